@@ -1,0 +1,42 @@
+# vitrine — every command a fresh machine needs. `make demo` and `make test` run `setup` first.
+SHELL := /bin/bash
+PORT ?= 8080
+WASM_TARGET := wasm32-unknown-unknown
+
+.PHONY: setup pkg demo test lint test-rust test-js test-browser bench clean
+
+## setup: install what a fresh machine lacks (no-op when present)
+setup:
+	@scripts/setup.sh
+
+## pkg: the npm package in pkg/ (release wasm, glue, wasm-opt, package.json)
+pkg: setup
+	@scripts/build-pkg.sh
+
+## demo: build, then serve the demo storefront on http://127.0.0.1:$(PORT)
+demo: pkg
+	@node www/serve.mjs --port $(PORT)
+
+## test: fmt, clippy, native tests, wasm build, JS tests against pkg/, browser tests
+test: setup lint test-rust pkg test-js test-browser
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+
+test-rust:
+	cargo test --all-targets
+
+test-js:
+	node --test tests/js/
+
+test-browser:
+	node --test --test-concurrency=1 tests/browser/
+
+## bench: benchmarks (see docs/BENCHMARKS.md)
+bench: pkg
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg target/$(WASM_TARGET)

@@ -1,0 +1,27 @@
+// Writes pkg/package.json from Cargo.toml, and copies the README and licence into pkg/.
+import { readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+
+const cargo = readFileSync('Cargo.toml', 'utf8');
+const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))?.[1];
+
+const pkg = {
+  name: 'vitrine',
+  version: field('version'),
+  description: field('description'),
+  license: field('license'),
+  repository: field('repository'),
+  keywords: ['recommendations', 'personalization', 'privacy', 'consent', 'gdpr', 'tcf', 'webassembly'],
+  type: 'module',
+  main: 'vitrine.js',
+  module: 'vitrine.js',
+  types: 'vitrine.d.ts',
+  exports: {
+    '.': { types: './vitrine.d.ts', default: './vitrine.js' },
+    './vitrine_bg.wasm': './vitrine_bg.wasm',
+  },
+  files: ['vitrine_bg.wasm', 'vitrine.js', 'vitrine.d.ts', 'vitrine_bg.wasm.d.ts', 'README.md', 'LICENSE'],
+  sideEffects: false,
+};
+writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
+copyFileSync('README.md', 'pkg/README.md');
+if (existsSync('LICENSE')) copyFileSync('LICENSE', 'pkg/LICENSE');

@@ -1,0 +1,388 @@
+//! Reading typed options out of a [`Value`], with errors that name the function and the option.
+
+use crate::error::{Error, Result};
+use crate::value::Value;
+
+/// The object of options given to one function, e.g. the argument of `recommend`.
+pub struct Args<'a> {
+    func: &'static str,
+    prefix: &'static str,
+    entries: &'a [(String, Value)],
+}
+
+impl<'a> Args<'a> {
+    /// `value` must be an object, `undefined` or `null` (no options).
+    /// `prefix` names it in messages, e.g. `"options"` gives `options.k must be …`.
+    pub fn new(func: &'static str, prefix: &'static str, value: &'a Value) -> Result<Self> {
+        let entries: &[(String, Value)] = match value {
+            Value::Object(e) => e,
+            v if v.is_absent() => &[],
+            other => return Err(Error::wrong_type(func, prefix, "an object", other)),
+        };
+        Ok(Args {
+            func,
+            prefix,
+            entries,
+        })
+    }
+
+    fn what(&self, key: &str) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + 1 + key.len());
+        s.push_str(self.prefix);
+        s.push('.');
+        s.push_str(key);
+        s
+    }
+
+    /// The raw value of `key`, if present and not null/undefined.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_absent())
+    }
+
+    /// Fails on any key not in `known`, so a typo such as `consnet` is caught at once.
+    pub fn reject_unknown(&self, known: &[&str]) -> Result<()> {
+        match self
+            .entries
+            .iter()
+            .find(|(k, _)| !known.contains(&k.as_str()))
+        {
+            None => Ok(()),
+            Some((k, _)) => Err(Error::invalid(
+                self.func,
+                self.what(k),
+                concat_known("is not a known option; expected one of ", known),
+            )),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(Error::wrong_type(
+                self.func,
+                self.what(key),
+                "a boolean",
+                other,
+            )),
+        }
+    }
+
+    /// A finite number within `[min, max]`.
+    pub fn number(&self, key: &str, min: f64, max: f64) -> Result<Option<f64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) if n.is_finite() && *n >= min && *n <= max => Ok(Some(*n)),
+            Some(Value::Number(n)) => Err(Error::invalid(
+                self.func,
+                self.what(key),
+                range_problem(*n, min, max),
+            )),
+            Some(other) => Err(Error::wrong_type(
+                self.func,
+                self.what(key),
+                "a number",
+                other,
+            )),
+        }
+    }
+
+    /// An integer within `[min, max]`.
+    pub fn int(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>> {
+        match self.number(key, f64::from(min), f64::from(max))? {
+            None => Ok(None),
+            Some(n) if n.fract() == 0.0 => Ok(Some(n as u32)),
+            Some(n) => Err(Error::invalid(
+                self.func,
+                self.what(key),
+                range_problem(n, f64::from(min), f64::from(max)),
+            )),
+        }
+    }
+
+    /// A string of at most `max_len` bytes.
+    pub fn string(&self, key: &str, max_len: usize) -> Result<Option<&'a str>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if s.len() <= max_len => Ok(Some(s)),
+            Some(Value::String(_)) => {
+                Err(Error::invalid(self.func, self.what(key), too_long(max_len)))
+            }
+            Some(other) => Err(Error::wrong_type(
+                self.func,
+                self.what(key),
+                "a string",
+                other,
+            )),
+        }
+    }
+
+    /// An item id: a string, or an integer (as storefronts often use numeric ids).
+    pub fn id(&self, key: &str) -> Result<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => id_of(v)
+                .map(Some)
+                .ok_or_else(|| id_error(self.func, self.what(key), v)),
+        }
+    }
+
+    /// An array of ids, at most `max_items`.
+    pub fn ids(&self, key: &str, max_items: usize) -> Result<Option<Vec<String>>> {
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let Value::Array(items) = v else {
+            return Err(Error::wrong_type(
+                self.func,
+                self.what(key),
+                "an array of item ids",
+                v,
+            ));
+        };
+        if items.len() > max_items {
+            return Err(Error::invalid(
+                self.func,
+                self.what(key),
+                too_many(max_items),
+            ));
+        }
+        items
+            .iter()
+            .map(|item| id_of(item).ok_or_else(|| id_error(self.func, self.what(key), item)))
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// An array of short strings (names, categories).
+    pub fn strings(
+        &self,
+        key: &str,
+        max_items: usize,
+        max_len: usize,
+    ) -> Result<Option<Vec<String>>> {
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let Value::Array(items) = v else {
+            return Err(Error::wrong_type(
+                self.func,
+                self.what(key),
+                "an array of strings",
+                v,
+            ));
+        };
+        if items.len() > max_items {
+            return Err(Error::invalid(
+                self.func,
+                self.what(key),
+                too_many(max_items),
+            ));
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::String(s) if s.len() <= max_len => out.push(s.clone()),
+                Value::String(_) => {
+                    return Err(Error::invalid(self.func, self.what(key), too_long(max_len)))
+                }
+                other => {
+                    return Err(Error::wrong_type(
+                        self.func,
+                        self.what(key),
+                        "an array of strings",
+                        other,
+                    ))
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// One of a fixed set of strings.
+    pub fn choice(&self, key: &str, choices: &[&'static str]) -> Result<Option<&'static str>> {
+        let Some(s) = self.string(key, 64)? else {
+            return Ok(None);
+        };
+        choices
+            .iter()
+            .find(|c| **c == s)
+            .copied()
+            .map(Some)
+            .ok_or_else(|| {
+                Error::invalid(
+                    self.func,
+                    self.what(key),
+                    concat_known("must be one of ", choices),
+                )
+            })
+    }
+}
+
+/// Longest item id accepted anywhere, in bytes. Longer ids are refused, not truncated, so two
+/// different ids can never collide.
+pub const MAX_ID_LEN: usize = 128;
+
+/// The canonical string form of an item id: strings as they are (1..=128 bytes, trimmed of
+/// nothing), integers without a fraction (`42` → `"42"`). Anything else is not an id.
+pub fn id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() && s.len() <= MAX_ID_LEN => Some(s.clone()),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+            Some(int_to_string(*n as i64))
+        }
+        _ => None,
+    }
+}
+
+fn id_error(func: &'static str, what: String, got: &Value) -> Error {
+    match got {
+        Value::String(s) if s.is_empty() => Error::invalid(func, what, "must not be an empty id"),
+        Value::String(_) => Error::invalid(func, what, too_long(MAX_ID_LEN)),
+        Value::Number(_) => Error::invalid(func, what, "must be an integer when given as a number"),
+        other => Error::wrong_type(func, what, "an item id (string or integer)", other),
+    }
+}
+
+/// Formats an integer without pulling `format!` into the shipped module.
+pub fn int_to_string(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(21);
+    if n < 0 {
+        s.push('-');
+    }
+    for &d in &digits[i..] {
+        s.push(d as char);
+    }
+    s
+}
+
+fn concat_known(lead: &str, known: &[&str]) -> String {
+    let mut s = String::from(lead);
+    for (i, k) in known.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(k);
+    }
+    s
+}
+
+fn range_problem(n: f64, min: f64, max: f64) -> String {
+    let mut s = String::from("must be ");
+    if min.fract() == 0.0 && max.fract() == 0.0 && max < 1e15 {
+        s.push_str("an integer-valued number from ");
+    } else {
+        s.push_str("a number from ");
+    }
+    push_num(&mut s, min);
+    s.push_str(" to ");
+    push_num(&mut s, max);
+    s.push_str(", got ");
+    push_num(&mut s, n);
+    s
+}
+
+/// Appends a readable number: integers exactly, others to 3 decimals, NaN/∞ by name.
+pub fn push_num(s: &mut String, n: f64) {
+    if n.is_nan() {
+        s.push_str("NaN");
+    } else if n.is_infinite() {
+        s.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        s.push_str(&int_to_string(n as i64));
+    } else {
+        let scaled = (n * 1000.0).round() as i64;
+        if scaled < 0 {
+            s.push('-');
+        }
+        let a = scaled.unsigned_abs();
+        s.push_str(&int_to_string((a / 1000) as i64));
+        s.push('.');
+        let frac = a % 1000;
+        for d in [frac / 100, (frac / 10) % 10, frac % 10] {
+            s.push((b'0' + d as u8) as char);
+        }
+    }
+}
+
+fn too_long(max_len: usize) -> String {
+    let mut s = String::from("is longer than the limit of ");
+    s.push_str(&int_to_string(max_len as i64));
+    s.push_str(" bytes");
+    s
+}
+
+fn too_many(max_items: usize) -> String {
+    let mut s = String::from("has more than the limit of ");
+    s.push_str(&int_to_string(max_items as i64));
+    s.push_str(" entries");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::from_json;
+    use serde_json::json;
+
+    #[test]
+    fn reads_typed_options_and_names_the_bad_one() {
+        let v = from_json(&json!({"k": 5, "name": "x", "on": true, "ids": ["a", 7]}));
+        let a = Args::new("recommend", "options", &v).unwrap();
+        assert_eq!(a.int("k", 1, 100).unwrap(), Some(5));
+        assert_eq!(a.string("name", 10).unwrap(), Some("x"));
+        assert_eq!(a.bool("on").unwrap(), Some(true));
+        assert_eq!(
+            a.ids("ids", 10).unwrap(),
+            Some(vec!["a".into(), "7".into()])
+        );
+        let err = a.int("name", 1, 2).unwrap_err().to_string();
+        assert_eq!(err, "recommend: options.name must be a number, got string");
+        let err = a.int("k", 1, 3).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "recommend: options.k must be an integer-valued number from 1 to 3, got 5"
+        );
+        let err = a
+            .reject_unknown(&["k", "name", "ids"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("options.on is not a known option"), "{err}");
+    }
+
+    #[test]
+    fn ids_accept_strings_and_integers_only() {
+        assert_eq!(id_of(&Value::Number(-12.0)).as_deref(), Some("-12"));
+        assert_eq!(id_of(&Value::Number(1.5)), None);
+        assert_eq!(id_of(&Value::String(String::new())), None);
+        assert_eq!(id_of(&Value::String("x".repeat(129))), None);
+        assert_eq!(id_of(&Value::Bool(true)), None);
+    }
+
+    #[test]
+    fn numbers_print_without_format_machinery() {
+        let mut s = String::new();
+        push_num(&mut s, -2.5);
+        s.push(' ');
+        push_num(&mut s, f64::NAN);
+        s.push(' ');
+        push_num(&mut s, 0.0);
+        assert_eq!(s, "-2.500 NaN 0");
+        assert_eq!(int_to_string(i64::MIN), "-9223372036854775808");
+    }
+}

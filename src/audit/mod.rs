@@ -1,0 +1,127 @@
+//! The privacy report: what vitrine holds, where, for how long, under which consent, and what
+//! happened to it (consent changes, erasures, resets of damaged storage).
+
+use crate::consent::ConsentState;
+use crate::store::KeyInfo;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// Most history entries kept (oldest dropped first).
+pub const MAX_HISTORY: usize = 100;
+
+/// Something that happened to the shopper's data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Entry {
+    /// The consent in force changed.
+    #[serde(rename_all = "camelCase")]
+    Consent {
+        at: f64,
+        personalization: bool,
+        storage: bool,
+        source: &'static str,
+    },
+    /// Data was erased: `what` is `profile` (personalization withdrawn), `storage` (storage
+    /// withdrawn) or `all` (`erase()`).
+    Erase { at: f64, what: &'static str },
+    /// A stored record could not be read and was reset.
+    Reset {
+        at: f64,
+        key: String,
+        reason: &'static str,
+    },
+    /// Signals older than the retention period were deleted.
+    Prune { at: f64, signals: usize },
+    /// The storage back-end refused a write or delete; data stayed in memory.
+    StorageError { at: f64, message: String },
+}
+
+/// The history of this instance, bounded.
+#[derive(Clone, Debug, Default)]
+pub struct History(VecDeque<Entry>);
+
+impl History {
+    pub fn push(&mut self, e: Entry) {
+        if self.0.len() == MAX_HISTORY {
+            self.0.pop_front();
+        }
+        self.0.push_back(e);
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+/// What vitrine can do on the network: nothing. The proof is static (see docs/PRIVACY.md):
+/// a test reads the wasm import section and the JS glue of every build.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Network {
+    pub capable: bool,
+    /// What the module can call outside itself.
+    pub imports: &'static str,
+    /// How to check it yourself.
+    pub proof: &'static str,
+}
+
+pub const NETWORK: Network = Network {
+    capable: false,
+    imports: "only JavaScript built-ins (Object, Array, Reflect, Date, localStorage, navigator.globalPrivacyControl, crypto.getRandomValues); no fetch, XMLHttpRequest, sendBeacon, WebSocket, EventSource, RTCPeerConnection, image or script injection",
+    proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
+};
+
+/// Storage as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageReport {
+    /// `local` or `memory`.
+    pub backend: &'static str,
+    pub namespace: String,
+    /// Whether anything may be written (storage consent).
+    pub persistent: bool,
+    pub keys: Vec<KeyInfo>,
+    pub total_bytes: usize,
+}
+
+/// The profile, described without its content.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileReport {
+    /// Whether a profile is held in memory (only with personalization consent).
+    pub held: bool,
+    pub signals: usize,
+    /// Time of the oldest signal, ms since the epoch.
+    pub oldest: Option<f64>,
+    pub retention_days: f64,
+    pub half_life_days: f64,
+    pub memory_bytes: usize,
+}
+
+/// `audit()`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub mode: &'static str,
+    pub version: &'static str,
+    pub network: Network,
+    pub consent: ConsentState,
+    pub storage: StorageReport,
+    pub profile: ProfileReport,
+    pub history: Vec<Entry>,
+    pub generated_at: f64,
+}
+
+/// `exportData()`: everything vitrine holds about the shopper.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportData {
+    pub format: &'static str,
+    pub version: &'static str,
+    pub exported_at: f64,
+    pub consent: ConsentState,
+    /// `null` when no profile is held.
+    pub profile: Option<crate::profile::Export>,
+    pub storage: Vec<KeyInfo>,
+    pub history: Vec<Entry>,
+}

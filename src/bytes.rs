@@ -1,0 +1,235 @@
+//! Little-endian byte reading and writing, base64url and CRC-32: the pieces shared by every
+//! binary format vitrine reads from outside (stored profiles, model files, TC strings).
+//!
+//! Readers never index out of bounds: every read checks the remaining length and fails with
+//! [`Truncated`].
+
+/// The input ended before a complete value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Truncated;
+
+/// Appends little-endian values to a buffer.
+#[derive(Default, Debug)]
+pub struct Writer {
+    pub buf: Vec<u8>,
+}
+
+impl Writer {
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    pub fn u16(&mut self, v: u16) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn f32(&mut self, v: f32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn f64(&mut self, v: f64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// A string of at most 65,535 bytes, length-prefixed (u16). Longer strings are cut at a
+    /// character boundary; callers only store strings already limited to far less.
+    pub fn str(&mut self, s: &str) {
+        let mut end = s.len().min(u16::MAX as usize);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.u16(end as u16);
+        self.buf.extend_from_slice(&s.as_bytes()[..end]);
+    }
+    /// A collection length as u16, saturating (collections written here are bounded far below).
+    pub fn len(&mut self, n: usize) {
+        self.u16(n.min(u16::MAX as usize) as u16);
+    }
+}
+
+/// Reads little-endian values from a slice.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Reader { data, pos: 0 }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], Truncated> {
+        let end = self.pos.checked_add(n).ok_or(Truncated)?;
+        let s = self.data.get(self.pos..end).ok_or(Truncated)?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Truncated> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.bytes(N)?);
+        Ok(a)
+    }
+
+    pub fn u8(&mut self) -> Result<u8, Truncated> {
+        Ok(self.array::<1>()?[0])
+    }
+    pub fn u16(&mut self) -> Result<u16, Truncated> {
+        self.array().map(u16::from_le_bytes)
+    }
+    pub fn u32(&mut self) -> Result<u32, Truncated> {
+        self.array().map(u32::from_le_bytes)
+    }
+    pub fn u64(&mut self) -> Result<u64, Truncated> {
+        self.array().map(u64::from_le_bytes)
+    }
+    pub fn f32(&mut self) -> Result<f32, Truncated> {
+        self.array().map(f32::from_le_bytes)
+    }
+    pub fn f64(&mut self) -> Result<f64, Truncated> {
+        self.array().map(f64::from_le_bytes)
+    }
+    /// A u16-length-prefixed string; `None` inside `Ok` when the bytes are not UTF-8.
+    pub fn str(&mut self) -> Result<Option<&'a str>, Truncated> {
+        let n = self.u16()? as usize;
+        Ok(core::str::from_utf8(self.bytes(n)?).ok())
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding (RFC 4648 §5).
+pub fn base64url_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The value of one base64 character; both the url-safe and the standard alphabet are accepted.
+pub fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'-' | b'+' => Some(62),
+        b'_' | b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decodes base64url (trailing `=` padding tolerated). `Err` gives the byte offset of the first
+/// character that is not base64.
+pub fn base64url_decode(s: &str) -> Result<Vec<u8>, usize> {
+    let trimmed = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for (i, c) in trimmed.bytes().enumerate() {
+        let v = base64_value(c).ok_or(i)?;
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    if trimmed.len() % 4 == 1 {
+        // One character alone cannot encode a byte.
+        return Err(trimmed.len() - 1);
+    }
+    Ok(out)
+}
+
+/// CRC-32 (IEEE 802.3, the one zip and PNG use).
+pub fn crc32(data: &[u8]) -> u32 {
+    static TABLE: [u32; 256] = crc_table();
+    let mut crc = !0u32;
+    for &b in data {
+        crc = TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
+const fn crc_table() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for n in 0..40u8 {
+            let data: Vec<u8> = (0..n)
+                .map(|i| i.wrapping_mul(37).wrapping_add(250))
+                .collect();
+            let s = base64url_encode(&data);
+            assert!(!s.contains('='));
+            assert_eq!(base64url_decode(&s).unwrap(), data);
+        }
+        assert_eq!(base64url_encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url_decode("Zm9vYg==").unwrap(), b"foob");
+        assert_eq!(base64url_decode("Zm9v!"), Err(4));
+        assert_eq!(base64url_decode("Zm9vY"), Err(4));
+    }
+
+    #[test]
+    fn crc32_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn reader_reports_truncation_and_never_panics() {
+        let mut w = Writer::default();
+        w.u16(7);
+        w.str("héllo");
+        w.f64(1.5);
+        let bytes = w.buf;
+        let mut r = Reader::new(&bytes);
+        assert_eq!(r.u16(), Ok(7));
+        assert_eq!(r.str(), Ok(Some("héllo")));
+        assert_eq!(r.f64(), Ok(1.5));
+        assert_eq!(r.u8(), Err(Truncated));
+        for cut in 0..bytes.len() {
+            let mut r = Reader::new(&bytes[..cut]);
+            let _ = (r.u16(), r.str(), r.f64());
+        }
+        assert_eq!(Reader::new(&[1]).bytes(usize::MAX), Err(Truncated));
+    }
+}

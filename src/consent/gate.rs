@@ -1,0 +1,98 @@
+//! The gate every read and write of personal data passes through.
+//!
+//! Personal data is only reachable through functions that take a [`Personal`] (personalization
+//! consent) or [`Persist`] (storage consent) proof, and only [`Gate`] can mint them. A proof
+//! borrows the gate, so it cannot outlive a consent change: code that forgets the check, or keeps
+//! using data after a withdrawal, does not compile.
+
+use super::ConsentState;
+use core::marker::PhantomData;
+
+/// Proof that the shopper consented to personalization, valid while the gate is borrowed.
+#[derive(Debug)]
+pub struct Personal<'g>(PhantomData<&'g Gate>);
+
+/// Proof that the shopper consented to storing data on the device, valid while the gate is
+/// borrowed. Storing a profile needs both proofs.
+#[derive(Debug)]
+pub struct Persist<'g>(PhantomData<&'g Gate>);
+
+/// What a consent change took away; the caller must erase what each withdrawn purpose covered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Withdrawn {
+    pub personalization: bool,
+    pub storage: bool,
+}
+
+/// Holds the current consent. Fails closed: until told otherwise, everything is denied.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    state: ConsentState,
+}
+
+impl Gate {
+    pub fn new(state: ConsentState) -> Self {
+        Gate { state }
+    }
+
+    pub fn state(&self) -> &ConsentState {
+        &self.state
+    }
+
+    /// A proof of personalization consent, if given.
+    pub fn personalization(&self) -> Option<Personal<'_>> {
+        self.state.personalization.then_some(Personal(PhantomData))
+    }
+
+    /// A proof of storage consent, if given.
+    pub fn storage(&self) -> Option<Persist<'_>> {
+        self.state.storage.then_some(Persist(PhantomData))
+    }
+
+    /// Both proofs, when the profile may be kept on the device.
+    pub fn persistent_profile(&self) -> Option<(Personal<'_>, Persist<'_>)> {
+        Some((self.personalization()?, self.storage()?))
+    }
+
+    /// Replaces the state and reports which purposes were withdrawn by the change.
+    pub fn set(&mut self, state: ConsentState) -> Withdrawn {
+        let withdrawn = Withdrawn {
+            personalization: self.state.personalization && !state.personalization,
+            storage: self.state.storage && !state.storage,
+        };
+        self.state = state;
+        withdrawn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::Source;
+
+    #[test]
+    fn fails_closed_and_reports_withdrawals() {
+        let mut g = Gate::default();
+        assert!(g.personalization().is_none() && g.storage().is_none());
+        let granted = ConsentState {
+            personalization: true,
+            storage: true,
+            source: Source::Explicit,
+            updated_at: Some(1.0),
+        };
+        assert_eq!(g.set(granted.clone()), Withdrawn::default());
+        assert!(g.persistent_profile().is_some());
+        let w = g.set(ConsentState {
+            storage: false,
+            ..granted
+        });
+        assert_eq!(
+            w,
+            Withdrawn {
+                personalization: false,
+                storage: true
+            }
+        );
+        assert!(g.personalization().is_some() && g.storage().is_none());
+    }
+}

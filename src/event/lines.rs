@@ -1,0 +1,183 @@
+//! Product lines out of the property shapes of Segment, GA4 and Shopify Web Pixels.
+//!
+//! | shape | where the products are | id | category | brand | price |
+//! |---|---|---|---|---|---|
+//! | Segment single product | the properties themselves | `product_id`, else `sku`, else `id` | `category` | `brand` | `price` |
+//! | Segment list / order | `products[]` | same | same | same | same |
+//! | GA4 | `items[]` | `item_id` | most specific of `item_category5`…`item_category` | `item_brand` | `price` |
+//! | Shopify product | `productVariant` | `product.id`, else variant `id` | `product.type` | `product.vendor` | `price.amount` |
+//! | Shopify cart line | `cartLine`, `cart.lines[]` | of `merchandise` | | | |
+//! | Shopify checkout | `checkout.lineItems[]` | of `variant` | | | |
+//! | Shopify collection | `collection.productVariants[]`, `searchResult.productVariants[]` | | | | |
+//!
+//! A Shopify event may be passed whole (`{name, data: {...}}`) or as its `data`.
+
+use super::{Line, Refusal, MAX_LINES, MAX_TEXT_LEN};
+use crate::args::{id_of, MAX_ID_LEN};
+use crate::value::Value;
+
+/// Highest price accepted, in the shop's currency; above it is a bug, not a product.
+pub const MAX_PRICE: f64 = 1e9;
+/// Highest quantity accepted on one line.
+pub const MAX_QUANTITY: f64 = 100_000.0;
+
+/// Collects every product line the properties describe.
+pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
+    let mut out = Vec::new();
+    for key in ["products", "items"] {
+        if let Some(v) = props.get(key) {
+            push_array(&mut out, v, flat_line)?;
+        }
+    }
+    if let Some(variant) = props.get("productVariant") {
+        push(&mut out, shopify_variant(variant, None)?)?;
+    }
+    if let Some(line) = props.get("cartLine") {
+        push(&mut out, shopify_cart_line(line)?)?;
+    }
+    if let Some(v) = props.path(&["cart", "lines"]) {
+        push_array(&mut out, v, shopify_cart_line)?;
+    }
+    if let Some(v) = props.path(&["checkout", "lineItems"]) {
+        push_array(&mut out, v, |item| {
+            let variant = item.get("variant").unwrap_or(&Value::Undefined);
+            shopify_variant(variant, item.get("quantity"))
+        })?;
+    }
+    for path in [
+        &["collection", "productVariants"][..],
+        &["searchResult", "productVariants"][..],
+    ] {
+        if let Some(v) = props.path(path) {
+            push_array(&mut out, v, |variant| shopify_variant(variant, None))?;
+        }
+    }
+    if out.is_empty()
+        && props
+            .get_any(&["product_id", "sku", "id", "item_id"])
+            .is_some()
+    {
+        out.push(flat_line(props)?);
+    }
+    Ok(out)
+}
+
+fn push(out: &mut Vec<Line>, line: Line) -> Result<(), Refusal> {
+    if out.len() >= MAX_LINES {
+        return Err(Refusal::TooManyItems);
+    }
+    out.push(line);
+    Ok(())
+}
+
+fn push_array(
+    out: &mut Vec<Line>,
+    v: &Value,
+    f: impl Fn(&Value) -> Result<Line, Refusal>,
+) -> Result<(), Refusal> {
+    let items = v.as_array().ok_or(Refusal::InvalidProperty)?;
+    if items.len() > MAX_LINES {
+        return Err(Refusal::TooManyItems);
+    }
+    for item in items {
+        if !item.is_object() {
+            return Err(Refusal::InvalidProperty);
+        }
+        push(out, f(item)?)?;
+    }
+    Ok(())
+}
+
+/// A Segment product or a GA4 item.
+fn flat_line(p: &Value) -> Result<Line, Refusal> {
+    Ok(Line {
+        item_id: item_id(p.get_any(&["product_id", "item_id", "sku", "id"]))?,
+        category: text(p.get_any(&[
+            "item_category5",
+            "item_category4",
+            "item_category3",
+            "item_category2",
+            "item_category",
+            "category",
+        ]))?,
+        brand: text(p.get_any(&["brand", "item_brand"]))?,
+        price: price(p.get("price"))?,
+        quantity: quantity(p.get("quantity"))?,
+    })
+}
+
+/// A Shopify `ProductVariant`.
+fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal> {
+    let product = variant.get("product");
+    let id = product
+        .and_then(|p| p.get("id"))
+        .or_else(|| variant.get_any(&["id", "sku"]));
+    Ok(Line {
+        item_id: item_id(id)?,
+        category: text(product.and_then(|p| p.get("type")))?,
+        brand: text(product.and_then(|p| p.get("vendor")))?,
+        price: price(variant.path(&["price", "amount"]))?,
+        quantity: quantity(qty)?,
+    })
+}
+
+/// A Shopify `CartLine`.
+fn shopify_cart_line(line: &Value) -> Result<Line, Refusal> {
+    let merchandise = line.get("merchandise").unwrap_or(&Value::Undefined);
+    shopify_variant(merchandise, line.get("quantity"))
+}
+
+fn item_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
+    match v {
+        None => Ok(None),
+        Some(v) => match id_of(v) {
+            Some(id) => Ok(Some(id)),
+            None => Err(match v {
+                Value::String(s) if s.len() > MAX_ID_LEN => Refusal::TooLong,
+                _ => Refusal::InvalidItemId,
+            }),
+        },
+    }
+}
+
+/// A short text property (category, brand, query): trimmed; empty means absent.
+pub(super) fn text(v: Option<&Value>) -> Result<Option<String>, Refusal> {
+    match v {
+        None => Ok(None),
+        Some(Value::String(s)) if s.len() > MAX_TEXT_LEN => Err(Refusal::TooLong),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            Ok((!t.is_empty()).then(|| t.to_owned()))
+        }
+        Some(_) => Err(Refusal::InvalidProperty),
+    }
+}
+
+/// A number, or a string holding one (`"12.99"`), as storefront data layers often send.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(*n),
+        Value::String(s) if s.len() <= 32 => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+fn price(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
+    match v {
+        None => Ok(None),
+        Some(v) => match number(v) {
+            Some(p) if p.is_finite() && (0.0..=MAX_PRICE).contains(&p) => Ok(Some(p)),
+            _ => Err(Refusal::InvalidPrice),
+        },
+    }
+}
+
+fn quantity(v: Option<&Value>) -> Result<f64, Refusal> {
+    match v {
+        None => Ok(1.0),
+        Some(v) => match number(v) {
+            Some(q) if q.is_finite() && q > 0.0 && q <= MAX_QUANTITY => Ok(q),
+            _ => Err(Refusal::InvalidQuantity),
+        },
+    }
+}

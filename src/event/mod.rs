@@ -1,0 +1,257 @@
+//! The shopper's events: the three vocabularies parsed into one typed [`Event`], and validated.
+//!
+//! `track(event, properties?, options?)` follows analytics.js. A call whose *shape* is wrong
+//! (`track(42)`, properties that are not an object) is a programming error and becomes an
+//! [`Error`]; an event whose *data* is bad (unknown name, missing id, negative price, a string over
+//! its limit) is refused with a [`Refusal`] and never stored.
+
+mod lines;
+pub mod names;
+
+use crate::error::{Error, Result};
+use crate::value::Value;
+use serde::Serialize;
+
+pub use lines::{MAX_PRICE, MAX_QUANTITY};
+pub use names::{kind_of, Vocabulary, EVENT_NAMES};
+
+/// Longest category, brand, search query or channel accepted, in bytes.
+pub const MAX_TEXT_LEN: usize = 256;
+/// Most product lines one event may carry (an order with more is refused, not truncated).
+pub const MAX_LINES: usize = 500;
+
+/// What the shopper did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    View,
+    Click,
+    Add,
+    Remove,
+    Search,
+    ListView,
+    CartView,
+    Checkout,
+    Purchase,
+    Wishlist,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::View,
+        Kind::Click,
+        Kind::Add,
+        Kind::Remove,
+        Kind::Search,
+        Kind::ListView,
+        Kind::CartView,
+        Kind::Checkout,
+        Kind::Purchase,
+        Kind::Wishlist,
+    ];
+
+    /// Stable snake_case name, as in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::View => "view",
+            Kind::Click => "click",
+            Kind::Add => "add",
+            Kind::Remove => "remove",
+            Kind::Search => "search",
+            Kind::ListView => "list_view",
+            Kind::CartView => "cart_view",
+            Kind::Checkout => "checkout",
+            Kind::Purchase => "purchase",
+            Kind::Wishlist => "wishlist",
+        }
+    }
+
+    /// Whether the event is about specific products and must name at least one.
+    fn needs_item(self) -> bool {
+        matches!(
+            self,
+            Kind::View | Kind::Click | Kind::Add | Kind::Remove | Kind::Wishlist | Kind::Purchase
+        )
+    }
+}
+
+/// One product an event is about. Fields the event does not give are filled from the catalog
+/// model when the item is known to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub item_id: Option<String>,
+    pub category: Option<String>,
+    pub brand: Option<String>,
+    pub price: Option<f64>,
+    /// Positive; 1 when not given.
+    pub quantity: f64,
+}
+
+/// A validated event, whatever vocabulary it came in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub kind: Kind,
+    pub lines: Vec<Line>,
+    /// Search query (`query`, `search_term`, Shopify `searchResult.query`).
+    pub query: Option<String>,
+    /// The list or collection viewed (`category`, `item_list_name`, Shopify `collection.title`).
+    pub list: Option<String>,
+    /// When it happened, ms since the epoch; `None` means now.
+    pub timestamp: Option<f64>,
+    /// Where the shopper came from (`options.channel`), lower-case.
+    pub channel: Option<String>,
+}
+
+/// Why an event was not accepted. The codes are stable: pages may switch on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No personalization consent: nothing was kept, not even in memory.
+    NoConsent,
+    /// The event name is not in any supported vocabulary.
+    UnknownEvent,
+    /// A product event without any product id.
+    MissingItemId,
+    /// An id that is neither a non-empty string nor an integer.
+    InvalidItemId,
+    /// A price that is not a finite number from 0 to 1e9.
+    InvalidPrice,
+    /// A quantity that is not a positive finite number up to 100,000.
+    InvalidQuantity,
+    /// A string longer than its documented limit.
+    TooLong,
+    /// More than 500 product lines.
+    TooManyItems,
+    /// A search without a query.
+    MissingQuery,
+    /// A list view with neither a list name nor products.
+    MissingList,
+    /// A property of the wrong type (e.g. `category: 5`, `products: "x"`).
+    InvalidProperty,
+    /// `options.timestamp` that is not a finite, non-negative time.
+    InvalidTimestamp,
+    /// The properties are nested too deeply or are too large to read.
+    TooLarge,
+    /// `options.timestamp` is older than the policy's retention period.
+    Expired,
+}
+
+impl Refusal {
+    /// The `reason` string `track` returns.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::NoConsent => "no_consent",
+            Refusal::UnknownEvent => "unknown_event",
+            Refusal::MissingItemId => "missing_item_id",
+            Refusal::InvalidItemId => "invalid_item_id",
+            Refusal::InvalidPrice => "invalid_price",
+            Refusal::InvalidQuantity => "invalid_quantity",
+            Refusal::TooLong => "string_too_long",
+            Refusal::TooManyItems => "too_many_items",
+            Refusal::MissingQuery => "missing_query",
+            Refusal::MissingList => "missing_list",
+            Refusal::InvalidProperty => "invalid_property",
+            Refusal::InvalidTimestamp => "invalid_timestamp",
+            Refusal::TooLarge => "too_large",
+            Refusal::Expired => "expired",
+        }
+    }
+}
+
+/// The outcome of parsing a `track` call that had the right shape.
+pub type Parsed = core::result::Result<Event, Refusal>;
+
+impl Event {
+    /// Parses the three arguments of `track`. `Err` only for a call of the wrong shape.
+    pub fn parse(name: &Value, properties: &Value, options: &Value) -> Result<Parsed> {
+        let Value::String(name) = name else {
+            return Err(Error::wrong_type(
+                "track",
+                "event",
+                "an event name string such as 'Product Viewed', 'view_item' or 'product_viewed'",
+                name,
+            ));
+        };
+        let props = match properties {
+            Value::Object(_) => shopify_data(properties),
+            v if v.is_absent() => &Value::Undefined,
+            other => {
+                return Err(Error::wrong_type(
+                    "track",
+                    "properties",
+                    "an object (or undefined)",
+                    other,
+                ))
+            }
+        };
+        if !(options.is_object() || options.is_absent()) {
+            return Err(Error::wrong_type(
+                "track",
+                "options",
+                "an object such as {timestamp, channel} (or undefined)",
+                options,
+            ));
+        }
+        Ok(Self::parse_fields(name, props, options))
+    }
+
+    fn parse_fields(name: &str, props: &Value, options: &Value) -> Parsed {
+        let kind = kind_of(name).ok_or(Refusal::UnknownEvent)?;
+        let lines = lines::lines(props)?;
+        if kind.needs_item() && !lines.iter().any(|l| l.item_id.is_some()) {
+            return Err(Refusal::MissingItemId);
+        }
+        let query = lines::text(
+            props
+                .get_any(&["query", "search_term"])
+                .or_else(|| props.path(&["searchResult", "query"])),
+        )?;
+        if kind == Kind::Search && query.is_none() {
+            return Err(Refusal::MissingQuery);
+        }
+        let list = if kind == Kind::ListView {
+            let list = lines::text(
+                props
+                    .get_any(&["category", "item_list_name", "list_id", "item_list_id"])
+                    .or_else(|| props.path(&["collection", "title"])),
+            )?;
+            if list.is_none() && lines.is_empty() {
+                return Err(Refusal::MissingList);
+            }
+            list
+        } else {
+            None
+        };
+        let timestamp = match options.get("timestamp") {
+            None => None,
+            Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
+            Some(_) => return Err(Refusal::InvalidTimestamp),
+        };
+        let channel = lines::text(options.get("channel"))?.map(|c| c.to_lowercase());
+        Ok(Event {
+            kind,
+            lines,
+            query,
+            list,
+            timestamp,
+            channel,
+        })
+    }
+
+    /// Product lines that name an item.
+    pub fn items(&self) -> impl Iterator<Item = (&str, &Line)> {
+        self.lines
+            .iter()
+            .filter_map(|l| l.item_id.as_deref().map(|id| (id, l)))
+    }
+}
+
+/// A whole Shopify event (`{name, data: {…}}`) carries its properties in `data`.
+fn shopify_data(props: &Value) -> &Value {
+    match props.get("data") {
+        Some(data @ Value::Object(_)) if props.get("name").is_some() => data,
+        _ => props,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+use super::*;
+use crate::value::from_json;
+use serde_json::json;
+
+fn parse(name: &str, props: serde_json::Value) -> Parsed {
+    Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined).unwrap()
+}
+
+fn one_line(e: &Event) -> &Line {
+    assert_eq!(e.lines.len(), 1, "{e:?}");
+    &e.lines[0]
+}
+
+#[test]
+fn every_documented_name_parses_to_its_kind() {
+    for (name, kind, _) in EVENT_NAMES {
+        let props = json!({"product_id": "p1", "query": "q", "category": "c"});
+        let e = parse(name, props).unwrap_or_else(|r| panic!("{name}: {r:?}"));
+        assert_eq!(e.kind, *kind, "{name}");
+    }
+    assert_eq!(EVENT_NAMES.len(), 30);
+}
+
+#[test]
+fn segment_product_and_order() {
+    let e = parse(
+        "Product Viewed",
+        json!({"product_id": "sku-9", "category": "Candles", "brand": "Lumen", "price": 12.5}),
+    )
+    .unwrap();
+    assert_eq!(
+        one_line(&e),
+        &Line {
+            item_id: Some("sku-9".into()),
+            category: Some("Candles".into()),
+            brand: Some("Lumen".into()),
+            price: Some(12.5),
+            quantity: 1.0
+        }
+    );
+    let e = parse(
+        "Order Completed",
+        json!({"order_id": "o1", "products": [{"sku": "a", "quantity": 2}, {"product_id": 7, "price": "3.50"}]}),
+    )
+    .unwrap();
+    assert_eq!(e.kind, Kind::Purchase);
+    assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["a", "7"]);
+    assert_eq!(e.lines[0].quantity, 2.0);
+    assert_eq!(e.lines[1].price, Some(3.5));
+}
+
+#[test]
+fn ga4_items_use_the_most_specific_category() {
+    let e = parse(
+        "add_to_cart",
+        json!({"currency": "EUR", "items": [{"item_id": "g1", "item_brand": "B", "item_category": "Home", "item_category2": "Candles", "price": 9, "quantity": 3}]}),
+    )
+    .unwrap();
+    let l = one_line(&e);
+    assert_eq!(l.category.as_deref(), Some("Candles"));
+    assert_eq!(l.brand.as_deref(), Some("B"));
+    assert_eq!(l.quantity, 3.0);
+    let e = parse("search", json!({"search_term": " red candle "})).unwrap();
+    assert_eq!(e.query.as_deref(), Some("red candle"));
+}
+
+#[test]
+fn shopify_pixel_shapes_whole_event_or_data() {
+    let variant = json!({"id": "v1", "sku": "S1", "price": {"amount": 20.0, "currencyCode": "EUR"},
+        "product": {"id": "gid://shopify/Product/1", "title": "T", "vendor": "V", "type": "Mugs"}});
+    let e = parse("product_viewed", json!({"productVariant": variant})).unwrap();
+    let l = one_line(&e);
+    assert_eq!(l.item_id.as_deref(), Some("gid://shopify/Product/1"));
+    assert_eq!(
+        (l.brand.as_deref(), l.category.as_deref(), l.price),
+        (Some("V"), Some("Mugs"), Some(20.0))
+    );
+
+    let whole = json!({"name": "product_added_to_cart", "id": "evt-1", "data": {"cartLine": {"merchandise": variant, "quantity": 2}}});
+    let e = parse("product_added_to_cart", whole).unwrap();
+    assert_eq!(one_line(&e).quantity, 2.0);
+
+    let e = parse(
+        "checkout_completed",
+        json!({"checkout": {"lineItems": [{"quantity": 1, "variant": variant}, {"quantity": 4, "variant": {"id": "v2"}}]}}),
+    )
+    .unwrap();
+    assert_eq!(
+        e.items().map(|(id, _)| id).collect::<Vec<_>>(),
+        ["gid://shopify/Product/1", "v2"]
+    );
+    let e = parse(
+        "search_submitted",
+        json!({"searchResult": {"query": "mug"}}),
+    )
+    .unwrap();
+    assert_eq!(e.query.as_deref(), Some("mug"));
+    let e = parse(
+        "collection_viewed",
+        json!({"collection": {"id": "c", "title": "Autumn", "productVariants": [variant]}}),
+    )
+    .unwrap();
+    assert_eq!(e.list.as_deref(), Some("Autumn"));
+    assert_eq!(e.lines.len(), 1);
+}
+
+#[test]
+fn bad_data_is_refused_with_a_reason() {
+    let cases = [
+        (
+            "Product Exploded",
+            json!({"product_id": "a"}),
+            Refusal::UnknownEvent,
+        ),
+        (
+            "Product Viewed",
+            json!({"category": "c"}),
+            Refusal::MissingItemId,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": ""}),
+            Refusal::InvalidItemId,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": true}),
+            Refusal::InvalidItemId,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": "x".repeat(129)}),
+            Refusal::TooLong,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": "a", "price": -1}),
+            Refusal::InvalidPrice,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": "a", "price": "cheap"}),
+            Refusal::InvalidPrice,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": "a", "category": "c".repeat(257)}),
+            Refusal::TooLong,
+        ),
+        (
+            "Product Viewed",
+            json!({"product_id": "a", "category": 5}),
+            Refusal::InvalidProperty,
+        ),
+        (
+            "Product Added",
+            json!({"product_id": "a", "quantity": 0}),
+            Refusal::InvalidQuantity,
+        ),
+        ("Products Searched", json!({}), Refusal::MissingQuery),
+        ("Product List Viewed", json!({}), Refusal::MissingList),
+        (
+            "Order Completed",
+            json!({"products": "a"}),
+            Refusal::InvalidProperty,
+        ),
+        (
+            "Order Completed",
+            json!({"products": [1]}),
+            Refusal::InvalidProperty,
+        ),
+        (
+            "Order Completed",
+            json!({"products": vec![json!({"sku": "a"}); 501]}),
+            Refusal::TooManyItems,
+        ),
+    ];
+    for (name, props, want) in cases {
+        assert_eq!(parse(name, props.clone()), Err(want), "{name} {props}");
+    }
+    let nan = Event::parse(
+        &Value::from("Product Viewed"),
+        &crate::value::obj(&[
+            ("product_id", "a".into()),
+            ("price", Value::Number(f64::NAN)),
+        ]),
+        &Value::Undefined,
+    );
+    assert_eq!(nan.unwrap(), Err(Refusal::InvalidPrice));
+    let ts = Event::parse(
+        &Value::from("Cart Viewed"),
+        &Value::Undefined,
+        &crate::value::obj(&[("timestamp", Value::Number(f64::INFINITY))]),
+    );
+    assert_eq!(ts.unwrap(), Err(Refusal::InvalidTimestamp));
+}
+
+#[test]
+fn wrong_shapes_are_errors_that_say_what_was_expected() {
+    let e = Event::parse(&Value::Number(42.0), &Value::Undefined, &Value::Undefined).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("track: event must be an event name string"),
+        "{e}"
+    );
+    assert!(e.to_string().ends_with("got number"), "{e}");
+    let e = Event::parse(
+        &Value::from("view_item"),
+        &Value::from("x"),
+        &Value::Undefined,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "track: properties must be an object (or undefined), got string"
+    );
+}
+
+#[test]
+fn options_give_time_and_channel() {
+    let e = Event::parse(
+        &Value::from("Cart Viewed"),
+        &Value::Undefined,
+        &from_json(&json!({"timestamp": 1000, "channel": "Instagram", "context": {"ip": "x"}})),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(e.timestamp, Some(1000.0));
+    assert_eq!(e.channel.as_deref(), Some("instagram"));
+}

@@ -1,0 +1,31 @@
+//! vitrine — on-device personalization for web storefronts.
+//!
+//! The core is plain Rust and builds and tests natively; `src/wasm` wraps it for JavaScript.
+//! Data flows one way: events in ([`event`]), through the consent [`consent::Gate`], into a
+//! bounded [`profile`]; recommendations out ([`recommend`]) from the profile and the public
+//! catalog [`model`]. Nothing leaves the device: the crate has no network code at all.
+
+pub mod args;
+pub mod audit;
+pub mod bytes;
+pub mod consent;
+pub mod error;
+pub mod event;
+pub mod model;
+pub mod policy;
+pub mod profile;
+pub mod recommend;
+pub mod rng;
+pub mod session;
+pub mod store;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::Error;
+pub use session::Session;
+pub use value::Value;
+
+/// The package version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

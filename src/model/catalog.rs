@@ -1,0 +1,209 @@
+//! `open({catalog: [...]})`: a model from an array of items.
+//!
+//! Each item: `{id, title?, category?, brand?, price?, tags?, inStock?, sensitive?, embedding?,
+//! popularity?}`. Only `id` is required. `inStock` defaults to true, `sensitive` to false.
+//! `popularity` (any non-negative number, e.g. units sold) ranks `trending` and fills shelves when
+//! nothing personal is known; without it every item is equally popular. All embeddings must have
+//! the same width.
+
+use super::{Model, ModelParts, NONE};
+use crate::args::{id_of, MAX_ID_LEN};
+use crate::error::{Error, Result};
+use crate::event::MAX_TEXT_LEN;
+use crate::value::Value;
+use std::collections::HashMap;
+
+/// Longest title accepted, in bytes.
+pub const MAX_TITLE_LEN: usize = 1024;
+/// Most tags per item.
+pub const MAX_TAGS: usize = 64;
+/// Widest embedding accepted.
+pub const MAX_DIMS: usize = 1024;
+
+const KEYS: &[&str] = &[
+    "id",
+    "title",
+    "category",
+    "brand",
+    "price",
+    "tags",
+    "inStock",
+    "sensitive",
+    "embedding",
+    "popularity",
+];
+
+/// Interns names (categories, brands, tags) into a table, keeping the first spelling seen.
+#[derive(Default)]
+struct Names {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        let key = name.trim().to_lowercase();
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.trim().to_owned());
+        self.index.insert(key, i);
+        i
+    }
+}
+
+/// Builds a model from the `catalog` option.
+pub fn parse_catalog(v: &Value) -> Result<Model> {
+    let Value::Array(items) = v else {
+        return Err(Error::wrong_type(
+            "open",
+            "options.catalog",
+            "an array of items {id, title?, category?, brand?, price?, tags?, inStock?, sensitive?, embedding?, popularity?}",
+            v,
+        ));
+    };
+    let mut p = ModelParts::default();
+    let (mut categories, mut brands, mut tags) =
+        (Names::default(), Names::default(), Names::default());
+    let mut has_popularity = false;
+    for (index, item) in items.iter().enumerate() {
+        let bad = |problem: &str| Error::InvalidCatalog {
+            index,
+            problem: problem.to_owned(),
+        };
+        let Value::Object(_) = item else {
+            return Err(bad(&format!("must be an object, got {}", item.type_name())));
+        };
+        if let Some(k) = item.keys().find(|k| !KEYS.contains(k)) {
+            return Err(bad(&format!(
+                "has an unknown field '{k}'; known fields are {}",
+                KEYS.join(", ")
+            )));
+        }
+        let id = match item.get("id") {
+            None => return Err(bad("has no id")),
+            Some(v) => id_of(v).ok_or_else(|| {
+                bad(&format!(
+                    "id must be a non-empty string of at most {MAX_ID_LEN} bytes or an integer"
+                ))
+            })?,
+        };
+        let text = |key: &str, max: usize| -> Result<Option<&str>> {
+            match item.get(key) {
+                None => Ok(None),
+                Some(Value::String(s)) if s.len() <= max => {
+                    Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty()))
+                }
+                Some(Value::String(_)) => Err(bad(&format!("{key} is longer than {max} bytes"))),
+                Some(other) => Err(bad(&format!(
+                    "{key} must be a string, got {}",
+                    other.type_name()
+                ))),
+            }
+        };
+        let flag = |key: &str, default: bool| -> Result<bool> {
+            match item.get(key) {
+                None => Ok(default),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(other) => Err(bad(&format!(
+                    "{key} must be a boolean, got {}",
+                    other.type_name()
+                ))),
+            }
+        };
+        let number = |key: &str| -> Result<Option<f64>> {
+            match item.get(key) {
+                None => Ok(None),
+                Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(Some(*n)),
+                Some(_) => Err(bad(&format!("{key} must be a finite, non-negative number"))),
+            }
+        };
+        p.titles
+            .push(text("title", MAX_TITLE_LEN)?.unwrap_or("").to_owned());
+        p.category
+            .push(text("category", MAX_TEXT_LEN)?.map_or(NONE, |c| categories.intern(c)));
+        p.brand
+            .push(text("brand", MAX_TEXT_LEN)?.map_or(NONE, |b| brands.intern(b)));
+        p.price
+            .push(number("price")?.map_or(f32::NAN, |x| x as f32));
+        p.in_stock.push(flag("inStock", true)?);
+        p.sensitive.push(flag("sensitive", false)?);
+        let popularity = number("popularity")?;
+        has_popularity |= popularity.is_some();
+        p.popularity.push(popularity.unwrap_or(0.0) as f32);
+        p.item_tags.push(match item.get("tags") {
+            None => Vec::new(),
+            Some(Value::Array(list)) if list.len() <= MAX_TAGS => {
+                let mut out = Vec::with_capacity(list.len());
+                for t in list {
+                    match t {
+                        Value::String(s) if s.len() <= MAX_TEXT_LEN => {
+                            if !s.trim().is_empty() {
+                                out.push(tags.intern(s));
+                            }
+                        }
+                        _ => {
+                            return Err(bad(&format!(
+                                "tags must be strings of at most {MAX_TEXT_LEN} bytes"
+                            )))
+                        }
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            Some(_) => {
+                return Err(bad(&format!(
+                    "tags must be an array of at most {MAX_TAGS} strings"
+                )))
+            }
+        });
+        match item.get("embedding") {
+            None if p.dims == 0 && p.embeddings.is_empty() => {}
+            None => return Err(bad("has no embedding, but earlier items have one")),
+            Some(Value::Array(_)) if index > 0 && p.dims == 0 => {
+                return Err(bad("has an embedding, but earlier items have none"))
+            }
+            Some(Value::Array(e)) => {
+                if e.is_empty() || e.len() > MAX_DIMS {
+                    return Err(bad(&format!("embedding must have 1 to {MAX_DIMS} numbers")));
+                }
+                if index == 0 {
+                    p.dims = e.len();
+                } else if p.dims != e.len() {
+                    return Err(bad(&format!(
+                        "embedding has {} numbers, but earlier items have {}",
+                        e.len(),
+                        p.dims
+                    )));
+                }
+                for x in e {
+                    match x {
+                        Value::Number(n) if n.is_finite() => p.embeddings.push(*n as f32),
+                        _ => return Err(bad("embedding must contain only finite numbers")),
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(bad(&format!(
+                    "embedding must be an array of numbers, got {}",
+                    other.type_name()
+                )))
+            }
+        }
+        p.ids.push(id);
+    }
+    if !has_popularity {
+        p.popularity.iter_mut().for_each(|x| *x = 1.0);
+    }
+    p.trending = p.popularity.clone();
+    p.categories = categories.names;
+    p.brands = brands.names;
+    p.tags = tags.names;
+    Model::from_parts(p).map_err(|e| match e {
+        Error::Model(m) => Error::invalid("open", "options.catalog", m),
+        other => other,
+    })
+}

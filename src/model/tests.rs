@@ -1,0 +1,103 @@
+use super::*;
+use crate::value::from_json;
+use serde_json::json;
+
+#[test]
+fn catalog_builds_a_model_with_interned_attributes() {
+    let m = parse_catalog(&from_json(&json!([
+        {"id": "a", "title": "Amber candle", "category": "Candles", "brand": "Lumen", "price": 12, "tags": ["amber", "soy"], "popularity": 10, "embedding": [3, 4]},
+        {"id": 2, "category": "candles", "inStock": false, "sensitive": true, "popularity": 5, "embedding": [1, 0]},
+        {"id": "c", "brand": "LUMEN", "embedding": [0, 0]}
+    ])))
+    .unwrap();
+    assert_eq!(m.len(), 3);
+    assert_eq!(m.index_of("2"), Some(1));
+    assert_eq!(
+        m.category(0),
+        m.category(1),
+        "categories match case-insensitively"
+    );
+    assert_eq!(m.category_name(m.category(0)), Some("Candles"));
+    assert_eq!(m.category(2), NONE);
+    assert_eq!(m.brand(0), m.brand(2));
+    assert_eq!(m.price(0), Some(12.0));
+    assert_eq!(m.price(1), None);
+    assert!(!m.in_stock(1) && m.sensitive(1) && m.in_stock(0));
+    assert_eq!(m.popularity(0), 1.0);
+    assert_eq!(m.popularity(1), 0.5);
+    assert_eq!(m.by_popularity(), &[0, 1, 2]);
+    let e = m.embedding(0).unwrap();
+    assert!(
+        (e[0] - 0.6).abs() < 1e-6 && (e[1] - 0.8).abs() < 1e-6,
+        "unit length"
+    );
+    assert_eq!(m.embedding(2).unwrap(), &[0.0, 0.0]);
+    assert_eq!(m.tags(0).len(), 2);
+    assert_eq!(m.category_of_name("candles"), Some(0));
+}
+
+#[test]
+fn bad_catalogs_name_the_item_and_the_problem() {
+    let cases = [
+        (json!("x"), "open: options.catalog must be an array"),
+        (json!([{"title": "no id"}]), "open: catalog[0] has no id"),
+        (
+            json!([{"id": "a"}, {"id": "b", "price": -1}]),
+            "open: catalog[1] price must be a finite, non-negative number",
+        ),
+        (
+            json!([{"id": "a", "embedding": [1]}, {"id": "b", "embedding": [1, 2]}]),
+            "open: catalog[1] embedding has 2 numbers, but earlier items have 1",
+        ),
+        (
+            json!([{"id": "a"}, {"id": "b", "embedding": [1]}]),
+            "open: catalog[1] has an embedding, but earlier items have none",
+        ),
+        (
+            json!([{"id": "a", "colour": "red"}]),
+            "open: catalog[0] has an unknown field 'colour'",
+        ),
+        (
+            json!([{"id": "a"}, {"id": "a"}]),
+            "open: options.catalog item id 'a' appears twice",
+        ),
+        (
+            json!([{"id": "a", "tags": "x"}]),
+            "open: catalog[0] tags must be an array",
+        ),
+        (
+            json!([{"id": "a", "inStock": "yes"}]),
+            "open: catalog[0] inStock must be a boolean, got string",
+        ),
+    ];
+    for (input, want) in cases {
+        let err = parse_catalog(&from_json(&input)).unwrap_err().to_string();
+        assert!(err.starts_with(want), "{input}: {err}");
+    }
+}
+
+#[test]
+fn neighbours_are_validated() {
+    let mut parts = ModelParts {
+        ids: vec!["a".into(), "b".into()],
+        titles: vec![String::new(); 2],
+        category: vec![NONE; 2],
+        brand: vec![NONE; 2],
+        price: vec![f32::NAN; 2],
+        in_stock: vec![true; 2],
+        sensitive: vec![false; 2],
+        item_tags: vec![vec![]; 2],
+        popularity: vec![1.0; 2],
+        trending: vec![1.0; 2],
+        co_purchase: Neighbours::from_rows(vec![vec![(1, 0.5)], vec![(0, 0.5)]]),
+        ..Default::default()
+    };
+    let m = Model::from_parts(parts.clone()).unwrap();
+    assert_eq!(m.co_purchase().of(0), (&[1u32][..], &[0.5f32][..]));
+    assert_eq!(m.co_purchase().of(7), (&[][..], &[][..]));
+    parts.co_purchase.targets[0] = 9;
+    assert!(Model::from_parts(parts.clone()).is_err());
+    parts.co_purchase.targets[0] = 1;
+    parts.co_purchase.offsets[1] = 5;
+    assert!(Model::from_parts(parts).is_err());
+}

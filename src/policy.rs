@@ -1,0 +1,131 @@
+//! The marketer's policy: how long signals last, how consent signals are handled, what is off
+//! limits. Every knob has a documented meaning, range and default; inputs are clamped to the
+//! range by refusing values outside it with a clear error.
+
+use crate::args::Args;
+use crate::error::Result;
+use crate::profile::decay::DAY_MS;
+use crate::value::Value;
+use serde::Serialize;
+
+/// How the Global Privacy Control signal is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GpcHandling {
+    /// GPC denies personalization unless the shopper opted in explicitly on this site after the
+    /// signal was seen.
+    Deny,
+    /// GPC is recorded in the audit but does not change consent.
+    Ignore,
+}
+
+/// The marketer's policy (`open({policy})`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// Days after which a signal weighs half as much. Range 0.1–365, default 14.
+    pub half_life_days: f64,
+    /// Days after which a signal is deleted, whatever its weight. Range 1–730, default 30.
+    pub retention_days: f64,
+    /// Global Privacy Control handling. Default `deny`.
+    pub gpc: GpcHandling,
+    /// Categories that are never used for recommendations or reasons without the shopper's
+    /// separate `sensitive` consent (matched case-insensitively). At most 256. Default none.
+    pub sensitive_categories: Vec<String>,
+    /// Diversity applied when `recommend` does not say: 0 = pure relevance, 1 = maximal spread
+    /// across categories and brands. Range 0–1, default 0.2.
+    pub diversity: f64,
+    /// Whether a refusal is remembered in storage (a small consent record, no behaviour) so the
+    /// banner need not ask again. Default false: a refusal leaves storage empty.
+    pub remember_refusal: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            half_life_days: 14.0,
+            retention_days: 30.0,
+            gpc: GpcHandling::Deny,
+            sensitive_categories: Vec::new(),
+            diversity: 0.2,
+            remember_refusal: false,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "halfLifeDays",
+    "retentionDays",
+    "gpc",
+    "sensitiveCategories",
+    "diversity",
+    "rememberRefusal",
+];
+
+impl Policy {
+    /// Parses `open({policy})`; missing knobs keep their defaults.
+    pub fn parse(v: &Value) -> Result<Self> {
+        let a = Args::new("open", "policy", v)?;
+        a.reject_unknown(KEYS)?;
+        let d = Policy::default();
+        Ok(Policy {
+            half_life_days: a
+                .number("halfLifeDays", 0.1, 365.0)?
+                .unwrap_or(d.half_life_days),
+            retention_days: a
+                .number("retentionDays", 1.0, 730.0)?
+                .unwrap_or(d.retention_days),
+            gpc: match a.choice("gpc", &["deny", "ignore"])? {
+                Some("ignore") => GpcHandling::Ignore,
+                Some(_) => GpcHandling::Deny,
+                None => d.gpc,
+            },
+            sensitive_categories: a
+                .strings("sensitiveCategories", 256, crate::event::MAX_TEXT_LEN)?
+                .map(|v| v.into_iter().map(|c| c.trim().to_lowercase()).collect())
+                .unwrap_or_default(),
+            diversity: a.number("diversity", 0.0, 1.0)?.unwrap_or(d.diversity),
+            remember_refusal: a.bool("rememberRefusal")?.unwrap_or(d.remember_refusal),
+        })
+    }
+
+    pub fn half_life_ms(&self) -> f64 {
+        self.half_life_days * DAY_MS
+    }
+
+    pub fn retention_ms(&self) -> f64 {
+        self.retention_days * DAY_MS
+    }
+
+    /// Whether a (lower-case) category is on the sensitive list.
+    pub fn is_sensitive(&self, category: &str) -> bool {
+        self.sensitive_categories.iter().any(|c| c == category)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::from_json;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_and_ranges() {
+        let p = Policy::parse(&Value::Undefined).unwrap();
+        assert_eq!(p, Policy::default());
+        let p = Policy::parse(&from_json(
+            &json!({"halfLifeDays": 7, "gpc": "ignore", "sensitiveCategories": [" Health "]}),
+        ))
+        .unwrap();
+        assert_eq!(p.half_life_days, 7.0);
+        assert_eq!(p.gpc, GpcHandling::Ignore);
+        assert!(p.is_sensitive("health"));
+        let e = Policy::parse(&from_json(&json!({"retentionDays": 0}))).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("open: policy.retentionDays must be"),
+            "{e}"
+        );
+        assert!(Policy::parse(&from_json(&json!({"gpc": "maybe"}))).is_err());
+    }
+}

@@ -1,0 +1,218 @@
+//! The profile's binary payload (the store wraps it in a versioned, checksummed envelope).
+//!
+//! Little-endian; strings are u16-length-prefixed UTF-8; collections are u16-count-prefixed.
+//!
+//! ```text
+//! f64 first_at, f64 last_at
+//! u32 × 10        event counts, in Kind order
+//! items:      n × (str id, f32 weight, f64 at, u32 views, u32 adds)
+//! categories: n × (str name, f32 weight, f64 at)
+//! brands:     n × (str name, f32 weight, f64 at)
+//! channels:   n × (str name, f32 weight, f64 at)
+//! 12 × (f32 weight, f64 at)            price bands
+//! recent:     n × (str id, f64 at)     most recent first
+//! purchases:  n × (str id, u32 count, f32 quantity, f64 first, f64 last)
+//! cart:       n × (str id, f64 at)
+//! queries:    n × (str query, f64 at)
+//! ```
+//!
+//! Decoding checks every count against its capacity, every string against its limit and every
+//! number for finiteness and sign: a payload that fails any check is rejected whole.
+
+use super::{
+    Bounded, Decayed, ItemSignal, Profile, Purchase, Stamped, MAX_BRANDS, MAX_CART, MAX_CATEGORIES,
+    MAX_CHANNELS, MAX_ITEMS, MAX_PURCHASES, RECENT_QUERIES, RECENT_VIEWS,
+};
+use crate::args::MAX_ID_LEN;
+use crate::bytes::{Reader, Truncated, Writer};
+use crate::consent::Personal;
+use crate::event::MAX_TEXT_LEN;
+use std::collections::VecDeque;
+
+/// Why a payload was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corrupt {
+    Truncated,
+    /// A count over its capacity, a bad string, a non-finite or negative number, trailing bytes.
+    Invalid(&'static str),
+}
+
+impl From<Truncated> for Corrupt {
+    fn from(_: Truncated) -> Self {
+        Corrupt::Truncated
+    }
+}
+
+impl Corrupt {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Corrupt::Truncated => "truncated",
+            Corrupt::Invalid(what) => what,
+        }
+    }
+}
+
+impl Profile {
+    /// The binary payload.
+    pub fn encode(&self, _: &Personal<'_>) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.f64(self.first_at);
+        w.f64(self.last_at);
+        for c in self.counts {
+            w.u32(c);
+        }
+        let items = self.items.sorted();
+        w.len(items.len());
+        for (id, s) in items {
+            w.str(id);
+            w.f32(s.score.weight);
+            w.f64(s.score.at);
+            w.u32(s.views);
+            w.u32(s.adds);
+        }
+        for m in [&self.categories, &self.brands, &self.channels] {
+            let entries = m.sorted();
+            w.len(entries.len());
+            for (k, d) in entries {
+                w.str(k);
+                w.f32(d.weight);
+                w.f64(d.at);
+            }
+        }
+        for b in &self.prices {
+            w.f32(b.weight);
+            w.f64(b.at);
+        }
+        write_stamped(&mut w, self.recent.iter());
+        let purchases = self.purchases.sorted();
+        w.len(purchases.len());
+        for (id, p) in purchases {
+            w.str(id);
+            w.u32(p.count);
+            w.f32(p.quantity);
+            w.f64(p.first);
+            w.f64(p.last);
+        }
+        write_stamped(&mut w, self.cart.iter());
+        write_stamped(&mut w, self.queries.iter());
+        w.buf
+    }
+
+    /// Rebuilds a profile from [`Profile::encode`]'s output.
+    pub fn decode(_: &Personal<'_>, bytes: &[u8], half_life_ms: f64) -> Result<Self, Corrupt> {
+        let mut r = Reader::new(bytes);
+        let mut p = Profile::new(half_life_ms);
+        p.first_at = time(&mut r)?;
+        p.last_at = time(&mut r)?;
+        for c in &mut p.counts {
+            *c = r.u32()?;
+        }
+        for _ in 0..count(&mut r, MAX_ITEMS)? {
+            let id = string(&mut r, MAX_ID_LEN)?;
+            let score = decayed(&mut r)?;
+            let (views, adds) = (r.u32()?, r.u32()?);
+            p.items.insert(id, ItemSignal { score, views, adds });
+        }
+        for (m, cap) in [
+            (&mut p.categories, MAX_CATEGORIES),
+            (&mut p.brands, MAX_BRANDS),
+            (&mut p.channels, MAX_CHANNELS),
+        ] {
+            read_named(&mut r, m, cap)?;
+        }
+        for b in &mut p.prices {
+            *b = decayed(&mut r)?;
+        }
+        p.recent = read_stamped(&mut r, RECENT_VIEWS, MAX_ID_LEN)?;
+        for _ in 0..count(&mut r, MAX_PURCHASES)? {
+            let id = string(&mut r, MAX_ID_LEN)?;
+            let count = r.u32()?;
+            let quantity = r.f32()?;
+            if !(quantity.is_finite() && quantity >= 0.0) {
+                return Err(Corrupt::Invalid("bad purchase quantity"));
+            }
+            let (first, last) = (time(&mut r)?, time(&mut r)?);
+            p.purchases.insert(
+                id,
+                Purchase {
+                    count,
+                    quantity,
+                    first,
+                    last,
+                },
+            );
+        }
+        p.cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?.into();
+        p.queries = read_stamped(&mut r, RECENT_QUERIES, MAX_TEXT_LEN)?;
+        if r.remaining() != 0 {
+            return Err(Corrupt::Invalid("trailing bytes"));
+        }
+        Ok(p)
+    }
+}
+
+fn write_stamped<'a>(w: &mut Writer, it: impl ExactSizeIterator<Item = &'a Stamped>) {
+    w.len(it.len());
+    for s in it {
+        w.str(&s.value);
+        w.f64(s.at);
+    }
+}
+
+fn count(r: &mut Reader<'_>, cap: usize) -> Result<usize, Corrupt> {
+    let n = r.u16()? as usize;
+    if n > cap {
+        return Err(Corrupt::Invalid("collection over its capacity"));
+    }
+    Ok(n)
+}
+
+fn string(r: &mut Reader<'_>, max: usize) -> Result<String, Corrupt> {
+    match r.str()? {
+        Some(s) if !s.is_empty() && s.len() <= max => Ok(s.to_owned()),
+        _ => Err(Corrupt::Invalid("bad string")),
+    }
+}
+
+fn time(r: &mut Reader<'_>) -> Result<f64, Corrupt> {
+    let t = r.f64()?;
+    if t.is_finite() && t >= 0.0 {
+        Ok(t)
+    } else {
+        Err(Corrupt::Invalid("bad time"))
+    }
+}
+
+fn decayed(r: &mut Reader<'_>) -> Result<Decayed, Corrupt> {
+    let weight = r.f32()?;
+    let at = time(r)?;
+    if weight.is_finite() && weight >= 0.0 {
+        Ok(Decayed { weight, at })
+    } else {
+        Err(Corrupt::Invalid("bad weight"))
+    }
+}
+
+fn read_named(r: &mut Reader<'_>, m: &mut Bounded<Decayed>, cap: usize) -> Result<(), Corrupt> {
+    for _ in 0..count(r, cap)? {
+        let k = string(r, MAX_TEXT_LEN)?;
+        let d = decayed(r)?;
+        m.insert(k, d);
+    }
+    Ok(())
+}
+
+fn read_stamped(
+    r: &mut Reader<'_>,
+    cap: usize,
+    max_len: usize,
+) -> Result<VecDeque<Stamped>, Corrupt> {
+    let n = count(r, cap)?;
+    let mut out = VecDeque::with_capacity(n);
+    for _ in 0..n {
+        let value = string(r, max_len)?;
+        let at = time(r)?;
+        out.push_back(Stamped { value, at });
+    }
+    Ok(out)
+}

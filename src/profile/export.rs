@@ -1,0 +1,234 @@
+//! Readable forms of the profile: the short summary `profile()` returns, and the complete
+//! export `exportData()` includes.
+
+use super::{Profile, View, PRICE_BANDS};
+use crate::consent::Personal;
+use crate::event::Kind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How many categories, brands and channels the summary lists.
+pub const SUMMARY_TOP: usize = 5;
+
+/// A named weight: `{name, weight, share}`; `share` is the weight's part of its collection's sum.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Affinity {
+    pub name: String,
+    pub weight: f64,
+    pub share: f64,
+}
+
+/// A price range in the shop's currency; `max` is `null` for the open-ended top band.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PriceBand {
+    pub min: f64,
+    pub max: Option<f64>,
+}
+
+/// `profile()`: what the device knows, at a glance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Events folded in, by kind (`view`, `add`, `purchase`, …).
+    pub counts: BTreeMap<&'static str, u32>,
+    /// All events folded in.
+    pub events: u32,
+    pub categories: Vec<Affinity>,
+    pub brands: Vec<Affinity>,
+    /// The band holding most of the price weight, or `null` before any price was seen.
+    pub price_band: Option<PriceBand>,
+    pub channels: Vec<Affinity>,
+    pub recently_viewed: Vec<String>,
+    pub cart: Vec<String>,
+    /// Distinct items bought.
+    pub purchased_items: usize,
+    pub signals: usize,
+    pub first_seen: Option<f64>,
+    pub last_seen: Option<f64>,
+}
+
+/// One item's interest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemExport {
+    pub item_id: String,
+    pub weight: f64,
+    pub views: u32,
+    pub adds: u32,
+    pub updated_at: f64,
+}
+
+/// One remembered purchase.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseExport {
+    pub item_id: String,
+    pub count: u32,
+    pub quantity: f64,
+    pub first_at: f64,
+    pub last_at: f64,
+}
+
+/// A timestamped value (a view, a cart line, a query).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StampedExport {
+    pub value: String,
+    pub at: f64,
+}
+
+/// A weighted price band.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BandExport {
+    pub min: f64,
+    pub max: Option<f64>,
+    pub weight: f64,
+    pub updated_at: f64,
+}
+
+/// Everything the profile holds, each weight as of the export time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    pub half_life_days: f64,
+    pub counts: BTreeMap<&'static str, u32>,
+    pub items: Vec<ItemExport>,
+    pub categories: Vec<Affinity>,
+    pub brands: Vec<Affinity>,
+    pub channels: Vec<Affinity>,
+    pub price_bands: Vec<BandExport>,
+    pub recently_viewed: Vec<StampedExport>,
+    pub purchases: Vec<PurchaseExport>,
+    pub cart: Vec<StampedExport>,
+    pub searches: Vec<StampedExport>,
+    pub first_seen: Option<f64>,
+    pub last_seen: Option<f64>,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+/// Weights as affinities, heaviest first (ties by name), at most `top`.
+fn affinities<'a>(it: impl Iterator<Item = (&'a str, f64)>, top: usize) -> Vec<Affinity> {
+    let mut v: Vec<(&str, f64)> = it.filter(|(_, w)| *w > 0.0).collect();
+    let sum: f64 = v.iter().map(|(_, w)| w).sum();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v.truncate(top);
+    v.into_iter()
+        .map(|(name, w)| Affinity {
+            name: name.to_owned(),
+            weight: round(w),
+            share: if sum > 0.0 { round(w / sum) } else { 0.0 },
+        })
+        .collect()
+}
+
+fn band(i: usize) -> PriceBand {
+    PriceBand {
+        min: if i == 0 { 0.0 } else { PRICE_BANDS[i - 1] },
+        max: PRICE_BANDS.get(i).copied().filter(|m| m.is_finite()),
+    }
+}
+
+fn counts(p: &Profile) -> BTreeMap<&'static str, u32> {
+    Kind::ALL
+        .iter()
+        .zip(p.counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.as_str(), n))
+        .collect()
+}
+
+fn seen(t: f64) -> Option<f64> {
+    (t > 0.0).then_some(t)
+}
+
+impl Profile {
+    /// The summary `profile()` returns.
+    pub fn summary(&self, proof: &Personal<'_>, now: f64) -> Summary {
+        let v: View<'_> = self.view(proof, now);
+        let bands = v.price_bands();
+        let price_band = bands
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| band(i));
+        Summary {
+            counts: counts(self),
+            events: self.counts.iter().fold(0u32, |a, n| a.saturating_add(*n)),
+            categories: affinities(v.categories(), SUMMARY_TOP),
+            brands: affinities(v.brands(), SUMMARY_TOP),
+            price_band,
+            channels: affinities(v.channels(), SUMMARY_TOP),
+            recently_viewed: v.recent().map(|(id, _)| id.to_owned()).collect(),
+            cart: v.cart().map(str::to_owned).collect(),
+            purchased_items: self.purchases.len(),
+            signals: self.signal_count(),
+            first_seen: seen(self.first_at),
+            last_seen: seen(self.last_at),
+        }
+    }
+
+    /// The complete export `exportData()` includes.
+    pub fn export(&self, proof: &Personal<'_>, now: f64) -> Export {
+        let v = self.view(proof, now);
+        let hl = self.half_life_ms;
+        let stamped = |s: &super::Stamped| StampedExport {
+            value: s.value.clone(),
+            at: s.at,
+        };
+        Export {
+            half_life_days: hl / super::decay::DAY_MS,
+            counts: counts(self),
+            items: self
+                .items
+                .sorted()
+                .into_iter()
+                .map(|(id, s)| ItemExport {
+                    item_id: id.to_owned(),
+                    weight: round(s.score.value(now, hl)),
+                    views: s.views,
+                    adds: s.adds,
+                    updated_at: s.score.at,
+                })
+                .collect(),
+            categories: affinities(v.categories(), usize::MAX),
+            brands: affinities(v.brands(), usize::MAX),
+            channels: affinities(v.channels(), usize::MAX),
+            price_bands: self
+                .prices
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.weight > 0.0)
+                .map(|(i, b)| {
+                    let PriceBand { min, max } = band(i);
+                    BandExport {
+                        min,
+                        max,
+                        weight: round(b.value(now, hl)),
+                        updated_at: b.at,
+                    }
+                })
+                .collect(),
+            recently_viewed: self.recent.iter().map(stamped).collect(),
+            purchases: self
+                .purchases
+                .sorted()
+                .into_iter()
+                .map(|(id, p)| PurchaseExport {
+                    item_id: id.to_owned(),
+                    count: p.count,
+                    quantity: f64::from(p.quantity),
+                    first_at: p.first,
+                    last_at: p.last,
+                })
+                .collect(),
+            cart: self.cart.iter().map(stamped).collect(),
+            searches: self.queries.iter().map(stamped).collect(),
+            first_seen: seen(self.first_at),
+            last_seen: seen(self.last_at),
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! The shopper's preference profile: bounded, decaying, and reachable only with consent.
+//!
+//! Data minimisation: no raw event log is kept. Each event updates a few decayed weights (item,
+//! category, brand, price band, channel), a ring of recent views, purchase counts for buy-again
+//! and the current cart, then is dropped. Every collection has a fixed capacity (see the
+//! constants), so memory stays under [`MAX_BYTES`] whatever the event volume; when a collection is
+//! full, the entry that matters least now is evicted.
+//!
+//! Every method that reads or writes the data takes a [`Personal`] proof from the consent gate.
+
+mod bounded;
+pub mod codec;
+pub mod decay;
+mod export;
+
+pub use export::{Export, Summary};
+
+use crate::consent::Personal;
+use crate::event::{Event, Kind};
+use bounded::{Bounded, Rank};
+use decay::{factor, Decayed};
+use std::collections::VecDeque;
+
+/// Items with a decayed interest weight.
+pub const MAX_ITEMS: usize = 256;
+/// Categories with a decayed weight.
+pub const MAX_CATEGORIES: usize = 64;
+/// Brands with a decayed weight.
+pub const MAX_BRANDS: usize = 64;
+/// Channels (instagram, email, …) with a decayed weight.
+pub const MAX_CHANNELS: usize = 16;
+/// Distinct purchased items remembered for buy-again.
+pub const MAX_PURCHASES: usize = 128;
+/// Recently viewed items, most recent first.
+pub const RECENT_VIEWS: usize = 20;
+/// Items in the current cart.
+pub const MAX_CART: usize = 50;
+/// Recent search queries.
+pub const RECENT_QUERIES: usize = 8;
+/// Upper bounds of the price bands (shop currency); the last band is open-ended.
+pub const PRICE_BANDS: [f64; 12] = [
+    5.0,
+    10.0,
+    20.0,
+    35.0,
+    50.0,
+    75.0,
+    100.0,
+    150.0,
+    250.0,
+    500.0,
+    1000.0,
+    f64::INFINITY,
+];
+/// Documented ceiling on the profile's memory (heap and inline), reached only when every
+/// collection is full of maximum-length ids and names; a typical profile is a few KiB.
+pub const MAX_BYTES: usize = 192 * 1024;
+
+/// How much one event adds to the item it is about (and, when positive, to its category, brand
+/// and price band). A removal from the cart lowers the item only.
+pub fn event_weight(kind: Kind) -> f64 {
+    match kind {
+        Kind::View | Kind::Click => 1.0,
+        Kind::Wishlist => 2.0,
+        Kind::Add | Kind::Checkout => 3.0,
+        Kind::Purchase => 5.0,
+        Kind::Remove => -2.0,
+        Kind::CartView => 0.5,
+        Kind::ListView => 0.5,
+        Kind::Search => 0.0,
+    }
+}
+
+/// The band index of a price.
+pub fn price_band(price: f64) -> usize {
+    PRICE_BANDS
+        .iter()
+        .position(|&upper| price < upper)
+        .unwrap_or(PRICE_BANDS.len() - 1)
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct ItemSignal {
+    score: Decayed,
+    views: u32,
+    adds: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Purchase {
+    count: u32,
+    quantity: f32,
+    first: f64,
+    last: f64,
+}
+
+/// A timestamped string (recent view, cart line, search query).
+#[derive(Clone, Debug, PartialEq)]
+struct Stamped {
+    value: String,
+    at: f64,
+}
+
+impl Rank for ItemSignal {
+    fn rank(&self, now: f64, hl: f64) -> f64 {
+        self.score.value(now, hl)
+    }
+}
+
+impl Rank for Decayed {
+    fn rank(&self, now: f64, hl: f64) -> f64 {
+        self.value(now, hl)
+    }
+}
+
+impl Rank for Purchase {
+    fn rank(&self, now: f64, hl: f64) -> f64 {
+        f64::from(self.count) * factor(now - self.last, hl)
+    }
+}
+
+/// The profile. Construct with [`Profile::new`]; everything else needs a [`Personal`] proof.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    half_life_ms: f64,
+    items: Bounded<ItemSignal>,
+    categories: Bounded<Decayed>,
+    brands: Bounded<Decayed>,
+    channels: Bounded<Decayed>,
+    prices: [Decayed; PRICE_BANDS.len()],
+    recent: VecDeque<Stamped>,
+    purchases: Bounded<Purchase>,
+    cart: Vec<Stamped>,
+    queries: VecDeque<Stamped>,
+    counts: [u32; Kind::ALL.len()],
+    first_at: f64,
+    last_at: f64,
+}
+
+impl Profile {
+    /// An empty profile whose weights halve every `half_life_ms`.
+    pub fn new(half_life_ms: f64) -> Self {
+        Profile {
+            half_life_ms,
+            items: Bounded::new(MAX_ITEMS),
+            categories: Bounded::new(MAX_CATEGORIES),
+            brands: Bounded::new(MAX_BRANDS),
+            channels: Bounded::new(MAX_CHANNELS),
+            prices: Default::default(),
+            recent: VecDeque::with_capacity(RECENT_VIEWS),
+            purchases: Bounded::new(MAX_PURCHASES),
+            cart: Vec::new(),
+            queries: VecDeque::with_capacity(RECENT_QUERIES),
+            counts: [0; Kind::ALL.len()],
+            first_at: 0.0,
+            last_at: 0.0,
+        }
+    }
+
+    pub fn set_half_life(&mut self, half_life_ms: f64) {
+        self.half_life_ms = half_life_ms;
+    }
+
+    /// Folds one validated event, which happened at `t`, into the profile. Lines should already
+    /// carry the category, brand and price the catalog knows (see `Session::track`).
+    pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) {
+        let hl = self.half_life_ms;
+        let w = event_weight(e.kind);
+        if let Some(c) = self.counts.get_mut(e.kind as usize) {
+            *c = c.saturating_add(1);
+        }
+        if self.first_at == 0.0 || t < self.first_at {
+            self.first_at = t;
+        }
+        self.last_at = self.last_at.max(t);
+
+        for line in &e.lines {
+            if let Some(id) = &line.item_id {
+                let s = self.items.entry(id, t, hl, ItemSignal::default);
+                s.score.add(w, t, hl);
+                match e.kind {
+                    Kind::View | Kind::Click => s.views = s.views.saturating_add(1),
+                    Kind::Add => s.adds = s.adds.saturating_add(1),
+                    _ => {}
+                }
+            }
+            if w > 0.0 {
+                if let Some(c) = &line.category {
+                    add_named(&mut self.categories, c, w, t, hl);
+                }
+                if let Some(b) = &line.brand {
+                    add_named(&mut self.brands, b, w, t, hl);
+                }
+                if let Some(p) = line.price {
+                    if let Some(band) = self.prices.get_mut(price_band(p)) {
+                        band.add(w, t, hl);
+                    }
+                }
+            }
+        }
+        if let Some(list) = &e.list {
+            add_named(
+                &mut self.categories,
+                list,
+                event_weight(Kind::ListView),
+                t,
+                hl,
+            );
+        }
+        if let Some(ch) = &e.channel {
+            add_named(&mut self.channels, ch, 1.0, t, hl);
+        }
+        match e.kind {
+            Kind::View | Kind::Click => {
+                for (id, _) in e.items() {
+                    self.recent.retain(|r| r.value != id);
+                    self.recent.push_front(Stamped {
+                        value: id.to_owned(),
+                        at: t,
+                    });
+                    self.recent.truncate(RECENT_VIEWS);
+                }
+            }
+            Kind::Add => {
+                for (id, _) in e.items() {
+                    if !self.cart.iter().any(|c| c.value == id) && self.cart.len() < MAX_CART {
+                        self.cart.push(Stamped {
+                            value: id.to_owned(),
+                            at: t,
+                        });
+                    }
+                }
+            }
+            Kind::Remove => {
+                let removed: Vec<&str> = e.items().map(|(id, _)| id).collect();
+                self.cart.retain(|c| !removed.contains(&c.value.as_str()));
+            }
+            Kind::CartView | Kind::Checkout if e.items().next().is_some() => {
+                self.cart = e
+                    .items()
+                    .take(MAX_CART)
+                    .map(|(id, _)| Stamped {
+                        value: id.to_owned(),
+                        at: t,
+                    })
+                    .collect();
+            }
+            Kind::Purchase => {
+                for (id, line) in e.items() {
+                    let p = self.purchases.entry(id, t, hl, || Purchase {
+                        count: 0,
+                        quantity: 0.0,
+                        first: t,
+                        last: t,
+                    });
+                    p.count = p.count.saturating_add(1);
+                    p.quantity += line.quantity as f32;
+                    p.first = p.first.min(t);
+                    p.last = p.last.max(t);
+                }
+                let bought: Vec<&str> = e.items().map(|(id, _)| id).collect();
+                self.cart.retain(|c| !bought.contains(&c.value.as_str()));
+            }
+            Kind::Search => {
+                if let Some(q) = &e.query {
+                    self.queries.push_front(Stamped {
+                        value: q.clone(),
+                        at: t,
+                    });
+                    self.queries.truncate(RECENT_QUERIES);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Deletes every signal last touched before `cutoff` (retention). Returns how many went.
+    pub fn prune(&mut self, _: &Personal<'_>, cutoff: f64) -> usize {
+        let before = self.signal_count();
+        self.items.retain(|_, s| s.score.at >= cutoff);
+        for m in [&mut self.categories, &mut self.brands, &mut self.channels] {
+            m.retain(|_, d| d.at >= cutoff);
+        }
+        for band in &mut self.prices {
+            if band.at < cutoff {
+                *band = Decayed::default();
+            }
+        }
+        self.recent.retain(|r| r.at >= cutoff);
+        self.purchases.retain(|_, p| p.last >= cutoff);
+        self.cart.retain(|c| c.at >= cutoff);
+        self.queries.retain(|q| q.at >= cutoff);
+        if self.signal_count() == 0 {
+            self.counts = [0; Kind::ALL.len()];
+            self.first_at = 0.0;
+            self.last_at = 0.0;
+        } else if self.first_at < cutoff {
+            self.first_at = self.oldest().unwrap_or(cutoff);
+        }
+        before - self.signal_count()
+    }
+
+    /// Number of stored signals (entries across all collections).
+    pub fn signal_count(&self) -> usize {
+        self.items.len()
+            + self.categories.len()
+            + self.brands.len()
+            + self.channels.len()
+            + self.prices.iter().filter(|b| b.weight > 0.0).count()
+            + self.recent.len()
+            + self.purchases.len()
+            + self.cart.len()
+            + self.queries.len()
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.signal_count() == 0
+    }
+
+    /// Time of the oldest stored signal.
+    pub fn oldest(&self) -> Option<f64> {
+        let times = self
+            .items
+            .iter()
+            .map(|(_, s)| s.score.at)
+            .chain(self.categories.iter().map(|(_, d)| d.at))
+            .chain(self.brands.iter().map(|(_, d)| d.at))
+            .chain(self.channels.iter().map(|(_, d)| d.at))
+            .chain(self.prices.iter().filter(|b| b.weight > 0.0).map(|b| b.at))
+            .chain(self.recent.iter().map(|r| r.at))
+            .chain(self.purchases.iter().map(|(_, p)| p.first))
+            .chain(self.cart.iter().map(|c| c.at))
+            .chain(self.queries.iter().map(|q| q.at));
+        times.reduce(f64::min)
+    }
+
+    /// Memory held, in bytes: the struct, its tables and every string.
+    pub fn memory_bytes(&self) -> usize {
+        let stamped = |s: &Stamped| s.value.capacity();
+        core::mem::size_of::<Self>()
+            + self.items.heap_bytes()
+            + self.categories.heap_bytes()
+            + self.brands.heap_bytes()
+            + self.channels.heap_bytes()
+            + self.purchases.heap_bytes()
+            + (self.recent.capacity() + self.cart.capacity() + self.queries.capacity())
+                * core::mem::size_of::<Stamped>()
+            + self.recent.iter().map(stamped).sum::<usize>()
+            + self.cart.iter().map(stamped).sum::<usize>()
+            + self.queries.iter().map(stamped).sum::<usize>()
+    }
+
+    /// Read access for ranking, as of `now`.
+    pub fn view<'a>(&'a self, _: &Personal<'_>, now: f64) -> View<'a> {
+        View { p: self, now }
+    }
+}
+
+fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
+    let key = name.trim().to_lowercase();
+    if !key.is_empty() {
+        map.entry(&key, t, hl, Decayed::default).add(w, t, hl);
+    }
+}
+
+/// What ranking may read from the profile, with every weight decayed to `now`.
+pub struct View<'a> {
+    p: &'a Profile,
+    now: f64,
+}
+
+impl<'a> View<'a> {
+    fn decayed(&self, d: &Decayed) -> f64 {
+        d.value(self.now, self.p.half_life_ms)
+    }
+
+    /// Items and their current interest weight.
+    pub fn items(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
+        self.p
+            .items
+            .iter()
+            .map(move |(id, s)| (id, self.decayed(&s.score)))
+    }
+
+    /// Current weight of a (lower-case) category.
+    pub fn category(&self, name: &str) -> f64 {
+        self.p.categories.get(name).map_or(0.0, |d| self.decayed(d))
+    }
+
+    /// Categories and their current weights.
+    pub fn categories(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
+        self.p
+            .categories
+            .iter()
+            .map(move |(k, d)| (k, self.decayed(d)))
+    }
+
+    /// Brands and their current weights.
+    pub fn brands(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
+        self.p.brands.iter().map(move |(k, d)| (k, self.decayed(d)))
+    }
+
+    /// Channels and their current weights.
+    pub fn channels(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
+        self.p
+            .channels
+            .iter()
+            .map(move |(k, d)| (k, self.decayed(d)))
+    }
+
+    /// Current weight of a (lower-case) brand.
+    pub fn brand(&self, name: &str) -> f64 {
+        self.p.brands.get(name).map_or(0.0, |d| self.decayed(d))
+    }
+
+    /// Current weight of each price band.
+    pub fn price_bands(&self) -> [f64; PRICE_BANDS.len()] {
+        let mut out = [0.0; PRICE_BANDS.len()];
+        for (o, b) in out.iter_mut().zip(&self.p.prices) {
+            *o = self.decayed(b);
+        }
+        out
+    }
+
+    /// Recently viewed item ids, most recent first.
+    pub fn recent(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+        self.p.recent.iter().map(|r| (r.value.as_str(), r.at))
+    }
+
+    /// Purchased items: `(id, times bought, total quantity, first, last)`.
+    pub fn purchases(&self) -> impl Iterator<Item = (&'a str, u32, f64, f64, f64)> + 'a {
+        self.p
+            .purchases
+            .iter()
+            .map(|(id, p)| (id, p.count, f64::from(p.quantity), p.first, p.last))
+    }
+
+    /// Whether `id` was ever bought (within retention).
+    pub fn purchased(&self, id: &str) -> bool {
+        self.p.purchases.get(id).is_some()
+    }
+
+    /// The current cart.
+    pub fn cart(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.p.cart.iter().map(|c| c.value.as_str())
+    }
+
+    /// Recent search queries, most recent first.
+    pub fn queries(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.p.queries.iter().map(|q| q.value.as_str())
+    }
+
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+
+    pub fn half_life_ms(&self) -> f64 {
+        self.p.half_life_ms
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! Represent: the shopper's profile mapped onto the model's indexes, each signal scaled to 0..1.
+//! Ranking reads only this, never the profile itself.
+
+use super::weights::Weights;
+use crate::model::{Model, NONE};
+use crate::policy::Policy;
+use crate::profile::decay::{factor, DAY_MS};
+use crate::profile::{price_band, View, PRICE_BANDS};
+
+/// The shopper as the ranking sees them.
+#[derive(Clone, Debug, Default)]
+pub struct UserRep {
+    /// Known items with interest in 0..1, sorted by item index; `bought` marks purchases.
+    pub items: Vec<Interest>,
+    /// Per model category, affinity in 0..1.
+    pub categories: Vec<f32>,
+    /// Per model brand, affinity in 0..1.
+    pub brands: Vec<f32>,
+    /// Per price band, weight in 0..1.
+    pub price_bands: [f32; PRICE_BANDS.len()],
+    /// Interest-weighted mean of item embeddings, unit length; empty when unknown.
+    pub embedding: Vec<f32>,
+    /// Bought items with repeat propensity in 0..1, sorted by item index.
+    pub purchases: Vec<(u32, f32)>,
+    /// Recently viewed known items, most recent first, with when.
+    pub recent: Vec<(u32, f64)>,
+    /// Known items in the cart.
+    pub cart: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interest {
+    pub item: u32,
+    pub weight: f32,
+    pub bought: bool,
+}
+
+/// Whether an item may be used for personalization: not flagged sensitive, not in a sensitive
+/// category of the policy — unless the shopper allowed sensitive personalization.
+pub fn usable(model: &Model, policy: &Policy, sensitive_ok: bool, i: u32) -> bool {
+    sensitive_ok || !(model.sensitive(i) || sensitive_category(model, policy, model.category(i)))
+}
+
+pub fn sensitive_category(model: &Model, policy: &Policy, c: u32) -> bool {
+    c != NONE
+        && model
+            .category_name(c)
+            .is_some_and(|name| policy.is_sensitive(&name.trim().to_lowercase()))
+}
+
+fn scale(v: &mut [f32]) {
+    let max = v.iter().copied().fold(0.0f32, f32::max);
+    if max > 0.0 {
+        v.iter_mut().for_each(|x| *x /= max);
+    }
+}
+
+impl UserRep {
+    pub fn build(
+        model: &Model,
+        view: &View<'_>,
+        policy: &Policy,
+        w: &Weights,
+        sensitive_ok: bool,
+    ) -> Self {
+        let ok = |i: u32| usable(model, policy, sensitive_ok, i);
+        let mut rep = UserRep {
+            categories: vec![0.0; model.category_count()],
+            brands: vec![0.0; model.brand_count()],
+            ..Default::default()
+        };
+
+        let mut items: Vec<(&str, f64)> = view.items().collect();
+        items.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (id, weight) in items {
+            if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
+                rep.items.push(Interest {
+                    item: i,
+                    weight: weight as f32,
+                    bought: view.purchased(id),
+                });
+            }
+        }
+        let max = rep.items.iter().map(|x| x.weight).fold(0.0f32, f32::max);
+        if max > 0.0 {
+            rep.items.iter_mut().for_each(|x| x.weight /= max);
+        }
+        rep.items.sort_unstable_by_key(|x| x.item);
+
+        for (name, weight) in view.categories() {
+            if let Some(c) = model.category_of_name(name) {
+                if sensitive_ok || !policy.is_sensitive(name) {
+                    if let Some(slot) = rep.categories.get_mut(c as usize) {
+                        *slot = weight as f32;
+                    }
+                }
+            }
+        }
+        scale(&mut rep.categories);
+        for (name, weight) in view.brands() {
+            if let Some(slot) = model
+                .brand_of_name(name)
+                .and_then(|b| rep.brands.get_mut(b as usize))
+            {
+                *slot = weight as f32;
+            }
+        }
+        scale(&mut rep.brands);
+        for (slot, w) in rep.price_bands.iter_mut().zip(view.price_bands()) {
+            *slot = w as f32;
+        }
+        scale(&mut rep.price_bands);
+
+        if model.dims() > 0 {
+            let mut u = vec![0.0f32; model.dims()];
+            for x in &rep.items {
+                if let Some(e) = model.embedding(x.item) {
+                    u.iter_mut().zip(e).for_each(|(a, b)| *a += x.weight * b);
+                }
+            }
+            let norm = u.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                u.iter_mut().for_each(|x| *x /= norm);
+                rep.embedding = u;
+            }
+        }
+
+        let ba_half_life = f64::from(w.buy_again_half_life_days) * DAY_MS;
+        for (id, count, _qty, _first, last) in view.purchases() {
+            if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
+                let propensity = (1.0 - 0.5f64.powi(count.min(64) as i32))
+                    * factor(view.now() - last, ba_half_life);
+                rep.purchases.push((i, propensity as f32));
+            }
+        }
+        rep.purchases.sort_unstable_by_key(|x| x.0);
+        rep.recent = view
+            .recent()
+            .filter_map(|(id, at)| model.index_of(id).filter(|&i| ok(i)).map(|i| (i, at)))
+            .collect();
+        rep.cart = view
+            .cart()
+            .filter_map(|id| model.index_of(id).filter(|&i| ok(i)))
+            .collect();
+        rep
+    }
+
+    /// Interest in item `i` (0 when none).
+    pub fn interest(&self, i: u32) -> Option<&Interest> {
+        self.items
+            .binary_search_by_key(&i, |x| x.item)
+            .ok()
+            .and_then(|p| self.items.get(p))
+    }
+
+    /// Repeat propensity of item `i` (0 when never bought).
+    pub fn propensity(&self, i: u32) -> f32 {
+        self.purchases
+            .binary_search_by_key(&i, |x| x.0)
+            .ok()
+            .and_then(|p| self.purchases.get(p))
+            .map_or(0.0, |x| x.1)
+    }
+
+    /// Category affinity of item `i`.
+    pub fn category_affinity(&self, model: &Model, i: u32) -> f32 {
+        self.categories
+            .get(model.category(i) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Brand affinity of item `i`.
+    pub fn brand_affinity(&self, model: &Model, i: u32) -> f32 {
+        self.brands
+            .get(model.brand(i) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// How well item `i`'s price fits the shopper's bands (0 when unknown).
+    pub fn price_fit(&self, model: &Model, i: u32) -> f32 {
+        model
+            .price(i)
+            .and_then(|p| self.price_bands.get(price_band(f64::from(p))))
+            .copied()
+            .unwrap_or(0.0)
+    }
+}

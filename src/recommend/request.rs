@@ -1,0 +1,271 @@
+//! The argument of `recommend`, parsed and checked.
+
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::event::MAX_TEXT_LEN;
+use crate::value::Value;
+
+/// Results returned when `k` is not given.
+pub const DEFAULT_K: usize = 10;
+/// Most results one call may ask for.
+pub const MAX_K: usize = 100;
+/// Most ids in `itemIds` or `exclude`.
+pub const MAX_LIST: usize = 1000;
+
+/// Which shelf to fill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// The shopper's own shelf: everything known on the device, blended.
+    ForYou,
+    /// Items like the one on screen (`itemId`).
+    Similar,
+    /// Items bought with the one(s) on screen.
+    BoughtTogether,
+    /// Recency-weighted popularity.
+    Trending,
+    /// The shopper's recently viewed items, most recent first.
+    RecentlyViewed,
+    /// Items the shopper bought before and may need again.
+    BuyAgain,
+    /// What completes the cart (`itemIds`, or the cart vitrine saw being built).
+    Cart,
+}
+
+impl Scenario {
+    pub const NAMES: [(&'static str, Scenario); 7] = [
+        ("for_you", Scenario::ForYou),
+        ("similar", Scenario::Similar),
+        ("bought_together", Scenario::BoughtTogether),
+        ("trending", Scenario::Trending),
+        ("recently_viewed", Scenario::RecentlyViewed),
+        ("buy_again", Scenario::BuyAgain),
+        ("cart", Scenario::Cart),
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+    }
+
+    /// Whether the scenario is built from the shopper's profile (and so needs consent).
+    pub fn is_personal(self) -> bool {
+        matches!(
+            self,
+            Scenario::ForYou | Scenario::RecentlyViewed | Scenario::BuyAgain | Scenario::Cart
+        )
+    }
+}
+
+/// Restrictions on what may be returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    /// Only these categories (lower-case); empty means any.
+    pub categories: Vec<String>,
+    /// Only these brands (lower-case); empty means any.
+    pub brands: Vec<String>,
+    pub min_price: Option<f64>,
+    pub max_price: Option<f64>,
+    /// Only items in stock. Default true: out-of-stock items appear only when asked with
+    /// `filter: {inStock: false}`.
+    pub in_stock: bool,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            categories: Vec::new(),
+            brands: Vec::new(),
+            min_price: None,
+            max_price: None,
+            in_stock: true,
+        }
+    }
+}
+
+/// A parsed `recommend` call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub scenario: Scenario,
+    /// The item(s) on screen: `itemId` first, then `itemIds`. Never returned.
+    pub anchors: Vec<String>,
+    /// At most this many results (1..=100, default 10).
+    pub k: usize,
+    /// Item ids never to return.
+    pub exclude: Vec<String>,
+    pub filter: Filter,
+    /// 0..1; `None` uses the policy's default.
+    pub diversity: Option<f64>,
+    /// Chance (0..1) that a slot after the first shows an item from further down the list, to
+    /// let shoppers discover; default 0.
+    pub explore: f64,
+    /// Leave out items the shopper already bought (durable goods). Default false.
+    pub exclude_purchased: bool,
+}
+
+const KEYS: &[&str] = &[
+    "scenario",
+    "itemId",
+    "itemIds",
+    "k",
+    "exclude",
+    "filter",
+    "diversity",
+    "explore",
+    "excludePurchased",
+];
+const FILTER_KEYS: &[&str] = &["category", "brand", "minPrice", "maxPrice", "inStock"];
+
+impl Request {
+    pub fn parse(v: &Value) -> Result<Self> {
+        let a = Args::new("recommend", "options", v)?;
+        if v.is_absent() {
+            return Err(Error::wrong_type(
+                "recommend",
+                "options",
+                "an object such as {scenario: 'for_you', k: 10}",
+                v,
+            ));
+        }
+        a.reject_unknown(KEYS)?;
+        let name = match a.get("scenario") {
+            None => {
+                return Err(Error::invalid(
+                    "recommend",
+                    "options.scenario",
+                    "is required",
+                ))
+            }
+            Some(Value::String(s)) => s.as_str(),
+            Some(other) => {
+                return Err(Error::wrong_type(
+                    "recommend",
+                    "options.scenario",
+                    "a string",
+                    other,
+                ))
+            }
+        };
+        let scenario = Scenario::parse(name).ok_or_else(|| {
+            let mut shown: String = name.chars().take(64).collect();
+            if shown.len() < name.len() {
+                shown.push('…');
+            }
+            Error::UnknownScenario(shown)
+        })?;
+        let mut anchors: Vec<String> = a.id("itemId")?.into_iter().collect();
+        anchors.extend(a.ids("itemIds", MAX_LIST)?.unwrap_or_default());
+        if scenario == Scenario::Similar && anchors.is_empty() {
+            return Err(Error::invalid(
+                "recommend",
+                "options.itemId",
+                "is required for the 'similar' scenario",
+            ));
+        }
+        if scenario == Scenario::BoughtTogether && anchors.is_empty() {
+            return Err(Error::invalid(
+                "recommend",
+                "options.itemId",
+                "(or itemIds) is required for the 'bought_together' scenario",
+            ));
+        }
+        Ok(Request {
+            scenario,
+            anchors,
+            k: a.int("k", 1, MAX_K as u32)?
+                .map_or(DEFAULT_K, |k| k as usize),
+            exclude: a.ids("exclude", MAX_LIST)?.unwrap_or_default(),
+            filter: parse_filter(a.get("filter").unwrap_or(&Value::Undefined))?,
+            diversity: a.number("diversity", 0.0, 1.0)?,
+            explore: a.number("explore", 0.0, 1.0)?.unwrap_or(0.0),
+            exclude_purchased: a.bool("excludePurchased")?.unwrap_or(false),
+        })
+    }
+}
+
+fn names(a: &Args<'_>, key: &str) -> Result<Vec<String>> {
+    let list = match a.get(key) {
+        Some(Value::String(_)) => a.string(key, MAX_TEXT_LEN)?.map(|s| vec![s.to_owned()]),
+        _ => a.strings(key, 256, MAX_TEXT_LEN)?,
+    };
+    Ok(list
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.trim().to_lowercase())
+        .collect())
+}
+
+fn parse_filter(v: &Value) -> Result<Filter> {
+    let a = Args::new("recommend", "options.filter", v)?;
+    a.reject_unknown(FILTER_KEYS)?;
+    let f = Filter {
+        categories: names(&a, "category")?,
+        brands: names(&a, "brand")?,
+        min_price: a.number("minPrice", 0.0, f64::MAX)?,
+        max_price: a.number("maxPrice", 0.0, f64::MAX)?,
+        in_stock: a.bool("inStock")?.unwrap_or(true),
+    };
+    if let (Some(lo), Some(hi)) = (f.min_price, f.max_price) {
+        if lo > hi {
+            return Err(Error::invalid(
+                "recommend",
+                "options.filter.minPrice",
+                "must not be above maxPrice",
+            ));
+        }
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::from_json;
+    use serde_json::json;
+
+    fn parse(v: serde_json::Value) -> Result<Request> {
+        Request::parse(&from_json(&v))
+    }
+
+    #[test]
+    fn defaults_and_full_options() {
+        let r = parse(json!({"scenario": "for_you"})).unwrap();
+        assert_eq!(
+            (r.scenario, r.k, r.filter.in_stock),
+            (Scenario::ForYou, 10, true)
+        );
+        let r = parse(
+            json!({"scenario": "similar", "itemId": 5, "k": 3, "exclude": ["x"],
+            "filter": {"category": "Candles", "minPrice": 1, "maxPrice": 9, "inStock": false},
+            "diversity": 0.5, "explore": 0.1, "excludePurchased": true}),
+        )
+        .unwrap();
+        assert_eq!(r.anchors, ["5"]);
+        assert_eq!(r.filter.categories, ["candles"]);
+        assert!(!r.filter.in_stock && r.exclude_purchased);
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let msg = |v| parse(v).unwrap_err().to_string();
+        assert!(msg(json!({})).contains("options.scenario is required"));
+        assert!(
+            msg(json!({"scenario": "for_me"})).starts_with("recommend: unknown scenario 'for_me'")
+        );
+        assert!(msg(json!({"scenario": "similar"})).contains("required for the 'similar' scenario"));
+        assert!(msg(json!({"scenario": "for_you", "k": 0})).contains("options.k must be"));
+        assert!(msg(json!({"scenario": "for_you", "k": 101})).contains("from 1 to 100"));
+        assert!(msg(json!({"scenario": "for_you", "diversity": 2})).contains("options.diversity"));
+        assert!(
+            msg(json!({"scenario": "for_you", "filter": {"minPrice": 5, "maxPrice": 1}}))
+                .contains("minPrice")
+        );
+        assert!(
+            msg(json!({"scenario": "for_you", "filter": {"colour": "red"}}))
+                .contains("options.filter.colour")
+        );
+        assert!(Request::parse(&Value::Undefined).is_err());
+        assert!(Request::parse(&Value::from("for_you")).is_err());
+    }
+}

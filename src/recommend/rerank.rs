@@ -1,0 +1,172 @@
+//! Re-ranking: keep the best candidates, spread them out (MMR), and optionally explore.
+
+use super::kernel::dot;
+use crate::model::{Model, NONE};
+use crate::rng::Rng;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// A scored candidate; better = higher score, then lower index (so ties are deterministic).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scored {
+    pub score: f32,
+    pub item: u32,
+}
+
+impl Eq for Scored {}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.item.cmp(&self.item))
+    }
+}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Keeps the `m` best of a stream of candidates.
+pub struct Top {
+    m: usize,
+    heap: BinaryHeap<Reverse<Scored>>,
+}
+
+impl Top {
+    pub fn new(m: usize) -> Self {
+        Top {
+            m,
+            heap: BinaryHeap::with_capacity(m + 1),
+        }
+    }
+
+    pub fn push(&mut self, score: f32, item: u32) {
+        if self.m == 0 || score.is_nan() {
+            return;
+        }
+        let s = Scored { score, item };
+        if self.heap.len() < self.m {
+            self.heap.push(Reverse(s));
+        } else if self.heap.peek().is_some_and(|w| s > w.0) {
+            self.heap.pop();
+            self.heap.push(Reverse(s));
+        }
+    }
+
+    /// Best first.
+    pub fn into_sorted(self) -> Vec<Scored> {
+        let mut v: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v
+    }
+}
+
+/// Similarity of two items for diversity: embedding cosine when both have one, otherwise
+/// 0.6 for the same category plus 0.4 for the same brand.
+pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
+    if let (Some(x), Some(y)) = (model.embedding(a), model.embedding(b)) {
+        return dot(x, y).max(0.0);
+    }
+    let same = |x: u32, y: u32| x != NONE && x == y;
+    let mut s = 0.0;
+    if same(model.category(a), model.category(b)) {
+        s += 0.6;
+    }
+    if same(model.brand(a), model.brand(b)) {
+        s += 0.4;
+    }
+    s
+}
+
+/// Maximal marginal relevance: picks `k` of `pool` (best first), each maximising
+/// `(1 − λ)·relevance − λ·(highest similarity to those already picked)`, where relevance is the
+/// score relative to the best. Returns the picks with that objective as their score, which never
+/// increases down the list. With `λ = 0` this is the top `k` by relevance.
+pub fn mmr(model: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored> {
+    let best = pool.first().map_or(0.0, |s| s.score);
+    let rel = |s: &Scored| if best > 0.0 { s.score / best } else { 0.0 };
+    if lambda <= 0.0 {
+        return pool
+            .iter()
+            .take(k)
+            .map(|s| Scored {
+                score: rel(s),
+                item: s.item,
+            })
+            .collect();
+    }
+    let mut picked: Vec<Scored> = Vec::with_capacity(k);
+    let mut left: Vec<(Scored, f32)> = pool.iter().map(|s| (*s, 0.0f32)).collect();
+    while picked.len() < k && !left.is_empty() {
+        let objective = |(s, max_sim): &(Scored, f32)| (1.0 - lambda) * rel(s) - lambda * max_sim;
+        let mut best_at = 0;
+        let mut best_val = f32::NEG_INFINITY;
+        for (at, cand) in left.iter().enumerate() {
+            let v = objective(cand);
+            if v > best_val {
+                best_val = v;
+                best_at = at;
+            }
+        }
+        let (chosen, _) = left.remove(best_at);
+        for (cand, max_sim) in &mut left {
+            *max_sim = max_sim.max(similarity(model, chosen.item, cand.item));
+        }
+        picked.push(Scored {
+            score: best_val,
+            item: chosen.item,
+        });
+    }
+    picked
+}
+
+/// With probability `epsilon`, each slot after the first is given to a random candidate from
+/// the rest of the pool. The newcomer takes the slot's score, so the list stays sorted. Returns
+/// the items that were explored.
+pub fn explore(ranked: &mut [Scored], pool: &[Scored], epsilon: f64, rng: &mut Rng) -> Vec<u32> {
+    let mut explored = Vec::new();
+    if epsilon <= 0.0 {
+        return explored;
+    }
+    let mut spare: Vec<u32> = pool
+        .iter()
+        .map(|s| s.item)
+        .filter(|i| !ranked.iter().any(|r| r.item == *i))
+        .collect();
+    for slot in ranked.iter_mut().skip(1) {
+        if spare.is_empty() {
+            break;
+        }
+        if rng.unit() < epsilon {
+            let pick = spare.swap_remove(rng.below(spare.len()));
+            slot.item = pick;
+            explored.push(pick);
+        }
+    }
+    explored
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_keeps_the_best_with_deterministic_ties() {
+        let mut t = Top::new(3);
+        for (s, i) in [
+            (1.0, 5),
+            (3.0, 1),
+            (2.0, 2),
+            (3.0, 0),
+            (0.5, 9),
+            (f32::NAN, 4),
+        ] {
+            t.push(s, i);
+        }
+        let v: Vec<u32> = t.into_sorted().iter().map(|s| s.item).collect();
+        assert_eq!(v, [0, 1, 2]);
+    }
+}

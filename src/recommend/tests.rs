@@ -1,0 +1,236 @@
+use super::*;
+use crate::consent::{ConsentState, Gate, Source};
+use crate::event::{Event, Kind, Line};
+use crate::model::{parse_catalog, ModelParts, Neighbours, NONE};
+use crate::profile::Profile;
+use crate::value::from_json;
+use serde_json::json;
+
+const NOW: f64 = 1_750_000_000_000.0;
+
+fn gate() -> Gate {
+    Gate::new(ConsentState {
+        personalization: true,
+        storage: false,
+        source: Source::Explicit,
+        updated_at: Some(0.0),
+    })
+}
+
+fn req(v: serde_json::Value) -> Request {
+    Request::parse(&from_json(&v)).unwrap()
+}
+
+fn view(kind: Kind, id: &str) -> Event {
+    Event {
+        kind,
+        lines: vec![Line {
+            item_id: Some(id.into()),
+            category: None,
+            brand: None,
+            price: None,
+            quantity: 1.0,
+        }],
+        query: None,
+        list: None,
+        timestamp: None,
+        channel: None,
+    }
+}
+
+/// Five items; 0–1 bought together, 2–3 viewed together; embeddings put 0,1,4 close.
+fn model() -> Model {
+    let n = 5;
+    let mut rows = vec![vec![]; n];
+    rows[0] = vec![(1, 4.0)];
+    rows[1] = vec![(0, 4.0)];
+    let mut view_rows = vec![vec![]; n];
+    view_rows[2] = vec![(3, 1.0)];
+    view_rows[3] = vec![(2, 1.0)];
+    Model::from_parts(ModelParts {
+        ids: (0..n).map(|i| format!("i{i}")).collect(),
+        titles: vec![String::new(); n],
+        category: vec![0, 0, 1, 1, 0],
+        categories: vec!["Candles".into(), "Mugs".into()],
+        brand: vec![NONE; n],
+        price: vec![10.0; n],
+        in_stock: vec![true; n],
+        sensitive: vec![false; n],
+        item_tags: vec![vec![]; n],
+        popularity: vec![1.0, 2.0, 3.0, 4.0, 5.0],
+        trending: vec![5.0, 4.0, 3.0, 2.0, 1.0],
+        co_purchase: Neighbours::from_rows(rows),
+        co_view: Neighbours::from_rows(view_rows),
+        dims: 2,
+        embeddings: vec![1.0, 0.1, 1.0, 0.2, 0.0, 1.0, 0.1, 1.0, 1.0, 0.0],
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn run(model: &Model, profile: Option<&Profile>, r: &Request) -> Vec<Recommendation> {
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let policy = Policy::default();
+    let weights = Weights::default();
+    let input = Input {
+        model,
+        policy: &policy,
+        weights: &weights,
+        profile: profile.map(|p| p.view(&who, NOW)),
+        sensitive_ok: false,
+    };
+    recommend(&input, r, &mut Scratch::default(), &mut Rng::new(1))
+}
+
+fn ids(r: &[Recommendation]) -> Vec<&str> {
+    r.iter().map(|x| x.item_id.as_str()).collect()
+}
+
+#[test]
+fn bought_together_follows_co_purchase_and_never_returns_the_item_on_screen() {
+    let m = model();
+    let r = run(
+        &m,
+        None,
+        &req(json!({"scenario": "bought_together", "itemId": "i0", "k": 3})),
+    );
+    assert_eq!(r[0].item_id, "i1");
+    assert_eq!(r[0].reasons[0], "often bought with i0");
+    assert!(!ids(&r).contains(&"i0"));
+}
+
+#[test]
+fn similar_uses_co_view_embeddings_and_category() {
+    let m = model();
+    let r = run(
+        &m,
+        None,
+        &req(json!({"scenario": "similar", "itemId": "i2", "k": 2, "diversity": 0})),
+    );
+    assert_eq!(r[0].item_id, "i3");
+    assert!(
+        r[0].reasons.contains(&"often viewed with i2".to_string()),
+        "{:?}",
+        r[0]
+    );
+}
+
+#[test]
+fn for_you_blends_neighbours_and_explains() {
+    let m = model();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    p.record(&who, &view(Kind::Purchase, "i0"), NOW);
+    let r = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "for_you", "k": 3, "diversity": 0})),
+    );
+    assert_eq!(ids(&r)[..2], ["i0", "i1"], "{r:?}");
+    assert_eq!(r[0].reasons[0], "you bought this before");
+    assert!(
+        r[1].reasons.contains(&"because you bought i0".to_string()),
+        "{:?}",
+        r[1]
+    );
+    let r = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "for_you", "k": 3, "excludePurchased": true})),
+    );
+    assert!(!ids(&r).contains(&"i0"));
+}
+
+#[test]
+fn results_respect_k_filters_exclude_and_are_sorted_and_unique() {
+    let m = parse_catalog(&from_json(&json!((0..60).map(|i| json!({
+        "id": i, "category": if i % 2 == 0 { "even" } else { "odd" }, "price": i, "popularity": i % 7, "inStock": i % 5 != 0
+    })).collect::<Vec<_>>()))).unwrap();
+    for scenario in ["for_you", "trending", "similar", "bought_together", "cart"] {
+        for diversity in [0.0, 0.5, 1.0] {
+            let r = run(
+                &m,
+                None,
+                &req(
+                    json!({"scenario": scenario, "itemId": "2", "k": 7, "exclude": ["6", "8"],
+                "filter": {"category": "Even", "minPrice": 4, "maxPrice": 40}, "diversity": diversity}),
+                ),
+            );
+            assert!(r.len() <= 7 && !r.is_empty(), "{scenario}");
+            let mut seen = std::collections::HashSet::new();
+            for x in &r {
+                let i: u32 = x.item_id.parse().unwrap();
+                assert!(
+                    i % 2 == 0 && (4..=40).contains(&i) && i % 5 != 0,
+                    "{scenario}: {i}"
+                );
+                assert!(!["2", "6", "8"].contains(&x.item_id.as_str()));
+                assert!(seen.insert(i), "duplicate {i}");
+            }
+            assert!(
+                r.windows(2).all(|w| w[0].score >= w[1].score),
+                "{scenario} sorted"
+            );
+        }
+    }
+}
+
+#[test]
+fn diversity_spreads_categories_and_is_deterministic() {
+    let m = parse_catalog(&from_json(&json!((0..40)
+        .map(|i| json!({
+            "id": i, "category": if i < 30 { "a" } else { "b" }, "popularity": 100 - i
+        }))
+        .collect::<Vec<_>>())))
+    .unwrap();
+    let plain = run(
+        &m,
+        None,
+        &req(json!({"scenario": "trending", "k": 5, "diversity": 0})),
+    );
+    assert!(ids(&plain).iter().all(|id| id.parse::<u32>().unwrap() < 30));
+    let diverse = run(
+        &m,
+        None,
+        &req(json!({"scenario": "trending", "k": 5, "diversity": 0.8})),
+    );
+    assert!(
+        ids(&diverse)
+            .iter()
+            .any(|id| id.parse::<u32>().unwrap() >= 30),
+        "{diverse:?}"
+    );
+    assert_eq!(
+        diverse,
+        run(
+            &m,
+            None,
+            &req(json!({"scenario": "trending", "k": 5, "diversity": 0.8}))
+        )
+    );
+}
+
+#[test]
+fn exploration_is_seeded_and_labelled() {
+    let m = parse_catalog(&from_json(&json!((0..100)
+        .map(|i| json!({"id": i, "popularity": 100 - i}))
+        .collect::<Vec<_>>())))
+    .unwrap();
+    let r = run(
+        &m,
+        None,
+        &req(json!({"scenario": "trending", "k": 10, "explore": 0.5, "diversity": 0})),
+    );
+    assert!(r.iter().any(|x| x.reasons == ["something new to discover"]));
+    assert_eq!(r[0].item_id, "0", "the first slot is never explored");
+    assert_eq!(
+        r,
+        run(
+            &m,
+            None,
+            &req(json!({"scenario": "trending", "k": 10, "explore": 0.5, "diversity": 0}))
+        )
+    );
+}

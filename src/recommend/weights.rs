@@ -1,0 +1,184 @@
+//! Every ranking knob, with its meaning, range and default.
+//!
+//! Each feature is scaled to 0..1 before weighting, so a weight says how much that feature can
+//! add at most. Weights are non-negative; [`Weights::clamped`] enforces the ranges.
+
+/// Weights of the `for_you` blend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForYou {
+    /// Repeat-purchase propensity of items the shopper bought (count and recency). 0–10, default 3.
+    pub buy_again: f32,
+    /// Direct interest in the item itself (viewed, added, wishlisted). 0–10, default 1.
+    pub interest: f32,
+    /// Neighbours (co-purchase and co-view) of the shopper's items, weighted by interest. 0–10, default 2.
+    pub neighbours: f32,
+    /// Cosine between the item's embedding and the shopper's (interest-weighted mean). 0–10, default 1.
+    pub embedding: f32,
+    /// Affinity to the item's category. 0–10, default 1.5.
+    pub category: f32,
+    /// Affinity to the item's brand. 0–10, default 0.5.
+    pub brand: f32,
+    /// Fit of the item's price to the shopper's usual price band. 0–10, default 0.3.
+    pub price: f32,
+    /// Long-run popularity. 0–10, default 0.3.
+    pub popularity: f32,
+    /// Recent popularity. 0–10, default 0.2.
+    pub trending: f32,
+}
+
+impl Default for ForYou {
+    fn default() -> Self {
+        ForYou {
+            buy_again: 3.0,
+            interest: 1.0,
+            neighbours: 2.0,
+            embedding: 1.0,
+            category: 1.5,
+            brand: 0.5,
+            price: 0.3,
+            popularity: 0.3,
+            trending: 0.2,
+        }
+    }
+}
+
+/// Weights of `similar`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Similar {
+    /// Co-view neighbours of the item on screen. 0–10, default 2.
+    pub co_view: f32,
+    /// Co-purchase neighbours of the item on screen. 0–10, default 1.
+    pub co_purchase: f32,
+    /// Embedding cosine to the item on screen. 0–10, default 2.
+    pub embedding: f32,
+    /// Same category. 0–10, default 1.
+    pub category: f32,
+    /// Same brand. 0–10, default 0.4.
+    pub brand: f32,
+    /// Share of tags in common (Jaccard). 0–10, default 1.
+    pub tags: f32,
+    /// Closeness of price (ratio of the lower to the higher). 0–10, default 0.3.
+    pub price: f32,
+    /// Popularity, to break ties. 0–10, default 0.1.
+    pub popularity: f32,
+    /// The shopper's category and brand affinity, when known. 0–10, default 0.3.
+    pub personal: f32,
+}
+
+impl Default for Similar {
+    fn default() -> Self {
+        Similar {
+            co_view: 2.0,
+            co_purchase: 1.0,
+            embedding: 2.0,
+            category: 1.0,
+            brand: 0.4,
+            tags: 1.0,
+            price: 0.3,
+            popularity: 0.1,
+            personal: 0.3,
+        }
+    }
+}
+
+/// Weights of `bought_together` and `cart`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Together {
+    /// Co-purchase neighbours of the anchor items. 0–10, default 3.
+    pub co_purchase: f32,
+    /// Co-view neighbours of the anchor items. 0–10, default 0.5.
+    pub co_view: f32,
+    /// Popularity, which fills the shelf when neighbours are few. 0–10, default 0.2.
+    pub popularity: f32,
+    /// The shopper's category and brand affinity, when known. 0–10, default 0.3.
+    pub personal: f32,
+}
+
+impl Default for Together {
+    fn default() -> Self {
+        Together {
+            co_purchase: 3.0,
+            co_view: 0.5,
+            popularity: 0.2,
+            personal: 0.3,
+        }
+    }
+}
+
+/// All ranking weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weights {
+    pub for_you: ForYou,
+    pub similar: Similar,
+    pub together: Together,
+    /// Days after which a past purchase's repeat propensity halves. 1–3650, default 60.
+    pub buy_again_half_life_days: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            for_you: ForYou::default(),
+            similar: Similar::default(),
+            together: Together::default(),
+            buy_again_half_life_days: 60.0,
+        }
+    }
+}
+
+impl Weights {
+    /// The same weights with every knob inside its documented range.
+    pub fn clamped(mut self) -> Self {
+        let c = |x: &mut f32| {
+            *x = if x.is_finite() {
+                x.clamp(0.0, 10.0)
+            } else {
+                0.0
+            }
+        };
+        let f = &mut self.for_you;
+        for x in [
+            &mut f.buy_again,
+            &mut f.interest,
+            &mut f.neighbours,
+            &mut f.embedding,
+            &mut f.category,
+            &mut f.brand,
+            &mut f.price,
+            &mut f.popularity,
+            &mut f.trending,
+        ] {
+            c(x);
+        }
+        let s = &mut self.similar;
+        for x in [
+            &mut s.co_view,
+            &mut s.co_purchase,
+            &mut s.embedding,
+            &mut s.category,
+            &mut s.brand,
+            &mut s.tags,
+            &mut s.price,
+            &mut s.popularity,
+            &mut s.personal,
+        ] {
+            c(x);
+        }
+        let t = &mut self.together;
+        for x in [
+            &mut t.co_purchase,
+            &mut t.co_view,
+            &mut t.popularity,
+            &mut t.personal,
+        ] {
+            c(x);
+        }
+        let h = self.buy_again_half_life_days;
+        self.buy_again_half_life_days = if h.is_finite() {
+            h.clamp(1.0, 3650.0)
+        } else {
+            60.0
+        };
+        self
+    }
+}

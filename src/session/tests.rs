@@ -1,0 +1,350 @@
+use super::*;
+use crate::store::MemoryBackend;
+use crate::value::from_json;
+use serde_json::{json, Value as Json};
+
+pub(crate) const NOW: f64 = 1_750_000_000_000.0;
+
+pub(crate) fn catalog() -> Json {
+    let mut items = Vec::new();
+    for (cat, brand, n) in [
+        ("Candles", "Lumen", 12),
+        ("Mugs", "Clay", 12),
+        ("Throws", "Woolly", 12),
+    ] {
+        for i in 0..n {
+            items.push(json!({
+                "id": format!("{}-{i}", cat.to_lowercase()),
+                "title": format!("{cat} {i}"),
+                "category": cat,
+                "brand": brand,
+                "price": 10 + i,
+                "popularity": if cat == "Throws" { 100 - i } else { 10 - i % 5 },
+                "inStock": i != 3,
+            }));
+        }
+    }
+    Json::Array(items)
+}
+
+pub(crate) fn open_with(mem: &MemoryBackend, extra: Json) -> Session {
+    let mut opts = json!({"catalog": catalog()});
+    if let (Json::Object(o), Json::Object(e)) = (&mut opts, extra) {
+        o.extend(e);
+    }
+    let opts = OpenOptions::parse(&from_json(&opts)).unwrap();
+    Session::open(opts, Box::new(mem.clone()), Env { now: NOW, seed: 7 })
+}
+
+fn track(s: &mut Session, name: &str, props: Json) -> TrackResult {
+    s.track(
+        &Value::from(name),
+        &from_json(&props),
+        &Value::Undefined,
+        NOW,
+    )
+    .unwrap()
+}
+
+fn rec(s: &mut Session, opts: Json) -> Vec<Recommendation> {
+    s.recommend(&from_json(&opts), NOW).unwrap()
+}
+
+fn ids(r: &[Recommendation]) -> Vec<&str> {
+    r.iter().map(|x| x.item_id.as_str()).collect()
+}
+
+#[test]
+fn without_consent_nothing_is_held_and_shelves_fall_back() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({}));
+    let r = track(&mut s, "Product Viewed", json!({"product_id": "candles-1"}));
+    assert_eq!(
+        r,
+        TrackResult {
+            accepted: false,
+            reason: Some("no_consent")
+        }
+    );
+    assert!(s.profile(NOW).is_none());
+    assert!(s.profile.is_none(), "nothing held in memory");
+    assert!(mem.snapshot().is_empty(), "nothing in storage");
+    let trending = rec(&mut s, json!({"scenario": "for_you", "k": 3}));
+    assert_eq!(ids(&trending), ["throws-0", "throws-1", "throws-2"]);
+    assert_eq!(trending[0].reasons, ["trending in throws"]);
+    assert!(rec(&mut s, json!({"scenario": "recently_viewed"})).is_empty());
+    assert!(rec(&mut s, json!({"scenario": "buy_again"})).is_empty());
+    let similar = rec(
+        &mut s,
+        json!({"scenario": "similar", "itemId": "candles-0", "k": 5}),
+    );
+    assert!(ids(&similar)
+        .iter()
+        .all(|id| id.starts_with("candles-") && *id != "candles-0"));
+}
+
+#[test]
+fn with_consent_the_shelf_follows_the_shopper() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    for id in ["candles-1", "candles-2", "candles-4"] {
+        assert!(track(&mut s, "Product Viewed", json!({"product_id": id})).accepted);
+    }
+    let r = rec(
+        &mut s,
+        json!({"scenario": "for_you", "k": 5, "diversity": 0}),
+    );
+    assert!(ids(&r).iter().all(|id| id.starts_with("candles-")), "{r:?}");
+    assert!(!ids(&r).contains(&"candles-3"), "out of stock never shown");
+    assert!(r.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(r.iter().all(|x| !x.reasons.is_empty()));
+    assert!(
+        r.iter()
+            .any(|x| x.reasons.iter().any(|s| s == "because you like candles")),
+        "{r:?}"
+    );
+    let summary = s.profile(NOW).unwrap();
+    assert_eq!(summary.categories[0].name, "candles");
+    assert_eq!(
+        summary.recently_viewed,
+        ["candles-4", "candles-2", "candles-1"]
+    );
+    let rv = rec(&mut s, json!({"scenario": "recently_viewed"}));
+    assert_eq!(ids(&rv), ["candles-4", "candles-2", "candles-1"]);
+    assert_eq!(rv[0].reasons, ["you viewed this recently"]);
+    // Persisted under storage consent, and read back by a new session ("reload").
+    assert!(mem.snapshot().contains_key("vitrine:profile"));
+    let again = open_with(&mem, json!({}));
+    assert_eq!(again.consent().source, crate::consent::Source::Stored);
+    assert_eq!(again.profile(NOW).unwrap().recently_viewed.len(), 3);
+}
+
+#[test]
+fn withdrawing_personalization_erases_memory_and_storage_at_once() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    track(&mut s, "Product Added", json!({"product_id": "mugs-2"}));
+    assert_eq!(mem.snapshot().len(), 2);
+    let c = s
+        .set_consent(
+            &from_json(&json!({"personalization": false, "storage": true})),
+            NOW,
+        )
+        .unwrap();
+    assert!(!c.personalization && c.storage);
+    assert!(s.profile.is_none());
+    assert_eq!(
+        mem.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    s.set_consent(
+        &from_json(&json!({"personalization": false, "storage": false})),
+        NOW,
+    )
+    .unwrap();
+    assert!(mem.snapshot().is_empty(), "withdrawal leaves no trace");
+    let audit = s.audit(NOW);
+    assert!(audit.history.iter().any(|e| matches!(
+        e,
+        Entry::Erase {
+            what: "profile",
+            ..
+        }
+    )));
+    assert_eq!(audit.storage.total_bytes, 0);
+}
+
+#[test]
+fn personalization_without_storage_lives_in_memory_then_persists_at_the_decision() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"consent": {"personalization": true}}));
+    track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"}));
+    assert!(mem.snapshot().is_empty());
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+    )
+    .unwrap();
+    assert!(
+        mem.snapshot().contains_key("vitrine:profile"),
+        "persisted at the decision"
+    );
+    assert_eq!(s.profile(NOW).unwrap().events, 1);
+}
+
+#[test]
+fn corrupt_storage_is_reset_and_reported() {
+    let mem = MemoryBackend::new();
+    mem.put_raw("vitrine:consent", "not a record");
+    mem.put_raw("vitrine:profile", "garbage!");
+    let s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    let audit = s.audit(NOW);
+    assert!(audit.history.iter().any(|e| matches!(e, Entry::Reset { key, reason: "not base64url", .. } if key == "vitrine:profile")), "{:?}", audit.history);
+    assert_eq!(s.profile(NOW).unwrap().events, 0);
+    let stored = mem.snapshot();
+    assert_ne!(stored["vitrine:profile"], "garbage!");
+}
+
+#[test]
+fn erase_deletes_everything_and_keeps_working() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}, "namespace": "shop1"}),
+    );
+    track(
+        &mut s,
+        "Order Completed",
+        json!({"products": [{"product_id": "mugs-1"}]}),
+    );
+    assert_eq!(
+        ids(&rec(&mut s, json!({"scenario": "buy_again"}))),
+        ["mugs-1"]
+    );
+    let export = s.export(NOW);
+    assert_eq!(
+        export.profile.as_ref().unwrap().purchases[0].item_id,
+        "mugs-1"
+    );
+    s.erase(NOW);
+    assert!(mem.snapshot().is_empty());
+    assert!(rec(&mut s, json!({"scenario": "buy_again"})).is_empty());
+    assert!(track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"})).accepted);
+}
+
+#[test]
+fn events_for_unknown_items_still_count_and_bad_ones_are_refused() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"consent": {"personalization": true}}));
+    let r = track(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "not-in-catalog", "category": "Mugs", "price": 15}),
+    );
+    assert!(r.accepted);
+    assert_eq!(s.profile(NOW).unwrap().categories[0].name, "mugs");
+    assert_eq!(
+        track(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": "x", "price": -3})
+        )
+        .reason,
+        Some("invalid_price")
+    );
+    let old = s.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({"product_id": "x"})),
+        &from_json(&json!({"timestamp": NOW - 40.0 * 86_400_000.0})),
+        NOW,
+    );
+    assert_eq!(old.unwrap().reason, Some("expired"));
+    assert_eq!(
+        s.profile(NOW).unwrap().events,
+        1,
+        "refused events are never stored"
+    );
+    assert!(s
+        .track(
+            &Value::Number(42.0),
+            &Value::Undefined,
+            &Value::Undefined,
+            NOW
+        )
+        .is_err());
+}
+
+#[test]
+fn retention_prunes_on_open() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}, "policy": {"retentionDays": 5}}),
+    );
+    s.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({"product_id": "mugs-1"})),
+        &from_json(&json!({"timestamp": NOW - 4.0 * 86_400_000.0})),
+        NOW,
+    )
+    .unwrap();
+    let opts = OpenOptions::parse(&from_json(
+        &json!({"catalog": catalog(), "policy": {"retentionDays": 5}}),
+    ))
+    .unwrap();
+    let later = Session::open(
+        opts,
+        Box::new(mem.clone()),
+        Env {
+            now: NOW + 2.0 * 86_400_000.0,
+            seed: 1,
+        },
+    );
+    assert_eq!(later.profile(NOW).unwrap().signals, 0);
+    assert!(later
+        .audit(NOW)
+        .history
+        .iter()
+        .any(|e| matches!(e, Entry::Prune { .. })));
+}
+
+#[test]
+fn open_options_are_checked() {
+    let bad = [
+        (
+            json!({"catalog": [], "model": 1}),
+            "either model or catalog",
+        ),
+        (
+            json!({"storage": "cookie"}),
+            "options.storage must be one of local, memory",
+        ),
+        (json!({"namespace": "a b"}), "options.namespace"),
+        (
+            json!({"consnet": {}}),
+            "options.consnet is not a known option",
+        ),
+        (
+            json!({"model": "file.vtr"}),
+            "options.model must be a Uint8Array",
+        ),
+    ];
+    for (v, want) in bad {
+        let err = OpenOptions::parse(&from_json(&v))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains(want), "{v}: {err}");
+    }
+    assert!(OpenOptions::parse(&Value::Undefined).is_ok());
+}
+
+#[test]
+fn storage_failures_keep_the_page_working_and_are_reported_once() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    *mem.fail_writes.borrow_mut() = true;
+    for _ in 0..5 {
+        assert!(track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"})).accepted);
+    }
+    let errors = s
+        .audit(NOW)
+        .history
+        .iter()
+        .filter(|e| matches!(e, Entry::StorageError { .. }))
+        .count();
+    assert_eq!(errors, 1);
+    assert_eq!(s.profile(NOW).unwrap().events, 5);
+}

@@ -1,0 +1,96 @@
+//! The envelope around every stored record.
+//!
+//! ```text
+//! base64url( magic: 2 bytes ("VP" profile, "VC" consent)
+//!          · version: u8 (currently 1)
+//!          · crc32(payload): u32 little-endian
+//!          · payload )
+//! ```
+//!
+//! A newer version is refused rather than guessed at; the caller resets the record and says so
+//! in `audit()`.
+
+use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
+
+/// Format version written by this build.
+pub const VERSION: u8 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Profile,
+    Consent,
+}
+
+impl Kind {
+    fn magic(self) -> &'static [u8; 2] {
+        match self {
+            Kind::Profile => b"VP",
+            Kind::Consent => b"VC",
+        }
+    }
+}
+
+/// Wraps a payload.
+pub fn seal(kind: Kind, payload: &[u8]) -> String {
+    let mut buf = Vec::with_capacity(payload.len() + 7);
+    buf.extend_from_slice(kind.magic());
+    buf.push(VERSION);
+    buf.extend_from_slice(&crc32(payload).to_le_bytes());
+    buf.extend_from_slice(payload);
+    base64url_encode(&buf)
+}
+
+/// Unwraps a payload, or says why it cannot be trusted.
+pub fn open(kind: Kind, value: &str) -> Result<Vec<u8>, &'static str> {
+    let bytes = base64url_decode(value).map_err(|_| "not base64url")?;
+    let mut r = Reader::new(&bytes);
+    let magic = r.bytes(2).map_err(|_| "truncated")?;
+    if magic != kind.magic() {
+        return Err("foreign value (wrong magic)");
+    }
+    match r.u8().map_err(|_| "truncated")? {
+        VERSION => {}
+        v if v > VERSION => return Err("written by a newer vitrine"),
+        _ => return Err("written by an older, unsupported vitrine"),
+    }
+    let crc = r.u32().map_err(|_| "truncated")?;
+    let payload = r.bytes(r.remaining()).map_err(|_| "truncated")?;
+    if crc32(payload) != crc {
+        return Err("checksum mismatch");
+    }
+    Ok(payload.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seals_and_detects_every_kind_of_damage() {
+        let v = seal(Kind::Profile, b"hello");
+        assert_eq!(open(Kind::Profile, &v).unwrap(), b"hello");
+        assert_eq!(open(Kind::Consent, &v), Err("foreign value (wrong magic)"));
+        assert_eq!(open(Kind::Profile, "{\"json\":1}"), Err("not base64url"));
+        assert_eq!(open(Kind::Profile, ""), Err("truncated"));
+        let mut bytes = base64url_decode(&v).unwrap();
+        bytes[2] = 9;
+        assert_eq!(
+            open(Kind::Profile, &base64url_encode(&bytes)),
+            Err("written by a newer vitrine")
+        );
+        bytes[2] = 0;
+        assert_eq!(
+            open(Kind::Profile, &base64url_encode(&bytes)),
+            Err("written by an older, unsupported vitrine")
+        );
+        let mut bytes = base64url_decode(&v).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert_eq!(
+            open(Kind::Profile, &base64url_encode(&bytes)),
+            Err("checksum mismatch")
+        );
+        let cut = &v[..v.len() - 3];
+        assert!(open(Kind::Profile, cut).is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! The in-memory back-end: gone when the page goes. Used when `storage: 'memory'` is asked for,
+//! where `localStorage` does not exist (Node, some webviews), and in tests.
+
+use super::{Backend, StoreError};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A map of strings. Clones share the same map, so a test can look inside what a session wrote
+/// or simulate a second tab.
+#[derive(Clone, Default, Debug)]
+pub struct MemoryBackend {
+    map: Rc<RefCell<BTreeMap<String, String>>>,
+    /// When set, every write fails like a full `localStorage` (tests of quota handling).
+    pub fail_writes: Rc<RefCell<bool>>,
+}
+
+impl MemoryBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A copy of everything stored.
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        self.map.borrow().clone()
+    }
+
+    /// Writes a raw value (tests that damage storage).
+    pub fn put_raw(&self, key: &str, value: &str) {
+        self.map
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+    }
+}
+
+impl Backend for MemoryBackend {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.map.borrow().get(key).cloned())
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        if *self.fail_writes.borrow() {
+            return Err(StoreError("quota exceeded".into()));
+        }
+        self.map
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.map.borrow_mut().remove(key);
+        Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.map.borrow().keys().cloned().collect())
+    }
+}

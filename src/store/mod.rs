@@ -1,0 +1,242 @@
+//! Persistence: versioned, checksummed records in a key-value back-end.
+//!
+//! Keys (with the default namespace `vitrine`):
+//! - `vitrine:profile` — the profile, written only with personalization *and* storage consent;
+//! - `vitrine:consent` — the consent decision, written with storage consent (or, when the policy
+//!   says `rememberRefusal`, a refusal).
+//!
+//! Every value is `base64url(magic · version · crc32(payload) · payload)`; see [`envelope`].
+//! A value that is not base64url, has the wrong magic or version, fails its checksum, or does not
+//! decode is reported as [`Load::Corrupt`] and the caller resets it.
+
+pub mod envelope;
+mod memory;
+
+pub use memory::MemoryBackend;
+
+use crate::bytes::{Reader, Writer};
+use crate::consent::{ConsentState, Persist, Personal, Source};
+use crate::profile::Profile;
+use envelope::{open, seal, Kind};
+
+/// A failure of the storage back-end (quota exceeded, storage disabled, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+/// Where records are kept. `local` (the browser's `localStorage`) lives in the wasm layer;
+/// `memory` here. Only this crate's records are touched: every key starts with the namespace.
+pub trait Backend {
+    /// `"local"` or `"memory"`, as `audit()` reports it.
+    fn name(&self) -> &'static str;
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    fn remove(&mut self, key: &str) -> Result<(), StoreError>;
+    /// All keys the back-end holds (the store filters its own).
+    fn keys(&self) -> Result<Vec<String>, StoreError>;
+}
+
+/// The outcome of reading a record.
+#[derive(Debug, PartialEq)]
+pub enum Load<T> {
+    Missing,
+    Found(T),
+    /// Present but unusable; the reason says why (for `audit()`).
+    Corrupt(&'static str),
+}
+
+/// A namespaced view of a back-end.
+pub struct Store {
+    backend: Box<dyn Backend>,
+    namespace: String,
+}
+
+/// A key and the size of its value, for the storage inventory.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KeyInfo {
+    pub key: String,
+    /// Size of the stored string in bytes (UTF-16 code units × 2, as browsers count quota).
+    pub bytes: usize,
+}
+
+fn source_code(s: Source) -> u8 {
+    match s {
+        Source::Default => 0,
+        Source::Explicit => 1,
+        Source::Tcf => 2,
+        Source::ConsentMode => 3,
+        Source::Gpc => 4,
+        Source::Stored => 5,
+    }
+}
+
+fn source_of(code: u8) -> Option<Source> {
+    Some(match code {
+        0 => Source::Default,
+        1 => Source::Explicit,
+        2 => Source::Tcf,
+        3 => Source::ConsentMode,
+        4 => Source::Gpc,
+        5 => Source::Stored,
+        _ => return None,
+    })
+}
+
+impl Store {
+    pub fn new(backend: Box<dyn Backend>, namespace: &str) -> Self {
+        Store {
+            backend,
+            namespace: namespace.to_owned(),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    fn key(&self, name: &str) -> String {
+        let mut k = String::with_capacity(self.namespace.len() + 1 + name.len());
+        k.push_str(&self.namespace);
+        k.push(':');
+        k.push_str(name);
+        k
+    }
+
+    pub fn profile_key(&self) -> String {
+        self.key("profile")
+    }
+
+    pub fn consent_key(&self) -> String {
+        self.key("consent")
+    }
+
+    /// Writes the profile. Needs both proofs.
+    pub fn save_profile(
+        &mut self,
+        who: &Personal<'_>,
+        _: &Persist<'_>,
+        p: &Profile,
+    ) -> Result<(), StoreError> {
+        let value = seal(Kind::Profile, &p.encode(who));
+        let key = self.profile_key();
+        self.backend.set(&key, &value)
+    }
+
+    /// Reads the profile. Reading personal data also needs both proofs.
+    pub fn load_profile(
+        &self,
+        who: &Personal<'_>,
+        _: &Persist<'_>,
+        half_life_ms: f64,
+    ) -> Load<Profile> {
+        match self.backend.get(&self.profile_key()) {
+            Err(_) | Ok(None) => Load::Missing,
+            Ok(Some(v)) => match open(Kind::Profile, &v) {
+                Err(why) => Load::Corrupt(why),
+                Ok(payload) => match Profile::decode(who, &payload, half_life_ms) {
+                    Ok(p) => Load::Found(p),
+                    Err(e) => Load::Corrupt(e.describe()),
+                },
+            },
+        }
+    }
+
+    /// Writes the consent record: `u8 personalization, u8 storage, u8 source, f64 updatedAt`.
+    pub fn save_consent(&mut self, c: &ConsentState) -> Result<(), StoreError> {
+        let mut w = Writer::default();
+        w.u8(u8::from(c.personalization));
+        w.u8(u8::from(c.storage));
+        w.u8(source_code(c.source));
+        w.f64(c.updated_at.unwrap_or(0.0));
+        let value = seal(Kind::Consent, &w.buf);
+        let key = self.consent_key();
+        self.backend.set(&key, &value)
+    }
+
+    /// Reads the consent record.
+    pub fn load_consent(&self) -> Load<ConsentState> {
+        let v = match self.backend.get(&self.consent_key()) {
+            Err(_) | Ok(None) => return Load::Missing,
+            Ok(Some(v)) => v,
+        };
+        let payload = match open(Kind::Consent, &v) {
+            Ok(p) => p,
+            Err(why) => return Load::Corrupt(why),
+        };
+        let mut r = Reader::new(&payload);
+        let parsed = (|| {
+            let p = r.u8().ok()?;
+            let s = r.u8().ok()?;
+            let source = source_of(r.u8().ok()?)?;
+            let at = r.f64().ok()?;
+            (p <= 1 && s <= 1 && at.is_finite() && at >= 0.0 && r.remaining() == 0).then_some(
+                ConsentState {
+                    personalization: p == 1,
+                    storage: s == 1,
+                    source,
+                    updated_at: (at > 0.0).then_some(at),
+                },
+            )
+        })();
+        parsed.map_or(Load::Corrupt("bad consent record"), Load::Found)
+    }
+
+    pub fn remove_profile(&mut self) -> Result<(), StoreError> {
+        let k = self.profile_key();
+        self.backend.remove(&k)
+    }
+
+    pub fn remove_consent(&mut self) -> Result<(), StoreError> {
+        let k = self.consent_key();
+        self.backend.remove(&k)
+    }
+
+    /// Removes every key of this namespace, including ones a newer or older version wrote.
+    pub fn erase_all(&mut self) -> Result<(), StoreError> {
+        let mut first_err = None;
+        for k in self.own_keys() {
+            if let Err(e) = self.backend.remove(&k) {
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    /// Keys of this namespace, sorted.
+    pub fn own_keys(&self) -> Vec<String> {
+        let mut prefix = self.namespace.clone();
+        prefix.push(':');
+        let mut keys: Vec<String> = self
+            .backend
+            .keys()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| k.starts_with(&prefix))
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// Every key of this namespace with its size.
+    pub fn inventory(&self) -> Vec<KeyInfo> {
+        self.own_keys()
+            .into_iter()
+            .map(|key| {
+                let value_units = self
+                    .backend
+                    .get(&key)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |v| v.encode_utf16().count());
+                let bytes = 2 * (key.encode_utf16().count() + value_units);
+                KeyInfo { key, bytes }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

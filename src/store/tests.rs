@@ -1,0 +1,79 @@
+use super::*;
+use crate::consent::Gate;
+use crate::event::{Event, Kind, Line};
+
+fn granted() -> Gate {
+    Gate::new(ConsentState {
+        personalization: true,
+        storage: true,
+        source: Source::Explicit,
+        updated_at: Some(1.0),
+    })
+}
+
+#[test]
+fn profile_and_consent_round_trip_and_erase_only_our_keys() {
+    let mem = MemoryBackend::new();
+    mem.put_raw("other-app:key", "keep me");
+    let mut store = Store::new(Box::new(mem.clone()), "vitrine");
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let mut p = Profile::new(1e9);
+    let e = Event {
+        kind: Kind::View,
+        lines: vec![Line {
+            item_id: Some("a".into()),
+            category: None,
+            brand: None,
+            price: None,
+            quantity: 1.0,
+        }],
+        query: None,
+        list: None,
+        timestamp: None,
+        channel: None,
+    };
+    p.record(&who, &e, 10.0);
+    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Missing);
+    store.save_profile(&who, &persist, &p).unwrap();
+    store.save_consent(gate.state()).unwrap();
+    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Found(p));
+    assert_eq!(store.load_consent(), Load::Found(gate.state().clone()));
+    let inv = store.inventory();
+    assert_eq!(
+        inv.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
+        ["vitrine:consent", "vitrine:profile"]
+    );
+    assert!(inv.iter().all(|k| k.bytes > 20));
+    store.erase_all().unwrap();
+    assert_eq!(
+        mem.snapshot().into_iter().collect::<Vec<_>>(),
+        [("other-app:key".to_string(), "keep me".to_string())]
+    );
+}
+
+#[test]
+fn damaged_records_are_reported_corrupt() {
+    let mem = MemoryBackend::new();
+    let store = Store::new(Box::new(mem.clone()), "ns");
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    mem.put_raw("ns:profile", "garbage!");
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0),
+        Load::Corrupt("not base64url")
+    );
+    mem.put_raw(
+        "ns:profile",
+        &envelope::seal(envelope::Kind::Profile, &[1, 2, 3]),
+    );
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0),
+        Load::Corrupt("truncated")
+    );
+    mem.put_raw(
+        "ns:consent",
+        &envelope::seal(envelope::Kind::Consent, &[1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0]),
+    );
+    assert_eq!(store.load_consent(), Load::Corrupt("bad consent record"));
+}

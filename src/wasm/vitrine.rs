@@ -1,0 +1,231 @@
+//! The JS class `Vitrine`: a thin wrapper over [`Session`].
+
+use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
+use super::storage::LocalStorage;
+use super::{now, seed};
+use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult};
+use crate::store::{Backend, MemoryBackend};
+use crate::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// On-device personalization for one page.
+///
+/// ```js
+/// import init, { Vitrine } from 'vitrine';
+/// await init();
+/// const v = Vitrine.open({ catalog, consent: { personalization: true, storage: true } });
+/// v.track('Product Viewed', { product_id: 'sku-9', category: 'Candles', price: 12 });
+/// const shelf = v.recommend({ scenario: 'for_you', k: 8 });
+/// // [{ itemId: 'sku-12', score: 1, reasons: ['because you like candles'] }, …]
+/// ```
+#[wasm_bindgen]
+pub struct Vitrine {
+    inner: Rc<RefCell<Session>>,
+}
+
+fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
+    to_value(v, limits).map_err(|e| {
+        let mut m = String::from(func);
+        m.push_str(": ");
+        m.push_str(e.message());
+        JsError::new(&m)
+    })
+}
+
+fn busy() -> JsError {
+    JsError::new("vitrine: called again while a call on the same instance was running")
+}
+
+impl Vitrine {
+    fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, JsError>) -> Result<T, JsError> {
+        let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
+        f(&mut s)
+    }
+}
+
+#[wasm_bindgen]
+impl Vitrine {
+    /// Opens vitrine on this page. Throws an `Error` that names the option when an option is
+    /// wrong (e.g. `open: catalog[3] has no id`).
+    ///
+    /// ```js
+    /// const v = Vitrine.open({
+    ///   catalog: [{ id: 'sku-1', title: 'Amber candle', category: 'Candles', price: 12 }],
+    ///   consent: { personalization: true, storage: true },
+    ///   storage: 'local',           // or 'memory'
+    ///   policy: { halfLifeDays: 14, retentionDays: 30 },
+    /// });
+    /// ```
+    pub fn open(
+        #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
+    ) -> Result<Vitrine, JsError> {
+        let value = read(&options, LARGE, "open")?;
+        let opts = OpenOptions::parse(&value)?;
+        let at = now();
+        let local = match opts.storage {
+            StorageChoice::Memory => None,
+            StorageChoice::Local | StorageChoice::Default => LocalStorage::open(),
+        };
+        let wanted_local = opts.storage == StorageChoice::Local;
+        let fell_back = wanted_local && local.is_none();
+        let backend: Box<dyn Backend> = match local {
+            Some(l) => Box::new(l),
+            None => Box::new(MemoryBackend::new()),
+        };
+        let mut session = Session::open(
+            opts,
+            backend,
+            Env {
+                now: at,
+                seed: seed(),
+            },
+        );
+        if fell_back {
+            session.report_storage_problem("localStorage is not available here; using memory", at);
+        }
+        Ok(Vitrine {
+            inner: Rc::new(RefCell::new(session)),
+        })
+    }
+
+    /// Records what the shopper did, in Segment, GA4 or Shopify Web Pixels form. Returns
+    /// `{accepted: true}`, or `{accepted: false, reason}` for events that are refused (no
+    /// consent, unknown name, bad data). Throws only when the call itself has the wrong shape.
+    ///
+    /// ```js
+    /// v.track('Product Viewed', { product_id: 'sku-9', category: 'Candles', price: 12 });
+    /// v.track('add_to_cart', { items: [{ item_id: 'sku-9', quantity: 2 }] });
+    /// v.track('Order Completed', { products: [{ product_id: 'sku-9' }] }, { channel: 'instagram' });
+    /// // → { accepted: true }   or   { accepted: false, reason: 'no_consent' }
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "TrackResult")]
+    pub fn track(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EventName")] event: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EventProperties")] properties: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "TrackOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsError> {
+        let name = read(&event, SMALL, "track")?;
+        let read_or_refuse = |v: Option<JsValue>| match v {
+            None => Ok(Value::Undefined),
+            Some(v) => to_value(&v, SMALL),
+        };
+        let (props, opts) = match (read_or_refuse(properties), read_or_refuse(options)) {
+            (Ok(p), Ok(o)) => (p, o),
+            (Err(ConvertError::Threw), _) | (_, Err(ConvertError::Threw)) => {
+                return Err(JsError::new(
+                    "track: reading the properties threw an exception (a getter or Proxy)",
+                ))
+            }
+            _ => {
+                return to_js(&TrackResult {
+                    accepted: false,
+                    reason: Some("too_large"),
+                })
+            }
+        };
+        let result = self.with(|s| Ok(s.track(&name, &props, &opts, now())?))?;
+        to_js(&result)
+    }
+
+    /// Recommendations for a shelf, best first, at most `k` (default 10, max 100).
+    ///
+    /// ```js
+    /// v.recommend({ scenario: 'for_you', k: 8 });
+    /// v.recommend({ scenario: 'similar', itemId: 'sku-9', filter: { maxPrice: 30 } });
+    /// v.recommend({ scenario: 'cart', itemIds: ['sku-9', 'sku-2'], diversity: 0.5 });
+    /// // → [{ itemId: 'sku-12', score: 1, reasons: ['because you viewed sku-9'] }, …]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+    pub fn recommend(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecommendOptions")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&options, SMALL, "recommend")?;
+        let recs = self.with(|s| Ok(s.recommend(&value, now())?))?;
+        to_js(&recs)
+    }
+
+    /// Applies the shopper's consent decision and returns the state in force. Withdrawing a
+    /// purpose erases what it covered, at once.
+    ///
+    /// ```js
+    /// v.setConsent({ personalization: true, storage: false });
+    /// // → { personalization: true, storage: false, source: 'explicit', updatedAt: 1732… }
+    /// ```
+    #[wasm_bindgen(js_name = setConsent, unchecked_return_type = "ConsentState")]
+    pub fn set_consent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConsentInput")] consent: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&consent, SMALL, "setConsent")?;
+        let state = self.with(|s| Ok(s.set_consent(&value, now())?))?;
+        to_js(&state)
+    }
+
+    /// The consent in force.
+    ///
+    /// ```js
+    /// v.consent(); // → { personalization: false, storage: false, source: 'default', updatedAt: … }
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "ConsentState")]
+    pub fn consent(&self) -> Result<JsValue, JsError> {
+        let state = self.with(|s| Ok(s.consent()))?;
+        to_js(&state)
+    }
+
+    /// What the device knows about the shopper, at a glance; `null` without personalization
+    /// consent.
+    ///
+    /// ```js
+    /// v.profile()?.categories; // → [{ name: 'candles', weight: 3, share: 0.75 }, …]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "ProfileSummary | null")]
+    pub fn profile(&self) -> Result<JsValue, JsError> {
+        let summary = self.with(|s| Ok(s.profile(now())))?;
+        to_js(&summary)
+    }
+
+    /// Everything vitrine holds about the shopper, as plain JSON (data portability).
+    ///
+    /// ```js
+    /// const blob = new Blob([JSON.stringify(v.exportData())], { type: 'application/json' });
+    /// ```
+    #[wasm_bindgen(js_name = exportData, unchecked_return_type = "ExportData")]
+    pub fn export_data(&self) -> Result<JsValue, JsError> {
+        let data = self.with(|s| Ok(s.export(now())))?;
+        to_js(&data)
+    }
+
+    /// Deletes everything vitrine holds about the shopper, in memory and in storage. Consent
+    /// stays as it is.
+    ///
+    /// ```js
+    /// v.erase();
+    /// Object.keys(localStorage).filter(k => k.startsWith('vitrine:')); // → []
+    /// ```
+    pub fn erase(&self) -> Result<(), JsError> {
+        self.with(|s| {
+            s.erase(now());
+            Ok(())
+        })
+    }
+
+    /// The privacy report: mode, network capability, consent and its history, every storage key
+    /// with its size, and what the profile holds.
+    ///
+    /// ```js
+    /// const report = v.audit();
+    /// report.network.capable;      // → false
+    /// report.storage.keys;         // → [{ key: 'vitrine:profile', bytes: 1840 }, …]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "AuditReport")]
+    pub fn audit(&self) -> Result<JsValue, JsError> {
+        let report = self.with(|s| Ok(s.audit(now())))?;
+        to_js(&report)
+    }
+}
