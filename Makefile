@@ -30,6 +30,8 @@ test-rust:
 
 test-js:
 	node --test tests/js/
+	node_modules/.bin/tsc -p tests/types
+	node bench/run.mjs --quick
 
 test-browser:
 	node --test --test-concurrency=1 tests/browser/

@@ -1,0 +1,35 @@
+// Every ```js block of README.md and docs/API.md runs against the built package, as written,
+// except that `import … from 'vitrine'` points at pkg/ and `await init()` loads the wasm from disk.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const repo = new URL('../../', import.meta.url);
+const pkg = new URL('pkg/vitrine.js', repo).href;
+const wasm = new URL('pkg/vitrine_bg.wasm', repo);
+const dir = mkdtempSync(join(tmpdir(), 'vitrine-readme-'));
+
+function blocks(file) {
+  const text = readFileSync(new URL(file, repo), 'utf8');
+  return [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+for (const file of ['README.md', 'docs/API.md']) {
+  blocks(file).forEach((code, i) => {
+    test(`${file} snippet ${i + 1} runs`, async () => {
+      let src = code.replace(/from 'vitrine'/g, `from ${JSON.stringify(pkg)}`);
+      if (!/\binitSync\(/.test(src)) {
+        src = src.replace(/^import init, \{/m, 'import init, { initSync,')
+          .replace(/await init\(\);/, `initSync({ module: (await import('node:fs')).readFileSync(${JSON.stringify(wasm.pathname)}) });`);
+      } else {
+        src = src.replace(/fs\.readFileSync\('pkg\/vitrine_bg\.wasm'\)/g, `fs.readFileSync(${JSON.stringify(wasm.pathname)})`);
+      }
+      const path = join(dir, `${file.replace(/\W/g, '_')}_${i}.mjs`);
+      writeFileSync(path, src);
+      await assert.doesNotReject(import(pathToFileURL(path).href));
+    });
+  });
+}

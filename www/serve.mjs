@@ -1,0 +1,93 @@
+// The demo server: static files only, with a Content-Security-Policy that forbids every network
+// connection except loading vitrine's own .wasm (and the demo's model file).
+//
+//   node www/serve.mjs [--port 8080] [--host 127.0.0.1]
+//
+// Routes: / (storefront), /console, /audit → their HTML; /pkg/* → the built package; the rest
+// of www/ as files. Only GET and HEAD are answered.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const www = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.vtr': 'application/octet-stream',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+const PAGES = { '/': 'index.html', '/console': 'console.html', '/audit': 'audit.html' };
+
+/** Files the page may fetch: the module's own wasm and the demo model. Nothing else. */
+export const FETCHABLE = ['/pkg/vitrine_bg.wasm', '/generated/model.vtr'];
+
+export function csp(origin) {
+  return [
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    `connect-src ${FETCHABLE.map((p) => origin + p).join(' ')}`,
+    "img-src 'self' data: blob:",
+    "style-src 'self'",
+    "font-src 'none'",
+    "manifest-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function resolve(pathname) {
+  if (PAGES[pathname]) return join(www, PAGES[pathname]);
+  const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  if (rel.split(sep).includes('..')) return null;
+  const base = rel.startsWith(`pkg${sep}`) ? root : www;
+  return join(base, rel);
+}
+
+export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, `http://${req.headers.host || host}`);
+    const headers = {
+      'Content-Security-Policy': csp(`http://${req.headers.host || `${host}:${port}`}`),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = resolve(url.pathname);
+    try {
+      if (!file || !(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok(server)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : dflt;
+  };
+  const port = Number(arg('port', process.env.PORT || 8080));
+  const host = arg('host', '127.0.0.1');
+  const server = await startServer({ port, host });
+  console.log(`vitrine demo on http://${host}:${server.address().port}  (Ctrl-C to stop)`);
+}
