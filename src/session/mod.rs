@@ -1,12 +1,22 @@
 //! A session: one storefront page's vitrine. Ties the model, the consent gate, the profile, the
 //! store and the audit trail together; this is what the JS class `Vitrine` wraps.
 //!
-//! Time and randomness come from outside (`now` arguments, [`Env::seed`]), so every behaviour is
-//! reproducible in tests.
+//! Time, randomness and the browser's Global Privacy Control signal come from outside (`now`
+//! arguments, [`Env`]), so every behaviour is reproducible in tests.
+//!
+//! - `mod.rs`: opening, tracking, recommending, reading (profile, export, audit);
+//! - [`consent`](self::consent): decisions, their precedence and what a change erases;
+//! - [`sync`](self::sync): keeping storage equal to what consent allows, and in step with other
+//!   tabs of the same site.
 
 use crate::args::Args;
-use crate::audit::{self, Entry, ExportData, History, ProfileReport, Report, StorageReport};
-use crate::consent::{ConsentInput, ConsentState, Gate};
+mod consent;
+mod sync;
+
+pub use consent::TcfEvent;
+
+use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
+use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{Event, Refusal};
 use crate::model::{parse_catalog, Model};
@@ -14,9 +24,10 @@ use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
 use crate::recommend::{self, Recommendation, Request, Scratch, Weights};
 use crate::rng::Rng;
-use crate::store::{Backend, Load, Store};
+use crate::store::{Backend, Store};
 use crate::value::Value;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// Where the profile is kept when storage consent is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +120,8 @@ pub struct Env {
     pub now: f64,
     /// Seed of the exploration generator (the wasm layer draws it from `crypto.getRandomValues`).
     pub seed: u64,
+    /// `navigator.globalPrivacyControl === true` (the wasm layer reads it).
+    pub gpc: bool,
 }
 
 /// `track`'s answer: `{accepted, reason?}`.
@@ -128,14 +141,29 @@ impl TrackResult {
     }
 }
 
+/// Most events kept for replay onto another tab's write (see [`sync`](self::sync)); they are
+/// also in the profile, and the buffer empties at every successful write.
+pub const MAX_UNSYNCED: usize = 64;
+
 /// One page's vitrine.
 pub struct Session {
     model: Model,
     policy: Policy,
     weights: Weights,
+    /// The consent enforced: [`Decision`] after Global Privacy Control.
     gate: Gate,
+    /// The shopper's decision in force, before GPC.
+    decision: Decision,
+    /// The browser's GPC signal, as last read.
+    gpc: bool,
     /// Present only while personalization consent is given.
     profile: Option<Profile>,
+    /// Events recorded since the profile was last written (bounded by [`MAX_UNSYNCED`]).
+    unsynced: VecDeque<(Event, f64)>,
+    /// Revision of the stored profile this tab last wrote or read.
+    revision: Option<u32>,
+    /// Whether this tab wrote the consent record that should be in storage now.
+    consent_stored: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -146,13 +174,19 @@ pub struct Session {
 
 impl Session {
     /// Opens a session. The consent given (or, without one, the shopper's stored decision) is
-    /// applied at once: a withdrawal found at open erases what it covers.
+    /// applied at once: a withdrawal found at open erases what it covers, and signals older than
+    /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
         let mut s = Session {
             model: opts.model,
             weights: Weights::default(),
             gate: Gate::default(),
+            decision: Decision::default(),
+            gpc: env.gpc,
             profile: None,
+            unsynced: VecDeque::new(),
+            revision: None,
+            consent_stored: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -160,129 +194,12 @@ impl Session {
             last_storage_error: None,
             policy: opts.policy,
         };
-        let state = match opts.consent {
-            Some(input) => input.resolve(env.now),
-            None => s.stored_consent(env.now).unwrap_or_default(),
+        let decision = match opts.consent {
+            Some(input) => input.decide(env.now, env.gpc),
+            None => s.stored_decision(env.now).unwrap_or_default(),
         };
-        s.apply_consent(state, env.now);
+        s.apply(decision, env.now);
         s
-    }
-
-    fn stored_consent(&mut self, now: f64) -> Option<ConsentState> {
-        match self.store.load_consent() {
-            Load::Found(c) => Some(ConsentState {
-                source: crate::consent::Source::Stored,
-                ..c
-            }),
-            Load::Missing => None,
-            Load::Corrupt(reason) => {
-                let key = self.store.consent_key();
-                self.reset_key(&key, reason, now);
-                None
-            }
-        }
-    }
-
-    fn reset_key(&mut self, key: &str, reason: &'static str, now: f64) {
-        let removed = if key.ends_with(":profile") {
-            self.store.remove_profile()
-        } else {
-            self.store.remove_consent()
-        };
-        self.note_storage(removed, now);
-        self.history.push(Entry::Reset {
-            at: now,
-            key: key.to_owned(),
-            reason,
-        });
-    }
-
-    fn note_storage(&mut self, r: core::result::Result<(), crate::store::StoreError>, now: f64) {
-        match r {
-            Ok(()) => self.last_storage_error = None,
-            Err(e) => {
-                if self.last_storage_error.as_deref() != Some(e.0.as_str()) {
-                    self.history.push(Entry::StorageError {
-                        at: now,
-                        message: e.0.clone(),
-                    });
-                    self.last_storage_error = Some(e.0);
-                }
-            }
-        }
-    }
-
-    /// Makes memory and storage agree with `state`: erases what a withdrawn purpose covered,
-    /// loads or creates the profile when personalization is given, persists it with storage.
-    fn apply_consent(&mut self, state: ConsentState, now: f64) {
-        self.history.push(Entry::Consent {
-            at: now,
-            personalization: state.personalization,
-            storage: state.storage,
-            source: state.source.as_str(),
-        });
-        let withdrawn = self.gate.set(state);
-        if withdrawn.personalization {
-            self.profile = None;
-            self.history.push(Entry::Erase {
-                at: now,
-                what: "profile",
-            });
-        }
-        if withdrawn.storage {
-            self.history.push(Entry::Erase {
-                at: now,
-                what: "storage",
-            });
-        }
-        if self.gate.personalization().is_some() && self.profile.is_none() {
-            self.profile = Some(self.load_or_new(now));
-        }
-        self.sync_storage(now);
-    }
-
-    fn load_or_new(&mut self, now: f64) -> Profile {
-        let hl = self.policy.half_life_ms();
-        let loaded = match self.gate.persistent_profile() {
-            Some((who, persist)) => self.store.load_profile(&who, &persist, hl),
-            None => Load::Missing,
-        };
-        let mut profile = match loaded {
-            Load::Found(p) => p,
-            Load::Missing => Profile::new(hl),
-            Load::Corrupt(reason) => {
-                let key = self.store.profile_key();
-                self.reset_key(&key, reason, now);
-                Profile::new(hl)
-            }
-        };
-        if let Some(who) = self.gate.personalization() {
-            let pruned = profile.prune(&who, now - self.policy.retention_ms());
-            if pruned > 0 {
-                self.history.push(Entry::Prune {
-                    at: now,
-                    signals: pruned,
-                });
-            }
-        }
-        profile
-    }
-
-    /// Writes or removes stored records so storage holds exactly what consent allows.
-    fn sync_storage(&mut self, now: f64) {
-        let state = self.gate.state().clone();
-        let profile_result = match (self.gate.persistent_profile(), &self.profile) {
-            (Some((who, persist)), Some(p)) => self.store.save_profile(&who, &persist, p),
-            _ => self.store.remove_profile(),
-        };
-        self.note_storage(profile_result, now);
-        let consent_result =
-            if state.storage || (self.policy.remember_refusal && !state.personalization) {
-                self.store.save_consent(&state)
-            } else {
-                self.store.remove_consent()
-            };
-        self.note_storage(consent_result, now);
     }
 
     /// `track(event, properties?, options?)`.
@@ -332,9 +249,12 @@ impl Session {
         let hl = self.policy.half_life_ms();
         let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
         profile.record(&who, &event, t);
-        if let (Some((who, persist)), Some(p)) = (self.gate.persistent_profile(), &self.profile) {
-            let r = self.store.save_profile(&who, &persist, p);
-            self.note_storage(r, now);
+        if self.gate.storage().is_some() {
+            if self.unsynced.len() == MAX_UNSYNCED {
+                self.unsynced.pop_front();
+            }
+            self.unsynced.push_back((event, t));
+            self.persist_profile(now);
         }
         Ok(TrackResult {
             accepted: true,
@@ -364,24 +284,13 @@ impl Session {
         ))
     }
 
-    /// `setConsent(consent)`: applies a new decision and returns the state in force.
-    pub fn set_consent(&mut self, v: &Value, now: f64) -> Result<ConsentState> {
-        let input = ConsentInput::parse("setConsent", v)?;
-        self.apply_consent(input.resolve(now), now);
-        Ok(self.gate.state().clone())
-    }
-
-    pub fn consent(&self) -> ConsentState {
-        self.gate.state().clone()
-    }
-
     /// `profile()`: `None` when no profile is held (no personalization consent).
     pub fn profile(&self, now: f64) -> Option<Summary> {
         let who = self.gate.personalization()?;
         self.profile.as_ref().map(|p| p.summary(&who, now))
     }
 
-    /// `exportData()`.
+    /// `exportData()`: everything held about the shopper.
     pub fn export(&self, now: f64) -> ExportData {
         let who = self.gate.personalization();
         ExportData {
@@ -395,22 +304,7 @@ impl Session {
         }
     }
 
-    /// `erase()`: deletes the profile from memory and every key of the namespace from storage.
-    /// Consent stays as it is; with personalization, a new empty profile starts.
-    pub fn erase(&mut self, now: f64) {
-        self.profile = None;
-        let r = self.store.erase_all();
-        self.note_storage(r, now);
-        self.history.push(Entry::Erase {
-            at: now,
-            what: "all",
-        });
-        if self.gate.personalization().is_some() {
-            self.profile = Some(Profile::new(self.policy.half_life_ms()));
-        }
-    }
-
-    /// `audit()`.
+    /// `audit()`: everything true of this instance now.
     pub fn audit(&self, now: f64) -> Report {
         let keys = self.store.inventory();
         let who = self.gate.personalization();
@@ -421,6 +315,8 @@ impl Session {
             version: crate::VERSION,
             network: audit::NETWORK,
             consent: self.consent(),
+            gpc: self.gpc,
+            policy: self.policy.clone(),
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
@@ -435,6 +331,7 @@ impl Session {
                 retention_days: self.policy.retention_days,
                 half_life_days: self.policy.half_life_days,
                 memory_bytes: profile.map_or(0, Profile::memory_bytes),
+                unsynced_events: self.unsynced.len(),
             },
             history: self.history.entries(),
             generated_at: now,
@@ -454,7 +351,15 @@ impl Session {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+
+    pub fn namespace(&self) -> &str {
+        self.store.namespace()
+    }
 }
 
+#[cfg(test)]
+mod consent_tests;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

@@ -3,12 +3,22 @@ use crate::consent::Gate;
 use crate::event::{Event, Kind, Line};
 
 fn granted() -> Gate {
-    Gate::new(ConsentState {
+    Gate::new(crate::consent::ConsentState {
         personalization: true,
         storage: true,
         source: Source::Explicit,
         updated_at: Some(1.0),
     })
+}
+
+fn decision() -> Decision {
+    Decision {
+        personalization: true,
+        storage: true,
+        source: Source::Explicit,
+        at: Some(1.0),
+        over_gpc: true,
+    }
 }
 
 #[test]
@@ -34,11 +44,20 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         channel: None,
     };
     p.record(&who, &e, 10.0);
-    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Missing);
-    store.save_profile(&who, &persist, &p).unwrap();
-    store.save_consent(gate.state()).unwrap();
-    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Found(p));
-    assert_eq!(store.load_consent(), Load::Found(gate.state().clone()));
+    assert_eq!(
+        store.load_profile(&who, &persist, 1e9),
+        (Load::Missing, None)
+    );
+    let rev = store.save_profile(&who, &persist, &p).unwrap();
+    store.save_consent(&decision()).unwrap();
+    assert_eq!(
+        store.load_profile(&who, &persist, 1e9),
+        (Load::Found(p.clone()), Some(rev))
+    );
+    assert_eq!(store.load_consent(), Load::Found(decision()));
+    p.record(&who, &e, 11.0);
+    let rev2 = store.save_profile(&who, &persist, &p).unwrap();
+    assert_ne!(rev, rev2, "a different profile is a different revision");
     let inv = store.inventory();
     assert_eq!(
         inv.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
@@ -60,7 +79,7 @@ fn damaged_records_are_reported_corrupt() {
     let (who, persist) = gate.persistent_profile().unwrap();
     mem.put_raw("ns:profile", "garbage!");
     assert_eq!(
-        store.load_profile(&who, &persist, 1.0),
+        store.load_profile(&who, &persist, 1.0).0,
         Load::Corrupt("not base64url")
     );
     mem.put_raw(
@@ -68,12 +87,33 @@ fn damaged_records_are_reported_corrupt() {
         &envelope::seal(envelope::Kind::Profile, &[1, 2, 3]),
     );
     assert_eq!(
-        store.load_profile(&who, &persist, 1.0),
+        store.load_profile(&who, &persist, 1.0).0,
         Load::Corrupt("truncated")
     );
+    // A consent record where a profile belongs: foreign.
     mem.put_raw(
-        "ns:consent",
-        &envelope::seal(envelope::Kind::Consent, &[1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0]),
+        "ns:profile",
+        &envelope::seal(
+            envelope::Kind::Consent,
+            &[1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
     );
-    assert_eq!(store.load_consent(), Load::Corrupt("bad consent record"));
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0).0,
+        Load::Corrupt("foreign value (wrong magic)")
+    );
+    for bad in [
+        vec![1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0],
+    ] {
+        mem.put_raw("ns:consent", &envelope::seal(envelope::Kind::Consent, &bad));
+        assert_eq!(
+            store.load_consent(),
+            Load::Corrupt("bad consent record"),
+            "{bad:?}"
+        );
+    }
 }

@@ -6,10 +6,23 @@
 
 mod convert;
 mod storage;
+mod tcf;
 mod types;
 mod vitrine;
 
 use wasm_bindgen::prelude::*;
+
+/// `navigator.globalPrivacyControl === true`: the only place vitrine reads the GPC signal, passed
+/// into the core with every consent decision. Read through `catch` imports, so an odd `navigator`
+/// (a throwing getter) reads as "no signal".
+fn gpc() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .ok()
+        .filter(|n| n.is_object())
+        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("globalPrivacyControl")).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
 
 /// The current time, ms since the epoch: the only clock the core sees.
 fn now() -> f64 {
@@ -34,4 +47,34 @@ fn seed() -> u64 {
 #[wasm_bindgen]
 pub fn version() -> String {
     crate::VERSION.to_owned()
+}
+
+/// Decodes an IAB TCF v2 TC string (TCF v2.2: core, disclosed vendors, allowed vendors and
+/// publisher TC segments; bit-field and range vendor encodings; publisher restrictions). Ids are
+/// 1-based and sorted; `created` and `lastUpdated` are ms since the epoch. A malformed string
+/// throws an `Error` that says what is wrong (truncated, not base64url, unsupported version, bad
+/// segment type, a TCF 2.2 rule broken, …); nothing is ever sent anywhere.
+///
+/// ```js
+/// import { decodeTcString } from 'vitrine';
+/// const tc = decodeTcString('COvzTO5OvzTO5BRAAAENAPCoALIAADgAAAAAAewAwABAAlAB6ABBFADBQAQA9hAAAcAA');
+/// tc.purposeConsents;        // → [1, 3, 4, 7]
+/// tc.vendorConsents;         // → [2, 37, 61]
+/// tc.publisherRestrictions;  // → [{ purposeId: 1, restrictionType: 1, vendors: [123] }, …]
+/// try { decodeTcString('Clc'); } catch (e) { e.message; }
+/// // → 'invalid TC string: truncated: the core segment ends inside created'
+/// ```
+#[wasm_bindgen(js_name = decodeTcString, unchecked_return_type = "DecodedTcString")]
+pub fn decode_tc_string(
+    #[wasm_bindgen(js_name = tcString, unchecked_param_type = "string")] tc_string: JsValue,
+) -> Result<JsValue, JsError> {
+    let value =
+        convert::to_value(&tc_string, convert::SMALL).map_err(|e| JsError::new(e.message()))?;
+    let Some(s) = value.as_str() else {
+        return Err(
+            crate::Error::wrong_type("decodeTcString", "tcString", "a string", &value).into(),
+        );
+    };
+    let decoded = crate::consent::tcf::decode(s).map_err(crate::Error::from)?;
+    convert::to_js(&decoded)
 }

@@ -24,10 +24,85 @@ export interface CatalogItem {
   popularity?: number;
 }
 
-/** Consent from the site's own banner. A purpose left out is denied. */
+/**
+ * A consent decision. Banner flags (a purpose left out is denied), a TC string, Google Consent Mode
+ * v2, or several at once: banner flags decide over `tcf`, and `tcf` over `googleConsentMode`.
+ */
 export interface ConsentInput {
   personalization?: boolean;
   storage?: boolean;
+  /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6. */
+  tcf?: string;
+  googleConsentMode?: GoogleConsentMode;
+}
+
+export type ConsentModeValue = 'granted' | 'denied';
+
+/**
+ * Google Consent Mode v2. `personalization_storage` decides personalization and storage; the
+ * other keys are accepted and do not change anything in vitrine (it does no advertising,
+ * analytics, functionality or security storage). Unknown keys throw.
+ */
+export interface GoogleConsentMode {
+  personalization_storage?: ConsentModeValue;
+  ad_storage?: ConsentModeValue;
+  ad_user_data?: ConsentModeValue;
+  ad_personalization?: ConsentModeValue;
+  analytics_storage?: ConsentModeValue;
+  functionality_storage?: ConsentModeValue;
+  security_storage?: ConsentModeValue;
+  wait_for_update?: number;
+  region?: string[];
+}
+
+/** A publisher restriction of a TC string. */
+export interface PublisherRestriction {
+  purposeId: number;
+  /** 0 not allowed, 1 require consent, 2 require legitimate interest, 3 undefined. */
+  restrictionType: 0 | 1 | 2 | 3;
+  /** Sorted vendor ids; may be empty. */
+  vendors: number[];
+}
+
+/** The publisher TC segment of a TC string. */
+export interface PublisherTC {
+  purposeConsents: number[];
+  purposeLegitimateInterests: number[];
+  numCustomPurposes: number;
+  customPurposeConsents: number[];
+  customPurposeLegitimateInterests: number[];
+}
+
+/** `decodeTcString`'s result. Ids are 1-based and sorted; times are ms since the epoch. */
+export interface DecodedTcString {
+  version: 2;
+  created: number;
+  lastUpdated: number;
+  cmpId: number;
+  cmpVersion: number;
+  consentScreen: number;
+  /** Two letters, e.g. 'EN'. */
+  consentLanguage: string;
+  vendorListVersion: number;
+  policyVersion: number;
+  isServiceSpecific: boolean;
+  useNonStandardStacks: boolean;
+  specialFeatureOptins: number[];
+  purposeConsents: number[];
+  purposeLegitimateInterests: number[];
+  purposeOneTreatment: boolean;
+  publisherCountryCode: string;
+  maxVendorIdConsent: number;
+  vendorConsents: number[];
+  maxVendorIdLegitimateInterest: number;
+  vendorLegitimateInterests: number[];
+  publisherRestrictions: PublisherRestriction[];
+  /** Empty without a disclosed vendors segment. */
+  disclosedVendors: number[];
+  /** Empty without an allowed vendors segment. */
+  allowedVendors: number[];
+  /** Null without a publisher TC segment. */
+  publisherTC: PublisherTC | null;
 }
 
 /** The marketer's policy. Every knob has a default. */
@@ -36,13 +111,16 @@ export interface Policy {
   halfLifeDays?: number;
   /** Days after which a signal is deleted. 1–730, default 30. */
   retentionDays?: number;
-  /** Global Privacy Control handling. Default 'deny'. */
+  /**
+   * Global Privacy Control handling. 'deny' (default): GPC denies personalization unless the
+   * shopper opted in explicitly on this site while sending it. 'ignore': reported only.
+   */
   gpc?: 'deny' | 'ignore';
   /** Categories never used for personalization without separate consent. */
   sensitiveCategories?: string[];
   /** Default diversity of shelves, 0–1. Default 0.2. */
   diversity?: number;
-  /** Remember a refusal in storage so the banner need not ask again. Default false. */
+  /** Remember a refusal in storage (a small consent record) so the banner need not ask again. Default false. */
   rememberRefusal?: boolean;
 }
 
@@ -231,15 +309,20 @@ export type HistoryEntry =
   | { type: 'erase'; at: number; what: 'profile' | 'storage' | 'all' }
   | { type: 'reset'; at: number; key: string; reason: string }
   | { type: 'prune'; at: number; signals: number }
-  | { type: 'storageError'; at: number; message: string };
+  | { type: 'storageError'; at: number; message: string }
+  | { type: 'ignored'; at: number; source: 'tcf'; reason: string }
+  | { type: 'sync'; at: number; what: 'consent' | 'profile' };
 
 export interface AuditReport {
   mode: 'local-only';
   version: string;
   network: { capable: false; imports: string; proof: string };
   consent: ConsentState;
+  /** Whether the browser sends Global Privacy Control; `policy.gpc` says what it does. */
+  gpc: boolean;
+  policy: Required<Policy>;
   storage: { backend: 'local' | 'memory'; namespace: string; persistent: boolean; keys: StorageKey[]; totalBytes: number };
-  profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number };
+  profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; unsyncedEvents: number };
   history: HistoryEntry[];
   generatedAt: number;
 }

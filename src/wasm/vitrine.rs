@@ -1,8 +1,9 @@
 //! The JS class `Vitrine`: a thin wrapper over [`Session`].
 
 use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
-use super::storage::LocalStorage;
-use super::{now, seed};
+use super::storage::{LocalStorage, StorageEvents};
+use super::tcf::TcfListener;
+use super::{gpc, now, seed};
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -23,6 +24,10 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Vitrine {
     inner: Rc<RefCell<Session>>,
+    /// The `storage` event listener (with the `local` back-end); removed when freed.
+    _storage_events: Option<StorageEvents>,
+    /// The CMP listener of `listenTcf`; removed when freed.
+    tcf: RefCell<Option<TcfListener>>,
 }
 
 fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
@@ -70,6 +75,7 @@ impl Vitrine {
         };
         let wanted_local = opts.storage == StorageChoice::Local;
         let fell_back = wanted_local && local.is_none();
+        let is_local = local.is_some();
         let backend: Box<dyn Backend> = match local {
             Some(l) => Box::new(l),
             None => Box::new(MemoryBackend::new()),
@@ -80,14 +86,47 @@ impl Vitrine {
             Env {
                 now: at,
                 seed: seed(),
+                gpc: gpc(),
             },
         );
         if fell_back {
             session.report_storage_problem("localStorage is not available here; using memory", at);
         }
+        let namespace = session.namespace().to_owned();
+        let inner = Rc::new(RefCell::new(session));
+        let storage_events = if is_local {
+            StorageEvents::listen(Rc::downgrade(&inner), &namespace)
+        } else {
+            None
+        };
         Ok(Vitrine {
-            inner: Rc::new(RefCell::new(session)),
+            inner,
+            _storage_events: storage_events,
+            tcf: RefCell::new(None),
         })
+    }
+
+    /// Follows the page's IAB TCF CMP: subscribes with `__tcfapi('addEventListener', 2, …)` and
+    /// applies the TC string on `tcloaded` (when it is not older than the decision in force) and
+    /// on `useractioncomplete` (a decision made now). Other statuses, `gdprApplies: false` and
+    /// malformed strings change nothing and are noted in `audit().history`. Returns whether a CMP
+    /// was found; calling it again is harmless. `free()` removes the listener.
+    ///
+    /// ```js
+    /// const v = Vitrine.open({ catalog });
+    /// if (!Vitrine.listenTcf(v)) v.setConsent({ personalization: false }); // no CMP on this page
+    /// // … the shopper decides in the CMP: v.consent() → { …, source: 'tcf' }
+    /// v.free(); // also removes the CMP listener
+    /// ```
+    #[wasm_bindgen(js_name = listenTcf)]
+    pub fn listen_tcf(v: &Vitrine) -> bool {
+        if v.tcf.borrow().is_some() {
+            return true;
+        }
+        let listener = TcfListener::listen(Rc::downgrade(&v.inner));
+        let found = listener.is_some();
+        *v.tcf.borrow_mut() = listener;
+        found
     }
 
     /// Records what the shopper did, in Segment, GA4 or Shopify Web Pixels form. Returns
@@ -150,12 +189,19 @@ impl Vitrine {
         to_js(&recs)
     }
 
-    /// Applies the shopper's consent decision and returns the state in force. Withdrawing a
-    /// purpose erases what it covered, at once.
+    /// Applies the shopper's consent decision, made now, and returns the state in force.
+    /// Withdrawing a purpose erases what it covered, at once. The input is the site's banner
+    /// flags, a TC string (storage ← TCF purpose 1, personalization ← purposes 5 and 6), Google
+    /// Consent Mode v2 (`personalization_storage` decides both), or a mix (banner flags win, then
+    /// TCF). With Global Privacy Control on and `policy.gpc: 'deny'`, personalization stays
+    /// denied unless this is the site's own explicit opt-in. A malformed TC string throws and
+    /// changes nothing.
     ///
     /// ```js
     /// v.setConsent({ personalization: true, storage: false });
     /// // → { personalization: true, storage: false, source: 'explicit', updatedAt: 1732… }
+    /// v.setConsent({ tcf: tcString });
+    /// v.setConsent({ googleConsentMode: { personalization_storage: 'granted', ad_storage: 'denied' } });
     /// ```
     #[wasm_bindgen(js_name = setConsent, unchecked_return_type = "ConsentState")]
     pub fn set_consent(
@@ -163,7 +209,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "ConsentInput")] consent: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&consent, SMALL, "setConsent")?;
-        let state = self.with(|s| Ok(s.set_consent(&value, now())?))?;
+        let state = self.with(|s| Ok(s.set_consent(&value, now(), gpc())?))?;
         to_js(&state)
     }
 
@@ -201,12 +247,15 @@ impl Vitrine {
         to_js(&data)
     }
 
-    /// Deletes everything vitrine holds about the shopper, in memory and in storage. Consent
-    /// stays as it is.
+    /// Deletes everything vitrine holds about the shopper, in memory and in storage, and forgets
+    /// the consent decision: nothing is collected again until the shopper decides anew. Only with
+    /// `policy.rememberRefusal`, a refusal in force keeps its small consent record. Other tabs of
+    /// the site follow.
     ///
     /// ```js
     /// v.erase();
     /// Object.keys(localStorage).filter(k => k.startsWith('vitrine:')); // → []
+    /// v.consent().source; // → 'default'
     /// ```
     pub fn erase(&self) -> Result<(), JsError> {
         self.with(|s| {
