@@ -1,8 +1,9 @@
 // Compiled with `tsc -p tests/types` against the built pkg/vitrine.d.ts: correct use type-checks,
 // and each `@ts-expect-error` line must really be an error (tsc fails if it is not).
-import init, { initSync, Vitrine, version } from 'vitrine';
+import init, { decodeTcString, initSync, Vitrine, version } from 'vitrine';
 import type {
-  AuditReport, CatalogItem, ConsentState, ExportData, ProfileSummary, Recommendation, TrackResult,
+  AuditReport, CatalogItem, ConsentState, DecodedTcString, ExportData, HistoryEntry, ProfileSummary,
+  PublisherRestriction, Recommendation, TrackResult,
 } from 'vitrine';
 
 export async function storefront(catalog: CatalogItem[]): Promise<void> {
@@ -24,6 +25,30 @@ export async function storefront(catalog: CatalogItem[]): Promise<void> {
   v.erase();
   console.log(first, reasons, state.source, profile?.categories[0]?.share, exported.profile?.items, capable, version());
   v.free();
+}
+
+export function consentSignals(v: Vitrine, tc: string): void {
+  const decoded: DecodedTcString = decodeTcString(tc);
+  const p5: boolean = decoded.purposeConsents.includes(5);
+  const r: PublisherRestriction | undefined = decoded.publisherRestrictions[0];
+  const custom: number[] = decoded.publisherTC?.customPurposeConsents ?? [];
+  v.setConsent({ tcf: tc });
+  v.setConsent({ googleConsentMode: { personalization_storage: 'granted', ad_storage: 'denied', wait_for_update: 500 } });
+  v.setConsent({ personalization: true, storage: true, tcf: tc });
+  const listening: boolean = Vitrine.listenTcf(v);
+  const a: AuditReport = v.audit();
+  const gpc: boolean = a.gpc;
+  const handling: 'deny' | 'ignore' = a.policy.gpc;
+  const last: HistoryEntry | undefined = a.history.at(-1);
+  if (last?.type === 'sync') console.log(last.what);
+  if (last?.type === 'ignored') console.log(last.reason);
+  console.log(p5, r?.restrictionType, custom, listening, gpc, handling, a.profile.unsyncedEvents);
+  // @ts-expect-error: Consent Mode values are 'granted' or 'denied'
+  v.setConsent({ googleConsentMode: { personalization_storage: true } });
+  // @ts-expect-error: not a Consent Mode v2 key
+  v.setConsent({ googleConsentMode: { personalisation_storage: 'granted' } });
+  // @ts-expect-error: a TC string is a string
+  decodeTcString(42);
 }
 
 export function node(bytes: Uint8Array): void {
