@@ -107,9 +107,9 @@ pub struct ProfileReport {
     pub retention_days: f64,
     pub half_life_days: f64,
     pub memory_bytes: usize,
-    /// Events recorded but not yet written (kept to merge with another tab's write; 0 after
-    /// every successful write).
-    pub unsynced_events: usize,
+    /// Events this tab recorded in the last seconds, kept in memory (never stored on their own)
+    /// to re-apply if another tab's write overtakes them; at most 64, each for 5 s once stored.
+    pub merge_buffer: usize,
 }
 
 /// `audit()`.

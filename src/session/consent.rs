@@ -7,7 +7,7 @@ use crate::consent::precedence::effective;
 use crate::consent::{ConsentInput, ConsentState, Decision, Source, TcfSignal};
 use crate::error::Result;
 use crate::profile::Profile;
-use crate::store::Load;
+use crate::store::{Clock, Load};
 use crate::value::Value;
 
 /// The TCF events vitrine acts on (`__tcfapi` `addEventListener` statuses).
@@ -67,7 +67,8 @@ impl Session {
             });
         }
         if withdrawn.personalization || withdrawn.storage {
-            self.unsynced.clear();
+            self.own.clear();
+            self.clock = Clock::default();
         }
         if self.gate.personalization().is_some() && self.profile.is_none() {
             self.profile = Some(self.load_or_new(now));
@@ -84,8 +85,9 @@ impl Session {
             None => (Load::Missing, None),
         };
         let mut profile = match loaded {
-            Load::Found(p) => {
+            Load::Found((p, clock)) => {
                 self.revision = revision;
+                self.clock = clock;
                 p
             }
             Load::Missing => Profile::new(hl),
@@ -95,21 +97,23 @@ impl Session {
                 Profile::new(hl)
             }
         };
-        self.prune(&mut profile, now);
+        self.dirty = self.prune(&mut profile, now);
         profile
     }
 
-    /// Deletes signals older than the policy's retention period.
-    pub(super) fn prune(&mut self, profile: &mut Profile, now: f64) {
-        if let Some(who) = self.gate.personalization() {
-            let pruned = profile.prune(&who, now - self.policy.retention_ms());
-            if pruned > 0 {
-                self.history.push(Entry::Prune {
-                    at: now,
-                    signals: pruned,
-                });
-            }
+    /// Deletes signals older than the policy's retention period; says whether any were.
+    pub(super) fn prune(&mut self, profile: &mut Profile, now: f64) -> bool {
+        let Some(who) = self.gate.personalization() else {
+            return false;
+        };
+        let pruned = profile.prune(&who, now - self.policy.retention_ms());
+        if pruned > 0 {
+            self.history.push(Entry::Prune {
+                at: now,
+                signals: pruned,
+            });
         }
+        pruned > 0
     }
 
     /// `setConsent(consent)`: a decision made now (P3–P5); returns the state in force.
@@ -181,7 +185,8 @@ impl Session {
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
         self.profile = None;
-        self.unsynced.clear();
+        self.own.clear();
+        self.clock = Clock::default();
         self.revision = None;
         let r = self.store.erase_all();
         self.consent_stored = false;

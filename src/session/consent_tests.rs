@@ -337,13 +337,18 @@ fn p15_erase_leaves_no_key_unless_a_refusal_is_to_be_remembered() {
 #[test]
 fn corrupt_truncated_and_foreign_values_are_reset_and_reported() {
     use crate::store::envelope::{seal, Kind};
-    let cases: [(&str, String, &str); 5] = [
+    let cases: [(&str, String, &str); 6] = [
         (
             "vitrine:consent",
             "{\"consent\":true}".into(),
             "not base64url",
         ),
-        ("vitrine:consent", "VkMB".into(), "truncated"),
+        ("vitrine:consent", "VkMC".into(), "truncated"),
+        (
+            "vitrine:consent",
+            "VkMBAAAAAA".into(),
+            "written by an older, unsupported vitrine",
+        ),
         (
             "vitrine:consent",
             seal(Kind::Profile, b"x"),

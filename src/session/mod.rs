@@ -24,7 +24,7 @@ use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
 use crate::recommend::{self, Recommendation, Request, Scratch, Weights};
 use crate::rng::Rng;
-use crate::store::{Backend, Store};
+use crate::store::{Backend, Clock, Store};
 use crate::value::Value;
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -141,9 +141,22 @@ impl TrackResult {
     }
 }
 
-/// Most events kept for replay onto another tab's write (see [`sync`](self::sync)); they are
-/// also in the profile, and the buffer empties at every successful write.
-pub const MAX_UNSYNCED: usize = 64;
+/// Most of its own recent events a tab keeps to re-apply onto another tab's write (see
+/// [`sync`](self::sync)). They are also in the profile.
+pub const MAX_OWN: usize = 64;
+
+/// How long a tab keeps an event after a stored profile holds it: longer than any delay with
+/// which a browser propagates `localStorage` writes between tabs (milliseconds in practice).
+pub const MERGE_WINDOW_MS: f64 = 5_000.0;
+
+/// An event this tab recorded, kept to re-apply if another tab's write overtakes it.
+#[derive(Debug)]
+struct Own {
+    seq: u32,
+    event: Event,
+    t: f64,
+    recorded: f64,
+}
 
 /// One page's vitrine.
 pub struct Session {
@@ -158,10 +171,19 @@ pub struct Session {
     gpc: bool,
     /// Present only while personalization consent is given.
     profile: Option<Profile>,
-    /// Events recorded since the profile was last written (bounded by [`MAX_UNSYNCED`]).
-    unsynced: VecDeque<(Event, f64)>,
+    /// This tab's recent events (at most [`MAX_OWN`], for [`MERGE_WINDOW_MS`] once stored).
+    own: VecDeque<Own>,
+    /// This tab's id as a writer of the stored profile, and its last event number.
+    writer: u32,
+    seq: u32,
+    /// Highest own event number a stored profile is known to hold.
+    confirmed: u32,
+    /// Which writers' events the profile in memory holds.
+    clock: Clock,
     /// Revision of the stored profile this tab last wrote or read.
     revision: Option<u32>,
+    /// Whether the profile in memory differs from that revision (an event, a prune, a merge).
+    dirty: bool,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
     store: Store,
@@ -184,8 +206,13 @@ impl Session {
             decision: Decision::default(),
             gpc: env.gpc,
             profile: None,
-            unsynced: VecDeque::new(),
+            own: VecDeque::new(),
+            writer: Rng::new(env.seed ^ 0x5752_4954_4552).next_u64() as u32,
+            seq: 0,
+            confirmed: 0,
+            clock: Clock::default(),
             revision: None,
+            dirty: false,
             consent_stored: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
@@ -250,10 +277,17 @@ impl Session {
         let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
         profile.record(&who, &event, t);
         if self.gate.storage().is_some() {
-            if self.unsynced.len() == MAX_UNSYNCED {
-                self.unsynced.pop_front();
+            self.seq += 1;
+            if self.own.len() == MAX_OWN {
+                self.own.pop_front();
             }
-            self.unsynced.push_back((event, t));
+            self.own.push_back(Own {
+                seq: self.seq,
+                event,
+                t,
+                recorded: now,
+            });
+            self.dirty = true;
             self.persist_profile(now);
         }
         Ok(TrackResult {
@@ -331,7 +365,7 @@ impl Session {
                 retention_days: self.policy.retention_days,
                 half_life_days: self.policy.half_life_days,
                 memory_bytes: profile.map_or(0, Profile::memory_bytes),
-                unsynced_events: self.unsynced.len(),
+                merge_buffer: self.own.len(),
             },
             history: self.history.entries(),
             generated_at: now,

@@ -4,9 +4,18 @@ use super::tests::{catalog, NOW};
 use super::*;
 use crate::audit::Entry;
 use crate::consent::Source;
+use crate::session::MERGE_WINDOW_MS;
 use crate::store::MemoryBackend;
 use crate::value::from_json;
 use serde_json::json;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Each tab has its own seed, hence its own writer id (the wasm layer seeds from crypto).
+fn seed() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// A tab: a session over the shared storage.
 fn tab(mem: &MemoryBackend, consent: serde_json::Value) -> Session {
@@ -19,12 +28,13 @@ fn tab(mem: &MemoryBackend, consent: serde_json::Value) -> Session {
         Box::new(mem.clone()),
         Env {
             now: NOW,
-            seed: 3,
+            seed: seed(),
             gpc: false,
         },
     )
 }
 
+/// A tab opened without a consent option: it reads the stored decision.
 fn stored_tab(mem: &MemoryBackend) -> Session {
     let opts = OpenOptions::parse(&from_json(&json!({"catalog": catalog()}))).unwrap();
     Session::open(
@@ -32,7 +42,7 @@ fn stored_tab(mem: &MemoryBackend) -> Session {
         Box::new(mem.clone()),
         Env {
             now: NOW,
-            seed: 3,
+            seed: seed(),
             gpc: false,
         },
     )
@@ -86,11 +96,53 @@ fn interleaved_writes_from_two_tabs_lose_no_update() {
             ..
         }
     )));
-    assert_eq!(a.audit(NOW).profile.unsynced_events, 0);
     // A storage event for a write a tab already has changes nothing.
-    let before = b.audit(NOW).history.len();
+    let before = (b.audit(NOW).history.len(), mem.snapshot());
     b.storage_changed(NOW + 6.0);
-    assert_eq!(b.audit(NOW).history.len(), before);
+    assert_eq!((b.audit(NOW).history.len(), mem.snapshot()), before);
+    // Each tab keeps its own recent events only for the merge window.
+    assert_eq!(a.audit(NOW).profile.merge_buffer, 2);
+    view(&mut a, "mugs-5", NOW + MERGE_WINDOW_MS + 10.0);
+    assert_eq!(a.audit(NOW).profile.merge_buffer, 1);
+}
+
+#[test]
+fn a_write_from_a_stale_copy_loses_nothing_and_counts_nothing_twice() {
+    // Browsers propagate localStorage between tabs asynchronously: b may write from a copy that
+    // predates a's last write, overwriting it.
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let mut b = stored_tab(&mem);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    b.storage_changed(NOW + 2.0);
+    let before_a2 = mem.snapshot()["vitrine:profile"].clone();
+    view(&mut a, "mugs-2", NOW + 3.0);
+    let with_a2 = mem.snapshot()["vitrine:profile"].clone();
+    mem.put_raw("vitrine:profile", &before_a2); // b's stale view of storage …
+    view(&mut b, "mugs-3", NOW + 4.0); // … which b writes over a's
+    assert_eq!(
+        recent(&stored_tab(&mem)),
+        ["mugs-1", "mugs-3"],
+        "a's mugs-2 overwritten"
+    );
+    assert_ne!(mem.snapshot()["vitrine:profile"], with_a2);
+    // The storage events arrive: a finds its event missing, re-applies it and stores it.
+    a.storage_changed(NOW + 5.0);
+    b.storage_changed(NOW + 6.0);
+    let all = ["mugs-1", "mugs-2", "mugs-3"];
+    for s in [&a, &b, &stored_tab(&mem)] {
+        assert_eq!(recent(s), all);
+        assert_eq!(
+            s.profile(NOW + 10.0).unwrap().events,
+            3,
+            "each event counted once"
+        );
+    }
+    // Nothing more to do: further events change nothing.
+    let settled = mem.snapshot();
+    a.storage_changed(NOW + 7.0);
+    b.storage_changed(NOW + 8.0);
+    assert_eq!(mem.snapshot(), settled);
 }
 
 #[test]

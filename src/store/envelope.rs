@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! base64url( magic: 2 bytes ("VP" profile, "VC" consent)
-//!          · version: u8 (currently 1)
+//!          · version: u8 (currently 2)
 //!          · crc32(payload): u32 little-endian
 //!          · payload )
 //! ```
@@ -12,8 +12,9 @@
 
 use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
 
-/// Format version written by this build.
-pub const VERSION: u8 = 1;
+/// Format version written by this build. 2: the consent record holds the decision (with its
+/// GPC opt-in flag) and the profile record starts with the writers' clock.
+pub const VERSION: u8 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -18,12 +18,17 @@
 //!
 //! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
 //!
-//! A profile's *revision* is the CRC-32 of its stored value: two tabs compare it with the one
-//! they last wrote or read to notice the other's writes (see `Session::storage_changed`).
+//! The profile record's payload is the writers' [`Clock`] (`u8 n · n × (u32 writer, u32 seq,
+//! f64 at)`) followed by the profile itself (see [`crate::profile::codec`]).
+//!
+//! A profile's *revision* is the CRC-32 of its stored value: a tab compares it with the one it
+//! last wrote or read to notice another tab's writes (see `session::sync`).
 
+pub mod clock;
 pub mod envelope;
 mod memory;
 
+pub use clock::Clock;
 pub use memory::MemoryBackend;
 
 use crate::bytes::{crc32, Reader, Writer};
@@ -125,27 +130,31 @@ impl Store {
         self.key("consent")
     }
 
-    /// Writes the profile and returns its revision. Needs both proofs.
+    /// Writes the profile with its clock and returns its revision. Needs both proofs.
     pub fn save_profile(
         &mut self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         p: &Profile,
+        clock: &Clock,
     ) -> Result<u32, StoreError> {
-        let value = seal(Kind::Profile, &p.encode(who));
+        let mut w = Writer::default();
+        clock.encode(&mut w);
+        w.buf.extend_from_slice(&p.encode(who));
+        let value = seal(Kind::Profile, &w.buf);
         let key = self.profile_key();
         self.backend.set(&key, &value)?;
         Ok(crc32(value.as_bytes()))
     }
 
-    /// Reads the profile, with the revision of what is stored (`None` when nothing is). Reading
-    /// personal data also needs both proofs.
+    /// Reads the profile and its clock, with the revision of what is stored (`None` when nothing
+    /// is). Reading personal data also needs both proofs.
     pub fn load_profile(
         &self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         half_life_ms: f64,
-    ) -> (Load<Profile>, Option<u32>) {
+    ) -> (Load<(Profile, Clock)>, Option<u32>) {
         let v = match self.backend.get(&self.profile_key()) {
             Err(_) | Ok(None) => return (Load::Missing, None),
             Ok(Some(v)) => v,
@@ -153,10 +162,20 @@ impl Store {
         let revision = Some(crc32(v.as_bytes()));
         let load = match open(Kind::Profile, &v) {
             Err(why) => Load::Corrupt(why),
-            Ok(payload) => match Profile::decode(who, &payload, half_life_ms) {
-                Ok(p) => Load::Found(p),
-                Err(e) => Load::Corrupt(e.describe()),
-            },
+            Ok(payload) => {
+                let mut r = Reader::new(&payload);
+                match Clock::decode(&mut r) {
+                    Err(_) => Load::Corrupt("truncated"),
+                    Ok(None) => Load::Corrupt("bad writer clock"),
+                    Ok(Some(clock)) => {
+                        let rest = payload.get(r.position()..).unwrap_or_default();
+                        match Profile::decode(who, rest, half_life_ms) {
+                            Ok(p) => Load::Found((p, clock)),
+                            Err(e) => Load::Corrupt(e.describe()),
+                        }
+                    }
+                }
+            }
         };
         (load, revision)
     }

@@ -48,15 +48,17 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         store.load_profile(&who, &persist, 1e9),
         (Load::Missing, None)
     );
-    let rev = store.save_profile(&who, &persist, &p).unwrap();
+    let mut clock = Clock::default();
+    clock.advance(42, 1, 10.0);
+    let rev = store.save_profile(&who, &persist, &p, &clock).unwrap();
     store.save_consent(&decision()).unwrap();
     assert_eq!(
         store.load_profile(&who, &persist, 1e9),
-        (Load::Found(p.clone()), Some(rev))
+        (Load::Found((p.clone(), clock.clone())), Some(rev))
     );
     assert_eq!(store.load_consent(), Load::Found(decision()));
     p.record(&who, &e, 11.0);
-    let rev2 = store.save_profile(&who, &persist, &p).unwrap();
+    let rev2 = store.save_profile(&who, &persist, &p, &clock).unwrap();
     assert_ne!(rev, rev2, "a different profile is a different revision");
     let inv = store.inventory();
     assert_eq!(
@@ -89,6 +91,15 @@ fn damaged_records_are_reported_corrupt() {
     assert_eq!(
         store.load_profile(&who, &persist, 1.0).0,
         Load::Corrupt("truncated")
+    );
+    mem.put_raw(
+        "ns:profile",
+        &envelope::seal(envelope::Kind::Profile, &[0, 2, 3]),
+    );
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0).0,
+        Load::Corrupt("truncated"),
+        "an empty clock, then a truncated profile"
     );
     // A consent record where a profile belongs: foreign.
     mem.put_raw(

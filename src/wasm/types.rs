@@ -322,7 +322,7 @@ export interface AuditReport {
   gpc: boolean;
   policy: Required<Policy>;
   storage: { backend: 'local' | 'memory'; namespace: string; persistent: boolean; keys: StorageKey[]; totalBytes: number };
-  profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; unsyncedEvents: number };
+  profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; mergeBuffer: number };
   history: HistoryEntry[];
   generatedAt: number;
 }

@@ -3,26 +3,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vitrine, { makeCatalog } from './load.mjs';
+import { tcString } from './tcstring.mjs';
 
 const { Vitrine, decodeTcString } = vitrine;
 const catalog = makeCatalog(30);
-
-/** A TC string (core segment only) with consent for `purposes`, last updated at `ms`. */
-function tcString(purposes, ms = Date.now()) {
-  const bits = [];
-  const n = (v, w) => { for (let i = w - 1; i >= 0; i--) bits.push(Math.floor(v / 2 ** i) % 2); };
-  const ds = Math.floor(ms / 100);
-  n(2, 6); n(ds, 36); n(ds, 36); n(7, 12); n(1, 12); n(1, 6); n(4, 6); n(13, 6); n(100, 12); n(5, 6);
-  n(0, 2); n(0, 12);
-  for (let p = 1; p <= 24; p++) bits.push(purposes.includes(p) ? 1 : 0);
-  n(0, 24); n(0, 1); n(5, 6); n(17, 6); // LI none, P1T off, country FR
-  n(0, 16); n(0, 1); n(0, 16); n(0, 1); n(0, 12); // no vendors, no restrictions
-  while (bits.length % 6) bits.push(0);
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  let s = '';
-  for (let i = 0; i < bits.length; i += 6) s += A[parseInt(bits.slice(i, i + 6).join(''), 2)];
-  return s;
-}
 
 /** Runs `fn` with `navigator.globalPrivacyControl` set as the browser would. */
 function withGpc(value, fn) {
@@ -208,7 +192,7 @@ test('audit, exportData and erase: everything held is reported, exported, and th
   assert.equal(a.storage.totalBytes, a.storage.keys.reduce((s, k) => s + k.bytes, 0));
   assert.equal(a.profile.retentionDays, 10);
   assert.ok(a.profile.signals > 0 && a.profile.oldest > 0);
-  assert.equal(a.profile.unsyncedEvents, 0);
+  assert.equal(a.profile.mergeBuffer, 2, 'both events, kept a few seconds for merging with other tabs');
   assert.ok(a.history.some((e) => e.type === 'consent' && e.source === 'explicit'));
   const data = v.exportData();
   assert.deepEqual(data.profile.purchases.map((p) => p.itemId), ['mugs-1']);
@@ -217,6 +201,7 @@ test('audit, exportData and erase: everything held is reported, exported, and th
   const after = v.audit();
   assert.deepEqual(after.storage.keys, [], 'no vitrine key remains');
   assert.equal(after.profile.held, false);
+  assert.equal(after.profile.mergeBuffer, 0);
   assert.equal(after.consent.source, 'default');
   assert.deepEqual(after.history.filter((e) => e.type === 'erase').map((e) => e.what), ['all']);
   assert.equal(v.exportData().profile, null);

@@ -42,7 +42,7 @@ export function consentSignals(v: Vitrine, tc: string): void {
   const last: HistoryEntry | undefined = a.history.at(-1);
   if (last?.type === 'sync') console.log(last.what);
   if (last?.type === 'ignored') console.log(last.reason);
-  console.log(p5, r?.restrictionType, custom, listening, gpc, handling, a.profile.unsyncedEvents);
+  console.log(p5, r?.restrictionType, custom, listening, gpc, handling, a.profile.mergeBuffer);
   // @ts-expect-error: Consent Mode values are 'granted' or 'denied'
   v.setConsent({ googleConsentMode: { personalization_storage: true } });
   // @ts-expect-error: not a Consent Mode v2 key

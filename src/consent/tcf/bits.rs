@@ -68,7 +68,9 @@ impl Bits {
     }
 
     /// An unsigned field of `n` bits (at most [`MAX_FIELD_BITS`]); `field` names it in the error
-    /// when the segment ends first.
+    /// when the segment ends first. Not inlined: it is called from some forty places, and the
+    /// decoder is not hot enough for the copies to pay for their size in the shipped module.
+    #[inline(never)]
     pub fn uint(&mut self, n: u32, field: &'static str) -> Result<u64, TcError> {
         debug_assert!(n <= MAX_FIELD_BITS);
         if self.remaining() < n as usize {
@@ -104,6 +106,7 @@ impl Bits {
 
     /// A fixed-width bit field where bit `i` (from 1) says whether id `i` is in the set: the
     /// ids that are set, ascending.
+    #[inline(never)]
     pub fn id_field(&mut self, n: u32, field: &'static str) -> Result<Vec<u8>, TcError> {
         debug_assert!(n <= 255);
         if self.remaining() < n as usize {

@@ -68,7 +68,12 @@ pub fn segment_name(kind: u8) -> &'static str {
 }
 
 fn push_int(s: &mut String, n: impl Into<i64>) {
-    s.push_str(&int_to_string(n.into()));
+    push_i64(s, n.into());
+}
+
+#[inline(never)]
+fn push_i64(s: &mut String, n: i64) {
+    s.push_str(&int_to_string(n));
 }
 
 fn push_segment(s: &mut String, segment: u8) {
