@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup pkg demo test lint test-rust test-js test-browser bench clean
+.PHONY: setup pkg demo test lint test-rust test-js test-browser proof bench clean
 
 ## setup: install what a fresh machine lacks (no-op when present)
 setup:
@@ -35,6 +35,10 @@ test-js:
 
 test-browser:
 	node --test --test-concurrency=1 tests/browser/
+
+## proof: the static proof that the built module cannot reach the network (docs/PRIVACY.md)
+proof: pkg
+	node --test tests/js/network_proof.test.mjs
 
 ## bench: benchmarks (see docs/BENCHMARKS.md)
 bench: pkg

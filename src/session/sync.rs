@@ -150,8 +150,8 @@ impl Session {
                 self.reset_key(&key, reason, now);
             }
         }
-        if self.merge_stored(now) == Some(true) {
-            // The stored profile lacks some of this tab's events: store them too.
+        if self.merge_stored(now).is_some() && self.dirty {
+            // The stored profile lacks some of this tab's events, or held expired signals.
             self.persist_profile(now);
         }
     }

@@ -235,3 +235,47 @@ fn a_corrupt_write_by_another_tab_is_reset_and_reported() {
         "and written back whole"
     );
 }
+
+#[test]
+fn signals_past_retention_are_pruned_when_merging_and_written_back() {
+    let mem = MemoryBackend::new();
+    let day = 86_400_000.0;
+    let policy = json!({"personalization": true, "storage": true});
+    let opts = |consent: serde_json::Value| {
+        OpenOptions::parse(&from_json(
+            &json!({"catalog": catalog(), "consent": consent,
+            "policy": {"retentionDays": 5}}),
+        ))
+        .unwrap()
+    };
+    let env = |now| Env {
+        now,
+        seed: seed(),
+        gpc: false,
+    };
+    let mut a = Session::open(opts(policy.clone()), Box::new(mem.clone()), env(NOW));
+    a.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({"product_id": "mugs-1"})),
+        &from_json(&json!({"timestamp": NOW - 4.0 * day})),
+        NOW,
+    )
+    .unwrap();
+    let mut b = Session::open(opts(json!(null)), Box::new(mem.clone()), env(NOW));
+    assert_eq!(recent(&b), ["mugs-1"]);
+    // Two days later a writes; b merges, drops the now six-day-old view, and writes that back.
+    view(&mut a, "mugs-2", NOW + 2.0 * day);
+    b.storage_changed(NOW + 2.0 * day);
+    assert!(b
+        .audit(NOW)
+        .history
+        .iter()
+        .any(|e| matches!(e, Entry::Prune { .. })));
+    // Read storage as of the start (a tab opened then does not prune the view itself).
+    let fresh = Session::open(opts(json!(null)), Box::new(mem.clone()), env(NOW));
+    let stored = fresh
+        .profile(NOW)
+        .map(|p| p.recently_viewed)
+        .unwrap_or_default();
+    assert_eq!(stored, ["mugs-2"]);
+}
