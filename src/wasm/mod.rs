@@ -68,8 +68,11 @@ pub fn version() -> String {
 pub fn decode_tc_string(
     #[wasm_bindgen(js_name = tcString, unchecked_param_type = "string")] tc_string: JsValue,
 ) -> Result<JsValue, JsError> {
-    let value =
-        convert::to_value(&tc_string, convert::SMALL).map_err(|e| JsError::new(e.message()))?;
+    let value = convert::to_value(&tc_string, convert::SMALL).map_err(|e| {
+        let mut m = String::from("decodeTcString: ");
+        m.push_str(e.message());
+        JsError::new(&m)
+    })?;
     let Some(s) = value.as_str() else {
         return Err(
             crate::Error::wrong_type("decodeTcString", "tcString", "a string", &value).into(),

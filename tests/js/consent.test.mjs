@@ -41,6 +41,7 @@ test('decodeTcString reads a TC string and says why a bad one is bad', () => {
   }
   assert.throws(() => decodeTcString(42), { name: 'Error', message: 'decodeTcString: tcString must be a string, got number' });
   assert.throws(() => decodeTcString('C'.repeat(200_000)), /longer than 100000 characters/);
+  assert.throws(() => decodeTcString('C'.repeat(2_000_000)), { name: 'Error', message: 'decodeTcString: the value is too large' });
 });
 
 test('setConsent maps TCF purposes 1, 5, 6 and Consent Mode personalization_storage', () => {
