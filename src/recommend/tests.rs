@@ -49,14 +49,13 @@ fn model() -> Model {
     view_rows[3] = vec![(2, 1.0)];
     Model::from_parts(ModelParts {
         ids: (0..n).map(|i| format!("i{i}")).collect(),
-        titles: vec![String::new(); n],
+        titles: (0..n).map(|_| "").collect(),
         category: vec![0, 0, 1, 1, 0],
-        categories: vec!["Candles".into(), "Mugs".into()],
+        categories: ["Candles", "Mugs"].into_iter().collect(),
         brand: vec![NONE; n],
         price: vec![10.0; n],
         in_stock: vec![true; n],
         sensitive: vec![false; n],
-        item_tags: vec![vec![]; n],
         popularity: vec![1.0, 2.0, 3.0, 4.0, 5.0],
         trending: vec![5.0, 4.0, 3.0, 2.0, 1.0],
         co_purchase: Neighbours::from_rows(rows),
