@@ -69,7 +69,6 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     meta.f64(p.info.reference_time);
     meta.f32(p.info.popularity_half_life_days);
     meta.f32(p.info.trending_half_life_days);
-    meta.buf.extend_from_slice(&p.info.baskets.to_le_bytes());
     meta.buf.extend_from_slice(&p.info.lines.to_le_bytes());
     sections.push((tag::META, meta.buf));
     sections.push((tag::IDS, strings(&p.ids)));
@@ -367,7 +366,6 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
             reference_time: m.f64()?,
             popularity_half_life_days: m.f32()?,
             trending_half_life_days: m.f32()?,
-            baskets: m.u64()?,
             lines: m.u64()?,
         };
         Ok((n, dims, info))

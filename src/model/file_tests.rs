@@ -36,7 +36,6 @@ pub(crate) fn sample_parts() -> ModelParts {
             reference_time: 1.3e12,
             popularity_half_life_days: 90.0,
             trending_half_life_days: 14.0,
-            baskets: 10,
             lines: 31,
         },
     }

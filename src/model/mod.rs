@@ -101,8 +101,6 @@ pub struct Info {
     pub popularity_half_life_days: f32,
     /// Half-life of `trending`, in days (0: not decayed).
     pub trending_half_life_days: f32,
-    /// Orders (baskets) and sessions counted.
-    pub baskets: u64,
     /// Interaction lines counted.
     pub lines: u64,
 }
