@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vitrine::eval::basket::{self, Split, DAY_MS};
 use vitrine::eval::metrics::Metrics;
-use vitrine::eval::uci;
+use vitrine::eval::{sessions, uci};
 use vitrine::model::build::input::{parse_time, Field};
 use vitrine::model::build::Options;
 use vitrine::recommend::Weights;
@@ -44,7 +44,7 @@ fn uci_cmd(data: PathBuf, work: PathBuf) -> Result<(), String> {
     println!("| method | Recall@10 | HR@10 | NDCG@10 | customers |");
     row("POP (last 30 days)", &basket::evaluate_pop(&split, k));
     row("TOPFREQ", &basket::evaluate_topfreq(&split, k));
-    let m = basket::evaluate_vitrine(&model, &split, &[Weights::default()], 14.0, k);
+    let m = basket::evaluate_vitrine(&model, &split, &[Weights::default()], 45.0, k);
     row("vitrine for_you", &m[0]);
     let _ = DAY_MS;
     Ok(())
@@ -89,12 +89,12 @@ fn tune_cmd(data: PathBuf, work: PathBuf, samples: usize) -> Result<(), String> 
         w.buy_again_half_life_days = 10.0 + r(200.0);
         settings.push(w);
     }
-    for hl in [14.0, 45.0, 120.0] {
+    for hl in [45.0] {
         let results = basket::evaluate_vitrine(&model, &split, &settings, hl, k);
         let mut best: Vec<(usize, &Metrics)> = results.iter().enumerate().collect();
         best.sort_by(|a, b| b.1.recall.total_cmp(&a.1.recall));
         println!("half-life {hl}: default recall {:.4}", results[0].recall);
-        for (i, m) in best.iter().take(5) {
+        for (i, m) in best.iter().take(12) {
             let w = &settings[*i];
             let f = &w.for_you;
             println!(
@@ -106,12 +106,65 @@ fn tune_cmd(data: PathBuf, work: PathBuf, samples: usize) -> Result<(), String> 
     Ok(())
 }
 
+fn yoochoose_cmd(data: PathBuf, work: PathBuf, tune: bool) -> Result<(), String> {
+    let clicks = sessions::load(&data.join("yoochoose-100k/train.tsv"))?;
+    let (mut train, mut test) = sessions::split(sessions::sessions(clicks));
+    if tune {
+        // Validation: the last training day, model from the days before.
+        (train, test) = sessions::split(train);
+    }
+    eprintln!(
+        "yoochoose: {} train sessions, {} test sessions",
+        train.len(),
+        test.len()
+    );
+    let o = Options {
+        temp_dir: work.clone(),
+        ..Options::default()
+    };
+    let model = sessions::build_model(&train, &work, &o)?;
+    let k = 20;
+    println!("| method | HR@20 | MRR@20 | predictions |");
+    let r = |n: &str, m: &Metrics| {
+        println!(
+            "| {n:<24} | {:.4} | {:.4} | {} |",
+            m.hit_rate, m.mrr, m.cases
+        )
+    };
+    r("POP", &sessions::evaluate_pop(&train, &test, k));
+    r("session-kNN", &sessions::evaluate_sknn(&train, &test, k));
+    let mut settings = vec![Weights::default()];
+    if tune {
+        for recent in [0.0, 0.5, 1.0, 2.0, 4.0] {
+            for interest in [0.0, 0.5, 1.0, 2.0] {
+                let mut w = Weights::default();
+                w.for_you.recent = recent;
+                w.for_you.interest = interest;
+                settings.push(w);
+            }
+        }
+    }
+    let res = sessions::evaluate_vitrine(&model, &test, &settings, k);
+    for (w, m) in settings.iter().zip(&res) {
+        r(
+            &format!(
+                "vitrine rec {} int {}",
+                w.for_you.recent, w.for_you.interest
+            ),
+            m,
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("../shared/data");
     let work = root.join("target/eval");
     let r = match args.first().map(String::as_str) {
+        Some("yoochoose") => yoochoose_cmd(data, work.join("yoochoose"), false),
+        Some("tune-yoochoose") => yoochoose_cmd(data, work.join("tune-yoochoose"), true),
         Some("uci") => uci_cmd(data, work.join("uci")),
         Some("tune") => tune_cmd(
             data,

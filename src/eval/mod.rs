@@ -5,4 +5,5 @@
 
 pub mod basket;
 pub mod metrics;
+pub mod sessions;
 pub mod uci;
