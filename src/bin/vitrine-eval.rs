@@ -157,6 +157,31 @@ fn yoochoose_cmd(data: PathBuf, work: PathBuf, tune: bool) -> Result<(), String>
     Ok(())
 }
 
+/// Writes synthetic order lines (for the build benchmark): `synth LINES OUT [ITEMS]`.
+fn synth_cmd(args: &[String]) -> Result<(), String> {
+    let lines: u64 = args
+        .first()
+        .and_then(|s| s.parse().ok())
+        .ok_or("synth LINES OUT [ITEMS]")?;
+    let out = args.get(1).ok_or("synth LINES OUT [ITEMS]")?;
+    let items: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let shop = vitrine::eval::synth::Shop {
+        customers: 200_000,
+        items,
+        theme_size: 200,
+        orders_per_customer: 10,
+        days: 365,
+        seed: 20,
+        ..Default::default()
+    };
+    let f = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let n = vitrine::eval::synth::write_lines(&shop, lines, &mut w).map_err(|e| e.to_string())?;
+    std::io::Write::flush(&mut w).map_err(|e| e.to_string())?;
+    eprintln!("wrote {n} lines to {out}");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -165,6 +190,7 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("yoochoose") => yoochoose_cmd(data, work.join("yoochoose"), false),
         Some("tune-yoochoose") => yoochoose_cmd(data, work.join("tune-yoochoose"), true),
+        Some("synth") => synth_cmd(&args[1..]),
         Some("uci") => uci_cmd(data, work.join("uci")),
         Some("tune") => tune_cmd(
             data,

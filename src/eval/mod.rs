@@ -6,4 +6,5 @@
 pub mod basket;
 pub mod metrics;
 pub mod sessions;
+pub mod synth;
 pub mod uci;
