@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vitrine::eval::basket::{self, Split, DAY_MS};
+use vitrine::eval::basket::{self, Split};
 use vitrine::eval::metrics::Metrics;
 use vitrine::eval::{sessions, uci};
 use vitrine::model::build::input::{parse_time, Field};
@@ -15,38 +15,106 @@ fn date(s: &str) -> i64 {
 
 fn row(name: &str, m: &Metrics) {
     println!(
-        "| {name:<28} | {:>6.4} | {:>6.4} | {:>6.4} | {:>5} |",
+        "| {name} | {:.4} | {:.4} | {:.4} | {} |",
         m.recall, m.hit_rate, m.ndcg, m.cases
     );
 }
 
 fn uci_cmd(data: PathBuf, work: PathBuf) -> Result<(), String> {
-    let loaded = uci::load(&data.join("uci-online-retail/by-day"))?;
+    let dir = data.join("uci-online-retail/by-day");
+    if !dir.is_dir() {
+        println!("uci: skipped: {} is absent", dir.display());
+        return Ok(());
+    }
+    let loaded = uci::load(&dir)?;
     eprintln!(
         "uci: {} rows; dropped {} cancellations, {} non-positive, {} guest, {} non-product; {} orders",
         loaded.rows, loaded.cancellations, loaded.non_positive, loaded.guests, loaded.non_product, loaded.orders.len()
     );
     let split = Split::new(loaded.orders, date("2011-06-01"));
-    eprintln!(
-        "train orders {}, test customers {}",
+    let test_lines: usize = split.test.iter().map(|t| t.1.lines.len()).sum();
+    println!(
+        "UCI Online Retail next basket: train = {} orders before 2011-06-01, test = first later order of {} customers ({:.1} items on average), k = 10\n",
         split.train.len(),
-        split.test.len()
+        split.test.len(),
+        test_lines as f64 / split.test.len().max(1) as f64
     );
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    split
+        .write_test(&work.join("test.csv"))
+        .map_err(|e| e.to_string())?;
     let o = Options {
         temp_dir: work.clone(),
         ..Options::default()
     };
-    split
-        .write_test(&work.join("test.csv"))
-        .map_err(|e| e.to_string())?;
+    let t = std::time::Instant::now();
     let model = basket::build_model(&split, &loaded.titles, &work, &o)?;
+    eprintln!(
+        "model: {} items in {:.1}s",
+        model.len(),
+        t.elapsed().as_secs_f64()
+    );
     let k = 10;
     println!("| method | Recall@10 | HR@10 | NDCG@10 | customers |");
-    row("POP (last 30 days)", &basket::evaluate_pop(&split, k));
-    row("TOPFREQ", &basket::evaluate_topfreq(&split, k));
+    println!("|---|---|---|---|---|");
+    let mut peers: Vec<(String, Metrics)> = vec![
+        (
+            "POP (most bought, last 30 days)".into(),
+            basket::evaluate_pop(&split, k),
+        ),
+        (
+            "TOPFREQ (own most bought, then POP)".into(),
+            basket::evaluate_topfreq(&split, k),
+        ),
+    ];
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/eval_implicit.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&work)
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text =
+                std::fs::read_to_string(work.join("implicit.json")).map_err(|e| e.to_string())?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            for (name, m) in v.as_object().into_iter().flatten() {
+                if let Some(o) = m.as_object() {
+                    let f = |k: &str| o.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0);
+                    peers.push((
+                        name.clone(),
+                        Metrics {
+                            cases: f("cases") as usize,
+                            recall: f("recall"),
+                            hit_rate: f("hit_rate"),
+                            ndcg: f("ndcg"),
+                            mrr: 0.0,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(out) => eprintln!(
+            "implicit peers skipped: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => eprintln!("implicit peers skipped: python3: {e}"),
+    }
+    for (name, m) in &peers {
+        row(name, m);
+    }
+    let t = std::time::Instant::now();
     let m = basket::evaluate_vitrine(&model, &split, &[Weights::default()], 45.0, k);
-    row("vitrine for_you", &m[0]);
-    let _ = DAY_MS;
+    row("vitrine for_you (model file + own history)", &m[0]);
+    eprintln!("replay: {:.1}s", t.elapsed().as_secs_f64());
+    if let Some((name, best)) = peers
+        .iter()
+        .max_by(|a, b| a.1.recall.total_cmp(&b.1.recall))
+    {
+        println!(
+            "\nvitrine Recall@10 vs the best peer ({name}): {:+.1}% (target: +8%)",
+            (m[0].recall / best.recall - 1.0) * 100.0
+        );
+    }
     Ok(())
 }
 
@@ -107,14 +175,19 @@ fn tune_cmd(data: PathBuf, work: PathBuf, samples: usize) -> Result<(), String> 
 }
 
 fn yoochoose_cmd(data: PathBuf, work: PathBuf, tune: bool) -> Result<(), String> {
-    let clicks = sessions::load(&data.join("yoochoose-100k/train.tsv"))?;
+    let file = data.join("yoochoose-100k/train.tsv");
+    if !file.is_file() {
+        println!("yoochoose: skipped: {} is absent", file.display());
+        return Ok(());
+    }
+    let clicks = sessions::load(&file)?;
     let (mut train, mut test) = sessions::split(sessions::sessions(clicks));
     if tune {
         // Validation: the last training day, model from the days before.
         (train, test) = sessions::split(train);
     }
-    eprintln!(
-        "yoochoose: {} train sessions, {} test sessions",
+    println!(
+        "Yoochoose next click: {} training sessions, {} test sessions (the last day), for_you after each click, k = 20\n",
         train.len(),
         test.len()
     );
@@ -125,14 +198,17 @@ fn yoochoose_cmd(data: PathBuf, work: PathBuf, tune: bool) -> Result<(), String>
     let model = sessions::build_model(&train, &work, &o)?;
     let k = 20;
     println!("| method | HR@20 | MRR@20 | predictions |");
-    let r = |n: &str, m: &Metrics| {
-        println!(
-            "| {n:<24} | {:.4} | {:.4} | {} |",
-            m.hit_rate, m.mrr, m.cases
-        )
-    };
-    r("POP", &sessions::evaluate_pop(&train, &test, k));
-    r("session-kNN", &sessions::evaluate_sknn(&train, &test, k));
+    println!("|---|---|---|---|");
+    let r =
+        |n: &str, m: &Metrics| println!("| {n} | {:.4} | {:.4} | {} |", m.hit_rate, m.mrr, m.cases);
+    r(
+        "POP (most clicked)",
+        &sessions::evaluate_pop(&train, &test, k),
+    );
+    r(
+        "session-kNN (k=100, sample 500)",
+        &sessions::evaluate_sknn(&train, &test, k),
+    );
     let mut settings = vec![Weights::default()];
     if tune {
         for recent in [0.0, 0.5, 1.0, 2.0, 4.0] {
@@ -146,13 +222,15 @@ fn yoochoose_cmd(data: PathBuf, work: PathBuf, tune: bool) -> Result<(), String>
     }
     let res = sessions::evaluate_vitrine(&model, &test, &settings, k);
     for (w, m) in settings.iter().zip(&res) {
-        r(
-            &format!(
-                "vitrine rec {} int {}",
+        let name = if tune {
+            format!(
+                "vitrine recent {} interest {}",
                 w.for_you.recent, w.for_you.interest
-            ),
-            m,
-        );
+            )
+        } else {
+            "vitrine for_you (model file + the session)".into()
+        };
+        r(&name, m);
     }
     Ok(())
 }
