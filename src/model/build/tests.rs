@@ -203,3 +203,31 @@ s3,b,2011-01-03T10:00:00Z,purchase
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let o = Options {
+        dims: 8,
+        ..Options::default()
+    };
+    let (parts, _) = build(
+        &dir.join("tiny-interactions.csv"),
+        Some(&dir.join("tiny-catalog.csv")),
+        &o,
+    )
+    .unwrap();
+    let built = Model::from_parts(parts).unwrap().to_bytes();
+    let committed = std::fs::read(dir.join("tiny-v1.vtr")).unwrap();
+    assert!(
+        built == committed,
+        "the builder's output changed: bump the format version and add a fixture"
+    );
+    let m = Model::from_bytes(&committed).unwrap();
+    assert_eq!(m.len(), 30);
+    assert_eq!(
+        m.category_name(m.category(m.index_of("mugs-1").unwrap())),
+        Some("Mugs")
+    );
+    assert!(!m.in_stock(m.index_of("throws-29").unwrap()));
+}
