@@ -140,6 +140,22 @@ fn for_you_blends_neighbours_and_explains() {
         &req(json!({"scenario": "for_you", "k": 3, "excludePurchased": true})),
     );
     assert!(!ids(&r).contains(&"i0"));
+    // Durable categories: a candle bought is left out, other categories would stay.
+    let r = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "for_you", "k": 5, "excludePurchased": ["CANDLES"]})),
+    );
+    assert!(!ids(&r).contains(&"i0"), "{r:?}");
+    let r = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "for_you", "k": 5, "excludePurchased": ["Mugs"]})),
+    );
+    assert!(
+        ids(&r).contains(&"i0"),
+        "mugs are durable here, candles are not: {r:?}"
+    );
 }
 
 #[test]
