@@ -25,8 +25,9 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
 
+# VITRINE_REQUIRE_SQL: the DuckDB run of sql/cooccurrence.sql must not be skipped here.
 test-rust:
-	cargo test --all-targets
+	VITRINE_REQUIRE_SQL=1 cargo test --all-targets
 
 test-js:
 	node --test tests/js/
@@ -40,9 +41,9 @@ test-browser:
 proof: pkg
 	node --test tests/js/network_proof.test.mjs
 
-## bench: benchmarks (see docs/BENCHMARKS.md)
-bench: pkg
-	node bench/run.mjs
+## bench: evaluations on ../shared/data and benchmarks (see docs/BENCHMARKS.md)
+bench: setup
+	@scripts/bench.sh
 
 clean:
 	rm -rf pkg target/$(WASM_TARGET)

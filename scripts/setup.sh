@@ -40,3 +40,17 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver
 fi
+
+# Python packages: duckdb runs sql/cooccurrence.sql in the tests; implicit is the centralized
+# peer of the next-basket evaluation (`make bench`). Both ship wheels; nothing is compiled.
+if ! command -v python3 >/dev/null; then
+  say "installing python3 and pip"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-pip
+fi
+for mod in duckdb implicit; do
+  if ! python3 -c "import $mod" 2>/dev/null; then
+    say "installing the Python package $mod"
+    python3 -m pip install --quiet "$mod" || python3 -m pip install --quiet --break-system-packages "$mod"
+  fi
+done

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod bytes;
 pub mod consent;
 pub mod error;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod eval;
 pub mod event;
 pub mod model;
 pub mod policy;

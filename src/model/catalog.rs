@@ -6,7 +6,7 @@
 //! nothing personal is known; without it every item is equally popular. All embeddings must have
 //! the same width.
 
-use super::{Model, ModelParts, NONE};
+use super::{Model, ModelParts, Strings, NONE};
 use crate::args::{id_of, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
@@ -36,7 +36,7 @@ const KEYS: &[&str] = &[
 /// Interns names (categories, brands, tags) into a table, keeping the first spelling seen.
 #[derive(Default)]
 struct Names {
-    names: Vec<String>,
+    names: Strings,
     index: HashMap<String, u32>,
 }
 
@@ -47,7 +47,7 @@ impl Names {
             return i;
         }
         let i = self.names.len() as u32;
-        self.names.push(name.trim().to_owned());
+        self.names.push(name.trim());
         self.index.insert(key, i);
         i
     }
@@ -119,8 +119,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 Some(_) => Err(bad(&format!("{key} must be a finite, non-negative number"))),
             }
         };
-        p.titles
-            .push(text("title", MAX_TITLE_LEN)?.unwrap_or("").to_owned());
+        p.titles.push(text("title", MAX_TITLE_LEN)?.unwrap_or(""));
         p.category
             .push(text("category", MAX_TEXT_LEN)?.map_or(NONE, |c| categories.intern(c)));
         p.brand
@@ -132,7 +131,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         let popularity = number("popularity")?;
         has_popularity |= popularity.is_some();
         p.popularity.push(popularity.unwrap_or(0.0) as f32);
-        p.item_tags.push(match item.get("tags") {
+        p.item_tags.push(&match item.get("tags") {
             None => Vec::new(),
             Some(Value::Array(list)) if list.len() <= MAX_TAGS => {
                 let mut out = Vec::with_capacity(list.len());
@@ -193,7 +192,10 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 )))
             }
         }
-        p.ids.push(id);
+        p.ids.push(&id);
+    }
+    if p.item_tags.values.is_empty() {
+        p.item_tags = Default::default();
     }
     if !has_popularity {
         p.popularity.iter_mut().for_each(|x| *x = 1.0);

@@ -1,13 +1,433 @@
-//! Model files (`.vtr`), written by `vitrine-model build`.
+//! Model files (`.vtr`), written by `vitrine-model build` and loaded by `Vitrine.open({model})`.
+//!
+//! A 32-byte header, a table of sections, then the sections, each a flat little-endian array at
+//! an 8-byte aligned offset. Loading checks the header and the checksum, then copies each array
+//! into [`ModelParts`] in one pass: there is no per-item record to decode, and every read is
+//! bounds-checked, so a damaged or hostile file gives [`Error::Model`], never a panic or garbage.
+//! The layout is specified in `docs/MODEL.md`.
 
-use super::Model;
+use super::{Info, Lists, Model, ModelParts, Neighbours, Strings};
+use crate::bytes::{crc32, Reader, Truncated, Writer};
 use crate::error::{Error, Result};
 
-impl Model {
-    /// Loads a model file.
-    pub fn from_bytes(_bytes: &[u8]) -> Result<Self> {
-        Err(Error::Model(
-            "model files are not supported by this build yet; pass `catalog` instead".into(),
-        ))
+/// The first eight bytes of every model file (like PNG's: a high byte, then line endings that
+/// text-mode transfers would mangle).
+pub const MAGIC: [u8; 8] = *b"\x89VTR\r\n\x1a\n";
+/// The format version this build writes and reads.
+pub const VERSION: u16 = 1;
+/// Header length in bytes.
+pub const HEADER_LEN: usize = 32;
+/// Section table entry length in bytes.
+const ENTRY_LEN: usize = 16;
+/// Most sections a file may list (a damaged count must not make us loop for long).
+const MAX_SECTIONS: u32 = 64;
+
+/// Section tags.
+mod tag {
+    pub const META: [u8; 4] = *b"META";
+    pub const IDS: [u8; 4] = *b"IDS_";
+    pub const ID_ORDER: [u8; 4] = *b"IDOR";
+    pub const TITLES: [u8; 4] = *b"TITL";
+    pub const CATEGORY_NAMES: [u8; 4] = *b"CATN";
+    pub const CATEGORY: [u8; 4] = *b"ICAT";
+    pub const BRAND_NAMES: [u8; 4] = *b"BRDN";
+    pub const BRAND: [u8; 4] = *b"IBRD";
+    pub const TAG_NAMES: [u8; 4] = *b"TAGN";
+    pub const TAGS: [u8; 4] = *b"ITAG";
+    pub const PRICE: [u8; 4] = *b"PRIC";
+    pub const FLAGS: [u8; 4] = *b"FLAG";
+    pub const POPULARITY: [u8; 4] = *b"POPU";
+    pub const TRENDING: [u8; 4] = *b"TRND";
+    pub const CO_PURCHASE: [u8; 4] = *b"NBCP";
+    pub const CO_VIEW: [u8; 4] = *b"NBCV";
+    pub const EMBEDDINGS: [u8; 4] = *b"EMBD";
+}
+
+const FLAG_IN_STOCK: u8 = 1;
+const FLAG_SENSITIVE: u8 = 2;
+
+fn err(why: &str) -> Error {
+    let mut m = String::from("not a usable model file: ");
+    m.push_str(why);
+    Error::Model(m)
+}
+
+fn truncated(what: &str) -> Error {
+    let mut m = String::from("the model file is damaged: section ");
+    m.push_str(what);
+    m.push_str(" is shorter than its contents say");
+    Error::Model(m)
+}
+
+/// Serialises validated or raw parts into a model file.
+pub fn encode(p: &ModelParts) -> Vec<u8> {
+    let n = p.ids.len();
+    let mut sections: Vec<([u8; 4], Vec<u8>)> = Vec::new();
+    let mut meta = Writer::default();
+    meta.u32(n as u32);
+    meta.u32(p.dims as u32);
+    meta.f64(p.info.reference_time);
+    meta.f32(p.info.popularity_half_life_days);
+    meta.f32(p.info.trending_half_life_days);
+    meta.buf.extend_from_slice(&p.info.lines.to_le_bytes());
+    sections.push((tag::META, meta.buf));
+    sections.push((tag::IDS, strings(&p.ids)));
+    sections.push((tag::ID_ORDER, u32s(&p.id_order)));
+    sections.push((tag::TITLES, strings(&p.titles)));
+    sections.push((tag::CATEGORY_NAMES, strings(&p.categories)));
+    sections.push((tag::CATEGORY, u32s(&p.category)));
+    sections.push((tag::BRAND_NAMES, strings(&p.brands)));
+    sections.push((tag::BRAND, u32s(&p.brand)));
+    sections.push((tag::TAG_NAMES, strings(&p.tags)));
+    sections.push((tag::TAGS, lists(&p.item_tags)));
+    sections.push((tag::PRICE, f32s(&p.price)));
+    let flags: Vec<u8> = (0..n)
+        .map(|i| {
+            let mut f = 0;
+            if p.in_stock.get(i).copied().unwrap_or(true) {
+                f |= FLAG_IN_STOCK;
+            }
+            if p.sensitive.get(i).copied().unwrap_or(false) {
+                f |= FLAG_SENSITIVE;
+            }
+            f
+        })
+        .collect();
+    sections.push((tag::FLAGS, flags));
+    sections.push((tag::POPULARITY, f32s(&p.popularity)));
+    sections.push((tag::TRENDING, f32s(&p.trending)));
+    sections.push((tag::CO_PURCHASE, neighbours(&p.co_purchase)));
+    sections.push((tag::CO_VIEW, neighbours(&p.co_view)));
+    let mut e = Writer::default();
+    e.u32(p.dims as u32);
+    e.buf.extend_from_slice(&f32s(&p.embeddings));
+    sections.push((tag::EMBEDDINGS, e.buf));
+
+    let table_end = HEADER_LEN + sections.len() * ENTRY_LEN;
+    let mut out = vec![0u8; table_end];
+    let mut entries = Writer::default();
+    for (t, body) in &sections {
+        while out.len() % 8 != 0 {
+            out.push(0);
+        }
+        entries.buf.extend_from_slice(t);
+        entries.u32(out.len() as u32);
+        entries.u32(body.len() as u32);
+        entries.u32(0);
+        out.extend_from_slice(body);
+    }
+    out[HEADER_LEN..table_end].copy_from_slice(&entries.buf);
+    let mut h = Writer::default();
+    h.buf.extend_from_slice(&MAGIC);
+    h.u16(VERSION);
+    h.u16(HEADER_LEN as u16);
+    h.u32(sections.len() as u32);
+    h.buf.extend_from_slice(&(out.len() as u64).to_le_bytes());
+    h.u32(crc32(&out[HEADER_LEN..]));
+    let head_crc = crc32(&h.buf);
+    h.u32(head_crc);
+    out[..HEADER_LEN].copy_from_slice(&h.buf);
+    out
+}
+
+fn u32s(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn f32s(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn strings(t: &Strings) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u32(t.len() as u32);
+    if !t.offsets.is_empty() {
+        w.buf.extend_from_slice(&u32s(&t.offsets));
+    }
+    w.buf.extend_from_slice(t.bytes.as_bytes());
+    w.buf
+}
+
+fn lists(l: &Lists) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u32(l.offsets.len().saturating_sub(1) as u32);
+    w.u32(l.values.len() as u32);
+    w.buf.extend_from_slice(&u32s(&l.offsets));
+    w.buf.extend_from_slice(&u32s(&l.values));
+    w.buf
+}
+
+fn neighbours(nb: &Neighbours) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u32(nb.offsets.len().saturating_sub(1) as u32);
+    w.u32(nb.targets.len() as u32);
+    w.buf.extend_from_slice(&u32s(&nb.offsets));
+    w.buf.extend_from_slice(&u32s(&nb.targets));
+    w.buf.extend_from_slice(&f32s(&nb.weights));
+    w.buf
+}
+
+/// The sections of a checked file, by tag.
+struct Sections<'a> {
+    data: &'a [u8],
+    table: Vec<([u8; 4], usize, usize)>,
+}
+
+impl<'a> Sections<'a> {
+    fn get(&self, t: [u8; 4]) -> Option<&'a [u8]> {
+        self.table
+            .iter()
+            .find(|(x, _, _)| *x == t)
+            .and_then(|&(_, off, len)| self.data.get(off..off.checked_add(len)?))
+    }
+
+    fn required(&self, t: [u8; 4]) -> Result<&'a [u8]> {
+        self.get(t).ok_or_else(|| {
+            let mut m = String::from("the model file has no ");
+            m.push_str(core::str::from_utf8(&t).unwrap_or("?"));
+            m.push_str(" section");
+            Error::Model(m)
+        })
     }
 }
+
+/// Checks the header, the length and the checksum, and reads the section table.
+fn sections(data: &[u8]) -> Result<Sections<'_>> {
+    if data.len() >= 2 && data[..2] == [0x1f, 0x8b] {
+        return Err(err(
+            "it is gzip-compressed; serve it with Content-Encoding: gzip or decompress it first",
+        ));
+    }
+    if data.len() < HEADER_LEN || data[..8] != MAGIC {
+        return Err(err("it does not start with the vitrine model signature"));
+    }
+    let mut r = Reader::new(&data[8..]);
+    let head = |x: core::result::Result<u64, Truncated>| x.map_err(|_| err("short header"));
+    let version = head(r.u16().map(u64::from))? as u16;
+    let header_len = head(r.u16().map(u64::from))? as usize;
+    let count = head(r.u32().map(u64::from))? as u32;
+    let length = head(r.u64())?;
+    let body_crc = head(r.u32().map(u64::from))? as u32;
+    let head_crc = head(r.u32().map(u64::from))? as u32;
+    if crc32(&data[..28]) != head_crc {
+        return Err(Error::Model(
+            "the model file is damaged: its header checksum does not match".into(),
+        ));
+    }
+    if version != VERSION {
+        let mut m = String::from("the model file has format version ");
+        m.push_str(&crate::args::int_to_string(i64::from(version)));
+        m.push_str(if version > VERSION {
+            ", newer than this vitrine reads (version 1); update vitrine"
+        } else {
+            ", older than this vitrine reads (version 1); rebuild it with vitrine-model"
+        });
+        return Err(Error::Model(m));
+    }
+    if header_len != HEADER_LEN || count > MAX_SECTIONS {
+        return Err(err("the header is malformed"));
+    }
+    if length != data.len() as u64 {
+        let mut m =
+            String::from("the model file is truncated or has extra bytes: the header says ");
+        m.push_str(&crate::args::int_to_string(
+            length.min(i64::MAX as u64) as i64
+        ));
+        m.push_str(" bytes, there are ");
+        m.push_str(&crate::args::int_to_string(data.len() as i64));
+        return Err(Error::Model(m));
+    }
+    if crc32(&data[HEADER_LEN..]) != body_crc {
+        return Err(Error::Model(
+            "the model file is damaged: its checksum does not match".into(),
+        ));
+    }
+    let table_end = HEADER_LEN + count as usize * ENTRY_LEN;
+    let mut r = Reader::new(
+        data.get(HEADER_LEN..table_end)
+            .ok_or_else(|| err("short table"))?,
+    );
+    let mut table = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let entry = (|| -> core::result::Result<_, Truncated> {
+            let mut t = [0u8; 4];
+            t.copy_from_slice(r.bytes(4)?);
+            let off = r.u32()? as usize;
+            let len = r.u32()? as usize;
+            r.u32()?;
+            Ok((t, off, len))
+        })()
+        .map_err(|_| err("short table"))?;
+        let (t, off, len) = entry;
+        if off < table_end || off.checked_add(len).is_none_or(|end| end > data.len()) {
+            return Err(err("a section lies outside the file"));
+        }
+        if table.iter().any(|(x, _, _)| *x == t) {
+            return Err(err("a section appears twice"));
+        }
+        table.push((t, off, len));
+    }
+    Ok(Sections { data, table })
+}
+
+/// Bulk readers of little-endian arrays; every length is checked first.
+fn read_u32s(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn read_f32s(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// `count` little-endian 4-byte values at the reader's position.
+fn take4<'a>(r: &mut Reader<'a>, count: u32, what: &str) -> Result<&'a [u8]> {
+    let len = (count as usize)
+        .checked_mul(4)
+        .ok_or_else(|| truncated(what))?;
+    r.bytes(len).map_err(|_| truncated(what))
+}
+
+fn array_u32(b: &[u8], n: usize, what: &str) -> Result<Vec<u32>> {
+    if b.len() != n * 4 {
+        return Err(truncated(what));
+    }
+    Ok(read_u32s(b))
+}
+
+fn array_f32(b: &[u8], n: usize, what: &str) -> Result<Vec<f32>> {
+    if b.len() != n * 4 {
+        return Err(truncated(what));
+    }
+    Ok(read_f32s(b))
+}
+
+fn read_strings(b: &[u8], what: &str) -> Result<Strings> {
+    let mut r = Reader::new(b);
+    let count = r.u32().map_err(|_| truncated(what))?;
+    if count == 0 {
+        return Ok(Strings::default());
+    }
+    let offsets = read_u32s(take4(&mut r, count.saturating_add(1), what)?);
+    let text = r.bytes(r.remaining()).map_err(|_| truncated(what))?;
+    let bytes = core::str::from_utf8(text)
+        .map_err(|_| {
+            let mut m = String::from("the model file is damaged: section ");
+            m.push_str(what);
+            m.push_str(" is not UTF-8");
+            Error::Model(m)
+        })?
+        .to_owned();
+    Ok(Strings { offsets, bytes })
+}
+
+fn read_lists(b: &[u8], what: &str) -> Result<Lists> {
+    let mut r = Reader::new(b);
+    let rows = r.u32().map_err(|_| truncated(what))?;
+    let values = r.u32().map_err(|_| truncated(what))?;
+    let offsets = if rows == 0 && b.len() == 8 {
+        Vec::new()
+    } else {
+        read_u32s(take4(&mut r, rows.saturating_add(1), what)?)
+    };
+    let values = read_u32s(take4(&mut r, values, what)?);
+    Ok(Lists { offsets, values })
+}
+
+fn read_neighbours(b: &[u8], what: &str) -> Result<Neighbours> {
+    let mut r = Reader::new(b);
+    let rows = r.u32().map_err(|_| truncated(what))?;
+    let nnz = r.u32().map_err(|_| truncated(what))?;
+    let offsets = if rows == 0 && nnz == 0 && r.remaining() == 0 {
+        Vec::new()
+    } else {
+        read_u32s(take4(&mut r, rows.saturating_add(1), what)?)
+    };
+    let targets = read_u32s(take4(&mut r, nnz, what)?);
+    let weights = read_f32s(take4(&mut r, nnz, what)?);
+    Ok(Neighbours {
+        offsets,
+        targets,
+        weights,
+    })
+}
+
+/// Reads a model file into parts (not yet validated: [`Model::from_parts`] does that).
+pub fn decode(data: &[u8]) -> Result<ModelParts> {
+    let s = sections(data)?;
+    let mut m = Reader::new(s.required(tag::META)?);
+    let meta = (|| -> core::result::Result<_, Truncated> {
+        let n = m.u32()? as usize;
+        let dims = m.u32()? as usize;
+        let info = Info {
+            reference_time: m.f64()?,
+            popularity_half_life_days: m.f32()?,
+            trending_half_life_days: m.f32()?,
+            lines: m.u64()?,
+        };
+        Ok((n, dims, info))
+    })();
+    let (n, dims, info) = meta.map_err(|_| truncated("META"))?;
+    if n.checked_mul(8).is_none_or(|b| b > data.len()) {
+        return Err(err("the item count does not fit the file"));
+    }
+    let flags = s.required(tag::FLAGS)?;
+    if flags.len() != n {
+        return Err(truncated("FLAG"));
+    }
+    let emb = s.get(tag::EMBEDDINGS).unwrap_or(&[0, 0, 0, 0]);
+    let mut er = Reader::new(emb);
+    let edims = er.u32().map_err(|_| truncated("EMBD"))? as usize;
+    let embeddings = read_f32s(er.bytes(er.remaining()).unwrap_or(&[]));
+    if emb.len() % 4 != 0 || edims != dims || embeddings.len() != n.saturating_mul(dims) {
+        return Err(truncated("EMBD"));
+    }
+    let id_order = match s.get(tag::ID_ORDER) {
+        Some(b) if !b.is_empty() => array_u32(b, n, "IDOR")?,
+        _ => Vec::new(),
+    };
+    let nb = |t: [u8; 4], what: &str| match s.get(t) {
+        Some(b) => read_neighbours(b, what),
+        None => Ok(Neighbours::default()),
+    };
+    Ok(ModelParts {
+        ids: read_strings(s.required(tag::IDS)?, "IDS_")?,
+        titles: read_strings(s.required(tag::TITLES)?, "TITL")?,
+        category: array_u32(s.required(tag::CATEGORY)?, n, "ICAT")?,
+        categories: read_strings(s.required(tag::CATEGORY_NAMES)?, "CATN")?,
+        brand: array_u32(s.required(tag::BRAND)?, n, "IBRD")?,
+        brands: read_strings(s.required(tag::BRAND_NAMES)?, "BRDN")?,
+        price: array_f32(s.required(tag::PRICE)?, n, "PRIC")?,
+        in_stock: flags.iter().map(|f| f & FLAG_IN_STOCK != 0).collect(),
+        sensitive: flags.iter().map(|f| f & FLAG_SENSITIVE != 0).collect(),
+        item_tags: read_lists(s.required(tag::TAGS)?, "ITAG")?,
+        tags: read_strings(s.required(tag::TAG_NAMES)?, "TAGN")?,
+        popularity: array_f32(s.required(tag::POPULARITY)?, n, "POPU")?,
+        trending: array_f32(s.required(tag::TRENDING)?, n, "TRND")?,
+        co_purchase: nb(tag::CO_PURCHASE, "NBCP")?,
+        co_view: nb(tag::CO_VIEW, "NBCV")?,
+        dims,
+        embeddings,
+        id_order,
+        info,
+    })
+}
+
+impl Model {
+    /// Loads a model file made by `vitrine-model build`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Model::from_parts(decode(bytes)?)
+    }
+
+    /// The model as a file (what `vitrine-model build` writes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode(self.parts())
+    }
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

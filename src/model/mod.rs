@@ -5,10 +5,14 @@
 //! model file made by the builder. Both go through [`ModelParts`] and [`Model::from_parts`],
 //! which validates everything once, so ranking code never re-checks.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod build;
 mod catalog;
-mod file;
+pub mod file;
+mod tables;
 
 pub use catalog::parse_catalog;
+pub use tables::{Lists, Strings};
 
 use crate::error::{Error, Result};
 use std::collections::HashMap;
@@ -87,25 +91,40 @@ impl Neighbours {
     }
 }
 
-/// Everything a model is made of, before validation. The builder and the catalog parser fill
-/// this; [`Model::from_parts`] checks it.
+/// How a model was built: shown by `vitrine-model inspect`, never used for ranking.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Info {
+    /// ms since the epoch of the latest interaction seen (popularity and trending are decayed
+    /// to this time); 0 when unknown.
+    pub reference_time: f64,
+    /// Half-life of `popularity`, in days (0: not decayed).
+    pub popularity_half_life_days: f32,
+    /// Half-life of `trending`, in days (0: not decayed).
+    pub trending_half_life_days: f32,
+    /// Interaction lines counted.
+    pub lines: u64,
+}
+
+/// Everything a model is made of, before validation. The builder, the model file reader and the
+/// catalog parser fill this; [`Model::from_parts`] checks it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelParts {
-    pub ids: Vec<String>,
-    pub titles: Vec<String>,
+    pub ids: Strings,
+    /// One per item (empty strings when unknown).
+    pub titles: Strings,
     /// Per item, an index into `categories`, or [`NONE`].
     pub category: Vec<u32>,
-    pub categories: Vec<String>,
+    pub categories: Strings,
     /// Per item, an index into `brands`, or [`NONE`].
     pub brand: Vec<u32>,
-    pub brands: Vec<String>,
+    pub brands: Strings,
     /// Per item, the price, NaN when unknown.
     pub price: Vec<f32>,
     pub in_stock: Vec<bool>,
     pub sensitive: Vec<bool>,
-    /// Per item, indexes into `tags`.
-    pub item_tags: Vec<Vec<u32>>,
-    pub tags: Vec<String>,
+    /// Per item, indexes into `tags` (no offsets at all when no item has tags).
+    pub item_tags: Lists,
+    pub tags: Strings,
     /// Per item, how popular it is (any non-negative scale; normalised on load).
     pub popularity: Vec<f32>,
     /// Per item, recency-weighted popularity (any non-negative scale; normalised on load).
@@ -118,13 +137,15 @@ pub struct ModelParts {
     pub dims: usize,
     /// `dims` floats per item, row-major.
     pub embeddings: Vec<f32>,
+    /// Item indexes ordered by id (bytewise), for lookups by id; computed when empty.
+    pub id_order: Vec<u32>,
+    pub info: Info,
 }
 
 /// A validated catalog model, ready for ranking.
 #[derive(Clone, Debug)]
 pub struct Model {
     p: ModelParts,
-    index: HashMap<String, u32>,
     category_index: HashMap<String, u32>,
     brand_index: HashMap<String, u32>,
     /// Item indexes by popularity, best first.
@@ -148,6 +169,47 @@ fn order_by(v: &[f32]) -> Vec<u32> {
     order
 }
 
+fn bad(why: &str) -> Error {
+    Error::Model(why.to_owned())
+}
+
+/// Checks that `order` lists every item once, by strictly increasing id (so ids are unique), or
+/// computes it when empty.
+fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
+    let n = ids.len();
+    if order.is_empty() && n > 0 {
+        order.extend(0..n as u32);
+        order.sort_unstable_by(|&a, &b| ids.get(a as usize).cmp(ids.get(b as usize)));
+        if let Some(w) = order
+            .windows(2)
+            .find(|w| ids.get(w[0] as usize) == ids.get(w[1] as usize))
+        {
+            let mut m = String::from("item id '");
+            m.push_str(ids.get(w[0] as usize));
+            m.push_str("' appears twice");
+            return Err(Error::Model(m));
+        }
+        return Ok(());
+    }
+    if order.len() != n {
+        return Err(bad("the id index does not list every item"));
+    }
+    let mut seen = vec![false; n];
+    for &i in order.iter() {
+        match seen.get_mut(i as usize) {
+            Some(s) if !*s => *s = true,
+            _ => return Err(bad("the id index is not a permutation of the items")),
+        }
+    }
+    if order
+        .windows(2)
+        .any(|w| ids.get(w[0] as usize) >= ids.get(w[1] as usize))
+    {
+        return Err(bad("the id index is not sorted, or an id appears twice"));
+    }
+    Ok(())
+}
+
 impl Model {
     /// Validates the parts and prepares the lookup tables. Popularity and trending are scaled to
     /// 0..1 and embeddings to unit length (so a dot product is the cosine).
@@ -163,7 +225,6 @@ impl Model {
             ("price", p.price.len()),
             ("inStock", p.in_stock.len()),
             ("sensitive", p.sensitive.len()),
-            ("tags", p.item_tags.len()),
             ("popularity", p.popularity.len()),
             ("trending", p.trending.len()),
         ];
@@ -178,13 +239,27 @@ impl Model {
             || p.brand
                 .iter()
                 .any(|&b| b != NONE && b as usize >= p.brands.len())
-            || p.item_tags
-                .iter()
-                .flatten()
-                .any(|&t| t as usize >= p.tags.len())
         {
             return Err(Error::Model("an attribute index is out of range".into()));
         }
+        for (name, t) in [
+            ("ids: ", &p.ids),
+            ("titles: ", &p.titles),
+            ("categories: ", &p.categories),
+            ("brands: ", &p.brands),
+            ("tags: ", &p.tags),
+        ] {
+            t.validate().map_err(|why| {
+                let mut m = String::from(name);
+                m.push_str(why);
+                Error::Model(m)
+            })?;
+        }
+        p.item_tags.validate(n, p.tags.len()).map_err(|why| {
+            let mut m = String::from("item tags: ");
+            m.push_str(why);
+            Error::Model(m)
+        })?;
         if p.popularity
             .iter()
             .chain(&p.trending)
@@ -194,9 +269,7 @@ impl Model {
                 "popularity must be finite and non-negative".into(),
             ));
         }
-        if p.dims == 0 && !p.embeddings.is_empty()
-            || p.embeddings.len() != n * p.dims && !p.embeddings.is_empty()
-        {
+        if !p.embeddings.is_empty() && n.checked_mul(p.dims) != Some(p.embeddings.len()) {
             return Err(Error::Model(
                 "embeddings do not match the item count".into(),
             ));
@@ -210,12 +283,10 @@ impl Model {
         p.co_purchase.validate(n, "co-purchase")?;
         p.co_view.validate(n, "co-view")?;
 
-        let mut index = HashMap::with_capacity(n);
-        for (i, id) in p.ids.iter().enumerate() {
-            if index.insert(id.clone(), i as u32).is_some() {
-                return Err(Error::Model(format!("item id '{id}' appears twice")));
-            }
+        if p.ids.iter().any(str::is_empty) {
+            return Err(bad("an item id is empty"));
         }
+        check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
         if p.dims > 0 {
@@ -226,7 +297,7 @@ impl Model {
                 }
             }
         }
-        let lower_index = |names: &[String]| -> HashMap<String, u32> {
+        let lower_index = |names: &Strings| -> HashMap<String, u32> {
             names
                 .iter()
                 .enumerate()
@@ -238,7 +309,6 @@ impl Model {
             brand_index: lower_index(&p.brands),
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
-            index,
             p,
         })
     }
@@ -247,7 +317,6 @@ impl Model {
     pub fn empty() -> Self {
         Model {
             p: ModelParts::default(),
-            index: HashMap::new(),
             category_index: HashMap::new(),
             brand_index: HashMap::new(),
             by_popularity: Vec::new(),
@@ -267,16 +336,22 @@ impl Model {
         self.p.ids.is_empty()
     }
 
+    /// The index of the item with this id (binary search over the id order).
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        let ids = &self.p.ids;
+        self.p
+            .id_order
+            .binary_search_by(|&i| ids.get(i as usize).cmp(id))
+            .ok()
+            .and_then(|at| self.p.id_order.get(at).copied())
     }
 
     pub fn id(&self, i: u32) -> &str {
-        self.p.ids.get(i as usize).map_or("", String::as_str)
+        self.p.ids.get(i as usize)
     }
 
     pub fn title(&self, i: u32) -> &str {
-        self.p.titles.get(i as usize).map_or("", String::as_str)
+        self.p.titles.get(i as usize)
     }
 
     /// The item's category index, or [`NONE`].
@@ -290,11 +365,11 @@ impl Model {
     }
 
     pub fn category_name(&self, c: u32) -> Option<&str> {
-        self.p.categories.get(c as usize).map(String::as_str)
+        ((c as usize) < self.p.categories.len()).then(|| self.p.categories.get(c as usize))
     }
 
     pub fn brand_name(&self, b: u32) -> Option<&str> {
-        self.p.brands.get(b as usize).map(String::as_str)
+        ((b as usize) < self.p.brands.len()).then(|| self.p.brands.get(b as usize))
     }
 
     /// Category index of a name, case-insensitively.
@@ -332,7 +407,7 @@ impl Model {
     }
 
     pub fn tags(&self, i: u32) -> &[u32] {
-        self.p.item_tags.get(i as usize).map_or(&[], Vec::as_slice)
+        self.p.item_tags.row(i as usize)
     }
 
     /// Popularity scaled to 0..1.

@@ -79,14 +79,13 @@ fn bad_catalogs_name_the_item_and_the_problem() {
 #[test]
 fn neighbours_are_validated() {
     let mut parts = ModelParts {
-        ids: vec!["a".into(), "b".into()],
-        titles: vec![String::new(); 2],
+        ids: ["a", "b"].into_iter().collect(),
+        titles: ["", ""].into_iter().collect(),
         category: vec![NONE; 2],
         brand: vec![NONE; 2],
         price: vec![f32::NAN; 2],
         in_stock: vec![true; 2],
         sensitive: vec![false; 2],
-        item_tags: vec![vec![]; 2],
         popularity: vec![1.0; 2],
         trending: vec![1.0; 2],
         co_purchase: Neighbours::from_rows(vec![vec![(1, 0.5)], vec![(0, 0.5)]]),

@@ -125,10 +125,15 @@ impl UserRep {
             }
         }
 
+        // Repeat propensity: how often the item was bought, relative to the shopper's most
+        // repeated item on a log scale (so 1 of 1 and 10 of 10 both count fully, 1 of 10 a
+        // third), times the decay since the last purchase.
         let ba_half_life = f64::from(w.buy_again_half_life_days) * DAY_MS;
+        let max_count = view.purchases().map(|p| p.1).max().unwrap_or(1).max(1);
+        let log_max = (1.0 + f64::from(max_count)).ln();
         for (id, count, _qty, _first, last) in view.purchases() {
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
-                let propensity = (1.0 - 0.5f64.powi(count.min(64) as i32))
+                let propensity = (1.0 + f64::from(count)).ln() / log_max
                     * factor(view.now() - last, ba_half_life);
                 rep.purchases.push((i, propensity as f32));
             }

@@ -100,8 +100,11 @@ pub struct Request {
     /// Chance (0..1) that a slot after the first shows an item from further down the list, to
     /// let shoppers discover; default 0.
     pub explore: f64,
-    /// Leave out items the shopper already bought (durable goods). Default false.
+    /// Leave out every item the shopper already bought (`excludePurchased: true`). Default false.
     pub exclude_purchased: bool,
+    /// Leave out items already bought in these (lower-case) categories only: durable goods
+    /// nobody buys twice (`excludePurchased: ['Sofas', 'Lamps']`), while consumables stay.
+    pub durable_categories: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -170,6 +173,10 @@ impl Request {
                 "(or itemIds) is required for the 'bought_together' scenario",
             ));
         }
+        let (exclude_purchased, durable_categories) = match a.get("excludePurchased") {
+            Some(Value::Array(_)) => (false, names(&a, "excludePurchased")?),
+            _ => (a.bool("excludePurchased")?.unwrap_or(false), Vec::new()),
+        };
         Ok(Request {
             scenario,
             anchors,
@@ -179,7 +186,8 @@ impl Request {
             filter: parse_filter(a.get("filter").unwrap_or(&Value::Undefined))?,
             diversity: a.number("diversity", 0.0, 1.0)?,
             explore: a.number("explore", 0.0, 1.0)?.unwrap_or(0.0),
-            exclude_purchased: a.bool("excludePurchased")?.unwrap_or(false),
+            exclude_purchased,
+            durable_categories,
         })
     }
 }
@@ -244,6 +252,11 @@ mod tests {
         assert_eq!(r.anchors, ["5"]);
         assert_eq!(r.filter.categories, ["candles"]);
         assert!(!r.filter.in_stock && r.exclude_purchased);
+        let r =
+            parse(json!({"scenario": "for_you", "excludePurchased": ["Sofas", " lamps"]})).unwrap();
+        assert!(!r.exclude_purchased);
+        assert_eq!(r.durable_categories, ["sofas", "lamps"]);
+        assert!(parse(json!({"scenario": "for_you", "excludePurchased": "yes"})).is_err());
     }
 
     #[test]

@@ -49,6 +49,15 @@ impl<'a> Rules<'a> {
         if let Some(rep) = rep {
             if req.exclude_purchased {
                 blocked.extend(rep.purchases.iter().map(|p| p.0));
+            } else if let Some(durable) =
+                resolve(&req.durable_categories, |n| model.category_of_name(n))
+            {
+                blocked.extend(
+                    rep.purchases
+                        .iter()
+                        .map(|p| p.0)
+                        .filter(|&i| durable.binary_search(&model.category(i)).is_ok()),
+                );
             }
         }
         blocked.sort_unstable();

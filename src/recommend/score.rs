@@ -9,6 +9,9 @@ use super::rules::Rules;
 use super::weights::Weights;
 use crate::model::{Model, Neighbours, NONE};
 
+/// Views that feed the `recent` part of `for_you`.
+pub const RECENT_VIEWS: usize = 5;
+
 /// Buffers reused across calls so the hot path does not allocate per item.
 #[derive(Default, Debug)]
 pub struct Scratch {
@@ -144,6 +147,41 @@ impl<'a> ForYou<'a> {
         self.rep.items.iter().map(|x| (x.item, x.weight))
     }
 
+    /// The last views, the most recent weighing 1 and each earlier one half the next.
+    fn recent(&self) -> impl Iterator<Item = (u32, f32)> + 'a {
+        self.rep
+            .recent
+            .iter()
+            .take(RECENT_VIEWS)
+            .scan(1.0f32, |w, &(i, _)| {
+                let out = (i, *w);
+                *w *= 0.5;
+                Some(out)
+            })
+    }
+
+    /// Adds `weight · decay · (w / row max)` of the recent views' neighbours to the score.
+    fn add_recent(&self, s: &mut Scratch) {
+        let (model, w) = (self.ctx.model, self.ctx.weights.for_you.recent);
+        if w <= 0.0 {
+            return;
+        }
+        for (rel, share) in [(model.co_view(), 1.0), (model.co_purchase(), 0.5)] {
+            for (item, decay) in self.recent() {
+                let (targets, ws) = rel.of(item);
+                let max = row_max(ws);
+                if max <= 0.0 {
+                    continue;
+                }
+                for (&t, &x) in targets.iter().zip(ws) {
+                    if let Some(v) = s.score.get_mut(t as usize) {
+                        *v += w * share * decay * x / max;
+                    }
+                }
+            }
+        }
+    }
+
     pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         s.prepare(model.len());
@@ -171,6 +209,7 @@ impl<'a> ForYou<'a> {
                 *x += scale * s.nb.get(t as usize).copied().unwrap_or(0.0);
             }
         }
+        self.add_recent(s);
         for &(i, p) in &rep.purchases {
             if let Some(x) = s.score.get_mut(i as usize) {
                 *x += w.buy_again * p;
@@ -218,6 +257,9 @@ impl<'a> ForYou<'a> {
                 };
                 parts.push((r, w.neighbours * s.nb(i) / self.nb_max));
             }
+        }
+        if let Some((j, v)) = best_source(model.co_view(), self.recent(), i) {
+            parts.push((Reason::Viewed(j), w.recent * v));
         }
         if let (Some(e), false) = (model.embedding(i), rep.embedding.is_empty()) {
             let closest = rep

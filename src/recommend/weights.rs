@@ -2,42 +2,56 @@
 //!
 //! Each feature is scaled to 0..1 before weighting, so a weight says how much that feature can
 //! add at most. Weights are non-negative; [`Weights::clamped`] enforces the ranges.
+//!
+//! The `for_you` defaults were tuned by `vitrine-eval tune` (random search) on the UCI Online
+//! Retail *training period only* (model from orders before 2011-03-01, scored on each customer's
+//! first order from March to May), and `recent` by `vitrine-eval tune-yoochoose` on the last
+//! training day of the Yoochoose sample; see docs/BENCHMARKS.md. The result was flat near the
+//! optimum, so the defaults are central values of the best settings, not the single best.
 
 /// Weights of the `for_you` blend.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForYou {
-    /// Repeat-purchase propensity of items the shopper bought (count and recency). 0–10, default 3.
+    /// Repeat-purchase propensity of items the shopper bought (log-scaled count and recency).
+    /// 0–10, default 4.
     pub buy_again: f32,
-    /// Direct interest in the item itself (viewed, added, wishlisted). 0–10, default 1.
+    /// Direct interest in the item itself: its decayed weight from views, adds and purchases.
+    /// 0–10, default 2.5.
     pub interest: f32,
-    /// Neighbours (co-purchase and co-view) of the shopper's items, weighted by interest. 0–10, default 2.
+    /// Neighbours (co-purchase and co-view) of the shopper's items, weighted by interest.
+    /// 0–10, default 0.3.
     pub neighbours: f32,
-    /// Cosine between the item's embedding and the shopper's (interest-weighted mean). 0–10, default 1.
+    /// Neighbours of the items viewed last: the most recent view's best neighbour gets this
+    /// much, each earlier view half as much as the next (the last five count). 0–10, default 1.
+    pub recent: f32,
+    /// Cosine between the item's embedding and the shopper's (interest-weighted mean).
+    /// 0–10, default 0.5.
     pub embedding: f32,
     /// Affinity to the item's category. 0–10, default 1.5.
     pub category: f32,
     /// Affinity to the item's brand. 0–10, default 0.5.
     pub brand: f32,
-    /// Fit of the item's price to the shopper's usual price band. 0–10, default 0.3.
+    /// Fit of the item's price to the shopper's usual price band. 0–10, default 0.1.
     pub price: f32,
-    /// Long-run popularity. 0–10, default 0.3.
+    /// Long-run popularity. 0–10, default 0.6.
     pub popularity: f32,
-    /// Recent popularity. 0–10, default 0.2.
+    /// Recent popularity. 0–10, default 0.75.
     pub trending: f32,
 }
 
 impl Default for ForYou {
     fn default() -> Self {
         ForYou {
-            buy_again: 3.0,
-            interest: 1.0,
-            neighbours: 2.0,
-            embedding: 1.0,
+            buy_again: 4.0,
+            interest: 2.5,
+            neighbours: 0.3,
+            recent: 1.0,
+            embedding: 0.5,
             category: 1.5,
             brand: 0.5,
-            price: 0.3,
-            popularity: 0.3,
-            trending: 0.2,
+            price: 0.1,
+            popularity: 0.6,
+            trending: 0.75,
         }
     }
 }
@@ -111,7 +125,7 @@ pub struct Weights {
     pub for_you: ForYou,
     pub similar: Similar,
     pub together: Together,
-    /// Days after which a past purchase's repeat propensity halves. 1–3650, default 60.
+    /// Days after which a past purchase's repeat propensity halves. 1–3650, default 120.
     pub buy_again_half_life_days: f32,
 }
 
@@ -121,7 +135,7 @@ impl Default for Weights {
             for_you: ForYou::default(),
             similar: Similar::default(),
             together: Together::default(),
-            buy_again_half_life_days: 60.0,
+            buy_again_half_life_days: 120.0,
         }
     }
 }
@@ -141,6 +155,7 @@ impl Weights {
             &mut f.buy_again,
             &mut f.interest,
             &mut f.neighbours,
+            &mut f.recent,
             &mut f.embedding,
             &mut f.category,
             &mut f.brand,

@@ -382,6 +382,12 @@ impl Session {
         &self.model
     }
 
+    /// Replaces the ranking weights (clamped to their documented ranges). The evaluation uses
+    /// this to tune them; pages use the defaults.
+    pub fn set_weights(&mut self, weights: Weights) {
+        self.weights = weights.clamped();
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

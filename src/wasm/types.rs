@@ -228,8 +228,8 @@ export interface RecommendOptions {
   diversity?: number;
   /** Chance 0–1 that a slot after the first shows something to discover. Default 0. */
   explore?: number;
-  /** Leave out items the shopper already bought. Default false. */
-  excludePurchased?: boolean;
+  /** Leave out items the shopper already bought: `true` for all, or the durable categories whose purchases are left out (`['Sofas']`). Default false. */
+  excludePurchased?: boolean | string[];
 }
 
 export interface Recommendation {

@@ -1,5 +1,6 @@
 // Every ```js block of README.md and docs/API.md runs against the built package, as written,
 // except that `import … from 'vitrine'` points at pkg/ and `await init()` loads the wasm from disk.
+// Blocks fenced as ```js browser need a page (fetch, localStorage) and are left to the browser tests.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';

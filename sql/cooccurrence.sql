@@ -1,0 +1,103 @@
+-- vitrine: pair counting and popularity, for shops whose order history does not fit one machine.
+--
+-- Runs unchanged on DuckDB and Spark SQL (ANSI joins, window functions, LEAST/GREATEST, POWER).
+-- Input: a table or view `vitrine_interactions` with the columns
+--   order_id  STRING   order (or browsing session) id, unique across users
+--   item_id   STRING
+--   ts_ms     BIGINT   ms since the epoch (UTC)
+--   quantity  DOUBLE   NULL counts as 1; lines with quantity <= 0 (returns) are left out
+--   price     DOUBLE   NULL when unknown
+--   event     STRING   'purchase' | 'add' | 'view'; NULL counts as 'purchase'
+-- Output: two views, exported as CSV with a header and given to
+--   vitrine-model build --pairs pairs.csv --popularity popularity.csv --out model.vtr
+--   vitrine_popularity  item_id, lines, baskets, sessions, popularity, trending, price,
+--                       price_lines, reference_time
+--   vitrine_pairs       kind ('purchase' | 'view'), item_a, item_b (item_a < item_b), weight
+-- Definitions match src/model/build/baskets.rs exactly, so the model equals the direct build.
+-- The parameters below must equal the builder's options (--popularity-half-life,
+-- --trending-half-life, --view-window, --max-basket); these are the defaults.
+
+CREATE OR REPLACE TEMPORARY VIEW vitrine_params AS
+SELECT 90.0 AS popularity_half_life_days,
+       14.0 AS trending_half_life_days,
+       3 AS view_window,
+       1000 AS max_basket;
+
+CREATE OR REPLACE TEMPORARY VIEW vitrine_lines AS
+SELECT order_id,
+       item_id,
+       ts_ms,
+       price,
+       COALESCE(LOWER(TRIM(event)), 'purchase') AS event
+FROM vitrine_interactions
+WHERE COALESCE(quantity, 1.0) > 0;
+
+-- Per item: lines, orders holding it, sessions holding it, decayed popularity and trending
+-- (purchase 1, add 0.25, view 0.05, halving every half-life before the latest line), mean price.
+CREATE OR REPLACE TEMPORARY VIEW vitrine_popularity AS
+WITH latest AS (
+  SELECT MAX(ts_ms) AS reference_time FROM vitrine_lines
+),
+weighted AS (
+  SELECT l.item_id,
+         l.order_id,
+         l.event,
+         l.price,
+         CASE l.event WHEN 'purchase' THEN 1.0 WHEN 'add' THEN 0.25 ELSE 0.05 END AS w,
+         CAST(r.reference_time - l.ts_ms AS DOUBLE) AS age_ms,
+         r.reference_time
+  FROM vitrine_lines l CROSS JOIN latest r
+)
+SELECT x.item_id,
+       COUNT(*) AS lines,
+       COUNT(DISTINCT CASE WHEN x.event = 'purchase' THEN x.order_id END) AS baskets,
+       COUNT(DISTINCT CASE WHEN x.event <> 'purchase' THEN x.order_id END) AS sessions,
+       SUM(x.w * POWER(0.5, x.age_ms / (p.popularity_half_life_days * 86400000.0))) AS popularity,
+       SUM(x.w * POWER(0.5, x.age_ms / (p.trending_half_life_days * 86400000.0))) AS trending,
+       AVG(x.price) AS price,
+       COUNT(x.price) AS price_lines,
+       MAX(x.reference_time) AS reference_time
+FROM weighted x CROSS JOIN vitrine_params p
+GROUP BY x.item_id;
+
+-- Co-purchase: orders holding both items (orders over max_basket distinct items skipped).
+-- Co-view: within a session ordered by (time, item id), every two positions at most
+-- view_window apart with different items add view_window + 1 - distance.
+CREATE OR REPLACE TEMPORARY VIEW vitrine_pairs AS
+WITH basket AS (
+  SELECT DISTINCT order_id, item_id FROM vitrine_lines WHERE event = 'purchase'
+),
+small_basket AS (
+  SELECT b.order_id
+  FROM basket b CROSS JOIN vitrine_params p
+  GROUP BY b.order_id, p.max_basket
+  HAVING COUNT(*) <= p.max_basket
+),
+purchase_pairs AS (
+  SELECT 'purchase' AS kind, a.item_id AS item_a, b.item_id AS item_b, COUNT(*) AS weight
+  FROM basket a
+  JOIN basket b ON a.order_id = b.order_id AND a.item_id < b.item_id
+  JOIN small_basket s ON s.order_id = a.order_id
+  GROUP BY a.item_id, b.item_id
+),
+browse AS (
+  SELECT order_id,
+         item_id,
+         ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ts_ms, item_id) AS pos
+  FROM vitrine_lines
+  WHERE event <> 'purchase'
+),
+view_pairs AS (
+  SELECT 'view' AS kind,
+         LEAST(a.item_id, b.item_id) AS item_a,
+         GREATEST(a.item_id, b.item_id) AS item_b,
+         SUM(p.view_window + 1 - (b.pos - a.pos)) AS weight
+  FROM browse a
+  JOIN browse b ON a.order_id = b.order_id AND b.pos > a.pos
+  CROSS JOIN vitrine_params p
+  WHERE b.pos - a.pos <= p.view_window AND a.item_id <> b.item_id
+  GROUP BY LEAST(a.item_id, b.item_id), GREATEST(a.item_id, b.item_id)
+)
+SELECT kind, item_a, item_b, weight FROM purchase_pairs
+UNION ALL
+SELECT kind, item_a, item_b, weight FROM view_pairs;

@@ -1,0 +1,222 @@
+//! `vitrine-model`: builds and inspects model files (`.vtr`).
+//!
+//! ```text
+//! vitrine-model build --interactions FILE [--catalog FILE] --out model.vtr [options]
+//! vitrine-model build --pairs pairs.csv --popularity popularity.csv [--catalog FILE] --out model.vtr
+//! vitrine-model inspect model.vtr [--item ID]
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use vitrine::model::build::{self, progress, BuildError, Options, Report};
+use vitrine::model::Model;
+
+const USAGE: &str = "\
+usage:
+  vitrine-model build --interactions FILE [--catalog FILE] --out model.vtr [options]
+  vitrine-model build --pairs pairs.csv --popularity popularity.csv [--catalog FILE] --out model.vtr [options]
+  vitrine-model inspect model.vtr [--item ID]
+
+Inputs are CSV or JSON Lines, plain or gzip (see docs/MODEL.md for the columns).
+
+options:
+  --neighbours M             neighbours kept per item and relation (default 50)
+  --dims D                   embedding width learned when the catalog has none, 0 for none (default 32)
+  --shrink L                 similarity shrinkage (default 10)
+  --min-support N            pairs seen fewer times are dropped (default 2)
+  --popularity-half-life D   days (default 90)
+  --trending-half-life D     days (default 14)
+  --view-window W            co-views count up to W positions apart (default 3)
+  --max-basket N             larger orders count for popularity, not pairs (default 1000)
+  --max-bad F                fraction of bad rows tolerated before failing (default 0.01)
+  --memory-mb N              memory for pair counting before spilling to disk (default 1024)
+  --temp DIR                 where spill files go (default the system temp folder)
+  --seed N                   seed of the embedding (default 24301)
+  --quiet                    no progress bar even on a terminal";
+
+struct Cli {
+    interactions: Option<PathBuf>,
+    catalog: Option<PathBuf>,
+    pairs: Option<PathBuf>,
+    popularity: Option<PathBuf>,
+    out: Option<PathBuf>,
+    options: Options,
+}
+
+fn parse_build(args: &[String]) -> Result<Cli, String> {
+    let mut cli = Cli {
+        interactions: None,
+        catalog: None,
+        pairs: None,
+        popularity: None,
+        out: None,
+        options: Options {
+            progress: progress::on_terminal(),
+            ..Options::default()
+        },
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "--quiet" {
+            cli.options.progress = false;
+            continue;
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value"))?
+            .clone();
+        let num = |v: &str| -> Result<f64, String> {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| format!("{flag} must be a non-negative number, got '{v}'"))
+        };
+        let o = &mut cli.options;
+        match flag.as_str() {
+            "--interactions" => cli.interactions = Some(value.into()),
+            "--catalog" => cli.catalog = Some(value.into()),
+            "--pairs" => cli.pairs = Some(value.into()),
+            "--popularity" => cli.popularity = Some(value.into()),
+            "--out" => cli.out = Some(value.into()),
+            "--neighbours" => o.neighbours = num(&value)? as usize,
+            "--dims" => o.dims = (num(&value)? as usize).min(1024),
+            "--shrink" => o.shrink = num(&value)?,
+            "--min-support" => o.min_support = num(&value)? as u32,
+            "--popularity-half-life" => o.popularity_half_life_days = num(&value)?.max(0.01),
+            "--trending-half-life" => o.trending_half_life_days = num(&value)?.max(0.01),
+            "--view-window" => o.view_window = num(&value)? as usize,
+            "--max-basket" => o.max_basket = num(&value)? as usize,
+            "--max-bad" => o.max_bad_fraction = num(&value)?,
+            "--memory-mb" => o.memory_bytes = (num(&value)? as usize).max(16) << 20,
+            "--temp" => o.temp_dir = value.into(),
+            "--seed" => o.seed = num(&value)? as u64,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if cli.out.is_none() {
+        return Err("--out is required".into());
+    }
+    match (&cli.interactions, &cli.pairs, &cli.popularity) {
+        (Some(_), None, None) | (None, Some(_), Some(_)) => Ok(cli),
+        _ => Err("give either --interactions, or both --pairs and --popularity".into()),
+    }
+}
+
+fn summary(r: &Report, bytes: usize, seconds: f64) {
+    eprintln!(
+        "read {} rows: {} used, {} returns/cancellations left out, {} bad",
+        r.rows, r.used, r.non_positive, r.bad
+    );
+    for (file, line, why) in &r.bad_examples {
+        eprintln!("  bad row {file}:{line}: {why}");
+    }
+    if r.bad as usize > r.bad_examples.len() {
+        eprintln!("  … and {} more", r.bad as usize - r.bad_examples.len());
+    }
+    if r.catalog_items > 0 {
+        eprintln!("catalog: {} items", r.catalog_items);
+    }
+    eprintln!(
+        "model: {} items, {} baskets/sessions, {} co-purchase and {} co-view pairs kept, {} spill runs",
+        r.items, r.baskets, r.co_purchase_pairs, r.co_view_pairs, r.spilled_runs
+    );
+    eprintln!(
+        "time: {:.1}s read, {:.1}s baskets, {:.1}s neighbours+embeddings, {seconds:.1}s total; {bytes} bytes written",
+        r.seconds_read, r.seconds_baskets, r.seconds_finish
+    );
+}
+
+fn run_build(args: &[String]) -> Result<(), String> {
+    let cli = parse_build(args).map_err(|e| format!("{e}\n\n{USAGE}"))?;
+    let started = Instant::now();
+    let result = match (&cli.interactions, &cli.pairs, &cli.popularity) {
+        (Some(i), _, _) => build::build(i, cli.catalog.as_deref(), &cli.options),
+        (None, Some(p), Some(pop)) => {
+            build::build_from_counts(p, pop, cli.catalog.as_deref(), &cli.options)
+        }
+        _ => Err(BuildError::Usage(USAGE.into())),
+    };
+    let (parts, report) = result.map_err(|e| e.to_string())?;
+    let model = Model::from_parts(parts).map_err(|e| e.to_string())?;
+    let bytes = model.to_bytes();
+    let out = cli.out.unwrap_or_default();
+    std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    summary(&report, bytes.len(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run_inspect(args: &[String]) -> Result<(), String> {
+    let path = args.first().ok_or(USAGE)?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let m = Model::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let p = m.parts();
+    println!(
+        "{path}: {} bytes, format version {}",
+        bytes.len(),
+        vitrine::model::file::VERSION
+    );
+    println!(
+        "items {}, categories {}, brands {}, tags {}, embedding dims {}",
+        m.len(),
+        p.categories.len(),
+        p.brands.len(),
+        p.tags.len(),
+        m.dims()
+    );
+    println!(
+        "co-purchase links {}, co-view links {}, lines {}, reference time {} ms",
+        p.co_purchase.targets.len(),
+        p.co_view.targets.len(),
+        p.info.lines,
+        p.info.reference_time
+    );
+    if let Some(id) = args
+        .iter()
+        .position(|a| a == "--item")
+        .and_then(|i| args.get(i + 1))
+    {
+        let i = m.index_of(id).ok_or_else(|| format!("no item '{id}'"))?;
+        println!(
+            "{id}: '{}', popularity {:.4}, trending {:.4}",
+            m.title(i),
+            m.popularity(i),
+            m.trending(i)
+        );
+        for (name, rel) in [
+            ("bought with", m.co_purchase()),
+            ("viewed with", m.co_view()),
+        ] {
+            let (t, w) = rel.of(i);
+            for (j, s) in t.iter().zip(w).take(10) {
+                println!("  {name} {} ({s:.4}) {}", m.id(*j), m.title(*j));
+            }
+        }
+    } else {
+        println!("most popular:");
+        for &i in m.by_popularity().iter().take(10) {
+            println!("  {} {:.4} {}", m.id(i), m.popularity(i), m.title(i));
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => run_build(&args[1..]),
+        Some("inspect") => run_inspect(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vitrine-model: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

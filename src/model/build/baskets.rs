@@ -1,0 +1,282 @@
+//! Passes 1 and 2 of the direct build: read lines into order-partitioned spill files, then
+//! group each partition into baskets and count item statistics and pairs.
+//!
+//! Definitions (the same as `sql/cooccurrence.sql`, which must agree exactly):
+//! - an **order** is all lines with the same `order_id` (orders must be unique across users);
+//!   its purchase lines form a basket of distinct items; its `view`/`add` lines, ordered by
+//!   (time, item id), form a browsing session;
+//! - `baskets(i)`: orders whose basket holds `i`; `sessions(i)`: sessions that hold `i`;
+//! - co-purchase `c(a, b)`: baskets holding both (baskets over `max_basket` items skipped);
+//! - co-view `v(a, b)`: over sessions, for every two positions `p < q` with `q − p ≤ W` and
+//!   different items, `W + 1 − (q − p)` (adjacent views weigh most);
+//! - popularity `Σ w(event) · 0.5^((T − t) / H)` over lines, `T` the latest time in the data,
+//!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view.
+
+use super::input::Input;
+use super::pairs::PairCounter;
+use super::rows::{self, CatalogItem, EventKind, Skip};
+use super::{check_bad, BuildError, ItemStats, Options, Report};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Spill files of pass 1. With 20 million lines each holds about 7 MB.
+pub const PARTITIONS: usize = 64;
+const RECORD: usize = 21;
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// One line, compact: the order's hash, the time, the item (pass-1 index), the event.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    order: u64,
+    time: i64,
+    item: u32,
+    event: u8,
+}
+
+/// FNV-1a, 64 bits: orders are grouped by this hash (a collision among a million orders has a
+/// chance of about 3·10⁻⁸).
+fn hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+pub struct ReadOutput {
+    pub ids: Vec<String>,
+    /// Per pass-1 item: sum and count of prices seen.
+    pub prices: Vec<(f64, u64)>,
+    pub partitions: Vec<PathBuf>,
+    pub reference_time: i64,
+}
+
+/// Pass 1.
+pub fn read(
+    path: &Path,
+    catalog: &[CatalogItem],
+    o: &Options,
+    dir: &Path,
+    report: &mut Report,
+) -> Result<ReadOutput, BuildError> {
+    let mut input = Input::open(path)?;
+    for (names, what) in [
+        (rows::ORDER, "order_id"),
+        (rows::ITEM, "item_id"),
+        (rows::TIME, "timestamp"),
+    ] {
+        if !input.has_column(names) {
+            return Err(BuildError::input(
+                path,
+                1,
+                format!("the header has no {what} column (expected user_id,order_id,item_id,quantity,price,timestamp[,event])"),
+            ));
+        }
+    }
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut ids: Vec<String> = Vec::new();
+    for c in catalog {
+        index.insert(c.id.clone(), ids.len() as u32);
+        ids.push(c.id.clone());
+    }
+    let mut prices = vec![(0.0, 0u64); ids.len()];
+    let partitions: Vec<PathBuf> = (0..PARTITIONS)
+        .map(|p| dir.join(format!("lines-{p}.bin")))
+        .collect();
+    let mut writers = Vec::with_capacity(PARTITIONS);
+    for p in &partitions {
+        let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
+        writers.push(BufWriter::with_capacity(1 << 16, f));
+    }
+    let mut bar = input.progress("reading interactions", o.progress);
+    let mut reference_time = i64::MIN;
+    while let Some((line, rec)) = input.next_record()? {
+        report.rows += 1;
+        let row = match rec {
+            Ok(r) => rows::interaction(&input, &r),
+            Err(why) => Err(Skip::Bad(why)),
+        };
+        match row {
+            Ok(r) => {
+                let item = match index.get(r.item.as_str()) {
+                    Some(&i) => i,
+                    None => {
+                        let i = ids.len() as u32;
+                        index.insert(r.item.clone(), i);
+                        ids.push(r.item);
+                        prices.push((0.0, 0));
+                        i
+                    }
+                };
+                if let Some(p) = r.price {
+                    let slot = &mut prices[item as usize];
+                    slot.0 += p;
+                    slot.1 += 1;
+                }
+                reference_time = reference_time.max(r.time);
+                let order = hash(&r.order);
+                let mut rec = [0u8; RECORD];
+                rec[..8].copy_from_slice(&order.to_le_bytes());
+                rec[8..16].copy_from_slice(&r.time.to_le_bytes());
+                rec[16..20].copy_from_slice(&item.to_le_bytes());
+                rec[20] = r.event as u8;
+                let p = (order % PARTITIONS as u64) as usize;
+                writers[p]
+                    .write_all(&rec)
+                    .map_err(|e| BuildError::io(&partitions[p], e))?;
+                report.used += 1;
+            }
+            Err(Skip::NonPositiveQuantity) => report.non_positive += 1,
+            Err(Skip::Bad(why)) => report.note_bad(path, line, why),
+        }
+        if report.rows % 65536 == 0 {
+            bar.tick(&format!("{:.1}M lines", report.rows as f64 / 1e6));
+            // Fail fast on a file that is clearly not interactions.
+            if report.rows == 65536 && report.bad * 2 > report.rows {
+                check_bad(path, report.bad, report.rows, o)?;
+            }
+        }
+    }
+    for (w, p) in writers.iter_mut().zip(&partitions) {
+        w.flush().map_err(|e| BuildError::io(p, e))?;
+    }
+    bar.finish(&format!("{} lines, {} items", report.rows, ids.len()));
+    check_bad(path, report.bad, report.rows, o)?;
+    Ok(ReadOutput {
+        ids,
+        prices,
+        partitions,
+        reference_time: if reference_time == i64::MIN {
+            0
+        } else {
+            reference_time
+        },
+    })
+}
+
+pub struct Counted {
+    pub stats: Vec<ItemStats>,
+    pub co_purchase: PairCounter,
+    pub co_view: PairCounter,
+}
+
+/// Pass 2.
+pub fn count(
+    partitions: &[PathBuf],
+    remap: &[u32],
+    reference_time: i64,
+    o: &Options,
+    dir: &Path,
+    report: &mut Report,
+) -> Result<Counted, BuildError> {
+    let n = remap.len();
+    let mut stats = vec![ItemStats::default(); n];
+    let budget = o.memory_bytes / 2;
+    let mut co_purchase = PairCounter::new(dir, "purchase", budget);
+    let mut co_view = PairCounter::new(dir, "view", budget);
+    let pop_hl = o.popularity_half_life_days * DAY_MS;
+    let trend_hl = o.trending_half_life_days * DAY_MS;
+    let window = o.view_window;
+    let mut bar = super::Progress::steps("counting baskets", partitions.len() as u64, o.progress);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut basket: Vec<u32> = Vec::new();
+    let mut session: Vec<u32> = Vec::new();
+    let mut distinct: Vec<u32> = Vec::new();
+    for (pi, path) in partitions.iter().enumerate() {
+        lines.clear();
+        let f = File::open(path).map_err(|e| BuildError::io(path, e))?;
+        let mut r = BufReader::with_capacity(1 << 16, f);
+        let mut rec = [0u8; RECORD];
+        loop {
+            match r.read_exact(&mut rec) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(BuildError::io(path, e)),
+            }
+            let b8 = |a: usize| -> [u8; 8] {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(&rec[a..a + 8]);
+                x
+            };
+            let old = u32::from_le_bytes([rec[16], rec[17], rec[18], rec[19]]);
+            lines.push(Line {
+                order: u64::from_le_bytes(b8(0)),
+                time: i64::from_le_bytes(b8(8)),
+                item: remap.get(old as usize).copied().unwrap_or(0),
+                event: rec[20],
+            });
+        }
+        let _ = std::fs::remove_file(path);
+        // Purchases first within an order, then the session in (time, item id) order: item
+        // indexes are sorted by id, so sorting by index is sorting by id.
+        lines.sort_unstable_by_key(|l| {
+            (
+                l.order,
+                l.event == EventKind::Purchase as u8,
+                l.time,
+                l.item,
+            )
+        });
+        for l in &lines {
+            let s = &mut stats[l.item as usize];
+            let w = EventKind::from_u8(l.event).popularity_weight();
+            let age = (reference_time - l.time) as f64;
+            s.lines += 1;
+            s.popularity += w * 0.5f64.powf(age / pop_hl);
+            s.trending += w * 0.5f64.powf(age / trend_hl);
+        }
+        for order in lines.chunk_by(|a, b| a.order == b.order) {
+            report.baskets += 1;
+            basket.clear();
+            session.clear();
+            for l in order {
+                if l.event == EventKind::Purchase as u8 {
+                    basket.push(l.item);
+                } else {
+                    session.push(l.item);
+                }
+            }
+            basket.sort_unstable();
+            basket.dedup();
+            for &i in &basket {
+                stats[i as usize].baskets += 1;
+            }
+            if basket.len() <= o.max_basket {
+                for (x, &a) in basket.iter().enumerate() {
+                    for &b in &basket[x + 1..] {
+                        co_purchase.add(a, b, 1)?;
+                    }
+                }
+            }
+            distinct.clear();
+            distinct.extend_from_slice(&session);
+            distinct.sort_unstable();
+            distinct.dedup();
+            for &i in &distinct {
+                stats[i as usize].sessions += 1;
+            }
+            for p in 0..session.len() {
+                for d in 1..=window {
+                    let Some(&b) = session.get(p + d) else { break };
+                    let a = session[p];
+                    if a != b {
+                        co_view.add(a, b, (window + 1 - d) as u32)?;
+                    }
+                }
+            }
+        }
+        bar.set(pi as u64 + 1);
+        bar.tick(&format!("{} baskets", report.baskets));
+    }
+    bar.finish(&format!("{} baskets", report.baskets));
+    report.pair_increments = co_purchase.increments + co_view.increments;
+    Ok(Counted {
+        stats,
+        co_purchase,
+        co_view,
+    })
+}

@@ -1,0 +1,395 @@
+//! Reading input files: plain or gzip, CSV or JSON Lines, one record at a time, with the line
+//! number of each record for error reports.
+
+use super::progress::Progress;
+use super::BuildError;
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Counts the bytes read from the file (before decompression), for the progress bar.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+}
+
+/// One field of a record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Field<'a> {
+    Text(Cow<'a, str>),
+    Number(f64),
+    /// A JSON value that is neither (arrays of tags or embeddings stay as JSON).
+    Json(&'a serde_json::Value),
+}
+
+impl Field<'_> {
+    /// The field as text (numbers printed as integers when whole).
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Field::Text(s) => Some(Cow::Borrowed(s.as_ref())),
+            Field::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                Some(Cow::Owned((*n as i64).to_string()))
+            }
+            Field::Number(n) => Some(Cow::Owned(n.to_string())),
+            Field::Json(_) => None,
+        }
+    }
+
+    /// The field as a number (text is parsed).
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Field::Number(n) => Some(*n),
+            Field::Text(s) => s.trim().parse().ok(),
+            Field::Json(_) => None,
+        }
+    }
+}
+
+/// A record being read: CSV cells or a JSON object.
+pub enum Record {
+    Csv(Vec<String>),
+    Json(serde_json::Map<String, serde_json::Value>),
+}
+
+/// A reader of records from one file.
+pub struct Input {
+    path: PathBuf,
+    reader: Box<dyn BufRead>,
+    pub format: Format,
+    /// CSV header, lower-cased.
+    header: Vec<String>,
+    line: u64,
+    buf: String,
+    raw: Vec<u8>,
+    pub bytes_read: Arc<AtomicU64>,
+    pub total_bytes: u64,
+}
+
+impl Input {
+    /// Opens `path`, decompressing gzip (by its magic bytes, whatever the name), and detects the
+    /// format: JSON Lines when the first non-blank character is `{`, CSV otherwise.
+    pub fn open(path: &Path) -> Result<Self, BuildError> {
+        let io = |e: std::io::Error| BuildError::io(path, e);
+        let file = File::open(path).map_err(io)?;
+        let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner: file,
+            read: bytes_read.clone(),
+        };
+        let mut peek = BufReader::with_capacity(1 << 16, counting);
+        let gz = peek.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+        let mut reader: Box<dyn BufRead> = if gz {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::read::MultiGzDecoder::new(peek),
+            ))
+        } else {
+            Box::new(peek)
+        };
+        let first = reader.fill_buf().map_err(io)?;
+        let format = match first.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Format::JsonLines,
+            _ => Format::Csv,
+        };
+        let mut input = Input {
+            path: path.to_owned(),
+            reader,
+            format,
+            header: Vec::new(),
+            line: 0,
+            buf: String::new(),
+            raw: Vec::new(),
+            bytes_read,
+            total_bytes,
+        };
+        if format == Format::Csv {
+            match input.next_line()? {
+                Some(Ok(())) => {
+                    input.header = split_csv(&input.buf)
+                        .into_iter()
+                        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+                        .collect();
+                }
+                _ => return Err(BuildError::input(path, 1, "has no header line")),
+            }
+        }
+        Ok(input)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// A progress bar that follows this file.
+    pub fn progress(&self, label: &str, enabled: bool) -> Progress {
+        Progress::bytes(label, self.total_bytes, self.bytes_read.clone(), enabled)
+    }
+
+    /// Reads the next line into `buf`: `None` at the end, `Some(Err)` for a line that is not UTF-8.
+    fn next_line(&mut self) -> Result<Option<Result<(), String>>, BuildError> {
+        self.raw.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.raw)
+            .map_err(|e| BuildError::io(&self.path, e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        while matches!(self.raw.last(), Some(b'\n' | b'\r')) {
+            self.raw.pop();
+        }
+        self.buf.clear();
+        match std::str::from_utf8(&self.raw) {
+            Ok(s) => {
+                self.buf.push_str(s);
+                Ok(Some(Ok(())))
+            }
+            Err(_) => Ok(Some(Err("is not UTF-8".into()))),
+        }
+    }
+
+    /// The next record and its line number. Blank lines are skipped; a record that cannot be
+    /// read at all is `Err(reason)`.
+    #[allow(clippy::type_complexity)]
+    pub fn next_record(&mut self) -> Result<Option<(u64, Result<Record, String>)>, BuildError> {
+        loop {
+            let Some(read) = self.next_line()? else {
+                return Ok(None);
+            };
+            let line = self.line;
+            if let Err(e) = read {
+                return Ok(Some((line, Err(e))));
+            }
+            if self.buf.trim().is_empty() {
+                continue;
+            }
+            let rec = match self.format {
+                Format::Csv => {
+                    let cells = split_csv(&self.buf);
+                    if cells.len() != self.header.len() {
+                        Err(format!(
+                            "has {} fields, the header has {}",
+                            cells.len(),
+                            self.header.len()
+                        ))
+                    } else {
+                        Ok(Record::Csv(cells))
+                    }
+                }
+                Format::JsonLines => match serde_json::from_str::<serde_json::Value>(&self.buf) {
+                    Ok(serde_json::Value::Object(o)) => Ok(Record::Json(o)),
+                    Ok(_) => Err("is not a JSON object".into()),
+                    Err(e) => Err(format!("is not valid JSON ({e})")),
+                },
+            };
+            return Ok(Some((line, rec)));
+        }
+    }
+
+    /// Field `name` of a record (CSV: by header name; JSON: by key, any of `names`). Empty CSV
+    /// cells and JSON nulls are absent.
+    pub fn field<'a>(&self, rec: &'a Record, names: &[&str]) -> Option<Field<'a>> {
+        match rec {
+            Record::Csv(cells) => names.iter().find_map(|n| {
+                let at = self.header.iter().position(|h| h == n)?;
+                let c = cells.get(at)?;
+                (!c.trim().is_empty()).then_some(Field::Text(Cow::Borrowed(c.as_str())))
+            }),
+            Record::Json(o) => names.iter().find_map(|n| match o.get(*n)? {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(Field::Text(Cow::Borrowed(s.as_str()))),
+                serde_json::Value::Number(x) => x.as_f64().map(Field::Number),
+                other => Some(Field::Json(other)),
+            }),
+        }
+    }
+
+    /// Whether the file has a column (CSV) — JSON records may have any key.
+    pub fn has_column(&self, names: &[&str]) -> bool {
+        self.format == Format::JsonLines || names.iter().any(|n| self.header.iter().any(|h| h == n))
+    }
+}
+
+/// Splits one CSV line (RFC 4180 quoting: `"a, b"`, `""` for a quote). Fields cannot span lines.
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if cur.trim().is_empty() => {
+                cur.clear();
+                quoted = true;
+            }
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// Parses a timestamp: epoch milliseconds (a number), or ISO-8601 (`2011-06-01`,
+/// `2011-06-01T10:15:00Z`, `2011-06-01 10:15:00.5+01:00`; no zone means UTC). Returns ms since
+/// the epoch.
+pub fn parse_time(f: &Field<'_>) -> Option<f64> {
+    match f {
+        Field::Number(n) => n.is_finite().then_some(*n),
+        Field::Text(s) => {
+            let s = s.trim();
+            if let Ok(n) = s.parse::<f64>() {
+                return n.is_finite().then_some(n);
+            }
+            parse_iso(s)
+        }
+        Field::Json(_) => None,
+    }
+}
+
+fn digits(s: &str, at: usize, n: usize) -> Option<i64> {
+    let part = s.get(at..at + n)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// Days from 1970-01-01 to a civil date (proleptic Gregorian), after Howard Hinnant.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn parse_iso(s: &str) -> Option<f64> {
+    let (y, mo, d) = (digits(s, 0, 4)?, digits(s, 5, 2)?, digits(s, 8, 2)?);
+    if s.as_bytes().get(4) != Some(&b'-') || s.as_bytes().get(7) != Some(&b'-') {
+        return None;
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut ms = days_from_civil(y, mo, d) as f64 * 86_400_000.0;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(ms);
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let (h, mi) = (digits(rest, 0, 2)?, digits(rest, 3, 2)?);
+    if rest.as_bytes().get(2) != Some(&b':') || h > 23 || mi > 59 {
+        return None;
+    }
+    let mut at = 5;
+    let mut sec = 0.0;
+    if rest.as_bytes().get(5) == Some(&b':') {
+        let whole = digits(rest, 6, 2)?;
+        if whole > 60 {
+            return None;
+        }
+        at = 8;
+        let mut frac = String::from("0");
+        if rest.as_bytes().get(8) == Some(&b'.') {
+            at = 9;
+            frac.push('.');
+            while let Some(c) = rest.as_bytes().get(at).filter(|c| c.is_ascii_digit()) {
+                frac.push(*c as char);
+                at += 1;
+            }
+        }
+        sec = whole as f64 + frac.parse::<f64>().ok()?;
+    }
+    ms += (h * 3_600_000 + mi * 60_000) as f64 + sec * 1000.0;
+    let zone = &rest[at..];
+    let offset_min = match zone {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let z = &zone[1..];
+            let (zh, zm) = match z.len() {
+                2 => (digits(z, 0, 2)?, 0),
+                4 => (digits(z, 0, 2)?, digits(z, 2, 2)?),
+                5 if z.as_bytes()[2] == b':' => (digits(z, 0, 2)?, digits(z, 3, 2)?),
+                _ => return None,
+            };
+            sign * (zh * 60 + zm)
+        }
+    };
+    Some(ms - offset_min as f64 * 60_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Option<f64> {
+        parse_time(&Field::Text(Cow::Borrowed(s)))
+    }
+
+    #[test]
+    fn timestamps_in_every_accepted_form() {
+        assert_eq!(t("1970-01-01"), Some(0.0));
+        assert_eq!(t("2011-06-01T00:00:00Z"), Some(1_306_886_400_000.0));
+        assert_eq!(t("2011-06-01 00:00:00"), Some(1_306_886_400_000.0));
+        assert_eq!(t("2011-06-01T01:00:00+01:00"), Some(1_306_886_400_000.0));
+        assert_eq!(t("2011-06-01T01:00+0100"), Some(1_306_886_400_000.0));
+        assert_eq!(t("2011-06-01T00:00:00.250Z"), Some(1_306_886_400_250.0));
+        assert_eq!(t("2000-02-29T12:00:00Z"), Some(951_825_600_000.0));
+        assert_eq!(t("1306886400000"), Some(1_306_886_400_000.0));
+        for bad in [
+            "",
+            "yesterday",
+            "2011-13-01",
+            "2011-06-01T25:00",
+            "2011/06/01",
+            "2011-06-01T10:00X",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(
+            split_csv(r#"a,"b, c","d ""q""",,e"#),
+            ["a", "b, c", "d \"q\"", "", "e"]
+        );
+        assert_eq!(split_csv(""), [""]);
+    }
+}

@@ -1,0 +1,618 @@
+//! The model builder behind `vitrine-model build` (native only; never in the wasm).
+//!
+//! Three passes, each in bounded memory:
+//! 1. **Read** the interactions once: check each line, intern item ids, and append a compact
+//!    record (order hash, time, item, event) to one of [`PARTITIONS`] spill files chosen by the
+//!    order's hash, so every order lands whole in one partition.
+//! 2. **Baskets**: load one partition at a time, group it into orders and sessions, and count
+//!    per-item statistics (orders, sessions, decayed popularity and trending) and item pairs
+//!    (co-purchase within an order, proximity-weighted co-view within a session) into
+//!    [`pairs::PairCounter`]s that spill sorted runs to disk when their buffer is full.
+//! 3. **Finish**: merge the runs into the top-M neighbours of every item ([`neighbours`]), learn
+//!    embeddings from them ([`embed`]) unless the catalog has some, attach catalog attributes.
+//!
+//! `--pairs/--popularity` (the output of `sql/cooccurrence.sql`) replaces passes 1 and 2; pass 3
+//! is shared, so both paths give the same model for the same data.
+
+mod baskets;
+mod embed;
+pub mod input;
+mod neighbours;
+mod pairs;
+pub mod progress;
+pub mod rows;
+
+use super::{Info, Lists, ModelParts, Strings, NONE};
+use input::Input;
+use pairs::PairCounter;
+use progress::Progress;
+use rows::CatalogItem;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use baskets::PARTITIONS;
+pub use neighbours::similarity;
+
+/// Everything that can stop a build.
+#[derive(Debug)]
+pub enum BuildError {
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A file that cannot be used as a whole (no header, missing columns, too many bad rows).
+    Input {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    Usage(String),
+}
+
+impl BuildError {
+    pub fn io(path: &Path, error: std::io::Error) -> Self {
+        BuildError::Io {
+            path: path.to_owned(),
+            error,
+        }
+    }
+
+    pub fn input(path: &Path, line: u64, message: impl Into<String>) -> Self {
+        BuildError::Input {
+            path: path.to_owned(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            BuildError::Input {
+                path,
+                line: 0,
+                message,
+            } => write!(f, "{}: {message}", path.display()),
+            BuildError::Input {
+                path,
+                line,
+                message,
+            } => write!(f, "{}:{line}: {message}", path.display()),
+            BuildError::Usage(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// The builder's knobs (the command line sets them; defaults in [`Default`]).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Neighbours kept per item and relation (top-M). Default 50.
+    pub neighbours: usize,
+    /// Embedding width learned when the catalog has none; 0 for none. Default 32.
+    pub dims: usize,
+    /// Shrinkage λ of the similarity. Default 10.
+    pub shrink: f64,
+    /// Pairs seen fewer times are dropped. Default 2.
+    pub min_support: u32,
+    /// Half-life of popularity, days. Default 90.
+    pub popularity_half_life_days: f64,
+    /// Half-life of trending, days. Default 14.
+    pub trending_half_life_days: f64,
+    /// Co-views count for views at most this many positions apart in a session, weighted
+    /// `window + 1 − distance`. Default 3.
+    pub view_window: usize,
+    /// Orders with more distinct items than this add to popularity but not to pairs (their
+    /// pair count grows with the square of their size). Default 1000.
+    pub max_basket: usize,
+    /// Bad rows tolerated, as a fraction of all rows; more is fatal. Default 0.01.
+    pub max_bad_fraction: f64,
+    /// Memory for pair buffers, bytes (two buffers share it). Default 1 GiB.
+    pub memory_bytes: usize,
+    /// Seed of the embedding's random start.
+    pub seed: u64,
+    /// Draw progress bars on standard error.
+    pub progress: bool,
+    /// Where spill files go (a fresh folder inside it, removed at the end).
+    pub temp_dir: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            neighbours: 50,
+            dims: 32,
+            shrink: 10.0,
+            min_support: 2,
+            popularity_half_life_days: 90.0,
+            trending_half_life_days: 14.0,
+            view_window: 3,
+            max_basket: 1000,
+            max_bad_fraction: 0.01,
+            memory_bytes: 1 << 30,
+            seed: 0x5EED,
+            progress: false,
+            temp_dir: std::env::temp_dir(),
+        }
+    }
+}
+
+/// What a build read and made, for the command's summary.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub rows: u64,
+    pub used: u64,
+    /// Returns and cancellations (quantity ≤ 0), left out.
+    pub non_positive: u64,
+    pub bad: u64,
+    /// The first bad rows: `(file, line, why)`.
+    pub bad_examples: Vec<(String, u64, String)>,
+    pub catalog_items: usize,
+    pub catalog_bad: u64,
+    pub items: usize,
+    pub baskets: u64,
+    pub pair_increments: u64,
+    pub co_purchase_pairs: u64,
+    pub co_view_pairs: u64,
+    pub spilled_runs: usize,
+    pub seconds_read: f64,
+    pub seconds_baskets: f64,
+    pub seconds_finish: f64,
+}
+
+/// Most bad rows listed in the report.
+pub const MAX_EXAMPLES: usize = 20;
+
+impl Report {
+    fn note_bad(&mut self, path: &Path, line: u64, why: String) {
+        self.bad += 1;
+        if self.bad_examples.len() < MAX_EXAMPLES {
+            self.bad_examples
+                .push((path.display().to_string(), line, why));
+        }
+    }
+}
+
+/// Per-item statistics, whichever path computed them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemStats {
+    pub lines: u64,
+    /// Orders holding the item (purchases).
+    pub baskets: u32,
+    /// Sessions in which it was viewed or added.
+    pub sessions: u32,
+    pub popularity: f64,
+    pub trending: f64,
+    pub price_sum: f64,
+    pub price_n: u64,
+}
+
+/// A folder for spill files, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(base: &Path) -> Result<Self, BuildError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let p = base.join(format!("vitrine-model-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).map_err(|e| BuildError::io(&p, e))?;
+        Ok(TempDir(p))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Reads a catalog file (CSV or JSON Lines).
+pub fn read_catalog(
+    path: &Path,
+    o: &Options,
+    report: &mut Report,
+) -> Result<Vec<CatalogItem>, BuildError> {
+    let mut input = Input::open(path)?;
+    if input.format == input::Format::Csv && !input.has_column(&["item_id", "id"]) {
+        return Err(BuildError::input(
+            path,
+            1,
+            "the header has no item_id column (expected item_id,title,category,brand,price,in_stock,tags)",
+        ));
+    }
+    let mut bar = input.progress("reading catalog", o.progress);
+    let mut items = Vec::new();
+    let mut seen = HashMap::new();
+    let mut rows = 0u64;
+    while let Some((line, rec)) = input.next_record()? {
+        rows += 1;
+        let item = rec.and_then(|r| rows::catalog_item(&input, &r));
+        match item {
+            Ok(it) => {
+                if seen.insert(it.id.clone(), items.len()).is_some() {
+                    report.catalog_bad += 1;
+                    report.note_bad(path, line, format!("item '{}' appears again", it.id));
+                    continue;
+                }
+                items.push(it);
+            }
+            Err(why) => {
+                report.catalog_bad += 1;
+                report.note_bad(path, line, why);
+            }
+        }
+        if rows % 4096 == 0 {
+            bar.tick(&format!("{rows} items"));
+        }
+    }
+    bar.finish(&format!("{} items", items.len()));
+    check_bad(path, report.catalog_bad, rows, o)?;
+    report.catalog_items = items.len();
+    Ok(items)
+}
+
+fn check_bad(path: &Path, bad: u64, rows: u64, o: &Options) -> Result<(), BuildError> {
+    if bad > 0 && bad as f64 > o.max_bad_fraction * rows as f64 {
+        return Err(BuildError::input(
+            path,
+            0,
+            format!(
+                "{bad} of {rows} rows are bad, more than the {:.2}% tolerated (--max-bad); see the first ones above",
+                o.max_bad_fraction * 100.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Sorts ids bytewise and returns them with `old index → new index`.
+fn sort_ids(ids: Vec<String>) -> (Vec<String>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut remap = vec![0u32; ids.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old as usize] = new as u32;
+    }
+    let mut slots: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+    let sorted = order
+        .iter()
+        .map(|&old| slots[old as usize].take().unwrap_or_default())
+        .collect();
+    (sorted, remap)
+}
+
+/// Builds a model from interaction lines (and an optional catalog).
+pub fn build(
+    interactions: &Path,
+    catalog: Option<&Path>,
+    o: &Options,
+) -> Result<(ModelParts, Report), BuildError> {
+    let mut report = Report::default();
+    let catalog = match catalog {
+        Some(p) => read_catalog(p, o, &mut report)?,
+        None => Vec::new(),
+    };
+    let tmp = TempDir::new(&o.temp_dir)?;
+    let t0 = Instant::now();
+    let read = baskets::read(interactions, &catalog, o, &tmp.0, &mut report)?;
+    report.seconds_read = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let (ids, remap) = sort_ids(read.ids);
+    let counted = baskets::count(
+        &read.partitions,
+        &remap,
+        read.reference_time,
+        o,
+        &tmp.0,
+        &mut report,
+    )?;
+    let mut stats = counted.stats;
+    for (old, p) in read.prices.into_iter().enumerate() {
+        let s = &mut stats[remap[old] as usize];
+        s.price_sum = p.0;
+        s.price_n = p.1;
+    }
+    report.seconds_baskets = t1.elapsed().as_secs_f64();
+    let info = Info {
+        reference_time: read.reference_time as f64,
+        popularity_half_life_days: o.popularity_half_life_days as f32,
+        trending_half_life_days: o.trending_half_life_days as f32,
+        lines: stats.iter().map(|s| s.lines).sum(),
+    };
+    finish(
+        ids,
+        stats,
+        counted.co_purchase,
+        counted.co_view,
+        &catalog,
+        info,
+        o,
+        &mut report,
+    )
+}
+
+/// Builds a model from `sql/cooccurrence.sql`'s output: `popularity` (one row per item) and
+/// `pairs` (one row per item pair and kind).
+pub fn build_from_counts(
+    pairs_path: &Path,
+    popularity_path: &Path,
+    catalog: Option<&Path>,
+    o: &Options,
+) -> Result<(ModelParts, Report), BuildError> {
+    let mut report = Report::default();
+    let catalog = match catalog {
+        Some(p) => read_catalog(p, o, &mut report)?,
+        None => Vec::new(),
+    };
+    let tmp = TempDir::new(&o.temp_dir)?;
+    let t0 = Instant::now();
+    let mut input = Input::open(popularity_path)?;
+    let mut ids: Vec<String> = Vec::new();
+    let mut raw_stats: Vec<ItemStats> = Vec::new();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut reference_time = 0f64;
+    let num = |input: &Input, r: &input::Record, k: &str, line: u64| -> Result<f64, BuildError> {
+        input
+            .field(r, &[k])
+            .and_then(|f| f.number())
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| {
+                BuildError::input(
+                    input.path(),
+                    line,
+                    format!("{k} is not a non-negative number"),
+                )
+            })
+    };
+    while let Some((line, rec)) = input.next_record()? {
+        let r = rec.map_err(|why| BuildError::input(popularity_path, line, why))?;
+        let id = input
+            .field(&r, &["item_id"])
+            .and_then(|f| f.text().map(|s| s.into_owned()))
+            .ok_or_else(|| BuildError::input(popularity_path, line, "has no item_id"))?;
+        let price_n = num(&input, &r, "price_lines", line)? as u64;
+        let stats = ItemStats {
+            lines: num(&input, &r, "lines", line)? as u64,
+            baskets: num(&input, &r, "baskets", line)? as u32,
+            sessions: num(&input, &r, "sessions", line)? as u32,
+            popularity: num(&input, &r, "popularity", line)?,
+            trending: num(&input, &r, "trending", line)?,
+            price_sum: if price_n > 0 {
+                num(&input, &r, "price", line)? * price_n as f64
+            } else {
+                0.0
+            },
+            price_n,
+        };
+        reference_time = reference_time.max(num(&input, &r, "reference_time", line)?);
+        if index.insert(id.clone(), ids.len() as u32).is_some() {
+            return Err(BuildError::input(
+                popularity_path,
+                line,
+                format!("item '{id}' appears twice"),
+            ));
+        }
+        ids.push(id);
+        raw_stats.push(stats);
+    }
+    for c in &catalog {
+        if !index.contains_key(&c.id) {
+            index.insert(c.id.clone(), ids.len() as u32);
+            ids.push(c.id.clone());
+            raw_stats.push(ItemStats::default());
+        }
+    }
+    let (ids, remap) = sort_ids(ids);
+    let mut stats = vec![ItemStats::default(); ids.len()];
+    for (old, s) in raw_stats.into_iter().enumerate() {
+        stats[remap[old] as usize] = s;
+    }
+    let budget = o.memory_bytes / 2;
+    let mut co_purchase = PairCounter::new(&tmp.0, "purchase", budget);
+    let mut co_view = PairCounter::new(&tmp.0, "view", budget);
+    let mut input = Input::open(pairs_path)?;
+    let mut bar = input.progress("reading pairs", o.progress);
+    let mut rows = 0u64;
+    while let Some((line, rec)) = input.next_record()? {
+        let r = rec.map_err(|why| BuildError::input(pairs_path, line, why))?;
+        let item = |k: &str| -> Result<u32, BuildError> {
+            let id = input
+                .field(&r, &[k])
+                .and_then(|f| f.text().map(|s| s.into_owned()))
+                .unwrap_or_default();
+            index
+                .get(&id)
+                .map(|&old| remap[old as usize])
+                .ok_or_else(|| {
+                    BuildError::input(
+                        pairs_path,
+                        line,
+                        format!("{k} '{id}' is not in the popularity file"),
+                    )
+                })
+        };
+        let (a, b) = (item("item_a")?, item("item_b")?);
+        let w = input
+            .field(&r, &["weight"])
+            .and_then(|f| f.number())
+            .filter(|w| *w >= 0.0 && w.fract() == 0.0 && *w <= f64::from(u32::MAX))
+            .ok_or_else(|| BuildError::input(pairs_path, line, "weight is not a whole number"))?
+            as u32;
+        if a == b {
+            return Err(BuildError::input(
+                pairs_path,
+                line,
+                "pairs an item with itself",
+            ));
+        }
+        match input
+            .field(&r, &["kind"])
+            .and_then(|f| f.text().map(|s| s.into_owned()))
+            .as_deref()
+        {
+            Some("purchase") => co_purchase.add(a, b, w)?,
+            Some("view") => co_view.add(a, b, w)?,
+            _ => {
+                return Err(BuildError::input(
+                    pairs_path,
+                    line,
+                    "kind is not purchase or view",
+                ))
+            }
+        }
+        rows += 1;
+        if rows % 65536 == 0 {
+            bar.tick(&format!("{rows} pairs"));
+        }
+    }
+    bar.finish(&format!("{rows} pairs"));
+    report.pair_increments = co_purchase.increments + co_view.increments;
+    report.seconds_read = t0.elapsed().as_secs_f64();
+    report.rows = stats.iter().map(|s| s.lines).sum();
+    report.used = report.rows;
+    let info = Info {
+        reference_time,
+        popularity_half_life_days: o.popularity_half_life_days as f32,
+        trending_half_life_days: o.trending_half_life_days as f32,
+        lines: report.rows,
+    };
+    finish(
+        ids,
+        stats,
+        co_purchase,
+        co_view,
+        &catalog,
+        info,
+        o,
+        &mut report,
+    )
+}
+
+/// Pass 3, shared by both paths: neighbours, embeddings, attributes.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    ids: Vec<String>,
+    stats: Vec<ItemStats>,
+    co_purchase: PairCounter,
+    co_view: PairCounter,
+    catalog: &[CatalogItem],
+    info: Info,
+    o: &Options,
+    report: &mut Report,
+) -> Result<(ModelParts, Report), BuildError> {
+    let t = Instant::now();
+    let n = ids.len();
+    report.items = n;
+    report.spilled_runs += co_purchase.runs() + co_view.runs();
+    let mut bar = Progress::steps("neighbours", 3, o.progress);
+    bar.tick("co-purchase");
+    let baskets: Vec<u32> = stats.iter().map(|s| s.baskets).collect();
+    let (cp, kept) = neighbours::top_m(
+        co_purchase,
+        n,
+        &baskets,
+        o.neighbours,
+        o.min_support,
+        o.shrink,
+    )?;
+    report.co_purchase_pairs = kept;
+    bar.set(1);
+    bar.tick("co-view");
+    let sessions: Vec<u32> = stats.iter().map(|s| s.sessions).collect();
+    let (cv, kept) =
+        neighbours::top_m(co_view, n, &sessions, o.neighbours, o.min_support, o.shrink)?;
+    report.co_view_pairs = kept;
+    bar.set(2);
+
+    let by_id: HashMap<&str, &CatalogItem> = catalog.iter().map(|c| (c.id.as_str(), c)).collect();
+    let catalog_dims = catalog.iter().map(|c| c.embedding.len()).max().unwrap_or(0);
+    let (dims, embeddings) = if catalog_dims > 0 {
+        let mut e = vec![0.0f32; n * catalog_dims];
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(c) = by_id
+                .get(id.as_str())
+                .filter(|c| c.embedding.len() == catalog_dims)
+            {
+                e[i * catalog_dims..(i + 1) * catalog_dims].copy_from_slice(&c.embedding);
+            }
+        }
+        (catalog_dims, e)
+    } else if o.dims > 0 && !(cp.is_empty() && cv.is_empty()) {
+        bar.tick("embeddings");
+        (o.dims, embed::learn(&[&cp, &cv], n, o.dims, o.seed))
+    } else {
+        (0, Vec::new())
+    };
+    bar.finish("done");
+
+    let mut p = ModelParts {
+        co_purchase: cp,
+        co_view: cv,
+        dims,
+        embeddings,
+        info,
+        ..Default::default()
+    };
+    let names = |table: &mut Strings, index: &mut HashMap<String, u32>, name: &str| -> u32 {
+        let key = name.trim().to_lowercase();
+        *index.entry(key).or_insert_with(|| {
+            table.push(name.trim());
+            (table.len() - 1) as u32
+        })
+    };
+    let (mut cat_index, mut brand_index, mut tag_index) =
+        (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut tag_rows = Lists::default();
+    let mut any_tags = false;
+    for (i, id) in ids.iter().enumerate() {
+        let s = &stats[i];
+        let c = by_id.get(id.as_str());
+        p.ids.push(id);
+        p.titles.push(c.map_or("", |c| c.title.as_str()));
+        p.category.push(
+            c.and_then(|c| c.category.as_deref())
+                .map_or(NONE, |name| names(&mut p.categories, &mut cat_index, name)),
+        );
+        p.brand.push(
+            c.and_then(|c| c.brand.as_deref())
+                .map_or(NONE, |name| names(&mut p.brands, &mut brand_index, name)),
+        );
+        let seen_price = (s.price_n > 0).then(|| s.price_sum / s.price_n as f64);
+        p.price.push(
+            c.and_then(|c| c.price)
+                .or(seen_price)
+                .map_or(f32::NAN, |x| x as f32),
+        );
+        p.in_stock.push(c.is_none_or(|c| c.in_stock));
+        p.sensitive.push(c.is_some_and(|c| c.sensitive));
+        let mut row: Vec<u32> = c
+            .map(|c| {
+                c.tags
+                    .iter()
+                    .map(|t| names(&mut p.tags, &mut tag_index, t))
+                    .collect()
+            })
+            .unwrap_or_default();
+        row.sort_unstable();
+        row.dedup();
+        any_tags |= !row.is_empty();
+        tag_rows.push(&row);
+        p.popularity.push(s.popularity as f32);
+        p.trending.push(s.trending as f32);
+    }
+    if any_tags {
+        p.item_tags = tag_rows;
+    }
+    p.id_order = (0..n as u32).collect();
+    report.seconds_finish = t.elapsed().as_secs_f64();
+    Ok((p, std::mem::take(report)))
+}
+
+#[cfg(test)]
+mod tests;

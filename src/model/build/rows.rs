@@ -1,0 +1,241 @@
+//! Rows of the builder's inputs, checked: interaction lines and catalog items.
+
+use super::input::{parse_time, Field, Input, Record};
+use crate::args::MAX_ID_LEN;
+use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
+
+/// What a line says the shopper did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum EventKind {
+    Purchase = 0,
+    Add = 1,
+    View = 2,
+}
+
+impl EventKind {
+    pub fn from_u8(b: u8) -> Self {
+        match b {
+            0 => EventKind::Purchase,
+            1 => EventKind::Add,
+            _ => EventKind::View,
+        }
+    }
+
+    /// How much one line adds to popularity: a purchase counts fully, an add to cart a quarter, a
+    /// view a twentieth (so view-only data still ranks, and purchases dominate mixed data).
+    pub fn popularity_weight(self) -> f64 {
+        match self {
+            EventKind::Purchase => 1.0,
+            EventKind::Add => 0.25,
+            EventKind::View => 0.05,
+        }
+    }
+}
+
+/// One checked interaction line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interaction {
+    pub order: String,
+    pub item: String,
+    /// ms since the epoch, whole.
+    pub time: i64,
+    pub quantity: f64,
+    pub price: Option<f64>,
+    pub event: EventKind,
+}
+
+/// Why a line was left out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Skip {
+    /// A return or cancellation (quantity zero or below): valid, not counted.
+    NonPositiveQuantity,
+    /// A line that cannot be used; the string says why.
+    Bad(String),
+}
+
+pub const ORDER: &[&str] = &["order_id", "orderid", "session_id"];
+pub const ITEM: &[&str] = &["item_id", "itemid", "product_id"];
+pub const TIME: &[&str] = &["timestamp", "time", "ts"];
+pub const QUANTITY: &[&str] = &["quantity", "qty"];
+pub const PRICE: &[&str] = &["price"];
+pub const EVENT: &[&str] = &["event", "event_type"];
+
+fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
+    let Some(f) = f else {
+        return Err(Skip::Bad(format!("has no {what}")));
+    };
+    let s = f
+        .text()
+        .ok_or_else(|| Skip::Bad(format!("{what} must be a string or a number")))?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(Skip::Bad(format!("has no {what}")));
+    }
+    if s.len() > MAX_ID_LEN {
+        return Err(Skip::Bad(format!(
+            "{what} is longer than {MAX_ID_LEN} bytes"
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+/// Checks one interaction record.
+pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
+    let order = id(input.field(rec, ORDER), "order_id")?;
+    let item = id(input.field(rec, ITEM), "item_id")?;
+    let time = match input.field(rec, TIME) {
+        None => return Err(Skip::Bad("has no timestamp".into())),
+        Some(f) => parse_time(&f).ok_or_else(|| {
+            Skip::Bad(format!(
+                "timestamp '{}' is neither ISO-8601 nor epoch milliseconds",
+                f.text().unwrap_or_default()
+            ))
+        })?,
+    };
+    let quantity = match input.field(rec, QUANTITY) {
+        None => 1.0,
+        Some(f) => f
+            .number()
+            .filter(|q| q.is_finite())
+            .ok_or_else(|| Skip::Bad("quantity is not a number".into()))?,
+    };
+    let price = match input.field(rec, PRICE) {
+        None => None,
+        Some(f) => Some(
+            f.number()
+                .filter(|p| p.is_finite() && *p >= 0.0)
+                .ok_or_else(|| Skip::Bad("price is not a non-negative number".into()))?,
+        ),
+    };
+    let event = match input.field(rec, EVENT) {
+        None => EventKind::Purchase,
+        Some(f) => match f.text().as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+            Some(e) if e == "purchase" => EventKind::Purchase,
+            Some(e) if e == "add" => EventKind::Add,
+            Some(e) if e == "view" => EventKind::View,
+            other => {
+                return Err(Skip::Bad(format!(
+                    "event '{}' is not view, add or purchase",
+                    other.unwrap_or_default()
+                )))
+            }
+        },
+    };
+    if quantity <= 0.0 {
+        return Err(Skip::NonPositiveQuantity);
+    }
+    Ok(Interaction {
+        order,
+        item,
+        time: time.floor() as i64,
+        quantity,
+        price,
+        event,
+    })
+}
+
+/// One checked catalog item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CatalogItem {
+    pub id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub brand: Option<String>,
+    pub price: Option<f64>,
+    pub in_stock: bool,
+    pub sensitive: bool,
+    pub tags: Vec<String>,
+    pub embedding: Vec<f32>,
+}
+
+fn text(input: &Input, rec: &Record, names: &[&str], max: usize) -> Result<Option<String>, String> {
+    match input.field(rec, names) {
+        None => Ok(None),
+        Some(f) => {
+            let s = f
+                .text()
+                .ok_or_else(|| format!("{} must be a string", names[0]))?;
+            let s = s.trim();
+            if s.len() > max {
+                return Err(format!("{} is longer than {max} bytes", names[0]));
+            }
+            Ok((!s.is_empty()).then(|| s.to_owned()))
+        }
+    }
+}
+
+fn flag(input: &Input, rec: &Record, names: &[&str], default: bool) -> Result<bool, String> {
+    match input.field(rec, names) {
+        None => Ok(default),
+        Some(Field::Json(serde_json::Value::Bool(b))) => Ok(*b),
+        Some(f) => match f
+            .text()
+            .as_deref()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("true" | "1" | "yes" | "y") => Ok(true),
+            Some("false" | "0" | "no" | "n") => Ok(false),
+            _ => Err(format!("{} must be true or false", names[0])),
+        },
+    }
+}
+
+/// Checks one catalog record. CSV tags are separated by `|`; JSON tags are an array.
+pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, String> {
+    let id = id(input.field(rec, &["item_id", "id"]), "id").map_err(|s| match s {
+        Skip::Bad(m) => m,
+        Skip::NonPositiveQuantity => String::new(),
+    })?;
+    let price = match input.field(rec, PRICE) {
+        None => None,
+        Some(f) => Some(
+            f.number()
+                .filter(|p| p.is_finite() && *p >= 0.0)
+                .ok_or("price is not a non-negative number")?,
+        ),
+    };
+    let tags: Vec<String> = match input.field(rec, &["tags"]) {
+        None => Vec::new(),
+        Some(Field::Json(serde_json::Value::Array(a))) => a
+            .iter()
+            .map(|t| t.as_str().map(|s| s.trim().to_owned()))
+            .collect::<Option<Vec<_>>>()
+            .ok_or("tags must be strings")?,
+        Some(f) => f
+            .text()
+            .unwrap_or_default()
+            .split('|')
+            .map(|t| t.trim().to_owned())
+            .collect(),
+    };
+    let mut tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
+    tags.truncate(MAX_TAGS);
+    let embedding = match input.field(rec, &["embedding"]) {
+        None => Vec::new(),
+        Some(Field::Json(serde_json::Value::Array(a))) => {
+            let e: Option<Vec<f32>> = a
+                .iter()
+                .map(|x| x.as_f64().filter(|x| x.is_finite()).map(|x| x as f32))
+                .collect();
+            let e = e.ok_or("embedding must hold finite numbers")?;
+            if e.len() > MAX_DIMS {
+                return Err(format!("embedding has more than {MAX_DIMS} numbers"));
+            }
+            e
+        }
+        Some(_) => return Err("embedding must be an array of numbers".into()),
+    };
+    Ok(CatalogItem {
+        title: text(input, rec, &["title", "name"], MAX_TITLE_LEN)?.unwrap_or_default(),
+        category: text(input, rec, &["category"], crate::event::MAX_TEXT_LEN)?,
+        brand: text(input, rec, &["brand"], crate::event::MAX_TEXT_LEN)?,
+        price,
+        in_stock: flag(input, rec, &["in_stock", "instock", "inStock"], true)?,
+        sensitive: flag(input, rec, &["sensitive"], false)?,
+        tags,
+        embedding,
+        id,
+    })
+}

@@ -1,0 +1,233 @@
+use super::*;
+use crate::model::Model;
+use crate::rng::Rng;
+use std::io::Write;
+
+/// A folder for one test's files.
+pub(crate) fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vitrine-build-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Seeded synthetic order lines: shoppers buy within a few themes, so items of a theme co-occur.
+pub(crate) fn synthetic_csv(orders: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut s = String::from("user_id,order_id,item_id,quantity,price,timestamp\n");
+    for o in 0..orders {
+        let theme = rng.below(5);
+        let t = 1_300_000_000_000u64 + o as u64 * 3_600_000;
+        for _ in 0..2 + rng.below(5) {
+            let item = theme * 20 + rng.below(20);
+            s.push_str(&format!(
+                "u{},o{o},sku-{item},{},{}.5,{t}\n",
+                rng.below(50),
+                1 + rng.below(3),
+                item % 7
+            ));
+        }
+    }
+    s
+}
+
+fn quiet() -> Options {
+    Options {
+        temp_dir: std::env::temp_dir(),
+        dims: 8,
+        ..Options::default()
+    }
+}
+
+fn build_str(
+    dir: &Path,
+    name: &str,
+    text: &[u8],
+    o: &Options,
+) -> Result<(ModelParts, Report), BuildError> {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    build(&p, None, o)
+}
+
+#[test]
+fn co_purchase_neighbours_follow_themes() {
+    let dir = scratch("themes");
+    let (parts, report) =
+        build_str(&dir, "i.csv", synthetic_csv(2000, 1).as_bytes(), &quiet()).unwrap();
+    assert_eq!(report.bad, 0);
+    assert_eq!(report.items, 100);
+    let m = Model::from_parts(parts).unwrap();
+    let theme = |id: &str| id[4..].parse::<usize>().unwrap() / 20;
+    let mut same = 0;
+    let mut total = 0;
+    for i in 0..m.len() as u32 {
+        for &j in m.co_purchase().of(i).0.iter().take(5) {
+            total += 1;
+            same += usize::from(theme(m.id(i)) == theme(m.id(j)));
+        }
+    }
+    assert!(total > 300 && same == total, "{same}/{total}");
+    // Embeddings separate themes too.
+    let a = m.embedding(m.index_of("sku-1").unwrap()).unwrap();
+    let b = m.embedding(m.index_of("sku-2").unwrap()).unwrap();
+    let c = m.embedding(m.index_of("sku-41").unwrap()).unwrap();
+    let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
+    assert!(
+        dot(a, b) > dot(a, c) + 0.3,
+        "{} vs {}",
+        dot(a, b),
+        dot(a, c)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn gzip_json_lines_and_tiny_memory_give_the_same_model() {
+    let dir = scratch("formats");
+    let csv = synthetic_csv(600, 2);
+    let (base, _) = build_str(&dir, "i.csv", csv.as_bytes(), &quiet()).unwrap();
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(csv.as_bytes()).unwrap();
+    let (from_gz, _) = build_str(&dir, "i.csv.gz", &gz.finish().unwrap(), &quiet()).unwrap();
+    assert_eq!(from_gz, base);
+
+    let mut jsonl = String::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        jsonl.push_str(&format!(
+            "{{\"user_id\":\"{}\",\"order_id\":\"{}\",\"item_id\":\"{}\",\"quantity\":{},\"price\":{},\"timestamp\":{}}}\n",
+            f[0], f[1], f[2], f[3], f[4], f[5]
+        ));
+    }
+    let (from_json, _) = build_str(&dir, "i.jsonl", jsonl.as_bytes(), &quiet()).unwrap();
+    assert_eq!(from_json, base);
+
+    let tiny = Options {
+        memory_bytes: 2 * 1024 * pairs::ENTRY_BYTES,
+        ..quiet()
+    };
+    let (spilled, report) = build_str(&dir, "i.csv", csv.as_bytes(), &tiny).unwrap();
+    assert!(report.spilled_runs > 0, "the test must exercise spilling");
+    assert_eq!(spilled, base);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_rows_are_counted_with_line_numbers_and_fatal_over_the_threshold() {
+    let dir = scratch("bad");
+    let mut csv = synthetic_csv(300, 3);
+    csv.push_str("u1,o-x,,1,1,2011-01-01\n");
+    csv.push_str("u1,o-x,sku-1,1,1,not a time\n");
+    csv.push_str("u1,o-x,sku-1,one,1,2011-01-01\n");
+    csv.push_str("u1,o-x,sku-1,1\n");
+    csv.push_str("u1,o-x,sku-1,-5,1,2011-01-01\n");
+    let lines = csv.lines().count() as u64;
+    let (_, r) = build_str(&dir, "i.csv", csv.as_bytes(), &quiet()).unwrap();
+    assert_eq!((r.bad, r.non_positive), (4, 1));
+    let lines_reported: Vec<u64> = r.bad_examples.iter().map(|e| e.1).collect();
+    assert_eq!(lines_reported, [lines - 4, lines - 3, lines - 2, lines - 1]);
+    assert!(
+        r.bad_examples[1].2.contains("timestamp 'not a time'"),
+        "{:?}",
+        r.bad_examples
+    );
+    assert!(
+        r.bad_examples[3].2.contains("has 4 fields"),
+        "{:?}",
+        r.bad_examples
+    );
+
+    let strict = Options {
+        max_bad_fraction: 0.001,
+        ..quiet()
+    };
+    let e = build_str(&dir, "i.csv", csv.as_bytes(), &strict)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("4 of") && e.contains("rows are bad"), "{e}");
+    let e = build_str(&dir, "h.csv", b"order,item\n1,2\n", &quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no order_id column"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn catalog_attributes_and_sessions() {
+    let dir = scratch("catalog");
+    let interactions = "\
+order_id,item_id,timestamp,event
+s1,a,2011-01-01T10:00:00Z,view
+s1,b,2011-01-01T10:01:00Z,view
+s1,c,2011-01-01T10:02:00Z,view
+s2,a,2011-01-02T10:00:00Z,view
+s2,b,2011-01-02T10:01:00Z,view
+s3,b,2011-01-03T10:00:00Z,purchase
+";
+    let catalog = "\
+{\"id\": \"a\", \"title\": \"Amber\", \"category\": \"Candles\", \"brand\": \"Lumen\", \"price\": 12, \"tags\": [\"soy\"], \"embedding\": [1, 0]}
+{\"id\": \"b\", \"category\": \"candles\", \"inStock\": false, \"embedding\": [0, 1]}
+{\"id\": \"z\", \"title\": \"Never sold\", \"sensitive\": true, \"embedding\": [1, 1]}
+";
+    std::fs::write(dir.join("i.csv"), interactions).unwrap();
+    std::fs::write(dir.join("c.jsonl"), catalog).unwrap();
+    let o = Options {
+        min_support: 1,
+        ..quiet()
+    };
+    let (parts, r) = build(&dir.join("i.csv"), Some(&dir.join("c.jsonl")), &o).unwrap();
+    assert_eq!(r.catalog_items, 3);
+    let m = Model::from_parts(parts).unwrap();
+    assert_eq!(
+        m.len(),
+        4,
+        "catalog items and items seen only in interactions"
+    );
+    let (a, b, z) = (
+        m.index_of("a").unwrap(),
+        m.index_of("b").unwrap(),
+        m.index_of("z").unwrap(),
+    );
+    assert_eq!(m.title(a), "Amber");
+    assert_eq!(m.category(a), m.category(b));
+    assert!(!m.in_stock(b) && m.sensitive(z) && m.popularity(z) == 0.0);
+    assert_eq!(m.dims(), 2, "catalog embeddings win over learned ones");
+    // a-b adjacent twice (weight 3 each), b-c adjacent once, a-c two apart once.
+    assert_eq!(m.co_view().of(a).0[0], b);
+    assert!(m.co_purchase().is_empty() || m.co_purchase().of(b).0.is_empty());
+    assert!(
+        m.popularity(b) > m.popularity(a),
+        "a purchase outweighs views"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let o = Options {
+        dims: 8,
+        ..Options::default()
+    };
+    let (parts, _) = build(
+        &dir.join("tiny-interactions.csv"),
+        Some(&dir.join("tiny-catalog.csv")),
+        &o,
+    )
+    .unwrap();
+    let built = Model::from_parts(parts).unwrap().to_bytes();
+    let committed = std::fs::read(dir.join("tiny-v1.vtr")).unwrap();
+    assert!(
+        built == committed,
+        "the builder's output changed: bump the format version and add a fixture"
+    );
+    let m = Model::from_bytes(&committed).unwrap();
+    assert_eq!(m.len(), 30);
+    assert_eq!(
+        m.category_name(m.category(m.index_of("mugs-1").unwrap())),
+        Some("Mugs")
+    );
+    assert!(!m.in_stock(m.index_of("throws-29").unwrap()));
+}

@@ -1,0 +1,182 @@
+use super::*;
+use crate::model::NONE;
+use crate::rng::Rng;
+
+/// A small model that uses every section.
+pub(crate) fn sample_parts() -> ModelParts {
+    let mut item_tags = Lists::default();
+    for row in [&[0u32, 1][..], &[], &[1], &[]] {
+        item_tags.push(row);
+    }
+    ModelParts {
+        ids: ["b", "a", "ü-3", "c"].into_iter().collect(),
+        titles: ["Bee", "", "Über", "Sea"].into_iter().collect(),
+        category: vec![0, 1, NONE, 0],
+        categories: ["Candles", "Mugs"].into_iter().collect(),
+        brand: vec![NONE, 0, 0, NONE],
+        brands: ["Lumen"].into_iter().collect(),
+        price: vec![1.5, f32::NAN, 20.0, 3.0],
+        in_stock: vec![true, false, true, true],
+        sensitive: vec![false, false, true, false],
+        item_tags,
+        tags: ["soy", "gift"].into_iter().collect(),
+        popularity: vec![4.0, 2.0, 1.0, 0.0],
+        trending: vec![1.0, 3.0, 0.5, 0.0],
+        co_purchase: Neighbours::from_rows(vec![
+            vec![(1, 0.9), (3, 0.2)],
+            vec![(0, 0.9)],
+            vec![],
+            vec![(0, 0.2)],
+        ]),
+        co_view: Neighbours::from_rows(vec![vec![(2, 1.0)], vec![], vec![(0, 1.0)], vec![]]),
+        dims: 2,
+        embeddings: vec![1.0, 0.0, 0.6, 0.8, 0.0, 1.0, -1.0, 0.0],
+        id_order: Vec::new(),
+        info: Info {
+            reference_time: 1.3e12,
+            popularity_half_life_days: 90.0,
+            trending_half_life_days: 14.0,
+            lines: 31,
+        },
+    }
+}
+
+fn same(a: &ModelParts, b: &ModelParts) {
+    // NaN prices do not compare equal; everything else must match exactly.
+    let bits = |p: &ModelParts| p.price.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(a), bits(b));
+    let strip = |p: &ModelParts| ModelParts {
+        price: Vec::new(),
+        ..p.clone()
+    };
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn a_model_round_trips_through_a_file() {
+    let m = Model::from_parts(sample_parts()).unwrap();
+    let bytes = m.to_bytes();
+    assert_eq!(&bytes[..8], &MAGIC);
+    let back = Model::from_bytes(&bytes).unwrap();
+    same(m.parts(), back.parts());
+    assert_eq!(back.index_of("ü-3"), Some(2));
+    assert_eq!(back.index_of("a"), Some(1));
+    assert_eq!(back.index_of("zz"), None);
+    assert_eq!(back.title(2), "Über");
+    assert_eq!(back.tags(0), &[0, 1]);
+    assert_eq!(back.co_view().of(2), (&[0u32][..], &[1.0f32][..]));
+    assert!(!back.in_stock(1) && back.sensitive(2));
+    assert_eq!(back.parts().info.lines, 31);
+    assert_eq!(back.to_bytes(), bytes, "encoding is deterministic");
+}
+
+#[test]
+fn an_empty_model_round_trips() {
+    let m = Model::from_parts(ModelParts::default()).unwrap();
+    let back = Model::from_bytes(&m.to_bytes()).unwrap();
+    assert!(back.is_empty());
+}
+
+#[test]
+fn sections_are_aligned_and_inside_the_file() {
+    let bytes = encode(&sample_parts());
+    let s = sections(&bytes).unwrap();
+    assert_eq!(s.table.len(), 17);
+    for (_, off, len) in &s.table {
+        assert_eq!(off % 8, 0);
+        assert!(off + len <= bytes.len());
+    }
+}
+
+fn message(bytes: &[u8]) -> String {
+    Model::from_bytes(bytes).unwrap_err().to_string()
+}
+
+/// Rewrites both checksums, so a test can reach the checks behind them.
+fn reseal(bytes: &mut [u8]) {
+    let body = crc32(&bytes[HEADER_LEN..]);
+    bytes[24..28].copy_from_slice(&body.to_le_bytes());
+    let head = crc32(&bytes[..28]);
+    bytes[28..32].copy_from_slice(&head.to_le_bytes());
+}
+
+#[test]
+fn other_versions_and_other_files_are_refused_clearly() {
+    let good = encode(&sample_parts());
+    let mut newer = good.clone();
+    newer[8..10].copy_from_slice(&2u16.to_le_bytes());
+    reseal(&mut newer);
+    assert_eq!(
+        message(&newer),
+        "model: the model file has format version 2, newer than this vitrine reads (version 1); update vitrine"
+    );
+    let mut older = good.clone();
+    older[8..10].copy_from_slice(&0u16.to_le_bytes());
+    reseal(&mut older);
+    assert!(message(&older).contains("older than this vitrine reads"));
+    assert!(message(b"").contains("does not start with the vitrine model signature"));
+    assert!(message(b"item_id,title\n1,Candle\n").contains("signature"));
+    assert!(message(&[0x1f, 0x8b, 8, 0]).contains("gzip-compressed"));
+    assert!(message(&good[..good.len() - 1]).contains("truncated"));
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(message(&longer).contains("extra bytes"));
+}
+
+#[test]
+fn every_truncation_and_every_flipped_byte_is_an_error() {
+    let good = encode(&sample_parts());
+    for cut in 0..good.len() {
+        assert!(Model::from_bytes(&good[..cut]).is_err(), "cut at {cut}");
+    }
+    for at in 0..good.len() {
+        let mut bad = good.clone();
+        bad[at] ^= 0x10;
+        let e = message(&bad);
+        assert!(e.starts_with("model: "), "{at}: {e}");
+    }
+}
+
+#[test]
+fn damage_behind_valid_checksums_never_panics() {
+    let good = encode(&sample_parts());
+    let mut rng = Rng::new(42);
+    let mut loaded = 0;
+    for _ in 0..4000 {
+        let mut bad = good.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = HEADER_LEN + rng.below(good.len() - HEADER_LEN);
+            bad[at] = match rng.below(4) {
+                0 => 0,
+                1 => 0xff,
+                _ => rng.next_u64() as u8,
+            };
+        }
+        reseal(&mut bad);
+        if let Ok(m) = Model::from_bytes(&bad) {
+            // Whatever loads must be usable without panicking.
+            loaded += 1;
+            for i in 0..m.len() as u32 {
+                let _ = (m.id(i), m.title(i), m.tags(i), m.co_purchase().of(i));
+                let _ = m.index_of(m.id(i));
+            }
+        }
+    }
+    assert!(loaded < 4000, "most damage is detected");
+}
+
+#[test]
+fn bad_contents_are_named() {
+    let mut p = sample_parts();
+    p.co_purchase.targets[0] = 99;
+    assert!(message(&encode(&p)).contains("co-purchase neighbours: a neighbour is not an item"));
+    let mut p = sample_parts();
+    p.ids = ["a", "a", "b", "c"].into_iter().collect();
+    assert!(message(&encode(&p)).contains("item id 'a' appears twice"));
+    let mut p = sample_parts();
+    p.id_order = vec![0, 1, 2, 3];
+    assert!(message(&encode(&p)).contains("id index is not sorted"));
+    let mut p = sample_parts();
+    p.category[0] = 7;
+    assert!(message(&encode(&p)).contains("attribute index is out of range"));
+}

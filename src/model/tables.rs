@@ -1,0 +1,168 @@
+//! Flat tables: many strings in one buffer, many lists in one array. A model holds every id,
+//! title and tag list this way, so a model file loads with a few bulk copies instead of one
+//! allocation per item.
+
+/// A table of strings: string `i` is `bytes[offsets[i]..offsets[i + 1]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Strings {
+    /// `len + 1` byte offsets, from 0, never decreasing, each on a character boundary
+    /// (empty for an empty table).
+    pub offsets: Vec<u32>,
+    pub bytes: String,
+}
+
+impl Strings {
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// String `i`, or `""` when out of range.
+    pub fn get(&self, i: usize) -> &str {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.bytes.get(a as usize..b as usize).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    pub fn push(&mut self, s: &str) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.bytes.push_str(s);
+        self.offsets.push(self.bytes.len() as u32);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Checks the offsets against the buffer; `Err` says what is wrong.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if self.offsets.is_empty() {
+            return if self.bytes.is_empty() {
+                Ok(())
+            } else {
+                Err("text without offsets")
+            };
+        }
+        if self.offsets.first() != Some(&0)
+            || self.offsets.last().map(|&e| e as usize) != Some(self.bytes.len())
+        {
+            return Err("offsets do not span the text");
+        }
+        if self.offsets.windows(2).any(|w| w[0] > w[1]) {
+            return Err("offsets decrease");
+        }
+        if self
+            .offsets
+            .iter()
+            .any(|&o| !self.bytes.is_char_boundary(o as usize))
+        {
+            return Err("an offset splits a character");
+        }
+        Ok(())
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Strings {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut t = Strings {
+            offsets: vec![0],
+            bytes: String::new(),
+        };
+        for s in iter {
+            t.push(s.as_ref());
+        }
+        t
+    }
+}
+
+/// Lists of indexes, one per row: row `i` is `values[offsets[i]..offsets[i + 1]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lists {
+    /// `rows + 1` offsets, or empty when every row is empty.
+    pub offsets: Vec<u32>,
+    pub values: Vec<u32>,
+}
+
+impl Lists {
+    /// Row `i` (empty when out of range).
+    pub fn row(&self, i: usize) -> &[u32] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.values.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, row: &[u32]) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.values.extend_from_slice(row);
+        self.offsets.push(self.values.len() as u32);
+    }
+
+    /// Checks the structure for `rows` rows whose values are below `bound`.
+    pub fn validate(&self, rows: usize, bound: usize) -> Result<(), &'static str> {
+        if self.offsets.is_empty() {
+            return if self.values.is_empty() {
+                Ok(())
+            } else {
+                Err("values without offsets")
+            };
+        }
+        if self.offsets.len() != rows + 1 {
+            return Err("one offset per item plus one expected");
+        }
+        if self.offsets.first() != Some(&0)
+            || self.offsets.last().map(|&e| e as usize) != Some(self.values.len())
+        {
+            return Err("offsets do not span the values");
+        }
+        if self.offsets.windows(2).any(|w| w[0] > w[1]) {
+            return Err("offsets decrease");
+        }
+        if self.values.iter().any(|&v| v as usize >= bound) {
+            return Err("a value is out of range");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_round_trip_and_validate() {
+        let t: Strings = ["a", "", "héllo"].into_iter().collect();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.iter().collect::<Vec<_>>(), ["a", "", "héllo"]);
+        assert_eq!(t.get(9), "");
+        assert_eq!(t.validate(), Ok(()));
+        let mut bad = t.clone();
+        bad.offsets[2] = 3; // inside 'é'
+        assert!(bad.validate().is_err());
+        let mut bad = t;
+        bad.offsets[1] = 9;
+        assert!(bad.validate().is_err());
+        assert_eq!(Strings::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn lists_validate_rows_and_bounds() {
+        let mut l = Lists::default();
+        l.push(&[1, 2]);
+        l.push(&[]);
+        assert_eq!(l.row(0), &[1, 2]);
+        assert_eq!(l.row(1), &[] as &[u32]);
+        assert_eq!(l.validate(2, 3), Ok(()));
+        assert!(l.validate(2, 2).is_err());
+        assert!(l.validate(3, 3).is_err());
+    }
+}

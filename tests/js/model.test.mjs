@@ -1,0 +1,43 @@
+// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v1.vtr).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import vitrine from './load.mjs';
+
+const { Vitrine } = vitrine;
+const model = new Uint8Array(readFileSync(new URL('../fixtures/tiny-v1.vtr', import.meta.url)));
+const granted = { personalization: true, storage: true };
+
+test('a model file opens and drives every scenario', () => {
+  const v = Vitrine.open({ model, consent: granted, storage: 'memory' });
+  const together = v.recommend({ scenario: 'bought_together', itemId: 'candles-0', k: 5 });
+  assert.equal(together.length, 5);
+  for (const r of together) assert.ok(r.itemId.startsWith('candles-') && r.itemId !== 'candles-0', JSON.stringify(r));
+  assert.ok(together[0].reasons.includes('often bought with candles-0'), JSON.stringify(together[0]));
+  const similar = v.recommend({ scenario: 'similar', itemId: 'mugs-1', k: 4 });
+  assert.ok(similar.every((r) => r.itemId.startsWith('mugs-')), JSON.stringify(similar));
+  assert.equal(v.recommend({ scenario: 'trending', k: 3 }).length, 3);
+  v.track('Order Completed', { products: [{ product_id: 'throws-2' }, { product_id: 'throws-5' }] });
+  v.track('Product Viewed', { product_id: 'throws-8' });
+  const shelf = v.recommend({ scenario: 'for_you', k: 6, diversity: 0 });
+  assert.ok(shelf.filter((r) => r.itemId.startsWith('throws-')).length >= 5, JSON.stringify(shelf));
+  assert.ok(!shelf.some((r) => r.itemId === 'throws-29'), 'out of stock items are not shown');
+  const fresh = v.recommend({ scenario: 'for_you', k: 6, excludePurchased: true });
+  assert.ok(!fresh.some((r) => ['throws-2', 'throws-5'].includes(r.itemId)));
+  assert.equal(v.profile().categories[0].name, 'throws', 'categories come from the model');
+  v.free();
+});
+
+test('damaged, foreign and compressed files throw a clear Error', () => {
+  const cut = model.slice(0, model.length - 10);
+  assert.throws(() => Vitrine.open({ model: cut }), { name: 'Error', message: /^model: .*truncated/ });
+  const flipped = model.slice();
+  flipped[200] ^= 0xff;
+  assert.throws(() => Vitrine.open({ model: flipped }), { name: 'Error', message: /^model: .*checksum/ });
+  const newer = model.slice();
+  newer[8] = 9;
+  assert.throws(() => Vitrine.open({ model: newer }), /^Error: model: /);
+  assert.throws(() => Vitrine.open({ model: new TextEncoder().encode('item_id,title\n') }), /vitrine model signature/);
+  assert.throws(() => Vitrine.open({ model: new Uint8Array([0x1f, 0x8b, 8, 0]) }), /gzip-compressed/);
+  assert.throws(() => Vitrine.open({ model: 'model.vtr' }), /options.model must be a Uint8Array/);
+});
