@@ -172,12 +172,11 @@ mod tests {
 
     #[test]
     fn tcf_maps_purpose_1_to_storage_and_purposes_5_and_6_to_personalization() {
-        // Core segments built for the purpose bits only (LiveRamp fixtures, MIT): purposes
-        // [1, 3, 6, 7, 8, 10] (5 missing) and [1] only.
-        let p1_6 = "COvzTO5OvzTO5B7ABCENAPCYAKdAADkAAIqIFhwBAAGAAXAFGAsMAhYAgAMAAegBYAEKAAA";
-        let s = TcfSignal::decode(p1_6).unwrap();
+        // Purposes 1, 3, 6, 7, 8, 10: storage, but no personalization without purpose 5.
+        let p1_6 = tcf::testing::tc_string(&[1, 3, 6, 7, 8, 10], 1_583_436_280_900.0);
+        let s = TcfSignal::decode(&p1_6).unwrap();
         assert!(s.storage && !s.personalization);
-        let t = tcf::decode(p1_6).unwrap();
+        let t = tcf::decode(&p1_6).unwrap();
         let mut all = t.clone();
         all.purpose_consents = vec![1, 5, 6];
         let s = TcfSignal::of(&all);
@@ -190,7 +189,7 @@ mod tests {
             "legitimate interest never counts"
         );
         assert_eq!(s.last_updated, 1_583_436_280_900.0);
-        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "Clc"}))).unwrap_err();
+        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "CAA"}))).unwrap_err();
         assert_eq!(
             e.to_string(),
             "invalid TC string: truncated: the core segment ends inside created"

@@ -209,14 +209,14 @@ fn p16_malformed_tc_strings_change_nothing() {
     view(&mut s, "mugs-1", NOW);
     let before = s.consent();
     let e = s
-        .set_consent(&from_json(&json!({"tcf": "COvzTO5O!"})), NOW + 1.0, false)
+        .set_consent(&from_json(&json!({"tcf": "CP_h-0AP!"})), NOW + 1.0, false)
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         "invalid TC string: not base64url: '!' at position 8"
     );
     let e = s
-        .tcf_event("Clc", TcfEvent::UserAction, NOW + 2.0, false)
+        .tcf_event("CAA", TcfEvent::UserAction, NOW + 2.0, false)
         .unwrap_err();
     assert!(e.to_string().contains("truncated"), "{e}");
     assert_eq!(s.consent(), before);

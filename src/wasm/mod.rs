@@ -57,11 +57,11 @@ pub fn version() -> String {
 ///
 /// ```js
 /// import { decodeTcString } from 'vitrine';
-/// const tc = decodeTcString('COvzTO5OvzTO5BRAAAENAPCoALIAADgAAAAAAewAwABAAlAB6ABBFADBQAQA9hAAAcAA');
+/// const tc = decodeTcString('CP_h-0AP_lRwABRACBENAPEgALIAAEAAAAqIAewAwABAAlAB6ABBFABCQAQA9gAA');
 /// tc.purposeConsents;        // → [1, 3, 4, 7]
 /// tc.vendorConsents;         // → [2, 37, 61]
-/// tc.publisherRestrictions;  // → [{ purposeId: 1, restrictionType: 1, vendors: [123] }, …]
-/// try { decodeTcString('Clc'); } catch (e) { e.message; }
+/// tc.publisherRestrictions;  // → [{ purposeId: 2, restrictionType: 1, vendors: [123] }]
+/// try { decodeTcString('CAA'); } catch (e) { e.message; }
 /// // → 'invalid TC string: truncated: the core segment ends inside created'
 /// ```
 #[wasm_bindgen(js_name = decodeTcString, unchecked_return_type = "DecodedTcString")]
