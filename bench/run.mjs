@@ -1,59 +1,140 @@
-// Benchmarks of the built package in Node: vitrine's track and recommend on seeded synthetic
-// catalogs. Prints medians; `--quick` runs a small size (used by `make test` to check that the
-// harness works). See docs/BENCHMARKS.md for the figures and how to read them.
-import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+// `make bench` (and `node bench/run.mjs --quick` in `make test`): vitrine against its peers on
+// seeded synthetic catalogs, all in one Node process and interleaved, then the same suite once
+// in headless Chromium (bench/browser.mjs) to check that the ratios hold in a browser.
+//
+//   node bench/run.mjs [--quick] [--sizes 100000x64,1000000x64] [--reps 30] [--no-browser]
+//
+// Catalogs are model files written by `vitrine-bench catalog` (seed 7) into .bench/. Prints
+// medians and ratios; docs/BENCHMARKS.md explains them. These are benchmarks, not tests: nothing
+// here fails on a slow machine.
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { speed } from './suite.mjs';
+import { PROBE_WAT } from './peers.mjs';
 
-const quick = process.argv.includes('--quick');
-const vitrine = await import(new URL('../pkg/vitrine.js', import.meta.url));
-vitrine.initSync({ module: readFileSync(new URL('../pkg/vitrine_bg.wasm', import.meta.url)) });
-const { Vitrine } = vitrine;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const sizes = opt('--sizes', quick ? '2000x16' : '100000x64,1000000x64').split(',').map((s) => s.split('x').map(Number));
+const reps = +opt('--reps', quick ? 3 : 31);
+const log = (...m) => console.error(...m);
 
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function catalog(n, dims, seed = 7) {
-  const r = rng(seed);
-  return Array.from({ length: n }, (_, i) => ({
-    id: `i${i}`,
-    category: `c${i % 200}`,
-    brand: `b${i % 500}`,
-    price: 5 + Math.floor(r() * 200),
-    popularity: Math.floor(1000 * r() ** 4),
-    ...(dims ? { embedding: Array.from({ length: dims }, () => r() - 0.5) } : {}),
-  }));
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-function time(fn, reps) {
-  const out = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn(i);
-    out.push(performance.now() - t0);
+/** The model file of a size, written once by the Rust tool (debug build in quick runs). */
+export function catalogFile([items, dims]) {
+  const dir = `${root}.bench`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/catalog-${items}x${dims}-s7.vtr`;
+  if (!existsSync(file)) {
+    log(`bench: writing ${file}`);
+    const release = quick ? [] : ['--release'];
+    execFileSync('cargo', ['run', '--quiet', ...release, '--bin', 'vitrine-bench', '--',
+      'catalog', '--items', String(items), '--dims', String(dims), '--seed', '7', '--out', file], { cwd: root, stdio: 'inherit' });
   }
-  return median(out);
+  return file;
 }
 
-const sizes = quick ? [[2_000, 16]] : [[10_000, 64], [100_000, 64]];
-const rows = [];
-for (const [n, dims] of sizes) {
-  const items = catalog(n, dims);
-  const open = time(() => Vitrine.open({ catalog: items, storage: 'memory' }).free(), quick ? 3 : 5);
-  const v = Vitrine.open({ catalog: items, consent: { personalization: true }, storage: 'memory' });
-  const r = rng(1);
-  const track = time(() => {
-    for (let j = 0; j < 100; j++) v.track('Product Viewed', { product_id: `i${Math.floor(r() * n)}` });
-  }, quick ? 5 : 50) / 100;
-  const forYou = time(() => v.recommend({ scenario: 'for_you', k: 10 }), quick ? 5 : 50);
-  const similar = time((i) => v.recommend({ scenario: 'similar', itemId: `i${i}`, k: 10 }), quick ? 5 : 50);
-  v.free();
-  rows.push({ items: n, dims, 'open (ms)': open, 'track (µs)': track * 1000, 'for_you k=10 (ms)': forYou, 'similar k=10 (ms)': similar });
+/** The bandwidth probe module, assembled from its text by binaryen (a dev dependency). */
+export async function probeBytes() {
+  const { default: binaryen } = await import('binaryen');
+  const m = binaryen.parseText(PROBE_WAT);
+  m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
+  if (!m.validate()) throw new Error('the probe module does not validate');
+  const bytes = m.emitBinary();
+  m.dispose();
+  return bytes;
 }
-console.table(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, x]) => [k, typeof x === 'number' && !Number.isInteger(x) ? +x.toFixed(3) : x]))));
+
+/** A fresh instance of a built wasm of the package (each size gets its own wasm memory). */
+async function loadVitrine(file, tag) {
+  const mod = await import(`${new URL('../pkg/vitrine.js', import.meta.url)}?${tag}`);
+  const exports = mod.initSync({ module: readFileSync(new URL(`../pkg/${file}`, import.meta.url)) });
+  return { Vitrine: mod.Vitrine, memory: () => exports.memory.buffer.byteLength };
+}
+
+async function loadPeers() {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+  setWasmPaths(`${root}node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const voy = await import('voy-search/voy_search_bg.js');
+  const { instance } = await WebAssembly.instantiate(
+    readFileSync(`${root}node_modules/voy-search/voy_search_bg.wasm`), { './voy_search_bg.js': voy });
+  voy.__wbg_set_wasm(instance.exports);
+  const orama = await import('@orama/orama');
+  return { tf, voy, orama, tfSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') };
+}
+
+const fmt = (x, d = 3) => (x === undefined ? '—' : Number(x.toFixed(d)));
+const mb = (x) => (x === undefined ? '—' : `${(x / 2 ** 20).toFixed(1)} MB`);
+
+/** Prints one environment's results as tables. */
+export function report(env, results) {
+  console.log(`\n## ${env}\n`);
+  console.table(results.map((r) => ({
+    size: `${r.items} × ${r.dims}`,
+    'vitrine for_you ms': fmt(r.medians.vitrine),
+    'scalar build ms': fmt(r.medians['vitrine-scalar']),
+    'tfjs-wasm ms': fmt(r.medians['tfjs-wasm']),
+    'plain JS ms': fmt(r.medians.js),
+    'voy ms': fmt(r.medians.voy),
+    'orama ms': fmt(r.medians.orama),
+    'probe ms': fmt(r.medians.probe),
+  })));
+  console.table(results.map((r) => ({
+    size: `${r.items} × ${r.dims}`,
+    '× tfjs-wasm': fmt(r.ratios['tfjs-wasm'], 1),
+    '× plain JS': fmt(r.ratios.js, 1),
+    '× voy': fmt(r.ratios.voy, 1),
+    '× orama': fmt(r.ratios.orama, 1),
+    'scalar / SIMD': fmt(r.ratios['vitrine-scalar'], 2),
+    'vitrine / probe': fmt(1 / r.ratios.probe, 2),
+    'probe GB/s': fmt(r.bandwidthGBs, 1),
+  })));
+  console.table(results.map((r) => ({
+    size: `${r.items} × ${r.dims}`,
+    'open ms': fmt(r.openMs, 1),
+    'track µs': fmt(r.trackUs, 2),
+    'track+store µs': fmt(r.trackStoredUs, 2),
+    'similar ms': fmt(r.similarMs),
+    'model file': mb(r.modelBytes),
+    'wasm memory': mb(r.memoryAfterOpen),
+    'growth 10k calls': r.memoryGrowthAfter10k === undefined ? '—' : mb(r.memoryGrowthAfter10k),
+  })));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const peers = await loadPeers();
+  const probeModule = new WebAssembly.Module(await probeBytes());
+  mkdirSync(`${root}.bench`, { recursive: true });
+  writeFileSync(`${root}.bench/probe.wasm`, await probeBytes());
+  const results = [];
+  for (const size of sizes) {
+    const model = new Uint8Array(readFileSync(catalogFile(size)));
+    const lib = {
+      ...(await loadVitrine('vitrine_bg.wasm', size.join('x'))),
+      scalar: await loadVitrine('vitrine_scalar_bg.wasm', `${size.join('x')}-scalar`),
+      ...peers,
+      probeModule,
+    };
+    const big = size[0] > 200_000;
+    log(`bench: ${size.join(' × ')}`);
+    results.push(await speed(lib, model, {
+      reps: big ? Math.min(reps, 15) : reps,
+      quick,
+      // voy and Orama hold every vector as JS arrays: at a million rows they need gigabytes.
+      peers: big ? ['tfjs-wasm', 'js'] : ['tfjs-wasm', 'js', 'voy', 'orama'],
+      growth: !quick && !big,
+      log,
+    }));
+  }
+  console.log(`Node ${process.version}; tfjs-wasm SIMD: ${peers.tfSimd}`);
+  report('Node', results);
+  if (!args.includes('--no-browser')) {
+    const { runInBrowser } = await import('./browser.mjs');
+    const b = await runInBrowser({ size: quick ? sizes[0] : [100_000, 64], reps: quick ? 3 : 21, quick, file: catalogFile(quick ? sizes[0] : [100_000, 64]) });
+    report(`Chromium ${b.version}`, [b.result]);
+  }
+}

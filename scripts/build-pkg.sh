@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm, wasm-bindgen glue (ESM, --target web),
-# wasm-opt from npm binaryen 132 (Debian's binaryen 108 breaks externref tables), package.json.
+# Builds the npm package into pkg/: the release wasm twice — with SIMD128 (vitrine_bg.wasm) and
+# without (vitrine_scalar_bg.wasm, for engines without SIMD) —, one wasm-bindgen glue (ESM,
+# --target web) whose loader picks the file the engine can run (scripts/loader.mjs), wasm-opt from
+# npm binaryen 132 (Debian's binaryen 108 breaks externref tables), package.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The SIMD build has its own target directory so the two builds do not invalidate each other.
 cargo build --lib --release --target wasm32-unknown-unknown
-rm -rf pkg
+RUSTFLAGS="-C target-feature=+simd128" \
+  cargo build --lib --release --target wasm32-unknown-unknown --target-dir target/simd
+
+rm -rf pkg target/pkg-scalar
 wasm-bindgen --target web --out-dir pkg --out-name vitrine \
+  target/simd/wasm32-unknown-unknown/release/vitrine.wasm
+wasm-bindgen --target web --out-dir target/pkg-scalar --out-name vitrine \
   target/wasm32-unknown-unknown/release/vitrine.wasm
-node_modules/.bin/wasm-opt -O3 \
-  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-multivalue \
+# One glue serves both: the bindings are the same, only the code inside differs.
+cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js || {
+  echo "build-pkg: the SIMD and scalar builds need different glue" >&2
+  exit 1
+}
+
+features=(--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-multivalue --enable-mutable-globals)
+# -O3 against -Oz, measured (docs/BENCHMARKS.md): see WASM_OPT below.
+opt="${WASM_OPT:--O3}"
+node_modules/.bin/wasm-opt "$opt" "${features[@]}" --enable-simd \
   pkg/vitrine_bg.wasm -o pkg/vitrine_bg.wasm
+# Without --enable-simd: wasm-opt refuses the scalar build if any SIMD instruction slipped in.
+node_modules/.bin/wasm-opt "$opt" "${features[@]}" \
+  target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
+node scripts/loader.mjs pkg/vitrine.js
 node scripts/package-json.mjs
-printf 'pkg/: %s bytes wasm, %s bytes gzip (wasm + glue)\n' \
-  "$(stat -c %s pkg/vitrine_bg.wasm)" "$(cat pkg/vitrine_bg.wasm pkg/vitrine.js | gzip -9 | wc -c)"
+# Shipped size: each file gzipped on its own, as a server sends them.
+gz() { gzip -9 -c "$1" | wc -c; }
+printf 'pkg/: %s bytes wasm (SIMD), %s scalar; gzip: %s wasm + %s glue = %s bytes\n' \
+  "$(stat -c %s pkg/vitrine_bg.wasm)" "$(stat -c %s pkg/vitrine_scalar_bg.wasm)" \
+  "$(gz pkg/vitrine_bg.wasm)" "$(gz pkg/vitrine.js)" \
+  "$(($(gz pkg/vitrine_bg.wasm) + $(gz pkg/vitrine.js)))"

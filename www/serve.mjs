@@ -28,8 +28,11 @@ const TYPES = {
 
 const PAGES = { '/': 'index.html', '/console': 'console.html', '/audit': 'audit.html' };
 
-/** Files the page may fetch: the module's own wasm and the demo model. Nothing else. */
-export const FETCHABLE = ['/pkg/vitrine_bg.wasm', '/generated/model.vtr'];
+/**
+ * Files the page may fetch: the module's own wasm (the SIMD build, or the scalar one on engines
+ * without SIMD) and the demo model. Nothing else.
+ */
+export const FETCHABLE = ['/pkg/vitrine_bg.wasm', '/pkg/vitrine_scalar_bg.wasm', '/generated/model.vtr'];
 
 export function csp(origin) {
   return [

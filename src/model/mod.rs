@@ -9,9 +9,11 @@
 pub mod build;
 mod catalog;
 pub mod file;
+mod quant;
 mod tables;
 
 pub use catalog::parse_catalog;
+pub use quant::{Quantized, LANES};
 pub use tables::{Lists, Strings};
 
 use crate::error::{Error, Result};
@@ -152,7 +154,16 @@ pub struct Model {
     by_popularity: Vec<u32>,
     /// Item indexes by trending score, best first.
     by_trending: Vec<u32>,
+    /// The embeddings as int8 codes: what the dense scans read.
+    quantized: Quantized,
+    /// Per item, its price band (`profile::price_band`), or [`NO_BAND`] when the price is unknown.
+    bands: Vec<u8>,
+    /// Whether the dense scans read the f32 rows instead of the int8 codes.
+    exact_scan: bool,
 }
+
+/// The price band of an item without a price.
+pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
 fn normalise(v: &mut [f32]) {
     let max = v.iter().copied().fold(0.0f32, f32::max);
@@ -309,6 +320,19 @@ impl Model {
             brand_index: lower_index(&p.brands),
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
+            quantized: Quantized::new(&p.embeddings, p.dims),
+            bands: p
+                .price
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        NO_BAND
+                    } else {
+                        crate::profile::price_band(f64::from(x)) as u8
+                    }
+                })
+                .collect(),
+            exact_scan: false,
             p,
         })
     }
@@ -321,6 +345,9 @@ impl Model {
             brand_index: HashMap::new(),
             by_popularity: Vec::new(),
             by_trending: Vec::new(),
+            quantized: Quantized::default(),
+            bands: Vec::new(),
+            exact_scan: false,
         }
     }
 
@@ -453,6 +480,26 @@ impl Model {
     /// All embeddings, row-major.
     pub fn embeddings(&self) -> &[f32] {
         &self.p.embeddings
+    }
+
+    /// The embeddings as int8 codes with per-row scales (what the dense scans read).
+    pub fn quantized(&self) -> &Quantized {
+        &self.quantized
+    }
+
+    /// Per item, its price band, or [`NO_BAND`] without a price.
+    pub fn bands(&self) -> &[u8] {
+        &self.bands
+    }
+
+    /// Makes the dense scans read the f32 rows (the exact scan) instead of the int8 codes. Only
+    /// for measuring the codes against the exact scan: it reads four times the bytes.
+    pub fn set_exact_scan(&mut self, exact: bool) {
+        self.exact_scan = exact;
+    }
+
+    pub fn exact_scan(&self) -> bool {
+        self.exact_scan
     }
 }
 

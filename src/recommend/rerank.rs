@@ -50,10 +50,26 @@ impl Top {
         let s = Scored { score, item };
         if self.heap.len() < self.m {
             self.heap.push(Reverse(s));
-        } else if self.heap.peek().is_some_and(|w| s > w.0) {
-            self.heap.pop();
-            self.heap.push(Reverse(s));
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if s > worst.0 {
+                *worst = Reverse(s);
+            }
         }
+    }
+
+    /// The score a candidate needs to enter: −∞ until `m` are kept, then the worst kept.
+    pub fn threshold(&self) -> f32 {
+        if self.heap.len() < self.m {
+            f32::NEG_INFINITY
+        } else {
+            self.heap.peek().map_or(f32::INFINITY, |w| w.0.score)
+        }
+    }
+
+    /// Whether a candidate with this score could enter (a cheap test before checking the rules;
+    /// [`Top::push`] decides ties by index).
+    pub fn accepts(&self, score: f32) -> bool {
+        self.heap.len() < self.m || self.heap.peek().is_some_and(|w| score >= w.0.score)
     }
 
     /// Best first.

@@ -2,7 +2,7 @@
 //! candidates (best first) and can say, for any item of it, which features put it there.
 
 use super::explain::Reason;
-use super::kernel;
+use super::kernel::{self, Query};
 use super::represent::UserRep;
 use super::rerank::{Scored, Top};
 use super::rules::Rules;
@@ -15,19 +15,27 @@ pub const RECENT_VIEWS: usize = 5;
 /// Buffers reused across calls so the hot path does not allocate per item.
 #[derive(Default, Debug)]
 pub struct Scratch {
-    /// Per item: the dense part of the score (embedding, then everything sparse added in).
-    score: Vec<f32>,
     /// Per item: neighbour evidence scattered from the profile or the anchors.
     nb: Vec<f32>,
     /// Items whose `nb` is non-zero, to reset only those.
     touched: Vec<u32>,
+    /// Per item: the sparse part of a score (neighbours, recent views, buy-again, interest).
+    extra: Vec<f32>,
+    /// Items with a sparse part, each once; `marks` has their bits set.
+    extra_touched: Vec<u32>,
+    /// One bit per item: the dense pass leaves these to the sparse pass.
+    marks: Vec<u32>,
+    /// Per item, `a · popularity + b · trending` for `prior_key = (a, b)`.
+    prior: Vec<f32>,
+    prior_key: Option<(f32, f32)>,
 }
 
 impl Scratch {
     fn prepare(&mut self, n: usize) {
         self.reset();
-        self.score.resize(n, 0.0);
         self.nb.resize(n, 0.0);
+        self.extra.resize(n, 0.0);
+        self.marks.resize(n.div_ceil(32), 0);
     }
 
     fn scatter(&mut self, i: u32, v: f32) {
@@ -43,7 +51,54 @@ impl Scratch {
         self.nb.get(i as usize).copied().unwrap_or(0.0)
     }
 
-    /// Clears the neighbour evidence (the score buffer is overwritten by every use).
+    /// Adds to item `i`'s sparse part and marks it.
+    fn add(&mut self, i: u32, v: f32) {
+        let (Some(slot), Some(word)) = (
+            self.extra.get_mut(i as usize),
+            self.marks.get_mut(i as usize / 32),
+        ) else {
+            return;
+        };
+        let bit = 1u32 << (i % 32);
+        if *word & bit == 0 {
+            *word |= bit;
+            self.extra_touched.push(i);
+        }
+        *slot += v;
+    }
+
+    fn marked(&self, i: u32) -> bool {
+        self.marks
+            .get(i as usize / 32)
+            .is_some_and(|w| w & (1 << (i % 32)) != 0)
+    }
+
+    fn extra(&self, i: u32) -> f32 {
+        self.extra.get(i as usize).copied().unwrap_or(0.0)
+    }
+
+    /// Item `i`'s sparse part from the last pool (for tests).
+    #[cfg(test)]
+    pub fn extra_of(&self, i: u32) -> f32 {
+        if self.marked(i) {
+            self.extra(i)
+        } else {
+            0.0
+        }
+    }
+
+    /// Fills `prior` with `a · popularity + b · trending` per item, once per `(a, b)`.
+    fn ensure_prior(&mut self, model: &Model, a: f32, b: f32) {
+        if self.prior_key != Some((a, b)) || self.prior.len() != model.len() {
+            self.prior.clear();
+            self.prior.extend(
+                (0..model.len() as u32).map(|i| a * model.popularity(i) + b * model.trending(i)),
+            );
+            self.prior_key = Some((a, b));
+        }
+    }
+
+    /// Clears the sparse parts.
     pub fn reset(&mut self) {
         for &t in &self.touched {
             if let Some(slot) = self.nb.get_mut(t as usize) {
@@ -51,12 +106,107 @@ impl Scratch {
             }
         }
         self.touched.clear();
+        for &t in &self.extra_touched {
+            if let Some(slot) = self.extra.get_mut(t as usize) {
+                *slot = 0.0;
+            }
+            if let Some(w) = self.marks.get_mut(t as usize / 32) {
+                *w = 0;
+            }
+        }
+        self.extra_touched.clear();
     }
 
     /// Bytes held by the buffers.
     pub fn memory_bytes(&self) -> usize {
-        (self.score.capacity() + self.nb.capacity() + self.touched.capacity()) * 4
+        (self.nb.capacity()
+            + self.touched.capacity()
+            + self.extra.capacity()
+            + self.extra_touched.capacity()
+            + self.marks.capacity()
+            + self.prior.capacity())
+            * 4
     }
+}
+
+/// Dot products of the catalog's rows with one vector: the int8 codes (or, when the model asks
+/// for the exact scan, the f32 rows).
+pub struct Dots<'a> {
+    model: &'a Model,
+    u: &'a [f32],
+    q: Option<Query>,
+}
+
+impl<'a> Dots<'a> {
+    /// `u` is unit length and as wide as the model's embeddings; anything else gives zeros.
+    pub fn new(model: &'a Model, u: &'a [f32]) -> Self {
+        let usable = model.dims() > 0 && u.len() == model.dims();
+        let q = (usable && !model.exact_scan()).then(|| Query::new(u, model.quantized().stride));
+        Dots {
+            model,
+            u: if usable { u } else { &[] },
+            q,
+        }
+    }
+
+    /// Calls `f(i, dot_i)` for every item, in order: one pass over the rows.
+    pub fn each(&self, mut f: impl FnMut(u32, f32)) {
+        let m = self.model;
+        match (&self.q, self.u.is_empty()) {
+            (Some(q), _) => kernel::scan(m.quantized(), q, |i, x| f(i as u32, x)),
+            (None, false) => {
+                for (i, row) in m.embeddings().chunks_exact(m.dims()).enumerate() {
+                    f(i as u32, kernel::dot(row, self.u));
+                }
+            }
+            (None, true) => (0..m.len() as u32).for_each(|i| f(i, 0.0)),
+        }
+    }
+
+    /// The int8 query, unless the model asks for the exact scan or there is nothing to scan.
+    pub fn query(&self) -> Option<&Query> {
+        self.q.as_ref()
+    }
+
+    /// Item `i`'s dot product, equal to what [`Dots::each`] gives for it.
+    pub fn one(&self, i: u32) -> f32 {
+        match &self.q {
+            Some(q) => kernel::dot_row(self.model.quantized(), q, i as usize),
+            None => self
+                .model
+                .embedding(i)
+                .filter(|_| !self.u.is_empty())
+                .map_or(0.0, |e| kernel::dot(e, self.u)),
+        }
+    }
+}
+
+/// The `m` best allowed items by `dense(i, dot_i)`, plus `s.extra(i)` for marked items. The dense
+/// pass scores every unmarked item in one pass over the embedding rows and looks at the rules
+/// only for items that would enter the pool; marked items are scored after it.
+fn pool_scan(
+    ctx: &Ctx<'_>,
+    s: &Scratch,
+    dots: &Dots<'_>,
+    m: usize,
+    dense: impl Fn(u32, f32) -> f32,
+) -> Vec<Scored> {
+    let mut top = Top::new(m);
+    dots.each(|i, d| {
+        if s.marked(i) {
+            return;
+        }
+        let score = dense(i, d);
+        if top.accepts(score) && ctx.rules.allows(i) {
+            top.push(score, i);
+        }
+    });
+    for &i in &s.extra_touched {
+        if ctx.rules.allows(i) {
+            top.push(dense(i, dots.one(i)) + s.extra(i), i);
+        }
+    }
+    top.into_sorted()
 }
 
 /// What every scorer reads.
@@ -105,17 +255,6 @@ fn best_source(
     best
 }
 
-fn pool_dense(ctx: &Ctx<'_>, s: &Scratch, m: usize, attrs: impl Fn(u32) -> f32) -> Vec<Scored> {
-    let mut top = Top::new(m);
-    for (i, &base) in s.score.iter().enumerate() {
-        let i = i as u32;
-        if ctx.rules.allows(i) {
-            top.push(base + attrs(i), i);
-        }
-    }
-    top.into_sorted()
-}
-
 /// The shopper's own shelf.
 pub struct ForYou<'a> {
     ctx: &'a Ctx<'a>,
@@ -143,6 +282,12 @@ impl<'a> ForYou<'a> {
         ]
     }
 
+    /// The dense attributes' total (for tests).
+    #[cfg(test)]
+    pub fn attrs_sum(&self, i: u32) -> f32 {
+        self.attrs(i).iter().sum()
+    }
+
     fn interests(&self) -> impl Iterator<Item = (u32, f32)> + 'a {
         self.rep.items.iter().map(|x| (x.item, x.weight))
     }
@@ -160,7 +305,7 @@ impl<'a> ForYou<'a> {
             })
     }
 
-    /// Adds `weight · decay · (w / row max)` of the recent views' neighbours to the score.
+    /// Adds `weight · decay · (w / row max)` of the recent views' neighbours to the sparse part.
     fn add_recent(&self, s: &mut Scratch) {
         let (model, w) = (self.ctx.model, self.ctx.weights.for_you.recent);
         if w <= 0.0 {
@@ -174,9 +319,7 @@ impl<'a> ForYou<'a> {
                     continue;
                 }
                 for (&t, &x) in targets.iter().zip(ws) {
-                    if let Some(v) = s.score.get_mut(t as usize) {
-                        *v += w * share * decay * x / max;
-                    }
+                    s.add(t, w * share * decay * x / max);
                 }
             }
         }
@@ -185,13 +328,6 @@ impl<'a> ForYou<'a> {
     pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         s.prepare(model.len());
-        kernel::dot_rows(
-            model.embeddings(),
-            model.dims(),
-            &rep.embedding,
-            w.embedding,
-            &mut s.score,
-        );
         scatter_rows(s, model.co_purchase(), self.interests());
         scatter_rows(
             s,
@@ -204,23 +340,72 @@ impl<'a> ForYou<'a> {
         } else {
             0.0
         };
-        for &t in &s.touched {
-            if let Some(x) = s.score.get_mut(t as usize) {
-                *x += scale * s.nb.get(t as usize).copied().unwrap_or(0.0);
-            }
+        for k in 0..s.touched.len() {
+            let t = s.touched[k];
+            s.add(t, scale * s.nb(t));
         }
         self.add_recent(s);
         for &(i, p) in &rep.purchases {
-            if let Some(x) = s.score.get_mut(i as usize) {
-                *x += w.buy_again * p;
-            }
+            s.add(i, w.buy_again * p);
         }
         for x in &rep.items {
-            if let Some(v) = s.score.get_mut(x.item as usize) {
-                *v += w.interest * x.weight;
+            s.add(x.item, w.interest * x.weight);
+        }
+        // The dense part of `attrs` as lookups: per category, per brand (the last entry stands for
+        // none), per price band, and the cached popularity + trending prior.
+        let (ncat, nbrand) = (model.category_count(), model.brand_count());
+        let table = |aff: &[f32], weight: f32, len: usize| -> Vec<f32> {
+            (0..=len)
+                .map(|c| weight * aff.get(c).copied().unwrap_or(0.0))
+                .collect()
+        };
+        let cat_t = table(&rep.categories, w.category, ncat);
+        let brand_t = table(&rep.brands, w.brand, nbrand);
+        let mut band_t = [0.0f32; 16];
+        for (slot, x) in band_t.iter_mut().zip(rep.price_bands) {
+            *slot = w.price * x;
+        }
+        s.ensure_prior(model, w.popularity, w.trending);
+        let terms = kernel::Terms {
+            embedding: w.embedding,
+            prior: &s.prior,
+            category: &model.parts().category,
+            category_table: &cat_t,
+            brand: &model.parts().brand,
+            brand_table: &brand_t,
+            band: model.bands(),
+            band_table: &band_t,
+        };
+        let dots = Dots::new(model, &rep.embedding);
+        let rules = self.ctx.rules;
+        let mut top = Top::new(m);
+        if model.exact_scan() {
+            dots.each(|i, d| {
+                let score = terms.at(i as usize, d);
+                if !s.marked(i) && top.accepts(score) && rules.allows(i) {
+                    top.push(score, i);
+                }
+            });
+        } else {
+            kernel::scan_terms(
+                model.quantized(),
+                dots.query(),
+                &terms,
+                &s.marks,
+                |i, score| {
+                    if top.accepts(score) && rules.allows(i) {
+                        top.push(score, i);
+                    }
+                    top.threshold()
+                },
+            );
+        }
+        for &i in &s.extra_touched {
+            if rules.allows(i) {
+                top.push(terms.at(i as usize, dots.one(i)) + s.extra(i), i);
             }
         }
-        pool_dense(self.ctx, s, m, |i| self.attrs(i).iter().sum())
+        top.into_sorted()
     }
 
     pub fn explain(&self, s: &Scratch, i: u32) -> Vec<(Reason, f32)> {
@@ -378,21 +563,16 @@ impl<'a> Similar<'a> {
     pub fn pool(&self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         s.prepare(model.len());
-        kernel::dot_rows(
-            model.embeddings(),
-            model.dims(),
-            &self.embedding,
-            w.embedding,
-            &mut s.score,
-        );
         scatter_rows(s, model.co_view(), self.anchors(w.co_view));
         scatter_rows(s, model.co_purchase(), self.anchors(w.co_purchase));
-        for &t in &s.touched {
-            if let Some(x) = s.score.get_mut(t as usize) {
-                *x += s.nb.get(t as usize).copied().unwrap_or(0.0);
-            }
+        for k in 0..s.touched.len() {
+            let t = s.touched[k];
+            s.add(t, s.nb(t));
         }
-        pool_dense(self.ctx, s, m, |i| self.attrs(i).iter().sum())
+        let dots = Dots::new(model, &self.embedding);
+        pool_scan(self.ctx, s, &dots, m, |i, d| {
+            d.max(0.0) * w.embedding + self.attrs(i).iter().sum::<f32>()
+        })
     }
 
     pub fn explain(&self, i: u32) -> Vec<(Reason, f32)> {

@@ -249,3 +249,134 @@ fn exploration_is_seeded_and_labelled() {
         )
     );
 }
+
+/// A seeded catalog with embeddings, attributes and neighbours, and a shopper who viewed and
+/// bought some of it.
+fn scan_fixture(n: usize, dims: usize) -> (Model, Profile) {
+    let mut rng = Rng::new(11);
+    let rows = (0..n)
+        .map(|_| {
+            (0..8)
+                .map(|_| (rng.below(n) as u32, 0.1 + rng.unit() as f32))
+                .collect::<Vec<_>>()
+        })
+        .map(|mut r| {
+            r.sort_by(|a, b| b.1.total_cmp(&a.1));
+            r.dedup_by_key(|x| x.0);
+            r
+        })
+        .collect();
+    let m = Model::from_parts(ModelParts {
+        ids: (0..n).map(|i| format!("i{i}")).collect(),
+        titles: (0..n).map(|_| "").collect(),
+        category: (0..n as u32)
+            .map(|i| if i % 11 == 0 { NONE } else { i % 7 })
+            .collect(),
+        categories: (0..7).map(|c| format!("c{c}")).collect(),
+        brand: (0..n as u32).map(|i| i % 13).collect(),
+        brands: (0..13).map(|c| format!("b{c}")).collect(),
+        price: (0..n)
+            .map(|i| {
+                if i % 9 == 0 {
+                    f32::NAN
+                } else {
+                    (i % 300) as f32
+                }
+            })
+            .collect(),
+        in_stock: (0..n).map(|i| i % 23 != 0).collect(),
+        sensitive: vec![false; n],
+        popularity: (0..n).map(|_| rng.unit() as f32).collect(),
+        trending: (0..n).map(|_| rng.unit() as f32).collect(),
+        co_purchase: Neighbours::from_rows(rows),
+        dims,
+        embeddings: (0..n * dims).map(|_| rng.unit() as f32 - 0.5).collect(),
+        ..Default::default()
+    })
+    .unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    for k in 0..30 {
+        let kind = if k % 5 == 0 {
+            Kind::Purchase
+        } else {
+            Kind::View
+        };
+        p.record(
+            &who,
+            &view(kind, &format!("i{}", rng.below(n))),
+            NOW - k as f64 * 3.6e6,
+        );
+    }
+    (m, p)
+}
+
+/// Every allowed item's for_you score computed the slow way: f32 dot, `attrs`, sparse part.
+fn for_you_by_brute_force(m: &Model, p: &Profile, pool: usize) -> (Vec<Scored>, Vec<Scored>) {
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let view = p.view(&who, NOW);
+    let rep = UserRep::build(m, &view, &policy, &weights, false);
+    let r = req(json!({"scenario": "for_you"}));
+    let rules = Rules::new(m, &policy, &r, Some(&rep), false);
+    let ctx = Ctx {
+        model: m,
+        rep: Some(&rep),
+        weights: &weights,
+        rules: &rules,
+    };
+    let mut s = score::ForYou::new(&ctx, &rep);
+    let mut scratch = Scratch::default();
+    let fast = s.pool(&mut scratch, pool);
+    let dots = score::Dots::new(m, &rep.embedding);
+    let mut all: Vec<Scored> = (0..m.len() as u32)
+        .filter(|&i| rules.allows(i))
+        .map(|i| {
+            let emb = dots.one(i).max(0.0);
+            Scored {
+                score: weights.for_you.embedding * emb + s.attrs_sum(i) + scratch.extra_of(i),
+                item: i,
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| b.cmp(a));
+    all.truncate(pool);
+    (fast, all)
+}
+
+#[test]
+fn the_one_pass_pool_equals_scoring_every_item() {
+    let (mut m, p) = scan_fixture(701, 24);
+    for exact in [false, true] {
+        m.set_exact_scan(exact);
+        let (fast, slow) = for_you_by_brute_force(&m, &p, 50);
+        assert_eq!(fast.len(), 50);
+        for (a, b) in fast.iter().zip(&slow) {
+            assert!((a.score - b.score).abs() < 1e-5, "{a:?} vs {b:?}");
+        }
+    }
+}
+
+#[test]
+fn the_int8_scan_keeps_the_exact_top_ten() {
+    let (mut m, p) = scan_fixture(2_000, 64);
+    let r = req(json!({"scenario": "for_you", "k": 10, "diversity": 0}));
+    let fast = run(&m, Some(&p), &r);
+    m.set_exact_scan(true);
+    let exact = run(&m, Some(&p), &r);
+    let hits = fast
+        .iter()
+        .filter(|x| exact.iter().any(|y| y.item_id == x.item_id))
+        .count();
+    assert!(hits >= 9, "{hits} of 10: {fast:?} vs {exact:?}");
+    let (q, _) = for_you_by_brute_force(&m, &p, 50);
+    m.set_exact_scan(false);
+    let (q8, _) = for_you_by_brute_force(&m, &p, 50);
+    let same = q8
+        .iter()
+        .filter(|x| q.iter().any(|y| y.item == x.item))
+        .count();
+    assert!(same >= 45, "{same} of the 50-item pool");
+}

@@ -1,0 +1,24 @@
+// Makes the wasm-bindgen loader pick the build the engine can run: `init()` without arguments
+// fetches vitrine_bg.wasm (SIMD128) where WebAssembly SIMD validates, vitrine_scalar_bg.wasm
+// elsewhere. `init(url)`, `init({module_or_path})` and `initSync({module})` load what they are
+// given, as before.
+//
+//   node scripts/loader.mjs pkg/vitrine.js
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const file = process.argv[2];
+const glue = readFileSync(file, 'utf8');
+const from = "module_or_path = new URL('vitrine_bg.wasm', import.meta.url);";
+const to = "module_or_path = new URL(simd() ? 'vitrine_bg.wasm' : 'vitrine_scalar_bg.wasm', import.meta.url);";
+if (glue.split(from).length !== 2) throw new Error(`loader: expected one "${from}" in ${file}`);
+
+// The smallest module using SIMD: a function returning i8x16.popcnt(i8x16.splat(0)).
+const detect = `
+/** Whether this engine runs WebAssembly SIMD (a one-function module using v128 validates). */
+function simd() {
+    return WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+}
+`;
+const anchor = 'async function __wbg_init_once(';
+if (!glue.includes(anchor)) throw new Error(`loader: no "${anchor}" in ${file}`);
+writeFileSync(file, glue.replace(from, to).replace(anchor, `${detect.trimStart()}\n${anchor}`));

@@ -1,0 +1,101 @@
+//! Embeddings as int8 codes with one scale per row: what the dense scans read.
+//!
+//! A 64-dimensional row is 64 bytes instead of 256, so a scan over the catalog moves a quarter of
+//! the memory. Rows are unit length, so each row's largest component sets its own scale
+//! (`value ≈ code · scale`, codes in −127..=127): every row uses the full int8 range whatever its
+//! spread. Rows are padded with zero codes to a multiple of 16 bytes, one SIMD vector. The f32
+//! rows are kept beside (`Model::embedding`) for the few exact dot products of explanations and
+//! diversity. Recall of int8 against the f32 scan is measured by `vitrine-bench recall` (see
+//! docs/BENCHMARKS.md).
+
+/// Bytes per SIMD vector: row strides are a multiple of this.
+pub const LANES: usize = 16;
+
+/// Int8 rows with per-row scales.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Quantized {
+    /// Meaningful codes per row.
+    pub dims: usize,
+    /// Codes per row: `dims` rounded up to a multiple of [`LANES`], padded with zeros.
+    pub stride: usize,
+    /// `rows · stride` codes, row-major.
+    pub codes: Vec<i8>,
+    /// Per row, the value of one code step.
+    pub scales: Vec<f32>,
+}
+
+impl Quantized {
+    /// Quantizes `dims`-wide rows (any length; an empty matrix or `dims == 0` gives no rows).
+    pub fn new(rows: &[f32], dims: usize) -> Self {
+        if dims == 0 || rows.is_empty() {
+            return Quantized::default();
+        }
+        let stride = dims.div_ceil(LANES) * LANES;
+        let n = rows.len() / dims;
+        let mut codes = vec![0i8; n * stride];
+        let mut scales = Vec::with_capacity(n);
+        for (row, out) in rows.chunks_exact(dims).zip(codes.chunks_exact_mut(stride)) {
+            let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            let scale = max / 127.0;
+            if scale > 0.0 {
+                for (c, x) in out.iter_mut().zip(row) {
+                    *c = (x / scale).round().clamp(-127.0, 127.0) as i8;
+                }
+            }
+            scales.push(scale);
+        }
+        Quantized {
+            dims,
+            stride,
+            codes,
+            scales,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
+    /// Row `i`'s codes (`stride` of them; empty when out of range).
+    pub fn row(&self, i: usize) -> &[i8] {
+        let start = i * self.stride;
+        self.codes.get(start..start + self.stride).unwrap_or(&[])
+    }
+
+    /// Row `i`'s scale (0 when out of range).
+    pub fn scale(&self, i: usize) -> f32 {
+        self.scales.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Bytes held.
+    pub fn memory_bytes(&self) -> usize {
+        self.codes.capacity() + self.scales.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_within_half_a_step_and_pad_to_lanes() {
+        let rows = [0.6, -0.8, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+        let q = Quantized::new(&rows, 3);
+        assert_eq!((q.len(), q.stride, q.dims), (3, 16, 3));
+        assert_eq!(q.row(0).len(), 16);
+        assert_eq!(&q.row(0)[..3], &[95, -127, 0]);
+        assert!(q.row(0)[3..].iter().all(|&c| c == 0));
+        for (i, row) in rows.chunks(3).enumerate() {
+            for (c, x) in q.row(i).iter().zip(row) {
+                assert!((f32::from(*c) * q.scale(i) - x).abs() <= q.scale(i) / 2.0 + 1e-7);
+            }
+        }
+        assert_eq!(q.scale(2), 0.0, "an all-zero row has no scale");
+        assert_eq!(q.row(3), &[] as &[i8]);
+        assert!(Quantized::new(&[], 4).is_empty());
+    }
+}
