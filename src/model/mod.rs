@@ -150,6 +150,11 @@ pub struct Model {
     p: ModelParts,
     category_index: HashMap<String, u32>,
     brand_index: HashMap<String, u32>,
+    /// Per category, its name trimmed and in lower case (how policies and filters name it).
+    category_keys: Strings,
+    /// Per position of the id order, the first eight bytes of the id (big-endian, zero-padded):
+    /// a lookup compares these integers and only reads the strings when they tie.
+    id_prefix: Vec<u64>,
     /// Item indexes by popularity, best first.
     by_popularity: Vec<u32>,
     /// Item indexes by trending score, best first.
@@ -178,6 +183,15 @@ fn order_by(v: &[f32]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..v.len() as u32).collect();
     order.sort_by(|&a, &b| v[b as usize].total_cmp(&v[a as usize]).then(a.cmp(&b)));
     order
+}
+
+/// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
+/// contradicts the bytewise order of the strings.
+fn prefix(s: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = s.len().min(8);
+    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 fn bad(why: &str) -> Error {
@@ -318,6 +332,16 @@ impl Model {
         Ok(Model {
             category_index: lower_index(&p.categories),
             brand_index: lower_index(&p.brands),
+            category_keys: p
+                .categories
+                .iter()
+                .map(|s| s.trim().to_lowercase())
+                .collect(),
+            id_prefix: p
+                .id_order
+                .iter()
+                .map(|&i| prefix(p.ids.get(i as usize)))
+                .collect(),
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
             quantized: Quantized::new(&p.embeddings, p.dims),
@@ -343,6 +367,8 @@ impl Model {
             p: ModelParts::default(),
             category_index: HashMap::new(),
             brand_index: HashMap::new(),
+            category_keys: Strings::default(),
+            id_prefix: Vec::new(),
             by_popularity: Vec::new(),
             by_trending: Vec::new(),
             quantized: Quantized::default(),
@@ -363,14 +389,25 @@ impl Model {
         self.p.ids.is_empty()
     }
 
-    /// The index of the item with this id (binary search over the id order).
+    /// The index of the item with this id (binary search over the id order, on the ids' first
+    /// eight bytes until they tie).
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        let ids = &self.p.ids;
-        self.p
-            .id_order
-            .binary_search_by(|&i| ids.get(i as usize).cmp(id))
-            .ok()
-            .and_then(|at| self.p.id_order.get(at).copied())
+        let (ids, order) = (&self.p.ids, &self.p.id_order);
+        let key = prefix(id);
+        let (mut lo, mut hi) = (0, self.id_prefix.len().min(order.len()));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let here = order[mid];
+            let ord = self.id_prefix[mid]
+                .cmp(&key)
+                .then_with(|| ids.get(here as usize).cmp(id));
+            match ord {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(here),
+            }
+        }
+        None
     }
 
     pub fn id(&self, i: u32) -> &str {
@@ -397,6 +434,11 @@ impl Model {
 
     pub fn brand_name(&self, b: u32) -> Option<&str> {
         ((b as usize) < self.p.brands.len()).then(|| self.p.brands.get(b as usize))
+    }
+
+    /// Category `c`'s name trimmed and in lower case (`""` when out of range).
+    pub fn category_key(&self, c: u32) -> &str {
+        self.category_keys.get(c as usize)
     }
 
     /// Category index of a name, case-insensitively.

@@ -22,6 +22,9 @@ pub struct Quantized {
     pub codes: Vec<i8>,
     /// Per row, the value of one code step.
     pub scales: Vec<f32>,
+    /// The largest length of a row as its codes say (`scale · ‖codes‖`): with the query's length
+    /// it bounds every dot product, so a scan can skip rows that could not score high enough.
+    pub max_norm: f32,
 }
 
 impl Quantized {
@@ -34,6 +37,7 @@ impl Quantized {
         let n = rows.len() / dims;
         let mut codes = vec![0i8; n * stride];
         let mut scales = Vec::with_capacity(n);
+        let mut max_norm = 0.0f64;
         for (row, out) in rows.chunks_exact(dims).zip(codes.chunks_exact_mut(stride)) {
             let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
             let scale = max / 127.0;
@@ -43,12 +47,15 @@ impl Quantized {
                 }
             }
             scales.push(scale);
+            let squares: i64 = out.iter().map(|&c| i64::from(c) * i64::from(c)).sum();
+            max_norm = max_norm.max(f64::from(scale) * (squares as f64).sqrt());
         }
         Quantized {
             dims,
             stride,
             codes,
             scales,
+            max_norm: max_norm as f32,
         }
     }
 

@@ -100,3 +100,45 @@ fn neighbours_are_validated() {
     parts.co_purchase.offsets[1] = 5;
     assert!(Model::from_parts(parts).is_err());
 }
+
+#[test]
+fn lookups_by_id_find_every_item_when_ids_share_long_prefixes() {
+    let ids = [
+        "sku-0000001",
+        "sku-0000002",
+        "sku-000000",
+        "sku-0000",
+        "s",
+        "",
+        "sku-0000\0",
+        "é-1",
+        "sku-00000010",
+        "SKU-0000001",
+    ];
+    let mut parts = ModelParts::default();
+    for id in ids.iter().filter(|s| !s.is_empty()) {
+        parts.ids.push(id);
+        parts.titles.push("");
+        parts.category.push(NONE);
+        parts.brand.push(NONE);
+        parts.price.push(f32::NAN);
+        parts.in_stock.push(true);
+        parts.sensitive.push(false);
+        parts.popularity.push(1.0);
+        parts.trending.push(1.0);
+    }
+    let m = Model::from_parts(parts).unwrap();
+    for (i, id) in ids.iter().filter(|s| !s.is_empty()).enumerate() {
+        assert_eq!(m.index_of(id), Some(i as u32), "{id:?}");
+    }
+    for absent in [
+        "",
+        "sku-000000100",
+        "sku-00000",
+        "sku-0000001\0",
+        "t",
+        "sku-0000\0\0",
+    ] {
+        assert_eq!(m.index_of(absent), None, "{absent:?}");
+    }
+}

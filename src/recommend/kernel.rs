@@ -15,6 +15,8 @@ pub struct Query {
     pub codes: Vec<i16>,
     /// The value of one code step.
     pub scale: f32,
+    /// The length of the vector the codes stand for (`scale · ‖codes‖`).
+    pub norm: f32,
 }
 
 impl Query {
@@ -34,7 +36,9 @@ impl Query {
                 *c = (x / scale).round().clamp(-top, top) as i16;
             }
         }
-        Query { codes, scale }
+        let squares: i64 = codes.iter().map(|&c| i64::from(c) * i64::from(c)).sum();
+        let norm = (f64::from(scale) * (squares as f64).sqrt()) as f32;
+        Query { codes, scale, norm }
     }
 }
 
@@ -47,7 +51,10 @@ pub fn dot_codes(row: &[i8], q: &[i16]) -> i32 {
 
 /// The dot product of row `i` with the query, from its codes (what [`scan`] hands out for it).
 pub fn dot_row(m: &Quantized, q: &Query, i: usize) -> f32 {
-    dot_codes(m.row(i), &q.codes) as f32 * (m.scale(i) * q.scale)
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::dot1(m, q, i);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    return dot_codes(m.row(i), &q.codes) as f32 * (m.scale(i) * q.scale);
 }
 
 /// Calls `f(i, dot(row_i, query))` for every row, in order. Does nothing when the query does
@@ -109,6 +116,20 @@ impl Terms<'_> {
         )
     }
 
+    /// Everything but the dot product, summed (for the bound that lets a scan skip a row).
+    #[inline(always)]
+    pub fn base(&self, i: usize) -> f32 {
+        let (c, b, p) = self.lookups(i);
+        self.prior.get(i).copied().unwrap_or(0.0) + c + b + p
+    }
+
+    /// The prior and the category term.
+    #[inline(always)]
+    fn first(&self, i: usize) -> f32 {
+        let (c, _, _) = self.lookups(i);
+        self.prior.get(i).copied().unwrap_or(0.0) + c
+    }
+
     /// Item `i`'s score for a dot product `d`.
     #[inline(always)]
     pub fn at(&self, i: usize, d: f32) -> f32 {
@@ -120,13 +141,22 @@ impl Terms<'_> {
 
 /// Scores every item with `terms` in one pass over the rows (dot products of zero without a
 /// query), skipping items whose bit is set in `marks`, and hands `candidate(i, score)` every item
-/// whose score reaches the threshold `candidate` last returned (−∞ to begin with). The SIMD and
-/// scalar builds compute the same scores bit for bit.
+/// whose score reaches the threshold: `start` at first, then what `candidate` last returned. The
+/// SIMD and scalar builds compute the same scores bit for bit.
+///
+/// A row's dot product is computed only when the item could reach the threshold: the dot is at
+/// most `‖row‖ · ‖query‖` (Cauchy–Schwarz; `Quantized::max_norm` bounds every row), so an item
+/// whose other terms plus `embedding · max_norm · ‖query‖` stay below the threshold is skipped
+/// without reading its row. Every term is non-negative (weights are clamped to 0..10, affinities
+/// and popularity to 0..1), so the relative slack of [`BOUND_SLACK`] covers the rounding of the
+/// sums: skipping never changes the result, only how many rows are read.
+#[inline(never)]
 pub fn scan_terms(
     m: &Quantized,
     q: Option<&Query>,
     terms: &Terms<'_>,
     marks: &[u32],
+    start: f32,
     mut candidate: impl FnMut(u32, f32) -> f32,
 ) {
     let q = q.filter(|q| {
@@ -136,14 +166,36 @@ pub fn scan_terms(
         Some(_) => terms.len().min(m.len()),
         None => terms.len(),
     };
+    let bound = dot_bound(m, q, terms);
+    // The brand and band lookups are read only for items whose category leaves them a chance.
+    let rest = terms
+        .brand_table
+        .iter()
+        .fold(0.0f32, |a, &x| if x > a { x } else { a })
+        + terms
+            .band_table
+            .iter()
+            .fold(0.0f32, |a, &x| if x > a { x } else { a });
     let marked = |i: usize| marks.get(i / 32).is_some_and(|w| w & (1 << (i % 32)) != 0);
-    let mut thr = f32::NEG_INFINITY;
+    let mut thr = start;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let done = simd::scan_terms4(m, q, terms, marks, n, &mut thr, &mut candidate);
+    let done = simd::scan_terms4(
+        m,
+        q,
+        terms,
+        [bound, rest],
+        marks,
+        n,
+        &mut thr,
+        &mut candidate,
+    );
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let done = 0;
     for i in done..n {
-        if marked(i) {
+        if marked(i)
+            || !reachable(terms.first(i) + rest + bound, thr)
+            || !reachable(terms.base(i) + bound, thr)
+        {
             continue;
         }
         let d = q.map_or(0.0, |q| dot_row(m, q, i));
@@ -152,6 +204,21 @@ pub fn scan_terms(
             thr = candidate(i as u32, score);
         }
     }
+}
+
+/// The most `max(0, dot) · embedding` can be for any row: `embedding · max_norm · ‖query‖`.
+pub fn dot_bound(m: &Quantized, q: Option<&Query>, terms: &Terms<'_>) -> f32 {
+    q.map_or(0.0, |q| terms.embedding * m.max_norm * q.norm)
+}
+
+/// Relative slack of the bound test (float sums of at most six non-negative terms are off by
+/// less than 1e-6 relative).
+pub const BOUND_SLACK: f32 = 1e-5;
+
+/// Whether an item whose score is at most `upper` could reach `thr`.
+#[inline(always)]
+pub fn reachable(upper: f32, thr: f32) -> bool {
+    upper * (1.0 + BOUND_SLACK) >= thr
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -174,59 +241,186 @@ mod simd {
         full
     }
 
+    /// What the slow path of [`scan_terms4`] reads.
+    struct Block<'a, 't> {
+        m: &'a Quantized,
+        q: Option<&'a Query>,
+        t: &'a super::Terms<'t>,
+        marks: &'a [u32],
+        bound: f32,
+    }
+
     /// [`super::scan_terms`] four items at a time; returns how many items it covered.
+    ///
+    /// The loop itself only adds the prior and the category term of four items and compares them
+    /// (with the most the rest could add) to the threshold: few enough live values for the engine
+    /// to keep them in registers. The few blocks that pass go to [`block`], out of line.
+    #[allow(clippy::too_many_arguments)]
     pub fn scan_terms4(
         m: &Quantized,
         q: Option<&Query>,
         t: &super::Terms<'_>,
+        [bound, rest]: [f32; 2],
         marks: &[u32],
         n: usize,
         thr: &mut f32,
         candidate: &mut impl FnMut(u32, f32) -> f32,
     ) -> usize {
+        let ct = t.category_table;
+        if ct.is_empty() || t.brand_table.is_empty() {
+            return 0;
+        }
+        let c_last = ct.len() - 1;
         let full = n / 4 * 4;
-        let zero = f32x4_splat(0.0);
-        let we = f32x4_splat(t.embedding);
-        let pp = t.prior.as_ptr();
+        let ctx = Block {
+            m,
+            q,
+            t,
+            marks,
+            bound,
+        };
+        let slack = f32x4_splat(1.0 + super::BOUND_SLACK);
+        let rest = f32x4_splat(rest + bound);
         let mut limit = f32x4_splat(*thr);
-        let mut i = 0;
-        while i < full {
-            let d = match q {
-                Some(q) => dots4(m, q, i),
-                None => zero,
-            };
-            let (c0, b0, p0) = t.lookups(i);
-            let (c1, b1, p1) = t.lookups(i + 1);
-            let (c2, b2, p2) = t.lookups(i + 2);
-            let (c3, b3, p3) = t.lookups(i + 3);
-            // SAFETY: i + 4 ≤ full ≤ n ≤ prior.len() (`Terms::len`).
-            let prior = unsafe { v128_load(pp.add(i) as *const v128) };
-            // The scalar order: relu · embedding + prior + category + brand + band.
-            let mut s = f32x4_add(f32x4_mul(f32x4_max(d, zero), we), prior);
-            s = f32x4_add(s, f32x4(c0, c1, c2, c3));
-            s = f32x4_add(s, f32x4(b0, b1, b2, b3));
-            s = f32x4_add(s, f32x4(p0, p1, p2, p3));
-            let word = marks.get(i / 32).copied().unwrap_or(0) >> (i % 32);
-            let mut hits = i32x4_bitmask(f32x4_ge(s, limit)) as u32 & !word & 0xF;
-            if hits != 0 {
-                let lanes = [
-                    f32x4_extract_lane::<0>(s),
-                    f32x4_extract_lane::<1>(s),
-                    f32x4_extract_lane::<2>(s),
-                    f32x4_extract_lane::<3>(s),
-                ];
-                while hits != 0 {
-                    let l = hits.trailing_zeros() as usize;
-                    hits &= hits - 1;
-                    if lanes[l] >= *thr {
-                        *thr = candidate((i + l) as u32, lanes[l]);
-                    }
+        // Fixed-size chunks: no bounds check per item, and a table index clamped to the table's
+        // last entry needs none either.
+        let items = t.category[..full]
+            .chunks_exact(4)
+            .zip(t.prior[..full].chunks_exact(4));
+        for (k, (c, prior)) in items.enumerate() {
+            let cat = |k: usize| ct[(c[k] as usize).min(c_last)];
+            // SAFETY: `prior` is a chunk of exactly four f32.
+            let prior = unsafe { v128_load(prior.as_ptr() as *const v128) };
+            let c = f32x4(cat(0), cat(1), cat(2), cat(3));
+            // Most items are out of the shopper's categories, and then the brand, the band and
+            // the row cannot lift them to the threshold.
+            let first = f32x4_mul(f32x4_add(f32x4_add(prior, c), rest), slack);
+            if i32x4_bitmask(f32x4_ge(first, limit)) != 0 {
+                let before = *thr;
+                *thr = block(&ctx, k * 4, prior, c, before, candidate);
+                if *thr != before {
+                    limit = f32x4_splat(*thr);
                 }
-                limit = f32x4_splat(*thr);
             }
-            i += 4;
         }
         full
+    }
+
+    /// Items i..i+4, whose prior and category term are given: the brand and band terms, the
+    /// bound test, the rows' dot products when needed, and the candidates. Returns the threshold.
+    #[inline(never)]
+    fn block(
+        ctx: &Block<'_, '_>,
+        i: usize,
+        prior: v128,
+        c: v128,
+        mut thr: f32,
+        candidate: &mut impl FnMut(u32, f32) -> f32,
+    ) -> f32 {
+        let t = ctx.t;
+        let word = ctx.marks.get(i / 32).copied().unwrap_or(0) >> (i % 32);
+        let bt = t.brand_table;
+        let b_last = bt.len().saturating_sub(1);
+        let brand = |k: usize| {
+            let b = t.brand.get(i + k).copied().unwrap_or(u32::MAX) as usize;
+            bt.get(b.min(b_last)).copied().unwrap_or(0.0)
+        };
+        let band =
+            |k: usize| t.band_table[usize::from(t.band.get(i + k).copied().unwrap_or(15) & 15)];
+        let (b, p) = (
+            f32x4(brand(0), brand(1), brand(2), brand(3)),
+            f32x4(band(0), band(1), band(2), band(3)),
+        );
+        let limit = f32x4_splat(thr);
+        let slack = f32x4_splat(1.0 + super::BOUND_SLACK);
+        // The rows are read only when one of the four items could reach the threshold.
+        let upper = f32x4_add(
+            f32x4_add(f32x4_add(f32x4_add(prior, c), b), p),
+            f32x4_splat(ctx.bound),
+        );
+        let open = i32x4_bitmask(f32x4_ge(f32x4_mul(upper, slack), limit)) as u32 & !word & 0xF;
+        if open == 0 {
+            return thr;
+        }
+        let zero = f32x4_splat(0.0);
+        let d = match ctx.q {
+            Some(q) => dots4(ctx.m, q, i),
+            None => zero,
+        };
+        // The scalar order: relu · embedding + prior + category + brand + band.
+        let mut s = f32x4_add(
+            f32x4_mul(f32x4_pmax(zero, d), f32x4_splat(t.embedding)),
+            prior,
+        );
+        s = f32x4_add(s, c);
+        s = f32x4_add(s, b);
+        s = f32x4_add(s, p);
+        let mut hits = i32x4_bitmask(f32x4_ge(s, limit)) as u32 & open;
+        let lanes = [
+            f32x4_extract_lane::<0>(s),
+            f32x4_extract_lane::<1>(s),
+            f32x4_extract_lane::<2>(s),
+            f32x4_extract_lane::<3>(s),
+        ];
+        while hits != 0 {
+            let l = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            if lanes[l] >= thr {
+                thr = candidate((i + l) as u32, lanes[l]);
+            }
+        }
+        thr
+    }
+
+    /// [`super::dot`]: one f32x4 accumulator, lane `j` summing the products at `4k + j` (a multiply
+    /// then an add, no fused multiply-add), then the lanes and the tail in the scalar order.
+    pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut acc = f32x4_splat(0.0);
+        let mut ca = a.chunks_exact(4);
+        let mut cb = b.chunks_exact(4);
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            // SAFETY: chunks of exactly four f32.
+            let (x, y) = unsafe {
+                (
+                    v128_load(x.as_ptr() as *const v128),
+                    v128_load(y.as_ptr() as *const v128),
+                )
+            };
+            acc = f32x4_add(acc, f32x4_mul(x, y));
+        }
+        let tail: f32 = ca
+            .remainder()
+            .iter()
+            .zip(cb.remainder())
+            .map(|(x, y)| x * y)
+            .sum();
+        (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
+            + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc))
+            + tail
+    }
+
+    /// One row's dot product with the query (the same integer sum as the scalar one).
+    pub fn dot1(m: &Quantized, q: &Query, i: usize) -> f32 {
+        let row = m.row(i);
+        if row.len() != q.codes.len() {
+            return 0.0;
+        }
+        let mut acc = i32x4_splat(0);
+        for (x, y) in row.chunks_exact(16).zip(q.codes.chunks_exact(16)) {
+            // SAFETY: chunks of exactly 16 i8 and 16 i16.
+            unsafe {
+                let ql = v128_load(y.as_ptr() as *const v128);
+                let qh = v128_load(y.as_ptr().add(8) as *const v128);
+                acc = i32x4_add(acc, dot16(x.as_ptr(), ql, qh));
+            }
+        }
+        let sum = i32x4_extract_lane::<0>(acc)
+            .wrapping_add(i32x4_extract_lane::<1>(acc))
+            .wrapping_add(i32x4_extract_lane::<2>(acc))
+            .wrapping_add(i32x4_extract_lane::<3>(acc));
+        sum as f32 * (m.scale(i) * q.scale)
     }
 
     /// Dot products of rows i..i+4 with the query.
@@ -249,16 +443,10 @@ mod simd {
                 let ql = v128_load(qp.add(k) as *const v128);
                 let qh = v128_load(qp.add(k + 8) as *const v128);
                 let row = codes.add(i * stride + k);
-                a0 = i32x4_add(a0, dot16(v128_load(row as *const v128), ql, qh));
-                a1 = i32x4_add(a1, dot16(v128_load(row.add(stride) as *const v128), ql, qh));
-                a2 = i32x4_add(
-                    a2,
-                    dot16(v128_load(row.add(2 * stride) as *const v128), ql, qh),
-                );
-                a3 = i32x4_add(
-                    a3,
-                    dot16(v128_load(row.add(3 * stride) as *const v128), ql, qh),
-                );
+                a0 = i32x4_add(a0, dot16(row, ql, qh));
+                a1 = i32x4_add(a1, dot16(row.add(stride), ql, qh));
+                a2 = i32x4_add(a2, dot16(row.add(2 * stride), ql, qh));
+                a3 = i32x4_add(a3, dot16(row.add(3 * stride), ql, qh));
             }
             k += 16;
         }
@@ -283,12 +471,17 @@ mod simd {
         )
     }
 
-    /// Sixteen int8 codes against sixteen int16 codes, as four partial i32 sums.
+    /// Sixteen int8 codes at `x` against sixteen int16 codes, as four partial i32 sums. Loading
+    /// eight codes at a time already sign-extended to int16 (one `pmovsxbw` on x86) costs less
+    /// than loading sixteen and extending both halves.
+    ///
+    /// # Safety
+    /// `x` must be valid to read 16 bytes from.
     #[inline(always)]
-    fn dot16(x: v128, ql: v128, qh: v128) -> v128 {
+    unsafe fn dot16(x: *const i8, ql: v128, qh: v128) -> v128 {
         i32x4_add(
-            i32x4_dot_i16x8(i16x8_extend_low_i8x16(x), ql),
-            i32x4_dot_i16x8(i16x8_extend_high_i8x16(x), qh),
+            i32x4_dot_i16x8(i16x8_load_extend_i8x8(x), ql),
+            i32x4_dot_i16x8(i16x8_load_extend_i8x8(x.add(8)), qh),
         )
     }
 }
@@ -309,6 +502,19 @@ pub fn dot_rows(matrix: &[f32], dims: usize, u: &[f32], scale: f32, out: &mut [f
 ///
 /// Four independent accumulators let the compiler keep four multiply-adds in flight.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::dot_f32(a, b);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    return dot_scalar(a, b);
+}
+
+/// [`dot`] without SIMD: lane `j` of the four accumulators sums the products at `4k + j`, as the
+/// SIMD version's four lanes do, so both round the same way.
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0f32; 4];
@@ -368,6 +574,10 @@ mod tests {
             for (k, &(i, x)) in seen.iter().enumerate() {
                 assert_eq!(i, k);
                 assert_eq!(x, dot_row(&m, &q, i));
+                assert!(
+                    x.abs() <= m.max_norm * q.norm * (1.0 + 1e-6),
+                    "the bound holds"
+                );
                 let exact = dot(&rows[i * d..(i + 1) * d], &u);
                 // Each code is within half a step of its value: the error is a few steps.
                 assert!((x - exact).abs() < 0.02, "{n}×{d} row {i}: {x} vs {exact}");
@@ -420,7 +630,7 @@ mod tests {
         for query in [Some(&q), None] {
             // A threshold that never rises sees every unmarked item once, in order.
             let mut seen = Vec::new();
-            scan_terms(&m, query, &terms, &marks, |i, s| {
+            scan_terms(&m, query, &terms, &marks, f32::NEG_INFINITY, |i, s| {
                 seen.push((i, s));
                 f32::NEG_INFINITY
             });
@@ -440,7 +650,7 @@ mod tests {
             // A threshold at the best score lets nothing else through.
             let best = expect.iter().map(|x| x.1).fold(f32::MIN, f32::max);
             let mut calls = 0;
-            scan_terms(&m, query, &terms, &marks, |_, s| {
+            scan_terms(&m, query, &terms, &marks, f32::NEG_INFINITY, |_, s| {
                 calls += 1;
                 assert!(calls == 1 || s >= best);
                 best

@@ -43,9 +43,9 @@ pub fn usable(model: &Model, policy: &Policy, sensitive_ok: bool, i: u32) -> boo
 
 pub fn sensitive_category(model: &Model, policy: &Policy, c: u32) -> bool {
     c != NONE
-        && model
-            .category_name(c)
-            .is_some_and(|name| policy.is_sensitive(&name.trim().to_lowercase()))
+        && !policy.sensitive_categories.is_empty()
+        && (c as usize) < model.category_count()
+        && policy.is_sensitive(model.category_key(c))
 }
 
 fn scale(v: &mut [f32]) {
@@ -56,6 +56,7 @@ fn scale(v: &mut [f32]) {
 }
 
 impl UserRep {
+    #[inline(never)]
     pub fn build(
         model: &Model,
         view: &View<'_>,

@@ -84,7 +84,9 @@ impl Top {
 /// 0.6 for the same category plus 0.4 for the same brand.
 pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
     if let (Some(x), Some(y)) = (model.embedding(a), model.embedding(b)) {
-        return dot(x, y).max(0.0);
+        // A comparison, not f32::max: in wasm that is a call to a NaN-aware fmaxf.
+        let d = dot(x, y);
+        return if d > 0.0 { d } else { 0.0 };
     }
     let same = |x: u32, y: u32| x != NONE && x == y;
     let mut s = 0.0;
@@ -129,7 +131,10 @@ pub fn mmr(model: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored>
         }
         let (chosen, _) = left.remove(best_at);
         for (cand, max_sim) in &mut left {
-            *max_sim = max_sim.max(similarity(model, chosen.item, cand.item));
+            let sim = similarity(model, chosen.item, cand.item);
+            if sim > *max_sim {
+                *max_sim = sim;
+            }
         }
         picked.push(Scored {
             score: best_val,

@@ -168,6 +168,16 @@ impl<'a> Dots<'a> {
         self.q.as_ref()
     }
 
+    /// The most `max(0, dot) · weight` can be for any item.
+    pub fn bound(&self, weight: f32) -> f32 {
+        match &self.q {
+            Some(q) => weight * self.model.quantized().max_norm * q.norm,
+            // Unit rows and a unit vector: at most 1, and a little for rounding.
+            None if !self.u.is_empty() => weight * 1.001,
+            None => 0.0,
+        }
+    }
+
     /// Item `i`'s dot product, equal to what [`Dots::each`] gives for it.
     pub fn one(&self, i: u32) -> f32 {
         match &self.q {
@@ -217,11 +227,14 @@ pub struct Ctx<'a> {
     pub rules: &'a Rules<'a>,
 }
 
+/// The largest weight (a comparison, not `f32::max`: in wasm that is a call to a NaN-aware
+/// `fmaxf`, and weights are validated finite at load).
 fn row_max(w: &[f32]) -> f32 {
-    w.iter().copied().fold(0.0f32, f32::max)
+    w.iter().fold(0.0f32, |m, &x| if x > m { x } else { m })
 }
 
 /// Scatters the neighbours of `from`, each row scaled to a best of `weight`.
+#[inline(never)]
 fn scatter_rows(s: &mut Scratch, rel: &Neighbours, from: impl Iterator<Item = (u32, f32)>) {
     for (item, weight) in from {
         let (targets, ws) = rel.of(item);
@@ -306,6 +319,7 @@ impl<'a> ForYou<'a> {
     }
 
     /// Adds `weight · decay · (w / row max)` of the recent views' neighbours to the sparse part.
+    #[inline(never)]
     fn add_recent(&self, s: &mut Scratch) {
         let (model, w) = (self.ctx.model, self.ctx.weights.for_you.recent);
         if w <= 0.0 {
@@ -325,6 +339,7 @@ impl<'a> ForYou<'a> {
         }
     }
 
+    #[inline(never)]
     pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         s.prepare(model.len());
@@ -334,7 +349,11 @@ impl<'a> ForYou<'a> {
             model.co_view(),
             self.interests().map(|(i, x)| (i, x * 0.5)),
         );
-        self.nb_max = s.touched.iter().map(|&t| s.nb(t)).fold(0.0, f32::max);
+        self.nb_max = s
+            .touched
+            .iter()
+            .map(|&t| s.nb(t))
+            .fold(0.0, |m, x| if x > m { x } else { m });
         let scale = if self.nb_max > 0.0 {
             w.neighbours / self.nb_max
         } else {
@@ -379,6 +398,17 @@ impl<'a> ForYou<'a> {
         let dots = Dots::new(model, &rep.embedding);
         let rules = self.ctx.rules;
         let mut top = Top::new(m);
+        // The items with a sparse part first: they are the shopper's own and their neighbours,
+        // often the best, so the threshold starts high and the dense pass skips more rows.
+        let bound = dots.bound(w.embedding);
+        for &i in &s.extra_touched {
+            let extra = s.extra(i);
+            if kernel::reachable(terms.base(i as usize) + extra + bound, top.threshold())
+                && rules.allows(i)
+            {
+                top.push(terms.at(i as usize, dots.one(i)) + extra, i);
+            }
+        }
         if model.exact_scan() {
             dots.each(|i, d| {
                 let score = terms.at(i as usize, d);
@@ -387,11 +417,13 @@ impl<'a> ForYou<'a> {
                 }
             });
         } else {
+            let start = top.threshold();
             kernel::scan_terms(
                 model.quantized(),
                 dots.query(),
                 &terms,
                 &s.marks,
+                start,
                 |i, score| {
                     if top.accepts(score) && rules.allows(i) {
                         top.push(score, i);
@@ -399,11 +431,6 @@ impl<'a> ForYou<'a> {
                     top.threshold()
                 },
             );
-        }
-        for &i in &s.extra_touched {
-            if rules.allows(i) {
-                top.push(terms.at(i as usize, dots.one(i)) + s.extra(i), i);
-            }
         }
         top.into_sorted()
     }
