@@ -76,6 +76,7 @@ export function report(env, results) {
   console.table(results.map((r) => ({
     size: `${r.items} × ${r.dims}`,
     'vitrine for_you ms': fmt(r.medians.vitrine),
+    'broad shopper ms': fmt(r.medians['vitrine-broad']),
     'scalar build ms': fmt(r.medians['vitrine-scalar']),
     'tfjs-wasm ms': fmt(r.medians['tfjs-wasm']),
     'plain JS ms': fmt(r.medians.js),
@@ -91,6 +92,7 @@ export function report(env, results) {
     '× orama': fmt(r.ratios.orama, 1),
     'scalar / SIMD': fmt(r.ratios['vitrine-scalar'], 2),
     'vitrine / probe': fmt(1 / r.ratios.probe, 2),
+    'broad / probe': fmt(r.ratios['vitrine-broad'] / r.ratios.probe, 2),
     'probe GB/s': fmt(r.bandwidthGBs, 1),
   })));
   console.table(results.map((r) => ({

@@ -33,13 +33,17 @@ export function embeddingsOf(bytes) {
   throw new Error('the model file has no embeddings');
 }
 
-/** A shopper: 40 events, mostly views in two favourite categories (item i is in category i % 200). */
-export function shopper(n, seed) {
+/**
+ * A shopper: 40 events, mostly views in two favourite categories (item i is in category i % 200).
+ * A `broad` shopper's events are spread over the whole catalog: dozens of categories share the
+ * top affinity, which is the hard case for the scan's bound (docs/BENCHMARKS.md).
+ */
+export function shopper(n, seed, { broad = false } = {}) {
   const r = rng(seed);
   const fav = [Math.floor(r() * 200), Math.floor(r() * 200)];
   const perCategory = Math.ceil(n / 200);
   return Array.from({ length: 40 }, (_, k) => {
-    const i = r() < 0.8 ? (Math.floor(r() * perCategory) * 200 + fav[Math.floor(r() * 2)]) % n : Math.floor(r() * n);
+    const i = !broad && r() < 0.8 ? (Math.floor(r() * perCategory) * 200 + fav[Math.floor(r() * 2)]) % n : Math.floor(r() * n);
     return [k % 8 === 7 ? 'Order Completed' : 'Product Viewed', `i${i}`];
   });
 }
@@ -127,6 +131,12 @@ export async function speed(lib, model, { reps = 30, quick = false, peers = ['tf
 
   const contenders = [['vitrine', forYou]];
   const cleanup = [];
+  {
+    const broad = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
+    track(broad, shopper(n, 6, { broad: true }));
+    contenders.push(['vitrine-broad', () => broad.recommend({ scenario: 'for_you', k })]);
+    cleanup.push({ dispose: () => broad.free() });
+  }
   if (lib.scalar) {
     // The build for engines without SIMD, same model and shopper, in its own wasm instance.
     const s = lib.scalar.Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });

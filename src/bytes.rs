@@ -160,11 +160,41 @@ pub fn base64url_decode(s: &str) -> Result<Vec<u8>, usize> {
 }
 
 /// CRC-32 (IEEE 802.3, the one zip and PNG use).
+///
+/// Long inputs (a model file is tens of megabytes) go eight bytes at a time through eight tables
+/// ("slicing-by-8"), about four times faster than a byte at a time; the seven extra tables are
+/// derived from the first on the stack rather than stored in the module (7 KB of data saved).
 pub fn crc32(data: &[u8]) -> u32 {
     static TABLE: [u32; 256] = crc_table();
+    let step = |crc: u32, b: u8| TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
     let mut crc = !0u32;
-    for &b in data {
-        crc = TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    let mut rest = data;
+    if data.len() >= 4096 {
+        let mut t = [[0u32; 256]; 8];
+        t[0] = TABLE;
+        for k in 1..8 {
+            for i in 0..256 {
+                let prev = t[k - 1][i];
+                t[k][i] = (prev >> 8) ^ TABLE[(prev & 0xff) as usize];
+            }
+        }
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            let lo = crc ^ u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+            crc = t[7][(lo & 0xff) as usize]
+                ^ t[6][((lo >> 8) & 0xff) as usize]
+                ^ t[5][((lo >> 16) & 0xff) as usize]
+                ^ t[4][(lo >> 24) as usize]
+                ^ t[3][(hi & 0xff) as usize]
+                ^ t[2][((hi >> 8) & 0xff) as usize]
+                ^ t[1][((hi >> 16) & 0xff) as usize]
+                ^ t[0][(hi >> 24) as usize];
+        }
+        rest = chunks.remainder();
+    }
+    for &b in rest {
+        crc = step(crc, b);
     }
     !crc
 }
@@ -212,6 +242,19 @@ mod tests {
     #[test]
     fn crc32_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        // The eight-byte path agrees with the byte-at-a-time one.
+        let long: Vec<u8> = (0..10_007u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let bytewise = |d: &[u8]| {
+            let t = crc_table();
+            !d.iter().fold(!0u32, |c, &b| {
+                t[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
+            })
+        };
+        for len in [4095, 4096, 4097, 4103, 10_007] {
+            assert_eq!(crc32(&long[..len]), bytewise(&long[..len]), "{len}");
+        }
     }
 
     #[test]

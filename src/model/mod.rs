@@ -171,7 +171,7 @@ pub struct Model {
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
 fn normalise(v: &mut [f32]) {
-    let max = v.iter().copied().fold(0.0f32, f32::max);
+    let max = v.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
     if max > 0.0 {
         for x in v.iter_mut() {
             *x /= max;
@@ -179,10 +179,19 @@ fn normalise(v: &mut [f32]) {
     }
 }
 
+/// Item indexes by `v` descending, ties by index. Sorts packed integer keys (the value's bits,
+/// flipped so larger comes first, then the index): a sort of plain u64, much faster than
+/// comparing floats through a closure, and one instantiation shared by every caller.
 fn order_by(v: &[f32]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..v.len() as u32).collect();
-    order.sort_by(|&a, &b| v[b as usize].total_cmp(&v[a as usize]).then(a.cmp(&b)));
-    order
+    // Non-negative finite floats (validated) order like their bit patterns; `+ 0.0` makes −0
+    // the same as 0.
+    let mut keys: Vec<u64> = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (u64::from(!(x + 0.0).to_bits()) << 32) | i as u64)
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| k as u32).collect()
 }
 
 /// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never

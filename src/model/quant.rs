@@ -39,12 +39,14 @@ impl Quantized {
         let mut scales = Vec::with_capacity(n);
         let mut max_norm = 0.0f64;
         for (row, out) in rows.chunks_exact(dims).zip(codes.chunks_exact_mut(stride)) {
-            let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            // Comparisons and round-half-to-even: both single wasm instructions, where f32::max
+            // and f32::round are calls (this loop runs once per value of the catalog at load).
+            let max = row
+                .iter()
+                .fold(0.0f32, |m, x| if x.abs() > m { x.abs() } else { m });
             let scale = max / 127.0;
             if scale > 0.0 {
-                for (c, x) in out.iter_mut().zip(row) {
-                    *c = (x / scale).round().clamp(-127.0, 127.0) as i8;
-                }
+                codes_of(row, 127.0 / max, out);
             }
             scales.push(scale);
             let squares: i64 = out.iter().map(|&c| i64::from(c) * i64::from(c)).sum();
@@ -81,6 +83,31 @@ impl Quantized {
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
         self.codes.capacity() + self.scales.capacity() * 4
+    }
+}
+
+/// `out[j] = round_half_even(row[j] · inv)`, clamped to ±127.
+fn codes_of(row: &[f32], inv: f32, out: &mut [i8]) {
+    let mut done = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let (scale, lo, hi) = (f32x4_splat(inv), i32x4_splat(-127), i32x4_splat(127));
+        for (x, c) in row.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
+            // SAFETY: a chunk of exactly four f32.
+            let v = unsafe { v128_load(x.as_ptr() as *const v128) };
+            // The scalar steps: multiply, round half to even, saturate, clamp.
+            let q = i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_mul(v, scale)));
+            let q = i32x4_min(i32x4_max(q, lo), hi);
+            c[0] = i32x4_extract_lane::<0>(q) as i8;
+            c[1] = i32x4_extract_lane::<1>(q) as i8;
+            c[2] = i32x4_extract_lane::<2>(q) as i8;
+            c[3] = i32x4_extract_lane::<3>(q) as i8;
+            done += 4;
+        }
+    }
+    for (c, x) in out.iter_mut().zip(row).skip(done) {
+        *c = (x * inv).round_ties_even().clamp(-127.0, 127.0) as i8;
     }
 }
 

@@ -33,7 +33,7 @@ impl Query {
         };
         if scale > 0.0 {
             for (c, x) in codes.iter_mut().zip(u) {
-                *c = (x / scale).round().clamp(-top, top) as i16;
+                *c = (x / scale).round_ties_even().clamp(-top, top) as i16;
             }
         }
         let squares: i64 = codes.iter().map(|&c| i64::from(c) * i64::from(c)).sum();
