@@ -173,9 +173,9 @@ pub fn crc32(data: &[u8]) -> u32 {
         let mut t = [[0u32; 256]; 8];
         t[0] = TABLE;
         for k in 1..8 {
-            for i in 0..256 {
-                let prev = t[k - 1][i];
-                t[k][i] = (prev >> 8) ^ TABLE[(prev & 0xff) as usize];
+            let prev = t[k - 1];
+            for (slot, p) in t[k].iter_mut().zip(prev) {
+                *slot = (p >> 8) ^ TABLE[(p & 0xff) as usize];
             }
         }
         let mut chunks = data.chunks_exact(8);

@@ -88,6 +88,9 @@ impl Quantized {
 
 /// `out[j] = round_half_even(row[j] · inv)`, clamped to ±127.
 fn codes_of(row: &[f32], inv: f32, out: &mut [i8]) {
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let done = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let mut done = 0;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
