@@ -17,7 +17,7 @@ wasm-bindgen --target web --out-dir pkg --out-name vitrine \
 wasm-bindgen --target web --out-dir target/pkg-scalar --out-name vitrine \
   target/wasm32-unknown-unknown/release/vitrine.wasm
 # One glue serves both: the bindings are the same, only the code inside differs.
-cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js || {
+cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js && diff -r -q pkg/snippets target/pkg-scalar/snippets >/dev/null || {
   echo "build-pkg: the SIMD and scalar builds need different glue" >&2
   exit 1
 }
@@ -33,9 +33,10 @@ node_modules/.bin/wasm-opt "$opt" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
 node scripts/loader.mjs pkg/vitrine.js
 node scripts/package-json.mjs
-# Shipped size: each file gzipped on its own, as a server sends them.
-gz() { gzip -9 -c "$1" | wc -c; }
+# Shipped size: each file gzipped on its own, as a server sends them (the glue is vitrine.js and
+# its snippet, the decoder of result tapes).
+gz() { cat "$@" | gzip -9 -c | wc -c; }
+glue=$(($(gz pkg/vitrine.js) + $(gz pkg/snippets/*/*.js)))
 printf 'pkg/: %s bytes wasm (SIMD), %s scalar; gzip: %s wasm + %s glue = %s bytes\n' \
   "$(stat -c %s pkg/vitrine_bg.wasm)" "$(stat -c %s pkg/vitrine_scalar_bg.wasm)" \
-  "$(gz pkg/vitrine_bg.wasm)" "$(gz pkg/vitrine.js)" \
-  "$(($(gz pkg/vitrine_bg.wasm) + $(gz pkg/vitrine.js)))"
+  "$(gz pkg/vitrine_bg.wasm)" "$glue" "$(($(gz pkg/vitrine_bg.wasm) + glue))"

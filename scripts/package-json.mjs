@@ -20,7 +20,7 @@ const pkg = {
     './vitrine_bg.wasm': './vitrine_bg.wasm',
     './vitrine_scalar_bg.wasm': './vitrine_scalar_bg.wasm',
   },
-  files: ['vitrine_bg.wasm', 'vitrine_scalar_bg.wasm', 'vitrine.js', 'vitrine.d.ts', 'vitrine_bg.wasm.d.ts', 'README.md', 'LICENSE'],
+  files: ['vitrine_bg.wasm', 'vitrine_scalar_bg.wasm', 'vitrine.js', 'snippets/', 'vitrine.d.ts', 'vitrine_bg.wasm.d.ts', 'README.md', 'LICENSE'],
   sideEffects: false,
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');

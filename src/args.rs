@@ -248,6 +248,15 @@ fn id_error(func: &'static str, what: String, got: &Value) -> Error {
     }
 }
 
+/// Concatenates message parts (what `format!` would do, without its machinery in the module).
+pub fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// Formats an integer without pulling `format!` into the shipped module.
 pub fn int_to_string(n: i64) -> String {
     let mut digits = [0u8; 20];

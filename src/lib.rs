@@ -19,7 +19,10 @@ pub mod profile;
 pub mod recommend;
 pub mod rng;
 pub mod session;
+pub mod sort;
 pub mod store;
+pub mod tape;
+pub mod text;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]

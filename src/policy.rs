@@ -82,7 +82,11 @@ impl Policy {
             },
             sensitive_categories: a
                 .strings("sensitiveCategories", 256, crate::event::MAX_TEXT_LEN)?
-                .map(|v| v.into_iter().map(|c| c.trim().to_lowercase()).collect())
+                .map(|v| {
+                    v.into_iter()
+                        .map(|c| crate::text::lower(c.trim()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             diversity: a.number("diversity", 0.0, 1.0)?.unwrap_or(d.diversity),
             remember_refusal: a.bool("rememberRefusal")?.unwrap_or(d.remember_refusal),

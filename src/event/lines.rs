@@ -157,7 +157,7 @@ pub(super) fn text(v: Option<&Value>) -> Result<Option<String>, Refusal> {
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => Some(*n),
-        Value::String(s) if s.len() <= 32 => s.trim().parse::<f64>().ok(),
+        Value::String(s) if s.len() <= 32 => crate::text::parse_number(s.trim()),
         _ => None,
     }
 }

@@ -226,7 +226,7 @@ impl Event {
             Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
             Some(_) => return Err(Refusal::InvalidTimestamp),
         };
-        let channel = lines::text(options.get("channel"))?.map(|c| c.to_lowercase());
+        let channel = lines::text(options.get("channel"))?.map(|c| crate::text::lower(&c));
         Ok(Event {
             kind,
             lines,

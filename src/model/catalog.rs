@@ -7,7 +7,7 @@
 //! the same width.
 
 use super::{Model, ModelParts, Strings, NONE};
-use crate::args::{id_of, MAX_ID_LEN};
+use crate::args::{concat, id_of, int_to_string, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
 use crate::value::Value;
@@ -42,7 +42,7 @@ struct Names {
 
 impl Names {
     fn intern(&mut self, name: &str) -> u32 {
-        let key = name.trim().to_lowercase();
+        let key = crate::text::lower(name.trim());
         if let Some(&i) = self.index.get(&key) {
             return i;
         }
@@ -73,20 +73,24 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
             problem: problem.to_owned(),
         };
         let Value::Object(_) = item else {
-            return Err(bad(&format!("must be an object, got {}", item.type_name())));
+            return Err(bad(&concat(&["must be an object, got ", item.type_name()])));
         };
         if let Some(k) = item.keys().find(|k| !KEYS.contains(k)) {
-            return Err(bad(&format!(
-                "has an unknown field '{k}'; known fields are {}",
-                KEYS.join(", ")
-            )));
+            return Err(bad(&concat(&[
+                "has an unknown field '",
+                k,
+                "'; known fields are ",
+                &KEYS.join(", "),
+            ])));
         }
         let id = match item.get("id") {
             None => return Err(bad("has no id")),
             Some(v) => id_of(v).ok_or_else(|| {
-                bad(&format!(
-                    "id must be a non-empty string of at most {MAX_ID_LEN} bytes or an integer"
-                ))
+                bad(&concat(&[
+                    "id must be a non-empty string of at most ",
+                    &int_to_string(MAX_ID_LEN as i64),
+                    " bytes or an integer",
+                ]))
             })?,
         };
         let text = |key: &str, max: usize| -> Result<Option<&str>> {
@@ -95,28 +99,38 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 Some(Value::String(s)) if s.len() <= max => {
                     Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty()))
                 }
-                Some(Value::String(_)) => Err(bad(&format!("{key} is longer than {max} bytes"))),
-                Some(other) => Err(bad(&format!(
-                    "{key} must be a string, got {}",
-                    other.type_name()
-                ))),
+                Some(Value::String(_)) => Err(bad(&concat(&[
+                    key,
+                    " is longer than ",
+                    &int_to_string(max as i64),
+                    " bytes",
+                ]))),
+                Some(other) => Err(bad(&concat(&[
+                    key,
+                    " must be a string, got ",
+                    other.type_name(),
+                ]))),
             }
         };
         let flag = |key: &str, default: bool| -> Result<bool> {
             match item.get(key) {
                 None => Ok(default),
                 Some(Value::Bool(b)) => Ok(*b),
-                Some(other) => Err(bad(&format!(
-                    "{key} must be a boolean, got {}",
-                    other.type_name()
-                ))),
+                Some(other) => Err(bad(&concat(&[
+                    key,
+                    " must be a boolean, got ",
+                    other.type_name(),
+                ]))),
             }
         };
         let number = |key: &str| -> Result<Option<f64>> {
             match item.get(key) {
                 None => Ok(None),
                 Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(Some(*n)),
-                Some(_) => Err(bad(&format!("{key} must be a finite, non-negative number"))),
+                Some(_) => Err(bad(&concat(&[
+                    key,
+                    " must be a finite, non-negative number",
+                ]))),
             }
         };
         p.titles.push(text("title", MAX_TITLE_LEN)?.unwrap_or(""));
@@ -143,20 +157,24 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                             }
                         }
                         _ => {
-                            return Err(bad(&format!(
-                                "tags must be strings of at most {MAX_TEXT_LEN} bytes"
-                            )))
+                            return Err(bad(&concat(&[
+                                "tags must be strings of at most ",
+                                &int_to_string(MAX_TEXT_LEN as i64),
+                                " bytes",
+                            ])))
                         }
                     }
                 }
-                out.sort_unstable();
+                crate::sort::sort(&mut out);
                 out.dedup();
                 out
             }
             Some(_) => {
-                return Err(bad(&format!(
-                    "tags must be an array of at most {MAX_TAGS} strings"
-                )))
+                return Err(bad(&concat(&[
+                    "tags must be an array of at most ",
+                    &int_to_string(MAX_TAGS as i64),
+                    " strings",
+                ])))
             }
         });
         match item.get("embedding") {
@@ -167,16 +185,21 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
             }
             Some(Value::Array(e)) => {
                 if e.is_empty() || e.len() > MAX_DIMS {
-                    return Err(bad(&format!("embedding must have 1 to {MAX_DIMS} numbers")));
+                    return Err(bad(&concat(&[
+                        "embedding must have 1 to ",
+                        &int_to_string(MAX_DIMS as i64),
+                        " numbers",
+                    ])));
                 }
                 if index == 0 {
                     p.dims = e.len();
                 } else if p.dims != e.len() {
-                    return Err(bad(&format!(
-                        "embedding has {} numbers, but earlier items have {}",
-                        e.len(),
-                        p.dims
-                    )));
+                    return Err(bad(&concat(&[
+                        "embedding has ",
+                        &int_to_string(e.len() as i64),
+                        " numbers, but earlier items have ",
+                        &int_to_string(p.dims as i64),
+                    ])));
                 }
                 for x in e {
                     match x {
@@ -186,10 +209,10 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 }
             }
             Some(other) => {
-                return Err(bad(&format!(
-                    "embedding must be an array of numbers, got {}",
-                    other.type_name()
-                )))
+                return Err(bad(&concat(&[
+                    "embedding must be an array of numbers, got ",
+                    other.type_name(),
+                ])))
             }
         }
         p.ids.push(&id);

@@ -67,7 +67,13 @@ impl Neighbours {
     }
 
     fn validate(&self, items: usize, what: &str) -> Result<()> {
-        let bad = |why: &str| Err(Error::Model(format!("{what} neighbours: {why}")));
+        let bad = |why: &str| {
+            Err(Error::Model(crate::args::concat(&[
+                what,
+                " neighbours: ",
+                why,
+            ])))
+        };
         if self.offsets.is_empty() && self.targets.is_empty() {
             return Ok(());
         }
@@ -213,7 +219,9 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
     let n = ids.len();
     if order.is_empty() && n > 0 {
         order.extend(0..n as u32);
-        order.sort_unstable_by(|&a, &b| ids.get(a as usize).cmp(ids.get(b as usize)));
+        crate::sort::sort_by(order, &mut |&a, &b| {
+            ids.get(a as usize) < ids.get(b as usize)
+        });
         if let Some(w) = order
             .windows(2)
             .find(|w| ids.get(w[0] as usize) == ids.get(w[1] as usize))
@@ -263,9 +271,15 @@ impl Model {
             ("trending", p.trending.len()),
         ];
         if let Some((name, len)) = per_item.iter().find(|(_, len)| *len != n) {
-            return Err(Error::Model(format!(
-                "{name} has {len} entries for {n} items"
-            )));
+            let int = |x: usize| crate::args::int_to_string(x as i64);
+            return Err(Error::Model(crate::args::concat(&[
+                name,
+                " has ",
+                &int(*len),
+                " entries for ",
+                &int(n),
+                " items",
+            ])));
         }
         if p.category
             .iter()
@@ -335,7 +349,7 @@ impl Model {
             names
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (s.trim().to_lowercase(), i as u32))
+                .map(|(i, s)| (crate::text::lower(s.trim()), i as u32))
                 .collect()
         };
         Ok(Model {
@@ -344,7 +358,7 @@ impl Model {
             category_keys: p
                 .categories
                 .iter()
-                .map(|s| s.trim().to_lowercase())
+                .map(|s| crate::text::lower(s.trim()))
                 .collect(),
             id_prefix: p
                 .id_order

@@ -68,7 +68,7 @@ impl<V: Rank> Bounded<V> {
     /// Entries sorted by key: a stable order for export and encoding.
     pub fn sorted(&self) -> Vec<(&str, &V)> {
         let mut v: Vec<(&str, &V)> = self.map.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        crate::sort::sort_by(&mut v, &mut |a, b| a.0 < b.0);
         v
     }
 

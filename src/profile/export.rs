@@ -113,7 +113,9 @@ fn round(x: f64) -> f64 {
 fn affinities<'a>(it: impl Iterator<Item = (&'a str, f64)>, top: usize) -> Vec<Affinity> {
     let mut v: Vec<(&str, f64)> = it.filter(|(_, w)| *w > 0.0).collect();
     let sum: f64 = v.iter().map(|(_, w)| w).sum();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    crate::sort::sort_by_cmp(&mut v, &mut |a, b| {
+        b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0))
+    });
     v.truncate(top);
     v.into_iter()
         .map(|(name, w)| Affinity {

@@ -358,7 +358,7 @@ impl Profile {
 }
 
 fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
-    let key = name.trim().to_lowercase();
+    let key = crate::text::lower(name.trim());
     if !key.is_empty() {
         map.entry(&key, t, hl, Decayed::default).add(w, t, hl);
     }

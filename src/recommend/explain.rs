@@ -56,9 +56,9 @@ impl Reason {
             (c != NONE && name_ok(c))
                 .then(|| m.category_name(c))
                 .flatten()
-                .map(|s| s.trim().to_lowercase())
+                .map(|s| crate::text::lower(s.trim()))
         };
-        let brand = |b: u32| m.brand_name(b).map(|s| s.trim().to_lowercase());
+        let brand = |b: u32| m.brand_name(b).map(|s| crate::text::lower(s.trim()));
         let join = |a: &str, b: String| {
             let mut s = String::with_capacity(a.len() + b.len());
             s.push_str(a);
@@ -109,7 +109,8 @@ impl Reason {
 /// Picks the reasons to show: the largest contributions first, at most `max`, each string once.
 pub fn strongest(mut parts: Vec<(Reason, f32)>, max: usize) -> Vec<Reason> {
     parts.retain(|(_, c)| *c > 1e-6);
-    parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // Stable for short lists (crate::sort::SHORT): equal contributions keep their order.
+    crate::sort::sort_by(&mut parts, &mut |a, b| a.1 > b.1);
     let mut out: Vec<Reason> = Vec::with_capacity(max);
     for (r, _) in parts {
         if out.len() == max {

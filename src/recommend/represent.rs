@@ -72,7 +72,7 @@ impl UserRep {
         };
 
         let mut items: Vec<(&str, f64)> = view.items().collect();
-        items.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        crate::sort::sort_by(&mut items, &mut |a, b| a.0 < b.0);
         for (id, weight) in items {
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
                 rep.items.push(Interest {
@@ -86,7 +86,7 @@ impl UserRep {
         if max > 0.0 {
             rep.items.iter_mut().for_each(|x| x.weight /= max);
         }
-        rep.items.sort_unstable_by_key(|x| x.item);
+        crate::sort::sort_by(&mut rep.items, &mut |a, b| a.item < b.item);
 
         for (name, weight) in view.categories() {
             if let Some(c) = model.category_of_name(name) {
@@ -139,7 +139,7 @@ impl UserRep {
                 rep.purchases.push((i, propensity as f32));
             }
         }
-        rep.purchases.sort_unstable_by_key(|x| x.0);
+        crate::sort::sort_by(&mut rep.purchases, &mut |a, b| a.0 < b.0);
         rep.recent = view
             .recent()
             .filter_map(|(id, at)| model.index_of(id).filter(|&i| ok(i)).map(|i| (i, at)))

@@ -200,7 +200,7 @@ fn names(a: &Args<'_>, key: &str) -> Result<Vec<String>> {
     Ok(list
         .unwrap_or_default()
         .into_iter()
-        .map(|s| s.trim().to_lowercase())
+        .map(|s| crate::text::lower(s.trim()))
         .collect())
 }
 

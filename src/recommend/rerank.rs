@@ -75,7 +75,7 @@ impl Top {
     /// Best first.
     pub fn into_sorted(self) -> Vec<Scored> {
         let mut v: Vec<Scored> = self.heap.into_iter().map(|r| r.0).collect();
-        v.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sort::sort_by(&mut v, &mut |a, b| a > b);
         v
     }
 }

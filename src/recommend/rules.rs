@@ -27,7 +27,7 @@ fn resolve(names: &[String], lookup: impl Fn(&str) -> Option<u32>) -> Option<Vec
         return None;
     }
     let mut v: Vec<u32> = names.iter().filter_map(|n| lookup(n)).collect();
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     v.dedup();
     Some(v)
 }
@@ -60,7 +60,7 @@ impl<'a> Rules<'a> {
                 );
             }
         }
-        blocked.sort_unstable();
+        crate::sort::sort(&mut blocked);
         blocked.dedup();
         let f = &req.filter;
         Rules {
@@ -80,7 +80,7 @@ impl<'a> Rules<'a> {
     /// Also never return these (e.g. the cart's own items).
     pub fn block(&mut self, items: &[u32]) {
         self.blocked.extend_from_slice(items);
-        self.blocked.sort_unstable();
+        crate::sort::sort(&mut self.blocked);
         self.blocked.dedup();
     }
 

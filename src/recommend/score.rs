@@ -524,7 +524,7 @@ impl<'a> Similar<'a> {
             .flat_map(|&a| m.tags(a).iter().copied())
             .collect();
         for v in [&mut categories, &mut brands, &mut tags] {
-            v.sort_unstable();
+            crate::sort::sort(v);
             v.dedup();
         }
         let prices: Vec<f32> = anchors.iter().filter_map(|&a| m.price(a)).collect();

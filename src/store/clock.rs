@@ -52,7 +52,7 @@ impl Clock {
         self.0
             .retain(|e| e.writer == writer || at - e.at <= FORGET_MS);
         if self.0.len() > MAX_WRITERS {
-            self.0.sort_by(|a, b| b.at.total_cmp(&a.at));
+            crate::sort::sort_by_cmp(&mut self.0, &mut |a, b| b.at.total_cmp(&a.at));
             self.0.truncate(MAX_WRITERS);
         }
     }

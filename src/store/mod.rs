@@ -254,7 +254,7 @@ impl Store {
             .into_iter()
             .filter(|k| k.starts_with(&prefix))
             .collect();
-        keys.sort();
+        crate::sort::sort(&mut keys);
         keys
     }
 

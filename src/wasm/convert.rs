@@ -9,6 +9,52 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+// The decoder of `crate::tape` (its format is documented there): reads the bytes once, from a
+// view into wasm memory, and keeps nothing of them. `__proto__` is defined, never assigned, so a
+// key can never change an object's prototype.
+#[wasm_bindgen(inline_js = "
+const text = new TextDecoder();
+export function fromTape(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const string = () => {
+    const n = view.getUint32(p, true);
+    p += 4;
+    const s = text.decode(bytes.subarray(p, p + n));
+    p += n;
+    return s;
+  };
+  const value = () => {
+    switch (bytes[p++]) {
+      case 0: return null;
+      case 1: return false;
+      case 2: return true;
+      case 3: { const x = view.getFloat64(p, true); p += 8; return x; }
+      case 4: return string();
+      case 5: { const a = []; while (bytes[p] !== 7) a.push(value()); p++; return a; }
+      case 6: {
+        const o = {};
+        while (bytes[p] !== 7) {
+          p++;
+          const k = string();
+          const v = value();
+          if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+          else o[k] = v;
+        }
+        p++;
+        return o;
+      }
+      default: throw new Error('vitrine: a result could not be read');
+    }
+  };
+  return value();
+}
+")]
+extern "C" {
+    #[wasm_bindgen(js_name = fromTape)]
+    fn from_tape(bytes: &[u8]) -> JsValue;
+}
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
@@ -147,8 +193,8 @@ impl Walker {
     }
 }
 
-/// Serializes a result as a plain, JSON-compatible object.
+/// A result as a plain, JSON-compatible object (through [`crate::tape`]).
 pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let tape = crate::tape::to_tape(v).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(from_tape(&tape))
 }

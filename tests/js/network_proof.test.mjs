@@ -9,11 +9,16 @@
 // Each check is also run against a planted violation, so the test is known to be able to fail.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { pkgDir } from './load.mjs';
 
 const wasm = readFileSync(pkgDir + 'vitrine_bg.wasm');
+const scalar = readFileSync(pkgDir + 'vitrine_scalar_bg.wasm');
 const glue = readFileSync(pkgDir + 'vitrine.js', 'utf8');
+/** The glue's snippets (the decoder of result tapes), as shipped. */
+const snippets = readdirSync(pkgDir + 'snippets', { recursive: true })
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => [f, readFileSync(pkgDir + 'snippets/' + f, 'utf8')]);
 
 /** APIs that send or fetch, navigate, inject elements or scripts, or run code from text. */
 const NETWORK = [
@@ -94,7 +99,7 @@ export function glueProblems(js) {
   const fetches = [...code.matchAll(/(?<![\w$.])fetch\s*\(/g)];
   if (fetches.length !== 1) problems.push(`fetch( appears ${fetches.length} times`);
   if (!/module_or_path = fetch\(module_or_path\);/.test(code)) problems.push('fetch is not the loader of the .wasm');
-  if (!js.includes("module_or_path = new URL('vitrine_bg.wasm', import.meta.url);")) {
+  if (!js.includes("module_or_path = new URL(simd() ? 'vitrine_bg.wasm' : 'vitrine_scalar_bg.wasm', import.meta.url);")) {
     problems.push('the loader does not default to the .wasm next to the module');
   }
   for (const w of NETWORK.filter((w) => w !== 'fetch')) {
@@ -167,6 +172,33 @@ test('the glue fetches nothing but its own .wasm and injects nothing', () => {
   assert.deepEqual(glueProblems(planted), ['fetch( appears 2 times']);
   assert.deepEqual(glueProblems(`${glue}\nconst s = document.createElement('script');`), ['the glue uses createElement']);
   assert.deepEqual(glueProblems(`${glue}\n// fetch('x') in a comment\nconst t = "sendBeacon";`), [], 'comments and strings are not code');
+});
+
+test('the snippets the glue imports use no network API and import nothing', () => {
+  assert.ok(snippets.length >= 1);
+  const imports = [...glue.matchAll(/^import .* from '(.*)';$/gm)].map((m) => m[1]);
+  assert.deepEqual(imports.sort(), snippets.map(([f]) => `./snippets/${f}`).sort(), 'the glue imports only its snippets');
+  for (const [file, js] of snippets) {
+    const code = codeOnly(js);
+    for (const w of NETWORK) assert.ok(!word(w).test(code), `${file} uses ${w}`);
+    assert.ok(!/(?<![\w$.])import\s*\(|^import /m.test(code), `${file} imports code`);
+  }
+});
+
+test('both builds import the same, and only vitrine_bg.wasm uses SIMD', async () => {
+  const names = (bytes) => WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => `${i.module}.${i.name}`);
+  assert.deepEqual(names(scalar), names(wasm));
+  // Validation with every feature but SIMD: the scalar build passes, the SIMD build does not.
+  const { default: binaryen } = await import('binaryen');
+  const withoutSimd = (bytes) => {
+    const m = binaryen.readBinary(bytes);
+    m.setFeatures(binaryen.Features.All & ~binaryen.Features.SIMD128);
+    const error = console.error;
+    console.error = () => {}; // binaryen prints the offending instruction
+    try { return m.validate() === 1; } finally { console.error = error; m.dispose(); }
+  };
+  assert.equal(withoutSimd(scalar), true, 'the scalar build runs without SIMD');
+  assert.equal(withoutSimd(wasm), false, 'the SIMD build uses SIMD');
 });
 
 test("the module's data names no network API or navigation property", () => {

@@ -1,0 +1,526 @@
+//! Results as a compact byte tape, which the JS side turns into plain objects in one pass.
+//!
+//! `serde-wasm-bindgen` builds a JS object by calling into JavaScript for every field: correct,
+//! but every serialized type then instantiates JS interop code for every field, about 40 KB of
+//! the shipped module. Here a serde `Serializer` writes the same JSON-like value into bytes — a
+//! few bytes of code per field — and the wasm layer hands the bytes to a small decoder in the glue
+//! (a `Uint8Array` view into wasm memory, read once, never kept). The output is what
+//! `serde_wasm_bindgen::Serializer::json_compatible()` gave: objects, arrays, strings, numbers
+//! (every integer as a JS number), booleans and `null`; `None` is `null`, unit variants are
+//! their name, maps are objects.
+//!
+//! Format: a value is one tag byte then its payload.
+//!
+//! | tag | value | payload |
+//! |---|---|---|
+//! | 0 | `null` | — |
+//! | 1, 2 | `false`, `true` | — |
+//! | 3 | number | f64, little-endian |
+//! | 4 | string | u32 length, UTF-8 bytes |
+//! | 5 | array | values, then tag 7 |
+//! | 6 | object | (key as a tag-4 string, value)*, then tag 7 |
+
+use serde::ser::{self, Serialize};
+
+pub const NULL: u8 = 0;
+pub const FALSE: u8 = 1;
+pub const TRUE: u8 = 2;
+pub const NUMBER: u8 = 3;
+pub const STRING: u8 = 4;
+pub const ARRAY: u8 = 5;
+pub const OBJECT: u8 = 6;
+pub const END: u8 = 7;
+
+/// The tape of a value.
+pub fn to_tape<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, Error> {
+    let mut t = Tape(Vec::with_capacity(256));
+    v.serialize(&mut t)?;
+    Ok(t.0)
+}
+
+/// Why a value could not be written (a map key that is not a string; nothing vitrine returns).
+#[derive(Debug)]
+pub struct Error(&'static str);
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: core::fmt::Display>(_: T) -> Self {
+        Error("a value could not be serialized")
+    }
+}
+
+struct Tape(Vec<u8>);
+
+impl Tape {
+    fn str(&mut self, s: &str) {
+        self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn number(&mut self, x: f64) {
+        self.0.push(NUMBER);
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+
+    fn string(&mut self, s: &str) {
+        self.0.push(STRING);
+        self.str(s);
+    }
+}
+
+type R = Result<(), Error>;
+
+impl<'a> ser::Serializer for &'a mut Tape {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, v: bool) -> R {
+        self.0.push(if v { TRUE } else { FALSE });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_i16(self, v: i16) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_i32(self, v: i32) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_i64(self, v: i64) -> R {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_u8(self, v: u8) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_u16(self, v: u16) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_u32(self, v: u32) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_u64(self, v: u64) -> R {
+        self.serialize_f64(v as f64)
+    }
+    fn serialize_f32(self, v: f32) -> R {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> R {
+        self.number(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> R {
+        self.string(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> R {
+        self.string(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> R {
+        self.0.push(ARRAY);
+        for &b in v {
+            self.number(f64::from(b));
+        }
+        self.0.push(END);
+        Ok(())
+    }
+    fn serialize_none(self) -> R {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> R {
+        self.0.push(NULL);
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> R {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> R {
+        self.0.push(OBJECT);
+        self.string(variant);
+        v.serialize(&mut *self)?;
+        self.0.push(END);
+        Ok(())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Error> {
+        self.0.push(ARRAY);
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, Error> {
+        self.serialize_seq(None)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Error> {
+        self.serialize_seq(None)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Error> {
+        self.0.push(OBJECT);
+        self.string(variant);
+        self.0.push(ARRAY);
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Error> {
+        self.0.push(OBJECT);
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Error> {
+        self.serialize_map(None)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Error> {
+        self.0.push(OBJECT);
+        self.string(variant);
+        self.0.push(OBJECT);
+        Ok(self)
+    }
+}
+
+impl ser::SerializeSeq for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.extend_from_slice(&[END, END]);
+        Ok(())
+    }
+}
+
+/// Map keys must be strings (JSON objects); anything else is refused.
+struct Key<'a>(&'a mut Tape);
+
+macro_rules! no_key {
+    ($($f:ident($t:ty)),*) => {$(
+        fn $f(self, _: $t) -> R { Err(Error("a map key is not a string")) }
+    )*};
+}
+
+impl ser::Serializer for Key<'_> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
+
+    fn serialize_str(self, v: &str) -> R {
+        self.0.string(v);
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> R {
+        self.serialize_str(v)
+    }
+    no_key!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_bytes(&[u8]),
+        serialize_unit_struct(&'static str)
+    );
+    fn serialize_none(self) -> R {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> R {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_unit(self) -> R {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> R {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(Error("a map key is not a string"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error("a map key is not a string"))
+    }
+}
+
+impl ser::SerializeMap for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
+        k.serialize(Key(self))
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
+        self.string(key);
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.push(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for &mut Tape {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> R {
+        self.string(key);
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.0.extend_from_slice(&[END, END]);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+    use serde_json::{json, Value as Json};
+    use std::collections::BTreeMap;
+
+    /// The decoder the glue runs, in Rust, for the tests.
+    fn decode(t: &[u8]) -> Json {
+        fn str(t: &[u8], p: &mut usize) -> String {
+            let n = u32::from_le_bytes(t[*p..*p + 4].try_into().unwrap()) as usize;
+            *p += 4;
+            let s = std::str::from_utf8(&t[*p..*p + n]).unwrap().to_owned();
+            *p += n;
+            s
+        }
+        fn value(t: &[u8], p: &mut usize) -> Json {
+            let tag = t[*p];
+            *p += 1;
+            match tag {
+                NULL => Json::Null,
+                FALSE => json!(false),
+                TRUE => json!(true),
+                NUMBER => {
+                    let x = f64::from_le_bytes(t[*p..*p + 8].try_into().unwrap());
+                    *p += 8;
+                    // JS has one number type; serde_json tells integers apart.
+                    if x.fract() == 0.0 && x.abs() < 2f64.powi(53) {
+                        json!(x as i64)
+                    } else {
+                        json!(x)
+                    }
+                }
+                STRING => Json::String(str(t, p)),
+                ARRAY => {
+                    let mut a = Vec::new();
+                    while t[*p] != END {
+                        a.push(value(t, p));
+                    }
+                    *p += 1;
+                    Json::Array(a)
+                }
+                OBJECT => {
+                    let mut o = serde_json::Map::new();
+                    while t[*p] != END {
+                        assert_eq!(t[*p], STRING, "keys are strings");
+                        *p += 1;
+                        let k = str(t, p);
+                        o.insert(k, value(t, p));
+                    }
+                    *p += 1;
+                    Json::Object(o)
+                }
+                _ => panic!("bad tag {tag}"),
+            }
+        }
+        let mut p = 0;
+        let v = value(t, &mut p);
+        assert_eq!(p, t.len(), "the whole tape is one value");
+        v
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Shelf {
+        item_id: String,
+        score: f64,
+        reasons: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'static str>,
+        missing: Option<u32>,
+        counts: BTreeMap<&'static str, u32>,
+        kind: Kind,
+        entry: Entry,
+        pair: (u8, bool),
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Deny,
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "camelCase")]
+    enum Entry {
+        Erase { at: f64, what: &'static str },
+    }
+
+    #[test]
+    fn decodes_to_what_json_would_say() {
+        let v = Shelf {
+            item_id: "sku-1 ✓".into(),
+            score: 0.125,
+            reasons: vec!["because you viewed \"x\"".into(), String::new()],
+            reason: None,
+            missing: None,
+            counts: [("view", 3), ("add", 1)].into_iter().collect(),
+            kind: Kind::Deny,
+            entry: Entry::Erase {
+                at: 1.25,
+                what: "all",
+            },
+            pair: (7, true),
+        };
+        assert_eq!(
+            decode(&to_tape(&v).unwrap()),
+            serde_json::to_value(&v).unwrap()
+        );
+        assert_eq!(
+            decode(&to_tape(&[1.5f32, 0.1]).unwrap()),
+            json!([1.5, 0.10000000149011612])
+        );
+        assert_eq!(decode(&to_tape(&u64::MAX).unwrap()), json!(u64::MAX as f64));
+        let bad: BTreeMap<u32, u32> = [(1, 2)].into_iter().collect();
+        assert!(to_tape(&bad).is_err(), "keys must be strings");
+    }
+}
