@@ -88,7 +88,7 @@ mod tests {
             let mut x = pairs.clone();
             sort_by_cmp(&mut x, &mut |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut y = pairs.clone();
-            y.sort_by(|a, b| b.0.cmp(&a.0));
+            y.sort_by_key(|a| std::cmp::Reverse(a.0));
             assert_eq!(x, y, "{n}");
             if n <= SHORT {
                 let mut z = pairs.clone();

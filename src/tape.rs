@@ -77,7 +77,7 @@ impl Tape {
 
 type R = Result<(), Error>;
 
-impl<'a> ser::Serializer for &'a mut Tape {
+impl ser::Serializer for &mut Tape {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Self;
