@@ -24,6 +24,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+	RUSTFLAGS="-C target-feature=+simd128" cargo clippy --lib --target $(WASM_TARGET) --target-dir target/simd -- -D warnings
 
 # VITRINE_REQUIRE_SQL: the DuckDB run of sql/cooccurrence.sql must not be skipped here.
 test-rust:

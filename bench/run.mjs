@@ -99,6 +99,7 @@ export function report(env, results) {
     size: `${r.items} × ${r.dims}`,
     'open ms': fmt(r.openMs, 1),
     'track µs': fmt(r.trackUs, 2),
+    'track, random items µs': fmt(r.trackRandomUs, 2),
     'track+store µs': fmt(r.trackStoredUs, 2),
     'similar ms': fmt(r.similarMs),
     'model file': mb(r.modelBytes),

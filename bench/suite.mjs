@@ -191,12 +191,23 @@ export async function speed(lib, model, { reps = 30, quick = false, peers = ['tf
   // vitrine alone: similar, track, and memory across many calls.
   out.similarMs = median(interleave([['similar', () => v.recommend({ scenario: 'similar', itemId: 'i42', k })]], quick ? 5 : reps).similar);
   const r = rng(9);
-  const views = Array.from({ length: 1000 }, () => ({ product_id: `i${Math.floor(r() * n)}` }));
-  const trackOnce = (s) => () => { for (const p of views) s.track('Product Viewed', p); };
+  // A focused shopper (views in two categories, as `shopper` makes them) and the worst case: views
+  // of random items over the whole catalog, where every bounded collection of the profile is full
+  // and each event evicts something.
+  const focused = Array.from({ length: 25 }, (_, k) => shopper(n, 100 + k).map(([, id]) => ({ product_id: id }))).flat();
+  const random = Array.from({ length: 1000 }, () => ({ product_id: `i${Math.floor(r() * n)}` }));
+  const trackAll = (s, views) => () => { for (const p of views) s.track('Product Viewed', p); };
+  const fresh = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
   const stored = Vitrine.open({ model, consent: { personalization: true, storage: true }, storage: 'memory' });
-  const tt = interleave([['track', trackOnce(v)], ['trackStored', trackOnce(stored)]], quick ? 3 : 15, 1, 0);
-  out.trackUs = median(tt.track) / views.length * 1e3;
-  out.trackStoredUs = median(tt.trackStored) / views.length * 1e3;
+  const tt = interleave([
+    ['track', trackAll(fresh, focused)],
+    ['trackRandom', trackAll(v, random)],
+    ['trackStored', trackAll(stored, focused)],
+  ], quick ? 3 : 15, 1, 0);
+  out.trackUs = median(tt.track) / focused.length * 1e3;
+  out.trackRandomUs = median(tt.trackRandom) / random.length * 1e3;
+  out.trackStoredUs = median(tt.trackStored) / focused.length * 1e3;
+  fresh.free();
   stored.free();
   if (growth) {
     const before = lib.memory();

@@ -7,15 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The SIMD build has its own target directory so the two builds do not invalidate each other.
-cargo build --lib --release --target wasm32-unknown-unknown
+cargo build --lib --profile wasm --target wasm32-unknown-unknown
 RUSTFLAGS="-C target-feature=+simd128" \
-  cargo build --lib --release --target wasm32-unknown-unknown --target-dir target/simd
+  cargo build --lib --profile wasm --target wasm32-unknown-unknown --target-dir target/simd
 
 rm -rf pkg target/pkg-scalar
 wasm-bindgen --target web --out-dir pkg --out-name vitrine \
-  target/simd/wasm32-unknown-unknown/release/vitrine.wasm
+  target/simd/wasm32-unknown-unknown/wasm/vitrine.wasm
 wasm-bindgen --target web --out-dir target/pkg-scalar --out-name vitrine \
-  target/wasm32-unknown-unknown/release/vitrine.wasm
+  target/wasm32-unknown-unknown/wasm/vitrine.wasm
 # One glue serves both: the bindings are the same, only the code inside differs.
 cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js && diff -r -q pkg/snippets target/pkg-scalar/snippets >/dev/null || {
   echo "build-pkg: the SIMD and scalar builds need different glue" >&2

@@ -105,17 +105,29 @@ impl Rank for ItemSignal {
     fn rank(&self, now: f64, hl: f64) -> f64 {
         self.score.value(now, hl)
     }
+
+    fn decaying(&self) -> (f64, f64) {
+        (f64::from(self.score.weight), self.score.at)
+    }
 }
 
 impl Rank for Decayed {
     fn rank(&self, now: f64, hl: f64) -> f64 {
         self.value(now, hl)
     }
+
+    fn decaying(&self) -> (f64, f64) {
+        (f64::from(self.weight), self.at)
+    }
 }
 
 impl Rank for Purchase {
     fn rank(&self, now: f64, hl: f64) -> f64 {
         f64::from(self.count) * factor(now - self.last, hl)
+    }
+
+    fn decaying(&self) -> (f64, f64) {
+        (f64::from(self.count), self.last)
     }
 }
 

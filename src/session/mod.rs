@@ -149,6 +149,12 @@ pub const MAX_OWN: usize = 64;
 /// which a browser propagates `localStorage` writes between tabs (milliseconds in practice).
 pub const MERGE_WINDOW_MS: f64 = 5_000.0;
 
+/// How often the wasm layer lets `track` write the profile: the first event after a quiet
+/// period is written at once, later ones within this many ms together at its end (and at once
+/// when the page is hidden or closed). Writing the whole profile costs about a millisecond, a
+/// hundred times an event; a burst of events now costs one or two writes.
+pub const WRITE_INTERVAL_MS: f64 = 200.0;
+
 /// An event this tab recorded, kept to re-apply if another tab's write overtakes it.
 #[derive(Debug)]
 struct Own {
@@ -192,6 +198,12 @@ pub struct Session {
     rng: Rng,
     /// The last storage failure logged, so a full quota is reported once, not per event.
     last_storage_error: Option<String>,
+    /// Least time between two profile writes caused by `track` (0: every event is written).
+    write_interval: f64,
+    /// When `track` last wrote the profile.
+    last_write: f64,
+    /// Whether events recorded since then still wait for [`Session::flush`].
+    pending: bool,
 }
 
 impl Session {
@@ -219,6 +231,9 @@ impl Session {
             scratch: Scratch::default(),
             rng: Rng::new(env.seed),
             last_storage_error: None,
+            write_interval: 0.0,
+            last_write: f64::NEG_INFINITY,
+            pending: false,
             policy: opts.policy,
         };
         let decision = match opts.consent {
@@ -288,7 +303,13 @@ impl Session {
                 recorded: now,
             });
             self.dirty = true;
-            self.persist_profile(now);
+            if now - self.last_write >= self.write_interval {
+                self.last_write = now;
+                self.pending = false;
+                self.persist_profile(now);
+            } else {
+                self.pending = true;
+            }
         }
         Ok(TrackResult {
             accepted: true,
@@ -380,6 +401,30 @@ impl Session {
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// Writes of the profile caused by `track` happen at most every `ms` (0, the default: at every
+    /// event). The caller must then call [`Session::flush`] at [`Session::flush_due`], and when
+    /// the page goes away; the wasm layer does, with [`WRITE_INTERVAL_MS`].
+    pub fn set_write_interval(&mut self, ms: f64) {
+        self.write_interval = if ms.is_finite() { ms.max(0.0) } else { 0.0 };
+    }
+
+    /// When the events that wait to be written are due (`None`: nothing waits).
+    pub fn flush_due(&self) -> Option<f64> {
+        self.pending
+            .then_some(self.last_write + self.write_interval)
+    }
+
+    /// Writes the events that wait, if any (nothing is written without storage consent).
+    pub fn flush(&mut self, now: f64) {
+        if self.pending {
+            self.pending = false;
+            self.last_write = now;
+            if self.gate.storage().is_some() {
+                self.persist_profile(now);
+            }
+        }
     }
 
     /// Replaces the ranking weights (clamped to their documented ranges). The evaluation uses

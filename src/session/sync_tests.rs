@@ -279,3 +279,59 @@ fn signals_past_retention_are_pruned_when_merging_and_written_back() {
         .unwrap_or_default();
     assert_eq!(stored, ["mugs-2"]);
 }
+
+#[test]
+fn with_a_write_interval_a_burst_of_events_is_written_once_at_its_end() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    a.set_write_interval(200.0);
+    let stored = |mem: &MemoryBackend| recent(&stored_tab(mem));
+    view(&mut a, "mugs-1", NOW + 1.0);
+    assert_eq!(
+        stored(&mem),
+        ["mugs-1"],
+        "the first event is written at once"
+    );
+    assert_eq!(a.flush_due(), None);
+    view(&mut a, "mugs-2", NOW + 50.0);
+    view(&mut a, "mugs-3", NOW + 100.0);
+    assert_eq!(stored(&mem), ["mugs-1"], "the rest wait");
+    assert_eq!(a.flush_due(), Some(NOW + 201.0));
+    a.flush(NOW + 201.0);
+    assert_eq!(stored(&mem), ["mugs-1", "mugs-2", "mugs-3"]);
+    assert_eq!(a.flush_due(), None);
+    a.flush(NOW + 202.0);
+    // After a quiet interval the next event is written at once again.
+    view(&mut a, "mugs-4", NOW + 500.0);
+    assert_eq!(stored(&mem).len(), 4);
+    // Another tab's write while events wait: the merge keeps them and writes them back.
+    let mut b = stored_tab(&mem);
+    b.set_write_interval(200.0);
+    view(&mut a, "mugs-5", NOW + 510.0);
+    view(&mut b, "mugs-6", NOW + 520.0);
+    a.storage_changed(NOW + 530.0);
+    a.flush(NOW + 700.0);
+    b.storage_changed(NOW + 710.0);
+    let all: Vec<String> = (1..=6).map(|i| format!("mugs-{i}")).collect();
+    assert_eq!(stored(&mem), all);
+    assert_eq!(recent(&b), all);
+}
+
+#[test]
+fn events_waiting_for_a_write_are_never_written_after_a_withdrawal() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    a.set_write_interval(200.0);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    view(&mut a, "mugs-2", NOW + 2.0);
+    assert!(a.flush_due().is_some());
+    a.set_consent(
+        &from_json(&json!({"personalization": true, "storage": false})),
+        NOW + 3.0,
+        false,
+    )
+    .unwrap();
+    a.flush(NOW + 300.0);
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
+    assert_eq!(recent(&a), ["mugs-1", "mugs-2"], "memory keeps the profile");
+}

@@ -14,39 +14,54 @@ use wasm_bindgen::JsCast;
 // key can never change an object's prototype.
 #[wasm_bindgen(inline_js = "
 const text = new TextDecoder();
-export function fromTape(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0;
-  const string = () => {
-    const n = view.getUint32(p, true);
-    p += 4;
-    const s = text.decode(bytes.subarray(p, p + n));
-    p += n;
-    return s;
-  };
-  const value = () => {
-    switch (bytes[p++]) {
-      case 0: return null;
-      case 1: return false;
-      case 2: return true;
-      case 3: { const x = view.getFloat64(p, true); p += 8; return x; }
-      case 4: return string();
-      case 5: { const a = []; while (bytes[p] !== 7) a.push(value()); p++; return a; }
-      case 6: {
-        const o = {};
-        while (bytes[p] !== 7) {
-          p++;
-          const k = string();
-          const v = value();
-          if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-          else o[k] = v;
-        }
-        p++;
-        return o;
-      }
-      default: throw new Error('vitrine: a result could not be read');
+let u8, view, p;
+function string() {
+  const n = view.getUint32(p, true);
+  p += 4;
+  const end = p + n;
+  // Keys and short ASCII strings: TextDecoder's fixed cost is higher than a loop.
+  if (n <= 24) {
+    let s = '';
+    let i = p;
+    for (; i < end && u8[i] < 128; i++) s += String.fromCharCode(u8[i]);
+    if (i === end) {
+      p = end;
+      return s;
     }
-  };
+  }
+  const s = text.decode(u8.subarray(p, end));
+  p = end;
+  return s;
+}
+function value() {
+  switch (u8[p++]) {
+    case 0: return null;
+    case 1: return false;
+    case 2: return true;
+    case 3: { const x = view.getFloat64(p, true); p += 8; return x; }
+    case 4: return string();
+    case 5: { const a = []; while (u8[p] !== 7) a.push(value()); p++; return a; }
+    case 6: {
+      const o = {};
+      while (u8[p] !== 7) {
+        p++;
+        const k = string();
+        const v = value();
+        if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[k] = v;
+      }
+      p++;
+      return o;
+    }
+    default: throw new Error('vitrine: a result could not be read');
+  }
+}
+export function fromTape(bytes) {
+  if (u8 === undefined || u8.buffer !== bytes.buffer) {
+    u8 = new Uint8Array(bytes.buffer);
+    view = new DataView(bytes.buffer);
+  }
+  p = bytes.byteOffset;
   return value();
 }
 ")]

@@ -9,6 +9,7 @@ mod storage;
 mod tcf;
 mod types;
 mod vitrine;
+mod writes;
 
 use wasm_bindgen::prelude::*;
 

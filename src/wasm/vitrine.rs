@@ -3,8 +3,9 @@
 use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
 use super::storage::{LocalStorage, StorageEvents};
 use super::tcf::TcfListener;
+use super::writes::{PageEvents, Timer};
 use super::{gpc, now, seed};
-use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult};
+use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult, WRITE_INTERVAL_MS};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
 use std::cell::RefCell;
@@ -28,6 +29,16 @@ pub struct Vitrine {
     _storage_events: Option<StorageEvents>,
     /// The CMP listener of `listenTcf`; removed when freed.
     tcf: RefCell<Option<TcfListener>>,
+    /// Writes the profile that `track` changed at the end of the write interval …
+    timer: Timer,
+    /// … or when the page is hidden or left; removed when freed.
+    _page_events: Option<PageEvents>,
+}
+
+impl Drop for Vitrine {
+    fn drop(&mut self) {
+        super::writes::flush(&Rc::downgrade(&self.inner));
+    }
 }
 
 fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
@@ -92,6 +103,7 @@ impl Vitrine {
         if fell_back {
             session.report_storage_problem("localStorage is not available here; using memory", at);
         }
+        session.set_write_interval(WRITE_INTERVAL_MS);
         let namespace = session.namespace().to_owned();
         let inner = Rc::new(RefCell::new(session));
         let storage_events = if is_local {
@@ -99,10 +111,13 @@ impl Vitrine {
         } else {
             None
         };
+        let page_events = PageEvents::listen(Rc::downgrade(&inner));
         Ok(Vitrine {
             inner,
             _storage_events: storage_events,
             tcf: RefCell::new(None),
+            timer: Timer::new(),
+            _page_events: page_events,
         })
     }
 
@@ -168,6 +183,7 @@ impl Vitrine {
             }
         };
         let result = self.with(|s| Ok(s.track(&name, &props, &opts, now())?))?;
+        self.timer.schedule(&self.inner);
         to_js(&result)
     }
 
@@ -243,7 +259,11 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(js_name = exportData, unchecked_return_type = "ExportData")]
     pub fn export_data(&self) -> Result<JsValue, JsError> {
-        let data = self.with(|s| Ok(s.export(now())))?;
+        let data = self.with(|s| {
+            let at = now();
+            s.flush(at);
+            Ok(s.export(at))
+        })?;
         to_js(&data)
     }
 
@@ -274,7 +294,11 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "AuditReport")]
     pub fn audit(&self) -> Result<JsValue, JsError> {
-        let report = self.with(|s| Ok(s.audit(now())))?;
+        let report = self.with(|s| {
+            let at = now();
+            s.flush(at);
+            Ok(s.audit(at))
+        })?;
         to_js(&report)
     }
 }
