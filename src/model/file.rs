@@ -41,6 +41,7 @@ mod tag {
     pub const CO_PURCHASE: [u8; 4] = *b"NBCP";
     pub const CO_VIEW: [u8; 4] = *b"NBCV";
     pub const EMBEDDINGS: [u8; 4] = *b"EMBD";
+    pub const REPEAT: [u8; 4] = *b"REPT";
 }
 
 const FLAG_IN_STOCK: u8 = 1;
@@ -102,6 +103,11 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     e.u32(p.dims as u32);
     e.buf.extend_from_slice(&f32s(&p.embeddings));
     sections.push((tag::EMBEDDINGS, e.buf));
+    // Optional (added after the first version-1 files): absent when the model has none, so
+    // files without repeat rates stay byte for byte what they were.
+    if !p.repeat.is_empty() {
+        sections.push((tag::REPEAT, f32s(&p.repeat)));
+    }
 
     let table_end = HEADER_LEN + sections.len() * ENTRY_LEN;
     let mut out = vec![0u8; table_end];
@@ -412,6 +418,10 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
         dims,
         embeddings,
         id_order,
+        repeat: match s.get(tag::REPEAT) {
+            Some(b) => array_f32(b, n, "REPT")?,
+            None => Vec::new(),
+        },
         info,
     })
 }

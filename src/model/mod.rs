@@ -139,6 +139,9 @@ pub struct ModelParts {
     pub embeddings: Vec<f32>,
     /// Item indexes ordered by id (bytewise), for lookups by id; computed when empty.
     pub id_order: Vec<u32>,
+    /// Per item, the share of its buyers who bought it in two or more orders (0..1, smoothed;
+    /// see docs/MODEL.md); empty when unknown (catalog input, files built before it existed).
+    pub repeat: Vec<f32>,
     pub info: Info,
 }
 
@@ -276,6 +279,14 @@ impl Model {
         }
         if p.embeddings.iter().any(|x| !x.is_finite()) {
             return Err(Error::Model("an embedding value is not finite".into()));
+        }
+        if !p.repeat.is_empty() && p.repeat.len() != n {
+            return Err(Error::Model(
+                "repeat rates do not match the item count".into(),
+            ));
+        }
+        if p.repeat.iter().any(|x| !(0.0..=1.0).contains(x)) {
+            return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
         }
         if p.embeddings.is_empty() {
             p.dims = 0;
@@ -453,6 +464,11 @@ impl Model {
     /// All embeddings, row-major.
     pub fn embeddings(&self) -> &[f32] {
         &self.p.embeddings
+    }
+
+    /// The share of the item's buyers who bought it again (0..1), when the model has it.
+    pub fn repeat_rate(&self, i: u32) -> Option<f32> {
+        self.p.repeat.get(i as usize).copied()
     }
 }
 

@@ -12,8 +12,8 @@
 /// Weights of the `for_you` blend.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForYou {
-    /// Repeat-purchase propensity of items the shopper bought (log-scaled count and recency).
-    /// 0–10, default 4.
+    /// Repeat-purchase propensity of items the shopper bought ([`BuyAgain`]: count, recency, the
+    /// item's repeat rate and current demand). 0–10, default 4.
     pub buy_again: f32,
     /// Direct interest in the item itself: its decayed weight from views, adds and purchases.
     /// 0–10, default 2.5.
@@ -42,16 +42,16 @@ pub struct ForYou {
 impl Default for ForYou {
     fn default() -> Self {
         ForYou {
-            buy_again: 4.0,
-            interest: 2.5,
-            neighbours: 0.3,
+            buy_again: 5.0,
+            interest: 2.0,
+            neighbours: 0.7,
             recent: 1.0,
-            embedding: 0.5,
+            embedding: 1.0,
             category: 1.5,
             brand: 0.5,
-            price: 0.1,
-            popularity: 0.6,
-            trending: 0.75,
+            price: 0.15,
+            popularity: 0.4,
+            trending: 0.35,
         }
     }
 }
@@ -119,25 +119,48 @@ impl Default for Together {
     }
 }
 
-/// All ranking weights.
+/// The repeat-purchase propensity of an item the shopper bought, which ranks `buy_again` and
+/// feeds `for_you`:
+///
+/// `ln(1 + count) / ln(1 + most) · 0.5^(age / half_life) · r^repeat · (t + ε)^trending / (p + ε)^popularity`
+///
+/// with `count` the shopper's orders holding the item, `most` the largest such count, `age` the
+/// time since they last bought it, and from the model `r` the item's repeat rate (the share of
+/// its buyers who bought it again; 1 when the model has none), `t` its trending and `p` its
+/// popularity score (both 0..1), `ε = 0.001`. The shopper's highest propensity is scaled to 1.
 #[derive(Clone, Debug, PartialEq)]
+pub struct BuyAgain {
+    /// Days after which a past purchase's propensity halves. 1–3650, default 120.
+    pub half_life_days: f32,
+    /// Exponent on the item's repeat rate: items that buyers often buy again come first.
+    /// 0 (ignored)–4, default 0.
+    pub repeat: f32,
+    /// Exponent on the item's trending score: items in demand now are bought again now.
+    /// 0–4, default 0.
+    pub trending: f32,
+    /// Exponent on the item's long-run popularity, dividing: with `trending`, demand now counts
+    /// relative to the item's usual level, which favours seasonal items in season. 0–4, default 0.
+    pub popularity: f32,
+}
+
+impl Default for BuyAgain {
+    fn default() -> Self {
+        BuyAgain {
+            half_life_days: 365.0,
+            repeat: 0.5,
+            trending: 1.0,
+            popularity: 0.6,
+        }
+    }
+}
+
+/// All ranking weights.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Weights {
     pub for_you: ForYou,
     pub similar: Similar,
     pub together: Together,
-    /// Days after which a past purchase's repeat propensity halves. 1–3650, default 120.
-    pub buy_again_half_life_days: f32,
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights {
-            for_you: ForYou::default(),
-            similar: Similar::default(),
-            together: Together::default(),
-            buy_again_half_life_days: 120.0,
-        }
-    }
+    pub buy_again: BuyAgain,
 }
 
 impl Weights {
@@ -188,11 +211,19 @@ impl Weights {
         ] {
             c(x);
         }
-        let h = self.buy_again_half_life_days;
-        self.buy_again_half_life_days = if h.is_finite() {
+        let b = &mut self.buy_again;
+        for x in [&mut b.repeat, &mut b.trending, &mut b.popularity] {
+            *x = if x.is_finite() {
+                x.clamp(0.0, 4.0)
+            } else {
+                0.0
+            };
+        }
+        let h = b.half_life_days;
+        b.half_life_days = if h.is_finite() {
             h.clamp(1.0, 3650.0)
         } else {
-            60.0
+            BuyAgain::default().half_life_days
         };
         self
     }

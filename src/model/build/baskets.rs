@@ -10,7 +10,9 @@
 //! - co-view `v(a, b)`: over sessions, for every two positions `p < q` with `q − p ≤ W` and
 //!   different items, `W + 1 − (q − p)` (adjacent views weigh most);
 //! - popularity `Σ w(event) · 0.5^((T − t) / H)` over lines, `T` the latest time in the data,
-//!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view.
+//!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view;
+//! - `buyers(i)`: distinct non-empty `user_id`s with a purchase line of `i`;
+//!   `repeat_buyers(i)`: those among them whose purchase lines of `i` are in two or more orders.
 
 use super::input::Input;
 use super::pairs::PairCounter;
@@ -21,19 +23,25 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Spill files of pass 1. With 20 million lines each holds about 7 MB.
+/// Spill files of pass 1. With 20 million lines each holds about 9 MB.
 pub const PARTITIONS: usize = 64;
-const RECORD: usize = 21;
+const RECORD: usize = 29;
+/// A `(buyer, item)` record of an order, spilled by buyer for the repeat counts.
+const BUYER_RECORD: usize = 12;
+/// The user hash of lines without a user.
+const NO_USER: u64 = 0;
 
 const DAY_MS: f64 = 86_400_000.0;
 
-/// One line, compact: the order's hash, the time, the item (pass-1 index), the event.
+/// One line, compact: the order's hash, the time, the item (pass-1 index), the event, the
+/// user's hash ([`NO_USER`] when unknown).
 #[derive(Clone, Copy, Debug)]
 struct Line {
     order: u64,
     time: i64,
     item: u32,
     event: u8,
+    user: u64,
 }
 
 /// FNV-1a, 64 bits: orders are grouped by this hash (a collision among a million orders has a
@@ -124,6 +132,8 @@ pub fn read(
                 rec[8..16].copy_from_slice(&r.time.to_le_bytes());
                 rec[16..20].copy_from_slice(&item.to_le_bytes());
                 rec[20] = r.event as u8;
+                let user = r.user.as_deref().map_or(NO_USER, hash);
+                rec[21..29].copy_from_slice(&user.to_le_bytes());
                 let p = (order % PARTITIONS as u64) as usize;
                 writers[p]
                     .write_all(&rec)
@@ -186,6 +196,8 @@ pub fn count(
     let mut basket: Vec<u32> = Vec::new();
     let mut session: Vec<u32> = Vec::new();
     let mut distinct: Vec<u32> = Vec::new();
+    let mut bought: Vec<(u64, u32)> = Vec::new();
+    let mut buyers = BuyerSpill::new(dir)?;
     for (pi, path) in partitions.iter().enumerate() {
         lines.clear();
         let f = File::open(path).map_err(|e| BuildError::io(path, e))?;
@@ -208,6 +220,7 @@ pub fn count(
                 time: i64::from_le_bytes(b8(8)),
                 item: remap.get(old as usize).copied().unwrap_or(0),
                 event: rec[20],
+                user: u64::from_le_bytes(b8(21)),
             });
         }
         let _ = std::fs::remove_file(path);
@@ -233,12 +246,21 @@ pub fn count(
             report.baskets += 1;
             basket.clear();
             session.clear();
+            bought.clear();
             for l in order {
                 if l.event == EventKind::Purchase as u8 {
                     basket.push(l.item);
+                    if l.user != NO_USER {
+                        bought.push((l.user, l.item));
+                    }
                 } else {
                     session.push(l.item);
                 }
+            }
+            bought.sort_unstable();
+            bought.dedup();
+            for &(user, item) in &bought {
+                buyers.add(user, item)?;
             }
             basket.sort_unstable();
             basket.dedup();
@@ -273,10 +295,77 @@ pub fn count(
         bar.tick(&format!("{} baskets", report.baskets));
     }
     bar.finish(&format!("{} baskets", report.baskets));
+    buyers.count(&mut stats)?;
     report.pair_increments = co_purchase.increments + co_view.increments;
     Ok(Counted {
         stats,
         co_purchase,
         co_view,
     })
+}
+
+/// `(buyer, item)` records, one per order that holds the item, spilled into partitions by
+/// buyer so that each buyer's records are in one file; [`BuyerSpill::count`] then reads one file
+/// at a time (memory: one partition, 12 bytes per record).
+struct BuyerSpill {
+    paths: Vec<PathBuf>,
+    writers: Vec<BufWriter<File>>,
+}
+
+impl BuyerSpill {
+    fn new(dir: &Path) -> Result<Self, BuildError> {
+        let paths: Vec<PathBuf> = (0..PARTITIONS)
+            .map(|p| dir.join(format!("buyers-{p}.bin")))
+            .collect();
+        let mut writers = Vec::with_capacity(PARTITIONS);
+        for p in &paths {
+            let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
+            writers.push(BufWriter::with_capacity(1 << 14, f));
+        }
+        Ok(BuyerSpill { paths, writers })
+    }
+
+    fn add(&mut self, user: u64, item: u32) -> Result<(), BuildError> {
+        let mut rec = [0u8; BUYER_RECORD];
+        rec[..8].copy_from_slice(&user.to_le_bytes());
+        rec[8..].copy_from_slice(&item.to_le_bytes());
+        // The order partition used the low bits of the order hash; the high bits of the user
+        // hash spread buyers independently of it.
+        let p = (user >> 58) as usize % PARTITIONS;
+        self.writers[p]
+            .write_all(&rec)
+            .map_err(|e| BuildError::io(&self.paths[p], e))
+    }
+
+    /// Adds `buyers` and `repeat_buyers` to the item statistics and removes the files.
+    fn count(self, stats: &mut [ItemStats]) -> Result<(), BuildError> {
+        let BuyerSpill { paths, writers } = self;
+        for (mut w, p) in writers.into_iter().zip(&paths) {
+            w.flush().map_err(|e| BuildError::io(p, e))?;
+        }
+        let mut recs: Vec<(u64, u32)> = Vec::new();
+        for path in &paths {
+            let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+            let _ = std::fs::remove_file(path);
+            recs.clear();
+            recs.extend(bytes.chunks_exact(BUYER_RECORD).map(|c| {
+                let mut u = [0u8; 8];
+                u.copy_from_slice(&c[..8]);
+                (
+                    u64::from_le_bytes(u),
+                    u32::from_le_bytes([c[8], c[9], c[10], c[11]]),
+                )
+            }));
+            recs.sort_unstable();
+            for group in recs.chunk_by(|a, b| a == b) {
+                if let Some(s) = stats.get_mut(group[0].1 as usize) {
+                    s.buyers += 1;
+                    if group.len() >= 2 {
+                        s.repeat_buyers += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }

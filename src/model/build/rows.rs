@@ -36,6 +36,8 @@ impl EventKind {
 /// One checked interaction line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interaction {
+    /// The buyer, when given (only counted into per-item repeat rates, never stored).
+    pub user: Option<String>,
     pub order: String,
     pub item: String,
     /// ms since the epoch, whole.
@@ -54,6 +56,7 @@ pub enum Skip {
     Bad(String),
 }
 
+pub const USER: &[&str] = &["user_id", "userid", "customer_id"];
 pub const ORDER: &[&str] = &["order_id", "orderid", "session_id"];
 pub const ITEM: &[&str] = &["item_id", "itemid", "product_id"];
 pub const TIME: &[&str] = &["timestamp", "time", "ts"];
@@ -125,7 +128,12 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
     if quantity <= 0.0 {
         return Err(Skip::NonPositiveQuantity);
     }
+    let user = input
+        .field(rec, USER)
+        .and_then(|f| f.text().map(|s| s.trim().to_owned()))
+        .filter(|s| !s.is_empty());
     Ok(Interaction {
+        user,
         order,
         item,
         time: time.floor() as i64,
