@@ -16,43 +16,30 @@
 
 use super::input::Input;
 use super::pairs::PairCounter;
-use super::rows::{self, CatalogItem, EventKind, Skip};
+use super::rows::{self, hash, CatalogItem, EventKind, Skip};
 use super::{check_bad, BuildError, ItemStats, Options, Report};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Spill files of pass 1. With 20 million lines each holds about 9 MB.
+/// Spill files of pass 1. With 20 million lines each holds about 7 MB.
 pub const PARTITIONS: usize = 64;
-const RECORD: usize = 29;
-/// A `(buyer, item)` record of an order, spilled by buyer for the repeat counts.
-const BUYER_RECORD: usize = 12;
-/// The user hash of lines without a user.
+const RECORD: usize = 21;
+/// A purchase line's buyer, order and item, spilled by buyer for the repeat counts.
+const BUYER_RECORD: usize = 20;
+/// The user hash of lines without a user (a real id hashing to 0 is as likely as a collision).
 const NO_USER: u64 = 0;
 
 const DAY_MS: f64 = 86_400_000.0;
 
-/// One line, compact: the order's hash, the time, the item (pass-1 index), the event, the
-/// user's hash ([`NO_USER`] when unknown).
+/// One line, compact: the order's hash, the time, the item (pass-1 index), the event.
 #[derive(Clone, Copy, Debug)]
 struct Line {
     order: u64,
     time: i64,
     item: u32,
     event: u8,
-    user: u64,
-}
-
-/// FNV-1a, 64 bits: orders are grouped by this hash (a collision among a million orders has a
-/// chance of about 3·10⁻⁸).
-fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 pub struct ReadOutput {
@@ -60,6 +47,8 @@ pub struct ReadOutput {
     /// Per pass-1 item: sum and count of prices seen.
     pub prices: Vec<(f64, u64)>,
     pub partitions: Vec<PathBuf>,
+    /// Purchase lines with a buyer, for the repeat counts.
+    pub buyers: BuyerSpill,
     pub reference_time: i64,
 }
 
@@ -100,6 +89,7 @@ pub fn read(
         let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
         writers.push(BufWriter::with_capacity(1 << 16, f));
     }
+    let mut buyers = BuyerSpill::new(dir)?;
     let mut bar = input.progress("reading interactions", o.progress);
     let mut reference_time = i64::MIN;
     while let Some((line, rec)) = input.next_record()? {
@@ -132,8 +122,9 @@ pub fn read(
                 rec[8..16].copy_from_slice(&r.time.to_le_bytes());
                 rec[16..20].copy_from_slice(&item.to_le_bytes());
                 rec[20] = r.event as u8;
-                let user = r.user.as_deref().map_or(NO_USER, hash);
-                rec[21..29].copy_from_slice(&user.to_le_bytes());
+                if r.user != NO_USER && r.event == EventKind::Purchase {
+                    buyers.add(r.user, order, item)?;
+                }
                 let p = (order % PARTITIONS as u64) as usize;
                 writers[p]
                     .write_all(&rec)
@@ -160,6 +151,7 @@ pub fn read(
         ids,
         prices,
         partitions,
+        buyers,
         reference_time: if reference_time == i64::MIN {
             0
         } else {
@@ -196,8 +188,6 @@ pub fn count(
     let mut basket: Vec<u32> = Vec::new();
     let mut session: Vec<u32> = Vec::new();
     let mut distinct: Vec<u32> = Vec::new();
-    let mut bought: Vec<(u64, u32)> = Vec::new();
-    let mut buyers = BuyerSpill::new(dir)?;
     for (pi, path) in partitions.iter().enumerate() {
         lines.clear();
         let f = File::open(path).map_err(|e| BuildError::io(path, e))?;
@@ -220,7 +210,6 @@ pub fn count(
                 time: i64::from_le_bytes(b8(8)),
                 item: remap.get(old as usize).copied().unwrap_or(0),
                 event: rec[20],
-                user: u64::from_le_bytes(b8(21)),
             });
         }
         let _ = std::fs::remove_file(path);
@@ -246,21 +235,12 @@ pub fn count(
             report.baskets += 1;
             basket.clear();
             session.clear();
-            bought.clear();
             for l in order {
                 if l.event == EventKind::Purchase as u8 {
                     basket.push(l.item);
-                    if l.user != NO_USER {
-                        bought.push((l.user, l.item));
-                    }
                 } else {
                     session.push(l.item);
                 }
-            }
-            bought.sort_unstable();
-            bought.dedup();
-            for &(user, item) in &bought {
-                buyers.add(user, item)?;
             }
             basket.sort_unstable();
             basket.dedup();
@@ -295,7 +275,6 @@ pub fn count(
         bar.tick(&format!("{} baskets", report.baskets));
     }
     bar.finish(&format!("{} baskets", report.baskets));
-    buyers.count(&mut stats)?;
     report.pair_increments = co_purchase.increments + co_view.increments;
     Ok(Counted {
         stats,
@@ -304,10 +283,10 @@ pub fn count(
     })
 }
 
-/// `(buyer, item)` records, one per order that holds the item, spilled into partitions by
-/// buyer so that each buyer's records are in one file; [`BuyerSpill::count`] then reads one file
-/// at a time (memory: one partition, 12 bytes per record).
-struct BuyerSpill {
+/// `(buyer, order, item)` of every purchase line with a buyer, spilled into partitions by buyer
+/// so that each buyer's lines are in one file; [`BuyerSpill::count`] then reads one file at a
+/// time (memory: one partition, 24 bytes per line).
+pub struct BuyerSpill {
     paths: Vec<PathBuf>,
     writers: Vec<BufWriter<File>>,
 }
@@ -325,40 +304,47 @@ impl BuyerSpill {
         Ok(BuyerSpill { paths, writers })
     }
 
-    fn add(&mut self, user: u64, item: u32) -> Result<(), BuildError> {
+    fn add(&mut self, user: u64, order: u64, item: u32) -> Result<(), BuildError> {
         let mut rec = [0u8; BUYER_RECORD];
         rec[..8].copy_from_slice(&user.to_le_bytes());
-        rec[8..].copy_from_slice(&item.to_le_bytes());
-        // The order partition used the low bits of the order hash; the high bits of the user
-        // hash spread buyers independently of it.
-        let p = (user >> 58) as usize % PARTITIONS;
+        rec[8..16].copy_from_slice(&order.to_le_bytes());
+        rec[16..].copy_from_slice(&item.to_le_bytes());
+        let p = (user % PARTITIONS as u64) as usize;
         self.writers[p]
             .write_all(&rec)
             .map_err(|e| BuildError::io(&self.paths[p], e))
     }
 
-    /// Adds `buyers` and `repeat_buyers` to the item statistics and removes the files.
-    fn count(self, stats: &mut [ItemStats]) -> Result<(), BuildError> {
+    /// Adds `buyers` and `repeat_buyers` to the item statistics (`remap`: pass-1 item index to
+    /// final index) and removes the files.
+    pub fn count(self, stats: &mut [ItemStats], remap: &[u32]) -> Result<(), BuildError> {
         let BuyerSpill { paths, writers } = self;
         for (mut w, p) in writers.into_iter().zip(&paths) {
             w.flush().map_err(|e| BuildError::io(p, e))?;
         }
-        let mut recs: Vec<(u64, u32)> = Vec::new();
+        let mut recs: Vec<(u64, u32, u64)> = Vec::new();
         for path in &paths {
             let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
             let _ = std::fs::remove_file(path);
             recs.clear();
             recs.extend(bytes.chunks_exact(BUYER_RECORD).map(|c| {
-                let mut u = [0u8; 8];
-                u.copy_from_slice(&c[..8]);
+                let b8 = |a: usize| {
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(&c[a..a + 8]);
+                    u64::from_le_bytes(x)
+                };
                 (
-                    u64::from_le_bytes(u),
-                    u32::from_le_bytes([c[8], c[9], c[10], c[11]]),
+                    b8(0),
+                    u32::from_le_bytes([c[16], c[17], c[18], c[19]]),
+                    b8(8),
                 )
             }));
+            drop(bytes);
             recs.sort_unstable();
-            for group in recs.chunk_by(|a, b| a == b) {
-                if let Some(s) = stats.get_mut(group[0].1 as usize) {
+            recs.dedup();
+            for group in recs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+                let item = remap.get(group[0].1 as usize).copied().unwrap_or(u32::MAX);
+                if let Some(s) = stats.get_mut(item as usize) {
                     s.buyers += 1;
                     if group.len() >= 2 {
                         s.repeat_buyers += 1;

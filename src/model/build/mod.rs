@@ -325,6 +325,7 @@ pub fn build(
         &mut report,
     )?;
     let mut stats = counted.stats;
+    read.buyers.count(&mut stats, &remap)?;
     for (old, p) in read.prices.into_iter().enumerate() {
         let s = &mut stats[remap[old] as usize];
         s.price_sum = p.0;
