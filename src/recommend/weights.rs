@@ -3,39 +3,39 @@
 //! Each feature is scaled to 0..1 before weighting, so a weight says how much that feature can
 //! add at most. Weights are non-negative; [`Weights::clamped`] enforces the ranges.
 //!
-//! The `for_you` defaults were tuned by `vitrine-eval tune` (random search) on the UCI Online
-//! Retail *training period only* (model from orders before 2011-03-01, scored on each customer's
-//! first order from March to May), and `recent` by `vitrine-eval tune-yoochoose` on the last
-//! training day of the Yoochoose sample; see docs/BENCHMARKS.md. The result was flat near the
-//! optimum, so the defaults are central values of the best settings, not the single best.
+//! The `for_you` and [`BuyAgain`] defaults were tuned by `vitrine-eval tune` (random search) on
+//! the UCI Online Retail *training period only* (model from orders before 2011-03-01, scored on
+//! each customer's first order from March to May), and `recent` by `vitrine-eval tune-yoochoose`
+//! on the last training day of the Yoochoose sample; see docs/BENCHMARKS.md. The result was flat
+//! near the optimum, so the defaults are central values of the best settings, not the single best.
 
 /// Weights of the `for_you` blend.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForYou {
     /// Repeat-purchase propensity of items the shopper bought ([`BuyAgain`]: count, recency, the
-    /// item's repeat rate and current demand). 0–10, default 4.
+    /// item's repeat rate and current demand). 0–10, default 5.
     pub buy_again: f32,
     /// Direct interest in the item itself: its decayed weight from views, adds and purchases.
-    /// 0–10, default 2.5.
+    /// 0–10, default 2.
     pub interest: f32,
     /// Neighbours (co-purchase and co-view) of the shopper's items, weighted by interest.
-    /// 0–10, default 0.3.
+    /// 0–10, default 0.7.
     pub neighbours: f32,
     /// Neighbours of the items viewed last: the most recent view's best neighbour gets this
     /// much, each earlier view half as much as the next (the last five count). 0–10, default 1.
     pub recent: f32,
     /// Cosine between the item's embedding and the shopper's (interest-weighted mean).
-    /// 0–10, default 0.5.
+    /// 0–10, default 1.
     pub embedding: f32,
     /// Affinity to the item's category. 0–10, default 1.5.
     pub category: f32,
     /// Affinity to the item's brand. 0–10, default 0.5.
     pub brand: f32,
-    /// Fit of the item's price to the shopper's usual price band. 0–10, default 0.1.
+    /// Fit of the item's price to the shopper's usual price band. 0–10, default 0.15.
     pub price: f32,
-    /// Long-run popularity. 0–10, default 0.6.
+    /// Long-run popularity. 0–10, default 0.4.
     pub popularity: f32,
-    /// Recent popularity. 0–10, default 0.75.
+    /// Recent popularity. 0–10, default 0.35.
     pub trending: f32,
 }
 
@@ -130,16 +130,18 @@ impl Default for Together {
 /// popularity score (both 0..1), `ε = 0.001`. The shopper's highest propensity is scaled to 1.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BuyAgain {
-    /// Days after which a past purchase's propensity halves. 1–3650, default 120.
+    /// Days after which a past purchase's propensity halves. 1–3650, default 365 (current
+    /// demand, below, says more about timing than the age of the purchase does).
     pub half_life_days: f32,
     /// Exponent on the item's repeat rate: items that buyers often buy again come first.
-    /// 0 (ignored)–4, default 0.
+    /// 0 (ignored)–4, default 0.5.
     pub repeat: f32,
     /// Exponent on the item's trending score: items in demand now are bought again now.
-    /// 0–4, default 0.
+    /// 0–4, default 1.
     pub trending: f32,
     /// Exponent on the item's long-run popularity, dividing: with `trending`, demand now counts
-    /// relative to the item's usual level, which favours seasonal items in season. 0–4, default 0.
+    /// relative to the item's usual level, which favours seasonal items in season. 0–4,
+    /// default 0.6.
     pub popularity: f32,
 }
 
