@@ -152,10 +152,17 @@ writeFileSync(interactions, lines.join('\n') + '\n');
 writeFileSync(catalog, items.map(({ id, title, category, brand, price, inStock, tags }) =>
   JSON.stringify({ id, title, category, brand, price, inStock, tags })).join('\n') + '\n');
 
-execFileSync(BUILDER, [
-  'build', '--interactions', interactions, '--catalog', catalog, '--out', OUT,
-  '--neighbours', '24', '--dims', '16', '--memory-mb', '64', '--quiet',
-], { stdio: ['ignore', 'ignore', 'inherit'] });
+// 24 neighbours and 16 dimensions keep the file under a megabyte for 2,640 items.
+try {
+  execFileSync(BUILDER, [
+    'build', '--interactions', interactions, '--catalog', catalog, '--out', OUT,
+    '--neighbours', '24', '--dims', '16', '--memory-mb', '64', '--quiet',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+} catch (e) {
+  process.stderr.write(e.stderr?.toString() || `${e.message}\n`);
+  if (e.code === 'ENOENT') process.stderr.write(`${BUILDER} is missing: cargo build --release --bin vitrine-model\n`);
+  process.exit(1);
+}
 
 console.log(`demo model: ${items.length} items, ${orders} orders and ${sessions} browsing sessions `
   + `(${lines.length - 1} lines) → ${OUT.slice(root.length)} (${statSync(OUT).size} bytes) in ${Date.now() - started} ms`);

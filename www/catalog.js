@@ -38,6 +38,9 @@ export const COLOURS = [
   ['Sky', '#8db7d6'], ['Plum', '#6e3b5a'], ['Sand', '#e6d3b3'], ['Teal', '#2f7f7a'],
 ];
 
+/** Categories of things bought once (a lamp, a throw): `for_you` leaves out what was bought in them. */
+export const DURABLE = CATEGORIES.filter((c) => !c.consumable).map((c) => c.name);
+
 /** A small deterministic generator (mulberry32). */
 export function rng(seed) {
   let a = seed >>> 0;

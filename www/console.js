@@ -5,7 +5,7 @@
 import { SHOP_POLICY, Vitrine, loadModel, loadVitrine, showFatal } from './lib/site.js';
 import { bytes, el } from './lib/dom.js';
 import { bars } from './lib/charts.js';
-import { CATEGORIES, generateCatalog } from './catalog.js';
+import { CATEGORIES, DURABLE, generateCatalog } from './catalog.js';
 import { productSvg } from './images.js';
 import { humanReason } from './shop/ui.js';
 
@@ -107,7 +107,7 @@ function simulate(variant, answer, route) {
     return {
       consent,
       tally,
-      forYou: v.recommend({ scenario: 'for_you', k: 6 }),
+      forYou: v.recommend({ scenario: 'for_you', k: 6, excludePurchased: DURABLE }),
       buyAgain: v.recommend({ scenario: 'buy_again', k: 3 }),
       profile: v.profile(),
       keys: audit.storage.keys,
@@ -222,7 +222,7 @@ function column(i) {
         name: sensitive(p, x.name) ? `${x.name} *` : x.name,
         value: x.share,
         label: `${Math.round(x.share * 100)} %`,
-      })), { title: `Category affinities under ${variant.name}`, width: 250, labelWidth: 78, row: 22, max: 1 })
+      })), { title: `Category affinities under ${variant.name}`, width: 210, labelWidth: 74, valueWidth: 38, row: 22, max: 1 })
       : el('p', { class: 'none', text: 'No profile.' }),
     cats.some((x) => sensitive(p, x.name)) ? el('p', { class: 'footnote', text: '* sensitive: recorded under consent, never used to rank or named in a reason' }) : null,
     el('p', { class: 'stored' }, r.keys.length

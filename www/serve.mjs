@@ -61,8 +61,9 @@ export function csp(origin) {
   ].join('; ');
 }
 
-function resolve(pathname) {
-  if (PAGES[pathname]) return { file: join(www, PAGES[pathname]) };
+/** The file a URL path maps to (`{file, page?, vendor?}`), or null when it maps to none. */
+export function resolve(pathname) {
+  if (PAGES[pathname]) return { file: join(www, PAGES[pathname]), page: true };
   let rel;
   try {
     rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
@@ -115,5 +116,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(arg('port', process.env.PORT || 8080));
   const host = arg('host', '127.0.0.1');
   const server = await startServer({ port, host });
-  console.log(`vitrine demo on http://${host}:${server.address().port}  (Ctrl-C to stop)`);
+  const url = `http://${host}:${server.address().port}`;
+  console.log(`vitrine demo on ${url}  (Ctrl-C to stop)\n  storefront       ${url}/\n  consent console  ${url}/console\n  privacy audit    ${url}/audit`);
 }

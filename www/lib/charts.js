@@ -6,10 +6,10 @@ import { svg } from './dom.js';
  * Horizontal bars: `rows` = [{name, value, label?}], longest first. `max` defaults to the largest
  * value. Returns an <svg> with a <title> for screen readers.
  */
-export function bars(rows, { title, max, width = 420, row = 26, labelWidth = 130 } = {}) {
+export function bars(rows, { title, max, width = 360, row = 26, labelWidth = 110, valueWidth = 48 } = {}) {
   const top = Math.max(max ?? 0, ...rows.map((r) => r.value), 1e-9);
   const height = Math.max(row, rows.length * row);
-  const plot = width - labelWidth - 64;
+  const plot = width - labelWidth - valueWidth - 6;
   return svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart bars', role: 'img', 'aria-label': title },
     svg('title', { text: title }),
     rows.map((r, i) => {

@@ -2,7 +2,7 @@
 // the router tells extensions (`route` event). Routes: #/ home, #/c/<category>, #/p/<id>,
 // #/search/<query>, #/cart.
 import { el, money } from '../lib/dom.js';
-import { CATEGORIES, describe } from '../catalog.js';
+import { CATEGORIES, DURABLE, describe } from '../catalog.js';
 import { card, picture, shelf } from './ui.js';
 
 const K = 8;
@@ -11,7 +11,7 @@ export function home(shop) {
   const personal = shop.vitrine.consent().personalization;
   const nodes = [hero(shop, personal)];
   nodes.push(shelf(shop, 'for_you', personal ? 'Picked for you' : 'Popular right now',
-    shop.recommend({ scenario: 'for_you', k: K }),
+    shop.recommend({ scenario: 'for_you', k: K, excludePurchased: DURABLE }),
     { note: personal ? 'From what you did in this shop, computed in this browser.' : 'Allow personalisation and this shelf follows your taste — on your device only.' }));
   if (personal) {
     nodes.push(shelf(shop, 'recently_viewed', 'Recently viewed', shop.recommend({ scenario: 'recently_viewed', k: K }),
@@ -127,9 +127,9 @@ export function product(shop, id) {
         add,
         el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with this product' }))),
     shelf(shop, 'similar', 'You may also like', shop.recommend({ scenario: 'similar', itemId: item.id, k: K }),
-      { note: 'Similar products: viewed together in this shop, same maker, style or price.' }),
+      { note: 'Similar products: viewed together in this shop, same maker, style or price.', self: item.id }),
     shelf(shop, 'bought_together', 'Often bought together', shop.recommend({ scenario: 'bought_together', itemId: item.id, k: K }),
-      { note: 'From the shop\'s past orders — the same for everyone.' }),
+      { note: 'From the shop\'s past orders — the same for everyone.', self: item.id }),
   ];
 }
 

@@ -12,14 +12,15 @@ export function picture(item, className = 'pic') {
 
 /**
  * vitrine's reason strings name items by id (`because you viewed can-0042`); on the page the
- * item's title reads better. Everything else in the string is shown as vitrine wrote it.
+ * item's title reads better, and the product on screen is "this". Everything else in the string is
+ * shown as vitrine wrote it.
  */
-export function humanReason(reason, byId) {
-  return reason.replace(/\b([a-z]{3}-\d{4})\b/g, (id) => byId.get(id)?.title ?? id);
+export function humanReason(reason, byId, self) {
+  return reason.replace(/\b([a-z]{3}-\d{4})\b/g, (id) => (id === self ? 'this' : byId.get(id)?.title ?? id));
 }
 
-export function card(shop, item, reasons = []) {
-  const human = reasons.map((r) => humanReason(r, shop.byId));
+export function card(shop, item, reasons = [], self) {
+  const human = reasons.map((r) => humanReason(r, shop.byId, self));
   return el('a', {
     class: 'card',
     href: `#/p/${item.id}`,
@@ -40,11 +41,11 @@ export function card(shop, item, reasons = []) {
  * A shelf of recommendations. `recs` is what `recommend` returned; `note` says where the shelf
  * comes from; an empty shelf shows `empty`.
  */
-export function shelf(shop, slot, title, recs, { note, empty = '' } = {}) {
+export function shelf(shop, slot, title, recs, { note, empty = '', self } = {}) {
   const row = el('div', { class: 'row' });
   for (const r of recs) {
     const item = shop.byId.get(r.itemId);
-    if (item) row.append(card(shop, item, r.reasons));
+    if (item) row.append(card(shop, item, r.reasons, self));
   }
   const id = `shelf-${slot}`;
   return el('section', { class: 'shelf', 'data-slot': slot, 'aria-labelledby': id },
