@@ -121,7 +121,7 @@ function decided() {
 /** In TCF mode, a strip that shows what the CMP said and what vitrine made of it. */
 function tcfStrip(cmp) {
   const strip = el('div', { class: 'tcf-strip', id: 'tcf-status', role: 'status' });
-  document.getElementById('privacy-note').after(strip);
+  document.getElementById('privacy-note').append(strip);
   return () => {
     const tc = cmp.tcString();
     const c = shop.vitrine.consent();

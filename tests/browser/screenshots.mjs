@@ -56,10 +56,9 @@ await shot('storefront', { clip: { x: 0, y: 0, width: 1280, height: 1400 }, full
 
 // The TCF path.
 const tcf = await context.newPage();
-await context.clearCookies();
 await tcf.goto(`${env.base}/?cmp=tcf`);
 await tcf.waitForSelector('.cmp[role="dialog"]');
-await tcf.evaluate(() => localStorage.removeItem('demo-cmp:tc-string'));
+await tcf.check('#tcf-p5');
 await tcf.waitForTimeout(250);
 await tcf.screenshot({ path: `${out}tcf-cmp.png` });
 console.log('docs/screenshots/tcf-cmp.png');
