@@ -89,7 +89,8 @@ pub struct StorageReport {
     /// `local` or `memory`.
     pub backend: &'static str,
     pub namespace: String,
-    /// Whether anything may be written (storage consent).
+    /// Whether anything outlives the page: storage consent is given and the back-end is
+    /// `local` (the `memory` back-end keeps nothing beyond the page, whatever the consent).
     pub persistent: bool,
     pub keys: Vec<KeyInfo>,
     pub total_bytes: usize,

@@ -354,7 +354,7 @@ impl Session {
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
-                persistent: self.gate.storage().is_some(),
+                persistent: self.gate.storage().is_some() && self.store.backend_name() != "memory",
                 total_bytes: keys.iter().map(|k| k.bytes).sum(),
                 keys,
             },
