@@ -8,12 +8,14 @@
 pub mod args;
 pub mod audit;
 pub mod bytes;
+pub mod channel;
 pub mod consent;
 pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
 pub mod event;
 pub mod model;
+pub mod nps;
 pub mod policy;
 pub mod profile;
 pub mod recommend;
