@@ -6,6 +6,7 @@
 //! catalog [`model`]. Nothing leaves the device: the crate has no network code at all.
 
 pub mod args;
+pub mod assist;
 pub mod audit;
 pub mod bytes;
 pub mod channel;
