@@ -145,16 +145,30 @@ pub struct Profile {
     removals: VecDeque<Stamped>,
     /// When a checkout was started that no purchase has followed yet; 0 when none.
     checkout_at: f64,
-    /// Orders counted: the 64-bit FNV-1a hash of the order id, and the order's time.
+    /// Purchases counted: the fingerprint of the order id and its items, and the order's time.
     orders: VecDeque<(u64, f64)>,
 }
 
-/// The fingerprint of an order id kept in the profile: 64-bit FNV-1a. Enough to recognise an
-/// order seen before; the id itself is not kept.
-pub fn order_fingerprint(order_id: &str) -> u64 {
-    order_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The fingerprint of a reported purchase kept in the profile: 64-bit FNV-1a of the order id and
+/// the sorted ids of its items. The same report seen again (a reloaded confirmation page, an
+/// imported order the device saw live) has the same fingerprint; the parts of an order too large
+/// for one event (reported as several events with one order id) do not. Neither the order id nor
+/// the items can be read back from it.
+pub fn order_fingerprint<'a>(order_id: &str, items: impl Iterator<Item = &'a str>) -> u64 {
+    let mut items: Vec<&str> = items.collect();
+    items.sort_unstable();
+    items.dedup();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain(&[0xff]) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(order_id.as_bytes());
+    for id in items {
+        eat(id.as_bytes());
+    }
+    h
 }
 
 impl Profile {
@@ -190,7 +204,7 @@ impl Profile {
     /// false, changing nothing, for a purchase whose order was already counted.
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
         if let (Kind::Purchase, Some(order)) = (e.kind, &e.order_id) {
-            let h = order_fingerprint(order);
+            let h = order_fingerprint(order, e.items().map(|(id, _)| id));
             if self.orders.iter().any(|(o, _)| *o == h) {
                 return false;
             }

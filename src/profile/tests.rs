@@ -228,13 +228,19 @@ fn an_order_is_counted_once_however_often_it_is_reported() {
     assert!(p.record(&tok, &e, T0 + 2.0));
     let v = p.view(&tok, T0 + 3.0);
     assert_eq!(v.purchases().next().map(|x| x.1), Some(2));
+    let mut second_part = ev(Kind::Purchase, "lamp", "Lamps", 9.0);
+    second_part.order_id = Some("A-2".into());
+    assert!(
+        p.record(&tok, &second_part, T0 + 2.0),
+        "an order too large for one event, in parts"
+    );
     e.order_id = None;
     assert!(
         p.record(&tok, &e, T0 + 4.0),
         "without an id, every report counts"
     );
     let ex = p.export(&tok, T0 + 5.0);
-    assert_eq!(ex.orders.len(), 2);
+    assert_eq!(ex.orders.len(), 3);
     assert!(
         ex.orders.iter().all(|o| o.fingerprint.len() == 16),
         "{:?}",

@@ -156,6 +156,11 @@ pub fn recommend(
         ),
     };
 
+    let mut pool = pool;
+    if input.gentle {
+        // Without the popularity push, what nothing recommends is not filler to show.
+        pool.retain(|s| s.score > 0.0);
+    }
     let pool = if capped {
         shelf::cap(pool, req.k, share, m, |i| {
             strongest(explain(scratch, i), 1)

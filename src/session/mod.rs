@@ -426,6 +426,8 @@ impl Session {
 #[cfg(test)]
 mod consent_tests;
 #[cfg(test)]
+mod human_tests;
+#[cfg(test)]
 mod sync_tests;
 #[cfg(test)]
 mod tests;
