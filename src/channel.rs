@@ -426,7 +426,7 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// The host of an absolute URL, lower case is not applied (compare with [`on_site`], which
 /// ignores case): `https://user@Shop.example:8080/p?q` → `Shop.example`.
 fn host(url: &str) -> &str {
-    let Some(at) = url.find("://") else {
+    let Some(at) = url.as_bytes().windows(3).position(|w| w == b"://") else {
         return "";
     };
     let rest = url.get(at + 3..).unwrap_or("");

@@ -512,17 +512,17 @@ fn sort_rows(nb: &mut Neighbours) {
         else {
             continue;
         };
-        let mut row: Vec<(u32, f32)> = t.iter().copied().zip(w.iter().copied()).collect();
-        row.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        let max = row.first().map_or(0.0, |x| x.1);
-        for (k, (item, weight)) in range.zip(row) {
+        let mut top = crate::recommend::rerank::Top::new(t.len());
+        for (&item, &weight) in t.iter().zip(w) {
+            top.push(weight, item);
+        }
+        let row = top.into_sorted();
+        let max = row.first().map_or(0.0, |x| x.score);
+        for (k, x) in range.zip(row) {
             if let (Some(tt), Some(ww)) = (nb.targets.get_mut(k), nb.weights.get_mut(k)) {
-                *tt = item;
-                *ww = if max > 0.0 { weight / max } else { 0.0 };
+                *tt = x.item;
+                *ww = if max > 0.0 { x.score / max } else { 0.0 };
             }
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -149,26 +149,25 @@ pub struct Profile {
     orders: VecDeque<(u64, f64)>,
 }
 
-/// The fingerprint of a reported purchase kept in the profile: 64-bit FNV-1a of the order id and
-/// the sorted ids of its items. The same report seen again (a reloaded confirmation page, an
+/// The fingerprint of a reported purchase kept in the profile: the 64-bit FNV-1a hash of the
+/// order id plus, for each item line, a mixed FNV-1a hash of the item id (a sum, so the order of
+/// the lines does not matter). The same report seen again (a reloaded confirmation page, an
 /// imported order the device saw live) has the same fingerprint; the parts of an order too large
 /// for one event (reported as several events with one order id) do not. Neither the order id nor
 /// the items can be read back from it.
 pub fn order_fingerprint<'a>(order_id: &str, items: impl Iterator<Item = &'a str>) -> u64 {
-    let mut items: Vec<&str> = items.collect();
-    items.sort_unstable();
-    items.dedup();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes.iter().chain(&[0xff]) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
+    let fnv = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
     };
-    eat(order_id.as_bytes());
-    for id in items {
-        eat(id.as_bytes());
-    }
-    h
+    items.fold(fnv(order_id.as_bytes()), |acc, id| {
+        // A final mix (splitmix64's) so that sums of item hashes do not collide by structure.
+        let mut z = fnv(id.as_bytes());
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        acc.wrapping_add(z ^ (z >> 31))
+    })
 }
 
 impl Profile {

@@ -50,7 +50,7 @@ fn sensitive_query(policy: &Policy, query: &str) -> bool {
     policy
         .sensitive_categories
         .iter()
-        .any(|c| !c.is_empty() && q.contains(c.as_str()))
+        .any(|c| !c.is_empty() && q.as_bytes().windows(c.len()).any(|w| w == c.as_bytes()))
 }
 
 /// Whether an item the catalog knows is sensitive (flagged, or in a sensitive category).
