@@ -161,22 +161,21 @@ pub fn recommend(
         // Without the popularity push, what nothing recommends is not filler to show.
         pool.retain(|s| s.score > 0.0);
     }
-    let pool = if capped {
-        shelf::cap(pool, req.k, share, m, |i| {
-            strongest(explain(scratch, i), 1)
-                .first()
-                .and_then(|r| shelf::Signal::of(*r))
-        })
-    } else {
-        pool
-    };
     let ordered = matches!(scenario, Scenario::RecentlyViewed | Scenario::BuyAgain);
     let lambda = if ordered {
         0.0
     } else {
         req.diversity.unwrap_or(input.policy.diversity) as f32
     };
-    let mut ranked = rerank::mmr(model, &pool, req.k, lambda);
+    let (mut ranked, pool) = if capped {
+        shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
+            strongest(explain(scratch, i), 1)
+                .first()
+                .and_then(|r| shelf::Signal::of(*r))
+        })
+    } else {
+        (rerank::mmr(model, &pool, req.k, lambda), pool)
+    };
     let explored = if ordered || input.gentle {
         Vec::new()
     } else {

@@ -5,10 +5,11 @@
 use super::explain::Reason;
 use super::represent::UserRep;
 use super::request::{Request, Scenario};
-use super::rerank::Scored;
+use super::rerank::{self, Scored};
 use super::score::Ctx;
 use super::weights::Weights;
 use super::Input;
+use crate::model::Model;
 use serde::Serialize;
 
 /// What one call serves, decided before any scoring; `recommend` and `explainShelf` share it, so
@@ -129,33 +130,45 @@ pub fn cap_of(share: f64, k: usize) -> usize {
     ((share * k as f64 + 1e-9).floor() as usize).max(1)
 }
 
-/// Keeps, best first, at most `cap_of(share, k)` candidates per signal and at most `keep`
-/// candidates in all; candidates without a personal main reason are not limited. `signal` says
-/// what a candidate's main reason comes from.
-pub fn cap(
-    pool: Vec<Scored>,
+/// Re-ranks like [`rerank::mmr`] while no signal explains more than `cap_of(share, k)` of the
+/// picks: a pick whose main reason (`signal`) is over the cap leaves the pool, and the shelf is
+/// ranked again. Only picks are explained (each once), so the cost is a few re-rankings, not an
+/// explanation of the whole pool. Returns the picks and the pool that is left (for exploration).
+pub fn capped_mmr(
+    model: &Model,
+    mut pool: Vec<Scored>,
     k: usize,
+    lambda: f32,
     share: f64,
-    keep: usize,
     signal: impl Fn(u32) -> Option<Signal>,
-) -> Vec<Scored> {
+) -> (Vec<Scored>, Vec<Scored>) {
     let limit = cap_of(share, k);
-    let mut seen: Vec<(Signal, usize)> = Vec::new();
-    let mut out = Vec::with_capacity(keep.min(pool.len()));
-    for s in pool {
-        if out.len() >= keep {
-            break;
-        }
-        if let Some(sig) = signal(s.item) {
+    let mut known: Vec<(u32, Option<Signal>)> = Vec::new();
+    loop {
+        let ranked = rerank::mmr(model, &pool, k, lambda);
+        let mut seen: Vec<(Signal, usize)> = Vec::new();
+        let mut over: Vec<u32> = Vec::new();
+        for s in &ranked {
+            let sig = match known.iter().find(|(i, _)| *i == s.item) {
+                Some((_, sig)) => *sig,
+                None => {
+                    let sig = signal(s.item);
+                    known.push((s.item, sig));
+                    sig
+                }
+            };
+            let Some(sig) = sig else { continue };
             match seen.iter_mut().find(|(x, _)| *x == sig) {
-                Some((_, n)) if *n >= limit => continue,
+                Some((_, n)) if *n >= limit => over.push(s.item),
                 Some((_, n)) => *n += 1,
                 None => seen.push((sig, 1)),
             }
         }
-        out.push(s);
+        if over.is_empty() {
+            return (ranked, pool);
+        }
+        pool.retain(|s| !over.contains(&s.item));
     }
-    out
 }
 
 /// `explainShelf(options)`: why this shelf shows what it shows.
