@@ -728,6 +728,54 @@ mod tests {
     }
 
     #[test]
+    fn no_string_makes_it_panic() {
+        let mut rng = crate::rng::Rng::new(7);
+        let parts = [
+            "https://",
+            "android-app://",
+            "?",
+            "&",
+            "=",
+            "#",
+            "%",
+            "%2",
+            "%E2%82",
+            "+",
+            "utm_source",
+            "utm_medium",
+            "fbclid",
+            "ig",
+            "google",
+            ".",
+            ":",
+            "@",
+            "[",
+            "]",
+            "/",
+            "é",
+            "\u{1F600}",
+            "\\",
+            "www.",
+            "co.uk",
+            " ",
+            "\0",
+        ];
+        for _ in 0..20_000 {
+            let mut a = String::new();
+            let mut b = String::new();
+            for _ in 0..rng.below(12) {
+                a.push_str(parts[rng.below(parts.len())]);
+                b.push_str(parts[rng.below(parts.len())]);
+            }
+            let arrival = detect(&a, &b);
+            if let Arrival::Channel(c) = arrival {
+                assert!(CHANNELS.contains(&c), "{c}");
+            }
+            let _ = normalize(&a);
+        }
+    }
+
+    #[test]
     fn labels_given_by_the_page_are_normalized() {
         assert_eq!(normalize(" IG ").as_deref(), Some(INSTAGRAM));
         assert_eq!(normalize("In-Store").as_deref(), Some(IN_STORE));

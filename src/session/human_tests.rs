@@ -566,3 +566,35 @@ fn every_shelf_explains_itself() {
         .is_err());
     let _ = rec(&mut anon, json!({"scenario": "trending"}));
 }
+
+#[test]
+fn p19_another_tab_withdrawing_sensitive_consent_erases_here_too() {
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut a = sensitive_shop(&mem, consent.clone());
+    let mut b = sensitive_shop(&mem, consent);
+    track(&mut a, "Product Viewed", json!({"product_id": "throws-2"}));
+    track(&mut a, "Product Viewed", json!({"product_id": "mugs-2"}));
+    b.storage_changed(NOW);
+    assert!(format!("{:?}", b.export(NOW).profile).contains("throws-2"));
+    b.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 1.0,
+        false,
+    )
+    .unwrap();
+    a.storage_changed(NOW + 2.0);
+    assert!(!a.consent().sensitive);
+    let here = format!("{:?}", a.export(NOW + 2.0).profile);
+    assert!(
+        !here.contains("throws") && here.contains("mugs-2"),
+        "{here}"
+    );
+    // A's merge buffer cannot bring it back into storage either.
+    track(&mut a, "Product Viewed", json!({"product_id": "mugs-3"}));
+    let stored = format!("{:?}", open_with(&mem, json!({})).export(NOW + 3.0).profile);
+    assert!(
+        !stored.contains("throws") && stored.contains("mugs-3"),
+        "{stored}"
+    );
+}
