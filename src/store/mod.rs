@@ -9,11 +9,11 @@
 //! A value that is not base64url, has the wrong magic or version, fails its checksum, or does not
 //! decode is reported as [`Load::Corrupt`] and the caller resets it.
 //!
-//! The consent record's payload (12 bytes, little-endian):
+//! The consent record's payload (13 bytes, little-endian; 12 in version 2, without the last):
 //!
 //! ```text
 //! u8 personalization (0|1) · u8 storage (0|1) · u8 source · f64 decided at (ms; 0 = never)
-//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC)
+//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC) · u8 sensitive (0|1)
 //! ```
 //!
 //! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
@@ -162,14 +162,14 @@ impl Store {
         let revision = Some(crc32(v.as_bytes()));
         let load = match open(Kind::Profile, &v) {
             Err(why) => Load::Corrupt(why),
-            Ok(payload) => {
+            Ok((version, payload)) => {
                 let mut r = Reader::new(&payload);
                 match Clock::decode(&mut r) {
                     Err(_) => Load::Corrupt("truncated"),
                     Ok(None) => Load::Corrupt("bad writer clock"),
                     Ok(Some(clock)) => {
                         let rest = payload.get(r.position()..).unwrap_or_default();
-                        match Profile::decode(who, rest, half_life_ms) {
+                        match Profile::decode_version(who, rest, half_life_ms, version) {
                             Ok(p) => Load::Found((p, clock)),
                             Err(e) => Load::Corrupt(e.describe()),
                         }
@@ -188,6 +188,7 @@ impl Store {
         w.u8(source_code(d.source));
         w.f64(d.at.unwrap_or(0.0));
         w.u8(u8::from(d.over_gpc));
+        w.u8(u8::from(d.sensitive));
         let value = seal(Kind::Consent, &w.buf);
         let key = self.consent_key();
         self.backend.set(&key, &value)
@@ -199,7 +200,7 @@ impl Store {
             Err(_) | Ok(None) => return Load::Missing,
             Ok(Some(v)) => v,
         };
-        let payload = match open(Kind::Consent, &v) {
+        let (version, payload) = match open(Kind::Consent, &v) {
             Ok(p) => p,
             Err(why) => return Load::Corrupt(why),
         };
@@ -210,10 +211,12 @@ impl Store {
             let source = source_of(r.u8().ok()?)?;
             let at = r.f64().ok()?;
             let g = r.u8().ok()?;
-            let valid = p <= 1 && s <= 1 && g <= 1 && at.is_finite() && at >= 0.0;
+            let sensitive = if version >= 3 { r.u8().ok()? } else { 0 };
+            let valid = p <= 1 && s <= 1 && g <= 1 && sensitive <= 1 && at.is_finite() && at >= 0.0;
             (valid && r.remaining() == 0).then_some(Decision {
                 personalization: p == 1,
                 storage: s == 1,
+                sensitive: sensitive == 1 && p == 1,
                 source,
                 at: (at > 0.0).then_some(at),
                 over_gpc: g == 1,
