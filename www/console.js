@@ -17,9 +17,9 @@ const LETTERS = ['A', 'B', 'C'];
 const PRESETS = [
   { name: 'SDK defaults', banner: { storage: true, ticked: false }, policy: { ...SHOP_POLICY } },
   { name: 'Privacy first', banner: { storage: false, ticked: false },
-    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true } },
+    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle' } },
   { name: 'Long memory', banner: { storage: true, ticked: false },
-    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false } },
+    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false, maxSignalShare: 1, detractors: 'same' } },
 ];
 
 /** Maya's visits: what she did, how many days ago, from which channel. Ids are the demo catalog's. */
@@ -145,13 +145,15 @@ function fillEditor() {
   $('half-life').value = String(stepIndex(HALF_LIFE_STEPS, p.halfLifeDays));
   $('retention').value = String(stepIndex(RETENTION_STEPS, p.retentionDays));
   $('diversity').value = String(p.diversity);
+  $('signal-cap').value = String(p.maxSignalShare);
+  $('detractors').value = p.detractors;
   document.querySelectorAll('[data-sensitive]').forEach((b) => { b.checked = p.sensitiveCategories.includes(b.value); });
   showOutputs();
 }
 
 function showOutputs() {
   const p = variants[active].policy;
-  for (const [id, text] of [['half-life', days(p.halfLifeDays)], ['retention', days(p.retentionDays)], ['diversity', p.diversity.toFixed(2)]]) {
+  for (const [id, text] of [['half-life', days(p.halfLifeDays)], ['retention', days(p.retentionDays)], ['diversity', p.diversity.toFixed(2)], ['signal-cap', p.maxSignalShare >= 1 ? 'off' : `${Math.round(p.maxSignalShare * 100)} %`]]) {
     $(`${id}-out`).textContent = text;
     $(id).setAttribute('aria-valuetext', text);
   }
@@ -170,6 +172,8 @@ function readEditor() {
     sensitiveCategories: [...document.querySelectorAll('[data-sensitive]:checked')].map((b) => b.value),
     diversity: Number($('diversity').value),
     rememberRefusal: $('remember-refusal').checked,
+    maxSignalShare: Number($('signal-cap').value),
+    detractors: $('detractors').value,
   };
   document.querySelector(`input[name="variant"][value="${active}"] + span`).textContent = `${LETTERS[active]} · ${v.name}`;
   showOutputs();
@@ -224,7 +228,7 @@ function column(i) {
         label: `${Math.round(x.share * 100)} %`,
       })), { title: `Category affinities under ${variant.name}`, width: 210, labelWidth: 74, valueWidth: 38, row: 22, max: 1 })
       : el('p', { class: 'none', text: 'No profile.' }),
-    cats.some((x) => sensitive(p, x.name)) ? el('p', { class: 'footnote', text: '* sensitive: recorded under consent, never used to rank or named in a reason' }) : null,
+    cats.some((x) => sensitive(p, x.name)) ? el('p', { class: 'footnote', text: '* sensitive: kept and used only with the shopper\'s separate consent to sensitive personalisation' }) : null,
     el('p', { class: 'stored' }, r.keys.length
       ? `Kept between visits: ${r.keys.map((k) => `${k.key} (${bytes(k.bytes)})`).join(', ')}`
       : 'Nothing kept between visits.'));

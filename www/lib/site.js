@@ -17,6 +17,8 @@ export const SHOP_POLICY = Object.freeze({
   sensitiveCategories: [],
   diversity: 0.2,
   rememberRefusal: false,
+  maxSignalShare: 0.5,
+  detractors: 'gentle',
 });
 
 export const MODEL_URL = '/generated/model.vtr';
