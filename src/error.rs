@@ -32,7 +32,7 @@ pub enum Error {
     #[error("model: {0}")]
     Model(String),
     /// A malformed IAB TCF consent string.
-    #[error("TC string: {0}")]
+    #[error("invalid TC string: {0}")]
     TcString(String),
     /// The storage back-end refused an operation (quota, disabled storage, …).
     #[error("storage: {0}")]

@@ -19,10 +19,12 @@ pub enum Entry {
         at: f64,
         personalization: bool,
         storage: bool,
+        sensitive: bool,
         source: &'static str,
     },
     /// Data was erased: `what` is `profile` (personalization withdrawn), `storage` (storage
-    /// withdrawn) or `all` (`erase()`).
+    /// withdrawn), `sensitive` (the sensitive consent withdrawn: its signals) or `all`
+    /// (`erase()`).
     Erase { at: f64, what: &'static str },
     /// A stored record could not be read and was reset.
     Reset {
@@ -34,6 +36,16 @@ pub enum Entry {
     Prune { at: f64, signals: usize },
     /// The storage back-end refused a write or delete; data stayed in memory.
     StorageError { at: f64, message: String },
+    /// A consent signal that changed nothing: a malformed TC string, a `tcloaded` string older
+    /// than the decision in force, a CMP saying GDPR does not apply.
+    Ignored {
+        at: f64,
+        source: &'static str,
+        reason: String,
+    },
+    /// Another tab of the site changed vitrine's storage and this instance took it over: `what`
+    /// is `consent` (a newer decision, or a withdrawal) or `profile` (its events merged in).
+    Sync { at: f64, what: &'static str },
 }
 
 /// The history of this instance, bounded.
@@ -54,7 +66,8 @@ impl History {
 }
 
 /// What vitrine can do on the network: nothing. The proof is static (see docs/PRIVACY.md):
-/// a test reads the wasm import section and the JS glue of every build.
+/// a test reads the wasm import section, the module's data and the JS glue of every build. This
+/// text is in the module's data, so it names no network API itself.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Network {
@@ -67,7 +80,7 @@ pub struct Network {
 
 pub const NETWORK: Network = Network {
     capable: false,
-    imports: "only JavaScript built-ins (Object, Array, Reflect, Date, localStorage, navigator.globalPrivacyControl, crypto.getRandomValues); no fetch, XMLHttpRequest, sendBeacon, WebSocket, EventSource, RTCPeerConnection, image or script injection",
+    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, document.URL and document.referrer (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
     proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
 };
 
@@ -78,7 +91,8 @@ pub struct StorageReport {
     /// `local` or `memory`.
     pub backend: &'static str,
     pub namespace: String,
-    /// Whether anything may be written (storage consent).
+    /// Whether anything outlives the page: storage consent is given and the back-end is
+    /// `local` (the `memory` back-end keeps nothing beyond the page, whatever the consent).
     pub persistent: bool,
     pub keys: Vec<KeyInfo>,
     pub total_bytes: usize,
@@ -96,6 +110,9 @@ pub struct ProfileReport {
     pub retention_days: f64,
     pub half_life_days: f64,
     pub memory_bytes: usize,
+    /// Events this tab recorded in the last seconds, kept in memory (never stored on their own)
+    /// to re-apply if another tab's write overtakes them; at most 64, each for 5 s once stored.
+    pub merge_buffer: usize,
 }
 
 /// `audit()`.
@@ -106,6 +123,11 @@ pub struct Report {
     pub version: &'static str,
     pub network: Network,
     pub consent: ConsentState,
+    /// Whether the browser sends Global Privacy Control (`navigator.globalPrivacyControl`), as
+    /// last read (at open and at every consent call). What it does is `policy.gpc`.
+    pub gpc: bool,
+    /// The marketer's policy in force.
+    pub policy: crate::policy::Policy,
     pub storage: StorageReport,
     pub profile: ProfileReport,
     pub history: Vec<Entry>,

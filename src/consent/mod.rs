@@ -1,14 +1,25 @@
 //! Consent: the purposes, the signals that grant or deny them, and the [`Gate`].
 //!
-//! Two purposes matter to vitrine:
+//! Three purposes matter to vitrine:
 //! - **personalization** — keeping a profile of the shopper's behaviour and using it to rank;
-//! - **storage** — keeping that profile on the device across visits (`localStorage`).
+//! - **storage** — keeping that profile on the device across visits (`localStorage`);
+//! - **sensitive** — also keeping and using signals about sensitive categories (health,
+//!   intimate products, religion, … — items the catalog flags `sensitive`, categories on the
+//!   policy's `sensitiveCategories`). It needs personalization, only the site's own banner can
+//!   give it (TCF and Consent Mode have no such purpose), and it is denied by default.
 //!
+//! Signals: the site's own banner (explicit flags), IAB TCF v2.2 ([`tcf`]), Google Consent Mode
+//! v2 ([`consent_mode`]) and Global Privacy Control; [`precedence`] says which one decides.
 //! Absent consent is denied (fail closed).
 
+pub mod consent_mode;
 mod gate;
+pub mod precedence;
+pub mod tcf;
 
-pub use gate::{Gate, Persist, Personal, Withdrawn};
+pub use consent_mode::ConsentMode;
+pub use gate::{Gate, Persist, Personal, Sensitive, Withdrawn};
+pub use precedence::Decision;
 
 use crate::args::Args;
 use crate::error::Result;
@@ -52,12 +63,14 @@ impl Source {
     }
 }
 
-/// The consent in force: `{personalization, storage, source, updatedAt}` in JS.
+/// The consent in force: `{personalization, storage, sensitive, source, updatedAt}` in JS.
 #[derive(Clone, Debug, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentState {
     pub personalization: bool,
     pub storage: bool,
+    /// Sensitive categories may be used too; never true without personalization.
+    pub sensitive: bool,
     pub source: Source,
     /// When it was decided, ms since the epoch; `null` for the default.
     pub updated_at: Option<f64>,
@@ -68,6 +81,37 @@ pub struct ConsentState {
 pub struct ConsentInput {
     /// From the site's own banner. A purpose left out of an explicit decision is denied.
     pub explicit: Option<Explicit>,
+    /// From a TC string (already decoded and validated).
+    pub tcf: Option<TcfSignal>,
+    /// From Google Consent Mode v2.
+    pub consent_mode: Option<ConsentMode>,
+}
+
+/// What a TC string says about vitrine's purposes: storage needs TCF purpose 1 ("store and/or
+/// access information on a device"); personalization needs purposes 5 ("create profiles for
+/// personalised content") and 6 ("use profiles to select personalised content"). Consents of the
+/// core segment; legitimate interest never counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TcfSignal {
+    pub personalization: bool,
+    pub storage: bool,
+    /// The string's `LastUpdated`, ms since the epoch.
+    pub last_updated: f64,
+}
+
+impl TcfSignal {
+    pub fn of(t: &tcf::TcString) -> Self {
+        TcfSignal {
+            personalization: t.purpose_consent(5) && t.purpose_consent(6),
+            storage: t.purpose_consent(1),
+            last_updated: t.last_updated,
+        }
+    }
+
+    /// Decodes a TC string and maps it.
+    pub fn decode(s: &str) -> Result<Self> {
+        Ok(TcfSignal::of(&tcf::decode(s)?))
+    }
 }
 
 /// Flags from the site's own banner.
@@ -75,39 +119,50 @@ pub struct ConsentInput {
 pub struct Explicit {
     pub personalization: bool,
     pub storage: bool,
+    /// The separate consent to use sensitive categories (meaningless without personalization).
+    pub sensitive: bool,
 }
 
 /// Keys accepted in a consent object.
-const KEYS: &[&str] = &["personalization", "storage"];
+const KEYS: &[&str] = &[
+    "personalization",
+    "storage",
+    "sensitive",
+    "tcf",
+    "googleConsentMode",
+];
+
+/// Longest `tcf` string read from a consent object (the decoder's own limit).
+const MAX_TC_LEN: usize = tcf::MAX_LEN;
 
 impl ConsentInput {
-    /// Parses `{personalization?, storage?}`.
+    /// Parses `{personalization?, storage?, sensitive?, tcf?, googleConsentMode?}`. A malformed
+    /// TC string is an error that says why.
     pub fn parse(func: &'static str, v: &Value) -> Result<Self> {
         let args = Args::new(func, "consent", v)?;
         args.reject_unknown(KEYS)?;
         let personalization = args.bool("personalization")?;
         let storage = args.bool("storage")?;
-        let explicit = (personalization.is_some() || storage.is_some()).then(|| Explicit {
-            personalization: personalization.unwrap_or(false),
-            storage: storage.unwrap_or(false),
-        });
-        Ok(ConsentInput { explicit })
-    }
-
-    /// The state this input asks for, decided at `now`.
-    pub fn resolve(&self, now: f64) -> ConsentState {
-        match self.explicit {
-            Some(e) => ConsentState {
-                personalization: e.personalization,
-                storage: e.storage,
-                source: Source::Explicit,
-                updated_at: Some(now),
-            },
-            None => ConsentState {
-                updated_at: Some(now),
-                ..ConsentState::default()
-            },
-        }
+        let sensitive = args.bool("sensitive")?;
+        let explicit = (personalization.is_some() || storage.is_some() || sensitive.is_some())
+            .then(|| Explicit {
+                personalization: personalization.unwrap_or(false),
+                storage: storage.unwrap_or(false),
+                sensitive: sensitive.unwrap_or(false),
+            });
+        let tcf = args
+            .string("tcf", MAX_TC_LEN)?
+            .map(TcfSignal::decode)
+            .transpose()?;
+        let consent_mode = args
+            .get("googleConsentMode")
+            .map(|v| ConsentMode::parse(func, v))
+            .transpose()?;
+        Ok(ConsentInput {
+            explicit,
+            tcf,
+            consent_mode,
+        })
     }
 }
 
@@ -118,18 +173,69 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn sensitive_is_a_banner_flag_that_needs_personalization() {
+        let parse = |v| ConsentInput::parse("setConsent", &from_json(&v)).unwrap();
+        let d = parse(json!({"personalization": true, "sensitive": true})).decide(5.0, false);
+        assert!(d.personalization && d.sensitive && !d.storage);
+        let d = parse(json!({"sensitive": true})).decide(5.0, false);
+        assert!(
+            !d.personalization && !d.sensitive,
+            "a purpose left out is denied; sensitive needs personalization"
+        );
+        let d = parse(json!({"personalization": true})).decide(5.0, false);
+        assert!(!d.sensitive, "denied unless given");
+        let e =
+            ConsentInput::parse("setConsent", &from_json(&json!({"sensitive": 1}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "setConsent: consent.sensitive must be a boolean, got number"
+        );
+    }
+
+    #[test]
     fn explicit_flags_absent_means_denied() {
         let input =
             ConsentInput::parse("setConsent", &from_json(&json!({"personalization": true})))
                 .unwrap();
-        let s = input.resolve(5.0);
-        assert!(s.personalization && !s.storage);
-        assert_eq!(s.source, Source::Explicit);
+        let d = input.decide(5.0, false);
+        assert!(d.personalization && !d.storage);
+        assert_eq!(d.source, Source::Explicit);
         let none = ConsentInput::parse("setConsent", &Value::Undefined)
             .unwrap()
-            .resolve(5.0);
+            .decide(5.0, false);
         assert!(!none.personalization && !none.storage);
         assert_eq!(none.source, Source::Default);
+    }
+
+    #[test]
+    fn tcf_maps_purpose_1_to_storage_and_purposes_5_and_6_to_personalization() {
+        // Purposes 1, 3, 6, 7, 8, 10: storage, but no personalization without purpose 5.
+        let p1_6 = tcf::testing::tc_string(&[1, 3, 6, 7, 8, 10], 1_583_436_280_900.0);
+        let s = TcfSignal::decode(&p1_6).unwrap();
+        assert!(s.storage && !s.personalization);
+        let t = tcf::decode(&p1_6).unwrap();
+        let mut all = t.clone();
+        all.purpose_consents = vec![1, 5, 6];
+        let s = TcfSignal::of(&all);
+        assert!(s.storage && s.personalization);
+        all.purpose_consents = vec![5, 6];
+        all.purpose_legitimate_interests = vec![1];
+        let s = TcfSignal::of(&all);
+        assert!(
+            !s.storage && s.personalization,
+            "legitimate interest never counts"
+        );
+        assert_eq!(s.last_updated, 1_583_436_280_900.0);
+        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "CAA"}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid TC string: truncated: the core segment ends inside created"
+        );
+        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": 5}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "setConsent: consent.tcf must be a string, got number"
+        );
     }
 
     #[test]

@@ -167,6 +167,7 @@ pub fn replay(model: &Model, split: &Split, customer: &str, half_life_days: f64)
         Env {
             now: first as f64,
             seed: 1,
+            gpc: false,
         },
     );
     for &i in split

@@ -127,6 +127,7 @@ fn open(model: &Model, now: i64) -> Session {
         Env {
             now: now as f64,
             seed: 1,
+            gpc: false,
         },
     )
 }

@@ -12,6 +12,7 @@ fn gate() -> Gate {
     Gate::new(ConsentState {
         personalization: true,
         storage: false,
+        sensitive: false,
         source: Source::Explicit,
         updated_at: Some(0.0),
     })
@@ -35,6 +36,8 @@ fn view(kind: Kind, id: &str) -> Event {
         list: None,
         timestamp: None,
         channel: None,
+        score: None,
+        order_id: None,
     }
 }
 
@@ -78,6 +81,8 @@ fn run(model: &Model, profile: Option<&Profile>, r: &Request) -> Vec<Recommendat
         weights: &weights,
         profile: profile.map(|p| p.view(&who, NOW)),
         sensitive_ok: false,
+        channel: None,
+        gentle: false,
     };
     recommend(&input, r, &mut Scratch::default(), &mut Rng::new(1))
 }
@@ -326,6 +331,8 @@ fn buy_again_knobs_at_zero_ignore_the_model() {
         weights: &weights,
         profile: Some(p.view(&who, NOW)),
         sensitive_ok: false,
+        channel: None,
+        gentle: false,
     };
     let r = recommend(
         &input,

@@ -1,22 +1,36 @@
 //! A session: one storefront page's vitrine. Ties the model, the consent gate, the profile, the
 //! store and the audit trail together; this is what the JS class `Vitrine` wraps.
 //!
-//! Time and randomness come from outside (`now` arguments, [`Env::seed`]), so every behaviour is
-//! reproducible in tests.
+//! Time, randomness and the browser's Global Privacy Control signal come from outside (`now`
+//! arguments, [`Env`]), so every behaviour is reproducible in tests.
+//!
+//! - `mod.rs`: opening, tracking, recommending, reading (profile, export, audit);
+//! - [`consent`](self::consent): decisions, their precedence and what a change erases;
+//! - [`sync`](self::sync): keeping storage equal to what consent allows, and in step with other
+//!   tabs of the same site.
 
 use crate::args::Args;
-use crate::audit::{self, Entry, ExportData, History, ProfileReport, Report, StorageReport};
-use crate::consent::{ConsentInput, ConsentState, Gate};
+mod consent;
+mod human;
+mod sync;
+
+pub use consent::TcfEvent;
+pub use human::{screen, ImportRefusal, ImportResult};
+
+use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
+use crate::channel::Arrival;
+use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{Event, Refusal};
 use crate::model::{parse_catalog, Model};
 use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
-use crate::recommend::{self, Recommendation, Request, Scratch, Weights};
+use crate::recommend::{self, Recommendation, Request, Scratch, Shelf, Weights};
 use crate::rng::Rng;
-use crate::store::{Backend, Load, Store};
+use crate::store::{Backend, Clock, Store};
 use crate::value::Value;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// Where the profile is kept when storage consent is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +123,8 @@ pub struct Env {
     pub now: f64,
     /// Seed of the exploration generator (the wasm layer draws it from `crypto.getRandomValues`).
     pub seed: u64,
+    /// `navigator.globalPrivacyControl === true` (the wasm layer reads it).
+    pub gpc: bool,
 }
 
 /// `track`'s answer: `{accepted, reason?}`.
@@ -128,161 +144,95 @@ impl TrackResult {
     }
 }
 
+/// Most of its own recent events a tab keeps to re-apply onto another tab's write (see
+/// [`sync`](self::sync)). They are also in the profile.
+pub const MAX_OWN: usize = 64;
+
+/// How long a tab keeps an event after a stored profile holds it: longer than any delay with
+/// which a browser propagates `localStorage` writes between tabs (milliseconds in practice).
+pub const MERGE_WINDOW_MS: f64 = 5_000.0;
+
+/// An event this tab recorded, kept to re-apply if another tab's write overtakes it.
+#[derive(Debug)]
+struct Own {
+    seq: u32,
+    event: Event,
+    t: f64,
+    recorded: f64,
+}
+
 /// One page's vitrine.
 pub struct Session {
     model: Model,
     policy: Policy,
     weights: Weights,
+    /// The consent enforced: [`Decision`] after Global Privacy Control.
     gate: Gate,
+    /// The shopper's decision in force, before GPC.
+    decision: Decision,
+    /// The browser's GPC signal, as last read.
+    gpc: bool,
     /// Present only while personalization consent is given.
     profile: Option<Profile>,
+    /// This tab's recent events (at most [`MAX_OWN`], for [`MERGE_WINDOW_MS`] once stored).
+    own: VecDeque<Own>,
+    /// This tab's id as a writer of the stored profile, and its last event number.
+    writer: u32,
+    seq: u32,
+    /// Highest own event number a stored profile is known to hold.
+    confirmed: u32,
+    /// Which writers' events the profile in memory holds.
+    clock: Clock,
+    /// Revision of the stored profile this tab last wrote or read.
+    revision: Option<u32>,
+    /// Whether the profile in memory differs from that revision (an event, a prune, a merge).
+    dirty: bool,
+    /// Whether this tab wrote the consent record that should be in storage now.
+    consent_stored: bool,
     store: Store,
     history: History,
     scratch: Scratch,
     rng: Rng,
     /// The last storage failure logged, so a full quota is reported once, not per event.
     last_storage_error: Option<String>,
+    /// What the page's URL and referrer said about the visit (see [`Session::arrive`]).
+    arrival: Arrival,
 }
 
 impl Session {
     /// Opens a session. The consent given (or, without one, the shopper's stored decision) is
-    /// applied at once: a withdrawal found at open erases what it covers.
+    /// applied at once: a withdrawal found at open erases what it covers, and signals older than
+    /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
         let mut s = Session {
             model: opts.model,
             weights: Weights::default(),
             gate: Gate::default(),
+            decision: Decision::default(),
+            gpc: env.gpc,
             profile: None,
+            own: VecDeque::new(),
+            writer: Rng::new(env.seed ^ 0x5752_4954_4552).next_u64() as u32,
+            seq: 0,
+            confirmed: 0,
+            clock: Clock::default(),
+            revision: None,
+            dirty: false,
+            consent_stored: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
             rng: Rng::new(env.seed),
             last_storage_error: None,
+            arrival: Arrival::Unknown,
             policy: opts.policy,
         };
-        let state = match opts.consent {
-            Some(input) => input.resolve(env.now),
-            None => s.stored_consent(env.now).unwrap_or_default(),
+        let decision = match opts.consent {
+            Some(input) => input.decide(env.now, env.gpc),
+            None => s.stored_decision(env.now).unwrap_or_default(),
         };
-        s.apply_consent(state, env.now);
+        s.apply(decision, env.now);
         s
-    }
-
-    fn stored_consent(&mut self, now: f64) -> Option<ConsentState> {
-        match self.store.load_consent() {
-            Load::Found(c) => Some(ConsentState {
-                source: crate::consent::Source::Stored,
-                ..c
-            }),
-            Load::Missing => None,
-            Load::Corrupt(reason) => {
-                let key = self.store.consent_key();
-                self.reset_key(&key, reason, now);
-                None
-            }
-        }
-    }
-
-    fn reset_key(&mut self, key: &str, reason: &'static str, now: f64) {
-        let removed = if key.ends_with(":profile") {
-            self.store.remove_profile()
-        } else {
-            self.store.remove_consent()
-        };
-        self.note_storage(removed, now);
-        self.history.push(Entry::Reset {
-            at: now,
-            key: key.to_owned(),
-            reason,
-        });
-    }
-
-    fn note_storage(&mut self, r: core::result::Result<(), crate::store::StoreError>, now: f64) {
-        match r {
-            Ok(()) => self.last_storage_error = None,
-            Err(e) => {
-                if self.last_storage_error.as_deref() != Some(e.0.as_str()) {
-                    self.history.push(Entry::StorageError {
-                        at: now,
-                        message: e.0.clone(),
-                    });
-                    self.last_storage_error = Some(e.0);
-                }
-            }
-        }
-    }
-
-    /// Makes memory and storage agree with `state`: erases what a withdrawn purpose covered,
-    /// loads or creates the profile when personalization is given, persists it with storage.
-    fn apply_consent(&mut self, state: ConsentState, now: f64) {
-        self.history.push(Entry::Consent {
-            at: now,
-            personalization: state.personalization,
-            storage: state.storage,
-            source: state.source.as_str(),
-        });
-        let withdrawn = self.gate.set(state);
-        if withdrawn.personalization {
-            self.profile = None;
-            self.history.push(Entry::Erase {
-                at: now,
-                what: "profile",
-            });
-        }
-        if withdrawn.storage {
-            self.history.push(Entry::Erase {
-                at: now,
-                what: "storage",
-            });
-        }
-        if self.gate.personalization().is_some() && self.profile.is_none() {
-            self.profile = Some(self.load_or_new(now));
-        }
-        self.sync_storage(now);
-    }
-
-    fn load_or_new(&mut self, now: f64) -> Profile {
-        let hl = self.policy.half_life_ms();
-        let loaded = match self.gate.persistent_profile() {
-            Some((who, persist)) => self.store.load_profile(&who, &persist, hl),
-            None => Load::Missing,
-        };
-        let mut profile = match loaded {
-            Load::Found(p) => p,
-            Load::Missing => Profile::new(hl),
-            Load::Corrupt(reason) => {
-                let key = self.store.profile_key();
-                self.reset_key(&key, reason, now);
-                Profile::new(hl)
-            }
-        };
-        if let Some(who) = self.gate.personalization() {
-            let pruned = profile.prune(&who, now - self.policy.retention_ms());
-            if pruned > 0 {
-                self.history.push(Entry::Prune {
-                    at: now,
-                    signals: pruned,
-                });
-            }
-        }
-        profile
-    }
-
-    /// Writes or removes stored records so storage holds exactly what consent allows.
-    fn sync_storage(&mut self, now: f64) {
-        let state = self.gate.state().clone();
-        let profile_result = match (self.gate.persistent_profile(), &self.profile) {
-            (Some((who, persist)), Some(p)) => self.store.save_profile(&who, &persist, p),
-            _ => self.store.remove_profile(),
-        };
-        self.note_storage(profile_result, now);
-        let consent_result =
-            if state.storage || (self.policy.remember_refusal && !state.personalization) {
-                self.store.save_consent(&state)
-            } else {
-                self.store.remove_consent()
-            };
-        self.note_storage(consent_result, now);
     }
 
     /// `track(event, properties?, options?)`.
@@ -294,9 +244,9 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
-        let Some(who) = self.gate.personalization() else {
+        if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
-        };
+        }
         let mut event = match parsed {
             Ok(e) => e,
             Err(r) => return Ok(TrackResult::refused(r)),
@@ -305,6 +255,21 @@ impl Session {
         if t < now - self.policy.retention_ms() {
             return Ok(TrackResult::refused(Refusal::Expired));
         }
+        if event.channel.is_none() {
+            event.channel = self.visit_channel(now);
+        }
+        self.enrich(&mut event);
+        if let Err(r) = self.fold(event, t, now) {
+            return Ok(TrackResult::refused(r));
+        }
+        if self.gate.storage().is_some() {
+            self.persist_profile(now);
+        }
+        Ok(Self::accepted())
+    }
+
+    /// Fills what the event's lines leave out (category, brand, price) from the catalog.
+    fn enrich(&self, event: &mut Event) {
         for line in &mut event.lines {
             let Some(i) = line
                 .item_id
@@ -329,32 +294,25 @@ impl Session {
                 line.price = self.model.price(i).map(f64::from);
             }
         }
-        let hl = self.policy.half_life_ms();
-        let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
-        profile.record(&who, &event, t);
-        if let (Some((who, persist)), Some(p)) = (self.gate.persistent_profile(), &self.profile) {
-            let r = self.store.save_profile(&who, &persist, p);
-            self.note_storage(r, now);
-        }
-        Ok(TrackResult {
-            accepted: true,
-            reason: None,
-        })
     }
 
     /// `recommend(options)`.
     pub fn recommend(&mut self, options: &Value, now: f64) -> Result<Vec<Recommendation>> {
         let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
         let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
         let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
             model: &self.model,
             policy: &self.policy,
             weights: &self.weights,
-            profile: match (&who, &self.profile) {
-                (Some(who), Some(p)) => Some(p.view(who, now)),
-                _ => None,
-            },
-            sensitive_ok: false,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
         };
         Ok(recommend::recommend(
             &input,
@@ -364,15 +322,26 @@ impl Session {
         ))
     }
 
-    /// `setConsent(consent)`: applies a new decision and returns the state in force.
-    pub fn set_consent(&mut self, v: &Value, now: f64) -> Result<ConsentState> {
-        let input = ConsentInput::parse("setConsent", v)?;
-        self.apply_consent(input.resolve(now), now);
-        Ok(self.gate.state().clone())
-    }
-
-    pub fn consent(&self) -> ConsentState {
-        self.gate.state().clone()
+    /// `explainShelf(options)`: what `recommend(options)` serves and why, in one sentence, with
+    /// the parts of the profile it uses.
+    pub fn explain_shelf(&self, options: &Value, now: f64) -> Result<Shelf> {
+        let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
+        let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
+        let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
+            model: &self.model,
+            policy: &self.policy,
+            weights: &self.weights,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
+        };
+        Ok(recommend::shelf_of(&input, &req))
     }
 
     /// `profile()`: `None` when no profile is held (no personalization consent).
@@ -381,7 +350,7 @@ impl Session {
         self.profile.as_ref().map(|p| p.summary(&who, now))
     }
 
-    /// `exportData()`.
+    /// `exportData()`: everything held about the shopper.
     pub fn export(&self, now: f64) -> ExportData {
         let who = self.gate.personalization();
         ExportData {
@@ -395,22 +364,7 @@ impl Session {
         }
     }
 
-    /// `erase()`: deletes the profile from memory and every key of the namespace from storage.
-    /// Consent stays as it is; with personalization, a new empty profile starts.
-    pub fn erase(&mut self, now: f64) {
-        self.profile = None;
-        let r = self.store.erase_all();
-        self.note_storage(r, now);
-        self.history.push(Entry::Erase {
-            at: now,
-            what: "all",
-        });
-        if self.gate.personalization().is_some() {
-            self.profile = Some(Profile::new(self.policy.half_life_ms()));
-        }
-    }
-
-    /// `audit()`.
+    /// `audit()`: everything true of this instance now.
     pub fn audit(&self, now: f64) -> Report {
         let keys = self.store.inventory();
         let who = self.gate.personalization();
@@ -421,10 +375,12 @@ impl Session {
             version: crate::VERSION,
             network: audit::NETWORK,
             consent: self.consent(),
+            gpc: self.gpc,
+            policy: self.policy.clone(),
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
-                persistent: self.gate.storage().is_some(),
+                persistent: self.gate.storage().is_some() && self.store.backend_name() != "memory",
                 total_bytes: keys.iter().map(|k| k.bytes).sum(),
                 keys,
             },
@@ -435,6 +391,7 @@ impl Session {
                 retention_days: self.policy.retention_days,
                 half_life_days: self.policy.half_life_days,
                 memory_bytes: profile.map_or(0, Profile::memory_bytes),
+                merge_buffer: self.own.len(),
             },
             history: self.history.entries(),
             generated_at: now,
@@ -460,7 +417,17 @@ impl Session {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+
+    pub fn namespace(&self) -> &str {
+        self.store.namespace()
+    }
 }
 
+#[cfg(test)]
+mod consent_tests;
+#[cfg(test)]
+mod human_tests;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::audit::Entry;
 use crate::store::MemoryBackend;
 use crate::value::from_json;
 use serde_json::{json, Value as Json};
@@ -33,7 +34,15 @@ pub(crate) fn open_with(mem: &MemoryBackend, extra: Json) -> Session {
         o.extend(e);
     }
     let opts = OpenOptions::parse(&from_json(&opts)).unwrap();
-    Session::open(opts, Box::new(mem.clone()), Env { now: NOW, seed: 7 })
+    Session::open(
+        opts,
+        Box::new(mem.clone()),
+        Env {
+            now: NOW,
+            seed: 7,
+            gpc: false,
+        },
+    )
 }
 
 fn track(s: &mut Session, name: &str, props: Json) -> TrackResult {
@@ -131,10 +140,15 @@ fn withdrawing_personalization_erases_memory_and_storage_at_once() {
     );
     track(&mut s, "Product Added", json!({"product_id": "mugs-2"}));
     assert_eq!(mem.snapshot().len(), 2);
+    assert!(
+        !s.audit(NOW).storage.persistent,
+        "the memory back-end keeps nothing beyond the page"
+    );
     let c = s
         .set_consent(
             &from_json(&json!({"personalization": false, "storage": true})),
             NOW,
+            false,
         )
         .unwrap();
     assert!(!c.personalization && c.storage);
@@ -146,6 +160,7 @@ fn withdrawing_personalization_erases_memory_and_storage_at_once() {
     s.set_consent(
         &from_json(&json!({"personalization": false, "storage": false})),
         NOW,
+        false,
     )
     .unwrap();
     assert!(mem.snapshot().is_empty(), "withdrawal leaves no trace");
@@ -169,6 +184,7 @@ fn personalization_without_storage_lives_in_memory_then_persists_at_the_decision
     s.set_consent(
         &from_json(&json!({"personalization": true, "storage": true})),
         NOW,
+        false,
     )
     .unwrap();
     assert!(
@@ -195,7 +211,7 @@ fn corrupt_storage_is_reset_and_reported() {
 }
 
 #[test]
-fn erase_deletes_everything_and_keeps_working() {
+fn erase_deletes_everything_and_forgets_the_decision() {
     let mem = MemoryBackend::new();
     let mut s = open_with(
         &mem,
@@ -218,7 +234,20 @@ fn erase_deletes_everything_and_keeps_working() {
     s.erase(NOW);
     assert!(mem.snapshot().is_empty());
     assert!(rec(&mut s, json!({"scenario": "buy_again"})).is_empty());
+    // P15: nothing is collected again until the shopper decides anew.
+    assert_eq!(s.consent().source, crate::consent::Source::Default);
+    assert_eq!(
+        track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"})).reason,
+        Some("no_consent")
+    );
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
     assert!(track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"})).accepted);
+    assert_eq!(s.profile(NOW).unwrap().events, 1, "a new, empty profile");
 }
 
 #[test]
@@ -287,6 +316,7 @@ fn retention_prunes_on_open() {
         Env {
             now: NOW + 2.0 * 86_400_000.0,
             seed: 1,
+            gpc: false,
         },
     );
     assert_eq!(later.profile(NOW).unwrap().signals, 0);

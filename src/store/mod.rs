@@ -8,14 +8,31 @@
 //! Every value is `base64url(magic · version · crc32(payload) · payload)`; see [`envelope`].
 //! A value that is not base64url, has the wrong magic or version, fails its checksum, or does not
 //! decode is reported as [`Load::Corrupt`] and the caller resets it.
+//!
+//! The consent record's payload (13 bytes, little-endian; 12 in version 2, without the last):
+//!
+//! ```text
+//! u8 personalization (0|1) · u8 storage (0|1) · u8 source · f64 decided at (ms; 0 = never)
+//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC) · u8 sensitive (0|1)
+//! ```
+//!
+//! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
+//!
+//! The profile record's payload is the writers' [`Clock`] (`u8 n · n × (u32 writer, u32 seq,
+//! f64 at)`) followed by the profile itself (see [`crate::profile::codec`]).
+//!
+//! A profile's *revision* is the CRC-32 of its stored value: a tab compares it with the one it
+//! last wrote or read to notice another tab's writes (see `session::sync`).
 
+pub mod clock;
 pub mod envelope;
 mod memory;
 
+pub use clock::Clock;
 pub use memory::MemoryBackend;
 
-use crate::bytes::{Reader, Writer};
-use crate::consent::{ConsentState, Persist, Personal, Source};
+use crate::bytes::{crc32, Reader, Writer};
+use crate::consent::{Decision, Persist, Personal, Source};
 use crate::profile::Profile;
 use envelope::{open, seal, Kind};
 
@@ -113,56 +130,77 @@ impl Store {
         self.key("consent")
     }
 
-    /// Writes the profile. Needs both proofs.
+    /// Writes the profile with its clock and returns its revision. Needs both proofs.
     pub fn save_profile(
         &mut self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         p: &Profile,
-    ) -> Result<(), StoreError> {
-        let value = seal(Kind::Profile, &p.encode(who));
+        clock: &Clock,
+    ) -> Result<u32, StoreError> {
+        let mut w = Writer::default();
+        clock.encode(&mut w);
+        w.buf.extend_from_slice(&p.encode(who));
+        let value = seal(Kind::Profile, &w.buf);
         let key = self.profile_key();
-        self.backend.set(&key, &value)
+        self.backend.set(&key, &value)?;
+        Ok(crc32(value.as_bytes()))
     }
 
-    /// Reads the profile. Reading personal data also needs both proofs.
+    /// Reads the profile and its clock, with the revision of what is stored (`None` when nothing
+    /// is). Reading personal data also needs both proofs.
     pub fn load_profile(
         &self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         half_life_ms: f64,
-    ) -> Load<Profile> {
-        match self.backend.get(&self.profile_key()) {
-            Err(_) | Ok(None) => Load::Missing,
-            Ok(Some(v)) => match open(Kind::Profile, &v) {
-                Err(why) => Load::Corrupt(why),
-                Ok(payload) => match Profile::decode(who, &payload, half_life_ms) {
-                    Ok(p) => Load::Found(p),
-                    Err(e) => Load::Corrupt(e.describe()),
-                },
-            },
-        }
+    ) -> (Load<(Profile, Clock)>, Option<u32>) {
+        let v = match self.backend.get(&self.profile_key()) {
+            Err(_) | Ok(None) => return (Load::Missing, None),
+            Ok(Some(v)) => v,
+        };
+        let revision = Some(crc32(v.as_bytes()));
+        let load = match open(Kind::Profile, &v) {
+            Err(why) => Load::Corrupt(why),
+            Ok((version, payload)) => {
+                let mut r = Reader::new(&payload);
+                match Clock::decode(&mut r) {
+                    Err(_) => Load::Corrupt("truncated"),
+                    Ok(None) => Load::Corrupt("bad writer clock"),
+                    Ok(Some(clock)) => {
+                        let rest = payload.get(r.position()..).unwrap_or_default();
+                        match Profile::decode_version(who, rest, half_life_ms, version) {
+                            Ok(p) => Load::Found((p, clock)),
+                            Err(e) => Load::Corrupt(e.describe()),
+                        }
+                    }
+                }
+            }
+        };
+        (load, revision)
     }
 
-    /// Writes the consent record: `u8 personalization, u8 storage, u8 source, f64 updatedAt`.
-    pub fn save_consent(&mut self, c: &ConsentState) -> Result<(), StoreError> {
+    /// Writes the consent record (layout in the module documentation).
+    pub fn save_consent(&mut self, d: &Decision) -> Result<(), StoreError> {
         let mut w = Writer::default();
-        w.u8(u8::from(c.personalization));
-        w.u8(u8::from(c.storage));
-        w.u8(source_code(c.source));
-        w.f64(c.updated_at.unwrap_or(0.0));
+        w.u8(u8::from(d.personalization));
+        w.u8(u8::from(d.storage));
+        w.u8(source_code(d.source));
+        w.f64(d.at.unwrap_or(0.0));
+        w.u8(u8::from(d.over_gpc));
+        w.u8(u8::from(d.sensitive));
         let value = seal(Kind::Consent, &w.buf);
         let key = self.consent_key();
         self.backend.set(&key, &value)
     }
 
     /// Reads the consent record.
-    pub fn load_consent(&self) -> Load<ConsentState> {
+    pub fn load_consent(&self) -> Load<Decision> {
         let v = match self.backend.get(&self.consent_key()) {
             Err(_) | Ok(None) => return Load::Missing,
             Ok(Some(v)) => v,
         };
-        let payload = match open(Kind::Consent, &v) {
+        let (version, payload) = match open(Kind::Consent, &v) {
             Ok(p) => p,
             Err(why) => return Load::Corrupt(why),
         };
@@ -172,14 +210,17 @@ impl Store {
             let s = r.u8().ok()?;
             let source = source_of(r.u8().ok()?)?;
             let at = r.f64().ok()?;
-            (p <= 1 && s <= 1 && at.is_finite() && at >= 0.0 && r.remaining() == 0).then_some(
-                ConsentState {
-                    personalization: p == 1,
-                    storage: s == 1,
-                    source,
-                    updated_at: (at > 0.0).then_some(at),
-                },
-            )
+            let g = r.u8().ok()?;
+            let sensitive = if version >= 3 { r.u8().ok()? } else { 0 };
+            let valid = p <= 1 && s <= 1 && g <= 1 && sensitive <= 1 && at.is_finite() && at >= 0.0;
+            (valid && r.remaining() == 0).then_some(Decision {
+                personalization: p == 1,
+                storage: s == 1,
+                sensitive: sensitive == 1 && p == 1,
+                source,
+                at: (at > 0.0).then_some(at),
+                over_gpc: g == 1,
+            })
         })();
         parsed.map_or(Load::Corrupt("bad consent record"), Load::Found)
     }

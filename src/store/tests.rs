@@ -3,12 +3,24 @@ use crate::consent::Gate;
 use crate::event::{Event, Kind, Line};
 
 fn granted() -> Gate {
-    Gate::new(ConsentState {
+    Gate::new(crate::consent::ConsentState {
         personalization: true,
         storage: true,
+        sensitive: false,
         source: Source::Explicit,
         updated_at: Some(1.0),
     })
+}
+
+fn decision() -> Decision {
+    Decision {
+        personalization: true,
+        storage: true,
+        sensitive: true,
+        source: Source::Explicit,
+        at: Some(1.0),
+        over_gpc: true,
+    }
 }
 
 #[test]
@@ -32,13 +44,26 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         list: None,
         timestamp: None,
         channel: None,
+        score: None,
+        order_id: None,
     };
     p.record(&who, &e, 10.0);
-    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Missing);
-    store.save_profile(&who, &persist, &p).unwrap();
-    store.save_consent(gate.state()).unwrap();
-    assert_eq!(store.load_profile(&who, &persist, 1e9), Load::Found(p));
-    assert_eq!(store.load_consent(), Load::Found(gate.state().clone()));
+    assert_eq!(
+        store.load_profile(&who, &persist, 1e9),
+        (Load::Missing, None)
+    );
+    let mut clock = Clock::default();
+    clock.advance(42, 1, 10.0);
+    let rev = store.save_profile(&who, &persist, &p, &clock).unwrap();
+    store.save_consent(&decision()).unwrap();
+    assert_eq!(
+        store.load_profile(&who, &persist, 1e9),
+        (Load::Found((p.clone(), clock.clone())), Some(rev))
+    );
+    assert_eq!(store.load_consent(), Load::Found(decision()));
+    p.record(&who, &e, 11.0);
+    let rev2 = store.save_profile(&who, &persist, &p, &clock).unwrap();
+    assert_ne!(rev, rev2, "a different profile is a different revision");
     let inv = store.inventory();
     assert_eq!(
         inv.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
@@ -60,7 +85,7 @@ fn damaged_records_are_reported_corrupt() {
     let (who, persist) = gate.persistent_profile().unwrap();
     mem.put_raw("ns:profile", "garbage!");
     assert_eq!(
-        store.load_profile(&who, &persist, 1.0),
+        store.load_profile(&who, &persist, 1.0).0,
         Load::Corrupt("not base64url")
     );
     mem.put_raw(
@@ -68,12 +93,112 @@ fn damaged_records_are_reported_corrupt() {
         &envelope::seal(envelope::Kind::Profile, &[1, 2, 3]),
     );
     assert_eq!(
-        store.load_profile(&who, &persist, 1.0),
+        store.load_profile(&who, &persist, 1.0).0,
         Load::Corrupt("truncated")
     );
     mem.put_raw(
-        "ns:consent",
-        &envelope::seal(envelope::Kind::Consent, &[1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0]),
+        "ns:profile",
+        &envelope::seal(envelope::Kind::Profile, &[0, 2, 3]),
     );
-    assert_eq!(store.load_consent(), Load::Corrupt("bad consent record"));
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0).0,
+        Load::Corrupt("truncated"),
+        "an empty clock, then a truncated profile"
+    );
+    // A consent record where a profile belongs: foreign.
+    mem.put_raw(
+        "ns:profile",
+        &envelope::seal(
+            envelope::Kind::Consent,
+            &[1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+    );
+    assert_eq!(
+        store.load_profile(&who, &persist, 1.0).0,
+        Load::Corrupt("foreign value (wrong magic)")
+    );
+    for bad in [
+        vec![1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0, 0],
+    ] {
+        mem.put_raw("ns:consent", &envelope::seal(envelope::Kind::Consent, &bad));
+        assert_eq!(
+            store.load_consent(),
+            Load::Corrupt("bad consent record"),
+            "{bad:?}"
+        );
+    }
+}
+
+/// A record as vitrine 0.1 wrote it (envelope version 2).
+fn seal_v2(magic: &[u8; 2], payload: &[u8]) -> String {
+    let mut b = magic.to_vec();
+    b.push(2);
+    b.extend_from_slice(&crate::bytes::crc32(payload).to_le_bytes());
+    b.extend_from_slice(payload);
+    crate::bytes::base64url_encode(&b)
+}
+
+#[test]
+fn version_2_records_are_read_and_rewritten_as_version_3() {
+    let mem = MemoryBackend::new();
+    let mut store = Store::new(Box::new(mem.clone()), "ns");
+    // Consent: 12 bytes, no sensitive flag.
+    let mut w = Writer::default();
+    w.u8(1);
+    w.u8(1);
+    w.u8(1);
+    w.f64(5.0);
+    w.u8(0);
+    mem.put_raw("ns:consent", &seal_v2(b"VC", &w.buf));
+    let d = match store.load_consent() {
+        Load::Found(d) => d,
+        other => panic!("{other:?}"),
+    };
+    assert!(d.personalization && d.storage && !d.sensitive);
+    assert_eq!(d.at, Some(5.0));
+    // Profile: the version 2 payload is version 3's without its tail and with 10 event counts.
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let mut p = Profile::new(1e9);
+    let e = Event {
+        kind: Kind::Add,
+        lines: vec![Line {
+            item_id: Some("a".into()),
+            category: Some("c".into()),
+            brand: None,
+            price: Some(3.0),
+            quantity: 1.0,
+        }],
+        query: None,
+        list: None,
+        timestamp: None,
+        channel: Some("email".into()),
+        score: None,
+        order_id: None,
+    };
+    p.record(&who, &e, 10.0);
+    let v3 = p.encode(&who);
+    let mut v2 = v3[..16].to_vec();
+    v2.extend_from_slice(&v3[16..16 + 40]);
+    v2.extend_from_slice(&v3[16 + 44..v3.len() - 13]); // tail: survey flag, removals, checkout, orders
+    let mut clock = Writer::default();
+    Clock::default().encode(&mut clock);
+    clock.buf.extend_from_slice(&v2);
+    mem.put_raw("ns:profile", &seal_v2(b"VP", &clock.buf));
+    let (load, _) = store.load_profile(&who, &persist, 1e9);
+    match load {
+        Load::Found((back, _)) => assert_eq!(back, p),
+        other => panic!("{other:?}"),
+    }
+    store
+        .save_profile(&who, &persist, &p, &Clock::default())
+        .unwrap();
+    let stored = mem.snapshot();
+    let (version, _) = envelope::open(envelope::Kind::Profile, &stored["ns:profile"]).unwrap();
+    assert_eq!(version, envelope::VERSION);
 }

@@ -1,8 +1,13 @@
 //! The `local` back-end: `window.localStorage`. Every call is a `catch` import, so a disabled or
-//! full storage gives an error value, never an exception through Rust.
+//! full storage gives an error value, never an exception through Rust. And the `storage` event,
+//! through which tabs of one site keep one profile.
 
+use crate::session::Session;
 use crate::store::{Backend, StoreError};
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+use std::rc::Weak;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 pub struct LocalStorage(web_sys::Storage);
 
@@ -56,5 +61,45 @@ impl Backend for LocalStorage {
             }
         }
         Ok(keys)
+    }
+}
+
+/// Listens for `storage` events (another tab of the site changed `localStorage`) and lets the
+/// session take over what changed under its namespace. Removed when dropped.
+pub struct StorageEvents {
+    window: web_sys::Window,
+    closure: Closure<dyn FnMut(web_sys::StorageEvent)>,
+}
+
+impl StorageEvents {
+    pub fn listen(session: Weak<RefCell<Session>>, namespace: &str) -> Option<Self> {
+        let window = web_sys::window()?;
+        let mut prefix = namespace.to_owned();
+        prefix.push(':');
+        let closure =
+            Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+                // `key` is null when the other tab called localStorage.clear().
+                if e.key().is_some_and(|k| !k.starts_with(&prefix)) {
+                    return;
+                }
+                let Some(rc) = session.upgrade() else {
+                    return;
+                };
+                if let Ok(mut s) = rc.try_borrow_mut() {
+                    s.storage_changed(super::now());
+                };
+            });
+        window
+            .add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(StorageEvents { window, closure })
+    }
+}
+
+impl Drop for StorageEvents {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("storage", self.closure.as_ref().unchecked_ref());
     }
 }

@@ -1,8 +1,9 @@
 //! The JS class `Vitrine`: a thin wrapper over [`Session`].
 
 use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
-use super::storage::LocalStorage;
-use super::{now, seed};
+use super::storage::{LocalStorage, StorageEvents};
+use super::tcf::TcfListener;
+use super::{gpc, landing, now, seed};
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -23,6 +24,10 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Vitrine {
     inner: Rc<RefCell<Session>>,
+    /// The `storage` event listener (with the `local` back-end); removed when freed.
+    _storage_events: Option<StorageEvents>,
+    /// The CMP listener of `listenTcf`; removed when freed.
+    tcf: RefCell<Option<TcfListener>>,
 }
 
 fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
@@ -70,6 +75,7 @@ impl Vitrine {
         };
         let wanted_local = opts.storage == StorageChoice::Local;
         let fell_back = wanted_local && local.is_none();
+        let is_local = local.is_some();
         let backend: Box<dyn Backend> = match local {
             Some(l) => Box::new(l),
             None => Box::new(MemoryBackend::new()),
@@ -80,14 +86,49 @@ impl Vitrine {
             Env {
                 now: at,
                 seed: seed(),
+                gpc: gpc(),
             },
         );
         if fell_back {
             session.report_storage_problem("localStorage is not available here; using memory", at);
         }
+        let (url, referrer) = landing();
+        session.arrive(&url, &referrer);
+        let namespace = session.namespace().to_owned();
+        let inner = Rc::new(RefCell::new(session));
+        let storage_events = if is_local {
+            StorageEvents::listen(Rc::downgrade(&inner), &namespace)
+        } else {
+            None
+        };
         Ok(Vitrine {
-            inner: Rc::new(RefCell::new(session)),
+            inner,
+            _storage_events: storage_events,
+            tcf: RefCell::new(None),
         })
+    }
+
+    /// Follows the page's IAB TCF CMP: subscribes with `__tcfapi('addEventListener', 2, …)` and
+    /// applies the TC string on `tcloaded` (when it is not older than the decision in force) and
+    /// on `useractioncomplete` (a decision made now). Other statuses, `gdprApplies: false` and
+    /// malformed strings change nothing and are noted in `audit().history`. Returns whether a CMP
+    /// was found; calling it again is harmless. `free()` removes the listener.
+    ///
+    /// ```js
+    /// const v = Vitrine.open({ catalog });
+    /// if (!Vitrine.listenTcf(v)) v.setConsent({ personalization: false }); // no CMP on this page
+    /// // … the shopper decides in the CMP: v.consent() → { …, source: 'tcf' }
+    /// v.free(); // also removes the CMP listener
+    /// ```
+    #[wasm_bindgen(js_name = listenTcf)]
+    pub fn listen_tcf(v: &Vitrine) -> bool {
+        if v.tcf.borrow().is_some() {
+            return true;
+        }
+        let listener = TcfListener::listen(Rc::downgrade(&v.inner));
+        let found = listener.is_some();
+        *v.tcf.borrow_mut() = listener;
+        found
     }
 
     /// Records what the shopper did, in Segment, GA4 or Shopify Web Pixels form. Returns
@@ -150,12 +191,19 @@ impl Vitrine {
         to_js(&recs)
     }
 
-    /// Applies the shopper's consent decision and returns the state in force. Withdrawing a
-    /// purpose erases what it covered, at once.
+    /// Applies the shopper's consent decision, made now, and returns the state in force.
+    /// Withdrawing a purpose erases what it covered, at once. The input is the site's banner
+    /// flags, a TC string (storage ← TCF purpose 1, personalization ← purposes 5 and 6), Google
+    /// Consent Mode v2 (`personalization_storage` decides both), or a mix (banner flags win, then
+    /// TCF). With Global Privacy Control on and `policy.gpc: 'deny'`, personalization stays
+    /// denied unless this is the site's own explicit opt-in. A malformed TC string throws and
+    /// changes nothing.
     ///
     /// ```js
     /// v.setConsent({ personalization: true, storage: false });
     /// // → { personalization: true, storage: false, source: 'explicit', updatedAt: 1732… }
+    /// v.setConsent({ tcf: tcString });
+    /// v.setConsent({ googleConsentMode: { personalization_storage: 'granted', ad_storage: 'denied' } });
     /// ```
     #[wasm_bindgen(js_name = setConsent, unchecked_return_type = "ConsentState")]
     pub fn set_consent(
@@ -163,7 +211,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "ConsentInput")] consent: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&consent, SMALL, "setConsent")?;
-        let state = self.with(|s| Ok(s.set_consent(&value, now())?))?;
+        let state = self.with(|s| Ok(s.set_consent(&value, now(), gpc())?))?;
         to_js(&state)
     }
 
@@ -201,18 +249,106 @@ impl Vitrine {
         to_js(&data)
     }
 
-    /// Deletes everything vitrine holds about the shopper, in memory and in storage. Consent
-    /// stays as it is.
+    /// Deletes everything vitrine holds about the shopper, in memory and in storage, and forgets
+    /// the consent decision: nothing is collected again until the shopper decides anew. Only with
+    /// `policy.rememberRefusal`, a refusal in force keeps its small consent record. Other tabs of
+    /// the site follow.
     ///
     /// ```js
     /// v.erase();
     /// Object.keys(localStorage).filter(k => k.startsWith('vitrine:')); // → []
+    /// v.consent().source; // → 'default'
     /// ```
     pub fn erase(&self) -> Result<(), JsError> {
         self.with(|s| {
             s.erase(now());
             Ok(())
         })
+    }
+
+    /// The channel of this visit: from the landing page's campaign tags (`utm_source`,
+    /// `utm_medium`), a platform's click id (`fbclid`, `gclid`, `ttclid`, …) or the referrer
+    /// (instagram, facebook, tiktok, pinterest, whatsapp, email, search, direct, in_store, …), as
+    /// read at `open`. On a page reached from the shop's own pages it is the channel of the
+    /// shopper's latest activity within the visit (with personalization consent), else
+    /// `'direct'`; `null` outside a page. Every tracked event without `options.channel` carries
+    /// it. Only this label is kept, never the URL or the referrer.
+    ///
+    /// ```js
+    /// // landed on https://shop.example/?utm_source=ig&utm_medium=social
+    /// v.channel(); // → 'instagram'
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Channel | null")]
+    pub fn channel(&self) -> Result<JsValue, JsError> {
+        let c = self.with(|s| Ok(s.channel(now())))?;
+        Ok(c.map_or(JsValue::NULL, |c| JsValue::from_str(&c)))
+    }
+
+    /// Loads the signed-in shopper's own past orders — from any channel: the shop's account
+    /// page, a receipt's QR code — so recommendations know what was bought in a store or on
+    /// another device. The page fetches them as it fetches any page of the account; vitrine only
+    /// reads what it is handed and sends nothing. Needs personalization consent (otherwise
+    /// nothing is read: `{imported: 0, reason: 'no_consent'}`). Each record is an order as
+    /// `Order Completed` / `purchase` properties plus `timestamp` (required) and `channel`;
+    /// records are validated like events, at most 1,000 per call; an order already counted
+    /// (live, or imported before) is counted once.
+    ///
+    /// ```js
+    /// const r = v.importHistory([
+    ///   { order_id: 'POS-1042', timestamp: Date.parse('2025-03-02T11:20:00Z'), channel: 'in_store',
+    ///     products: [{ product_id: 'sku-9', quantity: 2, price: 12 }] },
+    /// ]);
+    /// // → { imported: 1, duplicates: 0, refused: [] }
+    /// v.recommend({ scenario: 'buy_again' }); // → [{ itemId: 'sku-9', … }]
+    /// ```
+    #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
+    pub fn import_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImportRecord[]")] records: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&records, LARGE, "importHistory")?;
+        let result = self.with(|s| Ok(s.import_history(&value, now())?))?;
+        to_js(&result)
+    }
+
+    /// Whether to offer the shopper a person (chat, WhatsApp, a phone call) rather than another
+    /// automated answer, from frustration signals on the device: repeated searches with no
+    /// click, the same item put in and taken out of the cart again and again, a checkout started
+    /// and abandoned, a detractor's survey answer. Nothing of it leaves the device; the page
+    /// decides what to show. Without personalization consent nothing is known:
+    /// `{suggestHuman: false, reasons: []}`.
+    ///
+    /// ```js
+    /// const help = v.assistance();
+    /// // → { suggestHuman: true, reasons: ['searches_without_click'] }
+    /// if (help.suggestHuman) showChatInvite();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Assistance")]
+    pub fn assistance(&self) -> Result<JsValue, JsError> {
+        let a = self.with(|s| Ok(s.assistance(now())))?;
+        to_js(&a)
+    }
+
+    /// Why a shelf shows what it shows: the scenario served after fallbacks, one sentence for
+    /// the page to show under the shelf, the parts of the profile it uses, the channel whose own
+    /// trending list it uses, and whether sensitive categories are left out. Takes the options
+    /// of `recommend` and explains exactly what `recommend` serves for them.
+    ///
+    /// ```js
+    /// v.explainShelf({ scenario: 'for_you' });
+    /// // → { scenario: 'for_you', served: 'for_you', personal: true,
+    /// //     explanation: 'picked for you from your activity on this device',
+    /// //     signals: ['views', 'categories'], channel: null, sensitiveExcluded: true,
+    /// //     maxSignalShare: 0.5 }
+    /// ```
+    #[wasm_bindgen(js_name = explainShelf, unchecked_return_type = "ShelfExplanation")]
+    pub fn explain_shelf(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecommendOptions")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&options, SMALL, "explainShelf")?;
+        let shelf = self.with(|s| Ok(s.explain_shelf(&value, now())?))?;
+        to_js(&shelf)
     }
 
     /// The privacy report: mode, network capability, consent and its history, every storage key

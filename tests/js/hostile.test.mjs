@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import vitrine, { makeCatalog } from './load.mjs';
 
-const { Vitrine, decodeTcString } = vitrine;
+const { Vitrine, decodeTcString, npsSummary } = vitrine;
 
 const cyclic = {}; cyclic.self = cyclic;
 const getterThrows = Object.defineProperty({}, 'product_id', { enumerable: true, get() { throw new Error('boom'); } });
@@ -41,7 +41,19 @@ test('every export answers strange values with results or Errors, never a trap',
     onlyErrors(() => Vitrine.open(x)?.free(), `open(${label})`);
     onlyErrors(() => Vitrine.open({ catalog: [x] })?.free(), `open(catalog: [${label}])`);
     if (decodeTcString) onlyErrors(() => decodeTcString(x), `decodeTcString(${label})`);
+    onlyErrors(() => v.importHistory(x), `importHistory(${label})`);
+    onlyErrors(() => v.importHistory([x, { timestamp: x, products: [x] }]), `importHistory([${label}])`);
+    onlyErrors(() => v.explainShelf(x), `explainShelf(${label})`);
+    onlyErrors(() => v.recommend({ scenario: 'trending', channel: x }), `recommend(channel: ${label})`);
+    onlyErrors(() => v.track('Survey Answered', { score: x, comment: x }), `track(survey: ${label})`);
+    onlyErrors(() => v.track('Product Viewed', { product_id: 'candles-1' }, { channel: x }), `track(channel: ${label})`);
+    onlyErrors(() => npsSummary(x, x), `npsSummary(${label})`);
+    onlyErrors(() => npsSummary([x]), `npsSummary([${label}])`);
+    onlyErrors(() => Vitrine.open({ catalog: [{ id: 'a', popularityByChannel: x }] })?.free(), `open(popularityByChannel: ${label})`);
+    onlyErrors(() => Vitrine.open({ policy: { maxSignalShare: x, detractors: x } })?.free(), `open(policy: ${label})`);
   }
+  onlyErrors(() => v.assistance(), 'assistance()');
+  onlyErrors(() => v.channel(), 'channel()');
   // The consent never changed and the profile built before is intact.
   assert.equal(v.consent().personalization, true);
   assert.deepEqual(v.profile().recentlyViewed[0], 'candles-1');

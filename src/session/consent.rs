@@ -1,0 +1,211 @@
+//! Consent decisions in a session: which one is in force (see [`crate::consent::precedence`]),
+//! and what each change loads, keeps or erases.
+
+use super::Session;
+use crate::audit::Entry;
+use crate::consent::precedence::effective;
+use crate::consent::{ConsentInput, ConsentState, Decision, Source, TcfSignal};
+use crate::error::Result;
+use crate::profile::Profile;
+use crate::store::{Clock, Load};
+use crate::value::Value;
+
+/// The TCF events vitrine acts on (`__tcfapi` `addEventListener` statuses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcfEvent {
+    /// `tcloaded`: the CMP loaded a TC string it had stored; the decision dates from the string's
+    /// `lastUpdated` (P7, P8).
+    Loaded,
+    /// `useractioncomplete`: the shopper just decided in the CMP (P6).
+    UserAction,
+}
+
+impl Session {
+    /// The shopper's stored decision (P2), read at open; a damaged record is reset and reported.
+    pub(super) fn stored_decision(&mut self, now: f64) -> Option<Decision> {
+        match self.store.load_consent() {
+            Load::Found(d) => {
+                self.consent_stored = true;
+                Some(Decision {
+                    source: Source::Stored,
+                    at: d.at.map(|t| t.min(now)),
+                    ..d
+                })
+            }
+            Load::Missing => None,
+            Load::Corrupt(reason) => {
+                let key = self.store.consent_key();
+                self.reset_key(&key, reason, now);
+                None
+            }
+        }
+    }
+
+    /// Puts `decision` in force: works out the effective consent (GPC) and makes memory and
+    /// storage agree with it.
+    pub(super) fn apply(&mut self, decision: Decision, now: f64) {
+        self.decision = decision;
+        let state = effective(&decision, self.gpc, self.policy.gpc);
+        self.history.push(Entry::Consent {
+            at: now,
+            personalization: state.personalization,
+            storage: state.storage,
+            sensitive: state.sensitive,
+            source: state.source.as_str(),
+        });
+        let withdrawn = self.gate.set(state);
+        if withdrawn.sensitive && !withdrawn.personalization {
+            self.erase_sensitive(now);
+        }
+        // Erasures are noted when there was something to erase (after `erase()`, nothing is).
+        if withdrawn.personalization && self.profile.take().is_some() {
+            self.history.push(Entry::Erase {
+                at: now,
+                what: "profile",
+            });
+        }
+        if withdrawn.storage && !self.store.own_keys().is_empty() {
+            self.history.push(Entry::Erase {
+                at: now,
+                what: "storage",
+            });
+        }
+        if withdrawn.personalization || withdrawn.storage {
+            self.own.clear();
+            self.clock = Clock::default();
+        }
+        if self.gate.personalization().is_some() && self.profile.is_none() {
+            self.profile = Some(self.load_or_new(now));
+        }
+        self.sync_storage(now);
+    }
+
+    /// The stored profile when both proofs allow reading it, else a new one; pruned to the
+    /// retention period either way.
+    fn load_or_new(&mut self, now: f64) -> Profile {
+        let hl = self.policy.half_life_ms();
+        let (loaded, revision) = match self.gate.persistent_profile() {
+            Some((who, persist)) => self.store.load_profile(&who, &persist, hl),
+            None => (Load::Missing, None),
+        };
+        let mut profile = match loaded {
+            Load::Found((p, clock)) => {
+                self.revision = revision;
+                self.clock = clock;
+                p
+            }
+            Load::Missing => Profile::new(hl),
+            Load::Corrupt(reason) => {
+                let key = self.store.profile_key();
+                self.reset_key(&key, reason, now);
+                Profile::new(hl)
+            }
+        };
+        self.dirty = self.prune(&mut profile, now);
+        profile
+    }
+
+    /// Deletes signals older than the policy's retention period; says whether any were.
+    pub(super) fn prune(&mut self, profile: &mut Profile, now: f64) -> bool {
+        let Some(who) = self.gate.personalization() else {
+            return false;
+        };
+        let pruned = profile.prune(&who, now - self.policy.retention_ms());
+        if pruned > 0 {
+            self.history.push(Entry::Prune {
+                at: now,
+                signals: pruned,
+            });
+        }
+        pruned > 0
+    }
+
+    /// `setConsent(consent)`: a decision made now (P3–P5); returns the state in force.
+    pub fn set_consent(&mut self, v: &Value, now: f64, gpc: bool) -> Result<ConsentState> {
+        let input = ConsentInput::parse("setConsent", v)?;
+        self.gpc = gpc;
+        self.apply(input.decide(now, gpc), now);
+        Ok(self.consent())
+    }
+
+    /// A TC string from the CMP (`listenTcf`): applied as P6/P7, ignored as P8. A malformed
+    /// string changes nothing (P16); it is noted in the history and returned as the error.
+    pub fn tcf_event(
+        &mut self,
+        tc_string: &str,
+        event: TcfEvent,
+        now: f64,
+        gpc: bool,
+    ) -> Result<ConsentState> {
+        self.gpc = gpc;
+        let signal = match TcfSignal::decode(tc_string) {
+            Ok(s) => s,
+            Err(e) => {
+                self.note_ignored("tcf", e.to_string(), now);
+                return Err(e);
+            }
+        };
+        let at = match event {
+            TcfEvent::UserAction => now,
+            TcfEvent::Loaded => signal.last_updated.min(now),
+        };
+        if !self.decision.is_superseded_by(at) {
+            self.note_ignored(
+                "tcf",
+                "tcloaded: the TC string is older than the decision in force".to_owned(),
+                now,
+            );
+            return Ok(self.consent());
+        }
+        self.apply(
+            Decision {
+                personalization: signal.personalization,
+                storage: signal.storage,
+                sensitive: false,
+                source: Source::Tcf,
+                at: Some(at),
+                over_gpc: false,
+            },
+            now,
+        );
+        Ok(self.consent())
+    }
+
+    /// Notes a consent signal that changed nothing (e.g. TCF says GDPR does not apply).
+    pub fn note_ignored(&mut self, source: &'static str, reason: String, now: f64) {
+        self.history.push(Entry::Ignored {
+            at: now,
+            source,
+            reason,
+        });
+    }
+
+    /// The consent in force.
+    pub fn consent(&self) -> ConsentState {
+        self.gate.state().clone()
+    }
+
+    /// `erase()`: deletes the profile from memory and every key of the namespace from storage,
+    /// and forgets the decision (P15), so nothing is collected again until the shopper decides
+    /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
+    pub fn erase(&mut self, now: f64) {
+        self.profile = None;
+        self.own.clear();
+        self.clock = Clock::default();
+        self.revision = None;
+        let r = self.store.erase_all();
+        self.consent_stored = false;
+        self.note_storage(r, now);
+        self.history.push(Entry::Erase {
+            at: now,
+            what: "all",
+        });
+        let keep = self.policy.remember_refusal && self.decision.is_refusal();
+        let decision = if keep {
+            self.decision
+        } else {
+            Decision::default()
+        };
+        self.apply(decision, now);
+    }
+}

@@ -1,0 +1,392 @@
+//! Precedence rows (P2–P16 of `consent::precedence`) that involve storage, time or the CMP.
+
+use super::tests::{catalog, open_with, NOW};
+use super::*;
+use crate::audit::Entry;
+use crate::consent::tcf::testing::tc_string;
+use crate::consent::Source;
+use crate::store::MemoryBackend;
+use crate::value::from_json;
+use serde_json::{json, Value as Json};
+
+const HOUR: f64 = 3_600_000.0;
+
+fn set(s: &mut Session, v: Json, now: f64, gpc: bool) -> ConsentStateLite {
+    lite(&s.set_consent(&from_json(&v), now, gpc).unwrap())
+}
+
+/// `(personalization, storage, source)`.
+type ConsentStateLite = (bool, bool, Source);
+
+fn lite(c: &crate::consent::ConsentState) -> ConsentStateLite {
+    (c.personalization, c.storage, c.source)
+}
+
+fn open_gpc(mem: &MemoryBackend, extra: Json, now: f64, gpc: bool) -> Session {
+    let mut opts = json!({"catalog": catalog()});
+    if let (Json::Object(o), Json::Object(e)) = (&mut opts, extra) {
+        o.extend(e);
+    }
+    let opts = OpenOptions::parse(&from_json(&opts)).unwrap();
+    Session::open(opts, Box::new(mem.clone()), Env { now, seed: 1, gpc })
+}
+
+fn view(s: &mut Session, id: &str, now: f64) -> bool {
+    s.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({ "product_id": id })),
+        &Value::Undefined,
+        now,
+    )
+    .unwrap()
+    .accepted
+}
+
+fn ignored(s: &Session) -> Vec<String> {
+    s.audit(NOW)
+        .history
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Ignored { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn p2_p3_stored_decision_at_open_and_later_calls_replace_it() {
+    let mem = MemoryBackend::new();
+    let mut a = open_with(&mem, json!({}));
+    assert_eq!(lite(&a.consent()), (false, false, Source::Default));
+    set(
+        &mut a,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    let b = open_with(&mem, json!({}));
+    assert_eq!(lite(&b.consent()), (true, true, Source::Stored));
+    assert_eq!(b.consent().updated_at, Some(NOW));
+    let c = open_with(&mem, json!({"consent": {"personalization": true}}));
+    assert_eq!(lite(&c.consent()), (true, false, Source::Explicit));
+    assert!(
+        mem.snapshot().is_empty(),
+        "the new decision withdrew storage"
+    );
+}
+
+#[test]
+fn p3_p4_consent_inputs_map_tcf_and_consent_mode() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({}));
+    let all = tc_string(&[1, 5, 6], NOW - HOUR);
+    assert_eq!(
+        set(&mut s, json!({"tcf": all}), NOW, false),
+        (true, true, Source::Tcf)
+    );
+    let no6 = tc_string(&[1, 5], NOW);
+    assert_eq!(
+        set(&mut s, json!({"tcf": no6}), NOW, false),
+        (false, true, Source::Tcf)
+    );
+    let only56 = tc_string(&[5, 6], NOW);
+    assert_eq!(
+        set(&mut s, json!({"tcf": only56}), NOW, false),
+        (true, false, Source::Tcf)
+    );
+    let gcm = json!({"googleConsentMode": {"personalization_storage": "granted", "ad_storage": "denied"}});
+    assert_eq!(
+        set(&mut s, gcm, NOW, false),
+        (true, true, Source::ConsentMode)
+    );
+    let gcm = json!({"googleConsentMode": {"ad_storage": "granted"}});
+    assert_eq!(
+        set(&mut s, gcm, NOW, false),
+        (false, false, Source::ConsentMode)
+    );
+    let both =
+        json!({"personalization": false, "storage": true, "tcf": tc_string(&[1, 5, 6], NOW)});
+    assert_eq!(
+        set(&mut s, both, NOW, false),
+        (false, true, Source::Explicit)
+    );
+}
+
+#[test]
+fn p6_p7_p8_cmp_events_follow_the_latest_decision() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({}));
+    // P7: tcloaded with nothing decided yet applies, dated by the string.
+    let c = s
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW - 48.0 * HOUR),
+            TcfEvent::Loaded,
+            NOW,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Tcf));
+    assert_eq!(c.updated_at, Some(NOW - 48.0 * HOUR));
+    // The shopper then refuses on the site's banner.
+    set(
+        &mut s,
+        json!({"personalization": false, "storage": true}),
+        NOW,
+        false,
+    );
+    // P8: the CMP reloads the older string: the banner decision stands.
+    let c = s
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW - 48.0 * HOUR),
+            TcfEvent::Loaded,
+            NOW + 1.0,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (false, true, Source::Explicit));
+    assert_eq!(
+        ignored(&s),
+        ["tcloaded: the TC string is older than the decision in force"]
+    );
+    // P8 holds across page loads: the stored decision is as old as the banner click.
+    let mut next = open_with(&mem, json!({}));
+    let c = next
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW - 48.0 * HOUR),
+            TcfEvent::Loaded,
+            NOW + HOUR,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (false, true, Source::Stored));
+    // P7: a string updated after the banner decision (the shopper changed it in the CMP on
+    // another page) wins.
+    let c = next
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW + 10.0 * HOUR),
+            TcfEvent::Loaded,
+            NOW + 20.0 * HOUR,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Tcf));
+    // P6: a user action is dated now, whatever the string's (day-rounded) LastUpdated says.
+    set(
+        &mut next,
+        json!({"personalization": false}),
+        NOW + 21.0 * HOUR,
+        false,
+    );
+    let c = next
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW),
+            TcfEvent::UserAction,
+            NOW + 22.0 * HOUR,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Tcf));
+    assert_eq!(c.updated_at, Some(NOW + 22.0 * HOUR));
+    // A TC string claiming to be from the future is dated now at most.
+    let c = next
+        .tcf_event(
+            &tc_string(&[1], NOW + 1e12),
+            TcfEvent::Loaded,
+            NOW + 23.0 * HOUR,
+            false,
+        )
+        .unwrap();
+    assert_eq!(c.updated_at, Some(NOW + 23.0 * HOUR));
+}
+
+#[test]
+fn p16_malformed_tc_strings_change_nothing() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    view(&mut s, "mugs-1", NOW);
+    let before = s.consent();
+    let e = s
+        .set_consent(&from_json(&json!({"tcf": "CP_h-0AP!"})), NOW + 1.0, false)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid TC string: not base64url: '!' at position 8"
+    );
+    let e = s
+        .tcf_event("CAA", TcfEvent::UserAction, NOW + 2.0, false)
+        .unwrap_err();
+    assert!(e.to_string().contains("truncated"), "{e}");
+    assert_eq!(s.consent(), before);
+    assert_eq!(s.profile(NOW).unwrap().events, 1);
+    assert_eq!(
+        ignored(&s),
+        ["invalid TC string: truncated: the core segment ends inside created"]
+    );
+}
+
+#[test]
+fn p11_p12_gpc_denies_until_the_shopper_opts_in_explicitly_with_it() {
+    let mem = MemoryBackend::new();
+    // An explicit opt-in made before the browser sent GPC.
+    let mut s = open_gpc(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+        NOW,
+        false,
+    );
+    assert!(view(&mut s, "mugs-1", NOW));
+    // Next visit, GPC is on: personalization is denied and its data erased; storage stays.
+    let mut s = open_gpc(&mem, json!({}), NOW + HOUR, true);
+    assert_eq!(lite(&s.consent()), (false, true, Source::Gpc));
+    assert!(!view(&mut s, "mugs-2", NOW + HOUR));
+    assert_eq!(
+        mem.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    assert!(s.audit(NOW).gpc);
+    // Signals from a CMP do not override GPC either.
+    let tcf = json!({"tcf": tc_string(&[1, 5, 6], NOW + HOUR)});
+    assert_eq!(
+        set(&mut s, tcf, NOW + 2.0 * HOUR, true),
+        (false, true, Source::Gpc)
+    );
+    // The shopper opts in on this site's banner, with GPC on: that stands (P12) …
+    let c = set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW + 3.0 * HOUR,
+        true,
+    );
+    assert_eq!(c, (true, true, Source::Explicit));
+    assert!(view(&mut s, "mugs-3", NOW + 3.0 * HOUR));
+    // … and is remembered as such.
+    let mut s = open_gpc(&mem, json!({}), NOW + 4.0 * HOUR, true);
+    assert_eq!(lite(&s.consent()), (true, true, Source::Stored));
+    assert_eq!(s.profile(NOW + 4.0 * HOUR).unwrap().events, 1);
+    assert!(view(&mut s, "mugs-4", NOW + 4.0 * HOUR));
+}
+
+#[test]
+fn p13_p14_gpc_ignored_by_policy_or_absent() {
+    let mem = MemoryBackend::new();
+    let tcf = json!({"tcf": tc_string(&[1, 5, 6], NOW)});
+    let mut s = open_gpc(
+        &mem,
+        json!({"policy": {"gpc": "ignore"}, "consent": tcf}),
+        NOW,
+        true,
+    );
+    assert_eq!(lite(&s.consent()), (true, true, Source::Tcf));
+    assert!(s.audit(NOW).gpc, "the signal is still reported");
+    assert!(view(&mut s, "mugs-1", NOW));
+    let s = open_gpc(&mem, json!({"consent": tcf}), NOW, false);
+    assert_eq!(lite(&s.consent()), (true, true, Source::Tcf));
+    assert!(!s.audit(NOW).gpc);
+}
+
+#[test]
+fn p15_erase_leaves_no_key_unless_a_refusal_is_to_be_remembered() {
+    let mem = MemoryBackend::new();
+    mem.put_raw("other:key", "kept");
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    view(&mut s, "mugs-1", NOW);
+    s.erase(NOW);
+    assert_eq!(mem.snapshot().keys().collect::<Vec<_>>(), ["other:key"]);
+    // rememberRefusal: an expressed refusal survives erase() as its small record …
+    let mem = MemoryBackend::new();
+    let policy = json!({"policy": {"rememberRefusal": true}});
+    let mut s = open_with(&mem, policy.clone());
+    assert!(
+        mem.snapshot().is_empty(),
+        "no decision yet: nothing to remember"
+    );
+    set(
+        &mut s,
+        json!({"personalization": false, "storage": false}),
+        NOW,
+        false,
+    );
+    assert_eq!(
+        mem.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    s.erase(NOW);
+    assert_eq!(
+        mem.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    let again = open_with(&mem, policy.clone());
+    assert_eq!(lite(&again.consent()), (false, false, Source::Stored));
+    // … but consent that was given is forgotten.
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    s.erase(NOW);
+    assert!(mem.snapshot().is_empty());
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_values_are_reset_and_reported() {
+    use crate::store::envelope::{seal, Kind};
+    let cases: [(&str, String, &str); 6] = [
+        (
+            "vitrine:consent",
+            "{\"consent\":true}".into(),
+            "not base64url",
+        ),
+        ("vitrine:consent", "VkMC".into(), "truncated"),
+        (
+            "vitrine:consent",
+            "VkMBAAAAAA".into(),
+            "written by an older, unsupported vitrine",
+        ),
+        (
+            "vitrine:consent",
+            seal(Kind::Profile, b"x"),
+            "foreign value (wrong magic)",
+        ),
+        ("vitrine:profile", seal(Kind::Profile, &[0; 9]), "truncated"),
+        (
+            "vitrine:profile",
+            seal(Kind::Consent, &[0; 12]),
+            "foreign value (wrong magic)",
+        ),
+    ];
+    for (key, value, reason) in cases {
+        let mem = MemoryBackend::new();
+        let mut first = open_with(
+            &mem,
+            json!({"consent": {"personalization": true, "storage": true}}),
+        );
+        view(&mut first, "mugs-1", NOW);
+        mem.put_raw(key, &value);
+        let mut s = open_with(&mem, json!({}));
+        let resets: Vec<_> = s
+            .audit(NOW)
+            .history
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Reset { key, reason, .. } => Some((key, reason)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(resets, [(key.to_owned(), reason)], "{key} = {value}");
+        assert_ne!(mem.snapshot().get(key), Some(&value), "reset");
+        // Still working: a damaged consent record means no decision; a damaged profile, a new one.
+        if key.ends_with("consent") {
+            assert_eq!(s.consent().source, Source::Default);
+        } else {
+            assert!(view(&mut s, "mugs-2", NOW));
+            assert_eq!(s.profile(NOW).unwrap().events, 1);
+        }
+    }
+}

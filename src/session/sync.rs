@@ -1,0 +1,188 @@
+//! Storage follows consent, and tabs follow each other.
+//!
+//! Every tab of a site holds the profile in memory and writes it whole, so two tabs writing could
+//! lose each other's updates. They do not, because no tab overwrites a profile it has not seen:
+//! before each write it compares the stored value's revision (its CRC-32) with the one it last
+//! wrote or read, and when another tab wrote in between, it takes that profile and re-applies the
+//! events of its own that the stored profile lacks. The stored [`Clock`] says which those are:
+//! browsers propagate `localStorage` writes between tabs asynchronously, so a tab can write from
+//! a stale copy, and its write may lack events another tab had already stored. Each tab therefore
+//! keeps its own recent events (at most [`MAX_OWN`](super::MAX_OWN), each for
+//! [`MERGE_WINDOW_MS`](super::MERGE_WINDOW_MS) once stored) and re-applies them when a stored
+//! profile lacks them, so the tabs converge on one profile holding every event once.
+//!
+//! The wasm layer calls [`Session::storage_changed`] on the `storage` event (another tab wrote or
+//! removed vitrine's keys): it adopts a newer decision (P9), treats removed records as a
+//! withdrawal (P10), and merges the other tab's profile.
+
+use super::{Session, MERGE_WINDOW_MS};
+use crate::audit::Entry;
+use crate::consent::{Decision, Source};
+use crate::store::{Load, StoreError};
+
+impl Session {
+    /// Writes or removes stored records so storage holds exactly what consent allows.
+    pub(super) fn sync_storage(&mut self, now: f64) {
+        if self.gate.persistent_profile().is_some() && self.profile.is_some() {
+            self.persist_profile(now);
+        } else {
+            let r = self.store.remove_profile();
+            self.revision = None;
+            self.note_storage(r, now);
+        }
+        let state = self.gate.state();
+        let r = if state.storage || (self.policy.remember_refusal && self.decision.is_refusal()) {
+            let r = self.store.save_consent(&self.decision);
+            self.consent_stored = r.is_ok();
+            r
+        } else {
+            self.consent_stored = false;
+            self.store.remove_consent()
+        };
+        self.note_storage(r, now);
+    }
+
+    /// Writes the profile, after merging what another tab wrote since this tab's last write.
+    /// Nothing is written when storage already holds exactly what memory holds.
+    pub(super) fn persist_profile(&mut self, now: f64) {
+        self.merge_stored(now);
+        if !self.dirty && self.revision.is_some() {
+            return;
+        }
+        if self.seq > 0 {
+            self.clock.advance(self.writer, self.seq, now);
+        }
+        let result = match (self.gate.persistent_profile(), &self.profile) {
+            (Some((who, persist)), Some(p)) => {
+                self.store.save_profile(&who, &persist, p, &self.clock)
+            }
+            _ => return,
+        };
+        match result {
+            Ok(revision) => {
+                self.revision = Some(revision);
+                self.dirty = false;
+                self.confirmed = self.seq;
+                self.forget_own(now);
+                self.note_storage(Ok(()), now);
+            }
+            Err(e) => self.note_storage(Err(e), now),
+        }
+    }
+
+    /// Drops own events a stored profile holds once they are older than the merge window.
+    fn forget_own(&mut self, now: f64) {
+        let confirmed = self.confirmed;
+        self.own
+            .retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);
+    }
+
+    /// When the stored profile is not the one this tab last wrote or read, takes it and
+    /// re-applies the own events it lacks. `Some(true)` when some were re-applied (the stored
+    /// profile then lacks them until this tab writes).
+    fn merge_stored(&mut self, now: f64) -> Option<bool> {
+        let hl = self.policy.half_life_ms();
+        let (who, persist) = self.gate.persistent_profile()?;
+        let (load, revision) = self.store.load_profile(&who, &persist, hl);
+        if revision.is_none() || revision == self.revision {
+            return None;
+        }
+        match load {
+            Load::Found((mut stored, clock)) => {
+                let seen = clock.seen(self.writer);
+                let mut replayed = false;
+                for o in self.own.iter().filter(|o| o.seq > seen) {
+                    stored.record(&who, &o.event, o.t);
+                    replayed = true;
+                }
+                self.clock = clock;
+                self.confirmed = self.confirmed.max(seen);
+                self.revision = revision;
+                self.history.push(Entry::Sync {
+                    at: now,
+                    what: "profile",
+                });
+                let pruned = self.prune(&mut stored, now);
+                self.dirty = replayed || pruned;
+                self.profile = Some(stored);
+                self.forget_own(now);
+                Some(replayed)
+            }
+            Load::Corrupt(reason) => {
+                let key = self.store.profile_key();
+                self.reset_key(&key, reason, now);
+                self.revision = None;
+                None
+            }
+            Load::Missing => None,
+        }
+    }
+
+    /// Another tab changed vitrine's storage (the `storage` event): take over its newer decision
+    /// (P9), follow its withdrawal or erasure (P10), and merge its profile.
+    pub fn storage_changed(&mut self, now: f64) {
+        match self.store.load_consent() {
+            Load::Found(d) => {
+                let d = Decision {
+                    source: Source::Stored,
+                    at: d.at.map(|t| t.min(now)),
+                    ..d
+                };
+                if d.at > self.decision.at {
+                    self.history.push(Entry::Sync {
+                        at: now,
+                        what: "consent",
+                    });
+                    self.apply(d, now);
+                }
+            }
+            Load::Missing if self.consent_stored => {
+                self.history.push(Entry::Sync {
+                    at: now,
+                    what: "consent",
+                });
+                self.consent_stored = false;
+                self.apply(Decision::default(), now);
+            }
+            Load::Missing => {}
+            Load::Corrupt(reason) => {
+                let key = self.store.consent_key();
+                self.reset_key(&key, reason, now);
+            }
+        }
+        if self.merge_stored(now).is_some() && self.dirty {
+            // The stored profile lacks some of this tab's events, or held expired signals.
+            self.persist_profile(now);
+        }
+    }
+
+    /// Removes a damaged record and says so in the history.
+    pub(super) fn reset_key(&mut self, key: &str, reason: &'static str, now: f64) {
+        let removed = if key == self.store.profile_key() {
+            self.store.remove_profile()
+        } else {
+            self.store.remove_consent()
+        };
+        self.note_storage(removed, now);
+        self.history.push(Entry::Reset {
+            at: now,
+            key: key.to_owned(),
+            reason,
+        });
+    }
+
+    pub(super) fn note_storage(&mut self, r: Result<(), StoreError>, now: f64) {
+        match r {
+            Ok(()) => self.last_storage_error = None,
+            Err(e) => {
+                if self.last_storage_error.as_deref() != Some(e.0.as_str()) {
+                    self.history.push(Entry::StorageError {
+                        at: now,
+                        message: e.0.clone(),
+                    });
+                    self.last_storage_error = Some(e.0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Two tabs of one site: one profile, no lost updates, withdrawals and erasure follow (P9, P10).
+
+use super::tests::{catalog, NOW};
+use super::*;
+use crate::audit::Entry;
+use crate::consent::Source;
+use crate::session::MERGE_WINDOW_MS;
+use crate::store::MemoryBackend;
+use crate::value::from_json;
+use serde_json::json;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Each tab has its own seed, hence its own writer id (the wasm layer seeds from crypto).
+fn seed() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A tab: a session over the shared storage.
+fn tab(mem: &MemoryBackend, consent: serde_json::Value) -> Session {
+    let opts = OpenOptions::parse(&from_json(
+        &json!({"catalog": catalog(), "consent": consent}),
+    ))
+    .unwrap();
+    Session::open(
+        opts,
+        Box::new(mem.clone()),
+        Env {
+            now: NOW,
+            seed: seed(),
+            gpc: false,
+        },
+    )
+}
+
+/// A tab opened without a consent option: it reads the stored decision.
+fn stored_tab(mem: &MemoryBackend) -> Session {
+    let opts = OpenOptions::parse(&from_json(&json!({"catalog": catalog()}))).unwrap();
+    Session::open(
+        opts,
+        Box::new(mem.clone()),
+        Env {
+            now: NOW,
+            seed: seed(),
+            gpc: false,
+        },
+    )
+}
+
+fn view(s: &mut Session, id: &str, t: f64) {
+    let r = s
+        .track(
+            &Value::from("Product Viewed"),
+            &from_json(&json!({ "product_id": id })),
+            &Value::Undefined,
+            t,
+        )
+        .unwrap();
+    assert!(r.accepted);
+}
+
+fn recent(s: &Session) -> Vec<String> {
+    let mut v = s
+        .profile(NOW + 100.0)
+        .map(|p| p.recently_viewed)
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+const GRANTED: fn() -> serde_json::Value = || json!({"personalization": true, "storage": true});
+
+#[test]
+fn interleaved_writes_from_two_tabs_lose_no_update() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let mut b = stored_tab(&mem);
+    // Neither tab hears of the other's writes (no storage event delivered yet).
+    view(&mut a, "mugs-1", NOW + 1.0);
+    view(&mut b, "mugs-2", NOW + 2.0);
+    view(&mut a, "mugs-3", NOW + 3.0);
+    view(&mut b, "mugs-4", NOW + 4.0);
+    let all = ["mugs-1", "mugs-2", "mugs-3", "mugs-4"];
+    assert_eq!(recent(&b), all, "b rebased its writes on a's");
+    assert_eq!(recent(&stored_tab(&mem)), all, "storage holds all four");
+    // a rebased its second write on b's first; it catches up with b's second on the event.
+    assert_eq!(recent(&a), ["mugs-1", "mugs-2", "mugs-3"]);
+    a.storage_changed(NOW + 5.0);
+    assert_eq!(recent(&a), all);
+    assert_eq!(a.profile(NOW + 5.0).unwrap().events, 4);
+    assert!(a.audit(NOW).history.iter().any(|e| matches!(
+        e,
+        Entry::Sync {
+            what: "profile",
+            ..
+        }
+    )));
+    // A storage event for a write a tab already has changes nothing.
+    let before = (b.audit(NOW).history.len(), mem.snapshot());
+    b.storage_changed(NOW + 6.0);
+    assert_eq!((b.audit(NOW).history.len(), mem.snapshot()), before);
+    // Each tab keeps its own recent events only for the merge window.
+    assert_eq!(a.audit(NOW).profile.merge_buffer, 2);
+    view(&mut a, "mugs-5", NOW + MERGE_WINDOW_MS + 10.0);
+    assert_eq!(a.audit(NOW).profile.merge_buffer, 1);
+}
+
+#[test]
+fn a_write_from_a_stale_copy_loses_nothing_and_counts_nothing_twice() {
+    // Browsers propagate localStorage between tabs asynchronously: b may write from a copy that
+    // predates a's last write, overwriting it.
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let mut b = stored_tab(&mem);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    b.storage_changed(NOW + 2.0);
+    let before_a2 = mem.snapshot()["vitrine:profile"].clone();
+    view(&mut a, "mugs-2", NOW + 3.0);
+    let with_a2 = mem.snapshot()["vitrine:profile"].clone();
+    mem.put_raw("vitrine:profile", &before_a2); // b's stale view of storage …
+    view(&mut b, "mugs-3", NOW + 4.0); // … which b writes over a's
+    assert_eq!(
+        recent(&stored_tab(&mem)),
+        ["mugs-1", "mugs-3"],
+        "a's mugs-2 overwritten"
+    );
+    assert_ne!(mem.snapshot()["vitrine:profile"], with_a2);
+    // The storage events arrive: a finds its event missing, re-applies it and stores it.
+    a.storage_changed(NOW + 5.0);
+    b.storage_changed(NOW + 6.0);
+    let all = ["mugs-1", "mugs-2", "mugs-3"];
+    for s in [&a, &b, &stored_tab(&mem)] {
+        assert_eq!(recent(s), all);
+        assert_eq!(
+            s.profile(NOW + 10.0).unwrap().events,
+            3,
+            "each event counted once"
+        );
+    }
+    // Nothing more to do: further events change nothing.
+    let settled = mem.snapshot();
+    a.storage_changed(NOW + 7.0);
+    b.storage_changed(NOW + 8.0);
+    assert_eq!(mem.snapshot(), settled);
+}
+
+#[test]
+fn p9_a_newer_decision_in_another_tab_is_adopted() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, json!({}));
+    let mut b = stored_tab(&mem);
+    a.set_consent(&from_json(&GRANTED()), NOW + 10.0, false)
+        .unwrap();
+    view(&mut a, "mugs-1", NOW + 11.0);
+    assert_eq!(b.consent().source, Source::Default);
+    b.storage_changed(NOW + 12.0);
+    assert_eq!(
+        (b.consent().personalization, b.consent().source),
+        (true, Source::Stored)
+    );
+    assert_eq!(recent(&b), ["mugs-1"], "the same profile");
+    view(&mut b, "mugs-2", NOW + 13.0);
+    a.storage_changed(NOW + 14.0);
+    assert_eq!(recent(&a), ["mugs-1", "mugs-2"]);
+    // Withdrawal in b reaches a, and a's memory is erased.
+    b.set_consent(
+        &from_json(&json!({"personalization": false, "storage": true})),
+        NOW + 15.0,
+        false,
+    )
+    .unwrap();
+    a.storage_changed(NOW + 16.0);
+    assert!(!a.consent().personalization);
+    assert!(a.profile(NOW).is_none());
+    assert_eq!(
+        mem.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    // An older record (a tab that decided earlier) does not undo a newer decision here.
+    let mut old = tab(&mem, json!({}));
+    old.set_consent(&from_json(&GRANTED()), NOW + 1.0, false)
+        .unwrap();
+    a.storage_changed(NOW + 17.0);
+    assert!(!a.consent().personalization);
+}
+
+#[test]
+fn p10_erase_in_another_tab_empties_this_one() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let mut b = stored_tab(&mem);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    b.storage_changed(NOW + 2.0);
+    assert_eq!(recent(&b), ["mugs-1"]);
+    a.erase(NOW + 3.0);
+    b.storage_changed(NOW + 4.0);
+    assert!(b.profile(NOW).is_none());
+    assert_eq!(b.consent().source, Source::Default);
+    let r = b
+        .track(
+            &Value::from("Product Viewed"),
+            &from_json(&json!({"product_id": "mugs-2"})),
+            &Value::Undefined,
+            NOW + 5.0,
+        )
+        .unwrap();
+    assert_eq!(r.reason, Some("no_consent"));
+    assert!(mem.snapshot().is_empty(), "b writes nothing back");
+}
+
+#[test]
+fn a_corrupt_write_by_another_tab_is_reset_and_reported() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    view(&mut a, "mugs-1", NOW + 1.0);
+    mem.put_raw("vitrine:profile", "####");
+    a.storage_changed(NOW + 2.0);
+    let h = a.audit(NOW).history;
+    assert!(
+        h.iter().any(|e| matches!(
+            e,
+            Entry::Reset {
+                reason: "not base64url",
+                ..
+            }
+        )),
+        "{h:?}"
+    );
+    assert_eq!(recent(&a), ["mugs-1"], "this tab's profile is kept");
+    view(&mut a, "mugs-2", NOW + 3.0);
+    assert_eq!(
+        recent(&stored_tab(&mem)),
+        ["mugs-1", "mugs-2"],
+        "and written back whole"
+    );
+}
+
+#[test]
+fn signals_past_retention_are_pruned_when_merging_and_written_back() {
+    let mem = MemoryBackend::new();
+    let day = 86_400_000.0;
+    let policy = json!({"personalization": true, "storage": true});
+    let opts = |consent: serde_json::Value| {
+        OpenOptions::parse(&from_json(
+            &json!({"catalog": catalog(), "consent": consent,
+            "policy": {"retentionDays": 5}}),
+        ))
+        .unwrap()
+    };
+    let env = |now| Env {
+        now,
+        seed: seed(),
+        gpc: false,
+    };
+    let mut a = Session::open(opts(policy.clone()), Box::new(mem.clone()), env(NOW));
+    a.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({"product_id": "mugs-1"})),
+        &from_json(&json!({"timestamp": NOW - 4.0 * day})),
+        NOW,
+    )
+    .unwrap();
+    let mut b = Session::open(opts(json!(null)), Box::new(mem.clone()), env(NOW));
+    assert_eq!(recent(&b), ["mugs-1"]);
+    // Two days later a writes; b merges, drops the now six-day-old view, and writes that back.
+    view(&mut a, "mugs-2", NOW + 2.0 * day);
+    b.storage_changed(NOW + 2.0 * day);
+    assert!(b
+        .audit(NOW)
+        .history
+        .iter()
+        .any(|e| matches!(e, Entry::Prune { .. })));
+    // Read storage as of the start (a tab opened then does not prune the view itself).
+    let fresh = Session::open(opts(json!(null)), Box::new(mem.clone()), env(NOW));
+    let stored = fresh
+        .profile(NOW)
+        .map(|p| p.recently_viewed)
+        .unwrap_or_default();
+    assert_eq!(stored, ["mugs-2"]);
+}

@@ -1,0 +1,210 @@
+// Consent signals through the built package: TC strings, Google Consent Mode, Global Privacy
+// Control (read from navigator), the CMP listener, erase, audit and export.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import vitrine, { makeCatalog } from './load.mjs';
+import { tcString } from './tcstring.mjs';
+
+const { Vitrine, decodeTcString } = vitrine;
+const catalog = makeCatalog(30);
+
+/** Runs `fn` with `navigator.globalPrivacyControl` set as the browser would. */
+function withGpc(value, fn) {
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { globalPrivacyControl: value }, configurable: true });
+  try {
+    return fn();
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete globalThis.navigator;
+  }
+}
+
+test('decodeTcString reads a TC string and says why a bad one is bad', () => {
+  const tc = decodeTcString(tcString([1, 5, 6], Date.UTC(2025, 0, 2)));
+  assert.deepEqual(tc.purposeConsents, [1, 5, 6]);
+  assert.equal(tc.lastUpdated, Date.UTC(2025, 0, 2));
+  assert.equal(tc.consentLanguage, 'EN');
+  assert.equal(tc.publisherCountryCode, 'FR');
+  assert.equal(tc.publisherTC, null);
+  assert.deepEqual(JSON.parse(JSON.stringify(tc)), tc, 'plain JSON');
+  const bad = [
+    ['', /empty string/],
+    ['CAA', /truncated: the core segment ends inside created/],
+    ['CP_h-0AP!', /not base64url: '!' at position 8/],
+    [`B${'A'.repeat(43)}`, /unsupported version 1/],
+    [`${tcString([1])}.IAAAAAA.IAAAAAA`, /segment 3 repeats segment type 1 \(disclosed vendors\)/],
+    [`${tcString([1])}.oAAA`, /bad segment type 5 in segment 2/],
+  ];
+  for (const [s, why] of bad) {
+    assert.throws(() => decodeTcString(s), (e) => e instanceof Error && /^invalid TC string: /.test(e.message) && why.test(e.message), s);
+  }
+  assert.throws(() => decodeTcString(42), { name: 'Error', message: 'decodeTcString: tcString must be a string, got number' });
+  assert.throws(() => decodeTcString('C'.repeat(200_000)), /longer than 100000 characters/);
+  assert.throws(() => decodeTcString('C'.repeat(2_000_000)), { name: 'Error', message: 'decodeTcString: the value is too large' });
+});
+
+test('setConsent maps TCF purposes 1, 5, 6 and Consent Mode personalization_storage', () => {
+  const v = Vitrine.open({ catalog, storage: 'memory' });
+  const pick = (c) => [c.personalization, c.storage, c.source];
+  assert.deepEqual(pick(v.setConsent({ tcf: tcString([1, 5, 6]) })), [true, true, 'tcf']);
+  assert.deepEqual(pick(v.setConsent({ tcf: tcString([1, 5]) })), [false, true, 'tcf']);
+  assert.deepEqual(pick(v.setConsent({ tcf: tcString([5, 6]) })), [true, false, 'tcf']);
+  const granted = { personalization_storage: 'granted', ad_storage: 'denied', analytics_storage: 'denied' };
+  assert.deepEqual(pick(v.setConsent({ googleConsentMode: granted })), [true, true, 'googleConsentMode']);
+  assert.deepEqual(pick(v.setConsent({ googleConsentMode: { ad_storage: 'granted' } })), [false, false, 'googleConsentMode']);
+  assert.deepEqual(pick(v.setConsent({ personalization: false, storage: true, tcf: tcString([1, 5, 6]) })), [false, true, 'explicit']);
+  assert.throws(() => v.setConsent({ googleConsentMode: { personalisation_storage: 'granted' } }), /personalisation_storage is not a known option/);
+  assert.throws(() => v.setConsent({ tcf: 'CAA' }), /invalid TC string: truncated/);
+  assert.deepEqual(pick(v.consent()), [false, true, 'explicit'], 'a malformed TC string changes nothing');
+  v.free();
+});
+
+test('Global Privacy Control denies personalization until the shopper opts in explicitly with it', () => {
+  withGpc(true, () => {
+    const v = Vitrine.open({ catalog, storage: 'memory', consent: { tcf: tcString([1, 5, 6]) } });
+    assert.deepEqual([v.consent().personalization, v.consent().storage, v.consent().source], [false, true, 'gpc']);
+    assert.deepEqual(v.track('Product Viewed', { product_id: 'candles-0' }), { accepted: false, reason: 'no_consent' });
+    assert.equal(v.audit().gpc, true);
+    assert.equal(v.audit().policy.gpc, 'deny');
+    const c = v.setConsent({ personalization: true, storage: true });
+    assert.deepEqual([c.personalization, c.source], [true, 'explicit']);
+    assert.deepEqual(v.track('Product Viewed', { product_id: 'candles-0' }), { accepted: true });
+    v.free();
+    const ignoring = Vitrine.open({ catalog, storage: 'memory', consent: { googleConsentMode: { personalization_storage: 'granted' } }, policy: { gpc: 'ignore' } });
+    assert.equal(ignoring.consent().personalization, true);
+    ignoring.free();
+  });
+  withGpc(false, () => {
+    const v = Vitrine.open({ catalog, storage: 'memory', consent: { tcf: tcString([1, 5, 6]) } });
+    assert.equal(v.consent().personalization, true);
+    assert.equal(v.audit().gpc, false);
+    v.free();
+  });
+  // A navigator whose getter throws reads as "no signal", and does not break open().
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { get() { throw new Error('nope'); }, configurable: true });
+  try {
+    const v = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(v.audit().gpc, false);
+    v.free();
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete globalThis.navigator;
+  }
+});
+
+/** A minimal CMP: `__tcfapi` with addEventListener/removeEventListener, as TCF v2.2 specifies. */
+function fakeCmp() {
+  const listeners = new Map();
+  let nextId = 1;
+  const cmp = {
+    calls: [],
+    listeners,
+    fire(status, tcString, extra = {}) {
+      for (const [id, cb] of listeners) cb({ eventStatus: status, tcString, listenerId: id, gdprApplies: true, ...extra }, true);
+    },
+  };
+  globalThis.__tcfapi = (command, version, callback, parameter) => {
+    cmp.calls.push([command, version, parameter]);
+    if (command === 'addEventListener') {
+      const id = nextId++;
+      listeners.set(id, callback);
+      callback({ eventStatus: 'cmpuishown', listenerId: id, gdprApplies: true }, true);
+    } else if (command === 'removeEventListener') {
+      callback(listeners.delete(parameter));
+    }
+  };
+  return cmp;
+}
+
+test('listenTcf follows the CMP: tcloaded and useractioncomplete only; free() removes the listener', () => {
+  const v0 = Vitrine.open({ catalog, storage: 'memory' });
+  assert.equal(Vitrine.listenTcf(v0), false, 'no CMP on the page');
+  v0.free();
+
+  const cmp = fakeCmp();
+  try {
+    const v = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(Vitrine.listenTcf(v), true);
+    assert.equal(Vitrine.listenTcf(v), true, 'a second call does not subscribe twice');
+    assert.equal(cmp.listeners.size, 1);
+    assert.deepEqual(cmp.calls[0], ['addEventListener', 2, undefined]);
+    assert.equal(v.consent().source, 'default', 'cmpuishown is not a decision');
+
+    const day = 86_400_000;
+    cmp.fire('tcloaded', tcString([1, 5, 6], Date.now() - 3 * day));
+    assert.deepEqual([v.consent().personalization, v.consent().source], [true, 'tcf']);
+    v.setConsent({ personalization: false, storage: false }); // the banner, later
+    cmp.fire('tcloaded', tcString([1, 5, 6], Date.now() - 3 * day)); // an older string, reloaded
+    assert.deepEqual([v.consent().personalization, v.consent().source], [false, 'explicit']);
+    cmp.fire('useractioncomplete', tcString([1, 5, 6], Date.now() - 3 * day)); // the shopper acts now
+    assert.deepEqual([v.consent().personalization, v.consent().source], [true, 'tcf']);
+    cmp.fire('useractioncomplete', 'CAA');
+    cmp.fire('useractioncomplete', tcString([]), { gdprApplies: false });
+    cmp.fire('useractioncomplete', undefined);
+    assert.equal(v.consent().personalization, true, 'unusable signals change nothing');
+    const ignored = v.audit().history.filter((e) => e.type === 'ignored').map((e) => e.reason);
+    assert.deepEqual(ignored, [
+      'tcloaded: the TC string is older than the decision in force',
+      'invalid TC string: truncated: the core segment ends inside created',
+      'the CMP says GDPR does not apply (gdprApplies: false)',
+      "the CMP's tcData has no usable tcString",
+    ]);
+
+    v.free();
+    assert.deepEqual(cmp.calls.at(-1), ['removeEventListener', 2, 1]);
+    assert.equal(cmp.listeners.size, 0, 'listener removed on free()');
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+});
+
+test('a CMP that throws or calls back after free() cannot break vitrine', () => {
+  globalThis.__tcfapi = () => { throw new Error('CMP crashed'); };
+  try {
+    const v = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(Vitrine.listenTcf(v), false);
+    v.free();
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+  let saved;
+  globalThis.__tcfapi = (command, version, callback) => { if (command === 'addEventListener') saved = callback; };
+  try {
+    const v = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(Vitrine.listenTcf(v), true);
+    v.free(); // no listenerId was ever given: nothing to remove
+    assert.doesNotThrow(() => saved({ eventStatus: 'useractioncomplete', tcString: tcString([1, 5, 6]), listenerId: 9 }, true));
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+});
+
+test('audit, exportData and erase: everything held is reported, exported, and then gone', () => {
+  const v = Vitrine.open({ catalog, storage: 'memory', consent: { personalization: true, storage: true }, policy: { retentionDays: 10 } });
+  v.track('Product Viewed', { product_id: 'candles-0' });
+  v.track('Order Completed', { products: [{ product_id: 'mugs-1' }] });
+  const a = v.audit();
+  assert.equal(a.mode, 'local-only');
+  assert.equal(a.network.capable, false);
+  assert.doesNotMatch(a.network.imports, /fetch|XMLHttpRequest|sendBeacon/, 'names no network API itself');
+  assert.deepEqual(a.storage.keys.map((k) => k.key), ['vitrine:consent', 'vitrine:profile']);
+  assert.equal(a.storage.totalBytes, a.storage.keys.reduce((s, k) => s + k.bytes, 0));
+  assert.equal(a.profile.retentionDays, 10);
+  assert.ok(a.profile.signals > 0 && a.profile.oldest > 0);
+  assert.equal(a.profile.mergeBuffer, 2, 'both events, kept a few seconds for merging with other tabs');
+  assert.ok(a.history.some((e) => e.type === 'consent' && e.source === 'explicit'));
+  const data = v.exportData();
+  assert.deepEqual(data.profile.purchases.map((p) => p.itemId), ['mugs-1']);
+  assert.deepEqual(JSON.parse(JSON.stringify(data)), data);
+  v.erase();
+  const after = v.audit();
+  assert.deepEqual(after.storage.keys, [], 'no vitrine key remains');
+  assert.equal(after.profile.held, false);
+  assert.equal(after.profile.mergeBuffer, 0);
+  assert.equal(after.consent.source, 'default');
+  assert.deepEqual(after.history.filter((e) => e.type === 'erase').map((e) => e.what), ['all']);
+  assert.equal(v.exportData().profile, null);
+  v.free();
+});
