@@ -105,77 +105,87 @@ pub fn recommend(
     let capped = share < 1.0
         && (scenario == Scenario::ForYou
             || (scenario == Scenario::Cart && plan.anchors_from_profile));
-    // A capped shelf draws from a pool twice as deep, so that what the cap drops can be replaced.
-    let depth = if capped { (m * 2).min(model.len()) } else { m };
-
-    let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep.as_ref()) {
-        (Scenario::ForYou, Some(r)) => {
-            let mut s = score::ForYou::new(&ctx, r);
-            let pool = s.pool(scratch, depth);
-            (pool, Box::new(move |sc, i| s.explain(sc, i)))
-        }
-        (Scenario::Similar, _) => {
-            let s = score::Similar::new(&ctx, &anchors);
-            let pool = s.pool(scratch, m);
-            (pool, Box::new(move |_, i| s.explain(i)))
-        }
-        (Scenario::BoughtTogether | Scenario::Cart, _) => {
-            let s = score::Together::new(&ctx, &anchors, scenario == Scenario::Cart);
-            let pool = s.pool(scratch, depth);
-            (pool, Box::new(move |_, i| s.explain(i)))
-        }
-        (Scenario::RecentlyViewed, Some(r)) => (
-            score::recently_viewed(&ctx, r, m),
-            Box::new(|_, _| vec![(Reason::RecentlyViewed, 1.0)]),
-        ),
-        (Scenario::BuyAgain, Some(r)) => (
-            score::buy_again(&ctx, r, m),
-            Box::new(|_, _| vec![(Reason::BoughtBefore, 1.0)]),
-        ),
-        (Scenario::RecentlyViewed | Scenario::BuyAgain, None) => {
-            (Vec::new(), Box::new(|_, _| Vec::new()))
-        }
-        (Scenario::Trending, _) if plan.channel.is_some() => {
-            let c = plan.channel.unwrap_or(0);
-            let (listed, _) = model.channel_trending(c);
-            (
-                shelf::channel_trending(&ctx, c, m),
-                Box::new(move |_, i| {
-                    let r = if listed.contains(&i) {
-                        Reason::TrendingOn(c)
-                    } else {
-                        Reason::Trending(model.category(i))
-                    };
-                    vec![(r, 1.0)]
-                }),
-            )
-        }
-        (Scenario::Trending | Scenario::ForYou, _) => (
-            score::trending(&ctx, m),
-            Box::new(|_, i| vec![(Reason::Trending(model.category(i)), 1.0)]),
-        ),
-    };
-
-    let mut pool = pool;
-    if input.gentle {
-        // Without the popularity push, what nothing recommends is not filler to show.
-        pool.retain(|s| s.score > 0.0);
-    }
+    // A capped shelf draws from a pool twice as deep, so that what the cap drops can be replaced;
+    // when the cap still leaves it short of `k` and the pool was full, the pool deepens (×4, up
+    // to the whole catalog): a shelf never comes out shorter because of the cap while the
+    // catalog holds items it allows.
+    let mut depth = if capped { (m * 2).min(model.len()) } else { m };
     let ordered = matches!(scenario, Scenario::RecentlyViewed | Scenario::BuyAgain);
     let lambda = if ordered {
         0.0
     } else {
         req.diversity.unwrap_or(input.policy.diversity) as f32
     };
-    let (mut ranked, pool) = if capped {
-        shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
+    let (ranked, pool, explain) = loop {
+        let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep.as_ref()) {
+            (Scenario::ForYou, Some(r)) => {
+                let mut s = score::ForYou::new(&ctx, r);
+                let pool = s.pool(scratch, depth);
+                (pool, Box::new(move |sc, i| s.explain(sc, i)))
+            }
+            (Scenario::Similar, _) => {
+                let s = score::Similar::new(&ctx, &anchors);
+                let pool = s.pool(scratch, m);
+                (pool, Box::new(move |_, i| s.explain(i)))
+            }
+            (Scenario::BoughtTogether | Scenario::Cart, _) => {
+                let s = score::Together::new(&ctx, &anchors, scenario == Scenario::Cart);
+                let pool = s.pool(scratch, depth);
+                (pool, Box::new(move |_, i| s.explain(i)))
+            }
+            (Scenario::RecentlyViewed, Some(r)) => (
+                score::recently_viewed(&ctx, r, m),
+                Box::new(|_, _| vec![(Reason::RecentlyViewed, 1.0)]),
+            ),
+            (Scenario::BuyAgain, Some(r)) => (
+                score::buy_again(&ctx, r, m),
+                Box::new(|_, _| vec![(Reason::BoughtBefore, 1.0)]),
+            ),
+            (Scenario::RecentlyViewed | Scenario::BuyAgain, None) => {
+                (Vec::new(), Box::new(|_, _| Vec::new()))
+            }
+            (Scenario::Trending, _) if plan.channel.is_some() => {
+                let c = plan.channel.unwrap_or(0);
+                let (listed, _) = model.channel_trending(c);
+                (
+                    shelf::channel_trending(&ctx, c, m),
+                    Box::new(move |_, i| {
+                        let r = if listed.contains(&i) {
+                            Reason::TrendingOn(c)
+                        } else {
+                            Reason::Trending(model.category(i))
+                        };
+                        vec![(r, 1.0)]
+                    }),
+                )
+            }
+            (Scenario::Trending | Scenario::ForYou, _) => (
+                score::trending(&ctx, m),
+                Box::new(|_, i| vec![(Reason::Trending(model.category(i)), 1.0)]),
+            ),
+        };
+
+        let full = pool.len() >= depth;
+        let mut pool = pool;
+        if input.gentle {
+            // Without the popularity push, what nothing recommends is not filler to show.
+            pool.retain(|s| s.score > 0.0);
+        }
+        if !capped {
+            break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
+        }
+        let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
             strongest(explain(scratch, i), 1)
                 .first()
                 .and_then(|r| shelf::Signal::of(*r))
-        })
-    } else {
-        (rerank::mmr(model, &pool, req.k, lambda), pool)
+        });
+        if ranked.len() >= req.k || !full || depth >= model.len() {
+            break (ranked, pool, explain);
+        }
+        scratch.reset();
+        depth = (depth * 4).min(model.len());
     };
+    let mut ranked = ranked;
     let explored = if ordered || input.gentle {
         Vec::new()
     } else {

@@ -490,6 +490,42 @@ fn the_cap_keeps_one_signal_from_filling_a_shelf() {
 }
 
 #[test]
+fn a_capped_shelf_stays_full_when_its_first_pool_is_all_one_signal() {
+    // 400 candles rank above every mug for a shopper who views candles, so the first pool (2·m
+    // deep) is candles alone and the cap would leave the shelf short; it deepens instead.
+    let mut items: Vec<Json> = (0..400)
+        .map(|i| json!({"id": format!("candles-{i}"), "category": "Candles", "price": 10, "popularity": 1000 - i}))
+        .collect();
+    items.extend((0..100).map(
+        |i| json!({"id": format!("mugs-{i}"), "category": "Mugs", "brand": "Clay", "price": 10, "popularity": 1}),
+    ));
+    let mut s = open_with(
+        &MemoryBackend::new(),
+        json!({"catalog": items, "consent": {"personalization": true}, "policy": {"maxSignalShare": 0.5}}),
+    );
+    for i in [3, 7, 11, 15] {
+        track(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": format!("candles-{i}")}),
+        );
+    }
+    // The four viewed candles are their own signals; the others share "you like candles".
+    let shelf = rec(&mut s, json!({"scenario": "for_you", "k": 12}));
+    assert_eq!(shelf.len(), 12, "{shelf:?}");
+    let liked = shelf
+        .iter()
+        .filter(|r| {
+            r.reasons
+                .first()
+                .is_some_and(|x| x == "because you like candles")
+        })
+        .count();
+    assert!((1..=6).contains(&liked), "{shelf:?}");
+    assert!(shelf.iter().any(|r| r.item_id.starts_with("mugs-")));
+}
+
+#[test]
 fn every_shelf_explains_itself() {
     let mem = MemoryBackend::new();
     let mut anon = open_with(&mem, json!({}));
