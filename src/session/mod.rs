@@ -186,6 +186,13 @@ pub struct Session {
     dirty: bool,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
+    /// A newer vitrine's consent record is stored (another tab runs a later deploy) and the
+    /// shopper has not decided in this tab: the decision is unknown here, so nothing is
+    /// personalized, and storage is left as it is.
+    newer_consent: bool,
+    /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
+    /// keeps its own profile in memory.
+    newer_profile: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -214,6 +221,8 @@ impl Session {
             revision: None,
             dirty: false,
             consent_stored: false,
+            newer_consent: false,
+            newer_profile: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -238,6 +247,7 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
+        self.check_vanished(now);
         let Some(who) = self.gate.personalization() else {
             return Ok(TrackResult::refused(Refusal::NoConsent));
         };
@@ -399,6 +409,8 @@ impl Session {
 
 #[cfg(test)]
 mod consent_tests;
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]

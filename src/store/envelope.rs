@@ -31,6 +31,9 @@ impl Kind {
     }
 }
 
+/// Why [`open`] refuses a record a later vitrine wrote: callers leave such records alone.
+pub const NEWER: &str = "written by a newer vitrine";
+
 /// Wraps a payload.
 pub fn seal(kind: Kind, payload: &[u8]) -> String {
     let mut buf = Vec::with_capacity(payload.len() + 7);
@@ -51,7 +54,7 @@ pub fn open(kind: Kind, value: &str) -> Result<Vec<u8>, &'static str> {
     }
     match r.u8().map_err(|_| "truncated")? {
         VERSION => {}
-        v if v > VERSION => return Err("written by a newer vitrine"),
+        v if v > VERSION => return Err(NEWER),
         _ => return Err("written by an older, unsupported vitrine"),
     }
     let crc = r.u32().map_err(|_| "truncated")?;
