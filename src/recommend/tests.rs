@@ -249,3 +249,27 @@ fn exploration_is_seeded_and_labelled() {
         )
     );
 }
+
+#[test]
+fn exclude_purchased_also_leaves_out_sensitive_purchases() {
+    // Found by the property test: a bought item flagged sensitive is kept out of the ranking
+    // signals, and so was missing from the list excludePurchased blocks; it came back on
+    // trending and similar shelves.
+    let mut parts = model().parts().clone();
+    parts.sensitive[4] = true;
+    let m = Model::from_parts(parts).unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    p.record(&who, &view(Kind::Purchase, "i4"), NOW);
+    for r in [
+        json!({"scenario": "trending", "k": 5, "excludePurchased": true}),
+        json!({"scenario": "similar", "itemId": "i0", "k": 5, "excludePurchased": true}),
+        json!({"scenario": "trending", "k": 5, "excludePurchased": ["candles"]}),
+    ] {
+        let out = run(&m, Some(&p), &req(r.clone()));
+        assert!(!ids(&out).contains(&"i4"), "{r}: {out:?}");
+    }
+    let out = run(&m, Some(&p), &req(json!({"scenario": "trending", "k": 5})));
+    assert!(ids(&out).contains(&"i4"), "only excluded when asked");
+}
