@@ -471,4 +471,6 @@ impl<'a> View<'a> {
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

@@ -172,4 +172,6 @@ pub fn recommend(
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
