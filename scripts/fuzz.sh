@@ -3,7 +3,7 @@
 # one after the other, one job, at low priority. New inputs go to target/fuzz-corpus/<target>;
 # the kept corpus in fuzz/corpus/<target> is read, never written. A crash stops the run and
 # leaves its input in fuzz/artifacts/<target>/ (replay it with
-# `cargo +nightly fuzz run <target> <file>`, then add it to the corpus with the fix).
+# `cargo +nightly fuzz run -s none <target> <file>`, then add it to the corpus with the fix).
 #
 # FUZZ_MERGE=1 afterwards minimises the kept corpus: fuzz/corpus/<target> becomes the smallest
 # set of inputs, among the old corpus and the new finds, that reaches the same coverage.
@@ -35,16 +35,19 @@ max_len_for() {
   esac
 }
 
-run() { nice -n 19 cargo +nightly fuzz "$@"; }
-
-run build -s none
-mkdir -p target/fuzz-logs
+# Built once, then the binaries run directly: `cargo fuzz run` would rebuild whenever the
+# sources change during a long run.
+nice -n 19 cargo +nightly fuzz build -s none
+bin=fuzz/target/x86_64-unknown-linux-gnu/release
+run() { nice -n 19 "$bin/$1" "${@:2}"; }
+mkdir -p target/fuzz-logs fuzz/artifacts
 for t in "${targets[@]}"; do
   mkdir -p "target/fuzz-corpus/$t"
   log="target/fuzz-logs/$t.log"
   printf 'fuzz: %s for %ss … ' "$t" "$seconds"
+  mkdir -p "fuzz/artifacts/$t"
   # shellcheck disable=SC2046
-  if ! run run -s none "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" -- \
+  if ! run "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" -artifact_prefix="fuzz/artifacts/$t/" \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
     -rss_limit_mb=2048 $(dict_for "$t") $(max_len_for "$t") >"$log" 2>&1; then
     echo "FAILED"
@@ -58,7 +61,7 @@ for t in "${targets[@]}"; do
   echo "ok: ${runs:-?} executions, ${cov:-?} (of ${edges:-?} instrumented edges)"
   if [ "${FUZZ_MERGE:-0}" = 1 ]; then
     rm -rf "target/fuzz-merged/$t" && mkdir -p "target/fuzz-merged/$t"
-    run run -s none "$t" "target/fuzz-merged/$t" "fuzz/corpus/$t" "target/fuzz-corpus/$t" -- \
+    run "$t" "target/fuzz-merged/$t" "fuzz/corpus/$t" "target/fuzz-corpus/$t" \
       -merge=1 $(max_len_for "$t") >"target/fuzz-logs/$t.merge.log" 2>&1
     rm -rf "fuzz/corpus/$t" && mv "target/fuzz-merged/$t" "fuzz/corpus/$t"
     echo "fuzz: $t corpus minimised to $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sk "fuzz/corpus/$t" | cut -f1) KiB"

@@ -412,6 +412,8 @@ mod consent_tests;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod sync_tests;
 #[cfg(test)]
 mod tests;
