@@ -120,6 +120,14 @@ impl Session {
     fn merge_stored(&mut self, now: f64) -> Option<bool> {
         let hl = self.policy.half_life_ms();
         let (who, persist) = self.gate.persistent_profile()?;
+        // Most writes follow this tab's own: comparing revisions first spares decoding the
+        // stored profile (a full one is ~75 KB to base64-decode, checksum and parse per event).
+        if let Ok(current) = self.store.profile_revision() {
+            if current.is_none() || current == self.revision {
+                self.newer_profile = false;
+                return None;
+            }
+        }
         let (load, revision) = self.store.load_profile(&who, &persist, hl);
         if matches!(load, Load::Newer) {
             self.saw_newer_profile(now);

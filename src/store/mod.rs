@@ -24,7 +24,9 @@
 //! The profile record's payload is the writers' [`Clock`] (`u8 n · n × (u32 writer, u32 seq,
 //! f64 at)`) followed by the profile itself (see [`crate::profile::codec`]).
 //!
-//! A profile's *revision* is the CRC-32 of its stored value: a tab compares it with the one it
+//! A profile's *revision* is the payload checksum its envelope declares (read from the first 12
+//! characters, so a full 100 KB record is not checksummed again per event), or the CRC-32 of the
+//! whole value when that is not an envelope: a tab compares it with the one it
 //! last wrote or read to notice another tab's writes (see `session::sync`).
 
 pub mod clock;
@@ -66,6 +68,11 @@ pub enum Load<T> {
     Newer,
     /// Storage could not be read (disabled, or its database damaged): nothing is known.
     Failed(StoreError),
+}
+
+/// Identifies a stored profile value (see the module documentation).
+fn revision(value: &str) -> u32 {
+    envelope::declared_crc(value).unwrap_or_else(|| crc32(value.as_bytes()))
 }
 
 /// The outcome of [`envelope::open`] as a [`Load`] of the payload.
@@ -171,10 +178,10 @@ impl Store {
         let mut w = Writer::default();
         clock.encode(&mut w);
         w.buf.extend_from_slice(&p.encode(who));
-        let value = seal(Kind::Profile, &w.buf);
+        let (value, crc) = envelope::seal_with_crc(Kind::Profile, &w.buf);
         let key = self.profile_key();
         self.backend.set(&key, &value)?;
-        Ok(crc32(value.as_bytes()))
+        Ok(crc)
     }
 
     /// Reads the profile and its clock, with the revision of what is stored (`None` when nothing
@@ -190,7 +197,7 @@ impl Store {
             Ok(None) => return (Load::Missing, None),
             Ok(Some(v)) => v,
         };
-        let revision = Some(crc32(v.as_bytes()));
+        let revision = Some(revision(&v));
         let load = match opened(Kind::Profile, &v) {
             Err(e) => e.cast(),
             Ok(payload) => {
@@ -209,6 +216,11 @@ impl Store {
             }
         };
         (load, revision)
+    }
+
+    /// The revision of the stored profile (`None`: none stored), without decoding it.
+    pub fn profile_revision(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self.backend.get(&self.profile_key())?.map(|v| revision(&v)))
     }
 
     /// Writes the consent record (layout in the module documentation).
