@@ -17,9 +17,10 @@ const NOW: f64 = 1_750_000_000_000.0;
 const CATEGORIES: [&str; 4] = ["Candles", "Mugs", "Tea", "Lamps"];
 
 fn neighbours(n: usize) -> impl Strategy<Value = Neighbours> {
-    // Self-links and repeated targets included: ranking must cope with any valid file.
+    // Self-links, repeated targets and zero weights included: ranking must cope with any
+    // valid file.
     proptest::collection::vec(
-        proptest::collection::vec((0..n as u32, 0.0..5.0f32), 0..6),
+        proptest::collection::vec((0..n as u32, prop_oneof![Just(0.0f32), 0.0..5.0f32]), 0..6),
         n,
     )
     .prop_map(|mut rows| {

@@ -273,3 +273,29 @@ fn exclude_purchased_also_leaves_out_sensitive_purchases() {
     let out = run(&m, Some(&p), &req(json!({"scenario": "trending", "k": 5})));
     assert!(ids(&out).contains(&"i4"), "only excluded when asked");
 }
+
+#[test]
+fn a_zero_weight_neighbour_never_makes_an_item_come_out_twice() {
+    // Found by the model fuzz target: a row listing i1 with weight 0 and then again with a
+    // positive weight put i1 twice in the candidate list, and twice on the shelf.
+    let mut parts = model().parts().clone();
+    parts.co_purchase = Neighbours::from_rows(vec![
+        vec![(1, 0.0), (1, 2.0), (2, 0.0), (3, 1.0)],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    ]);
+    let m = Model::from_parts(parts).unwrap();
+    for r in [
+        json!({"scenario": "bought_together", "itemId": "i0", "k": 5, "diversity": 0}),
+        json!({"scenario": "cart", "itemIds": ["i0"], "k": 5, "diversity": 0}),
+        json!({"scenario": "similar", "itemId": "i0", "k": 5, "diversity": 0}),
+    ] {
+        let out = run(&m, None, &req(r.clone()));
+        let mut seen = ids(&out);
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), out.len(), "{r}: {out:?}");
+    }
+}
