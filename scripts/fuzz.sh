@@ -64,6 +64,6 @@ for t in "${targets[@]}"; do
     run "$t" "target/fuzz-merged/$t" "fuzz/corpus/$t" "target/fuzz-corpus/$t" \
       -merge=1 $(max_len_for "$t") >"target/fuzz-logs/$t.merge.log" 2>&1
     rm -rf "fuzz/corpus/$t" && mv "target/fuzz-merged/$t" "fuzz/corpus/$t"
-    echo "fuzz: $t corpus minimised to $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sk "fuzz/corpus/$t" | cut -f1) KiB"
+    echo "fuzz: $t corpus minimised to $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sb "fuzz/corpus/$t" | cut -f1) bytes"
   fi
 done
