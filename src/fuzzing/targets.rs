@@ -342,9 +342,12 @@ fn same_after_reload(m: &Model) {
     let bits =
         |p: &crate::model::ModelParts| p.price.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(a), bits(b), "prices");
+    // Informative numbers (shown by `vitrine-model inspect`, unused for ranking) may be NaN.
+    assert_eq!(format!("{:?}", a.info), format!("{:?}", b.info), "info");
     let strip = |p: &crate::model::ModelParts| crate::model::ModelParts {
         price: Vec::new(),
         embeddings: Vec::new(),
+        info: Default::default(),
         ..p.clone()
     };
     assert!(
