@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup pkg demo test lint test-rust test-js test-browser proof bench fuzz clean
+.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench fuzz clean
 
 ## setup: install what a fresh machine lacks (no-op when present)
 setup:
@@ -14,8 +14,17 @@ pkg: setup
 	@scripts/build-pkg.sh
 
 ## demo: build, then serve the demo storefront on http://127.0.0.1:$(PORT)
-demo: pkg
+demo: pkg demo-model
 	@node www/serve.mjs --port $(PORT)
+
+## demo-model: the demo's model file, built by vitrine-model from a seeded order log (seconds)
+DEMO_MODEL := www/generated/model.vtr
+demo-model: setup
+	@cargo build --release --quiet --bin vitrine-model
+	@$(MAKE) --no-print-directory $(DEMO_MODEL)
+
+$(DEMO_MODEL): scripts/demo-model.mjs www/catalog.js target/release/vitrine-model
+	node scripts/demo-model.mjs
 
 ## test: fmt, clippy, native tests, wasm build, JS tests against pkg/, browser tests
 test: setup lint test-rust pkg test-js test-browser
@@ -34,8 +43,12 @@ test-js:
 	node_modules/.bin/tsc -p tests/types
 	node bench/run.mjs --quick
 
-test-browser:
+test-browser: demo-model
 	node --test --test-concurrency=1 tests/browser/
+
+## screenshots: docs/screenshots/*.png of the three pages (Chromium, the same scripted visit)
+screenshots: pkg demo-model
+	node tests/browser/screenshots.mjs
 
 ## proof: the static proof that the built module cannot reach the network (docs/PRIVACY.md)
 proof: pkg
@@ -53,4 +66,4 @@ bench: setup
 	@scripts/bench.sh
 
 clean:
-	rm -rf pkg target/$(WASM_TARGET)
+	rm -rf pkg target/$(WASM_TARGET) www/generated target/demo-model

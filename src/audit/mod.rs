@@ -19,10 +19,12 @@ pub enum Entry {
         at: f64,
         personalization: bool,
         storage: bool,
+        sensitive: bool,
         source: &'static str,
     },
     /// Data was erased: `what` is `profile` (personalization withdrawn), `storage` (storage
-    /// withdrawn) or `all` (`erase()`).
+    /// withdrawn), `sensitive` (the sensitive consent withdrawn: its signals) or `all`
+    /// (`erase()`).
     Erase { at: f64, what: &'static str },
     /// A stored record could not be read and was reset.
     Reset {
@@ -82,7 +84,7 @@ pub struct Network {
 
 pub const NETWORK: Network = Network {
     capable: false,
-    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
+    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, document.URL and document.referrer (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
     proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
 };
 
@@ -93,7 +95,8 @@ pub struct StorageReport {
     /// `local` or `memory`.
     pub backend: &'static str,
     pub namespace: String,
-    /// Whether anything may be written (storage consent).
+    /// Whether anything outlives the page: storage consent is given and the back-end is
+    /// `local` (the `memory` back-end keeps nothing beyond the page, whatever the consent).
     pub persistent: bool,
     pub keys: Vec<KeyInfo>,
     pub total_bytes: usize,

@@ -65,12 +65,17 @@ impl Neighbours {
     }
 
     fn validate(&self, items: usize, what: &str) -> Result<()> {
+        self.validate_rows(items, items, what)
+    }
+
+    /// Checks `rows` rows whose targets are item indexes below `items`.
+    fn validate_rows(&self, rows: usize, items: usize, what: &str) -> Result<()> {
         let bad = |why: &str| Err(Error::Model(format!("{what} neighbours: {why}")));
         if self.offsets.is_empty() && self.targets.is_empty() {
             return Ok(());
         }
-        if self.offsets.len() != items + 1 {
-            return bad("one offset per item plus one expected");
+        if self.offsets.len() != rows + 1 {
+            return bad("one offset per row plus one expected");
         }
         if self.targets.len() != self.weights.len()
             || self.offsets.last().copied() != Some(self.targets.len() as u32)
@@ -137,8 +142,17 @@ pub struct ModelParts {
     pub dims: usize,
     /// `dims` floats per item, row-major.
     pub embeddings: Vec<f32>,
+    /// Channels with a trending list of their own (normalized labels such as `tiktok`, see
+    /// [`crate::channel`]); may be empty.
+    pub channels: Strings,
+    /// Row `c`: the items trending among visitors from channel `c`, with a non-negative score
+    /// (any scale; each row is scaled to a best of 1 on load and sorted best first).
+    pub channel_trending: Neighbours,
     /// Item indexes ordered by id (bytewise), for lookups by id; computed when empty.
     pub id_order: Vec<u32>,
+    /// Per item, the share of its buyers who bought it in two or more orders (0..1, smoothed;
+    /// see docs/MODEL.md); empty when unknown (catalog input, files built before it existed).
+    pub repeat: Vec<f32>,
     pub info: Info,
 }
 
@@ -152,6 +166,7 @@ pub struct Model {
     by_popularity: Vec<u32>,
     /// Item indexes by trending score, best first.
     by_trending: Vec<u32>,
+    channel_index: HashMap<String, u32>,
 }
 
 fn normalise(v: &mut [f32]) {
@@ -277,11 +292,30 @@ impl Model {
         if p.embeddings.iter().any(|x| !x.is_finite()) {
             return Err(Error::Model("an embedding value is not finite".into()));
         }
+        if !p.repeat.is_empty() && p.repeat.len() != n {
+            return Err(Error::Model(
+                "repeat rates do not match the item count".into(),
+            ));
+        }
+        if p.repeat.iter().any(|x| !(0.0..=1.0).contains(x)) {
+            return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
+        }
         if p.embeddings.is_empty() {
             p.dims = 0;
         }
         p.co_purchase.validate(n, "co-purchase")?;
         p.co_view.validate(n, "co-view")?;
+        p.channels.validate().map_err(|why| {
+            let mut m = String::from("channels: ");
+            m.push_str(why);
+            Error::Model(m)
+        })?;
+        p.channel_trending
+            .validate_rows(p.channels.len(), n, "channel trending")?;
+        if p.channels.iter().any(str::is_empty) {
+            return Err(bad("a channel name is empty"));
+        }
+        sort_rows(&mut p.channel_trending);
 
         if p.ids.iter().any(str::is_empty) {
             return Err(bad("an item id is empty"));
@@ -316,6 +350,12 @@ impl Model {
             brand_index: lower_index(&p.brands),
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
+            channel_index: p
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.to_owned(), i as u32))
+                .collect(),
             p,
         })
     }
@@ -328,6 +368,7 @@ impl Model {
             brand_index: HashMap::new(),
             by_popularity: Vec::new(),
             by_trending: Vec::new(),
+            channel_index: HashMap::new(),
         }
     }
 
@@ -461,7 +502,50 @@ impl Model {
     pub fn embeddings(&self) -> &[f32] {
         &self.p.embeddings
     }
+
+    /// The index of a channel with its own trending list (a normalized label, e.g. `tiktok`).
+    pub fn channel_of_name(&self, label: &str) -> Option<u32> {
+        self.channel_index.get(label).copied()
+    }
+
+    pub fn channel_name(&self, c: u32) -> Option<&str> {
+        ((c as usize) < self.p.channels.len()).then(|| self.p.channels.get(c as usize))
+    }
+
+    /// The items trending among channel `c`'s visitors, best first, scores scaled to 0..1.
+    pub fn channel_trending(&self, c: u32) -> (&[u32], &[f32]) {
+        self.p.channel_trending.of(c)
+    }
+
+    /// The share of the item's buyers who bought it again (0..1), when the model has it.
+    pub fn repeat_rate(&self, i: u32) -> Option<f32> {
+        self.p.repeat.get(i as usize).copied()
+    }
 }
 
-#[cfg(test)]
-mod tests;
+/// Sorts each row best first (ties by item) and scales it to a best of 1.
+fn sort_rows(nb: &mut Neighbours) {
+    let rows = nb.offsets.len().saturating_sub(1);
+    for r in 0..rows {
+        let (Some(&a), Some(&b)) = (nb.offsets.get(r), nb.offsets.get(r + 1)) else {
+            continue;
+        };
+        let range = a as usize..b as usize;
+        let (Some(t), Some(w)) = (nb.targets.get(range.clone()), nb.weights.get(range.clone()))
+        else {
+            continue;
+        };
+        let mut top = crate::recommend::rerank::Top::new(t.len());
+        for (&item, &weight) in t.iter().zip(w) {
+            top.push(weight, item);
+        }
+        let row = top.into_sorted();
+        let max = row.first().map_or(0.0, |x| x.score);
+        for (k, x) in range.zip(row) {
+            if let (Some(tt), Some(ww)) = (nb.targets.get_mut(k), nb.weights.get_mut(k)) {
+                *tt = x.item;
+                *ww = if max > 0.0 { x.score / max } else { 0.0 };
+            }
+        }
+    }
+}

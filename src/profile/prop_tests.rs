@@ -61,8 +61,10 @@ fn event() -> impl Strategy<Value = (Event, f64)> {
         proptest::option::of(text(MAX_TEXT_LEN)),
         proptest::option::of(text(MAX_TEXT_LEN)),
         0.0..(60.0 * DAY),
+        proptest::option::of(text(MAX_ID_LEN)),
+        proptest::option::of(0u8..=10),
     )
-        .prop_map(|(kind, lines, query, list, channel, dt)| {
+        .prop_map(|(kind, lines, query, list, channel, dt, order_id, score)| {
             let e = Event {
                 kind,
                 lines,
@@ -70,6 +72,8 @@ fn event() -> impl Strategy<Value = (Event, f64)> {
                 list,
                 timestamp: None,
                 channel,
+                order_id,
+                score,
             };
             (e, T0 + dt)
         })

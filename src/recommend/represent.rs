@@ -51,6 +51,17 @@ pub fn sensitive_category(model: &Model, policy: &Policy, c: u32) -> bool {
             .is_some_and(|name| policy.is_sensitive(&name.trim().to_lowercase()))
 }
 
+/// `ε` of the buy-again propensity: an item that sold nothing lately is damped, not zeroed.
+const DEMAND_FLOOR: f64 = 0.001;
+
+/// Scales the values so the largest is 1.
+fn scale_pairs(v: &mut [(u32, f32)]) {
+    let max = v.iter().map(|x| x.1).fold(0.0f32, f32::max);
+    if max > 0.0 && max.is_finite() {
+        v.iter_mut().for_each(|x| x.1 /= max);
+    }
+}
+
 fn scale(v: &mut [f32]) {
     let max = v.iter().copied().fold(0.0f32, f32::max);
     if max > 0.0 {
@@ -128,20 +139,31 @@ impl UserRep {
             }
         }
 
-        // Repeat propensity: how often the item was bought, relative to the shopper's most
-        // repeated item on a log scale (so 1 of 1 and 10 of 10 both count fully, 1 of 10 a
-        // third), times the decay since the last purchase.
-        let ba_half_life = f64::from(w.buy_again_half_life_days) * DAY_MS;
+        // Repeat propensity (see `weights::BuyAgain`): how often the item was bought, relative
+        // to the shopper's most repeated item on a log scale (so 1 of 1 and 10 of 10 both count
+        // fully, 1 of 10 a third), times the decay since the last purchase, times what the model
+        // says of the item: how often its buyers buy it again and how much it sells now.
+        let ba = &w.buy_again;
+        let ba_half_life = f64::from(ba.half_life_days) * DAY_MS;
         let max_count = view.purchases().map(|p| p.1).max().unwrap_or(1).max(1);
         let log_max = (1.0 + f64::from(max_count)).ln();
         for (id, count, _qty, _first, last) in view.purchases() {
             rep.bought.extend(model.index_of(id));
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
+                let log_item = f64::from(ba.repeat)
+                    * f64::from(model.repeat_rate(i).unwrap_or(1.0))
+                        .max(DEMAND_FLOOR)
+                        .ln()
+                    + f64::from(ba.trending) * (f64::from(model.trending(i)) + DEMAND_FLOOR).ln()
+                    - f64::from(ba.popularity)
+                        * (f64::from(model.popularity(i)) + DEMAND_FLOOR).ln();
                 let propensity = (1.0 + f64::from(count)).ln() / log_max
-                    * factor(view.now() - last, ba_half_life);
+                    * factor(view.now() - last, ba_half_life)
+                    * log_item.exp();
                 rep.purchases.push((i, propensity as f32));
             }
         }
+        scale_pairs(&mut rep.purchases);
         rep.purchases.sort_unstable_by_key(|x| x.0);
         rep.bought.sort_unstable();
         rep.recent = view

@@ -71,9 +71,13 @@ impl Session {
             at: now,
             personalization: state.personalization,
             storage: state.storage,
+            sensitive: state.sensitive,
             source: state.source.as_str(),
         });
         let withdrawn = self.gate.set(state);
+        if withdrawn.sensitive && !withdrawn.personalization {
+            self.erase_sensitive(now);
+        }
         // Erasures are noted when there was something to erase (after `erase()`, nothing is).
         if withdrawn.personalization && self.profile.take().is_some() {
             self.history.push(Entry::Erase {
@@ -188,6 +192,7 @@ impl Session {
             Decision {
                 personalization: signal.personalization,
                 storage: signal.storage,
+                sensitive: false,
                 source: Source::Tcf,
                 at: Some(at),
                 over_gpc: false,

@@ -11,18 +11,21 @@
 
 use crate::args::Args;
 mod consent;
+mod human;
 mod sync;
 
 pub use consent::TcfEvent;
+pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
+use crate::channel::Arrival;
 use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{Event, Refusal};
 use crate::model::{parse_catalog, Model};
 use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
-use crate::recommend::{self, Recommendation, Request, Scratch, Weights};
+use crate::recommend::{self, Recommendation, Request, Scratch, Shelf, Weights};
 use crate::rng::Rng;
 use crate::store::{Backend, Clock, Store};
 use crate::value::Value;
@@ -199,6 +202,8 @@ pub struct Session {
     rng: Rng,
     /// The last storage failure logged, so a full quota is reported once, not per event.
     last_storage_error: Option<String>,
+    /// What the page's URL and referrer said about the visit (see [`Session::arrive`]).
+    arrival: Arrival,
 }
 
 impl Session {
@@ -228,6 +233,7 @@ impl Session {
             scratch: Scratch::default(),
             rng: Rng::new(env.seed),
             last_storage_error: None,
+            arrival: Arrival::Unknown,
             policy: opts.policy,
         };
         let decision = match opts.consent {
@@ -248,9 +254,9 @@ impl Session {
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
         self.check_vanished(now);
-        let Some(who) = self.gate.personalization() else {
+        if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
-        };
+        }
         let mut event = match parsed {
             Ok(e) => e,
             Err(r) => return Ok(TrackResult::refused(r)),
@@ -259,6 +265,21 @@ impl Session {
         if t < now - self.policy.retention_ms() {
             return Ok(TrackResult::refused(Refusal::Expired));
         }
+        if event.channel.is_none() {
+            event.channel = self.visit_channel(now);
+        }
+        self.enrich(&mut event);
+        if let Err(r) = self.fold(event, t, now) {
+            return Ok(TrackResult::refused(r));
+        }
+        if self.gate.storage().is_some() {
+            self.persist_profile(now);
+        }
+        Ok(Self::accepted())
+    }
+
+    /// Fills what the event's lines leave out (category, brand, price) from the catalog.
+    fn enrich(&self, event: &mut Event) {
         for line in &mut event.lines {
             let Some(i) = line
                 .item_id
@@ -283,42 +304,25 @@ impl Session {
                 line.price = self.model.price(i).map(f64::from);
             }
         }
-        let hl = self.policy.half_life_ms();
-        let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
-        profile.record(&who, &event, t);
-        if self.gate.storage().is_some() {
-            self.seq += 1;
-            if self.own.len() == MAX_OWN {
-                self.own.pop_front();
-            }
-            self.own.push_back(Own {
-                seq: self.seq,
-                event,
-                t,
-                recorded: now,
-            });
-            self.dirty = true;
-            self.persist_profile(now);
-        }
-        Ok(TrackResult {
-            accepted: true,
-            reason: None,
-        })
     }
 
     /// `recommend(options)`.
     pub fn recommend(&mut self, options: &Value, now: f64) -> Result<Vec<Recommendation>> {
         let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
         let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
         let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
             model: &self.model,
             policy: &self.policy,
             weights: &self.weights,
-            profile: match (&who, &self.profile) {
-                (Some(who), Some(p)) => Some(p.view(who, now)),
-                _ => None,
-            },
-            sensitive_ok: false,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
         };
         Ok(recommend::recommend(
             &input,
@@ -326,6 +330,28 @@ impl Session {
             &mut self.scratch,
             &mut self.rng,
         ))
+    }
+
+    /// `explainShelf(options)`: what `recommend(options)` serves and why, in one sentence, with
+    /// the parts of the profile it uses.
+    pub fn explain_shelf(&self, options: &Value, now: f64) -> Result<Shelf> {
+        let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
+        let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
+        let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
+            model: &self.model,
+            policy: &self.policy,
+            weights: &self.weights,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
+        };
+        Ok(recommend::shelf_of(&input, &req))
     }
 
     /// `profile()`: `None` when no profile is held (no personalization consent).
@@ -364,7 +390,7 @@ impl Session {
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
-                persistent: self.gate.storage().is_some(),
+                persistent: self.gate.storage().is_some() && self.store.backend_name() != "memory",
                 total_bytes: keys.iter().map(|k| k.bytes).sum(),
                 keys,
             },
@@ -411,6 +437,8 @@ impl Session {
 mod consent_tests;
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod human_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

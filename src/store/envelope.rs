@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! base64url( magic: 2 bytes ("VP" profile, "VC" consent)
-//!          · version: u8 (currently 2)
+//!          · version: u8 (currently 3; 2 is still read)
 //!          · crc32(payload): u32 little-endian
 //!          · payload )
 //! ```
@@ -13,8 +13,12 @@
 use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
 
 /// Format version written by this build. 2: the consent record holds the decision (with its
-/// GPC opt-in flag) and the profile record starts with the writers' clock.
-pub const VERSION: u8 = 2;
+/// GPC opt-in flag) and the profile record starts with the writers' clock. 3: the consent record
+/// adds the `sensitive` purpose; the profile adds the survey answer, cart removals, the open
+/// checkout and order fingerprints (see `profile::codec`).
+pub const VERSION: u8 = 3;
+/// Oldest version this build reads (and rewrites as [`VERSION`] at the next write).
+pub const OLDEST: u8 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -58,25 +62,25 @@ pub fn declared_crc(value: &str) -> Option<u32> {
     Some(u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]))
 }
 
-/// Unwraps a payload, or says why it cannot be trusted.
-pub fn open(kind: Kind, value: &str) -> Result<Vec<u8>, &'static str> {
+/// Unwraps a payload and its version, or says why it cannot be trusted.
+pub fn open(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), &'static str> {
     let bytes = base64url_decode(value).map_err(|_| "not base64url")?;
     let mut r = Reader::new(&bytes);
     let magic = r.bytes(2).map_err(|_| "truncated")?;
     if magic != kind.magic() {
         return Err("foreign value (wrong magic)");
     }
-    match r.u8().map_err(|_| "truncated")? {
-        VERSION => {}
+    let version = match r.u8().map_err(|_| "truncated")? {
+        v @ OLDEST..=VERSION => v,
         v if v > VERSION => return Err(NEWER),
         _ => return Err("written by an older, unsupported vitrine"),
-    }
+    };
     let crc = r.u32().map_err(|_| "truncated")?;
     let payload = r.bytes(r.remaining()).map_err(|_| "truncated")?;
     if crc32(payload) != crc {
         return Err("checksum mismatch");
     }
-    Ok(payload.to_vec())
+    Ok((version, payload.to_vec()))
 }
 
 #[cfg(test)]
@@ -86,7 +90,10 @@ mod tests {
     #[test]
     fn seals_and_detects_every_kind_of_damage() {
         let v = seal(Kind::Profile, b"hello");
-        assert_eq!(open(Kind::Profile, &v).unwrap(), b"hello");
+        assert_eq!(
+            open(Kind::Profile, &v).unwrap(),
+            (VERSION, b"hello".to_vec())
+        );
         assert_eq!(open(Kind::Consent, &v), Err("foreign value (wrong magic)"));
         assert_eq!(open(Kind::Profile, "{\"json\":1}"), Err("not base64url"));
         assert_eq!(open(Kind::Profile, ""), Err("truncated"));
@@ -96,7 +103,12 @@ mod tests {
             open(Kind::Profile, &base64url_encode(&bytes)),
             Err("written by a newer vitrine")
         );
-        bytes[2] = 0;
+        bytes[2] = OLDEST;
+        assert_eq!(
+            open(Kind::Profile, &base64url_encode(&bytes)).unwrap().0,
+            OLDEST
+        );
+        bytes[2] = OLDEST - 1;
         assert_eq!(
             open(Kind::Profile, &base64url_encode(&bytes)),
             Err("written by an older, unsupported vitrine")

@@ -12,11 +12,11 @@
 //! while tabs stay open), wrote it, and this one leaves it alone rather than destroy data it
 //! cannot read.
 //!
-//! The consent record's payload (12 bytes, little-endian):
+//! The consent record's payload (13 bytes, little-endian; 12 in version 2, without the last):
 //!
 //! ```text
 //! u8 personalization (0|1) · u8 storage (0|1) · u8 source · f64 decided at (ms; 0 = never)
-//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC)
+//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC) · u8 sensitive (0|1)
 //! ```
 //!
 //! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
@@ -76,7 +76,7 @@ fn revision(value: &str) -> u32 {
 }
 
 /// The outcome of [`envelope::open`] as a [`Load`] of the payload.
-fn opened(kind: Kind, value: &str) -> Result<Vec<u8>, Load<core::convert::Infallible>> {
+fn opened(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), Load<core::convert::Infallible>> {
     open(kind, value).map_err(|why| {
         if why == envelope::NEWER {
             Load::Newer
@@ -200,14 +200,14 @@ impl Store {
         let revision = Some(revision(&v));
         let load = match opened(Kind::Profile, &v) {
             Err(e) => e.cast(),
-            Ok(payload) => {
+            Ok((version, payload)) => {
                 let mut r = Reader::new(&payload);
                 match Clock::decode(&mut r) {
                     Err(_) => Load::Corrupt("truncated"),
                     Ok(None) => Load::Corrupt("bad writer clock"),
                     Ok(Some(clock)) => {
                         let rest = payload.get(r.position()..).unwrap_or_default();
-                        match Profile::decode(who, rest, half_life_ms) {
+                        match Profile::decode_version(who, rest, half_life_ms, version) {
                             Ok(p) => Load::Found((p, clock)),
                             Err(e) => Load::Corrupt(e.describe()),
                         }
@@ -231,6 +231,7 @@ impl Store {
         w.u8(source_code(d.source));
         w.f64(d.at.unwrap_or(0.0));
         w.u8(u8::from(d.over_gpc));
+        w.u8(u8::from(d.sensitive));
         let value = seal(Kind::Consent, &w.buf);
         let key = self.consent_key();
         self.backend.set(&key, &value)
@@ -243,7 +244,7 @@ impl Store {
             Ok(None) => return Load::Missing,
             Ok(Some(v)) => v,
         };
-        let payload = match opened(Kind::Consent, &v) {
+        let (version, payload) = match opened(Kind::Consent, &v) {
             Ok(p) => p,
             Err(e) => return e.cast(),
         };
@@ -254,10 +255,12 @@ impl Store {
             let source = source_of(r.u8().ok()?)?;
             let at = r.f64().ok()?;
             let g = r.u8().ok()?;
-            let valid = p <= 1 && s <= 1 && g <= 1 && at.is_finite() && at >= 0.0;
+            let sensitive = if version >= 3 { r.u8().ok()? } else { 0 };
+            let valid = p <= 1 && s <= 1 && g <= 1 && sensitive <= 1 && at.is_finite() && at >= 0.0;
             (valid && r.remaining() == 0).then_some(Decision {
                 personalization: p == 1,
                 storage: s == 1,
+                sensitive: sensitive == 1 && p == 1,
                 source,
                 at: (at > 0.0).then_some(at),
                 over_gpc: g == 1,

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { types } from 'node:util';
 import vitrine, { makeCatalog, wasm } from './load.mjs';
 
-const { Vitrine, decodeTcString, version, initSync } = vitrine;
+const { Vitrine, decodeTcString, npsSummary, version, initSync } = vitrine;
 const SEED = Number(process.env.HOSTILE_SEED ?? 20250601);
 const CALLS = Number(process.env.HOSTILE_CALLS ?? 4000);
 const NOW = 1_750_000_000_000;
@@ -37,10 +37,11 @@ const KEYS = [
   'excludePurchased', 'minPrice', 'maxPrice', 'inStock', 'personalization', 'storage', 'tcf', 'googleConsentMode',
   'personalization_storage', 'catalog', 'model', 'consent', 'namespace', 'policy', 'halfLifeDays', 'retentionDays',
   'gpc', 'rememberRefusal', 'title', 'tags', 'embedding', 'popularity', 'sensitive', '__proto__', 'constructor',
-  'toString', 'valueOf', 'toJSON', 'length', '0', '',
+  'toString', 'valueOf', 'toJSON', 'length', '0', '', 'score', 'comment', 'orderId', 'order_id',
+  'popularityByChannel', 'maxSignalShare', 'detractors', 'sensitiveCategories',
 ];
 const NAMES = ['Product Viewed', 'Order Completed', 'add_to_cart', 'view_item_list', 'product_viewed',
-  'Products Searched', 'checkout_completed', 'Product Removed', 'cart_viewed'];
+  'Products Searched', 'checkout_completed', 'Product Removed', 'cart_viewed', 'Survey Answered'];
 const SCENARIOS = ['for_you', 'similar', 'bought_together', 'trending', 'recently_viewed', 'buy_again', 'cart'];
 const HUGE = 'x'.repeat((1 << 20) + 1);
 const LONG = 'İ'.repeat(200);
@@ -184,6 +185,16 @@ test(`${CALLS} hostile calls on every export: Errors only, nothing changed by a 
     ['listenTcf(x)', () => { ctx.last = arg(); return Vitrine.listenTcf(ctx.last); }],
     ['decodeTcString(x)', () => decodeTcString(arg())],
     ['version(x)', () => version(arg())],
+    ['npsSummary(x)', () => npsSummary(arg(), arg())],
+    ['npsSummary([x])', () => npsSummary([arg(), r.int(11), arg()])],
+    ['explainShelf(x)', () => v.explainShelf(arg())],
+    ['assistance(x)', () => v.assistance(arg())],
+    ['channel(x)', () => v.channel(arg())],
+    ['recommend({channel: x})', () => v.recommend({ scenario: r.pick(SCENARIOS), channel: arg() })],
+    ['track(survey)', () => v.track('Survey Answered', { score: arg(), comment: arg() })],
+    ['track(name, props, {channel: x})', () => v.track(r.pick(NAMES), { product_id: `candles-${r.int(40)}` }, { channel: arg() })],
+    ['open({catalog: [{popularityByChannel: x}]})', () => Vitrine.open({ storage: 'memory', catalog: [{ id: 'a', popularityByChannel: arg() }] })?.free()],
+    ['open({policy: {maxSignalShare: x}})', () => Vitrine.open({ storage: 'memory', policy: { maxSignalShare: arg(), detractors: arg(), sensitiveCategories: arg() } })?.free()],
     ['initSync(x)', () => initSync(arg())],
     // Methods on something that is not an instance (forging wasm-bindgen's `__wbg_ptr` handle is
     // out of reach of any library; see docs/RELIABILITY.md).
@@ -193,6 +204,8 @@ test(`${CALLS} hostile calls on every export: Errors only, nothing changed by a 
     ['setConsent(x)', () => w.setConsent(arg())],
     ['setConsent({k: x})', () => w.setConsent({ [r.pick(['personalization', 'storage', 'tcf', 'googleConsentMode'])]: arg(), [r.pick(KEYS)]: arg() })],
     ['erase(x)', () => w.erase(arg())],
+    ['importHistory(x)', () => w.importHistory(arg())],
+    ['importHistory([x])', () => w.importHistory([arg(), { timestamp: arg(), products: [arg()] }])],
   ];
   for (let i = 0; i < CALLS; i++) {
     const onVictim = r.next() < 0.85;
