@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench clean
+.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench fuzz clean
 
 ## setup: install what a fresh machine lacks (no-op when present)
 setup:
@@ -53,6 +53,13 @@ screenshots: pkg demo-model
 ## proof: the static proof that the built module cannot reach the network (docs/PRIVACY.md)
 proof: pkg
 	node --test tests/js/network_proof.test.mjs
+
+## fuzz: every cargo-fuzz target for FUZZ_SECONDS (default 60) each, one at a time, at low
+## priority (docs/RELIABILITY.md). `make fuzz FUZZ_SECONDS=600 FUZZ_MERGE=1` is the long run that
+## refreshes the kept corpus; `make test` replays that corpus without nightly Rust.
+fuzz: setup
+	@scripts/setup.sh fuzz
+	@scripts/fuzz.sh $(TARGETS)
 
 ## bench: evaluations on ../shared/data and benchmarks (see docs/BENCHMARKS.md)
 bench: setup

@@ -15,6 +15,10 @@ pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
 pub mod event;
+/// Fuzz harnesses (`make fuzz`) and the corpus replay test; native only.
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod nps;
 pub mod policy;

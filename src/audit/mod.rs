@@ -37,7 +37,8 @@ pub enum Entry {
     /// The storage back-end refused a write or delete; data stayed in memory.
     StorageError { at: f64, message: String },
     /// A consent signal that changed nothing: a malformed TC string, a `tcloaded` string older
-    /// than the decision in force, a CMP saying GDPR does not apply.
+    /// than the decision in force, a CMP saying GDPR does not apply; or (`source: 'stored'`) a
+    /// stored record of a newer vitrine, left as it is.
     Ignored {
         at: f64,
         source: &'static str,
@@ -46,6 +47,9 @@ pub enum Entry {
     /// Another tab of the site changed vitrine's storage and this instance took it over: `what`
     /// is `consent` (a newer decision, or a withdrawal) or `profile` (its events merged in).
     Sync { at: f64, what: &'static str },
+    /// vitrine's records vanished from storage without a `storage` event (the browser or the
+    /// page cleared the site's data): handled as an erasure, nothing is written back.
+    Cleared { at: f64 },
 }
 
 /// The history of this instance, bounded.

@@ -325,9 +325,16 @@ impl Model {
         normalise(&mut p.trending);
         if p.dims > 0 {
             for row in p.embeddings.chunks_exact_mut(p.dims) {
-                let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+                // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
+                // leaving such rows far from unit length (or zero).
+                let norm = row
+                    .iter()
+                    .map(|&x| f64::from(x).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
                 if norm > 0.0 {
-                    row.iter_mut().for_each(|x| *x /= norm);
+                    row.iter_mut()
+                        .for_each(|x| *x = (f64::from(*x) / norm) as f32);
                 }
             }
         }

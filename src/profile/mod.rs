@@ -16,7 +16,7 @@ mod export;
 pub use export::{Export, Summary};
 
 use crate::consent::Personal;
-use crate::event::{Event, Kind};
+use crate::event::{Event, Kind, MAX_TEXT_LEN};
 use bounded::{Bounded, Rank};
 use decay::{factor, Decayed};
 use std::collections::VecDeque;
@@ -477,7 +477,17 @@ impl Profile {
 }
 
 fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
-    let key = name.trim().to_lowercase();
+    let mut key = name.trim().to_lowercase();
+    // Lower-casing can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3): cut back to the
+    // limit events are checked against, or the stored profile would not decode (and the memory
+    // bound would not hold).
+    if key.len() > MAX_TEXT_LEN {
+        let mut end = MAX_TEXT_LEN;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+    }
     if !key.is_empty() {
         map.entry(&key, t, hl, Decayed::default).add(w, t, hl);
     }
@@ -613,5 +623,7 @@ impl<'a> View<'a> {
     }
 }
 
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

@@ -182,6 +182,24 @@ fn prune_deletes_signals_older_than_retention() {
 }
 
 #[test]
+fn names_that_grow_when_lower_cased_still_round_trip() {
+    // Found by the `event` fuzz target: a 256-byte category of 'İ' lower-cases to 384 bytes,
+    // which the codec refused, so the whole stored profile was reset at the next load.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let long = "İ".repeat(128);
+    let mut e = ev(Kind::View, "a", &long, 1.0);
+    e.lines[0].brand = Some("Ⱥ".repeat(128));
+    e.channel = Some(long.clone());
+    e.list = Some(long);
+    p.record(&tok, &e, T0);
+    let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
+    assert_eq!(back, p);
+    assert!(p.categories.iter().all(|(k, _)| k.len() <= MAX_TEXT_LEN));
+}
+
+#[test]
 fn the_latest_survey_answer_is_kept_and_nothing_else_of_it() {
     let gate = granted();
     let tok = gate.personalization().unwrap();

@@ -238,4 +238,6 @@ pub fn shelf_of(input: &Input<'_>, req: &Request) -> Shelf {
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

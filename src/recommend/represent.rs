@@ -22,6 +22,9 @@ pub struct UserRep {
     pub embedding: Vec<f32>,
     /// Bought items with repeat propensity in 0..1, sorted by item index.
     pub purchases: Vec<(u32, f32)>,
+    /// Every bought item of the model, sensitive ones too, sorted: what `excludePurchased`
+    /// leaves out of every shelf (the list above only feeds ranking).
+    pub bought: Vec<u32>,
     /// Recently viewed known items, most recent first, with when.
     pub recent: Vec<(u32, f64)>,
     /// Known items in the cart.
@@ -145,6 +148,7 @@ impl UserRep {
         let max_count = view.purchases().map(|p| p.1).max().unwrap_or(1).max(1);
         let log_max = (1.0 + f64::from(max_count)).ln();
         for (id, count, _qty, _first, last) in view.purchases() {
+            rep.bought.extend(model.index_of(id));
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
                 let log_item = f64::from(ba.repeat)
                     * f64::from(model.repeat_rate(i).unwrap_or(1.0))
@@ -161,6 +165,7 @@ impl UserRep {
         }
         scale_pairs(&mut rep.purchases);
         rep.purchases.sort_unstable_by_key(|x| x.0);
+        rep.bought.sort_unstable();
         rep.recent = view
             .recent()
             .filter_map(|(id, at)| model.index_of(id).filter(|&i| ok(i)).map(|i| (i, at)))

@@ -255,6 +255,56 @@ fn exploration_is_seeded_and_labelled() {
     );
 }
 
+#[test]
+fn exclude_purchased_also_leaves_out_sensitive_purchases() {
+    // Found by the property test: a bought item flagged sensitive is kept out of the ranking
+    // signals, and so was missing from the list excludePurchased blocks; it came back on
+    // trending and similar shelves.
+    let mut parts = model().parts().clone();
+    parts.sensitive[4] = true;
+    let m = Model::from_parts(parts).unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    p.record(&who, &view(Kind::Purchase, "i4"), NOW);
+    for r in [
+        json!({"scenario": "trending", "k": 5, "excludePurchased": true}),
+        json!({"scenario": "similar", "itemId": "i0", "k": 5, "excludePurchased": true}),
+        json!({"scenario": "trending", "k": 5, "excludePurchased": ["candles"]}),
+    ] {
+        let out = run(&m, Some(&p), &req(r.clone()));
+        assert!(!ids(&out).contains(&"i4"), "{r}: {out:?}");
+    }
+    let out = run(&m, Some(&p), &req(json!({"scenario": "trending", "k": 5})));
+    assert!(ids(&out).contains(&"i4"), "only excluded when asked");
+}
+
+#[test]
+fn a_zero_weight_neighbour_never_makes_an_item_come_out_twice() {
+    // Found by the model fuzz target: a row listing i1 with weight 0 and then again with a
+    // positive weight put i1 twice in the candidate list, and twice on the shelf.
+    let mut parts = model().parts().clone();
+    parts.co_purchase = Neighbours::from_rows(vec![
+        vec![(1, 0.0), (1, 2.0), (2, 0.0), (3, 1.0)],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    ]);
+    let m = Model::from_parts(parts).unwrap();
+    for r in [
+        json!({"scenario": "bought_together", "itemId": "i0", "k": 5, "diversity": 0}),
+        json!({"scenario": "cart", "itemIds": ["i0"], "k": 5, "diversity": 0}),
+        json!({"scenario": "similar", "itemId": "i0", "k": 5, "diversity": 0}),
+    ] {
+        let out = run(&m, None, &req(r.clone()));
+        let mut seen = ids(&out);
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), out.len(), "{r}: {out:?}");
+    }
+}
+
 /// Three items the shopper bought once each, at the same time, in a model with the given repeat
 /// rates, trending and popularity.
 fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (Model, Profile) {

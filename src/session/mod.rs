@@ -189,6 +189,13 @@ pub struct Session {
     dirty: bool,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
+    /// A newer vitrine's consent record is stored (another tab runs a later deploy) and the
+    /// shopper has not decided in this tab: the decision is unknown here, so nothing is
+    /// personalized, and storage is left as it is.
+    newer_consent: bool,
+    /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
+    /// keeps its own profile in memory.
+    newer_profile: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -219,6 +226,8 @@ impl Session {
             revision: None,
             dirty: false,
             consent_stored: false,
+            newer_consent: false,
+            newer_profile: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -244,6 +253,7 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
+        self.check_vanished(now);
         if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
         }
@@ -426,7 +436,11 @@ impl Session {
 #[cfg(test)]
 mod consent_tests;
 #[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 mod human_tests;
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]

@@ -35,14 +35,31 @@ impl Kind {
     }
 }
 
+/// Why [`open`] refuses a record a later vitrine wrote: callers leave such records alone.
+pub const NEWER: &str = "written by a newer vitrine";
+
 /// Wraps a payload.
 pub fn seal(kind: Kind, payload: &[u8]) -> String {
+    seal_with_crc(kind, payload).0
+}
+
+/// Wraps a payload, and returns the payload's checksum too.
+pub fn seal_with_crc(kind: Kind, payload: &[u8]) -> (String, u32) {
+    let crc = crc32(payload);
     let mut buf = Vec::with_capacity(payload.len() + 7);
     buf.extend_from_slice(kind.magic());
     buf.push(VERSION);
-    buf.extend_from_slice(&crc32(payload).to_le_bytes());
+    buf.extend_from_slice(&crc.to_le_bytes());
     buf.extend_from_slice(payload);
-    base64url_encode(&buf)
+    (base64url_encode(&buf), crc)
+}
+
+/// The payload checksum a stored value declares, read from its first 12 characters without
+/// decoding the rest; `None` when they are not an envelope header.
+pub fn declared_crc(value: &str) -> Option<u32> {
+    let head = base64url_decode(value.get(..12)?).ok()?;
+    let crc = head.get(3..7)?;
+    Some(u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]))
 }
 
 /// Unwraps a payload and its version, or says why it cannot be trusted.
@@ -55,7 +72,7 @@ pub fn open(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), &'static str> {
     }
     let version = match r.u8().map_err(|_| "truncated")? {
         v @ OLDEST..=VERSION => v,
-        v if v > VERSION => return Err("written by a newer vitrine"),
+        v if v > VERSION => return Err(NEWER),
         _ => return Err("written by an older, unsupported vitrine"),
     };
     let crc = r.u32().map_err(|_| "truncated")?;
@@ -105,5 +122,14 @@ mod tests {
         );
         let cut = &v[..v.len() - 3];
         assert!(open(Kind::Profile, cut).is_err());
+    }
+
+    #[test]
+    fn the_declared_checksum_is_read_from_the_header_alone() {
+        let (v, crc) = seal_with_crc(Kind::Profile, b"a payload of some length");
+        assert_eq!(declared_crc(&v), Some(crc));
+        assert_eq!(declared_crc(&v[..12]), Some(crc));
+        assert_eq!(declared_crc("short"), None);
+        assert_eq!(declared_crc("{\"json\": true}"), None);
     }
 }

@@ -378,8 +378,9 @@ export type HistoryEntry =
   | { type: 'reset'; at: number; key: string; reason: string }
   | { type: 'prune'; at: number; signals: number }
   | { type: 'storageError'; at: number; message: string }
-  | { type: 'ignored'; at: number; source: 'tcf'; reason: string }
-  | { type: 'sync'; at: number; what: 'consent' | 'profile' };
+  | { type: 'ignored'; at: number; source: 'tcf' | 'stored'; reason: string }
+  | { type: 'sync'; at: number; what: 'consent' | 'profile' }
+  | { type: 'cleared'; at: number };
 
 export interface AuditReport {
   mode: 'local-only';

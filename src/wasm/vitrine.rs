@@ -69,12 +69,21 @@ impl Vitrine {
         let value = read(&options, LARGE, "open")?;
         let opts = OpenOptions::parse(&value)?;
         let at = now();
-        let local = match opts.storage {
-            StorageChoice::Memory => None,
-            StorageChoice::Local | StorageChoice::Default => LocalStorage::open(),
+        let (local, problem) = match opts.storage {
+            StorageChoice::Memory => (None, None),
+            StorageChoice::Local | StorageChoice::Default => match LocalStorage::open() {
+                Ok(Some(l)) => (Some(l), None),
+                Ok(None) if opts.storage == StorageChoice::Local => (
+                    None,
+                    Some("localStorage is not available here; using memory".to_owned()),
+                ),
+                Ok(None) => (None, None),
+                Err(mut e) => {
+                    e.0.push_str("; using memory");
+                    (None, Some(e.0))
+                }
+            },
         };
-        let wanted_local = opts.storage == StorageChoice::Local;
-        let fell_back = wanted_local && local.is_none();
         let is_local = local.is_some();
         let backend: Box<dyn Backend> = match local {
             Some(l) => Box::new(l),
@@ -89,8 +98,8 @@ impl Vitrine {
                 gpc: gpc(),
             },
         );
-        if fell_back {
-            session.report_storage_problem("localStorage is not available here; using memory", at);
+        if let Some(problem) = problem {
+            session.report_storage_problem(&problem, at);
         }
         let (url, referrer) = landing();
         session.arrive(&url, &referrer);
