@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup pkg demo test lint test-rust test-js test-browser proof bench clean
+.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench fuzz clean
 
 ## setup: install what a fresh machine lacks (no-op when present)
 setup:
@@ -14,8 +14,17 @@ pkg: setup
 	@scripts/build-pkg.sh
 
 ## demo: build, then serve the demo storefront on http://127.0.0.1:$(PORT)
-demo: pkg
+demo: pkg demo-model
 	@node www/serve.mjs --port $(PORT)
+
+## demo-model: the demo's model file, built by vitrine-model from a seeded order log (seconds)
+DEMO_MODEL := www/generated/model.vtr
+demo-model: setup
+	@cargo build --release --quiet --bin vitrine-model
+	@$(MAKE) --no-print-directory $(DEMO_MODEL)
+
+$(DEMO_MODEL): scripts/demo-model.mjs www/catalog.js target/release/vitrine-model
+	node scripts/demo-model.mjs
 
 ## test: fmt, clippy, native tests, wasm build, JS tests against pkg/, browser tests
 test: setup lint test-rust pkg test-js test-browser
@@ -35,16 +44,27 @@ test-js:
 	node_modules/.bin/tsc -p tests/types
 	node bench/run.mjs --quick
 
-test-browser:
+test-browser: demo-model
 	node --test --test-concurrency=1 tests/browser/
+
+## screenshots: docs/screenshots/*.png of the three pages (Chromium, the same scripted visit)
+screenshots: pkg demo-model
+	node tests/browser/screenshots.mjs
 
 ## proof: the static proof that the built module cannot reach the network (docs/PRIVACY.md)
 proof: pkg
 	node --test tests/js/network_proof.test.mjs
+
+## fuzz: every cargo-fuzz target for FUZZ_SECONDS (default 60) each, one at a time, at low
+## priority (docs/RELIABILITY.md). `make fuzz FUZZ_SECONDS=600 FUZZ_MERGE=1` is the long run that
+## refreshes the kept corpus; `make test` replays that corpus without nightly Rust.
+fuzz: setup
+	@scripts/setup.sh fuzz
+	@scripts/fuzz.sh $(TARGETS)
 
 ## bench: evaluations on ../shared/data and benchmarks (see docs/BENCHMARKS.md)
 bench: setup
 	@scripts/bench.sh
 
 clean:
-	rm -rf pkg target/$(WASM_TARGET)
+	rm -rf pkg target/$(WASM_TARGET) www/generated target/demo-model

@@ -28,9 +28,10 @@ def main():
     event = "event" if "event" in cols else "NULL"
     quantity = "TRY_CAST(quantity AS DOUBLE)" if "quantity" in cols else "NULL"
     price = "TRY_CAST(NULLIF(price, '') AS DOUBLE)" if "price" in cols else "NULL"
+    user = "user_id" if "user_id" in cols else "NULL"
     con.execute(f"""
         CREATE VIEW vitrine_interactions AS
-        SELECT order_id, item_id, {quantity} AS quantity, {price} AS price, {event} AS event,
+        SELECT {user} AS user_id, order_id, item_id, {quantity} AS quantity, {price} AS price, {event} AS event,
                CASE WHEN regexp_full_match(timestamp, '-?[0-9]+(\\.[0-9]+)?')
                     THEN CAST(floor(CAST(timestamp AS DOUBLE)) AS BIGINT)
                     ELSE epoch_ms(CAST(timestamp AS TIMESTAMP)) END AS ts_ms

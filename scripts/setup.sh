@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks; a no-op when everything is present.
-# Called by `make setup` (and so by `make demo`, `make test`, `make bench`).
+# Called by `make setup` (and so by `make demo`, `make test`, `make bench`); `setup.sh fuzz`
+# (from `make fuzz`) adds nightly Rust and cargo-fuzz, which `make test` does not need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,3 +55,18 @@ for mod in duckdb implicit; do
     python3 -m pip install --quiet "$mod" || python3 -m pip install --quiet --break-system-packages "$mod"
   fi
 done
+
+# Fuzzing only (`make fuzz`): cargo-fuzz needs nightly Rust. Measured on a 2-core machine:
+# `cargo install cargo-fuzz` takes about 95 s of CPU (1.5–4 min wall), building the targets
+# 2–5 min more; that is why `make test` replays the corpus instead (docs/RELIABILITY.md).
+if [ "${1:-}" = fuzz ]; then
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "installing the nightly toolchain (for cargo-fuzz)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz (about 95 s of CPU)"
+    # Not --locked: the registry mirror may lack the exact versions of its lock file.
+    cargo install cargo-fuzz
+  fi
+fi

@@ -2,6 +2,8 @@
 --
 -- Runs unchanged on DuckDB and Spark SQL (ANSI joins, window functions, LEAST/GREATEST, POWER).
 -- Input: a table or view `vitrine_interactions` with the columns
+--   user_id   STRING   the buyer; NULL or empty when unknown (used only to count, per item, the
+--                      buyers who bought it again; no user id reaches the output)
 --   order_id  STRING   order (or browsing session) id, unique across users
 --   item_id   STRING
 --   ts_ms     BIGINT   ms since the epoch (UTC)
@@ -11,7 +13,7 @@
 -- Output: two views, exported as CSV with a header and given to
 --   vitrine-model build --pairs pairs.csv --popularity popularity.csv --out model.vtr
 --   vitrine_popularity  item_id, lines, baskets, sessions, popularity, trending, price,
---                       price_lines, reference_time
+--                       price_lines, reference_time, buyers, repeat_buyers
 --   vitrine_pairs       kind ('purchase' | 'view'), item_a, item_b (item_a < item_b), weight
 -- Definitions match src/model/build/baskets.rs exactly, so the model equals the direct build.
 -- The parameters below must equal the builder's options (--popularity-half-life,
@@ -24,7 +26,8 @@ SELECT 90.0 AS popularity_half_life_days,
        1000 AS max_basket;
 
 CREATE OR REPLACE TEMPORARY VIEW vitrine_lines AS
-SELECT order_id,
+SELECT NULLIF(TRIM(user_id), '') AS user_id,
+       order_id,
        item_id,
        ts_ms,
        price,
@@ -32,8 +35,23 @@ SELECT order_id,
 FROM vitrine_interactions
 WHERE COALESCE(quantity, 1.0) > 0;
 
+-- Per item: buyers (distinct users with a purchase of it) and repeat buyers (those who bought it
+-- in two or more orders).
+CREATE OR REPLACE TEMPORARY VIEW vitrine_buyers AS
+SELECT item_id,
+       COUNT(*) AS buyers,
+       SUM(CASE WHEN orders >= 2 THEN 1 ELSE 0 END) AS repeat_buyers
+FROM (
+  SELECT user_id, item_id, COUNT(DISTINCT order_id) AS orders
+  FROM vitrine_lines
+  WHERE event = 'purchase' AND user_id IS NOT NULL
+  GROUP BY user_id, item_id
+) per_buyer
+GROUP BY item_id;
+
 -- Per item: lines, orders holding it, sessions holding it, decayed popularity and trending
--- (purchase 1, add 0.25, view 0.05, halving every half-life before the latest line), mean price.
+-- (purchase 1, add 0.25, view 0.05, halving every half-life before the latest line), mean price,
+-- buyers and repeat buyers.
 CREATE OR REPLACE TEMPORARY VIEW vitrine_popularity AS
 WITH latest AS (
   SELECT MAX(ts_ms) AS reference_time FROM vitrine_lines
@@ -56,8 +74,12 @@ SELECT x.item_id,
        SUM(x.w * POWER(0.5, x.age_ms / (p.trending_half_life_days * 86400000.0))) AS trending,
        AVG(x.price) AS price,
        COUNT(x.price) AS price_lines,
-       MAX(x.reference_time) AS reference_time
-FROM weighted x CROSS JOIN vitrine_params p
+       MAX(x.reference_time) AS reference_time,
+       COALESCE(MAX(b.buyers), 0) AS buyers,
+       COALESCE(MAX(b.repeat_buyers), 0) AS repeat_buyers
+FROM weighted x
+CROSS JOIN vitrine_params p
+LEFT JOIN vitrine_buyers b ON b.item_id = x.item_id
 GROUP BY x.item_id;
 
 -- Co-purchase: orders holding both items (orders over max_basket distinct items skipped).

@@ -6,14 +6,21 @@
 //! catalog [`model`]. Nothing leaves the device: the crate has no network code at all.
 
 pub mod args;
+pub mod assist;
 pub mod audit;
 pub mod bytes;
+pub mod channel;
 pub mod consent;
 pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
 pub mod event;
+/// Fuzz harnesses (`make fuzz`) and the corpus replay test; native only.
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
+pub mod nps;
 pub mod policy;
 pub mod profile;
 pub mod recommend;

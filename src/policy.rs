@@ -19,6 +19,17 @@ pub enum GpcHandling {
     Ignore,
 }
 
+/// What changes for a shopper whose latest survey answer was a detractor's (0–6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detractors {
+    /// Gentler shelves: no promotional `trending` shelf (it answers `[]`), no exploration, and
+    /// `for_you` leads with what the shopper bought before instead of what is popular.
+    Gentle,
+    /// Shelves as for everyone.
+    Same,
+}
+
 /// The marketer's policy (`open({policy})`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +49,13 @@ pub struct Policy {
     /// Whether a refusal is remembered in storage (a small consent record, no behaviour) so the
     /// banner need not ask again. Default false: a refusal leaves storage empty.
     pub remember_refusal: bool,
+    /// Largest share of a personal shelf (`for_you`, `cart` from the profile) whose main reason
+    /// may be the same signal — one viewed item, one category, one brand, the price band — so
+    /// that one click does not fill the shelf. Range 0.1–1 (1: no cap), default 0.5. A shelf may
+    /// come back shorter than `k` rather than break the cap.
+    pub max_signal_share: f64,
+    /// Shelves for detractors. Default `gentle`.
+    pub detractors: Detractors,
 }
 
 impl Default for Policy {
@@ -49,6 +67,8 @@ impl Default for Policy {
             sensitive_categories: Vec::new(),
             diversity: 0.2,
             remember_refusal: false,
+            max_signal_share: 0.5,
+            detractors: Detractors::Gentle,
         }
     }
 }
@@ -60,6 +80,8 @@ const KEYS: &[&str] = &[
     "sensitiveCategories",
     "diversity",
     "rememberRefusal",
+    "maxSignalShare",
+    "detractors",
 ];
 
 impl Policy {
@@ -90,6 +112,14 @@ impl Policy {
                 .unwrap_or_default(),
             diversity: a.number("diversity", 0.0, 1.0)?.unwrap_or(d.diversity),
             remember_refusal: a.bool("rememberRefusal")?.unwrap_or(d.remember_refusal),
+            max_signal_share: a
+                .number("maxSignalShare", 0.1, 1.0)?
+                .unwrap_or(d.max_signal_share),
+            detractors: match a.choice("detractors", &["gentle", "same"])? {
+                Some("same") => Detractors::Same,
+                Some(_) => Detractors::Gentle,
+                None => d.detractors,
+            },
         })
     }
 
@@ -131,5 +161,12 @@ mod tests {
             "{e}"
         );
         assert!(Policy::parse(&from_json(&json!({"gpc": "maybe"}))).is_err());
+        let p = Policy::parse(&from_json(
+            &json!({"maxSignalShare": 1, "detractors": "same"}),
+        ))
+        .unwrap();
+        assert_eq!((p.max_signal_share, p.detractors), (1.0, Detractors::Same));
+        assert!(Policy::parse(&from_json(&json!({"maxSignalShare": 0}))).is_err());
+        assert!(Policy::parse(&from_json(&json!({"detractors": "ignore"}))).is_err());
     }
 }

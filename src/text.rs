@@ -24,6 +24,8 @@ fn lower_char(c: char) -> char {
     let u = c as u32;
     let l = match u {
         0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE => u + 0x20,
+        // Capital I with dot above: `i` (Unicode's full mapping adds a combining dot, U+0307).
+        0x130 => 0x69,
         // Latin Extended-A: capitals at even code points, but for the ranges that start odd.
         0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
         0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
@@ -170,6 +172,7 @@ mod tests {
         assert_eq!(lower("ОДЕЖДА"), "одежда");
         assert_eq!(lower("Ωμέγα"), "ωμέγα");
         assert_eq!(lower("日本"), "日本");
+        assert_eq!(lower("İLAÇ"), "ilaç");
     }
 
     #[test]

@@ -134,6 +134,11 @@ fn sql_output_builds_the_same_model_as_the_direct_build() {
     close(&a.popularity, &b.popularity, "popularity");
     close(&a.trending, &b.trending, "trending");
     close(&a.price, &b.price, "price");
+    assert!(!a.repeat.is_empty());
+    assert_eq!(
+        a.repeat, b.repeat,
+        "repeat rates come from identical counts"
+    );
     assert_eq!(a.info, b.info);
     std::fs::remove_dir_all(&dir).unwrap();
 }

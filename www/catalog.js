@@ -1,17 +1,35 @@
-// The demo shop's catalog, generated from a seed so every visitor (and every test) sees the same
-// products. No image hosts: pictures are drawn as SVG by images.js.
+// The demo shop's catalog, generated from a seed so every visitor (and every test, and the model
+// builder in scripts/demo-model.mjs) sees the same products. No image hosts: pictures are drawn as
+// SVG by images.js.
 
+/**
+ * `noun` names one product in titles; `consumable` marks what shoppers re-order (it shapes the
+ * demo's order log); `goesWith` lists the categories bought alongside it.
+ */
 export const CATEGORIES = [
-  { name: 'Candles', brands: ['Lumen', 'Wick & Co', 'Ember'], price: [8, 45], words: ['Amber', 'Cedar', 'Fig', 'Vanilla', 'Sea Salt', 'Tobacco', 'Rose', 'Pine'] },
-  { name: 'Mugs', brands: ['Clayworks', 'Kiln', 'Morning'], price: [9, 32], words: ['Speckled', 'Glazed', 'Stoneware', 'Enamel', 'Tall', 'Espresso', 'Latte', 'Classic'] },
-  { name: 'Throws', brands: ['Woolly', 'Loom', 'Highland'], price: [35, 160], words: ['Merino', 'Herringbone', 'Waffle', 'Chunky', 'Linen', 'Fringed', 'Striped', 'Cotton'] },
-  { name: 'Lamps', brands: ['Lumière', 'Arc', 'Nord'], price: [40, 320], words: ['Globe', 'Arc', 'Mushroom', 'Pleated', 'Brass', 'Rattan', 'Desk', 'Floor'] },
-  { name: 'Plants', brands: ['Greenhouse', 'Fern & Frond'], price: [12, 90], words: ['Monstera', 'Fiddle Leaf', 'Snake', 'Pothos', 'Olive', 'Calathea', 'Cactus', 'Palm'] },
-  { name: 'Tea', brands: ['Leaf Theory', 'Brewhaus', 'Camellia'], price: [6, 28], words: ['Earl Grey', 'Sencha', 'Rooibos', 'Chai', 'Oolong', 'Mint', 'Chamomile', 'Darjeeling'] },
-  { name: 'Notebooks', brands: ['Paperhaus', 'Quill'], price: [7, 38], words: ['Dotted', 'Lined', 'Linen-bound', 'Pocket', 'A5', 'Sketch', 'Weekly', 'Travel'] },
-  { name: 'Soap', brands: ['Savon', 'Tallow & Ash', 'Bathhouse'], price: [5, 24], words: ['Oat', 'Lavender', 'Charcoal', 'Olive Oil', 'Citrus', 'Goat Milk', 'Clay', 'Honey'] },
-  { name: 'Vases', brands: ['Kiln', 'Vessel'], price: [18, 140], words: ['Bud', 'Amphora', 'Ribbed', 'Terracotta', 'Glass', 'Bottle', 'Pebble', 'Tall'] },
-  { name: 'Cushions', brands: ['Loom', 'Softly', 'Highland'], price: [19, 85], words: ['Velvet', 'Boucle', 'Linen', 'Tufted', 'Corduroy', 'Embroidered', 'Bolster', 'Floor'] },
+  { name: 'Candles', noun: 'Candle', brands: ['Lumen', 'Wick & Co', 'Ember'], price: [8, 45], consumable: true, goesWith: ['Vases', 'Soap'],
+    words: ['Amber', 'Cedar', 'Fig', 'Vanilla', 'Sea Salt', 'Tobacco', 'Rose', 'Pine'] },
+  { name: 'Mugs', noun: 'Mug', brands: ['Clayworks', 'Kiln', 'Morning'], price: [9, 32], goesWith: ['Tea', 'Notebooks'],
+    words: ['Speckled', 'Glazed', 'Stoneware', 'Enamel', 'Tall', 'Espresso', 'Latte', 'Classic'] },
+  { name: 'Throws', noun: 'Throw', brands: ['Woolly', 'Loom', 'Highland'], price: [35, 160], goesWith: ['Cushions', 'Lamps'],
+    words: ['Merino', 'Herringbone', 'Waffle', 'Chunky', 'Linen', 'Fringed', 'Striped', 'Cotton'] },
+  { name: 'Lamps', noun: 'Lamp', brands: ['Lumière', 'Arc', 'Nord'], price: [40, 320], goesWith: ['Throws', 'Plants'],
+    words: ['Globe', 'Arc', 'Mushroom', 'Pleated', 'Brass', 'Rattan', 'Desk', 'Floor'] },
+  { name: 'Plants', noun: 'Plant', brands: ['Greenhouse', 'Fern & Frond'], price: [12, 90], goesWith: ['Vases', 'Lamps'],
+    words: ['Monstera', 'Fiddle Leaf', 'Snake', 'Pothos', 'Olive', 'Calathea', 'Cactus', 'Palm'] },
+  { name: 'Tea', noun: 'Tea', brands: ['Leaf Theory', 'Brewhaus', 'Camellia'], price: [6, 28], consumable: true, goesWith: ['Mugs'],
+    words: ['Earl Grey', 'Sencha', 'Rooibos', 'Chai', 'Oolong', 'Mint', 'Chamomile', 'Darjeeling'] },
+  { name: 'Notebooks', noun: 'Notebook', brands: ['Paperhaus', 'Quill'], price: [7, 38], goesWith: ['Mugs'],
+    words: ['Dotted', 'Lined', 'Linen-bound', 'Pocket', 'A5', 'Sketch', 'Weekly', 'Travel'] },
+  { name: 'Soap', noun: 'Soap', brands: ['Savon', 'Tallow & Ash', 'Bathhouse'], price: [5, 24], consumable: true, goesWith: ['Candles', 'Wellness'],
+    words: ['Oat', 'Lavender', 'Charcoal', 'Olive Oil', 'Citrus', 'Goat Milk', 'Clay', 'Honey'] },
+  { name: 'Vases', noun: 'Vase', brands: ['Kiln', 'Vessel'], price: [18, 140], goesWith: ['Plants', 'Candles'],
+    words: ['Bud', 'Amphora', 'Ribbed', 'Terracotta', 'Glass', 'Bottle', 'Pebble', 'Tall'] },
+  { name: 'Cushions', noun: 'Cushion', brands: ['Loom', 'Softly', 'Highland'], price: [19, 85], goesWith: ['Throws'],
+    words: ['Velvet', 'Boucle', 'Linen', 'Tufted', 'Corduroy', 'Embroidered', 'Bolster', 'Floor'] },
+  // Health-adjacent: the category a privacy-minded marketer marks sensitive in the console.
+  { name: 'Wellness', noun: '', brands: ['Calm Co', 'Apothecary'], price: [9, 48], consumable: true, goesWith: ['Soap', 'Tea'],
+    words: ['Sleep Balm', 'Calm Drops', 'Magnesium Salts', 'Pillow Mist', 'Muscle Rub', 'Eye Mask', 'Vitamin D', 'Hot Water Bottle'] },
 ];
 
 export const COLOURS = [
@@ -19,6 +37,9 @@ export const COLOURS = [
   ['Oat', '#d8c7a8'], ['Blush', '#dfa3a0'], ['Moss', '#5e6b3a'], ['Charcoal', '#3d3d3d'],
   ['Sky', '#8db7d6'], ['Plum', '#6e3b5a'], ['Sand', '#e6d3b3'], ['Teal', '#2f7f7a'],
 ];
+
+/** Categories of things bought once (a lamp, a throw): `for_you` leaves out what was bought in them. */
+export const DURABLE = CATEGORIES.filter((c) => !c.consumable).map((c) => c.name);
 
 /** A small deterministic generator (mulberry32). */
 export function rng(seed) {
@@ -34,7 +55,8 @@ export function rng(seed) {
 
 /**
  * `perCategory` products in each category: `{id, title, category, brand, price, colour, hex,
- * tags, inStock, popularity}`. Ids look like `can-0042`.
+ * word, tags, inStock, popularity}`. Ids look like `can-0042`. `popularity` is the generator's
+ * long tail (a few bestsellers per category); the demo's model computes its own from orders.
  */
 export function generateCatalog({ seed = 42, perCategory = 240 } = {}) {
   const rand = rng(seed);
@@ -48,18 +70,17 @@ export function generateCatalog({ seed = 42, perCategory = 240 } = {}) {
       const brand = pick(cat.brands);
       const [lo, hi] = cat.price;
       const price = Math.round((lo + (hi - lo) * rand() ** 1.6) * 100) / 100 - 0.01;
-      const singular = cat.name.endsWith('s') ? cat.name.slice(0, -1) : cat.name;
       items.push({
         id: `${prefix}-${String(i).padStart(4, '0')}`,
-        title: `${word} ${singular} — ${colour}`,
+        title: `${word}${cat.noun ? ` ${cat.noun}` : ''} — ${colour}`,
         category: cat.name,
         brand,
         price: Math.max(lo - 0.01, price),
         colour,
         hex,
+        word,
         tags: [word.toLowerCase(), colour.toLowerCase()],
         inStock: rand() > 0.06,
-        // A long-tailed popularity: a few bestsellers per category.
         popularity: Math.round(1000 / (1 + i * 0.35) * (0.5 + rand())),
       });
     }
@@ -67,9 +88,28 @@ export function generateCatalog({ seed = 42, perCategory = 240 } = {}) {
   return items;
 }
 
-/** The catalog in the shape `Vitrine.open({catalog})` takes. */
+/** The catalog in the shape `Vitrine.open({catalog})` and the model builder take. */
 export function forVitrine(items) {
   return items.map(({ id, title, category, brand, price, tags, inStock, popularity }) => ({
     id, title, category, brand, price, tags, inStock, popularity,
   }));
+}
+
+const BLURB = {
+  Candles: 'Hand-poured soy wax with a cotton wick; about 40 hours of slow, even burn.',
+  Mugs: 'Thrown in small batches and glazed by hand; dishwasher and microwave safe.',
+  Throws: 'Woven on traditional looms; soft enough for the sofa, warm enough for the garden.',
+  Lamps: 'Warm light for reading corners, with a fabric cord and an E27 fitting.',
+  Plants: 'Grown in our partner nursery and sent in a recycled nursery pot.',
+  Tea: 'Loose leaf from single estates, packed in a resealable tin of 100 g.',
+  Notebooks: 'Lay-flat binding, 120 g paper that takes fountain pens without bleeding.',
+  Soap: 'Cold-process bar, cured for six weeks; no palm oil, no plastic.',
+  Vases: 'Stoneware and glass vessels for a single stem or a whole bunch.',
+  Cushions: 'Feather-filled, with a cover that zips off for washing.',
+  Wellness: 'Small-batch care for evenings and rest; read the label before use.',
+};
+
+/** A line of product copy for the product page. */
+export function describe(item) {
+  return BLURB[item.category] || '';
 }

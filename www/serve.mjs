@@ -3,8 +3,10 @@
 //
 //   node www/serve.mjs [--port 8080] [--host 127.0.0.1]
 //
-// Routes: / (storefront), /console, /audit → their HTML; /pkg/* → the built package; the rest
-// of www/ as files. Only GET and HEAD are answered.
+// Routes: / (storefront), /console, /audit → their HTML; /pkg/* → the built package;
+// /vendor/<package>/* → the ES modules of the few npm packages the demo's TCF CMP is made of
+// (served from node_modules, never copied into the repository); the rest of www/ as files. Only GET
+// and HEAD are answered.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -29,6 +31,18 @@ const TYPES = {
 const PAGES = { '/': 'index.html', '/console': 'console.html', '/audit': 'audit.html' };
 
 /**
+ * npm packages the pages import, by their ES module folder. The IAB's CMP API imports its sibling
+ * by bare name (`from '@iabtechlabtcf/core'`); those specifiers are rewritten to these URLs when
+ * served, which is what an import map would do without an inline script.
+ */
+const VENDOR = {
+  '@iabtechlabtcf/core': 'node_modules/@iabtechlabtcf/core/lib/mjs',
+  '@iabtechlabtcf/cmpapi': 'node_modules/@iabtechlabtcf/cmpapi/lib/mjs',
+};
+const BARE = new RegExp(`(from\\s*|import\\s*\\(?\\s*)(['"])(${Object.keys(VENDOR).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})\\2`, 'g');
+const vendorSpecifiers = (js) => js.replace(BARE, (_, lead, q, name) => `${lead}${q}/vendor/${name}/index.js${q}`);
+
+/**
  * Files the page may fetch: the module's own wasm (the SIMD build, or the scalar one on engines
  * without SIMD) and the demo model. Nothing else.
  */
@@ -50,12 +64,23 @@ export function csp(origin) {
   ].join('; ');
 }
 
-function resolve(pathname) {
-  if (PAGES[pathname]) return join(www, PAGES[pathname]);
-  const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+/** The file a URL path maps to (`{file, page?, vendor?}`), or null when it maps to none. */
+export function resolve(pathname) {
+  if (PAGES[pathname]) return { file: join(www, PAGES[pathname]), page: true };
+  let rel;
+  try {
+    rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  } catch {
+    return null;
+  }
   if (rel.split(sep).includes('..')) return null;
+  if (rel.startsWith(`vendor${sep}`)) {
+    const name = Object.keys(VENDOR).find((n) => rel.startsWith(`vendor${sep}${n}${sep}`));
+    if (!name || extname(rel) !== '.js') return null;
+    return { file: join(root, VENDOR[name], rel.slice(`vendor${sep}${name}${sep}`.length)), vendor: true };
+  }
   const base = rel.startsWith(`pkg${sep}`) ? root : www;
-  return join(base, rel);
+  return { file: join(base, rel) };
 }
 
 export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
@@ -71,10 +96,12 @@ export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
-    const file = resolve(url.pathname);
+    const found = resolve(url.pathname);
+    const file = found?.file;
     try {
       if (!file || !(await stat(file)).isFile()) throw new Error('not a file');
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (found.vendor) body = Buffer.from(vendorSpecifiers(body.toString('utf8')));
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
@@ -92,5 +119,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(arg('port', process.env.PORT || 8080));
   const host = arg('host', '127.0.0.1');
   const server = await startServer({ port, host });
-  console.log(`vitrine demo on http://${host}:${server.address().port}  (Ctrl-C to stop)`);
+  const url = `http://${host}:${server.address().port}`;
+  console.log(`vitrine demo on ${url}  (Ctrl-C to stop)\n  storefront       ${url}/\n  consent console  ${url}/console\n  privacy audit    ${url}/audit`);
 }

@@ -19,10 +19,12 @@ pub enum Entry {
         at: f64,
         personalization: bool,
         storage: bool,
+        sensitive: bool,
         source: &'static str,
     },
     /// Data was erased: `what` is `profile` (personalization withdrawn), `storage` (storage
-    /// withdrawn) or `all` (`erase()`).
+    /// withdrawn), `sensitive` (the sensitive consent withdrawn: its signals) or `all`
+    /// (`erase()`).
     Erase { at: f64, what: &'static str },
     /// A stored record could not be read and was reset.
     Reset {
@@ -35,7 +37,8 @@ pub enum Entry {
     /// The storage back-end refused a write or delete; data stayed in memory.
     StorageError { at: f64, message: String },
     /// A consent signal that changed nothing: a malformed TC string, a `tcloaded` string older
-    /// than the decision in force, a CMP saying GDPR does not apply.
+    /// than the decision in force, a CMP saying GDPR does not apply; or (`source: 'stored'`) a
+    /// stored record of a newer vitrine, left as it is.
     Ignored {
         at: f64,
         source: &'static str,
@@ -44,6 +47,9 @@ pub enum Entry {
     /// Another tab of the site changed vitrine's storage and this instance took it over: `what`
     /// is `consent` (a newer decision, or a withdrawal) or `profile` (its events merged in).
     Sync { at: f64, what: &'static str },
+    /// vitrine's records vanished from storage without a `storage` event (the browser or the
+    /// page cleared the site's data): handled as an erasure, nothing is written back.
+    Cleared { at: f64 },
 }
 
 /// The history of this instance, bounded.
@@ -78,7 +84,7 @@ pub struct Network {
 
 pub const NETWORK: Network = Network {
     capable: false,
-    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
+    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, document.URL and document.referrer (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
     proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
 };
 
@@ -89,7 +95,8 @@ pub struct StorageReport {
     /// `local` or `memory`.
     pub backend: &'static str,
     pub namespace: String,
-    /// Whether anything may be written (storage consent).
+    /// Whether anything outlives the page: storage consent is given and the back-end is
+    /// `local` (the `memory` back-end keeps nothing beyond the page, whatever the consent).
     pub persistent: bool,
     pub keys: Vec<KeyInfo>,
     pub total_bytes: usize,

@@ -118,58 +118,168 @@ fn uci_cmd(data: PathBuf, work: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-/// Random search over the for_you weights on an inner split of the training period only
-/// (train before `inner`, test the first order from `inner` to the real cutoff).
-fn tune_cmd(data: PathBuf, work: PathBuf, samples: usize) -> Result<(), String> {
+/// `tune` options: the inner cutoff, the search seed, and the builder's knobs.
+struct Tune {
+    samples: usize,
+    cutoff: String,
+    seed: u64,
+    half_life: f64,
+    top: usize,
+    /// Settings to score besides the defaults, in the order the report prints them.
+    given: Vec<Weights>,
+    build: Options,
+}
+
+/// A setting from the 11 numbers a `tune` report prints: buy_again interest neighbours
+/// embedding popularity trending price, buy-again half-life repeat trending popularity.
+fn weights_from(text: &str) -> Result<Weights, String> {
+    let v: Vec<f32> = text
+        .split_whitespace()
+        .map(|x| {
+            x.parse()
+                .map_err(|_| format!("--weights: not a number: {x}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let [ba, it, nb, emb, pop, tr, price, hl, rep, btr, bpop] = v[..] else {
+        return Err("--weights takes 11 numbers".into());
+    };
+    let mut w = Weights::default();
+    let f = &mut w.for_you;
+    (f.buy_again, f.interest, f.neighbours, f.embedding) = (ba, it, nb, emb);
+    (f.popularity, f.trending, f.price) = (pop, tr, price);
+    let b = &mut w.buy_again;
+    (b.half_life_days, b.repeat, b.trending, b.popularity) = (hl, rep, btr, bpop);
+    Ok(w.clamped())
+}
+
+fn parse_tune(args: &[String], work: PathBuf) -> Result<Tune, String> {
+    let mut t = Tune {
+        samples: 100,
+        cutoff: "2011-03-01".into(),
+        seed: 11,
+        half_life: 45.0,
+        top: 12,
+        given: Vec::new(),
+        build: Options {
+            temp_dir: work,
+            ..Options::default()
+        },
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Ok(n) = a.parse() {
+            t.samples = n;
+            continue;
+        }
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        let x = || {
+            v.parse::<f64>()
+                .map_err(|_| format!("{a}: not a number: {v}"))
+        };
+        let b = &mut t.build;
+        match a.as_str() {
+            "--cutoff" => t.cutoff = v.clone(),
+            "--seed" => t.seed = x()? as u64,
+            "--half-life" => t.half_life = x()?,
+            "--top" => t.top = x()? as usize,
+            "--weights" => t.given.push(weights_from(v)?),
+            "--neighbours" => b.neighbours = x()? as usize,
+            "--dims" => b.dims = x()? as usize,
+            "--shrink" => b.shrink = x()?,
+            "--popularity-half-life" => b.popularity_half_life_days = x()?,
+            "--trending-half-life" => b.trending_half_life_days = x()?,
+            "--repeat-prior" => b.repeat_prior = x()?,
+            "--repeat-min-buyers" => b.repeat_min_buyers = x()? as u32,
+            _ => return Err(format!("tune: unknown option {a}")),
+        }
+    }
+    Ok(t)
+}
+
+/// Random search over the `for_you` and buy-again weights on an inner split of the training
+/// period only: model from the orders before `--cutoff` (default 2011-03-01), scored on each
+/// customer's first order from then to the real cutoff (2011-06-01). The first row is the
+/// defaults.
+fn tune_cmd(data: PathBuf, work: PathBuf, args: &[String]) -> Result<(), String> {
+    let t = parse_tune(args, work)?;
     let loaded = uci::load(&data.join("uci-online-retail/by-day"))?;
     let cutoff = date("2011-06-01");
+    let inner = date(&t.cutoff);
+    if inner >= cutoff {
+        return Err("tune: --cutoff must be before 2011-06-01, the real split".into());
+    }
     let train: Vec<_> = loaded
         .orders
         .into_iter()
         .filter(|o| o.time < cutoff)
         .collect();
-    let split = Split::new(train, date("2011-03-01"));
+    let split = Split::new(train, inner);
     eprintln!(
-        "inner split: train orders {}, test customers {}",
+        "inner split at {}: train orders {}, test customers {}",
+        t.cutoff,
         split.train.len(),
         split.test.len()
     );
-    let o = Options {
-        temp_dir: work.clone(),
-        ..Options::default()
-    };
-    let model = basket::build_model(&split, &loaded.titles, &work, &o)?;
+    let model = basket::build_model(&split, &loaded.titles, &t.build.temp_dir, &t.build)?;
     let k = 10;
-    row("inner TOPFREQ", &basket::evaluate_topfreq(&split, k));
-    let mut rng = vitrine::rng::Rng::new(11);
+    let topfreq = basket::evaluate_topfreq(&split, k);
+    row("inner TOPFREQ", &topfreq);
+    let mut rng = vitrine::rng::Rng::new(t.seed);
     let mut settings = vec![Weights::default()];
-    for _ in 0..samples {
+    settings.extend(t.given.iter().cloned());
+    let given = settings.len();
+    for _ in 0..t.samples {
         let mut w = Weights::default();
         let mut r = |hi: f64| (rng.unit() * hi) as f32;
         let f = &mut w.for_you;
-        f.buy_again = r(5.0);
-        f.interest = r(5.0);
-        f.neighbours = r(3.0);
-        f.embedding = r(2.0);
+        f.buy_again = 1.0 + r(7.0);
+        f.interest = r(4.0);
+        f.neighbours = r(1.5);
+        f.embedding = r(1.5);
         f.popularity = r(1.0);
-        f.trending = r(1.0);
-        f.price = r(0.5);
-        w.buy_again_half_life_days = 10.0 + r(200.0);
+        f.trending = r(1.5);
+        f.price = r(0.3);
+        let b = &mut w.buy_again;
+        b.half_life_days = [30.0, 60.0, 120.0, 240.0, 1000.0][(r(5.0) as usize).min(4)];
+        b.repeat = r(1.0);
+        b.trending = r(1.5);
+        b.popularity = r(1.0);
         settings.push(w);
     }
-    for hl in [45.0] {
-        let results = basket::evaluate_vitrine(&model, &split, &settings, hl, k);
-        let mut best: Vec<(usize, &Metrics)> = results.iter().enumerate().collect();
-        best.sort_by(|a, b| b.1.recall.total_cmp(&a.1.recall));
-        println!("half-life {hl}: default recall {:.4}", results[0].recall);
-        for (i, m) in best.iter().take(12) {
-            let w = &settings[*i];
-            let f = &w.for_you;
-            println!(
-                "  {:.4} {:.4} ba {:.2} int {:.2} nb {:.2} emb {:.2} pop {:.2} tr {:.2} price {:.2} bahl {:.0}",
-                m.recall, m.ndcg, f.buy_again, f.interest, f.neighbours, f.embedding, f.popularity, f.trending, f.price, w.buy_again_half_life_days
-            );
-        }
+    let results = basket::evaluate_vitrine(&model, &split, &settings, t.half_life, k);
+    let mut best: Vec<(usize, &Metrics)> = results.iter().enumerate().collect();
+    best.sort_by(|a, b| b.1.recall.total_cmp(&a.1.recall).then(a.0.cmp(&b.0)));
+    println!(
+        "profile half-life {} days: defaults {:.4} ({:+.1}% vs TOPFREQ)",
+        t.half_life,
+        results[0].recall,
+        (results[0].recall / topfreq.recall - 1.0) * 100.0
+    );
+    println!("recall ndcg | buy_again interest neighbours embedding popularity trending price | ba: half-life repeat trending popularity");
+    let top = best.into_iter().filter(|x| x.0 >= given).take(t.top);
+    for (i, m) in results.iter().take(given).enumerate().chain(top) {
+        let (f, b) = (&settings[i].for_you, &settings[i].buy_again);
+        println!(
+            "{:.4} {:.4} | {:.2} {:.2} {:.2} {:.2} {:.2} {:.2} {:.2} | {:.0} {:.2} {:.2} {:.2}{}",
+            m.recall,
+            m.ndcg,
+            f.buy_again,
+            f.interest,
+            f.neighbours,
+            f.embedding,
+            f.popularity,
+            f.trending,
+            f.price,
+            b.half_life_days,
+            b.repeat,
+            b.trending,
+            b.popularity,
+            match i {
+                0 => "  (defaults)",
+                i if i < given => "  (given)",
+                _ => "",
+            }
+        );
     }
     Ok(())
 }
@@ -270,11 +380,7 @@ fn main() -> ExitCode {
         Some("tune-yoochoose") => yoochoose_cmd(data, work.join("tune-yoochoose"), true),
         Some("synth") => synth_cmd(&args[1..]),
         Some("uci") => uci_cmd(data, work.join("uci")),
-        Some("tune") => tune_cmd(
-            data,
-            work.join("tune"),
-            args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100),
-        ),
+        Some("tune") => tune_cmd(data, work.join("tune"), &args[1..]),
         _ => Err("usage: vitrine-eval uci".into()),
     };
     match r {

@@ -25,6 +25,8 @@ options:
   --dims D                   embedding width learned when the catalog has none, 0 for none (default 32)
   --shrink L                 similarity shrinkage (default 10)
   --min-support N            pairs seen fewer times are dropped (default 2)
+  --repeat-min-buyers N      items with fewer buyers get the overall repeat rate (default 5)
+  --repeat-prior A           shrinkage of repeat rates towards the overall rate, in buyers (default 2)
   --popularity-half-life D   days (default 90)
   --trending-half-life D     days (default 14)
   --view-window W            co-views count up to W positions apart (default 3)
@@ -83,6 +85,8 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
             "--dims" => o.dims = (num(&value)? as usize).min(1024),
             "--shrink" => o.shrink = num(&value)?,
             "--min-support" => o.min_support = num(&value)? as u32,
+            "--repeat-min-buyers" => o.repeat_min_buyers = num(&value)? as u32,
+            "--repeat-prior" => o.repeat_prior = num(&value)?,
             "--popularity-half-life" => o.popularity_half_life_days = num(&value)?.max(0.01),
             "--trending-half-life" => o.trending_half_life_days = num(&value)?.max(0.01),
             "--view-window" => o.view_window = num(&value)? as usize,
@@ -165,11 +169,12 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
         m.dims()
     );
     println!(
-        "co-purchase links {}, co-view links {}, lines {}, reference time {} ms",
+        "co-purchase links {}, co-view links {}, lines {}, reference time {} ms, repeat rates {}",
         p.co_purchase.targets.len(),
         p.co_view.targets.len(),
         p.info.lines,
-        p.info.reference_time
+        p.info.reference_time,
+        if p.repeat.is_empty() { "no" } else { "yes" }
     );
     if let Some(id) = args
         .iter()
@@ -177,8 +182,11 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
         .and_then(|i| args.get(i + 1))
     {
         let i = m.index_of(id).ok_or_else(|| format!("no item '{id}'"))?;
+        let repeat = m
+            .repeat_rate(i)
+            .map_or_else(|| "unknown".to_owned(), |r| format!("{r:.4}"));
         println!(
-            "{id}: '{}', popularity {:.4}, trending {:.4}",
+            "{id}: '{}', popularity {:.4}, trending {:.4}, repeat rate {repeat}",
             m.title(i),
             m.popularity(i),
             m.trending(i)

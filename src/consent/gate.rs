@@ -17,11 +17,19 @@ pub struct Personal<'g>(PhantomData<&'g Gate>);
 #[derive(Debug)]
 pub struct Persist<'g>(PhantomData<&'g Gate>);
 
+/// Proof that the shopper gave the separate consent to sensitive categories (which implies
+/// personalization), valid while the gate is borrowed. Keeping or ranking with a sensitive
+/// signal needs it.
+#[derive(Debug)]
+pub struct Sensitive<'g>(PhantomData<&'g Gate>);
+
 /// What a consent change took away; the caller must erase what each withdrawn purpose covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Withdrawn {
     pub personalization: bool,
     pub storage: bool,
+    /// The sensitive purpose went (alone, or with personalization).
+    pub sensitive: bool,
 }
 
 /// Holds the current consent. Fails closed: until told otherwise, everything is denied.
@@ -49,6 +57,11 @@ impl Gate {
         self.state.storage.then_some(Persist(PhantomData))
     }
 
+    /// A proof of the sensitive consent, if given (never without personalization).
+    pub fn sensitive(&self) -> Option<Sensitive<'_>> {
+        (self.state.sensitive && self.state.personalization).then_some(Sensitive(PhantomData))
+    }
+
     /// Both proofs, when the profile may be kept on the device.
     pub fn persistent_profile(&self) -> Option<(Personal<'_>, Persist<'_>)> {
         Some((self.personalization()?, self.storage()?))
@@ -59,6 +72,7 @@ impl Gate {
         let withdrawn = Withdrawn {
             personalization: self.state.personalization && !state.personalization,
             storage: self.state.storage && !state.storage,
+            sensitive: self.sensitive().is_some() && !(state.sensitive && state.personalization),
         };
         self.state = state;
         withdrawn
@@ -77,22 +91,30 @@ mod tests {
         let granted = ConsentState {
             personalization: true,
             storage: true,
+            sensitive: true,
             source: Source::Explicit,
             updated_at: Some(1.0),
         };
         assert_eq!(g.set(granted.clone()), Withdrawn::default());
-        assert!(g.persistent_profile().is_some());
+        assert!(g.persistent_profile().is_some() && g.sensitive().is_some());
         let w = g.set(ConsentState {
             storage: false,
-            ..granted
+            ..granted.clone()
         });
         assert_eq!(
             w,
             Withdrawn {
                 personalization: false,
-                storage: true
+                storage: true,
+                sensitive: false,
             }
         );
         assert!(g.personalization().is_some() && g.storage().is_none());
+        let w = g.set(ConsentState {
+            personalization: false,
+            ..granted
+        });
+        assert!(w.personalization && w.sensitive);
+        assert!(g.sensitive().is_none(), "never without personalization");
     }
 }

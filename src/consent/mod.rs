@@ -1,8 +1,12 @@
 //! Consent: the purposes, the signals that grant or deny them, and the [`Gate`].
 //!
-//! Two purposes matter to vitrine:
+//! Three purposes matter to vitrine:
 //! - **personalization** — keeping a profile of the shopper's behaviour and using it to rank;
-//! - **storage** — keeping that profile on the device across visits (`localStorage`).
+//! - **storage** — keeping that profile on the device across visits (`localStorage`);
+//! - **sensitive** — also keeping and using signals about sensitive categories (health,
+//!   intimate products, religion, … — items the catalog flags `sensitive`, categories on the
+//!   policy's `sensitiveCategories`). It needs personalization, only the site's own banner can
+//!   give it (TCF and Consent Mode have no such purpose), and it is denied by default.
 //!
 //! Signals: the site's own banner (explicit flags), IAB TCF v2.2 ([`tcf`]), Google Consent Mode
 //! v2 ([`consent_mode`]) and Global Privacy Control; [`precedence`] says which one decides.
@@ -14,7 +18,7 @@ pub mod precedence;
 pub mod tcf;
 
 pub use consent_mode::ConsentMode;
-pub use gate::{Gate, Persist, Personal, Withdrawn};
+pub use gate::{Gate, Persist, Personal, Sensitive, Withdrawn};
 pub use precedence::Decision;
 
 use crate::args::Args;
@@ -59,12 +63,14 @@ impl Source {
     }
 }
 
-/// The consent in force: `{personalization, storage, source, updatedAt}` in JS.
+/// The consent in force: `{personalization, storage, sensitive, source, updatedAt}` in JS.
 #[derive(Clone, Debug, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentState {
     pub personalization: bool,
     pub storage: bool,
+    /// Sensitive categories may be used too; never true without personalization.
+    pub sensitive: bool,
     pub source: Source,
     /// When it was decided, ms since the epoch; `null` for the default.
     pub updated_at: Option<f64>,
@@ -113,26 +119,37 @@ impl TcfSignal {
 pub struct Explicit {
     pub personalization: bool,
     pub storage: bool,
+    /// The separate consent to use sensitive categories (meaningless without personalization).
+    pub sensitive: bool,
 }
 
 /// Keys accepted in a consent object.
-const KEYS: &[&str] = &["personalization", "storage", "tcf", "googleConsentMode"];
+const KEYS: &[&str] = &[
+    "personalization",
+    "storage",
+    "sensitive",
+    "tcf",
+    "googleConsentMode",
+];
 
 /// Longest `tcf` string read from a consent object (the decoder's own limit).
 const MAX_TC_LEN: usize = tcf::MAX_LEN;
 
 impl ConsentInput {
-    /// Parses `{personalization?, storage?, tcf?, googleConsentMode?}`. A malformed TC string
-    /// is an error that says why.
+    /// Parses `{personalization?, storage?, sensitive?, tcf?, googleConsentMode?}`. A malformed
+    /// TC string is an error that says why.
     pub fn parse(func: &'static str, v: &Value) -> Result<Self> {
         let args = Args::new(func, "consent", v)?;
         args.reject_unknown(KEYS)?;
         let personalization = args.bool("personalization")?;
         let storage = args.bool("storage")?;
-        let explicit = (personalization.is_some() || storage.is_some()).then(|| Explicit {
-            personalization: personalization.unwrap_or(false),
-            storage: storage.unwrap_or(false),
-        });
+        let sensitive = args.bool("sensitive")?;
+        let explicit = (personalization.is_some() || storage.is_some() || sensitive.is_some())
+            .then(|| Explicit {
+                personalization: personalization.unwrap_or(false),
+                storage: storage.unwrap_or(false),
+                sensitive: sensitive.unwrap_or(false),
+            });
         let tcf = args
             .string("tcf", MAX_TC_LEN)?
             .map(TcfSignal::decode)
@@ -154,6 +171,26 @@ mod tests {
     use super::*;
     use crate::value::from_json;
     use serde_json::json;
+
+    #[test]
+    fn sensitive_is_a_banner_flag_that_needs_personalization() {
+        let parse = |v| ConsentInput::parse("setConsent", &from_json(&v)).unwrap();
+        let d = parse(json!({"personalization": true, "sensitive": true})).decide(5.0, false);
+        assert!(d.personalization && d.sensitive && !d.storage);
+        let d = parse(json!({"sensitive": true})).decide(5.0, false);
+        assert!(
+            !d.personalization && !d.sensitive,
+            "a purpose left out is denied; sensitive needs personalization"
+        );
+        let d = parse(json!({"personalization": true})).decide(5.0, false);
+        assert!(!d.sensitive, "denied unless given");
+        let e =
+            ConsentInput::parse("setConsent", &from_json(&json!({"sensitive": 1}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "setConsent: consent.sensitive must be a boolean, got number"
+        );
+    }
 
     #[test]
     fn explicit_flags_absent_means_denied() {

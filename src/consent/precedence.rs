@@ -26,6 +26,9 @@
 //! | P14 | GPC off | as decided |
 //! | P15 | `erase()` | the decision is forgotten (P1), unless `rememberRefusal` and it was a refusal |
 //! | P16 | malformed TC string | `setConsent` throws and nothing changes; from `listenTcf`, ignored and noted |
+//! | P17 | the `sensitive` purpose | granted only by the banner flag `sensitive: true` with personalization; TCF and Consent Mode decisions deny it |
+//! | P18 | personalization denied (by the decision or by GPC) | sensitive denied too |
+//! | P19 | sensitive withdrawn (alone, or with personalization) | every sensitive signal is erased at once |
 
 use super::{ConsentInput, ConsentState, Source};
 use crate::policy::GpcHandling;
@@ -35,6 +38,8 @@ use crate::policy::GpcHandling;
 pub struct Decision {
     pub personalization: bool,
     pub storage: bool,
+    /// The separate consent to sensitive categories (P17).
+    pub sensitive: bool,
     pub source: Source,
     /// When it was decided, ms since the epoch; `None` when nothing was decided (P1).
     pub at: Option<f64>,
@@ -58,19 +63,20 @@ impl Decision {
 impl ConsentInput {
     /// The decision this input expresses, made at `at` with GPC `gpc` (P3–P5).
     pub fn decide(&self, at: f64, gpc: bool) -> Decision {
-        let (personalization, storage, source) = if let Some(e) = self.explicit {
-            (e.personalization, e.storage, Source::Explicit)
+        let (personalization, storage, sensitive, source) = if let Some(e) = self.explicit {
+            (e.personalization, e.storage, e.sensitive, Source::Explicit)
         } else if let Some(t) = self.tcf {
-            (t.personalization, t.storage, Source::Tcf)
+            (t.personalization, t.storage, false, Source::Tcf)
         } else if let Some(m) = self.consent_mode {
             let (p, s) = m.purposes();
-            (p, s, Source::ConsentMode)
+            (p, s, false, Source::ConsentMode)
         } else {
-            (false, false, Source::Default)
+            (false, false, false, Source::Default)
         };
         Decision {
             personalization,
             storage,
+            sensitive: sensitive && personalization,
             source,
             at: Some(at),
             over_gpc: gpc && source == Source::Explicit && personalization,
@@ -81,9 +87,11 @@ impl ConsentInput {
 /// The consent the gate enforces, given the decision in force and the GPC signal (P11–P14).
 pub fn effective(d: &Decision, gpc: bool, handling: GpcHandling) -> ConsentState {
     let gpc_denies = gpc && handling == GpcHandling::Deny && d.personalization && !d.over_gpc;
+    let personalization = d.personalization && !gpc_denies;
     ConsentState {
-        personalization: d.personalization && !gpc_denies,
+        personalization,
         storage: d.storage,
+        sensitive: d.sensitive && personalization,
         source: if gpc_denies { Source::Gpc } else { d.source },
         updated_at: d.at,
     }
@@ -106,6 +114,7 @@ mod tests {
             explicit: explicit.map(|(p, s)| Explicit {
                 personalization: p,
                 storage: s,
+                sensitive: false,
             }),
             tcf: tcf.map(|(p, s)| TcfSignal {
                 personalization: p,
@@ -200,6 +209,33 @@ mod tests {
                 .decide(T, true)
                 .over_gpc
         );
+    }
+
+    #[test]
+    fn p17_p18_sensitive_only_from_the_banner_and_never_without_personalization() {
+        let mut with = input(Some((true, true)), Some((true, true)), None);
+        if let Some(e) = &mut with.explicit {
+            e.sensitive = true;
+        }
+        let d = with.decide(T, false);
+        assert!(effective(&d, false, Deny).sensitive);
+        // GPC denies personalization, and so sensitive (P18).
+        assert!(!effective(&d, true, Deny).sensitive);
+        assert!(effective(&d, true, Ignore).sensitive);
+        // TCF and Consent Mode have no such purpose (P17).
+        for d in [
+            input(None, Some((true, true)), None).decide(T, false),
+            input(None, None, Some(true)).decide(T, false),
+        ] {
+            let s = effective(&d, false, Deny);
+            assert!(s.personalization && !s.sensitive, "{s:?}");
+        }
+        // A decision read back with sensitive but without personalization is not sensitive.
+        let odd = Decision {
+            sensitive: true,
+            ..input(Some((false, true)), None, None).decide(T, false)
+        };
+        assert!(!effective(&odd, false, Deny).sensitive);
     }
 
     #[test]

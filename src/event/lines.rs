@@ -127,6 +127,20 @@ fn shopify_cart_line(line: &Value) -> Result<Line, Refusal> {
     shopify_variant(merchandise, line.get("quantity"))
 }
 
+/// An order id: like an item id, a non-empty string of at most 128 bytes or an integer.
+pub(super) fn order_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
+    match v {
+        None => Ok(None),
+        Some(v) => match id_of(v) {
+            Some(id) => Ok(Some(id)),
+            None => Err(match v {
+                Value::String(s) if s.len() > MAX_ID_LEN => Refusal::TooLong,
+                _ => Refusal::InvalidProperty,
+            }),
+        },
+    }
+}
+
 fn item_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
     match v {
         None => Ok(None),

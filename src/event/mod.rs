@@ -5,6 +5,7 @@
 //! [`Error`]; an event whose *data* is bad (unknown name, missing id, negative price, a string over
 //! its limit) is refused with a [`Refusal`] and never stored.
 
+pub mod import;
 mod lines;
 pub mod names;
 
@@ -34,10 +35,12 @@ pub enum Kind {
     Checkout,
     Purchase,
     Wishlist,
+    /// A satisfaction survey answer (`Survey Answered`, `{score: 0..10}`).
+    Survey,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::View,
         Kind::Click,
         Kind::Add,
@@ -48,6 +51,7 @@ impl Kind {
         Kind::Checkout,
         Kind::Purchase,
         Kind::Wishlist,
+        Kind::Survey,
     ];
 
     /// Stable snake_case name, as in exports.
@@ -63,6 +67,7 @@ impl Kind {
             Kind::Checkout => "checkout",
             Kind::Purchase => "purchase",
             Kind::Wishlist => "wishlist",
+            Kind::Survey => "survey",
         }
     }
 
@@ -98,8 +103,13 @@ pub struct Event {
     pub list: Option<String>,
     /// When it happened, ms since the epoch; `None` means now.
     pub timestamp: Option<f64>,
-    /// Where the shopper came from (`options.channel`), lower-case.
+    /// Where the shopper came from (`options.channel`), normalized by [`crate::channel::normalize`].
     pub channel: Option<String>,
+    /// A survey answer's score, 0–10 (`Survey Answered`). The comment is never kept.
+    pub score: Option<u8>,
+    /// The order of a purchase (`order_id`, `transaction_id`, Shopify `checkout.order.id`), so
+    /// the same order is counted once however often it is reported.
+    pub order_id: Option<String>,
 }
 
 /// Why an event was not accepted. The codes are stable: pages may switch on them.
@@ -133,6 +143,14 @@ pub enum Refusal {
     TooLarge,
     /// `options.timestamp` is older than the policy's retention period.
     Expired,
+    /// A survey answer without an integer `score` from 0 to 10.
+    InvalidScore,
+    /// A purchase whose order was already counted (a reloaded confirmation page, an imported
+    /// order the device saw live).
+    Duplicate,
+    /// Everything the event was about is in a sensitive category, and the shopper did not give
+    /// the separate `sensitive` consent: nothing of it was kept.
+    Sensitive,
 }
 
 impl Refusal {
@@ -153,6 +171,9 @@ impl Refusal {
             Refusal::InvalidTimestamp => "invalid_timestamp",
             Refusal::TooLarge => "too_large",
             Refusal::Expired => "expired",
+            Refusal::InvalidScore => "invalid_score",
+            Refusal::Duplicate => "duplicate",
+            Refusal::Sensitive => "sensitive",
         }
     }
 }
@@ -196,6 +217,11 @@ impl Event {
 
     fn parse_fields(name: &str, props: &Value, options: &Value) -> Parsed {
         let kind = kind_of(name).ok_or(Refusal::UnknownEvent)?;
+        Self::parse_kind(kind, props, options)
+    }
+
+    /// Parses the properties and options of an event of a known kind.
+    pub(crate) fn parse_kind(kind: Kind, props: &Value, options: &Value) -> Parsed {
         let lines = lines::lines(props)?;
         if kind.needs_item() && !lines.iter().any(|l| l.item_id.is_some()) {
             return Err(Refusal::MissingItemId);
@@ -226,7 +252,30 @@ impl Event {
             Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
             Some(_) => return Err(Refusal::InvalidTimestamp),
         };
-        let channel = lines::text(options.get("channel"))?.map(|c| crate::text::lower(&c));
+        let channel =
+            lines::text(options.get("channel"))?.and_then(|c| crate::channel::normalize(&c));
+        let score = if kind == Kind::Survey {
+            if props.get("comment").is_some_and(|c| c.as_str().is_none()) {
+                return Err(Refusal::InvalidProperty);
+            }
+            match props.get("score") {
+                Some(Value::Number(n)) if n.fract() == 0.0 && (0.0..=10.0).contains(n) => {
+                    Some(*n as u8)
+                }
+                _ => return Err(Refusal::InvalidScore),
+            }
+        } else {
+            None
+        };
+        let order_id = if kind == Kind::Purchase {
+            lines::order_id(
+                props
+                    .get_any(&["order_id", "transaction_id"])
+                    .or_else(|| props.path(&["checkout", "order", "id"])),
+            )?
+        } else {
+            None
+        };
         Ok(Event {
             kind,
             lines,
@@ -234,6 +283,8 @@ impl Event {
             list,
             timestamp,
             channel,
+            score,
+            order_id,
         })
     }
 

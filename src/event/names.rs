@@ -12,6 +12,8 @@ pub enum Vocabulary {
     Ga4,
     /// Shopify Web Pixels standard events (`analytics.subscribe(…)`).
     Shopify,
+    /// vitrine's own names, for what no vocabulary covers (satisfaction surveys).
+    Vitrine,
 }
 
 /// Every accepted event name, with its kind. Matching is exact (names are case-sensitive in all
@@ -55,6 +57,8 @@ pub const EVENT_NAMES: &[(&str, Kind, Vocabulary)] = &[
     ("cart_viewed", Kind::CartView, Vocabulary::Shopify),
     ("checkout_started", Kind::Checkout, Vocabulary::Shopify),
     ("checkout_completed", Kind::Purchase, Vocabulary::Shopify),
+    ("Survey Answered", Kind::Survey, Vocabulary::Vitrine),
+    ("survey_answered", Kind::Survey, Vocabulary::Vitrine),
 ];
 
 /// The kind of a known event name.

@@ -14,11 +14,11 @@ fn one_line(e: &Event) -> &Line {
 #[test]
 fn every_documented_name_parses_to_its_kind() {
     for (name, kind, _) in EVENT_NAMES {
-        let props = json!({"product_id": "p1", "query": "q", "category": "c"});
+        let props = json!({"product_id": "p1", "query": "q", "category": "c", "score": 9});
         let e = parse(name, props).unwrap_or_else(|r| panic!("{name}: {r:?}"));
         assert_eq!(e.kind, *kind, "{name}");
     }
-    assert_eq!(EVENT_NAMES.len(), 30);
+    assert_eq!(EVENT_NAMES.len(), 32);
 }
 
 #[test]
@@ -227,4 +227,109 @@ fn options_give_time_and_channel() {
     .unwrap();
     assert_eq!(e.timestamp, Some(1000.0));
     assert_eq!(e.channel.as_deref(), Some("instagram"));
+}
+
+#[test]
+fn survey_answers_keep_the_score_only() {
+    let e = parse(
+        "Survey Answered",
+        json!({"score": 4, "comment": "delivery was late"}),
+    )
+    .unwrap();
+    assert_eq!((e.kind, e.score), (Kind::Survey, Some(4)));
+    assert!(e.lines.is_empty() && e.query.is_none());
+    assert_eq!(
+        parse("survey_answered", json!({"score": 10}))
+            .unwrap()
+            .score,
+        Some(10)
+    );
+    for bad in [
+        json!({}),
+        json!({"score": 11}),
+        json!({"score": 7.5}),
+        json!({"score": "9"}),
+        json!({"score": -1}),
+    ] {
+        assert_eq!(
+            parse("Survey Answered", bad.clone()),
+            Err(Refusal::InvalidScore),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        parse("Survey Answered", json!({"score": 3, "comment": 5})),
+        Err(Refusal::InvalidProperty)
+    );
+    assert_eq!(
+        parse("Product Viewed", json!({"product_id": "a", "score": 3}))
+            .unwrap()
+            .score,
+        None
+    );
+}
+
+#[test]
+fn purchases_carry_their_order_id() {
+    let id = |name: &str, props| parse(name, props).unwrap().order_id;
+    assert_eq!(
+        id(
+            "Order Completed",
+            json!({"order_id": "o-1", "products": [{"sku": "a"}]})
+        )
+        .as_deref(),
+        Some("o-1")
+    );
+    assert_eq!(
+        id(
+            "purchase",
+            json!({"transaction_id": 42, "items": [{"item_id": "a"}]})
+        )
+        .as_deref(),
+        Some("42")
+    );
+    assert_eq!(
+        id("checkout_completed", json!({"checkout": {"order": {"id": "gid://shopify/Order/1"}, "lineItems": [{"variant": {"product": {"id": "p"}}}]}})).as_deref(),
+        Some("gid://shopify/Order/1")
+    );
+    assert_eq!(
+        id(
+            "Product Added",
+            json!({"order_id": "o-1", "product_id": "a"})
+        ),
+        None,
+        "only purchases"
+    );
+    assert_eq!(
+        parse(
+            "Order Completed",
+            json!({"order_id": true, "products": [{"sku": "a"}]})
+        ),
+        Err(Refusal::InvalidProperty)
+    );
+    assert_eq!(
+        parse(
+            "Order Completed",
+            json!({"order_id": "o".repeat(129), "products": [{"sku": "a"}]})
+        ),
+        Err(Refusal::TooLong)
+    );
+}
+
+#[test]
+fn channels_are_normalized() {
+    let ch = |c: &str| {
+        Event::parse(
+            &Value::from("Product Viewed"),
+            &from_json(&json!({"product_id": "a"})),
+            &from_json(&json!({"channel": c})),
+        )
+        .unwrap()
+        .unwrap()
+        .channel
+    };
+    assert_eq!(ch("IG").as_deref(), Some("instagram"));
+    assert_eq!(ch("In-Store").as_deref(), Some("in_store"));
+    assert_eq!(ch("Partner Blog").as_deref(), Some("partner_blog"));
+    assert_eq!(ch("  "), None);
 }

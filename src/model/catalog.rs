@@ -1,7 +1,10 @@
 //! `open({catalog: [...]})`: a model from an array of items.
 //!
 //! Each item: `{id, title?, category?, brand?, price?, tags?, inStock?, sensitive?, embedding?,
-//! popularity?}`. Only `id` is required. `inStock` defaults to true, `sensitive` to false.
+//! popularity?, popularityByChannel?}`. Only `id` is required. `popularityByChannel`
+//! (`{tiktok: 120, instagram: 40}`, non-negative numbers, at most 32 channels per item and 64 in
+//! all) says what is trending among each channel's visitors; labels are normalized like
+//! `options.channel` (`'IG'` → `instagram`). `inStock` defaults to true, `sensitive` to false.
 //! `popularity` (any non-negative number, e.g. units sold) ranks `trending` and fills shelves when
 //! nothing personal is known; without it every item is equally popular. All embeddings must have
 //! the same width.
@@ -31,7 +34,13 @@ const KEYS: &[&str] = &[
     "sensitive",
     "embedding",
     "popularity",
+    "popularityByChannel",
 ];
+
+/// Most channels one item may list in `popularityByChannel`.
+pub const MAX_ITEM_CHANNELS: usize = 32;
+/// Most distinct channels in a catalog's `popularityByChannel`.
+pub const MAX_CHANNELS: usize = 64;
 
 /// Interns names (categories, brands, tags) into a table, keeping the first spelling seen.
 #[derive(Default)]
@@ -67,6 +76,8 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
     let (mut categories, mut brands, mut tags) =
         (Names::default(), Names::default(), Names::default());
     let mut has_popularity = false;
+    let mut channels = Names::default();
+    let mut channel_rows: Vec<Vec<(u32, f32)>> = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let bad = |problem: &str| Error::InvalidCatalog {
             index,
@@ -215,6 +226,41 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 ])))
             }
         }
+        match item.get("popularityByChannel") {
+            None => {}
+            Some(Value::Object(entries)) if entries.len() <= MAX_ITEM_CHANNELS => {
+                for (label, v) in entries {
+                    let n =
+                        match v {
+                            Value::Number(n) if n.is_finite() && *n >= 0.0 => *n,
+                            _ => return Err(bad(
+                                "popularityByChannel values must be finite, non-negative numbers",
+                            )),
+                        };
+                    let Some(label) = crate::channel::normalize(label).filter(|l| l.len() <= 64)
+                    else {
+                        return Err(bad("popularityByChannel has an empty or over-long channel"));
+                    };
+                    let c = channels.intern(&label) as usize;
+                    if c >= MAX_CHANNELS {
+                        return Err(bad(
+                            "popularityByChannel names more than 64 channels in all",
+                        ));
+                    }
+                    if channel_rows.len() <= c {
+                        channel_rows.resize(c + 1, Vec::new());
+                    }
+                    if n > 0.0 {
+                        if let Some(row) = channel_rows.get_mut(c) {
+                            row.push((p.ids.len() as u32, n as f32));
+                        }
+                    }
+                }
+            }
+            Some(_) => return Err(bad(
+                "popularityByChannel must be an object of at most 32 channels, e.g. {tiktok: 120}",
+            )),
+        }
         p.ids.push(&id);
     }
     if p.item_tags.values.is_empty() {
@@ -227,6 +273,10 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
     p.categories = categories.names;
     p.brands = brands.names;
     p.tags = tags.names;
+    if !channels.names.is_empty() {
+        p.channels = channels.names;
+        p.channel_trending = super::Neighbours::from_rows(channel_rows);
+    }
     Model::from_parts(p).map_err(|e| match e {
         Error::Model(m) => Error::invalid("open", "options.catalog", m),
         other => other,

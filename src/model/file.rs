@@ -41,6 +41,9 @@ mod tag {
     pub const CO_PURCHASE: [u8; 4] = *b"NBCP";
     pub const CO_VIEW: [u8; 4] = *b"NBCV";
     pub const EMBEDDINGS: [u8; 4] = *b"EMBD";
+    pub const CHANNEL_NAMES: [u8; 4] = *b"CHAN";
+    pub const CHANNEL_TRENDING: [u8; 4] = *b"CHTR";
+    pub const REPEAT: [u8; 4] = *b"REPT";
 }
 
 const FLAG_IN_STOCK: u8 = 1;
@@ -102,6 +105,16 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     e.u32(p.dims as u32);
     e.buf.extend_from_slice(&f32s(&p.embeddings));
     sections.push((tag::EMBEDDINGS, e.buf));
+    // Optional: written only when there are channels, so files without them stay as they were.
+    if !p.channels.is_empty() {
+        sections.push((tag::CHANNEL_NAMES, strings(&p.channels)));
+        sections.push((tag::CHANNEL_TRENDING, neighbours(&p.channel_trending)));
+    }
+    // Optional (added after the first version-1 files): absent when the model has none, so
+    // files without repeat rates stay byte for byte what they were.
+    if !p.repeat.is_empty() {
+        sections.push((tag::REPEAT, f32s(&p.repeat)));
+    }
 
     let table_end = HEADER_LEN + sections.len() * ENTRY_LEN;
     let mut out = vec![0u8; table_end];
@@ -411,7 +424,16 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
         co_view: nb(tag::CO_VIEW, "NBCV")?,
         dims,
         embeddings,
+        channels: match s.get(tag::CHANNEL_NAMES) {
+            Some(b) => read_strings(b, "CHAN")?,
+            None => Strings::default(),
+        },
+        channel_trending: nb(tag::CHANNEL_TRENDING, "CHTR")?,
         id_order,
+        repeat: match s.get(tag::REPEAT) {
+            Some(b) => array_f32(b, n, "REPT")?,
+            None => Vec::new(),
+        },
         info,
     })
 }

@@ -31,7 +31,10 @@ pub(crate) fn sample_parts() -> ModelParts {
         co_view: Neighbours::from_rows(vec![vec![(2, 1.0)], vec![], vec![(0, 1.0)], vec![]]),
         dims: 2,
         embeddings: vec![1.0, 0.0, 0.6, 0.8, 0.0, 1.0, -1.0, 0.0],
+        channels: ["tiktok", "in_store"].into_iter().collect(),
+        channel_trending: Neighbours::from_rows(vec![vec![(2, 1.0), (0, 0.5)], vec![(3, 1.0)]]),
         id_order: Vec::new(),
+        repeat: vec![0.5, 0.125, 0.0, 1.0],
         info: Info {
             reference_time: 1.3e12,
             popularity_half_life_days: 90.0,
@@ -67,7 +70,50 @@ fn a_model_round_trips_through_a_file() {
     assert_eq!(back.co_view().of(2), (&[0u32][..], &[1.0f32][..]));
     assert!(!back.in_stock(1) && back.sensitive(2));
     assert_eq!(back.parts().info.lines, 31);
+    let tiktok = back.channel_of_name("tiktok").unwrap();
+    assert_eq!(
+        back.channel_trending(tiktok),
+        (&[2u32, 0][..], &[1.0f32, 0.5][..])
+    );
+    assert_eq!(back.channel_name(1), Some("in_store"));
+    assert_eq!(back.channel_of_name("email"), None);
+    assert_eq!(back.repeat_rate(1), Some(0.125));
     assert_eq!(back.to_bytes(), bytes, "encoding is deterministic");
+    // A file without channel sections (all files before them) reads as no channels.
+    let plain = Model::from_parts(ModelParts {
+        channels: Default::default(),
+        channel_trending: Default::default(),
+        ..sample_parts()
+    })
+    .unwrap()
+    .to_bytes();
+    assert!(!plain.windows(4).any(|w| w == b"CHAN"));
+    assert_eq!(
+        Model::from_bytes(&plain).unwrap().channel_of_name("tiktok"),
+        None
+    );
+}
+
+#[test]
+fn repeat_rates_are_an_optional_section() {
+    let without = ModelParts {
+        repeat: Vec::new(),
+        ..sample_parts()
+    };
+    let bytes = encode(&without);
+    assert_eq!(sections(&bytes).unwrap().table.len(), 19, "no REPT section");
+    let back = Model::from_bytes(&bytes).unwrap();
+    assert!(back.parts().repeat.is_empty());
+    assert_eq!(back.repeat_rate(0), None);
+    // Adding the section changes nothing else.
+    let with = decode(&encode(&sample_parts())).unwrap();
+    same(
+        &ModelParts {
+            repeat: Vec::new(),
+            ..with
+        },
+        &decode(&bytes).unwrap(),
+    );
 }
 
 #[test]
@@ -81,7 +127,7 @@ fn an_empty_model_round_trips() {
 fn sections_are_aligned_and_inside_the_file() {
     let bytes = encode(&sample_parts());
     let s = sections(&bytes).unwrap();
-    assert_eq!(s.table.len(), 17);
+    assert_eq!(s.table.len(), 20);
     for (_, off, len) in &s.table {
         assert_eq!(off % 8, 0);
         assert!(off + len <= bytes.len());
@@ -179,4 +225,11 @@ fn bad_contents_are_named() {
     let mut p = sample_parts();
     p.category[0] = 7;
     assert!(message(&encode(&p)).contains("attribute index is out of range"));
+    let mut p = sample_parts();
+    p.repeat[2] = 1.5;
+    assert!(message(&encode(&p)).contains("repeat rate is not between 0 and 1"));
+    p.repeat[2] = f32::NAN;
+    assert!(message(&encode(&p)).contains("repeat rate is not between 0 and 1"));
+    p.repeat.pop();
+    assert!(message(&encode(&p)).contains("section REPT is shorter than its contents say"));
 }

@@ -67,6 +67,11 @@ impl Neighbours {
     }
 
     fn validate(&self, items: usize, what: &str) -> Result<()> {
+        self.validate_rows(items, items, what)
+    }
+
+    /// Checks `rows` rows whose targets are item indexes below `items`.
+    fn validate_rows(&self, rows: usize, items: usize, what: &str) -> Result<()> {
         let bad = |why: &str| {
             Err(Error::Model(crate::args::concat(&[
                 what,
@@ -77,8 +82,8 @@ impl Neighbours {
         if self.offsets.is_empty() && self.targets.is_empty() {
             return Ok(());
         }
-        if self.offsets.len() != items + 1 {
-            return bad("one offset per item plus one expected");
+        if self.offsets.len() != rows + 1 {
+            return bad("one offset per row plus one expected");
         }
         if self.targets.len() != self.weights.len()
             || self.offsets.last().copied() != Some(self.targets.len() as u32)
@@ -145,8 +150,17 @@ pub struct ModelParts {
     pub dims: usize,
     /// `dims` floats per item, row-major.
     pub embeddings: Vec<f32>,
+    /// Channels with a trending list of their own (normalized labels such as `tiktok`, see
+    /// [`crate::channel`]); may be empty.
+    pub channels: Strings,
+    /// Row `c`: the items trending among visitors from channel `c`, with a non-negative score
+    /// (any scale; each row is scaled to a best of 1 on load and sorted best first).
+    pub channel_trending: Neighbours,
     /// Item indexes ordered by id (bytewise), for lookups by id; computed when empty.
     pub id_order: Vec<u32>,
+    /// Per item, the share of its buyers who bought it in two or more orders (0..1, smoothed;
+    /// see docs/MODEL.md); empty when unknown (catalog input, files built before it existed).
+    pub repeat: Vec<f32>,
     pub info: Info,
 }
 
@@ -171,6 +185,7 @@ pub struct Model {
     bands: Vec<u8>,
     /// Whether the dense scans read the f32 rows instead of the int8 codes.
     exact_scan: bool,
+    channel_index: HashMap<String, u32>,
 }
 
 /// The price band of an item without a price.
@@ -325,11 +340,30 @@ impl Model {
         if p.embeddings.iter().any(|x| !x.is_finite()) {
             return Err(Error::Model("an embedding value is not finite".into()));
         }
+        if !p.repeat.is_empty() && p.repeat.len() != n {
+            return Err(Error::Model(
+                "repeat rates do not match the item count".into(),
+            ));
+        }
+        if p.repeat.iter().any(|x| !(0.0..=1.0).contains(x)) {
+            return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
+        }
         if p.embeddings.is_empty() {
             p.dims = 0;
         }
         p.co_purchase.validate(n, "co-purchase")?;
         p.co_view.validate(n, "co-view")?;
+        p.channels.validate().map_err(|why| {
+            let mut m = String::from("channels: ");
+            m.push_str(why);
+            Error::Model(m)
+        })?;
+        p.channel_trending
+            .validate_rows(p.channels.len(), n, "channel trending")?;
+        if p.channels.iter().any(str::is_empty) {
+            return Err(bad("a channel name is empty"));
+        }
+        sort_rows(&mut p.channel_trending);
 
         if p.ids.iter().any(str::is_empty) {
             return Err(bad("an item id is empty"));
@@ -339,9 +373,16 @@ impl Model {
         normalise(&mut p.trending);
         if p.dims > 0 {
             for row in p.embeddings.chunks_exact_mut(p.dims) {
-                let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+                // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
+                // leaving such rows far from unit length (or zero).
+                let norm = row
+                    .iter()
+                    .map(|&x| f64::from(x).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
                 if norm > 0.0 {
-                    row.iter_mut().for_each(|x| *x /= norm);
+                    row.iter_mut()
+                        .for_each(|x| *x = (f64::from(*x) / norm) as f32);
                 }
             }
         }
@@ -380,6 +421,12 @@ impl Model {
                 })
                 .collect(),
             exact_scan: false,
+            channel_index: p
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.to_owned(), i as u32))
+                .collect(),
             p,
         })
     }
@@ -397,6 +444,7 @@ impl Model {
             quantized: Quantized::default(),
             bands: Vec::new(),
             exact_scan: false,
+            channel_index: HashMap::new(),
         }
     }
 
@@ -566,7 +614,50 @@ impl Model {
     pub fn exact_scan(&self) -> bool {
         self.exact_scan
     }
+
+    /// The index of a channel with its own trending list (a normalized label, e.g. `tiktok`).
+    pub fn channel_of_name(&self, label: &str) -> Option<u32> {
+        self.channel_index.get(label).copied()
+    }
+
+    pub fn channel_name(&self, c: u32) -> Option<&str> {
+        ((c as usize) < self.p.channels.len()).then(|| self.p.channels.get(c as usize))
+    }
+
+    /// The items trending among channel `c`'s visitors, best first, scores scaled to 0..1.
+    pub fn channel_trending(&self, c: u32) -> (&[u32], &[f32]) {
+        self.p.channel_trending.of(c)
+    }
+
+    /// The share of the item's buyers who bought it again (0..1), when the model has it.
+    pub fn repeat_rate(&self, i: u32) -> Option<f32> {
+        self.p.repeat.get(i as usize).copied()
+    }
 }
 
-#[cfg(test)]
-mod tests;
+/// Sorts each row best first (ties by item) and scales it to a best of 1.
+fn sort_rows(nb: &mut Neighbours) {
+    let rows = nb.offsets.len().saturating_sub(1);
+    for r in 0..rows {
+        let (Some(&a), Some(&b)) = (nb.offsets.get(r), nb.offsets.get(r + 1)) else {
+            continue;
+        };
+        let range = a as usize..b as usize;
+        let (Some(t), Some(w)) = (nb.targets.get(range.clone()), nb.weights.get(range.clone()))
+        else {
+            continue;
+        };
+        let mut top = crate::recommend::rerank::Top::new(t.len());
+        for (&item, &weight) in t.iter().zip(w) {
+            top.push(weight, item);
+        }
+        let row = top.into_sorted();
+        let max = row.first().map_or(0.0, |x| x.score);
+        for (k, x) in range.zip(row) {
+            if let (Some(tt), Some(ww)) = (nb.targets.get_mut(k), nb.weights.get_mut(k)) {
+                *tt = x.item;
+                *ww = if max > 0.0 { x.score / max } else { 0.0 };
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! f64 first_at, f64 last_at
-//! u32 × 10        event counts, in Kind order
+//! u32 × 11        event counts, in Kind order (10 in version 2, before `survey`)
 //! items:      n × (str id, f32 weight, f64 at, u32 views, u32 adds)
 //! categories: n × (str name, f32 weight, f64 at)
 //! brands:     n × (str name, f32 weight, f64 at)
@@ -14,20 +14,34 @@
 //! purchases:  n × (str id, u32 count, f32 quantity, f64 first, f64 last)
 //! cart:       n × (str id, f64 at)
 //! queries:    n × (str query, f64 at)
+//! -- from version 3 --
+//! u8 has_survey · [u8 score (0–10) · f64 at]
+//! removals:   n × (str id, f64 at)     most recent first
+//! f64 checkout_at (0 = none)
+//! orders:     n × (u64 fingerprint, f64 at)
 //! ```
+//!
+//! A version 2 payload (written before the survey, cart removals, open checkout and order
+//! fingerprints existed) decodes with those empty.
 //!
 //! Decoding checks every count against its capacity, every string against its limit and every
 //! number for finiteness and sign: a payload that fails any check is rejected whole.
 
 use super::{
     Bounded, Decayed, ItemSignal, Profile, Purchase, Stamped, MAX_BRANDS, MAX_CART, MAX_CATEGORIES,
-    MAX_CHANNELS, MAX_ITEMS, MAX_PURCHASES, RECENT_QUERIES, RECENT_VIEWS,
+    MAX_CHANNELS, MAX_ITEMS, MAX_ORDERS, MAX_PURCHASES, RECENT_QUERIES, RECENT_REMOVALS,
+    RECENT_VIEWS,
 };
 use crate::args::MAX_ID_LEN;
 use crate::bytes::{Reader, Truncated, Writer};
 use crate::consent::Personal;
 use crate::event::MAX_TEXT_LEN;
 use std::collections::VecDeque;
+
+/// The payload version [`Profile::encode`] writes (the store's envelope version).
+pub const VERSION: u8 = 3;
+/// Oldest payload version [`Profile::decode_version`] reads.
+pub const OLDEST: u8 = 2;
 
 /// Why a payload was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,16 +109,45 @@ impl Profile {
         }
         write_stamped(&mut w, self.cart.iter());
         write_stamped(&mut w, self.queries.iter());
+        match self.survey {
+            Some((score, at)) => {
+                w.u8(1);
+                w.u8(score);
+                w.f64(at);
+            }
+            None => w.u8(0),
+        }
+        write_stamped(&mut w, self.removals.iter());
+        w.f64(self.checkout_at);
+        w.len(self.orders.len());
+        for (h, at) in &self.orders {
+            w.buf.extend_from_slice(&h.to_le_bytes());
+            w.f64(*at);
+        }
         w.buf
     }
 
     /// Rebuilds a profile from [`Profile::encode`]'s output.
-    pub fn decode(_: &Personal<'_>, bytes: &[u8], half_life_ms: f64) -> Result<Self, Corrupt> {
+    pub fn decode(who: &Personal<'_>, bytes: &[u8], half_life_ms: f64) -> Result<Self, Corrupt> {
+        Self::decode_version(who, bytes, half_life_ms, VERSION)
+    }
+
+    /// Rebuilds a profile from a payload of format `version` ([`OLDEST`] to [`VERSION`]).
+    pub fn decode_version(
+        _: &Personal<'_>,
+        bytes: &[u8],
+        half_life_ms: f64,
+        version: u8,
+    ) -> Result<Self, Corrupt> {
+        if !(OLDEST..=VERSION).contains(&version) {
+            return Err(Corrupt::Invalid("unsupported version"));
+        }
         let mut r = Reader::new(bytes);
         let mut p = Profile::new(half_life_ms);
         p.first_at = time(&mut r)?;
         p.last_at = time(&mut r)?;
-        for c in &mut p.counts {
+        let kinds = if version == 2 { 10 } else { p.counts.len() };
+        for c in p.counts.iter_mut().take(kinds) {
             *c = r.u32()?;
         }
         for _ in 0..count(&mut r, MAX_ITEMS)? {
@@ -144,6 +187,23 @@ impl Profile {
         }
         p.cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?.into();
         p.queries = read_stamped(&mut r, RECENT_QUERIES, MAX_TEXT_LEN)?;
+        if version >= 3 {
+            p.survey = match r.u8()? {
+                0 => None,
+                1 => match (r.u8()?, time(&mut r)?) {
+                    (score, at) if score <= crate::nps::MAX_SCORE => Some((score, at)),
+                    _ => return Err(Corrupt::Invalid("bad survey score")),
+                },
+                _ => return Err(Corrupt::Invalid("bad survey flag")),
+            };
+            p.removals = read_stamped(&mut r, RECENT_REMOVALS, MAX_ID_LEN)?;
+            p.checkout_at = time(&mut r)?;
+            for _ in 0..count(&mut r, MAX_ORDERS)? {
+                let h = r.u64()?;
+                let at = time(&mut r)?;
+                p.orders.push_back((h, at));
+            }
+        }
         if r.remaining() != 0 {
             return Err(Corrupt::Invalid("trailing bytes"));
         }

@@ -25,6 +25,22 @@ pub struct PriceBand {
     pub max: Option<f64>,
 }
 
+/// The latest survey answer, classified.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NpsAnswer {
+    pub score: u8,
+    /// `promoter` (9–10), `passive` (7–8) or `detractor` (0–6).
+    pub class: crate::nps::Class,
+    pub at: f64,
+}
+
+/// A remembered order: the fingerprint of its id (64-bit FNV-1a, hex), never the id.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderExport {
+    pub fingerprint: String,
+    pub at: f64,
+}
+
 /// `profile()`: what the device knows, at a glance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -45,6 +61,8 @@ pub struct Summary {
     pub signals: usize,
     pub first_seen: Option<f64>,
     pub last_seen: Option<f64>,
+    /// The latest survey answer, or `null`.
+    pub nps: Option<NpsAnswer>,
 }
 
 /// One item's interest.
@@ -103,6 +121,30 @@ pub struct Export {
     pub searches: Vec<StampedExport>,
     pub first_seen: Option<f64>,
     pub last_seen: Option<f64>,
+    /// The latest survey answer (its comment is never kept).
+    pub survey: Option<NpsAnswer>,
+    /// Items taken out of the cart after being put in, most recent first.
+    pub cart_removals: Vec<StampedExport>,
+    /// A checkout started and not yet followed by a purchase.
+    pub checkout_started_at: Option<f64>,
+    /// Orders already counted, by fingerprint.
+    pub orders: Vec<OrderExport>,
+}
+
+fn hex(h: u64) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    (0..16)
+        .rev()
+        .map(|i| DIGITS[((h >> (i * 4)) & 0xf) as usize] as char)
+        .collect()
+}
+
+fn answer(survey: Option<(u8, f64)>) -> Option<NpsAnswer> {
+    survey.map(|(score, at)| NpsAnswer {
+        score,
+        class: crate::nps::Class::of(score),
+        at,
+    })
 }
 
 fn round(x: f64) -> f64 {
@@ -170,6 +212,7 @@ impl Profile {
             signals: self.signal_count(),
             first_seen: seen(self.first_at),
             last_seen: seen(self.last_at),
+            nps: answer(self.survey),
         }
     }
 
@@ -231,6 +274,17 @@ impl Profile {
             searches: self.queries.iter().map(stamped).collect(),
             first_seen: seen(self.first_at),
             last_seen: seen(self.last_at),
+            survey: answer(self.survey),
+            cart_removals: self.removals.iter().map(stamped).collect(),
+            checkout_started_at: seen(self.checkout_at),
+            orders: self
+                .orders
+                .iter()
+                .map(|(h, at)| OrderExport {
+                    fingerprint: hex(*h),
+                    at: *at,
+                })
+                .collect(),
         }
     }
 }

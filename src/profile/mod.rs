@@ -16,7 +16,7 @@ mod export;
 pub use export::{Export, Summary};
 
 use crate::consent::Personal;
-use crate::event::{Event, Kind};
+use crate::event::{Event, Kind, MAX_TEXT_LEN};
 use bounded::{Bounded, Rank};
 use decay::{factor, Decayed};
 use std::collections::VecDeque;
@@ -37,6 +37,10 @@ pub const RECENT_VIEWS: usize = 20;
 pub const MAX_CART: usize = 50;
 /// Recent search queries.
 pub const RECENT_QUERIES: usize = 8;
+/// Recent removals from the cart (of items that were in it), for the hesitation signal.
+pub const RECENT_REMOVALS: usize = 8;
+/// Orders remembered by a fingerprint of their id, so that one order is counted once.
+pub const MAX_ORDERS: usize = 128;
 /// Upper bounds of the price bands (shop currency); the last band is open-ended.
 pub const PRICE_BANDS: [f64; 12] = [
     5.0,
@@ -67,7 +71,7 @@ pub fn event_weight(kind: Kind) -> f64 {
         Kind::Remove => -2.0,
         Kind::CartView => 0.5,
         Kind::ListView => 0.5,
-        Kind::Search => 0.0,
+        Kind::Search | Kind::Survey => 0.0,
     }
 }
 
@@ -147,6 +151,35 @@ pub struct Profile {
     counts: [u32; Kind::ALL.len()],
     first_at: f64,
     last_at: f64,
+    /// The latest survey answer: its score (0–10) and when. The comment is never kept.
+    survey: Option<(u8, f64)>,
+    /// Removals from the cart of items that were in it, most recent first.
+    removals: VecDeque<Stamped>,
+    /// When a checkout was started that no purchase has followed yet; 0 when none.
+    checkout_at: f64,
+    /// Purchases counted: the fingerprint of the order id and its items, and the order's time.
+    orders: VecDeque<(u64, f64)>,
+}
+
+/// The fingerprint of a reported purchase kept in the profile: the 64-bit FNV-1a hash of the
+/// order id plus, for each item line, a mixed FNV-1a hash of the item id (a sum, so the order of
+/// the lines does not matter). The same report seen again (a reloaded confirmation page, an
+/// imported order the device saw live) has the same fingerprint; the parts of an order too large
+/// for one event (reported as several events with one order id) do not. Neither the order id nor
+/// the items can be read back from it.
+pub fn order_fingerprint<'a>(order_id: &str, items: impl Iterator<Item = &'a str>) -> u64 {
+    let fnv = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    items.fold(fnv(order_id.as_bytes()), |acc, id| {
+        // A final mix (splitmix64's) so that sums of item hashes do not collide by structure.
+        let mut z = fnv(id.as_bytes());
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        acc.wrapping_add(z ^ (z >> 31))
+    })
 }
 
 impl Profile {
@@ -166,6 +199,10 @@ impl Profile {
             counts: [0; Kind::ALL.len()],
             first_at: 0.0,
             last_at: 0.0,
+            survey: None,
+            removals: VecDeque::with_capacity(RECENT_REMOVALS),
+            checkout_at: 0.0,
+            orders: VecDeque::new(),
         }
     }
 
@@ -174,8 +211,27 @@ impl Profile {
     }
 
     /// Folds one validated event, which happened at `t`, into the profile. Lines should already
-    /// carry the category, brand and price the catalog knows (see `Session::track`).
-    pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) {
+    /// carry the category, brand and price the catalog knows (see `Session::track`). Returns
+    /// false, changing nothing, for a purchase whose order was already counted.
+    pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
+        if let (Kind::Purchase, Some(order)) = (e.kind, &e.order_id) {
+            let h = order_fingerprint(order, e.items().map(|(id, _)| id));
+            if self.orders.iter().any(|(o, _)| *o == h) {
+                return false;
+            }
+            if self.orders.len() >= MAX_ORDERS {
+                let oldest = self
+                    .orders
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1))
+                    .map(|(i, _)| i);
+                if let Some(i) = oldest {
+                    self.orders.remove(i);
+                }
+            }
+            self.orders.push_front((h, t));
+        }
         let hl = self.half_life_ms;
         let w = event_weight(e.kind);
         if let Some(c) = self.counts.get_mut(e.kind as usize) {
@@ -245,9 +301,21 @@ impl Profile {
             }
             Kind::Remove => {
                 let removed: Vec<&str> = e.items().map(|(id, _)| id).collect();
+                for id in &removed {
+                    if self.cart.iter().any(|c| c.value == *id) {
+                        self.removals.push_front(Stamped {
+                            value: (*id).to_owned(),
+                            at: t,
+                        });
+                        self.removals.truncate(RECENT_REMOVALS);
+                    }
+                }
                 self.cart.retain(|c| !removed.contains(&c.value.as_str()));
             }
             Kind::CartView | Kind::Checkout if e.items().next().is_some() => {
+                if e.kind == Kind::Checkout {
+                    self.checkout_at = self.checkout_at.max(t);
+                }
                 self.cart = e
                     .items()
                     .take(MAX_CART)
@@ -272,6 +340,17 @@ impl Profile {
                 }
                 let bought: Vec<&str> = e.items().map(|(id, _)| id).collect();
                 self.cart.retain(|c| !bought.contains(&c.value.as_str()));
+                if t >= self.checkout_at {
+                    self.checkout_at = 0.0;
+                }
+            }
+            Kind::Checkout => self.checkout_at = self.checkout_at.max(t),
+            Kind::Survey => {
+                if let Some(score) = e.score {
+                    if self.survey.is_none_or(|(_, at)| t >= at) {
+                        self.survey = Some((score, t));
+                    }
+                }
             }
             Kind::Search => {
                 if let Some(q) = &e.query {
@@ -284,6 +363,27 @@ impl Profile {
             }
             _ => {}
         }
+        true
+    }
+
+    /// Deletes every signal about what `sensitive_item` (item ids) and `sensitive_name`
+    /// (lower-case category names, and search queries naming one) say is sensitive: what the
+    /// separate `sensitive` consent covered, erased when it is withdrawn. Returns how many went.
+    pub fn erase_sensitive(
+        &mut self,
+        _: &Personal<'_>,
+        sensitive_item: &dyn Fn(&str) -> bool,
+        sensitive_name: &dyn Fn(&str) -> bool,
+    ) -> usize {
+        let before = self.signal_count();
+        self.items.retain(|id, _| !sensitive_item(id));
+        self.purchases.retain(|id, _| !sensitive_item(id));
+        self.recent.retain(|r| !sensitive_item(&r.value));
+        self.cart.retain(|c| !sensitive_item(&c.value));
+        self.removals.retain(|c| !sensitive_item(&c.value));
+        self.categories.retain(|name, _| !sensitive_name(name));
+        self.queries.retain(|q| !sensitive_name(&q.value));
+        before - self.signal_count()
     }
 
     /// Deletes every signal last touched before `cutoff` (retention). Returns how many went.
@@ -302,6 +402,12 @@ impl Profile {
         self.purchases.retain(|_, p| p.last >= cutoff);
         self.cart.retain(|c| c.at >= cutoff);
         self.queries.retain(|q| q.at >= cutoff);
+        self.survey = self.survey.filter(|(_, at)| *at >= cutoff);
+        self.removals.retain(|r| r.at >= cutoff);
+        if self.checkout_at < cutoff {
+            self.checkout_at = 0.0;
+        }
+        self.orders.retain(|(_, at)| *at >= cutoff);
         if self.signal_count() == 0 {
             self.counts = [0; Kind::ALL.len()];
             self.first_at = 0.0;
@@ -323,6 +429,10 @@ impl Profile {
             + self.purchases.len()
             + self.cart.len()
             + self.queries.len()
+            + usize::from(self.survey.is_some())
+            + self.removals.len()
+            + usize::from(self.checkout_at > 0.0)
+            + self.orders.len()
     }
 
     /// Whether nothing is known.
@@ -343,7 +453,11 @@ impl Profile {
             .chain(self.recent.iter().map(|r| r.at))
             .chain(self.purchases.iter().map(|(_, p)| p.first))
             .chain(self.cart.iter().map(|c| c.at))
-            .chain(self.queries.iter().map(|q| q.at));
+            .chain(self.queries.iter().map(|q| q.at))
+            .chain(self.survey.map(|(_, at)| at))
+            .chain(self.removals.iter().map(|r| r.at))
+            .chain((self.checkout_at > 0.0).then_some(self.checkout_at))
+            .chain(self.orders.iter().map(|(_, at)| *at));
         times.reduce(f64::min)
     }
 
@@ -356,11 +470,16 @@ impl Profile {
             + self.brands.heap_bytes()
             + self.channels.heap_bytes()
             + self.purchases.heap_bytes()
-            + (self.recent.capacity() + self.cart.capacity() + self.queries.capacity())
+            + (self.recent.capacity()
+                + self.cart.capacity()
+                + self.queries.capacity()
+                + self.removals.capacity())
                 * core::mem::size_of::<Stamped>()
             + self.recent.iter().map(stamped).sum::<usize>()
             + self.cart.iter().map(stamped).sum::<usize>()
             + self.queries.iter().map(stamped).sum::<usize>()
+            + self.removals.iter().map(stamped).sum::<usize>()
+            + self.orders.capacity() * core::mem::size_of::<(u64, f64)>()
     }
 
     /// Read access for ranking, as of `now`.
@@ -370,7 +489,17 @@ impl Profile {
 }
 
 fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
-    let key = crate::text::lower(name.trim());
+    let mut key = crate::text::lower(name.trim());
+    // Lower-casing can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3): cut back to the
+    // limit events are checked against, or the stored profile would not decode (and the memory
+    // bound would not hold).
+    if key.len() > MAX_TEXT_LEN {
+        let mut end = MAX_TEXT_LEN;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+    }
     if !key.is_empty() {
         map.entry(&key, t, hl, Decayed::default).add(w, t, hl);
     }
@@ -458,9 +587,43 @@ impl<'a> View<'a> {
         self.p.cart.iter().map(|c| c.value.as_str())
     }
 
+    /// When each item of the current cart was put there.
+    pub fn cart_times(&self) -> impl Iterator<Item = f64> + 'a {
+        self.p.cart.iter().map(|c| c.at)
+    }
+
     /// Recent search queries, most recent first.
     pub fn queries(&self) -> impl Iterator<Item = &'a str> + 'a {
         self.p.queries.iter().map(|q| q.value.as_str())
+    }
+
+    /// Recent search queries with their times, most recent first.
+    pub fn searches(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+        self.p.queries.iter().map(|q| (q.value.as_str(), q.at))
+    }
+
+    /// The latest survey answer: `(score, at)`.
+    pub fn survey(&self) -> Option<(u8, f64)> {
+        self.p.survey
+    }
+
+    /// Removals from the cart of items that were in it, most recent first.
+    pub fn removals(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+        self.p.removals.iter().map(|r| (r.value.as_str(), r.at))
+    }
+
+    /// When a checkout was started that no purchase has followed yet.
+    pub fn open_checkout(&self) -> Option<f64> {
+        (self.p.checkout_at > 0.0).then_some(self.p.checkout_at)
+    }
+
+    /// The channel of the shopper's latest activity, and when it was.
+    pub fn latest_channel(&self) -> Option<(&'a str, f64)> {
+        self.p
+            .channels
+            .iter()
+            .map(|(k, d)| (k, d.at))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(a.0)))
     }
 
     pub fn now(&self) -> f64 {
@@ -472,5 +635,7 @@ impl<'a> View<'a> {
     }
 }
 
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ pub(crate) fn granted() -> Gate {
     Gate::new(ConsentState {
         personalization: true,
         storage: true,
+        sensitive: false,
         source: Source::Explicit,
         updated_at: Some(0.0),
     })
@@ -28,6 +29,8 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         list: None,
         timestamp: None,
         channel: Some("instagram".into()),
+        score: None,
+        order_id: None,
     }
 }
 
@@ -80,7 +83,7 @@ fn hundred_thousand_events_stay_under_the_bound() {
     let mut p = Profile::new(14.0 * DAY);
     let long = "x".repeat(100);
     for i in 0..100_000u32 {
-        let kind = Kind::ALL[(i % 10) as usize];
+        let kind = Kind::ALL[(i % 11) as usize];
         let mut e = ev(
             kind,
             &format!("{long}-{i}"),
@@ -90,13 +93,24 @@ fn hundred_thousand_events_stay_under_the_bound() {
         e.query = Some(format!("{long} query {i}"));
         e.list = Some(format!("{long}-list-{}", i % 333));
         e.channel = Some(format!("channel-{}", i % 40));
+        e.score = Some((i % 11) as u8);
+        e.order_id = Some(format!("{long}-order-{i}"));
         p.record(&tok, &e, T0 + f64::from(i) * 1000.0);
+        if kind == Kind::Add {
+            p.record(
+                &tok,
+                &ev(Kind::Remove, &format!("{long}-{i}"), "c", 1.0),
+                T0 + f64::from(i) * 1000.0,
+            );
+        }
     }
     let bytes = p.memory_bytes();
     assert!(bytes < MAX_BYTES, "{bytes} bytes");
     assert!(p.items.len() <= MAX_ITEMS && p.categories.len() <= MAX_CATEGORIES);
     assert!(p.recent.len() <= RECENT_VIEWS && p.purchases.len() <= MAX_PURCHASES);
     assert!(p.cart.len() <= MAX_CART && p.queries.len() <= RECENT_QUERIES);
+    assert_eq!(p.removals.len(), RECENT_REMOVALS);
+    assert_eq!(p.orders.len(), MAX_ORDERS);
     assert!(p.encode(&tok).len() < MAX_BYTES);
 }
 
@@ -122,8 +136,15 @@ fn codec_round_trips_and_rejects_damage() {
     for (i, k) in Kind::ALL.iter().enumerate() {
         let mut e = ev(*k, &format!("id{i}"), "Cat", 10.0 * i as f64);
         e.query = Some("q".into());
+        e.score = Some(6);
+        e.order_id = Some("o-1".into());
         p.record(&tok, &e, T0 + i as f64);
     }
+    p.record(&tok, &ev(Kind::Add, "r", "Cat", 1.0), T0 + 20.0);
+    p.record(&tok, &ev(Kind::Remove, "r", "Cat", 1.0), T0 + 21.0);
+    p.record(&tok, &ev(Kind::Checkout, "r", "Cat", 1.0), T0 + 22.0);
+    assert!(p.survey.is_some() && !p.removals.is_empty() && p.checkout_at > 0.0);
+    assert_eq!(p.orders.len(), 1);
     let bytes = p.encode(&tok);
     let back = Profile::decode(&tok, &bytes, 14.0 * DAY).unwrap();
     assert_eq!(back, p);
@@ -158,4 +179,141 @@ fn prune_deletes_signals_older_than_retention() {
     p.prune(&tok, T0 + 50.0 * DAY);
     assert!(p.is_empty());
     assert_eq!(p.summary(&tok, T0).events, 0);
+}
+
+#[test]
+fn names_that_grow_when_lower_cased_still_round_trip() {
+    // Found by the `event` fuzz target: a 256-byte category of 'İ' lower-cases to 384 bytes,
+    // which the codec refused, so the whole stored profile was reset at the next load.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let long = "İ".repeat(128);
+    let mut e = ev(Kind::View, "a", &long, 1.0);
+    e.lines[0].brand = Some("Ⱥ".repeat(128));
+    e.channel = Some(long.clone());
+    e.list = Some(long);
+    p.record(&tok, &e, T0);
+    let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
+    assert_eq!(back, p);
+    assert!(p.categories.iter().all(|(k, _)| k.len() <= MAX_TEXT_LEN));
+}
+
+#[test]
+fn the_latest_survey_answer_is_kept_and_nothing_else_of_it() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let mut e = ev(Kind::Survey, "x", "c", 1.0);
+    e.lines.clear();
+    e.score = Some(3);
+    p.record(&tok, &e, T0 + 10.0);
+    e.score = Some(9);
+    p.record(&tok, &e, T0 + 5.0);
+    assert_eq!(
+        p.view(&tok, T0).survey(),
+        Some((3, T0 + 10.0)),
+        "a late report of an older answer does not replace it"
+    );
+    e.score = Some(10);
+    p.record(&tok, &e, T0 + 20.0);
+    let s = p.summary(&tok, T0 + 20.0);
+    let nps = s.nps.unwrap();
+    assert_eq!(
+        (nps.score, nps.class, nps.at),
+        (10, crate::nps::Class::Promoter, T0 + 20.0)
+    );
+    assert_eq!(s.counts.get("survey"), Some(&3));
+    assert_eq!(p.export(&tok, T0).survey.map(|x| x.score), Some(10));
+}
+
+#[test]
+fn an_order_is_counted_once_however_often_it_is_reported() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let mut e = ev(Kind::Purchase, "mug", "Mugs", 9.0);
+    e.order_id = Some("A-1".into());
+    assert!(p.record(&tok, &e, T0));
+    assert!(!p.record(&tok, &e, T0 + 1.0), "the thank-you page reloaded");
+    let before = p.clone();
+    assert!(
+        !p.record(&tok, &e, T0 - DAY),
+        "imported later from the account page"
+    );
+    assert_eq!(p, before, "nothing changed");
+    e.order_id = Some("A-2".into());
+    assert!(p.record(&tok, &e, T0 + 2.0));
+    let v = p.view(&tok, T0 + 3.0);
+    assert_eq!(v.purchases().next().map(|x| x.1), Some(2));
+    let mut second_part = ev(Kind::Purchase, "lamp", "Lamps", 9.0);
+    second_part.order_id = Some("A-2".into());
+    assert!(
+        p.record(&tok, &second_part, T0 + 2.0),
+        "an order too large for one event, in parts"
+    );
+    e.order_id = None;
+    assert!(
+        p.record(&tok, &e, T0 + 4.0),
+        "without an id, every report counts"
+    );
+    let ex = p.export(&tok, T0 + 5.0);
+    assert_eq!(ex.orders.len(), 3);
+    assert!(
+        ex.orders.iter().all(|o| o.fingerprint.len() == 16),
+        "{:?}",
+        ex.orders
+    );
+    assert!(
+        !ex.orders.iter().any(|o| o.fingerprint.contains("A-")),
+        "the order id itself is not kept"
+    );
+}
+
+#[test]
+fn cart_removals_and_an_open_checkout_are_tracked_and_pruned() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::Remove, "never-added", "c", 1.0), T0);
+    assert_eq!(
+        p.view(&tok, T0).removals().count(),
+        0,
+        "only items that were in the cart"
+    );
+    p.record(&tok, &ev(Kind::Add, "a", "c", 1.0), T0);
+    p.record(&tok, &ev(Kind::Remove, "a", "c", 1.0), T0 + 1.0);
+    p.record(&tok, &ev(Kind::Checkout, "b", "c", 1.0), T0 + 2.0);
+    let v = p.view(&tok, T0 + 3.0);
+    assert_eq!(v.removals().collect::<Vec<_>>(), [("a", T0 + 1.0)]);
+    assert_eq!(v.open_checkout(), Some(T0 + 2.0));
+    assert_eq!(p.export(&tok, T0).checkout_started_at, Some(T0 + 2.0));
+    p.prune(&tok, T0 + 10.0);
+    let v = p.view(&tok, T0 + 11.0);
+    assert_eq!((v.removals().count(), v.open_checkout()), (0, None));
+}
+
+#[test]
+fn erasing_sensitive_signals_leaves_the_rest() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::Purchase, "test-kit", "health", 5.0), T0);
+    p.record(&tok, &ev(Kind::Add, "mug", "mugs", 5.0), T0);
+    let mut s = ev(Kind::Search, "x", "c", 1.0);
+    s.lines.clear();
+    s.query = Some("Health insurance".into());
+    p.record(&tok, &s, T0);
+    s.query = Some("blue mug".into());
+    p.record(&tok, &s, T0);
+    let erased = p.erase_sensitive(&tok, &|id| id == "test-kit", &|name| {
+        name.to_lowercase().contains("health")
+    });
+    assert!(erased >= 4, "{erased}");
+    let v = p.view(&tok, T0);
+    assert!(!v.purchased("test-kit") && v.items().all(|(id, _)| id != "test-kit"));
+    assert_eq!(v.category("health"), 0.0);
+    assert!(v.category("mugs") > 0.0);
+    assert_eq!(v.queries().collect::<Vec<_>>(), ["blue mug"]);
+    assert_eq!(v.cart().collect::<Vec<_>>(), ["mug"]);
 }

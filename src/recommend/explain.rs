@@ -19,6 +19,7 @@
 //! | similar price to the item on screen | `similar price` |
 //! | popularity | `popular in <category>` or `popular right now` |
 //! | trending | `trending in <category>` or `trending now` |
+//! | trending among a channel's visitors | `trending among visitors from <channel>` |
 //! | exploration | `something new to discover` |
 //!
 //! Category and brand names are shown in lower case. A sensitive category is never named in a
@@ -45,6 +46,8 @@ pub enum Reason {
     SimilarPrice,
     Popular(u32),
     Trending(u32),
+    /// On the list of a channel (model channel index).
+    TrendingOn(u32),
     Explore,
 }
 
@@ -101,6 +104,10 @@ impl Reason {
             Reason::Trending(c) => {
                 cat(c).map_or_else(|| "trending now".into(), |n| join("trending in ", n))
             }
+            Reason::TrendingOn(c) => m.channel_name(c).map_or_else(
+                || "trending now".into(),
+                |n| join("trending among visitors from ", n.to_owned()),
+            ),
             Reason::Explore => "something new to discover".into(),
         }
     }

@@ -7,16 +7,18 @@
 
 mod explain;
 pub mod kernel;
-mod represent;
+pub mod represent;
 pub mod request;
 pub mod rerank;
 mod rules;
 mod score;
+pub mod shelf;
 pub mod weights;
 
 pub use represent::UserRep;
 pub use request::{Filter, Request, Scenario, DEFAULT_K, MAX_K};
 pub use score::Scratch;
+pub use shelf::{explain_shelf, Shelf};
 pub use weights::Weights;
 
 use crate::model::Model;
@@ -55,8 +57,16 @@ pub struct Input<'a> {
     pub weights: &'a Weights,
     /// The profile, present only with personalization consent.
     pub profile: Option<View<'a>>,
-    /// Whether the shopper allowed sensitive categories to be used.
+    /// Whether the shopper allowed sensitive categories to be used (the gate's `sensitive`
+    /// proof exists; the session sets it, never a caller's wish).
     pub sensitive_ok: bool,
+    /// Channel context (`recommend({channel})`, else the visit's channel): `trending` favours
+    /// what is trending among that channel's visitors when the model has a list for it.
+    pub channel: Option<&'a str>,
+    /// Gentler shelves for a shopper whose latest survey answer was a detractor's, when the
+    /// policy says `detractors: 'gentle'`: `trending` stays empty, nothing is explored, and
+    /// `for_you` leads with what they bought before (see [`shelf::gentler`]).
+    pub gentle: bool,
 }
 
 /// Runs one request. Deterministic for the same input and generator state.
@@ -67,25 +77,19 @@ pub fn recommend(
     rng: &mut Rng,
 ) -> Vec<Recommendation> {
     let model = input.model;
-    let rep = input
-        .profile
-        .as_ref()
-        .map(|v| UserRep::build(model, v, input.policy, input.weights, input.sensitive_ok));
-    let mut anchors: Vec<u32> = req
-        .anchors
-        .iter()
-        .filter_map(|id| model.index_of(id))
-        .collect();
-    let mut scenario = req.scenario;
-    if scenario == Scenario::Cart && anchors.is_empty() {
-        anchors = rep.as_ref().map(|r| r.cart.clone()).unwrap_or_default();
-        if anchors.is_empty() {
-            scenario = Scenario::ForYou;
-        }
-    }
-    if scenario == Scenario::ForYou && rep.is_none() {
-        scenario = Scenario::Trending;
-    }
+    let rep = represent(input);
+    let plan = shelf::plan(input, req, rep.as_ref());
+    let Some(scenario) = plan.served else {
+        return Vec::new();
+    };
+    let anchors = plan.anchors;
+    let gentle_weights;
+    let weights = if input.gentle {
+        gentle_weights = shelf::gentler(input.weights);
+        &gentle_weights
+    } else {
+        input.weights
+    };
     let mut rules = Rules::new(model, input.policy, req, rep.as_ref(), input.sensitive_ok);
     if req.scenario == Scenario::Cart {
         rules.block(&anchors);
@@ -93,52 +97,96 @@ pub fn recommend(
     let ctx = Ctx {
         model,
         rep: rep.as_ref(),
-        weights: input.weights,
+        weights,
         rules: &rules,
     };
     let m = (req.k * 4).max(MIN_POOL).min(model.len());
-
-    let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep.as_ref()) {
-        (Scenario::ForYou, Some(r)) => {
-            let mut s = score::ForYou::new(&ctx, r);
-            let pool = s.pool(scratch, m);
-            (pool, Box::new(move |sc, i| s.explain(sc, i)))
-        }
-        (Scenario::Similar, _) => {
-            let s = score::Similar::new(&ctx, &anchors);
-            let pool = s.pool(scratch, m);
-            (pool, Box::new(move |_, i| s.explain(i)))
-        }
-        (Scenario::BoughtTogether | Scenario::Cart, _) => {
-            let s = score::Together::new(&ctx, &anchors, scenario == Scenario::Cart);
-            let pool = s.pool(scratch, m);
-            (pool, Box::new(move |_, i| s.explain(i)))
-        }
-        (Scenario::RecentlyViewed, Some(r)) => (
-            score::recently_viewed(&ctx, r, m),
-            Box::new(|_, _| vec![(Reason::RecentlyViewed, 1.0)]),
-        ),
-        (Scenario::BuyAgain, Some(r)) => (
-            score::buy_again(&ctx, r, m),
-            Box::new(|_, _| vec![(Reason::BoughtBefore, 1.0)]),
-        ),
-        (Scenario::RecentlyViewed | Scenario::BuyAgain, None) => {
-            (Vec::new(), Box::new(|_, _| Vec::new()))
-        }
-        (Scenario::Trending | Scenario::ForYou, _) => (
-            score::trending(&ctx, m),
-            Box::new(|_, i| vec![(Reason::Trending(model.category(i)), 1.0)]),
-        ),
-    };
-
+    let share = input.policy.max_signal_share;
+    let capped = share < 1.0
+        && (scenario == Scenario::ForYou
+            || (scenario == Scenario::Cart && plan.anchors_from_profile));
+    // A capped shelf draws from a pool twice as deep, so that what the cap drops can be replaced;
+    // when the cap still leaves it short of `k` and the pool was full, the pool deepens (×4, up
+    // to the whole catalog): a shelf never comes out shorter because of the cap while the
+    // catalog holds items it allows.
+    let mut depth = if capped { (m * 2).min(model.len()) } else { m };
     let ordered = matches!(scenario, Scenario::RecentlyViewed | Scenario::BuyAgain);
     let lambda = if ordered {
         0.0
     } else {
         req.diversity.unwrap_or(input.policy.diversity) as f32
     };
-    let mut ranked = rerank::mmr(model, &pool, req.k, lambda);
-    let explored = if ordered {
+    let (ranked, pool, explain) = loop {
+        let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep.as_ref()) {
+            (Scenario::ForYou, Some(r)) => {
+                let mut s = score::ForYou::new(&ctx, r);
+                let pool = s.pool(scratch, depth);
+                (pool, Box::new(move |sc, i| s.explain(sc, i)))
+            }
+            (Scenario::Similar, _) => {
+                let s = score::Similar::new(&ctx, &anchors);
+                let pool = s.pool(scratch, m);
+                (pool, Box::new(move |_, i| s.explain(i)))
+            }
+            (Scenario::BoughtTogether | Scenario::Cart, _) => {
+                let s = score::Together::new(&ctx, &anchors, scenario == Scenario::Cart);
+                let pool = s.pool(scratch, depth);
+                (pool, Box::new(move |_, i| s.explain(i)))
+            }
+            (Scenario::RecentlyViewed, Some(r)) => (
+                score::recently_viewed(&ctx, r, m),
+                Box::new(|_, _| vec![(Reason::RecentlyViewed, 1.0)]),
+            ),
+            (Scenario::BuyAgain, Some(r)) => (
+                score::buy_again(&ctx, r, m),
+                Box::new(|_, _| vec![(Reason::BoughtBefore, 1.0)]),
+            ),
+            (Scenario::RecentlyViewed | Scenario::BuyAgain, None) => {
+                (Vec::new(), Box::new(|_, _| Vec::new()))
+            }
+            (Scenario::Trending, _) if plan.channel.is_some() => {
+                let c = plan.channel.unwrap_or(0);
+                let (listed, _) = model.channel_trending(c);
+                (
+                    shelf::channel_trending(&ctx, c, m),
+                    Box::new(move |_, i| {
+                        let r = if listed.contains(&i) {
+                            Reason::TrendingOn(c)
+                        } else {
+                            Reason::Trending(model.category(i))
+                        };
+                        vec![(r, 1.0)]
+                    }),
+                )
+            }
+            (Scenario::Trending | Scenario::ForYou, _) => (
+                score::trending(&ctx, m),
+                Box::new(|_, i| vec![(Reason::Trending(model.category(i)), 1.0)]),
+            ),
+        };
+
+        let full = pool.len() >= depth;
+        let mut pool = pool;
+        if input.gentle {
+            // Without the popularity push, what nothing recommends is not filler to show.
+            pool.retain(|s| s.score > 0.0);
+        }
+        if !capped {
+            break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
+        }
+        let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
+            strongest(explain(scratch, i), 1)
+                .first()
+                .and_then(|r| shelf::Signal::of(*r))
+        });
+        if ranked.len() >= req.k || !full || depth >= model.len() {
+            break (ranked, pool, explain);
+        }
+        scratch.reset();
+        depth = (depth * 4).min(model.len());
+    };
+    let mut ranked = ranked;
+    let explored = if ordered || input.gentle {
         Vec::new()
     } else {
         rerank::explore(&mut ranked, &pool, req.explore, rng)
@@ -171,5 +219,25 @@ pub fn recommend(
     out
 }
 
+/// The shopper as ranking sees them, when a profile is given.
+fn represent(input: &Input<'_>) -> Option<UserRep> {
+    input.profile.as_ref().map(|v| {
+        UserRep::build(
+            input.model,
+            v,
+            input.policy,
+            input.weights,
+            input.sensitive_ok,
+        )
+    })
+}
+
+/// `explainShelf(options)`: what `recommend(options)` would serve, and why.
+pub fn shelf_of(input: &Input<'_>, req: &Request) -> Shelf {
+    explain_shelf(input, req, represent(input).as_ref())
+}
+
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

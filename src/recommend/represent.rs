@@ -22,6 +22,9 @@ pub struct UserRep {
     pub embedding: Vec<f32>,
     /// Bought items with repeat propensity in 0..1, sorted by item index.
     pub purchases: Vec<(u32, f32)>,
+    /// Every bought item of the model, sensitive ones too, sorted: what `excludePurchased`
+    /// leaves out of every shelf (the list above only feeds ranking).
+    pub bought: Vec<u32>,
     /// Recently viewed known items, most recent first, with when.
     pub recent: Vec<(u32, f64)>,
     /// Known items in the cart.
@@ -46,6 +49,17 @@ pub fn sensitive_category(model: &Model, policy: &Policy, c: u32) -> bool {
         && !policy.sensitive_categories.is_empty()
         && (c as usize) < model.category_count()
         && policy.is_sensitive(model.category_key(c))
+}
+
+/// `ε` of the buy-again propensity: an item that sold nothing lately is damped, not zeroed.
+const DEMAND_FLOOR: f64 = 0.001;
+
+/// Scales the values so the largest is 1.
+fn scale_pairs(v: &mut [(u32, f32)]) {
+    let max = v.iter().map(|x| x.1).fold(0.0f32, f32::max);
+    if max > 0.0 && max.is_finite() {
+        v.iter_mut().for_each(|x| x.1 /= max);
+    }
 }
 
 fn scale(v: &mut [f32]) {
@@ -126,20 +140,33 @@ impl UserRep {
             }
         }
 
-        // Repeat propensity: how often the item was bought, relative to the shopper's most
-        // repeated item on a log scale (so 1 of 1 and 10 of 10 both count fully, 1 of 10 a
-        // third), times the decay since the last purchase.
-        let ba_half_life = f64::from(w.buy_again_half_life_days) * DAY_MS;
+        // Repeat propensity (see `weights::BuyAgain`): how often the item was bought, relative
+        // to the shopper's most repeated item on a log scale (so 1 of 1 and 10 of 10 both count
+        // fully, 1 of 10 a third), times the decay since the last purchase, times what the model
+        // says of the item: how often its buyers buy it again and how much it sells now.
+        let ba = &w.buy_again;
+        let ba_half_life = f64::from(ba.half_life_days) * DAY_MS;
         let max_count = view.purchases().map(|p| p.1).max().unwrap_or(1).max(1);
         let log_max = (1.0 + f64::from(max_count)).ln();
         for (id, count, _qty, _first, last) in view.purchases() {
+            rep.bought.extend(model.index_of(id));
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
+                let log_item = f64::from(ba.repeat)
+                    * f64::from(model.repeat_rate(i).unwrap_or(1.0))
+                        .max(DEMAND_FLOOR)
+                        .ln()
+                    + f64::from(ba.trending) * (f64::from(model.trending(i)) + DEMAND_FLOOR).ln()
+                    - f64::from(ba.popularity)
+                        * (f64::from(model.popularity(i)) + DEMAND_FLOOR).ln();
                 let propensity = (1.0 + f64::from(count)).ln() / log_max
-                    * factor(view.now() - last, ba_half_life);
+                    * factor(view.now() - last, ba_half_life)
+                    * log_item.exp();
                 rep.purchases.push((i, propensity as f32));
             }
         }
+        scale_pairs(&mut rep.purchases);
         crate::sort::sort_by(&mut rep.purchases, &mut |a, b| a.0 < b.0);
+        crate::sort::sort_by(&mut rep.bought, &mut |a, b| a < b);
         rep.recent = view
             .recent()
             .filter_map(|(id, at)| model.index_of(id).filter(|&i| ok(i)).map(|i| (i, at)))

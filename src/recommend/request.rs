@@ -105,6 +105,8 @@ pub struct Request {
     /// Leave out items already bought in these (lower-case) categories only: durable goods
     /// nobody buys twice (`excludePurchased: ['Sofas', 'Lamps']`), while consumables stay.
     pub durable_categories: Vec<String>,
+    /// Channel context (`channel: 'tiktok'`), normalized; `None` uses the visit's channel.
+    pub channel: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -117,6 +119,7 @@ const KEYS: &[&str] = &[
     "diversity",
     "explore",
     "excludePurchased",
+    "channel",
 ];
 const FILTER_KEYS: &[&str] = &["category", "brand", "minPrice", "maxPrice", "inStock"];
 
@@ -188,6 +191,9 @@ impl Request {
             explore: a.number("explore", 0.0, 1.0)?.unwrap_or(0.0),
             exclude_purchased,
             durable_categories,
+            channel: a
+                .string("channel", MAX_TEXT_LEN)?
+                .and_then(crate::channel::normalize),
         })
     }
 }
@@ -257,6 +263,9 @@ mod tests {
         assert!(!r.exclude_purchased);
         assert_eq!(r.durable_categories, ["sofas", "lamps"]);
         assert!(parse(json!({"scenario": "for_you", "excludePurchased": "yes"})).is_err());
+        let r = parse(json!({"scenario": "trending", "channel": "TikTok"})).unwrap();
+        assert_eq!(r.channel.as_deref(), Some("tiktok"));
+        assert!(parse(json!({"scenario": "trending", "channel": 3})).is_err());
     }
 
     #[test]

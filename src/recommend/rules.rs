@@ -48,15 +48,14 @@ impl<'a> Rules<'a> {
             .collect();
         if let Some(rep) = rep {
             if req.exclude_purchased {
-                blocked.extend(rep.purchases.iter().map(|p| p.0));
+                blocked.extend(&rep.bought);
             } else if let Some(durable) =
                 resolve(&req.durable_categories, |n| model.category_of_name(n))
             {
                 blocked.extend(
-                    rep.purchases
+                    rep.bought
                         .iter()
-                        .map(|p| p.0)
-                        .filter(|&i| durable.binary_search(&model.category(i)).is_ok()),
+                        .filter(|&&i| durable.binary_search(&model.category(i)).is_ok()),
                 );
             }
         }

@@ -39,6 +39,12 @@ impl Scratch {
     }
 
     fn scatter(&mut self, i: u32, v: f32) {
+        // Only positive evidence: a slot still at 0 is then one never touched, so `touched`
+        // lists each item once. (A zero weight, which a model file may hold, listed an item
+        // twice, and it came out twice.)
+        if v <= 0.0 || v.is_nan() {
+            return;
+        }
         if let Some(slot) = self.nb.get_mut(i as usize) {
             if *slot == 0.0 {
                 self.touched.push(i);

@@ -38,7 +38,28 @@ impl Session {
                 self.reset_key(&key, reason, now);
                 None
             }
+            Load::Newer => {
+                self.newer_consent = true;
+                let key = self.store.consent_key();
+                self.note_newer(key, now);
+                None
+            }
+            Load::Failed(e) => {
+                self.note_storage(Err(e), now);
+                None
+            }
         }
+    }
+
+    /// Notes that a stored record of a newer vitrine is left as it is.
+    pub(super) fn note_newer(&mut self, key: String, now: f64) {
+        let mut reason = key;
+        reason.push_str(" was written by a newer vitrine: left as it is");
+        self.history.push(Entry::Ignored {
+            at: now,
+            source: "stored",
+            reason,
+        });
     }
 
     /// Puts `decision` in force: works out the effective consent (GPC) and makes memory and
@@ -50,9 +71,13 @@ impl Session {
             at: now,
             personalization: state.personalization,
             storage: state.storage,
+            sensitive: state.sensitive,
             source: state.source.as_str(),
         });
         let withdrawn = self.gate.set(state);
+        if withdrawn.sensitive && !withdrawn.personalization {
+            self.erase_sensitive(now);
+        }
         // Erasures are noted when there was something to erase (after `erase()`, nothing is).
         if withdrawn.personalization && self.profile.take().is_some() {
             self.history.push(Entry::Erase {
@@ -60,7 +85,7 @@ impl Session {
                 what: "profile",
             });
         }
-        if withdrawn.storage && !self.store.own_keys().is_empty() {
+        if withdrawn.storage && !self.newer_consent && !self.store.own_keys().is_empty() {
             self.history.push(Entry::Erase {
                 at: now,
                 what: "storage",
@@ -96,6 +121,14 @@ impl Session {
                 self.reset_key(&key, reason, now);
                 Profile::new(hl)
             }
+            Load::Newer => {
+                self.saw_newer_profile(now);
+                Profile::new(hl)
+            }
+            Load::Failed(e) => {
+                self.note_storage(Err(e), now);
+                Profile::new(hl)
+            }
         };
         self.dirty = self.prune(&mut profile, now);
         profile
@@ -120,6 +153,7 @@ impl Session {
     pub fn set_consent(&mut self, v: &Value, now: f64, gpc: bool) -> Result<ConsentState> {
         let input = ConsentInput::parse("setConsent", v)?;
         self.gpc = gpc;
+        self.newer_consent = false;
         self.apply(input.decide(now, gpc), now);
         Ok(self.consent())
     }
@@ -153,10 +187,12 @@ impl Session {
             );
             return Ok(self.consent());
         }
+        self.newer_consent = false;
         self.apply(
             Decision {
                 personalization: signal.personalization,
                 storage: signal.storage,
+                sensitive: false,
                 source: Source::Tcf,
                 at: Some(at),
                 over_gpc: false,
@@ -185,11 +221,14 @@ impl Session {
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
         self.profile = None;
+        self.pending = false;
         self.own.clear();
         self.clock = Clock::default();
         self.revision = None;
         let r = self.store.erase_all();
         self.consent_stored = false;
+        self.newer_consent = false;
+        self.newer_profile = false;
         self.note_storage(r, now);
         self.history.push(Entry::Erase {
             at: now,

@@ -11,18 +11,21 @@
 
 use crate::args::Args;
 mod consent;
+mod human;
 mod sync;
 
 pub use consent::TcfEvent;
+pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
+use crate::channel::Arrival;
 use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{Event, Refusal};
 use crate::model::{parse_catalog, Model};
 use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
-use crate::recommend::{self, Recommendation, Request, Scratch, Weights};
+use crate::recommend::{self, Recommendation, Request, Scratch, Shelf, Weights};
 use crate::rng::Rng;
 use crate::store::{Backend, Clock, Store};
 use crate::value::Value;
@@ -192,6 +195,13 @@ pub struct Session {
     dirty: bool,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
+    /// A newer vitrine's consent record is stored (another tab runs a later deploy) and the
+    /// shopper has not decided in this tab: the decision is unknown here, so nothing is
+    /// personalized, and storage is left as it is.
+    newer_consent: bool,
+    /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
+    /// keeps its own profile in memory.
+    newer_profile: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -204,6 +214,8 @@ pub struct Session {
     last_write: f64,
     /// Whether events recorded since then still wait for [`Session::flush`].
     pending: bool,
+    /// What the page's URL and referrer said about the visit (see [`Session::arrive`]).
+    arrival: Arrival,
 }
 
 impl Session {
@@ -226,6 +238,8 @@ impl Session {
             revision: None,
             dirty: false,
             consent_stored: false,
+            newer_consent: false,
+            newer_profile: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -234,6 +248,7 @@ impl Session {
             write_interval: 0.0,
             last_write: f64::NEG_INFINITY,
             pending: false,
+            arrival: Arrival::Unknown,
             policy: opts.policy,
         };
         let decision = match opts.consent {
@@ -253,9 +268,10 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
-        let Some(who) = self.gate.personalization() else {
+        self.check_vanished(now);
+        if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
-        };
+        }
         let mut event = match parsed {
             Ok(e) => e,
             Err(r) => return Ok(TrackResult::refused(r)),
@@ -264,6 +280,27 @@ impl Session {
         if t < now - self.policy.retention_ms() {
             return Ok(TrackResult::refused(Refusal::Expired));
         }
+        if event.channel.is_none() {
+            event.channel = self.visit_channel(now);
+        }
+        self.enrich(&mut event);
+        if let Err(r) = self.fold(event, t, now) {
+            return Ok(TrackResult::refused(r));
+        }
+        if self.gate.storage().is_some() {
+            if now - self.last_write >= self.write_interval {
+                self.last_write = now;
+                self.pending = false;
+                self.persist_profile(now);
+            } else {
+                self.pending = true;
+            }
+        }
+        Ok(Self::accepted())
+    }
+
+    /// Fills what the event's lines leave out (category, brand, price) from the catalog.
+    fn enrich(&self, event: &mut Event) {
         for line in &mut event.lines {
             let Some(i) = line
                 .item_id
@@ -288,48 +325,25 @@ impl Session {
                 line.price = self.model.price(i).map(f64::from);
             }
         }
-        let hl = self.policy.half_life_ms();
-        let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
-        profile.record(&who, &event, t);
-        if self.gate.storage().is_some() {
-            self.seq += 1;
-            if self.own.len() == MAX_OWN {
-                self.own.pop_front();
-            }
-            self.own.push_back(Own {
-                seq: self.seq,
-                event,
-                t,
-                recorded: now,
-            });
-            self.dirty = true;
-            if now - self.last_write >= self.write_interval {
-                self.last_write = now;
-                self.pending = false;
-                self.persist_profile(now);
-            } else {
-                self.pending = true;
-            }
-        }
-        Ok(TrackResult {
-            accepted: true,
-            reason: None,
-        })
     }
 
     /// `recommend(options)`.
     pub fn recommend(&mut self, options: &Value, now: f64) -> Result<Vec<Recommendation>> {
         let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
         let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
         let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
             model: &self.model,
             policy: &self.policy,
             weights: &self.weights,
-            profile: match (&who, &self.profile) {
-                (Some(who), Some(p)) => Some(p.view(who, now)),
-                _ => None,
-            },
-            sensitive_ok: false,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
         };
         Ok(recommend::recommend(
             &input,
@@ -337,6 +351,28 @@ impl Session {
             &mut self.scratch,
             &mut self.rng,
         ))
+    }
+
+    /// `explainShelf(options)`: what `recommend(options)` serves and why, in one sentence, with
+    /// the parts of the profile it uses.
+    pub fn explain_shelf(&self, options: &Value, now: f64) -> Result<Shelf> {
+        let req = Request::parse(options)?;
+        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
+        let who = self.gate.personalization();
+        let profile = match (&who, &self.profile) {
+            (Some(who), Some(p)) => Some(p.view(who, now)),
+            _ => None,
+        };
+        let input = recommend::Input {
+            gentle: self.gentle(profile.as_ref()),
+            model: &self.model,
+            policy: &self.policy,
+            weights: &self.weights,
+            profile,
+            sensitive_ok: self.gate.sensitive().is_some(),
+            channel: channel.as_deref(),
+        };
+        Ok(recommend::shelf_of(&input, &req))
     }
 
     /// `profile()`: `None` when no profile is held (no personalization consent).
@@ -375,7 +411,7 @@ impl Session {
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
-                persistent: self.gate.storage().is_some(),
+                persistent: self.gate.storage().is_some() && self.store.backend_name() != "memory",
                 total_bytes: keys.iter().map(|k| k.bytes).sum(),
                 keys,
             },
@@ -444,6 +480,12 @@ impl Session {
 
 #[cfg(test)]
 mod consent_tests;
+#[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
+mod human_tests;
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]

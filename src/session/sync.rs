@@ -25,7 +25,7 @@ impl Session {
     pub(super) fn sync_storage(&mut self, now: f64) {
         if self.gate.persistent_profile().is_some() && self.profile.is_some() {
             self.persist_profile(now);
-        } else {
+        } else if !self.newer_consent {
             let r = self.store.remove_profile();
             self.revision = None;
             self.note_storage(r, now);
@@ -35,6 +35,8 @@ impl Session {
             let r = self.store.save_consent(&self.decision);
             self.consent_stored = r.is_ok();
             r
+        } else if self.newer_consent {
+            Ok(())
         } else {
             self.consent_stored = false;
             self.store.remove_consent()
@@ -42,11 +44,37 @@ impl Session {
         self.note_storage(r, now);
     }
 
+    /// vitrine's records vanished from storage although this tab wrote them and no `storage`
+    /// event said another tab removed them: the browser cleared the site's data (the shopper
+    /// did, or Safari's seven-day limit on script-written storage), the page's own code called
+    /// `localStorage.clear()`, or another tab erased them and its event has not arrived yet.
+    /// Handled like another tab's erasure (P10): both purposes denied and the profile dropped,
+    /// so nothing the browser deleted is written back.
+    pub(super) fn check_vanished(&mut self, now: f64) {
+        if self.consent_stored
+            && self.gate.storage().is_some()
+            && self.store.consent_present() == Some(false)
+        {
+            self.history.push(Entry::Cleared { at: now });
+            self.consent_stored = false;
+            self.apply(Decision::default(), now);
+        }
+    }
+
+    /// Notes, once, that the stored profile is a newer vitrine's.
+    pub(super) fn saw_newer_profile(&mut self, now: f64) {
+        if !self.newer_profile {
+            self.newer_profile = true;
+            let key = self.store.profile_key();
+            self.note_newer(key, now);
+        }
+    }
+
     /// Writes the profile, after merging what another tab wrote since this tab's last write.
     /// Nothing is written when storage already holds exactly what memory holds.
     pub(super) fn persist_profile(&mut self, now: f64) {
         self.merge_stored(now);
-        if !self.dirty && self.revision.is_some() {
+        if self.newer_profile || (!self.dirty && self.revision.is_some()) {
             return;
         }
         if self.seq > 0 {
@@ -64,7 +92,16 @@ impl Session {
                 self.dirty = false;
                 self.confirmed = self.seq;
                 self.forget_own(now);
-                self.note_storage(Ok(()), now);
+                // Storage works again after a failure (quota freed): the decision goes too, or
+                // the next page would find a profile without the consent that allows it.
+                let r = if self.consent_stored {
+                    Ok(())
+                } else {
+                    let r = self.store.save_consent(&self.decision);
+                    self.consent_stored = r.is_ok();
+                    r
+                };
+                self.note_storage(r, now);
             }
             Err(e) => self.note_storage(Err(e), now),
         }
@@ -83,7 +120,20 @@ impl Session {
     fn merge_stored(&mut self, now: f64) -> Option<bool> {
         let hl = self.policy.half_life_ms();
         let (who, persist) = self.gate.persistent_profile()?;
+        // Most writes follow this tab's own: comparing revisions first spares decoding the
+        // stored profile (a full one is ~75 KB to base64-decode, checksum and parse per event).
+        if let Ok(current) = self.store.profile_revision() {
+            if current.is_none() || current == self.revision {
+                self.newer_profile = false;
+                return None;
+            }
+        }
         let (load, revision) = self.store.load_profile(&who, &persist, hl);
+        if matches!(load, Load::Newer) {
+            self.saw_newer_profile(now);
+            return None;
+        }
+        self.newer_profile = false;
         if revision.is_none() || revision == self.revision {
             return None;
         }
@@ -114,7 +164,7 @@ impl Session {
                 self.revision = None;
                 None
             }
-            Load::Missing => None,
+            Load::Missing | Load::Newer | Load::Failed(_) => None,
         }
     }
 
@@ -149,6 +199,16 @@ impl Session {
                 let key = self.store.consent_key();
                 self.reset_key(&key, reason, now);
             }
+            // A tab running a later deploy decided: the decision is unknown here, so this tab
+            // stops personalizing (fail closed) and leaves the record to the vitrine that reads it.
+            Load::Newer if !self.newer_consent => {
+                self.newer_consent = true;
+                let key = self.store.consent_key();
+                self.note_newer(key, now);
+                self.apply(Decision::default(), now);
+            }
+            Load::Newer => {}
+            Load::Failed(e) => self.note_storage(Err(e), now),
         }
         if self.merge_stored(now).is_some() && self.dirty {
             // The stored profile lacks some of this tab's events, or held expired signals.

@@ -140,6 +140,10 @@ fn withdrawing_personalization_erases_memory_and_storage_at_once() {
     );
     track(&mut s, "Product Added", json!({"product_id": "mugs-2"}));
     assert_eq!(mem.snapshot().len(), 2);
+    assert!(
+        !s.audit(NOW).storage.persistent,
+        "the memory back-end keeps nothing beyond the page"
+    );
     let c = s
         .set_consent(
             &from_json(&json!({"personalization": false, "storage": true})),

@@ -13,6 +13,9 @@ pub struct MemoryBackend {
     map: Rc<RefCell<BTreeMap<String, String>>>,
     /// When set, every write fails like a full `localStorage` (tests of quota handling).
     pub fail_writes: Rc<RefCell<bool>>,
+    /// When set, every operation fails, as `localStorage` does when the browser disabled it
+    /// after the page got hold of it, or its database is damaged (Firefox).
+    pub disabled: Rc<RefCell<bool>>,
 }
 
 impl MemoryBackend {
@@ -23,6 +26,18 @@ impl MemoryBackend {
     /// A copy of everything stored.
     pub fn snapshot(&self) -> BTreeMap<String, String> {
         self.map.borrow().clone()
+    }
+
+    fn check_enabled(&self) -> Result<(), StoreError> {
+        if *self.disabled.borrow() {
+            return Err(StoreError("localStorage is disabled".into()));
+        }
+        Ok(())
+    }
+
+    /// Removes everything, as a browser clearing the site's data does (no `storage` event).
+    pub fn clear(&self) {
+        self.map.borrow_mut().clear();
     }
 
     /// Writes a raw value (tests that damage storage).
@@ -39,10 +54,12 @@ impl Backend for MemoryBackend {
     }
 
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.check_enabled()?;
         Ok(self.map.borrow().get(key).cloned())
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check_enabled()?;
         if *self.fail_writes.borrow() {
             return Err(StoreError("quota exceeded".into()));
         }
@@ -53,11 +70,13 @@ impl Backend for MemoryBackend {
     }
 
     fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.check_enabled()?;
         self.map.borrow_mut().remove(key);
         Ok(())
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
+        self.check_enabled()?;
         Ok(self.map.borrow().keys().cloned().collect())
     }
 }

@@ -6,14 +6,17 @@
 //!   says `rememberRefusal`, a refusal).
 //!
 //! Every value is `base64url(magic · version · crc32(payload) · payload)`; see [`envelope`].
-//! A value that is not base64url, has the wrong magic or version, fails its checksum, or does not
-//! decode is reported as [`Load::Corrupt`] and the caller resets it.
+//! A value that is not base64url, has the wrong magic or an older version, fails its checksum, or
+//! does not decode is reported as [`Load::Corrupt`] and the caller resets it. A value of a newer
+//! version is [`Load::Newer`]: a later vitrine, running in another tab of the site (a deploy
+//! while tabs stay open), wrote it, and this one leaves it alone rather than destroy data it
+//! cannot read.
 //!
-//! The consent record's payload (12 bytes, little-endian):
+//! The consent record's payload (13 bytes, little-endian; 12 in version 2, without the last):
 //!
 //! ```text
 //! u8 personalization (0|1) · u8 storage (0|1) · u8 source · f64 decided at (ms; 0 = never)
-//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC)
+//! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC) · u8 sensitive (0|1)
 //! ```
 //!
 //! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
@@ -21,7 +24,9 @@
 //! The profile record's payload is the writers' [`Clock`] (`u8 n · n × (u32 writer, u32 seq,
 //! f64 at)`) followed by the profile itself (see [`crate::profile::codec`]).
 //!
-//! A profile's *revision* is the CRC-32 of its stored value: a tab compares it with the one it
+//! A profile's *revision* is the payload checksum its envelope declares (read from the first 12
+//! characters, so a full 100 KB record is not checksummed again per event), or the CRC-32 of the
+//! whole value when that is not an envelope: a tab compares it with the one it
 //! last wrote or read to notice another tab's writes (see `session::sync`).
 
 pub mod clock;
@@ -59,6 +64,38 @@ pub enum Load<T> {
     Found(T),
     /// Present but unusable; the reason says why (for `audit()`).
     Corrupt(&'static str),
+    /// Written by a newer vitrine: unreadable here, but not damaged.
+    Newer,
+    /// Storage could not be read (disabled, or its database damaged): nothing is known.
+    Failed(StoreError),
+}
+
+/// Identifies a stored profile value (see the module documentation).
+fn revision(value: &str) -> u32 {
+    envelope::declared_crc(value).unwrap_or_else(|| crc32(value.as_bytes()))
+}
+
+/// The outcome of [`envelope::open`] as a [`Load`] of the payload.
+fn opened(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), Load<core::convert::Infallible>> {
+    open(kind, value).map_err(|why| {
+        if why == envelope::NEWER {
+            Load::Newer
+        } else {
+            Load::Corrupt(why)
+        }
+    })
+}
+
+impl<T> Load<T> {
+    /// The same outcome for another payload type, when there is none.
+    fn cast<U>(self) -> Load<U> {
+        match self {
+            Load::Missing | Load::Found(_) => Load::Missing,
+            Load::Corrupt(why) => Load::Corrupt(why),
+            Load::Newer => Load::Newer,
+            Load::Failed(e) => Load::Failed(e),
+        }
+    }
 }
 
 /// A namespaced view of a back-end.
@@ -141,10 +178,10 @@ impl Store {
         let mut w = Writer::default();
         clock.encode(&mut w);
         w.buf.extend_from_slice(&p.encode(who));
-        let value = seal(Kind::Profile, &w.buf);
+        let (value, crc) = envelope::seal_with_crc(Kind::Profile, &w.buf);
         let key = self.profile_key();
         self.backend.set(&key, &value)?;
-        Ok(crc32(value.as_bytes()))
+        Ok(crc)
     }
 
     /// Reads the profile and its clock, with the revision of what is stored (`None` when nothing
@@ -156,20 +193,21 @@ impl Store {
         half_life_ms: f64,
     ) -> (Load<(Profile, Clock)>, Option<u32>) {
         let v = match self.backend.get(&self.profile_key()) {
-            Err(_) | Ok(None) => return (Load::Missing, None),
+            Err(e) => return (Load::Failed(e), None),
+            Ok(None) => return (Load::Missing, None),
             Ok(Some(v)) => v,
         };
-        let revision = Some(crc32(v.as_bytes()));
-        let load = match open(Kind::Profile, &v) {
-            Err(why) => Load::Corrupt(why),
-            Ok(payload) => {
+        let revision = Some(revision(&v));
+        let load = match opened(Kind::Profile, &v) {
+            Err(e) => e.cast(),
+            Ok((version, payload)) => {
                 let mut r = Reader::new(&payload);
                 match Clock::decode(&mut r) {
                     Err(_) => Load::Corrupt("truncated"),
                     Ok(None) => Load::Corrupt("bad writer clock"),
                     Ok(Some(clock)) => {
                         let rest = payload.get(r.position()..).unwrap_or_default();
-                        match Profile::decode(who, rest, half_life_ms) {
+                        match Profile::decode_version(who, rest, half_life_ms, version) {
                             Ok(p) => Load::Found((p, clock)),
                             Err(e) => Load::Corrupt(e.describe()),
                         }
@@ -180,6 +218,11 @@ impl Store {
         (load, revision)
     }
 
+    /// The revision of the stored profile (`None`: none stored), without decoding it.
+    pub fn profile_revision(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self.backend.get(&self.profile_key())?.map(|v| revision(&v)))
+    }
+
     /// Writes the consent record (layout in the module documentation).
     pub fn save_consent(&mut self, d: &Decision) -> Result<(), StoreError> {
         let mut w = Writer::default();
@@ -188,6 +231,7 @@ impl Store {
         w.u8(source_code(d.source));
         w.f64(d.at.unwrap_or(0.0));
         w.u8(u8::from(d.over_gpc));
+        w.u8(u8::from(d.sensitive));
         let value = seal(Kind::Consent, &w.buf);
         let key = self.consent_key();
         self.backend.set(&key, &value)
@@ -196,12 +240,13 @@ impl Store {
     /// Reads the consent record.
     pub fn load_consent(&self) -> Load<Decision> {
         let v = match self.backend.get(&self.consent_key()) {
-            Err(_) | Ok(None) => return Load::Missing,
+            Err(e) => return Load::Failed(e),
+            Ok(None) => return Load::Missing,
             Ok(Some(v)) => v,
         };
-        let payload = match open(Kind::Consent, &v) {
+        let (version, payload) = match opened(Kind::Consent, &v) {
             Ok(p) => p,
-            Err(why) => return Load::Corrupt(why),
+            Err(e) => return e.cast(),
         };
         let mut r = Reader::new(&payload);
         let parsed = (|| {
@@ -210,16 +255,27 @@ impl Store {
             let source = source_of(r.u8().ok()?)?;
             let at = r.f64().ok()?;
             let g = r.u8().ok()?;
-            let valid = p <= 1 && s <= 1 && g <= 1 && at.is_finite() && at >= 0.0;
+            let sensitive = if version >= 3 { r.u8().ok()? } else { 0 };
+            let valid = p <= 1 && s <= 1 && g <= 1 && sensitive <= 1 && at.is_finite() && at >= 0.0;
             (valid && r.remaining() == 0).then_some(Decision {
                 personalization: p == 1,
                 storage: s == 1,
+                sensitive: sensitive == 1 && p == 1,
                 source,
                 at: (at > 0.0).then_some(at),
                 over_gpc: g == 1,
             })
         })();
         parsed.map_or(Load::Corrupt("bad consent record"), Load::Found)
+    }
+
+    /// Whether a consent record is stored; `None` when storage cannot be read. Unlike
+    /// [`Store::load_consent`], a failing read is not taken for a missing record.
+    pub fn consent_present(&self) -> Option<bool> {
+        self.backend
+            .get(&self.consent_key())
+            .ok()
+            .map(|v| v.is_some())
     }
 
     pub fn remove_profile(&mut self) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ fn granted() -> Gate {
     Gate::new(crate::consent::ConsentState {
         personalization: true,
         storage: true,
+        sensitive: false,
         source: Source::Explicit,
         updated_at: Some(1.0),
     })
@@ -15,6 +16,7 @@ fn decision() -> Decision {
     Decision {
         personalization: true,
         storage: true,
+        sensitive: true,
         source: Source::Explicit,
         at: Some(1.0),
         over_gpc: true,
@@ -42,6 +44,8 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         list: None,
         timestamp: None,
         channel: None,
+        score: None,
+        order_id: None,
     };
     p.record(&who, &e, 10.0);
     assert_eq!(
@@ -114,11 +118,12 @@ fn damaged_records_are_reported_corrupt() {
         Load::Corrupt("foreign value (wrong magic)")
     );
     for bad in [
-        vec![1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        vec![2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0],
+        vec![1, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+        vec![1, 1, 1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0, 0],
     ] {
         mem.put_raw("ns:consent", &envelope::seal(envelope::Kind::Consent, &bad));
         assert_eq!(
@@ -127,4 +132,73 @@ fn damaged_records_are_reported_corrupt() {
             "{bad:?}"
         );
     }
+}
+
+/// A record as vitrine 0.1 wrote it (envelope version 2).
+fn seal_v2(magic: &[u8; 2], payload: &[u8]) -> String {
+    let mut b = magic.to_vec();
+    b.push(2);
+    b.extend_from_slice(&crate::bytes::crc32(payload).to_le_bytes());
+    b.extend_from_slice(payload);
+    crate::bytes::base64url_encode(&b)
+}
+
+#[test]
+fn version_2_records_are_read_and_rewritten_as_version_3() {
+    let mem = MemoryBackend::new();
+    let mut store = Store::new(Box::new(mem.clone()), "ns");
+    // Consent: 12 bytes, no sensitive flag.
+    let mut w = Writer::default();
+    w.u8(1);
+    w.u8(1);
+    w.u8(1);
+    w.f64(5.0);
+    w.u8(0);
+    mem.put_raw("ns:consent", &seal_v2(b"VC", &w.buf));
+    let d = match store.load_consent() {
+        Load::Found(d) => d,
+        other => panic!("{other:?}"),
+    };
+    assert!(d.personalization && d.storage && !d.sensitive);
+    assert_eq!(d.at, Some(5.0));
+    // Profile: the version 2 payload is version 3's without its tail and with 10 event counts.
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let mut p = Profile::new(1e9);
+    let e = Event {
+        kind: Kind::Add,
+        lines: vec![Line {
+            item_id: Some("a".into()),
+            category: Some("c".into()),
+            brand: None,
+            price: Some(3.0),
+            quantity: 1.0,
+        }],
+        query: None,
+        list: None,
+        timestamp: None,
+        channel: Some("email".into()),
+        score: None,
+        order_id: None,
+    };
+    p.record(&who, &e, 10.0);
+    let v3 = p.encode(&who);
+    let mut v2 = v3[..16].to_vec();
+    v2.extend_from_slice(&v3[16..16 + 40]);
+    v2.extend_from_slice(&v3[16 + 44..v3.len() - 13]); // tail: survey flag, removals, checkout, orders
+    let mut clock = Writer::default();
+    Clock::default().encode(&mut clock);
+    clock.buf.extend_from_slice(&v2);
+    mem.put_raw("ns:profile", &seal_v2(b"VP", &clock.buf));
+    let (load, _) = store.load_profile(&who, &persist, 1e9);
+    match load {
+        Load::Found((back, _)) => assert_eq!(back, p),
+        other => panic!("{other:?}"),
+    }
+    store
+        .save_profile(&who, &persist, &p, &Clock::default())
+        .unwrap();
+    let stored = mem.snapshot();
+    let (version, _) = envelope::open(envelope::Kind::Profile, &stored["ns:profile"]).unwrap();
+    assert_eq!(version, envelope::VERSION);
 }

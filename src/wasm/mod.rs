@@ -12,6 +12,7 @@ mod vitrine;
 mod writes;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// `navigator.globalPrivacyControl === true`: the only place vitrine reads the GPC signal, passed
 /// into the core with every consent decision. Read through `catch` imports, so an odd `navigator`
@@ -23,6 +24,34 @@ fn gpc() -> bool {
         .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("globalPrivacyControl")).ok())
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
+}
+
+/// `document.URL` and `document.referrer`, read once at open to name the visit's channel (see
+/// `crate::channel`): only the channel label is kept. `document.URL` is read rather than
+/// `location.href` because it is the same address and read-only, so the module keeps no handle on
+/// anything that navigates. Read through `catch` imports; a missing `document` (Node, a worker)
+/// or a throwing getter reads as empty. Each is cut at `channel::MAX_URL_LEN` characters before it
+/// is copied.
+fn landing() -> (String, String) {
+    let doc = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("document"))
+        .ok()
+        .filter(|d| d.is_object());
+    let read = |key: &str| {
+        doc.as_ref()
+            .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str(key)).ok())
+            .filter(|v| v.is_string())
+            .and_then(|v| {
+                let s: js_sys::JsString = v.unchecked_into();
+                let max = crate::channel::MAX_URL_LEN as u32;
+                if s.length() > max {
+                    s.slice(0, max).as_string()
+                } else {
+                    s.as_string()
+                }
+            })
+            .unwrap_or_default()
+    };
+    (read("URL"), read("referrer"))
 }
 
 /// The current time, ms since the epoch: the only clock the core sees.
@@ -81,4 +110,39 @@ pub fn decode_tc_string(
     };
     let decoded = crate::consent::tcf::decode(s).map_err(crate::Error::from)?;
     convert::to_js(&decoded)
+}
+
+/// Net Promoter Score of a shop's own survey answers (an export of its survey tool), with a
+/// confidence interval. `scores` is an array (or `Uint8Array`) of integers 0–10; `options.level`
+/// is the confidence level (0.5–0.999, default 0.95). Promoters answer 9–10, passives 7–8,
+/// detractors 0–6; NPS = %promoters − %detractors. The interval is the adjusted Wald interval
+/// (Rocks 2016): 3/4 added to promoters and detractors and 3 to the count, then
+/// `±z·√((p + d − (p − d)²)/n)`, clipped to −100…100. A pure computation: nothing is stored.
+///
+/// ```js
+/// import { npsSummary } from 'vitrine';
+/// const s = npsSummary([10, 9, 9, 8, 7, 6, 3, 10, 9, 0]);
+/// s.nps;        // → 20   (5 promoters, 2 passives, 3 detractors of 10)
+/// s.interval;   // → { level: 0.95, low: -30.33, high: 61.1 }
+/// npsSummary(new Uint8Array(answers), { level: 0.9 });
+/// npsSummary([11]); // throws Error: npsSummary: scores[0] must be an integer from 0 to 10, got 11
+/// ```
+#[wasm_bindgen(js_name = npsSummary, unchecked_return_type = "NpsSummary")]
+pub fn nps_summary(
+    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint8Array")] scores: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ level?: number }")] options: Option<JsValue>,
+) -> Result<JsValue, JsError> {
+    let read = |v: &JsValue, limits| {
+        convert::to_value(v, limits).map_err(|e| {
+            let mut m = String::from("npsSummary: ");
+            m.push_str(e.message());
+            JsError::new(&m)
+        })
+    };
+    let scores = read(&scores, convert::LARGE)?;
+    let options = match options {
+        Some(o) => read(&o, convert::SMALL)?,
+        None => crate::Value::Undefined,
+    };
+    convert::to_js(&crate::nps::parse_and_summarize(&scores, &options)?)
 }

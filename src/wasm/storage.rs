@@ -28,10 +28,18 @@ fn err(e: JsValue) -> StoreError {
 }
 
 impl LocalStorage {
-    /// `None` where there is no `window.localStorage` (Node, workers) or it is disabled.
-    pub fn open() -> Option<Self> {
-        let window = web_sys::window()?;
-        window.local_storage().ok().flatten().map(LocalStorage)
+    /// `Ok(None)` where there is no window (Node, workers); an error where the page has one but
+    /// its `localStorage` throws (cookies blocked, Safari's private mode in older versions, a
+    /// sandboxed frame) or is missing, so the fall-back to memory is reported.
+    pub fn open() -> Result<Option<Self>, StoreError> {
+        let Some(window) = web_sys::window() else {
+            return Ok(None);
+        };
+        match window.local_storage() {
+            Ok(Some(s)) => Ok(Some(LocalStorage(s))),
+            Ok(None) => Err(StoreError("localStorage is missing".to_owned())),
+            Err(e) => Err(err(e)),
+        }
     }
 }
 

@@ -22,7 +22,24 @@ export interface CatalogItem {
   embedding?: number[];
   /** Any non-negative number (units sold, views); drives `trending` for catalog-only shops. */
   popularity?: number;
+  /**
+   * What is trending among each channel's visitors, e.g. `{tiktok: 120, instagram: 40}`
+   * (non-negative numbers; labels normalized like `track`'s `options.channel`). A visitor
+   * arriving from that channel sees these first on `trending` (and on `for_you` before any
+   * personalization). At most 32 channels per item, 64 in all.
+   */
+  popularityByChannel?: Record<string, number>;
 }
+
+/**
+ * Where a visit or an event comes from. The labels vitrine detects from the landing URL and the
+ * referrer; any other label a page passes is kept as given (lower case, spaces as `_`).
+ */
+export type KnownChannel =
+  | 'instagram' | 'facebook' | 'tiktok' | 'pinterest' | 'whatsapp' | 'youtube' | 'snapchat' | 'x'
+  | 'linkedin' | 'reddit' | 'email' | 'sms' | 'social' | 'search' | 'ads' | 'referral' | 'direct'
+  | 'in_store';
+export type Channel = KnownChannel | (string & {});
 
 /**
  * A consent decision. Banner flags (a purpose left out is denied), a TC string, Google Consent Mode
@@ -31,6 +48,12 @@ export interface CatalogItem {
 export interface ConsentInput {
   personalization?: boolean;
   storage?: boolean;
+  /**
+   * The separate consent to use sensitive categories (catalog `sensitive: true`, policy
+   * `sensitiveCategories`). Only with `personalization: true`; only the site's own banner can give
+   * it (TCF and Consent Mode cannot). Withdrawing it erases every sensitive signal at once.
+   */
+  sensitive?: boolean;
   /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6. */
   tcf?: string;
   googleConsentMode?: GoogleConsentMode;
@@ -122,6 +145,17 @@ export interface Policy {
   diversity?: number;
   /** Remember a refusal in storage (a small consent record) so the banner need not ask again. Default false. */
   rememberRefusal?: boolean;
+  /**
+   * Largest share (0.1–1) of a personal shelf whose main reason may be one signal (one viewed
+   * item, one category, one brand, the price band). Default 0.5; 1 turns the cap off.
+   */
+  maxSignalShare?: number;
+  /**
+   * Shelves for a shopper whose latest survey answer was 0–6. 'gentle' (default): `trending`
+   * answers `[]`, nothing is explored, `for_you` leads with what they bought before. 'same': as
+   * for everyone.
+   */
+  detractors?: 'gentle' | 'same';
 }
 
 /** Options of `Vitrine.open`. */
@@ -152,8 +186,10 @@ export type Ga4EventName =
 export type ShopifyEventName =
   | 'product_viewed' | 'product_added_to_cart' | 'product_removed_from_cart' | 'search_submitted'
   | 'collection_viewed' | 'cart_viewed' | 'checkout_started' | 'checkout_completed';
+/** vitrine's own names: a satisfaction survey answer, `{score: 0..10, comment?}`. */
+export type VitrineEventName = 'Survey Answered' | 'survey_answered';
 /** Any supported event name; other strings are refused with `reason: 'unknown_event'`. */
-export type EventName = SegmentEventName | Ga4EventName | ShopifyEventName | (string & {});
+export type EventName = SegmentEventName | Ga4EventName | ShopifyEventName | VitrineEventName | (string & {});
 
 /** One product, in Segment (`product_id`, `sku`) or GA4 (`item_id`, `item_category`) names. */
 export interface ProductProperties {
@@ -180,14 +216,22 @@ export interface EventProperties extends ProductProperties {
   query?: string;
   /** Search query (GA4). */
   search_term?: string;
+  /** The order of a purchase (Segment); the same order is counted once. */
+  order_id?: string | number;
+  /** The order of a purchase (GA4). */
+  transaction_id?: string | number;
+  /** `Survey Answered`: the answer to "how likely are you to recommend us?", an integer 0–10. */
+  score?: number;
+  /** `Survey Answered`: accepted and never kept (data minimisation: vitrine has no use for it). */
+  comment?: string;
 }
 
 /** Options of `track` (analytics.js shape; other keys are ignored). */
 export interface TrackOptions {
   /** When it happened: ms since the epoch, or a Date. Default now. */
   timestamp?: number | Date;
-  /** Where the shopper came from, e.g. 'instagram'. */
-  channel?: string;
+  /** Where the shopper came from, e.g. 'instagram'; default: the visit's channel (`v.channel()`). */
+  channel?: Channel;
   [key: string]: unknown;
 }
 
@@ -195,7 +239,8 @@ export interface TrackOptions {
 export type RefusalReason =
   | 'no_consent' | 'unknown_event' | 'missing_item_id' | 'invalid_item_id' | 'invalid_price'
   | 'invalid_quantity' | 'string_too_long' | 'too_many_items' | 'missing_query' | 'missing_list'
-  | 'invalid_property' | 'invalid_timestamp' | 'too_large' | 'expired';
+  | 'invalid_property' | 'invalid_timestamp' | 'too_large' | 'expired' | 'invalid_score'
+  | 'duplicate' | 'sensitive';
 
 export interface TrackResult {
   accepted: boolean;
@@ -230,6 +275,8 @@ export interface RecommendOptions {
   explore?: number;
   /** Leave out items the shopper already bought: `true` for all, or the durable categories whose purchases are left out (`['Sofas']`). Default false. */
   excludePurchased?: boolean | string[];
+  /** Channel context for `trending`: what trends among this channel's visitors first. Default: the visit's channel. */
+  channel?: Channel;
 }
 
 export interface Recommendation {
@@ -245,6 +292,8 @@ export type ConsentSource = 'default' | 'explicit' | 'tcf' | 'googleConsentMode'
 export interface ConsentState {
   personalization: boolean;
   storage: boolean;
+  /** The separate consent to sensitive categories; never true without personalization. */
+  sensitive: boolean;
   source: ConsentSource;
   /** ms since the epoch; null for the default. */
   updatedAt: number | null;
@@ -262,8 +311,18 @@ export interface PriceBand {
   max: number | null;
 }
 
+export type NpsClass = 'promoter' | 'passive' | 'detractor';
+
+/** The shopper's latest survey answer (the comment is never kept). */
+export interface NpsAnswer {
+  score: number;
+  /** 9–10 promoter, 7–8 passive, 0–6 detractor. */
+  class: NpsClass;
+  at: number;
+}
+
 export interface ProfileSummary {
-  counts: Partial<Record<'view' | 'click' | 'add' | 'remove' | 'search' | 'list_view' | 'cart_view' | 'checkout' | 'purchase' | 'wishlist', number>>;
+  counts: Partial<Record<'view' | 'click' | 'add' | 'remove' | 'search' | 'list_view' | 'cart_view' | 'checkout' | 'purchase' | 'wishlist' | 'survey', number>>;
   events: number;
   categories: Affinity[];
   brands: Affinity[];
@@ -275,6 +334,8 @@ export interface ProfileSummary {
   signals: number;
   firstSeen: number | null;
   lastSeen: number | null;
+  /** The latest survey answer, classified; null before any. */
+  nps: NpsAnswer | null;
 }
 
 export interface Stamped {
@@ -296,6 +357,13 @@ export interface ProfileExport {
   searches: Stamped[];
   firstSeen: number | null;
   lastSeen: number | null;
+  survey: NpsAnswer | null;
+  /** Items taken out of the cart after being put in, most recent first (at most 8). */
+  cartRemovals: Stamped[];
+  /** A checkout started and not followed by a purchase yet. */
+  checkoutStartedAt: number | null;
+  /** Purchases already counted: a 16-hex-digit fingerprint of the order id and its items (never the id). */
+  orders: Array<{ fingerprint: string; at: number }>;
 }
 
 export interface StorageKey {
@@ -305,13 +373,14 @@ export interface StorageKey {
 }
 
 export type HistoryEntry =
-  | { type: 'consent'; at: number; personalization: boolean; storage: boolean; source: ConsentSource }
-  | { type: 'erase'; at: number; what: 'profile' | 'storage' | 'all' }
+  | { type: 'consent'; at: number; personalization: boolean; storage: boolean; sensitive: boolean; source: ConsentSource }
+  | { type: 'erase'; at: number; what: 'profile' | 'storage' | 'sensitive' | 'all' }
   | { type: 'reset'; at: number; key: string; reason: string }
   | { type: 'prune'; at: number; signals: number }
   | { type: 'storageError'; at: number; message: string }
-  | { type: 'ignored'; at: number; source: 'tcf'; reason: string }
-  | { type: 'sync'; at: number; what: 'consent' | 'profile' };
+  | { type: 'ignored'; at: number; source: 'tcf' | 'stored'; reason: string }
+  | { type: 'sync'; at: number; what: 'consent' | 'profile' }
+  | { type: 'cleared'; at: number };
 
 export interface AuditReport {
   mode: 'local-only';
@@ -325,6 +394,69 @@ export interface AuditReport {
   profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; mergeBuffer: number };
   history: HistoryEntry[];
   generatedAt: number;
+}
+
+/**
+ * A past order for `importHistory`: the properties of an `Order Completed` (Segment) or
+ * `purchase` (GA4) event, plus when it happened and where.
+ */
+export interface ImportRecord extends EventProperties {
+  /** Required: ms since the epoch, or a Date. */
+  timestamp: number | Date;
+  /** E.g. 'in_store'. */
+  channel?: Channel;
+}
+
+export interface ImportResult {
+  /** Orders folded into the profile. */
+  imported: number;
+  /** Orders already counted (seen live or imported before). */
+  duplicates: number;
+  /** Records refused, with `track`'s reason codes. */
+  refused: Array<{ index: number; reason: RefusalReason }>;
+  /** 'no_consent' when nothing was read at all. */
+  reason?: 'no_consent';
+}
+
+export type AssistanceReason = 'detractor' | 'checkout_abandoned' | 'cart_hesitation' | 'searches_without_click';
+
+/** `assistance()`: whether to offer a person, from frustration signals on the device. */
+export interface Assistance {
+  suggestHuman: boolean;
+  reasons: AssistanceReason[];
+}
+
+export type ShelfSignal = 'views' | 'cart' | 'purchases' | 'categories' | 'brands' | 'priceBand' | 'channel' | 'survey';
+
+/** `explainShelf(options)`: why `recommend(options)` shows what it shows. */
+export interface ShelfExplanation {
+  scenario: Scenario;
+  /** The scenario served after fallbacks; null when the shelf stays empty. */
+  served: Scenario | null;
+  /** Whether anything from the shopper's profile shapes it. */
+  personal: boolean;
+  /** One sentence to show under the shelf, e.g. "picked for you from your activity on this device". */
+  explanation: string;
+  signals: ShelfSignal[];
+  /** The channel whose own trending list is used. */
+  channel: string | null;
+  /** Whether sensitive categories are left out (a personal shelf without `sensitive` consent). */
+  sensitiveExcluded: boolean;
+  maxSignalShare: number;
+}
+
+/** `npsSummary(scores)`: Net Promoter Score with its confidence interval. */
+export interface NpsSummary {
+  responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  /** %promoters − %detractors (−100…100); null without answers. */
+  nps: number | null;
+  /** Of the adjusted estimate, in NPS points. */
+  standardError: number | null;
+  interval: { level: number; low: number; high: number } | null;
+  method: 'adjusted-wald';
 }
 
 export interface ExportData {

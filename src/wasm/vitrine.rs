@@ -4,7 +4,7 @@ use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
 use super::storage::{LocalStorage, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
-use super::{gpc, now, seed};
+use super::{gpc, landing, now, seed};
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult, WRITE_INTERVAL_MS};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -80,12 +80,21 @@ impl Vitrine {
         let value = read(&options, LARGE, "open")?;
         let opts = OpenOptions::parse(&value)?;
         let at = now();
-        let local = match opts.storage {
-            StorageChoice::Memory => None,
-            StorageChoice::Local | StorageChoice::Default => LocalStorage::open(),
+        let (local, problem) = match opts.storage {
+            StorageChoice::Memory => (None, None),
+            StorageChoice::Local | StorageChoice::Default => match LocalStorage::open() {
+                Ok(Some(l)) => (Some(l), None),
+                Ok(None) if opts.storage == StorageChoice::Local => (
+                    None,
+                    Some("localStorage is not available here; using memory".to_owned()),
+                ),
+                Ok(None) => (None, None),
+                Err(mut e) => {
+                    e.0.push_str("; using memory");
+                    (None, Some(e.0))
+                }
+            },
         };
-        let wanted_local = opts.storage == StorageChoice::Local;
-        let fell_back = wanted_local && local.is_none();
         let is_local = local.is_some();
         let backend: Box<dyn Backend> = match local {
             Some(l) => Box::new(l),
@@ -100,10 +109,12 @@ impl Vitrine {
                 gpc: gpc(),
             },
         );
-        if fell_back {
-            session.report_storage_problem("localStorage is not available here; using memory", at);
+        if let Some(problem) = problem {
+            session.report_storage_problem(&problem, at);
         }
         session.set_write_interval(WRITE_INTERVAL_MS);
+        let (url, referrer) = landing();
+        session.arrive(&url, &referrer);
         let namespace = session.namespace().to_owned();
         let inner = Rc::new(RefCell::new(session));
         let storage_events = if is_local {
@@ -282,6 +293,91 @@ impl Vitrine {
             s.erase(now());
             Ok(())
         })
+    }
+
+    /// The channel of this visit: from the landing page's campaign tags (`utm_source`,
+    /// `utm_medium`), a platform's click id (`fbclid`, `gclid`, `ttclid`, …) or the referrer
+    /// (instagram, facebook, tiktok, pinterest, whatsapp, email, search, direct, in_store, …), as
+    /// read at `open`. On a page reached from the shop's own pages it is the channel of the
+    /// shopper's latest activity within the visit (with personalization consent), else
+    /// `'direct'`; `null` outside a page. Every tracked event without `options.channel` carries
+    /// it. Only this label is kept, never the URL or the referrer.
+    ///
+    /// ```js
+    /// // landed on https://shop.example/?utm_source=ig&utm_medium=social
+    /// v.channel(); // → 'instagram'
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Channel | null")]
+    pub fn channel(&self) -> Result<JsValue, JsError> {
+        let c = self.with(|s| Ok(s.channel(now())))?;
+        Ok(c.map_or(JsValue::NULL, |c| JsValue::from_str(&c)))
+    }
+
+    /// Loads the signed-in shopper's own past orders — from any channel: the shop's account
+    /// page, a receipt's QR code — so recommendations know what was bought in a store or on
+    /// another device. The page fetches them as it fetches any page of the account; vitrine only
+    /// reads what it is handed and sends nothing. Needs personalization consent (otherwise
+    /// nothing is read: `{imported: 0, reason: 'no_consent'}`). Each record is an order as
+    /// `Order Completed` / `purchase` properties plus `timestamp` (required) and `channel`;
+    /// records are validated like events, at most 1,000 per call; an order already counted
+    /// (live, or imported before) is counted once.
+    ///
+    /// ```js
+    /// const r = v.importHistory([
+    ///   { order_id: 'POS-1042', timestamp: Date.parse('2025-03-02T11:20:00Z'), channel: 'in_store',
+    ///     products: [{ product_id: 'sku-9', quantity: 2, price: 12 }] },
+    /// ]);
+    /// // → { imported: 1, duplicates: 0, refused: [] }
+    /// v.recommend({ scenario: 'buy_again' }); // → [{ itemId: 'sku-9', … }]
+    /// ```
+    #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
+    pub fn import_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImportRecord[]")] records: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&records, LARGE, "importHistory")?;
+        let result = self.with(|s| Ok(s.import_history(&value, now())?))?;
+        to_js(&result)
+    }
+
+    /// Whether to offer the shopper a person (chat, WhatsApp, a phone call) rather than another
+    /// automated answer, from frustration signals on the device: repeated searches with no
+    /// click, the same item put in and taken out of the cart again and again, a checkout started
+    /// and abandoned, a detractor's survey answer. Nothing of it leaves the device; the page
+    /// decides what to show. Without personalization consent nothing is known:
+    /// `{suggestHuman: false, reasons: []}`.
+    ///
+    /// ```js
+    /// const help = v.assistance();
+    /// // → { suggestHuman: true, reasons: ['searches_without_click'] }
+    /// if (help.suggestHuman) showChatInvite();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Assistance")]
+    pub fn assistance(&self) -> Result<JsValue, JsError> {
+        let a = self.with(|s| Ok(s.assistance(now())))?;
+        to_js(&a)
+    }
+
+    /// Why a shelf shows what it shows: the scenario served after fallbacks, one sentence for
+    /// the page to show under the shelf, the parts of the profile it uses, the channel whose own
+    /// trending list it uses, and whether sensitive categories are left out. Takes the options
+    /// of `recommend` and explains exactly what `recommend` serves for them.
+    ///
+    /// ```js
+    /// v.explainShelf({ scenario: 'for_you' });
+    /// // → { scenario: 'for_you', served: 'for_you', personal: true,
+    /// //     explanation: 'picked for you from your activity on this device',
+    /// //     signals: ['views', 'categories'], channel: null, sensitiveExcluded: true,
+    /// //     maxSignalShare: 0.5 }
+    /// ```
+    #[wasm_bindgen(js_name = explainShelf, unchecked_return_type = "ShelfExplanation")]
+    pub fn explain_shelf(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecommendOptions")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let value = read(&options, SMALL, "explainShelf")?;
+        let shelf = self.with(|s| Ok(s.explain_shelf(&value, now())?))?;
+        to_js(&shelf)
     }
 
     /// The privacy report: mode, network capability, consent and its history, every storage key

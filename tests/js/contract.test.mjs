@@ -15,7 +15,7 @@ test('version is the package version', async () => {
 
 test('refused consent: nothing is tracked, shelves still answer without a profile', () => {
   const v = Vitrine.open({ catalog, storage: 'memory' });
-  assert.deepEqual(v.consent(), { personalization: false, storage: false, source: 'default', updatedAt: v.consent().updatedAt });
+  assert.deepEqual(v.consent(), { personalization: false, storage: false, sensitive: false, source: 'default', updatedAt: v.consent().updatedAt });
   assert.deepEqual(v.track('Product Viewed', { product_id: 'candles-0' }), { accepted: false, reason: 'no_consent' });
   assert.equal(v.profile(), null);
   const shelf = v.recommend({ scenario: 'for_you', k: 5 });
@@ -30,7 +30,8 @@ test('refused consent: nothing is tracked, shelves still answer without a profil
 });
 
 test('consent given: every vocabulary tracks, the shelf follows, results are plain JSON', () => {
-  const v = Vitrine.open({ catalog, consent: granted, storage: 'memory' });
+  // No cap on one signal's share of the shelf (default 0.5; tests/js/human.test.mjs covers it).
+  const v = Vitrine.open({ catalog, consent: granted, storage: 'memory', policy: { maxSignalShare: 1 } });
   assert.deepEqual(v.track('Product Viewed', { product_id: 'candles-5', price: 20 }), { accepted: true });
   assert.deepEqual(v.track('view_item', { items: [{ item_id: 'candles-10' }] }), { accepted: true });
   assert.deepEqual(v.track('product_viewed', { productVariant: { product: { id: 'candles-15' } } }), { accepted: true });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
 const vitrine = await import(new URL('../../pkg/vitrine.js', import.meta.url));
-vitrine.initSync({ module: readFileSync(new URL('vitrine_bg.wasm', `file://${pkgDir}`)) });
+/** The module's exports (`memory`, …), for tests that measure it. */
+export const wasm = vitrine.initSync({ module: readFileSync(new URL('vitrine_bg.wasm', `file://${pkgDir}`)) });
 export default vitrine;
 
 /** A seeded catalog: `n` items over a few categories and brands. */

@@ -1,11 +1,13 @@
-// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v1.vtr).
+// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v1-repeat.vtr;
+// tiny-v1.vtr is the same model written before the optional REPT section existed).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vitrine from './load.mjs';
 
 const { Vitrine } = vitrine;
-const model = new Uint8Array(readFileSync(new URL('../fixtures/tiny-v1.vtr', import.meta.url)));
+const fixture = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+const model = fixture('tiny-v1-repeat.vtr');
 const granted = { personalization: true, storage: true };
 
 test('a model file opens and drives every scenario', () => {
@@ -25,6 +27,13 @@ test('a model file opens and drives every scenario', () => {
   const fresh = v.recommend({ scenario: 'for_you', k: 6, excludePurchased: true });
   assert.ok(!fresh.some((r) => ['throws-2', 'throws-5'].includes(r.itemId)));
   assert.equal(v.profile().categories[0].name, 'throws', 'categories come from the model');
+  v.free();
+});
+
+test('a file without repeat rates (written before they existed) still opens', () => {
+  const v = Vitrine.open({ model: fixture('tiny-v1.vtr'), consent: granted, storage: 'memory' });
+  v.track('Order Completed', { products: [{ product_id: 'throws-2' }, { product_id: 'mugs-1' }] });
+  assert.deepEqual(v.recommend({ scenario: 'buy_again' }).map((r) => r.itemId).sort(), ['mugs-1', 'throws-2']);
   v.free();
 });
 

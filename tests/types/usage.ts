@@ -1,9 +1,10 @@
 // Compiled with `tsc -p tests/types` against the built pkg/vitrine.d.ts: correct use type-checks,
 // and each `@ts-expect-error` line must really be an error (tsc fails if it is not).
-import init, { decodeTcString, initSync, Vitrine, version } from 'vitrine';
+import init, { decodeTcString, initSync, npsSummary, Vitrine, version } from 'vitrine';
 import type {
-  AuditReport, CatalogItem, ConsentState, DecodedTcString, ExportData, HistoryEntry, ProfileSummary,
-  PublisherRestriction, Recommendation, TrackResult,
+  Assistance, AssistanceReason, AuditReport, CatalogItem, Channel, ConsentState, DecodedTcString, ExportData,
+  HistoryEntry, ImportRecord, ImportResult, NpsClass, NpsSummary, ProfileSummary, PublisherRestriction,
+  Recommendation, ShelfExplanation, TrackResult,
 } from 'vitrine';
 
 export async function storefront(catalog: CatalogItem[]): Promise<void> {
@@ -64,4 +65,34 @@ export function node(bytes: Uint8Array): void {
   Vitrine.open({ storage: 'cookie' });
   // @ts-expect-error: catalog items need an id
   Vitrine.open({ catalog: [{ title: 'no id' }] });
+}
+
+export function humanFirst(v: Vitrine, catalog: CatalogItem[]): void {
+  const items: CatalogItem[] = [...catalog, { id: 'sku-tt', popularityByChannel: { tiktok: 120, instagram: 4 }, sensitive: false }];
+  const w = Vitrine.open({ catalog: items, policy: { sensitiveCategories: ['Health'], maxSignalShare: 0.4, detractors: 'gentle' } });
+  const channel: Channel | null = w.channel();
+  w.track('Product Viewed', { product_id: 'sku-1' }, { channel: 'in_store' });
+  w.track('Survey Answered', { score: 9, comment: 'great' });
+  w.track('Order Completed', { order_id: 'A-1', products: [{ product_id: 'sku-1' }] });
+  const records: ImportRecord[] = [{ order_id: 'POS-1', timestamp: new Date(), channel: 'in_store', products: [{ product_id: 'sku-1', quantity: 1 }] }];
+  const imported: ImportResult = w.importHistory(records);
+  const help: Assistance = w.assistance();
+  const why: AssistanceReason | undefined = help.reasons[0];
+  const shelf: ShelfExplanation = w.explainShelf({ scenario: 'trending', channel: 'tiktok' });
+  const served: string | null = shelf.served;
+  const cls: NpsClass | undefined = w.profile()?.nps?.class;
+  const state: ConsentState = w.setConsent({ personalization: true, storage: true, sensitive: true });
+  const sensitive: boolean = state.sensitive;
+  const summary: NpsSummary = npsSummary([10, 9, 3], { level: 0.9 });
+  const low: number | undefined = summary.interval?.low;
+  const fromBytes: NpsSummary = npsSummary(new Uint8Array([10, 0]));
+  const removed = w.exportData().profile?.cartRemovals;
+  console.log(channel, imported.duplicates, help.suggestHuman, why, served, cls, sensitive, low, fromBytes.nps, removed, v);
+  // @ts-expect-error: detractors is 'gentle' or 'same'
+  Vitrine.open({ policy: { detractors: 'ignore' } });
+  // @ts-expect-error: an imported order needs its timestamp
+  w.importHistory([{ order_id: 'x', products: [] }]);
+  // @ts-expect-error: sensitive consent is a boolean
+  w.setConsent({ sensitive: 'yes' });
+  w.free();
 }

@@ -10,11 +10,13 @@
 //! - co-view `v(a, b)`: over sessions, for every two positions `p < q` with `q − p ≤ W` and
 //!   different items, `W + 1 − (q − p)` (adjacent views weigh most);
 //! - popularity `Σ w(event) · 0.5^((T − t) / H)` over lines, `T` the latest time in the data,
-//!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view.
+//!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view;
+//! - `buyers(i)`: distinct non-empty `user_id`s with a purchase line of `i`;
+//!   `repeat_buyers(i)`: those among them whose purchase lines of `i` are in two or more orders.
 
 use super::input::Input;
 use super::pairs::PairCounter;
-use super::rows::{self, CatalogItem, EventKind, Skip};
+use super::rows::{self, hash, CatalogItem, EventKind, Skip};
 use super::{check_bad, BuildError, ItemStats, Options, Report};
 use std::collections::HashMap;
 use std::fs::File;
@@ -24,6 +26,10 @@ use std::path::{Path, PathBuf};
 /// Spill files of pass 1. With 20 million lines each holds about 7 MB.
 pub const PARTITIONS: usize = 64;
 const RECORD: usize = 21;
+/// A purchase line's buyer, order and item, spilled by buyer for the repeat counts.
+const BUYER_RECORD: usize = 20;
+/// The user hash of lines without a user (a real id hashing to 0 is as likely as a collision).
+const NO_USER: u64 = 0;
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -36,22 +42,13 @@ struct Line {
     event: u8,
 }
 
-/// FNV-1a, 64 bits: orders are grouped by this hash (a collision among a million orders has a
-/// chance of about 3·10⁻⁸).
-fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 pub struct ReadOutput {
     pub ids: Vec<String>,
     /// Per pass-1 item: sum and count of prices seen.
     pub prices: Vec<(f64, u64)>,
     pub partitions: Vec<PathBuf>,
+    /// Purchase lines with a buyer, for the repeat counts.
+    pub buyers: BuyerSpill,
     pub reference_time: i64,
 }
 
@@ -92,6 +89,7 @@ pub fn read(
         let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
         writers.push(BufWriter::with_capacity(1 << 16, f));
     }
+    let mut buyers = BuyerSpill::new(dir)?;
     let mut bar = input.progress("reading interactions", o.progress);
     let mut reference_time = i64::MIN;
     while let Some((line, rec)) = input.next_record()? {
@@ -124,6 +122,9 @@ pub fn read(
                 rec[8..16].copy_from_slice(&r.time.to_le_bytes());
                 rec[16..20].copy_from_slice(&item.to_le_bytes());
                 rec[20] = r.event as u8;
+                if r.user != NO_USER && r.event == EventKind::Purchase {
+                    buyers.add(r.user, order, item)?;
+                }
                 let p = (order % PARTITIONS as u64) as usize;
                 writers[p]
                     .write_all(&rec)
@@ -150,6 +151,7 @@ pub fn read(
         ids,
         prices,
         partitions,
+        buyers,
         reference_time: if reference_time == i64::MIN {
             0
         } else {
@@ -279,4 +281,77 @@ pub fn count(
         co_purchase,
         co_view,
     })
+}
+
+/// `(buyer, order, item)` of every purchase line with a buyer, spilled into partitions by buyer
+/// so that each buyer's lines are in one file; [`BuyerSpill::count`] then reads one file at a
+/// time (memory: one partition, 24 bytes per line).
+pub struct BuyerSpill {
+    paths: Vec<PathBuf>,
+    writers: Vec<BufWriter<File>>,
+}
+
+impl BuyerSpill {
+    fn new(dir: &Path) -> Result<Self, BuildError> {
+        let paths: Vec<PathBuf> = (0..PARTITIONS)
+            .map(|p| dir.join(format!("buyers-{p}.bin")))
+            .collect();
+        let mut writers = Vec::with_capacity(PARTITIONS);
+        for p in &paths {
+            let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
+            writers.push(BufWriter::with_capacity(1 << 14, f));
+        }
+        Ok(BuyerSpill { paths, writers })
+    }
+
+    fn add(&mut self, user: u64, order: u64, item: u32) -> Result<(), BuildError> {
+        let mut rec = [0u8; BUYER_RECORD];
+        rec[..8].copy_from_slice(&user.to_le_bytes());
+        rec[8..16].copy_from_slice(&order.to_le_bytes());
+        rec[16..].copy_from_slice(&item.to_le_bytes());
+        let p = (user % PARTITIONS as u64) as usize;
+        self.writers[p]
+            .write_all(&rec)
+            .map_err(|e| BuildError::io(&self.paths[p], e))
+    }
+
+    /// Adds `buyers` and `repeat_buyers` to the item statistics (`remap`: pass-1 item index to
+    /// final index) and removes the files.
+    pub fn count(self, stats: &mut [ItemStats], remap: &[u32]) -> Result<(), BuildError> {
+        let BuyerSpill { paths, writers } = self;
+        for (mut w, p) in writers.into_iter().zip(&paths) {
+            w.flush().map_err(|e| BuildError::io(p, e))?;
+        }
+        let mut recs: Vec<(u64, u32, u64)> = Vec::new();
+        for path in &paths {
+            let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+            let _ = std::fs::remove_file(path);
+            recs.clear();
+            recs.extend(bytes.chunks_exact(BUYER_RECORD).map(|c| {
+                let b8 = |a: usize| {
+                    let mut x = [0u8; 8];
+                    x.copy_from_slice(&c[a..a + 8]);
+                    u64::from_le_bytes(x)
+                };
+                (
+                    b8(0),
+                    u32::from_le_bytes([c[16], c[17], c[18], c[19]]),
+                    b8(8),
+                )
+            }));
+            drop(bytes);
+            recs.sort_unstable();
+            recs.dedup();
+            for group in recs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+                let item = remap.get(group[0].1 as usize).copied().unwrap_or(u32::MAX);
+                if let Some(s) = stats.get_mut(item as usize) {
+                    s.buyers += 1;
+                    if group.len() >= 2 {
+                        s.repeat_buyers += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }

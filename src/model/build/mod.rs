@@ -100,6 +100,12 @@ pub struct Options {
     pub shrink: f64,
     /// Pairs seen fewer times are dropped. Default 2.
     pub min_support: u32,
+    /// Items with fewer buyers get the overall repeat rate instead of their own, so no rate
+    /// describes a handful of shoppers. Default 5.
+    pub repeat_min_buyers: u32,
+    /// Strength of the shrinkage of an item's repeat rate towards the overall rate, in
+    /// buyers (`(repeat buyers + α · overall) / (buyers + α)`). Default 2.
+    pub repeat_prior: f64,
     /// Half-life of popularity, days. Default 90.
     pub popularity_half_life_days: f64,
     /// Half-life of trending, days. Default 14.
@@ -129,6 +135,8 @@ impl Default for Options {
             dims: 32,
             shrink: 10.0,
             min_support: 2,
+            repeat_min_buyers: 5,
+            repeat_prior: 2.0,
             popularity_half_life_days: 90.0,
             trending_half_life_days: 14.0,
             view_window: 3,
@@ -190,6 +198,10 @@ pub struct ItemStats {
     pub trending: f64,
     pub price_sum: f64,
     pub price_n: u64,
+    /// Distinct buyers (lines with a `user_id`).
+    pub buyers: u32,
+    /// Buyers who bought it in two or more orders.
+    pub repeat_buyers: u32,
 }
 
 /// A folder for spill files, removed when dropped.
@@ -313,6 +325,7 @@ pub fn build(
         &mut report,
     )?;
     let mut stats = counted.stats;
+    read.buyers.count(&mut stats, &remap)?;
     for (old, p) in read.prices.into_iter().enumerate() {
         let s = &mut stats[remap[old] as usize];
         s.price_sum = p.0;
@@ -377,7 +390,16 @@ pub fn build_from_counts(
             .and_then(|f| f.text().map(|s| s.into_owned()))
             .ok_or_else(|| BuildError::input(popularity_path, line, "has no item_id"))?;
         let price_n = num(&input, &r, "price_lines", line)? as u64;
+        // Absent in the output of sql/cooccurrence.sql before repeat rates: no repeat rates.
+        let optional = |k: &str| -> Result<u32, BuildError> {
+            match input.field(&r, &[k]) {
+                None => Ok(0),
+                Some(_) => Ok(num(&input, &r, k, line)?.min(f64::from(u32::MAX)) as u32),
+            }
+        };
         let stats = ItemStats {
+            buyers: optional("buyers")?,
+            repeat_buyers: optional("repeat_buyers")?,
             lines: num(&input, &r, "lines", line)? as u64,
             baskets: num(&input, &r, "baskets", line)? as u32,
             sessions: num(&input, &r, "sessions", line)? as u32,
@@ -494,6 +516,30 @@ pub fn build_from_counts(
     )
 }
 
+/// Per item, the share of its buyers who bought it in two or more orders, shrunk towards the
+/// share over all items; items with fewer than `repeat_min_buyers` buyers get that overall
+/// share. Empty when no line had a buyer.
+fn repeat_rates(stats: &[ItemStats], o: &Options) -> Vec<f32> {
+    let buyers: u64 = stats.iter().map(|s| u64::from(s.buyers)).sum();
+    let repeaters: u64 = stats.iter().map(|s| u64::from(s.repeat_buyers)).sum();
+    if buyers == 0 {
+        return Vec::new();
+    }
+    let overall = repeaters as f64 / buyers as f64;
+    let alpha = o.repeat_prior.max(0.0);
+    stats
+        .iter()
+        .map(|s| {
+            let rate = if s.buyers >= o.repeat_min_buyers.max(1) {
+                (f64::from(s.repeat_buyers) + alpha * overall) / (f64::from(s.buyers) + alpha)
+            } else {
+                overall
+            };
+            rate.clamp(0.0, 1.0) as f32
+        })
+        .collect()
+}
+
 /// Pass 3, shared by both paths: neighbours, embeddings, attributes.
 #[allow(clippy::too_many_arguments)]
 fn finish(
@@ -606,6 +652,7 @@ fn finish(
         p.popularity.push(s.popularity as f32);
         p.trending.push(s.trending as f32);
     }
+    p.repeat = repeat_rates(&stats, o);
     if any_tags {
         p.item_tags = tag_rows;
     }

@@ -218,7 +218,7 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     )
     .unwrap();
     let built = Model::from_parts(parts).unwrap().to_bytes();
-    let committed = std::fs::read(dir.join("tiny-v1.vtr")).unwrap();
+    let committed = std::fs::read(dir.join("tiny-v1-repeat.vtr")).unwrap();
     assert!(
         built == committed,
         "the builder's output changed: bump the format version and add a fixture"
@@ -230,4 +230,65 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
         Some("Mugs")
     );
     assert!(!m.in_stock(m.index_of("throws-29").unwrap()));
+    assert!(m.repeat_rate(0).is_some());
+    // The file written before the REPT section existed still loads, without repeat rates, and
+    // holds everything else the current build makes.
+    let old = Model::from_bytes(&std::fs::read(dir.join("tiny-v1.vtr")).unwrap()).unwrap();
+    assert_eq!(old.repeat_rate(0), None);
+    assert_eq!(
+        old.parts(),
+        &ModelParts {
+            repeat: Vec::new(),
+            ..m.parts().clone()
+        }
+    );
+}
+
+#[test]
+fn repeat_rates_count_buyers_who_bought_again() {
+    let dir = scratch("repeat");
+    // a: bought by u1 (twice), u2 (twice), u3 (once; two lines of one order count once);
+    // b: u1 once, u2 twice. Guest orders, returns and views do not count.
+    let csv = "\
+user_id,order_id,item_id,quantity,price,timestamp,event
+u1,o1,a,1,1,1000,purchase
+u1,o1,b,1,1,1000,purchase
+u1,o2,a,1,1,2000,purchase
+u2,o3,a,1,1,3000,purchase
+u2,o4,a,1,1,4000,purchase
+u2,o4,b,1,1,4000,purchase
+u2,o5,b,1,1,5000,purchase
+u3,o6,a,1,1,6000,purchase
+u3,o6,a,2,1,6000,purchase
+,o7,b,1,1,7000,purchase
+,o8,b,1,1,8000,purchase
+u3,o9,b,-1,1,9000,purchase
+u3,s1,b,1,1,9500,view
+";
+    let o = Options {
+        repeat_min_buyers: 1,
+        ..quiet()
+    };
+    let (parts, _) = build_str(&dir, "i.csv", csv.as_bytes(), &o).unwrap();
+    let m = Model::from_parts(parts).unwrap();
+    let rate = |id: &str| m.repeat_rate(m.index_of(id).unwrap()).unwrap();
+    // Overall 3 of 5 buyers; a: (2 + 2 · 0.6) / (3 + 2), b: (1 + 2 · 0.6) / (2 + 2).
+    assert!((rate("a") - 0.64).abs() < 1e-6, "{}", rate("a"));
+    assert!((rate("b") - 0.55).abs() < 1e-6, "{}", rate("b"));
+    // Too few buyers: the overall rate.
+    let o = Options {
+        repeat_min_buyers: 3,
+        ..quiet()
+    };
+    let (parts, _) = build_str(&dir, "i.csv", csv.as_bytes(), &o).unwrap();
+    assert!((parts.repeat[m.index_of("b").unwrap() as usize] - 0.6).abs() < 1e-6);
+    // No user_id column: no repeat rates, and the file has no REPT section.
+    let anonymous: String = csv
+        .lines()
+        .map(|l| l.split_once(',').unwrap().1)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (parts, _) = build_str(&dir, "j.csv", anonymous.as_bytes(), &quiet()).unwrap();
+    assert!(parts.repeat.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,0 +1,103 @@
+//! `importHistory(records)`: a signed-in shopper's own past orders, from any channel (the shop's
+//! account page, a receipt's QR code), loaded on the device so that recommendations know about
+//! purchases made in a store or on another device. The page fetches them from the shop as it
+//! fetches any page of the shopper's account; vitrine only reads what it is handed.
+//!
+//! Each record is an order in the shape of an `Order Completed` (Segment), `purchase` (GA4) or
+//! `checkout_completed` (Shopify) event's properties, with two more fields:
+//! `timestamp` (required: ms since the epoch, or a `Date`) and `channel` (optional, e.g.
+//! `'in_store'`). Records are validated exactly like events and refused with the same reasons.
+
+use super::{Event, Kind, Parsed, Refusal};
+use crate::error::{Error, Result};
+use crate::value::Value;
+
+/// Most records one call may import (a few years of a regular shopper's orders).
+pub const MAX_RECORDS: usize = 1000;
+
+/// Parses the argument of `importHistory`: one outcome per record. `Err` only for a call of the
+/// wrong shape (not an array, or more than [`MAX_RECORDS`] records).
+pub fn parse_records(v: &Value) -> Result<Vec<Parsed>> {
+    let Value::Array(records) = v else {
+        return Err(Error::wrong_type(
+            "importHistory",
+            "records",
+            "an array of orders {timestamp, channel?, products | items, order_id?}",
+            v,
+        ));
+    };
+    if records.len() > MAX_RECORDS {
+        return Err(Error::invalid(
+            "importHistory",
+            "records",
+            "has more than the limit of 1000 orders; import them in several calls",
+        ));
+    }
+    Ok(records.iter().map(parse_record).collect())
+}
+
+fn parse_record(record: &Value) -> Parsed {
+    if !record.is_object() {
+        return Err(Refusal::InvalidProperty);
+    }
+    let props = match record.get("data") {
+        Some(data @ Value::Object(_)) if record.get("name").is_some() => data,
+        _ => record,
+    };
+    let event = Event::parse_kind(Kind::Purchase, props, record)?;
+    if event.timestamp.is_none() {
+        return Err(Refusal::InvalidTimestamp);
+    }
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::from_json;
+    use serde_json::json;
+
+    #[test]
+    fn records_are_orders_validated_like_events() {
+        let v = from_json(&json!([
+            {"order_id": "POS-1", "timestamp": 1.7e12, "channel": "In Store",
+             "products": [{"product_id": "mug-1", "quantity": 2, "price": 9}]},
+            {"transaction_id": 77, "timestamp": 1.7e12, "items": [{"item_id": "mug-2"}]},
+            {"order_id": "x", "products": [{"product_id": "mug-1"}]},
+            {"timestamp": 1.7e12, "products": [{"product_id": "mug-1", "price": -3}]},
+            {"timestamp": 1.7e12, "products": []},
+            "POS-9",
+            {"timestamp": -1, "products": [{"product_id": "a"}]},
+        ]));
+        let out = parse_records(&v).unwrap();
+        let e = out[0].as_ref().unwrap();
+        assert_eq!(e.kind, Kind::Purchase);
+        assert_eq!(e.channel.as_deref(), Some("in_store"));
+        assert_eq!(e.order_id.as_deref(), Some("POS-1"));
+        assert_eq!(e.lines[0].quantity, 2.0);
+        assert_eq!(out[1].as_ref().unwrap().order_id.as_deref(), Some("77"));
+        assert_eq!(out[2], Err(Refusal::InvalidTimestamp));
+        assert_eq!(out[3], Err(Refusal::InvalidPrice));
+        assert_eq!(out[4], Err(Refusal::MissingItemId));
+        assert_eq!(out[5], Err(Refusal::InvalidProperty));
+        assert_eq!(out[6], Err(Refusal::InvalidTimestamp));
+    }
+
+    #[test]
+    fn a_call_of_the_wrong_shape_is_an_error() {
+        let e = parse_records(&from_json(&json!({"orders": []}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "importHistory: records must be an array of orders {timestamp, channel?, products | items, order_id?}, got object"
+        );
+        let many = Value::Array(vec![Value::Null; MAX_RECORDS + 1]);
+        assert!(parse_records(&many)
+            .unwrap_err()
+            .to_string()
+            .contains("1000"));
+        assert_eq!(
+            parse_records(&Value::Array(Vec::new())).unwrap(),
+            Vec::new()
+        );
+    }
+}

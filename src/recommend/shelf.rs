@@ -1,0 +1,303 @@
+//! A shelf as a whole: what is served after fallbacks (the [`Plan`]), the cap on how much of a
+//! personal shelf one signal may fill, the channel's own trending list, and the explanation of
+//! every shelf ([`explain_shelf`]).
+
+use super::explain::Reason;
+use super::represent::UserRep;
+use super::request::{Request, Scenario};
+use super::rerank::{self, Scored};
+use super::score::Ctx;
+use super::weights::Weights;
+use super::Input;
+use crate::model::Model;
+use serde::Serialize;
+
+/// What one call serves, decided before any scoring; `recommend` and `explainShelf` share it, so
+/// an explanation always says what was served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The scenario after fallbacks (`for_you` without a profile → `trending`; `cart` without
+    /// items → `for_you`); `None` when the policy keeps the shelf empty (`trending` for a
+    /// detractor with `detractors: 'gentle'`).
+    pub served: Option<Scenario>,
+    /// The items on screen, or the cart vitrine saw being built.
+    pub anchors: Vec<u32>,
+    /// Whether the anchors are the profile's cart (a personal shelf) rather than the page's.
+    pub anchors_from_profile: bool,
+    /// The channel whose own trending list `trending` uses, when the model has one.
+    pub channel: Option<u32>,
+}
+
+/// Works out the [`Plan`] of a request.
+pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
+    let model = input.model;
+    let mut anchors: Vec<u32> = req
+        .anchors
+        .iter()
+        .filter_map(|id| model.index_of(id))
+        .collect();
+    let mut scenario = req.scenario;
+    let mut anchors_from_profile = false;
+    if scenario == Scenario::Cart && anchors.is_empty() {
+        anchors = rep.map(|r| r.cart.clone()).unwrap_or_default();
+        anchors_from_profile = !anchors.is_empty();
+        if anchors.is_empty() {
+            scenario = Scenario::ForYou;
+        }
+    }
+    if scenario == Scenario::ForYou && rep.is_none() {
+        scenario = Scenario::Trending;
+    }
+    let served = (!(input.gentle && scenario == Scenario::Trending)).then_some(scenario);
+    let channel = match served {
+        Some(Scenario::Trending) => input
+            .channel
+            .and_then(|c| model.channel_of_name(c))
+            .filter(|&c| !model.channel_trending(c).0.is_empty()),
+        _ => None,
+    };
+    Plan {
+        served,
+        anchors,
+        anchors_from_profile,
+        channel,
+    }
+}
+
+/// The weights of a gentler `for_you` (see [`Input::gentle`]): no popularity or trending push,
+/// and twice the weight on what the shopper bought before.
+pub fn gentler(w: &Weights) -> Weights {
+    let mut g = w.clone();
+    g.for_you.popularity = 0.0;
+    g.for_you.trending = 0.0;
+    g.for_you.buy_again = (w.for_you.buy_again * 2.0).min(10.0);
+    g
+}
+
+/// The items trending among a channel's visitors (the model's list for it), then the shop's
+/// trending items to fill the pool.
+pub fn channel_trending(ctx: &Ctx<'_>, c: u32, m: usize) -> Vec<Scored> {
+    let model = ctx.model;
+    let (items, scores) = model.channel_trending(c);
+    let mut pool: Vec<Scored> = items
+        .iter()
+        .zip(scores)
+        .filter(|(&i, _)| ctx.rules.allows(i))
+        .take(m)
+        .map(|(&i, &s)| Scored {
+            score: 1.0 + s,
+            item: i,
+        })
+        .collect();
+    if pool.len() < m {
+        let fill: Vec<Scored> = super::score::trending(ctx, m)
+            .into_iter()
+            .filter(|s| !items.contains(&s.item))
+            .take(m - pool.len())
+            .collect();
+        pool.extend(fill);
+    }
+    pool
+}
+
+/// The signal a result's main reason comes from, for the cap on a shelf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// One item of the shopper's (viewed, bought, in the cart).
+    Item(u32),
+    Category(u32),
+    Brand(u32),
+    PriceBand,
+}
+
+impl Signal {
+    /// The personal signal behind a reason, if it is one.
+    pub fn of(r: Reason) -> Option<Self> {
+        match r {
+            Reason::Viewed(j) | Reason::Bought(j) | Reason::SimilarTo(j) | Reason::CartWith(j) => {
+                Some(Signal::Item(j))
+            }
+            Reason::LikesCategory(c) => Some(Signal::Category(c)),
+            Reason::LikesBrand(b) => Some(Signal::Brand(b)),
+            Reason::PriceRange => Some(Signal::PriceBand),
+            _ => None,
+        }
+    }
+}
+
+/// How many of `k` results one signal may explain under `share` (at least 1).
+pub fn cap_of(share: f64, k: usize) -> usize {
+    ((share * k as f64 + 1e-9).floor() as usize).max(1)
+}
+
+/// Re-ranks like [`rerank::mmr`] while no signal explains more than `cap_of(share, k)` of the
+/// picks: a pick whose main reason (`signal`) is over the cap leaves the pool, and the shelf is
+/// ranked again. Only picks are explained (each once), so the cost is a few re-rankings, not an
+/// explanation of the whole pool. Returns the picks and the pool that is left (for exploration).
+pub fn capped_mmr(
+    model: &Model,
+    mut pool: Vec<Scored>,
+    k: usize,
+    lambda: f32,
+    share: f64,
+    signal: impl Fn(u32) -> Option<Signal>,
+) -> (Vec<Scored>, Vec<Scored>) {
+    let limit = cap_of(share, k);
+    let mut known: Vec<(u32, Option<Signal>)> = Vec::new();
+    loop {
+        let ranked = rerank::mmr(model, &pool, k, lambda);
+        let mut seen: Vec<(Signal, usize)> = Vec::new();
+        let mut over: Vec<u32> = Vec::new();
+        for s in &ranked {
+            let sig = match known.iter().find(|(i, _)| *i == s.item) {
+                Some((_, sig)) => *sig,
+                None => {
+                    let sig = signal(s.item);
+                    known.push((s.item, sig));
+                    sig
+                }
+            };
+            let Some(sig) = sig else { continue };
+            match seen.iter_mut().find(|(x, _)| *x == sig) {
+                Some((_, n)) if *n >= limit => over.push(s.item),
+                Some((_, n)) => *n += 1,
+                None => seen.push((sig, 1)),
+            }
+        }
+        if over.is_empty() {
+            return (ranked, pool);
+        }
+        pool.retain(|s| !over.contains(&s.item));
+    }
+}
+
+/// `explainShelf(options)`: why this shelf shows what it shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shelf {
+    /// The scenario asked for.
+    pub scenario: &'static str,
+    /// The scenario served after fallbacks; `null` when the shelf stays empty.
+    pub served: Option<&'static str>,
+    /// Whether anything from the shopper's profile shapes it.
+    pub personal: bool,
+    /// One sentence a page can show under the shelf's title.
+    pub explanation: String,
+    /// What of the profile it uses: `views`, `cart`, `purchases`, `categories`, `brands`,
+    /// `priceBand`; and `channel` (the visit's channel context), `survey` (gentler shelves).
+    pub signals: Vec<&'static str>,
+    /// The channel whose own trending list is used, if any.
+    pub channel: Option<String>,
+    /// Whether sensitive categories are left out (a personal shelf without `sensitive` consent).
+    pub sensitive_excluded: bool,
+    /// The policy's cap on the share of the shelf one signal may explain (1: no cap).
+    pub max_signal_share: f64,
+}
+
+fn name_of(s: Scenario) -> &'static str {
+    Scenario::NAMES
+        .iter()
+        .find(|(_, x)| *x == s)
+        .map_or("", |(n, _)| n)
+}
+
+/// What a personal scenario reads from the profile.
+fn used(rep: &UserRep, scenario: Scenario, from_profile_cart: bool) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut add = |on: bool, name: &'static str| {
+        if on {
+            out.push(name);
+        }
+    };
+    let any = |v: &[f32]| v.iter().any(|x| *x > 0.0);
+    match scenario {
+        Scenario::ForYou => {
+            add(!rep.items.is_empty() || !rep.recent.is_empty(), "views");
+            add(!rep.purchases.is_empty(), "purchases");
+            add(any(&rep.categories), "categories");
+            add(any(&rep.brands), "brands");
+            add(any(&rep.price_bands), "priceBand");
+        }
+        Scenario::Similar | Scenario::BoughtTogether => {
+            add(any(&rep.categories), "categories");
+            add(any(&rep.brands), "brands");
+        }
+        Scenario::Cart => {
+            add(from_profile_cart, "cart");
+            add(any(&rep.categories), "categories");
+            add(any(&rep.brands), "brands");
+        }
+        Scenario::RecentlyViewed => add(!rep.recent.is_empty(), "views"),
+        Scenario::BuyAgain => add(!rep.purchases.is_empty(), "purchases"),
+        Scenario::Trending => {}
+    }
+    out
+}
+
+fn cat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+/// Explains what `recommend` serves for `req`; `rep` is the shopper as ranking sees them.
+pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Shelf {
+    let p = plan(input, req, rep);
+    let model = input.model;
+    let channel = p.channel.and_then(|c| model.channel_name(c));
+    let mut signals = match (rep, p.served) {
+        (Some(r), Some(s)) => used(r, s, p.anchors_from_profile),
+        _ => Vec::new(),
+    };
+    let personal = !signals.is_empty();
+    let trending = |tail: &str| match channel {
+        Some(c) => cat(&["trending among visitors from ", c, tail]),
+        None => cat(&["popular right now", tail]),
+    };
+    let nudged = if personal {
+        ", nudged by your tastes"
+    } else {
+        ""
+    };
+    let explanation = match p.served {
+        None => "empty: promotions are paused after your feedback".to_owned(),
+        Some(Scenario::Trending) if req.scenario == Scenario::Trending => trending(""),
+        Some(Scenario::Trending) => {
+            trending(": personalization is off, so nothing about you is used")
+        }
+        Some(Scenario::ForYou) if !personal => {
+            "popular right now: nothing is known about you yet".to_owned()
+        }
+        Some(Scenario::ForYou) if input.gentle => cat(&[
+            "picked for you from your activity on this device, ",
+            "what you bought before first; promotions are paused",
+        ]),
+        Some(Scenario::ForYou) => "picked for you from your activity on this device".to_owned(),
+        Some(Scenario::Similar) => cat(&["similar to the item you are looking at", nudged]),
+        Some(Scenario::BoughtTogether) => {
+            cat(&["often bought with the item you are looking at", nudged])
+        }
+        Some(Scenario::Cart) => cat(&["goes with what is in your cart", nudged]),
+        Some(Scenario::RecentlyViewed) if rep.is_some() => {
+            "what you viewed recently, on this device".to_owned()
+        }
+        Some(Scenario::BuyAgain) if rep.is_some() => {
+            "what you bought before, online or in store".to_owned()
+        }
+        Some(_) => "empty: personalization is off".to_owned(),
+    };
+    if channel.is_some() {
+        signals.push("channel");
+    }
+    if input.gentle && matches!(p.served, None | Some(Scenario::ForYou)) {
+        signals.push("survey");
+    }
+    Shelf {
+        scenario: name_of(req.scenario),
+        served: p.served.map(name_of),
+        personal,
+        explanation,
+        signals,
+        channel: channel.map(str::to_owned),
+        sensitive_excluded: personal && !input.sensitive_ok,
+        max_signal_share: input.policy.max_signal_share,
+    }
+}

@@ -1,0 +1,277 @@
+//! Storage faults: full, disabled, cleared by the browser mid-session, records of another
+//! vitrine version, two tabs writing through an outage. Each keeps the page working, loses no
+//! more than docs/RELIABILITY.md says, and shows in `audit()`.
+
+use super::tests::{catalog, NOW};
+use super::*;
+use crate::audit::Entry;
+use crate::consent::Source;
+use crate::store::envelope::{seal, Kind};
+use crate::store::MemoryBackend;
+use crate::value::from_json;
+use serde_json::json;
+
+fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> Session {
+    let mut o = json!({ "catalog": catalog() });
+    if let Some(c) = consent {
+        o["consent"] = c;
+    }
+    let opts = OpenOptions::parse(&from_json(&o)).unwrap();
+    let env = Env {
+        now: NOW,
+        seed,
+        gpc: false,
+    };
+    Session::open(opts, Box::new(mem.clone()), env)
+}
+
+fn granted() -> Option<serde_json::Value> {
+    Some(json!({"personalization": true, "storage": true}))
+}
+
+fn view(s: &mut Session, id: &str) -> TrackResult {
+    let props = from_json(&json!({ "product_id": id }));
+    s.track(
+        &Value::from("Product Viewed"),
+        &props,
+        &Value::Undefined,
+        NOW,
+    )
+    .unwrap()
+}
+
+fn events(s: &Session) -> u32 {
+    s.profile(NOW).map_or(0, |p| p.events)
+}
+
+fn storage_errors(s: &Session) -> Vec<String> {
+    s.audit(NOW)
+        .history
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::StorageError { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Records as a later vitrine (envelope version 3) would write them.
+fn newer(kind: Kind, payload: &[u8]) -> String {
+    let mut bytes = crate::bytes::base64url_decode(&seal(kind, payload)).unwrap();
+    bytes[2] = crate::store::envelope::VERSION + 1;
+    crate::bytes::base64url_encode(&bytes)
+}
+
+#[test]
+fn a_full_storage_loses_nothing_once_it_has_room_again() {
+    let mem = MemoryBackend::new();
+    // Full from the start: not even the decision can be written.
+    *mem.fail_writes.borrow_mut() = true;
+    let mut s = open(&mem, granted(), 1);
+    for i in 0..10 {
+        assert!(view(&mut s, &format!("mugs-{i}")).accepted);
+    }
+    assert_eq!(events(&s), 10, "held in memory");
+    assert_eq!(
+        storage_errors(&s),
+        ["quota exceeded"],
+        "reported once, not per event"
+    );
+    assert!(mem.snapshot().is_empty());
+    assert!(
+        s.recommend(&from_json(&json!({"scenario": "for_you"})), NOW)
+            .is_ok_and(|r| !r.is_empty()),
+        "shelves still personal"
+    );
+    // The site frees space: the next event stores the profile and the decision.
+    *mem.fail_writes.borrow_mut() = false;
+    assert!(view(&mut s, "mugs-10").accepted);
+    let next_page = open(&mem, None, 2);
+    assert_eq!(next_page.consent().source, Source::Stored, "decision kept");
+    assert_eq!(events(&next_page), 11, "every event kept");
+}
+
+#[test]
+fn disabled_storage_keeps_the_page_working_in_memory_and_says_so() {
+    let mem = MemoryBackend::new();
+    let mut before = open(&mem, granted(), 1);
+    view(&mut before, "mugs-1");
+    // Storage disabled (every call throws) with a decision and a profile in it.
+    *mem.disabled.borrow_mut() = true;
+    let mut s = open(&mem, None, 2);
+    assert_eq!(
+        s.consent().source,
+        Source::Default,
+        "unknown decision: fail closed"
+    );
+    assert_eq!(storage_errors(&s), ["localStorage is disabled"]);
+    assert!(!view(&mut s, "mugs-2").accepted);
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    assert!(view(&mut s, "mugs-2").accepted);
+    assert_eq!(events(&s), 1);
+    // Disabled while a tab holds data: it keeps working, reports once, takes nothing for a
+    // withdrawal (a failed read is not a missing record).
+    let mut a = open(&MemoryBackend::new(), granted(), 3);
+    let shared = MemoryBackend::new();
+    let mut b = open(&shared, granted(), 4);
+    view(&mut b, "mugs-1");
+    *shared.disabled.borrow_mut() = true;
+    for _ in 0..3 {
+        assert!(view(&mut b, "mugs-2").accepted);
+    }
+    b.storage_changed(NOW);
+    assert_eq!(b.consent().source, Source::Explicit);
+    assert_eq!(events(&b), 4);
+    assert_eq!(storage_errors(&b), ["localStorage is disabled"]);
+    assert!(view(&mut a, "mugs-3").accepted);
+}
+
+#[test]
+fn storage_cleared_by_the_browser_mid_session_is_not_written_back() {
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    view(&mut s, "mugs-1");
+    assert_eq!(mem.snapshot().len(), 2);
+    // The shopper clears the site's data (or Safari's seven-day limit does): no storage event.
+    mem.clear();
+    let r = view(&mut s, "mugs-2");
+    assert_eq!(r.reason, Some("no_consent"), "handled as an erasure");
+    assert!(mem.snapshot().is_empty(), "nothing written back");
+    assert!(s.profile(NOW).is_none(), "profile dropped from memory");
+    let history = s.audit(NOW).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+    assert_eq!(s.consent().source, Source::Default);
+    assert!(s
+        .recommend(&from_json(&json!({"scenario": "trending"})), NOW)
+        .is_ok_and(|r| !r.is_empty()));
+    // Losing only the profile record (consent still stored) is not a clearing: the tab
+    // stores its profile again, with every event.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    view(&mut s, "mugs-1");
+    let consent = mem.snapshot()["vitrine:consent"].clone();
+    mem.clear();
+    mem.put_raw("vitrine:consent", &consent);
+    assert!(view(&mut s, "mugs-2").accepted);
+    assert_eq!(events(&open(&mem, None, 2)), 2);
+}
+
+#[test]
+fn records_of_a_newer_vitrine_are_left_alone() {
+    // Another tab runs a later deploy whose records this version cannot read.
+    let mem = MemoryBackend::new();
+    let consent = newer(Kind::Consent, b"a format from the future");
+    let profile = newer(Kind::Profile, b"a profile from the future");
+    mem.put_raw("vitrine:consent", &consent);
+    mem.put_raw("vitrine:profile", &profile);
+    let mut s = open(&mem, None, 1);
+    assert_eq!(s.consent().source, Source::Default, "unknown decision");
+    assert!(!view(&mut s, "mugs-1").accepted);
+    assert_eq!(
+        mem.snapshot().values().collect::<Vec<_>>(),
+        [&consent, &profile],
+        "neither removed nor rewritten"
+    );
+    let ignored: Vec<_> = s
+        .audit(NOW)
+        .history
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Ignored {
+                source: "stored",
+                reason,
+                ..
+            } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ignored,
+        ["vitrine:consent was written by a newer vitrine: left as it is"]
+    );
+    // The shopper decides in this tab: the decision is written (the latest decision wins), but
+    // the newer profile is not overwritten; this tab keeps its own in memory.
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    for i in 0..3 {
+        assert!(view(&mut s, &format!("mugs-{i}")).accepted);
+    }
+    assert_eq!(events(&s), 3);
+    assert_eq!(mem.snapshot()["vitrine:profile"], profile);
+    assert_ne!(mem.snapshot()["vitrine:consent"], consent);
+    let notes = s
+        .audit(NOW)
+        .history
+        .iter()
+        .filter(
+            |e| matches!(e, Entry::Ignored { reason, .. } if reason.starts_with("vitrine:profile")),
+        )
+        .count();
+    assert_eq!(notes, 1, "noted once");
+    // Another tab of the newer version decides again: unreadable here, so this tab stops
+    // personalizing and leaves the record alone.
+    mem.put_raw("vitrine:consent", &consent);
+    s.storage_changed(NOW);
+    assert_eq!(s.consent().source, Source::Default);
+    assert!(s.profile(NOW).is_none());
+    assert_eq!(mem.snapshot()["vitrine:consent"], consent);
+    // erase() removes every key of the namespace, whatever wrote it.
+    s.erase(NOW);
+    assert!(mem.snapshot().is_empty());
+}
+
+#[test]
+fn an_older_profile_record_is_reset_and_reported() {
+    let mem = MemoryBackend::new();
+    let mut first = open(&mem, granted(), 1);
+    view(&mut first, "mugs-1");
+    let mut bytes = crate::bytes::base64url_decode(&mem.snapshot()["vitrine:profile"]).unwrap();
+    bytes[2] = 1;
+    mem.put_raw("vitrine:profile", &crate::bytes::base64url_encode(&bytes));
+    let mut s = open(&mem, None, 2);
+    assert!(s.audit(NOW).history.iter().any(|e| matches!(
+        e,
+        Entry::Reset {
+            reason: "written by an older, unsupported vitrine",
+            ..
+        }
+    )));
+    assert_eq!(s.consent().source, Source::Stored, "the decision is kept");
+    assert!(view(&mut s, "mugs-2").accepted);
+    assert_eq!(events(&open(&mem, None, 3)), 1);
+}
+
+#[test]
+fn two_tabs_writing_through_an_outage_lose_nothing() {
+    let mem = MemoryBackend::new();
+    let mut a = open(&mem, granted(), 1);
+    let mut b = open(&mem, None, 2);
+    view(&mut a, "mugs-1");
+    b.storage_changed(NOW);
+    *mem.fail_writes.borrow_mut() = true;
+    for i in 0..20 {
+        view(&mut a, &format!("candles-{i}"));
+        view(&mut b, &format!("throws-{}", i % 12));
+    }
+    *mem.fail_writes.borrow_mut() = false;
+    view(&mut a, "mugs-2");
+    view(&mut b, "mugs-3");
+    a.storage_changed(NOW);
+    let stored = open(&mem, None, 3);
+    assert_eq!(
+        events(&stored),
+        1 + 40 + 2,
+        "every event of both tabs, once"
+    );
+    assert_eq!(events(&a), events(&stored));
+    assert_eq!(events(&b), events(&stored));
+}

@@ -1,0 +1,263 @@
+//! The human-first side of a session: where the visit comes from, sensitive categories kept out
+//! unless the shopper allowed them, the shopper's own order history, survey answers, and when to
+//! offer a person.
+
+use super::{Own, Session, TrackResult, MAX_OWN};
+use crate::assist::{self, Assistance};
+use crate::audit::Entry;
+use crate::channel::{self, Arrival};
+use crate::consent::Sensitive;
+use crate::error::Result;
+use crate::event::{import, Event, Refusal};
+use crate::model::Model;
+use crate::nps::Class;
+use crate::policy::{Detractors, Policy};
+use crate::profile::{Profile, View};
+use crate::recommend::represent::usable;
+use crate::value::Value;
+use serde::Serialize;
+
+/// `importHistory`'s answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ImportResult {
+    /// Orders folded into the profile.
+    pub imported: usize,
+    /// Orders already counted (seen live, or imported before), left out.
+    pub duplicates: usize,
+    /// Records refused, with the reason (the same codes as `track`).
+    pub refused: Vec<ImportRefusal>,
+    /// `no_consent` when nothing could be imported at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+/// One refused record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportRefusal {
+    pub index: usize,
+    pub reason: &'static str,
+}
+
+/// Whether a (lower-case) name is on the policy's sensitive list.
+fn sensitive_name(policy: &Policy, name: &str) -> bool {
+    policy.is_sensitive(&crate::text::lower(name.trim()))
+}
+
+/// Whether a search query names a sensitive category (`"pregnancy test"` when `pregnancy` is on
+/// the list).
+fn sensitive_query(policy: &Policy, query: &str) -> bool {
+    let q = crate::text::lower(query);
+    policy
+        .sensitive_categories
+        .iter()
+        .any(|c| !c.is_empty() && q.as_bytes().windows(c.len()).any(|w| w == c.as_bytes()))
+}
+
+/// Whether an item the catalog knows is sensitive (flagged, or in a sensitive category).
+fn sensitive_item(model: &Model, policy: &Policy, id: &str) -> bool {
+    model
+        .index_of(id)
+        .is_some_and(|i| !usable(model, policy, false, i))
+}
+
+/// Keeps sensitive data out of an event before it reaches the profile.
+///
+/// Without the `sensitive` proof, lines about sensitive items or categories, list views of a
+/// sensitive category and searches naming one are dropped; `Err(Sensitive)` when nothing is left.
+/// With it, they are kept, but a sensitive line only feeds signals that withdrawal can erase
+/// exactly: the item's own (when the catalog knows it) and the sensitive category's, not brand,
+/// price band or an ordinary category.
+pub fn screen(
+    model: &Model,
+    policy: &Policy,
+    e: &mut Event,
+    allowed: Option<&Sensitive<'_>>,
+) -> core::result::Result<(), Refusal> {
+    let line_sensitive = |l: &crate::event::Line| {
+        l.item_id
+            .as_deref()
+            .is_some_and(|id| sensitive_item(model, policy, id))
+            || l.category
+                .as_deref()
+                .is_some_and(|c| sensitive_name(policy, c))
+    };
+    if allowed.is_some() {
+        for l in e.lines.iter_mut().filter(|l| line_sensitive(l)) {
+            l.brand = None;
+            l.price = None;
+            l.category = l.category.take().filter(|c| sensitive_name(policy, c));
+            if l.item_id
+                .as_deref()
+                .is_some_and(|id| model.index_of(id).is_none())
+            {
+                l.item_id = None;
+            }
+        }
+        return Ok(());
+    }
+    let before = (e.lines.len(), e.list.is_some(), e.query.is_some());
+    e.lines.retain(|l| !line_sensitive(l));
+    e.list = e.list.take().filter(|l| !sensitive_name(policy, l));
+    e.query = e.query.take().filter(|q| !sensitive_query(policy, q));
+    let removed = before != (e.lines.len(), e.list.is_some(), e.query.is_some());
+    let empty = e.lines.is_empty() && e.list.is_none() && e.query.is_none();
+    if removed && empty {
+        return Err(Refusal::Sensitive);
+    }
+    Ok(())
+}
+
+impl Session {
+    /// Works out the visit's channel from the page's URL and referrer (`document.URL`,
+    /// `document.referrer`, read by the wasm layer at open). Only the label is kept.
+    pub fn arrive(&mut self, url: &str, referrer: &str) {
+        self.arrival = channel::detect(url, referrer);
+    }
+
+    /// The channel of this visit: where the shopper arrived from, or, on a page reached from the
+    /// shop's own pages, the channel of their latest activity within the visit (with a profile),
+    /// else `direct`. `None` outside a page.
+    pub fn visit_channel(&self, now: f64) -> Option<String> {
+        match self.arrival {
+            Arrival::Channel(c) => Some(c.to_owned()),
+            Arrival::Unknown => None,
+            Arrival::Internal => {
+                let latest = match (self.gate.personalization(), &self.profile) {
+                    (Some(who), Some(p)) => p
+                        .view(&who, now)
+                        .latest_channel()
+                        .filter(|(_, at)| *at >= now - channel::VISIT_GAP_MS)
+                        .map(|(c, _)| c.to_owned()),
+                    _ => None,
+                };
+                Some(latest.unwrap_or_else(|| channel::DIRECT.to_owned()))
+            }
+        }
+    }
+
+    /// Whether the shopper's latest survey answer makes shelves gentler (policy `detractors`).
+    pub(super) fn gentle(&self, view: Option<&View<'_>>) -> bool {
+        self.policy.detractors == Detractors::Gentle
+            && view
+                .and_then(View::survey)
+                .is_some_and(|(score, _)| Class::of(score) == Class::Detractor)
+    }
+
+    /// Screens an event and folds it into the profile; `Err` when it is refused.
+    pub(super) fn fold(
+        &mut self,
+        mut event: Event,
+        t: f64,
+        now: f64,
+    ) -> core::result::Result<(), Refusal> {
+        let Some(who) = self.gate.personalization() else {
+            return Err(Refusal::NoConsent);
+        };
+        screen(
+            &self.model,
+            &self.policy,
+            &mut event,
+            self.gate.sensitive().as_ref(),
+        )?;
+        let hl = self.policy.half_life_ms();
+        let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
+        if !profile.record(&who, &event, t) {
+            return Err(Refusal::Duplicate);
+        }
+        if self.gate.storage().is_some() {
+            self.seq += 1;
+            if self.own.len() == MAX_OWN {
+                self.own.pop_front();
+            }
+            self.own.push_back(Own {
+                seq: self.seq,
+                event,
+                t,
+                recorded: now,
+            });
+            self.dirty = true;
+        }
+        Ok(())
+    }
+
+    /// `importHistory(records)`: the shopper's own past orders, under personalization consent.
+    pub fn import_history(&mut self, records: &Value, now: f64) -> Result<ImportResult> {
+        let parsed = import::parse_records(records)?;
+        if self.gate.personalization().is_none() {
+            return Ok(ImportResult {
+                reason: Some(Refusal::NoConsent.code()),
+                ..Default::default()
+            });
+        }
+        let mut out = ImportResult::default();
+        let oldest = now - self.policy.retention_ms();
+        for (index, record) in parsed.into_iter().enumerate() {
+            let folded = record.and_then(|mut e| {
+                let t = e.timestamp.unwrap_or(now).min(now);
+                if t < oldest {
+                    return Err(Refusal::Expired);
+                }
+                self.enrich(&mut e);
+                self.fold(e, t, now)
+            });
+            match folded {
+                Ok(()) => out.imported += 1,
+                Err(Refusal::Duplicate) => out.duplicates += 1,
+                Err(r) => out.refused.push(ImportRefusal {
+                    index,
+                    reason: r.code(),
+                }),
+            }
+        }
+        if out.imported > 0 {
+            self.persist_profile(now);
+        }
+        Ok(out)
+    }
+
+    /// `assistance()`: whether to offer the shopper a person, and why. Without personalization
+    /// consent nothing is known, so nothing is suggested.
+    pub fn assistance(&self, now: f64) -> Assistance {
+        match (self.gate.personalization(), &self.profile) {
+            (Some(who), Some(p)) => assist::assess(&p.view(&who, now)),
+            _ => Assistance::default(),
+        }
+    }
+
+    /// Erases every sensitive signal from the profile (the sensitive consent was withdrawn), and
+    /// from this tab's merge buffer, so a merge cannot bring them back.
+    pub(super) fn erase_sensitive(&mut self, now: f64) {
+        let (model, policy) = (&self.model, &self.policy);
+        self.own
+            .retain_mut(|o| screen(model, policy, &mut o.event, None).is_ok());
+        let Some(who) = self.gate.personalization() else {
+            return;
+        };
+        let Some(p) = self.profile.as_mut() else {
+            return;
+        };
+        let erased = p.erase_sensitive(&who, &|id| sensitive_item(model, policy, id), &|name| {
+            sensitive_name(policy, name) || sensitive_query(policy, name)
+        });
+        if erased > 0 {
+            self.dirty = true;
+            self.history.push(Entry::Erase {
+                at: now,
+                what: "sensitive",
+            });
+        }
+    }
+
+    /// `channel()`: the channel of this visit.
+    pub fn channel(&self, now: f64) -> Option<String> {
+        self.visit_channel(now)
+    }
+
+    /// Accepted, in `track`'s terms.
+    pub(super) fn accepted() -> TrackResult {
+        TrackResult {
+            accepted: true,
+            reason: None,
+        }
+    }
+}

@@ -1,0 +1,636 @@
+//! Channels, imported orders, survey answers, assistance, sensitive categories and shelf
+//! explanations, through a whole session.
+
+use super::tests::{catalog, open_with, NOW};
+use super::*;
+use crate::audit::Entry;
+use crate::store::MemoryBackend;
+use crate::value::from_json;
+use serde_json::{json, Value as Json};
+
+const MIN: f64 = 60_000.0;
+const DAY: f64 = 86_400_000.0;
+const GRANTED: &str = r#"{"consent": {"personalization": true, "storage": true}}"#;
+
+fn granted(mem: &MemoryBackend) -> Session {
+    open_with(mem, serde_json::from_str(GRANTED).unwrap())
+}
+
+fn track_at(s: &mut Session, name: &str, props: Json, options: Json, now: f64) -> TrackResult {
+    s.track(
+        &Value::from(name),
+        &from_json(&props),
+        &from_json(&options),
+        now,
+    )
+    .unwrap()
+}
+
+fn track(s: &mut Session, name: &str, props: Json) -> TrackResult {
+    track_at(s, name, props, json!({}), NOW)
+}
+
+fn rec(s: &mut Session, opts: Json) -> Vec<Recommendation> {
+    s.recommend(&from_json(&opts), NOW).unwrap()
+}
+
+fn ids(r: &[Recommendation]) -> Vec<&str> {
+    r.iter().map(|x| x.item_id.as_str()).collect()
+}
+
+fn channels(s: &Session, now: f64) -> Vec<String> {
+    s.profile(now)
+        .unwrap()
+        .channels
+        .into_iter()
+        .map(|a| a.name)
+        .collect()
+}
+
+fn refused(reason: &'static str) -> TrackResult {
+    TrackResult {
+        accepted: false,
+        reason: Some(reason),
+    }
+}
+
+#[test]
+fn the_visit_channel_tags_events_and_carries_on_across_the_shops_own_pages() {
+    let mem = MemoryBackend::new();
+    let mut s = granted(&mem);
+    assert_eq!(s.channel(NOW), None, "no page: no channel");
+    s.arrive(
+        "https://shop.example/p/1?utm_source=ig&utm_medium=social",
+        "",
+    );
+    assert_eq!(s.channel(NOW).as_deref(), Some("instagram"));
+    track(&mut s, "Product Viewed", json!({"product_id": "candles-1"}));
+    assert_eq!(channels(&s, NOW), ["instagram"]);
+    // The page's own label wins over the visit's.
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "candles-2"}),
+        json!({"channel": "Store"}),
+        NOW,
+    );
+    assert_eq!(s.profile(NOW).unwrap().channels.len(), 2);
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "candles-2"}),
+        json!({}),
+        NOW + 1.0,
+    );
+
+    // Next page of the same visit: the referrer is the shop itself.
+    let mut next = granted(&mem);
+    next.arrive("https://shop.example/cart", "https://shop.example/p/1");
+    assert_eq!(next.channel(NOW + MIN).as_deref(), Some("instagram"));
+    track_at(&mut next, "Cart Viewed", json!({}), json!({}), NOW + MIN);
+    assert_eq!(channels(&next, NOW + MIN)[0], "instagram");
+    // An hour later the visit is over: a page reached from the shop's own pages is direct.
+    assert_eq!(next.channel(NOW + 60.0 * MIN).as_deref(), Some("direct"));
+    // Without personalization, nothing is known of earlier pages: direct.
+    let mut anon = open_with(&MemoryBackend::new(), json!({}));
+    anon.arrive("https://shop.example/cart", "https://shop.example/p/1");
+    assert_eq!(anon.channel(NOW).as_deref(), Some("direct"));
+    anon.arrive("https://shop.example/", "https://www.tiktok.com/");
+    assert_eq!(
+        anon.channel(NOW).as_deref(),
+        Some("tiktok"),
+        "context needs no consent"
+    );
+    assert_eq!(
+        track(&mut anon, "Product Viewed", json!({"product_id": "a"})),
+        refused("no_consent")
+    );
+}
+
+fn order(id: &str, item: &str, days_ago: f64) -> Json {
+    json!({"order_id": id, "timestamp": NOW - days_ago * DAY, "channel": "in_store",
+           "products": [{"product_id": item, "quantity": 1}]})
+}
+
+#[test]
+fn imported_in_store_orders_feed_buy_again_once_each() {
+    let mem = MemoryBackend::new();
+    let mut s = granted(&mem);
+    let records = json!([
+        order("POS-1", "mugs-2", 5.0),
+        order("POS-1", "mugs-2", 5.0),
+        order("POS-2", "candles-5", 60.0),
+        {"timestamp": NOW, "products": [{"product_id": "x", "price": -1}]},
+        {"products": [{"product_id": "x"}]},
+        order("POS-3", "throws-4", 2.0),
+    ]);
+    let r = s.import_history(&from_json(&records), NOW).unwrap();
+    assert_eq!((r.imported, r.duplicates), (2, 1));
+    let reasons: Vec<(usize, &str)> = r.refused.iter().map(|x| (x.index, x.reason)).collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, "expired"),
+            (3, "invalid_price"),
+            (4, "invalid_timestamp")
+        ]
+    );
+    let again = rec(&mut s, json!({"scenario": "buy_again"}));
+    assert_eq!(ids(&again), ["throws-4", "mugs-2"]);
+    assert_eq!(channels(&s, NOW), ["in_store"]);
+    assert!(
+        mem.snapshot().contains_key("vitrine:profile"),
+        "persisted once, under storage consent"
+    );
+    // The same order reported live later counts once.
+    let live = json!({"order_id": "POS-1", "products": [{"product_id": "mugs-2"}]});
+    assert_eq!(track(&mut s, "Order Completed", live), refused("duplicate"));
+    // Importing again is harmless.
+    let r = s.import_history(&from_json(&records), NOW).unwrap();
+    assert_eq!((r.imported, r.duplicates), (0, 3));
+    assert_eq!(s.profile(NOW).unwrap().counts.get("purchase"), Some(&2));
+    // Without consent nothing is read, held or kept.
+    let mut anon = open_with(&MemoryBackend::new(), json!({}));
+    let r = anon.import_history(&from_json(&records), NOW).unwrap();
+    assert_eq!((r.imported, r.reason), (0, Some("no_consent")));
+    assert!(anon.profile.is_none());
+    assert!(
+        s.import_history(&from_json(&json!({})), NOW).is_err(),
+        "a wrong shape throws"
+    );
+}
+
+fn answer(s: &mut Session, score: u8, now: f64) -> TrackResult {
+    track_at(
+        s,
+        "Survey Answered",
+        json!({"score": score, "comment": "slow delivery"}),
+        json!({}),
+        now,
+    )
+}
+
+#[test]
+fn a_detractor_gets_gentler_shelves_and_the_offer_of_a_person() {
+    let mem = MemoryBackend::new();
+    let mut s = granted(&mem);
+    track(
+        &mut s,
+        "Order Completed",
+        json!({"products": [{"product_id": "mugs-7"}]}),
+    );
+    assert!(!rec(&mut s, json!({"scenario": "trending", "k": 3})).is_empty());
+    assert!(answer(&mut s, 3, NOW).accepted);
+    let nps = s.profile(NOW).unwrap().nps.unwrap();
+    assert_eq!((nps.score, nps.class), (3, crate::nps::Class::Detractor));
+    assert!(
+        !format!("{:?}", s.export(NOW)).contains("slow delivery"),
+        "the comment is not kept"
+    );
+    assert!(
+        rec(&mut s, json!({"scenario": "trending", "k": 3})).is_empty(),
+        "no promotional shelf"
+    );
+    let why = s
+        .explain_shelf(&from_json(&json!({"scenario": "trending"})), NOW)
+        .unwrap();
+    assert_eq!(why.served, None);
+    assert_eq!(why.signals, ["survey"]);
+    let mine = rec(&mut s, json!({"scenario": "for_you", "k": 5, "explore": 1}));
+    assert_eq!(mine[0].item_id, "mugs-7", "what they bought leads");
+    assert!(
+        mine.iter()
+            .all(|r| r.reasons != ["something new to discover"]),
+        "nothing explored"
+    );
+    assert!(
+        !mine.iter().any(|r| r
+            .reasons
+            .iter()
+            .any(|x| x.starts_with("trending") || x.starts_with("popular"))),
+        "{mine:?}"
+    );
+    let help = s.assistance(NOW);
+    assert!(help.suggest_human);
+    assert_eq!(help.reasons, ["detractor"]);
+    // A later, happier answer ends it.
+    answer(&mut s, 9, NOW + 1.0);
+    assert_eq!(
+        rec(&mut s, json!({"scenario": "trending", "k": 3})).len(),
+        3
+    );
+    assert!(!s.assistance(NOW + 1.0).suggest_human);
+    // The policy may keep shelves as they are.
+    let mut same = open_with(&mem, json!({"policy": {"detractors": "same"}}));
+    answer(&mut same, 0, NOW + 2.0);
+    assert_eq!(
+        rec(&mut same, json!({"scenario": "trending", "k": 3})).len(),
+        3
+    );
+    assert_eq!(
+        track(&mut same, "Survey Answered", json!({"score": 12})),
+        refused("invalid_score")
+    );
+}
+
+#[test]
+fn frustration_on_the_device_suggests_a_person() {
+    let mem = MemoryBackend::new();
+    let mut s = granted(&mem);
+    for (i, q) in ["lamp", "blue lamp", "lamp shade"].into_iter().enumerate() {
+        track_at(
+            &mut s,
+            "Products Searched",
+            json!({"query": q}),
+            json!({}),
+            NOW + i as f64 * MIN,
+        );
+    }
+    let help = s.assistance(NOW + 3.0 * MIN);
+    assert_eq!(
+        (help.suggest_human, help.reasons),
+        (true, vec!["searches_without_click"])
+    );
+    track_at(
+        &mut s,
+        "Checkout Started",
+        json!({"products": [{"product_id": "mugs-1"}]}),
+        json!({}),
+        NOW + 4.0 * MIN,
+    );
+    assert_eq!(
+        s.assistance(NOW + 20.0 * MIN).reasons,
+        ["checkout_abandoned"]
+    );
+    let anon = open_with(&MemoryBackend::new(), json!({}));
+    assert!(
+        !anon.assistance(NOW).suggest_human,
+        "nothing known, nothing suggested"
+    );
+}
+
+fn sensitive_shop(mem: &MemoryBackend, consent: Json) -> Session {
+    open_with(
+        mem,
+        json!({"consent": consent, "policy": {"sensitiveCategories": ["Throws"]}}),
+    )
+}
+
+#[test]
+fn p17_without_sensitive_consent_sensitive_signals_are_not_kept() {
+    let mem = MemoryBackend::new();
+    let mut s = sensitive_shop(&mem, json!({"personalization": true, "storage": true}));
+    assert!(!s.consent().sensitive);
+    assert_eq!(
+        track(&mut s, "Product Viewed", json!({"product_id": "throws-1"})),
+        refused("sensitive")
+    );
+    assert_eq!(
+        track(&mut s, "Products Searched", json!({"query": "wool THROWS"})),
+        refused("sensitive")
+    );
+    let mixed = json!({"products": [{"product_id": "candles-1"}, {"product_id": "throws-2"}]});
+    assert!(track(&mut s, "Order Completed", mixed).accepted);
+    let e = format!("{:?}", s.export(NOW).profile);
+    assert!(!e.contains("throws") && e.contains("candles-1"), "{e}");
+    // Never ranked from, never named.
+    track(&mut s, "Product Viewed", json!({"product_id": "candles-2"}));
+    let shelf = rec(&mut s, json!({"scenario": "for_you", "k": 20}));
+    assert!(
+        !ids(&shelf).iter().any(|id| id.starts_with("throws")),
+        "{shelf:?}"
+    );
+    let why = s
+        .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
+        .unwrap();
+    assert!(why.sensitive_excluded && why.personal);
+}
+
+#[test]
+fn p17_p19_with_sensitive_consent_they_are_used_and_withdrawal_erases_them() {
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    assert!(s.consent().sensitive);
+    for id in ["throws-4", "throws-5", "throws-6"] {
+        assert!(
+            track(
+                &mut s,
+                "Product Viewed",
+                json!({"product_id": id, "brand": "Woolly"})
+            )
+            .accepted
+        );
+    }
+    track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"}));
+    track(
+        &mut s,
+        "Products Searched",
+        json!({"query": "throws for winter"}),
+    );
+    let p = s.profile(NOW).unwrap();
+    assert!(p.categories.iter().any(|a| a.name == "throws"));
+    assert!(
+        !p.brands.iter().any(|a| a.name == "woolly"),
+        "a sensitive line feeds only what can be erased exactly"
+    );
+    let shelf = rec(
+        &mut s,
+        json!({"scenario": "for_you", "k": 6, "diversity": 0}),
+    );
+    assert!(
+        shelf
+            .iter()
+            .any(|r| r.reasons.iter().any(|x| x == "because you like throws")),
+        "{shelf:?}"
+    );
+    // Stored with the decision, read back by the next page.
+    assert!(open_with(&mem, json!({})).consent().sensitive);
+
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    let e = format!("{:?}", s.export(NOW).profile);
+    assert!(!e.contains("throws") && e.contains("mugs-1"), "{e}");
+    assert!(s.audit(NOW).history.iter().any(|h| matches!(
+        h,
+        Entry::Erase {
+            what: "sensitive",
+            ..
+        }
+    )));
+    let reloaded = open_with(&mem, json!({}));
+    let stored = format!("{:?}", reloaded.export(NOW).profile);
+    assert!(
+        !stored.contains("throws") && stored.contains("mugs-1"),
+        "storage follows at once: {stored}"
+    );
+    assert!(!rec(&mut s, json!({"scenario": "for_you", "k": 30}))
+        .iter()
+        .any(|r| r.item_id.starts_with("throws")));
+}
+
+#[test]
+fn p18_sensitive_never_outlives_personalization() {
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent.clone());
+    // TCF and Consent Mode cannot grant it.
+    let c = s
+        .set_consent(
+            &from_json(&json!({"googleConsentMode": {"personalization_storage": "granted"}})),
+            NOW,
+            false,
+        )
+        .unwrap();
+    assert!(c.personalization && !c.sensitive);
+    // GPC denying personalization denies it too.
+    let c = s.set_consent(&from_json(&consent), NOW, false).unwrap();
+    assert!(c.sensitive);
+    let mut gpc = Session::open(
+        OpenOptions::parse(&from_json(&json!({"catalog": catalog(), "consent": {"tcf": crate::consent::tcf::testing::tc_string(&[1, 5, 6], NOW - 1.0)}}))).unwrap(),
+        Box::new(MemoryBackend::new()),
+        Env { now: NOW, seed: 1, gpc: true },
+    );
+    assert!(!gpc.consent().personalization && !gpc.consent().sensitive);
+    assert!(
+        !gpc.set_consent(&from_json(&json!({"sensitive": true})), NOW, true)
+            .unwrap()
+            .sensitive
+    );
+}
+
+/// The default catalog, with trending lists of its own for TikTok visitors.
+fn with_channels() -> Json {
+    let mut items = catalog();
+    if let Json::Array(list) = &mut items {
+        for item in list.iter_mut() {
+            let boost = match item["id"].as_str() {
+                Some("mugs-6") => 80,
+                Some("mugs-5") => 50,
+                _ => continue,
+            };
+            item["popularityByChannel"] = json!({"TikTok": boost, "ig": 1});
+        }
+    }
+    items
+}
+
+#[test]
+fn a_tiktok_visitor_first_sees_what_trends_among_tiktok_visitors() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"catalog": with_channels()}));
+    let everyone = rec(&mut s, json!({"scenario": "trending", "k": 3}));
+    assert_eq!(ids(&everyone), ["throws-0", "throws-1", "throws-2"]);
+    s.arrive("https://shop.example/?ttclid=E.C.P.x", "");
+    let first = rec(&mut s, json!({"scenario": "for_you", "k": 3}));
+    assert_eq!(ids(&first), ["mugs-6", "mugs-5", "throws-0"]);
+    assert_eq!(first[0].reasons, ["trending among visitors from tiktok"]);
+    assert_eq!(first[2].reasons, ["trending in throws"]);
+    let why = s
+        .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
+        .unwrap();
+    assert_eq!(
+        (why.served, why.channel.as_deref()),
+        (Some("trending"), Some("tiktok"))
+    );
+    assert!(why
+        .explanation
+        .starts_with("trending among visitors from tiktok: personalization is off"));
+    // Asked for another channel, or one the model has no list for.
+    let ig = rec(
+        &mut s,
+        json!({"scenario": "trending", "k": 1, "channel": "Instagram"}),
+    );
+    assert_eq!(ids(&ig), ["mugs-5"], "ties broken by item");
+    let email = rec(
+        &mut s,
+        json!({"scenario": "trending", "k": 1, "channel": "email"}),
+    );
+    assert_eq!(ids(&email), ["throws-0"]);
+}
+
+#[test]
+fn the_cap_keeps_one_signal_from_filling_a_shelf() {
+    let first_reasons = |share: f64| {
+        let mem = MemoryBackend::new();
+        let mut s = open_with(
+            &mem,
+            json!({"consent": {"personalization": true}, "policy": {"maxSignalShare": share}}),
+        );
+        for _ in 0..4 {
+            track(&mut s, "Product Viewed", json!({"product_id": "candles-1"}));
+        }
+        let shelf = rec(
+            &mut s,
+            json!({"scenario": "for_you", "k": 10, "diversity": 0}),
+        );
+        assert_eq!(shelf.len(), 10);
+        shelf
+            .iter()
+            .filter(|r| {
+                r.reasons
+                    .first()
+                    .is_some_and(|x| x == "because you like candles")
+            })
+            .count()
+    };
+    let uncapped = first_reasons(1.0);
+    assert!(
+        uncapped > 3,
+        "without a cap, one category fills {uncapped} of 10"
+    );
+    assert!(first_reasons(0.3) <= 3);
+    assert!(first_reasons(0.5) <= 5);
+    assert_eq!(crate::recommend::shelf::cap_of(0.3, 10), 3);
+    assert_eq!(crate::recommend::shelf::cap_of(0.1, 3), 1);
+}
+
+#[test]
+fn a_capped_shelf_stays_full_when_its_first_pool_is_all_one_signal() {
+    // 400 candles rank above every mug for a shopper who views candles, so the first pool (2·m
+    // deep) is candles alone and the cap would leave the shelf short; it deepens instead.
+    let mut items: Vec<Json> = (0..400)
+        .map(|i| json!({"id": format!("candles-{i}"), "category": "Candles", "price": 10, "popularity": 1000 - i}))
+        .collect();
+    items.extend((0..100).map(
+        |i| json!({"id": format!("mugs-{i}"), "category": "Mugs", "brand": "Clay", "price": 10, "popularity": 1}),
+    ));
+    let mut s = open_with(
+        &MemoryBackend::new(),
+        json!({"catalog": items, "consent": {"personalization": true}, "policy": {"maxSignalShare": 0.5}}),
+    );
+    for i in [3, 7, 11, 15] {
+        track(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": format!("candles-{i}")}),
+        );
+    }
+    // The four viewed candles are their own signals; the others share "you like candles".
+    let shelf = rec(&mut s, json!({"scenario": "for_you", "k": 12}));
+    assert_eq!(shelf.len(), 12, "{shelf:?}");
+    let liked = shelf
+        .iter()
+        .filter(|r| {
+            r.reasons
+                .first()
+                .is_some_and(|x| x == "because you like candles")
+        })
+        .count();
+    assert!((1..=6).contains(&liked), "{shelf:?}");
+    assert!(shelf.iter().any(|r| r.item_id.starts_with("mugs-")));
+}
+
+#[test]
+fn every_shelf_explains_itself() {
+    let mem = MemoryBackend::new();
+    let mut anon = open_with(&mem, json!({}));
+    let mut s = granted(&MemoryBackend::new());
+    track(&mut s, "Product Added", json!({"product_id": "mugs-1"}));
+    track(
+        &mut s,
+        "Order Completed",
+        json!({"products": [{"product_id": "candles-2"}]}),
+    );
+    let expect = [
+        (
+            "for_you",
+            "picked for you from your activity on this device",
+            "popular right now: personalization is off, so nothing about you is used",
+        ),
+        ("trending", "popular right now", "popular right now"),
+        (
+            "recently_viewed",
+            "what you viewed recently, on this device",
+            "empty: personalization is off",
+        ),
+        (
+            "buy_again",
+            "what you bought before, online or in store",
+            "empty: personalization is off",
+        ),
+        (
+            "cart",
+            "goes with what is in your cart, nudged by your tastes",
+            "popular right now: personalization is off, so nothing about you is used",
+        ),
+    ];
+    for (scenario, with, without) in expect {
+        let o = from_json(&json!({"scenario": scenario}));
+        assert_eq!(
+            s.explain_shelf(&o, NOW).unwrap().explanation,
+            with,
+            "{scenario}"
+        );
+        assert_eq!(
+            anon.explain_shelf(&o, NOW).unwrap().explanation,
+            without,
+            "{scenario}"
+        );
+    }
+    let similar = from_json(&json!({"scenario": "similar", "itemId": "mugs-3"}));
+    let w = s.explain_shelf(&similar, NOW).unwrap();
+    assert_eq!(
+        w.explanation,
+        "similar to the item you are looking at, nudged by your tastes"
+    );
+    assert_eq!(w.signals, ["categories", "brands"]);
+    assert_eq!(
+        anon.explain_shelf(&similar, NOW).unwrap().explanation,
+        "similar to the item you are looking at"
+    );
+    let mine = s
+        .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
+        .unwrap();
+    assert_eq!(
+        mine.signals,
+        ["views", "purchases", "categories", "brands", "priceBand"]
+    );
+    let fresh = granted(&MemoryBackend::new())
+        .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
+        .unwrap();
+    assert_eq!(
+        fresh.explanation,
+        "popular right now: nothing is known about you yet"
+    );
+    assert!(anon
+        .explain_shelf(&from_json(&json!({"scenario": "nope"})), NOW)
+        .is_err());
+    let _ = rec(&mut anon, json!({"scenario": "trending"}));
+}
+
+#[test]
+fn p19_another_tab_withdrawing_sensitive_consent_erases_here_too() {
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut a = sensitive_shop(&mem, consent.clone());
+    let mut b = sensitive_shop(&mem, consent);
+    track(&mut a, "Product Viewed", json!({"product_id": "throws-2"}));
+    track(&mut a, "Product Viewed", json!({"product_id": "mugs-2"}));
+    b.storage_changed(NOW);
+    assert!(format!("{:?}", b.export(NOW).profile).contains("throws-2"));
+    b.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 1.0,
+        false,
+    )
+    .unwrap();
+    a.storage_changed(NOW + 2.0);
+    assert!(!a.consent().sensitive);
+    let here = format!("{:?}", a.export(NOW + 2.0).profile);
+    assert!(
+        !here.contains("throws") && here.contains("mugs-2"),
+        "{here}"
+    );
+    // A's merge buffer cannot bring it back into storage either.
+    track(&mut a, "Product Viewed", json!({"product_id": "mugs-3"}));
+    let stored = format!("{:?}", open_with(&mem, json!({})).export(NOW + 3.0).profile);
+    assert!(
+        !stored.contains("throws") && stored.contains("mugs-3"),
+        "{stored}"
+    );
+}

@@ -1,0 +1,90 @@
+// The consent console in real Chromium: three live vitrine instances, one per policy; changing a
+// setting changes that column's shelf; the exported policy is one `Vitrine.open` accepts.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { assertOnlyStaticRequests, launch, newPage, ready, vitrineKeys } from './browser.mjs';
+
+const env = await launch();
+test.after(() => env.close());
+
+const column = (page, i) => page.$$eval(`.column[data-variant="${i}"] [data-slot="for_you"] li`, (li) => li.map((x) => ({ id: x.dataset.itemId, category: x.dataset.category, reason: x.querySelector('.rec-reason').textContent })));
+const text = (page, sel) => page.textContent(sel);
+
+test('the preview follows each setting, and the export opens vitrine', async () => {
+  const { page, requests, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  assert.equal((await page.$$('.column')).length, 3);
+  for (const i of [0, 1, 2]) assert.equal((await column(page, i)).length, 6, `column ${i} has a shelf`);
+  assert.match(await text(page, '.column[data-variant="0"] .tally'), /29 events replayed: 21 kept, 8 refused \(older than retention\)/);
+  assert.match(await text(page, '.column[data-variant="2"] .tally'), /29 events replayed: 29 kept$/);
+
+  // Half-life from 14 days to 12 hours (keyboard on the slider): only column A changes.
+  const a0 = await column(page, 0);
+  const b0 = await column(page, 1);
+  await page.focus('#half-life');
+  await page.keyboard.press('Home');
+  assert.equal(await text(page, '#half-life-out'), '12 hours');
+  const a1 = await column(page, 0);
+  assert.notDeepEqual(a1.map((x) => x.id), a0.map((x) => x.id), 'column A changed');
+  assert.deepEqual(await column(page, 1), b0, 'column B did not');
+  assert.match(await text(page, '.column[data-variant="0"] .knobs'), /half-life 12 hours/);
+
+  // Retention to the maximum: nothing is refused any more.
+  await page.focus('#retention');
+  await page.keyboard.press('End');
+  assert.match(await text(page, '.column[data-variant="0"] .tally'), /29 kept$/);
+
+  // Wellness marked sensitive: recorded, but never ranked or named.
+  const wellnessBefore = (await column(page, 0)).filter((x) => x.category === 'Wellness').length;
+  assert.ok(wellnessBefore > 0, 'column A recommends wellness products before');
+  await page.check('[data-sensitive="Wellness"]');
+  const sensitive = await column(page, 0);
+  assert.equal(sensitive.filter((x) => x.category === 'Wellness' || /wellness/i.test(x.reason)).length, 0, JSON.stringify(sensitive));
+
+  // The shopper's choice through a TCF CMP while her browser sends GPC: policy 'deny' (A, B)
+  // turns personalisation off; 'ignore' (C) does not.
+  await page.selectOption('#route', 'tcf');
+  await page.waitForFunction(() => document.querySelector('.column[data-variant="0"] .source')?.textContent.includes('tcf'));
+  await page.check('#sim-gpc');
+  await page.waitForFunction(() => document.querySelector('.column[data-variant="0"] .source')?.textContent === 'source: gpc');
+  assert.match(await text(page, '.column[data-variant="0"] .outcome'), /Not personalised/);
+  assert.match(await text(page, '.column[data-variant="2"] .outcome'), /Personalised/);
+  await page.uncheck('#sim-gpc');
+  await page.selectOption('#route', 'banner');
+
+  // A refusal: no shelf is personal and, unless the policy remembers refusals, nothing is kept.
+  await page.selectOption('#answer', 'refuse');
+  assert.match(await text(page, '.column[data-variant="0"] .stored'), /Nothing kept/);
+  assert.match(await text(page, '.column[data-variant="1"] .stored'), /console-preview:consent/, 'B remembers the refusal');
+  await page.selectOption('#answer', 'accept');
+
+  // Export: the JSON and the snippet; the policy opens vitrine as is.
+  await page.click('#export');
+  assert.match(await text(page, '#export-code'), /Vitrine\.open\(\{[\s\S]*"halfLifeDays": 0\.5[\s\S]*"retentionDays": 730[\s\S]*"sensitiveCategories": \[\s*"Wellness"\s*\]/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.equal(download.suggestedFilename(), 'policy.json');
+  const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.deepEqual(exported.banner, { purposes: ['personalization', 'storage'], preTicked: false });
+  const opened = await page.evaluate(async (policy) => {
+    const { Vitrine } = await import('/pkg/vitrine.js');
+    const v = Vitrine.open({ policy, storage: 'memory' });
+    const p = v.audit().policy;
+    v.free();
+    return p;
+  }, exported.policy);
+  assert.deepEqual(opened, { ...exported.policy, sensitiveCategories: ['wellness'] });
+
+  // Editing B leaves A alone.
+  await page.click('.column[data-variant="1"] [data-edit]');
+  assert.equal(await page.inputValue('#v-name'), 'Privacy first');
+  const aBefore = await column(page, 0);
+  await page.selectOption('#gpc', 'ignore');
+  assert.deepEqual(await column(page, 0), aBefore);
+
+  assert.deepEqual(await vitrineKeys(page), [], 'the preview stores nothing');
+  assertOnlyStaticRequests(requests, env.base);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

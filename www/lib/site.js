@@ -1,0 +1,62 @@
+// What the three pages share: loading vitrine and the demo's model, the shop's policy, the
+// site header.
+import init, { Vitrine, version } from '/pkg/vitrine.js';
+import { el } from './dom.js';
+
+export { Vitrine, version };
+
+/**
+ * The policy the demo shop opens vitrine with, on every page (retention is applied by whichever
+ * page opens the profile, so they must agree). These are the SDK's defaults, written out so the
+ * console can show them and a reviewer can read them.
+ */
+export const SHOP_POLICY = Object.freeze({
+  halfLifeDays: 14,
+  retentionDays: 30,
+  gpc: 'deny',
+  sensitiveCategories: [],
+  diversity: 0.2,
+  rememberRefusal: false,
+  maxSignalShare: 0.5,
+  detractors: 'gentle',
+});
+
+export const MODEL_URL = '/generated/model.vtr';
+
+let ready;
+/** Loads the module once (`init()` fetches `/pkg/vitrine_bg.wasm`). */
+export function loadVitrine() {
+  ready ??= init();
+  return ready;
+}
+
+/**
+ * The demo's model file (made by `scripts/demo-model.mjs` with `vitrine-model build`), as bytes.
+ * Throws a readable error when it was not built.
+ */
+export async function loadModel() {
+  const response = await fetch(MODEL_URL);
+  if (!response.ok) throw new Error(`the demo model ${MODEL_URL} is missing (${response.status}): run \`make demo\`, which builds it`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The site header: logo, the three pages, and `extra` nodes on the right. */
+export function siteHeader(current, ...extra) {
+  const link = (href, text, name) => el('a', { href, 'aria-current': current === name ? 'page' : undefined, text });
+  return el('header', { class: 'top' },
+    el('a', { class: 'logo', href: '/' }, 'Maison ', el('span', { text: 'Vitrine' })),
+    el('nav', { class: 'site-nav', 'aria-label': 'Demo pages' },
+      link('/', 'Shop', 'shop'),
+      link('/console', 'Consent console', 'console'),
+      link('/audit', 'Privacy audit', 'audit')),
+    ...extra);
+}
+
+/** Shows a fatal loading problem on the page instead of a blank screen. */
+export function showFatal(where, error) {
+  const box = el('div', { class: 'fatal', role: 'alert' },
+    el('h2', { text: 'The demo could not start' }),
+    el('p', { text: String(error?.message || error) }));
+  (document.getElementById(where) || document.body).replaceChildren(box);
+  document.body.dataset.ready = 'error';
+}

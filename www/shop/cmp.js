@@ -1,0 +1,88 @@
+// A demo consent management platform on the IAB TCF v2.2 path: the IAB's own CmpApi provides
+// `window.__tcfapi`, TC strings are encoded by the IAB's own library (lib/tcf.js), and vitrine
+// follows it with `Vitrine.listenTcf` — purpose 1 gives storage, purposes 5 and 6 personalisation.
+// Like any CMP, it keeps the shopper's TC string on the device (under its own key, outside
+// vitrine's namespace), and reports it on the next visit (`tcloaded`).
+import { CmpApi } from '/vendor/@iabtechlabtcf/cmpapi/index.js';
+import { CMP_ID, CMP_VERSION, PURPOSES, encodeTc } from '../lib/tcf.js';
+import { el } from '../lib/dom.js';
+
+export const CMP_KEY = 'demo-cmp:tc-string';
+
+const OFFERED = [
+  [1, 'vitrine keeps your profile in this browser\'s storage between visits.'],
+  [5, 'vitrine builds a profile of your taste from what you do in this shop, in this browser.'],
+  [6, 'vitrine ranks the shop\'s shelves with that profile, in this browser.'],
+];
+
+/** Installs `__tcfapi` (call before `Vitrine.listenTcf`). `onDecided()` runs after each choice. */
+export function createCmp({ decodeTcString, onDecided }) {
+  const api = new CmpApi(CMP_ID, CMP_VERSION, true);
+  let current = localStorage.getItem(CMP_KEY);
+  let lastFocus = null;
+
+  const boxes = new Map(OFFERED.map(([id]) => [id, el('input', { type: 'checkbox', class: 'switch', id: `tcf-p${id}` })]));
+  const dialog = el('div', { class: 'cmp-overlay', hidden: true },
+    el('section', { class: 'cmp', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'cmp-title', 'aria-describedby': 'cmp-text' },
+      el('p', { class: 'cmp-badge', text: `IAB TCF v2.2 · demo CMP #${CMP_ID}` }),
+      el('h2', { id: 'cmp-title', text: 'Your privacy choices' }),
+      el('p', { id: 'cmp-text', text: 'Maison Vitrine asks your consent for the purposes below, on its own behalf (no vendors). '
+        + 'Your choice is encoded as a TC string and handed to vitrine through the page\'s __tcfapi.' }),
+      el('ul', { class: 'cmp-purposes' }, OFFERED.map(([id, use]) => el('li', {},
+        boxes.get(id),
+        el('label', { for: `tcf-p${id}` },
+          el('b', { text: `Purpose ${id}: ${PURPOSES[id]}` }),
+          el('span', { text: use }))))),
+      el('div', { class: 'cmp-actions' },
+        el('button', { type: 'button', 'data-cmp': 'reject-all', text: 'Reject all' }),
+        el('button', { type: 'button', 'data-cmp': 'save', text: 'Save choices' }),
+        el('button', { type: 'button', class: 'primary', 'data-cmp': 'accept-all', text: 'Accept all' }))));
+  document.getElementById('cmp-root').replaceChildren(dialog);
+
+  const purposesOf = (tc) => (tc ? decodeTcString(tc).purposeConsents : []);
+
+  function show() {
+    lastFocus = document.activeElement;
+    const given = purposesOf(current);
+    for (const [id, box] of boxes) box.checked = given.includes(id);
+    api.update(current ?? '', true); // eventStatus 'cmpuishown'
+    dialog.hidden = false;
+    dialog.querySelector('[data-cmp="accept-all"]').focus();
+  }
+
+  function decide(purposes) {
+    current = encodeTc(purposes);
+    localStorage.setItem(CMP_KEY, current);
+    dialog.hidden = true;
+    api.update(current, false); // eventStatus 'useractioncomplete': vitrine applies it now
+    lastFocus?.focus?.();
+    onDecided();
+  }
+
+  dialog.addEventListener('click', (e) => {
+    const action = e.target.closest('[data-cmp]')?.dataset.cmp;
+    if (action === 'accept-all') decide(OFFERED.map(([id]) => id));
+    else if (action === 'reject-all') decide([]);
+    else if (action === 'save') decide([...boxes].filter(([, b]) => b.checked).map(([id]) => id));
+  });
+  // A modal dialog keeps the focus inside until the shopper decides.
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const focusable = [...dialog.querySelectorAll('input, button')];
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (e.shiftKey && document.activeElement === first) { last.focus(); e.preventDefault(); }
+    else if (!e.shiftKey && document.activeElement === last) { first.focus(); e.preventDefault(); }
+  });
+
+  return {
+    /** Reports the stored TC string (`tcloaded`), or shows the dialog on a first visit. */
+    start() {
+      if (current) api.update(current, false);
+      else show();
+    },
+    show,
+    tcString: () => current,
+    purposes: () => purposesOf(current),
+  };
+}

@@ -1,0 +1,23 @@
+// Extensions add to the storefront without editing its pages: a channel badge, an NPS prompt, a
+// "talk to a person" offer. Each is a module whose default export is `function (shop)`, listed
+// below; it is called once vitrine is open, and usually subscribes to events:
+//
+//   shop.on('route', ({ name, params, main }) => …)    after a page rendered: name is 'home',
+//                                                       'category', 'product', 'search', 'cart',
+//                                                       'order' or 'not-found'
+//   shop.on('track', ({ event, properties, result }) => …)   after every vitrine.track call
+//   shop.on('consent', (state) => …)                   after the shopper decided (banner or CMP)
+//   shop.on('order', ({ orderId, lines, total }) => …) after an order was placed
+//
+// Slots are empty containers the pages keep for extensions, found with shop.slot(name):
+//   data-slot="channel"            in the header, for the arrival channel
+//   data-slot="assistance"         on product and cart pages, under the main action
+//   data-slot="assistance-footer"  in the footer, on every page
+//   data-slot="nps"                on the order confirmation
+// (Recommendation shelves use data-slot="<scenario>"; those belong to the pages.)
+//
+// `shop` also offers: vitrine (the open Vitrine), items, byId, cart, channel, track(event,
+// properties), recommend(request), el (the DOM helper), render() to redraw the current page.
+import channelBadge from './channel-badge.js';
+
+export const EXTENSIONS = [channelBadge];

@@ -1,0 +1,191 @@
+// The storefront's pages. Each renders into <main> from the catalog and vitrine's answers, then
+// the router tells extensions (`route` event). Routes: #/ home, #/c/<category>, #/p/<id>,
+// #/search/<query>, #/cart.
+import { el, money } from '../lib/dom.js';
+import { CATEGORIES, DURABLE, describe } from '../catalog.js';
+import { card, picture, shelf } from './ui.js';
+
+const K = 8;
+
+export function home(shop) {
+  const personal = shop.vitrine.consent().personalization;
+  const nodes = [hero(shop, personal)];
+  nodes.push(shelf(shop, 'for_you', personal ? 'Picked for you' : 'Popular right now',
+    shop.recommend({ scenario: 'for_you', k: K, excludePurchased: DURABLE }),
+    { note: personal ? 'From what you did in this shop, computed in this browser.' : 'Allow personalisation and this shelf follows your taste — on your device only.' }));
+  if (personal) {
+    nodes.push(shelf(shop, 'recently_viewed', 'Recently viewed', shop.recommend({ scenario: 'recently_viewed', k: K }),
+      { empty: 'Products you look at will appear here.' }));
+    nodes.push(shelf(shop, 'buy_again', 'Buy again', shop.recommend({ scenario: 'buy_again', k: K }),
+      { note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }));
+  }
+  nodes.push(shelf(shop, 'trending', 'Trending this week', shop.recommend({ scenario: 'trending', k: K, diversity: 0.6 }),
+    { note: 'From the shop\'s recent orders — the same for everyone.' }));
+  nodes.push(el('h2', { class: 'section-title', text: 'Shop by category' }));
+  nodes.push(el('div', { class: 'tiles' }, CATEGORIES.map((c) => {
+    const best = shop.items.find((i) => i.category === c.name);
+    return el('a', { class: 'tile', href: `#/c/${encodeURIComponent(c.name)}` }, picture(best), el('span', { text: c.name }));
+  })));
+  return nodes;
+}
+
+function hero(shop, personal) {
+  return el('section', { class: 'hero', 'aria-labelledby': 'hero-title' },
+    el('div', { class: 'hero-text' },
+      el('p', { class: 'eyebrow', text: 'Autumn at home' }),
+      el('h1', { id: 'hero-title', text: 'Slow evenings, warm light, good tea.' }),
+      el('p', { text: `${shop.items.length.toLocaleString('en-GB')} things for the home from ${new Set(shop.items.map((i) => i.brand)).size} small makers. `
+        + 'The shelves below are arranged for you by vitrine, inside this browser.' }),
+      el('div', { class: 'hero-actions' },
+        el('a', { class: 'button primary', href: '#/c/Candles', text: 'Shop candles' }),
+        personal
+          ? el('a', { class: 'button', href: '/audit', text: 'See what this browser knows' })
+          : el('button', { type: 'button', class: 'button', 'data-open-consent': '', text: 'Personalise on this device' }))),
+    el('div', { class: 'hero-art', 'aria-hidden': 'true' },
+      ['can-0001', 'thr-0000', 'tea-0000', 'lam-0000'].map((id) => picture(shop.byId.get(id), 'hero-pic'))));
+}
+
+const SORTS = {
+  popular: ['Most popular', (a, b) => b.popularity - a.popularity],
+  'price-asc': ['Price, low to high', (a, b) => a.price - b.price],
+  'price-desc': ['Price, high to low', (a, b) => b.price - a.price],
+};
+
+function grid(shop, list, { pageSize = 48, sort = 'popular', onSort } = {}) {
+  let shown = pageSize;
+  const box = el('div', { class: 'grid' });
+  const more = el('button', { type: 'button', class: 'more', text: 'Show more', onclick: () => { shown += pageSize; fill(); } });
+  const sorted = [...list].sort(SORTS[sort][1]);
+  function fill() {
+    box.replaceChildren(...sorted.slice(0, shown).map((i) => card(shop, i)));
+    more.hidden = shown >= sorted.length;
+    more.textContent = `Show more (${sorted.length - Math.min(shown, sorted.length)} left)`;
+  }
+  fill();
+  const select = el('select', { id: 'sort', onchange: (e) => onSort?.(e.target.value) },
+    Object.entries(SORTS).map(([k, [label]]) => el('option', { value: k, selected: k === sort, text: label })));
+  return [el('div', { class: 'toolbar' }, el('label', { for: 'sort', text: 'Sort' }), select), box, more];
+}
+
+export function category(shop, name, { sort = 'popular' } = {}) {
+  const list = shop.items.filter((i) => i.category === name);
+  if (!list.length) return notFound();
+  shop.track('Product List Viewed', { list_id: name, category: name, products: [...list].sort(SORTS.popular[1]).slice(0, 12).map((i) => ({ product_id: i.id })) });
+  const info = CATEGORIES.find((c) => c.name === name);
+  return [
+    crumbs([['Home', '#/'], [name]]),
+    el('div', { class: 'page-head' },
+      el('h1', { text: name }),
+      el('p', { class: 'count', text: `${list.length} products from ${info.brands.join(', ')}` })),
+    ...grid(shop, list, { sort, onSort: (s) => shop.show(category(shop, name, { sort: s })) }),
+  ];
+}
+
+export function search(shop, query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const hits = shop.items.filter((i) => {
+    const text = `${i.title} ${i.category} ${i.brand}`.toLowerCase();
+    return words.every((w) => text.includes(w) || (w.endsWith('s') && text.includes(w.slice(0, -1))));
+  });
+  if (words.length) shop.track('Products Searched', { query });
+  return [
+    crumbs([['Home', '#/'], [`Search: ${query}`]]),
+    el('div', { class: 'page-head' },
+      el('h1', { text: `“${query}”` }),
+      el('p', { class: 'count', text: `${hits.length} products` })),
+    ...(hits.length ? grid(shop, hits) : [el('p', { class: 'empty', text: 'Nothing matches; try “candle”, “tea” or a colour such as “sage”.' })]),
+  ];
+}
+
+export function product(shop, id) {
+  const item = shop.byId.get(id);
+  if (!item) return notFound();
+  shop.track('Product Viewed', { product_id: item.id, category: item.category, brand: item.brand, price: item.price, name: item.title });
+  const add = el('button', {
+    type: 'button',
+    class: 'primary big',
+    disabled: !item.inStock,
+    text: item.inStock ? 'Add to cart' : 'Out of stock',
+    onclick: () => {
+      shop.addToCart(item, 1);
+      add.textContent = 'Added ✓ — add another';
+    },
+  });
+  return [
+    crumbs([['Home', '#/'], [item.category, `#/c/${encodeURIComponent(item.category)}`], [item.title]]),
+    el('article', { class: 'product', 'data-item-id': item.id },
+      picture(item, 'pic large'),
+      el('div', { class: 'info' },
+        el('p', { class: 'brand', text: item.brand }),
+        el('h1', { text: item.title }),
+        el('p', { class: 'price big', text: money.format(item.price) }),
+        el('p', { class: 'desc', text: describe(item) }),
+        el('ul', { class: 'facts' },
+          el('li', { text: `Colour: ${item.colour}` }),
+          el('li', { text: `Category: ${item.category}` }),
+          el('li', { class: item.inStock ? 'in-stock' : 'oos-text', text: item.inStock ? 'In stock — ships in 2 days' : 'Out of stock' })),
+        add,
+        el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with this product' }))),
+    shelf(shop, 'similar', 'You may also like', shop.recommend({ scenario: 'similar', itemId: item.id, k: K }),
+      { note: 'Similar products: viewed together in this shop, same maker, style or price.', self: item.id }),
+    shelf(shop, 'bought_together', 'Often bought together', shop.recommend({ scenario: 'bought_together', itemId: item.id, k: K }),
+      { note: 'From the shop\'s past orders — the same for everyone.', self: item.id }),
+  ];
+}
+
+export function cart(shop) {
+  const lines = [...shop.cart].map(([id, qty]) => ({ item: shop.byId.get(id), qty })).filter((l) => l.item);
+  const total = lines.reduce((s, l) => s + l.item.price * l.qty, 0);
+  const qtyButton = (item, delta, label) => el('button', {
+    type: 'button', class: 'qty', 'aria-label': `${label} ${item.title}`, text: delta > 0 ? '+' : '−',
+    onclick: () => { if (delta > 0) shop.addToCart(item, 1); else shop.removeFromCart(item, 1); shop.render(); },
+  });
+  const body = lines.length
+    ? el('ul', { class: 'lines' }, lines.map(({ item, qty }) => el('li', { 'data-item-id': item.id },
+      picture(item, 'pic thumb'),
+      el('div', { class: 'line-info' },
+        el('a', { href: `#/p/${item.id}`, text: item.title }),
+        el('span', { class: 'brand', text: item.brand })),
+      el('div', { class: 'line-qty' }, qtyButton(item, -1, 'One less'), el('span', { text: String(qty) }), qtyButton(item, 1, 'One more')),
+      el('span', { class: 'price', text: money.format(item.price * qty) }))))
+    : el('p', { class: 'empty', text: 'Your cart is empty.' });
+  const checkout = el('button', {
+    type: 'button', class: 'primary big', disabled: !lines.length, text: 'Place order',
+    onclick: () => shop.placeOrder(lines, total),
+  });
+  return [
+    el('div', { class: 'page-head' }, el('h1', { text: 'Your cart' })),
+    el('div', { class: 'cart-layout' },
+      body,
+      el('div', { class: 'summary' },
+        el('p', { class: 'total' }, 'Total ', el('b', { text: money.format(total) })),
+        el('p', { class: 'fine', text: 'A demo: no payment, nothing ships, the order stays in this tab.' }),
+        checkout,
+        el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with your order' }))),
+    shelf(shop, 'cart', 'Complete your basket', shop.recommend({ scenario: 'cart', itemIds: [...shop.cart.keys()], k: K }),
+      { note: lines.length ? 'Goes with what is in your cart, from the shop\'s past orders.' : 'Popular while your cart is empty.' }),
+  ];
+}
+
+export function order(shop, placed) {
+  return [
+    el('section', { class: 'thanks' },
+      el('h1', { text: 'Thank you!' }),
+      el('p', { text: `Your (pretend) order of ${placed.lines.length} product${placed.lines.length > 1 ? 's' : ''}, ${money.format(placed.total)}, is placed.` }),
+      el('p', { class: 'fine', text: shop.vitrine.consent().personalization
+        ? 'vitrine noted the purchase in this browser: it will show under “Buy again”.'
+        : 'Without your consent, vitrine kept nothing about this order.' }),
+      el('div', { 'data-slot': 'nps' }),
+      el('a', { class: 'button', href: '#/', text: 'Back to the shop' })),
+  ];
+}
+
+export function notFound() {
+  return [el('h1', { text: 'Not found' }), el('a', { href: '#/', text: 'Back to the shop' })];
+}
+
+function crumbs(parts) {
+  return el('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+    el('ol', {}, parts.map(([label, href], i) => el('li', {},
+      href && i < parts.length - 1 ? el('a', { href, text: label }) : el('span', { 'aria-current': 'page', text: label })))));
+}

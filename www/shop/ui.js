@@ -1,0 +1,57 @@
+// Product cards and recommendation shelves. A shelf is `<section data-slot="<scenario>">`; a card
+// carries `data-item-id` and `data-category`; every recommended card shows vitrine's first reason
+// as a caption and all of them on hover (the raw strings stay in `data-reasons`).
+import { el, money } from '../lib/dom.js';
+import { productSvg } from '../images.js';
+
+export function picture(item, className = 'pic') {
+  const wrap = el('div', { class: className });
+  wrap.innerHTML = productSvg(item); // our own SVG template; the only data in it is escaped
+  return wrap;
+}
+
+/**
+ * vitrine's reason strings name items by id (`because you viewed can-0042`); on the page the
+ * item's title reads better, and the product on screen is "this". Everything else in the string is
+ * shown as vitrine wrote it.
+ */
+export function humanReason(reason, byId, self) {
+  return reason.replace(/\b([a-z]{3}-\d{4})\b/g, (id) => (id === self ? 'this' : byId.get(id)?.title ?? id));
+}
+
+export function card(shop, item, reasons = [], self) {
+  const human = reasons.map((r) => humanReason(r, shop.byId, self));
+  return el('a', {
+    class: 'card',
+    href: `#/p/${item.id}`,
+    'data-item-id': item.id,
+    'data-category': item.category,
+    'data-reasons': reasons.length ? JSON.stringify(reasons) : undefined,
+    title: human.length ? `Why this: ${human.join(' · ')}` : undefined,
+  },
+  picture(item),
+  el('span', { class: 'brand', text: item.brand }),
+  el('span', { class: 'title', text: item.title }),
+  el('span', { class: 'price', text: money.format(item.price) }),
+  human.length ? el('span', { class: 'reason', text: human[0] }) : null,
+  item.inStock ? null : el('span', { class: 'oos', text: 'Out of stock' }));
+}
+
+/**
+ * A shelf of recommendations. `recs` is what `recommend` returned; `note` says where the shelf
+ * comes from; an empty shelf shows `empty`.
+ */
+export function shelf(shop, slot, title, recs, { note, empty = '', self } = {}) {
+  const row = el('div', { class: 'row' });
+  for (const r of recs) {
+    const item = shop.byId.get(r.itemId);
+    if (item) row.append(card(shop, item, r.reasons, self));
+  }
+  const id = `shelf-${slot}`;
+  return el('section', { class: 'shelf', 'data-slot': slot, 'aria-labelledby': id },
+    el('div', { class: 'shelf-head' },
+      el('h2', { id, text: title }),
+      note ? el('p', { class: 'shelf-note', text: note }) : null,
+      el('code', { class: 'scenario', text: slot, title: `vitrine scenario: ${slot}` })),
+    row.childElementCount ? row : el('p', { class: 'empty', text: empty }));
+}
