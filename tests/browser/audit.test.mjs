@@ -56,7 +56,7 @@ test('the audit page reports, follows the shop live, exports, blocks a send atte
   await page.click('#try-send');
   await page.waitForSelector('#try-result .pill');
   assert.match(await page.textContent('#try-result'), /blocked by the browser.*Violated directive: connect-src; blocked: https:\/\/tracker\.invalid/s);
-  assert.match(await page.textContent('#try-result pre'), /connect-src http:\/\/127\.0\.0\.1:\d+\/pkg\/vitrine_bg\.wasm http:\/\/127\.0\.0\.1:\d+\/generated\/model\.vtr;/);
+  assert.match(await page.textContent('#try-result pre'), /connect-src http:\/\/127\.0\.0\.1:\d+\/pkg\/vitrine_bg\.wasm http:\/\/127\.0\.0\.1:\d+\/pkg\/vitrine_scalar_bg\.wasm http:\/\/127\.0\.0\.1:\d+\/generated\/model\.vtr;/);
   assert.ok(requests.every((r) => !r.url.includes('tracker.invalid')), 'no request to the tracker');
   const blocked = problems.filter((p) => /tracker\.invalid|Content Security Policy/.test(p));
   assert.ok(blocked.length >= 1, 'the browser reported the blocked connection');

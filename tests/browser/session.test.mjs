@@ -96,7 +96,7 @@ test('a whole session on the three pages: static GETs only, the CSP on every pag
 
   assertOnlyStaticRequests(requests, env.base);
   for (const r of requests) for (const id of itemIds) assert.ok(!r.url.includes(id), `${r.url} names ${id}`);
-  const expected = `connect-src ${env.base}/pkg/vitrine_bg.wasm ${env.base}/generated/model.vtr;`;
+  const expected = `connect-src ${env.base}/pkg/vitrine_bg.wasm ${env.base}/pkg/vitrine_scalar_bg.wasm ${env.base}/generated/model.vtr;`;
   assert.ok(documents.length >= 5);
   for (const d of documents) {
     assert.ok(d.csp?.includes(expected), `CSP on ${d.url}: ${d.csp}`);

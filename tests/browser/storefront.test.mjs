@@ -63,7 +63,7 @@ test('accepted consent: for_you turns to candles, reasons show, the model fills 
   const response = await page.goto(`${env.base}/?utm_source=instagram`);
   const csp = response.headers()['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
-  assert.deepEqual(csp.match(/connect-src ([^;]*)/)[1].split(' '), [`${env.base}/pkg/vitrine_bg.wasm`, `${env.base}/generated/model.vtr`]);
+  assert.deepEqual(csp.match(/connect-src ([^;]*)/)[1].split(' '), [`${env.base}/pkg/vitrine_bg.wasm`, `${env.base}/pkg/vitrine_scalar_bg.wasm`, `${env.base}/generated/model.vtr`]);
   await ready(page);
   assert.match(await page.textContent('[data-slot="channel"]'), /via Instagram/);
   await page.click('[data-consent="accept-all"]');
