@@ -140,10 +140,7 @@ pub fn event(data: &[u8]) {
                 // Without the separate `sensitive` consent, an event about nothing but
                 // sensitive categories is refused (issue 6/7), and that is its only other refusal.
                 let screened = t.reason == Some("sensitive") && !s.consent().sensitive;
-                assert!(
-                    t.accepted != expired || screened,
-                    "{t:?} for a valid event"
-                );
+                assert!(t.accepted != expired || screened, "{t:?} for a valid event");
             }
             (Ok(Err(refusal)), Ok(t)) => {
                 assert!(!t.accepted && t.reason == Some(refusal.code()), "{t:?}")
