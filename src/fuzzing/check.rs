@@ -85,7 +85,7 @@ pub fn recommendations(model: &Model, req: &Request, recs: &[Recommendation]) {
             );
             assert!(f.max_price.is_none_or(|hi| p <= hi as f32), "over maxPrice");
         }
-        assert!(r.score.is_finite(), "score {}", r.score);
+        assert!(r.score.is_finite(), "score {} in {req:?} {recs:?}", r.score);
         assert!(
             !r.reasons.is_empty() && r.reasons.len() <= MAX_REASONS,
             "reasons {:?}",

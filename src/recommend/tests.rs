@@ -397,3 +397,27 @@ fn buy_again_knobs_at_zero_ignore_the_model() {
     let c = weights.clamped();
     assert_eq!((c.buy_again.repeat, c.buy_again.trending), (0.0, 4.0));
 }
+
+#[test]
+fn neighbour_weights_near_the_largest_float_give_finite_scores() {
+    // Found by the model fuzz target: a file's row of weights near f32::MAX times the
+    // co-purchase weight (3) overflowed to infinity before the row was scaled, and the shelf's
+    // scores came out NaN.
+    let mut parts = model().parts().clone();
+    parts.co_purchase = Neighbours::from_rows(vec![
+        vec![(1, f32::MAX), (2, f32::MAX / 2.0)],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    ]);
+    let m = Model::from_parts(parts).unwrap();
+    for r in [
+        json!({"scenario": "bought_together", "itemId": "i0", "k": 5}),
+        json!({"scenario": "cart", "itemIds": ["i0"], "k": 5}),
+    ] {
+        let out = run(&m, None, &req(r.clone()));
+        assert_eq!(ids(&out)[..2], ["i1", "i2"], "{r}: {out:?}");
+        assert!(out.iter().all(|x| x.score.is_finite()), "{r}: {out:?}");
+    }
+}
