@@ -85,7 +85,7 @@ pub fn recommendations(model: &Model, req: &Request, recs: &[Recommendation]) {
             );
             assert!(f.max_price.is_none_or(|hi| p <= hi as f32), "over maxPrice");
         }
-        assert!(r.score.is_finite(), "score {}", r.score);
+        assert!(r.score.is_finite(), "score {} in {req:?} {recs:?}", r.score);
         assert!(
             !r.reasons.is_empty() && r.reasons.len() <= MAX_REASONS,
             "reasons {:?}",
@@ -101,10 +101,16 @@ pub fn recommendations(model: &Model, req: &Request, recs: &[Recommendation]) {
 /// namespace `vitrine`. A damaged record must have been reset (removed) when it was found.
 pub fn storage_is_readable(mem: &MemoryBackend) {
     let store = Store::new(Box::new(mem.clone()), "vitrine");
-    assert!(
-        !matches!(store.load_consent(), Load::Corrupt(_)),
-        "a damaged consent record was left in storage"
-    );
+    for k in mem.keys().unwrap_or_default() {
+        assert!(k.starts_with("vitrine:"), "foreign key {k} written");
+    }
+    match store.load_consent() {
+        Load::Corrupt(_) => panic!("a damaged consent record was left in storage"),
+        // Under a newer vitrine's decision, the records are that version's to judge: this one
+        // leaves them all as they are (docs/RELIABILITY.md, storage faults).
+        Load::Newer => return,
+        _ => {}
+    }
     let gate = crate::consent::Gate::new(crate::consent::ConsentState {
         personalization: true,
         storage: true,
@@ -116,9 +122,6 @@ pub fn storage_is_readable(mem: &MemoryBackend) {
         !matches!(load, Load::Corrupt(_)),
         "a damaged profile record was left in storage: {load:?}"
     );
-    for k in mem.keys().unwrap_or_default() {
-        assert!(k.starts_with("vitrine:"), "foreign key {k} written");
-    }
 }
 
 /// A profile held within its documented memory bound.

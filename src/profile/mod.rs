@@ -408,7 +408,9 @@ impl Profile {
             self.checkout_at = 0.0;
         }
         self.orders.retain(|(_, at)| *at >= cutoff);
-        if self.signal_count() == 0 {
+        // Counts and first/last go with the last event, not with the signals: an event that
+        // leaves no signal (a list view of unnamed items) still counts until it is itself old.
+        if self.signal_count() == 0 && self.last_at < cutoff {
             self.counts = [0; Kind::ALL.len()];
             self.first_at = 0.0;
             self.last_at = 0.0;

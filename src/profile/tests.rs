@@ -182,6 +182,29 @@ fn prune_deletes_signals_older_than_retention() {
 }
 
 #[test]
+fn an_event_without_signals_counts_until_it_is_itself_old() {
+    // Found by the `event` fuzz target: a list view of items without ids leaves no signal; the
+    // prune at the next open reset its count, so another tab read a different profile.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let mut e = ev(Kind::ListView, "x", "c", 1.0);
+    e.lines[0].item_id = None;
+    e.lines[0].category = None;
+    e.lines[0].brand = None;
+    e.lines[0].price = None;
+    e.list = None;
+    e.channel = None;
+    p.record(&tok, &e, T0);
+    let before = p.clone();
+    p.prune(&tok, T0 - DAY);
+    assert_eq!(p, before);
+    assert_eq!(p.summary(&tok, T0).events, 1);
+    p.prune(&tok, T0 + DAY);
+    assert_eq!(p.summary(&tok, T0).events, 0);
+}
+
+#[test]
 fn names_that_grow_when_lower_cased_still_round_trip() {
     // Found by the `event` fuzz target: a 256-byte category of 'İ' lower-cases to 384 bytes,
     // which the codec refused, so the whole stored profile was reset at the next load.

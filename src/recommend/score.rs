@@ -249,7 +249,8 @@ fn scatter_rows(s: &mut Scratch, rel: &Neighbours, from: impl Iterator<Item = (u
             continue;
         }
         for (&t, &w) in targets.iter().zip(ws) {
-            s.scatter(t, weight * w / max);
+            // Scaled first: `weight · w` overflows to infinity for weights near f32::MAX.
+            s.scatter(t, weight * (w / max));
         }
     }
 }
@@ -265,7 +266,7 @@ fn best_source(
         let (targets, ws) = rel.of(item);
         let max = row_max(ws);
         if let Some(p) = targets.iter().position(|&t| t == target) {
-            let v = weight * ws.get(p).copied().unwrap_or(0.0) / max.max(f32::MIN_POSITIVE);
+            let v = weight * (ws.get(p).copied().unwrap_or(0.0) / max.max(f32::MIN_POSITIVE));
             if best.is_none_or(|(_, b)| v > b) {
                 best = Some((item, v));
             }

@@ -410,19 +410,20 @@ fn exclude_purchased_also_leaves_out_sensitive_purchases() {
     assert!(ids(&out).contains(&"i4"), "only excluded when asked");
 }
 
+/// The test model with `row` as the co-purchase neighbours of i0, and none for the others.
+fn with_co_purchase_of_i0(row: Vec<(u32, f32)>) -> Model {
+    let mut parts = model().parts().clone();
+    let mut rows = vec![Vec::new(); parts.ids.len()];
+    rows[0] = row;
+    parts.co_purchase = Neighbours::from_rows(rows);
+    Model::from_parts(parts).unwrap()
+}
+
 #[test]
 fn a_zero_weight_neighbour_never_makes_an_item_come_out_twice() {
     // Found by the model fuzz target: a row listing i1 with weight 0 and then again with a
     // positive weight put i1 twice in the candidate list, and twice on the shelf.
-    let mut parts = model().parts().clone();
-    parts.co_purchase = Neighbours::from_rows(vec![
-        vec![(1, 0.0), (1, 2.0), (2, 0.0), (3, 1.0)],
-        vec![],
-        vec![],
-        vec![],
-        vec![],
-    ]);
-    let m = Model::from_parts(parts).unwrap();
+    let m = with_co_purchase_of_i0(vec![(1, 0.0), (1, 2.0), (2, 0.0), (3, 1.0)]);
     for r in [
         json!({"scenario": "bought_together", "itemId": "i0", "k": 5, "diversity": 0}),
         json!({"scenario": "cart", "itemIds": ["i0"], "k": 5, "diversity": 0}),
@@ -527,4 +528,20 @@ fn buy_again_knobs_at_zero_ignore_the_model() {
     weights.buy_again.trending = 99.0;
     let c = weights.clamped();
     assert_eq!((c.buy_again.repeat, c.buy_again.trending), (0.0, 4.0));
+}
+
+#[test]
+fn neighbour_weights_near_the_largest_float_give_finite_scores() {
+    // Found by the model fuzz target: a file's row of weights near f32::MAX times the
+    // co-purchase weight (3) overflowed to infinity before the row was scaled, and the shelf's
+    // scores came out NaN.
+    let m = with_co_purchase_of_i0(vec![(1, f32::MAX), (2, f32::MAX / 2.0)]);
+    for r in [
+        json!({"scenario": "bought_together", "itemId": "i0", "k": 5}),
+        json!({"scenario": "cart", "itemIds": ["i0"], "k": 5}),
+    ] {
+        let out = run(&m, None, &req(r.clone()));
+        assert_eq!(ids(&out)[..2], ["i1", "i2"], "{r}: {out:?}");
+        assert!(out.iter().all(|x| x.score.is_finite()), "{r}: {out:?}");
+    }
 }

@@ -96,3 +96,20 @@ export async function axeViolations(page, include) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * An init script: a minimal CMP, as TCF v2.2's `__tcfapi` behaves for event listeners.
+ * `window.__cmp.listeners` holds the callbacks; `window.__cmp.fire(status, tcString)` calls them.
+ */
+export function cmpStub() {
+  const listeners = new Map();
+  let next = 1;
+  window.__cmp = { listeners, fire: (status, tcString) => listeners.forEach((cb, id) => cb({ eventStatus: status, tcString, listenerId: id, gdprApplies: true }, true)) };
+  window.__tcfapi = (command, version, callback, parameter) => {
+    if (command === 'addEventListener') {
+      const id = next++;
+      listeners.set(id, callback);
+      callback({ eventStatus: 'cmpuishown', listenerId: id, gdprApplies: true }, true);
+    } else if (command === 'removeEventListener') callback(listeners.delete(parameter));
+  };
+}

@@ -3,7 +3,7 @@
 // the page; nothing is requested but static files.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, vitrineKeys } from './browser.mjs';
+import { cmpStub, launch, newPage, vitrineKeys } from './browser.mjs';
 import { tcString } from '../js/tcstring.mjs';
 
 const env = await launch();
@@ -70,18 +70,8 @@ test('GPC and the CMP: personalization waits for the shopper\'s explicit opt-in;
   const { context, problems } = await newPage(env.browser);
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true });
-    // A minimal CMP, as TCF v2.2's __tcfapi behaves for event listeners.
-    const listeners = new Map();
-    let next = 1;
-    window.__cmp = { listeners, fire: (status, tcString) => listeners.forEach((cb, id) => cb({ eventStatus: status, tcString, listenerId: id, gdprApplies: true }, true)) };
-    window.__tcfapi = (command, version, callback, parameter) => {
-      if (command === 'addEventListener') {
-        const id = next++;
-        listeners.set(id, callback);
-        callback({ eventStatus: 'cmpuishown', listenerId: id, gdprApplies: true }, true);
-      } else if (command === 'removeEventListener') callback(listeners.delete(parameter));
-    };
   });
+  await context.addInitScript(cmpStub);
   const page = await tab(context, problems);
   const tc = tcString([1, 5, 6]);
   const result = await page.evaluate(async (tc) => {

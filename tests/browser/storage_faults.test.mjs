@@ -6,7 +6,7 @@
 // working (no page error), loses no more than docs/RELIABILITY.md says, and shows in audit().
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage } from './browser.mjs';
+import { cmpStub, launch, newPage } from './browser.mjs';
 
 const env = await launch();
 test.after(() => env.close());
@@ -175,10 +175,10 @@ test('records of a newer vitrine (a later deploy in another tab) are left alone'
   const tab = await blank();
   const out = await tab.page.evaluate(() => {
     const { Vitrine } = window.vt;
-    // What a later version writes: the same envelope with version byte 3.
+    // What a later version writes: the same envelope with version byte 4 (this one writes 3).
     const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const consent = b64([0x56, 0x43, 3, 1, 2, 3, 4, 9, 9, 9]);
-    const profile = b64([0x56, 0x50, 3, 1, 2, 3, 4, 7, 7, 7]);
+    const consent = b64([0x56, 0x43, 4, 1, 2, 3, 4, 9, 9, 9]);
+    const profile = b64([0x56, 0x50, 4, 1, 2, 3, 4, 7, 7, 7]);
     localStorage.setItem('next:consent', consent);
     localStorage.setItem('next:profile', profile);
     const v = Vitrine.open({ namespace: 'next', catalog });
@@ -204,18 +204,7 @@ test('records of a newer vitrine (a later deploy in another tab) are left alone'
 });
 
 test('10,000 open/free cycles with localStorage, the storage listener and a CMP leak no memory', async (t) => {
-  const tab = await blank(() => {
-    const listeners = new Map();
-    let next = 1;
-    window.cmpListeners = listeners;
-    window.__tcfapi = (command, version, callback, parameter) => {
-      if (command === 'addEventListener') {
-        const id = next++;
-        listeners.set(id, callback);
-        callback({ eventStatus: 'cmpuishown', listenerId: id, gdprApplies: true }, true);
-      } else if (command === 'removeEventListener') callback(listeners.delete(parameter));
-    };
-  });
+  const tab = await blank(cmpStub);
   const out = await tab.page.evaluate(async () => {
     const { Vitrine } = window.vt;
     const wasm = await window.vt.default();
@@ -241,7 +230,7 @@ test('10,000 open/free cycles with localStorage, the storage listener and a CMP 
       ms: (performance.now() - t0) / 10_000,
       m0,
       m1: wasm.memory.buffer.byteLength,
-      listeners: window.cmpListeners.size,
+      listeners: window.__cmp.listeners.size,
       backend: (() => { const v = Vitrine.open({ namespace: 'cycles' }); const b = v.audit().storage.backend; v.erase(); v.free(); return b; })(),
     };
   });

@@ -8,23 +8,16 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { types } from 'node:util';
-import vitrine, { makeCatalog, wasm } from './load.mjs';
+import vitrine, { makeCatalog, mulberry32, wasm } from './load.mjs';
 
 const { Vitrine, decodeTcString, npsSummary, version, initSync } = vitrine;
 const SEED = Number(process.env.HOSTILE_SEED ?? 20250601);
 const CALLS = Number(process.env.HOSTILE_CALLS ?? 4000);
 const NOW = 1_750_000_000_000;
 
-/** mulberry32 */
+/** Seeded draws: `next()` in [0, 1), `int(n)` in 0..n, `pick(xs)`. */
 function generator(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   const int = (n) => Math.floor(next() * n);
   const pick = (xs) => xs[int(xs.length)];
   return { next, int, pick };

@@ -6,23 +6,16 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { GVL, PurposeRestriction, Segment, TCModel, TCString } from '@iabtechlabtcf/core';
-import vitrine from './load.mjs';
+import vitrine, { mulberry32 } from './load.mjs';
 
 const { decodeTcString } = vitrine;
 const SEED = Number(process.env.TCF_SEED ?? randomInt(2 ** 31));
 const COUNT = Number(process.env.TCF_STRINGS ?? 1200);
 const LANGUAGES = ['EN', 'FR', 'DE', 'ES', 'IT', 'NL', 'PL', 'SV', 'FI', 'JA', 'ZH', 'PT-BR', 'SR-LATN'];
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
+/** Seeded draws over `mulberry32`. */
 function generator(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
   const subset = (lo, hi, p) => {
     const out = [];
