@@ -145,12 +145,15 @@ test('Storage methods that misbehave or call back into vitrine: errors reported,
       return setItem.call(this, k, value);
     };
   });
-  const out = await tab.page.evaluate(() => {
+  const out = await tab.page.evaluate(async () => {
     const { Vitrine } = window.vt;
     const v = Vitrine.open({ namespace: 'odd', catalog, consent: { personalization: true, storage: true } });
     window.v = v;
     const results = {};
     for (const mode of ['reenter', 'string', 'garbage']) {
+      // track writes the profile at once after a quiet moment, later events at the end of the
+      // write interval (WRITE_INTERVAL_MS, 200 ms): each mode's event comes after a quiet moment.
+      await new Promise((ok) => setTimeout(ok, 250));
       window.mode = mode;
       try {
         results[mode] = v.track('Product Viewed', { product_id: `p-${mode}` }).accepted;
