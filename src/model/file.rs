@@ -283,17 +283,35 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
     Ok(Sections { data, table })
 }
 
-/// Bulk readers of little-endian arrays; every length is checked first.
+/// Bulk readers of little-endian arrays; every length is checked first. On little-endian targets
+/// (wasm32, x86-64) the bytes are the values already: one copy, instead of assembling each value
+/// (a sixth of `open` on a 100k × 64 catalog).
 fn read_u32s(b: &[u8]) -> Vec<u32> {
-    b.chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
+    let mut v = vec![0u32; b.len() / 4];
+    copy_le(b, &mut v, |c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    v
 }
 
 fn read_f32s(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
+    let mut v = vec![0f32; b.len() / 4];
+    copy_le(b, &mut v, |c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    v
+}
+
+/// Fills `out` (`b.len() / 4` values) from the little-endian bytes `b`.
+fn copy_le<T: Copy>(b: &[u8], out: &mut [T], one: impl Fn(&[u8]) -> T) {
+    const { assert!(core::mem::size_of::<T>() == 4) };
+    let n = out.len().min(b.len() / 4);
+    if cfg!(target_endian = "little") {
+        // SAFETY: `T` is a 4-byte plain number type (u32 or f32: every bit pattern is a value),
+        // `out` holds `n` of them and `b` at least `4 n` bytes; the two cannot overlap (`out` is
+        // borrowed mutably).
+        unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().cast::<u8>(), n * 4) };
+    } else {
+        for (x, c) in out.iter_mut().zip(b.chunks_exact(4)) {
+            *x = one(c);
+        }
+    }
 }
 
 /// `count` little-endian 4-byte values at the reader's position.
