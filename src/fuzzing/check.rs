@@ -99,16 +99,17 @@ pub fn recommendations(model: &Model, req: &Request, recs: &[Recommendation]) {
 
 /// Storage holds only records that read back: every vitrine key that is present loads, in the
 /// namespace `vitrine`. A damaged record must have been reset (removed) when it was found.
-pub fn storage_is_readable(mem: &MemoryBackend) {
+/// Returns whether a newer vitrine's record is there: this version leaves such records (and,
+/// under a newer decision, every record) as they are, and keeps its own profile in memory
+/// (docs/RELIABILITY.md, storage faults), so another tab does not read what this one holds.
+pub fn storage_is_readable(mem: &MemoryBackend) -> bool {
     let store = Store::new(Box::new(mem.clone()), "vitrine");
     for k in mem.keys().unwrap_or_default() {
         assert!(k.starts_with("vitrine:"), "foreign key {k} written");
     }
     match store.load_consent() {
         Load::Corrupt(_) => panic!("a damaged consent record was left in storage"),
-        // Under a newer vitrine's decision, the records are that version's to judge: this one
-        // leaves them all as they are (docs/RELIABILITY.md, storage faults).
-        Load::Newer => return,
+        Load::Newer => return true,
         _ => {}
     }
     let gate = crate::consent::Gate::new(crate::consent::ConsentState {
@@ -122,6 +123,7 @@ pub fn storage_is_readable(mem: &MemoryBackend) {
         !matches!(load, Load::Corrupt(_)),
         "a damaged profile record was left in storage: {load:?}"
     );
+    matches!(load, Load::Newer)
 }
 
 /// A profile held within its documented memory bound.

@@ -95,6 +95,11 @@ fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
     Ok(s.to_owned())
 }
 
+/// Earliest and latest timestamps accepted (0000-01-01 and 9999-12-31T23:59:59.999Z, in ms):
+/// beyond them a time is a typo or garbage, and differences of times could overflow.
+const EARLIEST_MS: f64 = -62_167_219_200_000.0;
+const LATEST_MS: f64 = 253_402_300_799_999.0;
+
 /// Checks one interaction record.
 pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
     let order = id(input.field(rec, ORDER), "order_id")?;
@@ -108,6 +113,9 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
             ))
         })?,
     };
+    if !(EARLIEST_MS..=LATEST_MS).contains(&time) {
+        return Err(Skip::Bad("timestamp is outside the years 0000–9999".into()));
+    }
     let quantity = match input.field(rec, QUANTITY) {
         None => 1.0,
         Some(f) => f

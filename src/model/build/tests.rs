@@ -123,11 +123,21 @@ fn bad_rows_are_counted_with_line_numbers_and_fatal_over_the_threshold() {
     csv.push_str("u1,o-x,sku-1,one,1,2011-01-01\n");
     csv.push_str("u1,o-x,sku-1,1\n");
     csv.push_str("u1,o-x,sku-1,-5,1,2011-01-01\n");
+    // Found by the builder fuzz target: a time this far out overflowed the age computation.
+    csv.push_str("u1,o-x,sku-1,1,1,1e300\n");
     let lines = csv.lines().count() as u64;
     let (_, r) = build_str(&dir, "i.csv", csv.as_bytes(), &quiet()).unwrap();
-    assert_eq!((r.bad, r.non_positive), (4, 1));
+    assert_eq!((r.bad, r.non_positive), (5, 1));
     let lines_reported: Vec<u64> = r.bad_examples.iter().map(|e| e.1).collect();
-    assert_eq!(lines_reported, [lines - 4, lines - 3, lines - 2, lines - 1]);
+    assert_eq!(
+        lines_reported,
+        [lines - 5, lines - 4, lines - 3, lines - 2, lines]
+    );
+    assert!(
+        r.bad_examples[4].2.contains("outside the years"),
+        "{:?}",
+        r.bad_examples
+    );
     assert!(
         r.bad_examples[1].2.contains("timestamp 'not a time'"),
         "{:?}",
@@ -146,7 +156,7 @@ fn bad_rows_are_counted_with_line_numbers_and_fatal_over_the_threshold() {
     let e = build_str(&dir, "i.csv", csv.as_bytes(), &strict)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("4 of") && e.contains("rows are bad"), "{e}");
+    assert!(e.contains("5 of") && e.contains("rows are bad"), "{e}");
     let e = build_str(&dir, "h.csv", b"order,item\n1,2\n", &quiet())
         .unwrap_err()
         .to_string();
