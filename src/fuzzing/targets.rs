@@ -304,8 +304,10 @@ pub fn store(data: &[u8]) {
     let recs = s.recommend(&req, NOW).unwrap_or_default();
     let parsed = Request::parse(&req).unwrap_or_else(|e| panic!("{e}"));
     check::recommendations(catalog(), &parsed, &recs);
-    // What loaded round-trips: a second tab reads the same profile.
-    if !check::storage_is_readable(&mem) {
+    // What loaded round-trips: with storage consent, and no newer vitrine's record beside it,
+    // a second tab reads the same profile.
+    let newer = check::storage_is_readable(&mem);
+    if s.consent().storage && !newer {
         let other = session(&mem, None, Policy::default());
         assert_eq!(exported_profile(&other), exported_profile(&s));
     }
