@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 WASM_TARGET := wasm32-unknown-unknown
 
-.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench fuzz clean
+.PHONY: setup pkg demo demo-model test lint test-rust test-js test-browser screenshots proof bench fuzz fuzz-ci clean
 
 ## setup: install what a fresh machine lacks (no-op when present)
 setup:
@@ -27,7 +27,7 @@ $(DEMO_MODEL): scripts/demo-model.mjs www/catalog.js target/release/vitrine-mode
 	node scripts/demo-model.mjs
 
 ## test: fmt, clippy, native tests, wasm build, JS tests against pkg/, browser tests
-test: setup lint test-rust pkg test-js test-browser
+test: setup lint test-rust pkg test-js test-browser fuzz-ci
 
 lint:
 	cargo fmt --all -- --check
@@ -57,10 +57,16 @@ proof: pkg
 
 ## fuzz: every cargo-fuzz target for FUZZ_SECONDS (default 60) each, one at a time, at low
 ## priority (docs/RELIABILITY.md). `make fuzz FUZZ_SECONDS=600 FUZZ_MERGE=1` is the long run that
-## refreshes the kept corpus; `make test` replays that corpus without nightly Rust.
+## refreshes the kept corpus; `make test` replays that corpus and runs `fuzz-ci`.
 fuzz: setup
 	@scripts/setup.sh fuzz
 	@scripts/fuzz.sh $(TARGETS)
+
+## fuzz-ci: part of `make test`: every target from the kept corpus, a fixed seed and a fixed number
+## of executions (about 30 s each), so the run is the same every time on the same code.
+fuzz-ci: setup
+	@scripts/setup.sh fuzz
+	@FUZZ_CI=1 scripts/fuzz.sh
 
 ## bench: evaluations on ../shared/data and benchmarks (see docs/BENCHMARKS.md)
 bench: setup

@@ -28,6 +28,17 @@ dict_for() {
     builder) echo "-dict=fuzz/dict/builder.dict" ;;
   esac
 }
+# FUZZ_CI=1 (what `make test` runs): a fixed seed and a fixed number of executions per target
+# (about 30 s each at the speeds in docs/RELIABILITY.md), so a run explores the same inputs
+# every time on the same code and corpus: a failure is a change's, never chance's.
+ci_runs_for() {
+  case "$1" in
+    event | consent | recommend | open) echo 600000 ;;
+    tcf) echo 400000 ;;
+    store | model) echo 150000 ;;
+    builder) echo 6000 ;;
+  esac
+}
 max_len_for() {
   case "$1" in
     model | builder) echo "-max_len=16384" ;;
@@ -44,11 +55,19 @@ mkdir -p target/fuzz-logs fuzz/artifacts
 for t in "${targets[@]}"; do
   mkdir -p "target/fuzz-corpus/$t"
   log="target/fuzz-logs/$t.log"
-  printf 'fuzz: %s for %ss … ' "$t" "$seconds"
+  if [ "${FUZZ_CI:-0}" = 1 ]; then
+    # A fresh directory for new inputs, so the run starts from the kept corpus alone.
+    rm -rf "target/fuzz-corpus/$t" && mkdir -p "target/fuzz-corpus/$t"
+    budget="-seed=1 -runs=$(ci_runs_for "$t") -max_total_time=240"
+    printf 'fuzz: %s, %s executions, seed 1 … ' "$t" "$(ci_runs_for "$t")"
+  else
+    budget="-max_total_time=$seconds"
+    printf 'fuzz: %s for %ss … ' "$t" "$seconds"
+  fi
   mkdir -p "fuzz/artifacts/$t"
-  # shellcheck disable=SC2046
+  # shellcheck disable=SC2046,SC2086
   if ! run "$t" "target/fuzz-corpus/$t" "fuzz/corpus/$t" -artifact_prefix="fuzz/artifacts/$t/" \
-    -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
+    $budget -print_final_stats=1 -timeout=20 \
     -rss_limit_mb=2048 $(dict_for "$t") $(max_len_for "$t") >"$log" 2>&1; then
     echo "FAILED"
     tail -n 40 "$log"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks; a no-op when everything is present.
 # Called by `make setup` (and so by `make demo`, `make test`, `make bench`); `setup.sh fuzz`
-# (from `make fuzz`) adds nightly Rust and cargo-fuzz, which `make test` does not need.
+# (from `make fuzz` and `make fuzz-ci`) adds nightly Rust and cargo-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,9 +56,9 @@ for mod in duckdb implicit; do
   fi
 done
 
-# Fuzzing only (`make fuzz`): cargo-fuzz needs nightly Rust. Measured on a 2-core machine:
-# `cargo install cargo-fuzz` takes about 95 s of CPU (1.5–4 min wall), building the targets
-# 2–5 min more; that is why `make test` replays the corpus instead (docs/RELIABILITY.md).
+# Fuzzing (`make fuzz`, and `make fuzz-ci` within `make test`): cargo-fuzz needs nightly Rust.
+# Measured on a 2-core machine: `cargo install cargo-fuzz` takes about 95 s of CPU (1.5–4 min
+# wall) the first time, building the targets 2–5 min (docs/RELIABILITY.md).
 if [ "${1:-}" = fuzz ]; then
   if ! rustup toolchain list | grep -q '^nightly'; then
     say "installing the nightly toolchain (for cargo-fuzz)"
