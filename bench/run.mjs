@@ -25,7 +25,8 @@ const log = (...m) => console.error(...m);
 export function catalogFile([items, dims]) {
   const dir = `${root}.bench`;
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}/catalog-${items}x${dims}-s7.vtr`;
+  // The format version is in the name, so that a file of an older format is not reused.
+  const file = `${dir}/catalog-${items}x${dims}-s7-v2.vtr`;
   if (!existsSync(file)) {
     log(`bench: writing ${file}`);
     const release = quick ? [] : ['--release'];

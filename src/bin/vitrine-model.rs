@@ -158,7 +158,8 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
     println!(
         "{path}: {} bytes, format version {}",
         bytes.len(),
-        vitrine::model::file::VERSION
+        // The file's own (it loaded, so the header is there).
+        u16::from_le_bytes([bytes[8], bytes[9]])
     );
     println!(
         "items {}, categories {}, brands {}, tags {}, embedding dims {}",

@@ -324,7 +324,12 @@ pub fn model(data: &[u8]) {
     if mode & 1 == 1 && bytes.len() >= HEADER_LEN {
         let len = bytes.len() as u64;
         bytes[16..24].copy_from_slice(&len.to_le_bytes());
-        let body = crc32(&bytes[HEADER_LEN..]);
+        // By the file's version: CRC-32 in version 1, XXH64's low half from version 2 on.
+        let body = if bytes[8..10] == [1, 0] {
+            crc32(&bytes[HEADER_LEN..])
+        } else {
+            crate::bytes::xxh64(&bytes[HEADER_LEN..]) as u32
+        };
         bytes[24..28].copy_from_slice(&body.to_le_bytes());
         let head = crc32(&bytes[..28]);
         bytes[28..32].copy_from_slice(&head.to_le_bytes());

@@ -6,15 +6,18 @@
 //! bounds-checked, so a damaged or hostile file gives [`Error::Model`], never a panic or garbage.
 //! The layout is specified in `docs/MODEL.md`.
 
-use super::{Info, Lists, Model, ModelParts, Neighbours, Strings};
-use crate::bytes::{crc32, Reader, Truncated, Writer};
+use super::{Info, Lists, Model, ModelParts, Neighbours, Quantized, Strings, LANES};
+use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer};
 use crate::error::{Error, Result};
 
 /// The first eight bytes of every model file (like PNG's: a high byte, then line endings that
 /// text-mode transfers would mangle).
 pub const MAGIC: [u8; 8] = *b"\x89VTR\r\n\x1a\n";
-/// The format version this build writes and reads.
-pub const VERSION: u16 = 1;
+/// The format version this build writes. It also reads version 1 (the same sections; the body
+/// checksum is CRC-32 there, the low half of XXH64 from version 2 on).
+pub const VERSION: u16 = 2;
+/// The oldest format version this build reads.
+pub const OLDEST_VERSION: u16 = 1;
 /// Header length in bytes.
 pub const HEADER_LEN: usize = 32;
 /// Section table entry length in bytes.
@@ -44,6 +47,7 @@ mod tag {
     pub const CHANNEL_NAMES: [u8; 4] = *b"CHAN";
     pub const CHANNEL_TRENDING: [u8; 4] = *b"CHTR";
     pub const REPEAT: [u8; 4] = *b"REPT";
+    pub const CODES: [u8; 4] = *b"EMBQ";
 }
 
 const FLAG_IN_STOCK: u8 = 1;
@@ -105,6 +109,17 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     e.u32(p.dims as u32);
     e.buf.extend_from_slice(&f32s(&p.embeddings));
     sections.push((tag::EMBEDDINGS, e.buf));
+    // Optional (version 2): the int8 codes the dense scans read, as loading would compute them
+    // from `EMBD`, so that loading copies them instead of quantizing every value.
+    if p.dims > 0 && !p.embeddings.is_empty() {
+        let q = Quantized::new(&p.embeddings, p.dims);
+        let mut w = Writer::default();
+        w.u32(q.dims as u32);
+        w.u32(q.stride as u32);
+        w.buf.extend_from_slice(&f32s(&q.scales));
+        w.buf.extend(q.codes.iter().map(|&c| c as u8));
+        sections.push((tag::CODES, w.buf));
+    }
     // Optional: written only when there are channels, so files without them stay as they were.
     if !p.channels.is_empty() {
         sections.push((tag::CHANNEL_NAMES, strings(&p.channels)));
@@ -136,7 +151,7 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     h.u16(HEADER_LEN as u16);
     h.u32(sections.len() as u32);
     h.buf.extend_from_slice(&(out.len() as u64).to_le_bytes());
-    h.u32(crc32(&out[HEADER_LEN..]));
+    h.u32(xxh64(&out[HEADER_LEN..]) as u32);
     let head_crc = crc32(&h.buf);
     h.u32(head_crc);
     out[..HEADER_LEN].copy_from_slice(&h.buf);
@@ -227,13 +242,13 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
             "the model file is damaged: its header checksum does not match".into(),
         ));
     }
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         let mut m = String::from("the model file has format version ");
         m.push_str(&crate::args::int_to_string(i64::from(version)));
         m.push_str(if version > VERSION {
-            ", newer than this vitrine reads (version 1); update vitrine"
+            ", newer than this vitrine reads (versions 1 and 2); update vitrine"
         } else {
-            ", older than this vitrine reads (version 1); rebuild it with vitrine-model"
+            ", older than this vitrine reads (versions 1 and 2); rebuild it with vitrine-model"
         });
         return Err(Error::Model(m));
     }
@@ -250,7 +265,13 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
         m.push_str(&crate::args::int_to_string(data.len() as i64));
         return Err(Error::Model(m));
     }
-    if crc32(&data[HEADER_LEN..]) != body_crc {
+    let body = &data[HEADER_LEN..];
+    let sum = if version == 1 {
+        crc32(body)
+    } else {
+        xxh64(body) as u32
+    };
+    if sum != body_crc {
         return Err(Error::Model(
             "the model file is damaged: its checksum does not match".into(),
         ));
@@ -287,31 +308,43 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
 /// (wasm32, x86-64) the bytes are the values already: one copy, instead of assembling each value
 /// (a sixth of `open` on a 100k × 64 catalog).
 fn read_u32s(b: &[u8]) -> Vec<u32> {
-    let mut v = vec![0u32; b.len() / 4];
-    copy_le(b, &mut v, |c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    v
+    copy_le(b, |c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 fn read_f32s(b: &[u8]) -> Vec<f32> {
-    let mut v = vec![0f32; b.len() / 4];
-    copy_le(b, &mut v, |c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    v
+    copy_le(b, |c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
-/// Fills `out` (`b.len() / 4` values) from the little-endian bytes `b`.
-fn copy_le<T: Copy>(b: &[u8], out: &mut [T], one: impl Fn(&[u8]) -> T) {
+/// The `b.len() / 4` values of the little-endian bytes `b`. The vector is filled by one copy
+/// without being zeroed first (zeroing tens of megabytes was a tenth of `open`).
+fn copy_le<T: Copy>(b: &[u8], one: impl Fn(&[u8]) -> T) -> Vec<T> {
     const { assert!(core::mem::size_of::<T>() == 4) };
-    let n = out.len().min(b.len() / 4);
+    let n = b.len() / 4;
     if cfg!(target_endian = "little") {
+        let mut v = Vec::<T>::with_capacity(n);
         // SAFETY: `T` is a 4-byte plain number type (u32 or f32: every bit pattern is a value),
-        // `out` holds `n` of them and `b` at least `4 n` bytes; the two cannot overlap (`out` is
-        // borrowed mutably).
-        unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().cast::<u8>(), n * 4) };
-    } else {
-        for (x, c) in out.iter_mut().zip(b.chunks_exact(4)) {
-            *x = one(c);
+        // `v` has room for `n` of them and `b` holds at least `4 n` bytes; the two cannot overlap
+        // (`v` was just allocated). After the copy the first `n` values are initialised.
+        unsafe {
+            core::ptr::copy_nonoverlapping(b.as_ptr(), v.as_mut_ptr().cast::<u8>(), n * 4);
+            v.set_len(n);
         }
+        v
+    } else {
+        b.chunks_exact(4).map(one).collect()
     }
+}
+
+/// The bytes as int8 codes, by one copy (a loop converting each byte was slower in wasm).
+fn read_i8s(b: &[u8]) -> Vec<i8> {
+    let mut v = Vec::<i8>::with_capacity(b.len());
+    // SAFETY: `i8` and `u8` have the same size and every bit pattern is a value; `v` has room
+    // for `b.len()` of them, was just allocated (no overlap), and is initialised by the copy.
+    unsafe {
+        core::ptr::copy_nonoverlapping(b.as_ptr(), v.as_mut_ptr().cast::<u8>(), b.len());
+        v.set_len(b.len());
+    }
+    v
 }
 
 /// `count` little-endian 4-byte values at the reader's position.
@@ -388,6 +421,36 @@ fn read_neighbours(b: &[u8], what: &str) -> Result<Neighbours> {
 
 /// Reads a model file into parts (not yet validated: [`Model::from_parts`] does that).
 pub fn decode(data: &[u8]) -> Result<ModelParts> {
+    decode_with_codes(data).map(|(p, _)| p)
+}
+
+/// The `EMBQ` section (int8 codes and per-row scales) as stored, its shape checked against the
+/// embeddings; its values are checked by [`Model::from_parts_with_codes`].
+fn read_codes(b: &[u8], n: usize, dims: usize) -> Result<Quantized> {
+    let mut r = Reader::new(b);
+    let what = "EMBQ";
+    let qdims = r.u32().map_err(|_| truncated(what))? as usize;
+    let stride = r.u32().map_err(|_| truncated(what))? as usize;
+    if qdims != dims || dims == 0 || stride != dims.div_ceil(LANES) * LANES {
+        return Err(err("the EMBQ section does not match the embeddings"));
+    }
+    let scales = read_f32s(take4(&mut r, n as u32, what)?);
+    let len = n.checked_mul(stride).ok_or_else(|| truncated(what))?;
+    let codes = r.bytes(len).map_err(|_| truncated(what))?;
+    if r.remaining() != 0 {
+        return Err(truncated(what));
+    }
+    Ok(Quantized {
+        dims,
+        stride,
+        codes: read_i8s(codes),
+        scales,
+        max_norm: 0.0,
+    })
+}
+
+/// [`decode`], with the stored int8 codes when the file has them.
+fn decode_with_codes(data: &[u8]) -> Result<(ModelParts, Option<Quantized>)> {
     let s = sections(data)?;
     let mut m = Reader::new(s.required(tag::META)?);
     let meta = (|| -> core::result::Result<_, Truncated> {
@@ -416,6 +479,10 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
     if emb.len() % 4 != 0 || edims != dims || embeddings.len() != n.saturating_mul(dims) {
         return Err(truncated("EMBD"));
     }
+    let codes = match s.get(tag::CODES) {
+        Some(b) => Some(read_codes(b, n, dims)?),
+        None => None,
+    };
     let id_order = match s.get(tag::ID_ORDER) {
         Some(b) if !b.is_empty() => array_u32(b, n, "IDOR")?,
         _ => Vec::new(),
@@ -424,7 +491,7 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
         Some(b) => read_neighbours(b, what),
         None => Ok(Neighbours::default()),
     };
-    Ok(ModelParts {
+    let parts = ModelParts {
         ids: read_strings(s.required(tag::IDS)?, "IDS_")?,
         titles: read_strings(s.required(tag::TITLES)?, "TITL")?,
         category: array_u32(s.required(tag::CATEGORY)?, n, "ICAT")?,
@@ -453,13 +520,15 @@ pub fn decode(data: &[u8]) -> Result<ModelParts> {
             None => Vec::new(),
         },
         info,
-    })
+    };
+    Ok((parts, codes))
 }
 
 impl Model {
     /// Loads a model file made by `vitrine-model build`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Model::from_parts(decode(bytes)?)
+        let (parts, codes) = decode_with_codes(bytes)?;
+        Model::from_parts_with_codes(parts, codes)
     }
 
     /// The model as a file (what `vitrine-model build` writes).

@@ -101,7 +101,7 @@ fn repeat_rates_are_an_optional_section() {
         ..sample_parts()
     };
     let bytes = encode(&without);
-    assert_eq!(sections(&bytes).unwrap().table.len(), 19, "no REPT section");
+    assert_eq!(sections(&bytes).unwrap().table.len(), 20, "no REPT section");
     let back = Model::from_bytes(&bytes).unwrap();
     assert!(back.parts().repeat.is_empty());
     assert_eq!(back.repeat_rate(0), None);
@@ -127,7 +127,7 @@ fn an_empty_model_round_trips() {
 fn sections_are_aligned_and_inside_the_file() {
     let bytes = encode(&sample_parts());
     let s = sections(&bytes).unwrap();
-    assert_eq!(s.table.len(), 20);
+    assert_eq!(s.table.len(), 21);
     for (_, off, len) in &s.table {
         assert_eq!(off % 8, 0);
         assert!(off + len <= bytes.len());
@@ -140,7 +140,11 @@ fn message(bytes: &[u8]) -> String {
 
 /// Rewrites both checksums, so a test can reach the checks behind them.
 fn reseal(bytes: &mut [u8]) {
-    let body = crc32(&bytes[HEADER_LEN..]);
+    let body = if bytes[8..10] == [1, 0] {
+        crc32(&bytes[HEADER_LEN..])
+    } else {
+        xxh64(&bytes[HEADER_LEN..]) as u32
+    };
     bytes[24..28].copy_from_slice(&body.to_le_bytes());
     let head = crc32(&bytes[..28]);
     bytes[28..32].copy_from_slice(&head.to_le_bytes());
@@ -150,11 +154,11 @@ fn reseal(bytes: &mut [u8]) {
 fn other_versions_and_other_files_are_refused_clearly() {
     let good = encode(&sample_parts());
     let mut newer = good.clone();
-    newer[8..10].copy_from_slice(&2u16.to_le_bytes());
+    newer[8..10].copy_from_slice(&3u16.to_le_bytes());
     reseal(&mut newer);
     assert_eq!(
         message(&newer),
-        "model: the model file has format version 2, newer than this vitrine reads (version 1); update vitrine"
+        "model: the model file has format version 3, newer than this vitrine reads (versions 1 and 2); update vitrine"
     );
     let mut older = good.clone();
     older[8..10].copy_from_slice(&0u16.to_le_bytes());
@@ -232,4 +236,89 @@ fn bad_contents_are_named() {
     assert!(message(&encode(&p)).contains("repeat rate is not between 0 and 1"));
     p.repeat.pop();
     assert!(message(&encode(&p)).contains("section REPT is shorter than its contents say"));
+}
+
+/// The same file as version 1 writes it: CRC-32 as the body checksum.
+fn as_version_1(bytes: &[u8]) -> Vec<u8> {
+    let mut v1 = bytes.to_vec();
+    v1[8..10].copy_from_slice(&1u16.to_le_bytes());
+    reseal(&mut v1);
+    v1
+}
+
+#[test]
+fn version_1_files_still_load_and_checksums_follow_the_version() {
+    let good = encode(&sample_parts());
+    assert_eq!(&good[8..10], &2u16.to_le_bytes());
+    let v1 = as_version_1(&good);
+    same(&decode(&v1).unwrap(), &decode(&good).unwrap());
+    // A version-1 file checked with version 2's checksum, or the reverse, is damaged.
+    let mut mixed = good.clone();
+    mixed[8..10].copy_from_slice(&1u16.to_le_bytes());
+    let head = crc32(&mixed[..28]);
+    mixed[28..32].copy_from_slice(&head.to_le_bytes());
+    assert!(message(&mixed).contains("its checksum does not match"));
+}
+
+#[test]
+fn stored_codes_are_what_loading_would_compute() {
+    let m = Model::from_parts(sample_parts()).unwrap();
+    let bytes = m.to_bytes();
+    assert!(sections(&bytes).unwrap().get(tag::CODES).is_some());
+    let back = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(back.quantized(), m.quantized());
+    assert_eq!(
+        back.quantized(),
+        &Quantized::new(back.embeddings(), back.dims())
+    );
+    // Without the section (version-1 files, or a reader's choice) the codes are computed.
+    let (parts, codes) = decode_with_codes(&bytes).unwrap();
+    assert!(codes.is_some());
+    let computed = Model::from_parts(parts).unwrap();
+    assert_eq!(computed.quantized(), back.quantized());
+    // Rows that are not unit length are scaled on load; codes stored for the rows as given are
+    // then dropped and the scaled rows quantized.
+    let mut raw = sample_parts();
+    raw.embeddings = vec![2.0, 0.0, 0.3, 0.4, 0.0, 5.0, -1.0, 0.0];
+    let loaded = Model::from_bytes(&encode(&raw)).unwrap();
+    assert_eq!(
+        loaded.quantized(),
+        Model::from_parts(raw).unwrap().quantized()
+    );
+}
+
+#[test]
+fn damaged_codes_behind_valid_checksums_are_refused() {
+    let good = encode(&sample_parts());
+    let s = sections(&good).unwrap();
+    let (_, off, len) = *s.table.iter().find(|(t, _, _)| *t == tag::CODES).unwrap();
+    // u32 dims, u32 stride, f32 scales[4], then 4 rows of 16 codes.
+    let codes = off + 8 + 16;
+    assert_eq!(len, 8 + 16 + 4 * 16);
+    let cases: [(usize, u8, &str); 6] = [
+        (off + 8, 0x01, "a scale does not match its row"),
+        (codes, 0x80, "codes are out of range"),
+        (codes, 3, "codes are out of range or do not match its scale"),
+        (codes + 5, 1, "padding is not zero"),
+        (off, 3, "the EMBQ section does not match the embeddings"),
+        (
+            off + 4,
+            32,
+            "the EMBQ section does not match the embeddings",
+        ),
+    ];
+    for (at, value, expected) in cases {
+        let mut bad = good.clone();
+        bad[at] = value;
+        reseal(&mut bad);
+        let e = message(&bad);
+        assert!(e.contains(expected), "{at}: {e}");
+    }
+    // Row 1 is (0.6, 0.8), codes (95, 127): another code within range that keeps the row's
+    // peak is not detected behind a valid checksum (the codes are not recomputed; the checksum
+    // is what guards them against damage).
+    let mut other = good.clone();
+    other[codes + 16] = 100;
+    reseal(&mut other);
+    assert!(Model::from_bytes(&other).is_ok());
 }

@@ -188,6 +188,64 @@ pub struct Model {
     channel_index: HashMap<String, u32>,
 }
 
+/// The sum of the squares of `row` in f64, four partial sums at a time (one dependent addition
+/// per value was a tenth of `open`), and its largest absolute value.
+fn squares_and_max(row: &[f32]) -> (f64, f32) {
+    #[inline(always)]
+    fn add(sum: &mut f64, max: &mut f32, x: f32) {
+        *sum += f64::from(x) * f64::from(x);
+        let a = x.abs();
+        if a > *max {
+            *max = a;
+        }
+    }
+    // Unrolled by hand: the shipped build's opt-level "s" does not unroll loops.
+    let (mut s0, mut s1, mut s2, mut s3) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut m0, mut m1, mut m2, mut m3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let mut chunks = row.chunks_exact(4);
+    // The same four sums and maxima with SIMD (lanes 0 and 1 in one f64 pair, 2 and 3 in the
+    // other): the same additions in the same order, so the result is bit for bit the scalar one.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let (mut lo, mut hi, mut mx) = (f64x2_splat(0.0), f64x2_splat(0.0), f32x4_splat(0.0));
+        for c in &mut chunks {
+            // SAFETY: a chunk of exactly four f32 (16 bytes); v128_load allows any alignment.
+            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+            let l = f64x2_promote_low_f32x4(v);
+            let h = f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(v, v));
+            lo = f64x2_add(lo, f64x2_mul(l, l));
+            hi = f64x2_add(hi, f64x2_mul(h, h));
+            let a = f32x4_abs(v);
+            // `a > m ? a : m`, lane by lane, as the scalar code.
+            mx = v128_bitselect(a, mx, f32x4_gt(a, mx));
+        }
+        // From zero: adding to 0 and taking the larger of 0 and a non-negative value change
+        // nothing.
+        s0 += f64x2_extract_lane::<0>(lo);
+        s1 += f64x2_extract_lane::<1>(lo);
+        s2 += f64x2_extract_lane::<0>(hi);
+        s3 += f64x2_extract_lane::<1>(hi);
+        m0 = m0.max(f32x4_extract_lane::<0>(mx));
+        m1 = m1.max(f32x4_extract_lane::<1>(mx));
+        m2 = m2.max(f32x4_extract_lane::<2>(mx));
+        m3 = m3.max(f32x4_extract_lane::<3>(mx));
+    }
+    for c in &mut chunks {
+        add(&mut s0, &mut m0, c[0]);
+        add(&mut s1, &mut m1, c[1]);
+        add(&mut s2, &mut m2, c[2]);
+        add(&mut s3, &mut m3, c[3]);
+    }
+    for &x in chunks.remainder() {
+        add(&mut s0, &mut m0, x);
+    }
+    let m = [m1, m2, m3]
+        .into_iter()
+        .fold(m0, |m, x| if x > m { x } else { m });
+    ((s0 + s1) + (s2 + s3), m)
+}
+
 /// The price band of an item without a price.
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
@@ -270,7 +328,16 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
 impl Model {
     /// Validates the parts and prepares the lookup tables. Popularity and trending are scaled to
     /// 0..1 and embeddings to unit length (so a dot product is the cosine).
-    pub fn from_parts(mut p: ModelParts) -> Result<Self> {
+    pub fn from_parts(p: ModelParts) -> Result<Self> {
+        Model::from_parts_with_codes(p, None)
+    }
+
+    /// [`Model::from_parts`] with the int8 codes a model file stores (`EMBQ`): they are checked
+    /// (range, padding, each row's scale against its row, a full code at every non-zero row's
+    /// largest component) and used instead of quantizing every value again. They are dropped, and
+    /// the rows quantized, when any row had to be scaled to unit length here (the codes describe
+    /// the rows as stored).
+    pub fn from_parts_with_codes(mut p: ModelParts, codes: Option<Quantized>) -> Result<Self> {
         let n = p.ids.len();
         if n >= NONE as usize {
             return Err(Error::Model("too many items".into()));
@@ -337,9 +404,6 @@ impl Model {
                 "embeddings do not match the item count".into(),
             ));
         }
-        if p.embeddings.iter().any(|x| !x.is_finite()) {
-            return Err(Error::Model("an embedding value is not finite".into()));
-        }
         if !p.repeat.is_empty() && p.repeat.len() != n {
             return Err(Error::Model(
                 "repeat rates do not match the item count".into(),
@@ -371,24 +435,47 @@ impl Model {
         check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
+        let not_finite = || Err(Error::Model("an embedding value is not finite".into()));
+        let mut codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
+        let mut maxes = Vec::new();
         if p.dims > 0 {
+            if codes.is_some() {
+                maxes.reserve_exact(n);
+            }
             for row in p.embeddings.chunks_exact_mut(p.dims) {
                 // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
-                // leaving such rows far from unit length (or zero).
-                let squares = row.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>();
+                // leaving such rows far from unit length (or zero). A value that is not finite
+                // makes the sum not finite (the square of a finite f32 is far below f64's range).
+                let (squares, max) = squares_and_max(row);
+                if !squares.is_finite() {
+                    return not_finite();
+                }
+                if codes.is_some() {
+                    maxes.push(max);
+                }
                 // Rows of a model file are unit length already, up to f32 rounding (the builder
                 // and `to_bytes` write them so): dividing again would move only the last bits
                 // (the norm stays within 5e-7 of 1), and costs a division per value at load.
                 if (squares - 1.0).abs() <= 1e-6 {
                     continue;
                 }
+                // The sum in order, as before the four-way sum above was used for the test.
+                let squares = row.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>();
                 let norm = squares.sqrt();
                 if norm > 0.0 {
+                    // The stored codes describe the row before this: quantize instead.
+                    codes = None;
                     row.iter_mut()
                         .for_each(|x| *x = (f64::from(*x) / norm) as f32);
                 }
             }
         }
+        let quantized = match codes {
+            Some(q) => q.checked(&maxes).map_err(|why| {
+                Error::Model(crate::args::concat(&["embedding codes (EMBQ): ", why]))
+            })?,
+            None => Quantized::new(&p.embeddings, p.dims),
+        };
         let lower_index = |names: &Strings| -> HashMap<String, u32> {
             names
                 .iter()
@@ -411,7 +498,7 @@ impl Model {
                 .collect(),
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
-            quantized: Quantized::new(&p.embeddings, p.dims),
+            quantized,
             bands: p
                 .price
                 .iter()

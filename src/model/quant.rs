@@ -61,6 +61,42 @@ impl Quantized {
         }
     }
 
+    /// Checks stored codes (a model file's `EMBQ`, read with `max_norm` 0) against `maxes`, each
+    /// row's largest absolute value, and computes `max_norm`: every scale is what [`Quantized::new`]
+    /// gives for its row, every code is within ±127, every row with a scale has a code of ±127 and
+    /// a row without one only zeros, and the padding is zero.
+    pub fn checked(mut self, maxes: &[f32]) -> Result<Self, &'static str> {
+        if maxes.len() != self.len()
+            || self.stride != self.dims.div_ceil(LANES) * LANES
+            || self.codes.len() != self.len() * self.stride
+        {
+            return Err("their shape does not match the embeddings");
+        }
+        let mut max_norm = 0.0f64;
+        for ((row, &scale), &max) in self
+            .codes
+            .chunks_exact(self.stride)
+            .zip(&self.scales)
+            .zip(maxes)
+        {
+            if scale.to_bits() != (max / 127.0).to_bits() {
+                return Err("a scale does not match its row");
+            }
+            let pad = &row[self.dims..];
+            if pad.iter().any(|&c| c != 0) {
+                return Err("a row's padding is not zero");
+            }
+            let (peak, squares) = peak_and_squares(row);
+            let expected = if scale > 0.0 { 127 } else { 0 };
+            if peak != expected {
+                return Err("a row's codes are out of range or do not match its scale");
+            }
+            max_norm = max_norm.max(f64::from(scale) * (squares as f64).sqrt());
+        }
+        self.max_norm = max_norm as f32;
+        Ok(self)
+    }
+
     pub fn len(&self) -> usize {
         self.scales.len()
     }
@@ -84,6 +120,40 @@ impl Quantized {
     pub fn memory_bytes(&self) -> usize {
         self.codes.capacity() + self.scales.capacity() * 4
     }
+}
+
+/// The largest absolute value of the codes and the sum of their squares.
+fn peak_and_squares(row: &[i8]) -> (u8, u64) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if row.len() % LANES == 0 && row.len() <= 1 << 16 {
+        use core::arch::wasm32::*;
+        // 16 codes at a time; a lane's sum stays below 2^31 for rows of at most 2^16 codes.
+        let (mut peak, mut sums) = (u8x16_splat(0), i32x4_splat(0));
+        for c in row.chunks_exact(LANES) {
+            // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
+            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+            peak = u8x16_max(peak, i8x16_abs(v));
+            let lo = i16x8_extmul_low_i8x16(v, v);
+            let hi = i16x8_extmul_high_i8x16(v, v);
+            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(lo));
+            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(hi));
+        }
+        let mut top = [0u8; 16];
+        // SAFETY: 16 bytes into a 16-byte array.
+        unsafe { v128_store(top.as_mut_ptr().cast::<v128>(), peak) };
+        let total = (u32x4_extract_lane::<0>(sums) as u64)
+            + (u32x4_extract_lane::<1>(sums) as u64)
+            + (u32x4_extract_lane::<2>(sums) as u64)
+            + (u32x4_extract_lane::<3>(sums) as u64);
+        return (top.into_iter().max().unwrap_or(0), total);
+    }
+    let mut peak = 0u8;
+    let mut squares = 0u64;
+    for &c in row {
+        peak = peak.max(c.unsigned_abs());
+        squares += u64::from(c.unsigned_abs()).pow(2);
+    }
+    (peak, squares)
 }
 
 /// `out[j] = round_half_even(row[j] · inv)`, clamped to ±127.

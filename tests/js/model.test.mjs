@@ -1,5 +1,6 @@
-// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v1-repeat.vtr;
-// tiny-v1.vtr is the same model written before the optional REPT section existed).
+// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v2.vtr;
+// tiny-v1-repeat.vtr is the same model in format version 1, tiny-v1.vtr the same written before
+// the optional REPT section existed).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import vitrine from './load.mjs';
 
 const { Vitrine } = vitrine;
 const fixture = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
-const model = fixture('tiny-v1-repeat.vtr');
+const model = fixture('tiny-v2.vtr');
 const granted = { personalization: true, storage: true };
 
 test('a model file opens and drives every scenario', () => {
@@ -28,6 +29,19 @@ test('a model file opens and drives every scenario', () => {
   assert.ok(!fresh.some((r) => ['throws-2', 'throws-5'].includes(r.itemId)));
   assert.equal(v.profile().categories[0].name, 'throws', 'categories come from the model');
   v.free();
+});
+
+test('the same model in format version 1 opens and ranks the same', () => {
+  const shelves = ['tiny-v2.vtr', 'tiny-v1-repeat.vtr'].map((name) => {
+    const v = Vitrine.open({ model: fixture(name), consent: granted, storage: 'memory' });
+    v.track('Order Completed', { products: [{ product_id: 'throws-2' }, { product_id: 'mugs-1' }] });
+    v.track('Product Viewed', { product_id: 'candles-3' });
+    const shelf = v.recommend({ scenario: 'for_you', k: 8 }).map((r) => [r.itemId, r.score]);
+    v.free();
+    return shelf;
+  });
+  assert.equal(shelves[0].length, 8);
+  assert.deepEqual(shelves[0], shelves[1]);
 });
 
 test('a file without repeat rates (written before they existed) still opens', () => {
