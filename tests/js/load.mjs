@@ -9,16 +9,7 @@ export const wasm = vitrine.initSync({ module: readFileSync(new URL('vitrine_bg.
 export default vitrine;
 
 /** mulberry32: a small seeded generator of numbers in [0, 1), so a failing run can be replayed. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { rng as mulberry32 } from '../../www/catalog.js';
 
 /** A seeded catalog: `n` items over a few categories and brands. */
 export function makeCatalog(n = 60, { dims = 0, seed = 1 } = {}) {
