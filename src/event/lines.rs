@@ -129,26 +129,22 @@ fn shopify_cart_line(line: &Value) -> Result<Line, Refusal> {
 
 /// An order id: like an item id, a non-empty string of at most 128 bytes or an integer.
 pub(super) fn order_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
-    match v {
-        None => Ok(None),
-        Some(v) => match id_of(v) {
-            Some(id) => Ok(Some(id)),
-            None => Err(match v {
-                Value::String(s) if s.len() > MAX_ID_LEN => Refusal::TooLong,
-                _ => Refusal::InvalidProperty,
-            }),
-        },
-    }
+    id_or(v, Refusal::InvalidProperty)
 }
 
 fn item_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
+    id_or(v, Refusal::InvalidItemId)
+}
+
+/// An id when one is given: too long is `TooLong`, any other bad value `invalid`.
+fn id_or(v: Option<&Value>, invalid: Refusal) -> Result<Option<String>, Refusal> {
     match v {
         None => Ok(None),
         Some(v) => match id_of(v) {
             Some(id) => Ok(Some(id)),
             None => Err(match v {
                 Value::String(s) if s.len() > MAX_ID_LEN => Refusal::TooLong,
-                _ => Refusal::InvalidItemId,
+                _ => invalid,
             }),
         },
     }
