@@ -261,7 +261,7 @@ fn normalise(v: &mut [f32]) {
 /// Item indexes by `v` descending, ties by index. Sorts packed integer keys (the value's bits,
 /// flipped so larger comes first, then the index): a sort of plain u64, much faster than
 /// comparing floats through a closure, and one instantiation shared by every caller.
-fn order_by(v: &[f32]) -> Vec<u32> {
+pub(crate) fn order_by(v: &[f32]) -> Vec<u32> {
     // Non-negative finite floats (validated) order like their bit patterns; `+ 0.0` makes −0
     // the same as 0.
     let mut keys: Vec<u64> = v

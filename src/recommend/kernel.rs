@@ -6,6 +6,7 @@
 //! four rows at a time, each with its own accumulator (a single running sum would serialise on
 //! the add latency), then reduces the four in one transpose.
 
+use super::groups::Groups;
 use crate::model::Quantized;
 
 /// The shopper's (or the anchor's) vector as int16 codes, padded like the rows it meets.
@@ -123,13 +124,6 @@ impl Terms<'_> {
         self.prior.get(i).copied().unwrap_or(0.0) + c + b + p
     }
 
-    /// The prior and the category term.
-    #[inline(always)]
-    fn first(&self, i: usize) -> f32 {
-        let (c, _, _) = self.lookups(i);
-        self.prior.get(i).copied().unwrap_or(0.0) + c
-    }
-
     /// Item `i`'s score for a dot product `d`.
     #[inline(always)]
     pub fn at(&self, i: usize, d: f32) -> f32 {
@@ -139,22 +133,26 @@ impl Terms<'_> {
     }
 }
 
-/// Scores every item with `terms` in one pass over the rows (dot products of zero without a
-/// query), skipping items whose bit is set in `marks`, and hands `candidate(i, score)` every item
-/// whose score reaches the threshold: `start` at first, then what `candidate` last returned. The
-/// SIMD and scalar builds compute the same scores bit for bit.
+/// Scores the items of `groups` with `terms` (dot products of zero without a query), skipping
+/// items whose bit is set in `marks`, and hands `candidate(i, score)` every item whose score
+/// reaches the threshold: `start` at first, then what `candidate` last returned (it never
+/// falls). The SIMD and scalar builds compute the same scores bit for bit.
 ///
-/// A row's dot product is computed only when the item could reach the threshold: the dot is at
-/// most `‖row‖ · ‖query‖` (Cauchy–Schwarz; `Quantized::max_norm` bounds every row), so an item
-/// whose other terms plus `embedding · max_norm · ‖query‖` stay below the threshold is skipped
-/// without reading its row. Every term is non-negative (weights are clamped to 0..10, affinities
-/// and popularity to 0..1), so the relative slack of [`BOUND_SLACK`] covers the rounding of the
-/// sums: skipping never changes the result, only how many rows are read.
+/// An item scores at most its prior + its category's term + the largest brand and band terms +
+/// `embedding · max_norm · ‖query‖` (Cauchy–Schwarz; `Quantized::max_norm` bounds every row).
+/// Groups are visited by that bound of their best item, highest first, so the threshold rises
+/// early; within a group the bound falls item by item ([`Groups`] orders them by prior), so a
+/// group ends at its first item that cannot reach the threshold, and a group whose best item
+/// cannot is skipped. An item that passes is checked again with its own brand and band before
+/// its row is read. Every term is non-negative (weights are clamped to 0..10, affinities and
+/// popularity to 0..1), so the relative slack of [`BOUND_SLACK`] covers the rounding of the
+/// sums: skipping never changes the result, only how many items are read.
 #[inline(never)]
-pub fn scan_terms(
+pub fn scan_groups(
     m: &Quantized,
     q: Option<&Query>,
     terms: &Terms<'_>,
+    groups: &Groups,
     marks: &[u32],
     start: f32,
     mut candidate: impl FnMut(u32, f32) -> f32,
@@ -167,41 +165,37 @@ pub fn scan_terms(
         None => terms.len(),
     };
     let bound = dot_bound(m, q, terms);
-    // The brand and band lookups are read only for items whose category leaves them a chance.
-    let rest = terms
-        .brand_table
-        .iter()
-        .fold(0.0f32, |a, &x| if x > a { x } else { a })
-        + terms
-            .band_table
-            .iter()
-            .fold(0.0f32, |a, &x| if x > a { x } else { a });
+    let largest = |t: &[f32]| t.iter().fold(0.0f32, |a, &x| if x > a { x } else { a });
+    let rest = largest(terms.brand_table) + largest(terms.band_table) + bound;
+    let table = terms.category_table;
+    let category = |g: usize| {
+        table
+            .get(g.min(table.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let best: Vec<f32> = (0..groups.count())
+        .map(|g| groups.best_prior(g).map_or(0.0, |p| p + category(g) + rest))
+        .collect();
     let marked = |i: usize| marks.get(i / 32).is_some_and(|w| w & (1 << (i % 32)) != 0);
     let mut thr = start;
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let done = simd::scan_terms4(
-        m,
-        q,
-        terms,
-        [bound, rest],
-        marks,
-        n,
-        &mut thr,
-        &mut candidate,
-    );
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    let done = 0;
-    for i in done..n {
-        if marked(i)
-            || !reachable(terms.first(i) + rest + bound, thr)
-            || !reachable(terms.base(i) + bound, thr)
-        {
-            continue;
-        }
-        let d = q.map_or(0.0, |q| dot_row(m, q, i));
-        let score = terms.at(i, d);
-        if score >= thr {
-            thr = candidate(i as u32, score);
+    for g in crate::model::order_by(&best) {
+        let g = g as usize;
+        let c = category(g);
+        let (items, priors) = groups.group(g);
+        for (&i, &p) in items.iter().zip(priors) {
+            if !reachable(p + c + rest, thr) {
+                break;
+            }
+            let i = i as usize;
+            if i >= n || marked(i) || !reachable(terms.base(i) + bound, thr) {
+                continue;
+            }
+            let d = q.map_or(0.0, |q| dot_row(m, q, i));
+            let score = terms.at(i, d);
+            if score >= thr {
+                thr = candidate(i as u32, score);
+            }
         }
     }
 }
@@ -239,137 +233,6 @@ mod simd {
             i += 4;
         }
         full
-    }
-
-    /// What the slow path of [`scan_terms4`] reads.
-    struct Block<'a, 't> {
-        m: &'a Quantized,
-        q: Option<&'a Query>,
-        t: &'a super::Terms<'t>,
-        marks: &'a [u32],
-        bound: f32,
-    }
-
-    /// [`super::scan_terms`] four items at a time; returns how many items it covered.
-    ///
-    /// The loop itself only adds the prior and the category term of four items and compares them
-    /// (with the most the rest could add) to the threshold: few enough live values for the engine
-    /// to keep them in registers. The few blocks that pass go to [`block`], out of line.
-    #[allow(clippy::too_many_arguments)]
-    pub fn scan_terms4(
-        m: &Quantized,
-        q: Option<&Query>,
-        t: &super::Terms<'_>,
-        [bound, rest]: [f32; 2],
-        marks: &[u32],
-        n: usize,
-        thr: &mut f32,
-        candidate: &mut impl FnMut(u32, f32) -> f32,
-    ) -> usize {
-        let ct = t.category_table;
-        if ct.is_empty() || t.brand_table.is_empty() {
-            return 0;
-        }
-        let c_last = ct.len() - 1;
-        let full = n / 4 * 4;
-        let ctx = Block {
-            m,
-            q,
-            t,
-            marks,
-            bound,
-        };
-        let slack = f32x4_splat(1.0 + super::BOUND_SLACK);
-        let rest = f32x4_splat(rest + bound);
-        let mut limit = f32x4_splat(*thr);
-        // Fixed-size chunks: no bounds check per item, and a table index clamped to the table's
-        // last entry needs none either.
-        let items = t.category[..full]
-            .chunks_exact(4)
-            .zip(t.prior[..full].chunks_exact(4));
-        for (k, (c, prior)) in items.enumerate() {
-            let cat = |k: usize| ct[(c[k] as usize).min(c_last)];
-            // SAFETY: `prior` is a chunk of exactly four f32.
-            let prior = unsafe { v128_load(prior.as_ptr() as *const v128) };
-            let c = f32x4(cat(0), cat(1), cat(2), cat(3));
-            // Most items are out of the shopper's categories, and then the brand, the band and
-            // the row cannot lift them to the threshold.
-            let first = f32x4_mul(f32x4_add(f32x4_add(prior, c), rest), slack);
-            if i32x4_bitmask(f32x4_ge(first, limit)) != 0 {
-                let before = *thr;
-                *thr = block(&ctx, k * 4, prior, c, before, candidate);
-                if *thr != before {
-                    limit = f32x4_splat(*thr);
-                }
-            }
-        }
-        full
-    }
-
-    /// Items i..i+4, whose prior and category term are given: the brand and band terms, the
-    /// bound test, the rows' dot products when needed, and the candidates. Returns the threshold.
-    #[inline(never)]
-    fn block(
-        ctx: &Block<'_, '_>,
-        i: usize,
-        prior: v128,
-        c: v128,
-        mut thr: f32,
-        candidate: &mut impl FnMut(u32, f32) -> f32,
-    ) -> f32 {
-        let t = ctx.t;
-        let word = ctx.marks.get(i / 32).copied().unwrap_or(0) >> (i % 32);
-        let bt = t.brand_table;
-        let b_last = bt.len().saturating_sub(1);
-        let brand = |k: usize| {
-            let b = t.brand.get(i + k).copied().unwrap_or(u32::MAX) as usize;
-            bt.get(b.min(b_last)).copied().unwrap_or(0.0)
-        };
-        let band =
-            |k: usize| t.band_table[usize::from(t.band.get(i + k).copied().unwrap_or(15) & 15)];
-        let (b, p) = (
-            f32x4(brand(0), brand(1), brand(2), brand(3)),
-            f32x4(band(0), band(1), band(2), band(3)),
-        );
-        let limit = f32x4_splat(thr);
-        let slack = f32x4_splat(1.0 + super::BOUND_SLACK);
-        // The rows are read only when one of the four items could reach the threshold.
-        let upper = f32x4_add(
-            f32x4_add(f32x4_add(f32x4_add(prior, c), b), p),
-            f32x4_splat(ctx.bound),
-        );
-        let open = i32x4_bitmask(f32x4_ge(f32x4_mul(upper, slack), limit)) as u32 & !word & 0xF;
-        if open == 0 {
-            return thr;
-        }
-        let zero = f32x4_splat(0.0);
-        let d = match ctx.q {
-            Some(q) => dots4(ctx.m, q, i),
-            None => zero,
-        };
-        // The scalar order: relu · embedding + prior + category + brand + band.
-        let mut s = f32x4_add(
-            f32x4_mul(f32x4_pmax(zero, d), f32x4_splat(t.embedding)),
-            prior,
-        );
-        s = f32x4_add(s, c);
-        s = f32x4_add(s, b);
-        s = f32x4_add(s, p);
-        let mut hits = i32x4_bitmask(f32x4_ge(s, limit)) as u32 & open;
-        let lanes = [
-            f32x4_extract_lane::<0>(s),
-            f32x4_extract_lane::<1>(s),
-            f32x4_extract_lane::<2>(s),
-            f32x4_extract_lane::<3>(s),
-        ];
-        while hits != 0 {
-            let l = hits.trailing_zeros() as usize;
-            hits &= hits - 1;
-            if lanes[l] >= thr {
-                thr = candidate((i + l) as u32, lanes[l]);
-            }
-        }
-        thr
     }
 
     /// [`super::dot`]: one f32x4 accumulator, lane `j` summing the products at `4k + j` (a multiply
@@ -600,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn scan_terms_scores_every_unmarked_item_and_follows_the_threshold() {
+    fn scan_groups_scores_every_unmarked_item_and_finds_the_exact_top() {
         let mut rng = Rng::new(5);
         let (n, d) = (203, 40);
         let rows = unit_rows(&mut rng, n, d);
@@ -610,6 +473,7 @@ mod tests {
         let category: Vec<u32> = (0..n as u32)
             .map(|i| if i % 9 == 0 { u32::MAX } else { i % 5 })
             .collect();
+        let groups = Groups::new(&prior, &category, 6);
         let brand: Vec<u32> = (0..n as u32).map(|i| i % 3).collect();
         let band: Vec<u8> = (0..n).map(|i| (i % 14) as u8).collect();
         let band_table = [0.1; 16];
@@ -623,39 +487,63 @@ mod tests {
             band: &band,
             band_table: &band_table,
         };
+        let skipped = [0usize, 7, 64, 202];
         let mut marks = vec![0u32; n.div_ceil(32)];
-        for i in [0usize, 7, 64, 202] {
+        for i in skipped {
             marks[i / 32] |= 1 << (i % 32);
         }
         for query in [Some(&q), None] {
-            // A threshold that never rises sees every unmarked item once, in order.
-            let mut seen = Vec::new();
-            scan_terms(&m, query, &terms, &marks, f32::NEG_INFINITY, |i, s| {
-                seen.push((i, s));
-                f32::NEG_INFINITY
-            });
-            let expect: Vec<(u32, f32)> = (0..n)
-                .filter(|i| ![0, 7, 64, 202].contains(i))
+            let mut expect: Vec<(u32, f32)> = (0..n)
+                .filter(|i| !skipped.contains(i))
                 .map(|i| {
                     let dot = query.map_or(0.0, |q| dot_row(&m, q, i));
                     (i as u32, terms.at(i, dot))
                 })
                 .collect();
+            // A threshold that never rises sees every unmarked item once, with its exact score.
+            let mut seen = Vec::new();
+            scan_groups(
+                &m,
+                query,
+                &terms,
+                &groups,
+                &marks,
+                f32::NEG_INFINITY,
+                |i, s| {
+                    seen.push((i, s));
+                    f32::NEG_INFINITY
+                },
+            );
+            seen.sort_by_key(|x| x.0);
             assert_eq!(seen, expect);
             assert_eq!(
                 terms.at(9, 0.0),
                 prior[9] + 0.0 + 0.5 + 0.1,
                 "no category reads the last entry"
             );
-            // A threshold at the best score lets nothing else through.
-            let best = expect.iter().map(|x| x.1).fold(f32::MIN, f32::max);
-            let mut calls = 0;
-            scan_terms(&m, query, &terms, &marks, f32::NEG_INFINITY, |_, s| {
-                calls += 1;
-                assert!(calls == 1 || s >= best);
-                best
-            });
-            assert!(calls <= 1 + expect.iter().filter(|x| x.1 >= best).count());
+            // A rising threshold (the best 10 so far) still meets every item of the exact top 10,
+            // and reads fewer items than there are.
+            expect.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut top: Vec<(u32, f32)> = Vec::new();
+            scan_groups(
+                &m,
+                query,
+                &terms,
+                &groups,
+                &marks,
+                f32::NEG_INFINITY,
+                |i, s| {
+                    top.push((i, s));
+                    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    top.truncate(10);
+                    if top.len() < 10 {
+                        f32::NEG_INFINITY
+                    } else {
+                        top[9].1
+                    }
+                },
+            );
+            assert_eq!(top, expect[..10]);
         }
     }
 }

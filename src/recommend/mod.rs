@@ -6,6 +6,7 @@
 //! `bought_together` work from the item on screen alone.
 
 mod explain;
+pub mod groups;
 pub mod kernel;
 pub mod represent;
 pub mod request;

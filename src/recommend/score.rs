@@ -2,6 +2,7 @@
 //! candidates (best first) and can say, for any item of it, which features put it there.
 
 use super::explain::Reason;
+use super::groups::Groups;
 use super::kernel::{self, Query};
 use super::represent::UserRep;
 use super::rerank::{Scored, Top};
@@ -28,6 +29,8 @@ pub struct Scratch {
     /// Per item, `a · popularity + b · trending` for `prior_key = (a, b)`.
     prior: Vec<f32>,
     prior_key: Option<(f32, f32)>,
+    /// The items by category and `prior`, in the order the dense scan meets them.
+    groups: Groups,
 }
 
 impl Scratch {
@@ -93,7 +96,8 @@ impl Scratch {
         }
     }
 
-    /// Fills `prior` with `a · popularity + b · trending` per item, once per `(a, b)`.
+    /// Fills `prior` with `a · popularity + b · trending` per item, and `groups` in its order,
+    /// once per `(a, b)`.
     fn ensure_prior(&mut self, model: &Model, a: f32, b: f32) {
         if self.prior_key != Some((a, b)) || self.prior.len() != model.len() {
             self.prior.clear();
@@ -101,6 +105,11 @@ impl Scratch {
                 (0..model.len() as u32).map(|i| a * model.popularity(i) + b * model.trending(i)),
             );
             self.prior_key = Some((a, b));
+            self.groups = Groups::new(
+                &self.prior,
+                &model.parts().category,
+                model.category_count() + 1,
+            );
         }
     }
 
@@ -132,6 +141,7 @@ impl Scratch {
             + self.marks.capacity()
             + self.prior.capacity())
             * 4
+            + self.groups.memory_bytes()
     }
 }
 
@@ -425,10 +435,11 @@ impl<'a> ForYou<'a> {
             });
         } else {
             let start = top.threshold();
-            kernel::scan_terms(
+            kernel::scan_groups(
                 model.quantized(),
                 dots.query(),
                 &terms,
+                &s.groups,
                 &s.marks,
                 start,
                 |i, score| {
