@@ -8,29 +8,29 @@
 //! skips whole categories whose best item cannot. What it reads then depends on the shopper's
 //! categories, not on the size of the catalog (docs/BENCHMARKS.md).
 
+use super::kernel::Row;
+
 /// Items grouped by category, each group by prior descending (ties by index); the last group
-/// holds the items without a known category. Built once per prior.
+/// holds the items without a known category. Each item is stored with its values ([`Row`]), so
+/// the scan reads a group in one sequential pass. Built once per prior.
 #[derive(Clone, Debug, Default)]
 pub struct Groups {
-    /// Group `g` is `items[starts[g]..starts[g + 1]]`.
+    /// Group `g` is `entries[starts[g]..starts[g + 1]]`.
     starts: Vec<u32>,
-    items: Vec<u32>,
-    /// The prior of `items[k]`, at `k`: the scan's stopping test reads it in order.
-    prior: Vec<f32>,
+    entries: Vec<(u32, Row)>,
 }
 
 impl Groups {
-    /// Groups items by `category` (values at or past `groups - 1` go to the last group), each
-    /// group ordered by `prior` descending. `prior` must be non-negative and finite.
-    pub fn new(prior: &[f32], category: &[u32], groups: usize) -> Self {
+    /// Groups the items (`row(i)` for `i` in `0..prior.len()`) by category (values at or past
+    /// `groups - 1` go to the last group), each group by `prior` descending. `prior` must be
+    /// non-negative and finite.
+    pub fn new(prior: &[f32], row: impl Fn(usize) -> Row, groups: usize) -> Self {
         let groups = groups.max(1);
-        let group = |i: u32| {
-            let c = category.get(i as usize).copied().unwrap_or(u32::MAX) as usize;
-            c.min(groups - 1)
-        };
+        let group = |r: &Row| (r.category as usize).min(groups - 1);
+        let rows: Vec<Row> = (0..prior.len()).map(row).collect();
         let mut starts = vec![0u32; groups + 1];
-        for i in 0..prior.len() as u32 {
-            starts[group(i) + 1] += 1;
+        for r in &rows {
+            starts[group(r) + 1] += 1;
         }
         for g in 0..groups {
             starts[g + 1] += starts[g];
@@ -38,19 +38,14 @@ impl Groups {
         // Placing the items in prior order, each at its group's next free slot, keeps that
         // order within every group.
         let mut next = starts.clone();
-        let mut items = vec![0u32; prior.len()];
-        let mut sorted = vec![0.0f32; prior.len()];
+        let mut entries = vec![(0u32, Row::default()); rows.len()];
         for i in crate::model::order_by(prior) {
-            let slot = &mut next[group(i)];
-            items[*slot as usize] = i;
-            sorted[*slot as usize] = prior[i as usize];
+            let r = rows[i as usize];
+            let slot = &mut next[group(&r)];
+            entries[*slot as usize] = (i, r);
             *slot += 1;
         }
-        Groups {
-            starts,
-            items,
-            prior: sorted,
-        }
+        Groups { starts, entries }
     }
 
     /// How many groups there are (categories plus the one of items without a category).
@@ -58,20 +53,19 @@ impl Groups {
         self.starts.len().saturating_sub(1)
     }
 
-    /// Group `g`'s items and their priors, best prior first.
-    pub fn group(&self, g: usize) -> (&[u32], &[f32]) {
-        let (a, b) = (self.starts[g] as usize, self.starts[g + 1] as usize);
-        (&self.items[a..b], &self.prior[a..b])
+    /// Group `g`'s items with their values, best prior first.
+    pub fn group(&self, g: usize) -> &[(u32, Row)] {
+        &self.entries[self.starts[g] as usize..self.starts[g + 1] as usize]
     }
 
     /// The best prior in group `g`, or `None` when it is empty.
     pub fn best_prior(&self, g: usize) -> Option<f32> {
-        self.group(g).1.first().copied()
+        self.group(g).first().map(|e| e.1.prior)
     }
 
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        (self.starts.capacity() + self.items.capacity() + self.prior.capacity()) * 4
+        self.starts.capacity() * 4 + self.entries.capacity() * core::mem::size_of::<(u32, Row)>()
     }
 }
 
@@ -80,17 +74,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn groups_hold_every_item_once_by_category_then_prior() {
+    fn groups_hold_every_item_once_by_category_then_prior_with_its_values() {
         let prior = [0.5, 0.9, 0.1, 0.9, 0.0, 0.3];
         let category = [1, 0, 1, u32::MAX, 0, 7];
-        let g = Groups::new(&prior, &category, 3);
+        let brand = [3, 4, 5, 6, 7, 8];
+        let band = [0, 1, 2, 3, 4, 5];
+        let row = |i| Row::of(&prior, &category, &brand, &band, i);
+        let g = Groups::new(&prior, row, 3);
+        let items = |k: usize| g.group(k).iter().map(|e| e.0).collect::<Vec<_>>();
         assert_eq!(g.count(), 3);
-        assert_eq!(g.group(0), (&[1, 4][..], &[0.9, 0.0][..]));
-        assert_eq!(g.group(1), (&[0, 2][..], &[0.5, 0.1][..]));
+        assert_eq!(items(0), [1, 4]);
+        assert_eq!(items(1), [0, 2]);
         // No category, or one past the table: the last group, ties by index.
-        assert_eq!(g.group(2), (&[3, 5][..], &[0.9, 0.3][..]));
+        assert_eq!(items(2), [3, 5]);
+        for k in 0..3 {
+            for &(i, r) in g.group(k) {
+                assert_eq!(r, row(i as usize));
+            }
+        }
         assert_eq!(g.best_prior(1), Some(0.5));
-        let empty = Groups::new(&[], &[], 2);
+        let empty = Groups::new(&[], row, 2);
         assert_eq!((empty.count(), empty.best_prior(0)), (2, None));
     }
 }

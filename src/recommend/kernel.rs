@@ -88,6 +88,29 @@ pub struct Terms<'a> {
     pub band_table: &'a [f32; 16],
 }
 
+/// One item's values as [`Terms`] reads them (defaults past the end of a slice: no prior, no
+/// category, no brand, no price band).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Row {
+    pub prior: f32,
+    pub category: u32,
+    pub brand: u32,
+    pub band: u8,
+}
+
+impl Row {
+    /// Item `i`'s values in the per-item slices.
+    #[inline(always)]
+    pub fn of(prior: &[f32], category: &[u32], brand: &[u32], band: &[u8], i: usize) -> Self {
+        Row {
+            prior: prior.get(i).copied().unwrap_or(0.0),
+            category: category.get(i).copied().unwrap_or(u32::MAX),
+            brand: brand.get(i).copied().unwrap_or(u32::MAX),
+            band: band.get(i).copied().unwrap_or(15),
+        }
+    }
+}
+
 impl Terms<'_> {
     /// How many items every per-item slice covers.
     fn len(&self) -> usize {
@@ -99,37 +122,49 @@ impl Terms<'_> {
     }
 
     #[inline(always)]
-    fn lookups(&self, i: usize) -> (f32, f32, f32) {
+    fn row(&self, i: usize) -> Row {
+        Row::of(self.prior, self.category, self.brand, self.band, i)
+    }
+
+    /// The category, brand and band terms of a row.
+    #[inline(always)]
+    fn lookups(&self, r: &Row) -> (f32, f32, f32) {
         let pick = |table: &[f32], at: u32| {
             let last = table.len().saturating_sub(1);
             table.get((at as usize).min(last)).copied().unwrap_or(0.0)
         };
         (
-            pick(
-                self.category_table,
-                self.category.get(i).copied().unwrap_or(u32::MAX),
-            ),
-            pick(
-                self.brand_table,
-                self.brand.get(i).copied().unwrap_or(u32::MAX),
-            ),
-            self.band_table[usize::from(self.band.get(i).copied().unwrap_or(15)) & 15],
+            pick(self.category_table, r.category),
+            pick(self.brand_table, r.brand),
+            self.band_table[usize::from(r.band) & 15],
         )
     }
 
     /// Everything but the dot product, summed (for the bound that lets a scan skip a row).
     #[inline(always)]
+    pub fn base_of(&self, r: &Row) -> f32 {
+        let (c, b, p) = self.lookups(r);
+        r.prior + c + b + p
+    }
+
+    /// A row's score for a dot product `d`.
+    #[inline(always)]
+    pub fn score_of(&self, r: &Row, d: f32) -> f32 {
+        let relu = if d > 0.0 { d } else { 0.0 };
+        let (c, b, p) = self.lookups(r);
+        relu * self.embedding + r.prior + c + b + p
+    }
+
+    /// [`Terms::base_of`] item `i`.
+    #[inline(always)]
     pub fn base(&self, i: usize) -> f32 {
-        let (c, b, p) = self.lookups(i);
-        self.prior.get(i).copied().unwrap_or(0.0) + c + b + p
+        self.base_of(&self.row(i))
     }
 
     /// Item `i`'s score for a dot product `d`.
     #[inline(always)]
     pub fn at(&self, i: usize, d: f32) -> f32 {
-        let relu = if d > 0.0 { d } else { 0.0 };
-        let (c, b, p) = self.lookups(i);
-        relu * self.embedding + self.prior.get(i).copied().unwrap_or(0.0) + c + b + p
+        self.score_of(&self.row(i), d)
     }
 }
 
@@ -168,11 +203,14 @@ pub fn scan_groups(
     let largest = |t: &[f32]| t.iter().fold(0.0f32, |a, &x| if x > a { x } else { a });
     let rest = largest(terms.brand_table) + largest(terms.band_table) + bound;
     let table = terms.category_table;
+    // A group's category term, or the largest there is when the groups are not the table's
+    // categories (then it is only a bound, never wrong).
     let category = |g: usize| {
-        table
-            .get(g.min(table.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0.0)
+        if groups.count() == table.len() {
+            table.get(g).copied().unwrap_or(0.0)
+        } else {
+            largest(table)
+        }
     };
     let best: Vec<f32> = (0..groups.count())
         .map(|g| groups.best_prior(g).map_or(0.0, |p| p + category(g) + rest))
@@ -182,17 +220,18 @@ pub fn scan_groups(
     for g in crate::model::order_by(&best) {
         let g = g as usize;
         let c = category(g);
-        let (items, priors) = groups.group(g);
-        for (&i, &p) in items.iter().zip(priors) {
-            if !reachable(p + c + rest, thr) {
+        // The group's values are stored in this order: the reads are sequential, all but the
+        // rows of items that could make it.
+        for &(i, row) in groups.group(g) {
+            if !reachable(row.prior + c + rest, thr) {
                 break;
             }
             let i = i as usize;
-            if i >= n || marked(i) || !reachable(terms.base(i) + bound, thr) {
+            if i >= n || marked(i) || !reachable(terms.base_of(&row) + bound, thr) {
                 continue;
             }
             let d = q.map_or(0.0, |q| dot_row(m, q, i));
-            let score = terms.at(i, d);
+            let score = terms.score_of(&row, d);
             if score >= thr {
                 thr = candidate(i as u32, score);
             }
@@ -271,13 +310,18 @@ mod simd {
             return 0.0;
         }
         let mut acc = i32x4_splat(0);
-        for (x, y) in row.chunks_exact(16).zip(q.codes.chunks_exact(16)) {
-            // SAFETY: chunks of exactly 16 i8 and 16 i16.
+        // Index arithmetic rather than zipped chunk iterators, which the size-optimised build
+        // left as calls (a fifth of a row's cost on a 16-wide catalog).
+        let (x, y) = (row.as_ptr(), q.codes.as_ptr());
+        let mut k = 0;
+        while k + 16 <= row.len() {
+            // SAFETY: k + 16 ≤ row.len() = q.codes.len().
             unsafe {
-                let ql = v128_load(y.as_ptr() as *const v128);
-                let qh = v128_load(y.as_ptr().add(8) as *const v128);
-                acc = i32x4_add(acc, dot16(x.as_ptr(), ql, qh));
+                let ql = v128_load(y.add(k) as *const v128);
+                let qh = v128_load(y.add(k + 8) as *const v128);
+                acc = i32x4_add(acc, dot16(x.add(k), ql, qh));
             }
+            k += 16;
         }
         let sum = i32x4_extract_lane::<0>(acc)
             .wrapping_add(i32x4_extract_lane::<1>(acc))
@@ -473,9 +517,9 @@ mod tests {
         let category: Vec<u32> = (0..n as u32)
             .map(|i| if i % 9 == 0 { u32::MAX } else { i % 5 })
             .collect();
-        let groups = Groups::new(&prior, &category, 6);
         let brand: Vec<u32> = (0..n as u32).map(|i| i % 3).collect();
         let band: Vec<u8> = (0..n).map(|i| (i % 14) as u8).collect();
+        let groups = Groups::new(&prior, |i| Row::of(&prior, &category, &brand, &band, i), 6);
         let band_table = [0.1; 16];
         let terms = Terms {
             embedding: 0.5,

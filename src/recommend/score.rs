@@ -105,11 +105,9 @@ impl Scratch {
                 (0..model.len() as u32).map(|i| a * model.popularity(i) + b * model.trending(i)),
             );
             self.prior_key = Some((a, b));
-            self.groups = Groups::new(
-                &self.prior,
-                &model.parts().category,
-                model.category_count() + 1,
-            );
+            let (p, prior) = (model.parts(), &self.prior);
+            let row = |i| kernel::Row::of(prior, &p.category, &p.brand, model.bands(), i);
+            self.groups = Groups::new(prior, row, model.category_count() + 1);
         }
     }
 
