@@ -26,6 +26,7 @@ use crate::model::Model;
 use crate::policy::Policy;
 use crate::profile::View;
 use crate::rng::Rng;
+use core::cell::RefCell;
 use explain::{strongest, Reason};
 use rerank::Scored;
 use rules::Rules;
@@ -48,8 +49,25 @@ pub struct Recommendation {
     pub reasons: Vec<String>,
 }
 
+/// What contributed to an item's score, and how much.
+type Parts = Vec<(Reason, f32)>;
+
 /// Says which features put an item in the pool.
-type Explainer<'a> = Box<dyn Fn(&Scratch, u32) -> Vec<(Reason, f32)> + 'a>;
+type Explainer<'a> = Box<dyn Fn(&Scratch, u32) -> Parts + 'a>;
+
+/// `explain`, remembering each item's answer for the rest of the call: a capped shelf explains
+/// its picks twice, for the cap and for the reasons shown.
+fn remembered(explain: Explainer<'_>) -> Explainer<'_> {
+    let seen: RefCell<Vec<(u32, Parts)>> = RefCell::default();
+    Box::new(move |s, i| {
+        if let Some((_, parts)) = seen.borrow().iter().find(|(j, _)| *j == i) {
+            return parts.clone();
+        }
+        let parts = explain(s, i);
+        seen.borrow_mut().push((i, parts.clone()));
+        parts
+    })
+}
 
 /// Everything one call reads.
 pub struct Input<'a> {
@@ -166,6 +184,7 @@ pub fn recommend(
             ),
         };
 
+        let explain = remembered(explain);
         let full = pool.len() >= depth;
         let mut pool = pool;
         if input.gentle {
