@@ -519,7 +519,7 @@ mod tests {
             .collect();
         let brand: Vec<u32> = (0..n as u32).map(|i| i % 3).collect();
         let band: Vec<u8> = (0..n).map(|i| (i % 14) as u8).collect();
-        let groups = Groups::new(&prior, |i| Row::of(&prior, &category, &brand, &band, i), 6);
+        let groups = Groups::new(n, |i| Row::of(&prior, &category, &brand, &band, i), 6);
         let band_table = [0.1; 16];
         let terms = Terms {
             embedding: 0.5,

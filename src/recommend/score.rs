@@ -107,7 +107,7 @@ impl Scratch {
             self.prior_key = Some((a, b));
             let (p, prior) = (model.parts(), &self.prior);
             let row = |i| kernel::Row::of(prior, &p.category, &p.brand, model.bands(), i);
-            self.groups = Groups::new(prior, row, model.category_count() + 1);
+            self.groups = Groups::new(prior.len(), row, model.category_count() + 1);
         }
     }
 
