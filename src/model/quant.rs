@@ -8,6 +8,8 @@
 //! diversity. Recall of int8 against the f32 scan is measured by `vitrine-bench recall` (see
 //! docs/BENCHMARKS.md).
 
+use super::Array;
+
 /// Bytes per SIMD vector: row strides are a multiple of this.
 pub const LANES: usize = 16;
 
@@ -19,9 +21,9 @@ pub struct Quantized {
     /// Codes per row: `dims` rounded up to a multiple of [`LANES`], padded with zeros.
     pub stride: usize,
     /// `rows · stride` codes, row-major.
-    pub codes: Vec<i8>,
+    pub codes: Array<i8>,
     /// Per row, the value of one code step.
-    pub scales: Vec<f32>,
+    pub scales: Array<f32>,
     /// The largest length of a row as its codes say (`scale · ‖codes‖`): with the query's length
     /// it bounds every dot product, so a scan can skip rows that could not score high enough.
     pub max_norm: f32,
@@ -55,8 +57,8 @@ impl Quantized {
         Quantized {
             dims,
             stride,
-            codes,
-            scales,
+            codes: codes.into(),
+            scales: scales.into(),
             max_norm: max_norm as f32,
         }
     }
@@ -116,9 +118,9 @@ impl Quantized {
         self.scales.get(i).copied().unwrap_or(0.0)
     }
 
-    /// Bytes held.
+    /// Bytes held (not counting codes read in place from a model file).
     pub fn memory_bytes(&self) -> usize {
-        self.codes.capacity() + self.scales.capacity() * 4
+        self.codes.heap_bytes() + self.scales.heap_bytes()
     }
 }
 
