@@ -10,6 +10,7 @@ mod array;
 pub mod build;
 mod catalog;
 pub mod file;
+mod norms;
 mod quant;
 mod tables;
 
@@ -247,64 +248,6 @@ pub struct Model {
     channel_index: HashMap<String, u32>,
 }
 
-/// The sum of the squares of `row` in f64, four partial sums at a time (one dependent addition
-/// per value was a tenth of `open`), and its largest absolute value.
-fn squares_and_max(row: &[f32]) -> (f64, f32) {
-    #[inline(always)]
-    fn add(sum: &mut f64, max: &mut f32, x: f32) {
-        *sum += f64::from(x) * f64::from(x);
-        let a = x.abs();
-        if a > *max {
-            *max = a;
-        }
-    }
-    // Unrolled by hand: the shipped build's opt-level "s" does not unroll loops.
-    let (mut s0, mut s1, mut s2, mut s3) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    let (mut m0, mut m1, mut m2, mut m3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    let mut chunks = row.chunks_exact(4);
-    // The same four sums and maxima with SIMD (lanes 0 and 1 in one f64 pair, 2 and 3 in the
-    // other): the same additions in the same order, so the result is bit for bit the scalar one.
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use core::arch::wasm32::*;
-        let (mut lo, mut hi, mut mx) = (f64x2_splat(0.0), f64x2_splat(0.0), f32x4_splat(0.0));
-        for c in &mut chunks {
-            // SAFETY: a chunk of exactly four f32 (16 bytes); v128_load allows any alignment.
-            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
-            let l = f64x2_promote_low_f32x4(v);
-            let h = f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(v, v));
-            lo = f64x2_add(lo, f64x2_mul(l, l));
-            hi = f64x2_add(hi, f64x2_mul(h, h));
-            let a = f32x4_abs(v);
-            // `a > m ? a : m`, lane by lane, as the scalar code.
-            mx = v128_bitselect(a, mx, f32x4_gt(a, mx));
-        }
-        // From zero: adding to 0 and taking the larger of 0 and a non-negative value change
-        // nothing.
-        s0 += f64x2_extract_lane::<0>(lo);
-        s1 += f64x2_extract_lane::<1>(lo);
-        s2 += f64x2_extract_lane::<0>(hi);
-        s3 += f64x2_extract_lane::<1>(hi);
-        m0 = m0.max(f32x4_extract_lane::<0>(mx));
-        m1 = m1.max(f32x4_extract_lane::<1>(mx));
-        m2 = m2.max(f32x4_extract_lane::<2>(mx));
-        m3 = m3.max(f32x4_extract_lane::<3>(mx));
-    }
-    for c in &mut chunks {
-        add(&mut s0, &mut m0, c[0]);
-        add(&mut s1, &mut m1, c[1]);
-        add(&mut s2, &mut m2, c[2]);
-        add(&mut s3, &mut m3, c[3]);
-    }
-    for &x in chunks.remainder() {
-        add(&mut s0, &mut m0, x);
-    }
-    let m = [m1, m2, m3]
-        .into_iter()
-        .fold(m0, |m, x| if x > m { x } else { m });
-    ((s0 + s1) + (s2 + s3), m)
-}
-
 /// The price band of an item without a price.
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
@@ -340,9 +283,13 @@ fn bad(why: &str) -> Error {
 }
 
 /// Checks that `order` lists every item once, by strictly increasing id (so ids are unique), or
-/// computes it when empty.
-fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
+/// computes it when empty. Returns, per position of the order, the [`prefix`] of its id: the
+/// sortedness check compares these and reads the strings only where they tie.
+fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     let n = ids.len();
+    let prefixes = |order: &[u32]| -> Vec<u64> {
+        order.iter().map(|&i| prefix(ids.get(i as usize))).collect()
+    };
     if order.is_empty() && n > 0 {
         order.extend(0..n as u32);
         crate::sort::sort_by(order, &mut |&a, &b| {
@@ -357,7 +304,7 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
             m.push_str("' appears twice");
             return Err(Error::Model(m));
         }
-        return Ok(());
+        return Ok(prefixes(order));
     }
     if order.len() != n {
         return Err(bad("the id index does not list every item"));
@@ -369,13 +316,15 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
             _ => return Err(bad("the id index is not a permutation of the items")),
         }
     }
-    if order
-        .windows(2)
-        .any(|w| ids.get(w[0] as usize) >= ids.get(w[1] as usize))
-    {
+    let keys = prefixes(order);
+    // A smaller prefix means a smaller id; only equal prefixes need the strings.
+    let unsorted = keys.windows(2).zip(order.windows(2)).any(|(k, w)| {
+        k[0] > k[1] || (k[0] == k[1] && ids.get(w[0] as usize) >= ids.get(w[1] as usize))
+    });
+    if unsorted {
         return Err(bad("the id index is not sorted, or an id appears twice"));
     }
-    Ok(())
+    Ok(keys)
 }
 
 impl Model {
@@ -485,7 +434,7 @@ impl Model {
         if p.ids.iter().any(str::is_empty) {
             return Err(bad("an item id is empty"));
         }
-        check_id_order(&p.ids, &mut p.id_order)?;
+        let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
         let not_finite = || Err(Error::Model("an embedding value is not finite".into()));
@@ -503,17 +452,16 @@ impl Model {
                 // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
                 // leaving such rows far from unit length (or zero). A value that is not finite
                 // makes the sum not finite (the square of a finite f32 is far below f64's range).
-                let (squares, max) = squares_and_max(row);
-                if !squares.is_finite() {
+                let Some((unit, max)) = norms::unit_and_max(row) else {
                     return not_finite();
-                }
+                };
                 if codes.is_some() {
                     maxes.push(max);
                 }
                 // Rows of a model file are unit length already, up to f32 rounding (the builder
                 // and `to_bytes` write them so): dividing again would move only the last bits
                 // (the norm stays within 5e-7 of 1), and costs a division per value at load.
-                if (squares - 1.0).abs() <= 1e-6 {
+                if unit {
                     continue;
                 }
                 // The sum in order, as before the four-way sum above was used for the test.
@@ -556,11 +504,7 @@ impl Model {
                 .iter()
                 .map(|s| crate::text::lower(s.trim()))
                 .collect(),
-            id_prefix: p
-                .id_order
-                .iter()
-                .map(|&i| prefix(p.ids.get(i as usize)))
-                .collect(),
+            id_prefix,
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
             quantized,
