@@ -37,21 +37,27 @@ impl Plain for i8 {
 /// The bytes of a model file, shared by the arrays that view them.
 pub type FileBytes = Arc<Vec<u8>>;
 
-/// A read-only array of `T`, owned or viewing a model file's bytes.
-#[derive(Clone)]
-pub struct Array<T: Plain>(Repr<T>);
+/// A read-only array of `T`, owned or viewing a model file's bytes. Reading is the same either
+/// way (a pointer and a length, no branch): only who keeps the values alive differs.
+pub struct Array<T: Plain> {
+    /// The first value: in `owner`'s heap buffer, aligned, with `len` values after it.
+    ptr: *const T,
+    len: usize,
+    owner: Owner<T>,
+}
 
 #[derive(Clone)]
-enum Repr<T> {
-    Owned(Vec<T>),
-    /// `len` values at byte `start` of `file`: in bounds and aligned for `T` (checked by
-    /// [`Array::in_file`], the only constructor).
-    InFile {
-        file: FileBytes,
-        start: usize,
-        len: usize,
-    },
+enum Owner<T> {
+    Vec(Vec<T>),
+    File(FileBytes),
 }
+
+// SAFETY: an `Array` is a shared, read-only slice of memory owned by `owner` (a `Vec` or an
+// `Arc`, both Send and Sync for these plain number types); the pointer only caches where it is.
+// Mutation (`to_mut`) needs `&mut self`.
+unsafe impl<T: Plain + Send> Send for Array<T> {}
+// SAFETY: as above; `&Array` gives only `&[T]`.
+unsafe impl<T: Plain + Sync> Sync for Array<T> {}
 
 impl<T: Plain> Array<T> {
     /// The values whose bytes are `part`, a sub-slice of `file` (any other slice is copied):
@@ -68,46 +74,59 @@ impl<T: Plain> Array<T> {
         let at = part.as_ptr() as usize;
         let inside = at >= base && at - base + part.len() <= file.len();
         if cfg!(target_endian = "little") && inside && at % core::mem::align_of::<T>() == 0 {
-            return Some(Array(Repr::InFile {
-                file: Arc::clone(file),
-                start: at - base,
+            return Some(Array {
+                ptr: part.as_ptr().cast::<T>(),
                 len,
-            }));
+                owner: Owner::File(Arc::clone(file)),
+            });
         }
-        Some(Array(Repr::Owned(
-            part.chunks_exact(size).map(T::from_le).collect(),
-        )))
+        Some(part.chunks_exact(size).map(T::from_le).collect())
     }
 
-    /// The values, owned from here on (a view is copied the first time).
-    pub fn to_mut(&mut self) -> &mut Vec<T> {
-        if let Repr::InFile { .. } = self.0 {
-            self.0 = Repr::Owned(self.as_slice().to_vec());
+    /// The values, to change in place (a view of a file is copied first; the file never changes).
+    pub fn to_mut(&mut self) -> &mut [T] {
+        if let Owner::File(_) = self.owner {
+            *self = Array::from(self.as_slice().to_vec());
         }
-        match &mut self.0 {
-            Repr::Owned(v) => v,
-            Repr::InFile { .. } => unreachable!(),
-        }
+        let Owner::Vec(v) = &mut self.owner else {
+            return &mut [];
+        };
+        // `as_mut_ptr` makes no reference to the values, so `ptr` and the slice below may both
+        // be derived from it; the vector is never grown here, so it stays where it is.
+        let p = v.as_mut_ptr();
+        self.ptr = p;
+        // SAFETY: `p` points at the vector's `len` initialised values, and `&mut self` keeps
+        // every other access to them out for the slice's lifetime.
+        unsafe { core::slice::from_raw_parts_mut(p, self.len) }
     }
 
     pub fn as_slice(&self) -> &[T] {
-        match &self.0 {
-            Repr::Owned(v) => v,
-            // SAFETY: `in_file` checked that `start .. start + len · size_of::<T>()` lies inside
-            // `file` and that its address is aligned for `T`; `T` is a plain number type (every bit
-            // pattern a value). The buffer is never written while views of it exist: `FileBytes`
-            // is shared, not mutable, and `file` keeps it alive as long as this view.
-            Repr::InFile { file, start, len } => unsafe {
-                core::slice::from_raw_parts(file.as_ptr().add(*start).cast::<T>(), *len)
-            },
-        }
+        // SAFETY: `ptr` points at `len` initialised values inside `owner`'s buffer, aligned for
+        // `T` (a `Vec`'s own pointer, or checked by `in_file`), and `owner` keeps that buffer
+        // alive and unchanged while `self` is borrowed: the file's bytes are shared, never
+        // written, and the vector is only written through `to_mut`, which borrows `self` mutably
+        // and never reallocates it.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
     }
 
     /// Bytes this array holds of its own (0 for a view: the file's bytes are counted once).
     pub fn heap_bytes(&self) -> usize {
-        match &self.0 {
-            Repr::Owned(v) => v.capacity() * core::mem::size_of::<T>(),
-            Repr::InFile { .. } => 0,
+        match &self.owner {
+            Owner::Vec(v) => v.capacity() * core::mem::size_of::<T>(),
+            Owner::File(_) => 0,
+        }
+    }
+}
+
+impl<T: Plain> Clone for Array<T> {
+    fn clone(&self) -> Self {
+        match &self.owner {
+            Owner::Vec(v) => Array::from(v.clone()),
+            Owner::File(f) => Array {
+                ptr: self.ptr,
+                len: self.len,
+                owner: Owner::File(Arc::clone(f)),
+            },
         }
     }
 }
@@ -121,19 +140,24 @@ impl<T: Plain> core::ops::Deref for Array<T> {
 
 impl<T: Plain> Default for Array<T> {
     fn default() -> Self {
-        Array(Repr::Owned(Vec::new()))
+        Array::from(Vec::new())
     }
 }
 
 impl<T: Plain> From<Vec<T>> for Array<T> {
-    fn from(v: Vec<T>) -> Self {
-        Array(Repr::Owned(v))
+    fn from(mut v: Vec<T>) -> Self {
+        Array {
+            // Like `as_ptr`, makes no reference to the values; moving the vector moves none.
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+            owner: Owner::Vec(v),
+        }
     }
 }
 
 impl<T: Plain> FromIterator<T> for Array<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        Array(Repr::Owned(iter.into_iter().collect()))
+        Array::from(iter.into_iter().collect::<Vec<T>>())
     }
 }
 
