@@ -114,7 +114,7 @@ pub fn catalog(items: usize, dims: usize, seed: u64) -> ModelParts {
         co_purchase,
         co_view,
         dims,
-        embeddings,
+        embeddings: embeddings.into(),
         ..Default::default()
     }
 }

@@ -151,7 +151,7 @@ pub fn replay(model: &Model, split: &Split, customer: &str, half_life_days: f64)
         "storage": "memory",
         "policy": policy_json(half_life_days),
     }));
-    let mut opts = match OpenOptions::parse(&opts) {
+    let mut opts = match OpenOptions::parse(opts) {
         Ok(o) => o,
         Err(e) => panic!("evaluation options are valid: {e}"),
     };

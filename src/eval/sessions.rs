@@ -116,7 +116,7 @@ fn open(model: &Model, now: i64) -> Session {
         "storage": "memory",
         "policy": {"diversity": 0},
     }));
-    let mut opts = match OpenOptions::parse(&opts) {
+    let mut opts = match OpenOptions::parse(opts) {
         Ok(o) => o,
         Err(e) => panic!("evaluation options are valid: {e}"),
     };

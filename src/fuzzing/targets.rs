@@ -357,7 +357,7 @@ fn same_after_reload(m: &Model) {
     assert_eq!(format!("{:?}", a.info), format!("{:?}", b.info), "info");
     let strip = |p: &crate::model::ModelParts| crate::model::ModelParts {
         price: Vec::new(),
-        embeddings: Vec::new(),
+        embeddings: Default::default(),
         info: Default::default(),
         ..p.clone()
     };
@@ -510,7 +510,7 @@ pub fn open(data: &[u8]) {
     let Some(v) = json::value(data) else {
         return;
     };
-    let Ok(opts) = OpenOptions::parse(&v) else {
+    let Ok(opts) = OpenOptions::parse(v) else {
         return;
     };
     let model = opts.model.clone();

@@ -78,6 +78,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
     let mut has_popularity = false;
     let mut channels = Names::default();
     let mut channel_rows: Vec<Vec<(u32, f32)>> = Vec::new();
+    let mut embeddings = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let bad = |problem: &str| Error::InvalidCatalog {
             index,
@@ -189,7 +190,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
             }
         });
         match item.get("embedding") {
-            None if p.dims == 0 && p.embeddings.is_empty() => {}
+            None if p.dims == 0 && embeddings.is_empty() => {}
             None => return Err(bad("has no embedding, but earlier items have one")),
             Some(Value::Array(_)) if index > 0 && p.dims == 0 => {
                 return Err(bad("has an embedding, but earlier items have none"))
@@ -214,7 +215,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 }
                 for x in e {
                     match x {
-                        Value::Number(n) if n.is_finite() => p.embeddings.push(*n as f32),
+                        Value::Number(n) if n.is_finite() => embeddings.push(*n as f32),
                         _ => return Err(bad("embedding must contain only finite numbers")),
                     }
                 }
@@ -270,6 +271,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         p.popularity.iter_mut().for_each(|x| *x = 1.0);
     }
     p.trending = p.popularity.clone();
+    p.embeddings = embeddings.into();
     p.categories = categories.names;
     p.brands = brands.names;
     p.tags = tags.names;

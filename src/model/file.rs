@@ -1,12 +1,17 @@
 //! Model files (`.vtr`), written by `vitrine-model build` and loaded by `Vitrine.open({model})`.
 //!
 //! A 32-byte header, a table of sections, then the sections, each a flat little-endian array at
-//! an 8-byte aligned offset. Loading checks the header and the checksum, then copies each array
-//! into [`ModelParts`] in one pass: there is no per-item record to decode, and every read is
-//! bounds-checked, so a damaged or hostile file gives [`Error::Model`], never a panic or garbage.
+//! an 8-byte aligned offset. Loading checks the header and the checksum, then reads each array
+//! into [`ModelParts`]: the large ones (embedding rows and codes, neighbour rows) in place from the
+//! file's bytes ([`Array`]), the others by one copy each. There is no per-item record to decode,
+//! and every read is bounds-checked, so a damaged or hostile file gives [`Error::Model`], never a
+//! panic or garbage.
 //! The layout is specified in `docs/MODEL.md`.
 
-use super::{Info, Lists, Model, ModelParts, Neighbours, Quantized, Strings, LANES};
+use super::array::Plain;
+use super::{
+    Array, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Quantized, Strings, LANES,
+};
 use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer};
 use crate::error::{Error, Result};
 
@@ -335,16 +340,9 @@ fn copy_le<T: Copy>(b: &[u8], one: impl Fn(&[u8]) -> T) -> Vec<T> {
     }
 }
 
-/// The bytes as int8 codes, by one copy (a loop converting each byte was slower in wasm).
-fn read_i8s(b: &[u8]) -> Vec<i8> {
-    let mut v = Vec::<i8>::with_capacity(b.len());
-    // SAFETY: `i8` and `u8` have the same size and every bit pattern is a value; `v` has room
-    // for `b.len()` of them, was just allocated (no overlap), and is initialised by the copy.
-    unsafe {
-        core::ptr::copy_nonoverlapping(b.as_ptr(), v.as_mut_ptr().cast::<u8>(), b.len());
-        v.set_len(b.len());
-    }
-    v
+/// The values whose bytes are `b` (a part of `file`), read in place.
+fn view<T: Plain>(file: &FileBytes, b: &[u8], what: &str) -> Result<Array<T>> {
+    Array::in_file(file, b).ok_or_else(|| truncated(what))
 }
 
 /// `count` little-endian 4-byte values at the reader's position.
@@ -401,17 +399,17 @@ fn read_lists(b: &[u8], what: &str) -> Result<Lists> {
     Ok(Lists { offsets, values })
 }
 
-fn read_neighbours(b: &[u8], what: &str) -> Result<Neighbours> {
+fn read_neighbours(file: &FileBytes, b: &[u8], what: &str) -> Result<Neighbours> {
     let mut r = Reader::new(b);
     let rows = r.u32().map_err(|_| truncated(what))?;
     let nnz = r.u32().map_err(|_| truncated(what))?;
     let offsets = if rows == 0 && nnz == 0 && r.remaining() == 0 {
-        Vec::new()
+        Array::default()
     } else {
-        read_u32s(take4(&mut r, rows.saturating_add(1), what)?)
+        view(file, take4(&mut r, rows.saturating_add(1), what)?, what)?
     };
-    let targets = read_u32s(take4(&mut r, nnz, what)?);
-    let weights = read_f32s(take4(&mut r, nnz, what)?);
+    let targets = view(file, take4(&mut r, nnz, what)?, what)?;
+    let weights = view(file, take4(&mut r, nnz, what)?, what)?;
     Ok(Neighbours {
         offsets,
         targets,
@@ -421,12 +419,12 @@ fn read_neighbours(b: &[u8], what: &str) -> Result<Neighbours> {
 
 /// Reads a model file into parts (not yet validated: [`Model::from_parts`] does that).
 pub fn decode(data: &[u8]) -> Result<ModelParts> {
-    decode_with_codes(data).map(|(p, _)| p)
+    decode_with_codes(&FileBytes::new(data.to_vec())).map(|(p, _)| p)
 }
 
 /// The `EMBQ` section (int8 codes and per-row scales) as stored, its shape checked against the
 /// embeddings; its values are checked by [`Model::from_parts_with_codes`].
-fn read_codes(b: &[u8], n: usize, dims: usize) -> Result<Quantized> {
+fn read_codes(file: &FileBytes, b: &[u8], n: usize, dims: usize) -> Result<Quantized> {
     let mut r = Reader::new(b);
     let what = "EMBQ";
     let qdims = r.u32().map_err(|_| truncated(what))? as usize;
@@ -434,7 +432,7 @@ fn read_codes(b: &[u8], n: usize, dims: usize) -> Result<Quantized> {
     if qdims != dims || dims == 0 || stride != dims.div_ceil(LANES) * LANES {
         return Err(err("the EMBQ section does not match the embeddings"));
     }
-    let scales = read_f32s(take4(&mut r, n as u32, what)?);
+    let scales = view(file, take4(&mut r, n as u32, what)?, what)?;
     let len = n.checked_mul(stride).ok_or_else(|| truncated(what))?;
     let codes = r.bytes(len).map_err(|_| truncated(what))?;
     if r.remaining() != 0 {
@@ -443,14 +441,15 @@ fn read_codes(b: &[u8], n: usize, dims: usize) -> Result<Quantized> {
     Ok(Quantized {
         dims,
         stride,
-        codes: read_i8s(codes),
+        codes: view(file, codes, what)?,
         scales,
         max_norm: 0.0,
     })
 }
 
 /// [`decode`], with the stored int8 codes when the file has them.
-fn decode_with_codes(data: &[u8]) -> Result<(ModelParts, Option<Quantized>)> {
+fn decode_with_codes(file: &FileBytes) -> Result<(ModelParts, Option<Quantized>)> {
+    let data: &[u8] = file;
     let s = sections(data)?;
     let mut m = Reader::new(s.required(tag::META)?);
     let meta = (|| -> core::result::Result<_, Truncated> {
@@ -475,12 +474,15 @@ fn decode_with_codes(data: &[u8]) -> Result<(ModelParts, Option<Quantized>)> {
     let emb = s.get(tag::EMBEDDINGS).unwrap_or(&[0, 0, 0, 0]);
     let mut er = Reader::new(emb);
     let edims = er.u32().map_err(|_| truncated("EMBD"))? as usize;
-    let embeddings = read_f32s(er.bytes(er.remaining()).unwrap_or(&[]));
-    if emb.len() % 4 != 0 || edims != dims || embeddings.len() != n.saturating_mul(dims) {
+    if emb.len() % 4 != 0 || edims != dims {
+        return Err(truncated("EMBD"));
+    }
+    let embeddings: Array<f32> = view(file, er.bytes(er.remaining()).unwrap_or(&[]), "EMBD")?;
+    if embeddings.len() != n.saturating_mul(dims) {
         return Err(truncated("EMBD"));
     }
     let codes = match s.get(tag::CODES) {
-        Some(b) => Some(read_codes(b, n, dims)?),
+        Some(b) => Some(read_codes(file, b, n, dims)?),
         None => None,
     };
     let id_order = match s.get(tag::ID_ORDER) {
@@ -488,7 +490,7 @@ fn decode_with_codes(data: &[u8]) -> Result<(ModelParts, Option<Quantized>)> {
         _ => Vec::new(),
     };
     let nb = |t: [u8; 4], what: &str| match s.get(t) {
-        Some(b) => read_neighbours(b, what),
+        Some(b) => read_neighbours(file, b, what),
         None => Ok(Neighbours::default()),
     };
     let parts = ModelParts {
@@ -525,9 +527,16 @@ fn decode_with_codes(data: &[u8]) -> Result<(ModelParts, Option<Quantized>)> {
 }
 
 impl Model {
-    /// Loads a model file made by `vitrine-model build`.
+    /// Loads a model file made by `vitrine-model build` (a copy of `bytes`: see
+    /// [`Model::from_file`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (parts, codes) = decode_with_codes(bytes)?;
+        Model::from_file(bytes.to_vec())
+    }
+
+    /// Loads a model file, keeping its bytes: the embedding rows and codes and the neighbour rows
+    /// are read in place from them rather than copied.
+    pub fn from_file(bytes: Vec<u8>) -> Result<Self> {
+        let (parts, codes) = decode_with_codes(&FileBytes::new(bytes))?;
         Model::from_parts_with_codes(parts, codes)
     }
 

@@ -30,7 +30,7 @@ pub(crate) fn sample_parts() -> ModelParts {
         ]),
         co_view: Neighbours::from_rows(vec![vec![(2, 1.0)], vec![], vec![(0, 1.0)], vec![]]),
         dims: 2,
-        embeddings: vec![1.0, 0.0, 0.6, 0.8, 0.0, 1.0, -1.0, 0.0],
+        embeddings: vec![1.0, 0.0, 0.6, 0.8, 0.0, 1.0, -1.0, 0.0].into(),
         channels: ["tiktok", "in_store"].into_iter().collect(),
         channel_trending: Neighbours::from_rows(vec![vec![(2, 1.0), (0, 0.5)], vec![(3, 1.0)]]),
         id_order: Vec::new(),
@@ -218,8 +218,37 @@ fn damage_behind_valid_checksums_never_panics() {
 #[test]
 fn bad_contents_are_named() {
     let mut p = sample_parts();
-    p.co_purchase.targets[0] = 99;
+    p.co_purchase.targets.to_mut()[0] = 99;
     assert!(message(&encode(&p)).contains("co-purchase neighbours: a neighbour is not an item"));
+    // Weights: −0 passes; negatives, NaN (either sign) and infinities do not. Enough links that
+    // the SIMD build's four-at-a-time pass and its remainder both see the bad one.
+    for (w, ok) in [
+        (-0.0, true),
+        (f32::MAX, true),
+        (f32::MIN_POSITIVE / 2.0, true),
+        (-1e-30, false),
+        (f32::NAN, false),
+        (-f32::NAN, false),
+        (f32::INFINITY, false),
+        (f32::NEG_INFINITY, false),
+    ] {
+        for at in [0, 5, 8] {
+            let mut p = sample_parts();
+            p.co_view = Neighbours::from_rows(vec![
+                (0..9)
+                    .map(|k| (1 + k % 3, if k == at { w } else { 0.5 }))
+                    .collect(),
+                vec![],
+                vec![],
+                vec![],
+            ]);
+            let r = Model::from_parts(p.clone());
+            assert_eq!(r.is_ok(), ok, "weight {w} at {at}");
+            if !ok {
+                assert!(message(&encode(&p)).contains("co-view neighbours: a weight is negative"));
+            }
+        }
+    }
     let mut p = sample_parts();
     p.ids = ["a", "a", "b", "c"].into_iter().collect();
     assert!(message(&encode(&p)).contains("item id 'a' appears twice"));
@@ -272,14 +301,14 @@ fn stored_codes_are_what_loading_would_compute() {
         &Quantized::new(back.embeddings(), back.dims())
     );
     // Without the section (version-1 files, or a reader's choice) the codes are computed.
-    let (parts, codes) = decode_with_codes(&bytes).unwrap();
+    let (parts, codes) = decode_with_codes(&FileBytes::new(bytes.clone())).unwrap();
     assert!(codes.is_some());
     let computed = Model::from_parts(parts).unwrap();
     assert_eq!(computed.quantized(), back.quantized());
     // Rows that are not unit length are scaled on load; codes stored for the rows as given are
     // then dropped and the scaled rows quantized.
     let mut raw = sample_parts();
-    raw.embeddings = vec![2.0, 0.0, 0.3, 0.4, 0.0, 5.0, -1.0, 0.0];
+    raw.embeddings = vec![2.0, 0.0, 0.3, 0.4, 0.0, 5.0, -1.0, 0.0].into();
     let loaded = Model::from_bytes(&encode(&raw)).unwrap();
     assert_eq!(
         loaded.quantized(),

@@ -5,13 +5,16 @@
 //! model file made by the builder. Both go through [`ModelParts`] and [`Model::from_parts`],
 //! which validates everything once, so ranking code never re-checks.
 
+mod array;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod build;
 mod catalog;
 pub mod file;
+mod norms;
 mod quant;
 mod tables;
 
+pub use array::{Array, FileBytes};
 pub use catalog::parse_catalog;
 pub use quant::{Quantized, LANES};
 pub use tables::{Lists, Strings};
@@ -26,9 +29,9 @@ pub const NONE: u32 = u32::MAX;
 /// `targets[offsets[i]..offsets[i+1]]` with weights at the same positions, best first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Neighbours {
-    pub offsets: Vec<u32>,
-    pub targets: Vec<u32>,
-    pub weights: Vec<f32>,
+    pub offsets: Array<u32>,
+    pub targets: Array<u32>,
+    pub weights: Array<f32>,
 }
 
 impl Neighbours {
@@ -51,19 +54,21 @@ impl Neighbours {
 
     /// Builds the rows from per-item lists (already sorted best first).
     pub fn from_rows(rows: Vec<Vec<(u32, f32)>>) -> Self {
-        let mut n = Neighbours {
-            offsets: Vec::with_capacity(rows.len() + 1),
-            ..Default::default()
-        };
-        n.offsets.push(0);
+        let mut offsets = Vec::with_capacity(rows.len() + 1);
+        let (mut targets, mut weights) = (Vec::new(), Vec::new());
+        offsets.push(0);
         for row in rows {
             for (t, w) in row {
-                n.targets.push(t);
-                n.weights.push(w);
+                targets.push(t);
+                weights.push(w);
             }
-            n.offsets.push(n.targets.len() as u32);
+            offsets.push(targets.len() as u32);
         }
-        n
+        Neighbours {
+            offsets: offsets.into(),
+            targets: targets.into(),
+            weights: weights.into(),
+        }
     }
 
     fn validate(&self, items: usize, what: &str) -> Result<()> {
@@ -94,14 +99,69 @@ impl Neighbours {
         if self.offsets.windows(2).any(|w| w[0] > w[1]) {
             return bad("offsets decrease");
         }
-        if self.targets.iter().any(|&t| t as usize >= items) {
+        let (top, weights_ok) = largest_target_and_weights_ok(&self.targets, &self.weights);
+        if !self.targets.is_empty() && top as usize >= items {
             return bad("a neighbour is not an item");
         }
-        if self.weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+        if !weights_ok {
             return bad("a weight is negative or not finite");
         }
         Ok(())
     }
+}
+
+/// The largest target, and whether every weight is finite and not negative (−0 is allowed), in
+/// one branch-free pass: four passes with a closure each were a tenth of opening a 100,000-item
+/// model (its neighbour rows are 12.7 MB).
+fn largest_target_and_weights_ok(targets: &[u32], weights: &[f32]) -> (u32, bool) {
+    // By the bits: a finite non-negative f32 is at most the largest finite one's pattern;
+    // −0 is the one pattern above it that passes. NaN, infinities and negatives fail.
+    const LARGEST: u32 = 0x7F7F_FFFF;
+    const MINUS_ZERO: u32 = 0x8000_0000;
+    let (mut top, mut bad) = (0u32, 0u32);
+    let mut t = targets.chunks_exact(4);
+    let mut w = weights.chunks_exact(4);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let (mut tops, mut bads) = (u32x4_splat(0), u32x4_splat(0));
+        let (largest, minus_zero) = (u32x4_splat(LARGEST), u32x4_splat(MINUS_ZERO));
+        for (tc, wc) in (&mut t).zip(&mut w) {
+            // SAFETY: chunks of exactly four 4-byte values; v128_load allows any alignment.
+            let (tv, wv) = unsafe {
+                (
+                    v128_load(tc.as_ptr().cast::<v128>()),
+                    v128_load(wc.as_ptr().cast::<v128>()),
+                )
+            };
+            tops = u32x4_max(tops, tv);
+            bads = v128_or(
+                bads,
+                v128_andnot(u32x4_gt(wv, largest), i32x4_eq(wv, minus_zero)),
+            );
+        }
+        for lane in [
+            u32x4_extract_lane::<0>(tops),
+            u32x4_extract_lane::<1>(tops),
+            u32x4_extract_lane::<2>(tops),
+            u32x4_extract_lane::<3>(tops),
+        ] {
+            top = top.max(lane);
+        }
+        bad |= u32::from(v128_any_true(bads));
+    }
+    let scalar = |top: &mut u32, bad: &mut u32, tc: &[u32], wc: &[f32]| {
+        for (&t, &w) in tc.iter().zip(wc) {
+            *top = (*top).max(t);
+            let b = w.to_bits();
+            *bad |= u32::from(b > LARGEST && b != MINUS_ZERO);
+        }
+    };
+    for (tc, wc) in (&mut t).zip(&mut w) {
+        scalar(&mut top, &mut bad, tc, wc);
+    }
+    scalar(&mut top, &mut bad, t.remainder(), w.remainder());
+    (top, bad == 0)
 }
 
 /// How a model was built: shown by `vitrine-model inspect`, never used for ranking.
@@ -149,7 +209,7 @@ pub struct ModelParts {
     /// Embedding width, 0 for none.
     pub dims: usize,
     /// `dims` floats per item, row-major.
-    pub embeddings: Vec<f32>,
+    pub embeddings: Array<f32>,
     /// Channels with a trending list of their own (normalized labels such as `tiktok`, see
     /// [`crate::channel`]); may be empty.
     pub channels: Strings,
@@ -188,64 +248,6 @@ pub struct Model {
     channel_index: HashMap<String, u32>,
 }
 
-/// The sum of the squares of `row` in f64, four partial sums at a time (one dependent addition
-/// per value was a tenth of `open`), and its largest absolute value.
-fn squares_and_max(row: &[f32]) -> (f64, f32) {
-    #[inline(always)]
-    fn add(sum: &mut f64, max: &mut f32, x: f32) {
-        *sum += f64::from(x) * f64::from(x);
-        let a = x.abs();
-        if a > *max {
-            *max = a;
-        }
-    }
-    // Unrolled by hand: the shipped build's opt-level "s" does not unroll loops.
-    let (mut s0, mut s1, mut s2, mut s3) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    let (mut m0, mut m1, mut m2, mut m3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    let mut chunks = row.chunks_exact(4);
-    // The same four sums and maxima with SIMD (lanes 0 and 1 in one f64 pair, 2 and 3 in the
-    // other): the same additions in the same order, so the result is bit for bit the scalar one.
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use core::arch::wasm32::*;
-        let (mut lo, mut hi, mut mx) = (f64x2_splat(0.0), f64x2_splat(0.0), f32x4_splat(0.0));
-        for c in &mut chunks {
-            // SAFETY: a chunk of exactly four f32 (16 bytes); v128_load allows any alignment.
-            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
-            let l = f64x2_promote_low_f32x4(v);
-            let h = f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(v, v));
-            lo = f64x2_add(lo, f64x2_mul(l, l));
-            hi = f64x2_add(hi, f64x2_mul(h, h));
-            let a = f32x4_abs(v);
-            // `a > m ? a : m`, lane by lane, as the scalar code.
-            mx = v128_bitselect(a, mx, f32x4_gt(a, mx));
-        }
-        // From zero: adding to 0 and taking the larger of 0 and a non-negative value change
-        // nothing.
-        s0 += f64x2_extract_lane::<0>(lo);
-        s1 += f64x2_extract_lane::<1>(lo);
-        s2 += f64x2_extract_lane::<0>(hi);
-        s3 += f64x2_extract_lane::<1>(hi);
-        m0 = m0.max(f32x4_extract_lane::<0>(mx));
-        m1 = m1.max(f32x4_extract_lane::<1>(mx));
-        m2 = m2.max(f32x4_extract_lane::<2>(mx));
-        m3 = m3.max(f32x4_extract_lane::<3>(mx));
-    }
-    for c in &mut chunks {
-        add(&mut s0, &mut m0, c[0]);
-        add(&mut s1, &mut m1, c[1]);
-        add(&mut s2, &mut m2, c[2]);
-        add(&mut s3, &mut m3, c[3]);
-    }
-    for &x in chunks.remainder() {
-        add(&mut s0, &mut m0, x);
-    }
-    let m = [m1, m2, m3]
-        .into_iter()
-        .fold(m0, |m, x| if x > m { x } else { m });
-    ((s0 + s1) + (s2 + s3), m)
-}
-
 /// The price band of an item without a price.
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
@@ -258,19 +260,13 @@ fn normalise(v: &mut [f32]) {
     }
 }
 
-/// Item indexes by `v` descending, ties by index. Sorts packed integer keys (the value's bits,
-/// flipped so larger comes first, then the index): a sort of plain u64, much faster than
-/// comparing floats through a closure, and one instantiation shared by every caller.
+/// Item indexes by `v` descending, ties by index: a radix sort of the values' bits, flipped so
+/// that larger comes first.
 pub(crate) fn order_by(v: &[f32]) -> Vec<u32> {
     // Non-negative finite floats (validated) order like their bit patterns; `+ 0.0` makes −0
     // the same as 0.
-    let mut keys: Vec<u64> = v
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (u64::from(!(x + 0.0).to_bits()) << 32) | i as u64)
-        .collect();
-    keys.sort_unstable();
-    keys.into_iter().map(|k| k as u32).collect()
+    let keys: Vec<u32> = v.iter().map(|x| !(x + 0.0).to_bits()).collect();
+    crate::sort::order_by_key(&keys)
 }
 
 /// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
@@ -287,9 +283,13 @@ fn bad(why: &str) -> Error {
 }
 
 /// Checks that `order` lists every item once, by strictly increasing id (so ids are unique), or
-/// computes it when empty.
-fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
+/// computes it when empty. Returns, per position of the order, the [`prefix`] of its id: the
+/// sortedness check compares these and reads the strings only where they tie.
+fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     let n = ids.len();
+    let prefixes = |order: &[u32]| -> Vec<u64> {
+        order.iter().map(|&i| prefix(ids.get(i as usize))).collect()
+    };
     if order.is_empty() && n > 0 {
         order.extend(0..n as u32);
         crate::sort::sort_by(order, &mut |&a, &b| {
@@ -304,7 +304,7 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
             m.push_str("' appears twice");
             return Err(Error::Model(m));
         }
-        return Ok(());
+        return Ok(prefixes(order));
     }
     if order.len() != n {
         return Err(bad("the id index does not list every item"));
@@ -316,13 +316,15 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<()> {
             _ => return Err(bad("the id index is not a permutation of the items")),
         }
     }
-    if order
-        .windows(2)
-        .any(|w| ids.get(w[0] as usize) >= ids.get(w[1] as usize))
-    {
+    let keys = prefixes(order);
+    // A smaller prefix means a smaller id; only equal prefixes need the strings.
+    let unsorted = keys.windows(2).zip(order.windows(2)).any(|(k, w)| {
+        k[0] > k[1] || (k[0] == k[1] && ids.get(w[0] as usize) >= ids.get(w[1] as usize))
+    });
+    if unsorted {
         return Err(bad("the id index is not sorted, or an id appears twice"));
     }
-    Ok(())
+    Ok(keys)
 }
 
 impl Model {
@@ -432,7 +434,7 @@ impl Model {
         if p.ids.iter().any(str::is_empty) {
             return Err(bad("an item id is empty"));
         }
-        check_id_order(&p.ids, &mut p.id_order)?;
+        let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
         let not_finite = || Err(Error::Model("an embedding value is not finite".into()));
@@ -442,31 +444,42 @@ impl Model {
             if codes.is_some() {
                 maxes.reserve_exact(n);
             }
-            for row in p.embeddings.chunks_exact_mut(p.dims) {
+            // Rows that are not unit length, with their norms: scaled after the pass, on a copy
+            // when the rows are read in place from a model file (they never are in files that
+            // `vitrine-model` writes).
+            let mut uneven = Vec::new();
+            for (r, row) in p.embeddings.chunks_exact(p.dims).enumerate() {
                 // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
                 // leaving such rows far from unit length (or zero). A value that is not finite
                 // makes the sum not finite (the square of a finite f32 is far below f64's range).
-                let (squares, max) = squares_and_max(row);
-                if !squares.is_finite() {
+                let Some((unit, max)) = norms::unit_and_max(row) else {
                     return not_finite();
-                }
+                };
                 if codes.is_some() {
                     maxes.push(max);
                 }
                 // Rows of a model file are unit length already, up to f32 rounding (the builder
                 // and `to_bytes` write them so): dividing again would move only the last bits
                 // (the norm stays within 5e-7 of 1), and costs a division per value at load.
-                if (squares - 1.0).abs() <= 1e-6 {
+                if unit {
                     continue;
                 }
                 // The sum in order, as before the four-way sum above was used for the test.
                 let squares = row.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>();
                 let norm = squares.sqrt();
                 if norm > 0.0 {
-                    // The stored codes describe the row before this: quantize instead.
-                    codes = None;
-                    row.iter_mut()
-                        .for_each(|x| *x = (f64::from(*x) / norm) as f32);
+                    uneven.push((r, norm));
+                }
+            }
+            if !uneven.is_empty() {
+                // The stored codes describe the rows before this: quantize instead.
+                codes = None;
+                let rows = p.embeddings.to_mut();
+                for (r, norm) in uneven {
+                    if let Some(row) = rows.get_mut(r * p.dims..(r + 1) * p.dims) {
+                        row.iter_mut()
+                            .for_each(|x| *x = (f64::from(*x) / norm) as f32);
+                    }
                 }
             }
         }
@@ -491,11 +504,7 @@ impl Model {
                 .iter()
                 .map(|s| crate::text::lower(s.trim()))
                 .collect(),
-            id_prefix: p
-                .id_order
-                .iter()
-                .map(|&i| prefix(p.ids.get(i as usize)))
-                .collect(),
+            id_prefix,
             by_popularity: order_by(&p.popularity),
             by_trending: order_by(&p.trending),
             quantized,
@@ -744,7 +753,10 @@ fn sort_rows(nb: &mut Neighbours) {
         let row = top.into_sorted();
         let max = row.first().map_or(0.0, |x| x.score);
         for (k, x) in range.zip(row) {
-            if let (Some(tt), Some(ww)) = (nb.targets.get_mut(k), nb.weights.get_mut(k)) {
+            if let (Some(tt), Some(ww)) = (
+                nb.targets.to_mut().get_mut(k),
+                nb.weights.to_mut().get_mut(k),
+            ) {
                 *tt = x.item;
                 *ww = if max > 0.0 { x.score / max } else { 0.0 };
             }

@@ -8,6 +8,8 @@
 //! diversity. Recall of int8 against the f32 scan is measured by `vitrine-bench recall` (see
 //! docs/BENCHMARKS.md).
 
+use super::Array;
+
 /// Bytes per SIMD vector: row strides are a multiple of this.
 pub const LANES: usize = 16;
 
@@ -19,9 +21,9 @@ pub struct Quantized {
     /// Codes per row: `dims` rounded up to a multiple of [`LANES`], padded with zeros.
     pub stride: usize,
     /// `rows · stride` codes, row-major.
-    pub codes: Vec<i8>,
+    pub codes: Array<i8>,
     /// Per row, the value of one code step.
-    pub scales: Vec<f32>,
+    pub scales: Array<f32>,
     /// The largest length of a row as its codes say (`scale · ‖codes‖`): with the query's length
     /// it bounds every dot product, so a scan can skip rows that could not score high enough.
     pub max_norm: f32,
@@ -55,8 +57,8 @@ impl Quantized {
         Quantized {
             dims,
             stride,
-            codes,
-            scales,
+            codes: codes.into(),
+            scales: scales.into(),
             max_norm: max_norm as f32,
         }
     }
@@ -91,7 +93,11 @@ impl Quantized {
             if peak != expected {
                 return Err("a row's codes are out of range or do not match its scale");
             }
-            max_norm = max_norm.max(f64::from(scale) * (squares as f64).sqrt());
+            // Compared, not `f64::max`: that is a call in wasm, once per row here.
+            let norm = f64::from(scale) * (squares as f64).sqrt();
+            if norm > max_norm {
+                max_norm = norm;
+            }
         }
         self.max_norm = max_norm as f32;
         Ok(self)
@@ -116,9 +122,9 @@ impl Quantized {
         self.scales.get(i).copied().unwrap_or(0.0)
     }
 
-    /// Bytes held.
+    /// Bytes held (not counting codes read in place from a model file).
     pub fn memory_bytes(&self) -> usize {
-        self.codes.capacity() + self.scales.capacity() * 4
+        self.codes.heap_bytes() + self.scales.heap_bytes()
     }
 }
 
@@ -138,14 +144,28 @@ fn peak_and_squares(row: &[i8]) -> (u8, u64) {
             sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(lo));
             sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(hi));
         }
-        let mut top = [0u8; 16];
-        // SAFETY: 16 bytes into a 16-byte array.
-        unsafe { v128_store(top.as_mut_ptr().cast::<v128>(), peak) };
+        // The largest lane, by halving: each step takes the larger of a lane and its partner.
+        let peak = u8x16_max(
+            peak,
+            i8x16_shuffle::<8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
+        );
+        let peak = u8x16_max(
+            peak,
+            i8x16_shuffle::<4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
+        );
+        let peak = u8x16_max(
+            peak,
+            i8x16_shuffle::<2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
+        );
+        let peak = u8x16_max(
+            peak,
+            i8x16_shuffle::<1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
+        );
         let total = (u32x4_extract_lane::<0>(sums) as u64)
             + (u32x4_extract_lane::<1>(sums) as u64)
             + (u32x4_extract_lane::<2>(sums) as u64)
             + (u32x4_extract_lane::<3>(sums) as u64);
-        return (top.into_iter().max().unwrap_or(0), total);
+        return (u8x16_extract_lane::<0>(peak), total);
     }
     let mut peak = 0u8;
     let mut squares = 0u64;

@@ -70,7 +70,7 @@ fn model() -> impl Strategy<Value = Model> {
                 co_purchase,
                 co_view,
                 dims,
-                embeddings,
+                embeddings: embeddings.into(),
                 ..Default::default()
             };
             Model::from_parts(p).unwrap_or_else(|e| panic!("{e}"))

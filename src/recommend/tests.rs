@@ -64,7 +64,7 @@ fn model() -> Model {
         co_purchase: Neighbours::from_rows(rows),
         co_view: Neighbours::from_rows(view_rows),
         dims: 2,
-        embeddings: vec![1.0, 0.1, 1.0, 0.2, 0.0, 1.0, 0.1, 1.0, 1.0, 0.0],
+        embeddings: vec![1.0, 0.1, 1.0, 0.2, 0.0, 1.0, 0.1, 1.0, 1.0, 0.0].into(),
         ..Default::default()
     })
     .unwrap()

@@ -27,7 +27,7 @@ fn open_gpc(mem: &MemoryBackend, extra: Json, now: f64, gpc: bool) -> Session {
     if let (Json::Object(o), Json::Object(e)) = (&mut opts, extra) {
         o.extend(e);
     }
-    let opts = OpenOptions::parse(&from_json(&opts)).unwrap();
+    let opts = OpenOptions::parse(from_json(&opts)).unwrap();
     Session::open(opts, Box::new(mem.clone()), Env { now, seed: 1, gpc })
 }
 

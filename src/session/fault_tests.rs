@@ -16,7 +16,7 @@ fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> S
     if let Some(c) = consent {
         o["consent"] = c;
     }
-    let opts = OpenOptions::parse(&from_json(&o)).unwrap();
+    let opts = OpenOptions::parse(from_json(&o)).unwrap();
     let env = Env {
         now: NOW,
         seed,

@@ -391,7 +391,7 @@ fn p18_sensitive_never_outlives_personalization() {
     let c = s.set_consent(&from_json(&consent), NOW, false).unwrap();
     assert!(c.sensitive);
     let mut gpc = Session::open(
-        OpenOptions::parse(&from_json(&json!({"catalog": catalog(), "consent": {"tcf": crate::consent::tcf::testing::tc_string(&[1, 5, 6], NOW - 1.0)}}))).unwrap(),
+        OpenOptions::parse(from_json(&json!({"catalog": catalog(), "consent": {"tcf": crate::consent::tcf::testing::tc_string(&[1, 5, 6], NOW - 1.0)}}))).unwrap(),
         Box::new(MemoryBackend::new()),
         Env { now: NOW, seed: 1, gpc: true },
     );

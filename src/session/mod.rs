@@ -63,9 +63,22 @@ const OPEN_KEYS: &[&str] = &[
     "policy",
 ];
 
+/// The bytes of `options.model`, moved out of the options (left empty there): the model keeps
+/// them and reads its large arrays in place, so a model file is copied once, into wasm memory.
+fn take_model_file(v: &mut Value) -> Option<Vec<u8>> {
+    let Value::Object(entries) = v else {
+        return None;
+    };
+    match entries.iter_mut().find(|(k, _)| k == "model") {
+        Some((_, Value::Bytes(bytes))) => Some(core::mem::take(bytes)),
+        _ => None,
+    }
+}
+
 impl OpenOptions {
-    pub fn parse(v: &Value) -> Result<Self> {
-        let a = Args::new("open", "options", v)?;
+    pub fn parse(mut v: Value) -> Result<Self> {
+        let file = take_model_file(&mut v);
+        let a = Args::new("open", "options", &v)?;
         a.reject_unknown(OPEN_KEYS)?;
         let model = match (a.get("model"), a.get("catalog")) {
             (Some(_), Some(_)) => {
@@ -75,7 +88,7 @@ impl OpenOptions {
                     "must give either model or catalog, not both",
                 ))
             }
-            (Some(Value::Bytes(bytes)), None) => Model::from_bytes(bytes)?,
+            (Some(Value::Bytes(_)), None) => Model::from_file(file.unwrap_or_default())?,
             (Some(other), None) => {
                 return Err(Error::wrong_type(
                     "open",

@@ -86,7 +86,7 @@ fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> S
     if let Some(c) = consent {
         o["consent"] = c;
     }
-    let opts = OpenOptions::parse(&from_json(&o)).unwrap();
+    let opts = OpenOptions::parse(from_json(&o)).unwrap();
     Session::open(
         opts,
         Box::new(mem.clone()),

@@ -19,7 +19,7 @@ fn seed() -> u64 {
 
 /// A tab: a session over the shared storage.
 fn tab(mem: &MemoryBackend, consent: serde_json::Value) -> Session {
-    let opts = OpenOptions::parse(&from_json(
+    let opts = OpenOptions::parse(from_json(
         &json!({"catalog": catalog(), "consent": consent}),
     ))
     .unwrap();
@@ -36,7 +36,7 @@ fn tab(mem: &MemoryBackend, consent: serde_json::Value) -> Session {
 
 /// A tab opened without a consent option: it reads the stored decision.
 fn stored_tab(mem: &MemoryBackend) -> Session {
-    let opts = OpenOptions::parse(&from_json(&json!({"catalog": catalog()}))).unwrap();
+    let opts = OpenOptions::parse(from_json(&json!({"catalog": catalog()}))).unwrap();
     Session::open(
         opts,
         Box::new(mem.clone()),
@@ -242,10 +242,8 @@ fn signals_past_retention_are_pruned_when_merging_and_written_back() {
     let day = 86_400_000.0;
     let policy = json!({"personalization": true, "storage": true});
     let opts = |consent: serde_json::Value| {
-        OpenOptions::parse(&from_json(
-            &json!({"catalog": catalog(), "consent": consent,
-            "policy": {"retentionDays": 5}}),
-        ))
+        OpenOptions::parse(from_json(&json!({"catalog": catalog(), "consent": consent,
+            "policy": {"retentionDays": 5}})))
         .unwrap()
     };
     let env = |now| Env {

@@ -33,7 +33,7 @@ pub(crate) fn open_with(mem: &MemoryBackend, extra: Json) -> Session {
     if let (Json::Object(o), Json::Object(e)) = (&mut opts, extra) {
         o.extend(e);
     }
-    let opts = OpenOptions::parse(&from_json(&opts)).unwrap();
+    let opts = OpenOptions::parse(from_json(&opts)).unwrap();
     Session::open(
         opts,
         Box::new(mem.clone()),
@@ -306,7 +306,7 @@ fn retention_prunes_on_open() {
         NOW,
     )
     .unwrap();
-    let opts = OpenOptions::parse(&from_json(
+    let opts = OpenOptions::parse(from_json(
         &json!({"catalog": catalog(), "policy": {"retentionDays": 5}}),
     ))
     .unwrap();
@@ -349,13 +349,10 @@ fn open_options_are_checked() {
         ),
     ];
     for (v, want) in bad {
-        let err = OpenOptions::parse(&from_json(&v))
-            .err()
-            .unwrap()
-            .to_string();
+        let err = OpenOptions::parse(from_json(&v)).err().unwrap().to_string();
         assert!(err.contains(want), "{v}: {err}");
     }
-    assert!(OpenOptions::parse(&Value::Undefined).is_ok());
+    assert!(OpenOptions::parse(Value::Undefined).is_ok());
 }
 
 #[test]

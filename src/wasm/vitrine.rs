@@ -78,7 +78,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
         let value = read(&options, LARGE, "open")?;
-        let opts = OpenOptions::parse(&value)?;
+        let opts = OpenOptions::parse(value)?;
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),

@@ -601,7 +601,7 @@ fn finish(
         co_purchase: cp,
         co_view: cv,
         dims,
-        embeddings,
+        embeddings: embeddings.into(),
         info,
         ..Default::default()
     };
