@@ -22,11 +22,17 @@ pub trait Rank {
 struct Entry<V> {
     key: String,
     hash: u32,
-    /// Log of the weight decayed to time 0; see the module comment.
-    standing: f64,
     /// Where the entry is in `heap`.
     pos: u32,
     value: V,
+}
+
+/// A place in the heap: the entry's standing (the log of its weight decayed to time 0; see the
+/// module comment), kept here so that sifting reads one array, and the entry's number.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    standing: f64,
+    entry: u32,
 }
 
 /// A string-keyed map holding at most `cap` entries.
@@ -37,8 +43,8 @@ pub struct Bounded<V> {
     entries: Vec<Entry<V>>,
     /// Entry number + 1 for each used slot, 0 for a free one; its length is a power of two.
     table: Vec<u32>,
-    /// Entry numbers, the lowest standing at the root (ties: the lower key).
-    heap: Vec<u32>,
+    /// The lowest standing at the root (ties: the lower key).
+    heap: Vec<Node>,
 }
 
 fn fnv(key: &str) -> u32 {
@@ -83,7 +89,7 @@ impl<V: Rank> Bounded<V> {
             None => {
                 if self.entries.len() >= self.cap {
                     match self.heap.first() {
-                        Some(&lowest) => self.remove(lowest as usize),
+                        Some(lowest) => self.remove(lowest.entry as usize),
                         None => return,
                     }
                 }
@@ -136,7 +142,8 @@ impl<V: Rank> Bounded<V> {
     /// Heap bytes held (entries, keys, index and heap), an upper estimate used for the size bound.
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * core::mem::size_of::<Entry<V>>()
-            + (self.table.capacity() + self.heap.capacity()) * core::mem::size_of::<u32>()
+            + self.table.capacity() * core::mem::size_of::<u32>()
+            + self.heap.capacity() * core::mem::size_of::<Node>()
             + self.entries.iter().map(|e| e.key.capacity()).sum::<usize>()
     }
 
@@ -206,14 +213,16 @@ impl<V: Rank> Bounded<V> {
             self.table = vec![0; (self.cap.max(1) * 2).next_power_of_two()];
         }
         let e = self.entries.len();
+        self.heap.push(Node {
+            standing: standing(&value, self.half_life_ms),
+            entry: e as u32,
+        });
         self.entries.push(Entry {
             hash: fnv(&key),
-            standing: standing(&value, self.half_life_ms),
             key,
-            pos: self.heap.len() as u32,
+            pos: self.heap.len() as u32 - 1,
             value,
         });
-        self.heap.push(e as u32);
         self.index(e);
         self.sift_up(self.heap.len() - 1);
         e
@@ -227,7 +236,7 @@ impl<V: Rank> Bounded<V> {
         self.heap.swap(pos, last);
         self.heap.pop();
         if pos < last {
-            let moved = self.heap[pos] as usize;
+            let moved = self.heap[pos].entry as usize;
             self.entries[moved].pos = pos as u32;
             self.resift(pos);
         }
@@ -236,7 +245,7 @@ impl<V: Rank> Bounded<V> {
         if e != last {
             let slot = self.slot_of(last);
             self.table[slot] = e as u32 + 1;
-            self.heap[self.entries[last].pos as usize] = e as u32;
+            self.heap[self.entries[last].pos as usize].entry = e as u32;
         }
         self.entries.swap_remove(e);
     }
@@ -246,9 +255,11 @@ impl<V: Rank> Bounded<V> {
         self.heap.clear();
         for e in 0..self.entries.len() {
             self.index(e);
-            self.entries[e].standing = standing(&self.entries[e].value, self.half_life_ms);
             self.entries[e].pos = e as u32;
-            self.heap.push(e as u32);
+            self.heap.push(Node {
+                standing: standing(&self.entries[e].value, self.half_life_ms),
+                entry: e as u32,
+            });
         }
         for pos in (0..self.heap.len() / 2).rev() {
             self.sift_down(pos);
@@ -258,26 +269,31 @@ impl<V: Rank> Bounded<V> {
     // The heap.
 
     fn restand(&mut self, e: usize) {
-        self.entries[e].standing = standing(&self.entries[e].value, self.half_life_ms);
-        self.resift(self.entries[e].pos as usize);
+        let pos = self.entries[e].pos as usize;
+        self.heap[pos].standing = standing(&self.entries[e].value, self.half_life_ms);
+        self.resift(pos);
     }
 
     /// Whether the entry at heap position `a` goes before the one at `b`.
     fn before(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (
-            &self.entries[self.heap[a] as usize],
-            &self.entries[self.heap[b] as usize],
-        );
+        self.goes_before(self.heap[a], self.heap[b])
+    }
+
+    /// The heap order: lower standing first, then the lower key.
+    fn goes_before(&self, x: Node, y: Node) -> bool {
         x.standing
             .total_cmp(&y.standing)
-            .then_with(|| x.key.cmp(&y.key))
+            .then_with(|| {
+                let key = |n: Node| self.entries[n.entry as usize].key.as_str();
+                key(x).cmp(key(y))
+            })
             .is_lt()
     }
 
-    fn swap(&mut self, a: usize, b: usize) {
-        self.heap.swap(a, b);
-        self.entries[self.heap[a] as usize].pos = a as u32;
-        self.entries[self.heap[b] as usize].pos = b as u32;
+    /// Puts `node` at heap position `pos`, noting the position in its entry.
+    fn set(&mut self, pos: usize, node: Node) {
+        self.entries[node.entry as usize].pos = pos as u32;
+        self.heap[pos] = node;
     }
 
     fn resift(&mut self, pos: usize) {
@@ -288,33 +304,42 @@ impl<V: Rank> Bounded<V> {
         }
     }
 
+    // Both sifts carry the moving node in hand and shift the others into the hole it leaves, so
+    // each level writes one position instead of swapping two.
+
     fn sift_up(&mut self, mut pos: usize) {
+        let node = self.heap[pos];
         while pos > 0 {
             let parent = (pos - 1) / 2;
-            if !self.before(pos, parent) {
+            if !self.goes_before(node, self.heap[parent]) {
                 break;
             }
-            self.swap(pos, parent);
+            self.set(pos, self.heap[parent]);
             pos = parent;
         }
+        self.set(pos, node);
     }
 
     fn sift_down(&mut self, mut pos: usize) {
+        let node = self.heap[pos];
+        let n = self.heap.len();
         loop {
-            let (l, r) = (2 * pos + 1, 2 * pos + 2);
-            let mut least = pos;
-            if l < self.heap.len() && self.before(l, least) {
-                least = l;
+            let l = 2 * pos + 1;
+            if l >= n {
+                break;
             }
-            if r < self.heap.len() && self.before(r, least) {
-                least = r;
+            let child = if l + 1 < n && self.before(l + 1, l) {
+                l + 1
+            } else {
+                l
+            };
+            if !self.goes_before(self.heap[child], node) {
+                break;
             }
-            if least == pos {
-                return;
-            }
-            self.swap(pos, least);
-            pos = least;
+            self.set(pos, self.heap[child]);
+            pos = child;
         }
+        self.set(pos, node);
     }
 }
 
@@ -345,8 +370,9 @@ mod tests {
             assert_eq!(used, self.entries.len());
             for (e, entry) in self.entries.iter().enumerate() {
                 assert_eq!(self.find(&entry.key).map(|(_, f)| f), Some(e));
-                assert_eq!(self.heap[entry.pos as usize] as usize, e);
-                assert_eq!(entry.standing, standing(&entry.value, self.half_life_ms));
+                let node = self.heap[entry.pos as usize];
+                assert_eq!(node.entry as usize, e);
+                assert_eq!(node.standing, standing(&entry.value, self.half_life_ms));
             }
             for pos in 1..self.heap.len() {
                 assert!(!self.before(pos, (pos - 1) / 2), "heap order at {pos}");

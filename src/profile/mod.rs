@@ -487,7 +487,22 @@ impl Profile {
 }
 
 fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
-    let mut key = crate::text::lower(name.trim());
+    let name = name.trim();
+    // ASCII names (the usual case) are lower-cased on the stack: a name that is already known
+    // costs no allocation.
+    let mut ascii = [0u8; MAX_TEXT_LEN];
+    let lowered;
+    let mut key = match ascii.get_mut(..name.len()) {
+        Some(buf) if name.is_ascii() => {
+            buf.copy_from_slice(name.as_bytes());
+            buf.make_ascii_lowercase();
+            core::str::from_utf8(buf).unwrap_or_default()
+        }
+        _ => {
+            lowered = crate::text::lower(name);
+            lowered.as_str()
+        }
+    };
     // Lower-casing can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3): cut back to the
     // limit events are checked against, or the stored profile would not decode (and the memory
     // bound would not hold).
@@ -496,10 +511,10 @@ fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
         while !key.is_char_boundary(end) {
             end -= 1;
         }
-        key.truncate(end);
+        key = &key[..end];
     }
     if !key.is_empty() {
-        map.update(&key, Decayed::default, |d| d.add(w, t, hl));
+        map.update(key, Decayed::default, |d| d.add(w, t, hl));
     }
 }
 
