@@ -6,6 +6,7 @@
 
 use crate::value::Value;
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 // The glue's half of the tapes (`crate::tape`): it decodes results and walks arguments.
@@ -14,7 +15,9 @@ extern "C" {
     #[wasm_bindgen(js_name = fromTape)]
     fn from_tape(bytes: &[u8]) -> JsValue;
     #[wasm_bindgen(js_name = readValue)]
-    fn read_value(v: &JsValue, depth: u32, nodes: u32, chars: u32) -> Vec<u8>;
+    fn read_value(v: &JsValue, depth: u32, nodes: u32, chars: u32, into: &mut [u8]) -> f64;
+    #[wasm_bindgen(js_name = takeTape)]
+    fn take_tape(into: &mut [u8]);
     #[wasm_bindgen(js_name = takeBytes)]
     fn take_bytes(k: u32) -> Vec<u8>;
 }
@@ -65,10 +68,34 @@ impl ConvertError {
     }
 }
 
-/// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm), and
-/// the tape it writes is read here.
+thread_local! {
+    /// Where `readValue` copies a tape: one buffer for every call, so that reading a small
+    /// argument allocates nothing for its tape.
+    static TAPE: RefCell<Vec<u8>> = RefCell::new(vec![0; 4096]);
+}
+
+/// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm) and copies
+/// the tape it writes into [`TAPE`], which is read here. A tape that does not fit, or that could
+/// not be copied because a getter made wasm memory grow, is fetched with `takeTape`. A getter that
+/// calls back into vitrine reads with a buffer of its own (`TAPE` is in use).
 pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
-    let tape = read_value(v, limits.depth, limits.nodes, limits.string);
+    TAPE.with(|tape| match tape.try_borrow_mut() {
+        Ok(mut buf) => read_into(v, limits, &mut buf),
+        Err(_) => read_into(v, limits, &mut []),
+    })
+}
+
+fn read_into(v: &JsValue, limits: Limits, buf: &mut [u8]) -> Result<Value, ConvertError> {
+    let copied = read_value(v, limits.depth, limits.nodes, limits.string, buf);
+    let whole;
+    let tape = if copied >= 0.0 {
+        buf.get(..copied as usize).ok_or(ConvertError::Unreadable)?
+    } else {
+        let mut t = vec![0; -copied as usize];
+        take_tape(&mut t);
+        whole = t;
+        &whole[..]
+    };
     match tape.split_first() {
         Some((0, value)) => {
             crate::tape::read(value, &mut take_bytes).ok_or(ConvertError::Unreadable)

@@ -9,6 +9,33 @@
 
 const text = new TextDecoder();
 let u8, view, p;
+// Object keys seen before, by a hash of their bytes: a key read again is the same string, which
+// spares building it and lets the engine reuse the object's shape. Short ASCII keys only; the
+// first 256 distinct ones are kept (results use a few dozen).
+const seenKeys = new Map();
+function key() {
+  const n = view.getUint32(p, true);
+  if (n > 24) return string();
+  const start = p + 4, end = start + n;
+  let h = n;
+  for (let i = start; i < end; i++) {
+    const c = u8[i];
+    if (c >= 128) return string();
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const known = seenKeys.get(h);
+  if (known !== undefined && known.length === n) {
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === u8[start + i]) i++;
+    if (i === n) {
+      p = end;
+      return known;
+    }
+  }
+  const k = string();
+  if (seenKeys.size < 256 && known === undefined) seenKeys.set(h, k);
+  return k;
+}
 function string() {
   const n = view.getUint32(p, true);
   p += 4;
@@ -40,7 +67,7 @@ function value() {
       const o = {};
       while (u8[p] !== 7) {
         p++;
-        const k = string();
+        const k = key();
         const v = value();
         if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
         else o[k] = v;
@@ -83,8 +110,9 @@ let at = 0;
 let maxDepth = 0, left = 0, maxNodes = 0, maxChars = 0;
 // Byte arrays met by the walk (tag 9 holds the index), as plain `Uint8Array`s over their memory;
 // wasm copies each with `takeBytes` once the walk is over.
-let found = [];
-let bytes = [];
+const none = [];
+let found = none;
+let bytes = none;
 
 function room(n) {
   if (at + n <= out.length) return;
@@ -158,6 +186,7 @@ function put(v, depth) {
   if (binary !== undefined) {
     room(5);
     out[at] = 9;
+    if (found === none) found = [];
     dv.setUint32(at + 1, found.length, true);
     at += 5;
     found.push(binary);
@@ -181,17 +210,24 @@ function put(v, depth) {
   putTag(7);
 }
 
+// A tape that wasm could not take at once (see `readValue`).
+let pending = new Uint8Array(0);
+
 /**
- * The tape of `v`: a status byte (0 when it could be read), then the value. At most `depth`
+ * Walks `v` into a tape: a status byte (0 when it could be read), then the value. At most `depth`
  * levels of objects and arrays, `nodes` values in all, strings of at most `chars` UTF-16 units.
+ * The tape is copied into `into` (a view of wasm memory) and its length returned; when it does
+ * not fit, or `into` went stale because wasm memory grew during the walk, it is kept and minus
+ * its length returned, for `takeTape`.
  */
-export function readValue(v, depth, nodes, chars) {
+export function readValue(v, depth, nodes, chars, into) {
+  // The walk this one may be nested in (a getter called back into vitrine) resumes afterwards.
   const start = at;
-  const outer = [maxDepth, left, maxNodes, maxChars, found];
+  const outerDepth = maxDepth, outerLeft = left, outerNodes = maxNodes, outerChars = maxChars, outerFound = found;
   maxDepth = depth;
   left = maxNodes = nodes;
   maxChars = chars;
-  found = [];
+  found = none;
   let status = OK;
   try {
     putTag(OK);
@@ -199,18 +235,37 @@ export function readValue(v, depth, nodes, chars) {
   } catch (e) {
     status = e === tooDeep || e === tooLarge ? e.status : THREW;
   }
-  const end = at;
   // Set after the walk: a nested walk (run by a getter) has come and gone by now.
-  bytes = status === OK ? found : [];
-  [maxDepth, left, maxNodes, maxChars, found] = outer;
+  bytes = status === OK ? found : none;
+  maxDepth = outerDepth;
+  left = outerLeft;
+  maxNodes = outerNodes;
+  maxChars = outerChars;
+  found = outerFound;
+  if (status !== OK) {
+    out[start] = status;
+    at = start + 1;
+  }
+  const tape = out.subarray(start, at);
   at = start;
-  // wasm copies the bytes before anything else can write here.
-  return status === OK ? out.subarray(start, end) : Uint8Array.of(status);
+  if (tape.length <= into.length) {
+    into.set(tape);
+    return tape.length;
+  }
+  pending = tape;
+  return -tape.length;
+}
+
+/** Copies the tape `readValue` kept into `into` (wasm memory, as long as the tape). */
+export function takeTape(into) {
+  into.set(pending);
+  pending = new Uint8Array(0);
 }
 
 /** The `k`th byte array of the last walk (wasm copies it); the walk's reference is dropped. */
 export function takeBytes(k) {
   const b = bytes[k];
+  if (b === undefined) return new Uint8Array(0);
   bytes[k] = undefined;
-  return b ?? new Uint8Array(0);
+  return b;
 }

@@ -1,13 +1,14 @@
-// The walk of call arguments into tapes (src/wasm/tape.js `readValue`, as shipped in pkg/): what
-// it writes for every kind of value, where it stops, and that a getter calling back into vitrine
-// in the middle of a walk leaves the outer walk intact. The format is documented in src/tape.rs.
+// The glue's half of the tapes (src/wasm/tape.js, as shipped in pkg/; the format is documented in
+// src/tape.rs). Arguments: what `readValue` writes for every kind of value, where it stops, and
+// that a getter calling back into vitrine in the middle of a walk leaves the outer walk intact.
+// Results: `fromTape`'s cache of object keys never confuses two keys.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import vitrine, { pkgDir, makeCatalog } from './load.mjs';
 
 const snippet = readdirSync(`${pkgDir}snippets`, { recursive: true }).find((f) => f.endsWith('tape.js'));
-const { readValue, takeBytes } = await import(`${pkgDir}snippets/${snippet}`);
+const { readValue, takeTape, takeBytes, fromTape } = await import(`${pkgDir}snippets/${snippet}`);
 
 const SMALL = [12, 50_000, 1 << 20];
 
@@ -52,7 +53,16 @@ function decode(tape) {
   return v;
 }
 
-const read = (v, limits = SMALL) => decode(readValue(v, ...limits).slice());
+/** What wasm does: a buffer for the tape, and `takeTape` when it does not fit. */
+function tapeOf(v, limits = SMALL, into = new Uint8Array(4096)) {
+  const n = readValue(v, ...limits, into);
+  if (n >= 0) return into.slice(0, n);
+  const whole = new Uint8Array(-n);
+  takeTape(whole);
+  return whole;
+}
+
+const read = (v, limits = SMALL, into = undefined) => decode(tapeOf(v, limits, into));
 
 test('every kind of value is written as the boundary reads it', () => {
   const when = new Date(1_750_000_000_000);
@@ -76,6 +86,20 @@ test('every kind of value is written as the boundary reads it', () => {
   o.a = 5;
   assert.deepEqual(read(o), { object: [['b', 2], ['a', 5]] });
   assert.deepEqual(read(JSON.parse('{"__proto__": {"x": 1}}')), { object: [['__proto__', { object: [['x', 1]] }]] });
+});
+
+test('a tape that does not fit where wasm asked is kept for takeTape', () => {
+  const value = { s: 'z'.repeat(300), n: [1, 2, 3] };
+  const small = new Uint8Array(16);
+  const n = readValue(value, ...SMALL, small);
+  assert.ok(n < -300, 'minus the length');
+  assert.deepEqual(small, new Uint8Array(16), 'nothing half-written');
+  const whole = new Uint8Array(-n);
+  takeTape(whole);
+  assert.deepEqual(decode(whole), read(value));
+  // A view that went stale (wasm memory grew during the walk) has length 0: the same path.
+  assert.deepEqual(read(value, SMALL, new Uint8Array(0)), read(value));
+  assert.deepEqual(read(1.5, SMALL, new Uint8Array(10)), 1.5, 'a tape that just fits');
 });
 
 test('byte arrays are handed over apart, once each', () => {
@@ -129,7 +153,7 @@ test('a getter that walks again in the middle of a walk leaves the outer tape wh
   const outer = {
     before: 'x'.repeat(3000), // grows the shared buffer
     get nested() {
-      inner = decode(readValue({ again: ['y'.repeat(5000)], b: new Uint8Array([7]) }, ...SMALL).slice());
+      inner = read({ again: ['y'.repeat(5000)], b: new Uint8Array([7]) });
       return 'n';
     },
     after: [1, 2],
@@ -153,4 +177,24 @@ test('through the API: a getter that tracks in the middle of a track, and hostil
   assert.deepEqual(v.track('Product Viewed', { product_id: 'tea-4', when: new Date(), extra: [10n, Symbol('s')] }), { accepted: true });
   assert.deepEqual(v.profile().recentlyViewed, ['tea-4', 'candles-0', 'mugs-1']);
   v.free();
+});
+
+test('result keys read again are the same strings, and keys that hash alike stay apart', () => {
+  const enc = new TextEncoder();
+  const le = (n) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+  const str = (s) => { const b = enc.encode(s); return [4, ...le(b.length), ...b]; };
+  const object = (entries) => Uint8Array.from([6, ...entries.flatMap(([k, v]) => [...str(k), 3, ...new Uint8Array(new Float64Array([v]).buffer)]), 7]);
+  // 'Aa' and 'BB' (and 'AaBB', 'BBAa') have the same 31-based hash and length.
+  const pairs = [['Aa', 1], ['BB', 2], ['AaBB', 3], ['BBAa', 4], ['accepted', 5], ['é', 6], ['k'.repeat(30), 7]];
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(fromTape(object(pairs)), Object.fromEntries(pairs));
+    assert.deepEqual(fromTape(object([...pairs].reverse())), Object.fromEntries([...pairs].reverse()));
+  }
+  // More distinct keys than the cache keeps.
+  const many = Array.from({ length: 600 }, (_, i) => [`key${i}`, i]);
+  for (let round = 0; round < 2; round++) assert.deepEqual(fromTape(object(many)), Object.fromEntries(many));
+  // `__proto__` stays an own property.
+  const proto = fromTape(object([['__proto__', 1]]));
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.deepEqual(Object.keys(proto), ['__proto__']);
 });
