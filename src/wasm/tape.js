@@ -90,13 +90,13 @@ export function fromTape(bytes) {
 
 // Arguments.
 
-// What the walk can run into besides data; the first byte of what `readValue` returns. The walk
-// stops at the first: nothing after it is read (no further getter runs).
+// What the walk can run into besides data; the first byte of the tape. The walk stops at the
+// first: nothing after it is read (no further getter runs).
 const OK = 0, TOO_DEEP = 1, TOO_LARGE = 2, THREW = 3;
 // Thrown by the walk itself. The caller's code never sees them, so it cannot throw them.
 const tooDeep = { status: TOO_DEEP };
 const tooLarge = { status: TOO_LARGE };
-// The built-ins the walk uses, as they were when vitrine loaded.
+// `Object.keys` and `Array.isArray` as they were when vitrine loaded.
 const { keys } = Object;
 const { isArray } = Array;
 const utf8 = new TextEncoder();
