@@ -34,9 +34,9 @@ node_modules/.bin/wasm-opt "$opt" "${features[@]}" \
 node scripts/loader.mjs pkg/vitrine.js
 node scripts/package-json.mjs
 # Shipped size: each file gzipped on its own, as a server sends them (the glue is vitrine.js and
-# its snippet, the decoder of result tapes).
+# its snippet src/wasm/tape.js, which decodes result tapes and walks arguments into tapes).
 gz() { cat "$@" | gzip -9 -c | wc -c; }
-glue=$(($(gz pkg/vitrine.js) + $(gz pkg/snippets/*/*.js)))
+glue=$(($(gz pkg/vitrine.js) + $(gz $(find pkg/snippets -name '*.js'))))
 printf 'pkg/: %s bytes wasm (SIMD), %s scalar; gzip: %s wasm + %s glue = %s bytes\n' \
   "$(stat -c %s pkg/vitrine_bg.wasm)" "$(stat -c %s pkg/vitrine_scalar_bg.wasm)" \
   "$(gz pkg/vitrine_bg.wasm)" "$glue" "$(($(gz pkg/vitrine_bg.wasm) + glue))"

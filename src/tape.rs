@@ -1,4 +1,5 @@
-//! Results as a compact byte tape, which the JS side turns into plain objects in one pass.
+//! Values as a compact byte tape: results, which the JS side turns into plain objects in one pass,
+//! and call arguments, which it walks into a tape that [`read`] turns into a [`Value`].
 //!
 //! `serde-wasm-bindgen` builds a JS object by calling into JavaScript for every field: correct,
 //! but every serialized type then instantiates JS interop code for every field, about 40 KB of
@@ -19,7 +20,16 @@
 //! | 4 | string | u32 length, UTF-8 bytes |
 //! | 5 | array | values, then tag 7 |
 //! | 6 | object | (key as a tag-4 string, value)*, then tag 7 |
+//!
+//! Arguments (`src/wasm/tape.js`, `readValue`) use three tags more, for what JSON lacks:
+//!
+//! | tag | value | payload |
+//! |---|---|---|
+//! | 8 | `undefined` | — |
+//! | 9 | a `Uint8Array` or `ArrayBuffer` | u32 index; the bytes are fetched apart, copied once |
+//! | 10 | a value with no data meaning | one byte: 0 bigint, 1 symbol, 2 function, 3 other |
 
+use crate::value::Value;
 use serde::ser::{self, Serialize};
 
 pub const NULL: u8 = 0;
@@ -30,6 +40,9 @@ pub const STRING: u8 = 4;
 pub const ARRAY: u8 = 5;
 pub const OBJECT: u8 = 6;
 pub const END: u8 = 7;
+pub const UNDEFINED: u8 = 8;
+pub const BYTES: u8 = 9;
+pub const UNSUPPORTED: u8 = 10;
 
 /// The tape of a value.
 pub fn to_tape<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, Error> {
@@ -406,6 +419,96 @@ impl ser::SerializeStructVariant for &mut Tape {
     }
 }
 
+/// The value of an argument tape. `bytes(k)` gives the `k`th byte array (tag 9). `None` when the
+/// tape is not one `readValue` writes (cut short, an unknown tag, a string that is not UTF-8).
+pub fn read(tape: &[u8], bytes: &mut dyn FnMut(u32) -> Vec<u8>) -> Option<Value> {
+    let mut r = Reader { tape, at: 0, bytes };
+    let v = r.value(0)?;
+    (r.at == tape.len()).then_some(v)
+}
+
+/// Deeper than any limit of the boundary (`src/wasm/convert.rs`): a bound for the recursion only.
+const MAX_DEPTH: usize = 64;
+
+struct Reader<'a> {
+    tape: &'a [u8],
+    at: usize,
+    bytes: &'a mut dyn FnMut(u32) -> Vec<u8>,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.tape.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        let s = core::str::from_utf8(self.take(n)?).ok()?;
+        Some(s.to_owned())
+    }
+
+    fn peek_end(&mut self) -> Option<bool> {
+        let end = *self.tape.get(self.at)? == END;
+        if end {
+            self.at += 1;
+        }
+        Some(end)
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        Some(match self.byte()? {
+            NULL => Value::Null,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            NUMBER => Value::Number(f64::from_le_bytes(self.take(8)?.try_into().ok()?)),
+            STRING => Value::String(self.string()?),
+            ARRAY => {
+                let mut items = Vec::new();
+                while !self.peek_end()? {
+                    items.push(self.value(depth + 1)?);
+                }
+                Value::Array(items)
+            }
+            OBJECT => {
+                let mut entries = Vec::new();
+                while !self.peek_end()? {
+                    if self.byte()? != STRING {
+                        return None;
+                    }
+                    let k = self.string()?;
+                    entries.push((k, self.value(depth + 1)?));
+                }
+                Value::Object(entries)
+            }
+            UNDEFINED => Value::Undefined,
+            BYTES => {
+                let k = self.u32()?;
+                Value::Bytes((self.bytes)(k))
+            }
+            UNSUPPORTED => Value::Unsupported(match self.byte()? {
+                0 => "bigint",
+                1 => "symbol",
+                2 => "function",
+                _ => "unknown",
+            }),
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,5 +625,71 @@ mod tests {
         assert_eq!(decode(&to_tape(&u64::MAX).unwrap()), json!(u64::MAX as f64));
         let bad: BTreeMap<u32, u32> = [(1, 2)].into_iter().collect();
         assert!(to_tape(&bad).is_err(), "keys must be strings");
+    }
+
+    #[test]
+    fn reads_arguments_back_as_values() {
+        // What `readValue` writes for `{a: [1, 'é', null, undefined, true], b: <bytes>, c: 10n}`.
+        let mut t = vec![OBJECT, STRING, 1, 0, 0, 0, b'a', ARRAY, NUMBER];
+        t.extend_from_slice(&1.0f64.to_le_bytes());
+        t.extend_from_slice(&[STRING, 2, 0, 0, 0, 0xc3, 0xa9, NULL, UNDEFINED, TRUE, END]);
+        t.extend_from_slice(&[STRING, 1, 0, 0, 0, b'b', BYTES, 3, 0, 0, 0]);
+        t.extend_from_slice(&[STRING, 1, 0, 0, 0, b'c', UNSUPPORTED, 0, END]);
+        let mut asked = Vec::new();
+        let v = read(&t, &mut |k| {
+            asked.push(k);
+            vec![9, 8]
+        });
+        let expect = Value::Object(vec![
+            (
+                "a".into(),
+                Value::Array(vec![
+                    Value::Number(1.0),
+                    Value::String("é".into()),
+                    Value::Null,
+                    Value::Undefined,
+                    Value::Bool(true),
+                ]),
+            ),
+            ("b".into(), Value::Bytes(vec![9, 8])),
+            ("c".into(), Value::Unsupported("bigint")),
+        ]);
+        assert_eq!(v, Some(expect));
+        assert_eq!(asked, [3]);
+        // A result tape reads as the same value.
+        let shelf = to_tape(&serde_json::json!({"k": [1.5, "x", {"z": false}]})).unwrap();
+        let back = read(&shelf, &mut |_| unreachable!()).unwrap();
+        assert_eq!(back, crate::value::from_json(&decode(&shelf)));
+    }
+
+    #[test]
+    fn a_damaged_argument_tape_reads_as_nothing() {
+        let mut t = vec![OBJECT, STRING, 1, 0, 0, 0, b'a', ARRAY, NUMBER];
+        t.extend_from_slice(&2.0f64.to_le_bytes());
+        t.extend_from_slice(&[END, END]);
+        assert!(read(&t, &mut |_| Vec::new()).is_some());
+        for cut in 0..t.len() {
+            assert_eq!(read(&t[..cut], &mut |_| Vec::new()), None, "cut at {cut}");
+        }
+        let mut extra = t.clone();
+        extra.push(NULL);
+        assert_eq!(
+            read(&extra, &mut |_| Vec::new()),
+            None,
+            "bytes after the value"
+        );
+        for bad in [
+            vec![11],
+            vec![OBJECT, NUMBER, 0, 0, 0, 0, 0, 0, 0, 0, NULL, END],
+            vec![STRING, 2, 0, 0, 0, 0xc3, 0x28],
+            vec![STRING, 255, 255, 255, 255],
+        ] {
+            assert_eq!(read(&bad, &mut |_| Vec::new()), None, "{bad:?}");
+        }
+        // Nesting deeper than any boundary limit is refused, not recursed into.
+        let deep: Vec<u8> = [vec![ARRAY; 100], vec![END; 100]].concat();
+        assert_eq!(read(&deep, &mut |_| Vec::new()), None);
+        let ok: Vec<u8> = [vec![ARRAY; 20], vec![END; 20]].concat();
+        assert!(read(&ok, &mut |_| Vec::new()).is_some());
     }
 }

@@ -1,109 +1,354 @@
 //! A map with a fixed capacity: when full, a new key replaces the entry that matters least now.
+//!
+//! "Matters" is an entry's weight decayed to now, `weight · 2^(−(now − at) / half_life)`. Its log,
+//! `ln weight + at · ln 2 / half_life − now · ln 2 / half_life`, differs between entries only by
+//! the part without `now`: the order of entries by decayed weight is the same at every time after
+//! their last change. So each entry keeps that part (its *standing*, computed when it changes) and
+//! the entries sit in a binary min-heap on it: finding the one to evict is a look at the root,
+//! each change is a sift of `log2 cap` steps. The full scan this replaces cost 256 exact or
+//! approximate ranks per new item once the items were full (docs/BENCHMARKS.md).
+//!
+//! Keys live once, in the entries; the index is a small open-addressing table of entry numbers
+//! (FNV-1a, linear probing, at most half full). Iteration order is the order of insertion, with
+//! the last entry moved into the place of an evicted one.
 
-use std::collections::HashMap;
-
-/// Entries that can say how much they matter at a given time.
+/// Entries whose importance decays exponentially.
 pub trait Rank {
-    /// Current importance; the lowest is evicted first.
-    fn rank(&self, now: f64, half_life_ms: f64) -> f64;
-
-    /// `(weight, at)` such that `rank(now) = weight · decay::factor(now − at)`: what lets an
-    /// eviction skip computing the decay of entries that cannot be the lowest.
+    /// `(weight, at)`: the entry is worth `weight · 2^(−(now − at) / half_life)` at `now`.
     fn decaying(&self) -> (f64, f64);
 }
 
-/// `log2(rank)` up to ±0.09 (the float's exponent plus its mantissa as a fraction), without a
-/// transcendental call: `log2(weight) + (min(at, now) − now) / half_life`.
-fn approx_log2_rank(weight: f64, at: f64, now: f64, half_life_ms: f64) -> f64 {
-    if weight <= 0.0 || !weight.is_finite() {
-        return f64::NEG_INFINITY;
-    }
-    let bits = weight.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
-    let fraction = (bits & ((1 << 52) - 1)) as f64 / (1u64 << 52) as f64;
-    exponent + fraction + (at.min(now) - now) / half_life_ms
+#[derive(Clone, Debug)]
+struct Entry<V> {
+    key: String,
+    hash: u32,
+    /// Where the entry is in `heap`.
+    pos: u32,
+    value: V,
+}
+
+/// A place in the heap: the entry's standing (the log of its weight decayed to time 0; see the
+/// module comment), kept here so that sifting reads one array, and the entry's number.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    standing: f64,
+    entry: u32,
 }
 
 /// A string-keyed map holding at most `cap` entries.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Bounded<V> {
     cap: usize,
-    map: HashMap<String, V>,
+    half_life_ms: f64,
+    entries: Vec<Entry<V>>,
+    /// Entry number + 1 for each used slot, 0 for a free one; its length is a power of two.
+    table: Vec<u32>,
+    /// The lowest standing at the root (ties: the lower key).
+    heap: Vec<Node>,
+}
+
+fn fnv(key: &str) -> u32 {
+    key.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+fn standing(v: &impl Rank, half_life_ms: f64) -> f64 {
+    let (weight, at) = v.decaying();
+    if weight > 0.0 {
+        weight.ln() + at * (core::f64::consts::LN_2 / half_life_ms)
+    } else {
+        f64::NEG_INFINITY
+    }
 }
 
 impl<V: Rank> Bounded<V> {
-    pub fn new(cap: usize) -> Self {
+    pub fn new(cap: usize, half_life_ms: f64) -> Self {
         Bounded {
             cap,
-            map: HashMap::new(),
+            half_life_ms,
+            entries: Vec::new(),
+            table: Vec::new(),
+            heap: Vec::new(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.map.get(key)
+        self.find(key).map(|(_, e)| &self.entries[e].value)
     }
 
-    /// The entry for `key`, created with `make` if absent. At capacity, the lowest-ranked entry
-    /// (ties broken by key, so the outcome is deterministic) makes room first.
-    pub fn entry(
-        &mut self,
-        key: &str,
-        now: f64,
-        half_life_ms: f64,
-        make: impl FnOnce() -> V,
-    ) -> &mut V {
-        if !self.map.contains_key(key) && self.map.len() >= self.cap {
-            // The exact ranks (an exp each) only of the entries whose approximate log-rank is
-            // within twice the approximation's error of the lowest: the lowest is among them.
-            let approx = |v: &V| {
-                let (w, at) = v.decaying();
-                approx_log2_rank(w, at, now, half_life_ms)
-            };
-            let floor = self.map.values().map(approx).fold(f64::INFINITY, f64::min);
-            let victim = self
-                .map
-                .iter()
-                .filter(|(_, v)| approx(v) <= floor + 0.2)
-                .map(|(k, v)| (v.rank(now, half_life_ms), k))
-                .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-                .map(|(_, k)| k.clone());
-            if let Some(k) = victim {
-                self.map.remove(&k);
+    /// Changes the entry for `key`, created with `make` if absent. At capacity, the entry that
+    /// matters least now (ties broken by key, so the outcome is deterministic) makes room first.
+    pub fn update(&mut self, key: &str, make: impl FnOnce() -> V, change: impl FnOnce(&mut V)) {
+        let e = match self.find(key) {
+            Some((_, e)) => e,
+            None => {
+                if self.entries.len() >= self.cap {
+                    match self.heap.first() {
+                        Some(lowest) => self.remove(lowest.entry as usize),
+                        None => return,
+                    }
+                }
+                self.push(key.to_owned(), make())
             }
-        }
-        self.map.entry(key.to_owned()).or_insert_with(make)
+        };
+        change(&mut self.entries[e].value);
+        self.restand(e);
     }
 
     /// Inserts as given (used when decoding), respecting the capacity.
     pub fn insert(&mut self, key: String, value: V) {
-        if self.map.len() < self.cap || self.map.contains_key(&key) {
-            self.map.insert(key, value);
+        match self.find(&key) {
+            Some((_, e)) => {
+                self.entries[e].value = value;
+                self.restand(e);
+            }
+            None if self.entries.len() < self.cap => {
+                self.push(key, value);
+            }
+            None => {}
         }
     }
 
-    pub fn retain(&mut self, f: impl FnMut(&String, &mut V) -> bool) {
-        self.map.retain(f);
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &V) -> bool) {
+        let before = self.entries.len();
+        self.entries.retain(|e| keep(&e.key, &e.value));
+        if self.entries.len() != before {
+            self.rebuild();
+        }
+    }
+
+    /// Weights halve every `half_life_ms` from now on: the order is computed again.
+    pub fn set_half_life(&mut self, half_life_ms: f64) {
+        self.half_life_ms = half_life_ms;
+        self.rebuild();
     }
 
     /// Entries sorted by key: a stable order for export and encoding.
     pub fn sorted(&self) -> Vec<(&str, &V)> {
-        let mut v: Vec<(&str, &V)> = self.map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let mut v: Vec<(&str, &V)> = self.iter().collect();
         crate::sort::sort_by(&mut v, &mut |a, b| a.0 < b.0);
         v
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        self.map.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|e| (e.key.as_str(), &e.value))
     }
 
-    /// Heap bytes held (keys and table), an upper estimate used for the size bound.
+    /// Heap bytes held (entries, keys, index and heap), an upper estimate used for the size bound.
     pub fn heap_bytes(&self) -> usize {
-        let table = self.map.capacity() * (core::mem::size_of::<(String, V)>() + 1);
-        table + self.map.keys().map(String::capacity).sum::<usize>()
+        self.entries.capacity() * core::mem::size_of::<Entry<V>>()
+            + self.table.capacity() * core::mem::size_of::<u32>()
+            + self.heap.capacity() * core::mem::size_of::<Node>()
+            + self.entries.iter().map(|e| e.key.capacity()).sum::<usize>()
+    }
+
+    // The index.
+
+    /// `(slot in table, entry number)` of `key`.
+    fn find(&self, key: &str) -> Option<(usize, usize)> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let hash = fnv(key);
+        let mask = self.table.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let e = self.table[slot].checked_sub(1)? as usize;
+            let entry = &self.entries[e];
+            if entry.hash == hash && entry.key == key {
+                return Some((slot, e));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The table slot that holds entry `e`.
+    fn slot_of(&self, e: usize) -> usize {
+        let mask = self.table.len() - 1;
+        let mut slot = self.entries[e].hash as usize & mask;
+        while self.table[slot] as usize != e + 1 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    fn index(&mut self, e: usize) {
+        let mask = self.table.len() - 1;
+        let mut slot = self.entries[e].hash as usize & mask;
+        while self.table[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.table[slot] = e as u32 + 1;
+    }
+
+    /// Frees a table slot, moving later entries of the same probe run back (no tombstones).
+    fn unindex(&mut self, mut hole: usize) {
+        let mask = self.table.len() - 1;
+        self.table[hole] = 0;
+        let mut slot = hole;
+        loop {
+            slot = (slot + 1) & mask;
+            let Some(e) = self.table[slot].checked_sub(1) else {
+                return;
+            };
+            let home = self.entries[e as usize].hash as usize & mask;
+            // The entry may fill the hole if its home is not cyclically within (hole, slot].
+            if (slot.wrapping_sub(home) & mask) >= (slot.wrapping_sub(hole) & mask) {
+                self.table[hole] = e + 1;
+                self.table[slot] = 0;
+                hole = slot;
+            }
+        }
+    }
+
+    // Entries.
+
+    fn push(&mut self, key: String, value: V) -> usize {
+        if self.table.is_empty() {
+            self.table = vec![0; (self.cap.max(1) * 2).next_power_of_two()];
+        }
+        let e = self.entries.len();
+        self.heap.push(Node {
+            standing: standing(&value, self.half_life_ms),
+            entry: e as u32,
+        });
+        self.entries.push(Entry {
+            hash: fnv(&key),
+            key,
+            pos: self.heap.len() as u32 - 1,
+            value,
+        });
+        self.index(e);
+        self.sift_up(self.heap.len() - 1);
+        e
+    }
+
+    fn remove(&mut self, e: usize) {
+        let slot = self.slot_of(e);
+        self.unindex(slot);
+        let pos = self.entries[e].pos as usize;
+        let last = self.heap.len() - 1;
+        self.heap.swap(pos, last);
+        self.heap.pop();
+        if pos < last {
+            let moved = self.heap[pos].entry as usize;
+            self.entries[moved].pos = pos as u32;
+            self.resift(pos);
+        }
+        // The last entry takes the freed number.
+        let last = self.entries.len() - 1;
+        if e != last {
+            let slot = self.slot_of(last);
+            self.table[slot] = e as u32 + 1;
+            self.heap[self.entries[last].pos as usize].entry = e as u32;
+        }
+        self.entries.swap_remove(e);
+    }
+
+    fn rebuild(&mut self) {
+        self.table.iter_mut().for_each(|s| *s = 0);
+        self.heap.clear();
+        for e in 0..self.entries.len() {
+            self.index(e);
+            self.entries[e].pos = e as u32;
+            self.heap.push(Node {
+                standing: standing(&self.entries[e].value, self.half_life_ms),
+                entry: e as u32,
+            });
+        }
+        for pos in (0..self.heap.len() / 2).rev() {
+            self.sift_down(pos);
+        }
+    }
+
+    // The heap.
+
+    fn restand(&mut self, e: usize) {
+        let pos = self.entries[e].pos as usize;
+        self.heap[pos].standing = standing(&self.entries[e].value, self.half_life_ms);
+        self.resift(pos);
+    }
+
+    /// Whether the entry at heap position `a` goes before the one at `b`.
+    fn before(&self, a: usize, b: usize) -> bool {
+        self.goes_before(self.heap[a], self.heap[b])
+    }
+
+    /// The heap order: lower standing first, then the lower key.
+    fn goes_before(&self, x: Node, y: Node) -> bool {
+        x.standing
+            .total_cmp(&y.standing)
+            .then_with(|| {
+                let key = |n: Node| self.entries[n.entry as usize].key.as_str();
+                key(x).cmp(key(y))
+            })
+            .is_lt()
+    }
+
+    /// Puts `node` at heap position `pos`, noting the position in its entry.
+    fn set(&mut self, pos: usize, node: Node) {
+        self.entries[node.entry as usize].pos = pos as u32;
+        self.heap[pos] = node;
+    }
+
+    fn resift(&mut self, pos: usize) {
+        if pos > 0 && self.before(pos, (pos - 1) / 2) {
+            self.sift_up(pos);
+        } else {
+            self.sift_down(pos);
+        }
+    }
+
+    // Both sifts carry the moving node in hand and shift the others into the hole it leaves, so
+    // each level writes one position instead of swapping two.
+
+    fn sift_up(&mut self, mut pos: usize) {
+        let node = self.heap[pos];
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if !self.goes_before(node, self.heap[parent]) {
+                break;
+            }
+            self.set(pos, self.heap[parent]);
+            pos = parent;
+        }
+        self.set(pos, node);
+    }
+
+    fn sift_down(&mut self, mut pos: usize) {
+        let node = self.heap[pos];
+        let n = self.heap.len();
+        loop {
+            let l = 2 * pos + 1;
+            if l >= n {
+                break;
+            }
+            let child = if l + 1 < n && self.before(l + 1, l) {
+                l + 1
+            } else {
+                l
+            };
+            if !self.goes_before(self.heap[child], node) {
+                break;
+            }
+            self.set(pos, self.heap[child]);
+            pos = child;
+        }
+        self.set(pos, node);
+    }
+}
+
+/// The same keys with the same values (the order of entries is not part of a map's value).
+impl<V: Rank + PartialEq> PartialEq for Bounded<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cap == other.cap
+            && self.len() == other.len()
+            && self.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
@@ -115,39 +360,101 @@ mod tests {
 
     const HL: f64 = 14.0 * 86_400_000.0;
 
-    /// The entry a full scan of exact ranks would evict.
+    impl<V: Rank> Bounded<V> {
+        /// Every structural invariant: the index finds each entry and nothing else, the heap
+        /// holds each entry once at its recorded position, and the heap order holds.
+        fn check(&self) {
+            assert!(self.entries.len() <= self.cap);
+            assert_eq!(self.heap.len(), self.entries.len());
+            let used = self.table.iter().filter(|&&s| s != 0).count();
+            assert_eq!(used, self.entries.len());
+            for (e, entry) in self.entries.iter().enumerate() {
+                assert_eq!(self.find(&entry.key).map(|(_, f)| f), Some(e));
+                let node = self.heap[entry.pos as usize];
+                assert_eq!(node.entry as usize, e);
+                assert_eq!(node.standing, standing(&entry.value, self.half_life_ms));
+            }
+            for pos in 1..self.heap.len() {
+                assert!(!self.before(pos, (pos - 1) / 2), "heap order at {pos}");
+            }
+        }
+    }
+
+    /// The entry a full scan of weights decayed to `now` would evict.
     fn brute_force(b: &Bounded<Decayed>, now: f64) -> String {
-        b.map
-            .iter()
+        b.iter()
             .map(|(k, v)| (v.weight as f64 * factor(now - v.at, HL), k))
             .min_by(|a, c| a.0.total_cmp(&c.0).then_with(|| a.1.cmp(c.1)))
-            .map(|(_, k)| k.clone())
+            .map(|(_, k)| k.to_owned())
             .unwrap()
     }
 
     #[test]
-    fn eviction_picks_the_lowest_rank_as_a_full_scan_would() {
+    fn eviction_picks_the_lowest_decayed_weight_as_a_full_scan_would() {
         let mut rng = Rng::new(8);
         for round in 0..300 {
-            let mut b = Bounded::new(24);
+            let mut b = Bounded::new(24, HL);
             let now = 1e12 + rng.unit() * 1e9;
             for i in 0..24 {
-                // Weights spanning orders of magnitude, ties, zeros, and events in the future.
+                // Weights spanning orders of magnitude, ties and zeros.
                 let w = match rng.below(5) {
                     0 => 0.0,
                     1 => 1.0,
                     _ => (rng.unit() * 40.0 - 20.0).exp2(),
                 };
-                let at = now - rng.unit() * 3.0 * HL + if i % 7 == 0 { 1e6 } else { 0.0 };
-                b.insert(format!("k{i:02}"), Decayed::new(w, at.min(now + 1e6)));
+                let at = now - (rng.unit() * 3.0 * HL).floor();
+                b.insert(format!("k{i:02}"), Decayed::new(w, at));
             }
+            b.check();
             let expect = brute_force(&b, now);
-            b.entry("new", now, HL, Decayed::default);
+            b.update("new", Decayed::default, |d| d.add(1.0, now, HL));
+            b.check();
             assert!(
                 b.get(&expect).is_none(),
                 "round {round}: {expect} should go"
             );
             assert_eq!(b.len(), 24);
         }
+    }
+
+    #[test]
+    fn the_order_does_not_depend_on_when_it_is_asked() {
+        // Decayed weights keep their order as time passes: evicting later evicts the same entry.
+        let mut rng = Rng::new(3);
+        let mut b = Bounded::new(16, HL);
+        for i in 0..16 {
+            let at = 1e12 + rng.unit() * 2.0 * HL;
+            b.insert(format!("k{i}"), Decayed::new(1.0 + rng.unit() * 8.0, at));
+        }
+        let latest = b.iter().map(|(_, d)| d.at).fold(0.0, f64::max);
+        let expect = brute_force(&b, latest);
+        assert_eq!(brute_force(&b, latest + 10.0 * HL), expect);
+        b.update("new", Decayed::default, |_| {});
+        assert!(b.get(&expect).is_none());
+    }
+
+    #[test]
+    fn any_sequence_of_changes_keeps_the_index_and_the_heap_consistent() {
+        let mut rng = Rng::new(11);
+        let mut b = Bounded::new(32, HL);
+        let mut t = 1e12;
+        for step in 0..20_000 {
+            t += rng.unit() * 3.6e6;
+            // Few keys (hits) and many (evictions); weights go up and down to zero.
+            let key = format!("k{}", rng.below(if step % 2 == 0 { 40 } else { 400 }));
+            match rng.below(10) {
+                0 => b.retain(|k, _| !k.ends_with('7')),
+                1 => b.insert(key, Decayed::new(rng.unit() * 4.0, t)),
+                2 => b.update(&key, Decayed::default, |d| d.add(-3.0, t, HL)),
+                3 if step % 1000 == 0 => b.set_half_life(HL * (0.5 + rng.unit())),
+                _ => b.update(&key, Decayed::default, |d| d.add(1.0, t, HL)),
+            }
+            if step % 97 == 0 {
+                b.check();
+            }
+        }
+        b.check();
+        let same = b.clone();
+        assert_eq!(b, same);
     }
 }

@@ -18,7 +18,7 @@ pub use export::{Export, Summary};
 use crate::consent::Personal;
 use crate::event::{Event, Kind, MAX_TEXT_LEN};
 use bounded::{Bounded, Rank};
-use decay::{factor, Decayed};
+use decay::Decayed;
 use std::collections::VecDeque;
 
 /// Items with a decayed interest weight.
@@ -106,30 +106,18 @@ struct Stamped {
 }
 
 impl Rank for ItemSignal {
-    fn rank(&self, now: f64, hl: f64) -> f64 {
-        self.score.value(now, hl)
-    }
-
     fn decaying(&self) -> (f64, f64) {
         (f64::from(self.score.weight), self.score.at)
     }
 }
 
 impl Rank for Decayed {
-    fn rank(&self, now: f64, hl: f64) -> f64 {
-        self.value(now, hl)
-    }
-
     fn decaying(&self) -> (f64, f64) {
         (f64::from(self.weight), self.at)
     }
 }
 
 impl Rank for Purchase {
-    fn rank(&self, now: f64, hl: f64) -> f64 {
-        f64::from(self.count) * factor(now - self.last, hl)
-    }
-
     fn decaying(&self) -> (f64, f64) {
         (f64::from(self.count), self.last)
     }
@@ -187,13 +175,13 @@ impl Profile {
     pub fn new(half_life_ms: f64) -> Self {
         Profile {
             half_life_ms,
-            items: Bounded::new(MAX_ITEMS),
-            categories: Bounded::new(MAX_CATEGORIES),
-            brands: Bounded::new(MAX_BRANDS),
-            channels: Bounded::new(MAX_CHANNELS),
+            items: Bounded::new(MAX_ITEMS, half_life_ms),
+            categories: Bounded::new(MAX_CATEGORIES, half_life_ms),
+            brands: Bounded::new(MAX_BRANDS, half_life_ms),
+            channels: Bounded::new(MAX_CHANNELS, half_life_ms),
             prices: Default::default(),
             recent: VecDeque::with_capacity(RECENT_VIEWS),
-            purchases: Bounded::new(MAX_PURCHASES),
+            purchases: Bounded::new(MAX_PURCHASES, half_life_ms),
             cart: Vec::new(),
             queries: VecDeque::with_capacity(RECENT_QUERIES),
             counts: [0; Kind::ALL.len()],
@@ -208,6 +196,11 @@ impl Profile {
 
     pub fn set_half_life(&mut self, half_life_ms: f64) {
         self.half_life_ms = half_life_ms;
+        self.items.set_half_life(half_life_ms);
+        for m in [&mut self.categories, &mut self.brands, &mut self.channels] {
+            m.set_half_life(half_life_ms);
+        }
+        self.purchases.set_half_life(half_life_ms);
     }
 
     /// Folds one validated event, which happened at `t`, into the profile. Lines should already
@@ -244,13 +237,14 @@ impl Profile {
 
         for line in &e.lines {
             if let Some(id) = &line.item_id {
-                let s = self.items.entry(id, t, hl, ItemSignal::default);
-                s.score.add(w, t, hl);
-                match e.kind {
-                    Kind::View | Kind::Click => s.views = s.views.saturating_add(1),
-                    Kind::Add => s.adds = s.adds.saturating_add(1),
-                    _ => {}
-                }
+                self.items.update(id, ItemSignal::default, |s| {
+                    s.score.add(w, t, hl);
+                    match e.kind {
+                        Kind::View | Kind::Click => s.views = s.views.saturating_add(1),
+                        Kind::Add => s.adds = s.adds.saturating_add(1),
+                        _ => {}
+                    }
+                });
             }
             if w > 0.0 {
                 if let Some(c) = &line.category {
@@ -327,16 +321,18 @@ impl Profile {
             }
             Kind::Purchase => {
                 for (id, line) in e.items() {
-                    let p = self.purchases.entry(id, t, hl, || Purchase {
+                    let new = || Purchase {
                         count: 0,
                         quantity: 0.0,
                         first: t,
                         last: t,
+                    };
+                    self.purchases.update(id, new, |p| {
+                        p.count = p.count.saturating_add(1);
+                        p.quantity += line.quantity as f32;
+                        p.first = p.first.min(t);
+                        p.last = p.last.max(t);
                     });
-                    p.count = p.count.saturating_add(1);
-                    p.quantity += line.quantity as f32;
-                    p.first = p.first.min(t);
-                    p.last = p.last.max(t);
                 }
                 let bought: Vec<&str> = e.items().map(|(id, _)| id).collect();
                 self.cart.retain(|c| !bought.contains(&c.value.as_str()));
@@ -491,7 +487,22 @@ impl Profile {
 }
 
 fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
-    let mut key = crate::text::lower(name.trim());
+    let name = name.trim();
+    // ASCII names (the usual case) are lower-cased on the stack: a name that is already known
+    // costs no allocation.
+    let mut ascii = [0u8; MAX_TEXT_LEN];
+    let lowered;
+    let mut key = match ascii.get_mut(..name.len()) {
+        Some(buf) if name.is_ascii() => {
+            buf.copy_from_slice(name.as_bytes());
+            buf.make_ascii_lowercase();
+            core::str::from_utf8(buf).unwrap_or_default()
+        }
+        _ => {
+            lowered = crate::text::lower(name);
+            lowered.as_str()
+        }
+    };
     // Lower-casing can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3): cut back to the
     // limit events are checked against, or the stored profile would not decode (and the memory
     // bound would not hold).
@@ -500,10 +511,10 @@ fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
         while !key.is_char_boundary(end) {
             end -= 1;
         }
-        key.truncate(end);
+        key = &key[..end];
     }
     if !key.is_empty() {
-        map.entry(&key, t, hl, Decayed::default).add(w, t, hl);
+        map.update(key, Decayed::default, |d| d.add(w, t, hl));
     }
 }
 

@@ -40,12 +40,15 @@ pub struct ImportRefusal {
 
 /// Whether a (lower-case) name is on the policy's sensitive list.
 fn sensitive_name(policy: &Policy, name: &str) -> bool {
-    policy.is_sensitive(&crate::text::lower(name.trim()))
+    !policy.sensitive_categories.is_empty() && policy.is_sensitive(&crate::text::lower(name.trim()))
 }
 
 /// Whether a search query names a sensitive category (`"pregnancy test"` when `pregnancy` is on
 /// the list).
 fn sensitive_query(policy: &Policy, query: &str) -> bool {
+    if policy.sensitive_categories.is_empty() {
+        return false;
+    }
     let q = crate::text::lower(query);
     policy
         .sensitive_categories
@@ -60,7 +63,16 @@ fn sensitive_item(model: &Model, policy: &Policy, id: &str) -> bool {
         .is_some_and(|i| !usable(model, policy, false, i))
 }
 
-/// Keeps sensitive data out of an event before it reaches the profile.
+/// The catalog index of each line's item (`None`: no id, or one the catalog does not know).
+pub(super) fn catalog_indices(model: &Model, e: &Event) -> Vec<Option<u32>> {
+    e.lines
+        .iter()
+        .map(|l| l.item_id.as_deref().and_then(|id| model.index_of(id)))
+        .collect()
+}
+
+/// Keeps sensitive data out of an event before it reaches the profile. `known` holds the catalog
+/// index of each line's item ([`catalog_indices`]; enrichment looks them up once for both).
 ///
 /// Without the `sensitive` proof, lines about sensitive items or categories, list views of a
 /// sensitive category and searches naming one are dropped; `Err(Sensitive)` when nothing is left.
@@ -71,32 +83,34 @@ pub fn screen(
     model: &Model,
     policy: &Policy,
     e: &mut Event,
+    known: &[Option<u32>],
     allowed: Option<&Sensitive<'_>>,
 ) -> core::result::Result<(), Refusal> {
-    let line_sensitive = |l: &crate::event::Line| {
-        l.item_id
-            .as_deref()
-            .is_some_and(|id| sensitive_item(model, policy, id))
+    let line_sensitive = |l: &crate::event::Line, known: Option<u32>| {
+        known.is_some_and(|i| !usable(model, policy, false, i))
             || l.category
                 .as_deref()
                 .is_some_and(|c| sensitive_name(policy, c))
     };
+    let mut known = known.iter().copied();
     if allowed.is_some() {
-        for l in e.lines.iter_mut().filter(|l| line_sensitive(l)) {
-            l.brand = None;
-            l.price = None;
-            l.category = l.category.take().filter(|c| sensitive_name(policy, c));
-            if l.item_id
-                .as_deref()
-                .is_some_and(|id| model.index_of(id).is_none())
-            {
-                l.item_id = None;
+        for l in &mut e.lines {
+            let i = known.next().flatten();
+            if line_sensitive(l, i) {
+                l.brand = None;
+                l.price = None;
+                l.category = l.category.take().filter(|c| sensitive_name(policy, c));
+                if i.is_none() {
+                    l.item_id = None;
+                }
             }
         }
         return Ok(());
     }
     let before = (e.lines.len(), e.list.is_some(), e.query.is_some());
-    e.lines.retain(|l| !line_sensitive(l));
+    // `retain` visits each line once, in order: `known` stays in step.
+    e.lines
+        .retain(|l| !line_sensitive(l, known.next().flatten()));
     e.list = e.list.take().filter(|l| !sensitive_name(policy, l));
     e.query = e.query.take().filter(|q| !sensitive_query(policy, q));
     let removed = before != (e.lines.len(), e.list.is_some(), e.query.is_some());
@@ -147,6 +161,7 @@ impl Session {
     pub(super) fn fold(
         &mut self,
         mut event: Event,
+        known: &[Option<u32>],
         t: f64,
         now: f64,
     ) -> core::result::Result<(), Refusal> {
@@ -157,6 +172,7 @@ impl Session {
             &self.model,
             &self.policy,
             &mut event,
+            known,
             self.gate.sensitive().as_ref(),
         )?;
         let hl = self.policy.half_life_ms();
@@ -197,8 +213,8 @@ impl Session {
                 if t < oldest {
                     return Err(Refusal::Expired);
                 }
-                self.enrich(&mut e);
-                self.fold(e, t, now)
+                let known = self.enrich(&mut e);
+                self.fold(e, &known, t, now)
             });
             match folded {
                 Ok(()) => out.imported += 1,
@@ -228,8 +244,10 @@ impl Session {
     /// from this tab's merge buffer, so a merge cannot bring them back.
     pub(super) fn erase_sensitive(&mut self, now: f64) {
         let (model, policy) = (&self.model, &self.policy);
-        self.own
-            .retain_mut(|o| screen(model, policy, &mut o.event, None).is_ok());
+        self.own.retain_mut(|o| {
+            let known = catalog_indices(model, &o.event);
+            screen(model, policy, &mut o.event, &known, None).is_ok()
+        });
         let Some(who) = self.gate.personalization() else {
             return;
         };

@@ -296,8 +296,8 @@ impl Session {
         if event.channel.is_none() {
             event.channel = self.visit_channel(now);
         }
-        self.enrich(&mut event);
-        if let Err(r) = self.fold(event, t, now) {
+        let known = self.enrich(&mut event);
+        if let Err(r) = self.fold(event, &known, t, now) {
             return Ok(TrackResult::refused(r));
         }
         if self.gate.storage().is_some() {
@@ -312,14 +312,12 @@ impl Session {
         Ok(Self::accepted())
     }
 
-    /// Fills what the event's lines leave out (category, brand, price) from the catalog.
-    fn enrich(&self, event: &mut Event) {
-        for line in &mut event.lines {
-            let Some(i) = line
-                .item_id
-                .as_deref()
-                .and_then(|id| self.model.index_of(id))
-            else {
+    /// Fills what the event's lines leave out (category, brand, price) from the catalog, and
+    /// returns the catalog index of each line's item, which screening needs too.
+    fn enrich(&self, event: &mut Event) -> Vec<Option<u32>> {
+        let known = human::catalog_indices(&self.model, event);
+        for (line, i) in event.lines.iter_mut().zip(&known) {
+            let Some(i) = *i else {
                 continue;
             };
             if line.category.is_none() {
@@ -338,6 +336,7 @@ impl Session {
                 line.price = self.model.price(i).map(f64::from);
             }
         }
+        known
     }
 
     /// `recommend(options)`.

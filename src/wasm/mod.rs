@@ -1,7 +1,7 @@
 //! The JavaScript boundary: the only code that touches wasm-bindgen, js-sys and web-sys.
 //!
 //! Inputs are read into [`crate::Value`] (see [`convert`]), handed to the core, and results come
-//! back as plain objects through serde-wasm-bindgen. Core errors become JS `Error`s here, once
+//! back as plain objects; both cross as byte tapes (`crate::tape`, `src/wasm/tape.js`). Core errors become JS `Error`s here, once
 //! (wasm-bindgen's `From<E: std::error::Error> for JsError` keeps each message).
 
 mod convert;

@@ -1,0 +1,271 @@
+// The glue's half of `crate::tape` (the format is documented there): results come out of wasm as
+// a tape and become plain objects here (`fromTape`); call arguments are walked here, once, into a
+// tape that wasm reads (`readValue`). Reading in JS costs one call out of wasm per argument
+// instead of one per property and type check (docs/BENCHMARKS.md), and everything that can run
+// the caller's code — getters, Proxy traps, `instanceof` on a Proxy — runs inside one try/catch,
+// so a throw becomes a status for wasm to turn into an `Error`, never an exception through wasm.
+
+// Results.
+
+const text = new TextDecoder();
+let u8, view, p;
+// Object keys seen before, by a hash of their bytes: a key read again is the same string, which
+// spares building it and lets the engine reuse the object's shape. Short ASCII keys only; the
+// first 256 distinct ones are kept (results use a few dozen).
+const seenKeys = new Map();
+function key() {
+  const n = view.getUint32(p, true);
+  if (n > 24) return string();
+  const start = p + 4, end = start + n;
+  let h = n;
+  for (let i = start; i < end; i++) {
+    const c = u8[i];
+    if (c >= 128) return string();
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const known = seenKeys.get(h);
+  if (known !== undefined && known.length === n) {
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === u8[start + i]) i++;
+    if (i === n) {
+      p = end;
+      return known;
+    }
+  }
+  const k = string();
+  if (seenKeys.size < 256 && known === undefined) seenKeys.set(h, k);
+  return k;
+}
+function string() {
+  const n = view.getUint32(p, true);
+  p += 4;
+  const end = p + n;
+  // Keys and short ASCII strings: TextDecoder's fixed cost is higher than a loop.
+  if (n <= 24) {
+    let s = '';
+    let i = p;
+    for (; i < end && u8[i] < 128; i++) s += String.fromCharCode(u8[i]);
+    if (i === end) {
+      p = end;
+      return s;
+    }
+  }
+  const s = text.decode(u8.subarray(p, end));
+  p = end;
+  return s;
+}
+// `__proto__` is defined, never assigned, so a key can never change an object's prototype.
+function value() {
+  switch (u8[p++]) {
+    case 0: return null;
+    case 1: return false;
+    case 2: return true;
+    case 3: { const x = view.getFloat64(p, true); p += 8; return x; }
+    case 4: return string();
+    case 5: { const a = []; while (u8[p] !== 7) a.push(value()); p++; return a; }
+    case 6: {
+      const o = {};
+      while (u8[p] !== 7) {
+        p++;
+        const k = key();
+        const v = value();
+        if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[k] = v;
+      }
+      p++;
+      return o;
+    }
+    default: throw new Error('vitrine: a result could not be read');
+  }
+}
+/** The value of a result tape: a view into wasm memory, read once and not kept. */
+export function fromTape(bytes) {
+  if (u8 === undefined || u8.buffer !== bytes.buffer) {
+    u8 = new Uint8Array(bytes.buffer);
+    view = new DataView(bytes.buffer);
+  }
+  p = bytes.byteOffset;
+  return value();
+}
+
+// Arguments.
+
+// What the walk can run into besides data; the first byte of the tape. The walk stops at the
+// first: nothing after it is read (no further getter runs).
+const OK = 0, TOO_DEEP = 1, TOO_LARGE = 2, THREW = 3;
+// Thrown by the walk itself. The caller's code never sees them, so it cannot throw them.
+const tooDeep = { status: TOO_DEEP };
+const tooLarge = { status: TOO_LARGE };
+// `Object.keys` and `Array.isArray` as they were when vitrine loaded.
+const { keys } = Object;
+const { isArray } = Array;
+const utf8 = new TextEncoder();
+
+// The tape being written: one buffer, reused. A getter that calls back into vitrine in the middle
+// of a walk starts a nested walk, which writes after the outer one's bytes and leaves them alone.
+let out = new Uint8Array(1024);
+let dv = new DataView(out.buffer);
+let at = 0;
+// Limits of the current walk: depth, values left, longest string (UTF-16 units).
+let maxDepth = 0, left = 0, maxNodes = 0, maxChars = 0;
+// Byte arrays met by the walk (tag 9 holds the index), as plain `Uint8Array`s over their memory;
+// wasm copies each with `takeBytes` once the walk is over.
+const none = [];
+let found = none;
+let bytes = none;
+
+function room(n) {
+  if (at + n <= out.length) return;
+  const bigger = new Uint8Array(Math.max(out.length * 2, at + n));
+  bigger.set(out.subarray(0, at));
+  out = bigger;
+  dv = new DataView(out.buffer);
+}
+
+function putString(s) {
+  const n = s.length;
+  room(5 + 3 * n);
+  out[at] = 4;
+  const start = at + 5;
+  let i = 0;
+  // Short ASCII (ids, names, keys) byte by byte: cheaper than `encodeInto`'s fixed cost.
+  if (n <= 32) {
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) break;
+      out[start + i] = c;
+    }
+  }
+  // Lone surrogates become U+FFFD, as wasm-bindgen's own string passing does.
+  const len = i === n ? n : utf8.encodeInto(s, out.subarray(start)).written;
+  dv.setUint32(at + 1, len, true);
+  at = start + len;
+}
+
+function putNumber(x) {
+  room(9);
+  out[at] = 3;
+  dv.setFloat64(at + 1, x, true);
+  at += 9;
+}
+
+function putTag(tag) {
+  room(1);
+  out[at++] = tag;
+}
+
+function is(v, type) {
+  // `instanceof` runs a Proxy's getPrototypeOf trap; a trap that throws means "not a …".
+  try {
+    return v instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+function put(v, depth) {
+  if (--left < 0) throw tooLarge;
+  if (v === undefined) return putTag(8);
+  if (v === null) return putTag(0);
+  switch (typeof v) {
+    case 'boolean': return putTag(v ? 2 : 1);
+    case 'number': return putNumber(v);
+    case 'string':
+      if (v.length > maxChars) throw tooLarge;
+      return putString(v);
+    case 'bigint': room(2); out[at++] = 10; out[at++] = 0; return;
+    case 'symbol': room(2); out[at++] = 10; out[at++] = 1; return;
+    case 'function': room(2); out[at++] = 10; out[at++] = 2; return;
+    case 'object': break;
+    default: room(2); out[at++] = 10; out[at++] = 3; return;
+  }
+  if (depth >= maxDepth) throw tooDeep;
+  if (is(v, Date)) return putNumber(v.getTime());
+  const binary = is(v, Uint8Array) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    : is(v, ArrayBuffer) ? new Uint8Array(v) : undefined;
+  if (binary !== undefined) {
+    room(5);
+    out[at] = 9;
+    if (found === none) found = [];
+    dv.setUint32(at + 1, found.length, true);
+    at += 5;
+    found.push(binary);
+    return;
+  }
+  if (isArray(v)) {
+    const length = v.length;
+    const n = typeof length === 'number' ? length : 0;
+    if (!(n >= 0 && n <= maxNodes)) throw tooLarge;
+    putTag(5);
+    for (let i = 0; i < Math.trunc(n); i++) put(v[i], depth + 1);
+    return putTag(7);
+  }
+  const names = keys(v);
+  putTag(6);
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i];
+    putString(k);
+    put(v[k], depth + 1);
+  }
+  putTag(7);
+}
+
+// A tape that wasm could not take at once (see `readValue`).
+let pending = new Uint8Array(0);
+
+/**
+ * Walks `v` into a tape: a status byte (0 when it could be read), then the value. At most `depth`
+ * levels of objects and arrays, `nodes` values in all, strings of at most `chars` UTF-16 units.
+ * The tape is copied into `into` (a view of wasm memory) and its length returned; when it does
+ * not fit, or `into` went stale because wasm memory grew during the walk, it is kept and minus
+ * its length returned, for `takeTape`.
+ */
+export function readValue(v, depth, nodes, chars, into) {
+  // The walk this one may be nested in (a getter called back into vitrine) resumes afterwards.
+  const start = at;
+  const outerDepth = maxDepth, outerLeft = left, outerNodes = maxNodes, outerChars = maxChars, outerFound = found;
+  maxDepth = depth;
+  left = maxNodes = nodes;
+  maxChars = chars;
+  found = none;
+  let status = OK;
+  try {
+    putTag(OK);
+    put(v, 0);
+  } catch (e) {
+    status = e === tooDeep || e === tooLarge ? e.status : THREW;
+  }
+  // Set after the walk: a nested walk (run by a getter) has come and gone by now.
+  bytes = status === OK ? found : none;
+  maxDepth = outerDepth;
+  left = outerLeft;
+  maxNodes = outerNodes;
+  maxChars = outerChars;
+  found = outerFound;
+  if (status !== OK) {
+    out[start] = status;
+    at = start + 1;
+  }
+  const tape = out.subarray(start, at);
+  at = start;
+  if (tape.length <= into.length) {
+    into.set(tape);
+    return tape.length;
+  }
+  pending = tape;
+  return -tape.length;
+}
+
+/** Copies the tape `readValue` kept into `into` (wasm memory, as long as the tape). */
+export function takeTape(into) {
+  into.set(pending);
+  pending = new Uint8Array(0);
+}
+
+/** The `k`th byte array of the last walk (wasm copies it); the walk's reference is dropped. */
+export function takeBytes(k) {
+  const b = bytes[k];
+  if (b === undefined) return new Uint8Array(0);
+  bytes[k] = undefined;
+  return b;
+}
