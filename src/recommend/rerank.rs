@@ -104,22 +104,42 @@ pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
 /// score relative to the best. Returns the picks with that objective as their score, which never
 /// increases down the list. With `λ = 0` this is the top `k` by relevance.
 pub fn mmr(model: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored> {
+    mmr_admitting(model, pool, k, lambda, |_| true).0
+}
+
+/// [`mmr`] where each would-be pick is first offered to `admit`: one it refuses leaves the pool
+/// (the similarities of the others do not change, as nothing was picked) and the next best is
+/// offered. Returns the picks and the items refused.
+pub fn mmr_admitting(
+    model: &Model,
+    pool: &[Scored],
+    k: usize,
+    lambda: f32,
+    mut admit: impl FnMut(u32) -> bool,
+) -> (Vec<Scored>, Vec<u32>) {
     let best = pool.first().map_or(0.0, |s| s.score);
     let rel = |s: &Scored| if best > 0.0 { s.score / best } else { 0.0 };
-    if lambda <= 0.0 {
-        return pool
-            .iter()
-            .take(k)
-            .map(|s| Scored {
-                score: rel(s),
-                item: s.item,
-            })
-            .collect();
-    }
     let mut picked: Vec<Scored> = Vec::with_capacity(k);
+    let mut refused = Vec::new();
+    if lambda <= 0.0 {
+        for s in pool {
+            if picked.len() == k {
+                break;
+            }
+            if admit(s.item) {
+                picked.push(Scored {
+                    score: rel(s),
+                    item: s.item,
+                });
+            } else {
+                refused.push(s.item);
+            }
+        }
+        return (picked, refused);
+    }
     let mut left: Vec<(Scored, f32)> = pool.iter().map(|s| (*s, 0.0f32)).collect();
+    let objective = |(s, max_sim): &(Scored, f32)| (1.0 - lambda) * rel(s) - lambda * max_sim;
     while picked.len() < k && !left.is_empty() {
-        let objective = |(s, max_sim): &(Scored, f32)| (1.0 - lambda) * rel(s) - lambda * max_sim;
         let mut best_at = 0;
         let mut best_val = f32::NEG_INFINITY;
         for (at, cand) in left.iter().enumerate() {
@@ -129,19 +149,56 @@ pub fn mmr(model: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored>
                 best_at = at;
             }
         }
-        let (chosen, _) = left.remove(best_at);
+        let mut chosen = Some(best_at).filter(|&at| admit(left[at].0.item));
+        // Positions in `left` refused in this round.
+        let mut out: Vec<usize> = Vec::new();
+        if chosen.is_none() {
+            out.push(best_at);
+            // Refusals leave the others' objectives as they are: rank them once, best first
+            // (ties by position, as above), and offer them in that order.
+            let mut order: Vec<(f32, usize)> = left
+                .iter()
+                .enumerate()
+                .filter(|&(at, _)| at != best_at)
+                .map(|(at, c)| (objective(c), at))
+                .collect();
+            crate::sort::sort_by(&mut order, &mut |a, b| {
+                a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+            });
+            for (v, at) in order {
+                if admit(left[at].0.item) {
+                    (chosen, best_val) = (Some(at), v);
+                    break;
+                }
+                out.push(at);
+            }
+        }
+        refused.extend(out.iter().map(|&at| left[at].0.item));
+        let Some(at) = chosen else {
+            break;
+        };
+        let pick = left[at].0;
+        let mut gone = vec![false; left.len()];
+        for x in out.into_iter().chain([at]) {
+            gone[x] = true;
+        }
+        let mut position = 0;
+        left.retain(|_| {
+            position += 1;
+            !gone[position - 1]
+        });
         for (cand, max_sim) in &mut left {
-            let sim = similarity(model, chosen.item, cand.item);
+            let sim = similarity(model, pick.item, cand.item);
             if sim > *max_sim {
                 *max_sim = sim;
             }
         }
         picked.push(Scored {
             score: best_val,
-            item: chosen.item,
+            item: pick.item,
         });
     }
-    picked
+    (picked, refused)
 }
 
 /// With probability `epsilon`, each slot after the first is given to a random candidate from
@@ -189,5 +246,86 @@ mod tests {
         }
         let v: Vec<u32> = t.into_sorted().iter().map(|s| s.item).collect();
         assert_eq!(v, [0, 1, 2]);
+    }
+
+    /// The plain reading of [`mmr_admitting`]: the argmax each time, a refused one removed.
+    fn naive(
+        model: &Model,
+        pool: &[Scored],
+        k: usize,
+        lambda: f32,
+        admit: impl Fn(u32) -> bool,
+    ) -> Vec<Scored> {
+        let best = pool.first().map_or(0.0, |s| s.score);
+        let rel = |s: &Scored| s.score / best;
+        let mut left: Vec<(Scored, f32)> = pool.iter().map(|s| (*s, 0.0)).collect();
+        let mut picked = Vec::new();
+        while picked.len() < k && !left.is_empty() {
+            let (mut at, mut val) = (0, f32::NEG_INFINITY);
+            for (j, (s, m)) in left.iter().enumerate() {
+                let v = (1.0 - lambda) * rel(s) - lambda * m;
+                if v > val {
+                    (at, val) = (j, v);
+                }
+            }
+            let (chosen, _) = left.remove(at);
+            if !admit(chosen.item) {
+                continue;
+            }
+            for (c, m) in &mut left {
+                *m = m.max(similarity(model, chosen.item, c.item));
+            }
+            picked.push(Scored {
+                score: val,
+                item: chosen.item,
+            });
+        }
+        picked
+    }
+
+    #[test]
+    fn refusals_give_what_taking_the_best_each_time_gives() {
+        use crate::model::{ModelParts, NONE};
+        use crate::rng::Rng;
+        let mut rng = Rng::new(8);
+        let n = 60;
+        let mut embeddings = Vec::new();
+        for _ in 0..n {
+            let row: Vec<f32> = (0..4).map(|_| rng.unit() as f32 - 0.5).collect();
+            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+            embeddings.extend(row.iter().map(|x| x / norm));
+        }
+        let model = Model::from_parts(ModelParts {
+            ids: (0..n).map(|i| format!("i{i:02}")).collect(),
+            titles: (0..n).map(|_| "").collect(),
+            category: vec![NONE; n],
+            brand: vec![NONE; n],
+            price: vec![10.0; n],
+            in_stock: vec![true; n],
+            sensitive: vec![false; n],
+            popularity: vec![0.5; n],
+            trending: vec![0.5; n],
+            dims: 4,
+            embeddings: embeddings.into(),
+            ..Default::default()
+        })
+        .unwrap();
+        for round in 0..40 {
+            let mut pool: Vec<Scored> = (0..n as u32)
+                .map(|item| Scored {
+                    score: (rng.below(20) + 1) as f32,
+                    item,
+                })
+                .collect();
+            pool.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+            let refuse = |i: u32| (i as usize + round) % (2 + round % 4) == 0;
+            for lambda in [0.0, 0.3, 0.8] {
+                let (got, refused) = mmr_admitting(&model, &pool, 10, lambda, |i| !refuse(i));
+                assert_eq!(got, naive(&model, &pool, 10, lambda, |i| !refuse(i)));
+                assert!(got.iter().all(|s| !refuse(s.item)));
+                assert!(refused.iter().all(|&i| refuse(i)));
+            }
+        }
+        assert_eq!(mmr(&model, &[], 3, 0.5), vec![]);
     }
 }

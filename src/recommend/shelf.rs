@@ -131,8 +131,8 @@ pub fn cap_of(share: f64, k: usize) -> usize {
 }
 
 /// Re-ranks like [`rerank::mmr`] while no signal explains more than `cap_of(share, k)` of the
-/// picks: a pick whose main reason (`signal`) is over the cap leaves the pool, and the shelf is
-/// ranked again. Only picks are explained (each once), so the cost is a few re-rankings, not an
+/// picks: a would-be pick whose main reason (`signal`) has reached the cap leaves the pool and the
+/// next best is taken. Only would-be picks are explained, so the cost is one re-ranking, not an
 /// explanation of the whole pool. Returns the picks and the pool that is left (for exploration).
 pub fn capped_mmr(
     model: &Model,
@@ -143,32 +143,28 @@ pub fn capped_mmr(
     signal: impl Fn(u32) -> Option<Signal>,
 ) -> (Vec<Scored>, Vec<Scored>) {
     let limit = cap_of(share, k);
-    let mut known: Vec<(u32, Option<Signal>)> = Vec::new();
-    loop {
-        let ranked = rerank::mmr(model, &pool, k, lambda);
-        let mut seen: Vec<(Signal, usize)> = Vec::new();
-        let mut over: Vec<u32> = Vec::new();
-        for s in &ranked {
-            let sig = match known.iter().find(|(i, _)| *i == s.item) {
-                Some((_, sig)) => *sig,
-                None => {
-                    let sig = signal(s.item);
-                    known.push((s.item, sig));
-                    sig
-                }
-            };
-            let Some(sig) = sig else { continue };
-            match seen.iter_mut().find(|(x, _)| *x == sig) {
-                Some((_, n)) if *n >= limit => over.push(s.item),
-                Some((_, n)) => *n += 1,
-                None => seen.push((sig, 1)),
+    let mut seen: Vec<(Signal, usize)> = Vec::new();
+    let (ranked, mut refused) = rerank::mmr_admitting(model, &pool, k, lambda, |i| {
+        let Some(sig) = signal(i) else {
+            return true;
+        };
+        match seen.iter_mut().find(|(x, _)| *x == sig) {
+            Some((_, n)) if *n >= limit => false,
+            Some((_, n)) => {
+                *n += 1;
+                true
+            }
+            None => {
+                seen.push((sig, 1));
+                true
             }
         }
-        if over.is_empty() {
-            return (ranked, pool);
-        }
-        pool.retain(|s| !over.contains(&s.item));
+    });
+    if !refused.is_empty() {
+        crate::sort::sort(&mut refused);
+        pool.retain(|s| refused.binary_search(&s.item).is_err());
     }
+    (ranked, pool)
 }
 
 /// `explainShelf(options)`: why this shelf shows what it shows.
