@@ -545,19 +545,14 @@ mod tests {
                 })
                 .collect();
             // A threshold that never rises sees every unmarked item once, with its exact score.
+            let scan = |f: &mut dyn FnMut(u32, f32) -> f32| {
+                scan_groups(&m, query, &terms, &groups, &marks, f32::NEG_INFINITY, f)
+            };
             let mut seen = Vec::new();
-            scan_groups(
-                &m,
-                query,
-                &terms,
-                &groups,
-                &marks,
-                f32::NEG_INFINITY,
-                |i, s| {
-                    seen.push((i, s));
-                    f32::NEG_INFINITY
-                },
-            );
+            scan(&mut |i, s| {
+                seen.push((i, s));
+                f32::NEG_INFINITY
+            });
             seen.sort_by_key(|x| x.0);
             assert_eq!(seen, expect);
             assert_eq!(
@@ -569,24 +564,16 @@ mod tests {
             // and reads fewer items than there are.
             expect.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let mut top: Vec<(u32, f32)> = Vec::new();
-            scan_groups(
-                &m,
-                query,
-                &terms,
-                &groups,
-                &marks,
-                f32::NEG_INFINITY,
-                |i, s| {
-                    top.push((i, s));
-                    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                    top.truncate(10);
-                    if top.len() < 10 {
-                        f32::NEG_INFINITY
-                    } else {
-                        top[9].1
-                    }
-                },
-            );
+            scan(&mut |i, s| {
+                top.push((i, s));
+                top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                top.truncate(10);
+                if top.len() < 10 {
+                    f32::NEG_INFINITY
+                } else {
+                    top[9].1
+                }
+            });
             assert_eq!(top, expect[..10]);
         }
     }

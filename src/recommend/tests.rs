@@ -3,7 +3,9 @@ use crate::consent::{ConsentState, Gate, Source};
 use crate::event::{Event, Kind, Line};
 use crate::model::{parse_catalog, ModelParts, Neighbours, NONE};
 use crate::profile::Profile;
+use crate::rng::Rng;
 use crate::value::from_json;
+use rerank::{mmr, mmr_admitting, similarity, Scored};
 use serde_json::json;
 
 const NOW: f64 = 1_750_000_000_000.0;
@@ -437,11 +439,10 @@ fn a_zero_weight_neighbour_never_makes_an_item_come_out_twice() {
     }
 }
 
-/// Three items the shopper bought once each, at the same time, in a model with the given repeat
-/// rates, trending and popularity.
-fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (Model, Profile) {
-    let n = 3;
-    let m = Model::from_parts(ModelParts {
+/// `n` items "i0", "i1", … without category or brand, all alike: price 10, in stock, popularity
+/// and trending 0.5.
+fn plain(n: usize) -> ModelParts {
+    ModelParts {
         ids: (0..n).map(|i| format!("i{i}")).collect(),
         titles: (0..n).map(|_| "").collect(),
         category: vec![NONE; n],
@@ -449,10 +450,21 @@ fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (
         price: vec![10.0; n],
         in_stock: vec![true; n],
         sensitive: vec![false; n],
+        popularity: vec![0.5; n],
+        trending: vec![0.5; n],
+        ..Default::default()
+    }
+}
+
+/// Three items the shopper bought once each, at the same time, in a model with the given repeat
+/// rates, trending and popularity.
+fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (Model, Profile) {
+    let n = 3;
+    let m = Model::from_parts(ModelParts {
         popularity,
         trending,
         repeat,
-        ..Default::default()
+        ..plain(n)
     })
     .unwrap();
     let g = gate();
@@ -544,4 +556,74 @@ fn neighbour_weights_near_the_largest_float_give_finite_scores() {
         assert_eq!(ids(&out)[..2], ["i1", "i2"], "{r}: {out:?}");
         assert!(out.iter().all(|x| x.score.is_finite()), "{r}: {out:?}");
     }
+}
+
+/// The plain reading of [`mmr_admitting`]: the argmax each time, a refused one removed.
+fn naive(
+    model: &Model,
+    pool: &[Scored],
+    k: usize,
+    lambda: f32,
+    admit: impl Fn(u32) -> bool,
+) -> Vec<Scored> {
+    let best = pool.first().map_or(0.0, |s| s.score);
+    let rel = |s: &Scored| s.score / best;
+    let mut left: Vec<(Scored, f32)> = pool.iter().map(|s| (*s, 0.0)).collect();
+    let mut picked = Vec::new();
+    while picked.len() < k && !left.is_empty() {
+        let (mut at, mut val) = (0, f32::NEG_INFINITY);
+        for (j, (s, m)) in left.iter().enumerate() {
+            let v = (1.0 - lambda) * rel(s) - lambda * m;
+            if v > val {
+                (at, val) = (j, v);
+            }
+        }
+        let (chosen, _) = left.remove(at);
+        if !admit(chosen.item) {
+            continue;
+        }
+        for (c, m) in &mut left {
+            *m = m.max(similarity(model, chosen.item, c.item));
+        }
+        picked.push(Scored {
+            score: val,
+            item: chosen.item,
+        });
+    }
+    picked
+}
+
+#[test]
+fn refusals_give_what_taking_the_best_each_time_gives() {
+    let mut rng = Rng::new(8);
+    let n = 60;
+    let mut embeddings = Vec::new();
+    for _ in 0..n {
+        let row: Vec<f32> = (0..4).map(|_| rng.unit() as f32 - 0.5).collect();
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        embeddings.extend(row.iter().map(|x| x / norm));
+    }
+    let model = Model::from_parts(ModelParts {
+        dims: 4,
+        embeddings: embeddings.into(),
+        ..plain(n)
+    })
+    .unwrap();
+    for round in 0..40 {
+        let mut pool: Vec<Scored> = (0..n as u32)
+            .map(|item| Scored {
+                score: (rng.below(20) + 1) as f32,
+                item,
+            })
+            .collect();
+        pool.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+        let refuse = |i: u32| (i as usize + round) % (2 + round % 4) == 0;
+        for lambda in [0.0, 0.3, 0.8] {
+            let (got, refused) = mmr_admitting(&model, &pool, 10, lambda, |i| !refuse(i));
+            assert_eq!(got, naive(&model, &pool, 10, lambda, |i| !refuse(i)));
+            assert!(got.iter().all(|s| !refuse(s.item)));
+            assert!(refused.iter().all(|&i| refuse(i)));
+        }
+    }
+    assert_eq!(mmr(&model, &[], 3, 0.5), vec![]);
 }
