@@ -292,12 +292,7 @@ mod simd {
             };
             acc = f32x4_add(acc, f32x4_mul(x, y));
         }
-        let tail: f32 = ca
-            .remainder()
-            .iter()
-            .zip(cb.remainder())
-            .map(|(x, y)| x * y)
-            .sum();
+        let tail = super::tail_dot(ca.remainder(), cb.remainder());
         (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
             + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc))
             + tail
@@ -433,13 +428,12 @@ fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
         acc[2] += x[2] * y[2];
         acc[3] += x[3] * y[3];
     }
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail_dot(ca.remainder(), cb.remainder())
+}
+
+/// The products past the last whole group of four, summed in order (both versions of [`dot`]).
+fn tail_dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]
