@@ -178,14 +178,15 @@ pub fn mmr_admitting(
             break;
         };
         let pick = left[at].0;
-        let mut gone = vec![false; left.len()];
-        for x in out.into_iter().chain([at]) {
-            gone[x] = true;
-        }
+        // The pick and this round's refusals leave; usually that is the pick alone, so the list
+        // of positions stays short and no pool-sized mask is allocated.
+        let mut gone = out;
+        gone.push(at);
+        crate::sort::sort(&mut gone);
         let mut position = 0;
         left.retain(|_| {
             position += 1;
-            !gone[position - 1]
+            gone.binary_search(&(position - 1)).is_err()
         });
         for (cand, max_sim) in &mut left {
             let sim = similarity(model, pick.item, cand.item);
