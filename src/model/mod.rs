@@ -271,10 +271,10 @@ pub(crate) fn order_by(v: &[f32]) -> Vec<u32> {
 
 /// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
 /// contradicts the bytewise order of the strings.
-fn prefix(s: &str) -> u64 {
+fn prefix(s: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     let n = s.len().min(8);
-    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    b[..n].copy_from_slice(&s[..n]);
     u64::from_be_bytes(b)
 }
 
@@ -288,7 +288,7 @@ fn bad(why: &str) -> Error {
 fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     let n = ids.len();
     let prefixes = |order: &[u32]| -> Vec<u64> {
-        order.iter().map(|&i| prefix(ids.get(i as usize))).collect()
+        order.iter().map(|&i| prefix(ids.bytes_of(i as usize))).collect()
     };
     if order.is_empty() && n > 0 {
         order.extend(0..n as u32);
@@ -309,20 +309,22 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     if order.len() != n {
         return Err(bad("the id index does not list every item"));
     }
+    // One pass: each index once, each id above the one before (prefixes first, bytes on a tie).
     let mut seen = vec![false; n];
+    let mut keys = Vec::with_capacity(n);
+    let mut before: Option<(u64, &[u8])> = None;
     for &i in order.iter() {
         match seen.get_mut(i as usize) {
             Some(s) if !*s => *s = true,
             _ => return Err(bad("the id index is not a permutation of the items")),
         }
-    }
-    let keys = prefixes(order);
-    // A smaller prefix means a smaller id; only equal prefixes need the strings.
-    let unsorted = keys.windows(2).zip(order.windows(2)).any(|(k, w)| {
-        k[0] > k[1] || (k[0] == k[1] && ids.get(w[0] as usize) >= ids.get(w[1] as usize))
-    });
-    if unsorted {
-        return Err(bad("the id index is not sorted, or an id appears twice"));
+        let id = ids.bytes_of(i as usize);
+        let key = prefix(id);
+        if before.is_some_and(|(k, b)| k > key || (k == key && b >= id)) {
+            return Err(bad("the id index is not sorted, or an id appears twice"));
+        }
+        keys.push(key);
+        before = Some((key, id));
     }
     Ok(keys)
 }
@@ -426,12 +428,12 @@ impl Model {
         })?;
         p.channel_trending
             .validate_rows(p.channels.len(), n, "channel trending")?;
-        if p.channels.iter().any(str::is_empty) {
+        if p.channels.has_empty() {
             return Err(bad("a channel name is empty"));
         }
         sort_rows(&mut p.channel_trending);
 
-        if p.ids.iter().any(str::is_empty) {
+        if p.ids.has_empty() {
             return Err(bad("an item id is empty"));
         }
         let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
@@ -563,14 +565,14 @@ impl Model {
     /// eight bytes until they tie).
     pub fn index_of(&self, id: &str) -> Option<u32> {
         let (ids, order) = (&self.p.ids, &self.p.id_order);
-        let key = prefix(id);
+        let (id, key) = (id.as_bytes(), prefix(id.as_bytes()));
         let (mut lo, mut hi) = (0, self.id_prefix.len().min(order.len()));
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let here = order[mid];
             let ord = self.id_prefix[mid]
                 .cmp(&key)
-                .then_with(|| ids.get(here as usize).cmp(id));
+                .then_with(|| ids.bytes_of(here as usize).cmp(id));
             match ord {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,

@@ -28,6 +28,20 @@ impl Strings {
         }
     }
 
+    /// String `i`'s bytes, or none when out of range: for comparisons (bytewise order is the
+    /// order of `str`), without the character-boundary checks of [`Strings::get`].
+    pub fn bytes_of(&self, i: usize) -> &[u8] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.bytes.as_bytes().get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Whether some string is empty, from the offsets alone.
+    pub fn has_empty(&self) -> bool {
+        self.offsets.windows(2).any(|w| w[0] == w[1])
+    }
+
     pub fn push(&mut self, s: &str) {
         if self.offsets.is_empty() {
             self.offsets.push(0);
