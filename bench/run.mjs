@@ -25,8 +25,9 @@ const log = (...m) => console.error(...m);
 export function catalogFile([items, dims]) {
   const dir = `${root}.bench`;
   mkdirSync(dir, { recursive: true });
-  // The format version is in the name, so that a file of an older format is not reused.
-  const file = `${dir}/catalog-${items}x${dims}-s7-v2.vtr`;
+  // The format version (and the latest optional sections) are in the name, so that a file an older
+  // writer made is not reused.
+  const file = `${dir}/catalog-${items}x${dims}-s7-v2-orders.vtr`;
   if (!existsSync(file)) {
     log(`bench: writing ${file}`);
     const release = quick ? [] : ['--release'];

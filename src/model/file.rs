@@ -53,6 +53,8 @@ mod tag {
     pub const CHANNEL_TRENDING: [u8; 4] = *b"CHTR";
     pub const REPEAT: [u8; 4] = *b"REPT";
     pub const CODES: [u8; 4] = *b"EMBQ";
+    pub const POPULARITY_ORDER: [u8; 4] = *b"ORDP";
+    pub const TRENDING_ORDER: [u8; 4] = *b"ORDT";
 }
 
 const FLAG_IN_STOCK: u8 = 1;
@@ -108,6 +110,12 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     sections.push((tag::FLAGS, flags));
     sections.push((tag::POPULARITY, f32s(&p.popularity)));
     sections.push((tag::TRENDING, f32s(&p.trending)));
+    // Optional: the orders loading would compute from the two (it checks them in one pass).
+    if n > 0 {
+        let order = |v: &[f32]| u32s(&super::order_by(&super::normalised(v)));
+        sections.push((tag::POPULARITY_ORDER, order(&p.popularity)));
+        sections.push((tag::TRENDING_ORDER, order(&p.trending)));
+    }
     sections.push((tag::CO_PURCHASE, neighbours(&p.co_purchase)));
     sections.push((tag::CO_VIEW, neighbours(&p.co_view)));
     let mut e = Writer::default();
@@ -485,10 +493,11 @@ fn decode_with_codes(file: &FileBytes) -> Result<(ModelParts, Option<Quantized>)
         Some(b) => Some(read_codes(file, b, n, dims)?),
         None => None,
     };
-    let id_order = match s.get(tag::ID_ORDER) {
-        Some(b) if !b.is_empty() => array_u32(b, n, "IDOR")?,
-        _ => Vec::new(),
+    let order = |t: [u8; 4], what: &str| match s.get(t) {
+        Some(b) if !b.is_empty() => array_u32(b, n, what),
+        _ => Ok(Vec::new()),
     };
+    let id_order = order(tag::ID_ORDER, "IDOR")?;
     let nb = |t: [u8; 4], what: &str| match s.get(t) {
         Some(b) => read_neighbours(file, b, what),
         None => Ok(Neighbours::default()),
@@ -517,6 +526,8 @@ fn decode_with_codes(file: &FileBytes) -> Result<(ModelParts, Option<Quantized>)
         },
         channel_trending: nb(tag::CHANNEL_TRENDING, "CHTR")?,
         id_order,
+        popularity_order: order(tag::POPULARITY_ORDER, "ORDP")?,
+        trending_order: order(tag::TRENDING_ORDER, "ORDT")?,
         repeat: match s.get(tag::REPEAT) {
             Some(b) => array_f32(b, n, "REPT")?,
             None => Vec::new(),

@@ -34,6 +34,8 @@ pub(crate) fn sample_parts() -> ModelParts {
         channels: ["tiktok", "in_store"].into_iter().collect(),
         channel_trending: Neighbours::from_rows(vec![vec![(2, 1.0), (0, 0.5)], vec![(3, 1.0)]]),
         id_order: Vec::new(),
+        popularity_order: Vec::new(),
+        trending_order: Vec::new(),
         repeat: vec![0.5, 0.125, 0.0, 1.0],
         info: Info {
             reference_time: 1.3e12,
@@ -101,7 +103,7 @@ fn repeat_rates_are_an_optional_section() {
         ..sample_parts()
     };
     let bytes = encode(&without);
-    assert_eq!(sections(&bytes).unwrap().table.len(), 20, "no REPT section");
+    assert_eq!(sections(&bytes).unwrap().table.len(), 22, "no REPT section");
     let back = Model::from_bytes(&bytes).unwrap();
     assert!(back.parts().repeat.is_empty());
     assert_eq!(back.repeat_rate(0), None);
@@ -127,7 +129,7 @@ fn an_empty_model_round_trips() {
 fn sections_are_aligned_and_inside_the_file() {
     let bytes = encode(&sample_parts());
     let s = sections(&bytes).unwrap();
-    assert_eq!(s.table.len(), 21);
+    assert_eq!(s.table.len(), 23);
     for (_, off, len) in &s.table {
         assert_eq!(off % 8, 0);
         assert!(off + len <= bytes.len());
@@ -314,6 +316,41 @@ fn stored_codes_are_what_loading_would_compute() {
         loaded.quantized(),
         Model::from_parts(raw).unwrap().quantized()
     );
+}
+
+#[test]
+fn stored_orders_are_used_only_when_they_are_the_order() {
+    let m = Model::from_parts(sample_parts()).unwrap();
+    let bytes = m.to_bytes();
+    let (parts, _) = decode_with_codes(&FileBytes::new(bytes.clone())).unwrap();
+    assert_eq!(parts.popularity_order, m.by_popularity());
+    assert_eq!(parts.trending_order, m.by_trending());
+    assert_eq!(parts.trending_order, [1, 0, 2, 3]);
+    // A stored order that is not the order (two entries swapped, one listed twice, one short) is
+    // replaced by the computed one, behind valid checksums.
+    let at = sections(&bytes)
+        .unwrap()
+        .table
+        .iter()
+        .find(|t| t.0 == tag::TRENDING_ORDER)
+        .unwrap()
+        .1;
+    for damage in [[0u32, 1, 2, 3], [1, 1, 2, 3], [1, 0, 3, 2]] {
+        let mut d = bytes.clone();
+        for (k, v) in damage.iter().enumerate() {
+            d[at + 4 * k..at + 4 * k + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        reseal(&mut d);
+        let back = Model::from_bytes(&d).unwrap();
+        assert_eq!(back.by_trending(), m.by_trending(), "{damage:?}");
+    }
+    // Files without the sections (written before them) compute the orders.
+    let (mut parts, _) = decode_with_codes(&FileBytes::new(bytes)).unwrap();
+    parts.popularity_order.clear();
+    parts.trending_order.clear();
+    let computed = Model::from_parts(parts).unwrap();
+    assert_eq!(computed.by_popularity(), m.by_popularity());
+    assert_eq!(computed.by_trending(), m.by_trending());
 }
 
 #[test]

@@ -32,7 +32,11 @@ impl Strings {
     /// order of `str`), without the character-boundary checks of [`Strings::get`].
     pub fn bytes_of(&self, i: usize) -> &[u8] {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.bytes.as_bytes().get(a as usize..b as usize).unwrap_or(&[]),
+            (Some(&a), Some(&b)) => self
+                .bytes
+                .as_bytes()
+                .get(a as usize..b as usize)
+                .unwrap_or(&[]),
             _ => &[],
         }
     }

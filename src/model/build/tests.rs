@@ -228,7 +228,7 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     )
     .unwrap();
     let built = Model::from_parts(parts).unwrap().to_bytes();
-    let committed = std::fs::read(dir.join("tiny-v2.vtr")).unwrap();
+    let committed = std::fs::read(dir.join("tiny-v2-orders.vtr")).unwrap();
     assert!(
         built == committed,
         "the builder's output changed: bump the format version and add a fixture"
@@ -248,6 +248,12 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     assert_eq!(v1.quantized(), m.quantized());
     // The file written before the REPT section existed still loads, without repeat rates, and
     // holds everything else the current build makes.
+    // The version-2 file written before the ORDP and ORDT sections existed loads as the same
+    // model, its popularity and trending orders computed on load.
+    let v2 = Model::from_bytes(&std::fs::read(dir.join("tiny-v2.vtr")).unwrap()).unwrap();
+    assert_eq!(v2.parts(), m.parts());
+    assert_eq!(v2.by_popularity(), m.by_popularity());
+    assert_eq!(v2.by_trending(), m.by_trending());
     let old = Model::from_bytes(&std::fs::read(dir.join("tiny-v1.vtr")).unwrap()).unwrap();
     assert_eq!(old.repeat_rate(0), None);
     assert_eq!(
