@@ -163,70 +163,129 @@ pub fn base64url_decode(s: &str) -> Result<Vec<u8>, usize> {
 /// version-2 model files (docs/MODEL.md). Four independent 64-bit lanes, a multiply and a rotate
 /// per 8 bytes: many times faster than CRC-32 by tables in wasm, which has no CRC instruction.
 pub fn xxh64(data: &[u8]) -> u64 {
-    const P1: u64 = 0x9E37_79B1_85EB_CA87;
-    const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-    const P3: u64 = 0x1656_67B1_9E37_79F9;
-    const P4: u64 = 0x85EB_CA77_C2B2_AE63;
-    const P5: u64 = 0x27D4_EB2F_1656_67C5;
-    // Inlined by hand: at the shipped build's opt-level "s" these stayed calls, and the loop ran
-    // at a tenth of its speed.
-    #[inline(always)]
-    fn round(acc: u64, input: u64) -> u64 {
-        acc.wrapping_add(input.wrapping_mul(P2))
-            .rotate_left(31)
-            .wrapping_mul(P1)
-    }
-    #[inline(always)]
-    fn word(c: &[u8]) -> u64 {
-        assert!(c.len() >= 8);
-        // SAFETY: `c` holds at least eight bytes (checked above; every caller passes a chunk of
-        // eight or more, so the check folds away); an unaligned read of a u64 is allowed. (A
-        // copy into an array stayed a call per word at opt-level "s".)
-        u64::from_le(unsafe { core::ptr::read_unaligned(c.as_ptr().cast::<u64>()) })
-    }
-    fn merge(acc: u64, v: u64) -> u64 {
-        (acc ^ round(0, v)).wrapping_mul(P1).wrapping_add(P4)
-    }
-    let mut stripes = data.chunks_exact(32);
-    let mut h = if data.len() >= 32 {
-        let mut v = [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)];
-        for s in &mut stripes {
-            v[0] = round(v[0], word(&s[0..8]));
-            v[1] = round(v[1], word(&s[8..16]));
-            v[2] = round(v[2], word(&s[16..24]));
-            v[3] = round(v[3], word(&s[24..32]));
+    let mut h = Xxh64::default();
+    h.update(data);
+    h.finish()
+}
+
+const P1: u64 = 0x9E37_79B1_85EB_CA87;
+const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+const P3: u64 = 0x1656_67B1_9E37_79F9;
+const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+const P5: u64 = 0x27D4_EB2F_1656_67C5;
+
+// Inlined by hand: at the shipped build's opt-level "s" these stayed calls, and the loop ran at a
+// tenth of its speed.
+#[inline(always)]
+fn round(acc: u64, input: u64) -> u64 {
+    acc.wrapping_add(input.wrapping_mul(P2))
+        .rotate_left(31)
+        .wrapping_mul(P1)
+}
+
+#[inline(always)]
+fn word(c: &[u8]) -> u64 {
+    assert!(c.len() >= 8);
+    // SAFETY: `c` holds at least eight bytes (checked above; every caller passes a chunk of eight
+    // or more, so the check folds away); an unaligned read of a u64 is allowed. (A copy into an
+    // array stayed a call per word at opt-level "s".)
+    u64::from_le(unsafe { core::ptr::read_unaligned(c.as_ptr().cast::<u64>()) })
+}
+
+/// XXH64 fed in pieces ([`xxh64`] of their concatenation): a model file is checksummed piece by
+/// piece as it is copied into wasm memory, while each piece is still in cache.
+#[derive(Clone, Debug)]
+pub struct Xxh64 {
+    lanes: [u64; 4],
+    /// The bytes of an unfinished 32-byte stripe.
+    partial: [u8; 32],
+    filled: usize,
+    total: u64,
+}
+
+impl Default for Xxh64 {
+    fn default() -> Self {
+        Xxh64 {
+            lanes: [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)],
+            partial: [0; 32],
+            filled: 0,
+            total: 0,
         }
-        let h = v[0]
-            .rotate_left(1)
-            .wrapping_add(v[1].rotate_left(7))
-            .wrapping_add(v[2].rotate_left(12))
-            .wrapping_add(v[3].rotate_left(18));
-        v.iter().fold(h, |h, &x| merge(h, x))
-    } else {
-        P5
-    };
-    h = h.wrapping_add(data.len() as u64);
-    let mut rest = stripes.remainder();
-    while rest.len() >= 8 {
-        h ^= round(0, word(rest));
-        h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
-        rest = &rest[8..];
     }
-    if rest.len() >= 4 {
-        let w = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
-        h ^= u64::from(w).wrapping_mul(P1);
-        h = h.rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
-        rest = &rest[4..];
+}
+
+impl Xxh64 {
+    pub fn update(&mut self, mut data: &[u8]) {
+        self.total += data.len() as u64;
+        if self.filled > 0 {
+            let take = (32 - self.filled).min(data.len());
+            self.partial[self.filled..self.filled + take].copy_from_slice(&data[..take]);
+            self.filled += take;
+            data = &data[take..];
+            if self.filled < 32 {
+                return;
+            }
+            let stripe = self.partial;
+            self.stripes(&stripe);
+            self.filled = 0;
+        }
+        let whole = data.len() / 32 * 32;
+        self.stripes(&data[..whole]);
+        let rest = &data[whole..];
+        self.partial[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
     }
-    for &b in rest {
-        h ^= u64::from(b).wrapping_mul(P5);
-        h = h.rotate_left(11).wrapping_mul(P1);
+
+    /// Whole 32-byte stripes, the lanes in locals.
+    fn stripes(&mut self, data: &[u8]) {
+        let [mut a, mut b, mut c, mut d] = self.lanes;
+        for s in data.chunks_exact(32) {
+            a = round(a, word(&s[0..8]));
+            b = round(b, word(&s[8..16]));
+            c = round(c, word(&s[16..24]));
+            d = round(d, word(&s[24..32]));
+        }
+        self.lanes = [a, b, c, d];
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(P2);
-    h ^= h >> 29;
-    h = h.wrapping_mul(P3);
-    h ^ (h >> 32)
+
+    pub fn finish(&self) -> u64 {
+        fn merge(acc: u64, v: u64) -> u64 {
+            (acc ^ round(0, v)).wrapping_mul(P1).wrapping_add(P4)
+        }
+        let v = self.lanes;
+        let mut h = if self.total >= 32 {
+            let h = v[0]
+                .rotate_left(1)
+                .wrapping_add(v[1].rotate_left(7))
+                .wrapping_add(v[2].rotate_left(12))
+                .wrapping_add(v[3].rotate_left(18));
+            v.iter().fold(h, |h, &x| merge(h, x))
+        } else {
+            P5
+        };
+        h = h.wrapping_add(self.total);
+        let mut rest = &self.partial[..self.filled];
+        while rest.len() >= 8 {
+            h ^= round(0, word(rest));
+            h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+            rest = &rest[8..];
+        }
+        if rest.len() >= 4 {
+            let w = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            h ^= u64::from(w).wrapping_mul(P1);
+            h = h.rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+            rest = &rest[4..];
+        }
+        for &b in rest {
+            h ^= u64::from(b).wrapping_mul(P5);
+            h = h.rotate_left(11).wrapping_mul(P1);
+        }
+        h ^= h >> 33;
+        h = h.wrapping_mul(P2);
+        h ^= h >> 29;
+        h = h.wrapping_mul(P3);
+        h ^ (h >> 32)
+    }
 }
 
 /// CRC-32 (IEEE 802.3, the one zip and PNG use).
@@ -319,6 +378,27 @@ mod tests {
         let mut long: Vec<u8> = (0..=255u8).cycle().take(768).collect();
         long.extend_from_slice(b"xyz");
         assert_eq!(xxh64(&long), 0xe921_a1b4_5bd7_79f8);
+    }
+
+    #[test]
+    fn xxh64_in_pieces_is_xxh64_of_the_whole() {
+        let data: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut rng = crate::rng::Rng::new(5);
+        for len in [0, 1, 7, 31, 32, 33, 63, 64, 100, 1000] {
+            let whole = xxh64(&data[..len]);
+            for _ in 0..20 {
+                let mut h = Xxh64::default();
+                let mut at = 0;
+                while at < len {
+                    let step = (1 + rng.below(70)).min(len - at);
+                    h.update(&data[at..at + step]);
+                    at += step;
+                }
+                assert_eq!(h.finish(), whole, "length {len}");
+            }
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub fn parse_and_summarize(scores: &Value, options: &Value) -> Result<Summary> {
     };
     match scores {
         Value::Bytes(b) => {
-            for (i, &s) in b.iter().enumerate() {
+            for (i, &s) in b.bytes.iter().enumerate() {
                 match counts.get_mut(s as usize) {
                     Some(c) => *c += 1,
                     None => return Err(bad(i, &Value::Number(f64::from(s)))),
@@ -268,11 +268,14 @@ mod tests {
         let s = parse_and_summarize(&from_json(&json!([10, 9, 8, 0, 6, 10])), &Value::Undefined)
             .unwrap();
         assert_eq!((s.promoters, s.passives, s.detractors), (3, 1, 2));
-        let b = parse_and_summarize(&Value::Bytes(vec![10, 9, 8, 0, 6, 10]), &Value::Undefined)
-            .unwrap();
+        let b = parse_and_summarize(
+            &Value::Bytes(vec![10, 9, 8, 0, 6, 10].into()),
+            &Value::Undefined,
+        )
+        .unwrap();
         assert_eq!(s, b);
         let wide = parse_and_summarize(
-            &Value::Bytes(vec![10, 9, 8, 0, 6, 10]),
+            &Value::Bytes(vec![10, 9, 8, 0, 6, 10].into()),
             &from_json(&json!({"level": 0.99})),
         )
         .unwrap();
@@ -296,7 +299,7 @@ mod tests {
             "npsSummary: scores[0] must be an integer from 0 to 10, got string"
         );
         assert!(msg(json!("9")).starts_with("npsSummary: scores must be an array"));
-        assert!(parse_and_summarize(&Value::Bytes(vec![11]), &Value::Undefined).is_err());
+        assert!(parse_and_summarize(&Value::Bytes(vec![11].into()), &Value::Undefined).is_err());
         let e = parse_and_summarize(&from_json(&json!([1])), &from_json(&json!({"level": 1})))
             .unwrap_err();
         assert!(e.to_string().contains("options.level"), "{e}");

@@ -29,7 +29,7 @@
 //! | 9 | a `Uint8Array` or `ArrayBuffer` | u32 index; the bytes are fetched apart, copied once |
 //! | 10 | a value with no data meaning | one byte: 0 bigint, 1 symbol, 2 function, 3 other |
 
-use crate::value::Value;
+use crate::value::{Blob, Value};
 use serde::ser::{self, Serialize};
 
 pub const NULL: u8 = 0;
@@ -419,9 +419,10 @@ impl ser::SerializeStructVariant for &mut Tape {
     }
 }
 
-/// The value of an argument tape. `bytes(k)` gives the `k`th byte array (tag 9). `None` when the
-/// tape is not one `readValue` writes (cut short, an unknown tag, a string that is not UTF-8).
-pub fn read(tape: &[u8], bytes: &mut dyn FnMut(u32) -> Vec<u8>) -> Option<Value> {
+/// The value of an argument tape. `bytes(k)` gives the `k`th byte array (tag 9), `None` when it
+/// could not be copied. `None` when the tape is not one `readValue` writes (cut short, an unknown
+/// tag, a string that is not UTF-8) or a byte array could not be copied.
+pub fn read(tape: &[u8], bytes: &mut dyn FnMut(u32) -> Option<Blob>) -> Option<Value> {
     let mut r = Reader { tape, at: 0, bytes };
     let v = r.value(0)?;
     (r.at == tape.len()).then_some(v)
@@ -433,7 +434,7 @@ const MAX_DEPTH: usize = 64;
 struct Reader<'a> {
     tape: &'a [u8],
     at: usize,
-    bytes: &'a mut dyn FnMut(u32) -> Vec<u8>,
+    bytes: &'a mut dyn FnMut(u32) -> Option<Blob>,
 }
 
 impl Reader<'_> {
@@ -496,7 +497,7 @@ impl Reader<'_> {
             UNDEFINED => Value::Undefined,
             BYTES => {
                 let k = self.u32()?;
-                Value::Bytes((self.bytes)(k))
+                Value::Bytes((self.bytes)(k)?)
             }
             UNSUPPORTED => Value::Unsupported(match self.byte()? {
                 0 => "bigint",
@@ -638,7 +639,7 @@ mod tests {
         let mut asked = Vec::new();
         let v = read(&t, &mut |k| {
             asked.push(k);
-            vec![9, 8]
+            Some(vec![9, 8].into())
         });
         let expect = Value::Object(vec![
             (
@@ -651,7 +652,7 @@ mod tests {
                     Value::Bool(true),
                 ]),
             ),
-            ("b".into(), Value::Bytes(vec![9, 8])),
+            ("b".into(), Value::Bytes(vec![9, 8].into())),
             ("c".into(), Value::Unsupported("bigint")),
         ]);
         assert_eq!(v, Some(expect));
@@ -667,14 +668,18 @@ mod tests {
         let mut t = vec![OBJECT, STRING, 1, 0, 0, 0, b'a', ARRAY, NUMBER];
         t.extend_from_slice(&2.0f64.to_le_bytes());
         t.extend_from_slice(&[END, END]);
-        assert!(read(&t, &mut |_| Vec::new()).is_some());
+        assert!(read(&t, &mut |_| Some(Blob::default())).is_some());
         for cut in 0..t.len() {
-            assert_eq!(read(&t[..cut], &mut |_| Vec::new()), None, "cut at {cut}");
+            assert_eq!(
+                read(&t[..cut], &mut |_| Some(Blob::default())),
+                None,
+                "cut at {cut}"
+            );
         }
         let mut extra = t.clone();
         extra.push(NULL);
         assert_eq!(
-            read(&extra, &mut |_| Vec::new()),
+            read(&extra, &mut |_| Some(Blob::default())),
             None,
             "bytes after the value"
         );
@@ -684,12 +689,12 @@ mod tests {
             vec![STRING, 2, 0, 0, 0, 0xc3, 0x28],
             vec![STRING, 255, 255, 255, 255],
         ] {
-            assert_eq!(read(&bad, &mut |_| Vec::new()), None, "{bad:?}");
+            assert_eq!(read(&bad, &mut |_| Some(Blob::default())), None, "{bad:?}");
         }
         // Nesting deeper than any boundary limit is refused, not recursed into.
         let deep: Vec<u8> = [vec![ARRAY; 100], vec![END; 100]].concat();
-        assert_eq!(read(&deep, &mut |_| Vec::new()), None);
+        assert_eq!(read(&deep, &mut |_| Some(Blob::default())), None);
         let ok: Vec<u8> = [vec![ARRAY; 20], vec![END; 20]].concat();
-        assert!(read(&ok, &mut |_| Vec::new()).is_some());
+        assert!(read(&ok, &mut |_| Some(Blob::default())).is_some());
     }
 }

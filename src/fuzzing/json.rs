@@ -50,7 +50,7 @@ fn stand_in(s: &str) -> Value {
         "$bigint" => Value::Unsupported("bigint"),
         _ => {
             if let Some(b) = s.strip_prefix("$bytes:") {
-                return Value::Bytes(b.as_bytes().to_vec());
+                return Value::Bytes(b.as_bytes().to_vec().into());
             }
             if let Some(rest) = s.strip_prefix("$repeat:") {
                 if let Some((n, unit)) = rest.split_once(':') {
@@ -79,7 +79,7 @@ mod tests {
         assert!(a[0].as_f64().unwrap().is_nan());
         assert_eq!(a[1], Value::Undefined);
         assert_eq!(a[2], Value::from("ababab"));
-        assert_eq!(a[3], Value::Bytes(b"xy".to_vec()));
+        assert_eq!(a[3], Value::Bytes(b"xy".to_vec().into()));
         assert_eq!(a[4], Value::from("$x"));
         let Some(Value::String(long)) = value(br#""$repeat:99999999:abc""#) else {
             panic!()

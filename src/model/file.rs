@@ -10,7 +10,8 @@
 
 use super::array::Plain;
 use super::{
-    Array, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Quantized, Strings, LANES,
+    Array, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Prechecked, Quantized, Strings,
+    LANES,
 };
 use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer};
 use crate::error::{Error, Result};
@@ -232,8 +233,15 @@ impl<'a> Sections<'a> {
     }
 }
 
-/// Checks the header, the length and the checksum, and reads the section table.
-fn sections(data: &[u8]) -> Result<Sections<'_>> {
+/// What the header says: the format version, the section count and the body checksum.
+struct Header {
+    version: u16,
+    count: u32,
+    body_sum: u32,
+}
+
+/// Checks the header of a file of `len` bytes (its first bytes: `data`, at least the header).
+fn header(data: &[u8], len: usize) -> Result<Header> {
     if data.len() >= 2 && data[..2] == [0x1f, 0x8b] {
         return Err(err(
             "it is gzip-compressed; serve it with Content-Encoding: gzip or decompress it first",
@@ -248,7 +256,7 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
     let header_len = head(r.u16().map(u64::from))? as usize;
     let count = head(r.u32().map(u64::from))? as u32;
     let length = head(r.u64())?;
-    let body_crc = head(r.u32().map(u64::from))? as u32;
+    let body_sum = head(r.u32().map(u64::from))? as u32;
     let head_crc = head(r.u32().map(u64::from))? as u32;
     if crc32(&data[..28]) != head_crc {
         return Err(Error::Model(
@@ -268,27 +276,26 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
     if header_len != HEADER_LEN || count > MAX_SECTIONS {
         return Err(err("the header is malformed"));
     }
-    if length != data.len() as u64 {
+    if length != len as u64 {
         let mut m =
             String::from("the model file is truncated or has extra bytes: the header says ");
         m.push_str(&crate::args::int_to_string(
             length.min(i64::MAX as u64) as i64
         ));
         m.push_str(" bytes, there are ");
-        m.push_str(&crate::args::int_to_string(data.len() as i64));
+        m.push_str(&crate::args::int_to_string(len as i64));
         return Err(Error::Model(m));
     }
-    let body = &data[HEADER_LEN..];
-    let sum = if version == 1 {
-        crc32(body)
-    } else {
-        xxh64(body) as u32
-    };
-    if sum != body_crc {
-        return Err(Error::Model(
-            "the model file is damaged: its checksum does not match".into(),
-        ));
-    }
+    Ok(Header {
+        version,
+        count,
+        body_sum,
+    })
+}
+
+/// Reads the section table of a file of `len` bytes (`data`: its first bytes, at least the
+/// header and the table), every section checked to lie inside the file and to appear once.
+fn table(data: &[u8], count: u32, len: usize) -> Result<Vec<([u8; 4], usize, usize)>> {
     let table_end = HEADER_LEN + count as usize * ENTRY_LEN;
     let mut r = Reader::new(
         data.get(HEADER_LEN..table_end)
@@ -305,16 +312,214 @@ fn sections(data: &[u8]) -> Result<Sections<'_>> {
             Ok((t, off, len))
         })()
         .map_err(|_| err("short table"))?;
-        let (t, off, len) = entry;
-        if off < table_end || off.checked_add(len).is_none_or(|end| end > data.len()) {
+        let (t, off, size) = entry;
+        if off < table_end || off.checked_add(size).is_none_or(|end| end > len) {
             return Err(err("a section lies outside the file"));
         }
         if table.iter().any(|(x, _, _)| *x == t) {
             return Err(err("a section appears twice"));
         }
-        table.push((t, off, len));
+        table.push((t, off, size));
     }
-    Ok(Sections { data, table })
+    Ok(table)
+}
+
+/// Checks the header, the length and the checksum, and reads the section table. `body_xxh64` is
+/// the body's XXH64 when the caller has it already (taken while copying the file in:
+/// [`Incoming`]).
+fn sections(data: &[u8], body_xxh64: Option<u64>) -> Result<Sections<'_>> {
+    let h = header(data, data.len())?;
+    let body = &data[HEADER_LEN..];
+    let sum = if h.version == 1 {
+        crc32(body)
+    } else {
+        body_xxh64.unwrap_or_else(|| xxh64(body)) as u32
+    };
+    if sum != h.body_sum {
+        return Err(Error::Model(
+            "the model file is damaged: its checksum does not match".into(),
+        ));
+    }
+    Ok(Sections {
+        data,
+        table: table(data, h.count, data.len())?,
+    })
+}
+
+/// A model file's checks made while it is copied into wasm memory piece by piece, each piece
+/// right after its copy, while it is still in cache: the body's XXH64, and the checks of the
+/// embedding rows (`EMBD`) and their int8 codes (`EMBQ`) that have arrived. Loading uses them
+/// ([`Model::from_file_incoming`]) and checks only what is left, so no check is skipped: only
+/// the passes over memory are fewer (each pass over the 50 MB of a 100,000-item file from memory
+/// cost as much as the checks themselves).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Incoming {
+    len: usize,
+    sum: Xxh64State,
+    /// Where the rows and codes lie, once the header, the table and `META` have arrived; `None`
+    /// inside when the file is not one these checks can follow (loading then reports why).
+    layout: Option<Option<Layout>>,
+    pre: Prechecked,
+}
+
+/// [`crate::bytes::Xxh64`], compared by its digest so far (for `Value`'s `PartialEq`).
+#[derive(Clone, Debug, Default)]
+struct Xxh64State(crate::bytes::Xxh64);
+
+impl PartialEq for Xxh64State {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.finish() == other.0.finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Layout {
+    n: usize,
+    dims: usize,
+    /// Byte offset of the first f32 of `EMBD`.
+    rows: usize,
+    /// Where `EMBQ` starts and its stride, when it comes after the rows and its length fits them.
+    codes: Option<(usize, usize)>,
+}
+
+impl Incoming {
+    /// For a file of `len` bytes.
+    pub fn new(len: usize) -> Self {
+        Incoming {
+            len,
+            ..Incoming::default()
+        }
+    }
+
+    /// Takes the piece `bytes[from..]` (`bytes`: the file so far).
+    pub fn piece(&mut self, bytes: &[u8], from: usize) {
+        if bytes.len() > HEADER_LEN {
+            self.sum.0.update(&bytes[from.max(HEADER_LEN)..]);
+        }
+        if self.layout.is_none() {
+            self.layout = Layout::of(bytes, self.len);
+        }
+        let Some(Some(l)) = self.layout else {
+            return;
+        };
+        let Prechecked { rows, codes } = &mut self.pre;
+        // The rows that have arrived whole, in one slice (a slice per row cost a tenth of the
+        // checks themselves).
+        let row_bytes = l.dims * 4;
+        let arrived = (bytes.len().saturating_sub(l.rows) / row_bytes).min(l.n);
+        if arrived > rows.checked {
+            let Some(new) = bytes
+                .get(l.rows + rows.checked * row_bytes..l.rows + arrived * row_bytes)
+                .and_then(as_f32s)
+            else {
+                self.layout = Some(None);
+                return;
+            };
+            new.chunks_exact(l.dims).for_each(|row| rows.check(row));
+        }
+        let Some((q, stride)) = l.codes else {
+            return;
+        };
+        let Some(head) = bytes.get(q..q + 8) else {
+            return;
+        };
+        if word(head, 0) as usize != l.dims || word(head, 4) as usize != stride {
+            // Loading refuses such codes; nothing to check ahead.
+            self.layout = Some(Some(Layout { codes: None, ..l }));
+            return;
+        }
+        let (scales, at) = (q + 8, q + 8 + 4 * l.n);
+        let arrived = (bytes.len().saturating_sub(at) / stride).min(rows.checked);
+        if arrived > codes.checked {
+            let (from, to) = (codes.checked, arrived);
+            let (Some(new), Some(s)) = (
+                bytes.get(at + from * stride..at + to * stride),
+                bytes.get(scales + 4 * from..scales + 4 * to),
+            ) else {
+                return;
+            };
+            for ((row, scale), &max) in i8s(new)
+                .chunks_exact(stride)
+                .zip(s.chunks_exact(4))
+                .zip(&rows.maxes[from..to])
+            {
+                codes.check(row, l.dims, word_f32(scale), max);
+            }
+        }
+    }
+
+    /// The body's XXH64 (when the whole file has been taken) and the checks made.
+    fn finish(self) -> (Option<u64>, Prechecked) {
+        (Some(self.sum.0.finish()), self.pre)
+    }
+}
+
+impl Layout {
+    /// The layout, from the file's first bytes: `None` until the header, the table, `META` and
+    /// the head of `EMBD` have arrived; `Some(None)` when there are no rows to check or the file
+    /// cannot be followed (loading then checks everything, and says what is wrong).
+    fn of(bytes: &[u8], len: usize) -> Option<Option<Layout>> {
+        if bytes.len() < HEADER_LEN {
+            return None;
+        }
+        let Ok(h) = header(&bytes[..HEADER_LEN], len) else {
+            return Some(None);
+        };
+        if bytes.len() < HEADER_LEN + h.count as usize * ENTRY_LEN {
+            return None;
+        }
+        let Ok(table) = table(bytes, h.count, len) else {
+            return Some(None);
+        };
+        let find = |t: [u8; 4]| table.iter().find(|e| e.0 == t).map(|e| (e.1, e.2));
+        let (Some(meta), Some(emb)) = (find(tag::META), find(tag::EMBEDDINGS)) else {
+            return Some(None);
+        };
+        let head = |(off, _): (usize, usize), n: usize| bytes.get(off..off + n);
+        let (Some(m), Some(e)) = (head(meta, 8), head(emb, 4)) else {
+            return None;
+        };
+        let follow = || -> Option<Layout> {
+            let (n, dims) = (word(m, 0) as usize, word(m, 4) as usize);
+            let size = n.checked_mul(dims.checked_mul(4)?)?.checked_add(4)?;
+            if dims == 0 || word(e, 0) as usize != dims || emb.1 != size {
+                return None;
+            }
+            let stride = dims.div_ceil(LANES) * LANES;
+            let fits = |(off, size): (usize, usize)| {
+                off > emb.0
+                    && Some(size) == n.checked_mul(4 + stride).and_then(|b| b.checked_add(8))
+            };
+            Some(Layout {
+                n,
+                dims,
+                rows: emb.0 + 4,
+                codes: find(tag::CODES).filter(|&q| fits(q)).map(|q| (q.0, stride)),
+            })
+        };
+        Some(follow())
+    }
+}
+
+fn word(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+fn word_f32(b: &[u8]) -> f32 {
+    f32::from_bits(word(b, 0))
+}
+
+/// `b` as f32 values, when it is aligned for them (model files align every array).
+fn as_f32s(b: &[u8]) -> Option<&[f32]> {
+    // SAFETY: every bit pattern is an f32; `align_to` puts in the middle only what is aligned.
+    let (head, mid, tail) = unsafe { b.align_to::<f32>() };
+    (head.is_empty() && tail.is_empty() && cfg!(target_endian = "little")).then_some(mid)
+}
+
+/// `b` as i8 values.
+fn i8s(b: &[u8]) -> &[i8] {
+    // SAFETY: i8 and u8 have the same size and alignment, and every bit pattern is both.
+    unsafe { core::slice::from_raw_parts(b.as_ptr().cast::<i8>(), b.len()) }
 }
 
 /// Bulk readers of little-endian arrays; every length is checked first. On little-endian targets
@@ -427,7 +632,7 @@ fn read_neighbours(file: &FileBytes, b: &[u8], what: &str) -> Result<Neighbours>
 
 /// Reads a model file into parts (not yet validated: [`Model::from_parts`] does that).
 pub fn decode(data: &[u8]) -> Result<ModelParts> {
-    decode_with_codes(&FileBytes::new(data.to_vec())).map(|(p, _)| p)
+    decode_with_codes(&FileBytes::new(data.to_vec()), None).map(|(p, _)| p)
 }
 
 /// The `EMBQ` section (int8 codes and per-row scales) as stored, its shape checked against the
@@ -455,10 +660,13 @@ fn read_codes(file: &FileBytes, b: &[u8], n: usize, dims: usize) -> Result<Quant
     })
 }
 
-/// [`decode`], with the stored int8 codes when the file has them.
-fn decode_with_codes(file: &FileBytes) -> Result<(ModelParts, Option<Quantized>)> {
+/// [`decode`], with the stored int8 codes when the file has them (`body_xxh64`: see [`sections`]).
+fn decode_with_codes(
+    file: &FileBytes,
+    body_xxh64: Option<u64>,
+) -> Result<(ModelParts, Option<Quantized>)> {
     let data: &[u8] = file;
-    let s = sections(data)?;
+    let s = sections(data, body_xxh64)?;
     let mut m = Reader::new(s.required(tag::META)?);
     let meta = (|| -> core::result::Result<_, Truncated> {
         let n = m.u32()? as usize;
@@ -547,8 +755,19 @@ impl Model {
     /// Loads a model file, keeping its bytes: the embedding rows and codes and the neighbour rows
     /// are read in place from them rather than copied.
     pub fn from_file(bytes: Vec<u8>) -> Result<Self> {
-        let (parts, codes) = decode_with_codes(&FileBytes::new(bytes))?;
-        Model::from_parts_with_codes(parts, codes)
+        Model::from_file_incoming(bytes, None)
+    }
+
+    /// [`Model::from_file`] given the checks made while the file was copied in ([`Incoming`],
+    /// which must have taken all of `bytes`): its checksum is compared, not computed again, and
+    /// the rows and codes checked there are not checked again.
+    pub fn from_file_incoming(bytes: Vec<u8>, incoming: Option<Incoming>) -> Result<Self> {
+        let (sum, pre) = match incoming {
+            Some(i) if i.len == bytes.len() => i.finish(),
+            _ => (None, Prechecked::default()),
+        };
+        let (parts, codes) = decode_with_codes(&FileBytes::new(bytes), sum)?;
+        Model::from_parts_with_codes(parts, codes, pre)
     }
 
     /// The model as a file (what `vitrine-model build` writes).

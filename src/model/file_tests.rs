@@ -103,7 +103,11 @@ fn repeat_rates_are_an_optional_section() {
         ..sample_parts()
     };
     let bytes = encode(&without);
-    assert_eq!(sections(&bytes).unwrap().table.len(), 22, "no REPT section");
+    assert_eq!(
+        sections(&bytes, None).unwrap().table.len(),
+        22,
+        "no REPT section"
+    );
     let back = Model::from_bytes(&bytes).unwrap();
     assert!(back.parts().repeat.is_empty());
     assert_eq!(back.repeat_rate(0), None);
@@ -128,7 +132,7 @@ fn an_empty_model_round_trips() {
 #[test]
 fn sections_are_aligned_and_inside_the_file() {
     let bytes = encode(&sample_parts());
-    let s = sections(&bytes).unwrap();
+    let s = sections(&bytes, None).unwrap();
     assert_eq!(s.table.len(), 23);
     for (_, off, len) in &s.table {
         assert_eq!(off % 8, 0);
@@ -137,7 +141,95 @@ fn sections_are_aligned_and_inside_the_file() {
 }
 
 fn message(bytes: &[u8]) -> String {
-    Model::from_bytes(bytes).unwrap_err().to_string()
+    let e = Model::from_bytes(bytes).unwrap_err().to_string();
+    for piece in [1, 24, 300] {
+        let copied = copied_in(bytes, piece).unwrap_err().to_string();
+        assert_eq!(copied, e, "copied in pieces of {piece}");
+    }
+    e
+}
+
+/// The file as the browser opens it: copied in `piece` bytes at a time, checked on the way.
+fn copied_in(bytes: &[u8], piece: usize) -> Result<Model> {
+    let blob = crate::value::Blob::copy_in(bytes.len(), piece, |at, n, v| {
+        v.extend_from_slice(&bytes[at..at + n]);
+        true
+    })
+    .unwrap();
+    assert_eq!(blob.bytes, bytes);
+    Model::from_file_incoming(blob.bytes, blob.incoming.map(|i| *i))
+}
+
+#[test]
+fn checks_made_while_copying_in_are_the_checks_loading_makes() {
+    let m = Model::from_parts(sample_parts()).unwrap();
+    let bytes = m.to_bytes();
+    let n = m.len();
+    for piece in [1, 7, 64, 256, 1000, bytes.len()] {
+        let blob = crate::value::Blob::copy_in(bytes.len(), piece, |at, k, v| {
+            v.extend_from_slice(&bytes[at..at + k]);
+            true
+        })
+        .unwrap();
+        let incoming = *blob.incoming.clone().unwrap();
+        // Every row and code row was checked on the way, and the checksum taken.
+        assert_eq!(
+            (incoming.pre.rows.checked, incoming.pre.codes.checked),
+            (n, n),
+            "{piece}"
+        );
+        assert_eq!(
+            incoming.clone().finish().0,
+            Some(xxh64(&bytes[HEADER_LEN..]))
+        );
+        let copied = Model::from_file_incoming(blob.bytes, blob.incoming.map(|i| *i)).unwrap();
+        same(copied.parts(), m.parts());
+        assert_eq!(copied.quantized(), m.quantized(), "max_norm too");
+    }
+    // Checks made ahead for part of the rows are finished by loading.
+    let mut part = Incoming::new(bytes.len());
+    let rows_end = sections(&bytes, None)
+        .unwrap()
+        .get(tag::EMBEDDINGS)
+        .unwrap()
+        .as_ptr() as usize
+        - bytes.as_ptr() as usize
+        + 4
+        + 2 * 4 * m.dims();
+    part.piece(&bytes[..rows_end], 0);
+    assert_eq!(part.pre.rows.checked, 2);
+    part.piece(&bytes, rows_end);
+    let (sum, mut pre) = part.finish();
+    pre.rows = crate::model::norms::Rows {
+        checked: 2,
+        maxes: pre.rows.maxes[..2].to_vec(),
+        ..pre.rows
+    };
+    pre.codes = crate::model::quant::CodeRows {
+        checked: 1,
+        ..pre.codes
+    };
+    let (parts, codes) = decode_with_codes(&FileBytes::new(bytes.clone()), sum).unwrap();
+    let finished = Model::from_parts_with_codes(parts, codes, pre).unwrap();
+    assert_eq!(finished.quantized(), m.quantized());
+    // A wrong checksum taken on the way is a damaged file.
+    let mut wrong = Incoming::new(bytes.len());
+    wrong.piece(&bytes, 0);
+    wrong.sum.0.update(b"x");
+    assert!(Model::from_file_incoming(bytes.clone(), Some(wrong))
+        .unwrap_err()
+        .to_string()
+        .contains("checksum does not match"));
+    // A non-finite value or an uneven row behind valid checksums, seen on the way.
+    let mut raw = sample_parts();
+    raw.embeddings = vec![2.0, 0.0, 0.3, 0.4, 0.0, 5.0, -1.0, 0.0].into();
+    let uneven = encode(&raw);
+    assert_eq!(
+        copied_in(&uneven, 16).unwrap().quantized(),
+        Model::from_parts(raw.clone()).unwrap().quantized()
+    );
+    raw.embeddings = vec![2.0, 0.0, f32::NAN, 0.4, 0.0, 5.0, -1.0, 0.0].into();
+    assert!(message(&encode(&raw)).contains("not finite"));
 }
 
 /// Rewrites both checksums, so a test can reach the checks behind them.
@@ -295,7 +387,7 @@ fn version_1_files_still_load_and_checksums_follow_the_version() {
 fn stored_codes_are_what_loading_would_compute() {
     let m = Model::from_parts(sample_parts()).unwrap();
     let bytes = m.to_bytes();
-    assert!(sections(&bytes).unwrap().get(tag::CODES).is_some());
+    assert!(sections(&bytes, None).unwrap().get(tag::CODES).is_some());
     let back = Model::from_bytes(&bytes).unwrap();
     assert_eq!(back.quantized(), m.quantized());
     assert_eq!(
@@ -303,7 +395,7 @@ fn stored_codes_are_what_loading_would_compute() {
         &Quantized::new(back.embeddings(), back.dims())
     );
     // Without the section (version-1 files, or a reader's choice) the codes are computed.
-    let (parts, codes) = decode_with_codes(&FileBytes::new(bytes.clone())).unwrap();
+    let (parts, codes) = decode_with_codes(&FileBytes::new(bytes.clone()), None).unwrap();
     assert!(codes.is_some());
     let computed = Model::from_parts(parts).unwrap();
     assert_eq!(computed.quantized(), back.quantized());
@@ -322,13 +414,13 @@ fn stored_codes_are_what_loading_would_compute() {
 fn stored_orders_are_used_only_when_they_are_the_order() {
     let m = Model::from_parts(sample_parts()).unwrap();
     let bytes = m.to_bytes();
-    let (parts, _) = decode_with_codes(&FileBytes::new(bytes.clone())).unwrap();
+    let (parts, _) = decode_with_codes(&FileBytes::new(bytes.clone()), None).unwrap();
     assert_eq!(parts.popularity_order, m.by_popularity());
     assert_eq!(parts.trending_order, m.by_trending());
     assert_eq!(parts.trending_order, [1, 0, 2, 3]);
     // A stored order that is not the order (two entries swapped, one listed twice, one short) is
     // replaced by the computed one, behind valid checksums.
-    let at = sections(&bytes)
+    let at = sections(&bytes, None)
         .unwrap()
         .table
         .iter()
@@ -345,7 +437,7 @@ fn stored_orders_are_used_only_when_they_are_the_order() {
         assert_eq!(back.by_trending(), m.by_trending(), "{damage:?}");
     }
     // Files without the sections (written before them) compute the orders.
-    let (mut parts, _) = decode_with_codes(&FileBytes::new(bytes)).unwrap();
+    let (mut parts, _) = decode_with_codes(&FileBytes::new(bytes), None).unwrap();
     parts.popularity_order.clear();
     parts.trending_order.clear();
     let computed = Model::from_parts(parts).unwrap();
@@ -356,7 +448,7 @@ fn stored_orders_are_used_only_when_they_are_the_order() {
 #[test]
 fn damaged_codes_behind_valid_checksums_are_refused() {
     let good = encode(&sample_parts());
-    let s = sections(&good).unwrap();
+    let s = sections(&good, None).unwrap();
     let (_, off, len) = *s.table.iter().find(|(t, _, _)| *t == tag::CODES).unwrap();
     // u32 dims, u32 stride, f32 scales[4], then 4 rows of 16 codes.
     let codes = off + 8 + 16;

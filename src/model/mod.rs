@@ -229,6 +229,14 @@ pub struct ModelParts {
     pub info: Info,
 }
 
+/// Checks of a model file's embedding rows and codes made while it was copied in
+/// (`file::Incoming`); loading makes the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Prechecked {
+    pub rows: norms::Rows,
+    pub codes: quant::CodeRows,
+}
+
 /// A validated catalog model, ready for ranking.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -357,22 +365,26 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     if order.len() != n {
         return Err(bad("the id index does not list every item"));
     }
-    // One pass: each index once, each id above the one before (prefixes first, bytes on a tie).
+    // The prefixes in item order first, in one pass over the ids as they lie (read in the order of
+    // the index, each id was a random access: a third of this check).
+    let by_item: Vec<u64> = (0..n).map(|i| prefix(ids.bytes_of(i))).collect();
+    // Then each index once, each id above the one before: prefixes first, the ids on a tie.
     let mut seen = vec![false; n];
     let mut keys = Vec::with_capacity(n);
-    let mut before: Option<(u64, &[u8])> = None;
+    let mut before: Option<(u64, u32)> = None;
     for &i in order.iter() {
         match seen.get_mut(i as usize) {
             Some(s) if !*s => *s = true,
             _ => return Err(bad("the id index is not a permutation of the items")),
         }
-        let id = ids.bytes_of(i as usize);
-        let key = prefix(id);
-        if before.is_some_and(|(k, b)| k > key || (k == key && b >= id)) {
+        let key = by_item[i as usize];
+        if before.is_some_and(|(k, j)| {
+            k > key || (k == key && ids.bytes_of(j as usize) >= ids.bytes_of(i as usize))
+        }) {
             return Err(bad("the id index is not sorted, or an id appears twice"));
         }
         keys.push(key);
-        before = Some((key, id));
+        before = Some((key, i));
     }
     Ok(keys)
 }
@@ -381,7 +393,7 @@ impl Model {
     /// Validates the parts and prepares the lookup tables. Popularity and trending are scaled to
     /// 0..1 and embeddings to unit length (so a dot product is the cosine).
     pub fn from_parts(p: ModelParts) -> Result<Self> {
-        Model::from_parts_with_codes(p, None)
+        Model::from_parts_with_codes(p, None, Prechecked::default())
     }
 
     /// [`Model::from_parts`] with the int8 codes a model file stores (`EMBQ`): they are checked
@@ -389,7 +401,11 @@ impl Model {
     /// largest component) and used instead of quantizing every value again. They are dropped, and
     /// the rows quantized, when any row had to be scaled to unit length here (the codes describe
     /// the rows as stored).
-    pub fn from_parts_with_codes(mut p: ModelParts, codes: Option<Quantized>) -> Result<Self> {
+    pub fn from_parts_with_codes(
+        mut p: ModelParts,
+        codes: Option<Quantized>,
+        pre: Prechecked,
+    ) -> Result<Self> {
         let n = p.ids.len();
         if n >= NONE as usize {
             return Err(Error::Model("too many items".into()));
@@ -487,46 +503,27 @@ impl Model {
         let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
-        let not_finite = || Err(Error::Model("an embedding value is not finite".into()));
         let mut codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
-        let mut maxes = Vec::new();
+        let mut rows = pre.rows;
         if p.dims > 0 {
-            if codes.is_some() {
-                maxes.reserve_exact(n);
+            // Rows checked while the file was copied in are not checked again.
+            if rows.checked > n || rows.maxes.len() != rows.checked {
+                rows = norms::Rows::default();
             }
-            // Rows that are not unit length, with their norms: scaled after the pass, on a copy
-            // when the rows are read in place from a model file (they never are in files that
-            // `vitrine-model` writes).
-            let mut uneven = Vec::new();
-            for (r, row) in p.embeddings.chunks_exact(p.dims).enumerate() {
-                // In f64: squares of f32 values below 1e-19 vanish and above 1e19 overflow in f32,
-                // leaving such rows far from unit length (or zero). A value that is not finite
-                // makes the sum not finite (the square of a finite f32 is far below f64's range).
-                let Some((unit, max)) = norms::unit_and_max(row) else {
-                    return not_finite();
-                };
-                if codes.is_some() {
-                    maxes.push(max);
-                }
-                // Rows of a model file are unit length already, up to f32 rounding (the builder
-                // and `to_bytes` write them so): dividing again would move only the last bits
-                // (the norm stays within 5e-7 of 1), and costs a division per value at load.
-                if unit {
-                    continue;
-                }
-                // The sum in order, as before the four-way sum above was used for the test.
-                let squares = row.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>();
-                let norm = squares.sqrt();
-                if norm > 0.0 {
-                    uneven.push((r, norm));
-                }
+            for row in p.embeddings.chunks_exact(p.dims).skip(rows.checked) {
+                rows.check(row);
             }
-            if !uneven.is_empty() {
+            if rows.not_finite {
+                return Err(Error::Model("an embedding value is not finite".into()));
+            }
+            // Rows that are not unit length are scaled, on a copy when the rows are read in place
+            // from a model file (they never are in files that `vitrine-model` writes).
+            if !rows.uneven.is_empty() {
                 // The stored codes describe the rows before this: quantize instead.
                 codes = None;
-                let rows = p.embeddings.to_mut();
-                for (r, norm) in uneven {
-                    if let Some(row) = rows.get_mut(r * p.dims..(r + 1) * p.dims) {
+                let all = p.embeddings.to_mut();
+                for &(r, norm) in &rows.uneven {
+                    if let Some(row) = all.get_mut(r * p.dims..(r + 1) * p.dims) {
                         row.iter_mut()
                             .for_each(|x| *x = (f64::from(*x) / norm) as f32);
                     }
@@ -534,7 +531,7 @@ impl Model {
             }
         }
         let quantized = match codes {
-            Some(q) => q.checked(&maxes).map_err(|why| {
+            Some(q) => q.checked(&rows.maxes, pre.codes).map_err(|why| {
                 Error::Model(crate::args::concat(&["embedding codes (EMBQ): ", why]))
             })?,
             None => Quantized::new(&p.embeddings, p.dims),

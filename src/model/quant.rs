@@ -66,40 +66,28 @@ impl Quantized {
     /// Checks stored codes (a model file's `EMBQ`, read with `max_norm` 0) against `maxes`, each
     /// row's largest absolute value, and computes `max_norm`: every scale is what [`Quantized::new`]
     /// gives for its row, every code is within ±127, every row with a scale has a code of ±127 and
-    /// a row without one only zeros, and the padding is zero.
-    pub fn checked(mut self, maxes: &[f32]) -> Result<Self, &'static str> {
+    /// a row without one only zeros, and the padding is zero. `done` holds the rows checked already
+    /// (while the file was copied in); the others are checked here.
+    pub fn checked(mut self, maxes: &[f32], mut done: CodeRows) -> Result<Self, &'static str> {
         if maxes.len() != self.len()
             || self.stride != self.dims.div_ceil(LANES) * LANES
             || self.codes.len() != self.len() * self.stride
+            || done.checked > self.len()
         {
             return Err("their shape does not match the embeddings");
         }
-        let mut max_norm = 0.0f64;
-        for ((row, &scale), &max) in self
+        let rows = self
             .codes
             .chunks_exact(self.stride)
-            .zip(&self.scales)
-            .zip(maxes)
-        {
-            if scale.to_bits() != (max / 127.0).to_bits() {
-                return Err("a scale does not match its row");
-            }
-            let pad = &row[self.dims..];
-            if pad.iter().any(|&c| c != 0) {
-                return Err("a row's padding is not zero");
-            }
-            let (peak, squares) = peak_and_squares(row);
-            let expected = if scale > 0.0 { 127 } else { 0 };
-            if peak != expected {
-                return Err("a row's codes are out of range or do not match its scale");
-            }
-            // Compared, not `f64::max`: that is a call in wasm, once per row here.
-            let norm = f64::from(scale) * (squares as f64).sqrt();
-            if norm > max_norm {
-                max_norm = norm;
-            }
+            .zip(&*self.scales)
+            .zip(maxes);
+        for ((row, &scale), &max) in rows.skip(done.checked) {
+            done.check(row, self.dims, scale, max);
         }
-        self.max_norm = max_norm as f32;
+        if let Some(why) = done.error {
+            return Err(why);
+        }
+        self.max_norm = done.max_norm as f32;
         Ok(self)
     }
 
@@ -125,6 +113,51 @@ impl Quantized {
     /// Bytes held (not counting codes read in place from a model file).
     pub fn memory_bytes(&self) -> usize {
         self.codes.heap_bytes() + self.scales.heap_bytes()
+    }
+}
+
+/// The checks of stored code rows ([`Quantized::checked`]), made one row at a time and resumable
+/// like `super::norms::Rows`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodeRows {
+    /// Rows checked: the first `checked`.
+    pub checked: usize,
+    /// The largest `scale · ‖codes‖` of the checked rows.
+    pub max_norm: f64,
+    /// What the first bad row had wrong.
+    pub error: Option<&'static str>,
+}
+
+impl CodeRows {
+    /// Checks the next row: its `stride` codes (`dims` of them meaningful), its scale, and its f32
+    /// row's largest absolute value.
+    pub fn check(&mut self, row: &[i8], dims: usize, scale: f32, max: f32) {
+        self.checked += 1;
+        if self.error.is_some() {
+            return;
+        }
+        if scale.to_bits() != (max / 127.0).to_bits() {
+            self.error = Some("a scale does not match its row");
+            return;
+        }
+        if row
+            .get(dims..)
+            .is_none_or(|pad| pad.iter().any(|&c| c != 0))
+        {
+            self.error = Some("a row's padding is not zero");
+            return;
+        }
+        let (peak, squares) = peak_and_squares(row);
+        let expected = if scale > 0.0 { 127 } else { 0 };
+        if peak != expected {
+            self.error = Some("a row's codes are out of range or do not match its scale");
+            return;
+        }
+        // Compared, not `f64::max`: that is a call in wasm, once per row here.
+        let norm = f64::from(scale) * (squares as f64).sqrt();
+        if norm > self.max_norm {
+            self.max_norm = norm;
+        }
     }
 }
 

@@ -75,15 +75,17 @@ pub fn event_weight(kind: Kind) -> f64 {
     }
 }
 
-/// The band index of a price (the last band for NaN): a binary search of the bounds (finding
-/// the band for each of a 100,000-item catalog's prices one bound at a time took 1.5 ms of `open`).
+/// The band index of a price (the last band for NaN): the number of band bounds at or below it,
+/// counted without a branch (a search, one bound at a time or by halves, was 1 ms of a
+/// 100,000-item `open`).
 pub fn price_band(price: f64) -> usize {
     if price.is_nan() {
         return PRICE_BANDS.len() - 1;
     }
-    PRICE_BANDS
-        .partition_point(|&upper| upper <= price)
-        .min(PRICE_BANDS.len() - 1)
+    PRICE_BANDS[..PRICE_BANDS.len() - 1]
+        .iter()
+        .map(|&upper| usize::from(upper <= price))
+        .sum()
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

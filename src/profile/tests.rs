@@ -340,3 +340,28 @@ fn erasing_sensitive_signals_leaves_the_rest() {
     assert_eq!(v.queries().collect::<Vec<_>>(), ["blue mug"]);
     assert_eq!(v.cart().collect::<Vec<_>>(), ["mug"]);
 }
+
+#[test]
+fn a_price_is_in_the_first_band_whose_bound_is_above_it() {
+    let first_above = |p: f64| {
+        PRICE_BANDS
+            .iter()
+            .position(|&upper| p < upper)
+            .unwrap_or(PRICE_BANDS.len() - 1)
+    };
+    let mut prices = vec![
+        f64::NEG_INFINITY,
+        -1.0,
+        0.0,
+        4.99,
+        1e9,
+        f64::INFINITY,
+        f64::NAN,
+    ];
+    for &b in &PRICE_BANDS[..PRICE_BANDS.len() - 1] {
+        prices.extend([b, b - 1e-9, b + 1e-9]);
+    }
+    for p in prices {
+        assert_eq!(price_band(p), first_above(p), "{p}");
+    }
+}

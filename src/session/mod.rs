@@ -28,7 +28,7 @@ use crate::profile::{Profile, Summary};
 use crate::recommend::{self, Recommendation, Request, Scratch, Shelf, Weights};
 use crate::rng::Rng;
 use crate::store::{Backend, Clock, Store};
-use crate::value::Value;
+use crate::value::{Blob, Value};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -65,7 +65,7 @@ const OPEN_KEYS: &[&str] = &[
 
 /// The bytes of `options.model`, moved out of the options (left empty there): the model keeps
 /// them and reads its large arrays in place, so a model file is copied once, into wasm memory.
-fn take_model_file(v: &mut Value) -> Option<Vec<u8>> {
+fn take_model_file(v: &mut Value) -> Option<Blob> {
     let Value::Object(entries) = v else {
         return None;
     };
@@ -88,7 +88,10 @@ impl OpenOptions {
                     "must give either model or catalog, not both",
                 ))
             }
-            (Some(Value::Bytes(_)), None) => Model::from_file(file.unwrap_or_default())?,
+            (Some(Value::Bytes(_)), None) => {
+                let file = file.unwrap_or_default();
+                Model::from_file_incoming(file.bytes, file.incoming.map(|i| *i))?
+            }
             (Some(other), None) => {
                 return Err(Error::wrong_type(
                     "open",

@@ -4,7 +4,7 @@
 //! Proxy trap that throws becomes a status here instead of unwinding through Rust frames and
 //! poisoning the instance. Depth, value count and string length are bounded.
 
-use crate::value::Value;
+use crate::value::{Blob, Value};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -18,8 +18,28 @@ extern "C" {
     fn read_value(v: &JsValue, depth: u32, nodes: u32, chars: u32, into: &mut [u8]) -> f64;
     #[wasm_bindgen(js_name = takeTape)]
     fn take_tape(into: &mut [u8]);
-    #[wasm_bindgen(js_name = takeBytes)]
-    fn take_bytes(k: u32) -> Vec<u8>;
+    #[wasm_bindgen(js_name = bytesLength)]
+    fn bytes_length(k: u32) -> u32;
+    #[wasm_bindgen(js_name = copyBytes)]
+    fn copy_bytes(k: u32, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
+}
+
+/// The `k`th byte array of the last walk, copied into wasm memory piece by piece, its body
+/// checksum taken on the way ([`Blob::copy_in`]); `None` when a piece could not be copied.
+fn take_bytes(k: u32) -> Option<Blob> {
+    let memory = wasm_bindgen::memory();
+    Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
+        v.reserve(n);
+        let len = v.len();
+        let ptr = v.as_mut_ptr() as usize + len;
+        if !copy_bytes(k, at as u32, n as u32, &memory, ptr as u32) {
+            return false;
+        }
+        // SAFETY: `copyBytes` wrote `n` bytes at `ptr`, the start of the vector's spare capacity
+        // (at least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
+        unsafe { v.set_len(len + n) };
+        true
+    })
 }
 
 /// How much of a value is read.

@@ -109,7 +109,7 @@ let at = 0;
 // Limits of the current walk: depth, values left, longest string (UTF-16 units).
 let maxDepth = 0, left = 0, maxNodes = 0, maxChars = 0;
 // Byte arrays met by the walk (tag 9 holds the index), as plain `Uint8Array`s over their memory;
-// wasm copies each with `takeBytes` once the walk is over.
+// wasm copies each, piece by piece, with `copyBytes` once the walk is over.
 const none = [];
 let found = none;
 let bytes = none;
@@ -262,10 +262,21 @@ export function takeTape(into) {
   pending = new Uint8Array(0);
 }
 
-/** The `k`th byte array of the last walk (wasm copies it); the walk's reference is dropped. */
-export function takeBytes(k) {
+/** The length of the `k`th byte array of the last walk (0 when there is none). */
+export function bytesLength(k) {
   const b = bytes[k];
-  if (b === undefined) return new Uint8Array(0);
-  bytes[k] = undefined;
-  return b;
+  return b === undefined ? 0 : b.length;
+}
+
+/**
+ * Copies `n` bytes of the `k`th byte array of the last walk, from `from`, into wasm memory
+ * (`memory`) at `ptr`; the walk's reference is dropped with the last piece. False when the array
+ * is not that long.
+ */
+export function copyBytes(k, from, n, memory, ptr) {
+  const b = bytes[k];
+  if (b === undefined || from + n > b.length) return false;
+  new Uint8Array(memory.buffer, ptr, n).set(b.subarray(from, from + n));
+  if (from + n === b.length) bytes[k] = undefined;
+  return true;
 }

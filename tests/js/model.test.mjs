@@ -1,6 +1,7 @@
-// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v2.vtr;
-// tiny-v1-repeat.vtr is the same model in format version 1, tiny-v1.vtr the same written before
-// the optional REPT section existed).
+// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v2-orders.vtr;
+// tiny-v2.vtr is the same written before the optional ORDP and ORDT sections existed,
+// tiny-v1-repeat.vtr the same in format version 1, tiny-v1.vtr the same written before the
+// optional REPT section existed).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import vitrine from './load.mjs';
 
 const { Vitrine } = vitrine;
 const fixture = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
-const model = fixture('tiny-v2.vtr');
+const model = fixture('tiny-v2-orders.vtr');
 const granted = { personalization: true, storage: true };
 
 test('a model file opens and drives every scenario', () => {
@@ -31,8 +32,8 @@ test('a model file opens and drives every scenario', () => {
   v.free();
 });
 
-test('the same model in format version 1 opens and ranks the same', () => {
-  const shelves = ['tiny-v2.vtr', 'tiny-v1-repeat.vtr'].map((name) => {
+test('the same model in older files opens and ranks the same', () => {
+  const shelves = ['tiny-v2-orders.vtr', 'tiny-v2.vtr', 'tiny-v1-repeat.vtr'].map((name) => {
     const v = Vitrine.open({ model: fixture(name), consent: granted, storage: 'memory' });
     v.track('Order Completed', { products: [{ product_id: 'throws-2' }, { product_id: 'mugs-1' }] });
     v.track('Product Viewed', { product_id: 'candles-3' });
@@ -42,6 +43,7 @@ test('the same model in format version 1 opens and ranks the same', () => {
   });
   assert.equal(shelves[0].length, 8);
   assert.deepEqual(shelves[0], shelves[1]);
+  assert.deepEqual(shelves[0], shelves[2]);
 });
 
 test('a file without repeat rates (written before they existed) still opens', () => {
