@@ -355,6 +355,8 @@ fn sections(data: &[u8], body_xxh64: Option<u64>) -> Result<Sections<'_>> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Incoming {
     len: usize,
+    /// Bytes taken so far.
+    taken: usize,
     sum: Xxh64State,
     /// Where the rows and codes lie, once the header, the table and `META` have arrived; `None`
     /// inside when the file is not one these checks can follow (loading then reports why).
@@ -376,10 +378,47 @@ impl PartialEq for Xxh64State {
 struct Layout {
     n: usize,
     dims: usize,
-    /// Byte offset of the first f32 of `EMBD`.
-    rows: usize,
+    /// Where `EMBD` starts, when its length fits `META`.
+    rows: Option<usize>,
     /// Where `EMBQ` starts and its stride, when it comes after the rows and its length fits them.
     codes: Option<(usize, usize)>,
+    /// Where `NBCP` and `NBCV` start.
+    lists: [Option<usize>; 2],
+}
+
+/// The targets and weights of the neighbour list at `at` that have arrived in `bytes`, checked
+/// (a list whose head does not fit its length is left to loading, which says what is wrong).
+fn list_piece(list: &mut super::ListChecks, bytes: &[u8], at: usize) {
+    let Some(head) = bytes.get(at..at + 8) else {
+        return;
+    };
+    let (rows, links) = (word(head, 0) as usize, word(head, 4) as usize);
+    // Where loading reads them (it refuses the file when they do not fit the section).
+    let place = || {
+        let targets = (rows.checked_add(1)?.checked_mul(4)?).checked_add(at + 8)?;
+        Some((targets, targets.checked_add(links.checked_mul(4)?)?))
+    };
+    let Some((targets, weights)) = place() else {
+        return;
+    };
+    let arrived =
+        |from: usize, done: usize| (bytes.len().saturating_sub(from) / 4).min(links).max(done);
+    let (t, w) = (
+        arrived(targets, list.targets),
+        arrived(weights, list.weights),
+    );
+    if let Some(new) = bytes
+        .get(targets + 4 * list.targets..targets + 4 * t)
+        .and_then(as_u32s)
+    {
+        list.add_targets(new);
+    }
+    if let Some(new) = bytes
+        .get(weights + 4 * list.weights..weights + 4 * w)
+        .and_then(as_f32s)
+    {
+        list.add_weights(new);
+    }
 }
 
 impl Incoming {
@@ -393,23 +432,49 @@ impl Incoming {
 
     /// Takes the piece `bytes[from..]` (`bytes`: the file so far).
     pub fn piece(&mut self, bytes: &[u8], from: usize) {
+        self.taken = bytes.len();
         if bytes.len() > HEADER_LEN {
             self.sum.0.update(&bytes[from.max(HEADER_LEN)..]);
         }
         if self.layout.is_none() {
             self.layout = Layout::of(bytes, self.len);
+            if let Some(Some(l)) = self.layout {
+                if l.rows.is_some() {
+                    self.pre.rows.maxes.reserve_exact(l.n.min(self.len / 4));
+                }
+            }
         }
         let Some(Some(l)) = self.layout else {
             return;
         };
-        let Prechecked { rows, codes } = &mut self.pre;
+        let Prechecked { rows, codes, lists } = &mut self.pre;
+        for (list, at) in lists.iter_mut().zip(l.lists) {
+            if let Some(at) = at {
+                list_piece(list, bytes, at);
+            }
+        }
+        let Some(at) = l.rows else {
+            return;
+        };
+        let Some(head) = bytes.get(at..at + 4) else {
+            return;
+        };
+        if word(head, 0) as usize != l.dims {
+            // Loading refuses such rows; nothing to check ahead.
+            self.layout = Some(Some(Layout {
+                rows: None,
+                codes: None,
+                ..l
+            }));
+            return;
+        }
         // The rows that have arrived whole, in one slice (a slice per row cost a tenth of the
         // checks themselves).
-        let row_bytes = l.dims * 4;
-        let arrived = (bytes.len().saturating_sub(l.rows) / row_bytes).min(l.n);
+        let (start, row_bytes) = (at + 4, l.dims * 4);
+        let arrived = (bytes.len().saturating_sub(start) / row_bytes).min(l.n);
         if arrived > rows.checked {
             let Some(new) = bytes
-                .get(l.rows + rows.checked * row_bytes..l.rows + arrived * row_bytes)
+                .get(start + rows.checked * row_bytes..start + arrived * row_bytes)
                 .and_then(as_f32s)
             else {
                 self.layout = Some(None);
@@ -450,14 +515,15 @@ impl Incoming {
 
     /// The body's XXH64 (when the whole file has been taken) and the checks made.
     fn finish(self) -> (Option<u64>, Prechecked) {
-        (Some(self.sum.0.finish()), self.pre)
+        let whole = self.taken == self.len;
+        (whole.then(|| self.sum.0.finish()), self.pre)
     }
 }
 
 impl Layout {
-    /// The layout, from the file's first bytes: `None` until the header, the table, `META` and
-    /// the head of `EMBD` have arrived; `Some(None)` when there are no rows to check or the file
-    /// cannot be followed (loading then checks everything, and says what is wrong).
+    /// The layout, from the file's first bytes: `None` until the header, the table and `META`
+    /// have arrived; `Some(None)` when the file cannot be followed (loading then checks
+    /// everything, and says what is wrong).
     fn of(bytes: &[u8], len: usize) -> Option<Option<Layout>> {
         if bytes.len() < HEADER_LEN {
             return None;
@@ -472,32 +538,28 @@ impl Layout {
             return Some(None);
         };
         let find = |t: [u8; 4]| table.iter().find(|e| e.0 == t).map(|e| (e.1, e.2));
-        let (Some(meta), Some(emb)) = (find(tag::META), find(tag::EMBEDDINGS)) else {
+        let Some(meta) = find(tag::META) else {
             return Some(None);
         };
-        let head = |(off, _): (usize, usize), n: usize| bytes.get(off..off + n);
-        let (Some(m), Some(e)) = (head(meta, 8), head(emb, 4)) else {
-            return None;
+        let m = bytes.get(meta.0..meta.0 + 8)?;
+        let (n, dims) = (word(m, 0) as usize, word(m, 4) as usize);
+        let stride = dims.div_ceil(LANES) * LANES;
+        let sized = |size: usize, per_row: usize, extra: usize| {
+            n.checked_mul(per_row).and_then(|b| b.checked_add(extra)) == Some(size)
         };
-        let follow = || -> Option<Layout> {
-            let (n, dims) = (word(m, 0) as usize, word(m, 4) as usize);
-            let size = n.checked_mul(dims.checked_mul(4)?)?.checked_add(4)?;
-            if dims == 0 || word(e, 0) as usize != dims || emb.1 != size {
-                return None;
-            }
-            let stride = dims.div_ceil(LANES) * LANES;
-            let fits = |(off, size): (usize, usize)| {
-                off > emb.0
-                    && Some(size) == n.checked_mul(4 + stride).and_then(|b| b.checked_add(8))
-            };
-            Some(Layout {
-                n,
-                dims,
-                rows: emb.0 + 4,
-                codes: find(tag::CODES).filter(|&q| fits(q)).map(|q| (q.0, stride)),
-            })
-        };
-        Some(follow())
+        // Rows (their head is checked when it arrives) and codes after them, of the right sizes.
+        let rows = find(tag::EMBEDDINGS)
+            .filter(|&(_, size)| dims > 0 && dims < 1 << 20 && sized(size, dims * 4, 4));
+        let codes = rows.and_then(|(at, _)| {
+            find(tag::CODES).filter(|&(off, size)| off > at && sized(size, 4 + stride, 8))
+        });
+        Some(Some(Layout {
+            n,
+            dims,
+            rows: rows.map(|(at, _)| at),
+            codes: codes.map(|(at, _)| (at, stride)),
+            lists: [tag::CO_PURCHASE, tag::CO_VIEW].map(|t| find(t).map(|(at, _)| at)),
+        }))
     }
 }
 
@@ -513,6 +575,13 @@ fn word_f32(b: &[u8]) -> f32 {
 fn as_f32s(b: &[u8]) -> Option<&[f32]> {
     // SAFETY: every bit pattern is an f32; `align_to` puts in the middle only what is aligned.
     let (head, mid, tail) = unsafe { b.align_to::<f32>() };
+    (head.is_empty() && tail.is_empty() && cfg!(target_endian = "little")).then_some(mid)
+}
+
+/// `b` as u32 values, when it is aligned for them.
+fn as_u32s(b: &[u8]) -> Option<&[u32]> {
+    // SAFETY: every bit pattern is a u32; `align_to` puts in the middle only what is aligned.
+    let (head, mid, tail) = unsafe { b.align_to::<u32>() };
     (head.is_empty() && tail.is_empty() && cfg!(target_endian = "little")).then_some(mid)
 }
 

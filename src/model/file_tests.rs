@@ -209,6 +209,13 @@ fn checks_made_while_copying_in_are_the_checks_loading_makes() {
         checked: 1,
         ..pre.codes
     };
+    // The first co-purchase target and weight only (target 1, weight 0.9).
+    pre.lists[0] = crate::model::ListChecks {
+        targets: 1,
+        top: 1,
+        weights: 1,
+        bad_weight: false,
+    };
     let (parts, codes) = decode_with_codes(&FileBytes::new(bytes.clone()), sum).unwrap();
     let finished = Model::from_parts_with_codes(parts, codes, pre).unwrap();
     assert_eq!(finished.quantized(), m.quantized());

@@ -71,12 +71,19 @@ impl Neighbours {
         }
     }
 
-    fn validate(&self, items: usize, what: &str) -> Result<()> {
-        self.validate_rows(items, items, what)
+    fn validate(&self, items: usize, what: &str, done: ListChecks) -> Result<()> {
+        self.validate_rows(items, items, what, done)
     }
 
-    /// Checks `rows` rows whose targets are item indexes below `items`.
-    fn validate_rows(&self, rows: usize, items: usize, what: &str) -> Result<()> {
+    /// Checks `rows` rows whose targets are item indexes below `items`; `done` holds the checks
+    /// made already on the first targets and weights (while the file was copied in).
+    fn validate_rows(
+        &self,
+        rows: usize,
+        items: usize,
+        what: &str,
+        mut done: ListChecks,
+    ) -> Result<()> {
         let bad = |why: &str| {
             Err(Error::Model(crate::args::concat(&[
                 what,
@@ -99,46 +106,58 @@ impl Neighbours {
         if self.offsets.windows(2).any(|w| w[0] > w[1]) {
             return bad("offsets decrease");
         }
-        let (top, weights_ok) = largest_target_and_weights_ok(&self.targets, &self.weights);
-        if !self.targets.is_empty() && top as usize >= items {
+        if done.targets > self.targets.len() || done.weights > self.weights.len() {
+            done = ListChecks::default();
+        }
+        done.add_targets(&self.targets[done.targets..]);
+        done.add_weights(&self.weights[done.weights..]);
+        if !self.targets.is_empty() && done.top as usize >= items {
             return bad("a neighbour is not an item");
         }
-        if !weights_ok {
+        if done.bad_weight {
             return bad("a weight is negative or not finite");
         }
         Ok(())
     }
 }
 
-/// The largest target, and whether every weight is finite and not negative (−0 is allowed), in
-/// one branch-free pass: four passes with a closure each were a tenth of opening a 100,000-item
-/// model (its neighbour rows are 12.7 MB).
-fn largest_target_and_weights_ok(targets: &[u32], weights: &[f32]) -> (u32, bool) {
-    // By the bits: a finite non-negative f32 is at most the largest finite one's pattern;
-    // −0 is the one pattern above it that passes. NaN, infinities and negatives fail.
-    const LARGEST: u32 = 0x7F7F_FFFF;
-    const MINUS_ZERO: u32 = 0x8000_0000;
-    let (mut top, mut bad) = (0u32, 0u32);
-    let mut t = targets.chunks_exact(4);
-    let mut w = weights.chunks_exact(4);
+/// The checks of a neighbour list's targets and weights (the largest target; every weight finite
+/// and not negative, −0 allowed), made on each array as it arrives and resumable like
+/// [`norms::Rows`]: loading makes them on a model file's `NBCP` and `NBCV` as they are copied in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListChecks {
+    /// Targets checked: the first `targets`.
+    pub targets: usize,
+    pub top: u32,
+    /// Weights checked: the first `weights`.
+    pub weights: usize,
+    pub bad_weight: bool,
+}
+
+impl ListChecks {
+    pub fn add_targets(&mut self, t: &[u32]) {
+        self.top = self.top.max(largest(t));
+        self.targets += t.len();
+    }
+
+    pub fn add_weights(&mut self, w: &[f32]) {
+        self.bad_weight |= !weights_ok(w);
+        self.weights += w.len();
+    }
+}
+
+/// The largest value, four lanes at a time in the SIMD build (a pass with a closure per value was
+/// a tenth of opening a 100,000-item model, whose neighbour rows are 12.7 MB).
+fn largest(v: &[u32]) -> u32 {
+    let mut top = 0u32;
+    let mut four = v.chunks_exact(4);
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         use core::arch::wasm32::*;
-        let (mut tops, mut bads) = (u32x4_splat(0), u32x4_splat(0));
-        let (largest, minus_zero) = (u32x4_splat(LARGEST), u32x4_splat(MINUS_ZERO));
-        for (tc, wc) in (&mut t).zip(&mut w) {
-            // SAFETY: chunks of exactly four 4-byte values; v128_load allows any alignment.
-            let (tv, wv) = unsafe {
-                (
-                    v128_load(tc.as_ptr().cast::<v128>()),
-                    v128_load(wc.as_ptr().cast::<v128>()),
-                )
-            };
-            tops = u32x4_max(tops, tv);
-            bads = v128_or(
-                bads,
-                v128_andnot(u32x4_gt(wv, largest), i32x4_eq(wv, minus_zero)),
-            );
+        let mut tops = u32x4_splat(0);
+        for c in &mut four {
+            // SAFETY: a chunk of exactly four u32; v128_load allows any alignment.
+            tops = u32x4_max(tops, unsafe { v128_load(c.as_ptr().cast::<v128>()) });
         }
         for lane in [
             u32x4_extract_lane::<0>(tops),
@@ -148,20 +167,48 @@ fn largest_target_and_weights_ok(targets: &[u32], weights: &[f32]) -> (u32, bool
         ] {
             top = top.max(lane);
         }
+    }
+    for c in &mut four {
+        top = top.max(c[0]).max(c[1]).max(c[2]).max(c[3]);
+    }
+    four.remainder().iter().fold(top, |t, &x| t.max(x))
+}
+
+/// Whether every weight is finite and not negative (−0 is allowed), without a branch: by the
+/// bits, a finite non-negative f32 is at most the largest finite one's pattern, and −0 is the one
+/// pattern above it that passes. NaN, infinities and negatives fail.
+fn weights_ok(w: &[f32]) -> bool {
+    const LARGEST: u32 = 0x7F7F_FFFF;
+    const MINUS_ZERO: u32 = 0x8000_0000;
+    let mut bad = 0u32;
+    let mut four = w.chunks_exact(4);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let (mut bads, largest, minus_zero) = (
+            u32x4_splat(0),
+            u32x4_splat(LARGEST),
+            u32x4_splat(MINUS_ZERO),
+        );
+        for c in &mut four {
+            // SAFETY: a chunk of exactly four f32; v128_load allows any alignment.
+            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+            bads = v128_or(
+                bads,
+                v128_andnot(u32x4_gt(v, largest), i32x4_eq(v, minus_zero)),
+            );
+        }
         bad |= u32::from(v128_any_true(bads));
     }
-    let scalar = |top: &mut u32, bad: &mut u32, tc: &[u32], wc: &[f32]| {
-        for (&t, &w) in tc.iter().zip(wc) {
-            *top = (*top).max(t);
-            let b = w.to_bits();
-            *bad |= u32::from(b > LARGEST && b != MINUS_ZERO);
-        }
+    let mut one = |x: f32| {
+        let b = x.to_bits();
+        bad |= u32::from(b > LARGEST && b != MINUS_ZERO);
     };
-    for (tc, wc) in (&mut t).zip(&mut w) {
-        scalar(&mut top, &mut bad, tc, wc);
+    for c in &mut four {
+        c.iter().for_each(|&x| one(x));
     }
-    scalar(&mut top, &mut bad, t.remainder(), w.remainder());
-    (top, bad == 0)
+    four.remainder().iter().for_each(|&x| one(x));
+    bad == 0
 }
 
 /// How a model was built: shown by `vitrine-model inspect`, never used for ranking.
@@ -235,6 +282,8 @@ pub struct ModelParts {
 pub struct Prechecked {
     pub rows: norms::Rows,
     pub codes: quant::CodeRows,
+    /// `NBCP`, `NBCV`.
+    pub lists: [ListChecks; 2],
 }
 
 /// A validated catalog model, ready for ranking.
@@ -282,6 +331,46 @@ pub(crate) fn order_by(v: &[f32]) -> Vec<u32> {
     crate::sort::order_by_key(&keys)
 }
 
+/// Each price's band (`profile::price_band`), [`NO_BAND`] for NaN. In the SIMD build four prices
+/// at a time, counting the bounds at or below each (a search per price was 1 ms of a
+/// 100,000-item `open`); the bounds are whole numbers, so comparing in f32 is comparing in f64.
+fn bands_of(prices: &[f32]) -> Vec<u8> {
+    let one = |x: f32| {
+        if x.is_nan() {
+            NO_BAND
+        } else {
+            crate::profile::price_band(f64::from(x)) as u8
+        }
+    };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let bounds = &crate::profile::PRICE_BANDS[..crate::profile::PRICE_BANDS.len() - 1];
+        let bounds: Vec<v128> = bounds.iter().map(|&b| f32x4_splat(b as f32)).collect();
+        let mut out = Vec::with_capacity(prices.len());
+        let mut four = prices.chunks_exact(4);
+        for c in &mut four {
+            // SAFETY: a chunk of exactly four f32; v128_load allows any alignment.
+            let p = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+            // Each comparison is −1 where true: subtracting counts.
+            let count = bounds
+                .iter()
+                .fold(i32x4_splat(0), |n, &b| i32x4_sub(n, f32x4_ge(p, b)));
+            let band = v128_bitselect(i32x4_splat(i32::from(NO_BAND)), count, f32x4_ne(p, p));
+            out.extend([
+                i32x4_extract_lane::<0>(band) as u8,
+                i32x4_extract_lane::<1>(band) as u8,
+                i32x4_extract_lane::<2>(band) as u8,
+                i32x4_extract_lane::<3>(band) as u8,
+            ]);
+        }
+        out.extend(four.remainder().iter().map(|&x| one(x)));
+        out
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    prices.iter().map(|&x| one(x)).collect()
+}
+
 /// `stored` when it is the [`order_by`] of `v`, checked in one pass (sorting is three times
 /// slower), else `order_by(v)`.
 fn order_or(v: &[f32], stored: Vec<u32>) -> Vec<u32> {
@@ -297,22 +386,19 @@ fn is_order_of(v: &[f32], order: &[u32]) -> bool {
     if order.len() != v.len() {
         return false;
     }
-    let mut seen = vec![false; v.len()];
-    let mut before: Option<(f32, u32)> = None;
+    // Each entry strictly after the one before (by value descending, then index): so no index
+    // appears twice, and with `n` entries below `n` every index appears once. No table of the
+    // indexes seen (its random writes were half of this check), and no branch on the values, so
+    // that the reads of `v` overlap.
+    let (mut y, mut j, mut bad) = (f32::INFINITY, 0u32, false);
     for &i in order {
-        match seen.get_mut(i as usize) {
-            Some(s) if !*s => *s = true,
-            _ => return false,
-        }
-        let x = v[i as usize];
         // Validated values are finite and not negative, so −0 and 0 compare equal, as in
-        // `order_by`.
-        if before.is_some_and(|(y, j)| x > y || (x == y && i < j)) {
-            return false;
-        }
-        before = Some((x, i));
+        // `order_by`; NaN marks an index out of range.
+        let x = v.get(i as usize).copied().unwrap_or(f32::NAN);
+        bad |= x.is_nan() | (x > y) | ((x == y) & (i <= j));
+        (y, j) = (x, i);
     }
-    true
+    !bad
 }
 
 /// `v` normalised as loading does (a copy): what the stored orders of a model file order.
@@ -324,11 +410,15 @@ pub(crate) fn normalised(v: &[f32]) -> Vec<f32> {
 
 /// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
 /// contradicts the bytewise order of the strings.
-fn prefix(s: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    let n = s.len().min(8);
-    b[..n].copy_from_slice(&s[..n]);
-    u64::from_be_bytes(b)
+pub(crate) fn prefix(s: &[u8]) -> u64 {
+    // Without a copy of variable length: that is a call to `memcpy` per id in wasm.
+    match s.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => s
+            .iter()
+            .enumerate()
+            .fold(0, |k, (j, &c)| k | u64::from(c) << (56 - 8 * j)),
+    }
 }
 
 fn bad(why: &str) -> Error {
@@ -367,24 +457,27 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     }
     // The prefixes in item order first, in one pass over the ids as they lie (read in the order of
     // the index, each id was a random access: a third of this check).
-    let by_item: Vec<u64> = (0..n).map(|i| prefix(ids.bytes_of(i))).collect();
-    // Then each index once, each id above the one before: prefixes first, the ids on a tie.
-    let mut seen = vec![false; n];
-    let mut keys = Vec::with_capacity(n);
-    let mut before: Option<(u64, u32)> = None;
-    for &i in order.iter() {
-        match seen.get_mut(i as usize) {
-            Some(s) if !*s => *s = true,
-            _ => return Err(bad("the id index is not a permutation of the items")),
-        }
-        let key = by_item[i as usize];
-        if before.is_some_and(|(k, j)| {
-            k > key || (k == key && ids.bytes_of(j as usize) >= ids.bytes_of(i as usize))
-        }) {
-            return Err(bad("the id index is not sorted, or an id appears twice"));
+    let by_item = ids.prefixes();
+    // Then each id above the one before (prefixes first, the ids on a tie): so no index appears
+    // twice, and with `n` entries below `n` every index appears once. No branch on the order of
+    // the prefixes, so that the reads of `by_item` overlap.
+    let mut keys: Vec<u64> = Vec::with_capacity(n);
+    let mut unsorted = false;
+    for (at, &i) in order.iter().enumerate() {
+        let Some(&key) = by_item.get(i as usize) else {
+            return Err(bad("the id index lists an item that does not exist"));
+        };
+        if let Some(&k) = keys.last() {
+            unsorted |= k > key;
+            if k == key {
+                let j = order[at - 1] as usize;
+                unsorted |= ids.bytes_of(j) >= ids.bytes_of(i as usize);
+            }
         }
         keys.push(key);
-        before = Some((key, i));
+    }
+    if unsorted {
+        return Err(bad("the id index is not sorted, or an id appears twice"));
     }
     Ok(keys)
 }
@@ -458,11 +551,7 @@ impl Model {
             m.push_str(why);
             Error::Model(m)
         })?;
-        if p.popularity
-            .iter()
-            .chain(&p.trending)
-            .any(|x| !x.is_finite() || *x < 0.0)
-        {
+        if !weights_ok(&p.popularity) || !weights_ok(&p.trending) {
             return Err(Error::Model(
                 "popularity must be finite and non-negative".into(),
             ));
@@ -483,15 +572,20 @@ impl Model {
         if p.embeddings.is_empty() {
             p.dims = 0;
         }
-        p.co_purchase.validate(n, "co-purchase")?;
-        p.co_view.validate(n, "co-view")?;
+        let [bought, viewed] = pre.lists;
+        p.co_purchase.validate(n, "co-purchase", bought)?;
+        p.co_view.validate(n, "co-view", viewed)?;
         p.channels.validate().map_err(|why| {
             let mut m = String::from("channels: ");
             m.push_str(why);
             Error::Model(m)
         })?;
-        p.channel_trending
-            .validate_rows(p.channels.len(), n, "channel trending")?;
+        p.channel_trending.validate_rows(
+            p.channels.len(),
+            n,
+            "channel trending",
+            ListChecks::default(),
+        )?;
         if p.channels.has_empty() {
             return Err(bad("a channel name is empty"));
         }
@@ -555,17 +649,7 @@ impl Model {
             by_popularity: order_or(&p.popularity, core::mem::take(&mut p.popularity_order)),
             by_trending: order_or(&p.trending, core::mem::take(&mut p.trending_order)),
             quantized,
-            bands: p
-                .price
-                .iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        NO_BAND
-                    } else {
-                        crate::profile::price_band(f64::from(x)) as u8
-                    }
-                })
-                .collect(),
+            bands: bands_of(&p.price),
             exact_scan: false,
             channel_index: p
                 .channels
@@ -810,3 +894,6 @@ fn sort_rows(nb: &mut Neighbours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -94,10 +94,10 @@ fn neighbours_are_validated() {
     let m = Model::from_parts(parts.clone()).unwrap();
     assert_eq!(m.co_purchase().of(0), (&[1u32][..], &[0.5f32][..]));
     assert_eq!(m.co_purchase().of(7), (&[][..], &[][..]));
-    parts.co_purchase.targets[0] = 9;
+    parts.co_purchase.targets.to_mut()[0] = 9;
     assert!(Model::from_parts(parts.clone()).is_err());
-    parts.co_purchase.targets[0] = 1;
-    parts.co_purchase.offsets[1] = 5;
+    parts.co_purchase.targets.to_mut()[0] = 1;
+    parts.co_purchase.offsets.to_mut()[1] = 5;
     assert!(Model::from_parts(parts).is_err());
 }
 
@@ -165,7 +165,7 @@ fn embeddings_of_any_magnitude_load_at_unit_length() {
         popularity: vec![1.0; 4],
         trending: vec![1.0; 4],
         dims: 3,
-        embeddings: rows.concat(),
+        embeddings: rows.concat().into(),
         ..Default::default()
     };
     let m = Model::from_parts(parts).unwrap();
@@ -178,4 +178,40 @@ fn embeddings_of_any_magnitude_load_at_unit_length() {
     for (a, b) in m.parts().embeddings.iter().zip(&again.parts().embeddings) {
         assert!((a - b).abs() < 1e-6, "{a} read back as {b}");
     }
+}
+
+#[test]
+fn an_order_is_recognised_only_when_it_is_the_order() {
+    let v = [0.5f32, 1.0, 0.5, 0.0, 0.25, 1.0];
+    let order = order_by(&v);
+    assert_eq!(order, [1, 5, 0, 2, 4, 3]);
+    assert!(is_order_of(&v, &order));
+    for bad in [
+        vec![5, 1, 0, 2, 4, 3],
+        vec![1, 5, 2, 0, 4, 3],
+        vec![1, 5, 0, 2, 4],
+        vec![1, 5, 0, 0, 4, 3],
+        vec![1, 5, 0, 2, 4, 6],
+    ] {
+        assert!(!is_order_of(&v, &bad), "{bad:?}");
+    }
+}
+
+#[test]
+fn id_prefixes_read_from_the_table_are_the_prefixes_of_the_ids() {
+    let ids: Strings = [
+        "a",
+        "",
+        "abcdefgh",
+        "abcdefghi",
+        "ü-3",
+        "zz",
+        "1234567",
+        "q",
+    ]
+    .into_iter()
+    .collect();
+    let want: Vec<u64> = (0..ids.len()).map(|i| prefix(ids.bytes_of(i))).collect();
+    assert_eq!(ids.prefixes(), want);
+    assert!(Strings::default().prefixes().is_empty());
 }

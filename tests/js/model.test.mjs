@@ -66,3 +66,31 @@ test('damaged, foreign and compressed files throw a clear Error', () => {
   assert.throws(() => Vitrine.open({ model: new Uint8Array([0x1f, 0x8b, 8, 0]) }), /gzip-compressed/);
   assert.throws(() => Vitrine.open({ model: 'model.vtr' }), /options.model must be a Uint8Array/);
 });
+
+test('a model file of many pieces opens whole, and damage anywhere in it is caught', async () => {
+  // 20,000 items of 32 dimensions (about 6 MB): copied in by pieces of 256 KB, each checksummed
+  // and checked on the way (docs/MODEL.md, "Loading"). Written by the Rust tool, seeded.
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/vitrine-model-`);
+  const file = `${dir}/pieces.vtr`;
+  const root = new URL('../../', import.meta.url);
+  execFileSync('cargo', ['run', '--quiet', '--bin', 'vitrine-bench', '--', 'catalog', '--items', '20000', '--dims', '32',
+    '--seed', '3', '--out', file], { cwd: root, stdio: 'inherit' });
+  const big = new Uint8Array(readFileSync(file));
+  rmSync(dir, { recursive: true });
+  assert.ok(big.length > 20 * 256 * 1024, `${big.length} bytes`);
+  const v = Vitrine.open({ model: big, consent: granted, storage: 'memory' });
+  const trending = v.recommend({ scenario: 'trending', k: 5 });
+  assert.equal(trending.length, 5);
+  v.track('Product Viewed', { product_id: trending[0].itemId });
+  assert.equal(v.recommend({ scenario: 'for_you', k: 10 }).length, 10);
+  assert.equal(v.recommend({ scenario: 'similar', itemId: trending[0].itemId, k: 4 }).length, 4);
+  v.free();
+  // One flipped bit in the first piece, at a piece boundary, in the rows and in the last byte.
+  for (const at of [300, 256 * 1024, Math.floor(big.length * 0.6), big.length - 1]) {
+    const bad = big.slice();
+    bad[at] ^= 0x04;
+    assert.throws(() => Vitrine.open({ model: bad }), { name: 'Error', message: /^model: .*checksum/ }, `byte ${at}`);
+  }
+});

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import vitrine, { pkgDir, makeCatalog } from './load.mjs';
 
 const snippet = readdirSync(`${pkgDir}snippets`, { recursive: true }).find((f) => f.endsWith('tape.js'));
-const { readValue, takeTape, takeBytes, fromTape } = await import(`${pkgDir}snippets/${snippet}`);
+const { readValue, takeTape, bytesLength, copyBytes, fromTape } = await import(`${pkgDir}snippets/${snippet}`);
 
 const SMALL = [12, 50_000, 1 << 20];
 
@@ -102,13 +102,21 @@ test('a tape that does not fit where wasm asked is kept for takeTape', () => {
   assert.deepEqual(read(1.5, SMALL, new Uint8Array(10)), 1.5, 'a tape that just fits');
 });
 
-test('byte arrays are handed over apart, once each', () => {
+test('byte arrays are handed over apart, piece by piece, once each', () => {
   const model = new Uint8Array([1, 2, 3, 4, 5]);
   const tape = read({ model: model.subarray(1, 4), buffer: new Uint8Array([9]).buffer });
   assert.deepEqual(tape, { object: [['model', { bytes: 0 }], ['buffer', { bytes: 1 }]] });
-  assert.deepEqual([...takeBytes(0)], [2, 3, 4]);
-  assert.deepEqual([...takeBytes(1)], [9]);
-  assert.equal(takeBytes(0).length, 0, 'the walk keeps no reference');
+  assert.deepEqual([bytesLength(0), bytesLength(1), bytesLength(2)], [3, 1, 0]);
+  // Copied into (wasm) memory at a given place, in pieces; asking past the end copies nothing.
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const at = new Uint8Array(memory.buffer);
+  assert.equal(copyBytes(0, 2, 2, memory, 100), false);
+  assert.equal(copyBytes(0, 0, 2, memory, 100), true);
+  assert.equal(copyBytes(0, 2, 1, memory, 102), true);
+  assert.equal(copyBytes(1, 0, 1, memory, 103), true);
+  assert.deepEqual([...at.subarray(99, 105)], [0, 2, 3, 4, 9, 0]);
+  assert.equal(bytesLength(0), 0, 'the walk keeps no reference after the last piece');
+  assert.equal(copyBytes(0, 0, 1, memory, 100), false);
   // A Proxy that passes for a Uint8Array is read inside the walk, not later by the glue.
   const liar = new Proxy(new Uint8Array(2), { get() { throw new Error('trap'); } });
   assert.deepEqual(read(liar), { status: 3 });
