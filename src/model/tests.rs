@@ -215,3 +215,15 @@ fn id_prefixes_read_from_the_table_are_the_prefixes_of_the_ids() {
     assert_eq!(ids.prefixes(), want);
     assert!(Strings::default().prefixes().is_empty());
 }
+
+#[test]
+fn ids_that_tie_on_their_prefix_order_bytewise() {
+    let words: [&[u8]; 9] = [b"", b"a", b"a\0", b"a\0\0", b"abcdefgh", b"abcdefgh\0", b"abcdefghi", b"abcdefgha", b"ab"];
+    for a in words {
+        for b in words {
+            if prefix(a) == prefix(b) {
+                assert_eq!(after_prefix(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+}

@@ -18,6 +18,8 @@ extern "C" {
     fn read_value(v: &JsValue, depth: u32, nodes: u32, chars: u32, into: &mut [u8]) -> f64;
     #[wasm_bindgen(js_name = takeTape)]
     fn take_tape(into: &mut [u8]);
+    #[wasm_bindgen(js_name = trackResult)]
+    fn track_result(accepted: bool, reason: Option<&str>) -> JsValue;
     #[wasm_bindgen(js_name = bytesLength)]
     fn bytes_length(k: u32) -> u32;
     #[wasm_bindgen(js_name = copyBytes)]
@@ -124,6 +126,12 @@ fn read_into(v: &JsValue, limits: Limits, buf: &mut [u8]) -> Result<Value, Conve
         Some((2, _)) => Err(ConvertError::TooLarge),
         _ => Err(ConvertError::Threw),
     }
+}
+
+/// `track`'s result as the object `to_js` would make (`{accepted}` or `{accepted, reason}`),
+/// without a tape: it is returned for every event.
+pub fn track_to_js(r: &crate::session::TrackResult) -> JsValue {
+    track_result(r.accepted, r.reason)
 }
 
 /// A result as a plain, JSON-compatible object (through [`crate::tape`]).

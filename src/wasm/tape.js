@@ -262,6 +262,11 @@ export function takeTape(into) {
   pending = new Uint8Array(0);
 }
 
+/** `track`'s result, made here: no tape for a result of one or two fields. */
+export function trackResult(accepted, reason) {
+  return reason === undefined ? { accepted } : { accepted, reason };
+}
+
 /** The length of the `k`th byte array of the last walk (0 when there is none). */
 export function bytesLength(k) {
   const b = bytes[k];

@@ -1,6 +1,6 @@
 //! The JS class `Vitrine`: a thin wrapper over [`Session`].
 
-use super::convert::{to_js, to_value, ConvertError, Limits, LARGE, SMALL};
+use super::convert::{to_js, to_value, track_to_js, ConvertError, Limits, LARGE, SMALL};
 use super::storage::{LocalStorage, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
@@ -187,15 +187,15 @@ impl Vitrine {
                 ))
             }
             _ => {
-                return to_js(&TrackResult {
+                return Ok(track_to_js(&TrackResult {
                     accepted: false,
                     reason: Some("too_large"),
-                })
+                }))
             }
         };
         let result = self.with(|s| Ok(s.track(&name, &props, &opts, now())?))?;
         self.timer.schedule(&self.inner);
-        to_js(&result)
+        Ok(track_to_js(&result))
     }
 
     /// Recommendations for a shelf, best first, at most `k` (default 10, max 100).
