@@ -174,7 +174,12 @@ impl Vitrine {
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "TrackOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let name = read(&event, SMALL, "track")?;
+        // A string (the usual name) is taken as it is, without a walk, when it is within the
+        // walk's limit (a UTF-8 byte per UTF-16 unit at least); anything else is walked.
+        let name = match event.as_string() {
+            Some(s) if s.len() <= SMALL.string as usize => Value::String(s),
+            _ => read(&event, SMALL, "track")?,
+        };
         let read_or_refuse = |v: Option<JsValue>| match v {
             None => Ok(Value::Undefined),
             Some(v) => to_value(&v, SMALL),
