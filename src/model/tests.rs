@@ -218,7 +218,17 @@ fn id_prefixes_read_from_the_table_are_the_prefixes_of_the_ids() {
 
 #[test]
 fn ids_that_tie_on_their_prefix_order_bytewise() {
-    let words: [&[u8]; 9] = [b"", b"a", b"a\0", b"a\0\0", b"abcdefgh", b"abcdefgh\0", b"abcdefghi", b"abcdefgha", b"ab"];
+    let words: [&[u8]; 9] = [
+        b"",
+        b"a",
+        b"a\0",
+        b"a\0\0",
+        b"abcdefgh",
+        b"abcdefgh\0",
+        b"abcdefghi",
+        b"abcdefgha",
+        b"ab",
+    ];
     for a in words {
         for b in words {
             if prefix(a) == prefix(b) {

@@ -15,7 +15,15 @@ extern "C" {
     #[wasm_bindgen(js_name = fromTape)]
     fn from_tape(bytes: &[u8]) -> JsValue;
     #[wasm_bindgen(js_name = readValue)]
-    fn read_value(v: &JsValue, depth: u32, nodes: u32, chars: u32, into: &mut [u8]) -> f64;
+    fn read_value(
+        v: &JsValue,
+        depth: u32,
+        nodes: u32,
+        chars: u32,
+        memory: &JsValue,
+        at: u32,
+        room: u32,
+    ) -> f64;
     #[wasm_bindgen(js_name = takeTape)]
     fn take_tape(into: &mut [u8]);
     #[wasm_bindgen(js_name = trackResult)]
@@ -94,12 +102,15 @@ thread_local! {
     /// Where `readValue` copies a tape: one buffer for every call, so that reading a small
     /// argument allocates nothing for its tape.
     static TAPE: RefCell<Vec<u8>> = RefCell::new(vec![0; 4096]);
+    /// Wasm memory, for `readValue` to copy a tape into (taken once: each `memory()` is a call).
+    static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
 /// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm) and copies
-/// the tape it writes into [`TAPE`], which is read here. A tape that does not fit, or that could
-/// not be copied because a getter made wasm memory grow, is fetched with `takeTape`. A getter that
-/// calls back into vitrine reads with a buffer of its own (`TAPE` is in use).
+/// the tape it writes into [`TAPE`] (by its address in wasm memory, so that a getter that made
+/// memory grow does not leave it a stale view), which is read here. A tape that does not fit is
+/// fetched with `takeTape`. A getter that calls back into vitrine reads with a buffer of its own
+/// (`TAPE` is in use).
 pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
     TAPE.with(|tape| match tape.try_borrow_mut() {
         Ok(mut buf) => read_into(v, limits, &mut buf),
@@ -108,7 +119,9 @@ pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
 }
 
 fn read_into(v: &JsValue, limits: Limits, buf: &mut [u8]) -> Result<Value, ConvertError> {
-    let copied = read_value(v, limits.depth, limits.nodes, limits.string, buf);
+    let (at, room) = (buf.as_mut_ptr() as usize as u32, buf.len() as u32);
+    let copied =
+        MEMORY.with(|m| read_value(v, limits.depth, limits.nodes, limits.string, m, at, room));
     let whole;
     let tape = if copied >= 0.0 {
         buf.get(..copied as usize).ok_or(ConvertError::Unreadable)?

@@ -210,17 +210,19 @@ function put(v, depth) {
   putTag(7);
 }
 
+// A view of all of wasm memory, for `readValue`.
+let memoryView = new Uint8Array(0);
+
 // A tape that wasm could not take at once (see `readValue`).
 let pending = new Uint8Array(0);
 
 /**
  * Walks `v` into a tape: a status byte (0 when it could be read), then the value. At most `depth`
  * levels of objects and arrays, `nodes` values in all, strings of at most `chars` UTF-16 units.
- * The tape is copied into `into` (a view of wasm memory) and its length returned; when it does
- * not fit, or `into` went stale because wasm memory grew during the walk, it is kept and minus
- * its length returned, for `takeTape`.
+ * The tape is copied into wasm memory (`memory`) at `ptr` and its length returned; when it is
+ * longer than `room`, it is kept and minus its length returned, for `takeTape`.
  */
-export function readValue(v, depth, nodes, chars, into) {
+export function readValue(v, depth, nodes, chars, memory, ptr, room) {
   // The walk this one may be nested in (a getter called back into vitrine) resumes afterwards.
   const start = at;
   const outerDepth = maxDepth, outerLeft = left, outerNodes = maxNodes, outerChars = maxChars, outerFound = found;
@@ -248,8 +250,10 @@ export function readValue(v, depth, nodes, chars, into) {
   }
   const tape = out.subarray(start, at);
   at = start;
-  if (tape.length <= into.length) {
-    into.set(tape);
+  if (tape.length <= room) {
+    // The view is made again when memory has grown (a getter may have made it grow).
+    if (memoryView.buffer !== memory.buffer) memoryView = new Uint8Array(memory.buffer);
+    memoryView.set(tape, ptr);
     return tape.length;
   }
   pending = tape;
