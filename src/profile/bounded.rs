@@ -32,6 +32,9 @@ struct Entry<V> {
 #[derive(Clone, Copy, Debug)]
 struct Node {
     standing: f64,
+    /// The key's first eight bytes (`model::prefix`): equal standings (events in the same
+    /// millisecond) are ordered by these before the keys themselves are read.
+    prefix: u64,
     entry: u32,
 }
 
@@ -215,6 +218,7 @@ impl<V: Rank> Bounded<V> {
         let e = self.entries.len();
         self.heap.push(Node {
             standing: standing(&value, self.half_life_ms),
+            prefix: crate::model::prefix(key.as_bytes()),
             entry: e as u32,
         });
         self.entries.push(Entry {
@@ -258,6 +262,7 @@ impl<V: Rank> Bounded<V> {
             self.entries[e].pos = e as u32;
             self.heap.push(Node {
                 standing: standing(&self.entries[e].value, self.half_life_ms),
+                prefix: crate::model::prefix(self.entries[e].key.as_bytes()),
                 entry: e as u32,
             });
         }
@@ -283,6 +288,7 @@ impl<V: Rank> Bounded<V> {
     fn goes_before(&self, x: Node, y: Node) -> bool {
         x.standing
             .total_cmp(&y.standing)
+            .then(x.prefix.cmp(&y.prefix))
             .then_with(|| {
                 let key = |n: Node| self.entries[n.entry as usize].key.as_str();
                 key(x).cmp(key(y))
