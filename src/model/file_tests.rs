@@ -304,6 +304,18 @@ fn damage_behind_valid_checksums_never_panics() {
             };
         }
         reseal(&mut bad);
+        // Copied in by pieces and checked on the way, the same verdict.
+        let piece = 1 + rng.below(400);
+        let copied = copied_in(&bad, piece).map_err(|e| e.to_string());
+        let whole = Model::from_bytes(&bad).map_err(|e| e.to_string());
+        match (&copied, &whole) {
+            (Ok(a), Ok(b)) => assert_eq!(a.quantized(), b.quantized(), "pieces of {piece}"),
+            _ => assert_eq!(
+                copied.as_ref().err(),
+                whole.as_ref().err(),
+                "pieces of {piece}"
+            ),
+        }
         if let Ok(m) = Model::from_bytes(&bad) {
             // Whatever loads must be usable without panicking.
             loaded += 1;
