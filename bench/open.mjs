@@ -1,0 +1,42 @@
+// `Vitrine.open({model})` alone, for comparing builds on a shared machine:
+//
+//   node bench/open.mjs [PKG_DIR …] [--opens 15] [--model FILE]
+//
+// Each directory is a built package (default pkg/); all are loaded into this one process and
+// their opens alternate, so that a slow minute of the machine weighs on every build alike. The
+// model is the 100k × 64 catalog of bench/run.mjs (write it first with `node bench/run.mjs
+// --no-browser`). Prints each build's median open time, without the first two opens (memory
+// growth). Run it several times, changing the order of the builds.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { median } from './suite.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const dirs = [];
+let opens = 15;
+let file = `${root}.bench/catalog-100000x64-s7-v2-orders.vtr`;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--opens') opens = +args[++i];
+  else if (args[i] === '--model') file = args[++i];
+  else dirs.push(args[i]);
+}
+const model = readFileSync(file);
+const builds = [];
+for (const dir of dirs.length ? dirs : [`${root}pkg`]) {
+  const path = resolve(dir);
+  const mod = await import(`${path}/vitrine.js?${path}`);
+  mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });
+  builds.push({ dir, Vitrine: mod.Vitrine, ms: [] });
+}
+for (let r = 0; r < opens + 2; r++) {
+  for (const b of builds) {
+    const t0 = performance.now();
+    const v = b.Vitrine.open({ model, storage: 'memory' });
+    const t = performance.now() - t0;
+    v.free();
+    if (r >= 2) b.ms.push(t);
+  }
+}
+console.log(builds.map((b) => `${b.dir}: ${median(b.ms).toFixed(2)} ms`).join('   '));
