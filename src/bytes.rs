@@ -194,7 +194,7 @@ fn word(c: &[u8]) -> u64 {
 
 /// XXH64 fed in pieces ([`xxh64`] of their concatenation): a model file is checksummed piece by
 /// piece as it is copied into wasm memory, while each piece is still in cache.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Xxh64 {
     lanes: [u64; 4],
     /// The bytes of an unfinished 32-byte stripe.

@@ -13,7 +13,7 @@ use super::{
     Array, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Prechecked, Quantized, Strings,
     LANES,
 };
-use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer};
+use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer, Xxh64};
 use crate::error::{Error, Result};
 
 /// The first eight bytes of every model file (like PNG's: a high byte, then line endings that
@@ -357,21 +357,11 @@ pub struct Incoming {
     len: usize,
     /// Bytes taken so far.
     taken: usize,
-    sum: Xxh64State,
+    sum: Xxh64,
     /// Where the rows and codes lie, once the header, the table and `META` have arrived; `None`
     /// inside when the file is not one these checks can follow (loading then reports why).
     layout: Option<Option<Layout>>,
     pre: Prechecked,
-}
-
-/// [`crate::bytes::Xxh64`], compared by its digest so far (for `Value`'s `PartialEq`).
-#[derive(Clone, Debug, Default)]
-struct Xxh64State(crate::bytes::Xxh64);
-
-impl PartialEq for Xxh64State {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.finish() == other.0.finish()
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -434,7 +424,7 @@ impl Incoming {
     pub fn piece(&mut self, bytes: &[u8], from: usize) {
         self.taken = bytes.len();
         if bytes.len() > HEADER_LEN {
-            self.sum.0.update(&bytes[from.max(HEADER_LEN)..]);
+            self.sum.update(&bytes[from.max(HEADER_LEN)..]);
         }
         if self.layout.is_none() {
             self.layout = Layout::of(bytes, self.len);
@@ -516,7 +506,7 @@ impl Incoming {
     /// The body's XXH64 (when the whole file has been taken) and the checks made.
     fn finish(self) -> (Option<u64>, Prechecked) {
         let whole = self.taken == self.len;
-        (whole.then(|| self.sum.0.finish()), self.pre)
+        (whole.then(|| self.sum.finish()), self.pre)
     }
 }
 

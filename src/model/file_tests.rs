@@ -222,7 +222,7 @@ fn checks_made_while_copying_in_are_the_checks_loading_makes() {
     // A wrong checksum taken on the way is a damaged file.
     let mut wrong = Incoming::new(bytes.len());
     wrong.piece(&bytes, 0);
-    wrong.sum.0.update(b"x");
+    wrong.sum.update(b"x");
     assert!(Model::from_file_incoming(bytes.clone(), Some(wrong))
         .unwrap_err()
         .to_string()

@@ -441,12 +441,9 @@ fn bad(why: &str) -> Error {
 /// sortedness check compares these and reads the strings only where they tie.
 fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
     let n = ids.len();
-    let prefixes = |order: &[u32]| -> Vec<u64> {
-        order
-            .iter()
-            .map(|&i| prefix(ids.bytes_of(i as usize)))
-            .collect()
-    };
+    // The prefixes in item order, in one pass over the ids as they lie (read in the order of the
+    // index, each id was a random access).
+    let by_item = ids.prefixes();
     if order.is_empty() && n > 0 {
         order.extend(0..n as u32);
         crate::sort::sort_by(order, &mut |&a, &b| {
@@ -461,15 +458,12 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
             m.push_str("' appears twice");
             return Err(Error::Model(m));
         }
-        return Ok(prefixes(order));
+        return Ok(order.iter().map(|&i| by_item[i as usize]).collect());
     }
     if order.len() != n {
         return Err(bad("the id index does not list every item"));
     }
-    // The prefixes in item order first, in one pass over the ids as they lie (read in the order of
-    // the index, each id was a random access: a third of this check).
-    let by_item = ids.prefixes();
-    // Then each id above the one before (prefixes first, the ids on a tie): so no index appears
+    // Each id above the one before (prefixes first, the ids on a tie): so no index appears
     // twice, and with `n` entries below `n` every index appears once. No branch on the order of
     // the prefixes, so that the reads of `by_item` overlap.
     let mut keys: Vec<u64> = Vec::with_capacity(n);

@@ -210,8 +210,13 @@ function put(v, depth) {
   putTag(7);
 }
 
-// A view of all of wasm memory, for `readValue`.
+// A view of all of wasm memory (`readValue`, `copyBytes`), made again when memory has grown (a
+// getter may make it grow): its buffer is then another.
 let memoryView = new Uint8Array(0);
+function wasmBytes(memory) {
+  if (memoryView.buffer !== memory.buffer) memoryView = new Uint8Array(memory.buffer);
+  return memoryView;
+}
 
 // A tape that wasm could not take at once (see `readValue`).
 let pending = new Uint8Array(0);
@@ -251,9 +256,7 @@ export function readValue(v, depth, nodes, chars, memory, ptr, room) {
   const tape = out.subarray(start, at);
   at = start;
   if (tape.length <= room) {
-    // The view is made again when memory has grown (a getter may have made it grow).
-    if (memoryView.buffer !== memory.buffer) memoryView = new Uint8Array(memory.buffer);
-    memoryView.set(tape, ptr);
+    wasmBytes(memory).set(tape, ptr);
     return tape.length;
   }
   pending = tape;
@@ -285,7 +288,7 @@ export function bytesLength(k) {
 export function copyBytes(k, from, n, memory, ptr) {
   const b = bytes[k];
   if (b === undefined || from + n > b.length) return false;
-  new Uint8Array(memory.buffer, ptr, n).set(b.subarray(from, from + n));
+  wasmBytes(memory).set(b.subarray(from, from + n), ptr);
   if (from + n === b.length) bytes[k] = undefined;
   return true;
 }
