@@ -408,12 +408,10 @@ pub(crate) fn normalised(v: &[f32]) -> Vec<f32> {
     v
 }
 
-/// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
-/// contradicts the bytewise order of the strings.
 /// The bytewise order of two strings whose [`prefix`]es are equal: by length when neither is
 /// longer than eight bytes (one is the other with zero bytes after it), else by what follows the
 /// first eight (a call to `memcmp` per lookup was a twentieth of `track`).
-fn after_prefix(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+pub(crate) fn after_prefix(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     if a.len() <= 8 && b.len() <= 8 {
         a.len().cmp(&b.len())
     } else {
@@ -421,6 +419,8 @@ fn after_prefix(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     }
 }
 
+/// The first eight bytes of `s` as a big-endian integer, zero-padded: ordering these never
+/// contradicts the bytewise order of the strings ([`after_prefix`] orders those that tie).
 pub(crate) fn prefix(s: &[u8]) -> u64 {
     // Without a copy of variable length: that is a call to `memcpy` per id in wasm.
     match s.first_chunk::<8>() {
@@ -476,7 +476,7 @@ fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
             unsorted |= k > key;
             if k == key {
                 let j = order[at - 1] as usize;
-                unsorted |= ids.bytes_of(j) >= ids.bytes_of(i as usize);
+                unsorted |= after_prefix(ids.bytes_of(j), ids.bytes_of(i as usize)).is_ge();
             }
         }
         keys.push(key);

@@ -290,8 +290,8 @@ impl<V: Rank> Bounded<V> {
             .total_cmp(&y.standing)
             .then(x.prefix.cmp(&y.prefix))
             .then_with(|| {
-                let key = |n: Node| self.entries[n.entry as usize].key.as_str();
-                key(x).cmp(key(y))
+                let key = |n: Node| self.entries[n.entry as usize].key.as_bytes();
+                crate::model::after_prefix(key(x), key(y))
             })
             .is_lt()
     }

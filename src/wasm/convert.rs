@@ -34,21 +34,23 @@ extern "C" {
     fn copy_bytes(k: u32, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
 }
 
-/// The `k`th byte array of the last walk, copied into wasm memory piece by piece, its body
-/// checksum taken on the way ([`Blob::copy_in`]); `None` when a piece could not be copied.
+/// The `k`th byte array of the last walk, copied into wasm memory piece by piece, the checks a
+/// model file needs made on the way ([`Blob::copy_in`]); `None` when a piece could not be copied.
 fn take_bytes(k: u32) -> Option<Blob> {
-    let memory = wasm_bindgen::memory();
-    Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
-        v.reserve(n);
-        let len = v.len();
-        let ptr = v.as_mut_ptr() as usize + len;
-        if !copy_bytes(k, at as u32, n as u32, &memory, ptr as u32) {
-            return false;
-        }
-        // SAFETY: `copyBytes` wrote `n` bytes at `ptr`, the start of the vector's spare capacity
-        // (at least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
-        unsafe { v.set_len(len + n) };
-        true
+    MEMORY.with(|memory| {
+        Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
+            v.reserve(n);
+            let len = v.len();
+            let ptr = v.as_mut_ptr() as usize + len;
+            if !copy_bytes(k, at as u32, n as u32, memory, ptr as u32) {
+                return false;
+            }
+            // SAFETY: `copyBytes` wrote `n` bytes at `ptr`, the start of the vector's spare
+            // capacity (at least `n` bytes: reserved above), so its first `len + n` bytes are
+            // initialised.
+            unsafe { v.set_len(len + n) };
+            true
+        })
     })
 }
 
@@ -102,7 +104,8 @@ thread_local! {
     /// Where `readValue` copies a tape: one buffer for every call, so that reading a small
     /// argument allocates nothing for its tape.
     static TAPE: RefCell<Vec<u8>> = RefCell::new(vec![0; 4096]);
-    /// Wasm memory, for `readValue` to copy a tape into (taken once: each `memory()` is a call).
+    /// Wasm memory, for `readValue` and `copyBytes` to copy into (taken once: each `memory()` is a
+    /// call).
     static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
