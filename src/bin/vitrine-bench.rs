@@ -184,25 +184,35 @@ fn recall(items: usize, dims: usize, seed: u64, shoppers: usize) -> Result<(), S
     let model = Model::from_parts(catalog(items, dims, seed)).map_err(|e| e.to_string())?;
     let mut exact_model = model.clone();
     exact_model.set_exact_scan(true);
+    // The same model through a file with int8 codes only (what `vitrine-model` writes): its
+    // profile vectors are made from the codes too.
+    let codes_only =
+        Model::from_bytes(&model.to_file(file::Embeddings::Int8)).map_err(|e| e.to_string())?;
     let (mut fast, mut exact) = (session(model.clone()), session(exact_model));
+    let mut int8 = session(codes_only);
     let consent = obj(&[("personalization", Value::Bool(true))]);
     let mut rng = Rng::new(seed ^ 0xBE4C);
     let (mut hits, mut total) = (0, 0);
+    let mut int8_hits = 0;
     let (mut nn_hits, mut nn_total) = (0, 0);
     for _ in 0..shoppers {
         let events = shopper(items, &mut rng);
         for (name, id) in &events {
             let props = obj(&[("product_id", id.as_str().into())]);
             let name = Value::String((*name).into());
-            for s in [&mut fast, &mut exact] {
+            for s in [&mut fast, &mut exact, &mut int8] {
                 s.track(&name, &props, &Value::Undefined, NOW)
                     .map_err(|e| e.to_string())?;
             }
         }
         let (a, b) = (top_ids(&mut fast, 10), top_ids(&mut exact, 10));
         hits += a.iter().filter(|x| b.contains(x)).count();
+        int8_hits += top_ids(&mut int8, 10)
+            .iter()
+            .filter(|x| b.contains(x))
+            .count();
         total += b.len();
-        for s in [&mut fast, &mut exact] {
+        for s in [&mut fast, &mut exact, &mut int8] {
             s.erase(NOW);
             s.set_consent(&consent, NOW, false)
                 .map_err(|e| e.to_string())?;
@@ -210,7 +220,9 @@ fn recall(items: usize, dims: usize, seed: u64, shoppers: usize) -> Result<(), S
 
         // Nearest neighbours of one shopper-like vector by the embedding alone.
         let anchor = rng.below(items);
-        let u = model.embedding(anchor as u32).unwrap_or(&[]).to_vec();
+        let u = model
+            .embedding(anchor as u32)
+            .map_or(Vec::new(), |e| e.to_vec());
         let q = Query::new(&u, model.quantized().stride);
         let mut approx = Vec::with_capacity(items);
         kernel::scan(model.quantized(), &q, |i, d| approx.push((i, d)));
@@ -228,8 +240,9 @@ fn recall(items: usize, dims: usize, seed: u64, shoppers: usize) -> Result<(), S
     }
     println!(
         "recall@10 of the int8 scan against the exact f32 scan, {items} items × {dims} dims, {shoppers} shoppers: \
-         for_you {:.4}, embedding nearest neighbours {:.4} ({:.1}s)",
+         for_you {:.4} (model from a file with int8 codes only: {:.4}), embedding nearest neighbours {:.4} ({:.1}s)",
         hits as f64 / total.max(1) as f64,
+        int8_hits as f64 / total.max(1) as f64,
         nn_hits as f64 / nn_total.max(1) as f64,
         t.elapsed().as_secs_f64()
     );
@@ -279,7 +292,11 @@ fn main() -> ExitCode {
             Some(out) => Model::from_parts(catalog(items, dims, seed))
                 .map_err(|e| e.to_string())
                 .and_then(|m| {
-                    std::fs::write(&out, file::encode(m.parts())).map_err(|e| e.to_string())
+                    let embeddings = match flag::<String>(&args, "--embeddings").as_deref() {
+                        Some("f32") => file::Embeddings::F32,
+                        _ => file::Embeddings::Int8,
+                    };
+                    std::fs::write(&out, m.to_file(embeddings)).map_err(|e| e.to_string())
                 }),
             None => Err("catalog needs --out FILE".into()),
         },
@@ -293,7 +310,7 @@ fn main() -> ExitCode {
             seed,
             flag(&args, "--shoppers").unwrap_or(200),
         ),
-        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--shoppers P]".into()),
+        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--embeddings int8|f32] [--shoppers P]".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use vitrine::model::build::{self, progress, BuildError, Options, Report};
+use vitrine::model::file::Embeddings;
 use vitrine::model::Model;
 
 const USAGE: &str = "\
@@ -35,6 +36,8 @@ options:
   --memory-mb N              memory for pair counting before spilling to disk (default 1024)
   --temp DIR                 where spill files go (default the system temp folder)
   --seed N                   seed of the embedding (default 24301)
+  --embeddings int8|f32      how the file holds them: int8 codes only (default; format version 3,
+                             a quarter of the bytes), or f32 rows beside the codes (version 2)
   --quiet                    no progress bar even on a terminal";
 
 struct Cli {
@@ -44,6 +47,7 @@ struct Cli {
     popularity: Option<PathBuf>,
     out: Option<PathBuf>,
     options: Options,
+    embeddings: Embeddings,
 }
 
 fn parse_build(args: &[String]) -> Result<Cli, String> {
@@ -53,6 +57,7 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
         pairs: None,
         popularity: None,
         out: None,
+        embeddings: Embeddings::default(),
         options: Options {
             progress: progress::on_terminal(),
             ..Options::default()
@@ -95,6 +100,13 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
             "--memory-mb" => o.memory_bytes = (num(&value)? as usize).max(16) << 20,
             "--temp" => o.temp_dir = value.into(),
             "--seed" => o.seed = num(&value)? as u64,
+            "--embeddings" => {
+                cli.embeddings = match value.as_str() {
+                    "int8" => Embeddings::Int8,
+                    "f32" => Embeddings::F32,
+                    v => return Err(format!("--embeddings must be int8 or f32, got '{v}'")),
+                }
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -143,7 +155,7 @@ fn run_build(args: &[String]) -> Result<(), String> {
     };
     let (parts, report) = result.map_err(|e| e.to_string())?;
     let model = Model::from_parts(parts).map_err(|e| e.to_string())?;
-    let bytes = model.to_bytes();
+    let bytes = model.to_file(cli.embeddings);
     let out = cli.out.unwrap_or_default();
     std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     summary(&report, bytes.len(), started.elapsed().as_secs_f64());

@@ -15,13 +15,16 @@ use super::{
 };
 use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer, Xxh64};
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 
 /// The first eight bytes of every model file (like PNG's: a high byte, then line endings that
 /// text-mode transfers would mangle).
 pub const MAGIC: [u8; 8] = *b"\x89VTR\r\n\x1a\n";
-/// The format version this build writes. It also reads version 1 (the same sections; the body
-/// checksum is CRC-32 there, the low half of XXH64 from version 2 on).
-pub const VERSION: u16 = 2;
+/// The newest format version this build reads and writes: version 3 files hold the embeddings as
+/// int8 codes only ([`Embeddings::Int8`]), version 2 files as f32 rows and codes. It also reads
+/// version 1 (the sections of version 2; the body checksum is CRC-32 there, the low half of XXH64
+/// from version 2 on).
+pub const VERSION: u16 = 3;
 /// The oldest format version this build reads.
 pub const OLDEST_VERSION: u16 = 1;
 /// Header length in bytes.
@@ -75,7 +78,28 @@ fn truncated(what: &str) -> Error {
 }
 
 /// Serialises validated or raw parts into a model file.
+/// How a model file holds the embeddings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Embeddings {
+    /// Int8 codes and per-row scales only (`EMBQ`, format version 3): a quarter of the bytes of
+    /// f32 rows, so the file downloads and opens faster. Loading makes the rows from the codes,
+    /// at unit length; they differ from the built rows by the codes' rounding (at most half a
+    /// step of 1/127 of each row's largest value). What `vitrine-model` writes unless told.
+    #[default]
+    Int8,
+    /// The f32 rows as built (`EMBD`) and their int8 codes (format version 2).
+    F32,
+}
+
+/// The parts as a file with f32 rows (format version 2), unchecked (tests write damaged models
+/// with it).
 pub fn encode(p: &ModelParts) -> Vec<u8> {
+    encode_with(p, None, Embeddings::F32)
+}
+
+/// The parts as a file, the embeddings held as `embeddings` says; `codes`: the model's int8 codes
+/// (needed when it holds its embeddings as codes only; computed from the rows when `None`).
+fn encode_with(p: &ModelParts, codes: Option<&Quantized>, embeddings: Embeddings) -> Vec<u8> {
     let n = p.ids.len();
     let mut sections: Vec<([u8; 4], Vec<u8>)> = Vec::new();
     let mut meta = Writer::default();
@@ -119,18 +143,37 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     }
     sections.push((tag::CO_PURCHASE, neighbours(&p.co_purchase)));
     sections.push((tag::CO_VIEW, neighbours(&p.co_view)));
-    let mut e = Writer::default();
-    e.u32(p.dims as u32);
-    e.buf.extend_from_slice(&f32s(&p.embeddings));
-    sections.push((tag::EMBEDDINGS, e.buf));
-    // Optional (version 2): the int8 codes the dense scans read, as loading would compute them
-    // from `EMBD`, so that loading copies them instead of quantizing every value.
-    if p.dims > 0 && !p.embeddings.is_empty() {
-        let q = Quantized::new(&p.embeddings, p.dims);
+    let codes = codes.filter(|q| !q.is_empty() && p.dims > 0);
+    let has_embeddings = p.dims > 0 && (!p.embeddings.is_empty() || codes.is_some());
+    let int8_only = has_embeddings && embeddings == Embeddings::Int8;
+    // The f32 rows: the model's, or (a model read from a version-3 file) its codes' values.
+    let rows: Cow<'_, [f32]> = match codes {
+        Some(q) if p.embeddings.is_empty() && !int8_only => Cow::Owned(q.values()),
+        _ => Cow::Borrowed(&p.embeddings),
+    };
+    if !int8_only {
+        let mut e = Writer::default();
+        e.u32(p.dims as u32);
+        e.buf.extend_from_slice(&f32s(&rows));
+        sections.push((tag::EMBEDDINGS, e.buf));
+    }
+    // Optional in version 2: the int8 codes the dense scans read, as loading would compute them
+    // from `EMBD`, so that loading copies them instead of quantizing every value. Alone in version
+    // 3, with the scales that make them unit length.
+    if has_embeddings {
+        let q = match codes {
+            Some(q) if int8_only => Cow::Borrowed(q),
+            _ => Cow::Owned(Quantized::new(&rows, p.dims)),
+        };
+        let scales = if int8_only {
+            q.unit_scales()
+        } else {
+            q.scales.to_vec()
+        };
         let mut w = Writer::default();
         w.u32(q.dims as u32);
         w.u32(q.stride as u32);
-        w.buf.extend_from_slice(&f32s(&q.scales));
+        w.buf.extend_from_slice(&f32s(&scales));
         w.buf.extend(q.codes.iter().map(|&c| c as u8));
         sections.push((tag::CODES, w.buf));
     }
@@ -161,7 +204,8 @@ pub fn encode(p: &ModelParts) -> Vec<u8> {
     out[HEADER_LEN..table_end].copy_from_slice(&entries.buf);
     let mut h = Writer::default();
     h.buf.extend_from_slice(&MAGIC);
-    h.u16(VERSION);
+    // Version 2 readers take every file without int8-only embeddings.
+    h.u16(if int8_only { VERSION } else { 2 });
     h.u16(HEADER_LEN as u16);
     h.u32(sections.len() as u32);
     h.buf.extend_from_slice(&(out.len() as u64).to_le_bytes());
@@ -212,6 +256,7 @@ fn neighbours(nb: &Neighbours) -> Vec<u8> {
 /// The sections of a checked file, by tag.
 struct Sections<'a> {
     data: &'a [u8],
+    version: u16,
     table: Vec<([u8; 4], usize, usize)>,
 }
 
@@ -267,9 +312,9 @@ fn header(data: &[u8], len: usize) -> Result<Header> {
         let mut m = String::from("the model file has format version ");
         m.push_str(&crate::args::int_to_string(i64::from(version)));
         m.push_str(if version > VERSION {
-            ", newer than this vitrine reads (versions 1 and 2); update vitrine"
+            ", newer than this vitrine reads (versions 1 to 3); update vitrine"
         } else {
-            ", older than this vitrine reads (versions 1 and 2); rebuild it with vitrine-model"
+            ", older than this vitrine reads (versions 1 to 3); rebuild it with vitrine-model"
         });
         return Err(Error::Model(m));
     }
@@ -342,6 +387,7 @@ fn sections(data: &[u8], body_xxh64: Option<u64>) -> Result<Sections<'_>> {
     }
     Ok(Sections {
         data,
+        version: h.version,
         table: table(data, h.count, data.len())?,
     })
 }
@@ -443,34 +489,37 @@ impl Incoming {
                 list_piece(list, bytes, at);
             }
         }
-        let Some(at) = l.rows else {
-            return;
-        };
-        let Some(head) = bytes.get(at..at + 4) else {
-            return;
-        };
-        if word(head, 0) as usize != l.dims {
-            // Loading refuses such rows; nothing to check ahead.
-            self.layout = Some(Some(Layout {
-                rows: None,
-                codes: None,
-                ..l
-            }));
-            return;
-        }
-        // The rows that have arrived whole, in one slice (a slice per row cost a tenth of the
-        // checks themselves).
-        let (start, row_bytes) = (at + 4, l.dims * 4);
-        let arrived = (bytes.len().saturating_sub(start) / row_bytes).min(l.n);
-        if arrived > rows.checked {
-            let Some(new) = bytes
-                .get(start + rows.checked * row_bytes..start + arrived * row_bytes)
-                .and_then(as_f32s)
-            else {
-                self.layout = Some(None);
+        // Codes are checked against their f32 rows, so only as far as the rows; without rows
+        // (version 3) as they arrive.
+        let mut codes_limit = l.n;
+        if let Some(at) = l.rows {
+            let Some(head) = bytes.get(at..at + 4) else {
                 return;
             };
-            new.chunks_exact(l.dims).for_each(|row| rows.check(row));
+            if word(head, 0) as usize != l.dims {
+                // Loading refuses such rows; nothing to check ahead.
+                self.layout = Some(Some(Layout {
+                    rows: None,
+                    codes: None,
+                    ..l
+                }));
+                return;
+            }
+            // The rows that have arrived whole, in one slice (a slice per row cost a tenth of
+            // the checks themselves).
+            let (start, row_bytes) = (at + 4, l.dims * 4);
+            let arrived = (bytes.len().saturating_sub(start) / row_bytes).min(l.n);
+            if arrived > rows.checked {
+                let Some(new) = bytes
+                    .get(start + rows.checked * row_bytes..start + arrived * row_bytes)
+                    .and_then(as_f32s)
+                else {
+                    self.layout = Some(None);
+                    return;
+                };
+                new.chunks_exact(l.dims).for_each(|row| rows.check(row));
+            }
+            codes_limit = rows.checked;
         }
         let Some((q, stride)) = l.codes else {
             return;
@@ -484,7 +533,7 @@ impl Incoming {
             return;
         }
         let (scales, at) = (q + 8, q + 8 + 4 * l.n);
-        let arrived = (bytes.len().saturating_sub(at) / stride).min(rows.checked);
+        let arrived = (bytes.len().saturating_sub(at) / stride).min(codes_limit);
         if arrived > codes.checked {
             let (from, to) = (codes.checked, arrived);
             let (Some(new), Some(s)) = (
@@ -493,12 +542,15 @@ impl Incoming {
             ) else {
                 return;
             };
-            for ((row, scale), &max) in i8s(new)
-                .chunks_exact(stride)
-                .zip(s.chunks_exact(4))
-                .zip(&rows.maxes[from..to])
-            {
-                codes.check(row, l.dims, word_f32(scale), max);
+            let pending = i8s(new).chunks_exact(stride).zip(s.chunks_exact(4));
+            if l.rows.is_some() {
+                for ((row, scale), &max) in pending.zip(&rows.maxes[from..to]) {
+                    codes.check(row, l.dims, word_f32(scale), max);
+                }
+            } else {
+                for (row, scale) in pending {
+                    codes.check_unit(row, l.dims, word_f32(scale));
+                }
             }
         }
     }
@@ -537,11 +589,16 @@ impl Layout {
         let sized = |size: usize, per_row: usize, extra: usize| {
             n.checked_mul(per_row).and_then(|b| b.checked_add(extra)) == Some(size)
         };
-        // Rows (their head is checked when it arrives) and codes after them, of the right sizes.
-        let rows = find(tag::EMBEDDINGS)
-            .filter(|&(_, size)| dims > 0 && dims < 1 << 20 && sized(size, dims * 4, 4));
-        let codes = rows.and_then(|(at, _)| {
-            find(tag::CODES).filter(|&(off, size)| off > at && sized(size, 4 + stride, 8))
+        // Rows (their head is checked when it arrives) and codes after them, of the right sizes;
+        // or, in version 3, codes alone.
+        let plausible = dims > 0 && dims < 1 << 20;
+        let rows = find(tag::EMBEDDINGS).filter(|&(_, size)| plausible && sized(size, dims * 4, 4));
+        let codes = find(tag::CODES).filter(|&(off, size)| {
+            let after_rows = match find(tag::EMBEDDINGS) {
+                Some(_) => rows.is_some_and(|(at, _)| off > at),
+                None => h.version >= 3,
+            };
+            plausible && after_rows && sized(size, 4 + stride, 8)
         });
         Some(Some(Layout {
             n,
@@ -746,19 +803,26 @@ fn decode_with_codes(
     if flags.len() != n {
         return Err(truncated("FLAG"));
     }
-    let emb = s.get(tag::EMBEDDINGS).unwrap_or(&[0, 0, 0, 0]);
-    let mut er = Reader::new(emb);
-    let edims = er.u32().map_err(|_| truncated("EMBD"))? as usize;
-    if emb.len() % 4 != 0 || edims != dims {
-        return Err(truncated("EMBD"));
-    }
-    let embeddings: Array<f32> = view(file, er.bytes(er.remaining()).unwrap_or(&[]), "EMBD")?;
-    if embeddings.len() != n.saturating_mul(dims) {
-        return Err(truncated("EMBD"));
-    }
     let codes = match s.get(tag::CODES) {
         Some(b) => Some(read_codes(file, b, n, dims)?),
         None => None,
+    };
+    // Without `EMBD`, the codes are the embeddings (version 3): loading makes the rows.
+    let embeddings = match s.get(tag::EMBEDDINGS) {
+        None if codes.is_some() && s.version >= 3 => Array::default(),
+        emb => {
+            let emb = emb.unwrap_or(&[0, 0, 0, 0]);
+            let mut er = Reader::new(emb);
+            let edims = er.u32().map_err(|_| truncated("EMBD"))? as usize;
+            if emb.len() % 4 != 0 || edims != dims {
+                return Err(truncated("EMBD"));
+            }
+            let rows: Array<f32> = view(file, er.bytes(er.remaining()).unwrap_or(&[]), "EMBD")?;
+            if rows.len() != n.saturating_mul(dims) {
+                return Err(truncated("EMBD"));
+            }
+            rows
+        }
     };
     let order = |t: [u8; 4], what: &str| match s.get(t) {
         Some(b) if !b.is_empty() => array_u32(b, n, what),
@@ -829,9 +893,21 @@ impl Model {
         Model::from_parts_with_codes(parts, codes, pre)
     }
 
-    /// The model as a file (what `vitrine-model build` writes).
+    /// The model as a file that loads back to exactly this model: with f32 rows (format version
+    /// 2), or with int8 codes only (version 3) when that is how the model holds its embeddings.
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(self.parts())
+        let codes_only = self.dims() > 0 && self.embeddings().is_empty();
+        self.to_file(if codes_only {
+            Embeddings::Int8
+        } else {
+            Embeddings::F32
+        })
+    }
+
+    /// The model as a file, its embeddings held as `embeddings` says (what `vitrine-model build`
+    /// writes).
+    pub fn to_file(&self, embeddings: Embeddings) -> Vec<u8> {
+        encode_with(self.parts(), Some(self.quantized()), embeddings)
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::quant::unit_scale;
 use crate::model::NONE;
 use crate::rng::Rng;
 
@@ -255,11 +256,11 @@ fn reseal(bytes: &mut [u8]) {
 fn other_versions_and_other_files_are_refused_clearly() {
     let good = encode(&sample_parts());
     let mut newer = good.clone();
-    newer[8..10].copy_from_slice(&3u16.to_le_bytes());
+    newer[8..10].copy_from_slice(&4u16.to_le_bytes());
     reseal(&mut newer);
     assert_eq!(
         message(&newer),
-        "model: the model file has format version 3, newer than this vitrine reads (versions 1 and 2); update vitrine"
+        "model: the model file has format version 4, newer than this vitrine reads (versions 1 to 3); update vitrine"
     );
     let mut older = good.clone();
     older[8..10].copy_from_slice(&0u16.to_le_bytes());
@@ -276,22 +277,33 @@ fn other_versions_and_other_files_are_refused_clearly() {
 
 #[test]
 fn every_truncation_and_every_flipped_byte_is_an_error() {
-    let good = encode(&sample_parts());
-    for cut in 0..good.len() {
-        assert!(Model::from_bytes(&good[..cut]).is_err(), "cut at {cut}");
-    }
-    for at in 0..good.len() {
-        let mut bad = good.clone();
-        bad[at] ^= 0x10;
-        let e = message(&bad);
-        assert!(e.starts_with("model: "), "{at}: {e}");
+    for good in [encode(&sample_parts()), int8_file().1] {
+        for cut in 0..good.len() {
+            assert!(Model::from_bytes(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in 0..good.len() {
+            let mut bad = good.clone();
+            bad[at] ^= 0x10;
+            let e = message(&bad);
+            assert!(e.starts_with("model: "), "{at}: {e}");
+        }
     }
 }
 
 #[test]
 fn damage_behind_valid_checksums_never_panics() {
-    let good = encode(&sample_parts());
-    let mut rng = Rng::new(42);
+    damage_never_panics(encode(&sample_parts()), 42);
+}
+
+#[test]
+fn damage_behind_valid_checksums_never_panics_int8_only() {
+    damage_never_panics(int8_file().1, 43);
+}
+
+/// 4,000 random damages of `good` behind valid checksums: loading it whole and copied in by
+/// pieces gives the same verdict, and whatever loads is usable.
+fn damage_never_panics(good: Vec<u8>, seed: u64) {
+    let mut rng = Rng::new(seed);
     let mut loaded = 0;
     for _ in 0..4000 {
         let mut bad = good.clone();
@@ -321,7 +333,7 @@ fn damage_behind_valid_checksums_never_panics() {
             loaded += 1;
             for i in 0..m.len() as u32 {
                 let _ = (m.id(i), m.title(i), m.tags(i), m.co_purchase().of(i));
-                let _ = m.index_of(m.id(i));
+                let _ = (m.index_of(m.id(i)), m.embedding(i).map(|e| e.to_vec()));
             }
         }
     }
@@ -498,4 +510,118 @@ fn damaged_codes_behind_valid_checksums_are_refused() {
     other[codes + 16] = 100;
     reseal(&mut other);
     assert!(Model::from_bytes(&other).is_ok());
+}
+
+/// The sample model, and the model as a version-3 file (int8 codes only).
+fn int8_file() -> (Model, Vec<u8>) {
+    let m = Model::from_parts(sample_parts()).unwrap();
+    let bytes = m.to_file(Embeddings::Int8);
+    (m, bytes)
+}
+
+fn rows(m: &Model) -> Vec<Vec<f32>> {
+    (0..m.len() as u32)
+        .map(|i| m.embedding(i).unwrap().to_vec())
+        .collect()
+}
+
+#[test]
+fn int8_only_files_hold_the_codes_and_load_back_the_same() {
+    let (m, bytes) = int8_file();
+    let version = |b: &[u8]| u16::from_le_bytes([b[8], b[9]]);
+    assert_eq!(version(&bytes), 3);
+    let s = sections(&bytes, None).unwrap();
+    assert!(s.get(tag::EMBEDDINGS).is_none() && s.get(tag::CODES).is_some());
+    assert!(bytes.len() < m.to_bytes().len());
+    let back = Model::from_bytes(&bytes).unwrap();
+    assert!(back.embeddings().is_empty(), "no f32 rows are made");
+    assert_eq!(back.dims(), m.dims());
+    assert_eq!(back.quantized().codes, m.quantized().codes);
+    // Each row is its codes at unit length: within half a code step of the built row.
+    for (built, read) in rows(&m).iter().zip(rows(&back)) {
+        let norm = read.iter().map(|x| x * x).sum::<f32>();
+        assert!(norm == 0.0 || (norm - 1.0).abs() < 1e-6, "{read:?}");
+        for (x, y) in built.iter().zip(&read) {
+            assert!(
+                (x - y).abs() <= 0.5 / 127.0 + 1e-6,
+                "{built:?} read as {read:?}"
+            );
+        }
+    }
+    // Everything else is the same model, and it writes back the same file.
+    let rowless = |p: &ModelParts| ModelParts {
+        embeddings: Default::default(),
+        ..p.clone()
+    };
+    same(&rowless(back.parts()), &rowless(m.parts()));
+    assert_eq!(back.to_bytes(), bytes);
+    // Written with f32 rows (version 2), it loads to the same codes and rows.
+    let with_rows = back.to_file(Embeddings::F32);
+    assert_eq!(version(&with_rows), 2);
+    let again = Model::from_bytes(&with_rows).unwrap();
+    assert_eq!(again.quantized().codes, back.quantized().codes);
+    for (x, y) in rows(&again)
+        .iter()
+        .flatten()
+        .zip(rows(&back).iter().flatten())
+    {
+        assert!((x - y).abs() <= 1e-6);
+    }
+    // Copied in by pieces, the codes are checked on the way, and loading agrees.
+    for piece in [1, 7, 64, bytes.len()] {
+        let blob = crate::value::Blob::copy_in(bytes.len(), piece, |at, k, v| {
+            v.extend_from_slice(&bytes[at..at + k]);
+            true
+        })
+        .unwrap();
+        let pre = &blob.incoming.as_ref().unwrap().pre;
+        assert_eq!((pre.rows.checked, pre.codes.checked), (0, m.len()));
+        let copied = Model::from_file_incoming(blob.bytes, blob.incoming.map(|i| *i)).unwrap();
+        assert_eq!(copied.quantized(), back.quantized(), "{piece}");
+    }
+    // Version 2 has no int8-only embeddings: such a file is damaged.
+    let mut as_v2 = bytes.clone();
+    as_v2[8..10].copy_from_slice(&2u16.to_le_bytes());
+    reseal(&mut as_v2);
+    assert!(message(&as_v2).contains("section EMBD is shorter"));
+}
+
+#[test]
+fn damaged_int8_only_files_are_refused() {
+    let (_, good) = int8_file();
+    let s = sections(&good, None).unwrap();
+    let (_, off, len) = *s.table.iter().find(|(t, _, _)| *t == tag::CODES).unwrap();
+    // u32 dims, u32 stride, f32 scales[4], then 4 rows of 16 codes; row 1 is (95, 127).
+    let (scales, codes) = (off + 8, off + 8 + 16);
+    assert_eq!(len, 8 + 16 + 4 * 16);
+    let set = |edits: &[(usize, u8)]| {
+        let mut bad = good.clone();
+        for &(at, value) in edits {
+            bad[at] = value;
+        }
+        reseal(&mut bad);
+        message(&bad)
+    };
+    let scale_of = |squares: u64| unit_scale(squares).to_le_bytes();
+    // A scale or a code changed alone: the scale no longer makes the codes unit length.
+    assert!(set(&[(scales + 4, 0x01)]).contains("a scale does not match its row"));
+    assert!(set(&[(codes + 16, 100)]).contains("a scale does not match its row"));
+    // Codes and scale changed together: the codes must still reach 127.
+    let s = scale_of(100 * 100);
+    let e = set(&[
+        (codes + 16, 100),
+        (codes + 17, 0),
+        (scales + 4, s[0]),
+        (scales + 5, s[1]),
+        (scales + 6, s[2]),
+        (scales + 7, s[3]),
+    ]);
+    assert!(
+        e.contains("codes are out of range or do not match its scale"),
+        "{e}"
+    );
+    // The 95 moved into the padding: the same length, but the padding must be zero.
+    let e = set(&[(codes + 16, 0), (codes + 18, 95)]);
+    assert!(e.contains("padding is not zero"), "{e}");
+    assert!(set(&[(off, 3)]).contains("the EMBQ section does not match the embeddings"));
 }

@@ -286,6 +286,49 @@ pub struct Prechecked {
     pub lists: [ListChecks; 2],
 }
 
+/// One item's unit-length embedding, as the model holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Embedding<'a> {
+    /// Its f32 values.
+    F32(&'a [f32]),
+    /// `codes[j] · scale`: a model file without f32 rows (version 3) stores each row as int8 codes
+    /// and the scale that makes them unit length (up to f32 rounding).
+    Codes(&'a [i8], f32),
+}
+
+impl Embedding<'_> {
+    /// `out[j] += weight · row[j]`.
+    pub fn add_to(&self, out: &mut [f32], weight: f32) {
+        match *self {
+            Embedding::F32(r) => out.iter_mut().zip(r).for_each(|(o, x)| *o += weight * x),
+            Embedding::Codes(c, scale) => {
+                let w = weight * scale;
+                out.iter_mut()
+                    .zip(c)
+                    .for_each(|(o, &x)| *o += w * f32::from(x));
+            }
+        }
+    }
+
+    /// The values, as f32.
+    pub fn to_vec(&self) -> Vec<f32> {
+        let mut v = vec![0.0; self.len()];
+        self.add_to(&mut v, 1.0);
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Embedding::F32(r) => r.len(),
+            Embedding::Codes(c, _) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A validated catalog model, ready for ranking.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -574,7 +617,12 @@ impl Model {
         if p.repeat.iter().any(|x| !(0.0..=1.0).contains(x)) {
             return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
         }
-        if p.embeddings.is_empty() {
+        // A model file without f32 rows (version 3) has codes for every row.
+        let unit_rows = p.embeddings.is_empty()
+            && codes
+                .as_ref()
+                .is_some_and(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
+        if p.embeddings.is_empty() && !unit_rows {
             p.dims = 0;
         }
         let [bought, viewed] = pre.lists;
@@ -629,10 +677,12 @@ impl Model {
                 }
             }
         }
+        let codes_error =
+            |why| Error::Model(crate::args::concat(&["embedding codes (EMBQ): ", why]));
         let quantized = match codes {
-            Some(q) => q.checked(&rows.maxes, pre.codes).map_err(|why| {
-                Error::Model(crate::args::concat(&["embedding codes (EMBQ): ", why]))
-            })?,
+            // The codes are the embeddings ([`Model::embedding`] reads them).
+            Some(q) if unit_rows => q.checked_unit(pre.codes).map_err(codes_error)?,
+            Some(q) => q.checked(&rows.maxes, pre.codes).map_err(codes_error)?,
             None => Quantized::new(&p.embeddings, p.dims),
         };
         let lower_index = |names: &Strings| -> HashMap<String, u32> {
@@ -816,16 +866,22 @@ impl Model {
     }
 
     /// The item's unit-length embedding, if the model has embeddings.
-    pub fn embedding(&self, i: u32) -> Option<&[f32]> {
+    pub fn embedding(&self, i: u32) -> Option<Embedding<'_>> {
         let d = self.p.dims;
         if d == 0 {
             return None;
         }
+        if self.p.embeddings.is_empty() {
+            let q = &self.quantized;
+            let codes = q.row(i as usize).get(..d)?;
+            return Some(Embedding::Codes(codes, q.scale(i as usize)));
+        }
         let start = i as usize * d;
-        self.p.embeddings.get(start..start + d)
+        self.p.embeddings.get(start..start + d).map(Embedding::F32)
     }
 
-    /// All embeddings, row-major.
+    /// All embeddings as f32 rows, row-major; empty when the model holds them as int8 codes only
+    /// (a version-3 model file).
     pub fn embeddings(&self) -> &[f32] {
         &self.p.embeddings
     }
@@ -841,9 +897,10 @@ impl Model {
     }
 
     /// Makes the dense scans read the f32 rows (the exact scan) instead of the int8 codes. Only
-    /// for measuring the codes against the exact scan: it reads four times the bytes.
+    /// for measuring the codes against the exact scan: it reads four times the bytes. A model
+    /// without f32 rows has no exact scan: this leaves it as it is.
     pub fn set_exact_scan(&mut self, exact: bool) {
-        self.exact_scan = exact;
+        self.exact_scan = exact && !self.p.embeddings.is_empty();
     }
 
     pub fn exact_scan(&self) -> bool {

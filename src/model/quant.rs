@@ -99,6 +99,50 @@ impl Quantized {
         self.scales.is_empty()
     }
 
+    /// Checks stored codes that come without f32 rows (a version-3 model file): each row stands
+    /// for its codes scaled to unit length, so every scale must be [`unit_scale`]'s; the other
+    /// checks are [`Quantized::checked`]'s.
+    /// `done` holds the rows checked already (while the file was copied in).
+    pub fn checked_unit(mut self, mut done: CodeRows) -> Result<Self, &'static str> {
+        if self.stride != self.dims.div_ceil(LANES) * LANES
+            || self.codes.len() != self.len() * self.stride
+        {
+            return Err("their shape does not match the embeddings");
+        }
+        if done.checked > self.len() {
+            done = CodeRows::default();
+        }
+        let pending = self.codes.chunks_exact(self.stride).zip(&*self.scales);
+        for (row, &scale) in pending.skip(done.checked) {
+            done.check_unit(row, self.dims, scale);
+        }
+        if let Some(why) = done.error {
+            return Err(why);
+        }
+        self.max_norm = done.max_square.sqrt() as f32;
+        Ok(self)
+    }
+
+    /// The scale that makes each row of codes unit length ([`unit_scale`]): what a model file
+    /// without f32 rows stores beside the codes.
+    pub fn unit_scales(&self) -> Vec<f32> {
+        self.codes
+            .chunks_exact(self.stride)
+            .map(|codes| unit_scale(peak_and_squares(codes).1))
+            .collect()
+    }
+
+    /// Every row's `dims` codes times its scale, row-major.
+    pub fn values(&self) -> Vec<f32> {
+        let rows = self.codes.chunks_exact(self.stride).zip(&*self.scales);
+        rows.flat_map(|(codes, &scale)| {
+            codes[..self.dims]
+                .iter()
+                .map(move |&c| f32::from(c) * scale)
+        })
+        .collect()
+    }
+
     /// Row `i`'s codes (`stride` of them; empty when out of range).
     pub fn row(&self, i: usize) -> &[i8] {
         let start = i * self.stride;
@@ -122,8 +166,10 @@ impl Quantized {
 pub struct CodeRows {
     /// Rows checked: the first `checked`.
     pub checked: usize,
-    /// The largest `scale · ‖codes‖` of the checked rows.
+    /// The largest `scale · ‖codes‖` of the rows checked with [`CodeRows::check`].
     pub max_norm: f64,
+    /// The largest `(scale · ‖codes‖)²` of the rows checked with [`CodeRows::check_unit`].
+    pub max_square: f64,
     /// What the first bad row had wrong.
     pub error: Option<&'static str>,
 }
@@ -136,33 +182,69 @@ impl CodeRows {
         if self.error.is_some() {
             return;
         }
-        if scale.to_bits() != (max / 127.0).to_bits() {
-            self.error = Some("a scale does not match its row");
+        let (peak, squares) = peak_and_squares(row);
+        if self.agrees(row, dims, scale, max / 127.0, peak) {
+            // Compared, not `f64::max`: that is a call in wasm, once per row here.
+            let norm = f64::from(scale) * (squares as f64).sqrt();
+            if norm > self.max_norm {
+                self.max_norm = norm;
+            }
+        }
+    }
+
+    /// Checks the next row of codes that come without f32 rows: the checks of
+    /// [`CodeRows::check`], the scale against [`unit_scale`].
+    pub fn check_unit(&mut self, row: &[i8], dims: usize, scale: f32) {
+        self.checked += 1;
+        if self.error.is_some() {
             return;
+        }
+        let (peak, squares) = peak_and_squares(row);
+        if self.agrees(row, dims, scale, unit_scale(squares), peak) {
+            // `(scale · ‖codes‖)²`: one square root at the end instead of one per row.
+            let square = f64::from(scale) * f64::from(scale) * squares as f64;
+            if square > self.max_square {
+                self.max_square = square;
+            }
+        }
+    }
+
+    /// Whether the row has the `expected` scale, zero padding, and a largest code of 127 (0 for
+    /// a row without a scale); records what is wrong otherwise.
+    fn agrees(&mut self, row: &[i8], dims: usize, scale: f32, expected: f32, peak: u8) -> bool {
+        if scale.to_bits() != expected.to_bits() {
+            self.error = Some("a scale does not match its row");
+            return false;
         }
         if row
             .get(dims..)
             .is_none_or(|pad| pad.iter().any(|&c| c != 0))
         {
             self.error = Some("a row's padding is not zero");
-            return;
+            return false;
         }
-        let (peak, squares) = peak_and_squares(row);
-        let expected = if scale > 0.0 { 127 } else { 0 };
-        if peak != expected {
+        if peak != if scale > 0.0 { 127 } else { 0 } {
             self.error = Some("a row's codes are out of range or do not match its scale");
-            return;
+            return false;
         }
-        // Compared, not `f64::max`: that is a call in wasm, once per row here.
-        let norm = f64::from(scale) * (squares as f64).sqrt();
-        if norm > self.max_norm {
-            self.max_norm = norm;
-        }
+        true
     }
 }
 
+/// The scale of a row of codes in a model file without f32 rows: one over the codes' length (the
+/// square root of `squares`, the sum of their squares), so that `codes · scale` is the unit-length
+/// embedding; 0 for a row of zero codes. The builder writes these scales and loading checks them
+/// with this same arithmetic (an exact sum, one f32 square root and one division).
+pub fn unit_scale(squares: u64) -> f32 {
+    if squares == 0 {
+        return 0.0;
+    }
+    1.0 / (squares as f32).sqrt()
+}
+
 /// The largest absolute value of the codes and the sum of their squares.
-fn peak_and_squares(row: &[i8]) -> (u8, u64) {
+#[inline]
+pub(super) fn peak_and_squares(row: &[i8]) -> (u8, u64) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if row.len() % LANES == 0 && row.len() <= 1 << 16 {
         use core::arch::wasm32::*;

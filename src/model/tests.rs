@@ -26,12 +26,12 @@ fn catalog_builds_a_model_with_interned_attributes() {
     assert_eq!(m.popularity(0), 1.0);
     assert_eq!(m.popularity(1), 0.5);
     assert_eq!(m.by_popularity(), &[0, 1, 2]);
-    let e = m.embedding(0).unwrap();
+    let e = m.embedding(0).unwrap().to_vec();
     assert!(
         (e[0] - 0.6).abs() < 1e-6 && (e[1] - 0.8).abs() < 1e-6,
         "unit length"
     );
-    assert_eq!(m.embedding(2).unwrap(), &[0.0, 0.0]);
+    assert_eq!(m.embedding(2).unwrap().to_vec(), [0.0, 0.0]);
     assert_eq!(m.tags(0).len(), 2);
     assert_eq!(m.category_of_name("candles"), Some(0));
 }
@@ -170,7 +170,7 @@ fn embeddings_of_any_magnitude_load_at_unit_length() {
     };
     let m = Model::from_parts(parts).unwrap();
     for i in 0..4 {
-        let e = m.embedding(i).unwrap();
+        let e = m.embedding(i).unwrap().to_vec();
         let norm = e.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
         assert!((norm - 1.0).abs() < 1e-6, "item {i}: {e:?} has norm {norm}");
     }

@@ -7,7 +7,7 @@
 //! the add latency), then reduces the four in one transpose.
 
 use super::groups::Groups;
-use crate::model::Quantized;
+use crate::model::{Embedding, Quantized};
 
 /// The shopper's (or the anchor's) vector as int16 codes, padded like the rows it meets.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -408,6 +408,38 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     return simd::dot_f32(a, b);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     return dot_scalar(a, b);
+}
+
+/// The dot product of an item's embedding with `u`.
+pub fn dot_embedding(e: Embedding<'_>, u: &[f32]) -> f32 {
+    match e {
+        Embedding::F32(r) => dot(r, u),
+        Embedding::Codes(c, scale) => {
+            let n = c.len().min(u.len());
+            let sum: f32 = c[..n]
+                .iter()
+                .zip(&u[..n])
+                .map(|(&c, x)| f32::from(c) * x)
+                .sum();
+            sum * scale
+        }
+    }
+}
+
+/// The dot product of two items' embeddings.
+pub fn dot_embeddings(a: Embedding<'_>, b: Embedding<'_>) -> f32 {
+    match (a, b) {
+        (Embedding::F32(x), _) => dot_embedding(b, x),
+        (_, Embedding::F32(y)) => dot_embedding(a, y),
+        (Embedding::Codes(x, sx), Embedding::Codes(y, sy)) => {
+            let sum: i32 = x
+                .iter()
+                .zip(y)
+                .map(|(&p, &q)| i32::from(p) * i32::from(q))
+                .sum();
+            sum as f32 * (sx * sy)
+        }
+    }
 }
 
 /// [`dot`] without SIMD: lane `j` of the four accumulators sums the products at `4k + j`, as the

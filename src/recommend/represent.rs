@@ -130,7 +130,7 @@ impl UserRep {
             let mut u = vec![0.0f32; model.dims()];
             for x in &rep.items {
                 if let Some(e) = model.embedding(x.item) {
-                    u.iter_mut().zip(e).for_each(|(a, b)| *a += x.weight * b);
+                    e.add_to(&mut u, x.weight);
                 }
             }
             let norm = u.iter().map(|x| x * x).sum::<f32>().sqrt();

@@ -1,6 +1,6 @@
 //! Re-ranking: keep the best candidates, spread them out (MMR), and optionally explore.
 
-use super::kernel::dot;
+use super::kernel::dot_embeddings;
 use crate::model::{Model, NONE};
 use crate::rng::Rng;
 use std::cmp::{Ordering, Reverse};
@@ -85,7 +85,7 @@ impl Top {
 pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
     if let (Some(x), Some(y)) = (model.embedding(a), model.embedding(b)) {
         // A comparison, not f32::max: in wasm that is a call to a NaN-aware fmaxf.
-        let d = dot(x, y);
+        let d = dot_embeddings(x, y);
         return if d > 0.0 { d } else { 0.0 };
     }
     let same = |x: u32, y: u32| x != NONE && x == y;

@@ -200,7 +200,7 @@ impl<'a> Dots<'a> {
                 .model
                 .embedding(i)
                 .filter(|_| !self.u.is_empty())
-                .map_or(0.0, |e| kernel::dot(e, self.u)),
+                .map_or(0.0, |e| kernel::dot_embedding(e, self.u)),
         }
     }
 }
@@ -497,13 +497,13 @@ impl<'a> ForYou<'a> {
                 .filter_map(|x| {
                     model
                         .embedding(x.item)
-                        .map(|ej| (x.item, x.weight * kernel::dot(ej, e)))
+                        .map(|ej| (x.item, x.weight * kernel::dot_embeddings(ej, e)))
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((j, _)) = closest {
                 parts.push((
                     Reason::SimilarTo(j),
-                    w.embedding * kernel::dot(&rep.embedding, e).max(0.0),
+                    w.embedding * kernel::dot_embedding(e, &rep.embedding).max(0.0),
                 ));
             }
         }
@@ -548,7 +548,7 @@ impl<'a> Similar<'a> {
         let mut embedding = vec![0.0f32; m.dims()];
         for &a in anchors {
             if let Some(e) = m.embedding(a) {
-                embedding.iter_mut().zip(e).for_each(|(u, x)| *u += x);
+                e.add_to(&mut embedding, 1.0);
             }
         }
         let norm = embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -641,12 +641,16 @@ impl<'a> Similar<'a> {
             let closest = self
                 .anchors
                 .iter()
-                .filter_map(|&a| model.embedding(a).map(|ea| (a, kernel::dot(ea, e))))
+                .filter_map(|&a| {
+                    model
+                        .embedding(a)
+                        .map(|ea| (a, kernel::dot_embeddings(ea, e)))
+                })
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((a, _)) = closest {
                 parts.push((
                     Reason::SimilarTo(a),
-                    w.embedding * kernel::dot(&self.embedding, e).max(0.0),
+                    w.embedding * kernel::dot_embedding(e, &self.embedding).max(0.0),
                 ));
             }
         }

@@ -1,5 +1,6 @@
-// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v2-orders.vtr;
-// tiny-v2.vtr is the same written before the optional ORDP and ORDT sections existed,
+// Vitrine.open({model}) with a model file made by vitrine-model (tests/fixtures/tiny-v3.vtr, int8
+// codes only; tiny-v2-orders.vtr is the same model with f32 rows, as `--embeddings f32` writes it,
+// tiny-v2.vtr the same written before the optional ORDP and ORDT sections existed,
 // tiny-v1-repeat.vtr the same in format version 1, tiny-v1.vtr the same written before the
 // optional REPT section existed).
 import test from 'node:test';
@@ -9,7 +10,7 @@ import vitrine from './load.mjs';
 
 const { Vitrine } = vitrine;
 const fixture = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
-const model = fixture('tiny-v2-orders.vtr');
+const model = fixture('tiny-v3.vtr');
 const granted = { personalization: true, storage: true };
 
 test('a model file opens and drives every scenario', () => {
@@ -33,7 +34,7 @@ test('a model file opens and drives every scenario', () => {
 });
 
 test('the same model in older files opens and ranks the same', () => {
-  const shelves = ['tiny-v2-orders.vtr', 'tiny-v2.vtr', 'tiny-v1-repeat.vtr'].map((name) => {
+  const shelves = ['tiny-v2-orders.vtr', 'tiny-v2.vtr', 'tiny-v1-repeat.vtr', 'tiny-v3.vtr'].map((name) => {
     const v = Vitrine.open({ model: fixture(name), consent: granted, storage: 'memory' });
     v.track('Order Completed', { products: [{ product_id: 'throws-2' }, { product_id: 'mugs-1' }] });
     v.track('Product Viewed', { product_id: 'candles-3' });
@@ -44,6 +45,10 @@ test('the same model in older files opens and ranks the same', () => {
   assert.equal(shelves[0].length, 8);
   assert.deepEqual(shelves[0], shelves[1]);
   assert.deepEqual(shelves[0], shelves[2]);
+  // With int8 codes only, the same shelf; scores move by the codes' rounding at most.
+  const [int8, f32] = [shelves[3], shelves[0]];
+  assert.deepEqual(int8.map(([id]) => id), f32.map(([id]) => id));
+  for (const [k, [, score]] of int8.entries()) assert.ok(Math.abs(score - f32[k][1]) < 1e-3, `${score} vs ${f32[k][1]}`);
 });
 
 test('a file without repeat rates (written before they existed) still opens', () => {
@@ -68,29 +73,33 @@ test('damaged, foreign and compressed files throw a clear Error', () => {
 });
 
 test('a model file of many pieces opens whole, and damage anywhere in it is caught', async () => {
-  // 20,000 items of 32 dimensions (about 6 MB): copied in by pieces of 256 KB, each checksummed
-  // and checked on the way (docs/MODEL.md, "Loading"). Written by the Rust tool, seeded.
+  // 20,000 items of 32 dimensions (about 4 MB with int8 codes only, 6 MB with f32 rows too):
+  // copied in by pieces of 256 KB, each checksummed and checked on the way (docs/MODEL.md,
+  // "Loading"). Written by the Rust tool, seeded.
   const { execFileSync } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/vitrine-model-`);
-  const file = `${dir}/pieces.vtr`;
   const root = new URL('../../', import.meta.url);
-  execFileSync('cargo', ['run', '--quiet', '--bin', 'vitrine-bench', '--', 'catalog', '--items', '20000', '--dims', '32',
-    '--seed', '3', '--out', file], { cwd: root, stdio: 'inherit' });
-  const big = new Uint8Array(readFileSync(file));
-  rmSync(dir, { recursive: true });
-  assert.ok(big.length > 20 * 256 * 1024, `${big.length} bytes`);
-  const v = Vitrine.open({ model: big, consent: granted, storage: 'memory' });
-  const trending = v.recommend({ scenario: 'trending', k: 5 });
-  assert.equal(trending.length, 5);
-  v.track('Product Viewed', { product_id: trending[0].itemId });
-  assert.equal(v.recommend({ scenario: 'for_you', k: 10 }).length, 10);
-  assert.equal(v.recommend({ scenario: 'similar', itemId: trending[0].itemId, k: 4 }).length, 4);
-  v.free();
-  // One flipped bit in the first piece, at a piece boundary, in the rows and in the last byte.
-  for (const at of [300, 256 * 1024, Math.floor(big.length * 0.6), big.length - 1]) {
-    const bad = big.slice();
-    bad[at] ^= 0x04;
-    assert.throws(() => Vitrine.open({ model: bad }), { name: 'Error', message: /^model: .*checksum/ }, `byte ${at}`);
+  for (const embeddings of ['int8', 'f32']) {
+    const file = `${dir}/pieces-${embeddings}.vtr`;
+    execFileSync('cargo', ['run', '--quiet', '--bin', 'vitrine-bench', '--', 'catalog', '--items', '20000', '--dims', '32',
+      '--seed', '3', '--embeddings', embeddings, '--out', file], { cwd: root, stdio: 'inherit' });
+    const big = new Uint8Array(readFileSync(file));
+    assert.ok(big.length > 16 * 256 * 1024, `${embeddings}: ${big.length} bytes`);
+    const v = Vitrine.open({ model: big, consent: granted, storage: 'memory' });
+    const trending = v.recommend({ scenario: 'trending', k: 5 });
+    assert.equal(trending.length, 5);
+    v.track('Product Viewed', { product_id: trending[0].itemId });
+    assert.equal(v.recommend({ scenario: 'for_you', k: 10 }).length, 10);
+    assert.equal(v.recommend({ scenario: 'similar', itemId: trending[0].itemId, k: 4 }).length, 4);
+    v.free();
+    // One flipped bit in the first piece, at a piece boundary, at 60 % and in the last byte.
+    for (const at of [300, 256 * 1024, Math.floor(big.length * 0.6), big.length - 1]) {
+      const bad = big.slice();
+      bad[at] ^= 0x04;
+      assert.throws(() => Vitrine.open({ model: bad }), { name: 'Error', message: /^model: .*checksum/ },
+        `${embeddings}: byte ${at}`);
+    }
   }
+  rmSync(dir, { recursive: true });
 });

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::file::Embeddings;
 use crate::model::Model;
 use crate::rng::Rng;
 use std::io::Write;
@@ -69,9 +70,8 @@ fn co_purchase_neighbours_follow_themes() {
     }
     assert!(total > 300 && same == total, "{same}/{total}");
     // Embeddings separate themes too.
-    let a = m.embedding(m.index_of("sku-1").unwrap()).unwrap();
-    let b = m.embedding(m.index_of("sku-2").unwrap()).unwrap();
-    let c = m.embedding(m.index_of("sku-41").unwrap()).unwrap();
+    let row = |id| m.embedding(m.index_of(id).unwrap()).unwrap().to_vec();
+    let (a, b, c) = (&row("sku-1"), &row("sku-2"), &row("sku-41"));
     let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
     assert!(
         dot(a, b) > dot(a, c) + 0.3,
@@ -227,11 +227,20 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
         &o,
     )
     .unwrap();
-    let built = Model::from_parts(parts).unwrap().to_bytes();
+    let model = Model::from_parts(parts).unwrap();
+    // What `vitrine-model build` writes (int8 codes only, version 3) and, with `--embeddings
+    // f32`, the f32 rows too (version 2).
+    let built_v3 = model.to_file(Embeddings::Int8);
+    let committed = std::fs::read(dir.join("tiny-v3.vtr")).unwrap();
+    assert!(
+        built_v3 == committed,
+        "the builder's output changed: bump the format version and add a fixture"
+    );
+    let built = model.to_file(Embeddings::F32);
     let committed = std::fs::read(dir.join("tiny-v2-orders.vtr")).unwrap();
     assert!(
         built == committed,
-        "the builder's output changed: bump the format version and add a fixture"
+        "the builder's output with f32 rows changed: bump the format version and add a fixture"
     );
     let m = Model::from_bytes(&committed).unwrap();
     assert_eq!(m.len(), 30);
@@ -254,6 +263,11 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     assert_eq!(v2.parts(), m.parts());
     assert_eq!(v2.by_popularity(), m.by_popularity());
     assert_eq!(v2.by_trending(), m.by_trending());
+    // The int8-only file loads as the same model, with the same codes and without f32 rows.
+    let v3 = Model::from_bytes(&std::fs::read(dir.join("tiny-v3.vtr")).unwrap()).unwrap();
+    assert_eq!(v3.quantized().codes, m.quantized().codes);
+    assert!(v3.embeddings().is_empty() && v3.dims() == m.dims());
+    assert_eq!(v3.to_file(Embeddings::Int8), built_v3);
     let old = Model::from_bytes(&std::fs::read(dir.join("tiny-v1.vtr")).unwrap()).unwrap();
     assert_eq!(old.repeat_rate(0), None);
     assert_eq!(
