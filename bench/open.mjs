@@ -1,12 +1,13 @@
 // `Vitrine.open({model})` alone, for comparing builds on a shared machine:
 //
-//   node bench/open.mjs [PKG_DIR …] [--opens 15] [--model FILE]
+//   node bench/open.mjs [PKG_DIR[=MODEL_FILE] …] [--opens 15] [--model FILE]
 //
 // Each directory is a built package (default pkg/); all are loaded into this one process and
 // their opens alternate, so that a slow minute of the machine weighs on every build alike. The
 // model is the 100k × 64 catalog of bench/run.mjs (write it first with `node bench/run.mjs
-// --no-browser`). Prints each build's median open time, without the first two opens (memory
-// growth). Run it several times, changing the order of the builds.
+// --no-browser`), or `--model FILE`, or for one build the file after its `=` (a build that
+// predates a format opens a file in the format it reads). Prints each build's median open time,
+// without the first two opens (memory growth). Run it several times, changing the order.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
@@ -24,16 +25,17 @@ for (let i = 0; i < args.length; i++) {
 }
 const model = readFileSync(file);
 const builds = [];
-for (const dir of dirs.length ? dirs : [`${root}pkg`]) {
+for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
+  const [dir, own] = arg.split('=');
   const path = resolve(dir);
   const mod = await import(`${path}/vitrine.js?${path}`);
   mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });
-  builds.push({ dir, Vitrine: mod.Vitrine, ms: [] });
+  builds.push({ dir: arg, Vitrine: mod.Vitrine, model: own ? readFileSync(own) : model, ms: [] });
 }
 for (let r = 0; r < opens + 2; r++) {
   for (const b of builds) {
     const t0 = performance.now();
-    const v = b.Vitrine.open({ model, storage: 'memory' });
+    const v = b.Vitrine.open({ model: b.model, storage: 'memory' });
     const t = performance.now() - t0;
     v.free();
     if (r >= 2) b.ms.push(t);

@@ -128,7 +128,7 @@ impl Quantized {
     pub fn unit_scales(&self) -> Vec<f32> {
         self.codes
             .chunks_exact(self.stride)
-            .map(|codes| unit_scale(peak_and_squares(codes).1))
+            .map(|codes| unit_scale(full_and_squares(codes).1))
             .collect()
     }
 
@@ -182,8 +182,8 @@ impl CodeRows {
         if self.error.is_some() {
             return;
         }
-        let (peak, squares) = peak_and_squares(row);
-        if self.agrees(row, dims, scale, max / 127.0, peak) {
+        let (full, squares) = full_and_squares(row);
+        if self.agrees(row, dims, scale, max / 127.0, full, squares) {
             // Compared, not `f64::max`: that is a call in wasm, once per row here.
             let norm = f64::from(scale) * (squares as f64).sqrt();
             if norm > self.max_norm {
@@ -199,8 +199,8 @@ impl CodeRows {
         if self.error.is_some() {
             return;
         }
-        let (peak, squares) = peak_and_squares(row);
-        if self.agrees(row, dims, scale, unit_scale(squares), peak) {
+        let (full, squares) = full_and_squares(row);
+        if self.agrees(row, dims, scale, unit_scale(squares), full, squares) {
             // `(scale · ‖codes‖)²`: one square root at the end instead of one per row.
             let square = f64::from(scale) * f64::from(scale) * squares as f64;
             if square > self.max_square {
@@ -209,9 +209,17 @@ impl CodeRows {
         }
     }
 
-    /// Whether the row has the `expected` scale, zero padding, and a largest code of 127 (0 for
-    /// a row without a scale); records what is wrong otherwise.
-    fn agrees(&mut self, row: &[i8], dims: usize, scale: f32, expected: f32, peak: u8) -> bool {
+    /// Whether the row has the `expected` scale, zero padding, and a largest code of 127 (`full`;
+    /// only zero codes, 0 `squares`, for a row without a scale); records what is wrong otherwise.
+    fn agrees(
+        &mut self,
+        row: &[i8],
+        dims: usize,
+        scale: f32,
+        expected: f32,
+        full: bool,
+        squares: u64,
+    ) -> bool {
         if scale.to_bits() != expected.to_bits() {
             self.error = Some("a scale does not match its row");
             return false;
@@ -223,7 +231,7 @@ impl CodeRows {
             self.error = Some("a row's padding is not zero");
             return false;
         }
-        if peak != if scale > 0.0 { 127 } else { 0 } {
+        if if scale > 0.0 { !full } else { squares != 0 } {
             self.error = Some("a row's codes are out of range or do not match its scale");
             return false;
         }
@@ -242,53 +250,39 @@ pub fn unit_scale(squares: u64) -> f32 {
     1.0 / (squares as f32).sqrt()
 }
 
-/// The largest absolute value of the codes and the sum of their squares.
+/// Whether the codes' largest absolute value is exactly 127 (a code of ±127 and none of −128),
+/// and the sum of their squares.
 #[inline]
-pub(super) fn peak_and_squares(row: &[i8]) -> (u8, u64) {
+pub(super) fn full_and_squares(row: &[i8]) -> (bool, u64) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if row.len() % LANES == 0 && row.len() <= 1 << 16 {
         use core::arch::wasm32::*;
         // 16 codes at a time; a lane's sum stays below 2^31 for rows of at most 2^16 codes.
-        let (mut peak, mut sums) = (u8x16_splat(0), i32x4_splat(0));
+        let (mut full, mut over, mut sums) = (i8x16_splat(0), i8x16_splat(0), i32x4_splat(0));
+        let (top, bottom) = (i8x16_splat(127), i8x16_splat(-128));
         for c in row.chunks_exact(LANES) {
             // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
             let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
-            peak = u8x16_max(peak, i8x16_abs(v));
+            // |−128| wraps to −128 in i8x16_abs: never equal to 127.
+            full = v128_or(full, i8x16_eq(i8x16_abs(v), top));
+            over = v128_or(over, i8x16_eq(v, bottom));
             let lo = i16x8_extmul_low_i8x16(v, v);
             let hi = i16x8_extmul_high_i8x16(v, v);
             sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(lo));
             sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(hi));
         }
-        // The largest lane, by halving: each step takes the larger of a lane and its partner.
-        let peak = u8x16_max(
-            peak,
-            i8x16_shuffle::<8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
-        );
-        let peak = u8x16_max(
-            peak,
-            i8x16_shuffle::<4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
-        );
-        let peak = u8x16_max(
-            peak,
-            i8x16_shuffle::<2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
-        );
-        let peak = u8x16_max(
-            peak,
-            i8x16_shuffle::<1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>(peak, peak),
-        );
         let total = (u32x4_extract_lane::<0>(sums) as u64)
             + (u32x4_extract_lane::<1>(sums) as u64)
             + (u32x4_extract_lane::<2>(sums) as u64)
             + (u32x4_extract_lane::<3>(sums) as u64);
-        return (u8x16_extract_lane::<0>(peak), total);
+        return (v128_any_true(full) && !v128_any_true(over), total);
     }
-    let mut peak = 0u8;
-    let mut squares = 0u64;
-    for &c in row {
-        peak = peak.max(c.unsigned_abs());
-        squares += u64::from(c.unsigned_abs()).pow(2);
-    }
-    (peak, squares)
+    let peak = row.iter().map(|c| c.unsigned_abs()).max().unwrap_or(0);
+    let squares = row
+        .iter()
+        .map(|&c| u64::from(c.unsigned_abs()).pow(2))
+        .sum();
+    (peak == 127, squares)
 }
 
 /// `out[j] = round_half_even(row[j] · inv)`, clamped to ±127.

@@ -1,0 +1,149 @@
+// The checks `open` makes of a model file's int8 codes, run by the shipped (SIMD) module: damage
+// behind valid checksums, which only these checks can catch. The Rust tests make the same cases
+// natively (src/model/file_tests.rs), where the scalar code runs instead. The checksums are
+// recomputed here — XXH64 and CRC-32 written from their specifications — and checked first
+// against the fixtures' own, unchanged.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import vitrine from './load.mjs';
+
+const { Vitrine } = vitrine;
+const fixture = (name) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+
+const M = (1n << 64n) - 1n;
+const [P1, P2, P3, P4, P5] = [11400714785074694791n, 14029467366897019727n, 1609587929392839161n,
+  9650029242287828579n, 2870177450012600261n];
+const rotl = (x, r) => ((x << BigInt(r)) | (x >> BigInt(64 - r))) & M;
+const round = (acc, lane) => (rotl((acc + lane * P2) & M, 31) * P1) & M;
+const merge = (acc, v) => (((acc ^ round(0n, v)) * P1) & M) + P4 & M;
+
+/** XXH64 with seed 0. */
+function xxh64(b) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const n = b.length;
+  let p = 0;
+  let h;
+  if (n >= 32) {
+    const v = [(P1 + P2) & M, P2, 0n, (M + 1n - P1) & M];
+    for (; p + 32 <= n; p += 32) for (let k = 0; k < 4; k++) v[k] = round(v[k], dv.getBigUint64(p + 8 * k, true));
+    h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M;
+    for (const x of v) h = merge(h, x);
+  } else {
+    h = P5;
+  }
+  h = (h + BigInt(n)) & M;
+  for (; p + 8 <= n; p += 8) h = ((rotl(h ^ round(0n, dv.getBigUint64(p, true)), 27) * P1) + P4) & M;
+  if (p + 4 <= n) {
+    h = ((rotl(h ^ ((BigInt(dv.getUint32(p, true)) * P1) & M), 23) * P2) + P3) & M;
+    p += 4;
+  }
+  for (; p < n; p++) h = (rotl(h ^ ((BigInt(b[p]) * P5) & M), 11) * P1) & M;
+  h ^= h >> 33n;
+  h = (h * P2) & M;
+  h ^= h >> 29n;
+  h = (h * P3) & M;
+  return h ^ (h >> 32n);
+}
+
+/** CRC-32 (IEEE, reflected, as zlib). */
+function crc32(b) {
+  let c = ~0;
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** Both checksums of a version-2 or -3 file, rewritten in place. */
+function reseal(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset);
+  dv.setUint32(24, Number(xxh64(bytes.subarray(32)) & 0xffffffffn), true);
+  dv.setUint32(28, crc32(bytes.subarray(0, 28)), true);
+  return bytes;
+}
+
+/** The `EMBQ` section: where row `i`'s scale and codes are, and the stride. */
+function codes(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset);
+  const count = dv.getUint32(12, true);
+  for (let e = 32; e < 32 + 16 * count; e += 16) {
+    if (String.fromCharCode(...bytes.subarray(e, e + 4)) !== 'EMBQ') continue;
+    const at = dv.getUint32(e + 4, true);
+    const [dims, stride] = [dv.getUint32(at, true), dv.getUint32(at + 4, true)];
+    const n = (dv.getUint32(e + 8, true) - 8) / (4 + stride);
+    return { dims, stride, scale: (i) => at + 8 + 4 * i, row: (i) => at + 8 + 4 * n + stride * i };
+  }
+  throw new Error('no EMBQ section');
+}
+
+/** The scale of a version-3 row: 1 / sqrt(Σ codes²), in f32. */
+const unitScale = (squares) => (squares ? Math.fround(1 / Math.fround(Math.sqrt(squares))) : 0);
+
+const open = (model) => Vitrine.open({ model, storage: 'memory' });
+const opensOrSays = (model) => {
+  try {
+    open(model).free();
+    return 'opens';
+  } catch (e) {
+    return e.message;
+  }
+};
+
+test('the checksums written here are the fixtures\' own', () => {
+  for (const name of ['tiny-v3.vtr', 'tiny-v2-orders.vtr']) {
+    const good = fixture(name);
+    assert.deepEqual(reseal(good.slice()), good, name);
+  }
+});
+
+test('int8-only files: damaged codes and scales behind valid checksums are refused', () => {
+  const good = fixture('tiny-v3.vtr');
+  const { dims, stride, scale, row } = codes(good);
+  assert.ok(stride > dims, 'the fixture has padding to damage');
+  /** The file with row 0's codes (and, unless `keep`, its scale to match them) replaced. */
+  const withRow = (values, { keep = false, scaleBits } = {}) => {
+    const bytes = good.slice();
+    const dv = new DataView(bytes.buffer);
+    values.forEach((c, j) => dv.setInt8(row(0) + j, c));
+    const squares = values.reduce((s, c) => s + c * c, 0);
+    if (!keep) dv.setFloat32(scale(0), unitScale(squares), true);
+    if (scaleBits !== undefined) dv.setUint32(scale(0), scaleBits, true);
+    return reseal(bytes);
+  };
+  const original = [...good.subarray(row(0), row(0) + stride)].map((c) => (c << 24) >> 24);
+  const pad = new Array(stride - dims).fill(0);
+  // The fixture row itself, rewritten: still valid (the scale formula matches the builder's).
+  assert.equal(opensOrSays(withRow(original)), 'opens');
+  const bits = new DataView(good.buffer, good.byteOffset).getUint32(scale(0), true);
+  assert.match(opensOrSays(withRow(original, { scaleBits: bits ^ 1 })), /a scale does not match its row/);
+  const changed = original.slice();
+  changed[0] = changed[0] === 5 ? 6 : 5;
+  assert.match(opensOrSays(withRow(changed, { keep: true })), /a scale does not match its row/);
+  // Consistent scales, but the codes do not reach ±127, or reach −128.
+  const one = (c) => [c, ...new Array(dims - 1).fill(0), ...pad];
+  assert.match(opensOrSays(withRow(one(100))), /codes are out of range or do not match its scale/);
+  assert.match(opensOrSays(withRow(one(-128))), /codes are out of range or do not match its scale/);
+  const both = [127, -128, ...new Array(dims - 2).fill(0), ...pad];
+  assert.match(opensOrSays(withRow(both)), /codes are out of range or do not match its scale/);
+  assert.equal(opensOrSays(withRow(one(-127))), 'opens');
+  assert.equal(opensOrSays(withRow(new Array(stride).fill(0))), 'opens', 'a zero row has scale 0');
+  // A code moved into the padding: the same length and scale.
+  const moved = original.slice();
+  [moved[0], moved[dims]] = [0, moved[0] || 1];
+  assert.match(opensOrSays(withRow(moved)), /padding is not zero/);
+});
+
+test('files with f32 rows: codes that do not fit their rows behind valid checksums are refused', () => {
+  const good = fixture('tiny-v2-orders.vtr');
+  const { stride, row } = codes(good);
+  const at = [...good.subarray(row(0), row(0) + stride)].findIndex((c) => c === 127 || c === 129);
+  assert.ok(at >= 0, 'row 0 has a full code');
+  const bad = good.slice();
+  bad[row(0) + at] = 0x80; // −128: the scale still matches the row, the code is out of range
+  assert.match(opensOrSays(reseal(bad)), /codes are out of range or do not match its scale/);
+  const padded = good.slice();
+  padded[row(0) + stride - 1] = 1;
+  assert.match(opensOrSays(reseal(padded)), /padding is not zero/);
+});
