@@ -147,3 +147,33 @@ test('files with f32 rows: codes that do not fit their rows behind valid checksu
   padded[row(0) + stride - 1] = 1;
   assert.match(opensOrSays(reseal(padded)), /padding is not zero/);
 });
+
+test('int8-only files without padding: damaged rows are refused wherever they are', async () => {
+  // 9 items of 16 dimensions (rows of one SIMD vector, no padding). Written by the Rust tool, seeded.
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync(`${(await import('node:os')).tmpdir()}/vitrine-checks-`);
+  const file = `${dir}/nine.vtr`;
+  execFileSync('cargo', ['run', '--quiet', '--bin', 'vitrine-bench', '--', 'catalog', '--items', '9', '--dims', '16',
+    '--seed', '5', '--out', file], { cwd: new URL('../../', import.meta.url), stdio: 'inherit' });
+  const good = new Uint8Array(readFileSync(file));
+  rmSync(dir, { recursive: true });
+  const { dims, stride, scale, row } = codes(good);
+  assert.equal(dims, stride);
+  assert.equal(opensOrSays(good), 'opens');
+  for (const r of [0, 5, 8]) {
+    const edit = (values, keep = false) => {
+      const bytes = good.slice();
+      const dv = new DataView(bytes.buffer);
+      values.forEach((c, j) => dv.setInt8(row(r) + j, c));
+      if (!keep) dv.setFloat32(scale(r), unitScale(values.reduce((s, c) => s + c * c, 0)), true);
+      return reseal(bytes);
+    };
+    const one = (...c) => [...c, ...new Array(dims - c.length).fill(0)];
+    assert.equal(opensOrSays(edit(one(-127, 3))), 'opens', `row ${r}`);
+    assert.equal(opensOrSays(edit(one(0))), 'opens', `row ${r}: a zero row`);
+    assert.match(opensOrSays(edit(one(126, 3))), /codes are out of range/, `row ${r}`);
+    assert.match(opensOrSays(edit(one(127, -128))), /codes are out of range/, `row ${r}`);
+    assert.match(opensOrSays(edit(one(127, 4), true)), /a scale does not match its row/, `row ${r}`);
+  }
+});
