@@ -87,8 +87,11 @@ impl<V: Rank> Bounded<V> {
     /// Changes the entry for `key`, created with `make` if absent. At capacity, the entry that
     /// matters least now (ties broken by key, so the outcome is deterministic) makes room first.
     pub fn update(&mut self, key: &str, make: impl FnOnce() -> V, change: impl FnOnce(&mut V)) {
-        let e = match self.find(key) {
-            Some((_, e)) => e,
+        match self.find(key) {
+            Some((_, e)) => {
+                change(&mut self.entries[e].value);
+                self.restand(e);
+            }
             None => {
                 if self.entries.len() >= self.cap {
                     match self.heap.first() {
@@ -96,11 +99,13 @@ impl<V: Rank> Bounded<V> {
                         None => return,
                     }
                 }
-                self.push(key.to_owned(), make())
+                // Changed before it enters the heap: made, a new entry would stand lowest (weight
+                // 0) and sift up to the root, then back down once changed.
+                let mut value = make();
+                change(&mut value);
+                self.push(key.to_owned(), value);
             }
-        };
-        change(&mut self.entries[e].value);
-        self.restand(e);
+        }
     }
 
     /// Inserts as given (used when decoding), respecting the capacity.
