@@ -120,6 +120,8 @@ thread_local! {
     /// Wasm memory, for `readValue` and `copyBytes` to copy into (taken once: each `memory()` is a
     /// call).
     static MEMORY: JsValue = wasm_bindgen::memory();
+    /// The values of the last `track` call's arguments ([`recycle`]).
+    static SPARE: RefCell<Option<[Value; 3]>> = const { RefCell::new(None) };
 }
 
 /// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm) into a
@@ -163,11 +165,12 @@ pub fn track_args(
             event, properties, options, depth, nodes, string, m, at, room,
         )
     };
+    let [mut name, mut props, mut opts] = SPARE.with(RefCell::take).unwrap_or_default();
     with_tape(walk, |tape| {
-        let (name, rest) = part(tape);
-        let name = value_of(name?)?;
-        let (properties, rest) = part(rest);
-        let (options, rest) = part(rest);
+        let (part0, rest) = part(tape);
+        read_into(part0?, &mut name)?;
+        let (part1, rest) = part(rest);
+        let (part2, rest) = part(rest);
         let now = rest
             .try_into()
             .map(f64::from_le_bytes)
@@ -175,12 +178,38 @@ pub fn track_args(
         Ok((
             name,
             TrackArgs {
-                properties: properties.and_then(value_of),
-                options: options.and_then(value_of),
+                properties: part1.and_then(|t| read_into(t, &mut props)).map(|()| props),
+                options: part2.and_then(|t| read_into(t, &mut opts)).map(|()| opts),
                 now,
             },
         ))
     })
+}
+
+/// Gives the values of `track`'s arguments back once the event is tracked, for the next call to
+/// read into (`track_args`): they are kept when they are small and flat, as most events are.
+pub fn recycle(values: [Value; 3]) {
+    if values.iter().all(small_and_flat) {
+        SPARE.with(|spare| spare.replace(Some(values)));
+    }
+}
+
+/// Short strings, or an object of a few such strings and other leaves: at most a few KB kept.
+fn small_and_flat(v: &Value) -> bool {
+    let short = |s: &String| s.capacity() <= 256;
+    match v {
+        Value::String(s) => short(s),
+        Value::Object(entries) => {
+            entries.len() <= 16
+                && entries.iter().all(|(k, v)| {
+                    short(k)
+                        && !matches!(v, Value::Array(_) | Value::Object(_))
+                        && small_and_flat(v)
+                })
+        }
+        Value::Array(_) | Value::Bytes(_) => false,
+        _ => true,
+    }
 }
 
 /// The first walk of a `readTrack` tape (after its u32 length), and what follows it.
@@ -223,10 +252,16 @@ fn with_tape<T>(
 
 /// The value of one walk's tape: its status byte, then the value when the status is 0.
 fn value_of(tape: &[u8]) -> Result<Value, ConvertError> {
+    let mut v = Value::Undefined;
+    read_into(tape, &mut v).map(|()| v)
+}
+
+/// [`value_of`] into `into`, reusing what it holds (`tape::read_into`).
+fn read_into(tape: &[u8], into: &mut Value) -> Result<(), ConvertError> {
     match tape.split_first() {
-        Some((0, value)) => {
-            crate::tape::read(value, &mut take_bytes).ok_or(ConvertError::Unreadable)
-        }
+        Some((0, value)) => crate::tape::read_into(value, &mut take_bytes, into)
+            .then_some(())
+            .ok_or(ConvertError::Unreadable),
         Some((1, _)) => Err(ConvertError::TooDeep),
         Some((2, _)) => Err(ConvertError::TooLarge),
         _ => Err(ConvertError::Threw),

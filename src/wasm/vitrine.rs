@@ -199,6 +199,7 @@ impl Vitrine {
             }
         };
         let result = self.with(|s| Ok(s.track(&name, &props, &opts, args.now)?))?;
+        super::convert::recycle([name, props, opts]);
         self.timer.schedule(&self.inner);
         Ok(track_to_js(&result))
     }
