@@ -10,10 +10,9 @@
 //!
 //! Only a full map evicts, so the heap is put in order (in O(n)) when the map becomes full, and
 //! kept in order while it stays full; until then its nodes are only kept, one per entry, in the
-//! order of the entries. Most profiles never fill their categories, brands and channels, which
-//! then cost no sift at all: that upkeep was a fifth of `track` (the heap's memory is the same
-//! either way, and so is every eviction: the order is strict, so the root is the same entry
-//! whatever the heap's shape).
+//! order of the entries. Most profiles never fill their categories, brands and channels (64, 64
+//! and 16), which then cost no sift at all. The heap's memory is the same either way, and so is
+//! every eviction: the order is strict, so the root is the same entry whatever the heap's shape.
 //!
 //! Keys live once, in the entries; the index is a small open-addressing table of entry numbers
 //! (FNV-1a, linear probing, at most half full). Iteration order is the order of insertion, with
@@ -318,6 +317,9 @@ impl<V: Rank> Bounded<V> {
         self.heap[pos].standing = standing(&self.entries[e].value, self.half_life_ms);
         self.resift(pos);
     }
+
+    // The comparisons and moves of the sifts, inlined: 4 % of `track` on the 100k catalog,
+    // measured (at the wasm build's opt-level "s" they were calls).
 
     /// Whether the entry at heap position `a` goes before the one at `b`.
     #[inline]

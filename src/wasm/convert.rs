@@ -194,7 +194,8 @@ pub fn recycle(values: [Value; 3]) {
     }
 }
 
-/// Short strings, or an object of a few such strings and other leaves: at most a few KB kept.
+/// A short string, or an object of at most 16 short keys and leaves (short strings, numbers, …):
+/// what is kept between calls is at most some 16 KB.
 fn small_and_flat(v: &Value) -> bool {
     let short = |s: &String| s.capacity() <= 256;
     match v {

@@ -212,7 +212,7 @@ function put(v, depth) {
 
 // A view of all of wasm memory (`readValue`, `readTrack`, `copyBytes`), made again when memory
 // has grown (a getter may make it grow): the old buffer is then detached, and a view of it empty.
-// Asking `memory.buffer` at each call instead cost as much as the rest of a small walk.
+// That check spares the `memory.buffer` getter, which comparing buffers called at every walk.
 let memoryView = new Uint8Array(0);
 let viewed;
 function wasmBytes(memory) {
