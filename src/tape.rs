@@ -423,9 +423,20 @@ impl ser::SerializeStructVariant for &mut Tape {
 /// could not be copied. `None` when the tape is not one `readValue` writes (cut short, an unknown
 /// tag, a string that is not UTF-8) or a byte array could not be copied.
 pub fn read(tape: &[u8], bytes: &mut dyn FnMut(u32) -> Option<Blob>) -> Option<Value> {
+    let mut v = Value::Undefined;
+    read_into(tape, bytes, &mut v).then_some(v)
+}
+
+/// [`read`] into `into`, reusing the strings and vectors of the value it held where the new one
+/// has the same shape (the next event's properties mostly have that of the last: reading them
+/// then allocates nothing). False, leaving `into` some value, where [`read`] gives `None`.
+pub fn read_into(
+    tape: &[u8],
+    bytes: &mut dyn FnMut(u32) -> Option<Blob>,
+    into: &mut Value,
+) -> bool {
     let mut r = Reader { tape, at: 0, bytes };
-    let v = r.value(0)?;
-    (r.at == tape.len()).then_some(v)
+    r.value(0, into).is_some() && r.at == tape.len()
 }
 
 /// Deeper than any limit of the boundary (`src/wasm/convert.rs`): a bound for the recursion only.
@@ -437,8 +448,14 @@ struct Reader<'a> {
     bytes: &'a mut dyn FnMut(u32) -> Option<Blob>,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+/// `s` holding `with`, in the buffer it had.
+fn set_string(s: &mut String, with: &str) {
+    s.clear();
+    s.push_str(with);
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let s = self.tape.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
         Some(s)
@@ -452,10 +469,9 @@ impl Reader<'_> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<&'a str> {
         let n = self.u32()? as usize;
-        let s = core::str::from_utf8(self.take(n)?).ok()?;
-        Some(s.to_owned())
+        core::str::from_utf8(self.take(n)?).ok()
     }
 
     fn peek_end(&mut self) -> Option<bool> {
@@ -466,32 +482,59 @@ impl Reader<'_> {
         Some(end)
     }
 
-    fn value(&mut self, depth: usize) -> Option<Value> {
+    /// Reads a value into `into`, reusing what it holds (see [`read_into`]).
+    fn value(&mut self, depth: usize, into: &mut Value) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
-        Some(match self.byte()? {
+        *into = match self.byte()? {
             NULL => Value::Null,
             FALSE => Value::Bool(false),
             TRUE => Value::Bool(true),
             NUMBER => Value::Number(f64::from_le_bytes(self.take(8)?.try_into().ok()?)),
-            STRING => Value::String(self.string()?),
-            ARRAY => {
-                let mut items = Vec::new();
-                while !self.peek_end()? {
-                    items.push(self.value(depth + 1)?);
+            STRING => {
+                let s = self.string()?;
+                if let Value::String(old) = into {
+                    set_string(old, s);
+                    return Some(());
                 }
+                Value::String(s.to_owned())
+            }
+            ARRAY => {
+                let mut items = match core::mem::replace(into, Value::Undefined) {
+                    Value::Array(items) => items,
+                    _ => Vec::new(),
+                };
+                let mut n = 0;
+                while !self.peek_end()? {
+                    if n == items.len() {
+                        items.push(Value::Undefined);
+                    }
+                    self.value(depth + 1, &mut items[n])?;
+                    n += 1;
+                }
+                items.truncate(n);
                 Value::Array(items)
             }
             OBJECT => {
-                let mut entries = Vec::new();
+                let mut entries = match core::mem::replace(into, Value::Undefined) {
+                    Value::Object(entries) => entries,
+                    _ => Vec::new(),
+                };
+                let mut n = 0;
                 while !self.peek_end()? {
                     if self.byte()? != STRING {
                         return None;
                     }
                     let k = self.string()?;
-                    entries.push((k, self.value(depth + 1)?));
+                    match entries.get_mut(n) {
+                        Some((key, _)) => set_string(key, k),
+                        None => entries.push((k.to_owned(), Value::Undefined)),
+                    }
+                    self.value(depth + 1, &mut entries[n].1)?;
+                    n += 1;
                 }
+                entries.truncate(n);
                 Value::Object(entries)
             }
             UNDEFINED => Value::Undefined,
@@ -506,7 +549,8 @@ impl Reader<'_> {
                 _ => "unknown",
             }),
             _ => return None,
-        })
+        };
+        Some(())
     }
 }
 
@@ -661,6 +705,30 @@ mod tests {
         let shelf = to_tape(&serde_json::json!({"k": [1.5, "x", {"z": false}]})).unwrap();
         let back = read(&shelf, &mut |_| unreachable!()).unwrap();
         assert_eq!(back, crate::value::from_json(&decode(&shelf)));
+    }
+
+    #[test]
+    fn reading_into_a_value_gives_what_reading_gives_whatever_it_held() {
+        let tapes = [
+            json!({"product_id": "sku-1", "price": 12.5}),
+            json!({"product_id": "sku-22222", "price": "12"}),
+            json!({"items": [{"item_id": "a"}, {"item_id": "b", "quantity": 2}]}),
+            json!({"items": [{"item_id": "c"}]}),
+            json!("Product Viewed"),
+            json!({"product_id": "x"}),
+            json!([1, "two", [3]]),
+        ]
+        .map(|v| to_tape(&v).unwrap());
+        let mut into = Value::Undefined;
+        for t in tapes.iter().chain(tapes.iter().rev()) {
+            assert!(read_into(t, &mut |_| unreachable!(), &mut into));
+            assert_eq!(Some(&into), read(t, &mut |_| unreachable!()).as_ref());
+        }
+        assert!(!read_into(
+            &[OBJECT, STRING],
+            &mut |_| unreachable!(),
+            &mut into
+        ));
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! consent, options) from a `Value` therefore happens once, in the core, with typed errors.
 
 /// A value received from the caller.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
     /// `undefined` (or a missing argument).
+    #[default]
     Undefined,
     Null,
     Bool(bool),

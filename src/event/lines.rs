@@ -57,7 +57,9 @@ pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
             .get_any(&["product_id", "sku", "id", "item_id"])
             .is_some()
     {
-        out.push(flat_line(props)?);
+        // The usual event, about one product: a vector of one line (pushed, it would hold four,
+        // 256 bytes, a large chunk for the allocator).
+        out = vec![flat_line(props)?];
     }
     Ok(out)
 }

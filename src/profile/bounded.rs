@@ -8,6 +8,12 @@
 //! each change is a sift of `log2 cap` steps. The full scan this replaces cost 256 exact or
 //! approximate ranks per new item once the items were full (docs/BENCHMARKS.md).
 //!
+//! Only a full map evicts, so the heap is put in order (in O(n)) when the map becomes full, and
+//! kept in order while it stays full; until then its nodes are only kept, one per entry, in the
+//! order of the entries. Most profiles never fill their categories, brands and channels (64, 64
+//! and 16), which then cost no sift at all. The heap's memory is the same either way, and so is
+//! every eviction: the order is strict, so the root is the same entry whatever the heap's shape.
+//!
 //! Keys live once, in the entries; the index is a small open-addressing table of entry numbers
 //! (FNV-1a, linear probing, at most half full). Iteration order is the order of insertion, with
 //! the last entry moved into the place of an evicted one.
@@ -46,8 +52,12 @@ pub struct Bounded<V> {
     entries: Vec<Entry<V>>,
     /// Entry number + 1 for each used slot, 0 for a free one; its length is a power of two.
     table: Vec<u32>,
-    /// The lowest standing at the root (ties: the lower key).
+    /// One node per entry; while `ordered`, a min-heap: the lowest standing at the root (ties:
+    /// the lower key).
     heap: Vec<Node>,
+    /// Whether `heap` is in heap order, with each node's standing up to date: from the time the
+    /// map is full until a `retain` leaves it with room.
+    ordered: bool,
 }
 
 fn fnv(key: &str) -> u32 {
@@ -73,6 +83,7 @@ impl<V: Rank> Bounded<V> {
             entries: Vec::new(),
             table: Vec::new(),
             heap: Vec::new(),
+            ordered: false,
         }
     }
 
@@ -87,20 +98,26 @@ impl<V: Rank> Bounded<V> {
     /// Changes the entry for `key`, created with `make` if absent. At capacity, the entry that
     /// matters least now (ties broken by key, so the outcome is deterministic) makes room first.
     pub fn update(&mut self, key: &str, make: impl FnOnce() -> V, change: impl FnOnce(&mut V)) {
-        let e = match self.find(key) {
-            Some((_, e)) => e,
+        match self.find(key) {
+            Some((_, e)) => {
+                change(&mut self.entries[e].value);
+                self.restand(e);
+            }
             None => {
                 if self.entries.len() >= self.cap {
                     match self.heap.first() {
-                        Some(lowest) => self.remove(lowest.entry as usize),
-                        None => return,
+                        // A full map's heap is in order (see `push`).
+                        Some(lowest) if self.ordered => self.remove(lowest.entry as usize),
+                        _ => return,
                     }
                 }
-                self.push(key.to_owned(), make())
+                // Changed before it enters the heap: made, a new entry would stand lowest (weight
+                // 0) and sift up to the root, then back down once changed.
+                let mut value = make();
+                change(&mut value);
+                self.push(key.to_owned(), value);
             }
-        };
-        change(&mut self.entries[e].value);
-        self.restand(e);
+        }
     }
 
     /// Inserts as given (used when decoding), respecting the capacity.
@@ -217,7 +234,10 @@ impl<V: Rank> Bounded<V> {
         }
         let e = self.entries.len();
         self.heap.push(Node {
-            standing: standing(&value, self.half_life_ms),
+            standing: match self.ordered {
+                true => standing(&value, self.half_life_ms),
+                false => 0.0,
+            },
             prefix: crate::model::prefix(key.as_bytes()),
             entry: e as u32,
         });
@@ -228,7 +248,11 @@ impl<V: Rank> Bounded<V> {
             value,
         });
         self.index(e);
-        self.sift_up(self.heap.len() - 1);
+        if self.ordered {
+            self.sift_up(self.heap.len() - 1);
+        } else if self.entries.len() >= self.cap {
+            self.order();
+        }
         e
     }
 
@@ -261,30 +285,50 @@ impl<V: Rank> Bounded<V> {
             self.index(e);
             self.entries[e].pos = e as u32;
             self.heap.push(Node {
-                standing: standing(&self.entries[e].value, self.half_life_ms),
+                standing: 0.0,
                 prefix: crate::model::prefix(self.entries[e].key.as_bytes()),
                 entry: e as u32,
             });
         }
+        self.ordered = false;
+        if self.entries.len() >= self.cap {
+            self.order();
+        }
+    }
+
+    /// Puts the heap in order (its nodes one per entry, in any order), each standing computed.
+    fn order(&mut self) {
+        for node in &mut self.heap {
+            node.standing = standing(&self.entries[node.entry as usize].value, self.half_life_ms);
+        }
         for pos in (0..self.heap.len() / 2).rev() {
             self.sift_down(pos);
         }
+        self.ordered = true;
     }
 
     // The heap.
 
     fn restand(&mut self, e: usize) {
+        if !self.ordered {
+            return;
+        }
         let pos = self.entries[e].pos as usize;
         self.heap[pos].standing = standing(&self.entries[e].value, self.half_life_ms);
         self.resift(pos);
     }
 
+    // The comparisons and moves of the sifts, inlined: 4 % of `track` on the 100k catalog,
+    // measured (at the wasm build's opt-level "s" they were calls).
+
     /// Whether the entry at heap position `a` goes before the one at `b`.
+    #[inline]
     fn before(&self, a: usize, b: usize) -> bool {
         self.goes_before(self.heap[a], self.heap[b])
     }
 
     /// The heap order: lower standing first, then the lower key.
+    #[inline]
     fn goes_before(&self, x: Node, y: Node) -> bool {
         x.standing
             .total_cmp(&y.standing)
@@ -297,6 +341,7 @@ impl<V: Rank> Bounded<V> {
     }
 
     /// Puts `node` at heap position `pos`, noting the position in its entry.
+    #[inline]
     fn set(&mut self, pos: usize, node: Node) {
         self.entries[node.entry as usize].pos = pos as u32;
         self.heap[pos] = node;
@@ -326,9 +371,15 @@ impl<V: Rank> Bounded<V> {
         self.set(pos, node);
     }
 
-    fn sift_down(&mut self, mut pos: usize) {
-        let node = self.heap[pos];
+    // Sifting down, the hole goes all the way to a leaf along the lower children (one comparison
+    // a level), then the node rises back to its place (Floyd's): an entry that changed mostly
+    // rose in standing (it was just touched) and belongs near the bottom, so this takes about half
+    // the comparisons of checking the node at each level. The order being strict, the node ends
+    // where that check would have stopped.
+    fn sift_down(&mut self, start: usize) {
+        let node = self.heap[start];
         let n = self.heap.len();
+        let mut pos = start;
         loop {
             let l = 2 * pos + 1;
             if l >= n {
@@ -339,11 +390,16 @@ impl<V: Rank> Bounded<V> {
             } else {
                 l
             };
-            if !self.goes_before(self.heap[child], node) {
-                break;
-            }
             self.set(pos, self.heap[child]);
             pos = child;
+        }
+        while pos > start {
+            let parent = (pos - 1) / 2;
+            if !self.goes_before(node, self.heap[parent]) {
+                break;
+            }
+            self.set(pos, self.heap[parent]);
+            pos = parent;
         }
         self.set(pos, node);
     }
@@ -374,14 +430,23 @@ mod tests {
             assert_eq!(self.heap.len(), self.entries.len());
             let used = self.table.iter().filter(|&&s| s != 0).count();
             assert_eq!(used, self.entries.len());
+            assert_eq!(
+                self.ordered,
+                self.entries.len() == self.cap,
+                "ordered when full"
+            );
             for (e, entry) in self.entries.iter().enumerate() {
                 assert_eq!(self.find(&entry.key).map(|(_, f)| f), Some(e));
                 let node = self.heap[entry.pos as usize];
                 assert_eq!(node.entry as usize, e);
-                assert_eq!(node.standing, standing(&entry.value, self.half_life_ms));
+                if self.ordered {
+                    assert_eq!(node.standing, standing(&entry.value, self.half_life_ms));
+                }
             }
-            for pos in 1..self.heap.len() {
-                assert!(!self.before(pos, (pos - 1) / 2), "heap order at {pos}");
+            if self.ordered {
+                for pos in 1..self.heap.len() {
+                    assert!(!self.before(pos, (pos - 1) / 2), "heap order at {pos}");
+                }
             }
         }
     }

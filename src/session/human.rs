@@ -64,11 +64,13 @@ fn sensitive_item(model: &Model, policy: &Policy, id: &str) -> bool {
 }
 
 /// The catalog index of each line's item (`None`: no id, or one the catalog does not know).
-pub(super) fn catalog_indices(model: &Model, e: &Event) -> Vec<Option<u32>> {
+pub(super) fn catalog_indices<'a>(
+    model: &'a Model,
+    e: &'a Event,
+) -> impl Iterator<Item = Option<u32>> + 'a {
     e.lines
         .iter()
         .map(|l| l.item_id.as_deref().and_then(|id| model.index_of(id)))
-        .collect()
 }
 
 /// Keeps sensitive data out of an event before it reaches the profile. `known` holds the catalog
@@ -213,7 +215,8 @@ impl Session {
                 if t < oldest {
                     return Err(Refusal::Expired);
                 }
-                let known = self.enrich(&mut e);
+                let mut known = Vec::new();
+                self.enrich(&mut e, &mut known);
                 self.fold(e, &known, t, now)
             });
             match folded {
@@ -245,7 +248,7 @@ impl Session {
     pub(super) fn erase_sensitive(&mut self, now: f64) {
         let (model, policy) = (&self.model, &self.policy);
         self.own.retain_mut(|o| {
-            let known = catalog_indices(model, &o.event);
+            let known: Vec<_> = catalog_indices(model, &o.event).collect();
             screen(model, policy, &mut o.event, &known, None).is_ok()
         });
         let Some(who) = self.gate.personalization() else {

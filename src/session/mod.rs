@@ -232,6 +232,9 @@ pub struct Session {
     pending: bool,
     /// What the page's URL and referrer said about the visit (see [`Session::arrive`]).
     arrival: Arrival,
+    /// The catalog index of each line of the event being tracked: kept, to spare an allocation
+    /// per event.
+    known: Vec<Option<u32>>,
 }
 
 impl Session {
@@ -265,6 +268,7 @@ impl Session {
             last_write: f64::NEG_INFINITY,
             pending: false,
             arrival: Arrival::Unknown,
+            known: Vec::new(),
             policy: opts.policy,
         };
         let decision = match opts.consent {
@@ -299,8 +303,11 @@ impl Session {
         if event.channel.is_none() {
             event.channel = self.visit_channel(now);
         }
-        let known = self.enrich(&mut event);
-        if let Err(r) = self.fold(event, &known, t, now) {
+        let mut known = core::mem::take(&mut self.known);
+        self.enrich(&mut event, &mut known);
+        let folded = self.fold(event, &known, t, now);
+        self.known = known;
+        if let Err(r) = folded {
             return Ok(TrackResult::refused(r));
         }
         if self.gate.storage().is_some() {
@@ -316,10 +323,11 @@ impl Session {
     }
 
     /// Fills what the event's lines leave out (category, brand, price) from the catalog, and
-    /// returns the catalog index of each line's item, which screening needs too.
-    fn enrich(&self, event: &mut Event) -> Vec<Option<u32>> {
-        let known = human::catalog_indices(&self.model, event);
-        for (line, i) in event.lines.iter_mut().zip(&known) {
+    /// sets `known` to the catalog index of each line's item, which screening needs too.
+    fn enrich(&self, event: &mut Event, known: &mut Vec<Option<u32>>) {
+        known.clear();
+        known.extend(human::catalog_indices(&self.model, event));
+        for (line, i) in event.lines.iter_mut().zip(known.iter()) {
             let Some(i) = *i else {
                 continue;
             };
@@ -339,7 +347,6 @@ impl Session {
                 line.price = self.model.price(i).map(f64::from);
             }
         }
-        known
     }
 
     /// `recommend(options)`.

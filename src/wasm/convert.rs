@@ -24,6 +24,19 @@ extern "C" {
         at: u32,
         room: u32,
     ) -> f64;
+    #[wasm_bindgen(js_name = readTrack)]
+    #[allow(clippy::too_many_arguments)]
+    fn read_track(
+        event: &JsValue,
+        properties: &JsValue,
+        options: &JsValue,
+        depth: u32,
+        nodes: u32,
+        chars: u32,
+        memory: &JsValue,
+        at: u32,
+        space: u32,
+    ) -> f64;
     #[wasm_bindgen(js_name = takeTape)]
     fn take_tape(into: &mut [u8]);
     #[wasm_bindgen(js_name = trackResult)]
@@ -107,37 +120,149 @@ thread_local! {
     /// Wasm memory, for `readValue` and `copyBytes` to copy into (taken once: each `memory()` is a
     /// call).
     static MEMORY: JsValue = wasm_bindgen::memory();
+    /// The values of the last `track` call's arguments ([`recycle`]).
+    static SPARE: RefCell<Option<[Value; 3]>> = const { RefCell::new(None) };
 }
 
-/// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm) and copies
-/// the tape it writes into [`TAPE`] (by its address in wasm memory, so that a getter that made
-/// memory grow does not leave it a stale view), which is read here. A tape that does not fit is
-/// fetched with `takeTape`. A getter that calls back into vitrine reads with a buffer of its own
-/// (`TAPE` is in use).
+/// Reads a JS value into a [`Value`]: `readValue` walks it in JS (one call out of wasm) into a
+/// tape, which is read here (see [`with_tape`]).
 pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
-    TAPE.with(|tape| match tape.try_borrow_mut() {
-        Ok(mut buf) => read_into(v, limits, &mut buf),
-        Err(_) => read_into(v, limits, &mut []),
+    with_tape(
+        |m, at, room| read_value(v, limits.depth, limits.nodes, limits.string, m, at, room),
+        value_of,
+    )
+}
+
+/// `track`'s arguments, read in one call out of wasm (`readTrack`).
+pub struct TrackArgs {
+    pub properties: Result<Value, ConvertError>,
+    pub options: Result<Value, ConvertError>,
+    /// `Date.now()` after the walks: the time of the event.
+    pub now: f64,
+}
+
+/// Reads `track`'s event name, properties and options as [`to_value`] reads each (each walk
+/// with `limits`, in that order), and the time after them. `Err` when the name could not be read;
+/// the rest is then not walked.
+pub fn track_args(
+    event: &JsValue,
+    properties: Option<&JsValue>,
+    options: Option<&JsValue>,
+    limits: Limits,
+) -> Result<(Value, TrackArgs), ConvertError> {
+    let undefined = JsValue::UNDEFINED;
+    let (properties, options) = (
+        properties.unwrap_or(&undefined),
+        options.unwrap_or(&undefined),
+    );
+    let walk = |m: &JsValue, at, room| {
+        let Limits {
+            depth,
+            nodes,
+            string,
+        } = limits;
+        read_track(
+            event, properties, options, depth, nodes, string, m, at, room,
+        )
+    };
+    let [mut name, mut props, mut opts] = SPARE.with(RefCell::take).unwrap_or_default();
+    with_tape(walk, |tape| {
+        let (part0, rest) = part(tape);
+        read_into(part0?, &mut name)?;
+        let (part1, rest) = part(rest);
+        let (part2, rest) = part(rest);
+        let now = rest
+            .try_into()
+            .map(f64::from_le_bytes)
+            .map_err(|_| ConvertError::Unreadable)?;
+        Ok((
+            name,
+            TrackArgs {
+                properties: part1.and_then(|t| read_into(t, &mut props)).map(|()| props),
+                options: part2.and_then(|t| read_into(t, &mut opts)).map(|()| opts),
+                now,
+            },
+        ))
     })
 }
 
-fn read_into(v: &JsValue, limits: Limits, buf: &mut [u8]) -> Result<Value, ConvertError> {
-    let (at, room) = (buf.as_mut_ptr() as usize as u32, buf.len() as u32);
-    let copied =
-        MEMORY.with(|m| read_value(v, limits.depth, limits.nodes, limits.string, m, at, room));
-    let whole;
-    let tape = if copied >= 0.0 {
-        buf.get(..copied as usize).ok_or(ConvertError::Unreadable)?
-    } else {
-        let mut t = vec![0; -copied as usize];
-        take_tape(&mut t);
-        whole = t;
-        &whole[..]
-    };
-    match tape.split_first() {
-        Some((0, value)) => {
-            crate::tape::read(value, &mut take_bytes).ok_or(ConvertError::Unreadable)
+/// Gives the values of `track`'s arguments back once the event is tracked, for the next call to
+/// read into (`track_args`): they are kept when they are small and flat, as most events are.
+pub fn recycle(values: [Value; 3]) {
+    if values.iter().all(small_and_flat) {
+        SPARE.with(|spare| spare.replace(Some(values)));
+    }
+}
+
+/// A short string, or an object of at most 16 short keys and leaves (short strings, numbers, …):
+/// what is kept between calls is at most some 16 KB.
+fn small_and_flat(v: &Value) -> bool {
+    let short = |s: &String| s.capacity() <= 256;
+    match v {
+        Value::String(s) => short(s),
+        Value::Object(entries) => {
+            entries.len() <= 16
+                && entries.iter().all(|(k, v)| {
+                    short(k)
+                        && !matches!(v, Value::Array(_) | Value::Object(_))
+                        && small_and_flat(v)
+                })
         }
+        Value::Array(_) | Value::Bytes(_) => false,
+        _ => true,
+    }
+}
+
+/// The first walk of a `readTrack` tape (after its u32 length), and what follows it.
+fn part(tape: &[u8]) -> (Result<&[u8], ConvertError>, &[u8]) {
+    let len = tape
+        .first_chunk::<4>()
+        .map(|n| u32::from_le_bytes(*n) as usize);
+    match len.and_then(|n| tape.get(4..4 + n).zip(tape.get(4 + n..))) {
+        Some((part, rest)) => (Ok(part), rest),
+        None => (Err(ConvertError::Unreadable), &[]),
+    }
+}
+
+/// Runs `walk(memory, at, room)`, which copies a tape into wasm memory at `at` when it is at most
+/// `room` bytes long (and returns its length) or keeps it for `takeTape` (and returns minus its
+/// length), then `read` on the tape. The tape goes into [`TAPE`] (by its address in wasm memory,
+/// so that a getter that made memory grow does not leave it a stale view); a getter that calls back
+/// into vitrine reads with a buffer of its own (`TAPE` is in use).
+fn with_tape<T>(
+    walk: impl FnOnce(&JsValue, u32, u32) -> f64,
+    read: impl FnOnce(&[u8]) -> Result<T, ConvertError>,
+) -> Result<T, ConvertError> {
+    TAPE.with(|tape| {
+        let mut taken = tape.try_borrow_mut();
+        let buf: &mut [u8] = match &mut taken {
+            Ok(buf) => buf,
+            Err(_) => &mut [],
+        };
+        let (at, room) = (buf.as_mut_ptr() as usize as u32, buf.len() as u32);
+        let copied = MEMORY.with(|m| walk(m, at, room));
+        if copied >= 0.0 {
+            read(buf.get(..copied as usize).ok_or(ConvertError::Unreadable)?)
+        } else {
+            let mut whole = vec![0; -copied as usize];
+            take_tape(&mut whole);
+            read(&whole)
+        }
+    })
+}
+
+/// The value of one walk's tape: its status byte, then the value when the status is 0.
+fn value_of(tape: &[u8]) -> Result<Value, ConvertError> {
+    let mut v = Value::Undefined;
+    read_into(tape, &mut v).map(|()| v)
+}
+
+/// [`value_of`] into `into`, reusing what it holds (`tape::read_into`).
+fn read_into(tape: &[u8], into: &mut Value) -> Result<(), ConvertError> {
+    match tape.split_first() {
+        Some((0, value)) => crate::tape::read_into(value, &mut take_bytes, into)
+            .then_some(())
+            .ok_or(ConvertError::Unreadable),
         Some((1, _)) => Err(ConvertError::TooDeep),
         Some((2, _)) => Err(ConvertError::TooLarge),
         _ => Err(ConvertError::Threw),

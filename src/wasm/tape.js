@@ -210,16 +210,66 @@ function put(v, depth) {
   putTag(7);
 }
 
-// A view of all of wasm memory (`readValue`, `copyBytes`), made again when memory has grown (a
-// getter may make it grow): its buffer is then another.
+// A view of all of wasm memory (`readValue`, `readTrack`, `copyBytes`), made again when memory
+// has grown (a getter may make it grow): the old buffer is then detached, and a view of it empty.
+// That check spares the `memory.buffer` getter, which comparing buffers called at every walk.
 let memoryView = new Uint8Array(0);
+let viewed;
 function wasmBytes(memory) {
-  if (memoryView.buffer !== memory.buffer) memoryView = new Uint8Array(memory.buffer);
+  if (memory !== viewed || memoryView.length === 0) {
+    memoryView = new Uint8Array(memory.buffer);
+    viewed = memory;
+  }
   return memoryView;
 }
 
 // A tape that wasm could not take at once (see `readValue`).
 let pending = new Uint8Array(0);
+
+/**
+ * Walks `v` after what is written: a status byte (0 when it could be read), then the value; only
+ * the status when it could not. Returns the status. The byte arrays it meets go to `found`.
+ */
+function walk(v, depth, nodes, chars) {
+  // The walk this one may be nested in (a getter called back into vitrine) resumes afterwards.
+  const start = at;
+  const outerDepth = maxDepth, outerLeft = left, outerNodes = maxNodes, outerChars = maxChars;
+  maxDepth = depth;
+  left = maxNodes = nodes;
+  maxChars = chars;
+  let status = OK;
+  try {
+    putTag(OK);
+    put(v, 0);
+  } catch (e) {
+    status = e === tooDeep || e === tooLarge ? e.status : THREW;
+  }
+  maxDepth = outerDepth;
+  left = outerLeft;
+  maxNodes = outerNodes;
+  maxChars = outerChars;
+  if (status !== OK) {
+    out[start] = status;
+    at = start + 1;
+  }
+  return status;
+}
+
+/**
+ * Copies the tape written from `start` into wasm memory (`memory`) at `ptr` and returns its
+ * length; when it is longer than `space`, keeps it and returns minus its length, for `takeTape`.
+ */
+function deliver(start, memory, ptr, space) {
+  const n = at - start;
+  if (n > space) {
+    pending = out.subarray(start, at);
+    at = start;
+    return -n;
+  }
+  wasmBytes(memory).set(out.subarray(start, at), ptr);
+  at = start;
+  return n;
+}
 
 /**
  * Walks `v` into a tape: a status byte (0 when it could be read), then the value. At most `depth`
@@ -228,39 +278,49 @@ let pending = new Uint8Array(0);
  * longer than `room`, it is kept and minus its length returned, for `takeTape`.
  */
 export function readValue(v, depth, nodes, chars, memory, ptr, room) {
-  // The walk this one may be nested in (a getter called back into vitrine) resumes afterwards.
   const start = at;
-  const outerDepth = maxDepth, outerLeft = left, outerNodes = maxNodes, outerChars = maxChars, outerFound = found;
-  maxDepth = depth;
-  left = maxNodes = nodes;
-  maxChars = chars;
+  const outerFound = found;
   found = none;
-  let status = OK;
-  try {
-    putTag(OK);
-    put(v, 0);
-  } catch (e) {
-    status = e === tooDeep || e === tooLarge ? e.status : THREW;
-  }
+  const status = walk(v, depth, nodes, chars);
   // Set after the walk: a nested walk (run by a getter) has come and gone by now.
   bytes = status === OK ? found : none;
-  maxDepth = outerDepth;
-  left = outerLeft;
-  maxNodes = outerNodes;
-  maxChars = outerChars;
   found = outerFound;
-  if (status !== OK) {
-    out[start] = status;
-    at = start + 1;
+  return deliver(start, memory, ptr, room);
+}
+
+// One of `readTrack`'s walks, after its length (u32, filled in once it is known). The byte arrays
+// of a walk that stopped are let go; the others are numbered across the walks.
+function part(v, depth, nodes, chars) {
+  room(4);
+  const lengthAt = at;
+  at += 4;
+  const kept = found.length;
+  const status = walk(v, depth, nodes, chars);
+  if (status !== OK && found !== none) found.length = kept;
+  dv.setUint32(lengthAt, at - lengthAt - 4, true);
+  return status;
+}
+
+/**
+ * `track`'s three arguments in one call out of wasm: the event name, the properties and the
+ * options, each walked as `readValue` walks a value (same limits) and written after its length
+ * (u32), then the time, `Date.now()` (f64), read once the walks are over. After a name that could
+ * not be read, nothing more is walked (`track` throws). Copied into wasm memory as by `readValue`.
+ */
+export function readTrack(event, properties, options, depth, nodes, chars, memory, ptr, space) {
+  const start = at;
+  const outerFound = found;
+  found = none;
+  if (part(event, depth, nodes, chars) === OK) {
+    part(properties, depth, nodes, chars);
+    part(options, depth, nodes, chars);
+    room(8);
+    dv.setFloat64(at, Date.now(), true);
+    at += 8;
   }
-  const tape = out.subarray(start, at);
-  at = start;
-  if (tape.length <= room) {
-    wasmBytes(memory).set(tape, ptr);
-    return tape.length;
-  }
-  pending = tape;
-  return -tape.length;
+  bytes = found;
+  found = outerFound;
+  return deliver(start, memory, ptr, space);
 }
 
 /** Copies the tape `readValue` kept into `into` (wasm memory, as long as the tape). */

@@ -1,6 +1,8 @@
 //! The JS class `Vitrine`: a thin wrapper over [`Session`].
 
-use super::convert::{to_js, to_value, track_to_js, ConvertError, Limits, LARGE, SMALL};
+use super::convert::{
+    to_js, to_value, track_args, track_to_js, ConvertError, Limits, LARGE, SMALL,
+};
 use super::storage::{LocalStorage, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
@@ -174,17 +176,15 @@ impl Vitrine {
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "TrackOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        // A string (the usual name) is taken as it is, without a walk, when it is within the
-        // walk's limit (a UTF-8 byte per UTF-16 unit at least); anything else is walked.
-        let name = match event.as_string() {
-            Some(s) if s.len() <= SMALL.string as usize => Value::String(s),
-            _ => read(&event, SMALL, "track")?,
-        };
-        let read_or_refuse = |v: Option<JsValue>| match v {
-            None => Ok(Value::Undefined),
-            Some(v) => to_value(&v, SMALL),
-        };
-        let (props, opts) = match (read_or_refuse(properties), read_or_refuse(options)) {
+        // The three arguments and the time in one call out of wasm, as three `read`s and a
+        // `now()` would read them.
+        let (name, args) = track_args(&event, properties.as_ref(), options.as_ref(), SMALL)
+            .map_err(|e| {
+                let mut m = String::from("track: ");
+                m.push_str(e.message());
+                JsError::new(&m)
+            })?;
+        let (props, opts) = match (args.properties, args.options) {
             (Ok(p), Ok(o)) => (p, o),
             (Err(ConvertError::Threw), _) | (_, Err(ConvertError::Threw)) => {
                 return Err(JsError::new(
@@ -198,7 +198,8 @@ impl Vitrine {
                 }))
             }
         };
-        let result = self.with(|s| Ok(s.track(&name, &props, &opts, now())?))?;
+        let result = self.with(|s| Ok(s.track(&name, &props, &opts, args.now)?))?;
+        super::convert::recycle([name, props, opts]);
         self.timer.schedule(&self.inner);
         Ok(track_to_js(&result))
     }
