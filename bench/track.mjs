@@ -20,7 +20,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rounds') rounds = +args[++i];
   else dirs.push(args[i]);
 }
-const model = readFileSync(`${root}.bench/catalog-100000x64-s7-v2-orders.vtr`);
+const model = readFileSync(`${root}.bench/catalog-100000x64-s7-v3.vtr`);
 const n = 100_000;
 
 for (const dir of dirs.length ? dirs : [`${root}pkg`]) {
