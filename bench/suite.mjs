@@ -16,19 +16,34 @@ export function rng(seed) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** The embedding rows of a model file (the `EMBD` section; docs/MODEL.md), as vitrine reads them. */
+/**
+ * The embedding rows of a model file as vitrine reads them (docs/MODEL.md): the `EMBD` section,
+ * or in a file with int8 codes only (version 3) the `EMBQ` codes times their scales.
+ */
 export function embeddingsOf(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sections = dv.getUint32(12, true);
-  for (let s = 0; s < sections; s++) {
+  const sections = new Map();
+  for (let s = 0; s < dv.getUint32(12, true); s++) {
     const at = 32 + 16 * s;
-    const tag = String.fromCharCode(...bytes.subarray(at, at + 4));
-    if (tag !== 'EMBD') continue;
-    const off = dv.getUint32(at + 4, true);
-    const len = dv.getUint32(at + 8, true);
+    sections.set(String.fromCharCode(...bytes.subarray(at, at + 4)), [dv.getUint32(at + 4, true), dv.getUint32(at + 8, true)]);
+  }
+  if (sections.has('EMBD')) {
+    const [off, len] = sections.get('EMBD');
     const dims = dv.getUint32(off, true);
     const matrix = new Float32Array(bytes.slice(off + 4, off + len).buffer);
     return { dims, n: matrix.length / dims, matrix };
+  }
+  if (sections.has('EMBQ')) {
+    const [off, len] = sections.get('EMBQ');
+    const [dims, stride] = [dv.getUint32(off, true), dv.getUint32(off + 4, true)];
+    const n = (len - 8) / (4 + stride);
+    const codes = new Int8Array(bytes.buffer, bytes.byteOffset + off + 8 + 4 * n, n * stride);
+    const matrix = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      const scale = dv.getFloat32(off + 8 + 4 * i, true);
+      for (let j = 0; j < dims; j++) matrix[i * dims + j] = Math.fround(codes[i * stride + j] * scale);
+    }
+    return { dims, n, matrix };
   }
   throw new Error('the model file has no embeddings');
 }

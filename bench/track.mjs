@@ -1,9 +1,10 @@
 // The three `track` cases of bench/suite.mjs alone, for comparing builds on a shared machine:
 //
-//   node bench/track.mjs [PKG_DIR …] [--rounds 15]
+//   node bench/track.mjs [PKG_DIR[=MODEL_FILE] …] [--rounds 15]
 //
 // Each directory is a built package (default pkg/); each is loaded in turn, in this process, on
-// the 100k × 64 catalog of bench/run.mjs (write it first with `node bench/run.mjs --no-browser`).
+// the 100k × 64 catalog of bench/run.mjs (write it first with `node bench/run.mjs --no-browser`),
+// or on the file after the directory's `=` (a build that predates a format reads an older file).
 // Per case and build: the median wall time per event (what bench/run.mjs reports), the median of
 // the process CPU time per event, and the minimum wall time over the rounds — the last two move
 // less than the first when other jobs share the cores. Run it several times, alternating builds.
@@ -20,10 +21,12 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rounds') rounds = +args[++i];
   else dirs.push(args[i]);
 }
-const model = readFileSync(`${root}.bench/catalog-100000x64-s7-v3.vtr`);
+const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3.vtr`);
 const n = 100_000;
 
-for (const dir of dirs.length ? dirs : [`${root}pkg`]) {
+for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
+  const [dir, own] = arg.split('=');
+  const model = own ? readFileSync(own) : catalog;
   const path = resolve(dir);
   const mod = await import(`${path}/vitrine.js?${path}`);
   mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });

@@ -298,6 +298,64 @@ mod simd {
             + tail
     }
 
+    /// [`super::dot_i8_f32`]'s four lanes over the whole groups of 16 codes; returns the lanes
+    /// and how many codes they cover.
+    pub fn dot_i8_f32(c: &[i8], u: &[f32]) -> ([f32; 4], usize) {
+        let mut acc = f32x4_splat(0.0);
+        let mut k = 0;
+        while k + 16 <= c.len() {
+            // SAFETY: k + 16 ≤ c.len() ≤ u.len() (the caller cut both to one length); v128_load
+            // allows any alignment.
+            unsafe {
+                let v = v128_load(c.as_ptr().add(k) as *const v128);
+                let (lo, hi) = (i16x8_extend_low_i8x16(v), i16x8_extend_high_i8x16(v));
+                let x = u.as_ptr().add(k) as *const v128;
+                for (q, w) in [
+                    (i32x4_extend_low_i16x8(lo), x),
+                    (i32x4_extend_high_i16x8(lo), x.add(1)),
+                    (i32x4_extend_low_i16x8(hi), x.add(2)),
+                    (i32x4_extend_high_i16x8(hi), x.add(3)),
+                ] {
+                    acc = f32x4_add(acc, f32x4_mul(f32x4_convert_i32x4(q), v128_load(w)));
+                }
+            }
+            k += 16;
+        }
+        let lanes = [
+            f32x4_extract_lane::<0>(acc),
+            f32x4_extract_lane::<1>(acc),
+            f32x4_extract_lane::<2>(acc),
+            f32x4_extract_lane::<3>(acc),
+        ];
+        (lanes, k)
+    }
+
+    /// [`super::dot_i8`] over the whole groups of 16 codes; returns the sum and how many codes it
+    /// covers (`a` and `b` of one length).
+    pub fn dot_i8(a: &[i8], b: &[i8]) -> (i32, usize) {
+        let mut acc = i32x4_splat(0);
+        let mut k = 0;
+        while k + 16 <= a.len().min(b.len()) {
+            // SAFETY: k + 16 ≤ both lengths; v128_load allows any alignment.
+            let (x, y) = unsafe {
+                (
+                    v128_load(a.as_ptr().add(k) as *const v128),
+                    v128_load(b.as_ptr().add(k) as *const v128),
+                )
+            };
+            // |products| ≤ 128², within i16; pairs of them within i32.
+            let lo = i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(x, y));
+            let hi = i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(x, y));
+            acc = i32x4_add(acc, i32x4_add(lo, hi));
+            k += 16;
+        }
+        let sum = i32x4_extract_lane::<0>(acc)
+            .wrapping_add(i32x4_extract_lane::<1>(acc))
+            .wrapping_add(i32x4_extract_lane::<2>(acc))
+            .wrapping_add(i32x4_extract_lane::<3>(acc));
+        (sum, k)
+    }
+
     /// One row's dot product with the query (the same integer sum as the scalar one).
     pub fn dot1(m: &Quantized, q: &Query, i: usize) -> f32 {
         let row = m.row(i);
@@ -414,15 +472,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 pub fn dot_embedding(e: Embedding<'_>, u: &[f32]) -> f32 {
     match e {
         Embedding::F32(r) => dot(r, u),
-        Embedding::Codes(c, scale) => {
-            let n = c.len().min(u.len());
-            let sum: f32 = c[..n]
-                .iter()
-                .zip(&u[..n])
-                .map(|(&c, x)| f32::from(c) * x)
-                .sum();
-            sum * scale
-        }
+        Embedding::Codes(c, scale) => dot_i8_f32(c, u) * scale,
     }
 }
 
@@ -431,15 +481,44 @@ pub fn dot_embeddings(a: Embedding<'_>, b: Embedding<'_>) -> f32 {
     match (a, b) {
         (Embedding::F32(x), _) => dot_embedding(b, x),
         (_, Embedding::F32(y)) => dot_embedding(a, y),
-        (Embedding::Codes(x, sx), Embedding::Codes(y, sy)) => {
-            let sum: i32 = x
-                .iter()
-                .zip(y)
-                .map(|(&p, &q)| i32::from(p) * i32::from(q))
-                .sum();
-            sum as f32 * (sx * sy)
+        (Embedding::Codes(x, sx), Embedding::Codes(y, sy)) => dot_i8(x, y) as f32 * (sx * sy),
+    }
+}
+
+/// `Σ c_j · u_j`, each code widened to f32, summed as [`dot`] sums (lane `j` of four takes the
+/// products at `4k + j`), so both builds give the same value.
+fn dot_i8_f32(c: &[i8], u: &[f32]) -> f32 {
+    let n = c.len().min(u.len());
+    let (c, u) = (&c[..n], &u[..n]);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (mut acc, done) = simd::dot_i8_f32(c, u);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let (mut acc, done) = ([0.0f32; 4], 0);
+    let whole = n / 4 * 4;
+    for k in (done..whole).step_by(4) {
+        for j in 0..4 {
+            acc[j] += f32::from(c[k + j]) * u[k + j];
         }
     }
+    let tail: f32 = c[whole..]
+        .iter()
+        .zip(&u[whole..])
+        .map(|(&x, y)| f32::from(x) * y)
+        .sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// `Σ a_j · b_j` of two rows of codes, exact in integers.
+fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    let n = a.len().min(b.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (sum, done) = simd::dot_i8(&a[..n], &b[..n]);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let (sum, done) = (0, 0);
+    a[done..n]
+        .iter()
+        .zip(&b[done..n])
+        .fold(sum, |acc, (&x, &y)| acc + i32::from(x) * i32::from(y))
 }
 
 /// [`dot`] without SIMD: lane `j` of the four accumulators sums the products at `4k + j`, as the
