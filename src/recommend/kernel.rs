@@ -563,6 +563,39 @@ mod tests {
         assert_eq!(out, [2.0, 0.0]);
     }
 
+    #[test]
+    fn embeddings_held_as_codes_dot_like_their_values() {
+        let mut rng = Rng::new(11);
+        for d in [3, 16, 37, 64] {
+            let codes: Vec<i8> = (0..d)
+                .map(|_| (rng.below(255) as i32 - 127) as i8)
+                .collect();
+            let other: Vec<i8> = (0..d)
+                .map(|_| (rng.below(255) as i32 - 127) as i8)
+                .collect();
+            let u: Vec<f32> = (0..d).map(|_| rng.unit() as f32 - 0.5).collect();
+            let (a, b) = (
+                Embedding::Codes(&codes, 0.01),
+                Embedding::Codes(&other, 0.02),
+            );
+            let values = |c: &[i8], s: f32| c.iter().map(|&x| f32::from(x) * s).collect::<Vec<_>>();
+            let (va, vb) = (values(&codes, 0.01), values(&other, 0.02));
+            let exact: i32 = codes
+                .iter()
+                .zip(&other)
+                .map(|(&x, &y)| i32::from(x) * i32::from(y))
+                .sum();
+            assert_eq!(dot_embeddings(a, b), exact as f32 * (0.01 * 0.02), "{d}");
+            assert!((dot_embeddings(a, b) - dot(&va, &vb)).abs() < 1e-4, "{d}");
+            assert!((dot_embedding(a, &u) - dot(&va, &u)).abs() < 1e-4, "{d}");
+            assert_eq!(dot_embeddings(a, Embedding::F32(&u)), dot_embedding(a, &u));
+            assert_eq!(
+                dot_embeddings(Embedding::F32(&va), Embedding::F32(&u)),
+                dot(&u, &va)
+            );
+        }
+    }
+
     fn unit_rows(rng: &mut Rng, n: usize, d: usize) -> Vec<f32> {
         let mut v: Vec<f32> = (0..n * d).map(|_| rng.unit() as f32 - 0.5).collect();
         for row in v.chunks_exact_mut(d) {
