@@ -352,40 +352,35 @@ impl Session {
     /// `recommend(options)`.
     pub fn recommend(&mut self, options: &Value, now: f64) -> Result<Vec<Recommendation>> {
         let req = Request::parse(options)?;
-        let channel = req.channel.clone().or_else(|| self.visit_channel(now));
-        let who = self.gate.personalization();
-        let profile = match (&who, &self.profile) {
-            (Some(who), Some(p)) => Some(p.view(who, now)),
-            _ => None,
-        };
-        let input = recommend::Input {
-            gentle: self.gentle(profile.as_ref()),
-            model: &self.model,
-            policy: &self.policy,
-            weights: &self.weights,
-            profile,
-            sensitive_ok: self.gate.sensitive().is_some(),
-            channel: channel.as_deref(),
-        };
-        Ok(recommend::recommend(
-            &input,
-            &req,
-            &mut self.scratch,
-            &mut self.rng,
-        ))
+        // Taken out for the call, so that the input can borrow the rest of the session.
+        let (mut scratch, mut rng) = (
+            core::mem::take(&mut self.scratch),
+            core::mem::replace(&mut self.rng, Rng::new(0)),
+        );
+        let shelf = self.with_input(&req, now, |input| {
+            recommend::recommend(input, &req, &mut scratch, &mut rng)
+        });
+        (self.scratch, self.rng) = (scratch, rng);
+        Ok(shelf)
     }
 
     /// `explainShelf(options)`: what `recommend(options)` serves and why, in one sentence, with
     /// the parts of the profile it uses.
     pub fn explain_shelf(&self, options: &Value, now: f64) -> Result<Shelf> {
         let req = Request::parse(options)?;
+        Ok(self.with_input(&req, now, |input| recommend::shelf_of(input, &req)))
+    }
+
+    /// `f` given what ranking reads for `req`: the model, the policy, the profile as consent
+    /// allows it, and the channel (the request's, else the visit's).
+    fn with_input<T>(&self, req: &Request, now: f64, f: impl FnOnce(&recommend::Input) -> T) -> T {
         let channel = req.channel.clone().or_else(|| self.visit_channel(now));
         let who = self.gate.personalization();
         let profile = match (&who, &self.profile) {
             (Some(who), Some(p)) => Some(p.view(who, now)),
             _ => None,
         };
-        let input = recommend::Input {
+        f(&recommend::Input {
             gentle: self.gentle(profile.as_ref()),
             model: &self.model,
             policy: &self.policy,
@@ -393,8 +388,7 @@ impl Session {
             profile,
             sensitive_ok: self.gate.sensitive().is_some(),
             channel: channel.as_deref(),
-        };
-        Ok(recommend::shelf_of(&input, &req))
+        })
     }
 
     /// `profile()`: `None` when no profile is held (no personalization consent).
