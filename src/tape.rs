@@ -227,53 +227,30 @@ impl ser::Serializer for &mut Tape {
     }
 }
 
-impl ser::SerializeSeq for &mut Tape {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.0.push(END);
-        Ok(())
-    }
+/// The sequence-like serializers: each element is a value, and the end closes the array (for a
+/// tuple variant, also the object around it: `{"Variant": [...]}`).
+macro_rules! elements {
+    ($($trait:ident::$f:ident => $end:expr),*) => {$(
+        impl ser::$trait for &mut Tape {
+            type Ok = ();
+            type Error = Error;
+            fn $f<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> R {
+                self.0.extend_from_slice($end);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Tape {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.0.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Tape {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.0.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Tape {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.0.extend_from_slice(&[END, END]);
-        Ok(())
-    }
-}
+elements!(
+    SerializeSeq::serialize_element => &[END],
+    SerializeTuple::serialize_element => &[END],
+    SerializeTupleStruct::serialize_field => &[END],
+    SerializeTupleVariant::serialize_field => &[END, END]
+);
 
 /// Map keys must be strings (JSON objects); anything else is refused.
 struct Key<'a>(&'a mut Tape);
