@@ -618,10 +618,8 @@ impl Model {
             return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
         }
         // A model file without f32 rows (version 3) has codes for every row.
-        let unit_rows = p.embeddings.is_empty()
-            && codes
-                .as_ref()
-                .is_some_and(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
+        let mut codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
+        let unit_rows = p.embeddings.is_empty() && codes.is_some();
         if p.embeddings.is_empty() && !unit_rows {
             p.dims = 0;
         }
@@ -650,7 +648,6 @@ impl Model {
         let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
-        let mut codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
         let mut rows = pre.rows;
         if p.dims > 0 {
             // Rows checked while the file was copied in are not checked again.

@@ -231,7 +231,8 @@ impl CodeRows {
             self.error = Some("a row's padding is not zero");
             return false;
         }
-        if if scale > 0.0 { !full } else { squares != 0 } {
+        let codes_fit = if scale > 0.0 { full } else { squares == 0 };
+        if !codes_fit {
             self.error = Some("a row's codes are out of range or do not match its scale");
             return false;
         }
