@@ -82,9 +82,9 @@ fn truncated(what: &str) -> Error {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Embeddings {
     /// Int8 codes and per-row scales only (`EMBQ`, format version 3): a quarter of the bytes of
-    /// f32 rows, so the file downloads and opens faster. Loading makes the rows from the codes,
-    /// at unit length; they differ from the built rows by the codes' rounding (at most half a
-    /// step of 1/127 of each row's largest value). What `vitrine-model` writes unless told.
+    /// f32 rows, so the file downloads and opens faster. Each row is its codes scaled to unit
+    /// length, read as codes (no f32 rows are made); the values differ from the built rows by the
+    /// codes' rounding. What `vitrine-model` writes unless told.
     #[default]
     Int8,
     /// The f32 rows as built (`EMBD`) and their int8 codes (format version 2).
@@ -807,7 +807,7 @@ fn decode_with_codes(
         Some(b) => Some(read_codes(file, b, n, dims)?),
         None => None,
     };
-    // Without `EMBD`, the codes are the embeddings (version 3): loading makes the rows.
+    // Without `EMBD`, the codes are the embeddings (version 3).
     let embeddings = match s.get(tag::EMBEDDINGS) {
         None if codes.is_some() && s.version >= 3 => Array::default(),
         emb => {

@@ -677,9 +677,11 @@ impl Model {
         let codes_error =
             |why| Error::Model(crate::args::concat(&["embedding codes (EMBQ): ", why]));
         let quantized = match codes {
-            // The codes are the embeddings ([`Model::embedding`] reads them).
-            Some(q) if unit_rows => q.checked_unit(pre.codes).map_err(codes_error)?,
-            Some(q) => q.checked(&rows.maxes, pre.codes).map_err(codes_error)?,
+            Some(q) => {
+                // Without f32 rows the codes are the embeddings ([`Model::embedding`] reads them).
+                let maxes = (!unit_rows).then_some(&rows.maxes[..]);
+                q.checked(maxes, pre.codes).map_err(codes_error)?
+            }
             None => Quantized::new(&p.embeddings, p.dims),
         };
         let lower_index = |names: &Strings| -> HashMap<String, u32> {

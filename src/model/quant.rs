@@ -63,31 +63,39 @@ impl Quantized {
         }
     }
 
-    /// Checks stored codes (a model file's `EMBQ`, read with `max_norm` 0) against `maxes`, each
-    /// row's largest absolute value, and computes `max_norm`: every scale is what [`Quantized::new`]
-    /// gives for its row, every code is within ±127, every row with a scale has a code of ±127 and
-    /// a row without one only zeros, and the padding is zero. `done` holds the rows checked already
-    /// (while the file was copied in); the others are checked here.
-    pub fn checked(mut self, maxes: &[f32], mut done: CodeRows) -> Result<Self, &'static str> {
-        if maxes.len() != self.len()
+    /// Checks stored codes (a model file's `EMBQ`, read with `max_norm` 0) and computes
+    /// `max_norm`. With f32 rows, `maxes` holds each row's largest absolute value, and every scale
+    /// must be what [`Quantized::new`] gives for its row; without them (`None`, a version-3 file)
+    /// each row stands for its codes scaled to unit length, and every scale must be
+    /// [`unit_scale`]'s. Either way every code is within ±127, every row with a scale has a code
+    /// of ±127 and a row without one only zeros, and the padding is zero. `done` holds the rows
+    /// checked already (while the file was copied in); the others are checked here.
+    pub fn checked(
+        mut self,
+        maxes: Option<&[f32]>,
+        mut done: CodeRows,
+    ) -> Result<Self, &'static str> {
+        if maxes.is_some_and(|m| m.len() != self.len())
             || self.stride != self.dims.div_ceil(LANES) * LANES
             || self.codes.len() != self.len() * self.stride
             || done.checked > self.len()
         {
             return Err("their shape does not match the embeddings");
         }
-        let rows = self
-            .codes
-            .chunks_exact(self.stride)
-            .zip(&*self.scales)
-            .zip(maxes);
-        for ((row, &scale), &max) in rows.skip(done.checked) {
-            done.check(row, self.dims, scale, max);
+        let rows = self.codes.chunks_exact(self.stride).zip(&*self.scales);
+        for (i, (row, &scale)) in rows.enumerate().skip(done.checked) {
+            match maxes {
+                Some(m) => done.check(row, self.dims, scale, m[i]),
+                None => done.check_unit(row, self.dims, scale),
+            }
         }
         if let Some(why) = done.error {
             return Err(why);
         }
-        self.max_norm = done.max_norm as f32;
+        self.max_norm = match maxes {
+            Some(_) => done.max_norm as f32,
+            None => done.max_square.sqrt() as f32,
+        };
         Ok(self)
     }
 
@@ -97,30 +105,6 @@ impl Quantized {
 
     pub fn is_empty(&self) -> bool {
         self.scales.is_empty()
-    }
-
-    /// Checks stored codes that come without f32 rows (a version-3 model file): each row stands
-    /// for its codes scaled to unit length, so every scale must be [`unit_scale`]'s; the other
-    /// checks are [`Quantized::checked`]'s.
-    /// `done` holds the rows checked already (while the file was copied in).
-    pub fn checked_unit(mut self, mut done: CodeRows) -> Result<Self, &'static str> {
-        if self.stride != self.dims.div_ceil(LANES) * LANES
-            || self.codes.len() != self.len() * self.stride
-        {
-            return Err("their shape does not match the embeddings");
-        }
-        if done.checked > self.len() {
-            done = CodeRows::default();
-        }
-        let pending = self.codes.chunks_exact(self.stride).zip(&*self.scales);
-        for (row, &scale) in pending.skip(done.checked) {
-            done.check_unit(row, self.dims, scale);
-        }
-        if let Some(why) = done.error {
-            return Err(why);
-        }
-        self.max_norm = done.max_square.sqrt() as f32;
-        Ok(self)
     }
 
     /// The scale that makes each row of codes unit length ([`unit_scale`]): what a model file
