@@ -58,6 +58,11 @@ impl Backend for MemoryBackend {
         Ok(self.map.borrow().get(key).cloned())
     }
 
+    fn contains(&self, key: &str) -> Result<bool, StoreError> {
+        self.check_enabled()?;
+        Ok(self.map.borrow().contains_key(key))
+    }
+
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.check_enabled()?;
         if *self.fail_writes.borrow() {

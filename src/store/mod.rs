@@ -51,6 +51,9 @@ pub trait Backend {
     /// `"local"` or `"memory"`, as `audit()` reports it.
     fn name(&self) -> &'static str;
     fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Whether `key` holds a value, without copying it out (`track` asks this of the consent
+    /// record at every event when storage is allowed; see `Session::check_vanished`).
+    fn contains(&self, key: &str) -> Result<bool, StoreError>;
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     fn remove(&mut self, key: &str) -> Result<(), StoreError>;
     /// All keys the back-end holds (the store filters its own).
@@ -272,10 +275,7 @@ impl Store {
     /// Whether a consent record is stored; `None` when storage cannot be read. Unlike
     /// [`Store::load_consent`], a failing read is not taken for a missing record.
     pub fn consent_present(&self) -> Option<bool> {
-        self.backend
-            .get(&self.consent_key())
-            .ok()
-            .map(|v| v.is_some())
+        self.backend.contains(&self.consent_key()).ok()
     }
 
     pub fn remove_profile(&mut self) -> Result<(), StoreError> {
