@@ -103,6 +103,7 @@ export function report(env, results) {
     'track µs': fmt(r.trackUs, 2),
     'track, random items µs': fmt(r.trackRandomUs, 2),
     'track+store µs': fmt(r.trackStoredUs, 2),
+    ...(r.trackLocalUs === undefined ? {} : { 'track+localStorage µs': fmt(r.trackLocalUs, 2) }),
     'similar ms': fmt(r.similarMs),
     'model file': mb(r.modelBytes),
     'wasm memory': mb(r.memoryAfterOpen),

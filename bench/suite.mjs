@@ -214,14 +214,24 @@ export async function speed(lib, model, { reps = 30, quick = false, peers = ['tf
   const trackAll = (s, views) => () => { for (const p of views) s.track('Product Viewed', p); };
   const fresh = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
   const stored = Vitrine.open({ model, consent: { personalization: true, storage: true }, storage: 'memory' });
+  // In a browser also with the default back-end, localStorage, where the check that the browser
+  // did not clear vitrine's records is a `getItem` per event.
+  const local = typeof localStorage === 'undefined' ? null
+    : Vitrine.open({ model, consent: { personalization: true, storage: true }, storage: 'local', namespace: 'vitrine-bench' });
   const tt = interleave([
     ['track', trackAll(fresh, focused)],
     ['trackRandom', trackAll(v, random)],
     ['trackStored', trackAll(stored, focused)],
+    ...(local ? [['trackLocal', trackAll(local, focused)]] : []),
   ], quick ? 3 : 15, 1, 0);
   out.trackUs = median(tt.track) / focused.length * 1e3;
   out.trackRandomUs = median(tt.trackRandom) / random.length * 1e3;
   out.trackStoredUs = median(tt.trackStored) / focused.length * 1e3;
+  if (local) {
+    out.trackLocalUs = median(tt.trackLocal) / focused.length * 1e3;
+    local.erase();
+    local.free();
+  }
   fresh.free();
   stored.free();
   if (growth) {
