@@ -3,13 +3,20 @@
 // elsewhere. `init(url)`, `init({module_or_path})` and `initSync({module})` load what they are
 // given, as before.
 //
+// Each file is named in its own `new URL('…', import.meta.url)` with a literal name: that is the
+// form bundlers (Vite, webpack 5, Parcel, Rollup's asset plugins) recognise to emit the file with
+// the bundle and rewrite the URL. A name chosen inside the call (`new URL(simd() ? … : …)`) is
+// left alone by them, and a production build then fetches a wasm file it never emitted.
+//
 //   node scripts/loader.mjs pkg/vitrine.js
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.argv[2];
 const glue = readFileSync(file, 'utf8');
 const from = "module_or_path = new URL('vitrine_bg.wasm', import.meta.url);";
-const to = "module_or_path = new URL(simd() ? 'vitrine_bg.wasm' : 'vitrine_scalar_bg.wasm', import.meta.url);";
+const to = `module_or_path = simd()
+            ? new URL('vitrine_bg.wasm', import.meta.url)
+            : new URL('vitrine_scalar_bg.wasm', import.meta.url);`;
 if (glue.split(from).length !== 2) throw new Error(`loader: expected one "${from}" in ${file}`);
 
 // The smallest module using SIMD: a function returning i8x16.popcnt(i8x16.splat(0)).
