@@ -16,7 +16,13 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
   await page.waitForSelector('aside.human');
   assert.equal(await page.textContent('.channel-badge'), 'You came from Instagram — welcome!');
   assert.equal(await page.evaluate(() => window.vitrine.channel()), 'instagram');
-  await page.click('[data-consent="accept-all"]');
+  // With the banner's purposes open (it grows), the aside stays above it: nothing covers its buttons.
+  await page.click('#consent-choices summary');
+  await page.waitForFunction(() => {
+    const aside = document.querySelector('aside.human').getBoundingClientRect();
+    return aside.bottom <= document.getElementById('consent-banner').getBoundingClientRect().top;
+  }, null, { timeout: 5000 });
+  await page.click('[data-consent="accept-all"]', { timeout: 5000 });
   await page.waitForSelector('[data-slot="for_you"] .why');
   assert.equal(await page.textContent('[data-slot="trending"] .why'), 'popular right now');
 
