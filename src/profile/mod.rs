@@ -13,7 +13,7 @@ pub mod codec;
 pub mod decay;
 mod export;
 
-pub use export::{Export, Summary};
+pub use export::{Counts, Export, Summary};
 
 use crate::consent::Personal;
 use crate::event::{Event, Kind, MAX_TEXT_LEN};
