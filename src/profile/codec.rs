@@ -36,7 +36,6 @@ use crate::args::MAX_ID_LEN;
 use crate::bytes::{Reader, Truncated, Writer};
 use crate::consent::Personal;
 use crate::event::MAX_TEXT_LEN;
-use std::collections::VecDeque;
 
 /// The payload version [`Profile::encode`] writes (the store's envelope version).
 pub const VERSION: u8 = 3;
@@ -185,7 +184,7 @@ impl Profile {
                 },
             );
         }
-        p.cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?.into();
+        p.cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?;
         p.queries = read_stamped(&mut r, RECENT_QUERIES, MAX_TEXT_LEN)?;
         if version >= 3 {
             p.survey = match r.u8()? {
@@ -201,7 +200,7 @@ impl Profile {
             for _ in 0..count(&mut r, MAX_ORDERS)? {
                 let h = r.u64()?;
                 let at = time(&mut r)?;
-                p.orders.push_back((h, at));
+                p.orders.push((h, at));
             }
         }
         if r.remaining() != 0 {
@@ -262,17 +261,13 @@ fn read_named(r: &mut Reader<'_>, m: &mut Bounded<Decayed>, cap: usize) -> Resul
     Ok(())
 }
 
-fn read_stamped(
-    r: &mut Reader<'_>,
-    cap: usize,
-    max_len: usize,
-) -> Result<VecDeque<Stamped>, Corrupt> {
+fn read_stamped(r: &mut Reader<'_>, cap: usize, max_len: usize) -> Result<Vec<Stamped>, Corrupt> {
     let n = count(r, cap)?;
-    let mut out = VecDeque::with_capacity(n);
+    let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let value = string(r, max_len)?;
         let at = time(r)?;
-        out.push_back(Stamped { value, at });
+        out.push(Stamped { value, at });
     }
     Ok(out)
 }

@@ -4,8 +4,8 @@
 use super::{Profile, View, PRICE_BANDS};
 use crate::consent::Personal;
 use crate::event::Kind;
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// How many categories, brands and channels the summary lists.
 pub const SUMMARY_TOP: usize = 5;
@@ -46,7 +46,7 @@ pub struct OrderExport {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Events folded in, by kind (`view`, `add`, `purchase`, …).
-    pub counts: BTreeMap<&'static str, u32>,
+    pub counts: Counts,
     /// All events folded in.
     pub events: u32,
     pub categories: Vec<Affinity>,
@@ -109,7 +109,7 @@ pub struct BandExport {
 #[serde(rename_all = "camelCase")]
 pub struct Export {
     pub half_life_days: f64,
-    pub counts: BTreeMap<&'static str, u32>,
+    pub counts: Counts,
     pub items: Vec<ItemExport>,
     pub categories: Vec<Affinity>,
     pub brands: Vec<Affinity>,
@@ -175,16 +175,40 @@ fn band(i: usize) -> PriceBand {
     }
 }
 
-fn counts(p: &Profile) -> BTreeMap<&'static str, u32> {
-    // Inserted one by one: `collect` into a BTreeMap sorts first with the standard stable sort,
-    // 6 KB of WebAssembly for these few keys.
-    let mut out = BTreeMap::new();
+/// The non-zero event counts by kind name, in name order: an object `{add: 1, view: 3}`.
+///
+/// A sorted `Vec` of at most 11 pairs rather than a `BTreeMap`: the map's B-tree code was the
+/// only one left in the module once the memory store stopped using one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts(Vec<(&'static str, u32)>);
+
+impl Counts {
+    /// The count of a kind, if not zero.
+    pub fn get(&self, kind: &str) -> Option<u32> {
+        self.0.iter().find(|(k, _)| *k == kind).map(|&(_, n)| n)
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (kind, n) in &self.0 {
+            map.serialize_entry(kind, n)?;
+        }
+        map.end()
+    }
+}
+
+fn counts(p: &Profile) -> Counts {
+    let mut out: Vec<(&'static str, u32)> = Vec::new();
     for (k, n) in Kind::ALL.iter().zip(p.counts) {
         if n > 0 {
-            out.insert(k.as_str(), n);
+            let name = k.as_str();
+            let at = out.partition_point(|(other, _)| *other < name);
+            out.insert(at, (name, n));
         }
     }
-    out
+    Counts(out)
 }
 
 fn seen(t: f64) -> Option<f64> {

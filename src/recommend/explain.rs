@@ -26,6 +26,7 @@
 //! reason unless the shopper allowed sensitive personalization.
 
 use crate::model::{Model, NONE};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reason {
@@ -54,61 +55,50 @@ pub enum Reason {
 impl Reason {
     /// The string shown to the shopper. `name_ok(c)` says whether category `c` may be named.
     pub fn render(self, m: &Model, name_ok: &dyn Fn(u32) -> bool) -> String {
-        let id = |i: u32| m.id(i).to_owned();
+        let id = |i: u32| Some(Cow::Borrowed(m.id(i)));
         let cat = |c: u32| {
             (c != NONE && name_ok(c))
                 .then(|| m.category_name(c))
                 .flatten()
-                .map(|s| crate::text::lower(s.trim()))
+                .map(|s| Cow::Owned(crate::text::lower(s.trim())))
         };
-        let brand = |b: u32| m.brand_name(b).map(|s| crate::text::lower(s.trim()));
-        let join = |a: &str, b: String| {
-            let mut s = String::with_capacity(a.len() + b.len());
-            s.push_str(a);
-            s.push_str(&b);
-            s
+        let brand = |b: u32| {
+            m.brand_name(b)
+                .map(|s| Cow::Owned(crate::text::lower(s.trim())))
         };
-        match self {
-            Reason::Viewed(i) => join("because you viewed ", id(i)),
-            Reason::Bought(i) => join("because you bought ", id(i)),
-            Reason::SimilarTo(i) => join("similar to ", id(i)),
-            Reason::BoughtWith(i) => join("often bought with ", id(i)),
-            Reason::ViewedWith(i) => join("often viewed with ", id(i)),
-            Reason::CartWith(i) => {
-                let mut s = join("goes with ", id(i));
-                s.push_str(" in your cart");
-                s
+        // Each reason is `before` + a name + `after`, or `plain` when it names nothing: one
+        // concatenation for all of them (a string built per arm was 2.5 KB more WebAssembly).
+        let (before, name, after, plain) = match self {
+            Reason::Viewed(i) => ("because you viewed ", id(i), "", ""),
+            Reason::Bought(i) => ("because you bought ", id(i), "", ""),
+            Reason::SimilarTo(i) => ("similar to ", id(i), "", ""),
+            Reason::BoughtWith(i) => ("often bought with ", id(i), "", ""),
+            Reason::ViewedWith(i) => ("often viewed with ", id(i), "", ""),
+            Reason::CartWith(i) => ("goes with ", id(i), " in your cart", ""),
+            Reason::BoughtBefore => ("", None, "", "you bought this before"),
+            Reason::ViewedBefore => ("", None, "", "you viewed this before"),
+            Reason::RecentlyViewed => ("", None, "", "you viewed this recently"),
+            Reason::LikesCategory(c) => {
+                ("because you like ", cat(c), "", "based on your interests")
             }
-            Reason::BoughtBefore => "you bought this before".into(),
-            Reason::ViewedBefore => "you viewed this before".into(),
-            Reason::RecentlyViewed => "you viewed this recently".into(),
-            Reason::LikesCategory(c) => cat(c).map_or_else(
-                || "based on your interests".into(),
-                |n| join("because you like ", n),
+            Reason::LikesBrand(b) => ("because you like ", brand(b), "", "based on your interests"),
+            Reason::SameCategory(c) => ("also in ", cat(c), "", "similar item"),
+            Reason::SameBrand(b) => ("also by ", brand(b), "", "similar item"),
+            Reason::PriceRange => ("", None, "", "in your usual price range"),
+            Reason::SimilarPrice => ("", None, "", "similar price"),
+            Reason::Popular(c) => ("popular in ", cat(c), "", "popular right now"),
+            Reason::Trending(c) => ("trending in ", cat(c), "", "trending now"),
+            Reason::TrendingOn(c) => (
+                "trending among visitors from ",
+                m.channel_name(c).map(Cow::Borrowed),
+                "",
+                "trending now",
             ),
-            Reason::LikesBrand(b) => brand(b).map_or_else(
-                || "based on your interests".into(),
-                |n| join("because you like ", n),
-            ),
-            Reason::SameCategory(c) => {
-                cat(c).map_or_else(|| "similar item".into(), |n| join("also in ", n))
-            }
-            Reason::SameBrand(b) => {
-                brand(b).map_or_else(|| "similar item".into(), |n| join("also by ", n))
-            }
-            Reason::PriceRange => "in your usual price range".into(),
-            Reason::SimilarPrice => "similar price".into(),
-            Reason::Popular(c) => {
-                cat(c).map_or_else(|| "popular right now".into(), |n| join("popular in ", n))
-            }
-            Reason::Trending(c) => {
-                cat(c).map_or_else(|| "trending now".into(), |n| join("trending in ", n))
-            }
-            Reason::TrendingOn(c) => m.channel_name(c).map_or_else(
-                || "trending now".into(),
-                |n| join("trending among visitors from ", n.to_owned()),
-            ),
-            Reason::Explore => "something new to discover".into(),
+            Reason::Explore => ("", None, "", "something new to discover"),
+        };
+        match name {
+            Some(name) => crate::args::concat(&[before, &name, after]),
+            None => plain.to_owned(),
         }
     }
 }

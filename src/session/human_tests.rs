@@ -148,7 +148,7 @@ fn imported_in_store_orders_feed_buy_again_once_each() {
     // Importing again is harmless.
     let r = s.import_history(&from_json(&records), NOW).unwrap();
     assert_eq!((r.imported, r.duplicates), (0, 3));
-    assert_eq!(s.profile(NOW).unwrap().counts.get("purchase"), Some(&2));
+    assert_eq!(s.profile(NOW).unwrap().counts.get("purchase"), Some(2));
     // Without consent nothing is read, held or kept.
     let mut anon = open_with(&MemoryBackend::new(), json!({}));
     let r = anon.import_history(&from_json(&records), NOW).unwrap();

@@ -10,7 +10,7 @@ use std::rc::Rc;
 /// or simulate a second tab.
 #[derive(Clone, Default, Debug)]
 pub struct MemoryBackend {
-    map: Rc<RefCell<BTreeMap<String, String>>>,
+    map: Rc<RefCell<Entries>>,
     /// When set, every write fails like a full `localStorage` (tests of quota handling).
     pub fail_writes: Rc<RefCell<bool>>,
     /// When set, every operation fails, as `localStorage` does when the browser disabled it
@@ -25,7 +25,7 @@ impl MemoryBackend {
 
     /// A copy of everything stored.
     pub fn snapshot(&self) -> BTreeMap<String, String> {
-        self.map.borrow().clone()
+        self.map.borrow().0.iter().cloned().collect()
     }
 
     fn check_enabled(&self) -> Result<(), StoreError> {
@@ -42,9 +42,7 @@ impl MemoryBackend {
 
     /// Writes a raw value (tests that damage storage).
     pub fn put_raw(&self, key: &str, value: &str) {
-        self.map
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned());
+        self.map.borrow_mut().insert(key, value);
     }
 }
 
@@ -68,9 +66,7 @@ impl Backend for MemoryBackend {
         if *self.fail_writes.borrow() {
             return Err(StoreError("quota exceeded".into()));
         }
-        self.map
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned());
+        self.map.borrow_mut().insert(key, value);
         Ok(())
     }
 
@@ -82,6 +78,38 @@ impl Backend for MemoryBackend {
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
         self.check_enabled()?;
-        Ok(self.map.borrow().keys().cloned().collect())
+        Ok(self.map.borrow().0.iter().map(|(k, _)| k.clone()).collect())
+    }
+}
+
+/// The stored pairs, sorted by key: a handful of keys per namespace, so a sorted `Vec` does what
+/// a `BTreeMap` would, without the 10 KB of B-tree code it adds to the WebAssembly.
+#[derive(Clone, Default, Debug)]
+struct Entries(Vec<(String, String)>);
+
+impl Entries {
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    fn get(&self, key: &str) -> Option<&String> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    fn insert(&mut self, key: &str, value: &str) {
+        match self.find(key) {
+            Ok(i) => value.clone_into(&mut self.0[i].1),
+            Err(i) => self.0.insert(i, (key.to_owned(), value.to_owned())),
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Ok(i) = self.find(key) {
+            self.0.remove(i);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
     }
 }

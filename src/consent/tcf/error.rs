@@ -1,7 +1,7 @@
 //! Why a TC string was rejected. Messages are built from static text and integers (no `format!`
 //! in the shipped module) and say what is wrong and where.
 
-use crate::args::int_to_string;
+use crate::args::{concat, int_to_string};
 
 /// A malformed TC string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,104 +67,89 @@ pub fn segment_name(kind: u8) -> &'static str {
     }
 }
 
-fn push_int(s: &mut String, n: impl Into<i64>) {
-    push_i64(s, n.into());
-}
-
-#[inline(never)]
-fn push_i64(s: &mut String, n: i64) {
-    s.push_str(&int_to_string(n));
-}
-
-fn push_segment(s: &mut String, segment: u8) {
+/// "the core segment" or "segment N".
+fn segment_text(segment: u8) -> String {
     if segment <= 1 {
-        s.push_str("the core segment");
+        "the core segment".to_owned()
     } else {
-        s.push_str("segment ");
-        push_int(s, segment);
+        concat(&["segment ", &int(segment)])
     }
+}
+
+fn int(n: impl Into<i64>) -> String {
+    int_to_string(n.into())
 }
 
 impl TcError {
     /// What is wrong, completing "invalid TC string: …".
+    // Each message is one `concat` of its parts: a `push_str` per part inlined a capacity check
+    // and a copy each, 2.5 KB of WebAssembly for this function.
     pub fn message(&self) -> String {
-        let mut s = String::new();
         match self {
-            TcError::Empty => s.push_str("empty string"),
+            TcError::Empty => "empty string".to_owned(),
             TcError::TooLong => {
-                s.push_str("longer than ");
-                push_int(&mut s, super::MAX_LEN as i64);
-                s.push_str(" characters");
+                concat(&["longer than ", &int(super::MAX_LEN as i64), " characters"])
             }
-            TcError::Base64 { at, found } => {
-                s.push_str("not base64url: '");
-                s.push(*found);
-                s.push_str("' at position ");
-                push_int(&mut s, *at as i64);
-            }
-            TcError::EmptySegment { segment } => {
-                s.push_str("segment ");
-                push_int(&mut s, *segment);
-                s.push_str(" is empty (two dots in a row, or a dot at an end)");
-            }
-            TcError::Truncated { segment, field } => {
-                s.push_str("truncated: ");
-                push_segment(&mut s, *segment);
-                s.push_str(" ends inside ");
-                s.push_str(field);
-            }
-            TcError::Version(v) => {
-                s.push_str("unsupported version ");
-                push_int(&mut s, *v as i64);
-                s.push_str(" (vitrine reads TCF v2 strings, version 2)");
-            }
-            TcError::SegmentType { segment, kind } => {
-                s.push_str("bad segment type ");
-                push_int(&mut s, *kind);
-                s.push_str(" in segment ");
-                push_int(&mut s, *segment);
-                s.push_str(
-                    " (TCF v2 defines 1 disclosed vendors, 2 allowed vendors, 3 publisher TC)",
-                );
-            }
-            TcError::DuplicateSegment { segment, kind } => {
-                s.push_str("bad segment type: segment ");
-                push_int(&mut s, *segment);
-                s.push_str(" repeats segment type ");
-                push_int(&mut s, *kind);
-                s.push_str(" (");
-                s.push_str(segment_name(*kind));
-                s.push(')');
-            }
-            TcError::Range { field, start, end } => {
-                s.push_str(field);
-                s.push_str(" has a range from ");
-                push_int(&mut s, *start);
-                s.push_str(" down to ");
-                push_int(&mut s, *end);
-            }
+            TcError::Base64 { at, found } => concat(&[
+                "not base64url: '",
+                found.encode_utf8(&mut [0; 4]),
+                "' at position ",
+                &int(*at as i64),
+            ]),
+            TcError::EmptySegment { segment } => concat(&[
+                "segment ",
+                &int(*segment),
+                " is empty (two dots in a row, or a dot at an end)",
+            ]),
+            TcError::Truncated { segment, field } => concat(&[
+                "truncated: ",
+                &segment_text(*segment),
+                " ends inside ",
+                field,
+            ]),
+            TcError::Version(v) => concat(&[
+                "unsupported version ",
+                &int(*v as i64),
+                " (vitrine reads TCF v2 strings, version 2)",
+            ]),
+            TcError::SegmentType { segment, kind } => concat(&[
+                "bad segment type ",
+                &int(*kind),
+                " in segment ",
+                &int(*segment),
+                " (TCF v2 defines 1 disclosed vendors, 2 allowed vendors, 3 publisher TC)",
+            ]),
+            TcError::DuplicateSegment { segment, kind } => concat(&[
+                "bad segment type: segment ",
+                &int(*segment),
+                " repeats segment type ",
+                &int(*kind),
+                " (",
+                segment_name(*kind),
+                ")",
+            ]),
+            TcError::Range { field, start, end } => concat(&[
+                field,
+                " has a range from ",
+                &int(*start),
+                " down to ",
+                &int(*end),
+            ]),
             TcError::VendorZero { field } => {
-                s.push_str(field);
-                s.push_str(" lists vendor id 0 (ids start at 1)");
+                concat(&[field, " lists vendor id 0 (ids start at 1)"])
             }
-            TcError::Letter { field } => {
-                s.push_str(field);
-                s.push_str(" is not two letters A-Z");
-            }
-            TcError::TooManyIds => {
-                s.push_str("its vendor lists hold more than ");
-                push_int(&mut s, super::MAX_IDS as i64);
-                s.push_str(" ids in total");
-            }
-            TcError::LegitimateInterest { purpose } => {
-                s.push_str("legitimate interest is set for purpose ");
-                push_int(&mut s, *purpose);
-                s.push_str(
-                    ", which TCF 2.2 (policy version 4 and later) forbids for purposes 3 to 6",
-                );
-            }
+            TcError::Letter { field } => concat(&[field, " is not two letters A-Z"]),
+            TcError::TooManyIds => concat(&[
+                "its vendor lists hold more than ",
+                &int(super::MAX_IDS as i64),
+                " ids in total",
+            ]),
+            TcError::LegitimateInterest { purpose } => concat(&[
+                "legitimate interest is set for purpose ",
+                &int(*purpose),
+                ", which TCF 2.2 (policy version 4 and later) forbids for purposes 3 to 6",
+            ]),
         }
-        s
     }
 }
 

@@ -132,7 +132,11 @@ pub fn decode(s: &str) -> Result<TcString, TcError> {
             let (core, sets) = segments::core(&mut bits, version as u8)?;
             out = core;
             total += sets.consents.len() + sets.legitimate_interests.len();
-            total += sets.restrictions.values().map(IdSet::len).sum::<usize>();
+            total += sets
+                .restrictions
+                .iter()
+                .map(|(_, set)| set.len())
+                .sum::<usize>();
             if total > MAX_IDS {
                 return Err(TcError::TooManyIds);
             }

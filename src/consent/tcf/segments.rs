@@ -5,7 +5,6 @@ use super::bits::Bits;
 use super::error::TcError;
 use super::ids::{read_ranges, read_vendors, IdSet};
 use super::{PublisherTc, TcString};
-use std::collections::BTreeMap;
 
 /// The core segment's version field: the only one this decoder reads.
 pub const VERSION: u64 = 2;
@@ -32,9 +31,22 @@ fn time(bits: &mut Bits, field: &'static str) -> Result<f64, TcError> {
 pub struct CoreSets {
     pub consents: IdSet,
     pub legitimate_interests: IdSet,
-    /// Publisher restrictions grouped by (purpose, restriction type): a string may list the same
-    /// pair more than once, and a vendor more than once within a pair; both are merged.
-    pub restrictions: BTreeMap<(u8, u8), IdSet>,
+    /// Publisher restrictions grouped by (purpose, restriction type), sorted by the pair: a string
+    /// may list the same pair more than once, and a vendor more than once within a pair; both are
+    /// merged. A sorted `Vec` (at most 256 pairs) rather than a `BTreeMap`, whose B-tree code
+    /// would be the only one in the module.
+    pub restrictions: Vec<((u8, u8), IdSet)>,
+}
+
+impl CoreSets {
+    /// The vendor set of a (purpose, restriction type) pair, added empty if it is new.
+    fn restriction(&mut self, pair: (u8, u8)) -> &mut IdSet {
+        let at = self.restrictions.partition_point(|(p, _)| *p < pair);
+        if self.restrictions.get(at).is_none_or(|(p, _)| *p != pair) {
+            self.restrictions.insert(at, (pair, IdSet::default()));
+        }
+        &mut self.restrictions[at].1
+    }
 }
 
 /// The core segment (the first), after its version was checked.
@@ -68,7 +80,7 @@ pub fn core(bits: &mut Bits, version: u8) -> Result<(TcString, CoreSets), TcErro
     for _ in 0..n {
         let purpose = bits.u8(6, "publisherRestrictions")?;
         let kind = bits.u8(2, "publisherRestrictions")?;
-        let set = sets.restrictions.entry((purpose, kind)).or_default();
+        let set = sets.restriction((purpose, kind));
         read_ranges(bits, "publisherRestrictions", set)?;
     }
     Ok((t, sets))
