@@ -58,7 +58,7 @@ impl Backend for MemoryBackend {
 
     fn contains(&self, key: &str) -> Result<bool, StoreError> {
         self.check_enabled()?;
-        Ok(self.map.borrow().contains_key(key))
+        Ok(self.map.borrow().find(key).is_ok())
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
