@@ -205,29 +205,31 @@ impl<'a> Dots<'a> {
     }
 }
 
-/// The `m` best allowed items by `dense(i, dot_i)`, plus `s.extra(i)` for marked items. The dense
-/// pass scores every unmarked item in one pass over the embedding rows and looks at the rules
-/// only for items that would enter the pool; marked items are scored after it.
+/// The `m` best allowed items by `dense(i, dot_i, threshold)`, plus `s.extra(i)` for marked
+/// items. The dense pass scores every unmarked item in one pass over the embedding rows and looks
+/// at the rules only for items that would enter the pool; marked items are scored after it.
+/// `dense` may return, instead of the score, an upper bound of it that is below `threshold` (the
+/// score the item would need, [`Top::threshold`]): the item cannot enter, whatever the rest is.
 fn pool_scan(
     ctx: &Ctx<'_>,
     s: &Scratch,
     dots: &Dots<'_>,
     m: usize,
-    dense: impl Fn(u32, f32) -> f32,
+    dense: impl Fn(u32, f32, f32) -> f32,
 ) -> Vec<Scored> {
     let mut top = Top::new(m);
     dots.each(|i, d| {
         if s.marked(i) {
             return;
         }
-        let score = dense(i, d);
+        let score = dense(i, d, top.threshold());
         if top.accepts(score) && ctx.rules.allows(i) {
             top.push(score, i);
         }
     });
     for &i in &s.extra_touched {
         if ctx.rules.allows(i) {
-            top.push(dense(i, dots.one(i)) + s.extra(i), i);
+            top.push(dense(i, dots.one(i), f32::NEG_INFINITY) + s.extra(i), i);
         }
     }
     top.into_sorted()
@@ -572,10 +574,44 @@ impl<'a> Similar<'a> {
         self.anchors.iter().map(move |&a| (a, weight))
     }
 
+    /// The weighted parts of item `i`'s score besides the embedding: same category, same brand,
+    /// tags in common, price, popularity, the shopper's affinity.
     fn attrs(&self, i: u32) -> [f32; 6] {
+        let [cat, brand, price, pop] = self.cheap(i);
+        let [tags, personal] = self.costly(i);
+        [cat, brand, tags, price, pop, personal]
+    }
+
+    /// The parts that cost an array read or two: same category, same brand, price, popularity.
+    fn cheap(&self, i: u32) -> [f32; 4] {
         let (m, w) = (self.ctx.model, &self.ctx.weights.similar);
-        let same_cat = self.categories.binary_search(&m.category(i)).is_ok();
-        let same_brand = self.brands.binary_search(&m.brand(i)).is_ok();
+        // The anchors' few categories and brands: a linear search, inlined, beats a call to
+        // the binary search at every item of the scan.
+        let same_cat = self.categories.contains(&m.category(i));
+        let same_brand = self.brands.contains(&m.brand(i));
+        // The lower price over the higher (`f32::min`/`max` are calls in wasm, for NaN).
+        let price = match (self.price, m.price(i)) {
+            (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+                if a < b {
+                    a / b
+                } else {
+                    b / a
+                }
+            }
+            _ => 0.0,
+        };
+        [
+            if same_cat { w.category } else { 0.0 },
+            if same_brand { w.brand } else { 0.0 },
+            w.price * price,
+            w.popularity * m.popularity(i),
+        ]
+    }
+
+    /// The parts that read lists: tags in common (Jaccard), the shopper's category and brand
+    /// affinity.
+    fn costly(&self, i: u32) -> [f32; 2] {
+        let (m, w) = (self.ctx.model, &self.ctx.weights.similar);
         let t = m.tags(i);
         let tags = if t.is_empty() || self.tags.is_empty() {
             0.0
@@ -586,21 +622,49 @@ impl<'a> Similar<'a> {
                 .count();
             common as f32 / (t.len() + self.tags.len() - common) as f32
         };
-        let price = match (self.price, m.price(i)) {
-            (Some(a), Some(b)) if a > 0.0 && b > 0.0 => a.min(b) / a.max(b),
-            _ => 0.0,
-        };
         let personal = self.ctx.rep.map_or(0.0, |r| {
             0.5 * (r.category_affinity(m, i) + r.brand_affinity(m, i))
         });
+        [w.tags * tags, w.personal * personal]
+    }
+
+    /// The most each part of [`Similar::attrs`] can be: its weight (the shares, the price ratio
+    /// and popularity are at most 1), and for the affinity the shopper's largest ones. Each is the
+    /// same arithmetic on values no smaller, so in floating point too (rounding is monotone).
+    fn attrs_max(&self) -> [f32; 6] {
+        let w = &self.ctx.weights.similar;
+        let most = |v: &[f32]| v.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
+        let personal = self
+            .ctx
+            .rep
+            .map_or(0.0, |r| 0.5 * (most(&r.categories) + most(&r.brands)));
         [
-            if same_cat { w.category } else { 0.0 },
-            if same_brand { w.brand } else { 0.0 },
-            w.tags * tags,
-            w.price * price,
-            w.popularity * m.popularity(i),
+            w.category,
+            w.brand,
+            w.tags,
+            w.price,
+            w.popularity,
             w.personal * personal,
         ]
+    }
+
+    /// `i`'s score, from its embedding's dot `d` with the anchors'; or, when the parts that cost
+    /// an array read already show that the item cannot enter the pool even with tags and affinity
+    /// at their most, that upper bound, below `threshold` (see [`pool_scan`]): the lists of most
+    /// of the catalog are then never read. The bound is the score's sum, in its order, with those
+    /// two parts at their maxima.
+    fn score(&self, i: u32, d: f32, threshold: f32, max: &[f32; 6]) -> f32 {
+        // `f32::max` is a call in wasm (for NaN); a NaN dot counts as 0 either way.
+        let e = (if d > 0.0 { d } else { 0.0 }) * self.ctx.weights.similar.embedding;
+        let [cat, brand, price, pop] = self.cheap(i);
+        let sum =
+            |tags: f32, personal: f32| [cat, brand, tags, price, pop, personal].iter().sum::<f32>();
+        let bound = e + sum(max[2], max[5]);
+        if bound < threshold {
+            return bound;
+        }
+        let [tags, personal] = self.costly(i);
+        e + sum(tags, personal)
     }
 
     pub fn pool(&self, s: &mut Scratch, m: usize) -> Vec<Scored> {
@@ -613,8 +677,9 @@ impl<'a> Similar<'a> {
             s.add(t, s.nb(t));
         }
         let dots = Dots::new(model, &self.embedding);
-        pool_scan(self.ctx, s, &dots, m, |i, d| {
-            d.max(0.0) * w.embedding + self.attrs(i).iter().sum::<f32>()
+        let max = self.attrs_max();
+        pool_scan(self.ctx, s, &dots, m, |i, d, threshold| {
+            self.score(i, d, threshold, &max)
         })
     }
 
