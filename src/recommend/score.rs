@@ -667,6 +667,18 @@ impl<'a> Similar<'a> {
         e + sum(tags, personal)
     }
 
+    /// Item `i`'s score with every part computed, as [`Similar::pool`] ranks it (for tests).
+    #[cfg(test)]
+    pub fn full_score(&self, s: &Scratch, i: u32) -> f32 {
+        let d = Dots::new(self.ctx.model, &self.embedding).one(i);
+        let score = self.score(i, d, f32::NEG_INFINITY, &self.attrs_max());
+        if s.marked(i) {
+            score + s.extra(i)
+        } else {
+            score
+        }
+    }
+
     pub fn pool(&self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         s.prepare(model.len());

@@ -298,6 +298,17 @@ fn scan_fixture(n: usize, dims: usize) -> (Model, Profile) {
         co_purchase: Neighbours::from_rows(rows),
         dims,
         embeddings: (0..n * dims).map(|_| rng.unit() as f32 - 0.5).collect(),
+        item_tags: {
+            let mut lists = crate::model::Lists::default();
+            for i in 0..n {
+                let mut row: Vec<u32> = (0..i % 4).map(|_| rng.below(9) as u32).collect();
+                crate::sort::sort(&mut row);
+                row.dedup();
+                lists.push(&row);
+            }
+            lists
+        },
+        tags: (0..9).map(|t| format!("t{t}")).collect(),
         ..Default::default()
     })
     .unwrap();
@@ -362,6 +373,52 @@ fn the_one_pass_pool_equals_scoring_every_item() {
         assert_eq!(fast.len(), 50);
         for (a, b) in fast.iter().zip(&slow) {
             assert!((a.score - b.score).abs() < 1e-5, "{a:?} vs {b:?}");
+        }
+    }
+}
+
+#[test]
+fn the_similar_pool_equals_scoring_every_item() {
+    // Its scan skips tags and affinity for items whose bound cannot enter: the pool must be the
+    // one of scoring every item in full, scores included, with and without a shopper.
+    let (m, _) = scan_fixture(1_500, 16);
+    let policy = Policy::default();
+    // A shopper who likes some categories and brands more than others (the fixture's profile
+    // names none), and weights under which affinity decides more than tags do.
+    let rep = UserRep {
+        categories: (0..7).map(|c| c as f32 / 6.0).collect(),
+        brands: (0..13).map(|b| (b % 5) as f32 / 4.0).collect(),
+        ..Default::default()
+    };
+    let mut heavy = Weights::default();
+    heavy.similar.personal = 6.0;
+    heavy.similar.tags = 0.2;
+    for (weights, anchors) in [Weights::default(), heavy]
+        .iter()
+        .flat_map(|w| [vec![3u32], vec![40, 41, 700], vec![1_499]].map(|a| (w, a)))
+    {
+        for rep in [None, Some(&rep)] {
+            let r = req(json!({"scenario": "similar", "itemId": "i3"}));
+            let rules = Rules::new(&m, &policy, &r, rep, false);
+            let ctx = Ctx {
+                model: &m,
+                rep,
+                weights: &weights,
+                rules: &rules,
+            };
+            let s = score::Similar::new(&ctx, &anchors);
+            let mut scratch = Scratch::default();
+            let fast = s.pool(&mut scratch, 50);
+            let mut all: Vec<Scored> = (0..m.len() as u32)
+                .filter(|&i| rules.allows(i))
+                .map(|i| Scored {
+                    score: s.full_score(&scratch, i),
+                    item: i,
+                })
+                .collect();
+            all.sort_by(|a, b| b.cmp(a));
+            all.truncate(50);
+            assert_eq!(fast, all, "anchors {anchors:?}, shopper {}", rep.is_some());
         }
     }
 }
