@@ -403,7 +403,7 @@ fn the_similar_pool_equals_scoring_every_item() {
             let ctx = Ctx {
                 model: &m,
                 rep,
-                weights: &weights,
+                weights,
                 rules: &rules,
             };
             let s = score::Similar::new(&ctx, &anchors);
