@@ -14,6 +14,7 @@ pub mod rerank;
 mod rules;
 mod score;
 pub mod shelf;
+mod tagged;
 pub mod weights;
 
 pub use represent::UserRep;

@@ -7,6 +7,7 @@ use super::kernel::{self, Query};
 use super::represent::UserRep;
 use super::rerank::{Scored, Top};
 use super::rules::Rules;
+use super::tagged::{self, TagIndex};
 use super::weights::Weights;
 use crate::model::{Model, Neighbours, NONE};
 
@@ -31,6 +32,9 @@ pub struct Scratch {
     prior_key: Option<(f32, f32)>,
     /// The items by category and `prior`, in the order the dense scan meets them.
     groups: Groups,
+    /// The items of each tag (`similar`), and one bit per item: shares a tag with the anchors.
+    tag_index: TagIndex,
+    tagged: Vec<u32>,
 }
 
 impl Scratch {
@@ -137,9 +141,11 @@ impl Scratch {
             + self.extra.capacity()
             + self.extra_touched.capacity()
             + self.marks.capacity()
-            + self.prior.capacity())
+            + self.prior.capacity()
+            + self.tagged.capacity())
             * 4
             + self.groups.memory_bytes()
+            + self.tag_index.memory_bytes()
     }
 }
 
@@ -631,31 +637,50 @@ impl<'a> Similar<'a> {
     /// The most each part of [`Similar::attrs`] can be: its weight (the shares, the price ratio
     /// and popularity are at most 1), and for the affinity the shopper's largest ones. Each is the
     /// same arithmetic on values no smaller, so in floating point too (rounding is monotone).
-    fn attrs_max(&self) -> [f32; 6] {
+    fn attrs_max(&self) -> Maxima {
         let w = &self.ctx.weights.similar;
         let most = |v: &[f32]| v.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
         let personal = self
             .ctx
             .rep
             .map_or(0.0, |r| 0.5 * (most(&r.categories) + most(&r.brands)));
-        [
+        let parts = [
             w.category,
             w.brand,
             w.tags,
             w.price,
             w.popularity,
             w.personal * personal,
-        ]
+        ];
+        let unrelated = [0.0, 0.0, 0.0, parts[3], parts[4], parts[5]];
+        Maxima {
+            parts,
+            unrelated: unrelated.iter().sum::<f32>(),
+        }
     }
 
-    /// `i`'s score, from its embedding's dot `d` with the anchors'; or, when the parts that cost
-    /// an array read already show that the item cannot enter the pool even with tags and affinity
-    /// at their most, that upper bound, below `threshold` (see [`pool_scan`]): the lists of most
-    /// of the catalog are then never read. The bound is the score's sum, in its order, with those
-    /// two parts at their maxima.
-    fn score(&self, i: u32, d: f32, threshold: f32, max: &[f32; 6]) -> f32 {
+    /// Whether item `i` shares a category, a brand or (by `tagged`) a tag with the anchors: if
+    /// not, the first three parts of its score are 0.
+    fn related(&self, i: u32, tagged: &[u32]) -> bool {
+        let m = self.ctx.model;
+        self.categories.contains(&m.category(i))
+            || self.brands.contains(&m.brand(i))
+            || tagged::has(tagged, i)
+    }
+
+    /// `i`'s score, from its embedding's dot `d` with the anchors'; or an upper bound of it below
+    /// `threshold` (see [`pool_scan`]) as soon as one shows that the item cannot enter the pool:
+    /// first for an item unrelated to the anchors (most of a catalog), from `d` alone; then, from
+    /// the parts that cost an array read, with tags and affinity at their most, so that the
+    /// lists of most items are never read. Each bound is the score's sum, in its order, with
+    /// parts replaced by their maxima.
+    fn score(&self, i: u32, d: f32, threshold: f32, max: &Maxima, tagged: &[u32]) -> f32 {
         // `f32::max` is a call in wasm (for NaN); a NaN dot counts as 0 either way.
         let e = (if d > 0.0 { d } else { 0.0 }) * self.ctx.weights.similar.embedding;
+        if e + max.unrelated < threshold && !self.related(i, tagged) {
+            return e + max.unrelated;
+        }
+        let max = &max.parts;
         let [cat, brand, price, pop] = self.cheap(i);
         let sum =
             |tags: f32, personal: f32| [cat, brand, tags, price, pop, personal].iter().sum::<f32>();
@@ -671,7 +696,7 @@ impl<'a> Similar<'a> {
     #[cfg(test)]
     pub fn full_score(&self, s: &Scratch, i: u32) -> f32 {
         let d = Dots::new(self.ctx.model, &self.embedding).one(i);
-        let score = self.score(i, d, f32::NEG_INFINITY, &self.attrs_max());
+        let score = self.score(i, d, f32::NEG_INFINITY, &self.attrs_max(), &[]);
         if s.marked(i) {
             score + s.extra(i)
         } else {
@@ -690,8 +715,11 @@ impl<'a> Similar<'a> {
         }
         let dots = Dots::new(model, &self.embedding);
         let max = self.attrs_max();
+        s.tag_index.ensure(model);
+        s.tag_index.mark(&self.tags, model.len(), &mut s.tagged);
+        let s = &*s;
         pool_scan(self.ctx, s, &dots, m, |i, d, threshold| {
-            self.score(i, d, threshold, &max)
+            self.score(i, d, threshold, &max, &s.tagged)
         })
     }
 
@@ -733,6 +761,13 @@ impl<'a> Similar<'a> {
         }
         parts
     }
+}
+
+/// The most each part of a `similar` score can be, and the most the parts of an item unrelated
+/// to the anchors (no category, brand or tag in common) can add up to.
+pub struct Maxima {
+    parts: [f32; 6],
+    unrelated: f32,
 }
 
 /// What goes with the anchor items: `bought_together` (item on screen) and `cart`.
