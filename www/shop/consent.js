@@ -6,12 +6,6 @@ export function siteBanner(shop, onDecided) {
   const boxP = document.getElementById('consent-personalization');
   const boxS = document.getElementById('consent-storage');
 
-  // The banner's height, as --banner-height on <body>, for what else floats at the bottom of the
-  // page (www/human.css lifts its aside above it): the banner grows when its purposes open.
-  new ResizeObserver(() => {
-    document.body.style.setProperty('--banner-height', `${banner.offsetHeight}px`);
-  }).observe(banner);
-
   function decide(input) {
     const state = shop.vitrine.setConsent(input);
     close();
