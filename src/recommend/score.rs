@@ -211,11 +211,12 @@ impl<'a> Dots<'a> {
     }
 }
 
-/// The `m` best allowed items by `dense(i, dot_i, threshold)`, plus `s.extra(i)` for marked
-/// items. The dense pass scores every unmarked item in one pass over the embedding rows and looks
-/// at the rules only for items that would enter the pool; marked items are scored after it.
-/// `dense` may return, instead of the score, an upper bound of it that is below `threshold` (the
-/// score the item would need, [`Top::threshold`]): the item cannot enter, whatever the rest is.
+/// The `m` best allowed items: marked items by `dense(i, dot_i, −∞) + s.extra(i)`, first (they
+/// are the anchors' neighbours and relations, often the best, so the threshold starts high), then
+/// every other item by `dense(i, dot_i, threshold)` in one pass over the embedding rows, looking
+/// at the rules only for items that would enter the pool. `dense` may return, instead of the
+/// score, an upper bound of it that is below `threshold` (the score the item would need,
+/// [`Top::threshold`]): the item cannot enter, whatever the rest is.
 fn pool_scan(
     ctx: &Ctx<'_>,
     s: &Scratch,
@@ -224,6 +225,11 @@ fn pool_scan(
     dense: impl Fn(u32, f32, f32) -> f32,
 ) -> Vec<Scored> {
     let mut top = Top::new(m);
+    for &i in &s.extra_touched {
+        if ctx.rules.allows(i) {
+            top.push(dense(i, dots.one(i), f32::NEG_INFINITY) + s.extra(i), i);
+        }
+    }
     dots.each(|i, d| {
         if s.marked(i) {
             return;
@@ -233,11 +239,6 @@ fn pool_scan(
             top.push(score, i);
         }
     });
-    for &i in &s.extra_touched {
-        if ctx.rules.allows(i) {
-            top.push(dense(i, dots.one(i), f32::NEG_INFINITY) + s.extra(i), i);
-        }
-    }
     top.into_sorted()
 }
 
@@ -669,15 +670,16 @@ impl<'a> Similar<'a> {
     }
 
     /// `i`'s score, from its embedding's dot `d` with the anchors'; or an upper bound of it below
-    /// `threshold` (see [`pool_scan`]) as soon as one shows that the item cannot enter the pool:
-    /// first for an item unrelated to the anchors (most of a catalog), from `d` alone; then, from
-    /// the parts that cost an array read, with tags and affinity at their most, so that the
-    /// lists of most items are never read. Each bound is the score's sum, in its order, with
-    /// parts replaced by their maxima.
-    fn score(&self, i: u32, d: f32, threshold: f32, max: &Maxima, tagged: &[u32]) -> f32 {
+    /// `threshold` (see [`pool_scan`]) as soon as one shows that the item cannot enter the pool.
+    /// The scan passes a threshold only for items unrelated to the anchors ([`Similar::pool`]
+    /// marks the related ones, which it scores first with none): for those, the first bound is
+    /// from `d` alone. Then, from the parts that cost an array read, with tags and affinity at
+    /// their most, so that the lists of most items are never read. Each bound is the score's
+    /// sum, in its order, with parts replaced by their maxima.
+    fn score(&self, i: u32, d: f32, threshold: f32, max: &Maxima) -> f32 {
         // `f32::max` is a call in wasm (for NaN); a NaN dot counts as 0 either way.
         let e = (if d > 0.0 { d } else { 0.0 }) * self.ctx.weights.similar.embedding;
-        if e + max.unrelated < threshold && !self.related(i, tagged) {
+        if e + max.unrelated < threshold {
             return e + max.unrelated;
         }
         let max = &max.parts;
@@ -696,7 +698,7 @@ impl<'a> Similar<'a> {
     #[cfg(test)]
     pub fn full_score(&self, s: &Scratch, i: u32) -> f32 {
         let d = Dots::new(self.ctx.model, &self.embedding).one(i);
-        let score = self.score(i, d, f32::NEG_INFINITY, &self.attrs_max(), &[]);
+        let score = self.score(i, d, f32::NEG_INFINITY, &self.attrs_max());
         if s.marked(i) {
             score + s.extra(i)
         } else {
@@ -713,13 +715,20 @@ impl<'a> Similar<'a> {
             let t = s.touched[k];
             s.add(t, s.nb(t));
         }
-        let dots = Dots::new(model, &self.embedding);
-        let max = self.attrs_max();
+        // The items related to the anchors (a category, a brand or a tag in common) are marked,
+        // with nothing added: the scan scores them first, and then, for all the others, knows
+        // that the first three parts of their scores are 0.
         s.tag_index.ensure(model);
         s.tag_index.mark(&self.tags, model.len(), &mut s.tagged);
-        let s = &*s;
+        for i in 0..model.len() as u32 {
+            if self.related(i, &s.tagged) {
+                s.add(i, 0.0);
+            }
+        }
+        let dots = Dots::new(model, &self.embedding);
+        let max = self.attrs_max();
         pool_scan(self.ctx, s, &dots, m, |i, d, threshold| {
-            self.score(i, d, threshold, &max, &s.tagged)
+            self.score(i, d, threshold, &max)
         })
     }
 
