@@ -10,7 +10,7 @@
 //! the same width.
 
 use super::{tables::Index, Model, ModelParts, Strings, NONE};
-use crate::args::{concat, id_of, int_to_string, MAX_ID_LEN};
+use crate::args::{concat, id_of, int_to_string, join, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
 use crate::value::Value;
@@ -92,7 +92,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 "has an unknown field '",
                 k,
                 "'; known fields are ",
-                &KEYS.join(", "),
+                &join(KEYS, ", "),
             ])));
         }
         let id = match item.get("id") {
