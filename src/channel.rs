@@ -370,7 +370,11 @@ impl Referrer {
             let package = package.to_ascii_lowercase();
             return ANDROID_APPS
                 .iter()
-                .find(|(p, _)| package == *p || package.starts_with(&[p, "."].concat()))
+                .find(|(p, _)| {
+                    package
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
                 .map_or(Referrer::Other, |(_, c)| match *c {
                     SEARCH => Referrer::Search,
                     c => Referrer::Platform(c),
@@ -453,7 +457,7 @@ fn site(h: &str) -> String {
         [.., second, last] if n >= 3 && second.len() <= 3 && last.len() <= 2 => 3,
         _ => 2,
     };
-    labels[n.saturating_sub(keep)..].join(".")
+    crate::args::join(&labels[n.saturating_sub(keep)..], ".")
 }
 
 /// Whether host `h` is `name.<tld>` or a subdomain of it, for a top-level domain of one or two

@@ -9,12 +9,11 @@
 //! nothing personal is known; without it every item is equally popular. All embeddings must have
 //! the same width.
 
-use super::{Model, ModelParts, Strings, NONE};
-use crate::args::{concat, id_of, int_to_string, MAX_ID_LEN};
+use super::{tables::Index, Model, ModelParts, Strings, NONE};
+use crate::args::{concat, id_of, int_to_string, join, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
 use crate::value::Value;
-use std::collections::HashMap;
 
 /// Longest title accepted, in bytes.
 pub const MAX_TITLE_LEN: usize = 1024;
@@ -46,18 +45,19 @@ pub const MAX_CHANNELS: usize = 64;
 #[derive(Default)]
 struct Names {
     names: Strings,
-    index: HashMap<String, u32>,
+    /// Per name, its key: trimmed and in lower case.
+    keys: Strings,
+    index: Index,
 }
 
 impl Names {
     fn intern(&mut self, name: &str) -> u32 {
-        let key = crate::text::lower(name.trim());
-        if let Some(&i) = self.index.get(&key) {
-            return i;
+        let i = self
+            .index
+            .intern(&mut self.keys, &crate::text::lower(name.trim()));
+        if i as usize == self.names.len() {
+            self.names.push(name.trim());
         }
-        let i = self.names.len() as u32;
-        self.names.push(name.trim());
-        self.index.insert(key, i);
         i
     }
 }
@@ -92,7 +92,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 "has an unknown field '",
                 k,
                 "'; known fields are ",
-                &KEYS.join(", "),
+                &join(KEYS, ", "),
             ])));
         }
         let id = match item.get("id") {

@@ -19,8 +19,9 @@ pub use catalog::parse_catalog;
 pub use quant::{Quantized, LANES};
 pub use tables::{Lists, Strings};
 
+use tables::Index;
+
 use crate::error::{Error, Result};
-use std::collections::HashMap;
 
 /// "No category" / "no brand".
 pub const NONE: u32 = u32::MAX;
@@ -333,10 +334,12 @@ impl Embedding<'_> {
 #[derive(Clone, Debug)]
 pub struct Model {
     p: ModelParts,
-    category_index: HashMap<String, u32>,
-    brand_index: HashMap<String, u32>,
     /// Per category, its name trimmed and in lower case (how policies and filters name it).
     category_keys: Strings,
+    category_index: Index,
+    /// Per brand, its name trimmed and in lower case.
+    brand_keys: Strings,
+    brand_index: Index,
     /// Per position of the id order, the first eight bytes of the id (big-endian, zero-padded):
     /// a lookup compares these integers and only reads the strings when they tie.
     id_prefix: Vec<u64>,
@@ -350,7 +353,7 @@ pub struct Model {
     bands: Vec<u8>,
     /// Whether the dense scans read the f32 rows instead of the int8 codes.
     exact_scan: bool,
-    channel_index: HashMap<String, u32>,
+    channel_index: Index,
 }
 
 /// The price band of an item without a price.
@@ -684,33 +687,22 @@ impl Model {
             }
             None => Quantized::new(&p.embeddings, p.dims),
         };
-        let lower_index = |names: &Strings| -> HashMap<String, u32> {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (crate::text::lower(s.trim()), i as u32))
-                .collect()
+        let keys = |names: &Strings| -> Strings {
+            names.iter().map(|s| crate::text::lower(s.trim())).collect()
         };
+        let (category_keys, brand_keys) = (keys(&p.categories), keys(&p.brands));
         Ok(Model {
-            category_index: lower_index(&p.categories),
-            brand_index: lower_index(&p.brands),
-            category_keys: p
-                .categories
-                .iter()
-                .map(|s| crate::text::lower(s.trim()))
-                .collect(),
+            category_index: Index::of(&category_keys),
+            category_keys,
+            brand_index: Index::of(&brand_keys),
+            brand_keys,
             id_prefix,
             by_popularity: order_or(&p.popularity, core::mem::take(&mut p.popularity_order)),
             by_trending: order_or(&p.trending, core::mem::take(&mut p.trending_order)),
             quantized,
             bands: bands_of(&p.price),
             exact_scan: false,
-            channel_index: p
-                .channels
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.to_owned(), i as u32))
-                .collect(),
+            channel_index: Index::of(&p.channels),
             p,
         })
     }
@@ -719,16 +711,17 @@ impl Model {
     pub fn empty() -> Self {
         Model {
             p: ModelParts::default(),
-            category_index: HashMap::new(),
-            brand_index: HashMap::new(),
             category_keys: Strings::default(),
+            category_index: Index::default(),
+            brand_keys: Strings::default(),
+            brand_index: Index::default(),
             id_prefix: Vec::new(),
             by_popularity: Vec::new(),
             by_trending: Vec::new(),
             quantized: Quantized::default(),
             bands: Vec::new(),
             exact_scan: false,
-            channel_index: HashMap::new(),
+            channel_index: Index::default(),
         }
     }
 
@@ -798,12 +791,12 @@ impl Model {
 
     /// Category index of a name, case-insensitively.
     pub fn category_of_name(&self, lower: &str) -> Option<u32> {
-        self.category_index.get(lower).copied()
+        self.category_index.find(&self.category_keys, lower)
     }
 
     /// Brand index of a name, case-insensitively.
     pub fn brand_of_name(&self, lower: &str) -> Option<u32> {
-        self.brand_index.get(lower).copied()
+        self.brand_index.find(&self.brand_keys, lower)
     }
 
     pub fn category_count(&self) -> usize {
@@ -908,7 +901,7 @@ impl Model {
 
     /// The index of a channel with its own trending list (a normalized label, e.g. `tiktok`).
     pub fn channel_of_name(&self, label: &str) -> Option<u32> {
-        self.channel_index.get(label).copied()
+        self.channel_index.find(&self.p.channels, label)
     }
 
     pub fn channel_name(&self, c: u32) -> Option<&str> {

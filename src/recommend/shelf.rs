@@ -9,6 +9,7 @@ use super::rerank::{self, Scored};
 use super::score::Ctx;
 use super::weights::Weights;
 use super::Input;
+use crate::args::concat;
 use crate::model::Model;
 use serde::Serialize;
 
@@ -230,10 +231,6 @@ fn used(rep: &UserRep, scenario: Scenario, from_profile_cart: bool) -> Vec<&'sta
     out
 }
 
-fn cat(parts: &[&str]) -> String {
-    parts.concat()
-}
-
 /// Explains what `recommend` serves for `req`; `rep` is the shopper as ranking sees them.
 pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Shelf {
     let p = plan(input, req, rep);
@@ -245,8 +242,8 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
     };
     let personal = !signals.is_empty();
     let trending = |tail: &str| match channel {
-        Some(c) => cat(&["trending among visitors from ", c, tail]),
-        None => cat(&["popular right now", tail]),
+        Some(c) => concat(&["trending among visitors from ", c, tail]),
+        None => concat(&["popular right now", tail]),
     };
     let nudged = if personal {
         ", nudged by your tastes"
@@ -262,16 +259,16 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         Some(Scenario::ForYou) if !personal => {
             "popular right now: nothing is known about you yet".to_owned()
         }
-        Some(Scenario::ForYou) if input.gentle => cat(&[
+        Some(Scenario::ForYou) if input.gentle => concat(&[
             "picked for you from your activity on this device, ",
             "what you bought before first; promotions are paused",
         ]),
         Some(Scenario::ForYou) => "picked for you from your activity on this device".to_owned(),
-        Some(Scenario::Similar) => cat(&["similar to the item you are looking at", nudged]),
+        Some(Scenario::Similar) => concat(&["similar to the item you are looking at", nudged]),
         Some(Scenario::BoughtTogether) => {
-            cat(&["often bought with the item you are looking at", nudged])
+            concat(&["often bought with the item you are looking at", nudged])
         }
-        Some(Scenario::Cart) => cat(&["goes with what is in your cart", nudged]),
+        Some(Scenario::Cart) => concat(&["goes with what is in your cart", nudged]),
         Some(Scenario::RecentlyViewed) if rep.is_some() => {
             "what you viewed recently, on this device".to_owned()
         }
