@@ -81,9 +81,7 @@ impl Scratch {
     }
 
     fn marked(&self, i: u32) -> bool {
-        self.marks
-            .get(i as usize / 32)
-            .is_some_and(|w| w & (1 << (i % 32)) != 0)
+        tagged::has(&self.marks, i)
     }
 
     fn extra(&self, i: u32) -> f32 {

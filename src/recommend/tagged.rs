@@ -65,7 +65,9 @@ impl TagIndex {
     }
 }
 
-/// Whether bit `i` is set.
+/// Whether bit `i` is set in a bit set of one bit per item (as [`TagIndex::mark`] fills, and the
+/// scratch's marks).
+#[inline]
 pub fn has(bits: &[u32], i: u32) -> bool {
     bits.get(i as usize / 32)
         .is_some_and(|w| w & (1 << (i % 32)) != 0)
