@@ -248,8 +248,9 @@ pub struct Ctx<'a> {
     pub rules: &'a Rules<'a>,
 }
 
-/// The largest weight (a comparison, not `f32::max`: in wasm that is a call to a NaN-aware
-/// `fmaxf`, and weights are validated finite at load).
+/// The largest value, and at least 0: of a neighbour row's weights, or of a shopper's affinities
+/// (a comparison, not `f32::max`: in wasm that is a call to a NaN-aware `fmaxf`, and the values
+/// are finite: weights validated at load, affinities computed from them).
 fn row_max(w: &[f32]) -> f32 {
     w.iter().fold(0.0f32, |m, &x| if x > m { x } else { m })
 }
@@ -638,11 +639,10 @@ impl<'a> Similar<'a> {
     /// same arithmetic on values no smaller, so in floating point too (rounding is monotone).
     fn attrs_max(&self) -> Maxima {
         let w = &self.ctx.weights.similar;
-        let most = |v: &[f32]| v.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
         let personal = self
             .ctx
             .rep
-            .map_or(0.0, |r| 0.5 * (most(&r.categories) + most(&r.brands)));
+            .map_or(0.0, |r| 0.5 * (row_max(&r.categories) + row_max(&r.brands)));
         let parts = [
             w.category,
             w.brand,
