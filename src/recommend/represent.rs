@@ -85,9 +85,10 @@ impl UserRep {
             ..Default::default()
         };
 
-        let mut items: Vec<(&str, f64)> = view.items().collect();
-        crate::sort::sort_by(&mut items, &mut |a, b| a.0 < b.0);
-        for (id, weight) in items {
+        // Looked up as the profile holds them, then sorted by item index (the ids are unique, so
+        // the order they come in changes nothing; sorting them by id first was a tenth of a call
+        // for a shopper with a long history).
+        for (id, weight) in view.items() {
             if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
                 rep.items.push(Interest {
                     item: i,

@@ -21,6 +21,12 @@ pub struct Scratch {
     nb: Vec<f32>,
     /// Items whose `nb` is non-zero, to reset only those.
     touched: Vec<u32>,
+    /// Per item with `nb`, when `for_you` scattered it: the profile item whose row gave it the
+    /// largest share, and that share ([`Scratch::source`]); `sourced_by_view` has a bit set for
+    /// those from a co-view row. Valid only where `nb` is non-zero: the first share an item gets
+    /// in a call overwrites what an earlier call left.
+    sources: Vec<(u32, f32)>,
+    sourced_by_view: Vec<u32>,
     /// Per item: the sparse part of a score (neighbours, recent views, buy-again, interest).
     extra: Vec<f32>,
     /// Items with a sparse part, each once; `marks` has their bits set.
@@ -45,19 +51,65 @@ impl Scratch {
         self.marks.resize(n.div_ceil(32), 0);
     }
 
-    fn scatter(&mut self, i: u32, v: f32) {
+    /// [`Scratch::prepare`], and room for the sources `for_you` keeps.
+    fn prepare_sources(&mut self, n: usize) {
+        self.prepare(n);
+        self.sources.resize(n, (0, 0.0));
+        self.sourced_by_view.resize(n.div_ceil(32), 0);
+    }
+
+    /// Adds `v` to item `i`'s neighbour evidence. With `from`, also offers `from`'s unscaled
+    /// share `(item, share, by_view)` as `i`'s source.
+    fn scatter(&mut self, i: u32, v: f32, from: Option<(u32, f32, bool)>) {
         // Only positive evidence: a slot still at 0 is then one never touched, so `touched`
         // lists each item once. (A zero weight, which a model file may hold, listed an item
         // twice, and it came out twice.)
         if v <= 0.0 || v.is_nan() {
             return;
         }
-        if let Some(slot) = self.nb.get_mut(i as usize) {
-            if *slot == 0.0 {
-                self.touched.push(i);
-            }
-            *slot += v;
+        let Some(slot) = self.nb.get_mut(i as usize) else {
+            return;
+        };
+        let first = *slot == 0.0;
+        if first {
+            self.touched.push(i);
         }
+        *slot += v;
+        if let Some(offer) = from {
+            self.offer_source(i, first, offer);
+        }
+    }
+
+    /// Keeps `(item, share)` as `i`'s source when it is the first this call, or beats the one
+    /// kept: co-purchase rows are scattered first and co-view rows after, and the source is the
+    /// first largest share of each relation, the co-view one when the two are equal (what
+    /// comparing each relation's best, the later winning ties, gives).
+    fn offer_source(&mut self, i: u32, first: bool, (item, share, by_view): (u32, f32, bool)) {
+        let (Some(kept), Some(word)) = (
+            self.sources.get_mut(i as usize),
+            self.sourced_by_view.get_mut(i as usize / 32),
+        ) else {
+            return;
+        };
+        let bit = 1u32 << (i % 32);
+        let kept_by_view = *word & bit != 0;
+        let wins = first || share > kept.1 || (by_view && !kept_by_view && share == kept.1);
+        if wins {
+            *kept = (item, share);
+            if by_view {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+    }
+
+    /// The profile item whose neighbour row gave item `i` its largest share in the last
+    /// `for_you` scatter (see [`Scratch::offer_source`]); `None` when it got none.
+    fn source(&self, i: u32) -> Option<u32> {
+        (self.nb(i) > 0.0)
+            .then(|| self.sources.get(i as usize).map(|s| s.0))
+            .flatten()
     }
 
     fn nb(&self, i: u32) -> f32 {
@@ -86,6 +138,12 @@ impl Scratch {
 
     fn extra(&self, i: u32) -> f32 {
         self.extra.get(i as usize).copied().unwrap_or(0.0)
+    }
+
+    /// [`Scratch::source`], for tests.
+    #[cfg(test)]
+    pub fn source_of(&self, i: u32) -> Option<u32> {
+        self.source(i)
     }
 
     /// Item `i`'s sparse part from the last pool (for tests).
@@ -136,6 +194,8 @@ impl Scratch {
     pub fn memory_bytes(&self) -> usize {
         (self.nb.capacity()
             + self.touched.capacity()
+            + 2 * self.sources.capacity()
+            + self.sourced_by_view.capacity()
             + self.extra.capacity()
             + self.extra_touched.capacity()
             + self.marks.capacity()
@@ -255,9 +315,30 @@ fn row_max(w: &[f32]) -> f32 {
     w.iter().fold(0.0f32, |m, &x| if x > m { x } else { m })
 }
 
-/// Scatters the neighbours of `from`, each row scaled to a best of `weight`.
+/// How [`scatter_rows`] scatters a relation.
+#[derive(Clone, Copy)]
+struct Spread {
+    /// Each row's best share is `weight · times`.
+    times: f32,
+    /// Offer each share to [`Scratch::offer_source`], as from a co-view row or not.
+    sources: Option<bool>,
+}
+
+impl Spread {
+    const PLAIN: Spread = Spread {
+        times: 1.0,
+        sources: None,
+    };
+}
+
+/// Scatters the neighbours of `from`, each row scaled to a best of `weight · spread.times`.
 #[inline(never)]
-fn scatter_rows(s: &mut Scratch, rel: &Neighbours, from: impl Iterator<Item = (u32, f32)>) {
+fn scatter_rows(
+    s: &mut Scratch,
+    rel: &Neighbours,
+    from: impl Iterator<Item = (u32, f32)>,
+    spread: Spread,
+) {
     for (item, weight) in from {
         let (targets, ws) = rel.of(item);
         let max = row_max(ws);
@@ -266,13 +347,15 @@ fn scatter_rows(s: &mut Scratch, rel: &Neighbours, from: impl Iterator<Item = (u
         }
         for (&t, &w) in targets.iter().zip(ws) {
             // Scaled first: `weight · w` overflows to infinity for weights near f32::MAX.
-            s.scatter(t, weight * (w / max));
+            let share = weight * (w / max);
+            let offer = spread.sources.map(|by_view| (item, share, by_view));
+            s.scatter(t, share * spread.times, offer);
         }
     }
 }
 
 /// The anchor with the largest `weight · (row weight / row max)` towards `target`.
-fn best_source(
+pub(super) fn best_source(
     rel: &Neighbours,
     from: impl Iterator<Item = (u32, f32)>,
     target: u32,
@@ -365,13 +448,13 @@ impl<'a> ForYou<'a> {
     #[inline(never)]
     pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
-        s.prepare(model.len());
-        scatter_rows(s, model.co_purchase(), self.interests());
-        scatter_rows(
-            s,
-            model.co_view(),
-            self.interests().map(|(i, x)| (i, x * 0.5)),
-        );
+        s.prepare_sources(model.len());
+        let spread = |times, by_view| Spread {
+            times,
+            sources: Some(by_view),
+        };
+        scatter_rows(s, model.co_purchase(), self.interests(), spread(1.0, false));
+        scatter_rows(s, model.co_view(), self.interests(), spread(0.5, true));
         self.nb_max = s
             .touched
             .iter()
@@ -479,12 +562,8 @@ impl<'a> ForYou<'a> {
             };
             parts.push((r, w.interest * x.weight));
         }
-        if self.nb_max > 0.0 && s.nb(i) > 0.0 {
-            let src = best_source(model.co_purchase(), self.interests(), i)
-                .into_iter()
-                .chain(best_source(model.co_view(), self.interests(), i))
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((j, _)) = src {
+        if self.nb_max > 0.0 {
+            if let Some(j) = s.source(i) {
                 let bought = rep.interest(j).is_some_and(|x| x.bought);
                 let r = if bought {
                     Reason::Bought(j)
@@ -707,8 +786,13 @@ impl<'a> Similar<'a> {
     pub fn pool(&self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         s.prepare(model.len());
-        scatter_rows(s, model.co_view(), self.anchors(w.co_view));
-        scatter_rows(s, model.co_purchase(), self.anchors(w.co_purchase));
+        scatter_rows(s, model.co_view(), self.anchors(w.co_view), Spread::PLAIN);
+        scatter_rows(
+            s,
+            model.co_purchase(),
+            self.anchors(w.co_purchase),
+            Spread::PLAIN,
+        );
         for k in 0..s.touched.len() {
             let t = s.touched[k];
             s.add(t, s.nb(t));
@@ -804,8 +888,13 @@ impl<'a> Together<'a> {
     pub fn pool(&self, s: &mut Scratch, m: usize) -> Vec<Scored> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.together);
         s.prepare(model.len());
-        scatter_rows(s, model.co_purchase(), self.anchors(w.co_purchase));
-        scatter_rows(s, model.co_view(), self.anchors(w.co_view));
+        scatter_rows(
+            s,
+            model.co_purchase(),
+            self.anchors(w.co_purchase),
+            Spread::PLAIN,
+        );
+        scatter_rows(s, model.co_view(), self.anchors(w.co_view), Spread::PLAIN);
         let mut top = Top::new(m);
         let mut found = 0;
         for &t in &s.touched {

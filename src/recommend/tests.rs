@@ -378,6 +378,63 @@ fn the_one_pass_pool_equals_scoring_every_item() {
 }
 
 #[test]
+fn the_source_kept_while_scattering_is_the_best_row_of_either_relation() {
+    // `for_you` names, for an item the shopper's neighbour rows scored, the profile item whose row
+    // gave it the largest share. Kept while scattering, it must be what comparing every profile
+    // item's row of both relations gives: the first best of each, co-view on a tie between them.
+    // Interest and row weights from small sets, and few targets, so that shares tie often.
+    let (m, _) = scan_fixture(400, 8);
+    let mut parts = m.parts().clone();
+    let mut rng = Rng::new(23);
+    let mut rows = || {
+        let rows = (0..parts.ids.len()).map(|_| {
+            let mut r: Vec<(u32, f32)> = (0..rng.below(10))
+                .map(|_| (rng.below(60) as u32, [1.0, 2.0, 4.0][rng.below(3)]))
+                .collect();
+            r.sort_by(|a, b| b.1.total_cmp(&a.1));
+            r.dedup_by_key(|x| x.0);
+            r
+        });
+        Neighbours::from_rows(rows.collect())
+    };
+    (parts.co_purchase, parts.co_view) = (rows(), rows());
+    let m = Model::from_parts(parts).unwrap();
+    let rep = UserRep {
+        items: (0..40)
+            .map(|k| represent::Interest {
+                item: 60 + 7 * k,
+                weight: [0.5, 1.0][k as usize % 2],
+                bought: k % 3 == 0,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let r = req(json!({"scenario": "for_you"}));
+    let rules = Rules::new(&m, &policy, &r, Some(&rep), false);
+    let ctx = Ctx {
+        model: &m,
+        rep: Some(&rep),
+        weights: &weights,
+        rules: &rules,
+    };
+    let mut scratch = Scratch::default();
+    score::ForYou::new(&ctx, &rep).pool(&mut scratch, 50);
+    let interests = || rep.items.iter().map(|x| (x.item, x.weight));
+    let mut named = 0;
+    for i in 0..m.len() as u32 {
+        let best = score::best_source(m.co_purchase(), interests(), i)
+            .into_iter()
+            .chain(score::best_source(m.co_view(), interests(), i))
+            .filter(|s| s.1 > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        assert_eq!(scratch.source_of(i), best.map(|s| s.0), "item {i}");
+        named += usize::from(best.is_some());
+    }
+    assert!(named > 50, "{named} items have a source");
+}
+
+#[test]
 fn the_similar_pool_equals_scoring_every_item() {
     // Its scan skips tags and affinity for items whose bound cannot enter: the pool must be the
     // one of scoring every item in full, scores included, with and without a shopper.
