@@ -79,6 +79,7 @@ export function report(env, results) {
     size: `${r.items} × ${r.dims}`,
     'vitrine for_you ms': fmt(r.medians.vitrine),
     'broad shopper ms': fmt(r.medians['vitrine-broad']),
+    'returning shopper ms': fmt(r.medians['vitrine-returning']),
     'scalar build ms': fmt(r.medians['vitrine-scalar']),
     'tfjs-wasm ms': fmt(r.medians['tfjs-wasm']),
     'plain JS ms': fmt(r.medians.js),

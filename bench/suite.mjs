@@ -52,6 +52,7 @@ export function embeddingsOf(bytes) {
  * A shopper: 40 events, mostly views in two favourite categories (item i is in category i % 200).
  * A `broad` shopper's events are spread over the whole catalog: dozens of categories share the
  * top affinity, which is the hard case for the scan's bound (docs/BENCHMARKS.md).
+ * `returning` is ten such visits.
  */
 export function shopper(n, seed, { broad = false } = {}) {
   const r = rng(seed);
@@ -61,6 +62,15 @@ export function shopper(n, seed, { broad = false } = {}) {
     const i = !broad && r() < 0.8 ? (Math.floor(r() * perCategory) * 200 + fav[Math.floor(r() * 2)]) % n : Math.floor(r() * n);
     return [k % 8 === 7 ? 'Order Completed' : 'Product Viewed', `i${i}`];
   });
+}
+
+/**
+ * A returning shopper: ten visits of `shopper`'s kind, 400 events over about 370 items, so that
+ * the profile holds as many items as it keeps (256): what each call reads of the profile (its
+ * items' neighbours, the reasons naming one of them) is at its largest.
+ */
+export function returning(n) {
+  return Array.from({ length: 10 }, (_, s) => shopper(n, 100 + s)).flat();
 }
 
 /** What the peers search with: the mean of the shopper's rows, unit length (vitrine's own query). */
@@ -151,6 +161,10 @@ export async function speed(lib, model, { reps = 30, quick = false, peers = ['tf
     track(broad, shopper(n, 6, { broad: true }));
     contenders.push(['vitrine-broad', () => broad.recommend({ scenario: 'for_you', k })]);
     cleanup.push({ dispose: () => broad.free() });
+    const back = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
+    track(back, returning(n));
+    contenders.push(['vitrine-returning', () => back.recommend({ scenario: 'for_you', k })]);
+    cleanup.push({ dispose: () => back.free() });
   }
   if (lib.scalar) {
     // The build for engines without SIMD, same model and shopper, in its own wasm instance.

@@ -150,8 +150,9 @@ impl UserRep {
         let max_count = view.purchases().map(|p| p.1).max().unwrap_or(1).max(1);
         let log_max = (1.0 + f64::from(max_count)).ln();
         for (id, count, _qty, _first, last) in view.purchases() {
-            rep.bought.extend(model.index_of(id));
-            if let Some(i) = model.index_of(id).filter(|&i| ok(i)) {
+            let i = model.index_of(id);
+            rep.bought.extend(i);
+            if let Some(i) = i.filter(|&i| ok(i)) {
                 let log_item = f64::from(ba.repeat)
                     * f64::from(model.repeat_rate(i).unwrap_or(1.0))
                         .max(DEMAND_FLOOR)

@@ -60,6 +60,7 @@ impl Scratch {
 
     /// Adds `v` to item `i`'s neighbour evidence. With `from`, also offers `from`'s unscaled
     /// share `(item, share, by_view)` as `i`'s source.
+    #[inline(always)]
     fn scatter(&mut self, i: u32, v: f32, from: Option<(u32, f32, bool)>) {
         // Only positive evidence: a slot still at 0 is then one never touched, so `touched`
         // lists each item once. (A zero weight, which a model file may hold, listed an item
@@ -84,6 +85,7 @@ impl Scratch {
     /// kept: co-purchase rows are scattered first and co-view rows after, and the source is the
     /// first largest share of each relation, the co-view one when the two are equal (what
     /// comparing each relation's best, the later winning ties, gives).
+    #[inline(always)]
     fn offer_source(&mut self, i: u32, first: bool, (item, share, by_view): (u32, f32, bool)) {
         let (Some(kept), Some(word)) = (
             self.sources.get_mut(i as usize),
