@@ -65,6 +65,11 @@ pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, &mut |a, b| a < b);
 }
 
+/// Fewer keys than this are ordered by [`sort`]: the radix sort's three tables of counts (24 KB
+/// to clear) cost more than sorting a few hundred keys, which `for_you` does per call (its
+/// categories by bound).
+const RADIX_FROM: usize = 1024;
+
 /// The indexes `0..keys.len()` ordered by `keys` ascending, ties by index: a least-significant
 /// digit first radix sort, 11 bits per pass (one pass to count, then at most three to move). The
 /// standard library's sort of the same keys took a tenth of opening a 100,000-item model.
@@ -72,18 +77,22 @@ pub fn order_by_key(keys: &[u32]) -> Vec<u32> {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     let n = keys.len();
-    let mut counts = vec![[0u32; BUCKETS]; 3];
-    for &k in keys {
-        for (p, c) in counts.iter_mut().enumerate() {
-            c[(k >> (BITS * p as u32)) as usize & (BUCKETS - 1)] += 1;
-        }
-    }
     // Key above, index below: a pass moves both, and the index breaks no tie (passes are stable).
     let mut order: Vec<u64> = keys
         .iter()
         .enumerate()
         .map(|(i, &k)| (u64::from(k) << 32) | i as u64)
         .collect();
+    if n < RADIX_FROM {
+        sort(&mut order);
+        return order.into_iter().map(|e| e as u32).collect();
+    }
+    let mut counts = vec![[0u32; BUCKETS]; 3];
+    for &k in keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[(k >> (BITS * p as u32)) as usize & (BUCKETS - 1)] += 1;
+        }
+    }
     let mut spare = vec![0u64; n];
     for (p, c) in counts.iter_mut().enumerate() {
         // Every key has the same digit here (or there are none): the pass would move nothing.
@@ -119,6 +128,7 @@ mod tests {
             (0, 1),
             (1, 1),
             (5, 3),
+            (200, 1 << 30),
             (1000, 7),
             (5000, 1 << 30),
             (3000, u32::MAX),
