@@ -12,7 +12,7 @@
 //!
 //! A Shopify event may be passed whole (`{name, data: {...}}`) or as its `data`.
 
-use super::{Line, Refusal, MAX_LINES, MAX_TEXT_LEN};
+use super::{Line, Name, Refusal, MAX_LINES, MAX_TEXT_LEN};
 use crate::args::{id_of, MAX_ID_LEN};
 use crate::value::Value;
 
@@ -94,7 +94,7 @@ fn push_array(
 fn flat_line(p: &Value) -> Result<Line, Refusal> {
     Ok(Line {
         item_id: item_id(p.get_any(&["product_id", "item_id", "sku", "id"]))?,
-        category: text(p.get_any(&[
+        category: name(p.get_any(&[
             "item_category5",
             "item_category4",
             "item_category3",
@@ -102,7 +102,7 @@ fn flat_line(p: &Value) -> Result<Line, Refusal> {
             "item_category",
             "category",
         ]))?,
-        brand: text(p.get_any(&["brand", "item_brand"]))?,
+        brand: name(p.get_any(&["brand", "item_brand"]))?,
         price: price(p.get("price"))?,
         quantity: quantity(p.get("quantity"))?,
     })
@@ -116,8 +116,8 @@ fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal
         .or_else(|| variant.get_any(&["id", "sku"]));
     Ok(Line {
         item_id: item_id(id)?,
-        category: text(product.and_then(|p| p.get("type")))?,
-        brand: text(product.and_then(|p| p.get("vendor")))?,
+        category: name(product.and_then(|p| p.get("type")))?,
+        brand: name(product.and_then(|p| p.get("vendor")))?,
         price: price(variant.path(&["price", "amount"]))?,
         quantity: quantity(qty)?,
     })
@@ -152,15 +152,22 @@ fn id_or(v: Option<&Value>, invalid: Refusal) -> Result<Option<String>, Refusal>
     }
 }
 
-/// A short text property (category, brand, query): trimmed; empty means absent.
+/// A short text property (query, list, channel): trimmed; empty means absent.
 pub(super) fn text(v: Option<&Value>) -> Result<Option<String>, Refusal> {
+    Ok(trimmed(v)?.map(str::to_owned))
+}
+
+/// A category or brand name, checked and trimmed as [`text`] is.
+fn name(v: Option<&Value>) -> Result<Option<Name>, Refusal> {
+    Ok(trimmed(v)?.map(Name::from))
+}
+
+/// The text of a short text property, trimmed; `None` when absent or empty.
+fn trimmed(v: Option<&Value>) -> Result<Option<&str>, Refusal> {
     match v {
         None => Ok(None),
         Some(Value::String(s)) if s.len() > MAX_TEXT_LEN => Err(Refusal::TooLong),
-        Some(Value::String(s)) => {
-            let t = s.trim();
-            Ok((!t.is_empty()).then(|| t.to_owned()))
-        }
+        Some(Value::String(s)) => Ok(Some(s.trim()).filter(|t| !t.is_empty())),
         Some(_) => Err(Refusal::InvalidProperty),
     }
 }

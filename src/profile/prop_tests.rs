@@ -45,8 +45,8 @@ fn line() -> impl Strategy<Value = Line> {
     )
         .prop_map(|(item_id, category, brand, price, quantity)| Line {
             item_id,
-            category,
-            brand,
+            category: category.map(Into::into),
+            brand: brand.map(Into::into),
             price,
             quantity,
         })

@@ -213,7 +213,7 @@ fn names_that_grow_when_lower_cased_still_round_trip() {
     let mut p = Profile::new(14.0 * DAY);
     let long = "İ".repeat(128);
     let mut e = ev(Kind::View, "a", &long, 1.0);
-    e.lines[0].brand = Some("Ⱥ".repeat(128));
+    e.lines[0].brand = Some("Ⱥ".repeat(128).into());
     e.channel = Some(long.clone());
     e.list = Some(long);
     p.record(&tok, &e, T0);

@@ -12,6 +12,7 @@
 use crate::args::Args;
 mod consent;
 mod human;
+mod names;
 mod sync;
 
 pub use consent::TcfEvent;
@@ -235,6 +236,8 @@ pub struct Session {
     /// The catalog index of each line of the event being tracked: kept, to spare an allocation
     /// per event.
     known: Vec<Option<u32>>,
+    /// The catalog names events were filled in with, shared by the events.
+    names: names::Names,
 }
 
 impl Session {
@@ -269,6 +272,7 @@ impl Session {
             pending: false,
             arrival: Arrival::Unknown,
             known: Vec::new(),
+            names: names::Names::default(),
             policy: opts.policy,
         };
         let decision = match opts.consent {
@@ -324,27 +328,22 @@ impl Session {
 
     /// Fills what the event's lines leave out (category, brand, price) from the catalog, and
     /// sets `known` to the catalog index of each line's item, which screening needs too.
-    fn enrich(&self, event: &mut Event, known: &mut Vec<Option<u32>>) {
+    fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
+        let (model, names) = (&self.model, &mut self.names);
         known.clear();
-        known.extend(human::catalog_indices(&self.model, event));
+        known.extend(human::catalog_indices(model, event));
         for (line, i) in event.lines.iter_mut().zip(known.iter()) {
             let Some(i) = *i else {
                 continue;
             };
             if line.category.is_none() {
-                line.category = self
-                    .model
-                    .category_name(self.model.category(i))
-                    .map(str::to_owned);
+                line.category = names.category(model, model.category(i));
             }
             if line.brand.is_none() {
-                line.brand = self
-                    .model
-                    .brand_name(self.model.brand(i))
-                    .map(str::to_owned);
+                line.brand = names.brand(model, model.brand(i));
             }
             if line.price.is_none() {
-                line.price = self.model.price(i).map(f64::from);
+                line.price = model.price(i).map(f64::from);
             }
         }
     }
