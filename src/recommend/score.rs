@@ -87,13 +87,11 @@ impl Scratch {
     /// comparing each relation's best, the later winning ties, gives).
     #[inline(always)]
     fn offer_source(&mut self, i: u32, first: bool, (item, share, by_view): (u32, f32, bool)) {
-        let (Some(kept), Some(word)) = (
-            self.sources.get_mut(i as usize),
-            self.sourced_by_view.get_mut(i as usize / 32),
-        ) else {
+        let Some((kept, word, bit)) =
+            entry_and_bit(&mut self.sources, &mut self.sourced_by_view, i)
+        else {
             return;
         };
-        let bit = 1u32 << (i % 32);
         let kept_by_view = *word & bit != 0;
         let wins = first || share > kept.1 || (by_view && !kept_by_view && share == kept.1);
         if wins {
@@ -120,13 +118,9 @@ impl Scratch {
 
     /// Adds to item `i`'s sparse part and marks it.
     fn add(&mut self, i: u32, v: f32) {
-        let (Some(slot), Some(word)) = (
-            self.extra.get_mut(i as usize),
-            self.marks.get_mut(i as usize / 32),
-        ) else {
+        let Some((slot, word, bit)) = entry_and_bit(&mut self.extra, &mut self.marks, i) else {
             return;
         };
-        let bit = 1u32 << (i % 32);
         if *word & bit == 0 {
             *word |= bit;
             self.extra_touched.push(i);
@@ -207,6 +201,21 @@ impl Scratch {
             + self.groups.memory_bytes()
             + self.tag_index.memory_bytes()
     }
+}
+
+/// Item `i`'s entry of `values`, its word of the bitset `bits`, and its bit in that word.
+#[inline(always)]
+fn entry_and_bit<'a, T>(
+    values: &'a mut [T],
+    bits: &'a mut [u32],
+    i: u32,
+) -> Option<(&'a mut T, &'a mut u32, u32)> {
+    let bit = 1u32 << (i % 32);
+    Some((
+        values.get_mut(i as usize)?,
+        bits.get_mut(i as usize / 32)?,
+        bit,
+    ))
 }
 
 /// Dot products of the catalog's rows with one vector: the int8 codes (or, when the model asks
