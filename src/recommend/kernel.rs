@@ -73,6 +73,50 @@ pub fn scan(m: &Quantized, q: &Query, mut f: impl FnMut(usize, f32)) {
     }
 }
 
+/// The most a row can score from its dot `d`: `max(0, d) · weight + rest` ([`scan_above`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Floor {
+    pub weight: f32,
+    pub rest: f32,
+}
+
+impl Floor {
+    /// `max(0, d) · weight + rest`, as the SIMD build computes it lane by lane.
+    #[inline(always)]
+    pub fn upper(&self, d: f32) -> f32 {
+        // `f32::max` is a call in wasm (for NaN); a NaN dot counts as 0 either way.
+        (if d > 0.0 { d } else { 0.0 }) * self.weight + self.rest
+    }
+}
+
+/// [`scan`] for a caller that keeps a threshold: calls `f(i, d)` only for the rows whose
+/// `floor.upper(d)` is not below it (`start`, then what `f` last returned; it never falls), in
+/// order. The SIMD build compares four rows at once and calls back only for the rows that pass,
+/// the same calls as the row-by-row test: a row below the threshold of its block of four is below
+/// every later one.
+pub fn scan_above(
+    m: &Quantized,
+    q: &Query,
+    floor: Floor,
+    start: f32,
+    mut f: impl FnMut(usize, f32) -> f32,
+) {
+    if q.codes.len() != m.stride || m.stride == 0 || m.codes.len() != m.len() * m.stride {
+        return;
+    }
+    let mut thr = start;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let done = simd::scan4_above(m, q, floor, &mut thr, &mut f);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let done = 0;
+    for i in done..m.len() {
+        let d = dot_row(m, q, i);
+        if floor.upper(d) >= thr {
+            thr = f(i, d);
+        }
+    }
+}
+
 /// A score that is a sum of per-item lookups plus the weighted dot product (`for_you`'s dense
 /// part): `max(0, dot_i) · embedding + prior[i] + category_table[category[i]] +
 /// brand_table[brand[i]] + band_table[band[i]]`, added in that order. Indexes past a table's end
@@ -256,7 +300,7 @@ pub fn reachable(upper: f32, thr: f32) -> bool {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
-    use super::{Quantized, Query};
+    use super::{Floor, Quantized, Query};
     use core::arch::wasm32::*;
 
     /// Scans rows four at a time; returns how many rows it covered (a multiple of four).
@@ -269,6 +313,46 @@ mod simd {
             f(i + 1, f32x4_extract_lane::<1>(d));
             f(i + 2, f32x4_extract_lane::<2>(d));
             f(i + 3, f32x4_extract_lane::<3>(d));
+            i += 4;
+        }
+        full
+    }
+
+    /// [`super::scan_above`]'s four rows at a time; returns how many rows it covered.
+    pub fn scan4_above(
+        m: &Quantized,
+        q: &Query,
+        floor: Floor,
+        thr: &mut f32,
+        f: &mut impl FnMut(usize, f32) -> f32,
+    ) -> usize {
+        let full = m.len() / 4 * 4;
+        let (zero, weight, rest) = (
+            f32x4_splat(0.0),
+            f32x4_splat(floor.weight),
+            f32x4_splat(floor.rest),
+        );
+        let mut i = 0;
+        while i < full {
+            let d = dots4(m, q, i);
+            // `floor.upper` lane by lane: the same operations in the same order.
+            let e = v128_bitselect(d, zero, f32x4_gt(d, zero));
+            let upper = f32x4_add(f32x4_mul(e, weight), rest);
+            if !i32x4_all_true(f32x4_lt(upper, f32x4_splat(*thr))) {
+                for (j, dj) in [
+                    f32x4_extract_lane::<0>(d),
+                    f32x4_extract_lane::<1>(d),
+                    f32x4_extract_lane::<2>(d),
+                    f32x4_extract_lane::<3>(d),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    if floor.upper(dj) >= *thr {
+                        *thr = f(i + j, dj);
+                    }
+                }
+            }
             i += 4;
         }
         full

@@ -3,7 +3,7 @@
 
 use super::explain::Reason;
 use super::groups::Groups;
-use super::kernel::{self, Query};
+use super::kernel::{self, Floor, Query};
 use super::represent::UserRep;
 use super::rerank::{Scored, Top};
 use super::rules::Rules;
@@ -252,6 +252,22 @@ impl<'a> Dots<'a> {
         }
     }
 
+    /// [`Dots::each`] for a caller that keeps a threshold ([`kernel::scan_above`]): `f(i, dot_i)`
+    /// only for the items whose `floor.upper(dot_i)` reaches it (`start`, then what `f` returns).
+    pub fn each_above(&self, floor: Floor, start: f32, mut f: impl FnMut(u32, f32) -> f32) {
+        if let Some(q) = &self.q {
+            return kernel::scan_above(self.model.quantized(), q, floor, start, |i, d| {
+                f(i as u32, d)
+            });
+        }
+        let mut thr = start;
+        self.each(|i, d| {
+            if floor.upper(d) >= thr {
+                thr = f(i, d);
+            }
+        });
+    }
+
     /// The int8 query, unless the model asks for the exact scan or there is nothing to scan.
     pub fn query(&self) -> Option<&Query> {
         self.q.as_ref()
@@ -285,12 +301,14 @@ impl<'a> Dots<'a> {
 /// every other item by `dense(i, dot_i, threshold)` in one pass over the embedding rows, looking
 /// at the rules only for items that would enter the pool. `dense` may return, instead of the
 /// score, an upper bound of it that is below `threshold` (the score the item would need,
-/// [`Top::threshold`]): the item cannot enter, whatever the rest is.
+/// [`Top::threshold`]): the item cannot enter, whatever the rest is. `floor` bounds what an
+/// unmarked item scores from its dot alone: the scan does not call `dense` for an item below it.
 fn pool_scan(
     ctx: &Ctx<'_>,
     s: &Scratch,
     dots: &Dots<'_>,
     m: usize,
+    floor: Floor,
     dense: impl Fn(u32, f32, f32) -> f32,
 ) -> Vec<Scored> {
     let mut top = Top::new(m);
@@ -299,14 +317,14 @@ fn pool_scan(
             top.push(dense(i, dots.one(i), f32::NEG_INFINITY) + s.extra(i), i);
         }
     }
-    dots.each(|i, d| {
-        if s.marked(i) {
-            return;
+    dots.each_above(floor, top.threshold(), |i, d| {
+        if !s.marked(i) {
+            let score = dense(i, d, top.threshold());
+            if top.accepts(score) && ctx.rules.allows(i) {
+                top.push(score, i);
+            }
         }
-        let score = dense(i, d, top.threshold());
-        if top.accepts(score) && ctx.rules.allows(i) {
-            top.push(score, i);
-        }
+        top.threshold()
     });
     top.into_sorted()
 }
@@ -767,6 +785,7 @@ impl<'a> Similar<'a> {
     fn score(&self, i: u32, d: f32, threshold: f32, max: &Maxima) -> f32 {
         // `f32::max` is a call in wasm (for NaN); a NaN dot counts as 0 either way.
         let e = (if d > 0.0 { d } else { 0.0 }) * self.ctx.weights.similar.embedding;
+        // The bound of the scan's `Floor` (the scan skips the items it puts below `threshold`).
         if e + max.unrelated < threshold {
             return e + max.unrelated;
         }
@@ -820,7 +839,12 @@ impl<'a> Similar<'a> {
         }
         let dots = Dots::new(model, &self.embedding);
         let max = self.attrs_max();
-        pool_scan(self.ctx, s, &dots, m, |i, d, threshold| {
+        // What an unrelated item scores at most from its dot: `score`'s first bound.
+        let floor = Floor {
+            weight: w.embedding,
+            rest: max.unrelated,
+        };
+        pool_scan(self.ctx, s, &dots, m, floor, |i, d, threshold| {
             self.score(i, d, threshold, &max)
         })
     }
