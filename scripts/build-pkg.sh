@@ -32,6 +32,8 @@ node_modules/.bin/wasm-opt "$opt" "${features[@]}" --enable-simd \
 node_modules/.bin/wasm-opt "$opt" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
 node scripts/loader.mjs pkg/vitrine.js
+# The API documentation is in vitrine.d.ts; the shipped JavaScript goes without comments.
+node scripts/strip-comments.mjs pkg/vitrine.js $(find pkg/snippets -name '*.js')
 node scripts/package-json.mjs
 # Shipped size: each file gzipped on its own, as a server sends them (the glue is vitrine.js and
 # its snippet src/wasm/tape.js, which decodes result tapes and walks arguments into tapes).
