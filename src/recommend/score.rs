@@ -7,7 +7,7 @@ use super::kernel::{self, Floor, Query};
 use super::represent::UserRep;
 use super::rerank::{Scored, Top};
 use super::rules::Rules;
-use super::tagged::{self, TagIndex};
+use super::tagged::{self, Related};
 use super::weights::Weights;
 use crate::model::{Model, Neighbours, NONE};
 
@@ -38,9 +38,8 @@ pub struct Scratch {
     prior_key: Option<(f32, f32)>,
     /// The items by category and `prior`, in the order the dense scan meets them.
     groups: Groups,
-    /// The items of each tag (`similar`), and one bit per item: shares a tag with the anchors.
-    tag_index: TagIndex,
-    tagged: Vec<u32>,
+    /// The items of each category, brand and tag (`similar`).
+    related: Related,
 }
 
 impl Scratch {
@@ -195,11 +194,10 @@ impl Scratch {
             + self.extra.capacity()
             + self.extra_touched.capacity()
             + self.marks.capacity()
-            + self.prior.capacity()
-            + self.tagged.capacity())
+            + self.prior.capacity())
             * 4
             + self.groups.memory_bytes()
-            + self.tag_index.memory_bytes()
+            + self.related.memory_bytes()
     }
 }
 
@@ -766,15 +764,6 @@ impl<'a> Similar<'a> {
         }
     }
 
-    /// Whether item `i` shares a category, a brand or (by `tagged`) a tag with the anchors: if
-    /// not, the first three parts of its score are 0.
-    fn related(&self, i: u32, tagged: &[u32]) -> bool {
-        let m = self.ctx.model;
-        self.categories.contains(&m.category(i))
-            || self.brands.contains(&m.brand(i))
-            || tagged::has(tagged, i)
-    }
-
     /// `i`'s score, from its embedding's dot `d` with the anchors'; or an upper bound of it below
     /// `threshold` (see [`pool_scan`]) as soon as one shows that the item cannot enter the pool.
     /// The scan passes a threshold only for items unrelated to the anchors ([`Similar::pool`]
@@ -830,13 +819,12 @@ impl<'a> Similar<'a> {
         // The items related to the anchors (a category, a brand or a tag in common) are marked,
         // with nothing added: the scan scores them first, and then, for all the others, knows
         // that the first three parts of their scores are 0.
-        s.tag_index.ensure(model);
-        s.tag_index.mark(&self.tags, model.len(), &mut s.tagged);
-        for i in 0..model.len() as u32 {
-            if self.related(i, &s.tagged) {
-                s.add(i, 0.0);
-            }
-        }
+        s.related.ensure(model);
+        let related = core::mem::take(&mut s.related);
+        related.each(&self.categories, &self.brands, &self.tags, |i| {
+            s.add(i, 0.0)
+        });
+        s.related = related;
         let dots = Dots::new(model, &self.embedding);
         let max = self.attrs_max();
         // What an unrelated item scores at most from its dot: `score`'s first bound.
