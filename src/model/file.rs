@@ -548,9 +548,16 @@ impl Incoming {
                     codes.check(row, l.dims, word_f32(scale), max);
                 }
             } else {
-                for (row, scale) in pending {
-                    codes.check_unit(row, l.dims, word_f32(scale));
-                }
+                // Model files align every array; a copy only for one that is not.
+                let copied: Vec<f32>;
+                let scales = match as_f32s(s) {
+                    Some(scales) => scales,
+                    None => {
+                        copied = s.chunks_exact(4).map(word_f32).collect();
+                        &copied
+                    }
+                };
+                codes.check_units(i8s(new), scales, stride, l.dims);
             }
         }
     }

@@ -193,6 +193,41 @@ impl CodeRows {
         }
     }
 
+    /// [`CodeRows::check_unit`] for consecutive rows: `codes` holds whole rows of `stride` codes
+    /// (`dims` meaningful), `scales` their scales. In the SIMD build, rows without padding four at
+    /// a time, their four scales compared at once with [`unit_scale`]'s (the same integer sums, the
+    /// same f32 conversion, square root and division); a block with anything wrong is checked
+    /// row by row, so that the count and the error are [`CodeRows::check_unit`]'s.
+    pub fn check_units(&mut self, codes: &[i8], scales: &[f32], stride: usize, dims: usize) {
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        let done = 0;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let mut done = 0;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if dims == stride && stride % LANES == 0 && stride > 0 && stride <= 1 << 16 {
+            for (rows, four) in codes.chunks_exact(4 * stride).zip(scales.chunks_exact(4)) {
+                match simd::unit_block(rows, four, stride) {
+                    Some(square) if self.error.is_none() => {
+                        self.checked += 4;
+                        if square > self.max_square {
+                            self.max_square = square;
+                        }
+                    }
+                    _ => {
+                        for (row, &scale) in rows.chunks_exact(stride).zip(four) {
+                            self.check_unit(row, dims, scale);
+                        }
+                    }
+                }
+                done += 4;
+            }
+        }
+        let rows = codes.chunks_exact(stride.max(1)).zip(scales).skip(done);
+        for (row, &scale) in rows {
+            self.check_unit(row, dims, scale);
+        }
+    }
+
     /// Whether the row has the `expected` scale, zero padding, and a largest code of 127 (`full`;
     /// only zero codes, 0 `squares`, for a row without a scale); records what is wrong otherwise.
     fn agrees(
@@ -318,5 +353,81 @@ mod tests {
         assert_eq!(q.scale(2), 0.0, "an all-zero row has no scale");
         assert_eq!(q.row(3), &[] as &[i8]);
         assert!(Quantized::new(&[], 4).is_empty());
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::LANES;
+    use core::arch::wasm32::*;
+
+    /// Four rows of `stride` codes without padding and their scales: the largest
+    /// `(scale · ‖codes‖)²` when every row passes [`super::CodeRows::check_unit`]'s checks (its
+    /// scale is [`super::unit_scale`]'s, and a row with a scale has a code of ±127 and none of
+    /// −128), else `None`.
+    pub fn unit_block(rows: &[i8], scales: &[f32], stride: usize) -> Option<f64> {
+        let (top, bottom) = (i8x16_splat(127), i8x16_splat(-128));
+        let mut sums = [i32x4_splat(0); 4];
+        let mut fits = [true; 4];
+        for (r, row) in rows.chunks_exact(stride).enumerate().take(4) {
+            // `full_and_squares`, for one row.
+            let (mut full, mut over, mut acc) = (i8x16_splat(0), i8x16_splat(0), i32x4_splat(0));
+            for c in row.chunks_exact(LANES) {
+                // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
+                let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+                full = v128_or(full, i8x16_eq(i8x16_abs(v), top));
+                over = v128_or(over, i8x16_eq(v, bottom));
+                acc = i32x4_add(
+                    acc,
+                    i32x4_extadd_pairwise_u16x8(i16x8_extmul_low_i8x16(v, v)),
+                );
+                acc = i32x4_add(
+                    acc,
+                    i32x4_extadd_pairwise_u16x8(i16x8_extmul_high_i8x16(v, v)),
+                );
+            }
+            sums[r] = acc;
+            fits[r] = v128_any_true(full) && !v128_any_true(over);
+        }
+        // Lane r: the sum of squares of row r (below 2^31: at most 2^16 codes of at most 128²).
+        let t0 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(sums[0], sums[1]),
+            i32x4_shuffle::<2, 6, 3, 7>(sums[0], sums[1]),
+        );
+        let t1 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(sums[2], sums[3]),
+            i32x4_shuffle::<2, 6, 3, 7>(sums[2], sums[3]),
+        );
+        let squares = i32x4_add(
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+        );
+        // `unit_scale`: 0 for no squares, else one over the f32 square root of their f32 sum.
+        let zero = i32x4_eq(squares, i32x4_splat(0));
+        let root = f32x4_sqrt(f32x4_convert_i32x4(squares));
+        let expected = v128_andnot(f32x4_div(f32x4_splat(1.0), root), zero);
+        // SAFETY: four f32 (`scales` holds four); v128_load allows any alignment.
+        let given = unsafe { v128_load(scales.as_ptr().cast::<v128>()) };
+        if scales.len() < 4 || !i32x4_all_true(i32x4_eq(given, expected)) {
+            return None;
+        }
+        let squares = [
+            i32x4_extract_lane::<0>(squares),
+            i32x4_extract_lane::<1>(squares),
+            i32x4_extract_lane::<2>(squares),
+            i32x4_extract_lane::<3>(squares),
+        ];
+        let mut most = 0.0f64;
+        for ((&sq, &fit), &scale) in squares.iter().zip(&fits).zip(scales) {
+            // A row with no squares has scale 0 (checked above); one with squares needs ±127.
+            if sq != 0 && !fit {
+                return None;
+            }
+            let square = f64::from(scale) * f64::from(scale) * sq as f64;
+            if square > most {
+                most = square;
+            }
+        }
+        Some(most)
     }
 }
