@@ -16,6 +16,8 @@ mod tables;
 
 pub use array::{Array, FileBytes};
 pub use catalog::parse_catalog;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use quant::simd::lane_totals;
 pub use quant::{Quantized, LANES};
 pub use tables::{Lists, Strings};
 

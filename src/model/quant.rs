@@ -277,25 +277,12 @@ pub(super) fn full_and_squares(row: &[i8]) -> (bool, u64) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if row.len() % LANES == 0 && row.len() <= 1 << 16 {
         use core::arch::wasm32::*;
-        // 16 codes at a time; a lane's sum stays below 2^31 for rows of at most 2^16 codes.
-        let (mut full, mut over, mut sums) = (i8x16_splat(0), i8x16_splat(0), i32x4_splat(0));
-        let (top, bottom) = (i8x16_splat(127), i8x16_splat(-128));
-        for c in row.chunks_exact(LANES) {
-            // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
-            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
-            // |−128| wraps to −128 in i8x16_abs: never equal to 127.
-            full = v128_or(full, i8x16_eq(i8x16_abs(v), top));
-            over = v128_or(over, i8x16_eq(v, bottom));
-            let lo = i16x8_extmul_low_i8x16(v, v);
-            let hi = i16x8_extmul_high_i8x16(v, v);
-            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(lo));
-            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(hi));
-        }
+        let (fits, sums) = simd::row(row);
         let total = (u32x4_extract_lane::<0>(sums) as u64)
             + (u32x4_extract_lane::<1>(sums) as u64)
             + (u32x4_extract_lane::<2>(sums) as u64)
             + (u32x4_extract_lane::<3>(sums) as u64);
-        return (v128_any_true(full) && !v128_any_true(over), total);
+        return (fits, total);
     }
     let peak = row.iter().map(|c| c.unsigned_abs()).max().unwrap_or(0);
     let squares = row
@@ -357,58 +344,70 @@ mod tests {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd {
+pub mod simd {
     use super::LANES;
     use core::arch::wasm32::*;
+
+    /// [`super::full_and_squares`] of a row of whole SIMD vectors, at most 2^16 codes, before the
+    /// sum's four lanes are added: whether its largest absolute code is 127, and four partial sums
+    /// of squares (each below 2^31).
+    #[inline(always)]
+    pub fn row(row: &[i8]) -> (bool, v128) {
+        let (mut full, mut over, mut sums) = (i8x16_splat(0), i8x16_splat(0), i32x4_splat(0));
+        let (top, bottom) = (i8x16_splat(127), i8x16_splat(-128));
+        for c in row.chunks_exact(LANES) {
+            // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
+            let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+            // |−128| wraps to −128 in i8x16_abs: never equal to 127.
+            full = v128_or(full, i8x16_eq(i8x16_abs(v), top));
+            over = v128_or(over, i8x16_eq(v, bottom));
+            let lo = i16x8_extmul_low_i8x16(v, v);
+            let hi = i16x8_extmul_high_i8x16(v, v);
+            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(lo));
+            sums = i32x4_add(sums, i32x4_extadd_pairwise_u16x8(hi));
+        }
+        (v128_any_true(full) && !v128_any_true(over), sums)
+    }
+
+    /// Lane `r`: the total of the four lanes of `a[r]` (a transpose, then adds).
+    #[inline(always)]
+    pub fn lane_totals(a: [v128; 4]) -> v128 {
+        let t0 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]),
+        );
+        let t1 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]),
+        );
+        i32x4_add(
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+        )
+    }
 
     /// Four rows of `stride` codes without padding and their scales: the largest
     /// `(scale · ‖codes‖)²` when every row passes [`super::CodeRows::check_unit`]'s checks (its
     /// scale is [`super::unit_scale`]'s, and a row with a scale has a code of ±127 and none of
     /// −128), else `None`.
     pub fn unit_block(rows: &[i8], scales: &[f32], stride: usize) -> Option<f64> {
-        let (top, bottom) = (i8x16_splat(127), i8x16_splat(-128));
         let mut sums = [i32x4_splat(0); 4];
         let mut fits = [true; 4];
         for (r, row) in rows.chunks_exact(stride).enumerate().take(4) {
-            // `full_and_squares`, for one row.
-            let (mut full, mut over, mut acc) = (i8x16_splat(0), i8x16_splat(0), i32x4_splat(0));
-            for c in row.chunks_exact(LANES) {
-                // SAFETY: a chunk of exactly 16 bytes; v128_load allows any alignment.
-                let v = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
-                full = v128_or(full, i8x16_eq(i8x16_abs(v), top));
-                over = v128_or(over, i8x16_eq(v, bottom));
-                acc = i32x4_add(
-                    acc,
-                    i32x4_extadd_pairwise_u16x8(i16x8_extmul_low_i8x16(v, v)),
-                );
-                acc = i32x4_add(
-                    acc,
-                    i32x4_extadd_pairwise_u16x8(i16x8_extmul_high_i8x16(v, v)),
-                );
-            }
-            sums[r] = acc;
-            fits[r] = v128_any_true(full) && !v128_any_true(over);
+            (fits[r], sums[r]) = self::row(row);
         }
-        // Lane r: the sum of squares of row r (below 2^31: at most 2^16 codes of at most 128²).
-        let t0 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(sums[0], sums[1]),
-            i32x4_shuffle::<2, 6, 3, 7>(sums[0], sums[1]),
-        );
-        let t1 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(sums[2], sums[3]),
-            i32x4_shuffle::<2, 6, 3, 7>(sums[2], sums[3]),
-        );
-        let squares = i32x4_add(
-            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
-            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
-        );
+        // Lane r: the sum of squares of row r.
+        let squares = lane_totals(sums);
         // `unit_scale`: 0 for no squares, else one over the f32 square root of their f32 sum.
         let zero = i32x4_eq(squares, i32x4_splat(0));
         let root = f32x4_sqrt(f32x4_convert_i32x4(squares));
         let expected = v128_andnot(f32x4_div(f32x4_splat(1.0), root), zero);
-        // SAFETY: four f32 (`scales` holds four); v128_load allows any alignment.
+        if scales.len() < 4 {
+            return None;
+        }
+        // SAFETY: four f32 (checked just above); v128_load allows any alignment.
         let given = unsafe { v128_load(scales.as_ptr().cast::<v128>()) };
-        if scales.len() < 4 || !i32x4_all_true(i32x4_eq(given, expected)) {
+        if !i32x4_all_true(i32x4_eq(given, expected)) {
             return None;
         }
         let squares = [

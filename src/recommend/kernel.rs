@@ -494,19 +494,8 @@ mod simd {
             }
             k += 16;
         }
-        // Transpose-reduce: lane r is the total of accumulator r.
-        let t0 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(a0, a1),
-            i32x4_shuffle::<2, 6, 3, 7>(a0, a1),
-        );
-        let t1 = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(a2, a3),
-            i32x4_shuffle::<2, 6, 3, 7>(a2, a3),
-        );
-        let sums = i32x4_add(
-            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
-            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
-        );
+        // Lane r: the total of accumulator r.
+        let sums = crate::model::lane_totals([a0, a1, a2, a3]);
         // SAFETY: i + 4 ≤ rows = scales.len().
         let scales = unsafe { v128_load(m.scales.as_ptr().add(i) as *const v128) };
         f32x4_mul(
