@@ -1,7 +1,7 @@
 //! Re-ranking: keep the best candidates, spread them out (MMR), and optionally explore.
 
 use super::kernel::dot_embeddings;
-use crate::model::{Model, NONE};
+use crate::model::{Embedding, Model, NONE};
 use crate::rng::Rng;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -83,7 +83,13 @@ impl Top {
 /// Similarity of two items for diversity: embedding cosine when both have one, otherwise
 /// 0.6 for the same category plus 0.4 for the same brand.
 pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
-    if let (Some(x), Some(y)) = (model.embedding(a), model.embedding(b)) {
+    similarity_of(model, (a, model.embedding(a)), (b, model.embedding(b)))
+}
+
+/// [`similarity`] of two items with their embeddings already looked up (MMR looks up each
+/// candidate's once per call, not once per comparison).
+fn similarity_of(model: &Model, (a, ea): Looked<'_>, (b, eb): Looked<'_>) -> f32 {
+    if let (Some(x), Some(y)) = (ea, eb) {
         // A comparison, not f32::max: in wasm that is a call to a NaN-aware fmaxf.
         let d = dot_embeddings(x, y);
         return if d > 0.0 { d } else { 0.0 };
@@ -97,6 +103,18 @@ pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
         s += 0.4;
     }
     s
+}
+
+/// An item and its embedding.
+type Looked<'a> = (u32, Option<Embedding<'a>>);
+
+/// A candidate MMR has not picked yet.
+struct Left<'a> {
+    scored: Scored,
+    /// Its highest similarity to the first `seen` picks.
+    max_sim: f32,
+    seen: usize,
+    embedding: Option<Embedding<'a>>,
 }
 
 /// Maximal marginal relevance: picks `k` of `pool` (best first), each maximising
@@ -137,47 +155,94 @@ pub fn mmr_admitting(
         }
         return (picked, refused);
     }
-    let mut left: Vec<(Scored, f32)> = pool.iter().map(|s| (*s, 0.0f32)).collect();
-    let objective = |(s, max_sim): &(Scored, f32)| (1.0 - lambda) * rel(s) - lambda * max_sim;
-    while picked.len() < k && !left.is_empty() {
-        let mut best_at = 0;
-        let mut best_val = f32::NEG_INFINITY;
-        for (at, cand) in left.iter().enumerate() {
-            let v = objective(cand);
-            if v > best_val {
-                best_val = v;
-                best_at = at;
+    let mut left: Vec<Left<'_>> = pool
+        .iter()
+        .map(|s| Left {
+            scored: *s,
+            max_sim: 0.0,
+            seen: 0,
+            embedding: model.embedding(s.item),
+        })
+        .collect();
+    // The picks so far with their embeddings, in order: a candidate compared with the first
+    // `seen` of them is brought up to date with the rest.
+    let mut picks: Vec<Looked<'_>> = Vec::with_capacity(k);
+    let objective = |c: &Left<'_>| (1.0 - lambda) * rel(&c.scored) - lambda * c.max_sim;
+    let update = |c: &mut Left<'_>, picks: &[Looked<'_>]| {
+        for &pick in &picks[c.seen..] {
+            let sim = similarity_of(model, pick, (c.scored.item, c.embedding));
+            if sim > c.max_sim {
+                c.max_sim = sim;
             }
         }
-        let mut chosen = Some(best_at).filter(|&at| admit(left[at].0.item));
+        c.seen = picks.len();
+    };
+    while picked.len() < k && !left.is_empty() {
+        // The candidate with the best objective, ties to the earliest. An objective only falls as
+        // picks are added, so one not compared with the latest picks is at most what it was:
+        // candidates come off a heap by that objective (ties by position, as `Scored` orders)
+        // and are brought up to date as they come; the first that is up to date is the best.
+        // Most of the pool, the weak candidates, is never compared with most picks.
+        let mut heap: BinaryHeap<Scored> = left
+            .iter()
+            .enumerate()
+            .map(|(at, c)| Scored {
+                score: objective(c),
+                item: at as u32,
+            })
+            .collect();
+        let mut best = None;
+        while let Some(top) = heap.pop() {
+            let c = &mut left[top.item as usize];
+            if c.seen == picks.len() {
+                best = Some((top.item as usize, top.score));
+                break;
+            }
+            update(c, &picks);
+            heap.push(Scored {
+                score: objective(c),
+                item: top.item,
+            });
+        }
+        // Every candidate comes up to date before the heap runs out.
+        let Some((best_at, mut best_val)) = best else {
+            break;
+        };
+        let mut chosen = Some(best_at).filter(|&at| admit(left[at].scored.item));
         // Positions in `left` refused in this round.
         let mut out: Vec<usize> = Vec::new();
         if chosen.is_none() {
             out.push(best_at);
-            // Refusals leave the others' objectives as they are: rank them once, best first
-            // (ties by position, as above), and offer them in that order.
-            let mut order: Vec<(f32, usize)> = left
-                .iter()
-                .enumerate()
-                .filter(|&(at, _)| at != best_at)
-                .map(|(at, c)| (objective(c), at))
-                .collect();
+            // Refusals leave the others' objectives as they are: bring them all up to date, rank
+            // them once, best first (ties by position, as above), and offer them in that order.
+            let mut order: Vec<(f32, usize)> = Vec::with_capacity(left.len());
+            for (at, c) in left.iter_mut().enumerate() {
+                if at != best_at {
+                    update(c, &picks);
+                    order.push((objective(c), at));
+                }
+            }
             crate::sort::sort_by(&mut order, &mut |a, b| {
                 a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
             });
             for (v, at) in order {
-                if admit(left[at].0.item) {
+                if admit(left[at].scored.item) {
                     (chosen, best_val) = (Some(at), v);
                     break;
                 }
                 out.push(at);
             }
         }
-        refused.extend(out.iter().map(|&at| left[at].0.item));
+        refused.extend(out.iter().map(|&at| left[at].scored.item));
         let Some(at) = chosen else {
             break;
         };
-        let pick = left[at].0;
+        let pick = &left[at];
+        picks.push((pick.scored.item, pick.embedding));
+        picked.push(Scored {
+            score: best_val,
+            item: pick.scored.item,
+        });
         // The pick and this round's refusals leave; usually that is the pick alone, so the list
         // of positions stays short and no pool-sized mask is allocated.
         let mut gone = out;
@@ -187,16 +252,6 @@ pub fn mmr_admitting(
         left.retain(|_| {
             position += 1;
             gone.binary_search(&(position - 1)).is_err()
-        });
-        for (cand, max_sim) in &mut left {
-            let sim = similarity(model, pick.item, cand.item);
-            if sim > *max_sim {
-                *max_sim = sim;
-            }
-        }
-        picked.push(Scored {
-            score: best_val,
-            item: pick.item,
         });
     }
     (picked, refused)

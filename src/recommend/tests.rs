@@ -737,6 +737,12 @@ fn refusals_give_what_taking_the_best_each_time_gives() {
             assert_eq!(got, naive(&model, &pool, 10, lambda, |i| !refuse(i)));
             assert!(got.iter().all(|s| !refuse(s.item)));
             assert!(refused.iter().all(|&i| refuse(i)));
+            // Without refusals: most candidates are compared with only some of the picks.
+            let all = |_: u32| true;
+            assert_eq!(
+                mmr(&model, &pool, 10, lambda),
+                naive(&model, &pool, 10, lambda, all)
+            );
         }
     }
     assert_eq!(mmr(&model, &[], 3, 0.5), vec![]);
