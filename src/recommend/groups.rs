@@ -18,6 +18,8 @@ pub struct Groups {
     /// Group `g` is `entries[starts[g]..starts[g + 1]]`.
     starts: Vec<u32>,
     entries: Vec<(u32, Row)>,
+    /// The groups by best prior descending (an empty one counts 0), ties by index.
+    by_prior: Vec<u32>,
 }
 
 impl Groups {
@@ -55,7 +57,16 @@ impl Groups {
                 .collect();
             part.copy_from_slice(&sorted);
         }
-        Groups { starts, entries }
+        let mut groups = Groups {
+            starts,
+            entries,
+            by_prior: Vec::new(),
+        };
+        let best: Vec<f32> = (0..groups.count())
+            .map(|g| groups.best_prior(g).unwrap_or(0.0))
+            .collect();
+        groups.by_prior = crate::model::order_by(&best);
+        groups
     }
 
     /// How many groups there are (categories plus the one of items without a category).
@@ -73,9 +84,45 @@ impl Groups {
         self.group(g).first().map(|e| e.1.prior)
     }
 
+    /// The groups by `best_prior(g) + term(g)` descending (an empty group counts 0), ties by
+    /// index, or in rounding ties near enough: for the order `for_you`'s scan meets the groups
+    /// in, where `term` is the shopper's affinity for the category — zero for all but a few. The
+    /// order by prior is kept from the start; only the groups with a term are sorted, then merged
+    /// in (sorting every group per call was a twentieth of a `for_you` call).
+    pub fn by_bound(&self, term: impl Fn(usize) -> f32) -> Vec<u32> {
+        let lifted = |g: usize| term(g) != 0.0 && self.best_prior(g).is_some();
+        let bound: Vec<f32> = (0..self.count())
+            .map(|g| self.best_prior(g).map_or(0.0, |p| p + term(g)))
+            .collect();
+        let before = |a: u32, b: u32| {
+            let (x, y) = (bound[a as usize], bound[b as usize]);
+            x > y || (x == y && a < b)
+        };
+        let mut first: Vec<u32> = (0..self.count() as u32)
+            .filter(|&g| lifted(g as usize))
+            .collect();
+        crate::sort::sort_by(&mut first, &mut |&a, &b| before(a, b));
+        let mut order = Vec::with_capacity(self.count());
+        let mut k = 0;
+        for &g in &self.by_prior {
+            if lifted(g as usize) {
+                continue;
+            }
+            while k < first.len() && before(first[k], g) {
+                order.push(first[k]);
+                k += 1;
+            }
+            order.push(g);
+        }
+        order.extend_from_slice(&first[k..]);
+        order
+    }
+
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        self.starts.capacity() * 4 + self.entries.capacity() * core::mem::size_of::<(u32, Row)>()
+        self.starts.capacity() * 4
+            + self.entries.capacity() * core::mem::size_of::<(u32, Row)>()
+            + self.by_prior.capacity() * 4
     }
 }
 
@@ -105,5 +152,37 @@ mod tests {
         assert_eq!(g.best_prior(1), Some(0.5));
         let empty = Groups::new(0, row, 2);
         assert_eq!((empty.count(), empty.best_prior(0)), (2, None));
+    }
+
+    #[test]
+    fn groups_by_bound_are_the_groups_sorted_by_best_prior_plus_term() {
+        let mut rng = crate::rng::Rng::new(3);
+        for round in 0..50 {
+            let (n, groups) = (1 + rng.below(300), 1 + rng.below(40));
+            // Eighths: every sum below is exact, so ties are real ties.
+            let eighths = |rng: &mut crate::rng::Rng, top: usize| rng.below(top) as f32 / 8.0;
+            let prior: Vec<f32> = (0..n).map(|_| eighths(&mut rng, 40)).collect();
+            let category: Vec<u32> = (0..n).map(|_| rng.below(groups + 2) as u32).collect();
+            let (brand, band) = (vec![0u32; n], vec![0u8; n]);
+            let g = Groups::new(n, |i| Row::of(&prior, &category, &brand, &band, i), groups);
+            // Most groups without a term (a shopper likes a few categories), some with.
+            let term: Vec<f32> = (0..g.count())
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        eighths(&mut rng, 30)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let bound = |k: usize| g.best_prior(k).map_or(0.0, |p| p + term[k]);
+            let mut expect: Vec<u32> = (0..g.count() as u32).collect();
+            expect.sort_by(|&a, &b| {
+                bound(b as usize)
+                    .total_cmp(&bound(a as usize))
+                    .then(a.cmp(&b))
+            });
+            assert_eq!(g.by_bound(|k| term[k]), expect, "round {round}");
+        }
     }
 }

@@ -256,12 +256,11 @@ pub fn scan_groups(
             largest(table)
         }
     };
-    let best: Vec<f32> = (0..groups.count())
-        .map(|g| groups.best_prior(g).map_or(0.0, |p| p + category(g) + rest))
-        .collect();
     let marked = |i: usize| marks.get(i / 32).is_some_and(|w| w & (1 << (i % 32)) != 0);
     let mut thr = start;
-    for g in crate::model::order_by(&best) {
+    // Best bound first, so that the threshold rises early (the order does not change what is
+    // found: each group's own bound decides where its scan stops).
+    for g in groups.by_bound(category) {
         let g = g as usize;
         let c = category(g);
         // The group's values are stored in this order: the reads are sequential, all but the
