@@ -165,8 +165,9 @@ impl Terms<'_> {
             .min(self.band.len())
     }
 
+    /// Item `i`'s values (read once for [`Terms::base_of`] and [`Terms::score_of`]).
     #[inline(always)]
-    fn row(&self, i: usize) -> Row {
+    pub fn row(&self, i: usize) -> Row {
         Row::of(self.prior, self.category, self.brand, self.band, i)
     }
 

@@ -535,11 +535,11 @@ impl<'a> ForYou<'a> {
         // often the best, so the threshold starts high and the dense pass skips more rows.
         let bound = dots.bound(w.embedding);
         for &i in &s.extra_touched {
-            let extra = s.extra(i);
-            if kernel::reachable(terms.base(i as usize) + extra + bound, top.threshold())
+            let (row, extra) = (terms.row(i as usize), s.extra(i));
+            if kernel::reachable(terms.base_of(&row) + extra + bound, top.threshold())
                 && rules.allows(i)
             {
-                top.push(terms.at(i as usize, dots.one(i)) + extra, i);
+                top.push(terms.score_of(&row, dots.one(i)) + extra, i);
             }
         }
         if model.exact_scan() {
