@@ -85,10 +85,10 @@ impl Groups {
     }
 
     /// The groups by `best_prior(g) + term(g)` descending (an empty group counts 0), ties by
-    /// index, or in rounding ties near enough: for the order `for_you`'s scan meets the groups
-    /// in, where `term` is the shopper's affinity for the category — zero for all but a few. The
-    /// order by prior is kept from the start; only the groups with a term are sorted, then merged
-    /// in (sorting every group per call was a twentieth of a `for_you` call).
+    /// index: the order `for_you`'s scan meets the groups in, where `term` is the shopper's
+    /// affinity for the category — zero for all but a few. The order by prior is kept from the
+    /// start; only the groups with a term are sorted, then merged in (sorting every group per
+    /// call was a twentieth of a `for_you` call).
     pub fn by_bound(&self, term: impl Fn(usize) -> f32) -> Vec<u32> {
         let lifted = |g: usize| term(g) != 0.0 && self.best_prior(g).is_some();
         let bound: Vec<f32> = (0..self.count())
