@@ -177,19 +177,20 @@ pub fn mmr_admitting(
         }
         c.seen = picks.len();
     };
-    // One heap for every round (positions in `left`, by objective).
-    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(left.len());
     while picked.len() < k && !left.is_empty() {
         // The candidate with the best objective, ties to the earliest. An objective only falls as
         // picks are added, so one not compared with the latest picks is at most what it was:
         // candidates come off a heap by that objective (ties by position, as `Scored` orders)
         // and are brought up to date as they come; the first that is up to date is the best.
         // Most of the pool, the weak candidates, is never compared with most picks.
-        heap.clear();
-        heap.extend(left.iter().enumerate().map(|(at, c)| Scored {
-            score: objective(c),
-            item: at as u32,
-        }));
+        let mut heap: BinaryHeap<Scored> = left
+            .iter()
+            .enumerate()
+            .map(|(at, c)| Scored {
+                score: objective(c),
+                item: at as u32,
+            })
+            .collect();
         let mut best = None;
         while let Some(top) = heap.pop() {
             let c = &mut left[top.item as usize];
