@@ -6,7 +6,7 @@ use super::{gpc, now};
 use crate::consent::tcf::MAX_LEN;
 use crate::session::{Session, TcfEvent};
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,17 +33,53 @@ fn field(data: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The session a listener acts on; emptied when the `Vitrine` is freed.
-type Target = Rc<RefCell<Option<Weak<RefCell<Session>>>>>;
+/// A listener's state, kept here rather than in its callback: the CMP keeps the callback until
+/// the JS engine collects it, but `free()` removes the entry at once, so nothing of a freed
+/// `Vitrine` stays in wasm memory however long the CMP holds on.
+struct Entry {
+    handle: u32,
+    session: Weak<RefCell<Session>>,
+    /// The `listenerId` the CMP gave in its first callback; needed to remove the listener.
+    id: Option<f64>,
+}
+
+thread_local! {
+    /// The live listeners, by handle (handles only grow, so pushing keeps them sorted).
+    static LISTENERS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    static NEXT: Cell<u32> = const { Cell::new(1) };
+    /// The one Rust callback, made once per module: each listener gives the CMP this function
+    /// bound to its handle (`dispatch.bind(null, handle)`, a plain JS function). A CMP calling
+    /// after `free()` reaches a handle that is gone, never freed memory.
+    static DISPATCH: js_sys::Function =
+        Closure::<dyn FnMut(JsValue, JsValue, JsValue)>::new(dispatch)
+            .into_js_value()
+            .unchecked_into();
+}
+
+fn dispatch(handle: JsValue, data: JsValue, success: JsValue) {
+    let Some(handle) = handle.as_f64() else {
+        return; // the CMP's answer to removeEventListener
+    };
+    let session = LISTENERS.with_borrow_mut(|all| {
+        let at = position(all, handle as u32).ok()?;
+        let entry = &mut all[at];
+        if let Some(n) = field(&data, "listenerId").as_f64() {
+            entry.id = Some(n);
+        }
+        Some(entry.session.clone())
+    });
+    if let Some(session) = session {
+        on_event(&session, &data, &success);
+    }
+}
+
+fn position(all: &[Entry], handle: u32) -> Result<usize, usize> {
+    all.binary_search_by_key(&handle, |e| e.handle)
+}
 
 /// A registered TCF event listener.
 pub struct TcfListener {
-    /// The `listenerId` the CMP gave in its first callback; needed to remove the listener.
-    id: Rc<Cell<Option<f64>>>,
-    /// Shared with the callback. The callback itself is freed only when the CMP's reference to
-    /// it is garbage-collected; emptying this at `free()` lets the session's memory go at once
-    /// instead (about 1 KB per `open`/`listenTcf`/`free` cycle otherwise held until a JS GC).
-    target: Target,
+    handle: u32,
 }
 
 impl TcfListener {
@@ -52,42 +88,38 @@ impl TcfListener {
         if !cmp_present() {
             return None;
         }
-        let id = Rc::new(Cell::new(None));
-        let seen = id.clone();
-        let target: Target = Rc::new(RefCell::new(Some(session)));
-        let for_callback = target.clone();
-        let callback =
-            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |data: JsValue, success: JsValue| {
-                let session = for_callback.borrow().clone().unwrap_or_default();
-                on_event(&session, &seen, &data, &success)
+        let handle = NEXT.replace(NEXT.get() + 1);
+        LISTENERS.with_borrow_mut(|all| {
+            all.push(Entry {
+                handle,
+                session,
+                id: None,
             })
-            // Owned by the CMP from here: a CMP calling after `free()` reaches a dead Weak, not freed
-            // memory.
-            .into_js_value();
+        });
+        // Registered before the call: the CMP may answer inside it. Dropped (entry removed) if
+        // the call throws.
+        let listener = TcfListener { handle };
+        let callback = DISPATCH.with(|f| f.bind1(&JsValue::NULL, &JsValue::from(handle)));
         tcfapi("addEventListener", 2, &callback, &JsValue::UNDEFINED).ok()?;
-        Some(TcfListener { id, target })
+        Some(listener)
     }
 }
 
 impl Drop for TcfListener {
     fn drop(&mut self) {
-        self.target.borrow_mut().take();
-        if let Some(id) = self.id.get() {
-            let done = Closure::once_into_js(|_: JsValue| {});
+        let handle = self.handle;
+        let entry = LISTENERS.with_borrow_mut(|all| {
+            let at = position(all, handle).ok()?;
+            Some(all.remove(at))
+        });
+        if let Some(id) = entry.and_then(|e| e.id) {
+            let done = DISPATCH.with(|f| f.clone());
             let _ = tcfapi("removeEventListener", 2, &done, &JsValue::from_f64(id));
         }
     }
 }
 
-fn on_event(
-    session: &Weak<RefCell<Session>>,
-    id: &Cell<Option<f64>>,
-    data: &JsValue,
-    ok: &JsValue,
-) {
-    if let Some(n) = field(data, "listenerId").as_f64() {
-        id.set(Some(n));
-    }
+fn on_event(session: &Weak<RefCell<Session>>, data: &JsValue, ok: &JsValue) {
     if ok.as_bool() == Some(false) {
         return;
     }

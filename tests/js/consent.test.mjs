@@ -181,6 +181,31 @@ test('a CMP that throws or calls back after free() cannot break vitrine', () => 
   }
 });
 
+test('each listener reaches its own instance only, and a callback kept after free() reaches none', () => {
+  const cmp = fakeCmp();
+  try {
+    const [a, b] = [0, 1].map(() => Vitrine.open({ catalog, storage: 'memory' }));
+    assert.equal(Vitrine.listenTcf(a), true);
+    assert.equal(Vitrine.listenTcf(b), true);
+    const [callA, callB] = [cmp.listeners.get(1), cmp.listeners.get(2)];
+    callB({ eventStatus: 'useractioncomplete', tcString: tcString([1, 5, 6]), listenerId: 2, gdprApplies: true }, true);
+    assert.deepEqual([a.consent().source, b.consent().source], ['default', 'tcf']);
+    a.free();
+    assert.deepEqual(cmp.calls.at(-1), ['removeEventListener', 2, 1], "a's own listenerId removed");
+    const c = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(Vitrine.listenTcf(c), true);
+    // A CMP that kept a's callback and calls it anyway: the newer instance is not reached.
+    callA({ eventStatus: 'useractioncomplete', tcString: tcString([1, 5, 6]), listenerId: 1, gdprApplies: true }, true);
+    assert.equal(c.consent().source, 'default');
+    b.free();
+    c.free();
+    assert.deepEqual(cmp.calls.slice(-2), [['removeEventListener', 2, 2], ['removeEventListener', 2, 3]]);
+    assert.equal(cmp.listeners.size, 0);
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+});
+
 test('audit, exportData and erase: everything held is reported, exported, and then gone', () => {
   const v = Vitrine.open({ catalog, storage: 'memory', consent: { personalization: true, storage: true }, policy: { retentionDays: 10 } });
   v.track('Product Viewed', { product_id: 'candles-0' });
