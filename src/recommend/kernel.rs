@@ -200,12 +200,6 @@ impl Terms<'_> {
         relu * self.embedding + r.prior + c + b + p
     }
 
-    /// [`Terms::base_of`] item `i`.
-    #[inline(always)]
-    pub fn base(&self, i: usize) -> f32 {
-        self.base_of(&self.row(i))
-    }
-
     /// Item `i`'s score for a dot product `d`.
     #[inline(always)]
     pub fn at(&self, i: usize, d: f32) -> f32 {
