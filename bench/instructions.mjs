@@ -28,7 +28,7 @@ const flag = (name, fallback) => {
   const at = args.indexOf(name);
   return at < 0 ? fallback : args.splice(at, 2)[1];
 };
-const file = flag('--model', `${root}.bench/catalog-100000x64-s7-v3.vtr`);
+const file = flag('--model', `${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
 const items = Number(flag('--items', 100000));
 const who = flag('--shopper', 'light');
 const options = flag('--options', '{"scenario":"for_you","k":10}');

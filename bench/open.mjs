@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const dirs = [];
 let opens = 15;
-let file = `${root}.bench/catalog-100000x64-s7-v3.vtr`;
+let file = `${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--opens') opens = +args[++i];
   else if (args[i] === '--model') file = args[++i];

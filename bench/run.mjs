@@ -27,7 +27,7 @@ export function catalogFile([items, dims]) {
   mkdirSync(dir, { recursive: true });
   // The format version (and the latest optional sections) are in the name, so that a file an older
   // writer made is not reused.
-  const file = `${dir}/catalog-${items}x${dims}-s7-v3.vtr`;
+  const file = `${dir}/catalog-${items}x${dims}-s7-v3-idhx.vtr`;
   if (!existsSync(file)) {
     log(`bench: writing ${file}`);
     const release = quick ? [] : ['--release'];

@@ -21,7 +21,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rounds') rounds = +args[++i];
   else dirs.push(args[i]);
 }
-const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3.vtr`);
+const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
 const n = 100_000;
 
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {

@@ -38,7 +38,7 @@ const MAX_SECTIONS: u32 = 64;
 mod tag {
     pub const META: [u8; 4] = *b"META";
     pub const IDS: [u8; 4] = *b"IDS_";
-    pub const ID_ORDER: [u8; 4] = *b"IDOR";
+    pub const ID_INDEX: [u8; 4] = *b"IDHX";
     pub const TITLES: [u8; 4] = *b"TITL";
     pub const CATEGORY_NAMES: [u8; 4] = *b"CATN";
     pub const CATEGORY: [u8; 4] = *b"ICAT";
@@ -111,7 +111,11 @@ fn encode_with(p: &ModelParts, codes: Option<&Quantized>, embeddings: Embeddings
     meta.buf.extend_from_slice(&p.info.lines.to_le_bytes());
     sections.push((tag::META, meta.buf));
     sections.push((tag::IDS, strings(&p.ids)));
-    sections.push((tag::ID_ORDER, u32s(&p.id_order)));
+    // The ids' hash table (docs/MODEL.md), when the ids are unique (tests write files whose
+    // are not; loading reports them). It replaced `IDOR`, the ids' sorted order.
+    if let Ok(index) = super::ids::IdIndex::build(&p.ids) {
+        sections.push((tag::ID_INDEX, u32s(index.slots())));
+    }
     sections.push((tag::TITLES, strings(&p.titles)));
     sections.push((tag::CATEGORY_NAMES, strings(&p.categories)));
     sections.push((tag::CATEGORY, u32s(&p.category)));
@@ -835,7 +839,11 @@ fn decode_with_codes(
         Some(b) if !b.is_empty() => array_u32(b, n, what),
         _ => Ok(Vec::new()),
     };
-    let id_order = order(tag::ID_ORDER, "IDOR")?;
+    let id_index = match s.get(tag::ID_INDEX) {
+        Some(b) if b.len() % 4 == 0 => view(file, b, "IDHX")?,
+        Some(_) => return Err(truncated("IDHX")),
+        None => Array::default(),
+    };
     let nb = |t: [u8; 4], what: &str| match s.get(t) {
         Some(b) => read_neighbours(file, b, what),
         None => Ok(Neighbours::default()),
@@ -863,7 +871,7 @@ fn decode_with_codes(
             None => Strings::default(),
         },
         channel_trending: nb(tag::CHANNEL_TRENDING, "CHTR")?,
-        id_order,
+        id_index,
         popularity_order: order(tag::POPULARITY_ORDER, "ORDP")?,
         trending_order: order(tag::TRENDING_ORDER, "ORDT")?,
         repeat: match s.get(tag::REPEAT) {

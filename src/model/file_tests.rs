@@ -34,7 +34,7 @@ pub(crate) fn sample_parts() -> ModelParts {
         embeddings: vec![1.0, 0.0, 0.6, 0.8, 0.0, 1.0, -1.0, 0.0].into(),
         channels: ["tiktok", "in_store"].into_iter().collect(),
         channel_trending: Neighbours::from_rows(vec![vec![(2, 1.0), (0, 0.5)], vec![(3, 1.0)]]),
-        id_order: Vec::new(),
+        id_index: Default::default(),
         popularity_order: Vec::new(),
         trending_order: Vec::new(),
         repeat: vec![0.5, 0.125, 0.0, 1.0],
@@ -378,9 +378,6 @@ fn bad_contents_are_named() {
     p.ids = ["a", "a", "b", "c"].into_iter().collect();
     assert!(message(&encode(&p)).contains("item id 'a' appears twice"));
     let mut p = sample_parts();
-    p.id_order = vec![0, 1, 2, 3];
-    assert!(message(&encode(&p)).contains("id index is not sorted"));
-    let mut p = sample_parts();
     p.category[0] = 7;
     assert!(message(&encode(&p)).contains("attribute index is out of range"));
     let mut p = sample_parts();
@@ -624,4 +621,80 @@ fn damaged_int8_only_files_are_refused() {
     let e = set(&[(codes + 16, 0), (codes + 18, 95)]);
     assert!(e.contains("padding is not zero"), "{e}");
     assert!(set(&[(off, 3)]).contains("the EMBQ section does not match the embeddings"));
+}
+
+#[test]
+fn the_stored_id_table_is_used_checked_and_optional() {
+    let good = encode(&sample_parts());
+    let s = sections(&good, None).unwrap();
+    let (_, off, len) = *s
+        .table
+        .iter()
+        .find(|(t, _, _)| *t == tag::ID_INDEX)
+        .unwrap();
+    assert_eq!(len, 8 * 4, "4 ids, at most half full: 8 slots");
+    let slots: Vec<u32> = good[off..off + len]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let m = Model::from_bytes(&good).unwrap();
+    for (i, id) in ["b", "a", "ü-3", "c"].into_iter().enumerate() {
+        assert_eq!(m.index_of(id), Some(i as u32));
+    }
+    assert_eq!(m.index_of("d"), None);
+
+    // An unusable table is refused: an item that does not exist, a full table, another count
+    // of items.
+    let unusable = "the id hash table (IDHX) is not a power of two long";
+    let full = slots.iter().position(|&s| s == 0).unwrap();
+    let named = slots.iter().position(|&s| s != 0).unwrap();
+    for (slot, value) in [(named, 5u32), (full, 1), (named, 0)] {
+        let mut bad = good.clone();
+        bad[off + 4 * slot..off + 4 * slot + 4].copy_from_slice(&value.to_le_bytes());
+        reseal(&mut bad);
+        assert!(message(&bad).contains(unusable), "slot {slot} = {value}");
+    }
+    // A table whose items are misplaced (behind a valid checksum) loads; the ids it misplaces are
+    // not found, and nothing else goes wrong.
+    let mut moved = good.clone();
+    let mut rotated = slots.clone();
+    rotated.rotate_left(1);
+    for (k, v) in rotated.iter().enumerate() {
+        moved[off + 4 * k..off + 4 * k + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    reseal(&mut moved);
+    let m = Model::from_bytes(&moved).unwrap();
+    for id in ["b", "a", "ü-3", "c", "d", ""] {
+        if let Some(i) = m.index_of(id) {
+            assert_eq!(m.id(i), id);
+        }
+    }
+
+    // Without the section (files written before it), the table is built on load, and a
+    // repeated id is found then.
+    let mut p = sample_parts();
+    let without: Vec<u8> = {
+        let mut bytes = encode(&p);
+        let (at, _) = s
+            .table
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.0 == tag::ID_INDEX)
+            .unwrap();
+        // Renaming the section hides it (unknown tags are ignored).
+        let entry = HEADER_LEN + at * ENTRY_LEN;
+        bytes[entry..entry + 4].copy_from_slice(b"XXXX");
+        reseal(&mut bytes);
+        bytes
+    };
+    let m = Model::from_bytes(&without).unwrap();
+    assert_eq!(m.index_of("ü-3"), Some(2));
+    p.ids = ["a", "a", "b", "c"].into_iter().collect();
+    let twice = encode(&p);
+    assert!(sections(&twice, None)
+        .unwrap()
+        .table
+        .iter()
+        .all(|(t, _, _)| *t != tag::ID_INDEX));
+    assert!(message(&twice).contains("item id 'a' appears twice"));
 }

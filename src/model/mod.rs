@@ -10,6 +10,7 @@ mod array;
 pub mod build;
 mod catalog;
 pub mod file;
+mod ids;
 mod norms;
 mod quant;
 mod tables;
@@ -21,6 +22,7 @@ pub use quant::simd::lane_totals;
 pub use quant::{Quantized, LANES};
 pub use tables::{Lists, Strings};
 
+use ids::IdIndex;
 use tables::Index;
 
 use crate::error::{Error, Result};
@@ -266,8 +268,8 @@ pub struct ModelParts {
     /// Row `c`: the items trending among visitors from channel `c`, with a non-negative score
     /// (any scale; each row is scaled to a best of 1 on load and sorted best first).
     pub channel_trending: Neighbours,
-    /// Item indexes ordered by id (bytewise), for lookups by id; computed when empty.
-    pub id_order: Vec<u32>,
+    /// The ids' hash table as a model file stores it (`IDHX`, see [`ids`]); built when empty.
+    pub id_index: Array<u32>,
     /// Item indexes by normalised popularity, best first, ties by index ([`order_by`]), as a
     /// model file stores them; computed when empty, or when they are not that order.
     pub popularity_order: Vec<u32>,
@@ -342,9 +344,8 @@ pub struct Model {
     /// Per brand, its name trimmed and in lower case.
     brand_keys: Strings,
     brand_index: Index,
-    /// Per position of the id order, the first eight bytes of the id (big-endian, zero-padded):
-    /// a lookup compares these integers and only reads the strings when they tie.
-    id_prefix: Vec<u64>,
+    /// Item indexes by id.
+    ids: IdIndex,
     /// Item indexes by popularity, best first.
     by_popularity: Vec<u32>,
     /// Item indexes by trending score, best first.
@@ -484,57 +485,6 @@ fn bad(why: &str) -> Error {
     Error::Model(why.to_owned())
 }
 
-/// Checks that `order` lists every item once, by strictly increasing id (so ids are unique), or
-/// computes it when empty. Returns, per position of the order, the [`prefix`] of its id: the
-/// sortedness check compares these and reads the strings only where they tie.
-fn check_id_order(ids: &Strings, order: &mut Vec<u32>) -> Result<Vec<u64>> {
-    let n = ids.len();
-    // The prefixes in item order, in one pass over the ids as they lie (read in the order of the
-    // index, each id was a random access).
-    let by_item = ids.prefixes();
-    if order.is_empty() && n > 0 {
-        order.extend(0..n as u32);
-        crate::sort::sort_by(order, &mut |&a, &b| {
-            ids.get(a as usize) < ids.get(b as usize)
-        });
-        if let Some(w) = order
-            .windows(2)
-            .find(|w| ids.get(w[0] as usize) == ids.get(w[1] as usize))
-        {
-            let mut m = String::from("item id '");
-            m.push_str(ids.get(w[0] as usize));
-            m.push_str("' appears twice");
-            return Err(Error::Model(m));
-        }
-        return Ok(order.iter().map(|&i| by_item[i as usize]).collect());
-    }
-    if order.len() != n {
-        return Err(bad("the id index does not list every item"));
-    }
-    // Each id above the one before (prefixes first, the ids on a tie): so no index appears
-    // twice, and with `n` entries below `n` every index appears once. No branch on the order of
-    // the prefixes, so that the reads of `by_item` overlap.
-    let mut keys: Vec<u64> = Vec::with_capacity(n);
-    let mut unsorted = false;
-    for (at, &i) in order.iter().enumerate() {
-        let Some(&key) = by_item.get(i as usize) else {
-            return Err(bad("the id index lists an item that does not exist"));
-        };
-        if let Some(&k) = keys.last() {
-            unsorted |= k > key;
-            if k == key {
-                let j = order[at - 1] as usize;
-                unsorted |= after_prefix(ids.bytes_of(j), ids.bytes_of(i as usize)).is_ge();
-            }
-        }
-        keys.push(key);
-    }
-    if unsorted {
-        return Err(bad("the id index is not sorted, or an id appears twice"));
-    }
-    Ok(keys)
-}
-
 impl Model {
     /// Validates the parts and prepares the lookup tables. Popularity and trending are scaled to
     /// 0..1 and embeddings to unit length (so a dot product is the cosine).
@@ -650,7 +600,17 @@ impl Model {
         if p.ids.has_empty() {
             return Err(bad("an item id is empty"));
         }
-        let id_prefix = check_id_order(&p.ids, &mut p.id_order)?;
+        let ids = match core::mem::take(&mut p.id_index) {
+            stored if !stored.is_empty() || n == 0 => {
+                IdIndex::stored(stored, n).map_err(|why| Error::Model(why.into()))?
+            }
+            _ => IdIndex::build(&p.ids).map_err(|ids::Duplicate(i)| {
+                let mut m = String::from("item id '");
+                m.push_str(p.ids.get(i as usize));
+                m.push_str("' appears twice");
+                Error::Model(m)
+            })?,
+        };
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
         let mut rows = pre.rows;
@@ -698,7 +658,7 @@ impl Model {
             category_keys,
             brand_index: Index::of(&brand_keys),
             brand_keys,
-            id_prefix,
+            ids,
             by_popularity: order_or(&p.popularity, core::mem::take(&mut p.popularity_order)),
             by_trending: order_or(&p.trending, core::mem::take(&mut p.trending_order)),
             quantized,
@@ -717,7 +677,7 @@ impl Model {
             category_index: Index::default(),
             brand_keys: Strings::default(),
             brand_index: Index::default(),
-            id_prefix: Vec::new(),
+            ids: IdIndex::default(),
             by_popularity: Vec::new(),
             by_trending: Vec::new(),
             quantized: Quantized::default(),
@@ -739,25 +699,9 @@ impl Model {
         self.p.ids.is_empty()
     }
 
-    /// The index of the item with this id (binary search over the id order, on the ids' first
-    /// eight bytes until they tie).
+    /// The index of the item with this id (a lookup in the ids' hash table, [`ids`]).
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        let (ids, order) = (&self.p.ids, &self.p.id_order);
-        let (id, key) = (id.as_bytes(), prefix(id.as_bytes()));
-        let (mut lo, mut hi) = (0, self.id_prefix.len().min(order.len()));
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let here = order[mid];
-            let ord = self.id_prefix[mid]
-                .cmp(&key)
-                .then_with(|| after_prefix(ids.bytes_of(here as usize), id));
-            match ord {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(here),
-            }
-        }
-        None
+        self.ids.find(&self.p.ids, id.as_bytes())
     }
 
     pub fn id(&self, i: u32) -> &str {

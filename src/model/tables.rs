@@ -41,26 +41,6 @@ impl Strings {
         }
     }
 
-    /// Each string's first eight bytes as a big-endian integer, zero-padded: ordering these never
-    /// contradicts the bytewise order of the strings. A short string is read as the eight bytes at
-    /// its start with those after it masked off, when the table has them (a byte at a time, a
-    /// string at a time, was most of checking a model's id order).
-    pub fn prefixes(&self) -> Vec<u64> {
-        let b = self.bytes.as_bytes();
-        self.offsets
-            .windows(2)
-            .map(|w| {
-                let (start, end) = (w[0] as usize, w[1] as usize);
-                let len = end.saturating_sub(start);
-                match b.get(start..).and_then(|t| t.first_chunk::<8>()) {
-                    Some(word) if len >= 8 => u64::from_be_bytes(*word),
-                    Some(word) if len > 0 => u64::from_be_bytes(*word) & !(u64::MAX >> (8 * len)),
-                    _ => crate::model::prefix(b.get(start..end).unwrap_or(&[])),
-                }
-            })
-            .collect()
-    }
-
     /// Whether some string is empty, from the offsets alone.
     pub fn has_empty(&self) -> bool {
         self.offsets.windows(2).any(|w| w[0] == w[1])

@@ -198,25 +198,6 @@ fn an_order_is_recognised_only_when_it_is_the_order() {
 }
 
 #[test]
-fn id_prefixes_read_from_the_table_are_the_prefixes_of_the_ids() {
-    let ids: Strings = [
-        "a",
-        "",
-        "abcdefgh",
-        "abcdefghi",
-        "ü-3",
-        "zz",
-        "1234567",
-        "q",
-    ]
-    .into_iter()
-    .collect();
-    let want: Vec<u64> = (0..ids.len()).map(|i| prefix(ids.bytes_of(i))).collect();
-    assert_eq!(ids.prefixes(), want);
-    assert!(Strings::default().prefixes().is_empty());
-}
-
-#[test]
 fn ids_that_tie_on_their_prefix_order_bytewise() {
     let words: [&[u8]; 9] = [
         b"",

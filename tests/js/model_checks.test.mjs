@@ -1,8 +1,8 @@
-// The checks `open` makes of a model file's int8 codes, run by the shipped (SIMD) module: damage
-// behind valid checksums, which only these checks can catch. The Rust tests make the same cases
-// natively (src/model/file_tests.rs), where the scalar code runs instead. The checksums are
-// recomputed here — XXH64 and CRC-32 written from their specifications — and checked first
-// against the fixtures' own, unchanged.
+// The checks `open` makes of a model file's int8 codes and of its ids' hash table, run by the
+// shipped (SIMD) module: damage behind valid checksums, which only these checks can catch. The
+// Rust tests make the same cases natively (src/model/file_tests.rs), where the scalar code runs
+// instead. The checksums are recomputed here — XXH64 and CRC-32 written from their
+// specifications — and checked first against the fixtures' own, unchanged.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -92,14 +92,14 @@ const opensOrSays = (model) => {
 };
 
 test('the checksums written here are the fixtures\' own', () => {
-  for (const name of ['tiny-v3.vtr', 'tiny-v2-orders.vtr']) {
+  for (const name of ['tiny-v3-idhx.vtr', 'tiny-v2-idhx.vtr', 'tiny-v3.vtr', 'tiny-v2-orders.vtr']) {
     const good = fixture(name);
     assert.deepEqual(reseal(good.slice()), good, name);
   }
 });
 
 test('int8-only files: damaged codes and scales behind valid checksums are refused', () => {
-  const good = fixture('tiny-v3.vtr');
+  const good = fixture('tiny-v3-idhx.vtr');
   const { dims, stride, scale, row } = codes(good);
   assert.ok(stride > dims, 'the fixture has padding to damage');
   /** The file with row 0's codes (and, unless `keep`, its scale to match them) replaced. */
@@ -136,7 +136,7 @@ test('int8-only files: damaged codes and scales behind valid checksums are refus
 });
 
 test('files with f32 rows: codes that do not fit their rows behind valid checksums are refused', () => {
-  const good = fixture('tiny-v2-orders.vtr');
+  const good = fixture('tiny-v2-idhx.vtr');
   const { stride, row } = codes(good);
   const at = [...good.subarray(row(0), row(0) + stride)].findIndex((c) => c === 127 || c === 129);
   assert.ok(at >= 0, 'row 0 has a full code');
@@ -176,4 +176,37 @@ test('int8-only files without padding: damaged rows are refused wherever they ar
     assert.match(opensOrSays(edit(one(127, -128))), /codes are out of range/, `row ${r}`);
     assert.match(opensOrSays(edit(one(127, 4), true)), /a scale does not match its row/, `row ${r}`);
   }
+});
+
+test('the ids\' hash table (IDHX): every id found through it; an unusable one refused', () => {
+  const good = fixture('tiny-v3-idhx.vtr');
+  const dv = new DataView(good.buffer, good.byteOffset);
+  const count = dv.getUint32(12, true);
+  let at = -1, len = 0;
+  for (let e = 32; e < 32 + 16 * count; e += 16) {
+    if (String.fromCharCode(...good.subarray(e, e + 4)) === 'IDHX') [at, len] = [dv.getUint32(e + 4, true), dv.getUint32(e + 8, true)];
+  }
+  assert.ok(at > 0 && len === 64 * 4, 'the builder wrote a 64-slot table for 30 items');
+  const ids = (model) => {
+    const v = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
+    // An id is found when excluding it takes it off the shelf.
+    const shelf = v.recommend({ scenario: 'trending', k: 50 }).map((r) => r.itemId);
+    const found = [...shelf, 'nope'].map((id) => v.recommend({ scenario: 'trending', k: 50, exclude: [id] }).length < shelf.length);
+    v.free();
+    return found;
+  };
+  const answers = ids(good);
+  assert.ok(answers.length > 10, 'a shelf of many items');
+  assert.deepEqual(answers, [...answers.slice(0, -1).map(() => true), false]);
+  // The file written before the table existed (the table built on load): the same answers.
+  assert.deepEqual(ids(fixture('tiny-v3.vtr')), answers);
+  const slots = [...Array(len / 4).keys()].map((k) => dv.getUint32(at + 4 * k, true));
+  const damaged = (slot, value) => {
+    const bad = good.slice();
+    new DataView(bad.buffer).setUint32(at + 4 * slot, value, true);
+    return reseal(bad);
+  };
+  const named = slots.findIndex((s) => s !== 0);
+  assert.match(opensOrSays(damaged(named, 31)), /the id hash table \(IDHX\) is not a power of two long, is full, or names an item that does not exist/);
+  assert.match(opensOrSays(damaged(named, 0)), /IDHX/);
 });

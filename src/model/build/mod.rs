@@ -656,7 +656,6 @@ fn finish(
     if any_tags {
         p.item_tags = tag_rows;
     }
-    p.id_order = (0..n as u32).collect();
     report.seconds_finish = t.elapsed().as_secs_f64();
     Ok((p, std::mem::take(report)))
 }

@@ -229,15 +229,15 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     .unwrap();
     let model = Model::from_parts(parts).unwrap();
     // What `vitrine-model build` writes (int8 codes only, version 3) and, with `--embeddings
-    // f32`, the f32 rows too (version 2).
+    // f32`, the f32 rows too (version 2); both with the ids' hash table (`IDHX`).
     let built_v3 = model.to_file(Embeddings::Int8);
-    let committed = std::fs::read(dir.join("tiny-v3.vtr")).unwrap();
+    let committed = std::fs::read(dir.join("tiny-v3-idhx.vtr")).unwrap();
     assert!(
         built_v3 == committed,
         "the builder's output changed: bump the format version and add a fixture"
     );
     let built = model.to_file(Embeddings::F32);
-    let committed = std::fs::read(dir.join("tiny-v2-orders.vtr")).unwrap();
+    let committed = std::fs::read(dir.join("tiny-v2-idhx.vtr")).unwrap();
     assert!(
         built == committed,
         "the builder's output with f32 rows changed: bump the format version and add a fixture"
@@ -264,10 +264,21 @@ fn the_committed_fixture_is_what_the_builder_makes_and_it_loads() {
     assert_eq!(v2.by_popularity(), m.by_popularity());
     assert_eq!(v2.by_trending(), m.by_trending());
     // The int8-only file loads as the same model, with the same codes and without f32 rows.
-    let v3 = Model::from_bytes(&std::fs::read(dir.join("tiny-v3.vtr")).unwrap()).unwrap();
+    let v3 = Model::from_bytes(&std::fs::read(dir.join("tiny-v3-idhx.vtr")).unwrap()).unwrap();
     assert_eq!(v3.quantized().codes, m.quantized().codes);
     assert!(v3.embeddings().is_empty() && v3.dims() == m.dims());
     assert_eq!(v3.to_file(Embeddings::Int8), built_v3);
+    // The files written before the IDHX section existed (with `IDOR`, the ids' sorted order,
+    // which is no longer read) load as the same models, the table built on load.
+    let before = |name: &str| Model::from_bytes(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+    assert_eq!(before("tiny-v2-orders.vtr").parts(), m.parts());
+    let old_v3 = before("tiny-v3.vtr");
+    assert_eq!(old_v3.parts(), v3.parts());
+    assert_eq!(old_v3.to_file(Embeddings::Int8), built_v3);
+    for i in 0..m.len() as u32 {
+        assert_eq!(old_v3.index_of(m.id(i)), Some(i));
+        assert_eq!(v3.index_of(m.id(i)), Some(i));
+    }
     let old = Model::from_bytes(&std::fs::read(dir.join("tiny-v1.vtr")).unwrap()).unwrap();
     assert_eq!(old.repeat_rate(0), None);
     assert_eq!(
