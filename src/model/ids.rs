@@ -18,7 +18,8 @@ pub struct IdIndex {
 }
 
 /// Why a stored table cannot be used.
-pub const UNUSABLE: &str = "the id hash table (IDHX) is not a power of two long, is full, or names an item that does not exist";
+pub const UNUSABLE: &str = "the id hash table (IDHX) is not a power of two long, is more than \
+     half full, or names an item that does not exist";
 
 /// An id that two items share (the later one's index).
 #[derive(Debug, PartialEq, Eq)]
@@ -64,8 +65,9 @@ impl IdIndex {
         })
     }
 
-    /// A table read from a model file, for `n` items: checked to be a power of two long, to
-    /// have an empty slot (so that every lookup ends) and to name only items that exist. Not
+    /// A table read from a model file, for `n` items: checked to be a power of two long, to hold
+    /// `n` items and be at most half full (as the builder writes it: lookups end, and soon) and
+    /// to name only items that exist. Not
     /// checked: that each item is where its hash leads (a table that misplaces one makes its id
     /// not found, like a file without the item; the file's checksum guards against damage).
     pub fn stored(slots: Array<u32>, n: usize) -> Result<IdIndex, &'static str> {
@@ -81,7 +83,7 @@ impl IdIndex {
         let (empty, above) = slots.iter().fold((0usize, 0u32), |(e, a), &s| {
             (e + usize::from(s == 0), a | u32::from(s as usize > n))
         });
-        if !len.is_power_of_two() || len < 8 || empty == 0 || above != 0 || len - empty != n {
+        if !len.is_power_of_two() || len < 8 || 2 * n > len || above != 0 || len - empty != n {
             return Err(UNUSABLE);
         }
         Ok(IdIndex { slots })
@@ -222,6 +224,46 @@ mod tests {
         assert_eq!(IdIndex::default().find(&Strings::default(), b"a"), None);
         let empty = IdIndex::build(&Strings::default()).unwrap();
         assert_eq!(empty.find(&Strings::default(), b""), None);
+    }
+
+    #[test]
+    fn a_stored_table_is_checked_before_use() {
+        let ids: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
+        let t = table(&ids);
+        let built = IdIndex::build(&t).unwrap();
+        let stored = IdIndex::stored(built.slots().to_vec().into(), 5).unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(stored.find(&t, id.as_bytes()), Some(i as u32));
+        }
+        let check = |slots: Vec<u32>, n| IdIndex::stored(slots.into(), n).map(|_| ());
+        assert_eq!(check(vec![1, 2, 3, 4, 0, 0, 0, 0], 4), Ok(()));
+        assert_eq!(
+            check(vec![1, 2, 3, 4, 5, 0, 0, 0], 5),
+            Err(UNUSABLE),
+            "more than half full"
+        );
+        assert_eq!(
+            check(vec![1, 2, 3, 0, 0, 0, 0, 0], 4),
+            Err(UNUSABLE),
+            "an item missing"
+        );
+        assert_eq!(
+            check(vec![1, 2, 3, 9, 0, 0, 0, 0], 4),
+            Err(UNUSABLE),
+            "no item 9"
+        );
+        assert_eq!(
+            check(vec![1, 2, 0, 0, 0, 0], 2),
+            Err(UNUSABLE),
+            "not a power of two"
+        );
+        assert_eq!(
+            check(vec![1, 0, 0, 0], 1),
+            Err(UNUSABLE),
+            "fewer than 8 slots"
+        );
+        assert_eq!(check(Vec::new(), 1), Err(UNUSABLE));
+        assert_eq!(check(Vec::new(), 0), Ok(()));
     }
 
     #[test]

@@ -207,6 +207,6 @@ test('the ids\' hash table (IDHX): every id found through it; an unusable one re
     return reseal(bad);
   };
   const named = slots.findIndex((s) => s !== 0);
-  assert.match(opensOrSays(damaged(named, 31)), /the id hash table \(IDHX\) is not a power of two long, is full, or names an item that does not exist/);
+  assert.match(opensOrSays(damaged(named, 31)), /the id hash table \(IDHX\) is not a power of two long, is more than half full, or names an item that does not exist/);
   assert.match(opensOrSays(damaged(named, 0)), /IDHX/);
 });
