@@ -7,10 +7,11 @@
 //! (hashing them and placing them, against 0.5 ms to check a stored sorted order), so the builder
 //! writes it into the file and `open` only checks that it is usable.
 
+use super::tables::{hash, probe, start};
 use super::{Array, Strings};
 
-/// Linear probing over `u32` slots, at most half full: the item's index + 1, 0 for empty. An id
-/// starts from the slot given by the top bits of its [`hash`].
+/// Linear probing over `u32` slots, at most half full: the item's index + 1, 0 for empty (the
+/// layout of the names' [`super::tables::Index`], looked up the same way, [`probe`]).
 #[derive(Clone, Debug, Default)]
 pub struct IdIndex {
     /// A power of two long (at least 8) with at least one empty slot, or empty for no ids.
@@ -47,7 +48,8 @@ impl IdIndex {
         let mut slots = vec![0u64; len];
         let mask = len - 1;
         for e in entries {
-            let mut at = home(e, bits);
+            // The entry's top bits are the hash's: the slot it starts from.
+            let mut at = start(e, len);
             loop {
                 let held = slots[at];
                 if held == 0 {
@@ -99,35 +101,18 @@ impl IdIndex {
         if self.slots.is_empty() {
             return None;
         }
-        let bits = self.slots.len().trailing_zeros();
-        let t = tag(hash(id));
-        let mask = self.slots.len() - 1;
-        let mut at = home(t << 32, bits);
-        loop {
-            let e = self.slots[at];
-            if e == 0 {
-                return None;
-            }
-            if ids.bytes_of(item(u64::from(e))) == id {
-                return Some(e - 1);
-            }
-            at = (at + 1) & mask;
-        }
+        probe(&self.slots, ids, id).1
     }
 
     /// Slots looked at by the lookups of every id of `ids` (for tests of the hash's spread).
     #[cfg(test)]
     pub fn probes(&self, ids: &Strings) -> usize {
-        let mask = self.slots.len() - 1;
-        let bits = self.slots.len().trailing_zeros();
+        let len = self.slots.len();
         (0..ids.len())
             .map(|i| {
-                let start = home(tag(hash(ids.bytes_of(i))) << 32, bits);
-                let mut at = start;
-                while item(u64::from(self.slots[at])) != i {
-                    at = (at + 1) & mask;
-                }
-                ((at + self.slots.len() - start) & mask) + 1
+                let from = start(hash(ids.bytes_of(i)), len);
+                let (at, _) = probe(&self.slots, ids, ids.bytes_of(i));
+                ((at + len - from) & (len - 1)) + 1
             })
             .sum()
     }
@@ -139,35 +124,6 @@ fn item(entry: u64) -> usize {
 
 fn tag(h: u64) -> u64 {
     h >> 32
-}
-
-/// The slot an entry starts from: the top `bits` bits of its tag.
-fn home(entry: u64, bits: u32) -> usize {
-    (entry >> (64 - bits)) as usize
-}
-
-/// A 64-bit hash of an id, eight bytes at a time (ids are mostly ASCII SKUs and numbers of
-/// similar length that differ in their last bytes), with MurmurHash3's finaliser so that every
-/// input bit reaches the top bits the table uses.
-fn hash(id: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = (id.len() as u64).wrapping_mul(K);
-    let mut rest = id;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        h = (h ^ u64::from_le_bytes(*word))
-            .wrapping_mul(K)
-            .rotate_left(29);
-        rest = tail;
-    }
-    if !rest.is_empty() {
-        let word = rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
-        h = (h ^ word).wrapping_mul(K).rotate_left(29);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
 }
 
 /// Sorts `v` by its top `bits` bits (stable least-significant-digit radix sort, 11 bits a pass).

@@ -101,18 +101,18 @@ impl<S: AsRef<str>> FromIterator<S> for Strings {
     }
 }
 
-/// The indexes of a [`Strings`] table by string: a hash table of indexes (FNV-1a, linear probing,
-/// at most half full) that reads the strings from the table. It replaced `HashMap<String, u32>`s,
-/// whose SipHash, hashbrown and copied keys were 5 KB of the shipped module; a binary search over
-/// the sorted indexes instead made opening a 20,000-item `catalog` a fifth slower. The strings are
-/// the shop's own (its categories, brands, channels and tags), so no seed against collisions.
+/// The indexes of a [`Strings`] table by string: a hash table of indexes (linear probing, at
+/// most half full, [`probe`]) that reads the strings from the table. It replaced
+/// `HashMap<String, u32>`s, whose SipHash, hashbrown and copied keys were 5 KB of the shipped
+/// module; a binary search over the sorted indexes instead made opening a 20,000-item `catalog` a
+/// fifth slower. The strings are the shop's own (its categories, brands, channels and tags), so
+/// no seed against collisions. The model's item ids have a table of the same layout that files
+/// carry (`super::ids::IdIndex`).
 #[derive(Clone, Debug, Default)]
 pub struct Index {
-    /// A power of two long (or empty); [`EMPTY`] or an index of the table.
+    /// A power of two long (or empty); 0 for empty, else an index of the table plus one.
     slots: Vec<u32>,
 }
-
-const EMPTY: u32 = u32::MAX;
 
 impl Index {
     /// Every string of `t`; a string there twice finds its last index (as a map filled in order).
@@ -129,7 +129,7 @@ impl Index {
         if self.slots.is_empty() {
             return None;
         }
-        Some(self.slots[self.slot(t, s.as_bytes())]).filter(|&i| i != EMPTY)
+        probe(&self.slots, t, s.as_bytes()).1
     }
 
     /// The index of `s`, pushing it on `t` when it is not there yet.
@@ -147,32 +147,62 @@ impl Index {
     fn put(&mut self, t: &Strings, i: u32) {
         let held = i as usize + 1;
         if 2 * held > self.slots.len() {
-            let old =
-                core::mem::replace(&mut self.slots, vec![EMPTY; (4 * held).next_power_of_two()]);
-            for j in old.into_iter().filter(|&j| j != EMPTY) {
-                let at = self.slot(t, t.bytes_of(j as usize));
-                self.slots[at] = j;
+            let old = core::mem::replace(&mut self.slots, vec![0; (4 * held).next_power_of_two()]);
+            for e in old.into_iter().filter(|&e| e != 0) {
+                let (at, _) = probe(&self.slots, t, t.bytes_of(e as usize - 1));
+                self.slots[at] = e;
             }
         }
-        let at = self.slot(t, t.bytes_of(i as usize));
-        self.slots[at] = i;
+        let (at, _) = probe(&self.slots, t, t.bytes_of(i as usize));
+        self.slots[at] = i + 1;
     }
+}
 
-    /// The slot that holds `s`, or the empty slot where it would go.
-    fn slot(&self, t: &Strings, s: &[u8]) -> usize {
-        let hash = s.iter().fold(0x811c_9dc5u32, |h, &b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        let mask = self.slots.len() - 1;
-        let mut at = hash as usize & mask;
-        loop {
-            let i = self.slots[at];
-            if i == EMPTY || t.bytes_of(i as usize) == s {
-                return at;
-            }
-            at = (at + 1) & mask;
+/// Where `s` is in `slots` — a linear-probing table of indexes of `t` plus one (0 for empty), a
+/// power of two long with an empty slot —, with its index; or the empty slot where it would go.
+pub(super) fn probe(slots: &[u32], t: &Strings, s: &[u8]) -> (usize, Option<u32>) {
+    let mask = slots.len() - 1;
+    let mut at = start(hash(s), slots.len());
+    loop {
+        let e = slots[at];
+        if e == 0 {
+            return (at, None);
         }
+        if t.bytes_of(e as usize - 1) == s {
+            return (at, Some(e - 1));
+        }
+        at = (at + 1) & mask;
     }
+}
+
+/// The slot a string whose hash is `h` starts from in a table of `len` slots: the hash's top bits.
+pub(super) fn start(h: u64, len: usize) -> usize {
+    h.checked_shr(64 - len.trailing_zeros()).unwrap_or(0) as usize
+}
+
+/// A 64-bit hash of a string, eight bytes at a time (ids are mostly ASCII SKUs and numbers of
+/// similar length that differ in their last bytes), with MurmurHash3's finaliser so that every
+/// input bit reaches the top bits the tables use. Model files store tables made with it
+/// (`IDHX`, docs/MODEL.md): changing it is a format change.
+pub(super) fn hash(id: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (id.len() as u64).wrapping_mul(K);
+    let mut rest = id;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = (h ^ u64::from_le_bytes(*word))
+            .wrapping_mul(K)
+            .rotate_left(29);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        let word = rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
+        h = (h ^ word).wrapping_mul(K).rotate_left(29);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Lists of indexes, one per row: row `i` is `values[offsets[i]..offsets[i + 1]]`.
