@@ -2,8 +2,8 @@
 # Builds the npm package into pkg/: the release wasm twice — with SIMD128 (vitrine_bg.wasm) and
 # without (vitrine_scalar_bg.wasm, for engines without SIMD) —, one wasm-bindgen glue (ESM,
 # --target web) whose loader picks the file the engine can run (scripts/loader.mjs), wasm-opt from
-# npm binaryen 132 (Debian's binaryen 108 breaks externref tables) after Rust's panic paths are made to
-# trap at once (scripts/trap-panics.mjs), package.json.
+# npm binaryen 132 (Debian's binaryen 108 breaks externref tables) after Rust's panic paths are
+# made to trap at once (scripts/trap-panics.mjs), package.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js && diff -r -q pkg/snippets ta
   exit 1
 }
 
-# Panics trap at once (what a panic already did, minus std's handler): -2.9 KB gzip.
+# Panics trap at once (what a panic already did, minus std's handler): -3.7 KB gzip.
 node scripts/trap-panics.mjs pkg/vitrine_bg.wasm
 node scripts/trap-panics.mjs target/pkg-scalar/vitrine_bg.wasm
 

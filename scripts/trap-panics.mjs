@@ -9,8 +9,9 @@
 //
 // Nothing a caller sees changes: with `panic = "abort"` a panic already ended in `unreachable`
 // after std's handler ran its hook, which on wasm32-unknown-unknown prints nowhere. Measured:
-// -7.7 KB raw, -2.8 KB gzip (docs/BENCHMARKS.md). Fails when it finds none of them (the wasm
-// has no names, or the standard library renamed them), so that a build never silently keeps them.
+// -8.4 KB raw, -3.7 KB gzip (docs/BENCHMARKS.md, tenth round). Fails when it finds none of them
+// (the wasm has no names, or the standard library renamed them), so that a build never silently
+// keeps them.
 import binaryen from 'binaryen';
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -69,9 +69,9 @@ impl IdIndex {
 
     /// A table read from a model file, for `n` items: checked to be a power of two long, to hold
     /// `n` items and be at most half full (as the builder writes it: lookups end, and soon) and
-    /// to name only items that exist. Not
-    /// checked: that each item is where its hash leads (a table that misplaces one makes its id
-    /// not found, like a file without the item; the file's checksum guards against damage).
+    /// to name only items that exist. Not checked: that each item is where its hash leads (a
+    /// table that misplaces one makes its id not found, like a file without the item; the file's
+    /// checksum guards against damage).
     pub fn stored(slots: Array<u32>, n: usize) -> Result<IdIndex, &'static str> {
         let len = slots.len();
         if len == 0 {
