@@ -362,8 +362,15 @@ pub struct Model {
 /// The price band of an item without a price.
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
+/// The largest of `xs` and 0, NaNs ignored: a comparison, not `f32::max`, which in wasm is a call
+/// to a NaN-aware `fmaxf` (a percent of a light `for_you` when it scaled the shopper's
+/// affinities).
+pub fn max_or_zero(xs: impl IntoIterator<Item = f32>) -> f32 {
+    xs.into_iter().fold(0.0, |m, x| if x > m { x } else { m })
+}
+
 fn normalise(v: &mut [f32]) {
-    let max = v.iter().fold(0.0f32, |m, &x| if x > m { x } else { m });
+    let max = max_or_zero(v.iter().copied());
     if max > 0.0 {
         for x in v.iter_mut() {
             *x /= max;

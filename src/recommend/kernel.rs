@@ -239,7 +239,7 @@ pub fn scan_groups(
         None => terms.len(),
     };
     let bound = dot_bound(m, q, terms);
-    let largest = |t: &[f32]| t.iter().fold(0.0f32, |a, &x| if x > a { x } else { a });
+    let largest = |t: &[f32]| crate::model::max_or_zero(t.iter().copied());
     let rest = largest(terms.brand_table) + largest(terms.band_table) + bound;
     let table = terms.category_table;
     // A group's category term, or the largest there is when the groups are not the table's

@@ -2,7 +2,7 @@
 //! Ranking reads only this, never the profile itself.
 
 use super::weights::Weights;
-use crate::model::{Model, NONE};
+use crate::model::{max_or_zero, Model, NONE};
 use crate::policy::Policy;
 use crate::profile::decay::{factor, DAY_MS};
 use crate::profile::{price_band, View, PRICE_BANDS};
@@ -56,14 +56,14 @@ const DEMAND_FLOOR: f64 = 0.001;
 
 /// Scales the values so the largest is 1.
 fn scale_pairs(v: &mut [(u32, f32)]) {
-    let max = v.iter().map(|x| x.1).fold(0.0f32, f32::max);
+    let max = max_or_zero(v.iter().map(|x| x.1));
     if max > 0.0 && max.is_finite() {
         v.iter_mut().for_each(|x| x.1 /= max);
     }
 }
 
 fn scale(v: &mut [f32]) {
-    let max = v.iter().copied().fold(0.0f32, f32::max);
+    let max = max_or_zero(v.iter().copied());
     if max > 0.0 {
         v.iter_mut().for_each(|x| *x /= max);
     }
@@ -97,7 +97,7 @@ impl UserRep {
                 });
             }
         }
-        let max = rep.items.iter().map(|x| x.weight).fold(0.0f32, f32::max);
+        let max = max_or_zero(rep.items.iter().map(|x| x.weight));
         if max > 0.0 {
             rep.items.iter_mut().for_each(|x| x.weight /= max);
         }

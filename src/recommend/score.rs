@@ -335,11 +335,9 @@ pub struct Ctx<'a> {
     pub rules: &'a Rules<'a>,
 }
 
-/// The largest value, and at least 0: of a neighbour row's weights, or of a shopper's affinities
-/// (a comparison, not `f32::max`: in wasm that is a call to a NaN-aware `fmaxf`, and the values
-/// are finite: weights validated at load, affinities computed from them).
+/// The largest value, and at least 0: of a neighbour row's weights, or of a shopper's affinities.
 fn row_max(w: &[f32]) -> f32 {
-    w.iter().fold(0.0f32, |m, &x| if x > m { x } else { m })
+    crate::model::max_or_zero(w.iter().copied())
 }
 
 /// How [`scatter_rows`] scatters a relation.
@@ -482,11 +480,7 @@ impl<'a> ForYou<'a> {
         };
         scatter_rows(s, model.co_purchase(), self.interests(), spread(1.0, false));
         scatter_rows(s, model.co_view(), self.interests(), spread(0.5, true));
-        self.nb_max = s
-            .touched
-            .iter()
-            .map(|&t| s.nb(t))
-            .fold(0.0, |m, x| if x > m { x } else { m });
+        self.nb_max = crate::model::max_or_zero(s.touched.iter().map(|&t| s.nb(t)));
         let scale = if self.nb_max > 0.0 {
             w.neighbours / self.nb_max
         } else {
