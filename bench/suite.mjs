@@ -96,8 +96,13 @@ function track(v, events) {
  * always runs first), and returns each one's times in ms per call. A contender is [name, fn].
  * A sample repeats a fast call until it lasts about `minMs`, so that a browser's coarse clock
  * (Chromium rounds performance.now() to 0.1 ms without cross-origin isolation) does not decide.
+ * The first `warmup` rounds are not kept: V8 first runs WebAssembly from its baseline compiler
+ * and moves each function to the optimizing one once it has run enough. With two such rounds,
+ * Node 20 on a 2-core AMD host still ran some of the code unoptimized in some runs (the scalar
+ * build's for_you 0.21–0.44 ms from run to run, 0.153–0.155 with eight rounds or with every
+ * function optimized up front by `--no-wasm-dynamic-tiering`).
  */
-export function interleave(contenders, reps, warmup = 2, minMs = 5) {
+export function interleave(contenders, reps, warmup = 8, minMs = 5) {
   const times = Object.fromEntries(contenders.map(([name]) => [name, []]));
   const batch = {};
   for (const [name, fn] of contenders) {
