@@ -10,7 +10,7 @@
 // without the first two opens (memory growth). Run it several times, changing the order.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { loadBuild } from './builds.mjs';
 import { median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,11 +26,7 @@ for (let i = 0; i < args.length; i++) {
 const model = readFileSync(file);
 const builds = [];
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
-  const [dir, own] = arg.split('=');
-  const path = resolve(dir);
-  const mod = await import(`${path}/vitrine.js?${path}`);
-  mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });
-  builds.push({ dir: arg, Vitrine: mod.Vitrine, model: own ? readFileSync(own) : model, ms: [] });
+  builds.push({ ...(await loadBuild(arg, model)), dir: arg, ms: [] });
 }
 for (let r = 0; r < opens + 2; r++) {
   for (const b of builds) {

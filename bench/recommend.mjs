@@ -11,7 +11,7 @@
 // says so when two builds' shelves differ.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { loadBuild } from './builds.mjs';
 import { shopper, returning, median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -32,11 +32,8 @@ const calls = 200;
 
 const builds = [];
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
-  const [dir, own] = arg.split('=');
-  const path = resolve(dir);
-  const mod = await import(`${path}/vitrine.js?${path}`);
-  mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });
-  const v = mod.Vitrine.open({ model: own ? readFileSync(own) : catalog, consent: { personalization: true }, storage: 'memory' });
+  const { dir, Vitrine, model } = await loadBuild(arg, catalog);
+  const v = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
   // The fixed clock of bench/instructions.mjs: every build holds the same profile.
   let clock = 1.79e12;
   const realNow = Date.now;

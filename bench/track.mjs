@@ -10,7 +10,7 @@
 // less than the first when other jobs share the cores. Run it several times, alternating builds.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { loadBuild } from './builds.mjs';
 import { shopper, rng, median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,12 +25,7 @@ const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
 const n = 100_000;
 
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
-  const [dir, own] = arg.split('=');
-  const model = own ? readFileSync(own) : catalog;
-  const path = resolve(dir);
-  const mod = await import(`${path}/vitrine.js?${path}`);
-  mod.initSync({ module: readFileSync(`${path}/vitrine_bg.wasm`) });
-  const { Vitrine } = mod;
+  const { dir, Vitrine, model } = await loadBuild(arg, catalog);
   const r = rng(9);
   const focused = Array.from({ length: 25 }, (_, k) => shopper(n, 100 + k).map(([, id]) => ({ product_id: id }))).flat();
   const random = Array.from({ length: 1000 }, () => ({ product_id: `i${Math.floor(r() * n)}` }));
