@@ -9,7 +9,7 @@ use super::rerank::{Scored, Top};
 use super::rules::Rules;
 use super::tagged::{self, Related};
 use super::weights::Weights;
-use crate::model::{Model, Neighbours, NONE};
+use crate::model::{max_or_zero, Model, Neighbours, NONE};
 
 /// Views that feed the `recent` part of `for_you`.
 pub const RECENT_VIEWS: usize = 5;
@@ -335,11 +335,6 @@ pub struct Ctx<'a> {
     pub rules: &'a Rules<'a>,
 }
 
-/// The largest value, and at least 0: of a neighbour row's weights, or of a shopper's affinities.
-fn row_max(w: &[f32]) -> f32 {
-    crate::model::max_or_zero(w.iter().copied())
-}
-
 /// How [`scatter_rows`] scatters a relation.
 #[derive(Clone, Copy)]
 struct Spread {
@@ -366,7 +361,7 @@ fn scatter_rows(
 ) {
     for (item, weight) in from {
         let (targets, ws) = rel.of(item);
-        let max = row_max(ws);
+        let max = max_or_zero(ws.iter().copied());
         if max <= 0.0 || weight <= 0.0 {
             continue;
         }
@@ -388,7 +383,7 @@ pub(super) fn best_source(
     let mut best: Option<(u32, f32)> = None;
     for (item, weight) in from {
         let (targets, ws) = rel.of(item);
-        let max = row_max(ws);
+        let max = max_or_zero(ws.iter().copied());
         if let Some(p) = targets.iter().position(|&t| t == target) {
             let v = weight * (ws.get(p).copied().unwrap_or(0.0) / max.max(f32::MIN_POSITIVE));
             if best.is_none_or(|(_, b)| v > b) {
@@ -459,7 +454,7 @@ impl<'a> ForYou<'a> {
         for (rel, share) in [(model.co_view(), 1.0), (model.co_purchase(), 0.5)] {
             for (item, decay) in self.recent() {
                 let (targets, ws) = rel.of(item);
-                let max = row_max(ws);
+                let max = max_or_zero(ws.iter().copied());
                 if max <= 0.0 {
                     continue;
                 }
@@ -480,7 +475,7 @@ impl<'a> ForYou<'a> {
         };
         scatter_rows(s, model.co_purchase(), self.interests(), spread(1.0, false));
         scatter_rows(s, model.co_view(), self.interests(), spread(0.5, true));
-        self.nb_max = crate::model::max_or_zero(s.touched.iter().map(|&t| s.nb(t)));
+        self.nb_max = max_or_zero(s.touched.iter().map(|&t| s.nb(t)));
         let scale = if self.nb_max > 0.0 {
             w.neighbours / self.nb_max
         } else {
@@ -739,10 +734,10 @@ impl<'a> Similar<'a> {
     /// same arithmetic on values no smaller, so in floating point too (rounding is monotone).
     fn attrs_max(&self) -> Maxima {
         let w = &self.ctx.weights.similar;
-        let personal = self
-            .ctx
-            .rep
-            .map_or(0.0, |r| 0.5 * (row_max(&r.categories) + row_max(&r.brands)));
+        let personal = self.ctx.rep.map_or(0.0, |r| {
+            0.5 * (max_or_zero(r.categories.iter().copied())
+                + max_or_zero(r.brands.iter().copied()))
+        });
         let parts = [
             w.category,
             w.brand,
