@@ -1,6 +1,6 @@
 // Calls with cold caches, as a page makes them: events seconds apart, a shelf rendered long after
 // `open`, other work in between. Before each timed call a 64 MB buffer is read (more than the
-// 35.8 MB L3 of the project machine), so the call finds neither its code nor its data in cache:
+// last-level cache of the hosts measured: 35.8 MB, 32 MiB), so the call finds neither its code nor its data in cache:
 //
 //   node bench/cold.mjs [PKG_DIR] [--rounds 300] [--quick]
 //
@@ -13,8 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import binaryen from 'binaryen';
-import { PROBE_WAT, probe } from './peers.mjs';
+import { probeBytes, probe } from './peers.mjs';
 import { shopper, median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,11 +30,8 @@ mod.initSync({ module: readFileSync(`${dir}/vitrine_bg.wasm`) });
 const model = readFileSync(`${root}.bench/catalog-${n}x${dims}-s7-v3-idhx.vtr`);
 const [v, w] = [0, 1].map(() => mod.Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' }));
 for (const [name, id] of shopper(n, 100)) v.track(name, { product_id: id });
-const m = binaryen.parseText(PROBE_WAT);
-m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
 // As many bytes as the int8 codes: n rows of `dims` rounded up to 16.
-const p = probe(new WebAssembly.Module(m.emitBinary()), n * Math.ceil(dims / 16) * 16);
-m.dispose();
+const p = probe(new WebAssembly.Module(await probeBytes()), n * Math.ceil(dims / 16) * 16);
 
 const ids = Array.from({ length: rounds }, (_, k) => `i${(k * 7919 + 13) % n}`);
 const calls = {

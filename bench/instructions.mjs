@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { shopper, returning } from './suite.mjs';
+import { shopper, returning, track } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -43,10 +43,7 @@ if (args[0] === '--child') {
   let clock = 1.79e12;
   Date.now = () => clock;
   const v = mod.Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
-  for (const [name, id] of who === 'returning' ? returning(items) : shopper(items, 5)) {
-    clock += 1000;
-    v.track(name, name === 'Order Completed' ? { products: [{ product_id: id, price: 20 }] } : { product_id: id });
-  }
+  track(v, who === 'returning' ? returning(items) : shopper(items, 5), () => { clock += 1000; });
   if (call === 'track') {
     const views = Array.from({ length: 25 }, (_, k) => shopper(items, 100 + k).map(([, id]) => ({ product_id: id }))).flat();
     for (let i = 0; i < +calls; i++) {

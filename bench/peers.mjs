@@ -106,6 +106,18 @@ export const PROBE_WAT = `(module
     (i32.add (i32.add (i32x4.extract_lane 0 (local.get $a)) (i32x4.extract_lane 1 (local.get $a)))
              (i32.add (i32x4.extract_lane 2 (local.get $a)) (i32x4.extract_lane 3 (local.get $a))))))`;
 
+/** The bandwidth probe module, assembled from its text by binaryen (a dev dependency; Node only —
+ * the browser run fetches the bytes bench/run.mjs wrote). */
+export async function probeBytes() {
+  const { default: binaryen } = await import('binaryen');
+  const m = binaryen.parseText(PROBE_WAT);
+  m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
+  if (!m.validate()) throw new Error('the probe module does not validate');
+  const bytes = m.emitBinary();
+  m.dispose();
+  return bytes;
+}
+
 /** A probe instance over `bytes` bytes of seeded data: `run()` reads them all once. */
 export function probe(module, bytes) {
   const { exports } = new WebAssembly.Instance(module, {});

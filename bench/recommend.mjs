@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadBuild } from './builds.mjs';
-import { shopper, returning, median } from './suite.mjs';
+import { shopper, returning, median, track } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -38,10 +38,7 @@ for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
   let clock = 1.79e12;
   const realNow = Date.now;
   Date.now = () => clock;
-  for (const [name, id] of who === 'returning' ? returning(n) : shopper(n, 5)) {
-    clock += 1000;
-    v.track(name, name === 'Order Completed' ? { products: [{ product_id: id, price: 20 }] } : { product_id: id });
-  }
+  track(v, who === 'returning' ? returning(n) : shopper(n, 5), () => { clock += 1000; });
   Date.now = realNow;
   builds.push({ dir, v, times: [], shelf: JSON.stringify(v.recommend(options)) });
 }

@@ -11,7 +11,7 @@ import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { speed } from './suite.mjs';
-import { PROBE_WAT } from './peers.mjs';
+import { probeBytes } from './peers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -35,17 +35,6 @@ export function catalogFile([items, dims]) {
       'catalog', '--items', String(items), '--dims', String(dims), '--seed', '7', '--out', file], { cwd: root, stdio: 'inherit' });
   }
   return file;
-}
-
-/** The bandwidth probe module, assembled from its text by binaryen (a dev dependency). */
-export async function probeBytes() {
-  const { default: binaryen } = await import('binaryen');
-  const m = binaryen.parseText(PROBE_WAT);
-  m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
-  if (!m.validate()) throw new Error('the probe module does not validate');
-  const bytes = m.emitBinary();
-  m.dispose();
-  return bytes;
 }
 
 /** A fresh instance of a built wasm of the package (each size gets its own wasm memory). */

@@ -84,8 +84,10 @@ export function queryOf({ matrix, dims }, events) {
   return q.map((x) => x / norm);
 }
 
-function track(v, events) {
+/** Records `events` ([name, id] pairs); `before()` runs before each (a script's fake clock). */
+export function track(v, events, before = () => {}) {
   for (const [name, id] of events) {
+    before();
     const props = name === 'Order Completed' ? { products: [{ product_id: id, price: 20 }] } : { product_id: id };
     v.track(name, props);
   }
