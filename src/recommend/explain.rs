@@ -103,6 +103,25 @@ impl Reason {
     }
 }
 
+/// Whether a part of contribution `c` added after `parts` could not be among the reasons
+/// [`strongest`] picks from them, at most `max`: at least `max` different reasons already come
+/// before it (their contributions are at least `c`, and equal ones keep their places).
+pub fn outranked(parts: &[(Reason, f32)], c: f32, max: usize) -> bool {
+    if c <= 1e-6 {
+        return true;
+    }
+    let mut ahead: Vec<Reason> = Vec::with_capacity(max);
+    for &(r, x) in parts {
+        if x >= c && !ahead.contains(&r) {
+            ahead.push(r);
+            if ahead.len() >= max {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Picks the reasons to show: the largest contributions first, at most `max`, each string once.
 pub fn strongest(mut parts: Vec<(Reason, f32)>, max: usize) -> Vec<Reason> {
     parts.retain(|(_, c)| *c > 1e-6);

@@ -187,3 +187,39 @@ proptest! {
         }
     }
 }
+
+/// Parts as explanations make them: few distinct reasons, repeated ones, ties and zeros.
+fn parts() -> impl Strategy<Value = Vec<(super::explain::Reason, f32)>> {
+    use super::explain::Reason;
+    let reason = prop_oneof![
+        Just(Reason::BoughtBefore),
+        Just(Reason::ViewedBefore),
+        Just(Reason::PriceRange),
+        (0..3u32).prop_map(Reason::LikesCategory),
+        (0..3u32).prop_map(Reason::Viewed),
+    ];
+    let contribution = prop_oneof![Just(0.0f32), Just(1e-7), Just(0.25), Just(0.5), 0.0..1.0f32];
+    proptest::collection::vec((reason, contribution), 0..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A part `outranked` says cannot be shown changes nothing `strongest` picks, so explanations
+    /// may leave it out (and skip what it costs to name it).
+    #[test]
+    fn an_outranked_part_is_never_shown(
+        parts in parts(),
+        c in prop_oneof![Just(0.0f32), Just(0.25), Just(0.5), 0.0..1.0f32],
+        max in 1..4usize,
+    ) {
+        use super::explain::{outranked, strongest, Reason};
+        let mut with = parts.clone();
+        with.push((Reason::SimilarTo(99), c));
+        let shown = strongest(with, max);
+        prop_assert_eq!(
+            outranked(&parts, c, max),
+            !shown.contains(&Reason::SimilarTo(99))
+        );
+    }
+}

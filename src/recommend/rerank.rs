@@ -148,8 +148,6 @@ struct Left<'a> {
     max_sim: f32,
     seen: usize,
     embedding: Option<Embedding<'a>>,
-    /// Picked or refused: no longer in the pool.
-    gone: bool,
 }
 
 /// Maximal marginal relevance: picks `k` of `pool` (best first), each maximising
@@ -197,7 +195,6 @@ pub fn mmr_admitting(
             max_sim: 0.0,
             seen: 0,
             embedding: model.embedding(s.item),
-            gone: false,
         })
         .collect();
     // The picks so far with their embeddings, in order: a candidate compared with the first
@@ -217,21 +214,18 @@ pub fn mmr_admitting(
     // date (ties by position, as `Scored` orders). An objective only falls as picks are added, so
     // an entry not compared with the latest picks is at most what it says: candidates come off
     // the heap and are brought up to date as they come; the first that is up to date is the best.
-    // Most of the pool, the weak candidates, is never compared with most picks, and the heap
-    // lasts from one pick to the next (rebuilt only after refusals).
-    let heap_of = |left: &[Left<'_>]| -> BinaryHeap<u64> {
-        left.iter()
-            .enumerate()
-            .filter(|(_, c)| !c.gone)
-            .map(|(at, c)| {
-                key(Scored {
-                    score: objective(c),
-                    item: at as u32,
-                })
+    // Most of the pool, the weak candidates, is never compared with most picks. Picks and
+    // refusals leave the heap as they come off it.
+    let mut heap: BinaryHeap<u64> = left
+        .iter()
+        .enumerate()
+        .map(|(at, c)| {
+            key(Scored {
+                score: objective(c),
+                item: at as u32,
             })
-            .collect()
-    };
-    let mut heap = heap_of(&left);
+        })
+        .collect();
     while picked.len() < k {
         let mut best = None;
         while let Some(top) = heap.pop().map(unkey) {
@@ -247,49 +241,21 @@ pub fn mmr_admitting(
             }));
         }
         // Every candidate comes up to date before the heap runs out.
-        let Some((best_at, mut best_val)) = best else {
+        let Some((at, value)) = best else {
             break;
         };
-        let mut chosen = Some(best_at).filter(|&at| admit(left[at].scored.item));
-        let refusals = chosen.is_none();
-        if refusals {
-            left[best_at].gone = true;
-            refused.push(left[best_at].scored.item);
-            // Refusals leave the others' objectives as they are: bring them all up to date, rank
-            // them once, best first (ties by position, as above), and offer them in that order.
-            let mut order: Vec<(f32, usize)> = Vec::with_capacity(heap.len());
-            for (at, c) in left.iter_mut().enumerate() {
-                if !c.gone {
-                    update(c, &picks);
-                    order.push((objective(c), at));
-                }
-            }
-            crate::sort::sort_by(&mut order, &mut |a, b| {
-                a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
-            });
-            for (v, at) in order {
-                if admit(left[at].scored.item) {
-                    (chosen, best_val) = (Some(at), v);
-                    break;
-                }
-                left[at].gone = true;
-                refused.push(left[at].scored.item);
-            }
+        let pick = &left[at];
+        // A refusal leaves the others' objectives as they are (nothing was picked): the next
+        // best comes off the heap as before.
+        if !admit(pick.scored.item) {
+            refused.push(pick.scored.item);
+            continue;
         }
-        let Some(at) = chosen else {
-            break;
-        };
-        let pick = &mut left[at];
-        pick.gone = true;
         picks.push((pick.scored.item, pick.embedding));
         picked.push(Scored {
-            score: best_val,
+            score: value,
             item: pick.scored.item,
         });
-        if refusals {
-            // The heap still holds the refused and the pick.
-            heap = heap_of(&left);
-        }
     }
     (picked, refused)
 }

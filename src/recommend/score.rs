@@ -1,7 +1,7 @@
 //! Candidate generation and scoring, one scorer per scenario. Each returns a pool of the best
 //! candidates (best first) and can say, for any item of it, which features put it there.
 
-use super::explain::Reason;
+use super::explain::{outranked, Reason};
 use super::groups::Groups;
 use super::kernel::{self, Floor, Query};
 use super::represent::UserRep;
@@ -9,6 +9,7 @@ use super::rerank::{Scored, Top};
 use super::rules::Rules;
 use super::tagged::{self, Related};
 use super::weights::Weights;
+use super::MAX_REASONS;
 use crate::model::{max_or_zero, Model, Neighbours, NONE};
 
 /// Views that feed the `recent` part of `for_you`.
@@ -593,21 +594,23 @@ impl<'a> ForYou<'a> {
             parts.push((Reason::Viewed(j), w.recent * v));
         }
         if let (Some(e), false) = (model.embedding(i), rep.embedding.is_empty()) {
-            let closest = rep
-                .items
-                .iter()
-                .filter(|x| x.item != i)
-                .filter_map(|x| {
-                    model
-                        .embedding(x.item)
-                        .map(|ej| (x.item, x.weight * kernel::dot_embeddings(ej, e)))
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((j, _)) = closest {
-                parts.push((
-                    Reason::SimilarTo(j),
-                    w.embedding * kernel::dot_embedding(e, &rep.embedding).max(0.0),
-                ));
+            let c = w.embedding * kernel::dot_embedding(e, &rep.embedding).max(0.0);
+            // Which of the shopper's items it is closest to (a dot product with each) is only
+            // worth finding when the part could be shown.
+            if !outranked(&parts, c, MAX_REASONS) {
+                let closest = rep
+                    .items
+                    .iter()
+                    .filter(|x| x.item != i)
+                    .filter_map(|x| {
+                        model
+                            .embedding(x.item)
+                            .map(|ej| (x.item, x.weight * kernel::dot_embeddings(ej, e)))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((j, _)) = closest {
+                    parts.push((Reason::SimilarTo(j), c));
+                }
             }
         }
         parts
