@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { probeBytes, probe } from './peers.mjs';
-import { shopper, median } from './suite.mjs';
+import { shopper, median, busyWarning } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -23,6 +23,7 @@ const rounds = args.includes('--rounds') ? +args[args.indexOf('--rounds') + 1] :
 const dir = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds') ?? `${root}pkg`);
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 
+const busy = quick ? null : await busyWarning();
 const mod = await import(`${dir}/vitrine.js`);
 mod.initSync({ module: readFileSync(`${dir}/vitrine_bg.wasm`) });
 // Two instances: the events `track` records here do not change the shopper `for_you` ranks for
@@ -61,6 +62,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const us = (t) => `${(median(t) * 1e3).toFixed(1)} µs`.padStart(11);
 console.log(`${dir}: medians over ${rounds} rounds (cold, then the same call again)`);
+if (busy) console.log(busy);
 for (const [k, t] of Object.entries(times)) console.log(`  ${k.padEnd(22)} cold ${us(t.cold)}   hot ${us(t.hot)}`);
 const ratio = (w) => (median(times['for_you k=10'][w]) / median(times.probe[w])).toFixed(2);
 console.log(`  for_you / one pass over the codes: cold ${ratio('cold')}, hot ${ratio('hot')}`);

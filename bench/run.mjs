@@ -10,7 +10,7 @@
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { speed } from './suite.mjs';
+import { speed, busyWarning } from './suite.mjs';
 import { probeBytes } from './peers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -102,6 +102,8 @@ export function report(env, results) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const busy = quick ? null : await busyWarning();
+  if (busy) log(busy);
   const peers = await loadPeers();
   const probeModule = new WebAssembly.Module(await probeBytes());
   mkdirSync(`${root}.bench`, { recursive: true });
@@ -127,6 +129,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }));
   }
   console.log(`Node ${process.version}; tfjs-wasm SIMD: ${peers.tfSimd}`);
+  if (busy) console.log(busy);
   report('Node', results);
   if (!args.includes('--no-browser')) {
     const { runInBrowser } = await import('./browser.mjs');

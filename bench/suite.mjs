@@ -5,6 +5,39 @@ import { jsScan, tfScan, voyScan, oramaScan, probe } from './peers.mjs';
 
 export const now = () => performance.now();
 
+/**
+ * How busy the machine's CPUs were over `ms` while this process slept, from /proc/stat (Linux;
+ * null elsewhere): a share of all CPUs' time, 0 to 1. Another job on the second core of the
+ * 2-core project machine (a fuzzer at the lowest priority) left Node 20 running `for_you` 1.7×
+ * slower for a whole process in one run of five (docs/BENCHMARKS.md, twelfth round).
+ */
+export async function otherLoad(ms = 1000) {
+  const { readFileSync } = await import('node:fs');
+  const sample = () => {
+    try {
+      const [, ...t] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+      // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+      return { busy: t.reduce((a, b) => a + b, 0) - t[3] - t[4], all: t.reduce((a, b) => a + b, 0) };
+    } catch {
+      return null;
+    }
+  };
+  const a = sample();
+  if (!a) return null;
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sample();
+  return b.all > a.all ? (b.busy - a.busy) / (b.all - a.all) : 0;
+}
+
+/** A warning to print with the figures when other jobs were using the CPUs (see otherLoad). */
+export async function busyWarning() {
+  const load = await otherLoad();
+  return load !== null && load > 0.1
+    ? `warning: other processes kept ${(100 * load).toFixed(0)} % of the CPUs busy just before this run; ` +
+        'the figures can be slower than on a quiet machine, some of them for a whole process (docs/BENCHMARKS.md)'
+    : null;
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
