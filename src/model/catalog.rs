@@ -9,7 +9,7 @@
 //! nothing personal is known; without it every item is equally popular. All embeddings must have
 //! the same width.
 
-use super::{tables::Index, Model, ModelParts, Strings, NONE};
+use super::{fits_f32, tables::Index, Model, ModelParts, Strings, NONE};
 use crate::args::{concat, id_of, int_to_string, join, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
@@ -138,10 +138,10 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         let number = |key: &str| -> Result<Option<f64>> {
             match item.get(key) {
                 None => Ok(None),
-                Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(Some(*n)),
+                Some(Value::Number(n)) if fits_f32(*n) && *n >= 0.0 => Ok(Some(*n)),
                 Some(_) => Err(bad(&concat(&[
                     key,
-                    " must be a finite, non-negative number",
+                    " must be a non-negative number of at most 3.4e38",
                 ]))),
             }
         };
@@ -215,8 +215,12 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 }
                 for x in e {
                     match x {
-                        Value::Number(n) if n.is_finite() => embeddings.push(*n as f32),
-                        _ => return Err(bad("embedding must contain only finite numbers")),
+                        Value::Number(n) if fits_f32(*n) => embeddings.push(*n as f32),
+                        _ => {
+                            return Err(bad(
+                                "embedding must contain only finite numbers of at most 3.4e38",
+                            ))
+                        }
                     }
                 }
             }
@@ -233,9 +237,9 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 for (label, v) in entries {
                     let n =
                         match v {
-                            Value::Number(n) if n.is_finite() && *n >= 0.0 => *n,
+                            Value::Number(n) if fits_f32(*n) && *n >= 0.0 => *n,
                             _ => return Err(bad(
-                                "popularityByChannel values must be finite, non-negative numbers",
+                                "popularityByChannel values must be non-negative numbers of at most 3.4e38",
                             )),
                         };
                     let Some(label) = crate::channel::normalize(label).filter(|l| l.len() <= 64)

@@ -362,6 +362,13 @@ pub struct Model {
 /// The price band of an item without a price.
 pub const NO_BAND: u8 = crate::profile::PRICE_BANDS.len() as u8;
 
+/// Whether `x` is finite and stays finite as an `f32` (at most about 3.4e38 in size): what the
+/// model stores of prices, popularity and embeddings. A JSON number such as 1e300 is finite but
+/// becomes infinity in an `f32`.
+pub fn fits_f32(x: f64) -> bool {
+    x.is_finite() && x.abs() <= f64::from(f32::MAX)
+}
+
 /// The largest of `xs` and 0, NaNs ignored: a comparison, not `f32::max`, which in wasm is a call
 /// to a NaN-aware `fmaxf` (a percent of a light `for_you` when it scaled the shopper's
 /// affinities).

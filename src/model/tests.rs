@@ -43,7 +43,16 @@ fn bad_catalogs_name_the_item_and_the_problem() {
         (json!([{"title": "no id"}]), "open: catalog[0] has no id"),
         (
             json!([{"id": "a"}, {"id": "b", "price": -1}]),
-            "open: catalog[1] price must be a finite, non-negative number",
+            "open: catalog[1] price must be a non-negative number of at most 3.4e38",
+        ),
+        // Finite as JSON numbers, infinite as the f32s the model holds.
+        (
+            json!([{"id": "a", "price": 1e300}]),
+            "open: catalog[0] price must be a non-negative number of at most 3.4e38",
+        ),
+        (
+            json!([{"id": "a", "embedding": [0, 1e39]}]),
+            "open: catalog[0] embedding must contain only finite numbers of at most 3.4e38",
         ),
         (
             json!([{"id": "a", "embedding": [1]}, {"id": "b", "embedding": [1, 2]}]),

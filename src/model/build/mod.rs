@@ -374,12 +374,12 @@ pub fn build_from_counts(
         input
             .field(r, &[k])
             .and_then(|f| f.number())
-            .filter(|x| x.is_finite() && *x >= 0.0)
+            .filter(|&x| super::fits_f32(x) && x >= 0.0)
             .ok_or_else(|| {
                 BuildError::input(
                     input.path(),
                     line,
-                    format!("{k} is not a non-negative number"),
+                    format!("{k} is not a non-negative number of at most 3.4e38"),
                 )
             })
     };

@@ -3,6 +3,7 @@
 use super::input::{parse_time, Field, Input, Record};
 use crate::args::MAX_ID_LEN;
 use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
+use crate::model::fits_f32;
 
 /// What a line says the shopper did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,6 +75,7 @@ pub const ITEM: &[&str] = &["item_id", "itemid", "product_id"];
 pub const TIME: &[&str] = &["timestamp", "time", "ts"];
 pub const QUANTITY: &[&str] = &["quantity", "qty"];
 pub const PRICE: &[&str] = &["price"];
+const PRICE_ERROR: &str = "price is not a non-negative number of at most 3.4e38";
 pub const EVENT: &[&str] = &["event", "event_type"];
 
 fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
@@ -127,8 +129,8 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         None => None,
         Some(f) => Some(
             f.number()
-                .filter(|p| p.is_finite() && *p >= 0.0)
-                .ok_or_else(|| Skip::Bad("price is not a non-negative number".into()))?,
+                .filter(|&p| fits_f32(p) && p >= 0.0)
+                .ok_or_else(|| Skip::Bad(PRICE_ERROR.into()))?,
         ),
     };
     let event = match input.field(rec, EVENT) {
@@ -221,8 +223,8 @@ pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, String> 
         None => None,
         Some(f) => Some(
             f.number()
-                .filter(|p| p.is_finite() && *p >= 0.0)
-                .ok_or("price is not a non-negative number")?,
+                .filter(|&p| fits_f32(p) && p >= 0.0)
+                .ok_or(PRICE_ERROR)?,
         ),
     };
     let tags: Vec<String> = match input.field(rec, &["tags"]) {
@@ -246,9 +248,9 @@ pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, String> 
         Some(Field::Json(serde_json::Value::Array(a))) => {
             let e: Option<Vec<f32>> = a
                 .iter()
-                .map(|x| x.as_f64().filter(|x| x.is_finite()).map(|x| x as f32))
+                .map(|x| x.as_f64().filter(|&x| fits_f32(x)).map(|x| x as f32))
                 .collect();
-            let e = e.ok_or("embedding must hold finite numbers")?;
+            let e = e.ok_or("embedding must hold finite numbers of at most 3.4e38")?;
             if e.len() > MAX_DIMS {
                 return Err(format!("embedding has more than {MAX_DIMS} numbers"));
             }

@@ -338,3 +338,42 @@ u3,s1,b,1,1,9500,view
     assert!(parts.repeat.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Numbers that JSON holds but an `f32` cannot (found by the `builder` fuzz target: 1e58 in an
+/// embedding became infinity and the model failed its own check) are bad rows that say why.
+#[test]
+fn catalog_numbers_beyond_f32_are_refused() {
+    let dir = scratch("f32-range");
+    std::fs::write(
+        dir.join("i.csv"),
+        "order_id,item_id,timestamp\no1,a,2011-01-01T10:00:00Z\n",
+    )
+    .unwrap();
+    let o = Options {
+        min_support: 1,
+        max_bad_fraction: 1.0,
+        ..quiet()
+    };
+    for (row, want) in [
+        (
+            r#"{"id": "b", "embedding": [0, 1e58, 1]}"#,
+            "embedding must hold finite numbers of at most 3.4e38",
+        ),
+        (
+            r#"{"id": "b", "price": 1e300}"#,
+            "price is not a non-negative number of at most 3.4e38",
+        ),
+    ] {
+        let catalog = format!("{{\"id\": \"a\", \"embedding\": [1, 0, 0]}}\n{row}\n");
+        std::fs::write(dir.join("c.jsonl"), catalog).unwrap();
+        let (parts, r) = build(&dir.join("i.csv"), Some(&dir.join("c.jsonl")), &o).unwrap();
+        assert!(
+            r.bad_examples.iter().any(|b| b.2.contains(want)),
+            "{:?}",
+            r.bad_examples
+        );
+        let m = Model::from_parts(parts).unwrap();
+        assert!(m.index_of("b").is_none(), "the bad row is left out");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
