@@ -7,9 +7,10 @@ export const now = () => performance.now();
 
 /**
  * How busy the machine's CPUs were over `ms` while this process slept, from /proc/stat (Linux;
- * null elsewhere): a share of all CPUs' time, 0 to 1. Another job on the second core of the
- * 2-core project machine (a fuzzer at the lowest priority) left Node 20 running `for_you` 1.7×
- * slower for a whole process in one run of five (docs/BENCHMARKS.md, twelfth round).
+ * null elsewhere): a share of all CPUs' time, 0 to 1. With another job on the second core of the
+ * 2-core project machine (a fuzzer at the lowest priority), 8 of 12 Node processes ran `for_you`
+ * about 1.5× slower from start to end, against none of 12 on the quiet machine
+ * (docs/BENCHMARKS.md, twelfth round).
  */
 export async function otherLoad(ms = 1000) {
   const { readFileSync } = await import('node:fs');
@@ -132,10 +133,10 @@ export function track(v, events, before = () => {}) {
  * A sample repeats a fast call until it lasts about `minMs`, so that a browser's coarse clock
  * (Chromium rounds performance.now() to 0.1 ms without cross-origin isolation) does not decide.
  * The first `warmup` rounds are not kept: V8 first runs WebAssembly from its baseline compiler
- * and moves each function to the optimizing one once it has run enough. With two such rounds,
- * Node 20 on a 2-core AMD host still ran some of the code unoptimized in some runs (the scalar
- * build's for_you 0.21–0.44 ms from run to run, 0.153–0.155 with eight rounds or with every
- * function optimized up front by `--no-wasm-dynamic-tiering`).
+ * and moves each function to the optimizing one once it has run enough; eight rounds leave
+ * room. (A whole process can still run for_you 1.5× slower when other jobs load the host's
+ * shared cache and memory, with every hot function optimized: see otherLoad and
+ * docs/BENCHMARKS.md, twelfth round.)
  */
 export function interleave(contenders, reps, warmup = 8, minMs = 5) {
   const times = Object.fromEntries(contenders.map(([name]) => [name, []]));
