@@ -10,7 +10,7 @@ export interface CatalogItem {
   title?: string;
   category?: string;
   brand?: string;
-  /** Shop currency; finite and non-negative. */
+  /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float). */
   price?: number;
   /** At most 64. */
   tags?: string[];
@@ -18,9 +18,9 @@ export interface CatalogItem {
   inStock?: boolean;
   /** Never used for personalization without the shopper's separate consent. Default false. */
   sensitive?: boolean;
-  /** Same width for every item (1–1024). */
+  /** Same width for every item (1–1024); finite values of at most 3.4e38 in size. */
   embedding?: number[];
-  /** Any non-negative number (units sold, views); drives `trending` for catalog-only shops. */
+  /** Any non-negative number up to 3.4e38 (units sold, views); drives `trending` for catalog-only shops. */
   popularity?: number;
   /**
    * What is trending among each channel's visitors, e.g. `{tiktok: 120, instagram: 40}`
