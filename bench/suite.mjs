@@ -18,7 +18,8 @@ export async function otherLoad(ms = 1000) {
     try {
       const [, ...t] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
       // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
-      return { busy: t.reduce((a, b) => a + b, 0) - t[3] - t[4], all: t.reduce((a, b) => a + b, 0) };
+      const all = t.reduce((x, y) => x + y, 0);
+      return { busy: all - t[3] - t[4], all };
     } catch {
       return null;
     }
@@ -27,6 +28,7 @@ export async function otherLoad(ms = 1000) {
   if (!a) return null;
   await new Promise((r) => setTimeout(r, ms));
   const b = sample();
+  if (!b) return null;
   return b.all > a.all ? (b.busy - a.busy) / (b.all - a.all) : 0;
 }
 

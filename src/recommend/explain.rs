@@ -103,11 +103,14 @@ impl Reason {
     }
 }
 
+/// Smallest contribution a reason needs to be shown.
+const SHOWN: f32 = 1e-6;
+
 /// Whether a part of contribution `c` added after `parts` could not be among the reasons
 /// [`strongest`] picks from them, at most `max`: at least `max` different reasons already come
 /// before it (their contributions are at least `c`, and equal ones keep their places).
 pub fn outranked(parts: &[(Reason, f32)], c: f32, max: usize) -> bool {
-    if c <= 1e-6 {
+    if c <= SHOWN {
         return true;
     }
     let mut ahead: Vec<Reason> = Vec::with_capacity(max);
@@ -124,7 +127,7 @@ pub fn outranked(parts: &[(Reason, f32)], c: f32, max: usize) -> bool {
 
 /// Picks the reasons to show: the largest contributions first, at most `max`, each string once.
 pub fn strongest(mut parts: Vec<(Reason, f32)>, max: usize) -> Vec<Reason> {
-    parts.retain(|(_, c)| *c > 1e-6);
+    parts.retain(|(_, c)| *c > SHOWN);
     // Stable for short lists (crate::sort::SHORT): equal contributions keep their order.
     crate::sort::sort_by(&mut parts, &mut |a, b| a.1 > b.1);
     let mut out: Vec<Reason> = Vec::with_capacity(max);
