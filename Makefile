@@ -44,6 +44,7 @@ test-js:
 	node_modules/.bin/tsc -p tests/types
 	node bench/run.mjs --quick
 	node bench/cold.mjs --quick
+	node bench/first.mjs --quick
 
 test-browser: demo-model
 	node --test --test-concurrency=1 tests/browser/

@@ -1,0 +1,66 @@
+// What a page pays once: a fresh process loads the module, opens the model, tracks a shopper's
+// 40 events and asks for its first shelves. Every process is new (code not yet optimized, wasm
+// memory not yet grown, the session's per-model buffers not yet built), so each figure is one
+// call, and the medians are over processes:
+//
+//   node bench/first.mjs [PKG_DIR ...] [--processes 15] [--quick]
+//
+// With several package directories (say, `pkg` and a build of the previous commit), their
+// processes alternate, so both meet the same host. On the 100k × 64 catalog of bench/run.mjs
+// (write it first with `node bench/run.mjs --no-browser`); `--quick` (what `make test` runs, after
+// `bench/run.mjs --quick`) on its 2,000 × 16 catalog, 3 processes. Not part of `make bench`.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { shopper, median, busyWarning } from './suite.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const [n, dims] = quick ? [2000, 16] : [100_000, 64];
+const model = `${root}.bench/catalog-${n}x${dims}-s7-v3-idhx.vtr`;
+
+// The child: one page's first calls, printed as JSON.
+if (args[0] === '--child') {
+  const dir = args[1];
+  const t = () => performance.now();
+  const ms = {};
+  const time = (name, f) => {
+    const t0 = t();
+    const out = f();
+    ms[name] = t() - t0;
+    return out;
+  };
+  const mod = await import(`${dir}/vitrine.js`);
+  const bytes = readFileSync(`${dir}/vitrine_bg.wasm`);
+  time('initSync', () => mod.initSync({ module: bytes }));
+  const file = readFileSync(model);
+  const v = time('open', () => mod.Vitrine.open({ model: file, consent: { personalization: true }, storage: 'memory' }));
+  const events = shopper(n, 100);
+  time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
+  const shelf = time('first for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
+  time('second for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
+  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0].itemId, k: 10 }));
+  console.log(JSON.stringify(ms));
+  process.exit(0);
+}
+
+const processes = args.includes('--processes') ? +args[args.indexOf('--processes') + 1] : quick ? 3 : 15;
+const dirs = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--processes').map((d) => resolve(d));
+if (!dirs.length) dirs.push(`${root}pkg`);
+const busy = quick ? null : await busyWarning();
+const runs = Object.fromEntries(dirs.map((d) => [d, []]));
+for (let p = 0; p < processes; p++) {
+  for (const d of dirs) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', d, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+    runs[d].push(JSON.parse(out.trim().split('\n').pop()));
+  }
+}
+console.log(`first calls of a fresh process, ${n} × ${dims}: medians over ${processes} processes (ms)`);
+if (busy) console.log(busy);
+const rows = {};
+for (const d of dirs) {
+  rows[d] = Object.fromEntries(Object.keys(runs[d][0]).map((k) => [k, +median(runs[d].map((r) => r[k])).toFixed(2)]));
+}
+console.table(rows);
