@@ -41,7 +41,7 @@ if (args[0] === '--child') {
   time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
   const shelf = time('first for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
   time('second for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
-  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0].itemId, k: 10 }));
+  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0]?.itemId ?? events[0][1], k: 10 }));
   console.log(JSON.stringify(ms));
   process.exit(0);
 }
