@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { probeBytes, probe } from './peers.mjs';
 import { shopper, median, busyWarning } from './suite.mjs';
+import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -28,7 +29,7 @@ const mod = await import(`${dir}/vitrine.js`);
 mod.initSync({ module: readFileSync(`${dir}/vitrine_bg.wasm`) });
 // Two instances: the events `track` records here do not change the shopper `for_you` ranks for
 // (the harness's light shopper, as in bench/run.mjs).
-const model = readFileSync(`${root}.bench/catalog-${n}x${dims}-s7-v3-idhx.vtr`);
+const model = readFileSync(catalogPath(n, dims));
 const [v, w] = [0, 1].map(() => mod.Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' }));
 for (const [name, id] of shopper(n, 100)) v.track(name, { product_id: id });
 // As many bytes as the int8 codes: n rows of `dims` rounded up to 16.

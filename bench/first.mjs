@@ -14,12 +14,13 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { shopper, median, busyWarning } from './suite.mjs';
+import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
-const model = `${root}.bench/catalog-${n}x${dims}-s7-v3-idhx.vtr`;
+const model = catalogPath(n, dims);
 
 // The child: one page's first calls, printed as JSON.
 if (args[0] === '--child') {

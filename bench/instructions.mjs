@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { shopper, returning, track } from './suite.mjs';
+import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -28,7 +29,7 @@ const flag = (name, fallback) => {
   const at = args.indexOf(name);
   return at < 0 ? fallback : args.splice(at, 2)[1];
 };
-const file = flag('--model', `${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
+const file = flag('--model', catalogPath(100_000, 64));
 const items = Number(flag('--items', 100000));
 const who = flag('--shopper', 'light');
 const options = flag('--options', '{"scenario":"for_you","k":10}');

@@ -10,14 +10,14 @@
 // without the first two opens (memory growth). Run it several times, changing the order.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBuild } from './builds.mjs';
+import { loadBuild, catalogPath } from './builds.mjs';
 import { median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const dirs = [];
 let opens = 15;
-let file = `${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`;
+let file = catalogPath(100_000, 64);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--opens') opens = +args[++i];
   else if (args[i] === '--model') file = args[++i];

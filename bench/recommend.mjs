@@ -11,7 +11,7 @@
 // says so when two builds' shelves differ.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBuild } from './builds.mjs';
+import { loadBuild, catalogPath } from './builds.mjs';
 import { shopper, returning, median, track } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--options') options = JSON.parse(args[++i]);
   else dirs.push(args[i]);
 }
-const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
+const catalog = readFileSync(catalogPath(100_000, 64));
 const n = 100_000;
 const calls = 200;
 

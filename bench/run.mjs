@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { speed, busyWarning } from './suite.mjs';
 import { probeBytes } from './peers.mjs';
+import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -25,9 +26,7 @@ const log = (...m) => console.error(...m);
 export function catalogFile([items, dims]) {
   const dir = `${root}.bench`;
   mkdirSync(dir, { recursive: true });
-  // The format version (and the latest optional sections) are in the name, so that a file an older
-  // writer made is not reused.
-  const file = `${dir}/catalog-${items}x${dims}-s7-v3-idhx.vtr`;
+  const file = catalogPath(items, dims);
   if (!existsSync(file)) {
     log(`bench: writing ${file}`);
     const release = quick ? [] : ['--release'];

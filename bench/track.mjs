@@ -10,7 +10,7 @@
 // less than the first when other jobs share the cores. Run it several times, alternating builds.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBuild } from './builds.mjs';
+import { loadBuild, catalogPath } from './builds.mjs';
 import { shopper, rng, median } from './suite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +21,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rounds') rounds = +args[++i];
   else dirs.push(args[i]);
 }
-const catalog = readFileSync(`${root}.bench/catalog-100000x64-s7-v3-idhx.vtr`);
+const catalog = readFileSync(catalogPath(100_000, 64));
 const n = 100_000;
 
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
