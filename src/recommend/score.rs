@@ -46,16 +46,16 @@ pub struct Scratch {
 impl Scratch {
     fn prepare(&mut self, n: usize) {
         self.reset();
-        self.nb.resize(n, 0.0);
-        self.extra.resize(n, 0.0);
-        self.marks.resize(n.div_ceil(32), 0);
+        zeros(&mut self.nb, n);
+        zeros(&mut self.extra, n);
+        zeros(&mut self.marks, n.div_ceil(32));
     }
 
     /// [`Scratch::prepare`], and room for the sources `for_you` keeps.
     fn prepare_sources(&mut self, n: usize) {
         self.prepare(n);
-        self.sources.resize(n, (0, 0.0));
-        self.sourced_by_view.resize(n.div_ceil(32), 0);
+        zeros(&mut self.sources, n);
+        zeros(&mut self.sourced_by_view, n.div_ceil(32));
     }
 
     /// Adds `v` to item `i`'s neighbour evidence. With `from`, also offers `from`'s unscaled
@@ -199,6 +199,17 @@ impl Scratch {
             * 4
             + self.groups.memory_bytes()
             + self.related.memory_bytes()
+    }
+}
+
+/// Makes `v` `n` long, the new entries zero. An empty `v` gets a zeroed allocation (fresh memory
+/// is zero already): `resize` wrote each entry, 3 ms of a session's first `for_you` at 100,000
+/// items, run before the engine optimizes the code (bench/first.mjs: 20.4 → 17.3 ms).
+fn zeros<T: Clone + Default>(v: &mut Vec<T>, n: usize) {
+    if v.is_empty() {
+        *v = vec![T::default(); n];
+    } else {
+        v.resize(n, T::default());
     }
 }
 
