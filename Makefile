@@ -45,6 +45,7 @@ test-js:
 	node bench/run.mjs --quick
 	node bench/cold.mjs --quick
 	node bench/first.mjs --quick
+	node bench/visits.mjs --quick
 
 test-browser: demo-model
 	node --test --test-concurrency=1 tests/browser/

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 const ALLOWED = ['/pkg/', '/bench/', '/.bench/', '/node_modules/@tensorflow/', '/node_modules/@orama/', '/node_modules/voy-search/'];
 
-function serve() {
+/** The static server of the browser runs (also bench/visits.mjs). Files may be cached for an
+ * hour: the code cache Chromium keeps of a compiled module belongs to the module's HTTP cache
+ * entry, so a page visited again starts with it, as on a storefront. */
+export function serve() {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (!ALLOWED.some((p) => path.startsWith(p)) || path.includes('..')) {
@@ -20,7 +23,10 @@ function serve() {
     }
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] || 'application/octet-stream' }).end(body);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(path)] || 'application/octet-stream',
+        'cache-control': 'max-age=3600',
+      }).end(body);
     } catch {
       res.writeHead(404).end();
     }
