@@ -99,7 +99,19 @@ export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
     const found = resolve(url.pathname);
     const file = found?.file;
     try {
-      if (!file || !(await stat(file)).isFile()) throw new Error('not a file');
+      const info = file && (await stat(file));
+      if (!info?.isFile()) throw new Error('not a file');
+      // The package and the model may be cached, revalidated at every use (a rebuild shows at
+      // once): a browser then keeps the optimized code of the cached module between visits,
+      // as on a storefront that serves the package with a cache lifetime (docs/API.md).
+      if (FETCHABLE.includes(url.pathname) || url.pathname.startsWith('/pkg/')) {
+        headers['Cache-Control'] = 'no-cache';
+        headers.ETag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+        if (req.headers['if-none-match'] === headers.ETag) {
+          res.writeHead(304, headers).end();
+          return;
+        }
+      }
       let body = await readFile(file);
       if (found.vendor) body = Buffer.from(vendorSpecifiers(body.toString('utf8')));
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
