@@ -25,6 +25,9 @@ const quick = args.includes('--quick');
 const flag = (name, fallback) => (args.includes(name) ? +args[args.indexOf(name) + 1] : fallback);
 const visits = flag('--visits', quick ? 3 : 6);
 const browsers = flag('--browsers', quick ? 1 : 3);
+if (!(Number.isInteger(visits) && visits >= 1 && Number.isInteger(browsers) && browsers >= 1)) {
+  throw new Error('visits: --visits and --browsers take whole numbers from 1');
+}
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = basename(catalogPath(n, dims));
 
