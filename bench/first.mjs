@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { shopper, median, busyWarning } from './suite.mjs';
+import { firstCalls, median, busyWarning } from './suite.mjs';
 import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,24 +25,13 @@ const model = catalogPath(n, dims);
 // The child: one page's first calls, printed as JSON.
 if (args[0] === '--child') {
   const dir = args[1];
-  const t = () => performance.now();
   const ms = {};
-  const time = (name, f) => {
-    const t0 = t();
-    const out = f();
-    ms[name] = t() - t0;
-    return out;
-  };
   const mod = await import(`${dir}/vitrine.js`);
   const bytes = readFileSync(`${dir}/vitrine_bg.wasm`);
-  time('initSync', () => mod.initSync({ module: bytes }));
-  const file = readFileSync(model);
-  const v = time('open', () => mod.Vitrine.open({ model: file, consent: { personalization: true }, storage: 'memory' }));
-  const events = shopper(n, 100);
-  time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
-  const shelf = time('first for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
-  time('second for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
-  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0]?.itemId ?? events[0][1], k: 10 }));
+  const t0 = performance.now();
+  mod.initSync({ module: bytes });
+  ms.initSync = performance.now() - t0;
+  firstCalls(mod.Vitrine, readFileSync(model), n, ms);
   console.log(JSON.stringify(ms));
   process.exit(0);
 }

@@ -101,6 +101,27 @@ export function shopper(n, seed, { broad = false } = {}) {
 }
 
 /**
+ * A page's first calls after loading the module, each timed once into `ms` (bench/first.mjs in a
+ * fresh Node process, bench/visit.mjs in Chromium): `open`, a shopper's 40 `track`s, the first and
+ * second `for_you` and the first `similar`. Returns the instance.
+ */
+export function firstCalls(Vitrine, model, n, ms) {
+  const time = (name, f) => {
+    const t0 = now();
+    const out = f();
+    ms[name] = now() - t0;
+    return out;
+  };
+  const v = time('open', () => Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' }));
+  const events = shopper(n, 100);
+  time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
+  const shelf = time('first for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
+  time('second for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
+  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0]?.itemId ?? events[0][1], k: 10 }));
+  return v;
+}
+
+/**
  * A returning shopper: ten visits of `shopper`'s kind, 400 events over about 370 items, so that
  * the profile holds as many items as it keeps (256): what each call reads of the profile (its
  * items' neighbours, the reasons naming one of them) is at its largest.
