@@ -3,8 +3,9 @@
 // memory not yet grown, the session's per-model buffers not yet built), so each figure is one
 // call, and the medians are over processes:
 //
-//   node bench/first.mjs [PKG_DIR ...] [--processes 15] [--quick]
+//   node bench/first.mjs [PKG_DIR ...] [--processes 15] [--page home|product] [--quick]
 //
+// `--page product` asks for `similar` first, as a product page does (bench/suite.mjs firstCalls).
 // With several package directories (say, `pkg` and a build of the previous commit), their
 // processes alternate, so both meet the same host. On the 100k × 64 catalog of bench/run.mjs
 // (write it first with `node bench/run.mjs --no-browser`); `--quick` (what `make test` runs, after
@@ -21,6 +22,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = catalogPath(n, dims);
+const page = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'home';
+if (page !== 'home' && page !== 'product') throw new Error(`first: --page takes home or product, not ${page}`);
 
 // The child: one page's first calls, printed as JSON.
 if (args[0] === '--child') {
@@ -31,23 +34,23 @@ if (args[0] === '--child') {
   const t0 = performance.now();
   mod.initSync({ module: bytes });
   ms.initSync = performance.now() - t0;
-  firstCalls(mod.Vitrine, readFileSync(model), n, ms);
+  firstCalls(mod.Vitrine, readFileSync(model), n, ms, page);
   console.log(JSON.stringify(ms));
   process.exit(0);
 }
 
 const processes = args.includes('--processes') ? +args[args.indexOf('--processes') + 1] : quick ? 3 : 15;
-const dirs = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--processes').map((d) => resolve(d));
+const dirs = args.filter((a, i) => !a.startsWith('--') && !['--processes', '--page'].includes(args[i - 1])).map((d) => resolve(d));
 if (!dirs.length) dirs.push(`${root}pkg`);
 const busy = quick ? null : await busyWarning();
 const runs = Object.fromEntries(dirs.map((d) => [d, []]));
 for (let p = 0; p < processes; p++) {
   for (const d of dirs) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', d, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', d, '--page', page, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
     runs[d].push(JSON.parse(out.trim().split('\n').pop()));
   }
 }
-console.log(`first calls of a fresh process, ${n} × ${dims}: medians over ${processes} processes (ms)`);
+console.log(`first calls of a fresh process, ${page} page, ${n} × ${dims}: medians over ${processes} processes (ms)`);
 if (busy) console.log(busy);
 const rows = {};
 for (const d of dirs) {

@@ -102,10 +102,13 @@ export function shopper(n, seed, { broad = false } = {}) {
 
 /**
  * A page's first calls after loading the module, each timed once into `ms` (bench/first.mjs in a
- * fresh Node process, bench/visit.mjs in Chromium): `open`, a shopper's 40 `track`s, the first and
- * second `for_you` and the first `similar`. Returns the instance.
+ * fresh Node process, bench/visit.mjs in Chromium): `open` and a shopper's 40 `track`s, then on
+ * the `'home'` page the first and second `for_you` and the first `similar`, on a `'product'` page
+ * (where `similar` comes first) the first and second `similar` and the first `for_you`. Returns
+ * the instance.
  */
-export function firstCalls(Vitrine, model, n, ms) {
+export function firstCalls(Vitrine, model, n, ms, page = 'home') {
+  if (page !== 'home' && page !== 'product') throw new Error(`firstCalls: no page ${page} (home, product)`);
   const time = (name, f) => {
     const t0 = now();
     const out = f();
@@ -115,9 +118,17 @@ export function firstCalls(Vitrine, model, n, ms) {
   const v = time('open', () => Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' }));
   const events = shopper(n, 100);
   time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
-  const shelf = time('first for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
-  time('second for_you', () => v.recommend({ scenario: 'for_you', k: 10 }));
-  time('first similar', () => v.recommend({ scenario: 'similar', itemId: shelf[0]?.itemId ?? events[0][1], k: 10 }));
+  const forYou = (name) => time(name, () => v.recommend({ scenario: 'for_you', k: 10 }));
+  const similar = (name, itemId) => time(name, () => v.recommend({ scenario: 'similar', itemId, k: 10 }));
+  if (page === 'home') {
+    const shelf = forYou('first for_you');
+    forYou('second for_you');
+    similar('first similar', shelf[0]?.itemId ?? events[0][1]);
+  } else {
+    similar('first similar', events[0][1]);
+    similar('second similar', events[1][1]);
+    forYou('first for_you');
+  }
   return v;
 }
 

@@ -11,7 +11,7 @@ try {
   await init();
   ms.init = performance.now() - t0;
   const model = new Uint8Array(await (await fetch(`/.bench/${params.get('model')}`)).arrayBuffer());
-  firstCalls(Vitrine, model, +params.get('items'), ms).free();
+  firstCalls(Vitrine, model, +params.get('items'), ms, params.get('page') ?? 'home').free();
   window.visit = ms;
 } catch (e) {
   window.visit = { error: String(e && e.stack || e) };

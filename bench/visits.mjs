@@ -5,12 +5,13 @@
 // optimizes the ones that run long; it keeps the optimized code with the cached module, so a
 // return visit can start with it.
 //
-//   node bench/visits.mjs [--visits 6] [--browsers 3] [--quick]
+//   node bench/visits.mjs [--visits 6] [--browsers 3] [--page home|product] [--quick]
 //
 // Each of `--browsers` fresh profiles makes `--visits` visits; each figure is the median over the
 // profiles of that visit. On the 100k × 64 catalog of bench/run.mjs (write it first with
 // `node bench/run.mjs --no-browser`); `--quick` (what `make test` runs) on its 2,000 × 16 catalog,
-// one profile, three visits. Not part of `make bench`.
+// one profile, three visits. `--page product` asks for `similar` first, as a product page does.
+// Not part of `make bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -28,6 +29,8 @@ const browsers = flag('--browsers', quick ? 1 : 3);
 if (!(Number.isInteger(visits) && visits >= 1 && Number.isInteger(browsers) && browsers >= 1)) {
   throw new Error('visits: --visits and --browsers take whole numbers from 1');
 }
+const page = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'home';
+if (page !== 'home' && page !== 'product') throw new Error(`visits: --page takes home or product, not ${page}`);
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = basename(catalogPath(n, dims));
 
@@ -43,16 +46,16 @@ try {
       args: CHROMIUM_ARGS,
     });
     try {
-      const page = await context.newPage();
+      const tab = await context.newPage();
       for (let k = 0; k < visits; k++) {
-        const q = new URLSearchParams({ model, items: String(n) });
-        await page.goto(`http://127.0.0.1:${server.address().port}/bench/visit.html?${q}`);
-        await page.waitForFunction(() => window.visit, null, { timeout: 120_000 });
-        const out = await page.evaluate(() => window.visit);
+        const q = new URLSearchParams({ model, items: String(n), page });
+        await tab.goto(`http://127.0.0.1:${server.address().port}/bench/visit.html?${q}`);
+        await tab.waitForFunction(() => window.visit, null, { timeout: 120_000 });
+        const out = await tab.evaluate(() => window.visit);
         if (out.error) throw new Error(`in Chromium: ${out.error}`);
         runs[k].push(out);
         // Time for the browser to write the code cache, as between a visitor's page views.
-        await page.waitForTimeout(quick ? 200 : 2000);
+        await tab.waitForTimeout(quick ? 200 : 2000);
       }
     } finally {
       await context.close();
@@ -62,10 +65,11 @@ try {
 } finally {
   await new Promise((ok) => server.close(ok));
 }
-console.log(`visits in Chromium, ${n} × ${dims}: medians over ${browsers} browser profiles (ms)`);
+console.log(`visits in Chromium, ${page} page, ${n} × ${dims}: medians over ${browsers} browser profiles (ms)`);
 if (busy) console.log(busy);
 const rows = runs.map((r) => Object.fromEntries(Object.keys(r[0]).map((k) => [k, +median(r.map((x) => x[k])).toFixed(2)])));
 console.table(Object.fromEntries(rows.map((r, k) => [`visit ${k + 1}`, r])));
 // The spread: whether a visit started with optimized code differs between profiles.
 const each = (key) => runs.map((r) => r.map((x) => x[key].toFixed(1)).join('/')).join('  ');
-console.log(`first for_you, visit by visit (each profile): ${each('first for_you')}`);
+const first = page === 'home' ? 'first for_you' : 'first similar';
+console.log(`${first}, visit by visit (each profile): ${each(first)}`);
