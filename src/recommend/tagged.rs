@@ -59,6 +59,10 @@ impl Related {
 /// Per key below `keys`, the items `0..n` whose `keys_of(i)` hold it, in index order (keys out of
 /// range, such as `NONE`, are left out).
 fn invert<'a>(n: usize, keys: usize, keys_of: impl Fn(usize) -> &'a [u32]) -> Lists {
+    // No keys (a catalog without tags, say): no item to visit.
+    if keys == 0 {
+        return Lists::default();
+    }
     let mut offsets = vec![0u32; keys + 1];
     for i in 0..n {
         for &k in keys_of(i) {
@@ -88,4 +92,20 @@ fn invert<'a>(n: usize, keys: usize, keys_of: impl Fn(usize) -> &'a [u32]) -> Li
 pub fn has(bits: &[u32], i: u32) -> bool {
     bits.get(i as usize / 32)
         .is_some_and(|w| w & (1 << (i % 32)) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invert_lists_each_keys_items_in_index_order_and_leaves_out_keys_out_of_range() {
+        let keys_of: [&[u32]; 6] = [&[1], &[0, 2], &[], &[1, 9], &[u32::MAX], &[2, 1]];
+        let lists = invert(keys_of.len(), 3, |i| keys_of[i]);
+        let rows: Vec<&[u32]> = (0..4).map(|k| lists.row(k)).collect();
+        assert_eq!(rows, [&[1][..], &[0, 3, 5], &[1, 5], &[]]);
+        // No keys: nothing to list, whatever the items hold.
+        let none = invert(keys_of.len(), 0, |i| keys_of[i]);
+        assert_eq!((none.row(0), none.row(1)), (&[][..], &[][..]));
+    }
 }
