@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { firstCalls, median, busyWarning } from './suite.mjs';
+import { firstCalls, median, busyWarning, pageFlag } from './suite.mjs';
 import { catalogPath } from './builds.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,8 +22,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = catalogPath(n, dims);
-const page = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'home';
-if (page !== 'home' && page !== 'product') throw new Error(`first: --page takes home or product, not ${page}`);
+const page = pageFlag(args);
 
 // The child: one page's first calls, printed as JSON.
 if (args[0] === '--child') {

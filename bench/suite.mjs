@@ -108,7 +108,7 @@ export function shopper(n, seed, { broad = false } = {}) {
  * the instance.
  */
 export function firstCalls(Vitrine, model, n, ms, page = 'home') {
-  if (page !== 'home' && page !== 'product') throw new Error(`firstCalls: no page ${page} (home, product)`);
+  if (page !== 'home' && page !== 'product') throw new Error(`no page ${page}: home or product`);
   const time = (name, f) => {
     const t0 = now();
     const out = f();
@@ -130,6 +130,13 @@ export function firstCalls(Vitrine, model, n, ms, page = 'home') {
     forYou('first for_you');
   }
   return v;
+}
+
+/** The `--page` of bench/first.mjs and bench/visits.mjs: `home` unless given; checked at once. */
+export function pageFlag(args) {
+  const page = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'home';
+  if (page !== 'home' && page !== 'product') throw new Error(`--page takes home or product, not ${page}`);
+  return page;
 }
 
 /**

@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../tests/browser/browser.mjs';
 import { serve } from './browser.mjs';
 import { catalogPath } from './builds.mjs';
-import { median, busyWarning } from './suite.mjs';
+import { median, busyWarning, pageFlag } from './suite.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -29,8 +29,7 @@ const browsers = flag('--browsers', quick ? 1 : 3);
 if (!(Number.isInteger(visits) && visits >= 1 && Number.isInteger(browsers) && browsers >= 1)) {
   throw new Error('visits: --visits and --browsers take whole numbers from 1');
 }
-const page = args.includes('--page') ? args[args.indexOf('--page') + 1] : 'home';
-if (page !== 'home' && page !== 'product') throw new Error(`visits: --page takes home or product, not ${page}`);
+const page = pageFlag(args);
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = basename(catalogPath(n, dims));
 

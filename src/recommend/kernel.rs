@@ -475,7 +475,7 @@ mod simd {
         // bytes on, whose value is not used, brings the line in while the rows here are scored.
         // A million-row `similar` read its 64 MB at 5.7 GB/s against the bandwidth probe's 14.8
         // (presumably few lines in flight: the kernel runs many instructions per byte); 11.9 →
-        // 6–8 ms with it (docs/BENCHMARKS.md). Volatile, so that it is not dropped as unused.
+        // 5.7–9.3 ms with it (docs/BENCHMARKS.md). Volatile, so that it is not dropped as unused.
         let ahead = (i + 4) * stride + AHEAD;
         if ahead + 4 * stride <= m.codes.len() {
             let mut k = 0;
