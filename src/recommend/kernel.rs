@@ -226,7 +226,7 @@ pub fn scan_groups(
     m: &Quantized,
     q: Option<&Query>,
     terms: &Terms<'_>,
-    groups: &Groups,
+    groups: &mut Groups,
     marks: &[u32],
     start: f32,
     mut candidate: impl FnMut(u32, f32) -> f32,
@@ -242,10 +242,11 @@ pub fn scan_groups(
     let largest = |t: &[f32]| crate::model::max_or_zero(t.iter().copied());
     let rest = largest(terms.brand_table) + largest(terms.band_table) + bound;
     let table = terms.category_table;
+    let count = groups.count();
     // A group's category term, or the largest there is when the groups are not the table's
     // categories (then it is only a bound, never wrong).
     let category = |g: usize| {
-        if groups.count() == table.len() {
+        if count == table.len() {
             table.get(g).copied().unwrap_or(0.0)
         } else {
             largest(table)
@@ -258,20 +259,35 @@ pub fn scan_groups(
     for g in groups.by_bound(category) {
         let g = g as usize;
         let c = category(g);
-        // The group's values are stored in this order: the reads are sequential, all but the
-        // rows of items that could make it.
-        for &(i, row) in groups.group(g) {
-            if !reachable(row.prior + c + rest, thr) {
+        // A group whose best item cannot reach the threshold is not read (nor put in order).
+        if groups
+            .best_prior(g)
+            .is_none_or(|best| !reachable(best + c + rest, thr))
+        {
+            continue;
+        }
+        // The group's values are stored in this order (put in it as far as read): the reads are
+        // sequential, all but the rows of items that could make it.
+        let mut k = 0;
+        'group: loop {
+            let part = groups.from(g, k);
+            if part.is_empty() {
                 break;
             }
-            let i = i as usize;
-            if i >= n || marked(i) || !reachable(terms.base_of(&row) + bound, thr) {
-                continue;
-            }
-            let d = q.map_or(0.0, |q| dot_row(m, q, i));
-            let score = terms.score_of(&row, d);
-            if score >= thr {
-                thr = candidate(i as u32, score);
+            k += part.len();
+            for &(i, row) in part {
+                if !reachable(row.prior + c + rest, thr) {
+                    break 'group;
+                }
+                let i = i as usize;
+                if i >= n || marked(i) || !reachable(terms.base_of(&row) + bound, thr) {
+                    continue;
+                }
+                let d = q.map_or(0.0, |q| dot_row(m, q, i));
+                let score = terms.score_of(&row, d);
+                if score >= thr {
+                    thr = candidate(i as u32, score);
+                }
             }
         }
     }
@@ -742,7 +758,7 @@ mod tests {
             .collect();
         let brand: Vec<u32> = (0..n as u32).map(|i| i % 3).collect();
         let band: Vec<u8> = (0..n).map(|i| (i % 14) as u8).collect();
-        let groups = Groups::new(n, |i| Row::of(&prior, &category, &brand, &band, i), 6);
+        let mut groups = Groups::new(n, |i| Row::of(&prior, &category, &brand, &band, i), 6);
         let band_table = [0.1; 16];
         let terms = Terms {
             embedding: 0.5,
@@ -768,8 +784,8 @@ mod tests {
                 })
                 .collect();
             // A threshold that never rises sees every unmarked item once, with its exact score.
-            let scan = |f: &mut dyn FnMut(u32, f32) -> f32| {
-                scan_groups(&m, query, &terms, &groups, &marks, f32::NEG_INFINITY, f)
+            let mut scan = |f: &mut dyn FnMut(u32, f32) -> f32| {
+                scan_groups(&m, query, &terms, &mut groups, &marks, f32::NEG_INFINITY, f)
             };
             let mut seen = Vec::new();
             scan(&mut |i, s| {

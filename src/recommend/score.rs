@@ -556,7 +556,7 @@ impl<'a> ForYou<'a> {
                 model.quantized(),
                 dots.query(),
                 &terms,
-                &s.groups,
+                &mut s.groups,
                 &s.marks,
                 start,
                 |i, score| {
