@@ -18,6 +18,7 @@ pub use export::{Counts, Export, Summary};
 use crate::consent::Personal;
 use crate::event::{Event, Kind, MAX_TEXT_LEN};
 use bounded::{Bounded, Rank};
+use core::sync::atomic::{AtomicU64, Ordering};
 use decay::Decayed;
 
 /// Items with a decayed interest weight.
@@ -160,6 +161,27 @@ pub struct Profile {
     checkout_at: f64,
     /// Purchases counted: the fingerprint of the order id and its items, and the order's time.
     orders: Vec<(u64, f64)>,
+    /// Which state of the profile this is, for what ranking keeps of it between calls.
+    revision: Revision,
+}
+
+/// A number no other profile state of this process has: drawn when a profile is made and at
+/// every change. A clone keeps it (it holds the same signals). Profiles compare by their signals,
+/// never by it.
+#[derive(Clone, Copy, Debug)]
+struct Revision(u64);
+
+impl Revision {
+    fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Revision(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for Revision {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The fingerprint of a reported purchase kept in the profile: the 64-bit FNV-1a hash of the
@@ -204,10 +226,12 @@ impl Profile {
             removals: Vec::with_capacity(RECENT_REMOVALS),
             checkout_at: 0.0,
             orders: Vec::new(),
+            revision: Revision::next(),
         }
     }
 
     pub fn set_half_life(&mut self, half_life_ms: f64) {
+        self.revision = Revision::next();
         self.half_life_ms = half_life_ms;
         self.items.set_half_life(half_life_ms);
         for m in [&mut self.categories, &mut self.brands, &mut self.channels] {
@@ -220,6 +244,7 @@ impl Profile {
     /// carry the category, brand and price the catalog knows (see `Session::track`). Returns
     /// false, changing nothing, for a purchase whose order was already counted.
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
+        self.revision = Revision::next();
         if let (Kind::Purchase, Some(order)) = (e.kind, &e.order_id) {
             let h = order_fingerprint(order, e.items().map(|(id, _)| id));
             if self.orders.iter().any(|(o, _)| *o == h) {
@@ -394,6 +419,7 @@ impl Profile {
         sensitive_item: &dyn Fn(&str) -> bool,
         sensitive_name: &dyn Fn(&str) -> bool,
     ) -> usize {
+        self.revision = Revision::next();
         let before = self.signal_count();
         self.items.retain(|id, _| !sensitive_item(id));
         self.purchases.retain(|id, _| !sensitive_item(id));
@@ -407,6 +433,7 @@ impl Profile {
 
     /// Deletes every signal last touched before `cutoff` (retention). Returns how many went.
     pub fn prune(&mut self, _: &Personal<'_>, cutoff: f64) -> usize {
+        self.revision = Revision::next();
         let before = self.signal_count();
         self.items.retain(|_, s| s.score.at >= cutoff);
         for m in [&mut self.categories, &mut self.brands, &mut self.channels] {
@@ -672,6 +699,35 @@ impl<'a> View<'a> {
 
     pub fn now(&self) -> f64 {
         self.now
+    }
+
+    /// The same profile read as of `now`.
+    pub fn at(&self, now: f64) -> View<'a> {
+        View { p: self.p, now }
+    }
+
+    /// Which state of the profile this reads: equal revisions hold the same signals.
+    pub fn revision(&self) -> u64 {
+        self.p.revision.0
+    }
+
+    /// When the latest decaying signal (an item, category, brand, price band or purchase) was
+    /// last added to; 0 when there is none. Read as of any time after it, these signals keep
+    /// their proportions: they all lose the same share.
+    pub fn latest(&self) -> f64 {
+        let p = self.p;
+        let mut latest = 0.0f64;
+        let mut see = |t: f64| {
+            if t > latest {
+                latest = t;
+            }
+        };
+        p.items.iter().for_each(|(_, s)| see(s.score.at));
+        p.categories.iter().for_each(|(_, d)| see(d.at));
+        p.brands.iter().for_each(|(_, d)| see(d.at));
+        p.prices.iter().for_each(|d| see(d.at));
+        p.purchases.iter().for_each(|(_, x)| see(x.last));
+        latest
     }
 
     pub fn half_life_ms(&self) -> f64 {

@@ -17,7 +17,7 @@ pub mod shelf;
 mod tagged;
 pub mod weights;
 
-pub use represent::UserRep;
+pub use represent::{represent, UserRep};
 pub use request::{Filter, Request, Scenario, DEFAULT_K, MAX_K};
 pub use score::Scratch;
 pub use shelf::{explain_shelf, Shelf};
@@ -96,9 +96,21 @@ pub fn recommend(
     scratch: &mut Scratch,
     rng: &mut Rng,
 ) -> Vec<Recommendation> {
+    let rep = scratch.kept.take(input);
+    let out = serve(input, req, rep.as_ref(), scratch, rng);
+    scratch.kept.keep(rep);
+    out
+}
+
+fn serve(
+    input: &Input<'_>,
+    req: &Request,
+    rep: Option<&UserRep>,
+    scratch: &mut Scratch,
+    rng: &mut Rng,
+) -> Vec<Recommendation> {
     let model = input.model;
-    let rep = represent(input);
-    let plan = shelf::plan(input, req, rep.as_ref());
+    let plan = shelf::plan(input, req, rep);
     let Some(scenario) = plan.served else {
         return Vec::new();
     };
@@ -110,13 +122,13 @@ pub fn recommend(
     } else {
         input.weights
     };
-    let mut rules = Rules::new(model, input.policy, req, rep.as_ref(), input.sensitive_ok);
+    let mut rules = Rules::new(model, input.policy, req, rep, input.sensitive_ok);
     if req.scenario == Scenario::Cart {
         rules.block(&anchors);
     }
     let ctx = Ctx {
         model,
-        rep: rep.as_ref(),
+        rep,
         weights,
         rules: &rules,
     };
@@ -137,7 +149,7 @@ pub fn recommend(
         req.diversity.unwrap_or(input.policy.diversity) as f32
     };
     let (ranked, pool, explain) = loop {
-        let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep.as_ref()) {
+        let (pool, explain): (Vec<Scored>, Explainer<'_>) = match (scenario, rep) {
             (Scenario::ForYou, Some(r)) => {
                 let mut s = score::ForYou::new(&ctx, r);
                 let pool = s.pool(scratch, depth);
@@ -238,19 +250,6 @@ pub fn recommend(
         .collect();
     scratch.reset();
     out
-}
-
-/// The shopper as ranking sees them, when a profile is given.
-fn represent(input: &Input<'_>) -> Option<UserRep> {
-    input.profile.as_ref().map(|v| {
-        UserRep::build(
-            input.model,
-            v,
-            input.policy,
-            input.weights,
-            input.sensitive_ok,
-        )
-    })
 }
 
 /// `explainShelf(options)`: what `recommend(options)` would serve, and why.

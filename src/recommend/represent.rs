@@ -1,7 +1,8 @@
 //! Represent: the shopper's profile mapped onto the model's indexes, each signal scaled to 0..1.
 //! Ranking reads only this, never the profile itself.
 
-use super::weights::Weights;
+use super::weights::{BuyAgain, Weights};
+use super::Input;
 use crate::model::{max_or_zero, Model, NONE};
 use crate::policy::Policy;
 use crate::profile::decay::{factor, DAY_MS};
@@ -36,6 +37,106 @@ pub struct Interest {
     pub item: u32,
     pub weight: f32,
     pub bought: bool,
+}
+
+/// The shopper's representation, read as of their latest signal (see [`View::latest`]: later
+/// than that, every weight has lost the same share, and each part is scaled to a largest of 1), so
+/// that it is the same whenever it is asked for until the profile changes. `None` without a
+/// profile.
+pub fn represent(input: &Input<'_>) -> Option<UserRep> {
+    let view = input.profile.as_ref()?;
+    Some(build(input, &view.at(view.latest().min(view.now()))))
+}
+
+fn build(input: &Input<'_>, view: &View<'_>) -> UserRep {
+    UserRep::build(
+        input.model,
+        view,
+        input.policy,
+        input.weights,
+        input.sensitive_ok,
+    )
+}
+
+/// The last representation [`Kept::take`] gave, kept between calls: a session's shelves reuse it
+/// until the profile changes (a third of a `trending` call was building it each time).
+#[derive(Debug, Default)]
+pub struct Kept {
+    key: Option<Key>,
+    rep: Option<UserRep>,
+}
+
+/// Everything a representation is built from besides the clock.
+#[derive(Debug)]
+struct Key {
+    /// The profile's revision and [`View::latest`] of it.
+    revision: u64,
+    latest: f64,
+    /// The time it is read as of: the latest signal, or `now` when that is earlier.
+    at: f64,
+    sensitive_ok: bool,
+    /// The model, by address and size (a session keeps one model).
+    model: (usize, usize),
+    sensitive_categories: Vec<String>,
+    buy_again: BuyAgain,
+}
+
+impl Key {
+    fn holds(&self, input: &Input<'_>, view: &View<'_>) -> bool {
+        self.revision == view.revision()
+            && self.at.to_bits() == self.latest.min(view.now()).to_bits()
+            && self.sensitive_ok == input.sensitive_ok
+            && self.model == model_key(input.model)
+            && self.sensitive_categories == input.policy.sensitive_categories
+            && self.buy_again == input.weights.buy_again
+    }
+}
+
+fn model_key(model: &Model) -> (usize, usize) {
+    (core::ptr::from_ref(model) as usize, model.len())
+}
+
+impl Kept {
+    /// [`represent`], reusing the one kept when it was built from the same profile revision,
+    /// read as of the same time, with the same model, policy and weights. Hand it back with
+    /// [`Kept::keep`] after the call.
+    pub fn take(&mut self, input: &Input<'_>) -> Option<UserRep> {
+        let view = input.profile.as_ref()?;
+        if let (Some(key), Some(_)) = (&self.key, &self.rep) {
+            if key.holds(input, view) {
+                return self.rep.take();
+            }
+        }
+        let latest = view.latest();
+        let at = latest.min(view.now());
+        self.key = Some(Key {
+            revision: view.revision(),
+            latest,
+            at,
+            sensitive_ok: input.sensitive_ok,
+            model: model_key(input.model),
+            sensitive_categories: input.policy.sensitive_categories.clone(),
+            buy_again: input.weights.buy_again.clone(),
+        });
+        Some(build(input, &view.at(at)))
+    }
+
+    /// Keeps what [`Kept::take`] gave.
+    pub fn keep(&mut self, rep: Option<UserRep>) {
+        if rep.is_some() {
+            self.rep = rep;
+        }
+    }
+
+    /// Whether a representation is kept.
+    pub fn holds(&self) -> bool {
+        self.rep.is_some()
+    }
+
+    /// Bytes held.
+    pub fn memory_bytes(&self) -> usize {
+        self.rep.as_ref().map_or(0, UserRep::memory_bytes)
+    }
 }
 
 /// Whether an item may be used for personalization: not flagged sensitive, not in a sensitive
@@ -178,6 +279,15 @@ impl UserRep {
             .filter_map(|id| model.index_of(id).filter(|&i| ok(i)))
             .collect();
         rep
+    }
+
+    /// Bytes held by its lists.
+    pub fn memory_bytes(&self) -> usize {
+        self.items.capacity() * core::mem::size_of::<Interest>()
+            + (self.categories.capacity() + self.brands.capacity() + self.embedding.capacity()) * 4
+            + self.purchases.capacity() * 8
+            + (self.bought.capacity() + self.cart.capacity()) * 4
+            + self.recent.capacity() * 16
     }
 
     /// Interest in item `i` (0 when none).

@@ -4,7 +4,7 @@
 use super::explain::{outranked, Reason};
 use super::groups::Groups;
 use super::kernel::{self, Floor, Query};
-use super::represent::UserRep;
+use super::represent::{Kept, UserRep};
 use super::rerank::{Scored, Top};
 use super::rules::Rules;
 use super::tagged::{self, Related};
@@ -41,6 +41,8 @@ pub struct Scratch {
     groups: Groups,
     /// The items of each category, brand and tag (`similar`).
     related: Related,
+    /// The shopper's representation, kept between calls.
+    pub(super) kept: Kept,
 }
 
 impl Scratch {
@@ -167,6 +169,20 @@ impl Scratch {
         }
     }
 
+    /// Drops what the buffers keep of a profile between calls (the representation, and which of
+    /// the shopper's items gave each item its neighbour share): a withdrawal or an erasure leaves
+    /// nothing of it here.
+    pub fn forget(&mut self) {
+        self.kept = Kept::default();
+        self.sources = Vec::new();
+        self.sourced_by_view = Vec::new();
+    }
+
+    /// Whether the buffers keep anything of a profile ([`Scratch::forget`]).
+    pub fn holds_profile(&self) -> bool {
+        self.kept.holds() || !self.sources.is_empty()
+    }
+
     /// Clears the sparse parts.
     pub fn reset(&mut self) {
         for &t in &self.touched {
@@ -199,6 +215,7 @@ impl Scratch {
             * 4
             + self.groups.memory_bytes()
             + self.related.memory_bytes()
+            + self.kept.memory_bytes()
     }
 }
 

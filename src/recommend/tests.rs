@@ -747,3 +747,103 @@ fn refusals_give_what_taking_the_best_each_time_gives() {
     }
     assert_eq!(mmr(&model, &[], 3, 0.5), vec![]);
 }
+
+/// One scratch across calls whose inputs differ in one part of what the representation is built
+/// from each time: every shelf is the one a fresh scratch gives.
+#[test]
+fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
+    let m = model();
+    // The same ids in another order: each stands for another row.
+    let mut parts = m.parts().clone();
+    parts.ids = ["i1", "i2", "i3", "i4", "i0"].into_iter().collect();
+    let other = Model::from_parts(parts).unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    p.record(&who, &view(Kind::View, "i2"), NOW - 3.6e6);
+    p.record(&who, &view(Kind::Purchase, "i0"), NOW);
+    p.record(&who, &view(Kind::Purchase, "i4"), NOW);
+    let plain = Policy::default();
+    let mugs = Policy {
+        sensitive_categories: vec!["mugs".into()],
+        ..Policy::default()
+    };
+    let base = Weights::default();
+    let mut repeat = Weights::default();
+    repeat.buy_again.repeat = 0.0;
+    repeat.buy_again.popularity = 3.0;
+    let r = req(json!({"scenario": "for_you", "k": 5, "diversity": 0}));
+    let mut kept = Scratch::default();
+    let mut seen = Vec::new();
+    for (model, policy, weights, now, sensitive_ok) in [
+        (&m, &plain, &base, NOW, false),
+        (&m, &plain, &base, NOW + 9e8, false),
+        (&m, &mugs, &base, NOW, false),
+        (&m, &mugs, &base, NOW, true),
+        (&m, &mugs, &repeat, NOW, true),
+        (&m, &plain, &repeat, NOW - 1.8e6, false),
+        (&other, &plain, &repeat, NOW - 1.8e6, false),
+        (&m, &plain, &base, NOW, false),
+    ] {
+        let input = Input {
+            model,
+            policy,
+            weights,
+            profile: Some(p.view(&who, now)),
+            sensitive_ok,
+            channel: None,
+            gentle: false,
+        };
+        let fresh = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
+        assert_eq!(recommend(&input, &r, &mut kept, &mut Rng::new(1)), fresh);
+        seen.push(fresh);
+    }
+    assert_ne!(seen[0], seen[2], "the sensitive category changes the shelf");
+    assert_ne!(seen[2], seen[3], "so does allowing it");
+    assert_ne!(seen[3], seen[4], "and the buy-again weights");
+    assert_ne!(seen[5], seen[6], "and the model");
+}
+
+/// Read as of any time after the latest signal, every decaying part has the proportions it had
+/// then: what `represent` relies on to read the profile as of that signal.
+#[test]
+fn a_representation_keeps_its_proportions_as_time_passes() {
+    let m = model();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    for (k, (kind, id)) in [
+        (Kind::View, "i2"),
+        (Kind::Purchase, "i0"),
+        (Kind::View, "i4"),
+        (Kind::Purchase, "i1"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        p.record(&who, &view(kind, id), NOW - (4 - k) as f64 * 86_400_000.0);
+    }
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let at = |now: f64| UserRep::build(&m, &p.view(&who, now), &policy, &weights, false);
+    let (then, later) = (at(NOW), at(NOW + 60.0 * 86_400_000.0));
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(1.0);
+    assert_eq!(then.items.len(), later.items.len());
+    for (a, b) in then.items.iter().zip(&later.items) {
+        assert!(a.item == b.item && close(a.weight, b.weight), "{a:?} {b:?}");
+    }
+    for (a, b) in then.purchases.iter().zip(&later.purchases) {
+        assert!(a.0 == b.0 && close(a.1, b.1), "{a:?} {b:?}");
+    }
+    for (a, b) in then
+        .categories
+        .iter()
+        .chain(&then.embedding)
+        .zip(later.categories.iter().chain(&later.embedding))
+    {
+        assert!(close(*a, *b), "{a} {b}");
+    }
+    assert!(
+        then.items.iter().any(|x| x.weight < 0.99),
+        "the weights differ"
+    );
+}

@@ -78,6 +78,9 @@ impl Session {
         if withdrawn.sensitive && !withdrawn.personalization {
             self.erase_sensitive(now);
         }
+        if withdrawn.personalization {
+            self.scratch.forget();
+        }
         // Erasures are noted when there was something to erase (after `erase()`, nothing is).
         if withdrawn.personalization && self.profile.take().is_some() {
             self.history.push(Entry::Erase {
@@ -221,6 +224,7 @@ impl Session {
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
         self.profile = None;
+        self.scratch.forget();
         self.pending = false;
         self.own.clear();
         self.clock = Clock::default();

@@ -260,6 +260,8 @@ impl Session {
         let erased = p.erase_sensitive(&who, &|id| sensitive_item(model, policy, id), &|name| {
             sensitive_name(policy, name) || sensitive_query(policy, name)
         });
+        // What ranking kept may name what was just erased.
+        self.scratch.forget();
         if erased > 0 {
             self.dirty = true;
             self.history.push(Entry::Erase {

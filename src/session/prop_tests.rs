@@ -138,6 +138,7 @@ proptest! {
         for (i, o) in ops.iter().enumerate() {
             apply(&mut s, &mem, o, NOW + i as f64);
         }
+        s.recommend(&from_json(&json!({"scenario": "for_you"})), NOW + 999.0).unwrap();
         *mem.fail_writes.borrow_mut() = false;
         let t = NOW + 1000.0;
         let set = |s: &mut Session, v: serde_json::Value| {
@@ -173,6 +174,7 @@ proptest! {
         let stored = mem.snapshot();
         if !state.personalization {
             prop_assert!(s.profile.is_none(), "profile held");
+            prop_assert!(!s.scratch.holds_profile(), "ranking's buffers keep the profile");
             prop_assert!(!stored.contains_key("vitrine:profile"), "profile stored");
         }
         if !state.storage {
@@ -244,5 +246,49 @@ proptest! {
         prop_assert_eq!(events(&stored), tracked, "stored");
         prop_assert_eq!(events(&tabs[0]), tracked, "tab a");
         prop_assert_eq!(events(&tabs[1]), tracked, "tab b");
+    }
+
+    /// What ranking keeps of the profile between calls (`recommend::represent::Kept`) never
+    /// serves a shelf a freshly built one would not: across events, other tabs' writes,
+    /// consent changes and a clock that moves both ways, every shelf equals the one from a
+    /// session's first call.
+    #[test]
+    fn a_kept_representation_serves_what_a_fresh_one_does(
+        steps in proptest::collection::vec((0..6u8, any::<u8>()), 1..60),
+    ) {
+        let mem = MemoryBackend::new();
+        let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+        let extra = json!({"consent": consent, "policy": {"sensitiveCategories": ["Mugs"]}});
+        let mut s = super::tests::open_with(&mem, extra.clone());
+        let mut other = super::tests::open_with(&mem, extra);
+        let scenarios = ["for_you", "buy_again", "recently_viewed", "cart", "trending", "similar"];
+        let mut t = NOW;
+        for &(action, n) in &steps {
+            t += f64::from(n % 16) * 3_600_000.0 - 4.0 * 3_600_000.0;
+            match action {
+                0 | 1 => {
+                    let name = ["Product Viewed", "Order Completed", "Product Added"][usize::from(n) % 3];
+                    apply(&mut s, &mem, &Op::Track { name, n, known: true }, t);
+                }
+                2 => {
+                    apply(&mut other, &mem, &Op::Track { name: "Order Completed", n, known: true }, t);
+                    s.storage_changed(t);
+                }
+                3 => {
+                    let c = json!({"personalization": n % 4 != 0, "storage": true, "sensitive": n % 2 == 0});
+                    s.set_consent(&from_json(&c), t, false).unwrap();
+                }
+                _ => {
+                    let scenario = scenarios[usize::from(n) % scenarios.len()];
+                    let opts = from_json(&json!({"scenario": scenario, "itemId": "mugs-1", "k": 6}));
+                    let req = Request::parse(&opts).unwrap();
+                    let mut rng = s.rng.clone();
+                    let fresh = s.with_input(&req, t, |input| {
+                        recommend::recommend(input, &req, &mut Scratch::default(), &mut rng)
+                    });
+                    prop_assert_eq!(s.recommend(&opts, t).unwrap(), fresh, "{}", scenario);
+                }
+            }
+        }
     }
 }
