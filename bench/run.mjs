@@ -66,6 +66,7 @@ export function report(env, results) {
   console.table(results.map((r) => ({
     size: `${r.items} × ${r.dims}`,
     'vitrine for_you ms': fmt(r.medians.vitrine),
+    'after an event ms': fmt(r.medians['vitrine-after-event']),
     'broad shopper ms': fmt(r.medians['vitrine-broad']),
     'returning shopper ms': fmt(r.medians['vitrine-returning']),
     'scalar build ms': fmt(r.medians['vitrine-scalar']),
@@ -83,6 +84,7 @@ export function report(env, results) {
     '× orama': fmt(r.ratios.orama, 1),
     'scalar / SIMD': fmt(r.ratios['vitrine-scalar'], 2),
     'vitrine / probe': fmt(1 / r.ratios.probe, 2),
+    'after an event / probe': fmt(r.ratios['vitrine-after-event'] / r.ratios.probe, 2),
     'broad / probe': fmt(r.ratios['vitrine-broad'] / r.ratios.probe, 2),
     'probe GB/s': fmt(r.bandwidthGBs, 1),
   })));

@@ -247,6 +247,16 @@ export async function speed(lib, model, { reps = 30, quick = false, peers = ['tf
     track(back, returning(n));
     contenders.push(['vitrine-returning', () => back.recommend({ scenario: 'for_you', k })]);
     cleanup.push({ dispose: () => back.free() });
+    // The same light shopper viewing one more item before each shelf: the profile changes, so
+    // nothing kept from the call before applies (a page's shelf after an event).
+    const moving = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
+    track(moving, events);
+    let j = 0;
+    contenders.push(['vitrine-after-event', () => {
+      moving.track('Product Viewed', { product_id: events[j++ % events.length][1] });
+      return moving.recommend({ scenario: 'for_you', k });
+    }]);
+    cleanup.push({ dispose: () => moving.free() });
   }
   if (lib.scalar) {
     // The build for engines without SIMD, same model and shopper, in its own wasm instance.

@@ -215,7 +215,6 @@ fn serve(
         if ranked.len() >= req.k || !full || depth >= model.len() {
             break (ranked, pool, explain);
         }
-        scratch.reset();
         depth = (depth * 4).min(model.len());
     };
     let mut ranked = ranked;
@@ -248,7 +247,7 @@ fn serve(
             }
         })
         .collect();
-    scratch.reset();
+    scratch.finish();
     out
 }
 

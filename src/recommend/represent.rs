@@ -7,10 +7,14 @@ use crate::model::{max_or_zero, Model, NONE};
 use crate::policy::Policy;
 use crate::profile::decay::{factor, DAY_MS};
 use crate::profile::{price_band, View, PRICE_BANDS};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// The shopper as the ranking sees them.
 #[derive(Clone, Debug, Default)]
 pub struct UserRep {
+    /// Which build this is: drawn by [`UserRep::build`], so that what ranking keeps of it between
+    /// calls can tell it from any other; 0 (never kept) for one made otherwise.
+    pub id: u64,
     /// Known items with interest in 0..1, sorted by item index; `bought` marks purchases.
     pub items: Vec<Interest>,
     /// Per model category, affinity in 0..1.
@@ -92,7 +96,8 @@ impl Key {
     }
 }
 
-fn model_key(model: &Model) -> (usize, usize) {
+/// A model as a kept value remembers it: its address and size (a session keeps one model).
+pub(super) fn model_key(model: &Model) -> (usize, usize) {
     (core::ptr::from_ref(model) as usize, model.len())
 }
 
@@ -180,7 +185,9 @@ impl UserRep {
         sensitive_ok: bool,
     ) -> Self {
         let ok = |i: u32| usable(model, policy, sensitive_ok, i);
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         let mut rep = UserRep {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
             categories: vec![0.0; model.category_count()],
             brands: vec![0.0; model.brand_count()],
             ..Default::default()

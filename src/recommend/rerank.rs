@@ -40,7 +40,7 @@ pub struct Top {
 /// `f32::total_cmp` does, above the complement of the index (lower index, larger key). One
 /// integer compare per step instead of two float orderings: the pool's heap was a tenth of a
 /// light `for_you`.
-fn key(s: Scored) -> u64 {
+pub(super) fn key(s: Scored) -> u64 {
     let bits = s.score.to_bits();
     let ordered = if bits >> 31 == 1 {
         !bits
@@ -51,7 +51,7 @@ fn key(s: Scored) -> u64 {
 }
 
 /// The candidate a [`key`] stands for.
-fn unkey(k: u64) -> Scored {
+pub(super) fn unkey(k: u64) -> Scored {
     let ordered = (k >> 32) as u32;
     let bits = if ordered >> 31 == 1 {
         ordered & !(1 << 31)

@@ -4,8 +4,8 @@
 use super::explain::{outranked, Reason};
 use super::groups::Groups;
 use super::kernel::{self, Floor, Query};
-use super::represent::{Kept, UserRep};
-use super::rerank::{Scored, Top};
+use super::represent::{model_key, Kept, UserRep};
+use super::rerank::{self, Scored, Top};
 use super::rules::Rules;
 use super::tagged::{self, Related};
 use super::weights::Weights;
@@ -43,6 +43,24 @@ pub struct Scratch {
     related: Related,
     /// The shopper's representation, kept between calls.
     pub(super) kept: Kept,
+    /// What `for_you` scored of the sparse part for a kept representation: while it holds,
+    /// `nb`, `sources`, `extra` and `marks` are that call's and stay between calls.
+    for_you: Option<SparseScores>,
+}
+
+/// The sparse part of `for_you` for one representation, weights and model: the items with a
+/// sparse part, each either scored in full (dense + sparse) or with the upper bound of its score
+/// but the dot product, and the largest neighbour evidence.
+#[derive(Debug)]
+struct SparseScores {
+    /// `None` for a representation that is not kept (`UserRep::id` 0): used for one call only.
+    tag: Option<(u64, super::weights::ForYou, (usize, usize))>,
+    nb_max: f32,
+    /// The items scored in full, as [`rerank::key`]s in ascending order: the best last.
+    scored: Vec<u64>,
+    /// The others with `base + extra`, in the same form: a call reads them from the highest
+    /// down only as far as that bound, with the dot product's own, can still reach its pool.
+    bounded: Vec<u64>,
 }
 
 impl Scratch {
@@ -169,10 +187,11 @@ impl Scratch {
         }
     }
 
-    /// Drops what the buffers keep of a profile between calls (the representation, and which of
-    /// the shopper's items gave each item its neighbour share): a withdrawal or an erasure leaves
-    /// nothing of it here.
+    /// Drops what the buffers keep of a profile between calls (the representation, the sparse
+    /// part `for_you` scored from it, and which of the shopper's items gave each item its
+    /// neighbour share): a withdrawal or an erasure leaves nothing of it here.
     pub fn forget(&mut self) {
+        self.reset();
         self.kept = Kept::default();
         self.sources = Vec::new();
         self.sourced_by_view = Vec::new();
@@ -180,11 +199,24 @@ impl Scratch {
 
     /// Whether the buffers keep anything of a profile ([`Scratch::forget`]).
     pub fn holds_profile(&self) -> bool {
-        self.kept.holds() || !self.sources.is_empty()
+        self.kept.holds()
+            || !self.sources.is_empty()
+            || self.for_you.is_some()
+            || !self.touched.is_empty()
+            || !self.extra_touched.is_empty()
+    }
+
+    /// Ends a call: clears the sparse parts, unless they are `for_you`'s for a kept
+    /// representation (the next `for_you` for it reuses them).
+    pub fn finish(&mut self) {
+        if self.for_you.as_ref().is_none_or(|k| k.tag.is_none()) {
+            self.reset();
+        }
     }
 
     /// Clears the sparse parts.
     pub fn reset(&mut self) {
+        self.for_you = None;
         for &t in &self.touched {
             if let Some(slot) = self.nb.get_mut(t as usize) {
                 *slot = 0.0;
@@ -217,6 +249,18 @@ impl Scratch {
             + self.related.memory_bytes()
             + self.kept.memory_bytes()
     }
+}
+
+/// [`rerank::key`]s in ascending order of their scores, by a radix sort of the scores' bits (a
+/// heapsort through a comparison closure was a quarter of a `for_you` after an event). Equal
+/// scores come in any order: the pool reads these lists only as far as a score can enter, which
+/// equal scores both can or both cannot, and leaves ties to [`Top::push`].
+fn by_score(keys: &[u64]) -> Vec<u64> {
+    let scores: Vec<u32> = keys.iter().map(|k| (k >> 32) as u32).collect();
+    crate::sort::order_by_key(&scores)
+        .into_iter()
+        .filter_map(|j| keys.get(j as usize).copied())
+        .collect()
 }
 
 /// Makes `v` `n` long, the new entries zero. An empty `v` gets a zeroed allocation (fresh memory
@@ -494,8 +538,9 @@ impl<'a> ForYou<'a> {
         }
     }
 
-    #[inline(never)]
-    pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
+    /// Scatters the sparse part: neighbours of the shopper's items, of the recent views,
+    /// buy-again and interest.
+    fn scatter(&mut self, s: &mut Scratch) {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         s.prepare_sources(model.len());
         let spread = |times, by_view| Spread {
@@ -520,6 +565,22 @@ impl<'a> ForYou<'a> {
         }
         for x in &rep.items {
             s.add(x.item, w.interest * x.weight);
+        }
+    }
+
+    /// The `m` best allowed items: those with a sparse part first, then the dense scan.
+    ///
+    /// Everything but the rules depends only on the representation, the weights and the model:
+    /// for a kept representation ([`UserRep::id`]), the sparse part and the full scores of its
+    /// items are computed once and reused while those stay the same; each call then reads them
+    /// best first and stops at the first that cannot enter the pool.
+    #[inline(never)]
+    pub fn pool(&mut self, s: &mut Scratch, m: usize) -> Vec<Scored> {
+        let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
+        let tag = (rep.id != 0).then(|| (rep.id, w.clone(), model_key(model)));
+        let fresh = tag.is_none() || s.for_you.as_ref().map(|k| &k.tag) != Some(&tag);
+        if fresh {
+            self.scatter(s);
         }
         // The dense part of `attrs` as lookups: per category, per brand (the last entry stands for
         // none), per price band, and the cached popularity + trending prior.
@@ -547,17 +608,67 @@ impl<'a> ForYou<'a> {
             band_table: &band_t,
         };
         let dots = Dots::new(model, &rep.embedding);
+        let bound = dots.bound(w.embedding);
+        let extra = &s.extra;
+        let extra = |i: u32| extra.get(i as usize).copied().unwrap_or(0.0);
+        let full = |i: u32| terms.score_of(&terms.row(i as usize), dots.one(i)) + extra(i);
+        if fresh {
+            let bounded: Vec<u64> = s
+                .extra_touched
+                .iter()
+                .map(|&i| Scored {
+                    score: terms.base_of(&terms.row(i as usize)) + extra(i),
+                    item: i,
+                })
+                // A NaN bound is a NaN score, which the pool never takes.
+                .filter(|x| !x.score.is_nan())
+                .map(rerank::key)
+                .collect();
+            let bounded = by_score(&bounded);
+            s.for_you = Some(SparseScores {
+                tag,
+                nb_max: self.nb_max,
+                scored: Vec::new(),
+                bounded,
+            });
+        }
         let rules = self.ctx.rules;
         let mut top = Top::new(m);
         // The items with a sparse part first: they are the shopper's own and their neighbours,
-        // often the best, so the threshold starts high and the dense pass skips more rows.
-        let bound = dots.bound(w.embedding);
-        for &i in &s.extra_touched {
-            let (row, extra) = (terms.row(i as usize), s.extra(i));
-            if kernel::reachable(terms.base_of(&row) + extra + bound, top.threshold())
-                && rules.allows(i)
-            {
-                top.push(terms.score_of(&row, dots.one(i)) + extra, i);
+        // often the best, so the threshold starts high and the dense pass skips more rows. Those
+        // scored in full by an earlier call, best first, as far as they can enter; then the rest
+        // by their bound, highest first, each scored (and kept so) only when the bound reaches
+        // the pool: the first that cannot ends the pass.
+        if let Some(kept) = &mut s.for_you {
+            self.nb_max = kept.nb_max;
+            for x in kept.scored.iter().rev().map(|&k| rerank::unkey(k)) {
+                if !top.accepts(x.score) {
+                    break;
+                }
+                if rules.allows(x.item) {
+                    top.push(x.score, x.item);
+                }
+            }
+            let before = kept.scored.len();
+            while let Some(&k) = kept.bounded.last() {
+                let x = rerank::unkey(k);
+                if !kernel::reachable(x.score + bound, top.threshold()) {
+                    break;
+                }
+                kept.bounded.pop();
+                let score = full(x.item);
+                if rules.allows(x.item) {
+                    top.push(score, x.item);
+                }
+                if !score.is_nan() {
+                    kept.scored.push(rerank::key(Scored {
+                        score,
+                        item: x.item,
+                    }));
+                }
+            }
+            if kept.scored.len() > before {
+                kept.scored = by_score(&kept.scored);
             }
         }
         if model.exact_scan() {

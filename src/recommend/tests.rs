@@ -772,11 +772,15 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
     let mut repeat = Weights::default();
     repeat.buy_again.repeat = 0.0;
     repeat.buy_again.popularity = 3.0;
+    let mut neighbours = Weights::default();
+    neighbours.for_you.neighbours = 6.0;
+    neighbours.for_you.embedding = 0.0;
     let r = req(json!({"scenario": "for_you", "k": 5, "diversity": 0}));
     let mut kept = Scratch::default();
     let mut seen = Vec::new();
     for (model, policy, weights, now, sensitive_ok) in [
         (&m, &plain, &base, NOW, false),
+        (&m, &plain, &neighbours, NOW, false),
         (&m, &plain, &base, NOW + 9e8, false),
         (&m, &mugs, &base, NOW, false),
         (&m, &mugs, &base, NOW, true),
@@ -798,10 +802,11 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
         assert_eq!(recommend(&input, &r, &mut kept, &mut Rng::new(1)), fresh);
         seen.push(fresh);
     }
-    assert_ne!(seen[0], seen[2], "the sensitive category changes the shelf");
-    assert_ne!(seen[2], seen[3], "so does allowing it");
-    assert_ne!(seen[3], seen[4], "and the buy-again weights");
-    assert_ne!(seen[5], seen[6], "and the model");
+    assert_ne!(seen[0], seen[1], "the for_you weights change the shelf");
+    assert_ne!(seen[0], seen[3], "so does the sensitive category");
+    assert_ne!(seen[3], seen[4], "and allowing it");
+    assert_ne!(seen[4], seen[5], "and the buy-again weights");
+    assert_ne!(seen[6], seen[7], "and the model");
 }
 
 /// Read as of any time after the latest signal, every decaying part has the proportions it had

@@ -279,14 +279,22 @@ proptest! {
                     s.set_consent(&from_json(&c), t, false).unwrap();
                 }
                 _ => {
+                    // Asked twice, with other rules the second time: what the first call kept
+                    // serves the second.
                     let scenario = scenarios[usize::from(n) % scenarios.len()];
-                    let opts = from_json(&json!({"scenario": scenario, "itemId": "mugs-1", "k": 6}));
-                    let req = Request::parse(&opts).unwrap();
-                    let mut rng = s.rng.clone();
-                    let fresh = s.with_input(&req, t, |input| {
-                        recommend::recommend(input, &req, &mut Scratch::default(), &mut rng)
-                    });
-                    prop_assert_eq!(s.recommend(&opts, t).unwrap(), fresh, "{}", scenario);
+                    let first = json!({"scenario": scenario, "itemId": "mugs-1", "k": 6});
+                    let exclude = ["candles-1", "mugs-2", "throws-3", "throws-0"][usize::from(n / 8) % 4];
+                    let second = json!({"scenario": scenario, "itemId": "mugs-1", "k": 4 + n % 5,
+                        "exclude": [exclude], "filter": {"inStock": n % 3 != 0}});
+                    for o in [first, second] {
+                        let opts = from_json(&o);
+                        let req = Request::parse(&opts).unwrap();
+                        let mut rng = s.rng.clone();
+                        let fresh = s.with_input(&req, t, |input| {
+                            recommend::recommend(input, &req, &mut Scratch::default(), &mut rng)
+                        });
+                        prop_assert_eq!(s.recommend(&opts, t).unwrap(), fresh, "{}", o);
+                    }
                 }
             }
         }
