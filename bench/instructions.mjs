@@ -3,10 +3,13 @@
 // eighth round):
 //
 //   node bench/instructions.mjs [PKG_DIR …] [--shopper light|returning] [--options JSON]
-//       [--model FILE --items N] [--call recommend|track]
+//       [--model FILE --items N] [--call recommend|track|after-event]
 //
 // `--call track` counts `track('Product Viewed', { product_id })` over the focused shoppers' views
 // of bench/suite.mjs's `track` figure (the profile already holds them all after the first round).
+// `--call after-event` counts one such `track` of the shopper's own views followed by the
+// `recommend` (bench/suite.mjs's "after an event" figure: what a shelf costs once the profile
+// changed).
 //
 // Each build (default pkg/) runs in its own `node` under callgrind with the wasm compiled by the
 // optimizing tier up front (no tier-up during the count) and V8's compiler and collector on the
@@ -51,6 +54,14 @@ if (args[0] === '--child') {
       clock += 50;
       v.track('Product Viewed', views[i % views.length]);
     }
+  } else if (call === 'after-event') {
+    const o = JSON.parse(options);
+    const own = (who === 'returning' ? returning(items) : shopper(items, 5)).map(([, id]) => ({ product_id: id }));
+    for (let i = 0; i < +calls; i++) {
+      clock += 50;
+      v.track('Product Viewed', own[i % own.length]);
+      v.recommend(o);
+    }
   } else {
     const o = JSON.parse(options);
     for (let i = 0; i < +calls; i++) v.recommend(o);
@@ -71,7 +82,8 @@ if (args[0] === '--child') {
     // `track` is about a four-hundredth of a `recommend`: ten times the events.
     const [few, many] = call === 'track' ? [5000, 15000] : [500, 1500];
     const per = (count(dir, many) - count(dir, few)) / (many - few);
-    const what = call === 'track' ? 'track event (focused views)' : `call (${who} shopper, ${options})`;
+    const what = call === 'track' ? 'track event (focused views)'
+      : `${call === 'after-event' ? 'track + ' : ''}call (${who} shopper, ${options})`;
     console.log(`${dir}: ${Math.round(per).toLocaleString('en')} instructions per ${what}`);
   }
 }

@@ -72,34 +72,48 @@ const RADIX_FROM: usize = 64;
 /// buckets) instead of 8 (four over 256): fewer passes pay for the larger tables.
 const WIDE_FROM: usize = 1 << 14;
 
-/// The indexes `0..keys.len()` ordered by `keys` ascending, ties by index: a least-significant
-/// digit first radix sort (one pass to count, then a pass per digit to move), with digits sized to
-/// the number of keys. The standard library's sort of the same keys took a tenth of opening a
-/// 100,000-item model; this module's heapsort, ordering the first `for_you`'s categories of a few
-/// hundred items each, two fifths of that call.
+/// The indexes `0..keys.len()` ordered by `keys` ascending, ties by index ([`sort_by_high`] of
+/// each key above its index). The standard library's sort of the same keys took a tenth of
+/// opening a 100,000-item model; this module's heapsort, ordering the first `for_you`'s
+/// categories of a few hundred items each, two fifths of that call.
 pub fn order_by_key(keys: &[u32]) -> Vec<u32> {
-    let n = keys.len();
-    // Key above, index below: a pass moves both, and the index breaks no tie (passes are stable).
     let mut order: Vec<u64> = keys
         .iter()
         .enumerate()
         .map(|(i, &k)| (u64::from(k) << 32) | i as u64)
         .collect();
-    if n < RADIX_FROM {
-        sort(&mut order);
-        return order.into_iter().map(|e| e as u32).collect();
+    sort_by_high(&mut order);
+    order.into_iter().map(|e| e as u32).collect()
+}
+
+/// Sorts `v` by the upper 32 bits of each entry, ascending; equal ones keep their order. A
+/// least-significant digit first radix sort (one pass to count every digit, then a pass per digit
+/// to move, skipped when all entries share that digit), with digits sized to the length; short
+/// slices take the insertion sort.
+pub fn sort_by_high(v: &mut Vec<u64>) {
+    if v.len() < RADIX_FROM {
+        sort_by(v, &mut |a, b| a >> 32 < b >> 32);
+    } else if v.len() < WIDE_FROM {
+        radix::<256, 4>(v);
+    } else {
+        radix::<2048, 3>(v);
     }
-    let bits: u32 = if n < WIDE_FROM { 8 } else { 11 };
-    let (buckets, passes) = (1usize << bits, 32u32.div_ceil(bits));
-    let mut counts = vec![0u32; buckets * passes as usize];
-    for &k in keys {
-        for (p, c) in counts.chunks_exact_mut(buckets).enumerate() {
-            c[(k >> (bits * p as u32)) as usize & (buckets - 1)] += 1;
+}
+
+/// [`sort_by_high`] in `P` digits of `log2(B)` bits (the counts on the stack, the digit loops
+/// unrolled).
+fn radix<const B: usize, const P: usize>(v: &mut Vec<u64>) {
+    let (n, bits) = (v.len(), B.trailing_zeros());
+    let mut counts = [[0u32; B]; P];
+    for &e in v.iter() {
+        let k = (e >> 32) as u32;
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[(k >> (bits * p as u32)) as usize & (B - 1)] += 1;
         }
     }
     let mut spare = vec![0u64; n];
-    for (p, c) in counts.chunks_exact_mut(buckets).enumerate() {
-        // Every key has the same digit here (or there are none): the pass would move nothing.
+    for (p, c) in counts.iter_mut().enumerate() {
+        // Every entry has the same digit here: the pass would move nothing.
         if c.iter().any(|&x| x as usize == n) {
             continue;
         }
@@ -110,14 +124,15 @@ pub fn order_by_key(keys: &[u32]) -> Vec<u32> {
             start += here;
         }
         let shift = 32 + bits * p as u32;
-        for &e in &order {
-            let slot = &mut c[(e >> shift) as usize & (buckets - 1)];
-            spare[*slot as usize] = e;
+        for &e in v.iter() {
+            let slot = &mut c[(e >> shift) as usize & (B - 1)];
+            if let Some(to) = spare.get_mut(*slot as usize) {
+                *to = e;
+            }
             *slot += 1;
         }
-        core::mem::swap(&mut order, &mut spare);
+        core::mem::swap(v, &mut spare);
     }
-    order.into_iter().map(|e| e as u32).collect()
 }
 
 #[cfg(test)]
@@ -153,6 +168,29 @@ mod tests {
             let mut expected: Vec<u32> = (0..n as u32).collect();
             expected.sort_by_key(|&i| (keys[i as usize], i));
             assert_eq!(order_by_key(&keys), expected, "n {n}, spread {spread}");
+        }
+    }
+
+    #[test]
+    fn sort_by_high_is_a_stable_sort_by_the_upper_half() {
+        let mut rng = Rng::new(11);
+        for (n, spread) in [
+            (0, 1),
+            (3, 2),
+            (63, 5),
+            (64, 5),
+            (700, 1 << 12),
+            (700, u32::MAX),
+            (20_000, 300),
+        ] {
+            let v: Vec<u64> = (0..n)
+                .map(|_| (u64::from((rng.next_u64() as u32) % spread) << 32) | rng.next_u64() >> 40)
+                .collect();
+            let mut expected = v.clone();
+            expected.sort_by_key(|e| e >> 32);
+            let mut got = v.clone();
+            sort_by_high(&mut got);
+            assert_eq!(got, expected, "n {n}, spread {spread}");
         }
     }
 

@@ -249,8 +249,9 @@ fn recall(items: usize, dims: usize, seed: u64, shoppers: usize) -> Result<(), S
     Ok(())
 }
 
-/// Native timings of one shopper's calls on a model file (for profiling the core).
-fn time(path: &str, calls: usize) -> Result<(), String> {
+/// Native timings of one shopper's calls on a model file (for profiling the core). With
+/// `after_event`, each `for_you` follows a view of one of the shopper's items (the profile changed).
+fn time(path: &str, calls: usize, after_event: bool) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let t = Instant::now();
     let model = Model::from_bytes(&bytes).map_err(|e| e.to_string())?;
@@ -266,9 +267,19 @@ fn time(path: &str, calls: usize) -> Result<(), String> {
     }
     let track = t.elapsed().as_secs_f64() * 1e6 / 40.0;
     let opts = obj(&[("scenario", "for_you".into()), ("k", 10.0.into())]);
+    let views: Vec<Value> = shopper(n, &mut Rng::new(5))
+        .into_iter()
+        .map(|(_, id)| obj(&[("product_id", id.as_str().into())]))
+        .collect();
+    let viewed = Value::String("Product Viewed".into());
     let t = Instant::now();
-    for _ in 0..calls {
-        s.recommend(&opts, NOW).map_err(|e| e.to_string())?;
+    for (call, props) in (0..calls).zip(views.iter().cycle()) {
+        let now = NOW + call as f64 * 50.0;
+        if after_event {
+            s.track(&viewed, props, &Value::Undefined, now)
+                .map_err(|e| e.to_string())?;
+        }
+        s.recommend(&opts, now).map_err(|e| e.to_string())?;
     }
     let rec = t.elapsed().as_secs_f64() * 1e3 / calls as f64;
     println!("{n} items: open {open:.1} ms, track {track:.1} µs, for_you {rec:.3} ms");
@@ -301,7 +312,11 @@ fn main() -> ExitCode {
             None => Err("catalog needs --out FILE".into()),
         },
         Some("time") => match flag::<String>(&args, "--model") {
-            Some(path) => time(&path, flag(&args, "--calls").unwrap_or(100)),
+            Some(path) => time(
+                &path,
+                flag(&args, "--calls").unwrap_or(100),
+                args.iter().any(|a| a == "--after-event"),
+            ),
             None => Err("time needs --model FILE".into()),
         },
         Some("recall") => recall(
@@ -310,7 +325,7 @@ fn main() -> ExitCode {
             seed,
             flag(&args, "--shoppers").unwrap_or(200),
         ),
-        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--embeddings int8|f32] [--shoppers P]".into()),
+        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--embeddings int8|f32] [--shoppers P] | time --model FILE [--calls N] [--after-event]".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -56,8 +56,11 @@ struct SparseScores {
     /// `None` for a representation that is not kept (`UserRep::id` 0): used for one call only.
     tag: Option<(u64, super::weights::ForYou, (usize, usize))>,
     nb_max: f32,
-    /// The items scored in full, as [`rerank::key`]s in ascending order: the best last.
+    /// The items scored in full, as [`rerank::key`]s, in ascending order (the best last) when
+    /// `in_order`: the call that scores them leaves them unsorted, and the next sorts them (after
+    /// an event the next call has another representation and never reads them).
     scored: Vec<u64>,
+    in_order: bool,
     /// The others with `base + extra`, in the same form: a call reads them from the highest
     /// down only as far as that bound, with the dot product's own, can still reach its pool.
     bounded: Vec<u64>,
@@ -251,16 +254,12 @@ impl Scratch {
     }
 }
 
-/// [`rerank::key`]s in ascending order of their scores, by a radix sort of the scores' bits (a
-/// heapsort through a comparison closure was a quarter of a `for_you` after an event). Equal
+/// Sorts [`rerank::key`]s in ascending order of their scores, by a radix sort of the scores' bits
+/// (a heapsort through a comparison closure was a quarter of a `for_you` after an event). Equal
 /// scores come in any order: the pool reads these lists only as far as a score can enter, which
 /// equal scores both can or both cannot, and leaves ties to [`Top::push`].
-fn by_score(keys: &[u64]) -> Vec<u64> {
-    let scores: Vec<u32> = keys.iter().map(|k| (k >> 32) as u32).collect();
-    crate::sort::order_by_key(&scores)
-        .into_iter()
-        .filter_map(|j| keys.get(j as usize).copied())
-        .collect()
+fn by_score(keys: &mut Vec<u64>) {
+    crate::sort::sort_by_high(keys);
 }
 
 /// Makes `v` `n` long, the new entries zero. An empty `v` gets a zeroed allocation (fresh memory
@@ -613,7 +612,7 @@ impl<'a> ForYou<'a> {
         let extra = |i: u32| extra.get(i as usize).copied().unwrap_or(0.0);
         let full = |i: u32| terms.score_of(&terms.row(i as usize), dots.one(i)) + extra(i);
         if fresh {
-            let bounded: Vec<u64> = s
+            let mut bounded: Vec<u64> = s
                 .extra_touched
                 .iter()
                 .map(|&i| Scored {
@@ -624,11 +623,12 @@ impl<'a> ForYou<'a> {
                 .filter(|x| !x.score.is_nan())
                 .map(rerank::key)
                 .collect();
-            let bounded = by_score(&bounded);
+            by_score(&mut bounded);
             s.for_you = Some(SparseScores {
                 tag,
                 nb_max: self.nb_max,
                 scored: Vec::new(),
+                in_order: true,
                 bounded,
             });
         }
@@ -641,6 +641,10 @@ impl<'a> ForYou<'a> {
         // the pool: the first that cannot ends the pass.
         if let Some(kept) = &mut s.for_you {
             self.nb_max = kept.nb_max;
+            if !kept.in_order {
+                by_score(&mut kept.scored);
+                kept.in_order = true;
+            }
             for x in kept.scored.iter().rev().map(|&k| rerank::unkey(k)) {
                 if !top.accepts(x.score) {
                     break;
@@ -667,9 +671,7 @@ impl<'a> ForYou<'a> {
                     }));
                 }
             }
-            if kept.scored.len() > before {
-                kept.scored = by_score(&kept.scored);
-            }
+            kept.in_order &= kept.scored.len() == before;
         }
         if model.exact_scan() {
             dots.each(|i, d| {
