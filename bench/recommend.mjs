@@ -1,6 +1,6 @@
 // `recommend` alone, for comparing builds on a shared machine:
 //
-//   node bench/recommend.mjs [PKG_DIR[=MODEL_FILE] …] [--rounds 21] [--shopper light|returning]
+//   node bench/recommend.mjs [PKG_DIR[=MODEL_FILE] …] [--rounds 21] [--shopper light|broad|returning]
 //       [--options JSON]
 //
 // Each directory is a built package (default pkg/); all are loaded into this one process, each
@@ -38,7 +38,8 @@ for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
   let clock = 1.79e12;
   const realNow = Date.now;
   Date.now = () => clock;
-  track(v, who === 'returning' ? returning(n) : shopper(n, 5), () => { clock += 1000; });
+  const events = who === 'returning' ? returning(n) : who === 'broad' ? shopper(n, 6, { broad: true }) : shopper(n, 5);
+  track(v, events, () => { clock += 1000; });
   Date.now = realNow;
   builds.push({ dir, v, times: [], shelf: JSON.stringify(v.recommend(options)) });
 }
