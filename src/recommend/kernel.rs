@@ -538,30 +538,8 @@ mod simd {
         if q.codes.len() != stride || rows.iter().any(|&i| past(i)) {
             return rows.map(|i| dot1(m, q, i));
         }
-        let codes = m.codes.as_ptr();
-        let qp = q.codes.as_ptr();
-        let [r0, r1, r2, r3] = rows.map(|i| i * stride);
-        let (mut a0, mut a1, mut a2, mut a3) = (
-            i32x4_splat(0),
-            i32x4_splat(0),
-            i32x4_splat(0),
-            i32x4_splat(0),
-        );
-        let mut k = 0;
-        while k + 16 <= stride {
-            // SAFETY: each row ends within codes (checked above); q.codes.len() == stride;
-            // k + 16 ≤ stride.
-            unsafe {
-                let ql = v128_load(qp.add(k) as *const v128);
-                let qh = v128_load(qp.add(k + 8) as *const v128);
-                a0 = i32x4_add(a0, dot16(codes.add(r0 + k), ql, qh));
-                a1 = i32x4_add(a1, dot16(codes.add(r1 + k), ql, qh));
-                a2 = i32x4_add(a2, dot16(codes.add(r2 + k), ql, qh));
-                a3 = i32x4_add(a3, dot16(codes.add(r3 + k), ql, qh));
-            }
-            k += 16;
-        }
-        let sums = crate::model::lane_totals([a0, a1, a2, a3]);
+        // SAFETY: each row ends within the codes (checked above), and the query is as wide.
+        let sums = unsafe { sums4(m, q, rows.map(|i| i * stride)) };
         let scales = f32x4(
             m.scale(rows[0]),
             m.scale(rows[1]),
@@ -589,7 +567,6 @@ mod simd {
     fn dots4(m: &Quantized, q: &Query, i: usize) -> v128 {
         let stride = m.stride;
         let codes = m.codes.as_ptr();
-        let qp = q.codes.as_ptr();
         // WebAssembly has no prefetch instruction; a load of a byte of each cache line [`AHEAD`]
         // bytes on, whose value is not used, brings the line in while the rows here are scored.
         // A million-row `similar` read its 64 MB at 5.7 GB/s against the bandwidth probe's 14.8
@@ -604,6 +581,38 @@ mod simd {
                 k += 64;
             }
         }
+        // SAFETY: the caller checked codes.len() == rows·stride, q.codes.len() == stride and
+        // i + 4 ≤ rows.
+        let first = i * stride;
+        let sums = unsafe {
+            sums4(
+                m,
+                q,
+                [
+                    first,
+                    first + stride,
+                    first + 2 * stride,
+                    first + 3 * stride,
+                ],
+            )
+        };
+        // SAFETY: i + 4 ≤ rows = scales.len().
+        let scales = unsafe { v128_load(m.scales.as_ptr().add(i) as *const v128) };
+        f32x4_mul(
+            f32x4_convert_i32x4(sums),
+            f32x4_mul(scales, f32x4_splat(q.scale)),
+        )
+    }
+
+    /// Lane `r`: the integer dot product with the query of the row whose codes start at offset
+    /// `rows[r]`. Four accumulators, one per row, so that the rows' sums run side by side.
+    ///
+    /// # Safety
+    /// `q.codes.len() == m.stride` and each `rows[r] + m.stride ≤ m.codes.len()`.
+    #[inline(always)]
+    unsafe fn sums4(m: &Quantized, q: &Query, rows: [usize; 4]) -> v128 {
+        let (codes, qp, stride) = (m.codes.as_ptr(), q.codes.as_ptr(), m.stride);
+        let [r0, r1, r2, r3] = rows;
         let (mut a0, mut a1, mut a2, mut a3) = (
             i32x4_splat(0),
             i32x4_splat(0),
@@ -611,28 +620,20 @@ mod simd {
             i32x4_splat(0),
         );
         let mut k = 0;
-        while k < stride {
-            // SAFETY: the caller checked codes.len() == rows·stride, q.codes.len() == stride (a
-            // multiple of 16) and i + 4 ≤ rows; k + 16 ≤ stride.
+        while k + 16 <= stride {
+            // SAFETY: k + 16 ≤ stride, and the caller's bounds.
             unsafe {
                 let ql = v128_load(qp.add(k) as *const v128);
                 let qh = v128_load(qp.add(k + 8) as *const v128);
-                let row = codes.add(i * stride + k);
-                a0 = i32x4_add(a0, dot16(row, ql, qh));
-                a1 = i32x4_add(a1, dot16(row.add(stride), ql, qh));
-                a2 = i32x4_add(a2, dot16(row.add(2 * stride), ql, qh));
-                a3 = i32x4_add(a3, dot16(row.add(3 * stride), ql, qh));
+                a0 = i32x4_add(a0, dot16(codes.add(r0 + k), ql, qh));
+                a1 = i32x4_add(a1, dot16(codes.add(r1 + k), ql, qh));
+                a2 = i32x4_add(a2, dot16(codes.add(r2 + k), ql, qh));
+                a3 = i32x4_add(a3, dot16(codes.add(r3 + k), ql, qh));
             }
             k += 16;
         }
         // Lane r: the total of accumulator r.
-        let sums = crate::model::lane_totals([a0, a1, a2, a3]);
-        // SAFETY: i + 4 ≤ rows = scales.len().
-        let scales = unsafe { v128_load(m.scales.as_ptr().add(i) as *const v128) };
-        f32x4_mul(
-            f32x4_convert_i32x4(sums),
-            f32x4_mul(scales, f32x4_splat(q.scale)),
-        )
+        crate::model::lane_totals([a0, a1, a2, a3])
     }
 
     /// Sixteen int8 codes at `x` against sixteen int16 codes, as four partial i32 sums. Loading
