@@ -852,3 +852,87 @@ fn a_representation_keeps_its_proportions_as_time_passes() {
         "the weights differ"
     );
 }
+
+/// MMR by its definition: each step takes the candidate with the best objective, comparing it
+/// with every pick by [`similarity`] (ties by position).
+fn mmr_by_definition(m: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored> {
+    let best = pool.first().map_or(0.0, |s| s.score);
+    let mut left: Vec<(usize, Scored)> = pool.iter().copied().enumerate().collect();
+    let mut picked: Vec<Scored> = Vec::new();
+    while picked.len() < k && !left.is_empty() {
+        let objective = |s: &Scored| {
+            let sim = picked
+                .iter()
+                .map(|p| similarity(m, p.item, s.item))
+                .fold(0.0f32, |a, b| if b > a { b } else { a });
+            (1.0 - lambda) * (s.score / best) - lambda * sim
+        };
+        let (at, value) = left
+            .iter()
+            .enumerate()
+            .map(|(at, (_, s))| (at, objective(s)))
+            .fold(None, |best: Option<(usize, f32)>, (at, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((at, v)),
+            })
+            .unwrap();
+        let (_, s) = left.remove(at);
+        picked.push(Scored {
+            score: value,
+            item: s.item,
+        });
+    }
+    picked
+}
+
+#[test]
+fn mmr_picks_as_its_definition_does_with_f32_rows_and_with_codes_only() {
+    // The lazy heap compares a candidate with a pick only when it comes off the heap; the picks
+    // and their objectives must still be those of MMR by its definition, bit for bit, for a model
+    // with f32 rows and for one with int8 codes only (a version-3 model file). 20 dims: the codes
+    // are padded to 32.
+    let (n, dims) = (60, 20);
+    let mut rng = Rng::new(21);
+    let built = Model::from_parts(ModelParts {
+        ids: (0..n).map(|i| format!("i{i}")).collect(),
+        titles: (0..n).map(|_| "").collect(),
+        category: (0..n as u32).map(|i| i % 3).collect(),
+        categories: ["a", "b", "c"].into_iter().collect(),
+        brand: vec![NONE; n],
+        price: vec![10.0; n],
+        in_stock: vec![true; n],
+        sensitive: vec![false; n],
+        popularity: vec![1.0; n],
+        trending: vec![1.0; n],
+        co_purchase: Neighbours::from_rows(vec![vec![]; n]),
+        co_view: Neighbours::from_rows(vec![vec![]; n]),
+        dims,
+        embeddings: (0..n * dims)
+            .map(|_| rng.unit() as f32 - 0.5)
+            .collect::<Vec<f32>>()
+            .into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let codes_only =
+        Model::from_bytes(&built.to_file(crate::model::file::Embeddings::Int8)).unwrap();
+    assert!(codes_only.embeddings().is_empty());
+    for m in [&built, &codes_only] {
+        for round in 0..20 {
+            let mut pool: Vec<Scored> = (0..n as u32)
+                .map(|item| Scored {
+                    score: 1.0 + rng.unit() as f32,
+                    item,
+                })
+                .collect();
+            pool.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let lambda = [0.3, 0.7][round % 2];
+            let got = mmr(m, &pool, 10, lambda);
+            assert_eq!(
+                got,
+                mmr_by_definition(m, &pool, 10, lambda),
+                "round {round}"
+            );
+        }
+    }
+}
