@@ -146,7 +146,7 @@ pub struct Row {
 }
 
 impl Row {
-    /// An item past the end of the slices.
+    /// An item past the end of the slices: no prior, no category, no brand, no price band.
     pub const NONE: Row = Row {
         prior: 0.0,
         category: u32::MAX,
@@ -157,11 +157,12 @@ impl Row {
     /// Item `i`'s values in the per-item slices.
     #[inline(always)]
     pub fn of(prior: &[f32], category: &[u32], brand: &[u32], band: &[u8], i: usize) -> Self {
+        let none = Row::NONE;
         Row {
-            prior: prior.get(i).copied().unwrap_or(0.0),
-            category: category.get(i).copied().unwrap_or(u32::MAX),
-            brand: brand.get(i).copied().unwrap_or(u32::MAX),
-            band: band.get(i).copied().unwrap_or(15),
+            prior: prior.get(i).copied().unwrap_or(none.prior),
+            category: category.get(i).copied().unwrap_or(none.category),
+            brand: brand.get(i).copied().unwrap_or(none.brand),
+            band: band.get(i).copied().unwrap_or(none.band),
         }
     }
 }
