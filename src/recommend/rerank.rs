@@ -4,6 +4,7 @@ use super::kernel::dot_embeddings;
 use crate::model::{Embedding, Model, NONE};
 use crate::rng::Rng;
 use std::cmp::{Ordering, Reverse};
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 
 /// A scored candidate; better = higher score, then lower index (so ties are deterministic).
@@ -228,17 +229,20 @@ pub fn mmr_admitting(
         .collect();
     while picked.len() < k {
         let mut best = None;
-        while let Some(top) = heap.pop().map(unkey) {
-            let c = &mut left[top.item as usize];
+        // A candidate out of date is brought up to date where it stands, on top: its entry is
+        // replaced and sifted down once (a pop and a push would sift twice).
+        while let Some(mut top) = heap.peek_mut() {
+            let at = unkey(*top).item;
+            let c = &mut left[at as usize];
             if c.seen == picks.len() {
-                best = Some((top.item as usize, top.score));
+                best = Some((at as usize, unkey(PeekMut::pop(top)).score));
                 break;
             }
             update(c, &picks);
-            heap.push(key(Scored {
+            *top = key(Scored {
                 score: objective(c),
-                item: top.item,
-            }));
+                item: at,
+            });
         }
         // Every candidate comes up to date before the heap runs out.
         let Some((at, value)) = best else {

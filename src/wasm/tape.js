@@ -9,50 +9,41 @@
 
 const text = new TextDecoder();
 let u8, view, p;
-// Object keys seen before, by a hash of their bytes: a key read again is the same string, which
-// spares building it and lets the engine reuse the object's shape. Short ASCII keys only; the
-// first 256 distinct ones are kept (results use a few dozen).
-const seenKeys = new Map();
-function key() {
-  const n = view.getUint32(p, true);
-  if (n > 24) return string();
-  const start = p + 4, end = start + n;
-  let h = n;
-  for (let i = start; i < end; i++) {
-    const c = u8[i];
-    if (c >= 128) return string();
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  const known = seenKeys.get(h);
-  if (known !== undefined && known.length === n) {
-    let i = 0;
-    while (i < n && known.charCodeAt(i) === u8[start + i]) i++;
-    if (i === n) {
-      p = end;
-      return known;
-    }
-  }
-  const k = string();
-  if (seenKeys.size < 256 && known === undefined) seenKeys.set(h, k);
-  return k;
-}
+// Short ASCII strings read before (object keys, item ids, reasons): one result repeats most of
+// them and the next call most of the rest, and building a string is most of a result's cost. A
+// string's slot is a hash of its bytes; a slot holds the last string read there and a copy of its
+// bytes, which are compared in full before the string is given again.
+const SLOTS = 1024, LONGEST = 32;
+const known = new Array(SLOTS).fill('');
+const knownBytes = new Uint8Array(SLOTS * LONGEST);
 function string() {
   const n = view.getUint32(p, true);
-  p += 4;
-  const end = p + n;
-  // Keys and short ASCII strings: TextDecoder's fixed cost is higher than a loop.
-  if (n <= 24) {
-    let s = '';
-    let i = p;
-    for (; i < end && u8[i] < 128; i++) s += String.fromCharCode(u8[i]);
+  const start = p + 4, end = start + n;
+  if (n <= LONGEST) {
+    let h = n, i = start;
+    for (; i < end; i++) {
+      const c = u8[i];
+      if (c >= 128) break;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
     if (i === end) {
+      const slot = h & (SLOTS - 1), at = slot * LONGEST;
       p = end;
+      if (known[slot].length === n) {
+        let j = 0;
+        while (j < n && knownBytes[at + j] === u8[start + j]) j++;
+        if (j === n) return known[slot];
+      }
+      // TextDecoder's fixed cost is higher than a loop at these lengths.
+      let s = '';
+      for (let j = start; j < end; j++) s += String.fromCharCode(u8[j]);
+      known[slot] = s;
+      knownBytes.set(u8.subarray(start, end), at);
       return s;
     }
   }
-  const s = text.decode(u8.subarray(p, end));
   p = end;
-  return s;
+  return text.decode(u8.subarray(start, end));
 }
 // `__proto__` is defined, never assigned, so a key can never change an object's prototype.
 function value() {
@@ -67,7 +58,7 @@ function value() {
       const o = {};
       while (u8[p] !== 7) {
         p++;
-        const k = key();
+        const k = string();
         const v = value();
         if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
         else o[k] = v;

@@ -1,7 +1,7 @@
 // The glue's half of the tapes (src/wasm/tape.js, as shipped in pkg/; the format is documented in
 // src/tape.rs). Arguments: what `readValue` writes for every kind of value, where it stops, and
 // that a getter calling back into vitrine in the middle of a walk leaves the outer walk intact.
-// Results: `fromTape`'s cache of object keys never confuses two keys.
+// Results: `fromTape`'s cache of short strings never confuses two strings.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -210,4 +210,26 @@ test('result keys read again are the same strings, and keys that hash alike stay
   const proto = fromTape(object([['__proto__', 1]]));
   assert.equal(Object.getPrototypeOf(proto), Object.prototype);
   assert.deepEqual(Object.keys(proto), ['__proto__']);
+});
+
+test('result strings read again are the same, and strings that share a slot stay apart', () => {
+  const enc = new TextEncoder();
+  const le = (n) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+  const str = (s) => { const b = enc.encode(s); return [4, ...le(b.length), ...b]; };
+  const array = (strings) => Uint8Array.from([5, ...strings.flatMap(str), 7]);
+  // Same hash and length ('Aa' / 'BB' blocks), one byte apart, the empty string, the longest
+  // cached length and one more, non-ASCII, and 2,000 distinct ids (more than there are slots,
+  // so slots are taken over again and again).
+  const block = (bits) => bits.map((b) => (b ? 'Aa' : 'BB')).join('');
+  const strings = [
+    block([1, 0, 1, 0]), block([0, 1, 0, 1]), block([1, 1, 0, 0]), 'i1', 'i2', '', 'x'.repeat(32),
+    'x'.repeat(33), 'y'.repeat(32), 'café', 'because you like c47', 'because you like c48',
+    ...Array.from({ length: 2000 }, (_, i) => `i${i * 7919}`),
+  ];
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(fromTape(array(strings)), strings);
+    assert.deepEqual(fromTape(array([...strings].reverse())), [...strings].reverse());
+    // Each string alone after all the others: whatever its slot holds, the bytes decide.
+    for (const s of strings.slice(0, 12)) assert.equal(fromTape(array([s]))[0], s);
+  }
 });
