@@ -107,7 +107,7 @@ impl Reason {
 const SHOWN: f32 = 1e-6;
 
 /// Whether a part of contribution `c` added after `parts` could not be among the reasons
-/// [`strongest`] picks from them, at most `max`: at least `max` different reasons already come
+/// [`rank`] picks from them, at most `max`: at least `max` different reasons already come
 /// before it (their contributions are at least `c`, and equal ones keep their places).
 pub fn outranked(parts: &[(Reason, f32)], c: f32, max: usize) -> bool {
     if c <= SHOWN {
@@ -125,19 +125,59 @@ pub fn outranked(parts: &[(Reason, f32)], c: f32, max: usize) -> bool {
     false
 }
 
-/// Picks the reasons to show: the largest contributions first, at most `max`, each string once.
-pub fn strongest(mut parts: Vec<(Reason, f32)>, max: usize) -> Vec<Reason> {
+/// Picks the reasons to show, in place: leaves in `parts` the largest contributions first, at
+/// most `max`, each reason once.
+pub fn rank(parts: &mut Vec<(Reason, f32)>, max: usize) {
     parts.retain(|(_, c)| *c > SHOWN);
     // Stable for short lists (crate::sort::SHORT): equal contributions keep their order.
-    crate::sort::sort_by(&mut parts, &mut |a, b| a.1 > b.1);
-    let mut out: Vec<Reason> = Vec::with_capacity(max);
-    for (r, _) in parts {
-        if out.len() == max {
+    crate::sort::sort_by(parts, &mut |a, b| a.1 > b.1);
+    let mut kept = 0;
+    for k in 0..parts.len() {
+        if kept == max {
             break;
         }
-        if !out.contains(&r) {
-            out.push(r);
+        let r = parts[k].0;
+        if !parts[..kept].iter().any(|x| x.0 == r) {
+            parts[kept] = parts[k];
+            kept += 1;
         }
     }
-    out
+    parts.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_keeps_the_largest_contributions_each_reason_once() {
+        let parts = vec![
+            (Reason::Popular(3), 0.2),
+            (Reason::Viewed(7), 0.5),
+            (Reason::PriceRange, SHOWN),
+            (Reason::Viewed(7), 0.9),
+            (Reason::LikesBrand(1), 0.5),
+            (Reason::Trending(3), 0.2),
+        ];
+        let ranked = |max| {
+            let mut p = parts.clone();
+            rank(&mut p, max);
+            p
+        };
+        assert_eq!(
+            ranked(2),
+            [(Reason::Viewed(7), 0.9), (Reason::LikesBrand(1), 0.5)]
+        );
+        // Equal contributions keep their order; a part at or below SHOWN is never shown.
+        assert_eq!(
+            ranked(9),
+            [
+                (Reason::Viewed(7), 0.9),
+                (Reason::LikesBrand(1), 0.5),
+                (Reason::Popular(3), 0.2),
+                (Reason::Trending(3), 0.2),
+            ]
+        );
+        assert!(ranked(0).is_empty());
+    }
 }

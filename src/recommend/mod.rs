@@ -28,7 +28,7 @@ use crate::policy::Policy;
 use crate::profile::View;
 use crate::rng::Rng;
 use core::cell::RefCell;
-use explain::{strongest, Reason};
+use explain::Reason;
 use rerank::Scored;
 use rules::Rules;
 use score::Ctx;
@@ -56,18 +56,27 @@ type Parts = Vec<(Reason, f32)>;
 /// Says which features put an item in the pool.
 type Explainer<'a> = Box<dyn Fn(&Scratch, u32) -> Parts + 'a>;
 
-/// `explain`, remembering each item's answer for the rest of the call: a capped shelf explains
-/// its picks twice, for the cap and for the reasons shown.
-fn remembered(explain: Explainer<'_>) -> Explainer<'_> {
-    let seen: RefCell<Vec<(u32, Parts)>> = RefCell::default();
-    Box::new(move |s, i| {
-        if let Some((_, parts)) = seen.borrow().iter().find(|(j, _)| *j == i) {
-            return parts.clone();
+/// The reasons a result shows, strongest first.
+#[derive(Clone, Copy)]
+struct Shown([Option<Reason>; MAX_REASONS]);
+
+/// The reasons `explain` gives each item (see [`explain::rank`]), remembered for the rest of the
+/// call: a capped shelf explains its picks twice, for the cap and for the reasons shown.
+fn remembered(explain: Explainer<'_>) -> impl Fn(&Scratch, u32) -> Shown + '_ {
+    let seen: RefCell<Vec<(u32, Shown)>> = RefCell::default();
+    move |s, i| {
+        if let Some(&(_, shown)) = seen.borrow().iter().find(|(j, _)| *j == i) {
+            return shown;
         }
-        let parts = explain(s, i);
-        seen.borrow_mut().push((i, parts.clone()));
-        parts
-    })
+        let mut parts = explain(s, i);
+        explain::rank(&mut parts, MAX_REASONS);
+        let mut shown = Shown([None; MAX_REASONS]);
+        for (slot, (r, _)) in shown.0.iter_mut().zip(parts) {
+            *slot = Some(r);
+        }
+        seen.borrow_mut().push((i, shown));
+        shown
+    }
 }
 
 /// Everything one call reads.
@@ -208,9 +217,7 @@ fn serve(
             break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
         }
         let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
-            strongest(explain(scratch, i), 1)
-                .first()
-                .and_then(|r| shelf::Signal::of(*r))
+            explain(scratch, i).0[0].and_then(shelf::Signal::of)
         });
         if ranked.len() >= req.k || !full || depth >= model.len() {
             break (ranked, pool, explain);
@@ -229,10 +236,10 @@ fn serve(
     let out = ranked
         .iter()
         .map(|s| {
-            let mut reasons = if explored.contains(&s.item) {
+            let mut reasons: Vec<Reason> = if explored.contains(&s.item) {
                 vec![Reason::Explore]
             } else {
-                strongest(explain(scratch, s.item), MAX_REASONS)
+                explain(scratch, s.item).0.into_iter().flatten().collect()
             };
             if reasons.is_empty() {
                 reasons.push(Reason::Popular(model.category(s.item)));
