@@ -16,21 +16,30 @@ let u8, view, p;
 const SLOTS = 1024, LONGEST = 32;
 const known = new Array(SLOTS).fill('');
 const knownBytes = new Uint8Array(SLOTS * LONGEST);
+const knownView = new DataView(knownBytes.buffer);
 function string() {
   const n = view.getUint32(p, true);
   const start = p + 4, end = start + n;
   if (n <= LONGEST) {
-    let h = n, i = start;
-    for (; i < end; i++) {
-      const c = u8[i];
-      if (c >= 128) break;
-      h = (Math.imul(h, 31) + c) | 0;
+    // Whether every byte is ASCII, and the hash, four bytes at a time.
+    const whole = start + (n & ~3);
+    let h = n, high = 0, i = start;
+    for (; i < whole; i += 4) {
+      const w = view.getUint32(i, true);
+      high |= w;
+      h = (Math.imul(h, 31) + w) | 0;
     }
-    if (i === end) {
-      const slot = h & (SLOTS - 1), at = slot * LONGEST;
+    for (; i < end; i++) {
+      high |= u8[i];
+      h = (Math.imul(h, 31) + u8[i]) | 0;
+    }
+    if ((high & 0x80808080) === 0) {
+      // The slot from the hash's top bits, which every byte reaches.
+      const slot = Math.imul(h, 0x9e3779b1) >>> 22, at = slot * LONGEST;
       p = end;
       if (known[slot].length === n) {
         let j = 0;
+        while (j < n - 3 && knownView.getUint32(at + j, true) === view.getUint32(start + j, true)) j += 4;
         while (j < n && knownBytes[at + j] === u8[start + j]) j++;
         if (j === n) return known[slot];
       }

@@ -197,14 +197,14 @@ test('result keys read again are the same strings, and keys that hash alike stay
   const le = (n) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
   const str = (s) => { const b = enc.encode(s); return [4, ...le(b.length), ...b]; };
   const object = (entries) => Uint8Array.from([6, ...entries.flatMap(([k, v]) => [...str(k), 3, ...new Uint8Array(new Float64Array([v]).buffer)]), 7]);
-  // 'Aa' and 'BB' (and 'AaBB', 'BBAa') have the same 31-based hash and length.
+  // 'Aa' and 'BB' (and 'AaBB', 'BBAa') are alike under a byte-wise 31-based hash.
   const pairs = [['Aa', 1], ['BB', 2], ['AaBB', 3], ['BBAa', 4], ['accepted', 5], ['é', 6], ['k'.repeat(30), 7]];
   for (let round = 0; round < 3; round++) {
     assert.deepEqual(fromTape(object(pairs)), Object.fromEntries(pairs));
     assert.deepEqual(fromTape(object([...pairs].reverse())), Object.fromEntries([...pairs].reverse()));
   }
-  // More distinct keys than the cache keeps.
-  const many = Array.from({ length: 600 }, (_, i) => [`key${i}`, i]);
+  // More distinct keys of one length than the cache has slots: some share a slot.
+  const many = Array.from({ length: 1500 }, (_, i) => [`key${String(i).padStart(4, '0')}`, i]);
   for (let round = 0; round < 2; round++) assert.deepEqual(fromTape(object(many)), Object.fromEntries(many));
   // `__proto__` stays an own property.
   const proto = fromTape(object([['__proto__', 1]]));
@@ -217,14 +217,14 @@ test('result strings read again are the same, and strings that share a slot stay
   const le = (n) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
   const str = (s) => { const b = enc.encode(s); return [4, ...le(b.length), ...b]; };
   const array = (strings) => Uint8Array.from([5, ...strings.flatMap(str), 7]);
-  // Same hash and length ('Aa' / 'BB' blocks), one byte apart, the empty string, the longest
-  // cached length and one more, non-ASCII, and 2,000 distinct ids (more than there are slots,
-  // so slots are taken over again and again).
+  // One length ('Aa' / 'BB' blocks), one byte apart, the empty string, the longest cached length
+  // and one more, non-ASCII, and 2,000 distinct ids of one length (more than there are slots, so
+  // strings of the same length share slots and take them over again and again).
   const block = (bits) => bits.map((b) => (b ? 'Aa' : 'BB')).join('');
   const strings = [
     block([1, 0, 1, 0]), block([0, 1, 0, 1]), block([1, 1, 0, 0]), 'i1', 'i2', '', 'x'.repeat(32),
     'x'.repeat(33), 'y'.repeat(32), 'café', 'because you like c47', 'because you like c48',
-    ...Array.from({ length: 2000 }, (_, i) => `i${i * 7919}`),
+    ...Array.from({ length: 2000 }, (_, i) => `i${String(i * 7919).padStart(8, '0')}`),
   ];
   for (let round = 0; round < 3; round++) {
     assert.deepEqual(fromTape(array(strings)), strings);
