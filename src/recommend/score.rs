@@ -64,6 +64,8 @@ struct SparseScores {
     /// The others with `base + extra`, in the same form: a call reads them from the highest
     /// down only as far as that bound, with the dot product's own, can still reach its pool.
     bounded: Vec<u64>,
+    /// The dense part's category and brand terms ([`kernel::Terms`]), between calls.
+    tables: (Vec<f32>, Vec<f32>),
 }
 
 impl Scratch {
@@ -251,6 +253,10 @@ impl Scratch {
             + self.groups.memory_bytes()
             + self.related.memory_bytes()
             + self.kept.memory_bytes()
+            + self.for_you.as_ref().map_or(0, |k| {
+                (k.scored.capacity() + k.bounded.capacity()) * 8
+                    + (k.tables.0.capacity() + k.tables.1.capacity()) * 4
+            })
     }
 }
 
@@ -583,14 +589,22 @@ impl<'a> ForYou<'a> {
         }
         // The dense part of `attrs` as lookups: per category, per brand (the last entry stands for
         // none), per price band, and the cached popularity + trending prior.
-        let (ncat, nbrand) = (model.category_count(), model.brand_count());
-        let table = |aff: &[f32], weight: f32, len: usize| -> Vec<f32> {
-            (0..=len)
-                .map(|c| weight * aff.get(c).copied().unwrap_or(0.0))
-                .collect()
+        // The category and brand tables are the representation's and the weights' alone: made
+        // with the sparse part and kept with it (a catalog's brands can number thousands).
+        let (cat_t, brand_t) = match &mut s.for_you {
+            Some(kept) if !fresh => core::mem::take(&mut kept.tables),
+            _ => {
+                let table = |aff: &[f32], weight: f32, len: usize| -> Vec<f32> {
+                    (0..=len)
+                        .map(|c| weight * aff.get(c).copied().unwrap_or(0.0))
+                        .collect()
+                };
+                (
+                    table(&rep.categories, w.category, model.category_count()),
+                    table(&rep.brands, w.brand, model.brand_count()),
+                )
+            }
         };
-        let cat_t = table(&rep.categories, w.category, ncat);
-        let brand_t = table(&rep.brands, w.brand, nbrand);
         let mut band_t = [0.0f32; 16];
         for (slot, x) in band_t.iter_mut().zip(rep.price_bands) {
             *slot = w.price * x;
@@ -630,6 +644,7 @@ impl<'a> ForYou<'a> {
                 scored: Vec::new(),
                 in_order: true,
                 bounded,
+                tables: Default::default(),
             });
         }
         let rules = self.ctx.rules;
@@ -696,6 +711,9 @@ impl<'a> ForYou<'a> {
                     top.threshold()
                 },
             );
+        }
+        if let Some(kept) = &mut s.for_you {
+            kept.tables = (cat_t, brand_t);
         }
         top.into_sorted()
     }

@@ -761,6 +761,9 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
     let who = g.personalization().unwrap();
     let mut p = Profile::new(14.0 * 86_400_000.0);
     p.record(&who, &view(Kind::View, "i2"), NOW - 3.6e6);
+    let mut mug = view(Kind::View, "i3");
+    mug.lines[0].category = Some("Mugs".into());
+    p.record(&who, &mug, NOW - 7.2e6);
     p.record(&who, &view(Kind::Purchase, "i0"), NOW);
     p.record(&who, &view(Kind::Purchase, "i4"), NOW);
     let plain = Policy::default();
@@ -775,12 +778,15 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
     let mut neighbours = Weights::default();
     neighbours.for_you.neighbours = 6.0;
     neighbours.for_you.embedding = 0.0;
+    let mut categories = neighbours.clone();
+    categories.for_you.category = 9.0;
     let r = req(json!({"scenario": "for_you", "k": 5, "diversity": 0}));
     let mut kept = Scratch::default();
     let mut seen = Vec::new();
     for (model, policy, weights, now, sensitive_ok) in [
         (&m, &plain, &base, NOW, false),
         (&m, &plain, &neighbours, NOW, false),
+        (&m, &plain, &categories, NOW, false),
         (&m, &plain, &base, NOW + 9e8, false),
         (&m, &mugs, &base, NOW, false),
         (&m, &mugs, &base, NOW, true),
@@ -803,10 +809,11 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
         seen.push(fresh);
     }
     assert_ne!(seen[0], seen[1], "the for_you weights change the shelf");
-    assert_ne!(seen[0], seen[3], "so does the sensitive category");
-    assert_ne!(seen[3], seen[4], "and allowing it");
-    assert_ne!(seen[4], seen[5], "and the buy-again weights");
-    assert_ne!(seen[6], seen[7], "and the model");
+    assert_ne!(seen[1], seen[2], "the category weight too");
+    assert_ne!(seen[0], seen[4], "so does the sensitive category");
+    assert_ne!(seen[4], seen[5], "and allowing it");
+    assert_ne!(seen[5], seen[6], "and the buy-again weights");
+    assert_ne!(seen[7], seen[8], "and the model");
 }
 
 /// Read as of any time after the latest signal, every decaying part has the proportions it had
