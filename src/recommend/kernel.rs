@@ -207,9 +207,15 @@ impl Terms<'_> {
     /// A row's score for a dot product `d`.
     #[inline(always)]
     pub fn score_of(&self, r: &Row, d: f32) -> f32 {
+        self.score_with(self.base_of(r), d)
+    }
+
+    /// The score of a row whose [`Terms::base_of`] is `base`, for a dot product `d` (a scan that
+    /// bounded the row by its base already has it).
+    #[inline(always)]
+    pub fn score_with(&self, base: f32, d: f32) -> f32 {
         let relu = if d > 0.0 { d } else { 0.0 };
-        let (c, b, p) = self.lookups(r);
-        relu * self.embedding + r.prior + c + b + p
+        relu * self.embedding + base
     }
 
     /// Item `i`'s score for a dot product `d`.
@@ -283,7 +289,7 @@ pub fn scan_groups(
         // [`BATCH`] at a time and their rows scored together (four dot products share the
         // query's loads and run side by side: a broad shopper's `for_you` −7 %). An item
         // collected under a threshold that has risen since is scored for nothing, never missed.
-        let mut batch = [(0usize, Row::NONE); BATCH];
+        let mut batch = [(0usize, 0.0f32); BATCH];
         let mut len = 0;
         let mut k = 0;
         'group: loop {
@@ -297,10 +303,14 @@ pub fn scan_groups(
                     break 'group;
                 }
                 let i = i as usize;
-                if i >= n || marked(i) || !reachable(terms.base_of(&row) + bound, thr) {
+                if i >= n || marked(i) {
                     continue;
                 }
-                batch[len] = (i, row);
+                let base = terms.base_of(&row);
+                if !reachable(base + bound, thr) {
+                    continue;
+                }
+                batch[len] = (i, base);
                 len += 1;
                 if len == BATCH {
                     score_batch(&batch, m, q, terms, &mut thr, &mut candidate);
@@ -316,7 +326,7 @@ pub fn scan_groups(
 /// threshold.
 #[inline(always)]
 fn score_batch(
-    batch: &[(usize, Row)],
+    batch: &[(usize, f32)],
     m: &Quantized,
     q: Option<&Query>,
     terms: &Terms<'_>,
@@ -335,8 +345,8 @@ fn score_batch(
             }
         }
     }
-    for (&(i, row), &d) in batch.iter().zip(&dots) {
-        let score = terms.score_of(&row, d);
+    for (&(i, base), &d) in batch.iter().zip(&dots) {
+        let score = terms.score_with(base, d);
         if score >= *thr {
             *thr = candidate(i as u32, score);
         }
