@@ -121,9 +121,10 @@ pub fn scan_above(
 }
 
 /// A score that is a sum of per-item lookups plus the weighted dot product (`for_you`'s dense
-/// part): `max(0, dot_i) · embedding + prior[i] + category_table[category[i]] +
-/// brand_table[brand[i]] + band_table[band[i]]`, added in that order. Indexes past a table's end
-/// read its last entry (tables end with the value of "none").
+/// part): `max(0, dot_i) · embedding + base_i`, where `base_i = prior[i] +
+/// category_table[category[i]] + brand_table[brand[i]] + band_table[band[i]]` is added up first,
+/// in that order ([`Terms::base_of`]). Indexes past a table's end read its last entry (tables end
+/// with the value of "none").
 pub struct Terms<'a> {
     pub embedding: f32,
     pub prior: &'a [f32],
