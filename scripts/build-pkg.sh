@@ -31,10 +31,15 @@ features=(--enable-reference-types --enable-bulk-memory --enable-nontrapping-flo
   --enable-sign-ext --enable-multivalue --enable-mutable-globals)
 # -O3 against -Oz, measured (docs/BENCHMARKS.md): see WASM_OPT below.
 opt="${WASM_OPT:--O3}"
-node_modules/.bin/wasm-opt "$opt" "${features[@]}" --enable-simd \
+# A function with one caller is merged into it only when it is as small as what -O3 inlines
+# anyway (20 bytes; by default, whatever its size): 7.5 KB gzip less, and a page's first calls
+# compile only the code they run — engines compile a function on its first call, and a merged
+# `open` or `recommend` carried every path it might take (docs/BENCHMARKS.md, nineteenth round).
+inlining=(--one-caller-inline-max-function-size 20)
+node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" --enable-simd \
   pkg/vitrine_bg.wasm -o pkg/vitrine_bg.wasm
 # Without --enable-simd: wasm-opt refuses the scalar build if any SIMD instruction slipped in.
-node_modules/.bin/wasm-opt "$opt" "${features[@]}" \
+node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
 node scripts/loader.mjs pkg/vitrine.js
 # The API documentation is in vitrine.d.ts; the shipped JavaScript goes without comments.
