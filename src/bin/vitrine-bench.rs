@@ -92,7 +92,7 @@ pub fn catalog(items: usize, dims: usize, seed: u64) -> ModelParts {
     ModelParts {
         ids: (0..items).map(|i| format!("i{i}")).collect(),
         titles: (0..items).map(|i| format!("Item {i}")).collect(),
-        category,
+        category: category.into(),
         categories: (0..CATEGORIES).map(|c| format!("c{c}")).collect(),
         brand: (0..items)
             .map(|i| {

@@ -356,7 +356,7 @@ fn same_after_reload(m: &Model) {
     // Informative numbers (shown by `vitrine-model inspect`, unused for ranking) may be NaN.
     assert_eq!(format!("{:?}", a.info), format!("{:?}", b.info), "info");
     let strip = |p: &crate::model::ModelParts| crate::model::ModelParts {
-        price: Vec::new(),
+        price: Default::default(),
         embeddings: Default::default(),
         info: Default::default(),
         ..p.clone()

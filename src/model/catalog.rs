@@ -79,6 +79,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
     let mut channels = Names::default();
     let mut channel_rows: Vec<Vec<(u32, f32)>> = Vec::new();
     let mut embeddings = Vec::new();
+    let (mut category, mut brand, mut price) = (Vec::new(), Vec::new(), Vec::new());
     for (index, item) in items.iter().enumerate() {
         let bad = |problem: &str| Error::InvalidCatalog {
             index,
@@ -146,12 +147,9 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
             }
         };
         p.titles.push(text("title", MAX_TITLE_LEN)?.unwrap_or(""));
-        p.category
-            .push(text("category", MAX_TEXT_LEN)?.map_or(NONE, |c| categories.intern(c)));
-        p.brand
-            .push(text("brand", MAX_TEXT_LEN)?.map_or(NONE, |b| brands.intern(b)));
-        p.price
-            .push(number("price")?.map_or(f32::NAN, |x| x as f32));
+        category.push(text("category", MAX_TEXT_LEN)?.map_or(NONE, |c| categories.intern(c)));
+        brand.push(text("brand", MAX_TEXT_LEN)?.map_or(NONE, |b| brands.intern(b)));
+        price.push(number("price")?.map_or(f32::NAN, |x| x as f32));
         p.in_stock.push(flag("inStock", true)?);
         p.sensitive.push(flag("sensitive", false)?);
         let popularity = number("popularity")?;
@@ -275,6 +273,7 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         p.popularity.iter_mut().for_each(|x| *x = 1.0);
     }
     p.trending = p.popularity.clone();
+    (p.category, p.brand, p.price) = (category.into(), brand.into(), price.into());
     p.embeddings = embeddings.into();
     p.categories = categories.names;
     p.brands = brands.names;

@@ -693,11 +693,12 @@ fn take4<'a>(r: &mut Reader<'a>, count: u32, what: &str) -> Result<&'a [u8]> {
     r.bytes(len).map_err(|_| truncated(what))
 }
 
-fn array_u32(b: &[u8], n: usize, what: &str) -> Result<Vec<u32>> {
-    if b.len() != n * 4 {
+/// A per-item column of `n` values, read in place.
+fn column<T: Plain>(file: &FileBytes, b: &[u8], n: usize, what: &str) -> Result<Array<T>> {
+    if b.len() != n * core::mem::size_of::<T>() {
         return Err(truncated(what));
     }
-    Ok(read_u32s(b))
+    view(file, b, what)
 }
 
 fn array_f32(b: &[u8], n: usize, what: &str) -> Result<Vec<f32>> {
@@ -836,8 +837,8 @@ fn decode_with_codes(
         }
     };
     let order = |t: [u8; 4], what: &str| match s.get(t) {
-        Some(b) if !b.is_empty() => array_u32(b, n, what),
-        _ => Ok(Vec::new()),
+        Some(b) if !b.is_empty() => column(file, b, n, what),
+        _ => Ok(Array::default()),
     };
     let id_index = match s.get(tag::ID_INDEX) {
         Some(b) if b.len() % 4 == 0 => view(file, b, "IDHX")?,
@@ -851,11 +852,11 @@ fn decode_with_codes(
     let parts = ModelParts {
         ids: read_strings(s.required(tag::IDS)?, "IDS_")?,
         titles: read_strings(s.required(tag::TITLES)?, "TITL")?,
-        category: array_u32(s.required(tag::CATEGORY)?, n, "ICAT")?,
+        category: column(file, s.required(tag::CATEGORY)?, n, "ICAT")?,
         categories: read_strings(s.required(tag::CATEGORY_NAMES)?, "CATN")?,
-        brand: array_u32(s.required(tag::BRAND)?, n, "IBRD")?,
+        brand: column(file, s.required(tag::BRAND)?, n, "IBRD")?,
         brands: read_strings(s.required(tag::BRAND_NAMES)?, "BRDN")?,
-        price: array_f32(s.required(tag::PRICE)?, n, "PRIC")?,
+        price: column(file, s.required(tag::PRICE)?, n, "PRIC")?,
         in_stock: flags.iter().map(|f| f & FLAG_IN_STOCK != 0).collect(),
         sensitive: flags.iter().map(|f| f & FLAG_SENSITIVE != 0).collect(),
         item_tags: read_lists(s.required(tag::TAGS)?, "ITAG")?,

@@ -12,11 +12,11 @@ pub(crate) fn sample_parts() -> ModelParts {
     ModelParts {
         ids: ["b", "a", "ü-3", "c"].into_iter().collect(),
         titles: ["Bee", "", "Über", "Sea"].into_iter().collect(),
-        category: vec![0, 1, NONE, 0],
+        category: vec![0, 1, NONE, 0].into(),
         categories: ["Candles", "Mugs"].into_iter().collect(),
-        brand: vec![NONE, 0, 0, NONE],
+        brand: vec![NONE, 0, 0, NONE].into(),
         brands: ["Lumen"].into_iter().collect(),
-        price: vec![1.5, f32::NAN, 20.0, 3.0],
+        price: vec![1.5, f32::NAN, 20.0, 3.0].into(),
         in_stock: vec![true, false, true, true],
         sensitive: vec![false, false, true, false],
         item_tags,
@@ -35,8 +35,8 @@ pub(crate) fn sample_parts() -> ModelParts {
         channels: ["tiktok", "in_store"].into_iter().collect(),
         channel_trending: Neighbours::from_rows(vec![vec![(2, 1.0), (0, 0.5)], vec![(3, 1.0)]]),
         id_index: Default::default(),
-        popularity_order: Vec::new(),
-        trending_order: Vec::new(),
+        popularity_order: Default::default(),
+        trending_order: Default::default(),
         repeat: vec![0.5, 0.125, 0.0, 1.0],
         info: Info {
             reference_time: 1.3e12,
@@ -52,7 +52,7 @@ fn same(a: &ModelParts, b: &ModelParts) {
     let bits = |p: &ModelParts| p.price.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(a), bits(b));
     let strip = |p: &ModelParts| ModelParts {
-        price: Vec::new(),
+        price: Default::default(),
         ..p.clone()
     };
     assert_eq!(strip(a), strip(b));
@@ -378,7 +378,7 @@ fn bad_contents_are_named() {
     p.ids = ["a", "a", "b", "c"].into_iter().collect();
     assert!(message(&encode(&p)).contains("item id 'a' appears twice"));
     let mut p = sample_parts();
-    p.category[0] = 7;
+    p.category.to_mut()[0] = 7;
     assert!(message(&encode(&p)).contains("attribute index is out of range"));
     let mut p = sample_parts();
     p.repeat[2] = 1.5;
@@ -443,9 +443,9 @@ fn stored_orders_are_used_only_when_they_are_the_order() {
     let m = Model::from_parts(sample_parts()).unwrap();
     let bytes = m.to_bytes();
     let (parts, _) = decode_with_codes(&FileBytes::new(bytes.clone()), None).unwrap();
-    assert_eq!(parts.popularity_order, m.by_popularity());
-    assert_eq!(parts.trending_order, m.by_trending());
-    assert_eq!(parts.trending_order, [1, 0, 2, 3]);
+    assert_eq!(&parts.popularity_order[..], m.by_popularity());
+    assert_eq!(&parts.trending_order[..], m.by_trending());
+    assert_eq!(&parts.trending_order[..], [1, 0, 2, 3]);
     // A stored order that is not the order (two entries swapped, one listed twice, one short) is
     // replaced by the computed one, behind valid checksums.
     let at = sections(&bytes, None)
@@ -466,8 +466,8 @@ fn stored_orders_are_used_only_when_they_are_the_order() {
     }
     // Files without the sections (written before them) compute the orders.
     let (mut parts, _) = decode_with_codes(&FileBytes::new(bytes), None).unwrap();
-    parts.popularity_order.clear();
-    parts.trending_order.clear();
+    parts.popularity_order = Default::default();
+    parts.trending_order = Default::default();
     let computed = Model::from_parts(parts).unwrap();
     assert_eq!(computed.by_popularity(), m.by_popularity());
     assert_eq!(computed.by_trending(), m.by_trending());

@@ -238,13 +238,13 @@ pub struct ModelParts {
     /// One per item (empty strings when unknown).
     pub titles: Strings,
     /// Per item, an index into `categories`, or [`NONE`].
-    pub category: Vec<u32>,
+    pub category: Array<u32>,
     pub categories: Strings,
     /// Per item, an index into `brands`, or [`NONE`].
-    pub brand: Vec<u32>,
+    pub brand: Array<u32>,
     pub brands: Strings,
     /// Per item, the price, NaN when unknown.
-    pub price: Vec<f32>,
+    pub price: Array<f32>,
     pub in_stock: Vec<bool>,
     pub sensitive: Vec<bool>,
     /// Per item, indexes into `tags` (no offsets at all when no item has tags).
@@ -272,9 +272,9 @@ pub struct ModelParts {
     pub id_index: Array<u32>,
     /// Item indexes by normalised popularity, best first, ties by index ([`order_by`]), as a
     /// model file stores them; computed when empty, or when they are not that order.
-    pub popularity_order: Vec<u32>,
+    pub popularity_order: Array<u32>,
     /// The same for `trending`.
-    pub trending_order: Vec<u32>,
+    pub trending_order: Array<u32>,
     /// Per item, the share of its buyers who bought it in two or more orders (0..1, smoothed;
     /// see docs/MODEL.md); empty when unknown (catalog input, files built before it existed).
     pub repeat: Vec<f32>,
@@ -347,9 +347,9 @@ pub struct Model {
     /// Item indexes by id.
     ids: IdIndex,
     /// Item indexes by popularity, best first.
-    by_popularity: Vec<u32>,
+    by_popularity: Array<u32>,
     /// Item indexes by trending score, best first.
-    by_trending: Vec<u32>,
+    by_trending: Array<u32>,
     /// The embeddings as int8 codes: what the dense scans read.
     quantized: Quantized,
     /// Per item, its price band (`profile::price_band`), or [`NO_BAND`] when the price is unknown.
@@ -436,11 +436,11 @@ fn bands_of(prices: &[f32]) -> Vec<u8> {
 
 /// `stored` when it is the [`order_by`] of `v`, checked in one pass (sorting is three times
 /// slower), else `order_by(v)`.
-fn order_or(v: &[f32], stored: Vec<u32>) -> Vec<u32> {
+fn order_or(v: &[f32], stored: Array<u32>) -> Array<u32> {
     if is_order_of(v, &stored) {
         stored
     } else {
-        order_by(v)
+        order_by(v).into()
     }
 }
 
@@ -692,8 +692,8 @@ impl Model {
             brand_keys: Strings::default(),
             brand_index: Index::default(),
             ids: IdIndex::default(),
-            by_popularity: Vec::new(),
-            by_trending: Vec::new(),
+            by_popularity: Array::default(),
+            by_trending: Array::default(),
             quantized: Quantized::default(),
             bands: Vec::new(),
             exact_scan: false,

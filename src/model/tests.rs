@@ -90,9 +90,9 @@ fn neighbours_are_validated() {
     let mut parts = ModelParts {
         ids: ["a", "b"].into_iter().collect(),
         titles: ["", ""].into_iter().collect(),
-        category: vec![NONE; 2],
-        brand: vec![NONE; 2],
-        price: vec![f32::NAN; 2],
+        category: vec![NONE; 2].into(),
+        brand: vec![NONE; 2].into(),
+        price: vec![f32::NAN; 2].into(),
         in_stock: vec![true; 2],
         sensitive: vec![false; 2],
         popularity: vec![1.0; 2],
@@ -125,12 +125,12 @@ fn lookups_by_id_find_every_item_when_ids_share_long_prefixes() {
         "SKU-0000001",
     ];
     let mut parts = ModelParts::default();
+    let n = ids.iter().filter(|s| !s.is_empty()).count();
+    (parts.category, parts.brand) = (vec![NONE; n].into(), vec![NONE; n].into());
+    parts.price = vec![f32::NAN; n].into();
     for id in ids.iter().filter(|s| !s.is_empty()) {
         parts.ids.push(id);
         parts.titles.push("");
-        parts.category.push(NONE);
-        parts.brand.push(NONE);
-        parts.price.push(f32::NAN);
         parts.in_stock.push(true);
         parts.sensitive.push(false);
         parts.popularity.push(1.0);
@@ -166,9 +166,9 @@ fn embeddings_of_any_magnitude_load_at_unit_length() {
     let parts = ModelParts {
         ids: ["a", "b", "c", "d"].into_iter().collect(),
         titles: ["", "", "", ""].into_iter().collect(),
-        category: vec![NONE; 4],
-        brand: vec![NONE; 4],
-        price: vec![f32::NAN; 4],
+        category: vec![NONE; 4].into(),
+        brand: vec![NONE; 4].into(),
+        price: vec![f32::NAN; 4].into(),
         in_stock: vec![true; 4],
         sensitive: vec![false; 4],
         popularity: vec![1.0; 4],

@@ -616,21 +616,22 @@ fn finish(
         (HashMap::new(), HashMap::new(), HashMap::new());
     let mut tag_rows = Lists::default();
     let mut any_tags = false;
+    let (mut category, mut brand, mut price) = (Vec::new(), Vec::new(), Vec::new());
     for (i, id) in ids.iter().enumerate() {
         let s = &stats[i];
         let c = by_id.get(id.as_str());
         p.ids.push(id);
         p.titles.push(c.map_or("", |c| c.title.as_str()));
-        p.category.push(
+        category.push(
             c.and_then(|c| c.category.as_deref())
                 .map_or(NONE, |name| names(&mut p.categories, &mut cat_index, name)),
         );
-        p.brand.push(
+        brand.push(
             c.and_then(|c| c.brand.as_deref())
                 .map_or(NONE, |name| names(&mut p.brands, &mut brand_index, name)),
         );
         let seen_price = (s.price_n > 0).then(|| s.price_sum / s.price_n as f64);
-        p.price.push(
+        price.push(
             c.and_then(|c| c.price)
                 .or(seen_price)
                 .map_or(f32::NAN, |x| x as f32),
@@ -652,6 +653,7 @@ fn finish(
         p.popularity.push(s.popularity as f32);
         p.trending.push(s.trending as f32);
     }
+    (p.category, p.brand, p.price) = (category.into(), brand.into(), price.into());
     p.repeat = repeat_rates(&stats, o);
     if any_tags {
         p.item_tags = tag_rows;
