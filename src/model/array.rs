@@ -36,6 +36,12 @@ impl Plain for i8 {
     }
 }
 
+impl Plain for u8 {
+    fn from_le(b: &[u8]) -> Self {
+        b[0]
+    }
+}
+
 /// The bytes of a model file, shared by the arrays that view them.
 pub type FileBytes = Arc<Vec<u8>>;
 
@@ -100,6 +106,21 @@ impl<T: Plain> Array<T> {
         // SAFETY: `p` points at the vector's `len` initialised values, and `&mut self` keeps
         // every other access to them out for the slice's lifetime.
         unsafe { core::slice::from_raw_parts_mut(p, self.len) }
+    }
+
+    /// Appends `values` (a view of a file is copied first, as by [`Array::to_mut`]).
+    pub fn extend_from_slice(&mut self, values: &[T]) {
+        self.to_mut();
+        if let Owner::Vec(v) = &mut self.owner {
+            v.extend_from_slice(values);
+            // The vector may have moved: the pointer follows it.
+            self.ptr = v.as_mut_ptr();
+            self.len = v.len();
+        }
+    }
+
+    pub fn push(&mut self, value: T) {
+        self.extend_from_slice(&[value]);
     }
 
     pub fn as_slice(&self) -> &[T] {
@@ -177,6 +198,8 @@ impl<T: Plain> PartialEq for Array<T> {
     }
 }
 
+impl<T: Plain + Eq> Eq for Array<T> {}
+
 impl<T: Plain> core::fmt::Debug for Array<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.as_slice().fmt(f)
@@ -200,6 +223,12 @@ mod tests {
         assert_eq!(a, Array::from(vec![1.5, -2.0, 0.25]));
         a.to_mut()[0] = 9.0;
         assert_eq!(&a[..], &[9.0, -2.0, 0.25]);
+        let mut b = Array::<f32>::in_file(&file, &file[4..12]).unwrap();
+        b.push(4.0);
+        b.extend_from_slice(&[5.0; 100]);
+        assert_eq!(b.len(), 103);
+        assert_eq!(&b[..4], &[1.5, -2.0, 4.0, 5.0], "a view grows on a copy");
+        assert_eq!(&file[4..8], &1.5f32.to_le_bytes(), "the file is unchanged");
         assert_eq!(&file[4..8], &1.5f32.to_le_bytes(), "the file is unchanged");
         // Misaligned (byte 5) or foreign slices are copied; a partial value is refused.
         let odd = Array::<u32>::in_file(&file, &file[5..9]).unwrap();

@@ -234,7 +234,7 @@ fn strings(t: &Strings) -> Vec<u8> {
     if !t.offsets.is_empty() {
         w.buf.extend_from_slice(&u32s(&t.offsets));
     }
-    w.buf.extend_from_slice(t.bytes.as_bytes());
+    w.buf.extend_from_slice(t.text().as_bytes());
     w.buf
 }
 
@@ -708,23 +708,20 @@ fn array_f32(b: &[u8], n: usize, what: &str) -> Result<Vec<f32>> {
     Ok(read_f32s(b))
 }
 
-fn read_strings(b: &[u8], what: &str) -> Result<Strings> {
+fn read_strings(file: &FileBytes, b: &[u8], what: &str) -> Result<Strings> {
     let mut r = Reader::new(b);
     let count = r.u32().map_err(|_| truncated(what))?;
     if count == 0 {
         return Ok(Strings::default());
     }
-    let offsets = read_u32s(take4(&mut r, count.saturating_add(1), what)?);
+    let offsets = take4(&mut r, count.saturating_add(1), what)?;
     let text = r.bytes(r.remaining()).map_err(|_| truncated(what))?;
-    let bytes = core::str::from_utf8(text)
-        .map_err(|_| {
-            let mut m = String::from("the model file is damaged: section ");
-            m.push_str(what);
-            m.push_str(" is not UTF-8");
-            Error::Model(m)
-        })?
-        .to_owned();
-    Ok(Strings { offsets, bytes })
+    Strings::in_file(file, offsets, text).ok_or_else(|| {
+        let mut m = String::from("the model file is damaged: section ");
+        m.push_str(what);
+        m.push_str(" is not UTF-8");
+        Error::Model(m)
+    })
 }
 
 fn read_lists(b: &[u8], what: &str) -> Result<Lists> {
@@ -850,17 +847,17 @@ fn decode_with_codes(
         None => Ok(Neighbours::default()),
     };
     let parts = ModelParts {
-        ids: read_strings(s.required(tag::IDS)?, "IDS_")?,
-        titles: read_strings(s.required(tag::TITLES)?, "TITL")?,
+        ids: read_strings(file, s.required(tag::IDS)?, "IDS_")?,
+        titles: read_strings(file, s.required(tag::TITLES)?, "TITL")?,
         category: column(file, s.required(tag::CATEGORY)?, n, "ICAT")?,
-        categories: read_strings(s.required(tag::CATEGORY_NAMES)?, "CATN")?,
+        categories: read_strings(file, s.required(tag::CATEGORY_NAMES)?, "CATN")?,
         brand: column(file, s.required(tag::BRAND)?, n, "IBRD")?,
-        brands: read_strings(s.required(tag::BRAND_NAMES)?, "BRDN")?,
+        brands: read_strings(file, s.required(tag::BRAND_NAMES)?, "BRDN")?,
         price: column(file, s.required(tag::PRICE)?, n, "PRIC")?,
         in_stock: flags.iter().map(|f| f & FLAG_IN_STOCK != 0).collect(),
         sensitive: flags.iter().map(|f| f & FLAG_SENSITIVE != 0).collect(),
         item_tags: read_lists(s.required(tag::TAGS)?, "ITAG")?,
-        tags: read_strings(s.required(tag::TAG_NAMES)?, "TAGN")?,
+        tags: read_strings(file, s.required(tag::TAG_NAMES)?, "TAGN")?,
         popularity: array_f32(s.required(tag::POPULARITY)?, n, "POPU")?,
         trending: array_f32(s.required(tag::TRENDING)?, n, "TRND")?,
         co_purchase: nb(tag::CO_PURCHASE, "NBCP")?,
@@ -868,7 +865,7 @@ fn decode_with_codes(
         dims,
         embeddings,
         channels: match s.get(tag::CHANNEL_NAMES) {
-            Some(b) => read_strings(b, "CHAN")?,
+            Some(b) => read_strings(file, b, "CHAN")?,
             None => Strings::default(),
         },
         channel_trending: nb(tag::CHANNEL_TRENDING, "CHTR")?,

@@ -1,17 +1,33 @@
 //! Flat tables: many strings in one buffer, many lists in one array. A model holds every id,
-//! title and tag list this way, so a model file loads with a few bulk copies instead of one
-//! allocation per item.
+//! title and tag list this way, so a model file loads without one allocation per item: its
+//! string tables are read in place ([`Strings::in_file`]), its lists with a few bulk copies.
 
-/// A table of strings: string `i` is `bytes[offsets[i]..offsets[i + 1]]`.
+use super::array::{Array, FileBytes};
+
+/// A table of strings: string `i` is `text[offsets[i]..offsets[i + 1]]`. Both parts are
+/// [`Array`]s, so a table read from a model file views the file's bytes instead of copying them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Strings {
     /// `len + 1` byte offsets, from 0, never decreasing, each on a character boundary
     /// (empty for an empty table).
-    pub offsets: Vec<u32>,
-    pub bytes: String,
+    pub offsets: Array<u32>,
+    /// UTF-8, always: every way to make a table ([`Strings::push`], [`Strings::in_file`]) keeps
+    /// it so, and nothing else writes it.
+    text: Array<u8>,
 }
 
 impl Strings {
+    /// The table whose offsets and text are `offsets` and `text`, parts of `file`: viewed in
+    /// place when they can be, else copied. `None` when the text is not UTF-8 or the offsets are
+    /// not whole numbers (what else could be wrong is [`Strings::validate`]'s to say).
+    pub fn in_file(file: &FileBytes, offsets: &[u8], text: &[u8]) -> Option<Strings> {
+        core::str::from_utf8(text).ok()?;
+        Some(Strings {
+            offsets: Array::in_file(file, offsets)?,
+            text: Array::in_file(file, text)?,
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
@@ -20,10 +36,17 @@ impl Strings {
         self.len() == 0
     }
 
+    /// All the strings' text, one after the other.
+    pub fn text(&self) -> &str {
+        // SAFETY: `text` is UTF-8: `in_file` checked it, `push` appends whole `&str`s, `Default`
+        // is empty, and no other code writes it (the field is private to this module).
+        unsafe { core::str::from_utf8_unchecked(&self.text) }
+    }
+
     /// String `i`, or `""` when out of range.
     pub fn get(&self, i: usize) -> &str {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.bytes.get(a as usize..b as usize).unwrap_or(""),
+            (Some(&a), Some(&b)) => self.text().get(a as usize..b as usize).unwrap_or(""),
             _ => "",
         }
     }
@@ -32,11 +55,7 @@ impl Strings {
     /// order of `str`), without the character-boundary checks of [`Strings::get`].
     pub fn bytes_of(&self, i: usize) -> &[u8] {
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self
-                .bytes
-                .as_bytes()
-                .get(a as usize..b as usize)
-                .unwrap_or(&[]),
+            (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -50,25 +69,25 @@ impl Strings {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        self.bytes.push_str(s);
-        self.offsets.push(self.bytes.len() as u32);
+        self.text.extend_from_slice(s.as_bytes());
+        self.offsets.push(self.text.len() as u32);
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// Checks the offsets against the buffer; `Err` says what is wrong.
+    /// Checks the offsets against the text; `Err` says what is wrong.
     pub fn validate(&self) -> Result<(), &'static str> {
         if self.offsets.is_empty() {
-            return if self.bytes.is_empty() {
+            return if self.text.is_empty() {
                 Ok(())
             } else {
                 Err("text without offsets")
             };
         }
         if self.offsets.first() != Some(&0)
-            || self.offsets.last().map(|&e| e as usize) != Some(self.bytes.len())
+            || self.offsets.last().map(|&e| e as usize) != Some(self.text.len())
         {
             return Err("offsets do not span the text");
         }
@@ -76,11 +95,12 @@ impl Strings {
             return Err("offsets decrease");
         }
         // In ASCII text every offset is on a boundary (checking that first halves the check).
-        if !self.bytes.is_ascii()
+        let text = self.text();
+        if !text.is_ascii()
             && self
                 .offsets
                 .iter()
-                .any(|&o| !self.bytes.is_char_boundary(o as usize))
+                .any(|&o| !text.is_char_boundary(o as usize))
         {
             return Err("an offset splits a character");
         }
@@ -91,8 +111,8 @@ impl Strings {
 impl<S: AsRef<str>> FromIterator<S> for Strings {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
         let mut t = Strings {
-            offsets: vec![0],
-            bytes: String::new(),
+            offsets: vec![0].into(),
+            text: Array::default(),
         };
         for s in iter {
             t.push(s.as_ref());
@@ -270,12 +290,36 @@ mod tests {
         assert_eq!(t.get(9), "");
         assert_eq!(t.validate(), Ok(()));
         let mut bad = t.clone();
-        bad.offsets[2] = 3; // inside 'é'
+        bad.offsets.to_mut()[2] = 3; // inside 'é'
         assert!(bad.validate().is_err());
         let mut bad = t;
-        bad.offsets[1] = 9;
+        bad.offsets.to_mut()[1] = 9;
         assert!(bad.validate().is_err());
         assert_eq!(Strings::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn strings_in_a_file_are_viewed_checked_and_copied_before_growing() {
+        let mut bytes = Vec::new();
+        for o in [0u32, 1, 1, 7] {
+            bytes.extend_from_slice(&o.to_le_bytes());
+        }
+        bytes.extend_from_slice("aHéllo".as_bytes());
+        let file: FileBytes = std::sync::Arc::new(bytes);
+        let mut t = Strings::in_file(&file, &file[..16], &file[16..]).unwrap();
+        assert_eq!(t.iter().collect::<Vec<_>>(), ["a", "", "Héllo"]);
+        assert_eq!(
+            t.offsets.heap_bytes(),
+            0,
+            "the offsets are a view of the file"
+        );
+        assert_eq!(t.validate(), Ok(()));
+        t.push("x");
+        assert_eq!(t.iter().collect::<Vec<_>>(), ["a", "", "Héllo", "x"]);
+        assert_eq!(&file[16..], "aHéllo".as_bytes(), "the file is unchanged");
+        // Not UTF-8 (half of 'é'): refused, so `text` never holds anything else.
+        let cut = file.len() - 4;
+        assert!(Strings::in_file(&file, &file[..16], &file[16..cut]).is_none());
     }
 
     #[test]
