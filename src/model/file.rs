@@ -656,10 +656,6 @@ fn read_u32s(b: &[u8]) -> Vec<u32> {
     copy_le(b, |c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
-fn read_f32s(b: &[u8]) -> Vec<f32> {
-    copy_le(b, |c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-}
-
 /// The `b.len() / 4` values of the little-endian bytes `b`. The vector is filled by one copy
 /// without being zeroed first (zeroing tens of megabytes was a tenth of `open`).
 fn copy_le<T: Copy>(b: &[u8], one: impl Fn(&[u8]) -> T) -> Vec<T> {
@@ -701,11 +697,9 @@ fn column<T: Plain>(file: &FileBytes, b: &[u8], n: usize, what: &str) -> Result<
     view(file, b, what)
 }
 
-fn array_f32(b: &[u8], n: usize, what: &str) -> Result<Vec<f32>> {
-    if b.len() != n * 4 {
-        return Err(truncated(what));
-    }
-    Ok(read_f32s(b))
+/// A per-item column of `n` values, copied: one that loading changes (normalises) or keeps owned.
+fn array_f32(file: &FileBytes, b: &[u8], n: usize, what: &str) -> Result<Vec<f32>> {
+    column::<f32>(file, b, n, what).map(|a| a.to_vec())
 }
 
 fn read_strings(file: &FileBytes, b: &[u8], what: &str) -> Result<Strings> {
@@ -858,8 +852,8 @@ fn decode_with_codes(
         sensitive: flags.iter().map(|f| f & FLAG_SENSITIVE != 0).collect(),
         item_tags: read_lists(s.required(tag::TAGS)?, "ITAG")?,
         tags: read_strings(file, s.required(tag::TAG_NAMES)?, "TAGN")?,
-        popularity: array_f32(s.required(tag::POPULARITY)?, n, "POPU")?,
-        trending: array_f32(s.required(tag::TRENDING)?, n, "TRND")?,
+        popularity: array_f32(file, s.required(tag::POPULARITY)?, n, "POPU")?,
+        trending: array_f32(file, s.required(tag::TRENDING)?, n, "TRND")?,
         co_purchase: nb(tag::CO_PURCHASE, "NBCP")?,
         co_view: nb(tag::CO_VIEW, "NBCV")?,
         dims,
@@ -873,7 +867,7 @@ fn decode_with_codes(
         popularity_order: order(tag::POPULARITY_ORDER, "ORDP")?,
         trending_order: order(tag::TRENDING_ORDER, "ORDT")?,
         repeat: match s.get(tag::REPEAT) {
-            Some(b) => array_f32(b, n, "REPT")?,
+            Some(b) => array_f32(file, b, n, "REPT")?,
             None => Vec::new(),
         },
         info,
