@@ -72,34 +72,36 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// A finite number within `[min, max]`.
+    /// A number within `[min, max]`.
     pub fn number(&self, key: &str, min: f64, max: f64) -> Result<Option<f64>> {
+        self.ranged(key, min, max, false)
+    }
+
+    /// An integer within `[min, max]`.
+    pub fn int(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>> {
+        let n = self.ranged(key, f64::from(min), f64::from(max), true)?;
+        Ok(n.map(|n| n as u32))
+    }
+
+    /// A number within `[min, max]`, and a whole one when `integer`.
+    fn ranged(&self, key: &str, min: f64, max: f64, integer: bool) -> Result<Option<f64>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) if n.is_finite() && *n >= min && *n <= max => Ok(Some(*n)),
+            Some(Value::Number(n))
+                if n.is_finite() && *n >= min && *n <= max && (!integer || n.fract() == 0.0) =>
+            {
+                Ok(Some(*n))
+            }
             Some(Value::Number(n)) => Err(Error::invalid(
                 self.func,
                 self.what(key),
-                range_problem(*n, min, max),
+                range_problem(*n, min, max, integer),
             )),
             Some(other) => Err(Error::wrong_type(
                 self.func,
                 self.what(key),
                 "a number",
                 other,
-            )),
-        }
-    }
-
-    /// An integer within `[min, max]`.
-    pub fn int(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>> {
-        match self.number(key, f64::from(min), f64::from(max))? {
-            None => Ok(None),
-            Some(n) if n.fract() == 0.0 => Ok(Some(n as u32)),
-            Some(n) => Err(Error::invalid(
-                self.func,
-                self.what(key),
-                range_problem(n, f64::from(min), f64::from(max)),
             )),
         }
     }
@@ -303,9 +305,9 @@ fn concat_known(lead: &str, known: &[&str]) -> String {
     s
 }
 
-fn range_problem(n: f64, min: f64, max: f64) -> String {
+fn range_problem(n: f64, min: f64, max: f64, integer: bool) -> String {
     let mut s = String::from("must be ");
-    if min.fract() == 0.0 && max.fract() == 0.0 && max < 1e15 {
+    if integer {
         s.push_str("an integer-valued number from ");
     } else {
         s.push_str("a number from ");
@@ -379,6 +381,13 @@ mod tests {
             err,
             "recommend: options.k must be an integer-valued number from 1 to 3, got 5"
         );
+        // A real-valued option with whole bounds is not asked to be whole (a diversity of 0–1).
+        let err = a.number("k", 0.0, 1.0).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "recommend: options.k must be a number from 0 to 1, got 5"
+        );
+        assert_eq!(a.number("k", 0.0, 10.0).unwrap(), Some(5.0));
         let err = a
             .reject_unknown(&["k", "name", "ids"])
             .unwrap_err()
