@@ -45,7 +45,9 @@ test-js:
 	node bench/run.mjs --quick
 	node bench/cold.mjs --quick
 	node bench/first.mjs --quick
+	node bench/first.mjs --quick --load
 	node bench/visits.mjs --quick
+	node bench/visits.mjs --quick --load
 
 test-browser: demo-model
 	node --test --test-concurrency=1 tests/browser/

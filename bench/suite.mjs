@@ -107,7 +107,7 @@ export function shopper(n, seed, { broad = false } = {}) {
  * (where `similar` comes first) the first and second `similar` and the first `for_you`. Returns
  * the instance.
  */
-export function firstCalls(Vitrine, model, n, ms, page = 'home') {
+export function firstCalls(Vitrine, model, n, ms, page = 'home', opened = null) {
   if (page !== 'home' && page !== 'product') throw new Error(`no page ${page}: home or product`);
   const time = (name, f) => {
     const t0 = now();
@@ -115,7 +115,7 @@ export function firstCalls(Vitrine, model, n, ms, page = 'home') {
     ms[name] = now() - t0;
     return out;
   };
-  const v = time('open', () => Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' }));
+  const v = opened ?? time('open', () => Vitrine.open({ model, ...FIRST_OPTIONS }));
   const events = shopper(n, 100);
   time('40 × track', () => events.forEach(([name, id]) => v.track(name, { product_id: id })));
   const forYou = (name) => time(name, () => v.recommend({ scenario: 'for_you', k: 10 }));
@@ -130,6 +130,55 @@ export function firstCalls(Vitrine, model, n, ms, page = 'home') {
     forYou('first for_you');
   }
   return v;
+}
+
+const FIRST_OPTIONS = { consent: { personalization: true }, storage: 'memory' };
+
+/**
+ * `Vitrine.load` of `model` (a stream, a Response, or a promise of one) as a page calls it,
+ * timed into `ms`: `load` is vitrine's own work (every piece taken, then the open at the end of
+ * the stream), `load: pieces` how many pieces the stream gave, `load: longest piece` the longest of the pieces' calls and `load: at the end` the
+ * open once the stream has ended — the longest tasks loading gives the page —, `load: wall`
+ * from the call to the open instance, waits for the stream included. `mod`: the package's module
+ * (its `ModelLoad` is wrapped for the time of the call).
+ */
+export async function timedLoad(mod, model, ms) {
+  const { Vitrine, ModelLoad } = mod;
+  const { push } = ModelLoad.prototype;
+  let pieces = 0;
+  let longest = 0;
+  let count = 0;
+  ModelLoad.prototype.push = function timedPush(piece) {
+    const t0 = now();
+    try {
+      return push.call(this, piece);
+    } finally {
+      const t = now() - t0;
+      pieces += t;
+      longest = Math.max(longest, t);
+      count += 1;
+    }
+  };
+  const { openLoaded } = Vitrine;
+  let atEnd = 0;
+  Vitrine.openLoaded = (...a) => {
+    const t0 = now();
+    try {
+      return openLoaded.apply(Vitrine, a);
+    } finally {
+      atEnd = now() - t0;
+    }
+  };
+  try {
+    const t0 = now();
+    const v = await Vitrine.load({ model, ...FIRST_OPTIONS });
+    ms['load: wall'] = now() - t0;
+    Object.assign(ms, { load: pieces + atEnd, 'load: pieces': count, 'load: longest piece': longest, 'load: at the end': atEnd });
+    return v;
+  } finally {
+    ModelLoad.prototype.push = push;
+    Vitrine.openLoaded = openLoaded;
+  }
 }
 
 /** The `--page` of bench/first.mjs and bench/visits.mjs: `home` unless given; checked at once. */

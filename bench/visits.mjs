@@ -5,12 +5,13 @@
 // optimizes the ones that run long; it keeps the optimized code with the cached module, so a
 // return visit can start with it.
 //
-//   node bench/visits.mjs [--visits 6] [--browsers 3] [--page home|product] [--quick]
+//   node bench/visits.mjs [--visits 6] [--browsers 3] [--page home|product] [--load] [--quick]
 //
 // Each of `--browsers` fresh profiles makes `--visits` visits; each figure is the median over the
 // profiles of that visit. On the 100k × 64 catalog of bench/run.mjs (write it first with
 // `node bench/run.mjs --no-browser`); `--quick` (what `make test` runs) on its 2,000 × 16 catalog,
 // one profile, three visits. `--page product` asks for `similar` first, as a product page does.
+// `--load` opens with `Vitrine.load` reading the fetch as it arrives (bench/suite.mjs timedLoad).
 // Not part of `make bench`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ if (!(Number.isInteger(visits) && visits >= 1 && Number.isInteger(browsers) && b
   throw new Error('visits: --visits and --browsers take whole numbers from 1');
 }
 const page = pageFlag(args);
+const load = args.includes('--load');
 const [n, dims] = quick ? [2000, 16] : [100_000, 64];
 const model = basename(catalogPath(n, dims));
 
@@ -47,7 +49,7 @@ try {
     try {
       const tab = await context.newPage();
       for (let k = 0; k < visits; k++) {
-        const q = new URLSearchParams({ model, items: String(n), page });
+        const q = new URLSearchParams({ model, items: String(n), page, ...(load ? { load: '' } : {}) });
         await tab.goto(`http://127.0.0.1:${server.address().port}/bench/visit.html?${q}`);
         await tab.waitForFunction(() => window.visit, null, { timeout: 120_000 });
         const out = await tab.evaluate(() => window.visit);

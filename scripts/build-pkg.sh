@@ -42,6 +42,7 @@ node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" --enable-sim
 node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
 node scripts/loader.mjs pkg/vitrine.js
+node scripts/load-glue.mjs pkg/vitrine.js pkg/vitrine.d.ts
 # The API documentation is in vitrine.d.ts; the shipped JavaScript goes without comments.
 node scripts/strip-comments.mjs pkg/vitrine.js $(find pkg/snippets -name '*.js')
 node scripts/package-json.mjs

@@ -34,7 +34,8 @@ pub struct Blob {
     pub incoming: Option<Box<Incoming>>,
 }
 
-use crate::model::file::Incoming;
+use crate::error::Error;
+use crate::model::file::{declared_len, length_mismatch, Incoming, HEADER_LEN};
 
 impl From<Vec<u8>> for Blob {
     fn from(bytes: Vec<u8>) -> Self {
@@ -47,35 +48,167 @@ impl From<Vec<u8>> for Blob {
 
 impl Blob {
     /// `len` bytes that `append(at, n, bytes)` appends to `bytes` piece by piece (`n` of them
-    /// each time, `at` already there), each piece handed to [`Incoming`] right after its copy,
-    /// while it is still in cache: the model file checks that loading would make in passes over
-    /// the whole file, from memory, are made on the way. `None` when an `append` fails or appends
-    /// another number of bytes.
+    /// each time, `at` already there), each piece handed to [`Incoming`] right after its copy
+    /// ([`Arriving`]). `None` when an `append` fails or appends another number of bytes, or when
+    /// `len` bytes of memory cannot be had.
     pub fn copy_in(
         len: usize,
         piece: usize,
         mut append: impl FnMut(usize, usize, &mut Vec<u8>) -> bool,
     ) -> Option<Blob> {
-        let mut bytes = Vec::with_capacity(len);
-        let mut incoming = Incoming::new(len);
-        let mut at = 0;
-        while at < len {
-            let end = len.min(at + piece.max(1));
-            if !append(at, end - at, &mut bytes) || bytes.len() != end {
+        let mut file = Arriving::new(len).ok()?;
+        while file.taken() < len {
+            let at = file.taken();
+            let n = piece.max(1).min(len - at);
+            if !file.take(n, |v| append(at, n, v)) {
                 return None;
             }
-            incoming.piece(&bytes, at);
-            at = end;
         }
-        Some(Blob {
-            bytes,
-            incoming: Some(Box::new(incoming)),
-        })
+        file.finish().ok()
     }
 
     /// The piece [`Blob::copy_in`] copies at a time in the browser: a quarter of a 1–2 MB L2 cache
     /// (measured: 256 KB and 1 MB pieces took the same time).
     pub const PIECE: usize = 256 * 1024;
+}
+
+/// A model file of a known length arriving in pieces, each copied to its place in one
+/// allocation and handed to [`Incoming`] right after, while it is still in cache: the checks
+/// that loading would make in passes over the whole file, from memory, are made on the way.
+#[derive(Debug)]
+pub struct Arriving {
+    bytes: Vec<u8>,
+    len: usize,
+    incoming: Incoming,
+}
+
+impl Arriving {
+    /// For a file of `len` bytes; an error when that much memory cannot be had.
+    pub fn new(len: usize) -> Result<Self, Error> {
+        let mut bytes = Vec::new();
+        if bytes.try_reserve_exact(len).is_err() {
+            let mut m = String::from("there is not enough memory for a model file of ");
+            m.push_str(&crate::args::int_to_string(len as i64));
+            m.push_str(" bytes");
+            return Err(Error::Model(m));
+        }
+        Ok(Arriving {
+            bytes,
+            len,
+            incoming: Incoming::new(len),
+        })
+    }
+
+    /// The file's length (the bytes it will hold once it has arrived).
+    pub fn expected(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes taken so far.
+    pub fn taken(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Takes the next `n` bytes, which `append` appends to the file so far. False (and nothing
+    /// taken) when they would pass the length, or when `append` fails or appends another number.
+    pub fn take(&mut self, n: usize, append: impl FnOnce(&mut Vec<u8>) -> bool) -> bool {
+        let at = self.bytes.len();
+        if n > self.len - at {
+            return false;
+        }
+        if !append(&mut self.bytes) || self.bytes.len() != at + n {
+            self.bytes.truncate(at);
+            return false;
+        }
+        self.incoming.piece(&self.bytes, at);
+        true
+    }
+
+    /// The whole file; when fewer bytes than its length arrived, what loading says of such a
+    /// file (that it is truncated, naming both lengths).
+    pub fn finish(self) -> Result<Blob, Error> {
+        if self.bytes.len() != self.len {
+            return Err(length_mismatch(self.len as u64, self.bytes.len()));
+        }
+        Ok(Blob {
+            bytes: self.bytes,
+            incoming: Some(Box::new(self.incoming)),
+        })
+    }
+}
+
+/// A model file read from a stream of pieces of any size: its first [`HEADER_LEN`] bytes
+/// checked as soon as they have arrived (they give the length), then every byte copied to its
+/// place ([`Arriving`]).
+#[derive(Debug, Default)]
+pub struct Streamed {
+    /// The first bytes, until the header is whole.
+    head: Vec<u8>,
+    /// The file, once its header has told its length.
+    file: Option<Arriving>,
+}
+
+impl Streamed {
+    /// Takes the next piece of `n` bytes: `copy(from, k, bytes)` appends its bytes `from..from +
+    /// k` to `bytes`. An error as soon as the header is whole and is not a model file's (what
+    /// loading says of such a file), or when the stream goes on past the length it gives.
+    pub fn push(
+        &mut self,
+        n: usize,
+        mut copy: impl FnMut(usize, usize, &mut Vec<u8>),
+    ) -> Result<(), Error> {
+        let mut from = 0;
+        if self.file.is_none() {
+            from = (HEADER_LEN - self.head.len()).min(n);
+            if from > 0 {
+                copy(0, from, &mut self.head);
+            }
+            if self.head.len() < HEADER_LEN {
+                return Ok(());
+            }
+            let mut file = Arriving::new(declared_len(&self.head)?)?;
+            let head = core::mem::take(&mut self.head);
+            if !file.take(HEADER_LEN, |v| {
+                v.extend_from_slice(&head);
+                true
+            }) {
+                return Err(longer(file.expected()));
+            }
+            self.file = Some(file);
+        }
+        let (Some(file), k) = (self.file.as_mut(), n - from) else {
+            return Ok(());
+        };
+        if k > 0
+            && !file.take(k, |v| {
+                copy(from, k, v);
+                true
+            })
+        {
+            return Err(longer(file.expected()));
+        }
+        Ok(())
+    }
+
+    /// The whole file, once the stream has ended; what loading says of a file cut where the
+    /// stream ended.
+    pub fn finish(self) -> Result<Blob, Error> {
+        match self.file {
+            Some(file) => file.finish(),
+            None => Err(match declared_len(&self.head) {
+                Ok(len) => length_mismatch(len as u64, self.head.len()),
+                Err(e) => e,
+            }),
+        }
+    }
+}
+
+/// A stream that goes on past the `len` bytes its header gives.
+fn longer(len: usize) -> Error {
+    let mut m = String::from("the model file is longer than the ");
+    m.push_str(&crate::args::int_to_string(len as i64));
+    m.push_str(" bytes its header says");
+    Error::Model(m)
 }
 
 impl Value {

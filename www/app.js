@@ -2,7 +2,7 @@
 // catalog and vitrine's answers. Consent comes from the shop's own banner, or — with `?cmp=tcf` —
 // from an IAB TCF CMP on the page. Extensions (shop/extensions.js) plug into the `shop` object.
 import { Vitrine, decodeTcString } from '/pkg/vitrine.js';
-import { SHOP_POLICY, loadModel, loadVitrine, showFatal } from './lib/site.js';
+import { SHOP_POLICY, fetchModel, loadVitrine, showFatal } from './lib/site.js';
 import { el } from './lib/dom.js';
 import { forVitrine, generateCatalog } from './catalog.js';
 import { arrivalChannel } from './shop/channel.js';
@@ -137,14 +137,15 @@ function tcfStrip(cmp) {
 
 try {
   await loadVitrine();
-  const model = await loadModel();
+  // The request starts now; `Vitrine.load` reads the file as it arrives.
+  const model = fetchModel();
   let cmp = null;
   let refreshTcf = () => {};
   if (tcfMode) {
     const { createCmp } = await import('./shop/cmp.js');
     cmp = createCmp({ decodeTcString, onDecided: () => { refreshTcf(); decided(); } });
   }
-  shop.vitrine = Vitrine.open({ model, policy: SHOP_POLICY });
+  shop.vitrine = await Vitrine.load({ model, policy: SHOP_POLICY });
   // Exposed for the curious (DevTools) and for the end-to-end tests.
   window.vitrine = shop.vitrine;
   window.shop = shop;

@@ -326,20 +326,37 @@ fn header(data: &[u8], len: usize) -> Result<Header> {
         return Err(err("the header is malformed"));
     }
     if length != len as u64 {
-        let mut m =
-            String::from("the model file is truncated or has extra bytes: the header says ");
-        m.push_str(&crate::args::int_to_string(
-            length.min(i64::MAX as u64) as i64
-        ));
-        m.push_str(" bytes, there are ");
-        m.push_str(&crate::args::int_to_string(len as i64));
-        return Err(Error::Model(m));
+        return Err(length_mismatch(length, len));
     }
     Ok(Header {
         version,
         count,
         body_sum,
     })
+}
+
+/// A file of `len` bytes whose header says `length`.
+pub fn length_mismatch(length: u64, len: usize) -> Error {
+    let mut m = String::from("the model file is truncated or has extra bytes: the header says ");
+    m.push_str(&crate::args::int_to_string(
+        length.min(i64::MAX as u64) as i64
+    ));
+    m.push_str(" bytes, there are ");
+    m.push_str(&crate::args::int_to_string(len as i64));
+    Error::Model(m)
+}
+
+/// The length a model file's header declares, the header checked as loading checks it (a
+/// file that starts with another signature, is gzip-compressed or has a damaged header is
+/// refused here, before the rest arrives). `head`: the file's first [`HEADER_LEN`] bytes or more.
+pub fn declared_len(head: &[u8]) -> Result<usize> {
+    let mut length = [0u8; 8];
+    if let Some(b) = head.get(16..24) {
+        length.copy_from_slice(b);
+    }
+    let len = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
+    header(head, len)?;
+    Ok(len)
 }
 
 /// Reads the section table of a file of `len` bytes (`data`: its first bytes, at least the

@@ -5,6 +5,7 @@
 //! (wasm-bindgen's `From<E: std::error::Error> for JsError` keeps each message).
 
 mod convert;
+mod load;
 mod storage;
 mod tcf;
 mod types;

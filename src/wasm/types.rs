@@ -173,6 +173,15 @@ export interface OpenOptions {
   policy?: Policy;
 }
 
+/** Where `Vitrine.load` reads a model file from: the page's request or its bytes. */
+export type ModelSource = Response | Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer;
+
+/** Options of `Vitrine.load`: those of `open`, with `model` read as it arrives. */
+export interface LoadOptions extends Omit<OpenOptions, 'model'> {
+  /** A model file from `vitrine-model build`, or a promise of one (`fetch('/shop.vtr')`). */
+  model?: ModelSource | PromiseLike<ModelSource>;
+}
+
 /** Segment e-commerce v2 event names. */
 export type SegmentEventName =
   | 'Product Viewed' | 'Product Clicked' | 'Product Added' | 'Product Removed'

@@ -3,6 +3,7 @@
 use super::convert::{
     to_js, to_value, track_args, track_to_js, ConvertError, Limits, LARGE, SMALL,
 };
+use super::load::ModelLoad;
 use super::storage::{LocalStorage, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
@@ -79,7 +80,28 @@ impl Vitrine {
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
-        let value = read(&options, LARGE, "open")?;
+        Vitrine::open_value(read(&options, LARGE, "open")?)
+    }
+
+    /// `Vitrine.load`'s end (`src/wasm/load.js`): opens with the options and the model file that
+    /// arrived in `load` (in place of `options.model`, which held the stream).
+    #[wasm_bindgen(js_name = openLoaded, skip_typescript)]
+    pub fn open_loaded(load: ModelLoad, options: JsValue) -> Result<Vitrine, JsError> {
+        let mut value = read(&options, LARGE, "open")?;
+        let file = Value::Bytes(load.finish()?);
+        // Options that are not an object: `open` says so.
+        if let Value::Object(entries) = &mut value {
+            match entries.iter_mut().find(|(k, _)| k == "model") {
+                Some((_, model)) => *model = file,
+                None => entries.push(("model".to_owned(), file)),
+            }
+        }
+        Vitrine::open_value(value)
+    }
+}
+
+impl Vitrine {
+    fn open_value(value: Value) -> Result<Vitrine, JsError> {
         let opts = OpenOptions::parse(value)?;
         let at = now();
         let (local, problem) = match opts.storage {
@@ -133,7 +155,10 @@ impl Vitrine {
             _page_events: page_events,
         })
     }
+}
 
+#[wasm_bindgen]
+impl Vitrine {
     /// Follows the page's IAB TCF CMP: subscribes with `__tcfapi('addEventListener', 2, …)` and
     /// applies the TC string on `tcloaded` (when it is not older than the decision in force) and
     /// on `useractioncomplete` (a decision made now). Other statuses, `gdprApplies: false` and

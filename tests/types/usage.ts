@@ -3,7 +3,7 @@
 import init, { decodeTcString, initSync, npsSummary, Vitrine, version } from 'vitrine';
 import type {
   Assistance, AssistanceReason, AuditReport, CatalogItem, Channel, ConsentState, DecodedTcString, ExportData,
-  HistoryEntry, ImportRecord, ImportResult, NpsClass, NpsSummary, ProfileSummary, PublisherRestriction,
+  HistoryEntry, ImportRecord, ImportResult, LoadOptions, NpsClass, NpsSummary, ProfileSummary, PublisherRestriction,
   Recommendation, ShelfExplanation, TrackResult,
 } from 'vitrine';
 
@@ -50,6 +50,20 @@ export function consentSignals(v: Vitrine, tc: string): void {
   v.setConsent({ googleConsentMode: { personalisation_storage: 'granted' } });
   // @ts-expect-error: a TC string is a string
   decodeTcString(42);
+}
+
+export async function streamed(url: string, blob: Blob, bytes: Uint8Array): Promise<void> {
+  const v: Vitrine = await Vitrine.load({ model: fetch(url), policy: { diversity: 0.2 }, storage: 'memory' });
+  const w: Vitrine = await Vitrine.load({ model: blob.stream() });
+  const x: Vitrine = await Vitrine.load({ model: await fetch(url) });
+  const y: Vitrine = await Vitrine.load({ model: bytes, consent: { personalization: true } });
+  const z: LoadOptions = { catalog: [{ id: 'sku-1' }] };
+  await Vitrine.load(z);
+  // @ts-expect-error: a URL is not fetched by vitrine; the page fetches it
+  await Vitrine.load({ model: url });
+  // @ts-expect-error: load returns a promise
+  Vitrine.load({ model: blob }).recommend({ scenario: 'trending' });
+  [v, w, x, y].forEach((s) => s.free());
 }
 
 export function node(bytes: Uint8Array): void {

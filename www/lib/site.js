@@ -31,13 +31,19 @@ export function loadVitrine() {
 }
 
 /**
- * The demo's model file (made by `scripts/demo-model.mjs` with `vitrine-model build`), as bytes.
- * Throws a readable error when it was not built.
+ * The demo's model file (made by `scripts/demo-model.mjs` with `vitrine-model build`) as the
+ * server sends it, for `Vitrine.load` to read as it arrives. Throws a readable error when it was
+ * not built.
  */
-export async function loadModel() {
+export async function fetchModel() {
   const response = await fetch(MODEL_URL);
   if (!response.ok) throw new Error(`the demo model ${MODEL_URL} is missing (${response.status}): run \`make demo\`, which builds it`);
-  return new Uint8Array(await response.arrayBuffer());
+  return response;
+}
+
+/** The demo's model file as bytes (the console opens several previews from the same bytes). */
+export async function loadModel() {
+  return new Uint8Array(await (await fetchModel()).arrayBuffer());
 }
 
 /** The site header: logo, the three pages, and `extra` nodes on the right. */

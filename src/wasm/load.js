@@ -1,0 +1,47 @@
+// `Vitrine.load`, appended to the wasm-bindgen glue by scripts/load-glue.mjs (it needs the glue's
+// `Vitrine` and `ModelLoad` classes; its declaration is src/wasm/load.d.ts). It reads a model file
+// as it arrives and hands each piece to wasm, where it is copied to its place and checked
+// (src/wasm/load.rs): the page never holds the whole file in JavaScript, and no task copies and
+// checks all of it at once. Reading a stream is all it does with the network's data: the page
+// makes the request.
+
+const bodyOf = (source) => {
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    if (!source.ok) {
+      throw new Error(`load: the model file's response is ${source.status} ${source.statusText}`.trim() + (source.url ? ` (${source.url})` : ''));
+    }
+    if (source.bodyUsed || source.body === null) throw new Error("load: the model file's response has no body left to read");
+    return source.body;
+  }
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return source.stream();
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return source;
+  return undefined;
+};
+
+const bytesOf = (chunk) => {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError(`load: the model stream gave ${chunk === null ? 'null' : typeof chunk}, not bytes`);
+};
+
+Vitrine.load = async function load(options) {
+  const given = options !== null && typeof options === 'object' ? options.model : undefined;
+  const source = await given;
+  const body = bodyOf(source);
+  if (body === undefined) return Vitrine.open(source === given ? options : { ...options, model: source });
+  const reader = body.getReader();
+  const file = new ModelLoad();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      file.push(bytesOf(value));
+    }
+  } catch (e) {
+    file.free();
+    reader.cancel(e).catch(() => {});
+    throw e;
+  }
+  return Vitrine.openLoaded(file, options);
+};
