@@ -136,48 +136,55 @@ const FIRST_OPTIONS = { consent: { personalization: true }, storage: 'memory' };
 
 /**
  * `Vitrine.load` of `model` (a stream, a Response, or a promise of one) as a page calls it,
- * timed into `ms`: `load` is vitrine's own work (every piece taken, then the open at the end of
- * the stream), `load: pieces` how many pieces the stream gave, `load: longest piece` the longest of the pieces' calls and `load: at the end` the
- * open once the stream has ended — the longest tasks loading gives the page —, `load: wall`
- * from the call to the open instance, waits for the stream included. `mod`: the package's module
- * (its `ModelLoad` is wrapped for the time of the call).
+ * timed into `ms`: `load` is vitrine's own work (every piece of the stream taken, then the three
+ * steps at its end), `load: pieces` how many pieces the stream gave and `load: longest piece` the
+ * longest of their calls, `load: decode`, `load: build` and `load: open` the steps at the end,
+ * each its own task (checking the file's sections, building the model, opening the session), and
+ * `load: wall` from the call to the open instance, waits for the stream included. `mod`: the
+ * package's module (its `ModelLoad` and `Vitrine.openLoaded` are wrapped for the time of the call).
  */
 export async function timedLoad(mod, model, ms) {
   const { Vitrine, ModelLoad } = mod;
-  const { push } = ModelLoad.prototype;
-  let pieces = 0;
-  let longest = 0;
-  let count = 0;
-  ModelLoad.prototype.push = function timedPush(piece) {
-    const t0 = now();
-    try {
-      return push.call(this, piece);
-    } finally {
-      const t = now() - t0;
-      pieces += t;
-      longest = Math.max(longest, t);
-      count += 1;
-    }
+  const t = { pieces: 0, count: 0, longest: 0, decode: 0, build: 0, open: 0 };
+  const wrap = (target, name, record) => {
+    const f = target[name];
+    target[name] = function timed(...a) {
+      const t0 = now();
+      try {
+        return f.apply(this, a);
+      } finally {
+        record(now() - t0);
+      }
+    };
+    return () => {
+      target[name] = f;
+    };
   };
-  const { openLoaded } = Vitrine;
-  let atEnd = 0;
-  Vitrine.openLoaded = (...a) => {
-    const t0 = now();
-    try {
-      return openLoaded.apply(Vitrine, a);
-    } finally {
-      atEnd = now() - t0;
-    }
-  };
+  const restore = [
+    wrap(ModelLoad.prototype, 'push', (d) => {
+      t.pieces += d;
+      t.count += 1;
+      t.longest = Math.max(t.longest, d);
+    }),
+    // The first step decodes, the second builds.
+    wrap(ModelLoad.prototype, 'step', (d) => (t.decode ? (t.build = d) : (t.decode = d))),
+    wrap(Vitrine, 'openLoaded', (d) => (t.open = d)),
+  ];
   try {
     const t0 = now();
     const v = await Vitrine.load({ model, ...FIRST_OPTIONS });
     ms['load: wall'] = now() - t0;
-    Object.assign(ms, { load: pieces + atEnd, 'load: pieces': count, 'load: longest piece': longest, 'load: at the end': atEnd });
+    Object.assign(ms, {
+      load: t.pieces + t.decode + t.build + t.open,
+      'load: pieces': t.count,
+      'load: longest piece': t.longest,
+      'load: decode': t.decode,
+      'load: build': t.build,
+      'load: open': t.open,
+    });
     return v;
   } finally {
-    ModelLoad.prototype.push = push;
-    Vitrine.openLoaded = openLoaded;
+    restore.forEach((r) => r());
   }
 }
 

@@ -892,6 +892,33 @@ fn decode_with_codes(
     Ok((parts, codes))
 }
 
+/// A model file read and its sections checked, the model not yet built: the two halves of
+/// [`Model::from_file_incoming`], which `Vitrine.load` runs as separate tasks.
+#[derive(Debug)]
+pub struct Decoded {
+    parts: ModelParts,
+    codes: Option<Quantized>,
+    pre: Prechecked,
+}
+
+impl Decoded {
+    /// Checks the file (`incoming`: the checks made while it was copied in, which must have
+    /// taken all of `bytes`) and reads its sections, in place.
+    pub fn new(bytes: Vec<u8>, incoming: Option<Incoming>) -> Result<Self> {
+        let (sum, pre) = match incoming {
+            Some(i) if i.len == bytes.len() => i.finish(),
+            _ => (None, Prechecked::default()),
+        };
+        let (parts, codes) = decode_with_codes(&FileBytes::new(bytes), sum)?;
+        Ok(Decoded { parts, codes, pre })
+    }
+
+    /// The model: what is left to check, and its indexes built.
+    pub fn build(self) -> Result<Model> {
+        Model::from_parts_with_codes(self.parts, self.codes, self.pre)
+    }
+}
+
 impl Model {
     /// Loads a model file made by `vitrine-model build` (a copy of `bytes`: see
     /// [`Model::from_file`]).
@@ -909,12 +936,7 @@ impl Model {
     /// which must have taken all of `bytes`): its checksum is compared, not computed again, and
     /// the rows and codes checked there are not checked again.
     pub fn from_file_incoming(bytes: Vec<u8>, incoming: Option<Incoming>) -> Result<Self> {
-        let (sum, pre) = match incoming {
-            Some(i) if i.len == bytes.len() => i.finish(),
-            _ => (None, Prechecked::default()),
-        };
-        let (parts, codes) = decode_with_codes(&FileBytes::new(bytes), sum)?;
-        Model::from_parts_with_codes(parts, codes, pre)
+        Decoded::new(bytes, incoming)?.build()
     }
 
     /// The model as a file that loads back to exactly this model: with f32 rows (format version

@@ -77,23 +77,30 @@ fn take_model_file(v: &mut Value) -> Option<Blob> {
 }
 
 impl OpenOptions {
-    pub fn parse(mut v: Value) -> Result<Self> {
+    pub fn parse(v: Value) -> Result<Self> {
+        OpenOptions::parse_with(v, None)
+    }
+
+    /// [`OpenOptions::parse`], the model given already built (`Vitrine.load`: `options.model`
+    /// held the stream it was read from, and is not read again).
+    pub fn parse_with(mut v: Value, given: Option<Model>) -> Result<Self> {
         let file = take_model_file(&mut v);
         let a = Args::new("open", "options", &v)?;
         a.reject_unknown(OPEN_KEYS)?;
-        let model = match (a.get("model"), a.get("catalog")) {
-            (Some(_), Some(_)) => {
+        let model = match (given, a.get("model"), a.get("catalog")) {
+            (Some(_), _, Some(_)) | (None, Some(_), Some(_)) => {
                 return Err(Error::invalid(
                     "open",
                     "options",
                     "must give either model or catalog, not both",
                 ))
             }
-            (Some(Value::Bytes(_)), None) => {
+            (Some(model), _, None) => model,
+            (None, Some(Value::Bytes(_)), None) => {
                 let file = file.unwrap_or_default();
                 Model::from_file_incoming(file.bytes, file.incoming.map(|i| *i))?
             }
-            (Some(other), None) => {
+            (None, Some(other), None) => {
                 return Err(Error::wrong_type(
                     "open",
                     "options.model",
@@ -101,8 +108,8 @@ impl OpenOptions {
                     other,
                 ))
             }
-            (None, Some(catalog)) => parse_catalog(catalog)?,
-            (None, None) => Model::empty(),
+            (None, None, Some(catalog)) => parse_catalog(catalog)?,
+            (None, None, None) => Model::empty(),
         };
         let namespace = a.string("namespace", MAX_NAMESPACE)?.unwrap_or("vitrine");
         if namespace.is_empty()

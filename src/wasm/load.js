@@ -1,9 +1,10 @@
 // `Vitrine.load`, appended to the wasm-bindgen glue by scripts/load-glue.mjs (it needs the glue's
 // `Vitrine` and `ModelLoad` classes; its declaration is src/wasm/load.d.ts). It reads a model file
 // as it arrives and hands each piece to wasm, where it is copied to its place and checked
-// (src/wasm/load.rs): the page never holds the whole file in JavaScript, and no task copies and
-// checks all of it at once. Reading a stream is all it does with the network's data: the page
-// makes the request.
+// (src/wasm/load.rs): the page never holds the whole file in JavaScript. Once the stream has
+// ended, the file's sections are checked, the model built and the session opened in three tasks,
+// the page's own work free to run between them, so no task of the load does all of it. Reading a
+// stream is all it does with the network's data: the page makes the request.
 
 const bodyOf = (source) => {
   if (typeof Response !== 'undefined' && source instanceof Response) {
@@ -25,6 +26,20 @@ const bytesOf = (chunk) => {
   throw new TypeError(`load: the model stream gave ${chunk === null ? 'null' : typeof chunk}, not bytes`);
 };
 
+// The next task: `scheduler.yield()` where the browser has it, a message to itself elsewhere (not a
+// timer: timers of a background tab wait a second or more).
+const nextTask = () => {
+  if (typeof scheduler === 'object' && typeof scheduler?.yield === 'function') return scheduler.yield();
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+};
+
 Vitrine.load = async function load(options) {
   const given = options !== null && typeof options === 'object' ? options.model : undefined;
   const source = await given;
@@ -41,6 +56,17 @@ Vitrine.load = async function load(options) {
   } catch (e) {
     file.free();
     reader.cancel(e).catch(() => {});
+    throw e;
+  }
+  try {
+    // Two steps: the file's sections checked, then the model built.
+    for (let step = 0; step < 2; step++) {
+      await nextTask();
+      file.step();
+    }
+    await nextTask();
+  } catch (e) {
+    file.free();
     throw e;
   }
   return Vitrine.openLoaded(file, options);

@@ -1,17 +1,37 @@
 //! A model file taken as it arrives (`Vitrine.load`, `src/wasm/load.js`): each piece of the
 //! stream is copied to its place in wasm memory and checked right away ([`Streamed`]), so the
-//! page never holds the whole file in JavaScript, and no single task copies and checks all of it.
+//! page never holds the whole file in JavaScript. Once the stream has ended, what is left is done
+//! in steps the glue runs as separate tasks — the file's sections checked ([`Decoded`]), the
+//! model built, the session opened —, so that no task of the load does all of it.
 
 use crate::error::Error;
-use crate::value::{Blob, Streamed};
+use crate::model::file::Decoded;
+use crate::model::Model;
+use crate::value::Streamed;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-/// A model file arriving piece by piece; `Vitrine.openLoaded` opens it once the stream ends.
-/// Internal to `Vitrine.load` (not in the TypeScript declarations).
+/// Where a load stands.
+#[derive(Debug)]
+enum Stage {
+    Arriving(Streamed),
+    Decoded(Decoded),
+    Built(Model),
+    /// A step failed (it threw); nothing is left to do.
+    Done,
+}
+
+/// A model file arriving piece by piece, then checked and built step by step;
+/// `Vitrine.openLoaded` opens it. Internal to `Vitrine.load` (not in the TypeScript
+/// declarations).
 #[wasm_bindgen(skip_typescript)]
-#[derive(Default)]
-pub struct ModelLoad(Streamed);
+pub struct ModelLoad(Stage);
+
+impl Default for ModelLoad {
+    fn default() -> Self {
+        ModelLoad(Stage::Arriving(Streamed::default()))
+    }
+}
 
 #[wasm_bindgen]
 impl ModelLoad {
@@ -24,7 +44,10 @@ impl ModelLoad {
     /// this way (another signature, gzip, a damaged header) as soon as its header is whole, and
     /// when the stream goes on past the length the header gives.
     pub fn push(&mut self, piece: &Uint8Array) -> Result<(), JsError> {
-        self.0.push(piece.length() as usize, |from, k, v| {
+        let Stage::Arriving(stream) = &mut self.0 else {
+            return Ok(());
+        };
+        stream.push(piece.length() as usize, |from, k, v| {
             let len = v.len();
             v.reserve(k);
             piece
@@ -36,11 +59,35 @@ impl ModelLoad {
         })?;
         Ok(())
     }
+
+    /// The next step once the stream has ended: the first checks the file and reads its
+    /// sections, the second builds the model (what is left to check, its indexes).
+    pub fn step(&mut self) -> Result<(), JsError> {
+        Ok(self.next()?)
+    }
 }
 
 impl ModelLoad {
-    /// The whole file, once the stream has ended.
-    pub fn finish(self) -> Result<Blob, Error> {
-        self.0.finish()
+    /// Runs the next step; one that fails leaves nothing to do.
+    fn next(&mut self) -> Result<(), Error> {
+        self.0 = match core::mem::replace(&mut self.0, Stage::Done) {
+            Stage::Arriving(stream) => {
+                let file = stream.finish()?;
+                Stage::Decoded(Decoded::new(file.bytes, file.incoming.map(|i| *i))?)
+            }
+            Stage::Decoded(decoded) => Stage::Built(decoded.build()?),
+            done => done,
+        };
+        Ok(())
+    }
+
+    /// The model, every step left run now.
+    pub fn finish(mut self) -> Result<Model, Error> {
+        self.next()?;
+        self.next()?;
+        match self.0 {
+            Stage::Built(model) => Ok(model),
+            _ => Err(Error::Model("the model file was refused already".into())),
+        }
     }
 }

@@ -87,22 +87,17 @@ impl Vitrine {
     /// arrived in `load` (in place of `options.model`, which held the stream).
     #[wasm_bindgen(js_name = openLoaded, skip_typescript)]
     pub fn open_loaded(load: ModelLoad, options: JsValue) -> Result<Vitrine, JsError> {
-        let mut value = read(&options, LARGE, "open")?;
-        let file = Value::Bytes(load.finish()?);
-        // Options that are not an object: `open` says so.
-        if let Value::Object(entries) = &mut value {
-            match entries.iter_mut().find(|(k, _)| k == "model") {
-                Some((_, model)) => *model = file,
-                None => entries.push(("model".to_owned(), file)),
-            }
-        }
-        Vitrine::open_value(value)
+        let value = read(&options, LARGE, "open")?;
+        Vitrine::open_parsed(OpenOptions::parse_with(value, Some(load.finish()?))?)
     }
 }
 
 impl Vitrine {
     fn open_value(value: Value) -> Result<Vitrine, JsError> {
-        let opts = OpenOptions::parse(value)?;
+        Vitrine::open_parsed(OpenOptions::parse(value)?)
+    }
+
+    fn open_parsed(opts: OpenOptions) -> Result<Vitrine, JsError> {
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),
