@@ -271,7 +271,7 @@ function showExport() {
   const e = exported();
   const policy = JSON.stringify(e.policy, null, 2).replace(/\n/g, '\n  ');
   $('export-code').textContent = `// “${variants[active].name}”, from the vitrine consent console\n`
-    + `const v = Vitrine.open({\n  model,            // your model file's bytes\n  policy: ${policy},\n});\n\n`
+    + `const v = await Vitrine.load({\n  model: fetch('/model.vtr'),  // your model file\n  policy: ${policy},\n});\n\n`
     + `// Your banner: ${JSON.stringify(e.banner)}`;
   $('export-box').hidden = false;
   $('copy-status').textContent = '';

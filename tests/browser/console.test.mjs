@@ -62,7 +62,7 @@ test('the preview follows each setting, and the export opens vitrine', async () 
 
   // Export: the JSON and the snippet; the policy opens vitrine as is.
   await page.click('#export');
-  assert.match(await text(page, '#export-code'), /Vitrine\.open\(\{[\s\S]*"halfLifeDays": 0\.5[\s\S]*"retentionDays": 730[\s\S]*"sensitiveCategories": \[\s*"Wellness"\s*\]/);
+  assert.match(await text(page, '#export-code'), /Vitrine\.load\(\{[\s\S]*"halfLifeDays": 0\.5[\s\S]*"retentionDays": 730[\s\S]*"sensitiveCategories": \[\s*"Wellness"\s*\]/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   assert.equal(download.suggestedFilename(), 'policy.json');
   const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
