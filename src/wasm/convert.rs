@@ -45,6 +45,22 @@ extern "C" {
     fn bytes_length(k: u32) -> u32;
     #[wasm_bindgen(js_name = copyBytes)]
     fn copy_bytes(k: u32, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
+    #[wasm_bindgen(js_name = copyPiece)]
+    fn copy_piece(piece: &JsValue, from: u32, n: u32, memory: &JsValue, ptr: u32);
+}
+
+/// Appends bytes `from..from + n` of `piece`, a `Uint8Array` the glue has checked to hold them
+/// (`Vitrine.load`'s pieces), to `v`.
+pub fn append_piece(piece: &JsValue, from: usize, n: usize, v: &mut Vec<u8>) {
+    MEMORY.with(|memory| {
+        v.reserve(n);
+        let len = v.len();
+        let ptr = v.as_mut_ptr() as usize + len;
+        copy_piece(piece, from as u32, n as u32, memory, ptr as u32);
+        // SAFETY: `copyPiece` wrote `n` bytes at `ptr`, the start of the vector's spare capacity
+        // (at least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
+        unsafe { v.set_len(len + n) };
+    })
 }
 
 /// The `k`th byte array of the last walk, copied into wasm memory piece by piece, the checks a

@@ -51,7 +51,8 @@ Vitrine.load = async function load(options) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      file.push(bytesOf(value));
+      const bytes = bytesOf(value);
+      file.push(bytes, bytes.length);
     }
   } catch (e) {
     file.free();

@@ -4,11 +4,11 @@
 //! in steps the glue runs as separate tasks — the file's sections checked ([`Decoded`]), the
 //! model built, the session opened —, so that no task of the load does all of it.
 
+use super::convert::append_piece;
 use crate::error::Error;
 use crate::model::file::Decoded;
 use crate::model::Model;
 use crate::value::Streamed;
-use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 /// Where a load stands.
@@ -43,20 +43,12 @@ impl ModelLoad {
     /// Takes the next piece of the stream. Throws what `open` would say of a file that starts
     /// this way (another signature, gzip, a damaged header) as soon as its header is whole, and
     /// when the stream goes on past the length the header gives.
-    pub fn push(&mut self, piece: &Uint8Array) -> Result<(), JsError> {
+    /// `piece`: a `Uint8Array` of `len` bytes.
+    pub fn push(&mut self, piece: &JsValue, len: u32) -> Result<(), JsError> {
         let Stage::Arriving(stream) = &mut self.0 else {
             return Ok(());
         };
-        stream.push(piece.length() as usize, |from, k, v| {
-            let len = v.len();
-            v.reserve(k);
-            piece
-                .subarray(from as u32, (from + k) as u32)
-                .copy_to_uninit(&mut v.spare_capacity_mut()[..k]);
-            // SAFETY: `copy_to_uninit` initialised the `k` bytes after the first `len`, inside
-            // the vector's capacity (reserved above).
-            unsafe { v.set_len(len + k) };
-        })?;
+        stream.push(len as usize, |from, k, v| append_piece(piece, from, k, v))?;
         Ok(())
     }
 

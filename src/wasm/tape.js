@@ -341,6 +341,14 @@ export function bytesLength(k) {
 }
 
 /**
+ * Copies `n` bytes of `piece` (a `Uint8Array` of a stream `Vitrine.load` reads), from `from`,
+ * into wasm memory (`memory`) at `ptr`.
+ */
+export function copyPiece(piece, from, n, memory, ptr) {
+  wasmBytes(memory).set(piece.subarray(from, from + n), ptr);
+}
+
+/**
  * Copies `n` bytes of the `k`th byte array of the last walk, from `from`, into wasm memory
  * (`memory`) at `ptr`; the walk's reference is dropped with the last piece. False when the array
  * is not that long.
