@@ -26,6 +26,9 @@ const bytesOf = (chunk) => {
   throw new TypeError(`load: the model stream gave ${chunk === null ? 'null' : typeof chunk}, not bytes`);
 };
 
+// The most of a stream's piece taken in one task.
+const PIECE = 1 << 20;
+
 // The next task: `scheduler.yield()` where the browser has it, a message to itself elsewhere (not a
 // timer: timers of a background tab wait a second or more).
 const nextTask = () => {
@@ -51,8 +54,13 @@ Vitrine.load = async function load(options) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      // A large piece (a Response made from bytes arrives whole) is taken a megabyte per task.
       const bytes = bytesOf(value);
-      file.push(bytes, bytes.length);
+      for (let at = 0; at < bytes.length; at += PIECE) {
+        if (at > 0) await nextTask();
+        const part = bytes.subarray(at, at + PIECE);
+        file.push(part, part.length);
+      }
     }
   } catch (e) {
     file.free();

@@ -60,6 +60,39 @@ function fetchLike(bytes) {
   return Promise.resolve(new Response(stream(bytes, [1000, 17]), { status: 200 }));
 }
 
+/** CRC-32 (IEEE), as the model file's header checksum is. */
+function crc32(bytes) {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+test('a piece larger than a megabyte is taken a megabyte per task', async () => {
+  // The fixture's header, saying the file is 3 MB and 5 bytes long (its header checksum made
+  // again), then that many bytes in one piece: taken in four, then refused by the body checksum.
+  const big = new Uint8Array(3 * (1 << 20) + 5);
+  big.set(model.subarray(0, 32));
+  const head = new DataView(big.buffer);
+  head.setBigUint64(16, BigInt(big.length), true);
+  head.setUint32(28, crc32(big.subarray(0, 28)), true);
+  const sizes = [];
+  const { ModelLoad } = vitrine;
+  const { push } = ModelLoad.prototype;
+  ModelLoad.prototype.push = function (piece, len) {
+    sizes.push(len);
+    return push.call(this, piece, len);
+  };
+  try {
+    await assert.rejects(Vitrine.load({ model: new Response(big) }), { message: 'model: the model file is damaged: its checksum does not match' });
+  } finally {
+    ModelLoad.prototype.push = push;
+  }
+  assert.deepEqual(sizes, [1 << 20, 1 << 20, 1 << 20, 5]);
+});
+
 test('a catalog, or no model, is opened as open does', async () => {
   const v = await Vitrine.load({ catalog: [{ id: 'a', category: 'Mugs' }, { id: 'b', category: 'Mugs' }], ...options });
   assert.equal(v.recommend({ scenario: 'trending', k: 5 }).length, 2);
