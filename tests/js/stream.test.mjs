@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vitrine, { mulberry32, wasm } from './load.mjs';
+import { crc32 } from './checksums.mjs';
 
 const { Vitrine } = vitrine;
 const model = new Uint8Array(readFileSync(new URL('../fixtures/tiny-v3-idhx.vtr', import.meta.url)));
@@ -58,16 +59,6 @@ test('a model read as it arrives opens as its bytes do, whatever the pieces', as
 /** A `fetch()` of the file: a promise of a Response whose body arrives in pieces. */
 function fetchLike(bytes) {
   return Promise.resolve(new Response(stream(bytes, [1000, 17]), { status: 200 }));
-}
-
-/** CRC-32 (IEEE), as the model file's header checksum is. */
-function crc32(bytes) {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
 }
 
 test('a piece larger than a megabyte is taken a megabyte per task', async () => {
