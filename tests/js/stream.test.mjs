@@ -56,6 +56,19 @@ test('a model read as it arrives opens as its bytes do, whatever the pieces', as
   }
 });
 
+test('loads running at the same time each get their own file', async () => {
+  const expected = shelves(Vitrine.open({ model, ...options }));
+  const other = new Uint8Array(readFileSync(new URL('../fixtures/tiny-v2-idhx.vtr', import.meta.url)));
+  const expectedOther = shelves(Vitrine.open({ model: other, ...options }));
+  const loads = [stream(model, [100]), stream(other, [77]), stream(model, [1]), stream(other, [5000])]
+    .map((source) => Vitrine.load({ model: source, ...options }));
+  const [a, b, c, d] = await Promise.all(loads);
+  assert.deepEqual(shelves(a), expected);
+  assert.deepEqual(shelves(b), expectedOther);
+  assert.deepEqual(shelves(c), expected);
+  assert.deepEqual(shelves(d), expectedOther);
+});
+
 /** A `fetch()` of the file: a promise of a Response whose body arrives in pieces. */
 function fetchLike(bytes) {
   return Promise.resolve(new Response(stream(bytes, [1000, 17]), { status: 200 }));
