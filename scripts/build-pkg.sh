@@ -36,10 +36,13 @@ opt="${WASM_OPT:--O3}"
 # compile only the code they run — engines compile a function on its first call, and a merged
 # `open` or `recommend` carried every path it might take (docs/BENCHMARKS.md, nineteenth round).
 inlining=(--one-caller-inline-max-function-size 20)
-node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" --enable-simd \
+# The producers and target-features sections say which compilers made the module and what it
+# uses; no engine reads them (269 bytes).
+strip=(--strip-producers --strip-target-features)
+node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${strip[@]}" "${features[@]}" --enable-simd \
   pkg/vitrine_bg.wasm -o pkg/vitrine_bg.wasm
 # Without --enable-simd: wasm-opt refuses the scalar build if any SIMD instruction slipped in.
-node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${features[@]}" \
+node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${strip[@]}" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
 node scripts/loader.mjs pkg/vitrine.js
 node scripts/load-glue.mjs pkg/vitrine.js pkg/vitrine.d.ts
