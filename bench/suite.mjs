@@ -138,14 +138,15 @@ const FIRST_OPTIONS = { consent: { personalization: true }, storage: 'memory' };
  * `Vitrine.load` of `model` (a stream, a Response, or a promise of one) as a page calls it,
  * timed into `ms`: `load` is vitrine's own work (every piece of the stream taken, then the three
  * steps at its end), `load: pieces` how many pieces the stream gave and `load: longest piece` the
- * longest of their calls, `load: decode`, `load: build` and `load: open` the steps at the end,
- * each its own task (checking the file's sections, building the model, opening the session), and
+ * longest of their calls, `load: decode`, `load: check`, `load: build` and `load: open` the steps
+ * at the end, each its own task (reading the file's sections, checking the parts, building the
+ * model, opening the session), and
  * `load: wall` from the call to the open instance, waits for the stream included. `mod`: the
  * package's module (its `ModelLoad` and `Vitrine.openLoaded` are wrapped for the time of the call).
  */
 export async function timedLoad(mod, model, ms) {
   const { Vitrine, ModelLoad } = mod;
-  const t = { pieces: 0, count: 0, longest: 0, decode: 0, build: 0, open: 0 };
+  const t = { pieces: 0, count: 0, longest: 0, steps: [], open: 0 };
   const wrap = (target, name, record) => {
     const f = target[name];
     target[name] = function timed(...a) {
@@ -166,20 +167,22 @@ export async function timedLoad(mod, model, ms) {
       t.count += 1;
       t.longest = Math.max(t.longest, d);
     }),
-    // The first step decodes, the second builds.
-    wrap(ModelLoad.prototype, 'step', (d) => (t.decode ? (t.build = d) : (t.decode = d))),
+    // The steps at the end of the stream: decode, check, build.
+    wrap(ModelLoad.prototype, 'step', (d) => t.steps.push(d)),
     wrap(Vitrine, 'openLoaded', (d) => (t.open = d)),
   ];
   try {
     const t0 = now();
     const v = await Vitrine.load({ model, ...FIRST_OPTIONS });
     ms['load: wall'] = now() - t0;
+    const [decode, check, build] = t.steps;
     Object.assign(ms, {
-      load: t.pieces + t.decode + t.build + t.open,
+      load: t.pieces + t.steps.reduce((a, d) => a + d, 0) + t.open,
       'load: pieces': t.count,
       'load: longest piece': t.longest,
-      'load: decode': t.decode,
-      'load: build': t.build,
+      'load: decode': decode,
+      'load: check': check,
+      'load: build': build,
       'load: open': t.open,
     });
     return v;

@@ -10,8 +10,8 @@
 
 use super::array::Plain;
 use super::{
-    Array, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Prechecked, Quantized, Strings,
-    LANES,
+    Array, Checked, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Prechecked, Quantized,
+    Strings, LANES,
 };
 use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer, Xxh64};
 use crate::error::{Error, Result};
@@ -892,8 +892,8 @@ fn decode_with_codes(
     Ok((parts, codes))
 }
 
-/// A model file read and its sections checked, the model not yet built: the two halves of
-/// [`Model::from_file_incoming`], which `Vitrine.load` runs as separate tasks.
+/// A model file read and its sections checked, the model not yet built: the first half of
+/// [`Model::from_file_incoming`] (`Vitrine.load` runs each step as a task of its own).
 #[derive(Debug)]
 pub struct Decoded {
     parts: ModelParts,
@@ -913,9 +913,14 @@ impl Decoded {
         Ok(Decoded { parts, codes, pre })
     }
 
+    /// The parts checked ([`Checked`]; its `build` makes the model).
+    pub fn check(self) -> Result<Checked> {
+        Checked::new(self.parts, self.codes, self.pre)
+    }
+
     /// The model: what is left to check, and its indexes built.
     pub fn build(self) -> Result<Model> {
-        Model::from_parts_with_codes(self.parts, self.codes, self.pre)
+        self.check()?.build()
     }
 }
 

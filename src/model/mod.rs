@@ -512,10 +512,34 @@ impl Model {
     /// the rows quantized, when any row had to be scaled to unit length here (the codes describe
     /// the rows as stored).
     pub fn from_parts_with_codes(
-        mut p: ModelParts,
+        p: ModelParts,
         codes: Option<Quantized>,
         pre: Prechecked,
     ) -> Result<Self> {
+        Checked::new(p, codes, pre)?.build()
+    }
+}
+
+/// Parts whose tables, lists and ids are checked and whose id index is built, the model not yet
+/// derived from them: the two halves of [`Model::from_parts_with_codes`], which `Vitrine.load`
+/// runs as separate tasks.
+#[derive(Debug)]
+pub struct Checked {
+    p: ModelParts,
+    codes: Option<Quantized>,
+    /// The embeddings are the codes (no f32 rows).
+    unit_rows: bool,
+    /// The checks of the rows and codes made while the file was copied in.
+    rows: norms::Rows,
+    coded: quant::CodeRows,
+    ids: IdIndex,
+}
+
+impl Checked {
+    /// Checks what every later step relies on: lengths, indexes in range, the string tables,
+    /// the tags, the weights, the neighbour and channel lists, and the ids (building their index,
+    /// or checking the stored one).
+    pub fn new(mut p: ModelParts, codes: Option<Quantized>, pre: Prechecked) -> Result<Self> {
         let n = p.ids.len();
         if n >= NONE as usize {
             return Err(Error::Model("too many items".into()));
@@ -587,12 +611,16 @@ impl Model {
             return Err(Error::Model("a repeat rate is not between 0 and 1".into()));
         }
         // A model file without f32 rows (version 3) has codes for every row.
-        let mut codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
+        let codes = codes.filter(|q| p.dims > 0 && q.dims == p.dims && q.len() == n);
         let unit_rows = p.embeddings.is_empty() && codes.is_some();
         if p.embeddings.is_empty() && !unit_rows {
             p.dims = 0;
         }
-        let [bought, viewed] = pre.lists;
+        let Prechecked {
+            rows,
+            codes: coded,
+            lists: [bought, viewed],
+        } = pre;
         p.co_purchase.validate(n, "co-purchase", bought)?;
         p.co_view.validate(n, "co-view", viewed)?;
         p.channels.validate().map_err(|why| {
@@ -625,9 +653,30 @@ impl Model {
                 Error::Model(m)
             })?,
         };
+        Ok(Checked {
+            p,
+            codes,
+            unit_rows,
+            rows,
+            coded,
+            ids,
+        })
+    }
+
+    /// The model: popularity and trending scaled, the embeddings checked (and scaled, or their
+    /// codes checked), the orders, bands and name indexes built.
+    pub fn build(self) -> Result<Model> {
+        let Checked {
+            mut p,
+            mut codes,
+            unit_rows,
+            mut rows,
+            coded,
+            ids,
+        } = self;
+        let n = p.ids.len();
         normalise(&mut p.popularity);
         normalise(&mut p.trending);
-        let mut rows = pre.rows;
         if p.dims > 0 {
             // Rows checked while the file was copied in are not checked again.
             if rows.checked > n || rows.maxes.len() != rows.checked {
@@ -659,7 +708,7 @@ impl Model {
             Some(q) => {
                 // Without f32 rows the codes are the embeddings ([`Model::embedding`] reads them).
                 let maxes = (!unit_rows).then_some(&rows.maxes[..]);
-                q.checked(maxes, pre.codes).map_err(codes_error)?
+                q.checked(maxes, coded).map_err(codes_error)?
             }
             None => Quantized::new(&p.embeddings, p.dims),
         };
@@ -682,7 +731,9 @@ impl Model {
             p,
         })
     }
+}
 
+impl Model {
     /// An empty model (a page that opens vitrine before it has a catalog).
     pub fn empty() -> Self {
         Model {

@@ -2,8 +2,8 @@
 // `Vitrine` and `ModelLoad` classes; its declaration is src/wasm/load.d.ts). It reads a model file
 // as it arrives and hands each piece to wasm, where it is copied to its place and checked
 // (src/wasm/load.rs): the page never holds the whole file in JavaScript. Once the stream has
-// ended, the file's sections are checked, the model built and the session opened in three tasks,
-// the page's own work free to run between them, so no task of the load does all of it. Reading a
+// ended, the file's sections are read, the parts checked, the model built and the session opened
+// in four tasks, the page's own work free to run between them, so no task of the load does all of it. Reading a
 // stream is all it does with the network's data: the page makes the request.
 
 const bodyOf = (source) => {
@@ -68,8 +68,8 @@ Vitrine.load = async function load(options) {
     throw e;
   }
   try {
-    // Two steps: the file's sections checked, then the model built.
-    for (let step = 0; step < 2; step++) {
+    // Three steps: the file's sections read, the parts checked, the model built.
+    for (let step = 0; step < 3; step++) {
       await nextTask();
       file.step();
     }

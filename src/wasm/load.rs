@@ -1,13 +1,14 @@
 //! A model file taken as it arrives (`Vitrine.load`, `src/wasm/load.js`): each piece of the
 //! stream is copied to its place in wasm memory and checked right away ([`Streamed`]), so the
 //! page never holds the whole file in JavaScript. Once the stream has ended, what is left is done
-//! in steps the glue runs as separate tasks — the file's sections checked ([`Decoded`]), the
-//! model built, the session opened —, so that no task of the load does all of it.
+//! in steps the glue runs as separate tasks — the file's sections read ([`Decoded`]), the parts
+//! checked ([`Checked`]), the model built, the session opened —, so that no task of the load
+//! does all of it.
 
 use super::convert::append_piece;
 use crate::error::Error;
 use crate::model::file::Decoded;
-use crate::model::Model;
+use crate::model::{Checked, Model};
 use crate::value::Streamed;
 use wasm_bindgen::prelude::*;
 
@@ -16,6 +17,7 @@ use wasm_bindgen::prelude::*;
 enum Stage {
     Arriving(Streamed),
     Decoded(Decoded),
+    Checked(Checked),
     Built(Model),
     /// A step failed (it threw); nothing is left to do.
     Done,
@@ -53,7 +55,7 @@ impl ModelLoad {
     }
 
     /// The next step once the stream has ended: the first checks the file and reads its
-    /// sections, the second builds the model (what is left to check, its indexes).
+    /// sections, the second checks the parts, the third builds the model (its indexes).
     pub fn step(&mut self) -> Result<(), JsError> {
         Ok(self.next()?)
     }
@@ -67,7 +69,8 @@ impl ModelLoad {
                 let file = stream.finish()?;
                 Stage::Decoded(Decoded::new(file.bytes, file.incoming.map(|i| *i))?)
             }
-            Stage::Decoded(decoded) => Stage::Built(decoded.build()?),
+            Stage::Decoded(decoded) => Stage::Checked(decoded.check()?),
+            Stage::Checked(checked) => Stage::Built(checked.build()?),
             done => done,
         };
         Ok(())
@@ -75,8 +78,9 @@ impl ModelLoad {
 
     /// The model, every step left run now.
     pub fn finish(mut self) -> Result<Model, Error> {
-        self.next()?;
-        self.next()?;
+        for _ in 0..3 {
+            self.next()?;
+        }
         match self.0 {
             Stage::Built(model) => Ok(model),
             _ => Err(Error::Model("the model file was refused already".into())),
