@@ -1,7 +1,7 @@
 // Makes the wasm-bindgen loader pick the build the engine can run: `init()` without arguments
 // fetches vitrine_bg.wasm (SIMD128) where WebAssembly SIMD validates, vitrine_scalar_bg.wasm
 // elsewhere. `init(url)`, `init({module_or_path})` and `initSync({module})` load what they are
-// given, as before.
+// given, as before. And a call made before the module is loaded says so (below).
 //
 // Each file is named in its own `new URL('…', import.meta.url)` with a literal name: that is the
 // form bundlers (Vite, webpack 5, Parcel, Rollup's asset plugins) recognise to emit the file with
@@ -28,4 +28,22 @@ function simd() {
 `;
 const anchor = 'async function __wbg_init_once(';
 if (!glue.includes(anchor)) throw new Error(`loader: no "${anchor}" in ${file}`);
-writeFileSync(file, glue.replace(from, to).replace(anchor, `${detect.trimStart()}\n${anchor}`));
+
+// Before `init()` (or `initSync`) every call read a property of an undefined `wasm` and threw
+// "Cannot read properties of undefined (reading 'vitrine_open')". Until the module is loaded,
+// `wasm` is an object whose every property says what to do instead; the loader's own checks of
+// whether it is loaded compare with that object.
+const declared = 'let wasmModule, wasmInstance, wasm;';
+const notLoaded = `const notLoaded = new Proxy({}, {
+    get() {
+        throw new Error('vitrine: the module is not loaded yet: \`await init()\` first (in Node: \`initSync({ module: bytes })\`)');
+    },
+});
+let wasmModule, wasmInstance, wasm = notLoaded;`;
+const loadedCheck = 'if (wasm !== undefined)';
+const count = (text) => glue.split(text).length - 1;
+if (count(declared) !== 1 || count(loadedCheck) !== 2) {
+  throw new Error(`loader: expected one "${declared}" and two "${loadedCheck}" in ${file}`);
+}
+writeFileSync(file, glue.replace(from, to).replace(anchor, `${detect.trimStart()}\n${anchor}`)
+  .replace(declared, notLoaded).replaceAll(loadedCheck, 'if (wasm !== notLoaded)'));

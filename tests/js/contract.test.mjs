@@ -13,6 +13,23 @@ test('version is the package version', async () => {
   assert.equal(version(), pkg.version);
 });
 
+test('a call before the module is loaded says what to do', async () => {
+  const { readFileSync } = await import('node:fs');
+  // A module instance of its own (the query string), not yet loaded.
+  const fresh = await import(new URL('../../pkg/vitrine.js?not-loaded', import.meta.url));
+  const said = { name: 'Error', message: /^vitrine: the module is not loaded yet: `await init\(\)` first \(in Node: `initSync\(\{ module: bytes \}\)`\)$/ };
+  assert.throws(() => fresh.Vitrine.open({ catalog }), said);
+  assert.throws(() => fresh.version(), said);
+  await assert.rejects(fresh.Vitrine.load({ model: new Response(new Uint8Array(64)) }), said);
+  fresh.initSync({ module: readFileSync(new URL('../../pkg/vitrine_bg.wasm', import.meta.url)) });
+  const v = fresh.Vitrine.open({ catalog, storage: 'memory' });
+  assert.equal(v.recommend({ scenario: 'trending', k: 3 }).length, 3);
+  v.free();
+  // Loading again is harmless.
+  fresh.initSync({ module: readFileSync(new URL('../../pkg/vitrine_bg.wasm', import.meta.url)) });
+  assert.equal(fresh.version(), version());
+});
+
 test('refused consent: nothing is tracked, shelves still answer without a profile', () => {
   const v = Vitrine.open({ catalog, storage: 'memory' });
   assert.deepEqual(v.consent(), { personalization: false, storage: false, sensitive: false, source: 'default', updatedAt: v.consent().updatedAt });
