@@ -49,36 +49,36 @@ extern "C" {
     fn copy_piece(piece: &JsValue, from: u32, n: u32, memory: &JsValue, ptr: u32);
 }
 
+/// Appends `n` bytes to `v` that `write(memory, ptr)` copies from JS into wasm memory at `ptr`
+/// (the start of the vector's spare room); false, and nothing appended, when it says it could not.
+fn append_from_js(v: &mut Vec<u8>, n: usize, write: impl FnOnce(&JsValue, u32) -> bool) -> bool {
+    v.reserve(n);
+    let len = v.len();
+    let ptr = v.as_mut_ptr() as usize + len;
+    if !MEMORY.with(|memory| write(memory, ptr as u32)) {
+        return false;
+    }
+    // SAFETY: `write` wrote `n` bytes at `ptr`, the start of the vector's spare capacity (at
+    // least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
+    unsafe { v.set_len(len + n) };
+    true
+}
+
 /// Appends bytes `from..from + n` of `piece`, a `Uint8Array` the glue has checked to hold them
 /// (`Vitrine.load`'s pieces), to `v`.
 pub fn append_piece(piece: &JsValue, from: usize, n: usize, v: &mut Vec<u8>) {
-    MEMORY.with(|memory| {
-        v.reserve(n);
-        let len = v.len();
-        let ptr = v.as_mut_ptr() as usize + len;
-        copy_piece(piece, from as u32, n as u32, memory, ptr as u32);
-        // SAFETY: `copyPiece` wrote `n` bytes at `ptr`, the start of the vector's spare capacity
-        // (at least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
-        unsafe { v.set_len(len + n) };
-    })
+    append_from_js(v, n, |memory, ptr| {
+        copy_piece(piece, from as u32, n as u32, memory, ptr);
+        true
+    });
 }
 
 /// The `k`th byte array of the last walk, copied into wasm memory piece by piece, the checks a
 /// model file needs made on the way ([`Blob::copy_in`]); `None` when a piece could not be copied.
 fn take_bytes(k: u32) -> Option<Blob> {
-    MEMORY.with(|memory| {
-        Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
-            v.reserve(n);
-            let len = v.len();
-            let ptr = v.as_mut_ptr() as usize + len;
-            if !copy_bytes(k, at as u32, n as u32, memory, ptr as u32) {
-                return false;
-            }
-            // SAFETY: `copyBytes` wrote `n` bytes at `ptr`, the start of the vector's spare
-            // capacity (at least `n` bytes: reserved above), so its first `len + n` bytes are
-            // initialised.
-            unsafe { v.set_len(len + n) };
-            true
+    Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
+        append_from_js(v, n, |memory, ptr| {
+            copy_bytes(k, at as u32, n as u32, memory, ptr)
         })
     })
 }

@@ -3,8 +3,8 @@
 // as it arrives and hands each piece to wasm, where it is copied to its place and checked
 // (src/wasm/load.rs): the page never holds the whole file in JavaScript. Once the stream has
 // ended, the file's sections are read, the parts checked, the model built and the session opened
-// in four tasks, the page's own work free to run between them, so no task of the load does all of it. Reading a
-// stream is all it does with the network's data: the page makes the request.
+// in four tasks, the page's own work free to run between them, so no task of the load does all
+// of it. Reading a stream is all it does with the network's data: the page makes the request.
 
 const bodyOf = (source) => {
   if (typeof Response !== 'undefined' && source instanceof Response) {

@@ -80,7 +80,7 @@ impl Vitrine {
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
-        Vitrine::open_value(read(&options, LARGE, "open")?)
+        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?)
     }
 
     /// `Vitrine.load`'s end (`src/wasm/load.js`): opens with the options and the model file that
@@ -93,10 +93,6 @@ impl Vitrine {
 }
 
 impl Vitrine {
-    fn open_value(value: Value) -> Result<Vitrine, JsError> {
-        Vitrine::open_parsed(OpenOptions::parse(value)?)
-    }
-
     fn open_parsed(opts: OpenOptions) -> Result<Vitrine, JsError> {
         let at = now();
         let (local, problem) = match opts.storage {
