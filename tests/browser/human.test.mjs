@@ -16,13 +16,20 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
   await page.waitForSelector('aside.human');
   assert.equal(await page.textContent('.channel-badge'), 'You came from Instagram — welcome!');
   assert.equal(await page.evaluate(() => window.vitrine.channel()), 'instagram');
-  // With the banner's purposes open (it grows), the aside stays above it: nothing covers its buttons.
+  // While the banner asks, the aside asks nothing more (no survey, no sensitive-categories box)
+  // and stands just above the banner, even once its purposes are open (it grows): it covers
+  // neither the banner's buttons nor the header, the category links and the privacy notice.
+  assert.equal(await page.isHidden('aside.human .nps'), true);
+  assert.equal(await page.isHidden('aside.human .sensitive'), true);
   await page.click('#consent-choices summary');
   await page.waitForFunction(() => {
     const aside = document.querySelector('aside.human').getBoundingClientRect();
-    return aside.bottom <= document.getElementById('consent-banner').getBoundingClientRect().top;
+    return aside.bottom <= document.getElementById('consent-banner').getBoundingClientRect().top
+      && aside.top >= document.getElementById('privacy-note').getBoundingClientRect().bottom;
   }, null, { timeout: 5000 });
   await page.click('[data-consent="accept-all"]', { timeout: 5000 });
+  assert.equal(await page.isVisible('aside.human .nps'), true);
+  assert.equal(await page.isVisible('aside.human .sensitive'), true);
   await page.waitForSelector('[data-slot="for_you"] .why');
   assert.equal(await page.textContent('[data-slot="trending"] .why'), 'popular right now');
 
@@ -65,7 +72,8 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
 test('the sensitive box stays off without personalization and grants only itself', async () => {
   const { page, problems, context } = await newPage(env.browser);
   await page.goto(env.base);
-  await page.waitForSelector('aside.human');
+  // A direct visit's aside shows nothing while the banner asks (no badge; the rest waits).
+  await page.waitForSelector('aside.human', { state: 'attached' });
   await page.click('[data-consent="reject-all"]');
   await page.evaluate(() => window.vitrineHuman.refresh());
   assert.equal(await page.isDisabled('#consent-sensitive'), true);
