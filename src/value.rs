@@ -49,27 +49,36 @@ impl From<Vec<u8>> for Blob {
 impl Blob {
     /// `len` bytes that `append(at, n, bytes)` appends to `bytes` piece by piece (`n` of them
     /// each time, `at` already there), each piece handed to [`Incoming`] right after its copy
-    /// ([`Arriving`]). `None` when an `append` fails or appends another number of bytes, or when
-    /// `len` bytes of memory cannot be had.
+    /// ([`Arriving`]). An error when `len` bytes of memory cannot be had, or when an `append`
+    /// fails or appends another number of bytes.
     pub fn copy_in(
         len: usize,
         piece: usize,
         mut append: impl FnMut(usize, usize, &mut Vec<u8>) -> bool,
-    ) -> Option<Blob> {
-        let mut file = Arriving::new(len).ok()?;
+    ) -> Result<Blob, NotCopied> {
+        let mut file = Arriving::new(len).map_err(|_| NotCopied::NoMemory)?;
         while file.taken() < len {
             let at = file.taken();
             let n = piece.max(1).min(len - at);
             if !file.take(n, |v| append(at, n, v)) {
-                return None;
+                return Err(NotCopied::Failed);
             }
         }
-        file.finish().ok()
+        file.finish().map_err(|_| NotCopied::Failed)
     }
 
     /// The piece [`Blob::copy_in`] copies at a time in the browser: a quarter of a 1–2 MB L2 cache
     /// (measured: 256 KB and 1 MB pieces took the same time).
     pub const PIECE: usize = 256 * 1024;
+}
+
+/// Why [`Blob::copy_in`] copied nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotCopied {
+    /// The memory for the bytes could not be had.
+    NoMemory,
+    /// A piece could not be copied.
+    Failed,
 }
 
 /// A model file of a known length arriving in pieces, each copied to its place in one

@@ -4,7 +4,7 @@
 //! Proxy trap that throws becomes a status here instead of unwinding through Rust frames and
 //! poisoning the instance. Depth, value count and string length are bounded.
 
-use crate::value::{Blob, Value};
+use crate::value::{Blob, NotCopied, Value};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -74,8 +74,8 @@ pub fn append_piece(piece: &JsValue, from: usize, n: usize, v: &mut Vec<u8>) {
 }
 
 /// The `k`th byte array of the last walk, copied into wasm memory piece by piece, the checks a
-/// model file needs made on the way ([`Blob::copy_in`]); `None` when a piece could not be copied.
-fn take_bytes(k: u32) -> Option<Blob> {
+/// model file needs made on the way ([`Blob::copy_in`]).
+fn take_bytes(k: u32) -> Result<Blob, NotCopied> {
     Blob::copy_in(bytes_length(k) as usize, Blob::PIECE, |at, n, v| {
         append_from_js(v, n, |memory, ptr| {
             copy_bytes(k, at as u32, n as u32, memory, ptr)
@@ -116,6 +116,8 @@ pub enum ConvertError {
     Threw,
     /// The tape did not read back (a bug of the walk, not of the caller).
     Unreadable,
+    /// A byte array is larger than the memory the module can still have.
+    NoMemory,
 }
 
 impl ConvertError {
@@ -125,6 +127,7 @@ impl ConvertError {
             ConvertError::TooLarge => "the value is too large",
             ConvertError::Threw => "reading the value threw an exception (a getter or Proxy)",
             ConvertError::Unreadable => "the value could not be read",
+            ConvertError::NoMemory => "there is not enough memory to copy the bytes given",
         }
     }
 }
@@ -276,9 +279,19 @@ fn value_of(tape: &[u8]) -> Result<Value, ConvertError> {
 /// [`value_of`] into `into`, reusing what it holds (`tape::read_into`).
 fn read_into(tape: &[u8], into: &mut Value) -> Result<(), ConvertError> {
     match tape.split_first() {
-        Some((0, value)) => crate::tape::read_into(value, &mut take_bytes, into)
-            .then_some(())
-            .ok_or(ConvertError::Unreadable),
+        Some((0, value)) => {
+            let mut no_memory = false;
+            let mut bytes = |k| {
+                take_bytes(k)
+                    .map_err(|e| no_memory |= e == NotCopied::NoMemory)
+                    .ok()
+            };
+            match crate::tape::read_into(value, &mut bytes, into) {
+                true => Ok(()),
+                false if no_memory => Err(ConvertError::NoMemory),
+                false => Err(ConvertError::Unreadable),
+            }
+        }
         Some((1, _)) => Err(ConvertError::TooDeep),
         Some((2, _)) => Err(ConvertError::TooLarge),
         _ => Err(ConvertError::Threw),

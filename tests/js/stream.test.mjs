@@ -97,6 +97,21 @@ test('a piece larger than a megabyte is taken a megabyte per task', async () => 
   assert.deepEqual(sizes, [1 << 20, 1 << 20, 1 << 20, 5]);
 });
 
+test('a file larger than the memory the module can have is refused, and the module still works', async () => {
+  // 4.2 GB: more than a wasm32 memory's 4 GiB. The array is never written, so it costs nothing.
+  const huge = new Uint8Array(4.2e9);
+  assert.throws(() => Vitrine.open({ model: huge, ...options }),
+    { message: 'open: there is not enough memory to copy the bytes given' });
+  // A header that says the file is that long: refused before anything else is read.
+  const head = model.slice(0, 32);
+  const dv = new DataView(head.buffer);
+  dv.setBigUint64(16, BigInt(huge.length), true);
+  dv.setUint32(28, crc32(head.subarray(0, 28)), true);
+  await assert.rejects(Vitrine.load({ model: stream(head), ...options }),
+    { message: 'model: there is not enough memory for a model file of 4200000000 bytes' });
+  assert.equal(shelves(Vitrine.open({ model, ...options }))[1].length, 8);
+});
+
 test('a catalog, or no model, is opened as open does', async () => {
   const v = await Vitrine.load({ catalog: [{ id: 'a', category: 'Mugs' }, { id: 'b', category: 'Mugs' }], ...options });
   assert.equal(v.recommend({ scenario: 'trending', k: 5 }).length, 2);
