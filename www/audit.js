@@ -60,7 +60,7 @@ function profilePanel(exp, a) {
       el('dt', { text: 'Purchases' }), el('dd', { text: `${p.purchases.length} products` }),
       el('dt', { text: 'In the cart' }), el('dd', { text: `${p.cart.length} products` }),
       el('dt', { text: 'Searches' }), el('dd', {}, p.searches.length ? p.searches.map((s) => el('span', { class: 'chip', text: s.value ?? s.query ?? String(s) })) : 'none'),
-      el('dt', { text: 'First and last signal' }), el('dd', { text: `${when(p.firstSeen)} — ${when(p.lastSeen)}` }))));
+      el('dt', { text: 'First and last signal' }), el('dd', { text: p.firstSeen == null ? 'none yet' : `${when(p.firstSeen)} — ${when(p.lastSeen)}` }))));
 }
 
 /**

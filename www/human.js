@@ -123,7 +123,10 @@ export function mount(v) {
     : null;
 
   const aside = el('aside', { class: 'human', 'aria-label': 'Help and feedback' }, badge, help, survey, sensitiveRow);
-  document.body.append(aside);
+  // Floating on a wide screen; on a phone it ends the page, above the footer (www/human.css).
+  const footer = document.querySelector('body > footer');
+  if (footer) footer.before(aside);
+  else document.body.append(aside);
 
   function refresh() {
     const c = v.consent();
