@@ -24,8 +24,8 @@ test('on a phone no page scrolls sideways and the help aside ends the page', asy
   const context = await phone();
   const { page, problems } = await newPage(env.browser, { context });
   await page.goto(`${env.base}/?utm_source=ig`);
-  await page.waitForSelector('aside.human .channel-badge');
   await page.click('[data-consent="accept-all"]');
+  await page.waitForSelector('aside.human .channel-badge');
   await page.waitForSelector('[data-slot="for_you"] .card');
   const aside = await page.evaluate(() => {
     const a = document.querySelector('aside.human');

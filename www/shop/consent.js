@@ -12,27 +12,18 @@ export function siteBanner(shop, onDecided) {
     onDecided(state);
   }
 
-  // While the banner is open, the page keeps room for it at the bottom and the floating aside
-  // (www/human.js) stands just above it: both follow its height, which grows when its purposes open.
-  const height = new ResizeObserver(() => {
-    document.body.style.setProperty('--banner-height', `${banner.offsetHeight}px`);
-  });
-
   function open() {
     const c = shop.vitrine.consent();
     boxP.checked = c.personalization;
     boxS.checked = c.storage && c.personalization;
     banner.hidden = false;
     document.body.classList.add('with-banner');
-    height.observe(banner);
     banner.querySelector('[data-consent="accept-all"]').focus();
   }
 
   function close() {
     banner.hidden = true;
-    height.disconnect();
     document.body.classList.remove('with-banner');
-    document.body.style.removeProperty('--banner-height');
   }
 
   banner.addEventListener('click', (e) => {
