@@ -47,6 +47,13 @@ node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${strip[@]}" "${features[@]}
 # Without --enable-simd: wasm-opt refuses the scalar build if any SIMD instruction slipped in.
 node_modules/.bin/wasm-opt "$opt" "${inlining[@]}" "${strip[@]}" "${features[@]}" \
   target/pkg-scalar/vitrine_bg.wasm -o pkg/vitrine_scalar_bg.wasm
+# Functions ordered so that each one's bytes are most like the one before it (the code is the
+# same; gzip's window finds more): −2.9 KB gzip (scripts/order-functions.mjs).
+for wasm in pkg/vitrine_bg.wasm pkg/vitrine_scalar_bg.wasm; do
+  node scripts/order-functions.mjs "$wasm" target/ordered.wasm
+  node_modules/.bin/wasm-opt --reorder-functions-by-name --strip-debug "${features[@]}" --enable-simd \
+    target/ordered.wasm -o "$wasm"
+done
 node scripts/loader.mjs pkg/vitrine.js
 node scripts/load-glue.mjs pkg/vitrine.js pkg/vitrine.d.ts
 # The API documentation is in vitrine.d.ts; the shipped JavaScript goes without comments.
