@@ -1,7 +1,9 @@
-// A storefront built with a bundler: a fresh Vite app with vitrine installed from the packed
-// package (what `npm install vitrine` puts in node_modules), in Vite's dev server and in its
-// production build, loaded in Chromium. The loader must name each .wasm file in its own literal
-// `new URL('…', import.meta.url)`, or a production build emits no wasm and fetches a missing file.
+// A storefront built with a bundler: a fresh app with vitrine installed from the packed package
+// (what `npm install vitrine` puts in node_modules), in Vite's dev server and its production
+// build, and in a webpack 5 production build (what Next.js and most older storefronts bundle
+// with), each without configuration, loaded in Chromium. The loader must name each .wasm file in
+// its own literal `new URL('…', import.meta.url)`, or a production build emits no wasm and
+// fetches a missing file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,7 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { createServer as httpServer } from 'node:http';
 import { build, createServer, preview } from 'vite';
+import webpack from 'webpack';
 import { CHROMIUM_ARGS } from './browser.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -118,6 +122,46 @@ test("Vite's dev server serves the package as installed, wasm included", async (
     assert.match(r.wasm[0], /vitrine_bg\.wasm$/);
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a webpack 5 production build, without configuration, emits the wasm and runs it', async () => {
+  const dir = app();
+  try {
+    const stats = await new Promise((ok, fail) => webpack({
+      mode: 'production',
+      context: dir,
+      entry: './main.js',
+      output: { path: join(dir, 'dist'), filename: 'main.js', publicPath: '/' },
+      performance: { hints: false },
+      infrastructureLogging: { level: 'error' },
+    }, (e, s) => (e ? fail(e) : ok(s))));
+    assert.deepEqual(stats.compilation.errors.map(String), []);
+    const emitted = readdirSync(join(dir, 'dist'));
+    assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `both builds emitted: ${emitted}`);
+    writeFileSync(join(dir, 'dist', 'index.html'), readFileSync(join(dir, 'index.html'), 'utf8').replace('type="module" ', ''));
+    const types = { html: 'text/html', js: 'text/javascript', wasm: 'application/wasm' };
+    const server = httpServer((req, res) => {
+      const file = join(dir, 'dist', req.url === '/' ? 'index.html' : req.url.slice(1));
+      try {
+        const body = readFileSync(file);
+        res.writeHead(200, { 'content-type': types[file.split('.').pop()] ?? 'application/octet-stream' });
+        res.end(body);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const r = await visit(`http://127.0.0.1:${server.address().port}/`);
+      works(r);
+      assert.equal(r.wasm.length, 1, 'one wasm file fetched');
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
