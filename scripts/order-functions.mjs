@@ -130,6 +130,11 @@ for (; count > 0; count--) {
   at = start + size;
 }
 
+if (bodies.length < 2) {
+  writeFileSync(output, bytes); // nothing to order
+  process.exit(0);
+}
+
 // Greedy: from the first function, always the most similar of those left (ties: lowest index).
 const left = new Set(bodies.keys());
 const order = [0];
