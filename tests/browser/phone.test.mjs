@@ -1,6 +1,7 @@
 // The three demo pages on a phone (390 × 844, touch), where most social-commerce visits land: no
 // page scrolls sideways, the storefront's help aside ends the page instead of floating over a
-// third of the screen, and the audit says "none yet" of a profile that holds no signal.
+// third of the screen, and the audit says "none yet" of a profile that holds no signal; on a
+// tablet the aside ends the page too, on a desktop it floats.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage } from './browser.mjs';
@@ -46,4 +47,19 @@ test('on a phone no page scrolls sideways and the help aside ends the page', asy
   assert.equal(glance, 'none yet');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('on a tablet the help aside ends the page too; on a desktop it floats', async () => {
+  for (const [width, position] of [[820, 'static'], [1280, 'fixed']]) {
+    const context = await env.browser.newContext({ viewport: { width, height: 1000 }, hasTouch: width < 1000 });
+    const { page, problems } = await newPage(env.browser, { context });
+    await page.goto(`${env.base}/?utm_source=ig`);
+    await page.click('[data-consent="accept-all"]');
+    await page.waitForSelector('aside.human .channel-badge');
+    assert.equal(await page.$eval('aside.human', (a) => getComputedStyle(a).position), position, `${width} px`);
+    const s = await sideways(page);
+    assert.equal(s.scroll, s.width, `${width} px: ${s.out.join(', ')}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });
