@@ -1,9 +1,9 @@
 // Orders a module's functions so that gzip finds more of each function in the ones before it:
 // starting from the first, each next function is the one not yet placed whose byte 4-grams are
 // most like those of the two functions just placed (cosine of the two sets; the last one alone,
-// or the last three, measured 0.2–0.6 KB worse). The code does not change, only where each
-// function's body sits in the code section; gzip's 32 KB window then holds more of what the next
-// body repeats (docs/BENCHMARKS.md, twenty-first round).
+// or the last three, measured 0.2–0.6 KB worse). Every function runs the same instructions; only
+// where its body sits in the code section changes (and the index calls name it by), so gzip's
+// 32 KB window holds more of what the next body repeats (docs/BENCHMARKS.md, twenty-first round).
 //
 //   node scripts/order-functions.mjs in.wasm out.wasm
 //
