@@ -10,6 +10,7 @@
 // The order is written as a name section whose names sort in that order; the build then runs
 // `wasm-opt --reorder-functions-by-name --strip-debug`, which moves the bodies (and every index
 // that refers to them) and drops the names again.
+import binaryen from 'binaryen';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [input, output] = process.argv.slice(2);
@@ -54,46 +55,6 @@ function sections() {
   return out;
 }
 
-/** How many functions the module imports (they come before its own in the index space). */
-function importedFunctions(section) {
-  let [count, at] = uleb(section.start);
-  let functions = 0;
-  const skipName = () => {
-    const [len, next] = uleb(at);
-    at = next + len;
-  };
-  const skip = () => {
-    at = uleb(at)[1];
-  };
-  const limits = () => {
-    const flags = bytes[at++];
-    skip();
-    if (flags & 1) skip();
-  };
-  for (; count > 0; count--) {
-    skipName();
-    skipName();
-    const kind = bytes[at++];
-    if (kind === 0) {
-      skip();
-      functions++;
-    } else if (kind === 1) {
-      at++;
-      limits();
-    } else if (kind === 2) {
-      limits();
-    } else if (kind === 3) {
-      at += 2;
-    } else if (kind === 4) {
-      at++;
-      skip();
-    } else {
-      throw new Error(`import kind ${kind} is not known here`);
-    }
-  }
-  return functions;
-}
-
 /** Each function body's distinct 4-byte sequences, sorted (for merging). */
 function grams(body) {
   const set = new Set();
@@ -118,10 +79,15 @@ function shared(a, b) {
 }
 
 const all = sections();
-const imports = all.find((s) => s.id === 2);
 const code = all.find((s) => s.id === 10);
 if (!code) throw new Error(`${input} has no code section`);
-const base = imports ? importedFunctions(imports) : 0;
+// Imported functions come first in the index space; the name section counts them.
+const module = binaryen.readBinary(bytes);
+let base = 0;
+for (let i = 0; i < module.getNumFunctions(); i++) {
+  if (binaryen.getFunctionInfo(module.getFunctionByIndex(i)).module) base++;
+}
+module.dispose();
 const bodies = [];
 let [count, at] = uleb(code.start);
 for (; count > 0; count--) {
