@@ -110,7 +110,7 @@ mod tests {
             timestamp: None,
             channel: None,
             score: (kind == Kind::Survey).then_some(3),
-            order_id: None,
+            order: None,
         }
     }
 

@@ -85,7 +85,7 @@ pub struct Network {
 
 pub const NETWORK: Network = Network {
     capable: false,
-    imports: "JavaScript built-ins (Object, Array, Map, Reflect, Date, Error, Uint8Array), localStorage and its storage event, navigator.globalPrivacyControl, document.URL and document.referrer (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
+    imports: "JavaScript built-ins (Object, Array, Reflect, Date, Math, Error, DataView, Uint8Array, TextEncoder, TextDecoder; bind, on its own CMP callback), setTimeout (to write the profile at the end of a burst of events), localStorage and its storage event, the window's pagehide and visibilitychange events (to write the profile before the page goes), navigator.globalPrivacyControl, document.URL and document.referrer (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
     proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
 };
 
@@ -116,7 +116,8 @@ pub struct ProfileReport {
     pub half_life_days: f64,
     pub memory_bytes: usize,
     /// Events this tab recorded in the last seconds, kept in memory (never stored on their own)
-    /// to re-apply if another tab's write overtakes them; at most 64, each for 5 s once stored.
+    /// to re-apply if another tab's write overtakes them; at most 64, each dropped at the first
+    /// `track`, write or `audit()` 5 s or more after it is stored.
     pub merge_buffer: usize,
 }
 

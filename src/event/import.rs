@@ -54,6 +54,7 @@ fn parse_record(record: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::fnv1a;
     use crate::value::from_json;
     use serde_json::json;
 
@@ -73,9 +74,9 @@ mod tests {
         let e = out[0].as_ref().unwrap();
         assert_eq!(e.kind, Kind::Purchase);
         assert_eq!(e.channel.as_deref(), Some("in_store"));
-        assert_eq!(e.order_id.as_deref(), Some("POS-1"));
+        assert_eq!(e.order, Some(fnv1a("POS-1")));
         assert_eq!(e.lines[0].quantity, 2.0);
-        assert_eq!(out[1].as_ref().unwrap().order_id.as_deref(), Some("77"));
+        assert_eq!(out[1].as_ref().unwrap().order, Some(fnv1a("77")));
         assert_eq!(out[2], Err(Refusal::InvalidTimestamp));
         assert_eq!(out[3], Err(Refusal::InvalidPrice));
         assert_eq!(out[4], Err(Refusal::MissingItemId));

@@ -113,8 +113,16 @@ pub struct Event {
     /// A survey answer's score, 0–10 (`Survey Answered`). The comment is never kept.
     pub score: Option<u8>,
     /// The order of a purchase (`order_id`, `transaction_id`, Shopify `checkout.order.id`), so
-    /// the same order is counted once however often it is reported.
-    pub order_id: Option<String>,
+    /// the same order is counted once however often it is reported: the 64-bit FNV-1a hash of
+    /// its id ([`fnv1a`]), taken as the event is read, so the id itself is not kept.
+    pub order: Option<u64>,
+}
+
+/// The 64-bit FNV-1a hash of a string: what an [`Event`] keeps of an order id.
+pub fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Why an event was not accepted. The codes are stable: pages may switch on them.
@@ -272,12 +280,13 @@ impl Event {
         } else {
             None
         };
-        let order_id = if kind == Kind::Purchase {
+        let order = if kind == Kind::Purchase {
             lines::order_id(
                 props
                     .get_any(&["order_id", "transaction_id"])
                     .or_else(|| props.path(&["checkout", "order", "id"])),
             )?
+            .map(|id| fnv1a(&id))
         } else {
             None
         };
@@ -289,7 +298,7 @@ impl Event {
             timestamp,
             channel,
             score,
-            order_id,
+            order,
         })
     }
 

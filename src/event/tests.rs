@@ -270,28 +270,31 @@ fn survey_answers_keep_the_score_only() {
 }
 
 #[test]
-fn purchases_carry_their_order_id() {
-    let id = |name: &str, props| parse(name, props).unwrap().order_id;
+fn purchases_carry_their_order_id_hashed() {
+    let id = |name: &str, props| parse(name, props).unwrap().order;
     assert_eq!(
         id(
             "Order Completed",
             json!({"order_id": "o-1", "products": [{"sku": "a"}]})
-        )
-        .as_deref(),
-        Some("o-1")
+        ),
+        Some(fnv1a("o-1"))
     );
     assert_eq!(
         id(
             "purchase",
             json!({"transaction_id": 42, "items": [{"item_id": "a"}]})
-        )
-        .as_deref(),
-        Some("42")
+        ),
+        Some(fnv1a("42"))
     );
     assert_eq!(
-        id("checkout_completed", json!({"checkout": {"order": {"id": "gid://shopify/Order/1"}, "lineItems": [{"variant": {"product": {"id": "p"}}}]}})).as_deref(),
-        Some("gid://shopify/Order/1")
+        id(
+            "checkout_completed",
+            json!({"checkout": {"order": {"id": "gid://shopify/Order/1"}, "lineItems": [{"variant": {"product": {"id": "p"}}}]}})
+        ),
+        Some(fnv1a("gid://shopify/Order/1"))
     );
+    // FNV-1a's published 64-bit test value: the hash is the one profiles already store.
+    assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
     assert_eq!(
         id(
             "Product Added",

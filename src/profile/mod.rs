@@ -184,21 +184,17 @@ impl PartialEq for Revision {
     }
 }
 
-/// The fingerprint of a reported purchase kept in the profile: the 64-bit FNV-1a hash of the
-/// order id plus, for each item line, a mixed FNV-1a hash of the item id (a sum, so the order of
-/// the lines does not matter). The same report seen again (a reloaded confirmation page, an
-/// imported order the device saw live) has the same fingerprint; the parts of an order too large
-/// for one event (reported as several events with one order id) do not. Neither the order id nor
-/// the items can be read back from it.
-pub fn order_fingerprint<'a>(order_id: &str, items: impl Iterator<Item = &'a str>) -> u64 {
-    let fnv = |bytes: &[u8]| {
-        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    };
-    items.fold(fnv(order_id.as_bytes()), |acc, id| {
+/// The fingerprint of a reported purchase kept in the profile: the order id's hash
+/// ([`fnv1a`](crate::event::fnv1a)) plus, for each item line, a mixed
+/// FNV-1a hash of the item id (a sum, so the order of the lines does not matter). The same report
+/// seen again (a reloaded confirmation page, an imported order the device saw live) has the same
+/// fingerprint; the parts of an order too large for one event (reported as several events with
+/// one order id) do not. The order id is not stored; an id that can be guessed (a shop's
+/// sequential order numbers) could be found again by hashing candidates with the profile's items.
+pub fn order_fingerprint<'a>(order: u64, items: impl Iterator<Item = &'a str>) -> u64 {
+    items.fold(order, |acc, id| {
         // A final mix (splitmix64's) so that sums of item hashes do not collide by structure.
-        let mut z = fnv(id.as_bytes());
+        let mut z = crate::event::fnv1a(id);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         acc.wrapping_add(z ^ (z >> 31))
@@ -245,7 +241,7 @@ impl Profile {
     /// false, changing nothing, for a purchase whose order was already counted.
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
         self.revision = Revision::next();
-        if let (Kind::Purchase, Some(order)) = (e.kind, &e.order_id) {
+        if let (Kind::Purchase, Some(order)) = (e.kind, e.order) {
             let h = order_fingerprint(order, e.items().map(|(id, _)| id));
             if self.orders.iter().any(|(o, _)| *o == h) {
                 return false;

@@ -4,7 +4,7 @@
 use super::*;
 use crate::args::MAX_ID_LEN;
 use crate::consent::{ConsentState, Gate};
-use crate::event::{Line, MAX_TEXT_LEN};
+use crate::event::{fnv1a, Line, MAX_TEXT_LEN};
 use proptest::prelude::*;
 
 const DAY: f64 = decay::DAY_MS;
@@ -72,7 +72,7 @@ fn event() -> impl Strategy<Value = (Event, f64)> {
                 list,
                 timestamp: None,
                 channel,
-                order_id,
+                order: order_id.as_deref().map(fnv1a),
                 score,
             };
             (e, T0 + dt)

@@ -1,6 +1,6 @@
 use super::*;
 use crate::consent::{ConsentState, Gate, Source};
-use crate::event::{Event, Line};
+use crate::event::{fnv1a, Event, Line};
 
 pub(crate) fn granted() -> Gate {
     Gate::new(ConsentState {
@@ -30,7 +30,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         timestamp: None,
         channel: Some("instagram".into()),
         score: None,
-        order_id: None,
+        order: None,
     }
 }
 
@@ -94,7 +94,7 @@ fn hundred_thousand_events_stay_under_the_bound() {
         e.list = Some(format!("{long}-list-{}", i % 333));
         e.channel = Some(format!("channel-{}", i % 40));
         e.score = Some((i % 11) as u8);
-        e.order_id = Some(format!("{long}-order-{i}"));
+        e.order = Some(fnv1a(&format!("{long}-order-{i}")));
         p.record(&tok, &e, T0 + f64::from(i) * 1000.0);
         if kind == Kind::Add {
             p.record(
@@ -137,7 +137,7 @@ fn codec_round_trips_and_rejects_damage() {
         let mut e = ev(*k, &format!("id{i}"), "Cat", 10.0 * i as f64);
         e.query = Some("q".into());
         e.score = Some(6);
-        e.order_id = Some("o-1".into());
+        e.order = Some(fnv1a("o-1"));
         p.record(&tok, &e, T0 + i as f64);
     }
     p.record(&tok, &ev(Kind::Add, "r", "Cat", 1.0), T0 + 20.0);
@@ -179,6 +179,34 @@ fn prune_deletes_signals_older_than_retention() {
     p.prune(&tok, T0 + 50.0 * DAY);
     assert!(p.is_empty());
     assert_eq!(p.summary(&tok, T0).events, 0);
+}
+
+#[test]
+fn a_signal_touched_within_retention_is_kept_whole() {
+    // What docs/PRIVACY.md (Retention) says: an item bought again keeps its count and first
+    // purchase time, the counts by kind stay, and the first event time is the oldest signal's.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::View, "seen", "Seen", 5.0), T0);
+    p.record(&tok, &ev(Kind::Purchase, "mug", "Mugs", 5.0), T0 + DAY);
+    p.record(
+        &tok,
+        &ev(Kind::Purchase, "mug", "Mugs", 5.0),
+        T0 + 25.0 * DAY,
+    );
+    assert!(p.prune(&tok, T0 + 10.0 * DAY) > 0);
+    let v = p.view(&tok, T0 + 25.0 * DAY);
+    assert_eq!(v.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mug"]);
+    let bought: Vec<_> = v
+        .purchases()
+        .map(|(id, n, _, first, _)| (id, n, first))
+        .collect();
+    assert_eq!(bought, [("mug", 2, T0 + DAY)]);
+    let summary = p.summary(&tok, T0 + 25.0 * DAY);
+    assert_eq!(summary.events, 3);
+    assert_eq!(summary.first_seen, Some(T0 + DAY));
+    assert_eq!(p.oldest(), Some(T0 + DAY));
 }
 
 #[test]
@@ -256,7 +284,7 @@ fn an_order_is_counted_once_however_often_it_is_reported() {
     let tok = gate.personalization().unwrap();
     let mut p = Profile::new(14.0 * DAY);
     let mut e = ev(Kind::Purchase, "mug", "Mugs", 9.0);
-    e.order_id = Some("A-1".into());
+    e.order = Some(fnv1a("A-1"));
     assert!(p.record(&tok, &e, T0));
     assert!(!p.record(&tok, &e, T0 + 1.0), "the thank-you page reloaded");
     let before = p.clone();
@@ -265,17 +293,17 @@ fn an_order_is_counted_once_however_often_it_is_reported() {
         "imported later from the account page"
     );
     assert_eq!(p, before, "nothing changed");
-    e.order_id = Some("A-2".into());
+    e.order = Some(fnv1a("A-2"));
     assert!(p.record(&tok, &e, T0 + 2.0));
     let v = p.view(&tok, T0 + 3.0);
     assert_eq!(v.purchases().next().map(|x| x.1), Some(2));
     let mut second_part = ev(Kind::Purchase, "lamp", "Lamps", 9.0);
-    second_part.order_id = Some("A-2".into());
+    second_part.order = Some(fnv1a("A-2"));
     assert!(
         p.record(&tok, &second_part, T0 + 2.0),
         "an order too large for one event, in parts"
     );
-    e.order_id = None;
+    e.order = None;
     assert!(
         p.record(&tok, &e, T0 + 4.0),
         "without an id, every report counts"

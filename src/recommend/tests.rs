@@ -39,7 +39,7 @@ fn view(kind: Kind, id: &str) -> Event {
         timestamp: None,
         channel: None,
         score: None,
-        order_id: None,
+        order: None,
     }
 }
 

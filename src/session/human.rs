@@ -184,6 +184,7 @@ impl Session {
         }
         if self.gate.storage().is_some() {
             self.seq += 1;
+            self.forget_own(now);
             if self.own.len() == MAX_OWN {
                 self.own.pop_front();
             }

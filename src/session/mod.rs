@@ -474,7 +474,8 @@ impl Session {
             .then_some(self.last_write + self.write_interval)
     }
 
-    /// Writes the events that wait, if any (nothing is written without storage consent).
+    /// Writes the events that wait, if any (nothing is written without storage consent), and
+    /// forgets the own events stored longer ago than the merge window.
     pub fn flush(&mut self, now: f64) {
         if self.pending {
             self.pending = false;
@@ -483,6 +484,7 @@ impl Session {
                 self.persist_profile(now);
             }
         }
+        self.forget_own(now);
     }
 
     /// Replaces the ranking weights (clamped to their documented ranges). The evaluation uses

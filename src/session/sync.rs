@@ -108,7 +108,7 @@ impl Session {
     }
 
     /// Drops own events a stored profile holds once they are older than the merge window.
-    fn forget_own(&mut self, now: f64) {
+    pub(super) fn forget_own(&mut self, now: f64) {
         let confirmed = self.confirmed;
         self.own
             .retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);

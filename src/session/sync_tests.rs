@@ -104,6 +104,34 @@ fn interleaved_writes_from_two_tabs_lose_no_update() {
     assert_eq!(a.audit(NOW).profile.merge_buffer, 2);
     view(&mut a, "mugs-5", NOW + MERGE_WINDOW_MS + 10.0);
     assert_eq!(a.audit(NOW).profile.merge_buffer, 1);
+    // Without another event: the next flush after the window (the wasm layer's `audit()` and
+    // timers flush first) forgets it too.
+    a.flush(NOW + MERGE_WINDOW_MS + 11.0);
+    assert_eq!(
+        a.audit(NOW).profile.merge_buffer,
+        1,
+        "still within its window"
+    );
+    a.flush(NOW + 2.0 * MERGE_WINDOW_MS + 11.0);
+    assert_eq!(a.audit(NOW).profile.merge_buffer, 0);
+}
+
+#[test]
+fn the_merge_buffer_keeps_an_order_by_its_hash_only() {
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let r = a
+        .track(
+            &Value::from("Order Completed"),
+            &from_json(&json!({"order_id": "POS-1042", "products": [{"product_id": "mugs-1"}]})),
+            &Value::Undefined,
+            NOW + 1.0,
+        )
+        .unwrap();
+    assert!(r.accepted);
+    assert_eq!(a.own.len(), 1);
+    assert_eq!(a.own[0].event.order, Some(crate::event::fnv1a("POS-1042")));
+    assert!(!format!("{:?}", a.own).contains("POS-1042"));
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         timestamp: None,
         channel: None,
         score: None,
-        order_id: None,
+        order: None,
     };
     p.record(&who, &e, 10.0);
     assert_eq!(
@@ -179,7 +179,7 @@ fn version_2_records_are_read_and_rewritten_as_version_3() {
         timestamp: None,
         channel: Some("email".into()),
         score: None,
-        order_id: None,
+        order: None,
     };
     p.record(&who, &e, 10.0);
     let v3 = p.encode(&who);

@@ -303,7 +303,7 @@ impl Vitrine {
     /// Deletes everything vitrine holds about the shopper, in memory and in storage, and forgets
     /// the consent decision: nothing is collected again until the shopper decides anew. Only with
     /// `policy.rememberRefusal`, a refusal in force keeps its small consent record. Other tabs of
-    /// the site follow.
+    /// the site follow when they see the stored records go (with storage consent).
     ///
     /// ```js
     /// v.erase();

@@ -10,7 +10,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { pkgDir } from './load.mjs';
+import vitrine, { pkgDir } from './load.mjs';
 
 const wasm = readFileSync(pkgDir + 'vitrine_bg.wasm');
 const scalar = readFileSync(pkgDir + 'vitrine_scalar_bg.wasm');
@@ -39,6 +39,18 @@ const FORBIDDEN = [
   'navigate', 'eval', 'Function', 'apply', 'construct', 'import',
 ];
 const word = (w) => new RegExp(`(?<![\\w$])${w}(?![\\w$])`);
+
+/** Host APIs a glue function behind an import may reach, and what `audit()` must say of each. */
+const HOST = {
+  setTimeout: ['setTimeout'],
+  localStorage: ['localStorage'],
+  addEventListener: ['storage event', 'pagehide', 'visibilitychange'],
+  getRandomValues: ['crypto.getRandomValues'],
+  __tcfapi: ['__tcfapi'],
+  Reflect: ['Reflect'],
+  Date: ['Date'],
+  bind: ['bind, on its own CMP callback'],
+};
 
 /** The code of a JS source with comments removed and string contents blanked. */
 export function codeOnly(src) {
@@ -160,6 +172,15 @@ test('the wasm imports only glue functions, and none can reach the network or ca
   }
   assert.deepEqual(problems, []);
   t.diagnostic(`${imports.length} imports checked`);
+  // audit().network.imports names every host API an import reaches (built-ins aside).
+  const said = vitrine.Vitrine.open({ catalog: [] }).audit().network.imports;
+  const reached = new Set([...bodies.entries()]
+    .filter(([name]) => imports.some((i) => i.name === name))
+    .flatMap(([, body]) => Object.keys(HOST).filter((api) => word(api).test(body))));
+  assert.ok(reached.has('localStorage') && reached.has('setTimeout'), [...reached].join());
+  for (const api of reached) {
+    for (const phrase of HOST[api]) assert.ok(said.includes(phrase), `audit().network.imports says ${phrase}`);
+  }
   // The checks find what they look for.
   assert.deepEqual(shimProblems('a', 'function(arg0) { navigator.sendBeacon(arg0) }'), ['a uses sendBeacon']);
   assert.deepEqual(shimProblems('b', 'function(arg0, arg1) { const ret = arg0.call(arg1); }'), ['b calls arg0 indirectly']);
@@ -203,9 +224,11 @@ test('both builds import the same, and only vitrine_bg.wasm uses SIMD', async ()
   assert.equal(withoutSimd(wasm), false, 'the SIMD build uses SIMD');
 });
 
-test("the module's data names no network API or navigation property", () => {
-  const text = dataSegments(wasm);
-  assert.ok(text.length > 1000, 'data segments found');
-  assert.deepEqual(dataProblems(text), []);
+test("the module's data names no network API or navigation property (both builds)", () => {
+  for (const bytes of [wasm, scalar]) {
+    const text = dataSegments(bytes);
+    assert.ok(text.length > 1000, 'data segments found');
+    assert.deepEqual(dataProblems(text), []);
+  }
   assert.deepEqual(dataProblems('x\0sendBeacon\0retrieval\0location'), ['the module\'s data holds "sendBeacon"', 'the module\'s data holds "location"']);
 });
