@@ -24,5 +24,11 @@ const pkg = {
   sideEffects: false,
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
-copyFileSync('README.md', 'pkg/README.md');
+// The package holds the README but not docs/: its links to the repository's files become links
+// to the repository (npm's page and an installed copy would otherwise point nowhere).
+const readme = readFileSync('README.md', 'utf8').replace(
+  /(!?)(\[[^\]]*\])\((?![a-z]+:|#)([^)\s]+)\)/g,
+  (_, image, text, path) => `${image}${text}(${pkg.repository}/${image ? 'raw' : 'blob'}/main/${path})`,
+);
+writeFileSync('pkg/README.md', readme);
 if (existsSync('LICENSE')) copyFileSync('LICENSE', 'pkg/LICENSE');

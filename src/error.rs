@@ -26,8 +26,8 @@ pub enum Error {
     #[error("open: catalog[{index}] {problem}")]
     InvalidCatalog { index: usize, problem: String },
     /// A `recommend` scenario that does not exist.
-    #[error("recommend: unknown scenario '{0}'; expected one of for_you, similar, bought_together, trending, recently_viewed, buy_again, cart")]
-    UnknownScenario(String),
+    #[error("{0}: unknown scenario '{1}'; expected one of for_you, similar, bought_together, trending, recently_viewed, buy_again, cart")]
+    UnknownScenario(&'static str, String),
     /// A model file that is not a vitrine model, is damaged, or has a version this build cannot read.
     #[error("model: {0}")]
     Model(String),

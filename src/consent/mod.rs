@@ -22,7 +22,7 @@ pub use gate::{Gate, Persist, Personal, Sensitive, Withdrawn};
 pub use precedence::Decision;
 
 use crate::args::Args;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::value::Value;
 use serde::Serialize;
 
@@ -132,6 +132,10 @@ const KEYS: &[&str] = &[
     "googleConsentMode",
 ];
 
+const EXPECTED: &str = "an object such as {personalization, storage}, {tcf} or {googleConsentMode}";
+const NO_DECISION: &str =
+    "decides nothing: give personalization, storage, sensitive, tcf or googleConsentMode";
+
 /// Longest `tcf` string read from a consent object (the decoder's own limit).
 const MAX_TC_LEN: usize = tcf::MAX_LEN;
 
@@ -139,6 +143,9 @@ impl ConsentInput {
     /// Parses `{personalization?, storage?, sensitive?, tcf?, googleConsentMode?}`. A malformed
     /// TC string is an error that says why.
     pub fn parse(func: &'static str, v: &Value) -> Result<Self> {
+        if v.is_absent() {
+            return Err(Error::wrong_type(func, "consent", EXPECTED, v));
+        }
         let args = Args::new(func, "consent", v)?;
         args.reject_unknown(KEYS)?;
         let personalization = args.bool("personalization")?;
@@ -158,6 +165,11 @@ impl ConsentInput {
             .get("googleConsentMode")
             .map(|v| ConsentMode::parse(func, v))
             .transpose()?;
+        if explicit.is_none() && tcf.is_none() && consent_mode.is_none() {
+            // `{}` (or only undefined purposes) decides nothing; taking it as a refusal would
+            // erase the profile because a banner's state was not filled in yet.
+            return Err(Error::invalid(func, "consent", NO_DECISION));
+        }
         Ok(ConsentInput {
             explicit,
             tcf,
@@ -200,11 +212,29 @@ mod tests {
         let d = input.decide(5.0, false);
         assert!(d.personalization && !d.storage);
         assert_eq!(d.source, Source::Explicit);
-        let none = ConsentInput::parse("setConsent", &Value::Undefined)
-            .unwrap()
-            .decide(5.0, false);
-        assert!(!none.personalization && !none.storage);
-        assert_eq!(none.source, Source::Default);
+        let refusal = ConsentInput::parse("setConsent", &from_json(&json!({"storage": false})));
+        let d = refusal.unwrap().decide(5.0, false);
+        assert!(!d.personalization && !d.storage && !d.sensitive);
+        assert_eq!(d.source, Source::Explicit);
+    }
+
+    #[test]
+    fn a_consent_that_decides_nothing_is_an_error() {
+        // `setConsent(bannerState)` before the banner filled it in must not erase the profile.
+        let err = |v: Value| {
+            ConsentInput::parse("setConsent", &v)
+                .unwrap_err()
+                .to_string()
+        };
+        let expected = "setConsent: consent must be an object such as {personalization, storage}, {tcf} or {googleConsentMode}";
+        assert_eq!(err(Value::Undefined), format!("{expected}, got undefined"));
+        assert_eq!(err(Value::Null), format!("{expected}, got null"));
+        let nothing = "setConsent: consent decides nothing: give personalization, storage, sensitive, tcf or googleConsentMode";
+        assert_eq!(err(from_json(&json!({}))), nothing);
+        assert_eq!(
+            err(Value::Object(vec![("storage".into(), Value::Undefined)])),
+            nothing
+        );
     }
 
     #[test]

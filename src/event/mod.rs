@@ -206,7 +206,7 @@ impl Event {
             ));
         };
         let props = match properties {
-            Value::Object(_) => shopify_data(properties),
+            Value::Object(_) => payload(properties),
             v if v.is_absent() => &Value::Undefined,
             other => {
                 return Err(Error::wrong_type(
@@ -310,12 +310,16 @@ impl Event {
     }
 }
 
-/// A whole Shopify event (`{name, data: {…}}`) carries its properties in `data`.
-fn shopify_data(props: &Value) -> &Value {
-    match props.get("data") {
-        Some(data @ Value::Object(_)) if props.get("name").is_some() => data,
-        _ => props,
-    }
+/// Where a whole event object carries its properties: a Shopify event (`{name, data: {…}}`) in
+/// `data`, a Google Tag Manager `dataLayer` push (`{event, ecommerce: {…}}`) in `ecommerce`.
+fn payload(props: &Value) -> &Value {
+    let inner = |envelope: &str, key: &str| match props.get(key) {
+        Some(data @ Value::Object(_)) if props.get(envelope).is_some() => Some(data),
+        _ => None,
+    };
+    inner("name", "data")
+        .or_else(|| inner("event", "ecommerce"))
+        .unwrap_or(props)
 }
 
 #[cfg(test)]

@@ -105,6 +105,24 @@ fn shopify_pixel_shapes_whole_event_or_data() {
 }
 
 #[test]
+fn a_tag_manager_data_layer_push_is_read_as_it_is() {
+    let push = json!({"event": "purchase", "ecommerce": {"transaction_id": "T-1", "value": 24,
+        "items": [{"item_id": "sku-9", "item_category": "Candles", "price": 12, "quantity": 2}]}});
+    let e = parse("purchase", push.clone()).unwrap();
+    assert_eq!(e, parse("purchase", push["ecommerce"].clone()).unwrap());
+    assert_eq!(one_line(&e).item_id.as_deref(), Some("sku-9"));
+    assert_eq!(e.order, Some(fnv1a("T-1")));
+    // `ecommerce` is only an envelope next to `event`.
+    let plain = json!({"item_id": "sku-9", "ecommerce": {"items": [{"item_id": "other"}]}});
+    assert_eq!(
+        one_line(&parse("view_item", plain).unwrap())
+            .item_id
+            .as_deref(),
+        Some("sku-9")
+    );
+}
+
+#[test]
 fn bad_data_is_refused_with_a_reason() {
     let cases = [
         (

@@ -148,8 +148,8 @@ fn serve(
             || (scenario == Scenario::Cart && plan.anchors_from_profile));
     // A capped shelf draws from a pool twice as deep, so that what the cap drops can be replaced;
     // when the cap still leaves it short of `k` and the pool was full, the pool deepens (×4, up
-    // to the whole catalog): a shelf never comes out shorter because of the cap while the
-    // catalog holds items it allows.
+    // to the whole catalog), and when even every item the rules allow cannot fill it within the
+    // cap, the cap gives way for the slots left: a shelf never comes out shorter because of it.
     let mut depth = if capped { (m * 2).min(model.len()) } else { m };
     let ordered = matches!(scenario, Scenario::RecentlyViewed | Scenario::BuyAgain);
     let lambda = if ordered {
@@ -216,10 +216,11 @@ fn serve(
         if !capped {
             break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
         }
-        let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, |i| {
+        let last = !full || depth >= model.len();
+        let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, last, |i| {
             explain(scratch, i).0[0].and_then(shelf::Signal::of)
         });
-        if ranked.len() >= req.k || !full || depth >= model.len() {
+        if ranked.len() >= req.k || last {
             break (ranked, pool, explain);
         }
         depth = (depth * 4).min(model.len());

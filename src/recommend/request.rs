@@ -124,11 +124,17 @@ const KEYS: &[&str] = &[
 const FILTER_KEYS: &[&str] = &["category", "brand", "minPrice", "maxPrice", "inStock"];
 
 impl Request {
+    /// `recommend(options)`.
     pub fn parse(v: &Value) -> Result<Self> {
-        let a = Args::new("recommend", "options", v)?;
+        Self::parse_for("recommend", v)
+    }
+
+    /// The options of `func`: `recommend`, or `explainShelf`, which takes the same.
+    pub fn parse_for(func: &'static str, v: &Value) -> Result<Self> {
+        let a = Args::new(func, "options", v)?;
         if v.is_absent() {
             return Err(Error::wrong_type(
-                "recommend",
+                func,
                 "options",
                 "an object such as {scenario: 'for_you', k: 10}",
                 v,
@@ -136,17 +142,11 @@ impl Request {
         }
         a.reject_unknown(KEYS)?;
         let name = match a.get("scenario") {
-            None => {
-                return Err(Error::invalid(
-                    "recommend",
-                    "options.scenario",
-                    "is required",
-                ))
-            }
+            None => return Err(Error::invalid(func, "options.scenario", "is required")),
             Some(Value::String(s)) => s.as_str(),
             Some(other) => {
                 return Err(Error::wrong_type(
-                    "recommend",
+                    func,
                     "options.scenario",
                     "a string",
                     other,
@@ -158,27 +158,37 @@ impl Request {
             if shown.len() < name.len() {
                 shown.push('…');
             }
-            Error::UnknownScenario(shown)
+            Error::UnknownScenario(func, shown)
         })?;
         let mut anchors: Vec<String> = a.id("itemId")?.into_iter().collect();
         anchors.extend(a.ids("itemIds", MAX_LIST)?.unwrap_or_default());
         if scenario == Scenario::Similar && anchors.is_empty() {
             return Err(Error::invalid(
-                "recommend",
+                func,
                 "options.itemId",
                 "is required for the 'similar' scenario",
             ));
         }
         if scenario == Scenario::BoughtTogether && anchors.is_empty() {
             return Err(Error::invalid(
-                "recommend",
+                func,
                 "options.itemId",
                 "(or itemIds) is required for the 'bought_together' scenario",
             ));
         }
         let (exclude_purchased, durable_categories) = match a.get("excludePurchased") {
             Some(Value::Array(_)) => (false, names(&a, "excludePurchased")?),
-            _ => (a.bool("excludePurchased")?.unwrap_or(false), Vec::new()),
+            None | Some(Value::Bool(_)) => {
+                (a.bool("excludePurchased")?.unwrap_or(false), Vec::new())
+            }
+            Some(other) => {
+                return Err(Error::wrong_type(
+                    func,
+                    "options.excludePurchased",
+                    "true, false or a list of categories",
+                    other,
+                ))
+            }
         };
         Ok(Request {
             scenario,
@@ -186,7 +196,7 @@ impl Request {
             k: a.int("k", 1, MAX_K as u32)?
                 .map_or(DEFAULT_K, |k| k as usize),
             exclude: a.ids("exclude", MAX_LIST)?.unwrap_or_default(),
-            filter: parse_filter(a.get("filter").unwrap_or(&Value::Undefined))?,
+            filter: parse_filter(func, a.get("filter").unwrap_or(&Value::Undefined))?,
             diversity: a.number("diversity", 0.0, 1.0)?,
             explore: a.number("explore", 0.0, 1.0)?.unwrap_or(0.0),
             exclude_purchased,
@@ -210,8 +220,8 @@ fn names(a: &Args<'_>, key: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-fn parse_filter(v: &Value) -> Result<Filter> {
-    let a = Args::new("recommend", "options.filter", v)?;
+fn parse_filter(func: &'static str, v: &Value) -> Result<Filter> {
+    let a = Args::new(func, "options.filter", v)?;
     a.reject_unknown(FILTER_KEYS)?;
     let f = Filter {
         categories: names(&a, "category")?,
@@ -223,7 +233,7 @@ fn parse_filter(v: &Value) -> Result<Filter> {
     if let (Some(lo), Some(hi)) = (f.min_price, f.max_price) {
         if lo > hi {
             return Err(Error::invalid(
-                "recommend",
+                func,
                 "options.filter.minPrice",
                 "must not be above maxPrice",
             ));
@@ -262,7 +272,17 @@ mod tests {
             parse(json!({"scenario": "for_you", "excludePurchased": ["Sofas", " lamps"]})).unwrap();
         assert!(!r.exclude_purchased);
         assert_eq!(r.durable_categories, ["sofas", "lamps"]);
-        assert!(parse(json!({"scenario": "for_you", "excludePurchased": "yes"})).is_err());
+        assert_eq!(
+            parse(json!({"scenario": "for_you", "excludePurchased": "yes"}))
+                .unwrap_err()
+                .to_string(),
+            "recommend: options.excludePurchased must be true, false or a list of categories, got string"
+        );
+        let shelf = Request::parse_for("explainShelf", &from_json(&json!({"scenario": "nope"})));
+        assert!(shelf
+            .unwrap_err()
+            .to_string()
+            .starts_with("explainShelf: unknown scenario 'nope'"));
         let r = parse(json!({"scenario": "trending", "channel": "TikTok"})).unwrap();
         assert_eq!(r.channel.as_deref(), Some("tiktok"));
         assert!(parse(json!({"scenario": "trending", "channel": 3})).is_err());

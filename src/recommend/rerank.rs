@@ -156,18 +156,19 @@ struct Left<'a> {
 /// score relative to the best. Returns the picks with that objective as their score, which never
 /// increases down the list. With `λ = 0` this is the top `k` by relevance.
 pub fn mmr(model: &Model, pool: &[Scored], k: usize, lambda: f32) -> Vec<Scored> {
-    mmr_admitting(model, pool, k, lambda, |_| true).0
+    mmr_admitting(model, pool, k, lambda, &mut |_| true).0
 }
 
 /// [`mmr`] where each would-be pick is first offered to `admit`: one it refuses leaves the pool
 /// (the similarities of the others do not change, as nothing was picked) and the next best is
-/// offered. Returns the picks and the items refused.
+/// offered. Returns the picks and the items refused. (`admit` is a `dyn`: one copy of this
+/// function serves every caller, where each closure type made its own.)
 pub fn mmr_admitting(
     model: &Model,
     pool: &[Scored],
     k: usize,
     lambda: f32,
-    mut admit: impl FnMut(u32) -> bool,
+    admit: &mut dyn FnMut(u32) -> bool,
 ) -> (Vec<Scored>, Vec<u32>) {
     let best = pool.first().map_or(0.0, |s| s.score);
     let rel = |s: &Scored| if best > 0.0 { s.score / best } else { 0.0 };

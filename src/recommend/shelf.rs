@@ -18,7 +18,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     /// The scenario after fallbacks (`for_you` without a profile → `trending`; `cart` without
-    /// items → `for_you`); `None` when the policy keeps the shelf empty (`trending` for a
+    /// items → `for_you`; `similar` or `bought_together` when none of the items on screen is in
+    /// the catalog → `trending`); `None` when the policy keeps the shelf empty (`trending` for a
     /// detractor with `detractors: 'gentle'`).
     pub served: Option<Scenario>,
     /// The items on screen, or the cart vitrine saw being built.
@@ -46,7 +47,9 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
             scenario = Scenario::ForYou;
         }
     }
-    if scenario == Scenario::ForYou && rep.is_none() {
+    let unknown =
+        anchors.is_empty() && matches!(scenario, Scenario::Similar | Scenario::BoughtTogether);
+    if unknown || (scenario == Scenario::ForYou && rep.is_none()) {
         scenario = Scenario::Trending;
     }
     let served = (!(input.gentle && scenario == Scenario::Trending)).then_some(scenario);
@@ -134,18 +137,22 @@ pub fn cap_of(share: f64, k: usize) -> usize {
 /// Re-ranks like [`rerank::mmr`] while no signal explains more than `cap_of(share, k)` of the
 /// picks: a would-be pick whose main reason (`signal`) has reached the cap leaves the pool and the
 /// next best is taken. Only would-be picks are explained, so the cost is one re-ranking, not an
-/// explanation of the whole pool. Returns the picks and the pool that is left (for exploration).
+/// explanation of the whole pool. `last`: the pool holds every item the rules allow, so when the
+/// cap leaves the shelf short (a `filter` to the one category the shopper likes), it gives way:
+/// the refused items fill the slots nothing else can, re-ranked with the picks. Returns the picks
+/// and the pool that is left (for exploration).
 pub fn capped_mmr(
     model: &Model,
     mut pool: Vec<Scored>,
     k: usize,
     lambda: f32,
     share: f64,
+    last: bool,
     signal: impl Fn(u32) -> Option<Signal>,
 ) -> (Vec<Scored>, Vec<Scored>) {
     let limit = cap_of(share, k);
     let mut seen: Vec<(Signal, usize)> = Vec::new();
-    let (ranked, mut refused) = rerank::mmr_admitting(model, &pool, k, lambda, |i| {
+    let (mut ranked, mut refused) = rerank::mmr_admitting(model, &pool, k, lambda, &mut |i| {
         let Some(sig) = signal(i) else {
             return true;
         };
@@ -163,6 +170,21 @@ pub fn capped_mmr(
     });
     if !refused.is_empty() {
         crate::sort::sort(&mut refused);
+        if last && ranked.len() < k {
+            // Every item is either picked or refused: the picks and the best of the refused
+            // that fill the shelf, re-ranked together.
+            let mut short = k - ranked.len();
+            ranked = rerank::mmr_admitting(model, &pool, k, lambda, &mut |i| {
+                let capped = refused.binary_search(&i).is_ok();
+                if capped && short == 0 {
+                    return false;
+                }
+                short -= usize::from(capped);
+                true
+            })
+            .0;
+            return (ranked, pool);
+        }
         pool.retain(|s| refused.binary_search(&s.item).is_err());
     }
     (ranked, pool)
@@ -253,6 +275,11 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
     let explanation = match p.served {
         None => "empty: promotions are paused after your feedback".to_owned(),
         Some(Scenario::Trending) if req.scenario == Scenario::Trending => trending(""),
+        Some(Scenario::Trending)
+            if matches!(req.scenario, Scenario::Similar | Scenario::BoughtTogether) =>
+        {
+            trending(": the item on screen is not in the catalog")
+        }
         Some(Scenario::Trending) => {
             trending(": personalization is off, so nothing about you is used")
         }

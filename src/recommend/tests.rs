@@ -733,7 +733,7 @@ fn refusals_give_what_taking_the_best_each_time_gives() {
         pool.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         let refuse = |i: u32| (i as usize + round) % (2 + round % 4) == 0;
         for lambda in [0.0, 0.3, 0.8] {
-            let (got, refused) = mmr_admitting(&model, &pool, 10, lambda, |i| !refuse(i));
+            let (got, refused) = mmr_admitting(&model, &pool, 10, lambda, &mut |i| !refuse(i));
             assert_eq!(got, naive(&model, &pool, 10, lambda, |i| !refuse(i)));
             assert!(got.iter().all(|s| !refuse(s.item)));
             assert!(refused.iter().all(|&i| refuse(i)));

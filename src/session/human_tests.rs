@@ -526,6 +526,38 @@ fn a_capped_shelf_stays_full_when_its_first_pool_is_all_one_signal() {
 }
 
 #[test]
+fn a_shelf_filtered_to_the_liked_category_is_full_the_cap_giving_way() {
+    // One view makes "you like candles" the main reason of every candle; a page that asks for
+    // candles only must still get a full shelf (the cap would leave 10 of 20, 5 of them filler).
+    let items: Vec<Json> = (0..200)
+        .map(|i| {
+            let category = if i < 100 { "Candles" } else { "Mugs" };
+            json!({"id": format!("sku-{i}"), "category": category, "price": 10, "popularity": i})
+        })
+        .collect();
+    let mut s = open_with(
+        &MemoryBackend::new(),
+        json!({"catalog": items, "consent": {"personalization": true}}),
+    );
+    track(&mut s, "Product Viewed", json!({"product_id": "sku-3"}));
+    for category in ["Candles", "Mugs"] {
+        let shelf = rec(
+            &mut s,
+            json!({"scenario": "for_you", "k": 20, "filter": {"category": category}}),
+        );
+        assert_eq!(shelf.len(), 20, "{category}: {shelf:?}");
+    }
+    // Unfiltered, the cap holds: at most half the shelf is "you like candles".
+    let shelf = rec(&mut s, json!({"scenario": "for_you", "k": 20}));
+    let liked = shelf
+        .iter()
+        .filter(|r| r.reasons[0] == "because you like candles")
+        .count();
+    assert_eq!(shelf.len(), 20);
+    assert!(liked <= 10, "{shelf:?}");
+}
+
+#[test]
 fn every_shelf_explains_itself() {
     let mem = MemoryBackend::new();
     let mut anon = open_with(&mem, json!({}));
@@ -583,6 +615,23 @@ fn every_shelf_explains_itself() {
         anon.explain_shelf(&similar, NOW).unwrap().explanation,
         "similar to the item you are looking at"
     );
+    // An item on screen the catalog does not know (a Shopify GID for a SKU-keyed catalog):
+    // the shelf is trending, and its explanation says why.
+    for scenario in ["similar", "bought_together"] {
+        let o = from_json(&json!({"scenario": scenario, "itemId": "gid://shopify/Product/1"}));
+        let e = s.explain_shelf(&o, NOW).unwrap();
+        assert_eq!(e.served, Some("trending"));
+        assert_eq!(
+            e.explanation,
+            "popular right now: the item on screen is not in the catalog"
+        );
+        let served = rec(
+            &mut s,
+            json!({"scenario": scenario, "itemId": "gid://shopify/Product/1"}),
+        );
+        let trending = rec(&mut s, json!({"scenario": "trending"}));
+        assert_eq!(served, trending, "{scenario}");
+    }
     let mine = s
         .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
         .unwrap();

@@ -373,7 +373,7 @@ impl Session {
     /// `explainShelf(options)`: what `recommend(options)` serves and why, in one sentence, with
     /// the parts of the profile it uses.
     pub fn explain_shelf(&self, options: &Value, now: f64) -> Result<Shelf> {
-        let req = Request::parse(options)?;
+        let req = Request::parse_for("explainShelf", options)?;
         Ok(self.with_input(&req, now, |input| recommend::shelf_of(input, &req)))
     }
 

@@ -176,7 +176,7 @@ fn a_write_from_a_stale_copy_loses_nothing_and_counts_nothing_twice() {
 #[test]
 fn p9_a_newer_decision_in_another_tab_is_adopted() {
     let mem = MemoryBackend::new();
-    let mut a = tab(&mem, json!({}));
+    let mut a = stored_tab(&mem);
     let mut b = stored_tab(&mem);
     a.set_consent(&from_json(&GRANTED()), NOW + 10.0, false)
         .unwrap();
@@ -206,7 +206,7 @@ fn p9_a_newer_decision_in_another_tab_is_adopted() {
         ["vitrine:consent"]
     );
     // An older record (a tab that decided earlier) does not undo a newer decision here.
-    let mut old = tab(&mem, json!({}));
+    let mut old = stored_tab(&mem);
     old.set_consent(&from_json(&GRANTED()), NOW + 1.0, false)
         .unwrap();
     a.storage_changed(NOW + 17.0);

@@ -6,7 +6,7 @@
      * whole file in JavaScript and no task copies and checks all of it at once. Rejects with what `open` throws; also when the response is not `ok`, when the stream
      * fails (its own error) or gives something other than bytes, and — as soon as the first 32
      * bytes have arrived, the rest of the stream then cancelled — when the file does not start
-     * like a vitrine model file (`model: it does not start with the vitrine model signature`).
+     * like a vitrine model file (`model: not a usable model file: it does not start with the vitrine model signature`).
      *
      * ```js
      * const v = await Vitrine.load({ model: fetch('/models/shop.vtr'), policy: { diversity: 0.2 } });

@@ -130,7 +130,7 @@ pub fn decode_tc_string(
 /// ```
 #[wasm_bindgen(js_name = npsSummary, unchecked_return_type = "NpsSummary")]
 pub fn nps_summary(
-    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint8Array")] scores: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "readonly number[] | Uint8Array")] scores: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "{ level?: number }")] options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
     let read = |v: &JsValue, limits| {

@@ -44,6 +44,9 @@ export type Channel = KnownChannel | (string & {});
 /**
  * A consent decision. Banner flags (a purpose left out is denied), a TC string, Google Consent Mode
  * v2, or several at once: banner flags decide over `tcf`, and `tcf` over `googleConsentMode`.
+ * It must give at least one of them: `{}` (or only `undefined` values) decides nothing and
+ * throws, so a banner state not filled in yet never erases anything. A refusal is
+ * `{ personalization: false }`.
  */
 export interface ConsentInput {
   personalization?: boolean;
@@ -147,7 +150,8 @@ export interface Policy {
   rememberRefusal?: boolean;
   /**
    * Largest share (0.1–1) of a personal shelf whose main reason may be one signal (one viewed
-   * item, one category, one brand, the price band). Default 0.5; 1 turns the cap off.
+   * item, one category, one brand, the price band). Default 0.5; 1 turns the cap off. It never
+   * makes a shelf shorter: when nothing else the rules allow is left, it gives way.
    */
   maxSignalShare?: number;
   /**
@@ -270,7 +274,10 @@ export interface RecommendFilter {
 
 export interface RecommendOptions {
   scenario: Scenario;
-  /** The item on screen (required for 'similar' and 'bought_together'); never returned. */
+  /**
+   * The item on screen (required for 'similar' and 'bought_together'); never returned. When the
+   * catalog has none of the items given, the shelf is 'trending' (`explainShelf` says so).
+   */
   itemId?: string | number;
   /** Several items on screen, or the cart for 'cart'. */
   itemIds?: Array<string | number>;
@@ -290,7 +297,11 @@ export interface RecommendOptions {
 
 export interface Recommendation {
   itemId: string;
-  /** At most 1; never increases down the list. */
+  /**
+   * The shelf's ranking value: at most 1, never increasing down the list. Compare it within one
+   * shelf only; with diversity re-ranking (`diversity` > 0) it can be 0 or negative, and such an
+   * item is still a recommendation.
+   */
   score: number;
   /** Short stable strings, e.g. "because you viewed sku-9", "popular in candles". */
   reasons: string[];

@@ -180,6 +180,8 @@ impl Vitrine {
     /// ```js
     /// v.track('Product Viewed', { product_id: 'sku-9', category: 'Candles', price: 12 });
     /// v.track('add_to_cart', { items: [{ item_id: 'sku-9', quantity: 2 }] });
+    /// // a Google Tag Manager dataLayer push as it is:
+    /// v.track('view_item', { event: 'view_item', ecommerce: { items: [{ item_id: 'sku-9' }] } });
     /// v.track('Order Completed', { products: [{ product_id: 'sku-9' }] }, { channel: 'instagram' });
     /// // → { accepted: true }   or   { accepted: false, reason: 'no_consent' }
     /// ```
@@ -243,8 +245,8 @@ impl Vitrine {
     /// flags, a TC string (storage ← TCF purpose 1, personalization ← purposes 5 and 6), Google
     /// Consent Mode v2 (`personalization_storage` decides both), or a mix (banner flags win, then
     /// TCF). With Global Privacy Control on and `policy.gpc: 'deny'`, personalization stays
-    /// denied unless this is the site's own explicit opt-in. A malformed TC string throws and
-    /// changes nothing.
+    /// denied unless this is the site's own explicit opt-in. A malformed TC string, or a consent
+    /// that decides nothing (`undefined`, `null`, `{}`), throws and changes nothing.
     ///
     /// ```js
     /// v.setConsent({ personalization: true, storage: false });
@@ -346,7 +348,7 @@ impl Vitrine {
     ///
     /// ```js
     /// const r = v.importHistory([
-    ///   { order_id: 'POS-1042', timestamp: Date.parse('2025-03-02T11:20:00Z'), channel: 'in_store',
+    ///   { order_id: 'POS-1042', timestamp: Date.now() - 3 * 86_400_000, channel: 'in_store',
     ///     products: [{ product_id: 'sku-9', quantity: 2, price: 12 }] },
     /// ]);
     /// // → { imported: 1, duplicates: 0, refused: [] }

@@ -60,6 +60,20 @@ test('setConsent maps TCF purposes 1, 5, 6 and Consent Mode personalization_stor
   v.free();
 });
 
+test('a consent that decides nothing throws and erases nothing (a banner state not filled in yet)', () => {
+  const v = Vitrine.open({ catalog, storage: 'memory', consent: { personalization: true, storage: true } });
+  v.track('Product Viewed', { product_id: catalog[3].id });
+  const before = JSON.stringify([v.consent(), v.exportData().profile]);
+  for (const nothing of [undefined, null, {}, { personalization: undefined }]) {
+    assert.throws(() => v.setConsent(nothing), /^Error: setConsent: consent (must be an object|decides nothing)/, JSON.stringify(nothing));
+  }
+  assert.equal(JSON.stringify([v.consent(), v.exportData().profile]), before);
+  assert.throws(() => Vitrine.open({ catalog, consent: {} }), /^Error: open: consent decides nothing/);
+  // Left out (or undefined), `open` takes the stored decision, as documented.
+  assert.equal(Vitrine.open({ catalog, storage: 'memory', consent: undefined }).consent().source, 'default');
+  v.free();
+});
+
 test('Global Privacy Control denies personalization until the shopper opts in explicitly with it', () => {
   withGpc(true, () => {
     const v = Vitrine.open({ catalog, storage: 'memory', consent: { tcf: tcString([1, 5, 6]) } });

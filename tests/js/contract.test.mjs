@@ -124,5 +124,10 @@ test('withdrawal erases at once; erase() removes everything; export holds it all
 test('free() releases the instance; later calls throw instead of trapping', () => {
   const v = Vitrine.open({ catalog, storage: 'memory' });
   v.free();
-  assert.throws(() => v.consent(), Error);
+  const freed = /^Error: vitrine: this instance was freed \(free\(\) was called\); open a new one$/;
+  assert.throws(() => v.consent(), freed);
+  assert.throws(() => v.track('Product Viewed', { product_id: catalog[0].id }), freed);
+  assert.throws(() => v.free(), freed, 'a second free() says so too');
+  // Other errors pass through unchanged.
+  assert.throws(() => Vitrine.open({ catalog, storage: 'disk' }), /^Error: open: options.storage/);
 });

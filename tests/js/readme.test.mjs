@@ -34,3 +34,18 @@ for (const file of ['README.md', 'docs/API.md']) {
     });
   });
 }
+
+test("the package's README links to the repository for the files the package does not hold", () => {
+  const packed = readFileSync(new URL('pkg/README.md', repo), 'utf8');
+  const { files, repository } = JSON.parse(readFileSync(new URL('pkg/package.json', repo), 'utf8'));
+  const targets = [...packed.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  assert.ok(targets.some((t) => t.startsWith(`${repository}/blob/main/docs/`)), 'docs links rewritten');
+  assert.ok(targets.some((t) => t.startsWith(`${repository}/raw/main/docs/screenshots/`)), 'images rewritten');
+  for (const t of targets) {
+    const local = !/^[a-z]+:/.test(t) && !t.startsWith('#');
+    assert.ok(!local || files.includes(t.split('#')[0]), `${t} is not in the package`);
+    // Each rewritten link names a file of this repository.
+    const path = t.startsWith(`${repository}/`) ? t.replace(/^.*?\/(?:blob|raw)\/main\//, '').split('#')[0] : null;
+    if (path) assert.ok(readFileSync(new URL(path, repo)), path);
+  }
+});
