@@ -273,7 +273,7 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         ""
     };
     let explanation = match p.served {
-        None => "empty: promotions are paused after your feedback".to_owned(),
+        None => "promotions are paused after your feedback".to_owned(),
         Some(Scenario::Trending) if req.scenario == Scenario::Trending => trending(""),
         Some(Scenario::Trending)
             if matches!(req.scenario, Scenario::Similar | Scenario::BoughtTogether) =>
@@ -302,7 +302,7 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         Some(Scenario::BuyAgain) if rep.is_some() => {
             "what you bought before, online or in store".to_owned()
         }
-        Some(_) => "empty: personalization is off".to_owned(),
+        Some(_) => "personalization is off".to_owned(),
     };
     if channel.is_some() {
         signals.push("channel");

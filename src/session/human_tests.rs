@@ -578,12 +578,12 @@ fn every_shelf_explains_itself() {
         (
             "recently_viewed",
             "what you viewed recently, on this device",
-            "empty: personalization is off",
+            "personalization is off",
         ),
         (
             "buy_again",
             "what you bought before, online or in store",
-            "empty: personalization is off",
+            "personalization is off",
         ),
         (
             "cart",

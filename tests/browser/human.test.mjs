@@ -47,7 +47,7 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
   await page.goto(`${env.base}/#/`);
   await page.waitForSelector('[data-slot="trending"] .why');
   assert.equal(await page.getAttribute('[data-slot="trending"] .why', 'data-served'), 'none');
-  assert.equal(await page.textContent('[data-slot="trending"] .why'), 'empty: promotions are paused after your feedback');
+  assert.equal(await page.textContent('[data-slot="trending"] .why'), 'promotions are paused after your feedback');
 
   // Searching again and again without clicking: a person is offered too.
   await page.evaluate(() => {
