@@ -6,7 +6,9 @@
 //! vitrine-model inspect model.vtr [--item ID]
 //! ```
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use vitrine::model::build::{self, progress, BuildError, Options, Report};
@@ -18,12 +20,14 @@ usage:
   vitrine-model build --interactions FILE [--catalog FILE] --out model.vtr [options]
   vitrine-model build --pairs pairs.csv --popularity popularity.csv [--catalog FILE] --out model.vtr [options]
   vitrine-model inspect model.vtr [--item ID]
+  vitrine-model --version
 
 Inputs are CSV or JSON Lines, plain or gzip (see docs/MODEL.md for the columns).
 
 options:
   --neighbours M             neighbours kept per item and relation (default 50)
-  --dims D                   embedding width learned when the catalog has none, 0 for none (default 32)
+  --dims D                   embedding width learned when the catalog has none, 0 for none, at most
+                             1024 (default 32)
   --shrink L                 similarity shrinkage (default 10)
   --min-support N            pairs seen fewer times are dropped (default 2)
   --repeat-min-buyers N      items with fewer buyers get the overall repeat rate (default 5)
@@ -32,7 +36,7 @@ options:
   --trending-half-life D     days (default 14)
   --view-window W            co-views count up to W positions apart (default 3)
   --max-basket N             larger orders count for popularity, not pairs (default 1000)
-  --max-bad F                fraction of bad rows tolerated before failing (default 0.01)
+  --max-bad F                fraction (0–1) of bad rows tolerated before failing (default 0.01)
   --memory-mb N              memory for pair counting before spilling to disk (default 1024)
   --temp DIR                 where spill files go (default the system temp folder)
   --seed N                   seed of the embedding (default 24301)
@@ -81,13 +85,18 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
         };
         let o = &mut cli.options;
         match flag.as_str() {
-            "--interactions" => cli.interactions = Some(value.into()),
-            "--catalog" => cli.catalog = Some(value.into()),
-            "--pairs" => cli.pairs = Some(value.into()),
-            "--popularity" => cli.popularity = Some(value.into()),
-            "--out" => cli.out = Some(value.into()),
+            "--interactions" => once(&mut cli.interactions, flag, value)?,
+            "--catalog" => once(&mut cli.catalog, flag, value)?,
+            "--pairs" => once(&mut cli.pairs, flag, value)?,
+            "--popularity" => once(&mut cli.popularity, flag, value)?,
+            "--out" => once(&mut cli.out, flag, value)?,
             "--neighbours" => o.neighbours = num(&value)? as usize,
-            "--dims" => o.dims = (num(&value)? as usize).min(1024),
+            "--dims" => {
+                o.dims = num(&value)? as usize;
+                if o.dims > 1024 {
+                    return Err(format!("--dims must be at most 1024, got '{value}'"));
+                }
+            }
             "--shrink" => o.shrink = num(&value)?,
             "--min-support" => o.min_support = num(&value)? as u32,
             "--repeat-min-buyers" => o.repeat_min_buyers = num(&value)? as u32,
@@ -96,7 +105,14 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
             "--trending-half-life" => o.trending_half_life_days = num(&value)?.max(0.01),
             "--view-window" => o.view_window = num(&value)? as usize,
             "--max-basket" => o.max_basket = num(&value)? as usize,
-            "--max-bad" => o.max_bad_fraction = num(&value)?,
+            "--max-bad" => {
+                o.max_bad_fraction = num(&value)?;
+                if o.max_bad_fraction > 1.0 {
+                    return Err(format!(
+                        "--max-bad is a fraction from 0 to 1 (0.05 tolerates 5 %), got '{value}'"
+                    ));
+                }
+            }
             "--memory-mb" => o.memory_bytes = (num(&value)? as usize).max(16) << 20,
             "--temp" => o.temp_dir = value.into(),
             "--seed" => o.seed = num(&value)? as u64,
@@ -119,19 +135,33 @@ fn parse_build(args: &[String]) -> Result<Cli, String> {
     }
 }
 
+/// A file option given once: a second one is a mistake, not an override.
+fn once(slot: &mut Option<PathBuf>, flag: &str, value: String) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("{flag} is given twice"));
+    }
+    *slot = Some(value.into());
+    Ok(())
+}
+
 fn summary(r: &Report, bytes: usize, seconds: f64) {
     eprintln!(
         "read {} rows: {} used, {} returns/cancellations left out, {} bad",
         r.rows, r.used, r.non_positive, r.bad
     );
+    if r.catalog_items > 0 || r.catalog_bad > 0 {
+        let rows = if r.catalog_bad == 1 { "row" } else { "rows" };
+        eprintln!(
+            "catalog: {} items, {} bad {rows} left out",
+            r.catalog_items, r.catalog_bad
+        );
+    }
     for (file, line, why) in &r.bad_examples {
         eprintln!("  bad row {file}:{line}: {why}");
     }
-    if r.bad as usize > r.bad_examples.len() {
-        eprintln!("  … and {} more", r.bad as usize - r.bad_examples.len());
-    }
-    if r.catalog_items > 0 {
-        eprintln!("catalog: {} items", r.catalog_items);
+    let bad = (r.bad + r.catalog_bad) as usize;
+    if bad > r.bad_examples.len() {
+        eprintln!("  … and {} more", bad - r.bad_examples.len());
     }
     eprintln!(
         "model: {} items, {} baskets/sessions, {} co-purchase and {} co-view pairs kept, {} spill runs",
@@ -143,8 +173,52 @@ fn summary(r: &Report, bytes: usize, seconds: f64) {
     );
 }
 
+/// The model file being written: a temporary file beside `out`, created before the build (so a
+/// path that cannot be written fails at once) and renamed over `out` only once it is complete,
+/// so a failed build or write never leaves a partial model where a good one was.
+struct Pending {
+    tmp: PathBuf,
+    out: PathBuf,
+}
+
+impl Pending {
+    fn create(out: &Path) -> Result<Self, String> {
+        let name = out
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", out.display()))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.tmp", std::process::id()));
+        let tmp = out.with_file_name(tmp_name);
+        std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", out.display()))?;
+        Ok(Pending {
+            tmp,
+            out: out.to_owned(),
+        })
+    }
+
+    fn commit(self, bytes: &[u8]) -> Result<(), String> {
+        let fail = |e: std::io::Error| format!("{}: {e}", self.out.display());
+        let mut f = std::fs::File::create(&self.tmp).map_err(fail)?;
+        f.write_all(bytes).map_err(fail)?;
+        f.sync_all().map_err(fail)?;
+        std::fs::rename(&self.tmp, &self.out).map_err(fail)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
 fn run_build(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let cli = parse_build(args).map_err(|e| format!("{e}\n\n{USAGE}"))?;
+    let pending = Pending::create(cli.out.as_deref().unwrap_or(Path::new("")))?;
     let started = Instant::now();
     let result = match (&cli.interactions, &cli.pairs, &cli.popularity) {
         (Some(i), _, _) => build::build(i, cli.catalog.as_deref(), &cli.options),
@@ -154,26 +228,61 @@ fn run_build(args: &[String]) -> Result<(), String> {
         _ => Err(BuildError::Usage(USAGE.into())),
     };
     let (parts, report) = result.map_err(|e| e.to_string())?;
+    let latest = parts.info.reference_time;
     let model = Model::from_parts(parts).map_err(|e| e.to_string())?;
     let bytes = model.to_file(cli.embeddings);
-    let out = cli.out.unwrap_or_default();
-    std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    pending.commit(&bytes)?;
     summary(&report, bytes.len(), started.elapsed().as_secs_f64());
+    // Epoch seconds read as milliseconds put the whole history in January 1970.
+    if latest > 0.0 && latest < 1e11 {
+        eprintln!(
+            "warning: every timestamp is before 1973-03-04 (the latest is {latest}): numbers are \
+             read as epoch milliseconds; if these are epoch seconds, multiply them by 1000"
+        );
+    }
     Ok(())
 }
 
+/// `inspect`: written to standard output in one piece; a reader that stops early (`| head`) is
+/// not an error.
 fn run_inspect(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let text = inspect(args)?;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn inspect(args: &[String]) -> Result<String, String> {
+    let mut out = String::new();
     let path = args.first().ok_or(USAGE)?;
+    let item = match args.get(1..).unwrap_or_default() {
+        [] => None,
+        [flag, id] if flag == "--item" => Some(id),
+        _ => {
+            return Err(format!(
+                "inspect takes a model file and --item ID\n\n{USAGE}"
+            ))
+        }
+    };
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     let m = Model::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))?;
     let p = m.parts();
-    println!(
+    let _ = writeln!(
+        out,
         "{path}: {} bytes, format version {}",
         bytes.len(),
         // The file's own (it loaded, so the header is there).
         u16::from_le_bytes([bytes[8], bytes[9]])
     );
-    println!(
+    let _ = writeln!(
+        out,
         "items {}, categories {}, brands {}, tags {}, embedding dims {}",
         m.len(),
         p.categories.len(),
@@ -181,7 +290,8 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
         p.tags.len(),
         m.dims()
     );
-    println!(
+    let _ = writeln!(
+        out,
         "co-purchase links {}, co-view links {}, lines {}, reference time {} ms, repeat rates {}",
         p.co_purchase.targets.len(),
         p.co_view.targets.len(),
@@ -189,16 +299,13 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
         p.info.reference_time,
         if p.repeat.is_empty() { "no" } else { "yes" }
     );
-    if let Some(id) = args
-        .iter()
-        .position(|a| a == "--item")
-        .and_then(|i| args.get(i + 1))
-    {
+    if let Some(id) = item {
         let i = m.index_of(id).ok_or_else(|| format!("no item '{id}'"))?;
         let repeat = m
             .repeat_rate(i)
             .map_or_else(|| "unknown".to_owned(), |r| format!("{r:.4}"));
-        println!(
+        let _ = writeln!(
+            out,
             "{id}: '{}', popularity {:.4}, trending {:.4}, repeat rate {repeat}",
             m.title(i),
             m.popularity(i),
@@ -210,16 +317,16 @@ fn run_inspect(args: &[String]) -> Result<(), String> {
         ] {
             let (t, w) = rel.of(i);
             for (j, s) in t.iter().zip(w).take(10) {
-                println!("  {name} {} ({s:.4}) {}", m.id(*j), m.title(*j));
+                let _ = writeln!(out, "  {name} {} ({s:.4}) {}", m.id(*j), m.title(*j));
             }
         }
     } else {
-        println!("most popular:");
+        let _ = writeln!(out, "most popular:");
         for &i in m.by_popularity().iter().take(10) {
-            println!("  {} {:.4} {}", m.id(i), m.popularity(i), m.title(i));
+            let _ = writeln!(out, "  {} {:.4} {}", m.id(i), m.popularity(i), m.title(i));
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 fn main() -> ExitCode {
@@ -229,6 +336,10 @@ fn main() -> ExitCode {
         Some("inspect") => run_inspect(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
+            Ok(())
+        }
+        Some("-V" | "--version") => {
+            println!("vitrine-model {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
         _ => Err(USAGE.to_owned()),

@@ -132,13 +132,16 @@ pub fn read(
                 report.used += 1;
             }
             Err(Skip::NonPositiveQuantity) => report.non_positive += 1,
-            Err(Skip::Bad(why)) => report.note_bad(path, line, why),
+            Err(Skip::Bad(why)) => {
+                report.bad += 1;
+                report.note_bad(path, line, why);
+            }
         }
         if report.rows % 65536 == 0 {
             bar.tick(&format!("{:.1}M lines", report.rows as f64 / 1e6));
             // Fail fast on a file that is clearly not interactions.
             if report.rows == 65536 && report.bad * 2 > report.rows {
-                check_bad(path, report.bad, report.rows, o)?;
+                check_bad(path, report.bad, report.rows, o, report)?;
             }
         }
     }
@@ -146,7 +149,7 @@ pub fn read(
         w.flush().map_err(|e| BuildError::io(p, e))?;
     }
     bar.finish(&format!("{} lines, {} items", report.rows, ids.len()));
-    check_bad(path, report.bad, report.rows, o)?;
+    check_bad(path, report.bad, report.rows, o, report)?;
     Ok(ReadOutput {
         ids,
         prices,

@@ -104,6 +104,10 @@ impl Input {
         } else {
             Box::new(peek)
         };
+        // A UTF-8 byte-order mark (Excel, pandas' utf-8-sig) is not part of the first field.
+        if reader.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
         let first = reader.fill_buf().map_err(io)?;
         let format = match first.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Format::JsonLines,
@@ -125,7 +129,7 @@ impl Input {
                 Some(Ok(())) => {
                     input.header = split_csv(&input.buf)
                         .into_iter()
-                        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+                        .map(|h| h.trim().to_lowercase())
                         .collect();
                 }
                 _ => return Err(BuildError::input(path, 1, "has no header line")),
@@ -190,10 +194,17 @@ impl Input {
                 Format::Csv => {
                     let cells = split_csv(&self.buf);
                     if cells.len() != self.header.len() {
+                        // An odd number of quotes: a quoted field that goes on past the line.
+                        let open = self.buf.bytes().filter(|&b| b == b'"').count() % 2 == 1;
                         Err(format!(
-                            "has {} fields, the header has {}",
+                            "has {} fields, the header has {}{}",
                             cells.len(),
-                            self.header.len()
+                            self.header.len(),
+                            if open {
+                                " (a quoted field is not closed on its line: fields cannot span lines)"
+                            } else {
+                                ""
+                            }
                         ))
                     } else {
                         Ok(Record::Csv(cells))
@@ -221,6 +232,14 @@ impl Input {
             Record::Json(o) => names.iter().find_map(|n| match o.get(*n)? {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(s) => Some(Field::Text(Cow::Borrowed(s.as_str()))),
+                // Integers beyond 2^53 stay JSON: as an f64 they would be another number.
+                serde_json::Value::Number(x)
+                    if x.as_u64()
+                        .or(x.as_i64().map(i64::unsigned_abs))
+                        .is_some_and(|v| v > (1 << 53)) =>
+                {
+                    Some(Field::Json(o.get(*n)?))
+                }
                 serde_json::Value::Number(x) => x.as_f64().map(Field::Number),
                 other => Some(Field::Json(other)),
             }),

@@ -177,8 +177,9 @@ pub struct Report {
 pub const MAX_EXAMPLES: usize = 20;
 
 impl Report {
+    /// Lists a bad row among the first ones (the caller counts it: `bad` for interaction lines,
+    /// `catalog_bad` for catalog rows).
     fn note_bad(&mut self, path: &Path, line: u64, why: String) {
-        self.bad += 1;
         if self.bad_examples.len() < MAX_EXAMPLES {
             self.bad_examples
                 .push((path.display().to_string(), line, why));
@@ -242,16 +243,32 @@ pub fn read_catalog(
     let mut items = Vec::new();
     let mut seen = HashMap::new();
     let mut rows = 0u64;
+    // The width of the first embedding given: every other must have it.
+    let mut dims: Option<(usize, u64)> = None;
     while let Some((line, rec)) = input.next_record()? {
         rows += 1;
         let item = rec.and_then(|r| rows::catalog_item(&input, &r));
         match item {
             Ok(it) => {
-                if seen.insert(it.id.clone(), items.len()).is_some() {
+                if seen.contains_key(&it.id) {
                     report.catalog_bad += 1;
                     report.note_bad(path, line, format!("item '{}' appears again", it.id));
                     continue;
                 }
+                let width = it.embedding.len();
+                match dims {
+                    Some((d, first)) if width > 0 && width != d => {
+                        report.catalog_bad += 1;
+                        let why = format!(
+                            "embedding has {width} numbers, the one on line {first} has {d}"
+                        );
+                        report.note_bad(path, line, why);
+                        continue;
+                    }
+                    None if width > 0 => dims = Some((width, line)),
+                    _ => {}
+                }
+                seen.insert(it.id.clone(), items.len());
                 items.push(it);
             }
             Err(why) => {
@@ -264,21 +281,34 @@ pub fn read_catalog(
         }
     }
     bar.finish(&format!("{} items", items.len()));
-    check_bad(path, report.catalog_bad, rows, o)?;
+    check_bad(path, report.catalog_bad, rows, o, report)?;
     report.catalog_items = items.len();
     Ok(items)
 }
 
-fn check_bad(path: &Path, bad: u64, rows: u64, o: &Options) -> Result<(), BuildError> {
+/// Fails when more than `--max-bad` of a file's rows are bad, listing the first ones.
+fn check_bad(
+    path: &Path,
+    bad: u64,
+    rows: u64,
+    o: &Options,
+    report: &Report,
+) -> Result<(), BuildError> {
     if bad > 0 && bad as f64 > o.max_bad_fraction * rows as f64 {
-        return Err(BuildError::input(
-            path,
-            0,
-            format!(
-                "{bad} of {rows} rows are bad, more than the {:.2}% tolerated (--max-bad); see the first ones above",
-                o.max_bad_fraction * 100.0
-            ),
-        ));
+        let file = path.display().to_string();
+        let mut message = format!(
+            "{bad} of {rows} rows are bad, more than the {:.2}% tolerated (--max-bad); the first:",
+            o.max_bad_fraction * 100.0
+        );
+        let mut listed = 0;
+        for (_, line, why) in report.bad_examples.iter().filter(|e| e.0 == file) {
+            message.push_str(&format!("\n  {file}:{line}: {why}"));
+            listed += 1;
+        }
+        if bad > listed {
+            message.push_str(&format!("\n  … and {} more", bad - listed));
+        }
+        return Err(BuildError::input(path, 0, message));
     }
     Ok(())
 }
@@ -314,6 +344,16 @@ pub fn build(
     let t0 = Instant::now();
     let read = baskets::read(interactions, &catalog, o, &tmp.0, &mut report)?;
     report.seconds_read = t0.elapsed().as_secs_f64();
+    if report.used == 0 {
+        return Err(BuildError::input(
+            interactions,
+            0,
+            format!(
+                "no line can be used ({} read, {} returns or cancellations, {} bad): a model needs at least one",
+                report.rows, report.non_positive, report.bad
+            ),
+        ));
+    }
     let t1 = Instant::now();
     let (ids, remap) = sort_ids(read.ids);
     let counted = baskets::count(

@@ -82,6 +82,12 @@ fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
     let Some(f) = f else {
         return Err(Skip::Bad(format!("has no {what}")));
     };
+    if let Field::Json(serde_json::Value::Number(n)) = f {
+        // An integer beyond 2^53: a browser's number would round it, and so would this tool.
+        return Err(Skip::Bad(format!(
+            "{what} {n} is too large an integer to be exact as a number: write it as a string"
+        )));
+    }
     let s = f
         .text()
         .ok_or_else(|| Skip::Bad(format!("{what} must be a string or a number")))?;
@@ -125,6 +131,10 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
             .filter(|q| q.is_finite())
             .ok_or_else(|| Skip::Bad("quantity is not a number".into()))?,
     };
+    // A return or cancellation, whatever its (often negative) amount says.
+    if quantity <= 0.0 {
+        return Err(Skip::NonPositiveQuantity);
+    }
     let price = match input.field(rec, PRICE) {
         None => None,
         Some(f) => Some(
@@ -147,9 +157,6 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
             }
         },
     };
-    if quantity <= 0.0 {
-        return Err(Skip::NonPositiveQuantity);
-    }
     let user = input
         .field(rec, USER)
         .and_then(|f| f.text().map(|s| hash(s.trim())))

@@ -377,3 +377,89 @@ fn catalog_numbers_beyond_f32_are_refused() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// What a shop's own exports look like when they go wrong (a user audit's cases).
+#[test]
+fn messy_exports_are_read_or_refused_with_the_lines_that_are_wrong() {
+    let dir = scratch("messy");
+    let header = "user_id,order_id,item_id,quantity,price,timestamp\n";
+    let good = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("u{i},o{i},sku-{},1,5,2024-06-0{}\n", i % 3, 1 + i % 9))
+            .collect()
+    };
+    // Too many bad rows: the error itself lists them (nothing "above" when the build fails).
+    let twice = format!("{header}{}{header}{}", good(8), good(8));
+    let err = build_str(&dir, "twice.csv", twice.as_bytes(), &quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1 of 17 rows are bad"), "{err}");
+    assert!(
+        err.contains("twice.csv:10: timestamp 'timestamp' is neither"),
+        "{err}"
+    );
+    // A refund (negative quantity and amount) is a return, not a bad row.
+    let refund = format!("{header}{}u1,o6,sku-1,-1,-5.00,2024-06-04\n", good(5));
+    let (_, r) = build_str(&dir, "refund.csv", refund.as_bytes(), &quiet()).unwrap();
+    assert_eq!((r.used, r.non_positive, r.bad), (5, 1, 0));
+    // A byte-order mark before a quoted header (pandas' QUOTE_ALL with utf-8-sig).
+    let quoted: String = format!("{header}{}", good(6))
+        .lines()
+        .map(|l| {
+            let cells: Vec<String> = l.split(',').map(|c| format!("\"{c}\"")).collect();
+            cells.join(",") + "\n"
+        })
+        .collect();
+    let bom = [b"\xEF\xBB\xBF".as_slice(), quoted.as_bytes()].concat();
+    let (_, r) = build_str(&dir, "bom.csv", &bom, &quiet()).unwrap();
+    assert_eq!((r.used, r.bad), (6, 0));
+    // JSON Lines with a byte-order mark; integers beyond 2^53 are refused, not rounded.
+    let jl = "\u{feff}{\"order_id\": 1, \"item_id\": \"a\", \"timestamp\": 1.7e12}\n\
+              {\"order_id\": 9007199254740993, \"item_id\": \"a\", \"timestamp\": 1.7e12}\n";
+    let o = Options {
+        max_bad_fraction: 1.0,
+        ..quiet()
+    };
+    let (_, r) = build_str(&dir, "bom.jsonl", jl.as_bytes(), &o).unwrap();
+    assert_eq!((r.used, r.bad), (1, 1));
+    assert!(r.bad_examples[0]
+        .2
+        .contains("9007199254740993 is too large an integer"));
+    // A quoted field that goes on past its line says so.
+    let multi = format!("{header}u1,o1,\"sku\n1\",1,5,2024-06-01\n{}", good(3));
+    let (_, r) = build_str(&dir, "multi.csv", multi.as_bytes(), &o).unwrap();
+    assert!(
+        r.bad_examples[0].2.ends_with("fields cannot span lines)"),
+        "{:?}",
+        r.bad_examples
+    );
+    // Nothing usable: an error, not an empty model.
+    let err = build_str(&dir, "header.csv", header.as_bytes(), &quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no line can be used"), "{err}");
+}
+
+#[test]
+fn catalog_rows_count_against_the_catalog_and_share_one_embedding_width() {
+    let dir = scratch("catalog-bad");
+    let mut orders = String::from("order_id,item_id,timestamp\n");
+    for i in 0..50 {
+        orders.push_str(&format!("o{i},a,2024-06-01\n"));
+    }
+    std::fs::write(dir.join("o.csv"), orders).unwrap();
+    // 1 bad catalog row in 101: within 1 % of the catalog; the orders are all good.
+    let mut catalog = String::from("{\"id\": \"a\", \"embedding\": [1, 0, 0, 0]}\n");
+    catalog.push_str("{\"id\": \"b\", \"embedding\": [0.5, 0.1, 0.3]}\n");
+    for i in 0..99 {
+        catalog.push_str(&format!("{{\"id\": \"c{i}\"}}\n"));
+    }
+    std::fs::write(dir.join("c.jsonl"), catalog).unwrap();
+    let (parts, r) = build(&dir.join("o.csv"), Some(&dir.join("c.jsonl")), &quiet()).unwrap();
+    assert_eq!((r.bad, r.catalog_bad), (0, 1));
+    assert_eq!(
+        r.bad_examples[0].2,
+        "embedding has 3 numbers, the one on line 1 has 4"
+    );
+    assert_eq!(parts.dims, 4);
+}

@@ -1,0 +1,169 @@
+//! `vitrine-model` as a shop's scheduled job runs it: a failed build leaves the model it was to
+//! replace untouched, a path it cannot write fails before the build, `inspect | head` is not a
+//! crash, and the flags say what they take.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn cli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vitrine-model"))
+}
+
+fn run(args: &[&str]) -> Output {
+    cli().args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vitrine-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn orders(path: &Path, bad_lines: usize) {
+    let mut s = String::from("order_id,item_id,timestamp\n");
+    for i in 0..200 {
+        s.push_str(&format!("o{},sku-{},2024-06-01T10:00:00Z\n", i / 3, i % 7));
+    }
+    for _ in 0..bad_lines {
+        s.push_str("o1,sku-1,yesterday\n");
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_model_and_no_partial_file() {
+    let dir = scratch("atomic");
+    let (good, bad, out) = (dir.join("good.csv"), dir.join("bad.csv"), dir.join("m.vtr"));
+    orders(&good, 0);
+    orders(&bad, 50);
+    let o = out.to_str().unwrap();
+    let first = run(&[
+        "build",
+        "--interactions",
+        good.to_str().unwrap(),
+        "--out",
+        o,
+        "--quiet",
+    ]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let model = std::fs::read(&out).unwrap();
+    let failed = run(&[
+        "build",
+        "--interactions",
+        bad.to_str().unwrap(),
+        "--out",
+        o,
+        "--quiet",
+    ]);
+    assert!(!failed.status.success());
+    let why = text(&failed.stderr);
+    assert!(why.contains("bad.csv:202: timestamp 'yesterday'"), "{why}");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        model,
+        "the previous model is untouched"
+    );
+    let mut left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["bad.csv", "good.csv", "m.vtr"],
+        "no temporary file left"
+    );
+    // A folder that does not exist fails at once, before any input is read.
+    let missing = dir.join("no-such-folder/m.vtr");
+    let r = run(&[
+        "build",
+        "--interactions",
+        "/no/input.csv",
+        "--out",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success());
+    assert!(
+        text(&r.stderr).contains("no-such-folder/m.vtr"),
+        "{}",
+        text(&r.stderr)
+    );
+}
+
+#[test]
+fn inspect_into_a_reader_that_stops_early_is_not_a_crash() {
+    let dir = scratch("pipe");
+    let (input, out) = (dir.join("o.csv"), dir.join("m.vtr"));
+    orders(&input, 0);
+    let o = out.to_str().unwrap();
+    assert!(run(&[
+        "build",
+        "--interactions",
+        input.to_str().unwrap(),
+        "--out",
+        o,
+        "--quiet"
+    ])
+    .status
+    .success());
+    for _ in 0..20 {
+        let mut child = cli()
+            .args(["inspect", o])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // `| head -0`: the reader is gone before anything is written
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(status.success() && err.is_empty(), "{status}: {err}");
+    }
+}
+
+#[test]
+fn flags_say_what_they_take() {
+    for help in [
+        &["--help"][..],
+        &["build", "--help"],
+        &["inspect", "--help"],
+    ] {
+        let r = run(help);
+        assert!(r.status.success(), "{help:?}");
+        assert!(text(&r.stdout).starts_with("usage:"), "{help:?}");
+    }
+    let v = run(&["--version"]);
+    assert_eq!(
+        text(&v.stdout).trim(),
+        format!("vitrine-model {}", env!("CARGO_PKG_VERSION"))
+    );
+    let cases: [(&[&str], &str); 4] = [
+        (&["--max-bad", "5"], "--max-bad is a fraction from 0 to 1"),
+        (&["--dims", "5000"], "--dims must be at most 1024"),
+        (
+            &["--interactions", "b.csv"],
+            "--interactions is given twice",
+        ),
+        (&["--out", "n.vtr"], "--out is given twice"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["build", "--interactions", "a.csv", "--out", "m.vtr"];
+        args.extend_from_slice(extra);
+        let r = run(&args);
+        assert!(!r.status.success());
+        assert!(text(&r.stderr).contains(expected), "{}", text(&r.stderr));
+    }
+    let r = run(&["inspect", "m.vtr", "--item"]);
+    assert!(text(&r.stderr).contains("inspect takes a model file and --item ID"));
+}
