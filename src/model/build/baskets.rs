@@ -70,7 +70,10 @@ pub fn read(
             return Err(BuildError::input(
                 path,
                 1,
-                format!("the header has no {what} column (expected user_id,order_id,item_id,quantity,price,timestamp[,event])"),
+                format!(
+                    "the header has no {what} column (expected user_id,order_id,item_id,quantity,price,timestamp[,event]){}",
+                    input.separator_hint()
+                ),
             ));
         }
     }

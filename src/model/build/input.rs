@@ -246,6 +246,16 @@ impl Input {
         }
     }
 
+    /// What to add to a missing-column error when the header looks split by something else.
+    pub fn separator_hint(&self) -> &'static str {
+        match self.header.as_slice() {
+            [one] if one.contains(';') || one.contains('\t') => {
+                "; the header is one column: columns are separated by commas, not ';' or tabs"
+            }
+            _ => "",
+        }
+    }
+
     /// Whether the file has a column (CSV) — JSON records may have any key.
     pub fn has_column(&self, names: &[&str]) -> bool {
         self.format == Format::JsonLines || names.iter().any(|n| self.header.iter().any(|h| h == n))

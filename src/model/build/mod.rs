@@ -236,7 +236,10 @@ pub fn read_catalog(
         return Err(BuildError::input(
             path,
             1,
-            "the header has no item_id column (expected item_id,title,category,brand,price,in_stock,tags)",
+            format!(
+                "the header has no item_id column (expected item_id,title,category,brand,price,in_stock,tags){}",
+                input.separator_hint()
+            ),
         ));
     }
     let mut bar = input.progress("reading catalog", o.progress);
@@ -515,7 +518,7 @@ pub fn build_from_counts(
         }
         match input
             .field(&r, &["kind"])
-            .and_then(|f| f.text().map(|s| s.into_owned()))
+            .and_then(|f| f.text().map(|s| s.trim().to_ascii_lowercase()))
             .as_deref()
         {
             Some("purchase") => co_purchase.add(a, b, w)?,

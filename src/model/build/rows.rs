@@ -75,7 +75,14 @@ pub const ITEM: &[&str] = &["item_id", "itemid", "product_id"];
 pub const TIME: &[&str] = &["timestamp", "time", "ts"];
 pub const QUANTITY: &[&str] = &["quantity", "qty"];
 pub const PRICE: &[&str] = &["price"];
-const PRICE_ERROR: &str = "price is not a non-negative number of at most 3.4e38";
+/// Why a price is refused, with the value given.
+fn price_error(f: &Field<'_>) -> String {
+    let given = match f {
+        Field::Number(n) => format!("{n:e}"),
+        _ => f.text().unwrap_or_default().chars().take(40).collect(),
+    };
+    format!("price '{given}' is not a non-negative number of at most 3.4e38")
+}
 pub const EVENT: &[&str] = &["event", "event_type"];
 
 fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
@@ -140,7 +147,7 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         Some(f) => Some(
             f.number()
                 .filter(|&p| fits_f32(p) && p >= 0.0)
-                .ok_or_else(|| Skip::Bad(PRICE_ERROR.into()))?,
+                .ok_or_else(|| Skip::Bad(price_error(&f)))?,
         ),
     };
     let event = match input.field(rec, EVENT) {
@@ -231,7 +238,7 @@ pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, String> 
         Some(f) => Some(
             f.number()
                 .filter(|&p| fits_f32(p) && p >= 0.0)
-                .ok_or(PRICE_ERROR)?,
+                .ok_or_else(|| price_error(&f))?,
         ),
     };
     let tags: Vec<String> = match input.field(rec, &["tags"]) {
