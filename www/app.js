@@ -43,6 +43,8 @@ const shop = {
     return result;
   },
   recommend: (request) => shop.vitrine.recommend(request),
+  /** Why `recommend(request)` shows what it shows (vitrine's `explainShelf`). */
+  explain: (request) => shop.vitrine.explainShelf(request),
   addToCart(item, quantity) {
     shop.cart.set(item.id, (shop.cart.get(item.id) || 0) + quantity);
     shop.track('Product Added', { product_id: item.id, category: item.category, brand: item.brand, price: item.price, quantity });
@@ -82,8 +84,13 @@ function show(nodes, name, routeParams = {}) {
   shop.emit('route', { name, params: routeParams, main });
 }
 
+/** Routes are `#/…` (or no hash); any other hash is an anchor on the page, as the skip link's `#main`. */
+const isRoute = (hash) => hash === '' || hash.startsWith('#/');
+let routed = null;
+
 function route() {
-  const [, kind, ...rest] = (location.hash || '#/').split('/');
+  routed = location.hash;
+  const [, kind, ...rest] = (isRoute(location.hash) ? location.hash || '#/' : '#/').split('/');
   const arg = decodeURIComponent(rest.join('/'));
   let name = 'home';
   let nodes;
@@ -170,7 +177,9 @@ try {
   document.getElementById('privacy-settings').addEventListener('click', () => openConsent());
   document.getElementById('privacy-chip').addEventListener('click', () => openConsent());
   main.addEventListener('click', (e) => { if (e.target.closest('[data-open-consent]')) openConsent(); });
-  window.addEventListener('hashchange', route);
+  // A jump to an anchor, or back from one to the page already shown, is not a new page (and not
+  // a new product view).
+  window.addEventListener('hashchange', () => { if (isRoute(location.hash) && location.hash !== routed) route(); });
   // Another tab changed the decision or erased: follow it on screen too (vitrine already did).
   window.addEventListener('storage', () => setTimeout(() => { updatePrivacyChip(); refreshTcf(); }, 0));
 

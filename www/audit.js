@@ -1,8 +1,8 @@
 // The privacy reviewer's page: vitrine's audit() and exportData(), live, with charts of the
 // profile drawn here. It opens vitrine like the shop does (same namespace and policy), so it sees
 // the same stored profile and follows the shop's tabs through the browser's storage event.
-import { SHOP_POLICY, Vitrine, loadVitrine, showFatal } from './lib/site.js';
-import { ago, bytes, el, when } from './lib/dom.js';
+import { CMP_KEY, SHOP_POLICY, Vitrine, loadVitrine, showFatal } from './lib/site.js';
+import { ago, bytes, el, plural, when } from './lib/dom.js';
 import { bars, timeChart } from './lib/charts.js';
 import { generateCatalog } from './catalog.js';
 
@@ -11,11 +11,25 @@ const $ = (id) => document.getElementById(id);
 const byId = new Map(generateCatalog().map((i) => [i.id, i]));
 let v;
 let by = 'category';
+/** The last report drawn, to redraw the time chart when its panel changes width. */
+let drawn = null;
 
 const KEY_MEANING = {
   profile: 'The profile: decaying weights of items, categories, brands, channels and price bands; recent views, purchases, cart, searches. Binary, checksummed.',
-  consent: 'The consent decision: personalization, storage, which signal decided and when. 12 bytes.',
+  consent: 'The consent decision: personalization, storage, sensitive, which signal decided and when. 13 bytes (27 characters stored).',
 };
+
+/** localStorage keys that are not vitrine's, with what they are; erase() does not remove them. */
+const FOREIGN_MEANING = {
+  [CMP_KEY]: { what: 'the consent tool\'s own record', more: 'The demo IAB TCF CMP keeps your choice here, as a TC string, and hands it to vitrine on each visit.' },
+};
+const UNKNOWN_KEY = { what: 'another script on this site stored it', more: '' };
+
+/** localStorage keys outside vitrine's namespace, sized as vitrine sizes its own (UTF-16: two bytes a character). */
+function foreignKeys(namespace) {
+  return Object.keys(localStorage).filter((k) => !k.startsWith(`${namespace}:`)).sort()
+    .map((key) => ({ key, bytes: 2 * (key.length + (localStorage.getItem(key) ?? '').length) }));
+}
 
 function tile(label, value, detail, tone) {
   return el('div', { class: `tile ${tone || ''}` },
@@ -45,7 +59,7 @@ function profilePanel(exp, a) {
     return;
   }
   const top = (list) => list.slice(0, 8).map((x) => ({ name: x.name, value: x.share, label: `${Math.round(x.share * 100)} %` }));
-  const counts = Object.entries(p.counts).map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
+  const counts = Object.entries(p.counts).map(([k, n]) => plural(n, k)).join(', ');
   const band = [...p.priceBands].sort((x, y) => y.weight - x.weight)[0];
   $('profile').replaceChildren(el('div', { class: 'glance' },
     el('figure', {}, el('figcaption', { text: 'Categories' }), bars(top(p.categories), { title: 'Category affinities (share of the profile)', max: 1 })),
@@ -56,9 +70,9 @@ function profilePanel(exp, a) {
         ? p.channels.map((ch) => el('span', { class: 'chip', text: `${ch.name} ${Math.round(ch.share * 100)} %` }))
         : 'no channel recorded'),
       el('dt', { text: 'Usual price range' }), el('dd', { text: band ? `€${band.min}–${band.max}` : '—' }),
-      el('dt', { text: 'Recently viewed' }), el('dd', { text: `${p.recentlyViewed.length} products` }),
-      el('dt', { text: 'Purchases' }), el('dd', { text: `${p.purchases.length} products` }),
-      el('dt', { text: 'In the cart' }), el('dd', { text: `${p.cart.length} products` }),
+      el('dt', { text: 'Recently viewed' }), el('dd', { text: plural(p.recentlyViewed.length, 'product') }),
+      el('dt', { text: 'Purchases' }), el('dd', { text: plural(p.purchases.length, 'product') }),
+      el('dt', { text: 'In the cart' }), el('dd', { text: plural(p.cart.length, 'product') }),
       el('dt', { text: 'Searches' }), el('dd', {}, p.searches.length ? p.searches.map((s) => el('span', { class: 'chip', text: s.value ?? s.query ?? String(s) })) : 'none'),
       el('dt', { text: 'First and last signal' }), el('dd', { text: p.firstSeen == null ? 'none yet' : `${when(p.firstSeen)} — ${when(p.lastSeen)}` }))));
 }
@@ -107,6 +121,7 @@ function timePanel(exp, a) {
   const deleteBy = p.lastSeen + R;
   $('time').replaceChildren(
     timeChart({
+      width: chartWidth(),
       title: `${by === 'category' ? 'Category' : 'Brand'} affinities: item signals so far, and how each affinity fades until retention deletes it`,
       from, to, series, dots,
       markers: [
@@ -158,23 +173,39 @@ function consentPanel(a) {
       : el('p', { class: 'empty', text: 'Nothing happened on this page yet.' }));
 }
 
+/** A storage key as code that a narrow table may wrap after its colons, not inside its words. */
+const keyCode = (key) => el('code', {}, key.split(/(?<=:)/).flatMap((part, i) => (i ? [el('wbr'), part] : [part])));
+
 function storagePanel(a) {
   const rows = a.storage.keys.map((k) => {
     const kind = k.key.split(':').pop();
     const raw = a.storage.backend === 'local' ? localStorage.getItem(k.key) : null;
     return el('tr', { 'data-key': k.key },
-      el('td', {}, el('code', { text: k.key })),
+      el('td', {}, keyCode(k.key)),
       el('td', { class: 'num', text: bytes(k.bytes) }),
       el('td', {}, KEY_MEANING[kind] || 'vitrine record',
         raw ? el('code', { class: 'raw', title: 'as stored', text: raw.length > 44 ? `${raw.slice(0, 44)}…` : raw }) : null));
+  });
+  // The rest of this origin's localStorage: listed so the page shows all the browser keeps, and
+  // marked as not vitrine's — a consent tool keeps its own decision, and erase() leaves it.
+  const others = foreignKeys(a.storage.namespace).map((k) => {
+    const { what, more } = FOREIGN_MEANING[k.key] ?? UNKNOWN_KEY;
+    return el('tr', { 'data-key': k.key, class: 'foreign' },
+      el('td', {}, keyCode(k.key)),
+      el('td', { class: 'num', text: bytes(k.bytes) }),
+      el('td', {}, el('b', { text: 'Not vitrine\'s' }), ` (${what}); erase() does not remove it.`, more ? ` ${more}` : null));
   });
   const left = Object.keys(localStorage).filter((k) => k.startsWith(`${a.storage.namespace}:`));
   $('storage').replaceChildren(
     el('table', { class: 'keys' },
       el('thead', {}, el('tr', {}, el('th', { text: 'Key' }), el('th', { class: 'num', text: 'Size' }), el('th', { text: 'What it holds' }))),
-      el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'vitrine has nothing in storage.' })))),
-    el('p', { class: 'note', text: `Read from ${a.storage.backend === 'local' ? 'localStorage' : 'memory'} just now: ${left.length} key${left.length === 1 ? '' : 's'} start with “${a.storage.namespace}:”, `
-      + `${bytes(a.storage.totalBytes)} in all (as browsers count quota). vitrine uses no cookies, no IndexedDB, no sessionStorage.` }));
+      el('tbody', {},
+        rows.length ? rows : el('tr', {}, el('td', { colspan: '3', class: 'empty', text: 'vitrine has nothing in storage.' })),
+        others)),
+    el('p', { class: 'note', text: `Read from ${a.storage.backend === 'local' ? 'localStorage' : 'memory'} just now: ${plural(left.length, 'key')} start${left.length === 1 ? 's' : ''} with “${a.storage.namespace}:”, `
+      + `${bytes(a.storage.totalBytes)} in all (as browsers count quota). vitrine uses no cookies, no IndexedDB, no sessionStorage.`
+      + (others.length ? ` ${plural(others.length, 'other key')} in this site's localStorage ${others.length === 1 ? 'is' : 'are'} not vitrine's.` : '') }));
+  $('erase-cmp').hidden = localStorage.getItem(CMP_KEY) === null;
 }
 
 function networkPanel(a) {
@@ -223,9 +254,17 @@ async function trySend() {
     violation ? el('details', {}, el('summary', { text: 'This page\'s Content-Security-Policy' }), el('pre', { text: violation.originalPolicy.split('; ').join(';\n') })) : null);
 }
 
+/**
+ * The time chart is drawn at the width it is shown at (up to the 760 units it was designed for),
+ * so that on a phone it is a tall chart with labels at their CSS size, not the desktop drawing
+ * shrunk to 40 % (its labels 5 px tall).
+ */
+const chartWidth = () => Math.round(Math.min(760, Math.max(300, $('time').clientWidth || 760)));
+
 function render() {
   const a = v.audit();
   const exp = v.exportData();
+  drawn = { exp, a, width: chartWidth() };
   summary(a);
   profilePanel(exp, a);
   timePanel(exp, a);
@@ -246,7 +285,18 @@ try {
     v.erase();
     render();
     const left = Object.keys(localStorage).filter((k) => k.startsWith('vitrine:'));
-    $('status').textContent = `Erased at ${new Date().toLocaleTimeString('en-GB')}. vitrine keys left in localStorage: ${left.length}.`;
+    // erase() is vitrine's; a consent tool's record is the consent tool's, and it keeps deciding.
+    const cmp = localStorage.getItem(CMP_KEY) !== null
+      ? ` The consent tool's own record (${CMP_KEY}) is not vitrine's and stays: the demo CMP keeps your decision and `
+        + 'hands it to vitrine again on your next visit to the shop\'s TCF page — clear it below, or change it in the CMP.'
+      : '';
+    $('status').textContent = `Erased at ${new Date().toLocaleTimeString('en-GB')}. vitrine keys left in localStorage: ${left.length}.${cmp}`;
+  });
+  $('erase-cmp').addEventListener('click', () => {
+    localStorage.removeItem(CMP_KEY);
+    render();
+    $('status').textContent = `The demo consent tool's record (${CMP_KEY}) was removed at ${new Date().toLocaleTimeString('en-GB')}: `
+      + 'the shop\'s TCF page will ask for your consent again.';
   });
   $('download').addEventListener('click', () => {
     const url = URL.createObjectURL(new Blob([JSON.stringify(v.exportData(), null, 2) + '\n'], { type: 'application/json' }));
@@ -265,6 +315,11 @@ try {
   });
   // The shop in another tab writes; vitrine here merges it on the storage event, then we redraw.
   window.addEventListener('storage', () => setTimeout(render, 0));
+  new ResizeObserver(() => {
+    if (!drawn || Math.abs(chartWidth() - drawn.width) < 8) return;
+    drawn.width = chartWidth();
+    timePanel(drawn.exp, drawn.a);
+  }).observe($('time'));
   render();
   document.body.dataset.ready = 'true';
 } catch (error) {

@@ -2,7 +2,7 @@
 // same shopper. Every column is a real vitrine instance (`storage: 'memory'`) opened with the
 // demo's model and that column's policy, given the shopper's consent the way the chosen signal
 // delivers it, then fed her scripted visits with their original timestamps.
-import { SHOP_POLICY, Vitrine, loadModel, loadVitrine, showFatal } from './lib/site.js';
+import { SDK_DEFAULTS, Vitrine, loadModel, loadVitrine, showFatal } from './lib/site.js';
 import { bytes, el } from './lib/dom.js';
 import { bars } from './lib/charts.js';
 import { CATEGORIES, DURABLE, generateCatalog } from './catalog.js';
@@ -15,7 +15,7 @@ const RETENTION_STEPS = [1, 3, 7, 14, 21, 30, 45, 60, 90, 180, 365, 730];
 const LETTERS = ['A', 'B', 'C'];
 
 const PRESETS = [
-  { name: 'SDK defaults', banner: { storage: true, ticked: false }, policy: { ...SHOP_POLICY } },
+  { name: 'SDK defaults', banner: { storage: true, ticked: false }, policy: structuredClone(SDK_DEFAULTS) },
   { name: 'Privacy first', banner: { storage: false, ticked: false },
     policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle' } },
   { name: 'Long memory', banner: { storage: true, ticked: false },
@@ -327,6 +327,10 @@ try {
     buildEditor();
     fillEditor();
     render();
+    // An export made before the reset shows a policy that no longer exists.
+    $('export-box').hidden = true;
+    $('export-code').textContent = '';
+    $('copy-status').textContent = '';
   });
   $('copy').addEventListener('click', async () => {
     try {

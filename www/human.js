@@ -3,8 +3,10 @@
 //  - the satisfaction survey ("how likely are you to recommend us?", 0–10) as a track() event;
 //  - the offer of a person (chat, WhatsApp, phone) when vitrine sees frustration on the device
 //    (v.assistance()) — a detractor's answer, repeated searches without a click, hesitation in
-//    the cart, an abandoned checkout;
+//    the cart, an abandoned checkout — in the page's assistance slot when it has one;
+//  - the separate consent to the categories the shop's policy marks sensitive;
 //  - one sentence under every shelf saying why it shows what it shows (v.explainShelf()).
+// All of it sits in the page, never over it: the aside ends the page, above the footer.
 // Everything is read from vitrine in this tab; nothing is sent anywhere. The page hooks it in with
 // one line (`<script type="module" src="/human.js">`); it waits for app.js to expose
 // window.vitrine and to mark the page ready.
@@ -53,8 +55,12 @@ function vitrineReady() {
   });
 }
 
-/** The `recommend` options a rendered shelf was asked with, as far as the page shows them. */
+/**
+ * The `recommend` options a rendered shelf was asked with: the request the page keeps on the
+ * shelf (`data-request`), else as far as the page shows them.
+ */
 function shelfOptions(section) {
+  if (section.dataset.request) return JSON.parse(section.dataset.request);
   const scenario = section.dataset.slot;
   const onScreen = document.querySelector('article.product[data-item-id]')?.dataset.itemId;
   if ((scenario === 'similar' || scenario === 'bought_together') && onScreen) return { scenario, itemId: onScreen };
@@ -77,17 +83,34 @@ function explainShelves(v, root) {
   }
 }
 
+/** "wellness" → "Wellness": the policy's names as the shop writes them. */
+const capital = (name) => name.charAt(0).toUpperCase() + name.slice(1);
+
 export function mount(v) {
-  const help = el('div', { class: 'help', role: 'status', hidden: true },
+  // The offer of a person. "Chat with us" opens the chat panel here, on the page the shopper is
+  // on (a link to a fragment would be taken for a page by the shop's hash router).
+  const chat = el('div', { class: 'help-chat', id: 'help-chat', role: 'region', 'aria-label': 'Chat with us', tabindex: '-1', hidden: true },
+    el('p', { class: 'help-chat-title', text: 'A person from the shop answers here, Monday to Saturday, 9:00–18:00.' }),
+    el('p', { class: 'help-chat-note', text: 'This is a demo: no chat service is connected, and nothing is sent from this page.' }));
+  const chatButton = el('button', {
+    type: 'button', class: 'linklike', 'data-help': 'chat', 'aria-expanded': 'false', 'aria-controls': 'help-chat', text: 'Chat with us',
+    onclick: () => {
+      chat.hidden = !chat.hidden;
+      chatButton.setAttribute('aria-expanded', String(!chat.hidden));
+      if (!chat.hidden) chat.focus();
+    },
+  });
+  const help = el('div', { class: 'help-offer', role: 'status', hidden: true },
     el('p', { class: 'help-lead' }),
     el('p', { class: 'help-ways' },
-      el('a', { href: '#help-chat', 'data-help': 'chat', text: 'Chat with us' }), ' · ',
+      chatButton, ' · ',
       el('a', { href: 'https://wa.me/440000000000', 'data-help': 'whatsapp', rel: 'noopener', text: 'WhatsApp' }), ' · ',
       el('a', { href: 'tel:+440000000000', 'data-help': 'phone', text: 'Call us' })),
-    el('button', { type: 'button', class: 'linklike', text: 'No thanks', onclick: () => { dismissed = true; help.hidden = true; } }));
+    chat,
+    el('button', { type: 'button', class: 'linklike', text: 'No thanks', onclick: () => { dismissed = true; refresh(); } }));
   let dismissed = false;
 
-  const thanks = el('p', { class: 'nps-thanks', hidden: true });
+  const thanks = el('p', { class: 'nps-thanks', role: 'status', hidden: true });
   const scores = el('div', { class: 'nps-scores', role: 'group', 'aria-label': 'Score from 0 to 10' },
     Array.from({ length: 11 }, (_, score) => el('button', {
       type: 'button',
@@ -95,9 +118,11 @@ export function mount(v) {
       text: String(score),
       onclick: () => {
         const r = v.track('Survey Answered', { score });
+        // Answered: the question folds away (it can be opened again to change the answer).
+        survey.open = false;
         thanks.hidden = false;
         thanks.textContent = r.accepted
-          ? 'Thank you. Your answer stays on this device.'
+          ? `Thank you (${score}/10). Your answer stays on this device.`
           : 'Thank you. Personalisation is off, so your answer was not kept.';
         dismissed = false;
         refresh();
@@ -105,8 +130,11 @@ export function mount(v) {
     })));
   const survey = el('details', { class: 'nps' },
     el('summary', { text: 'How likely are you to recommend us?' }), scores,
-    el('p', { class: 'nps-scale', text: '0 = not at all, 10 = extremely likely' }), thanks);
+    el('p', { class: 'nps-scale', text: '0 = not at all, 10 = extremely likely' }));
 
+  // The separate consent to sensitive categories names the categories the shop's policy marks
+  // sensitive — and is not offered when it marks none (the box would do nothing).
+  const sensitiveNames = v.audit().policy.sensitiveCategories.map(capital);
   const sensitive = el('input', { type: 'checkbox', id: 'consent-sensitive' });
   sensitive.addEventListener('change', () => {
     const c = v.consent();
@@ -114,19 +142,36 @@ export function mount(v) {
     v.setConsent({ personalization: c.personalization, storage: c.storage, sensitive: sensitive.checked });
     refresh();
   });
-  const sensitiveRow = el('label', { class: 'sensitive' }, sensitive,
-    ' Also use sensitive categories (health, intimate care) for my recommendations');
+  const sensitiveRow = el('label', { class: 'sensitive', hidden: !sensitiveNames.length }, sensitive,
+    ` Also use sensitive categories (${sensitiveNames.join(', ')}) for my recommendations`);
 
   const channel = v.channel();
   const badge = channel && channel !== 'direct'
     ? el('p', { class: 'badge channel-badge', 'data-channel': channel, text: `You came from ${CHANNEL_NAMES[channel] ?? channel} — welcome!` })
     : null;
 
-  const aside = el('aside', { class: 'human', 'aria-label': 'Help and feedback' }, badge, help, survey, sensitiveRow);
-  // Floating on a wide screen; on a phone it ends the page, above the footer (www/human.css).
+  const aside = el('aside', { class: 'human', 'aria-label': 'Help and feedback' },
+    badge, help, el('div', { class: 'nps-box' }, survey, thanks), sensitiveRow);
+  // In the page, never over it: the aside ends the page, above the footer, at every width (a
+  // floating one covered the cart's "Place order" and the last cards of a shelf). The offer of a
+  // person goes where the shopper is acting instead, when the page has a place for it.
   const footer = document.querySelector('body > footer');
   if (footer) footer.before(aside);
   else document.body.append(aside);
+
+  /**
+   * Where the offer of a person goes: the page's assistance slot (under "Add to cart", "Place
+   * order", a search's result count) when it has one, else the aside.
+   */
+  function placeHelp() {
+    const slot = !help.hidden && document.querySelector('#main [data-slot="assistance"]');
+    if (slot) {
+      if (help.parentElement !== slot) slot.append(help);
+    } else if (help.parentElement !== aside) {
+      if (badge) badge.after(help);
+      else aside.prepend(help);
+    }
+  }
 
   function refresh() {
     const c = v.consent();
@@ -137,13 +182,14 @@ export function mount(v) {
       help.querySelector('.help-lead').textContent = HELP_LEADS[a.reasons[0]] ?? 'A person can help:';
       help.dataset.reasons = a.reasons.join(' ');
       help.hidden = false;
-    } else if (!a.suggestHuman) {
+    } else {
       help.hidden = true;
     }
+    placeHelp();
   }
 
   const main = document.getElementById('main');
-  new MutationObserver(() => explainShelves(v, main)).observe(main, { childList: true, subtree: true });
+  new MutationObserver(() => { explainShelves(v, main); placeHelp(); }).observe(main, { childList: true, subtree: true });
   explainShelves(v, main);
   // Signals come from what the shopper does anywhere on the page; reading them is cheap.
   window.addEventListener('hashchange', refresh);

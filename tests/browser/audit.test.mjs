@@ -77,3 +77,35 @@ test('the audit page reports, follows the shop live, exports, blocks a send atte
   assert.deepEqual(shop.problems, []);
   await shop.context.close();
 });
+
+test('the shop\'s sensitive category: Wellness views are kept only with the separate consent, as the audit shows', async () => {
+  const shop = await newPage(env.browser);
+  const { page: s } = shop;
+  await s.goto(env.base);
+  await ready(s);
+  await s.click('[data-consent="accept-all"]');
+  assert.match(await s.textContent('aside.human .sensitive'), /sensitive categories \(Wellness\)/, 'the box names the policy\'s sensitive category');
+  assert.equal(await s.isChecked('#consent-sensitive'), false);
+  for (const id of ['wel-0001', 'can-0001']) {
+    await s.goto(`${env.base}/#/p/${id}`);
+    await s.waitForSelector(`article.product[data-item-id="${id}"]`);
+  }
+
+  const { page, problems } = await newPage(env.browser, { context: shop.context });
+  await page.goto(`${env.base}/audit`);
+  await ready(page);
+  const categories = () => page.$eval('#profile figure', (f) => f.textContent);
+  assert.doesNotMatch(await categories(), /wellness/i, 'box unticked: the Wellness view was not kept');
+  assert.match(await categories(), /candles/);
+  assert.match(await page.textContent('#profile .facts'), /Recently viewed1 product(?!s)/, 'one product, in the singular');
+  assert.match(await page.textContent('#storage tr[data-key="vitrine:consent"]'), /13 bytes \(27 characters stored\)/);
+
+  await s.check('#consent-sensitive');
+  await s.goto(`${env.base}/#/p/wel-0002`);
+  await s.waitForSelector('article.product[data-item-id="wel-0002"]');
+  await page.waitForFunction(() => /wellness/i.test(document.querySelector('#profile figure').textContent));
+  assert.match(await page.textContent('#profile .facts'), /Recently viewed2 products/);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(shop.problems, []);
+  await shop.context.close();
+});

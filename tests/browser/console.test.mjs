@@ -63,6 +63,7 @@ test('the preview follows each setting, and the export opens vitrine', async () 
   // Export: the JSON and the snippet; the policy opens vitrine as is.
   await page.click('#export');
   assert.match(await text(page, '#export-code'), /Vitrine\.load\(\{[\s\S]*"halfLifeDays": 0\.5[\s\S]*"retentionDays": 730[\s\S]*"sensitiveCategories": \[\s*"Wellness"\s*\]/);
+  assert.match(await text(page, '#export-box > p'), /The policy goes to Vitrine\.load\(\), as below/, 'the text names what the snippet calls');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   assert.equal(download.suggestedFilename(), 'policy.json');
   const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
@@ -75,6 +76,13 @@ test('the preview follows each setting, and the export opens vitrine', async () 
     return p;
   }, exported.policy);
   assert.deepEqual(opened, { ...exported.policy, sensitiveCategories: ['wellness'] });
+
+  // Reset to presets: the export of a policy that is gone goes too.
+  await page.click('#reset');
+  assert.equal(await page.isVisible('#export-box'), false);
+  assert.equal(await text(page, '#export-code'), '');
+  assert.equal(await page.inputValue('#v-name'), 'SDK defaults');
+  assert.match(await text(page, 'label[for="remember-refusal"]'), /a 13-byte record/);
 
   // Editing B leaves A alone.
   await page.click('.column[data-variant="1"] [data-edit]');

@@ -3,7 +3,7 @@
 // page's own static files is ever requested.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage } from './browser.mjs';
+import { launch, newPage, ready } from './browser.mjs';
 
 const env = await launch();
 test.after(() => env.close());
@@ -37,11 +37,13 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
   const channels = await page.evaluate(() => window.vitrine.profile().channels.map((c) => c.name));
   assert.deepEqual(channels, ['instagram'], 'every event carries the visit channel');
 
-  assert.equal(await page.isHidden('aside.human .help'), true);
+  assert.equal(await page.isHidden('.help-offer'), true);
   await page.click('aside.human .nps summary');
   await page.click('aside.human [data-score="2"]');
-  await page.waitForSelector('aside.human .help:not([hidden])');
-  assert.equal(await page.getAttribute('aside.human .help', 'data-reasons'), 'detractor');
+  await page.waitForSelector('.help-offer:not([hidden])');
+  assert.equal(await page.getAttribute('.help-offer', 'data-reasons'), 'detractor');
+  assert.ok(await page.$eval('.help-offer', (h) => h.matches('article.product [data-slot="assistance"] > *')), 'offered under "Add to cart"');
+  assert.equal(await page.$eval('aside.human details.nps', (d) => d.open), false, 'answered: the survey folds away');
   assert.match(await page.textContent('aside.human .nps-thanks'), /stays on this device/);
   assert.equal(await page.evaluate(() => window.vitrine.profile().nps.class), 'detractor');
   await page.goto(`${env.base}/#/`);
@@ -55,7 +57,7 @@ test('an Instagram visitor: badge, survey, a person offered to a detractor, shel
     for (const query of ['oak', 'oak candle', 'wood candle']) window.vitrine.track('Products Searched', { query });
     window.vitrineHuman.refresh();
   });
-  assert.equal(await page.getAttribute('aside.human .help', 'data-reasons'), 'searches_without_click');
+  assert.equal(await page.getAttribute('.help-offer', 'data-reasons'), 'searches_without_click');
 
   assert.deepEqual(ownFiles(requests), [], 'only the page\'s own files');
   assert.ok(requests.every((r) => r.method === 'GET' && !r.postData));
@@ -79,6 +81,144 @@ test('the sensitive box stays off without personalization and grants only itself
   await page.uncheck('#consent-sensitive');
   assert.equal(await page.evaluate(() => window.vitrine.consent().sensitive), false);
   assert.equal(await page.isHidden('.channel-badge'), true, 'a direct visit has no badge');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Every shelf on screen: its title and note, the line under it, and vitrine's own explanation of the request it was drawn with. */
+async function captions(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('section.shelf')].every((s) => s.querySelector('.why')));
+  return page.$$eval('section.shelf[data-request]', (sections) => sections.map((s) => {
+    const why = window.vitrine.explainShelf(JSON.parse(s.dataset.request));
+    return {
+      slot: s.dataset.slot,
+      title: s.querySelector('h2').textContent,
+      note: s.querySelector('.shelf-note')?.textContent ?? '',
+      line: s.querySelector('.why').textContent,
+      personal: why.personal,
+      explanation: why.explanation,
+    };
+  }));
+}
+
+/** What the shop says about each shelf agrees with what vitrine says about it. */
+function assertAgree(shelves, where) {
+  assert.ok(shelves.length > 0, `${where}: shelves keep their request`);
+  for (const s of shelves) {
+    const at = `${where}, ${s.slot}: ${JSON.stringify(s)}`;
+    assert.equal(s.line, s.explanation, `${at}: the line under the shelf explains the request it was drawn with`);
+    if (s.personal) assert.doesNotMatch(s.note, /same for everyone/, at);
+    else assert.doesNotMatch(`${s.title} · ${s.note}`, /Picked for you|From what you did/, at);
+  }
+}
+
+test('shelf captions agree with explainShelf: personal for a consented shopper, the same for everyone otherwise', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(env.base);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  // Right after "Accept all" nothing is known yet: the shelf is the popular one, and says so.
+  const home = await captions(page);
+  assertAgree(home, 'home, nothing known');
+  assert.equal(home.find((s) => s.slot === 'for_you').title, 'Popular right now');
+
+  await page.goto(`${env.base}/#/p/can-0001`);
+  await page.waitForSelector('article.product[data-item-id="can-0001"]');
+  const product = await captions(page);
+  assertAgree(product, 'product page');
+  const together = product.find((s) => s.slot === 'bought_together');
+  assert.equal(together.personal, true, 'a consented shopper who viewed a candle');
+  assert.match(together.line, /nudged by your tastes/);
+
+  await page.click('article.product button.primary');
+  await page.click('a.cart-link');
+  await page.waitForSelector('[data-slot="cart"] .card');
+  const cart = await captions(page);
+  assertAgree(cart, 'cart');
+  assert.equal(cart.find((s) => s.slot === 'cart').personal, true);
+
+  await page.goto(`${env.base}/#/`);
+  await page.waitForSelector('[data-slot="recently_viewed"] .card');
+  const later = await captions(page);
+  assertAgree(later, 'home, after a visit');
+  assert.equal(later.find((s) => s.slot === 'for_you').title, 'Picked for you');
+
+  // Refused: the same product page is the same for everyone, and says so.
+  await page.click('#privacy-settings');
+  await page.click('[data-consent="reject-all"]');
+  await page.goto(`${env.base}/#/p/can-0001`);
+  await page.waitForSelector('article.product[data-item-id="can-0001"]');
+  const refused = await captions(page);
+  assertAgree(refused, 'product page, refused');
+  assert.match(refused.find((s) => s.slot === 'bought_together').note, /the same for everyone/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('on a laptop nothing floats over the shop; the survey folds away once answered; "Chat with us" stays on the page', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, problems } = await newPage(env.browser, { context });
+  await page.goto(env.base);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  assert.equal(await page.$eval('aside.human', (a) => getComputedStyle(a).position), 'static');
+  await page.goto(`${env.base}/#/p/can-0001`);
+  await page.waitForSelector('article.product[data-item-id="can-0001"]');
+  await page.click('aside.human .nps summary');
+  await page.click('aside.human [data-score="1"]');
+  assert.equal(await page.$eval('aside.human details.nps', (d) => d.open), false, 'answered: the survey folds away');
+  assert.equal(await page.isVisible('aside.human .nps-thanks'), true, 'and says thank you');
+  await page.click('article.product button.primary');
+  await page.click('a.cart-link');
+  await page.waitForSelector('[data-slot="cart"] .card');
+  // The detractor is offered a person under "Place order", in the page.
+  await page.waitForSelector('.summary [data-slot="assistance"] .help-offer:not([hidden])');
+
+  /** What covers an element once it is scrolled into view: hits inside it (a 5 × 5 grid, rounded corners left out) that are not it. */
+  const covering = (selector) => page.$eval(selector, (e) => {
+    e.scrollIntoView({ block: 'center' });
+    const r = e.getBoundingClientRect();
+    const at = [0.15, 0.3, 0.5, 0.7, 0.85];
+    const points = at.flatMap((fx) => at.map((fy) => [r.left + fx * r.width, r.top + fy * r.height]))
+      .filter(([x, y]) => Math.abs(x - (r.left + r.right) / 2) < r.width * 0.3 || Math.abs(y - (r.top + r.bottom) / 2) < r.height * 0.3);
+    return points.map(([x, y]) => document.elementFromPoint(x, y)).filter((hit) => !e.contains(hit)).map((hit) => `${hit?.tagName}.${hit?.className}`);
+  });
+  assert.deepEqual(await covering('.summary button.primary'), [], 'nothing over "Place order"');
+  assert.deepEqual(await covering('[data-slot="cart"] .card:last-child'), [], 'nothing over the shelf\'s last card');
+
+  // "Chat with us" opens the chat panel where the shopper is; the hash router is not involved.
+  await page.click('.help-offer [data-help="chat"]');
+  assert.equal(await page.evaluate(() => location.hash), '#/cart');
+  assert.equal(await page.textContent('#main h1'), 'Your cart');
+  assert.equal(await page.isVisible('#help-chat'), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'help-chat');
+  assert.equal(await page.getAttribute('[data-help="chat"]', 'aria-expanded'), 'true');
+  // Nor does any other in-page anchor take the shopper home: the skip link jumps to the content.
+  await page.focus('a.skip');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.textContent('#main h1'), 'Your cart');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a Facebook visitor: vitrine records its own channel label (no header badge); sorting a category is not a new list view', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/?utm_source=facebook`);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  assert.equal(await page.textContent('aside.human .channel-badge'), 'You came from Facebook — welcome!');
+  assert.equal(await page.$('[data-slot="channel"] .channel-badge'), null, 'the header badge names only the shop\'s own channels');
+  await page.click('#cats a[data-cat="Candles"]');
+  await page.waitForSelector('.grid .card');
+  assert.deepEqual(await page.evaluate(() => window.vitrine.profile().channels.map((c) => c.name)), ['facebook']);
+
+  await page.evaluate(() => { window.tracked = []; window.shop.on('track', ({ event }) => window.tracked.push(event)); });
+  await page.selectOption('#sort', 'price-asc');
+  const prices = await page.$$eval('.grid .card .price', (p) => p.slice(0, 6).map((x) => Number(x.textContent.replace(/[^\d.]/g, ''))));
+  assert.deepEqual(prices, [...prices].sort((a, b) => a - b), 'sorted by price');
+  assert.deepEqual(await page.evaluate(() => window.tracked), [], 'no event for a sort');
+  assert.equal(await page.evaluate(() => window.vitrine.profile().counts.list_view), 1);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -84,3 +84,39 @@ test('TCF: the CMP\'s decisions reach vitrine through __tcfapi, across a reload,
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('TCF and the audit: erase() leaves the consent tool\'s own record, and the audit page says so and offers to clear it', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/?cmp=tcf`);
+  await ready(page);
+  await page.click('[data-cmp="accept-all"]');
+  await page.goto(`${env.base}/audit`);
+  await ready(page);
+  const row = '#storage tr[data-key="demo-cmp:tc-string"]';
+  assert.match(await page.textContent(row), /Not vitrine's \(the consent tool's own record\); erase\(\) does not remove it\./);
+  await page.click('#erase');
+  assert.deepEqual(await vitrineKeys(page), []);
+  assert.match(await page.textContent('#status'), /vitrine keys left in localStorage: 0\. The consent tool's own record \(demo-cmp:tc-string\) is not vitrine's and stays: the demo CMP keeps your decision/);
+  assert.equal(await page.isVisible(row), true, 'still listed, as not vitrine\'s');
+
+  // The CMP's record is kept: back on the TCF page it decides again, without asking.
+  await page.goto(`${env.base}/?cmp=tcf`);
+  await ready(page);
+  assert.equal(await page.isVisible('.cmp[role="dialog"]'), false);
+  assert.deepEqual(await consent(page), [true, true, 'tcf']);
+
+  // Cleared on the audit page (labelled as the CMP's): the TCF page asks again.
+  await page.goto(`${env.base}/audit`);
+  await ready(page);
+  await page.click('#erase');
+  assert.match(await page.textContent('#erase-cmp'), /consent tool's record \(the demo CMP's, not vitrine's\)/);
+  await page.click('#erase-cmp');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  assert.equal(await page.isVisible('#erase-cmp'), false);
+  await page.goto(`${env.base}/?cmp=tcf`);
+  await ready(page);
+  await page.waitForSelector('.cmp[role="dialog"]');
+  assert.deepEqual(await consent(page), [false, false, 'default']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -22,10 +22,15 @@ export function bars(rows, { title, max, width = 360, row = 26, labelWidth = 110
     }));
 }
 
+/** Days between two labels of a time axis, shortest first. */
+const TICK_DAYS = [0.25, 1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365];
+
 /**
  * A time chart. `series` = [{name, points: [[t, y], …], dashed?}] drawn as lines; `dots` =
  * [{t, y, series, title}] drawn as circles in their series' colour; `markers` = [{t, label}] as
- * vertical rules; `t` in ms. The x axis runs from `from` to `to`.
+ * vertical rules; `t` in ms. The x axis runs from `from` to `to`. `width` × `height` is the
+ * viewBox: give the width the chart is shown at (as audit.js does), and text keeps its CSS size
+ * instead of shrinking with a wide drawing squeezed onto a phone.
  */
 export function timeChart({ title, from, to, series = [], dots = [], markers = [], width = 760, height = 260, yLabel = 'weight' }) {
   const pad = { l: 44, r: 16, t: 18, b: 30 };
@@ -35,7 +40,9 @@ export function timeChart({ title, from, to, series = [], dots = [], markers = [
   const colour = new Map(series.map((s, i) => [s.name, `c${i % 8}`]));
   const day = 86_400_000;
   const span = (to - from) / day;
-  const step = span > 120 ? 30 : span > 40 ? 10 : span > 14 ? 5 : span > 4 ? 1 : 0.25;
+  // Date labels ("12 Oct", "14:00") at least 64 units apart, so they never run into each other.
+  const perDay = (width - pad.l - pad.r) / span;
+  const step = TICK_DAYS.find((d) => d * perDay >= 64) ?? TICK_DAYS.at(-1);
   const ticks = [];
   for (let t = Math.ceil(from / (step * day)) * step * day; t <= to; t += step * day) ticks.push(t);
   const fmt = new Intl.DateTimeFormat('en-GB', step < 1 ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' });

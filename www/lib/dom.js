@@ -31,6 +31,9 @@ export function svg(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** "1 product", "3 products": a count and its noun, in the right number. */
+export const plural = (n, word, many = `${word}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? word : many}`;
+
 export const money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' });
 
 /** "3 days ago", "in 5 hours", from a time in ms. */

@@ -5,12 +5,8 @@ import { el } from './dom.js';
 
 export { Vitrine, version };
 
-/**
- * The policy the demo shop opens vitrine with, on every page (retention is applied by whichever
- * page opens the profile, so they must agree). These are the SDK's defaults, written out so the
- * console can show them and a reviewer can read them.
- */
-export const SHOP_POLICY = Object.freeze({
+/** The SDK's default policy, written out so the console can start from it and a reviewer can read it. */
+export const SDK_DEFAULTS = Object.freeze({
   halfLifeDays: 14,
   retentionDays: 30,
   gpc: 'deny',
@@ -20,6 +16,24 @@ export const SHOP_POLICY = Object.freeze({
   maxSignalShare: 0.5,
   detractors: 'gentle',
 });
+
+/**
+ * The policy the demo shop opens vitrine with, on every page (retention and sensitive categories
+ * are applied by whichever page opens the profile, so they must agree): the SDK's defaults, with
+ * the catalog's health category, Wellness (www/catalog.js), marked sensitive — so its views are
+ * kept and used only when the shopper ticks "Also use sensitive categories" (www/human.js).
+ */
+export const SHOP_POLICY = Object.freeze({
+  ...SDK_DEFAULTS,
+  sensitiveCategories: Object.freeze(['Wellness']),
+});
+
+/**
+ * The localStorage key under which the demo's TCF consent tool (www/shop/cmp.js) keeps the
+ * shopper's TC string. It is the consent tool's record, not vitrine's: `erase()` leaves it, as it
+ * leaves any key outside vitrine's namespace; the audit page lists it as such.
+ */
+export const CMP_KEY = 'demo-cmp:tc-string';
 
 export const MODEL_URL = '/generated/model.vtr';
 

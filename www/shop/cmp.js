@@ -6,8 +6,7 @@
 import { CmpApi } from '/vendor/@iabtechlabtcf/cmpapi/index.js';
 import { CMP_ID, CMP_VERSION, PURPOSES, encodeTc } from '../lib/tcf.js';
 import { el } from '../lib/dom.js';
-
-export const CMP_KEY = 'demo-cmp:tc-string';
+import { CMP_KEY } from '../lib/site.js';
 
 const OFFERED = [
   [1, 'vitrine keeps your profile in this browser\'s storage between visits.'],

@@ -11,13 +11,15 @@
 //
 // Slots are empty containers the pages keep for extensions, found with shop.slot(name):
 //   data-slot="channel"            in the header, for the arrival channel
-//   data-slot="assistance"         on product and cart pages, under the main action
+//   data-slot="assistance"         on product, cart and search pages, under the main action
+//                                  (www/human.js offers a person there)
 //   data-slot="assistance-footer"  in the footer, on every page
 //   data-slot="nps"                on the order confirmation
 // (Recommendation shelves use data-slot="<scenario>"; those belong to the pages.)
 //
 // `shop` also offers: vitrine (the open Vitrine), items, byId, cart, channel, track(event,
-// properties), recommend(request), el (the DOM helper), render() to redraw the current page.
+// properties), recommend(request), explain(request) (vitrine's explainShelf), el (the DOM helper),
+// render() to redraw the current page.
 import channelBadge from './channel-badge.js';
 
 export const EXTENSIONS = [channelBadge];

@@ -1,26 +1,34 @@
 // The storefront's pages. Each renders into <main> from the catalog and vitrine's answers, then
 // the router tells extensions (`route` event). Routes: #/ home, #/c/<category>, #/p/<id>,
 // #/search/<query>, #/cart.
-import { el, money } from '../lib/dom.js';
+import { el, money, plural } from '../lib/dom.js';
 import { CATEGORIES, DURABLE, describe } from '../catalog.js';
 import { card, picture, shelf } from './ui.js';
 
 const K = 8;
 
+/** Where a shelf built from the shop's orders comes from; "the same for everyone" only when it is. */
+const fromOrders = (which) => (why) => `From the shop's ${which} orders${why.personal || why.channel ? '' : ' — the same for everyone'}.`;
+
 export function home(shop) {
   const personal = shop.vitrine.consent().personalization;
   const nodes = [hero(shop, personal)];
-  nodes.push(shelf(shop, 'for_you', personal ? 'Picked for you' : 'Popular right now',
-    shop.recommend({ scenario: 'for_you', k: K, excludePurchased: DURABLE }),
-    { note: personal ? 'From what you did in this shop, computed in this browser.' : 'Allow personalisation and this shelf follows your taste — on your device only.' }));
+  // Titled and captioned by what vitrine serves, not by the consent alone: right after "Accept
+  // all" nothing is known yet, and the shelf is still the popular one.
+  nodes.push(shelf(shop, { scenario: 'for_you', k: K, excludePurchased: DURABLE }, {
+    title: (why) => (why.personal ? 'Picked for you' : 'Popular right now'),
+    note: (why) => (why.personal ? null // vitrine's own sentence says it (www/human.js)
+      : personal ? 'Look around: this shelf follows your taste as you browse — in this browser only.'
+        : 'Allow personalisation and this shelf follows your taste — on your device only.'),
+  }));
   if (personal) {
-    nodes.push(shelf(shop, 'recently_viewed', 'Recently viewed', shop.recommend({ scenario: 'recently_viewed', k: K }),
-      { empty: 'Products you look at will appear here.' }));
-    nodes.push(shelf(shop, 'buy_again', 'Buy again', shop.recommend({ scenario: 'buy_again', k: K }),
-      { note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }));
+    nodes.push(shelf(shop, { scenario: 'recently_viewed', k: K },
+      { title: 'Recently viewed', empty: 'Products you look at will appear here.' }));
+    nodes.push(shelf(shop, { scenario: 'buy_again', k: K },
+      { title: 'Buy again', note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }));
   }
-  nodes.push(shelf(shop, 'trending', 'Trending this week', shop.recommend({ scenario: 'trending', k: K, diversity: 0.6 }),
-    { note: 'From the shop\'s recent orders — the same for everyone.' }));
+  nodes.push(shelf(shop, { scenario: 'trending', k: K, diversity: 0.6 },
+    { title: 'Trending this week', note: (why) => (why.served ? fromOrders('recent')(why) : null) }));
   nodes.push(el('h2', { class: 'section-title', text: 'Shop by category' }));
   nodes.push(el('div', { class: 'tiles' }, CATEGORIES.map((c) => {
     const best = shop.items.find((i) => i.category === c.name);
@@ -51,23 +59,29 @@ const SORTS = {
   'price-desc': ['Price, high to low', (a, b) => b.price - a.price],
 };
 
-function grid(shop, list, { pageSize = 48, sort = 'popular', onSort } = {}) {
+/** A product grid with its Sort menu. Sorting re-orders the grid in place: it is the same list. */
+function grid(shop, list, { pageSize = 48 } = {}) {
   let shown = pageSize;
+  let sorted = [];
   const box = el('div', { class: 'grid' });
   const more = el('button', { type: 'button', class: 'more', text: 'Show more', onclick: () => { shown += pageSize; fill(); } });
-  const sorted = [...list].sort(SORTS[sort][1]);
   function fill() {
     box.replaceChildren(...sorted.slice(0, shown).map((i) => card(shop, i)));
     more.hidden = shown >= sorted.length;
     more.textContent = `Show more (${sorted.length - Math.min(shown, sorted.length)} left)`;
   }
-  fill();
-  const select = el('select', { id: 'sort', onchange: (e) => onSort?.(e.target.value) },
-    Object.entries(SORTS).map(([k, [label]]) => el('option', { value: k, selected: k === sort, text: label })));
+  function sortBy(key) {
+    sorted = [...list].sort(SORTS[key][1]);
+    shown = pageSize;
+    fill();
+  }
+  sortBy('popular');
+  const select = el('select', { id: 'sort', onchange: (e) => sortBy(e.target.value) },
+    Object.entries(SORTS).map(([k, [label]]) => el('option', { value: k, text: label })));
   return [el('div', { class: 'toolbar' }, el('label', { for: 'sort', text: 'Sort' }), select), box, more];
 }
 
-export function category(shop, name, { sort = 'popular' } = {}) {
+export function category(shop, name) {
   const list = shop.items.filter((i) => i.category === name);
   if (!list.length) return notFound();
   shop.track('Product List Viewed', { list_id: name, category: name, products: [...list].sort(SORTS.popular[1]).slice(0, 12).map((i) => ({ product_id: i.id })) });
@@ -76,8 +90,8 @@ export function category(shop, name, { sort = 'popular' } = {}) {
     crumbs([['Home', '#/'], [name]]),
     el('div', { class: 'page-head' },
       el('h1', { text: name }),
-      el('p', { class: 'count', text: `${list.length} products from ${info.brands.join(', ')}` })),
-    ...grid(shop, list, { sort, onSort: (s) => shop.show(category(shop, name, { sort: s })) }),
+      el('p', { class: 'count', text: `${plural(list.length, 'product')} from ${info.brands.join(', ')}` })),
+    ...grid(shop, list),
   ];
 }
 
@@ -92,7 +106,8 @@ export function search(shop, query) {
     crumbs([['Home', '#/'], [`Search: ${query}`]]),
     el('div', { class: 'page-head' },
       el('h1', { text: `“${query}”` }),
-      el('p', { class: 'count', text: `${hits.length} products` })),
+      el('p', { class: 'count', text: plural(hits.length, 'product') })),
+    el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with your search' }),
     ...(hits.length ? grid(shop, hits) : [el('p', { class: 'empty', text: 'Nothing matches; try “candle”, “tea” or a colour such as “sage”.' })]),
   ];
 }
@@ -126,10 +141,10 @@ export function product(shop, id) {
           el('li', { class: item.inStock ? 'in-stock' : 'oos-text', text: item.inStock ? 'In stock — ships in 2 days' : 'Out of stock' })),
         add,
         el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with this product' }))),
-    shelf(shop, 'similar', 'You may also like', shop.recommend({ scenario: 'similar', itemId: item.id, k: K }),
-      { note: 'Similar products: viewed together in this shop, same maker, style or price.', self: item.id }),
-    shelf(shop, 'bought_together', 'Often bought together', shop.recommend({ scenario: 'bought_together', itemId: item.id, k: K }),
-      { note: 'From the shop\'s past orders — the same for everyone.', self: item.id }),
+    shelf(shop, { scenario: 'similar', itemId: item.id, k: K },
+      { title: 'You may also like', note: 'Similar products: viewed together in this shop, same maker, style or price.', self: item.id }),
+    shelf(shop, { scenario: 'bought_together', itemId: item.id, k: K },
+      { title: 'Often bought together', note: fromOrders('past'), self: item.id }),
   ];
 }
 
@@ -162,8 +177,8 @@ export function cart(shop) {
         el('p', { class: 'fine', text: 'A demo: no payment, nothing ships, the order stays in this tab.' }),
         checkout,
         el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with your order' }))),
-    shelf(shop, 'cart', 'Complete your basket', shop.recommend({ scenario: 'cart', itemIds: [...shop.cart.keys()], k: K }),
-      { note: lines.length ? 'Goes with what is in your cart, from the shop\'s past orders.' : 'Popular while your cart is empty.' }),
+    shelf(shop, { scenario: 'cart', itemIds: [...shop.cart.keys()], k: K },
+      { title: 'Complete your basket', note: (why) => (why.served === 'cart' ? fromOrders('past')(why) : 'While your cart is empty.') }),
   ];
 }
 
@@ -171,7 +186,7 @@ export function order(shop, placed) {
   return [
     el('section', { class: 'thanks' },
       el('h1', { text: 'Thank you!' }),
-      el('p', { text: `Your (pretend) order of ${placed.lines.length} product${placed.lines.length > 1 ? 's' : ''}, ${money.format(placed.total)}, is placed.` }),
+      el('p', { text: `Your (pretend) order of ${plural(placed.lines.length, 'product')}, ${money.format(placed.total)}, is placed.` }),
       el('p', { class: 'fine', text: shop.vitrine.consent().personalization
         ? 'vitrine noted the purchase in this browser: it will show under “Buy again”.'
         : 'Without your consent, vitrine kept nothing about this order.' }),

@@ -38,20 +38,28 @@ export function card(shop, item, reasons = [], self) {
 }
 
 /**
- * A shelf of recommendations. `recs` is what `recommend` returned; `note` says where the shelf
- * comes from; an empty shelf shows `empty`.
+ * A shelf of recommendations: what vitrine's `recommend(request)` returns, under `title`.
+ * `title` and `note` are strings, or functions of vitrine's `explainShelf(request)` — the same
+ * request, at the same moment — so what the shop says about a shelf (personal or the same for
+ * everyone, what was served) agrees with what vitrine says; an empty shelf shows `empty`. The
+ * request is kept on the section (`data-request`), so www/human.js explains exactly this shelf.
  */
-export function shelf(shop, slot, title, recs, { note, empty = '', self } = {}) {
+export function shelf(shop, request, { title, note, empty = '', self } = {}) {
+  const slot = request.scenario;
+  const recs = shop.recommend(request);
+  const why = typeof title === 'function' || typeof note === 'function' ? shop.explain(request) : null;
+  const text = (value) => (typeof value === 'function' ? value(why) : value);
   const row = el('div', { class: 'row' });
   for (const r of recs) {
     const item = shop.byId.get(r.itemId);
     if (item) row.append(card(shop, item, r.reasons, self));
   }
   const id = `shelf-${slot}`;
-  return el('section', { class: 'shelf', 'data-slot': slot, 'aria-labelledby': id },
+  const caption = text(note);
+  return el('section', { class: 'shelf', 'data-slot': slot, 'data-request': JSON.stringify(request), 'aria-labelledby': id },
     el('div', { class: 'shelf-head' },
-      el('h2', { id, text: title }),
-      note ? el('p', { class: 'shelf-note', text: note }) : null,
+      el('h2', { id, text: text(title) }),
+      caption ? el('p', { class: 'shelf-note', text: caption }) : null,
       el('code', { class: 'scenario', text: slot, title: `vitrine scenario: ${slot}` })),
     row.childElementCount ? row : el('p', { class: 'empty', text: empty }));
 }
