@@ -39,12 +39,13 @@ impl Session {
                 None
             }
             Load::Newer => {
-                self.newer_consent = true;
+                self.unread_consent = true;
                 let key = self.store.consent_key();
                 self.note_newer(key, now);
                 None
             }
             Load::Failed(e) => {
+                self.unread_consent = true;
                 self.note_storage(Err(e), now);
                 None
             }
@@ -88,7 +89,7 @@ impl Session {
                 what: "profile",
             });
         }
-        if withdrawn.storage && !self.newer_consent && !self.store.own_keys().is_empty() {
+        if withdrawn.storage && !self.unread_consent && !self.store.own_keys().is_empty() {
             self.history.push(Entry::Erase {
                 at: now,
                 what: "storage",
@@ -155,8 +156,9 @@ impl Session {
     /// `setConsent(consent)`: a decision made now (P3–P5); returns the state in force.
     pub fn set_consent(&mut self, v: &Value, now: f64, gpc: bool) -> Result<ConsentState> {
         let input = ConsentInput::parse("setConsent", v)?;
+        self.check_vanished(now);
         self.gpc = gpc;
-        self.newer_consent = false;
+        self.unread_consent = false;
         self.apply(input.decide(now, gpc), now);
         Ok(self.consent())
     }
@@ -190,7 +192,7 @@ impl Session {
             );
             return Ok(self.consent());
         }
-        self.newer_consent = false;
+        self.unread_consent = false;
         self.apply(
             Decision {
                 personalization: signal.personalization,
@@ -231,7 +233,7 @@ impl Session {
         self.revision = None;
         let r = self.store.erase_all();
         self.consent_stored = false;
-        self.newer_consent = false;
+        self.unread_consent = false;
         self.newer_profile = false;
         self.note_storage(r, now);
         self.history.push(Entry::Erase {

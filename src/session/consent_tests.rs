@@ -379,11 +379,20 @@ fn corrupt_truncated_and_foreign_values_are_reset_and_reported() {
                 _ => None,
             })
             .collect();
-        assert_eq!(resets, [(key.to_owned(), reason)], "{key} = {value}");
+        let mut expected = vec![(key.to_owned(), reason)];
+        if key.ends_with("consent") {
+            // The profile it allowed goes too, and says why (no decision allows it now).
+            expected.push((
+                "vitrine:profile".to_owned(),
+                "no consent decision allows it (the record is missing or damaged)",
+            ));
+        }
+        assert_eq!(resets, expected, "{key} = {value}");
         assert_ne!(mem.snapshot().get(key), Some(&value), "reset");
         // Still working: a damaged consent record means no decision; a damaged profile, a new one.
         if key.ends_with("consent") {
             assert_eq!(s.consent().source, Source::Default);
+            assert!(!mem.snapshot().contains_key("vitrine:profile"));
         } else {
             assert!(view(&mut s, "mugs-2", NOW));
             assert_eq!(s.profile(NOW).unwrap().events, 1);

@@ -275,3 +275,64 @@ fn two_tabs_writing_through_an_outage_lose_nothing() {
     assert_eq!(events(&a), events(&stored));
     assert_eq!(events(&b), events(&stored));
 }
+
+#[test]
+fn storage_cleared_while_a_write_waits_is_not_written_back() {
+    // With the wasm layer's write interval, the second event waits for a timer (or `audit()`,
+    // `free()`, the page hiding); the browser clears the site's data before it fires.
+    let waiting = || {
+        let mem = MemoryBackend::new();
+        let mut s = open(&mem, granted(), 1);
+        s.set_write_interval(WRITE_INTERVAL_MS);
+        assert!(view(&mut s, "mugs-1").accepted);
+        assert!(view(&mut s, "mugs-2").accepted);
+        assert!(s.flush_due().is_some(), "the second write waits");
+        mem.clear();
+        (mem, s)
+    };
+    let cleared = |s: &Session| {
+        let history = s.audit(NOW).history;
+        history.iter().any(|e| matches!(e, Entry::Cleared { .. }))
+    };
+    // The flush finds the records gone: an erasure, nothing written back.
+    let (mem, mut s) = waiting();
+    s.flush(NOW + WRITE_INTERVAL_MS);
+    assert!(mem.snapshot().is_empty(), "nothing written back");
+    assert!(s.profile(NOW).is_none());
+    assert!(cleared(&s));
+    // A decision made after the clearing is a new one: written, with none of the cleared events.
+    let (mem, mut s) = waiting();
+    let c = from_json(&json!({"personalization": true, "storage": true}));
+    s.set_consent(&c, NOW + 1.0, false).unwrap();
+    assert!(cleared(&s));
+    assert_eq!(events(&s), 0);
+    assert!(mem.snapshot().contains_key("vitrine:consent"));
+}
+
+#[test]
+fn a_read_that_fails_at_open_deletes_nothing() {
+    let mem = MemoryBackend::new();
+    let mut first = open(&mem, granted(), 1);
+    assert!(view(&mut first, "mugs-1").accepted);
+    let stored = mem.snapshot();
+    assert_eq!(stored.len(), 2);
+    // `getItem` throws (a damaged database, a page's broken wrapper); deleting would still work.
+    *mem.fail_reads.borrow_mut() = true;
+    let s = open(&mem, None, 2);
+    assert_eq!(mem.snapshot(), stored, "fail closed: nothing deleted");
+    assert_eq!(
+        s.consent().source,
+        Source::Default,
+        "and nothing personalized"
+    );
+    assert!(s
+        .audit(NOW)
+        .history
+        .iter()
+        .any(|e| matches!(e, Entry::StorageError { .. })));
+    // Readable again: the next page has its decision and profile.
+    *mem.fail_reads.borrow_mut() = false;
+    let s = open(&mem, None, 3);
+    assert_eq!(s.consent().source, Source::Stored);
+    assert_eq!(events(&s), 1);
+}

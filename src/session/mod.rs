@@ -219,10 +219,11 @@ pub struct Session {
     dirty: bool,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
-    /// A newer vitrine's consent record is stored (another tab runs a later deploy) and the
-    /// shopper has not decided in this tab: the decision is unknown here, so nothing is
-    /// personalized, and storage is left as it is.
-    newer_consent: bool,
+    /// The stored decision could not be read here — a newer vitrine's record (another tab runs a
+    /// later deploy), or a read that failed — and the shopper has not decided in this tab: the
+    /// decision is unknown here, so nothing is personalized, and storage is left as it is (a
+    /// failed read is never taken for a missing record, RELIABILITY.md).
+    unread_consent: bool,
     /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
     /// keeps its own profile in memory.
     newer_profile: bool,
@@ -267,7 +268,7 @@ impl Session {
             revision: None,
             dirty: false,
             consent_stored: false,
-            newer_consent: false,
+            unread_consent: false,
             newer_profile: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
@@ -477,6 +478,8 @@ impl Session {
     /// Writes the events that wait, if any (nothing is written without storage consent), and
     /// forgets the own events stored longer ago than the merge window.
     pub fn flush(&mut self, now: f64) {
+        // Records the browser cleared since the last write are not written back (P10).
+        self.check_vanished(now);
         if self.pending {
             self.pending = false;
             self.last_write = now;

@@ -25,9 +25,20 @@ impl Session {
     pub(super) fn sync_storage(&mut self, now: f64) {
         if self.gate.persistent_profile().is_some() && self.profile.is_some() {
             self.persist_profile(now);
-        } else if !self.newer_consent {
+        } else if !self.unread_consent {
+            // A stored profile that no decision allows (its consent record is missing or was
+            // damaged and reset) goes, and the history says so.
+            let orphan = self.decision.source == Source::Default
+                && matches!(self.store.profile_revision(), Ok(Some(_)));
             let r = self.store.remove_profile();
             self.revision = None;
+            if orphan && r.is_ok() {
+                self.history.push(Entry::Reset {
+                    at: now,
+                    key: self.store.profile_key(),
+                    reason: "no consent decision allows it (the record is missing or damaged)",
+                });
+            }
             self.note_storage(r, now);
         }
         let state = self.gate.state();
@@ -35,7 +46,7 @@ impl Session {
             let r = self.store.save_consent(&self.decision);
             self.consent_stored = r.is_ok();
             r
-        } else if self.newer_consent {
+        } else if self.unread_consent {
             Ok(())
         } else {
             self.consent_stored = false;
@@ -201,8 +212,8 @@ impl Session {
             }
             // A tab running a later deploy decided: the decision is unknown here, so this tab
             // stops personalizing (fail closed) and leaves the record to the vitrine that reads it.
-            Load::Newer if !self.newer_consent => {
-                self.newer_consent = true;
+            Load::Newer if !self.unread_consent => {
+                self.unread_consent = true;
                 let key = self.store.consent_key();
                 self.note_newer(key, now);
                 self.apply(Decision::default(), now);

@@ -16,6 +16,8 @@ pub struct MemoryBackend {
     /// When set, every operation fails, as `localStorage` does when the browser disabled it
     /// after the page got hold of it, or its database is damaged (Firefox).
     pub disabled: Rc<RefCell<bool>>,
+    /// When set, reads fail while writes and deletes work (a `getItem` that throws).
+    pub fail_reads: Rc<RefCell<bool>>,
 }
 
 impl MemoryBackend {
@@ -53,6 +55,9 @@ impl Backend for MemoryBackend {
 
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.check_enabled()?;
+        if *self.fail_reads.borrow() {
+            return Err(StoreError("localStorage failed: reading threw".into()));
+        }
         Ok(self.map.borrow().get(key).cloned())
     }
 
