@@ -96,6 +96,90 @@ fn a_failed_build_leaves_the_previous_model_and_no_partial_file() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn out_through_a_link_keeps_the_link_and_the_mode_and_a_device_is_written_into() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("link");
+    let (input, model, link) = (
+        dir.join("o.csv"),
+        dir.join("v1.vtr"),
+        dir.join("current.vtr"),
+    );
+    orders(&input, 0);
+    std::fs::write(&model, b"old").unwrap();
+    std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(&model, &link).unwrap();
+    let i = input.to_str().unwrap();
+    let r = run(&[
+        "build",
+        "--interactions",
+        i,
+        "--out",
+        link.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(
+        std::fs::read(&model).unwrap().starts_with(b"\x89VTR"),
+        "written through the link"
+    );
+    let mode = std::fs::metadata(&model).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A device is written into, not replaced by a file (a dry run to /dev/null).
+    let r = run(&[
+        "build",
+        "--interactions",
+        i,
+        "--out",
+        "/dev/null",
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // A folder fails before the build.
+    let r = run(&[
+        "build",
+        "--interactions",
+        "/no/input.csv",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&r.stderr).contains("is a folder"),
+        "{}",
+        text(&r.stderr)
+    );
+}
+
+#[test]
+fn a_summary_nobody_reads_is_not_a_crash() {
+    let dir = scratch("stderr");
+    let (input, out) = (dir.join("o.csv"), dir.join("m.vtr"));
+    orders(&input, 0);
+    let args = [
+        "build",
+        "--interactions",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    for _ in 0..5 {
+        // `2>&1 | true`: standard error closed before the summary is written.
+        let mut child = cli().args(args).stderr(Stdio::piped()).spawn().unwrap();
+        drop(child.stderr.take());
+        assert!(child.wait().unwrap().success());
+        assert!(out.exists());
+        let mut child = cli().arg("--help").stdout(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        assert!(child.wait().unwrap().success());
+    }
+}
+
 #[test]
 fn inspect_into_a_reader_that_stops_early_is_not_a_crash() {
     let dir = scratch("pipe");

@@ -15,6 +15,19 @@ use vitrine::model::build::{self, progress, BuildError, Options, Report};
 use vitrine::model::file::Embeddings;
 use vitrine::model::Model;
 
+/// `println!` and `eprintln!` that do not panic when the reader has gone (`| head`, `| true`):
+/// the model is written (or the error said) whether or not anyone reads the summary.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! tell {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 const USAGE: &str = "\
 usage:
   vitrine-model build --interactions FILE [--catalog FILE] --out model.vtr [options]
@@ -145,76 +158,120 @@ fn once(slot: &mut Option<PathBuf>, flag: &str, value: String) -> Result<(), Str
 }
 
 fn summary(r: &Report, bytes: usize, seconds: f64) {
-    eprintln!(
+    tell!(
         "read {} rows: {} used, {} returns/cancellations left out, {} bad",
-        r.rows, r.used, r.non_positive, r.bad
+        r.rows,
+        r.used,
+        r.non_positive,
+        r.bad
     );
     if r.catalog_items > 0 || r.catalog_bad > 0 {
         let rows = if r.catalog_bad == 1 { "row" } else { "rows" };
-        eprintln!(
+        tell!(
             "catalog: {} items, {} bad {rows} left out",
-            r.catalog_items, r.catalog_bad
+            r.catalog_items,
+            r.catalog_bad
         );
     }
     for (file, line, why) in &r.bad_examples {
-        eprintln!("  bad row {file}:{line}: {why}");
+        tell!("  bad row {file}:{line}: {why}");
     }
     let bad = (r.bad + r.catalog_bad) as usize;
     if bad > r.bad_examples.len() {
-        eprintln!("  … and {} more", bad - r.bad_examples.len());
+        tell!("  … and {} more", bad - r.bad_examples.len());
     }
-    eprintln!(
+    tell!(
         "model: {} items, {} baskets/sessions, {} co-purchase and {} co-view pairs kept, {} spill runs",
         r.items, r.baskets, r.co_purchase_pairs, r.co_view_pairs, r.spilled_runs
     );
-    eprintln!(
+    tell!(
         "time: {:.1}s read, {:.1}s baskets, {:.1}s neighbours+embeddings, {seconds:.1}s total; {bytes} bytes written",
         r.seconds_read, r.seconds_baskets, r.seconds_finish
     );
 }
 
-/// The model file being written: a temporary file beside `out`, created before the build (so a
-/// path that cannot be written fails at once) and renamed over `out` only once it is complete,
-/// so a failed build or write never leaves a partial model where a good one was.
-struct Pending {
-    tmp: PathBuf,
-    out: PathBuf,
+/// The model file being written. A regular file (or one to be made) is written to a temporary
+/// file beside it — beside what a symbolic link points to — created before the build (so a
+/// folder that cannot be written fails at once), given the old file's permissions, and renamed
+/// over it only once complete, so a failed build or write never leaves a partial model where a
+/// good one was. Anything else (`/dev/null`, a pipe) is written into as it is.
+enum Pending {
+    Replace {
+        tmp: PathBuf,
+        target: PathBuf,
+        permissions: Option<std::fs::Permissions>,
+    },
+    Into(PathBuf),
 }
 
 impl Pending {
     fn create(out: &Path) -> Result<Self, String> {
-        let name = out
+        let fail = |e: std::io::Error| format!("{}: {e}", out.display());
+        let (target, permissions) = match std::fs::metadata(out) {
+            Ok(m) if m.is_dir() => return Err(format!("{}: is a folder", out.display())),
+            Ok(m) if !m.is_file() => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(out)
+                    .map_err(fail)?;
+                return Ok(Pending::Into(out.to_owned()));
+            }
+            Ok(m) => (
+                std::fs::canonicalize(out).map_err(fail)?,
+                Some(m.permissions()),
+            ),
+            Err(_) => (out.to_owned(), None),
+        };
+        let name = target
             .file_name()
             .ok_or_else(|| format!("{}: not a file name", out.display()))?;
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let tmp = out.with_file_name(tmp_name);
-        std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", out.display()))?;
-        Ok(Pending {
+        let tmp = target.with_file_name(tmp_name);
+        std::fs::File::create(&tmp).map_err(fail)?;
+        Ok(Pending::Replace {
             tmp,
-            out: out.to_owned(),
+            target,
+            permissions,
         })
     }
 
     fn commit(self, bytes: &[u8]) -> Result<(), String> {
-        let fail = |e: std::io::Error| format!("{}: {e}", self.out.display());
-        let mut f = std::fs::File::create(&self.tmp).map_err(fail)?;
+        let (path, tmp) = match &self {
+            Pending::Into(path) => (path, None),
+            Pending::Replace { tmp, target, .. } => (target, Some(tmp)),
+        };
+        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+        let mut f = std::fs::File::create(tmp.unwrap_or(path)).map_err(fail)?;
         f.write_all(bytes).map_err(fail)?;
-        f.sync_all().map_err(fail)?;
-        std::fs::rename(&self.tmp, &self.out).map_err(fail)
+        if let Pending::Replace {
+            tmp,
+            target,
+            permissions,
+        } = &self
+        {
+            f.sync_all().map_err(fail)?;
+            if let Some(p) = permissions {
+                std::fs::set_permissions(tmp, p.clone()).map_err(fail)?;
+            }
+            std::fs::rename(tmp, target).map_err(fail)?;
+        }
+        Ok(())
     }
 }
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.tmp);
+        if let Pending::Replace { tmp, .. } = self {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 
 fn run_build(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
+        say!("{USAGE}");
         return Ok(());
     }
     let cli = parse_build(args).map_err(|e| format!("{e}\n\n{USAGE}"))?;
@@ -235,7 +292,7 @@ fn run_build(args: &[String]) -> Result<(), String> {
     summary(&report, bytes.len(), started.elapsed().as_secs_f64());
     // Epoch seconds read as milliseconds put the whole history in January 1970.
     if latest > 0.0 && latest < 1e11 {
-        eprintln!(
+        tell!(
             "warning: every timestamp is before 1973-03-04 (the latest is {latest}): numbers are \
              read as epoch milliseconds; if these are epoch seconds, multiply them by 1000"
         );
@@ -247,7 +304,7 @@ fn run_build(args: &[String]) -> Result<(), String> {
 /// not an error.
 fn run_inspect(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
+        say!("{USAGE}");
         return Ok(());
     }
     let text = inspect(args)?;
@@ -335,11 +392,11 @@ fn main() -> ExitCode {
         Some("build") => run_build(&args[1..]),
         Some("inspect") => run_inspect(&args[1..]),
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             Ok(())
         }
         Some("-V" | "--version") => {
-            println!("vitrine-model {}", env!("CARGO_PKG_VERSION"));
+            say!("vitrine-model {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
         _ => Err(USAGE.to_owned()),
@@ -347,7 +404,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("vitrine-model: {e}");
+            tell!("vitrine-model: {e}");
             ExitCode::FAILURE
         }
     }

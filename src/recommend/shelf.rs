@@ -52,7 +52,10 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
     if unknown || (scenario == Scenario::ForYou && rep.is_none()) {
         scenario = Scenario::Trending;
     }
-    let served = (!(input.gentle && scenario == Scenario::Trending)).then_some(scenario);
+    // A detractor's own `trending` shelf pauses; a fallback to it (an item not in the catalog)
+    // still shows something.
+    let paused = input.gentle && req.scenario == Scenario::Trending;
+    let served = (!paused).then_some(scenario);
     let channel = match served {
         Some(Scenario::Trending) => input
             .channel

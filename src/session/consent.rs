@@ -130,6 +130,7 @@ impl Session {
                 Profile::new(hl)
             }
             Load::Failed(e) => {
+                self.unread_profile = true;
                 self.note_storage(Err(e), now);
                 Profile::new(hl)
             }
@@ -235,6 +236,7 @@ impl Session {
         self.consent_stored = false;
         self.unread_consent = false;
         self.newer_profile = false;
+        self.unread_profile = false;
         self.note_storage(r, now);
         self.history.push(Entry::Erase {
             at: now,

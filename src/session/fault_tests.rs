@@ -317,7 +317,7 @@ fn a_read_that_fails_at_open_deletes_nothing() {
     let stored = mem.snapshot();
     assert_eq!(stored.len(), 2);
     // `getItem` throws (a damaged database, a page's broken wrapper); deleting would still work.
-    *mem.fail_reads.borrow_mut() = true;
+    *mem.fail_reads.borrow_mut() = Some("");
     let s = open(&mem, None, 2);
     assert_eq!(mem.snapshot(), stored, "fail closed: nothing deleted");
     assert_eq!(
@@ -331,8 +331,28 @@ fn a_read_that_fails_at_open_deletes_nothing() {
         .iter()
         .any(|e| matches!(e, Entry::StorageError { .. })));
     // Readable again: the next page has its decision and profile.
-    *mem.fail_reads.borrow_mut() = false;
+    *mem.fail_reads.borrow_mut() = None;
     let s = open(&mem, None, 3);
     assert_eq!(s.consent().source, Source::Stored);
     assert_eq!(events(&s), 1);
+}
+
+#[test]
+fn a_profile_whose_read_fails_is_not_overwritten_and_gets_the_events_later() {
+    let mem = MemoryBackend::new();
+    let mut first = open(&mem, granted(), 1);
+    for id in ["mugs-1", "mugs-2", "mugs-3"] {
+        assert!(view(&mut first, id).accepted);
+    }
+    let stored = mem.snapshot()["vitrine:profile"].clone();
+    // The decision reads; the profile does not.
+    *mem.fail_reads.borrow_mut() = Some("profile");
+    let mut s = open(&mem, None, 2);
+    assert_eq!(s.consent().source, Source::Stored);
+    assert!(view(&mut s, "mugs-4").accepted);
+    assert_eq!(mem.snapshot()["vitrine:profile"], stored, "not overwritten");
+    // Readable again: the next write merges this tab's event into the stored three.
+    *mem.fail_reads.borrow_mut() = None;
+    assert!(view(&mut s, "mugs-5").accepted);
+    assert_eq!(events(&open(&mem, None, 3)), 5);
 }

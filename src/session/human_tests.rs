@@ -196,6 +196,9 @@ fn a_detractor_gets_gentler_shelves_and_the_offer_of_a_person() {
         .unwrap();
     assert_eq!(why.served, None);
     assert_eq!(why.signals, ["survey"]);
+    // A similar shelf for an item the catalog lacks falls back to trending, and is not paused.
+    let unknown = json!({"scenario": "similar", "itemId": "not-in-the-catalog", "k": 3});
+    assert_eq!(rec(&mut s, unknown).len(), 3);
     let mine = rec(&mut s, json!({"scenario": "for_you", "k": 5, "explore": 1}));
     assert_eq!(mine[0].item_id, "mugs-7", "what they bought leads");
     assert!(

@@ -227,6 +227,9 @@ pub struct Session {
     /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
     /// keeps its own profile in memory.
     newer_profile: bool,
+    /// The last read of the stored profile failed: it is not overwritten (it may hold what this
+    /// tab never saw) until a read succeeds, which merges this tab's events into it.
+    unread_profile: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -270,6 +273,7 @@ impl Session {
             consent_stored: false,
             unread_consent: false,
             newer_profile: false,
+            unread_profile: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),

@@ -85,7 +85,7 @@ impl Session {
     /// Nothing is written when storage already holds exactly what memory holds.
     pub(super) fn persist_profile(&mut self, now: f64) {
         self.merge_stored(now);
-        if self.newer_profile || (!self.dirty && self.revision.is_some()) {
+        if self.newer_profile || self.unread_profile || (!self.dirty && self.revision.is_some()) {
             return;
         }
         if self.seq > 0 {
@@ -134,12 +134,14 @@ impl Session {
         // Most writes follow this tab's own: comparing revisions first spares decoding the
         // stored profile (a full one is ~75 KB to base64-decode, checksum and parse per event).
         if let Ok(current) = self.store.profile_revision() {
+            self.unread_profile = false;
             if current.is_none() || current == self.revision {
                 self.newer_profile = false;
                 return None;
             }
         }
         let (load, revision) = self.store.load_profile(&who, &persist, hl);
+        self.unread_profile = matches!(load, Load::Failed(_));
         if matches!(load, Load::Newer) {
             self.saw_newer_profile(now);
             return None;

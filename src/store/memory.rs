@@ -16,8 +16,9 @@ pub struct MemoryBackend {
     /// When set, every operation fails, as `localStorage` does when the browser disabled it
     /// after the page got hold of it, or its database is damaged (Firefox).
     pub disabled: Rc<RefCell<bool>>,
-    /// When set, reads fail while writes and deletes work (a `getItem` that throws).
-    pub fail_reads: Rc<RefCell<bool>>,
+    /// When set, reads of the keys that end with it fail (`""`: every key) while writes and
+    /// deletes work (a `getItem` that throws).
+    pub fail_reads: Rc<RefCell<Option<&'static str>>>,
 }
 
 impl MemoryBackend {
@@ -55,7 +56,11 @@ impl Backend for MemoryBackend {
 
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.check_enabled()?;
-        if *self.fail_reads.borrow() {
+        if self
+            .fail_reads
+            .borrow()
+            .is_some_and(|end| key.ends_with(end))
+        {
             return Err(StoreError("localStorage failed: reading threw".into()));
         }
         Ok(self.map.borrow().get(key).cloned())

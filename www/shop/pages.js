@@ -177,8 +177,13 @@ export function cart(shop) {
         el('p', { class: 'fine', text: 'A demo: no payment, nothing ships, the order stays in this tab.' }),
         checkout,
         el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with your order' }))),
-    shelf(shop, { scenario: 'cart', itemIds: [...shop.cart.keys()], k: K },
-      { title: 'Complete your basket', note: (why) => (why.served === 'cart' ? fromOrders('past')(why) : 'While your cart is empty.') }),
+    // With items, what goes with them; with none (a reload empties this demo's cart, while
+    // vitrine's profile still remembers what was added), the shopper's own picks: a `cart` shelf
+    // there would speak of a cart the page just said is empty.
+    lines.length
+      ? shelf(shop, { scenario: 'cart', itemIds: [...shop.cart.keys()], k: K },
+        { title: 'Complete your basket', note: fromOrders('past') })
+      : shelf(shop, { scenario: 'for_you', k: K }, { title: 'While your cart is empty', note: '' }),
   ];
 }
 

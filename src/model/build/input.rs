@@ -52,6 +52,16 @@ impl Field<'_> {
         }
     }
 
+    /// The field as it was given, at most 40 characters, for an error message.
+    pub fn shown(&self) -> String {
+        let s = match self {
+            Field::Text(s) => s.to_string(),
+            Field::Number(n) => n.to_string(),
+            Field::Json(v) => v.to_string(),
+        };
+        s.chars().take(40).collect()
+    }
+
     /// The field as a number (text is parsed).
     pub fn number(&self) -> Option<f64> {
         match self {
@@ -232,11 +242,15 @@ impl Input {
             Record::Json(o) => names.iter().find_map(|n| match o.get(*n)? {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(s) => Some(Field::Text(Cow::Borrowed(s.as_str()))),
-                // Integers beyond 2^53 stay JSON: as an f64 they would be another number.
+                // Numbers beyond 2^53 stay JSON: as an f64 an integer there would be another
+                // number (serde_json reads integers beyond 64 bits as f64 already).
                 serde_json::Value::Number(x)
                     if x.as_u64()
                         .or(x.as_i64().map(i64::unsigned_abs))
-                        .is_some_and(|v| v > (1 << 53)) =>
+                        .map_or_else(
+                            || x.as_f64().is_some_and(|v| v.abs() > 2f64.powi(53)),
+                            |v| v > (1 << 53),
+                        ) =>
                 {
                     Some(Field::Json(o.get(*n)?))
                 }

@@ -79,9 +79,16 @@ pub const PRICE: &[&str] = &["price"];
 fn price_error(f: &Field<'_>) -> String {
     let given = match f {
         Field::Number(n) => format!("{n:e}"),
-        _ => f.text().unwrap_or_default().chars().take(40).collect(),
+        _ => f.shown(),
     };
     format!("price '{given}' is not a non-negative number of at most 3.4e38")
+}
+
+/// Why an id given as a JSON number beyond 2^53 is refused.
+fn too_large(what: &str, n: &serde_json::Number) -> Skip {
+    Skip::Bad(format!(
+        "{what} {n} is too large an integer to be exact as a number: write it as a string"
+    ))
 }
 pub const EVENT: &[&str] = &["event", "event_type"];
 
@@ -91,9 +98,7 @@ fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
     };
     if let Field::Json(serde_json::Value::Number(n)) = f {
         // An integer beyond 2^53: a browser's number would round it, and so would this tool.
-        return Err(Skip::Bad(format!(
-            "{what} {n} is too large an integer to be exact as a number: write it as a string"
-        )));
+        return Err(too_large(what, n));
     }
     let s = f
         .text()
@@ -124,7 +129,7 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         Some(f) => parse_time(&f).ok_or_else(|| {
             Skip::Bad(format!(
                 "timestamp '{}' is neither ISO-8601 nor epoch milliseconds",
-                f.text().unwrap_or_default()
+                f.shown()
             ))
         })?,
     };
@@ -164,11 +169,13 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
             }
         },
     };
-    let user = input
-        .field(rec, USER)
-        .and_then(|f| f.text().map(|s| hash(s.trim())))
-        .filter(|&h| h != hash(""))
-        .unwrap_or(0);
+    let user = match input.field(rec, USER) {
+        Some(Field::Json(serde_json::Value::Number(n))) => return Err(too_large("user_id", n)),
+        f => f
+            .and_then(|f| f.text().map(|s| hash(s.trim())))
+            .filter(|&h| h != hash(""))
+            .unwrap_or(0),
+    };
     Ok(Interaction {
         user,
         order,

@@ -361,7 +361,7 @@ fn catalog_numbers_beyond_f32_are_refused() {
         ),
         (
             r#"{"id": "b", "price": 1e300}"#,
-            "price '1e300' is not a non-negative number of at most 3.4e38",
+            "price '1e+300' is not a non-negative number of at most 3.4e38",
         ),
     ] {
         let catalog = format!("{{\"id\": \"a\", \"embedding\": [1, 0, 0]}}\n{row}\n");
