@@ -49,16 +49,9 @@ pub struct Interaction {
     pub event: EventKind,
 }
 
-/// FNV-1a, 64 bits: orders and buyers are grouped by this hash (a collision among a million
-/// orders has a chance of about 3·10⁻⁸).
-pub fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+/// Orders and buyers are grouped by their ids' FNV-1a hash, the one events keep of an order id
+/// (a collision among a million orders has a chance of about 3·10⁻⁸).
+pub use crate::event::fnv1a as hash;
 
 /// Why a line was left out.
 #[derive(Clone, Debug, PartialEq)]
