@@ -29,7 +29,7 @@ impl Session {
             // A stored profile that no decision allows (its consent record is missing or was
             // damaged and reset) goes, and the history says so.
             let orphan = self.decision.source == Source::Default
-                && matches!(self.store.profile_revision(), Ok(Some(_)));
+                && self.store.present(&self.store.profile_key()) == Some(true);
             let r = self.store.remove_profile();
             self.revision = None;
             if orphan && r.is_ok() {
@@ -64,7 +64,7 @@ impl Session {
     pub(super) fn check_vanished(&mut self, now: f64) {
         if self.consent_stored
             && self.gate.storage().is_some()
-            && self.store.consent_present() == Some(false)
+            && self.store.present(&self.store.consent_key()) == Some(false)
         {
             self.history.push(Entry::Cleared { at: now });
             self.consent_stored = false;

@@ -272,10 +272,10 @@ impl Store {
         parsed.map_or(Load::Corrupt("bad consent record"), Load::Found)
     }
 
-    /// Whether a consent record is stored; `None` when storage cannot be read. Unlike
-    /// [`Store::load_consent`], a failing read is not taken for a missing record.
-    pub fn consent_present(&self) -> Option<bool> {
-        self.backend.contains(&self.consent_key()).ok()
+    /// Whether a record is stored under `key` (without reading it); `None` when storage cannot
+    /// be read. Unlike the loads, a failing read is not taken for a missing record.
+    pub fn present(&self, key: &str) -> Option<bool> {
+        self.backend.contains(key).ok()
     }
 
     pub fn remove_profile(&mut self) -> Result<(), StoreError> {
