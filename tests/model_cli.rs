@@ -14,6 +14,11 @@ fn run(args: &[&str]) -> Output {
     cli().args(args).output().unwrap()
 }
 
+/// `build --interactions INPUT --out OUT --quiet`.
+fn build(input: &str, out: &str) -> Output {
+    run(&["build", "--interactions", input, "--out", out, "--quiet"])
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -43,24 +48,10 @@ fn a_failed_build_leaves_the_previous_model_and_no_partial_file() {
     orders(&good, 0);
     orders(&bad, 50);
     let o = out.to_str().unwrap();
-    let first = run(&[
-        "build",
-        "--interactions",
-        good.to_str().unwrap(),
-        "--out",
-        o,
-        "--quiet",
-    ]);
+    let first = build(good.to_str().unwrap(), o);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let model = std::fs::read(&out).unwrap();
-    let failed = run(&[
-        "build",
-        "--interactions",
-        bad.to_str().unwrap(),
-        "--out",
-        o,
-        "--quiet",
-    ]);
+    let failed = build(bad.to_str().unwrap(), o);
     assert!(!failed.status.success());
     let why = text(&failed.stderr);
     assert!(why.contains("bad.csv:202: timestamp 'yesterday'"), "{why}");
@@ -111,14 +102,7 @@ fn out_through_a_link_keeps_the_link_and_the_mode_and_a_device_is_written_into()
     std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o640)).unwrap();
     std::os::unix::fs::symlink(&model, &link).unwrap();
     let i = input.to_str().unwrap();
-    let r = run(&[
-        "build",
-        "--interactions",
-        i,
-        "--out",
-        link.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let r = build(i, link.to_str().unwrap());
     assert!(r.status.success(), "{}", text(&r.stderr));
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
@@ -131,14 +115,7 @@ fn out_through_a_link_keeps_the_link_and_the_mode_and_a_device_is_written_into()
     let mode = std::fs::metadata(&model).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     // A device is written into, not replaced by a file (a dry run to /dev/null).
-    let r = run(&[
-        "build",
-        "--interactions",
-        i,
-        "--out",
-        "/dev/null",
-        "--quiet",
-    ]);
+    let r = build(i, "/dev/null");
     assert!(r.status.success(), "{}", text(&r.stderr));
     assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
     // A folder fails before the build.
@@ -186,16 +163,7 @@ fn inspect_into_a_reader_that_stops_early_is_not_a_crash() {
     let (input, out) = (dir.join("o.csv"), dir.join("m.vtr"));
     orders(&input, 0);
     let o = out.to_str().unwrap();
-    assert!(run(&[
-        "build",
-        "--interactions",
-        input.to_str().unwrap(),
-        "--out",
-        o,
-        "--quiet"
-    ])
-    .status
-    .success());
+    assert!(build(input.to_str().unwrap(), o).status.success());
     for _ in 0..20 {
         let mut child = cli()
             .args(["inspect", o])

@@ -238,24 +238,27 @@ impl Pending {
     }
 
     fn commit(self, bytes: &[u8]) -> Result<(), String> {
-        let (path, tmp) = match &self {
-            Pending::Into(path) => (path, None),
-            Pending::Replace { tmp, target, .. } => (target, Some(tmp)),
+        let write = |path: &Path, fail: &dyn Fn(std::io::Error) -> String| {
+            let mut f = std::fs::File::create(path).map_err(fail)?;
+            f.write_all(bytes).map_err(fail)?;
+            Ok::<_, String>(f)
         };
-        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
-        let mut f = std::fs::File::create(tmp.unwrap_or(path)).map_err(fail)?;
-        f.write_all(bytes).map_err(fail)?;
-        if let Pending::Replace {
-            tmp,
-            target,
-            permissions,
-        } = &self
-        {
-            f.sync_all().map_err(fail)?;
-            if let Some(p) = permissions {
-                std::fs::set_permissions(tmp, p.clone()).map_err(fail)?;
+        match &self {
+            Pending::Into(path) => {
+                write(path, &|e| format!("{}: {e}", path.display()))?;
             }
-            std::fs::rename(tmp, target).map_err(fail)?;
+            Pending::Replace {
+                tmp,
+                target,
+                permissions,
+            } => {
+                let fail = |e: std::io::Error| format!("{}: {e}", target.display());
+                write(tmp, &fail)?.sync_all().map_err(fail)?;
+                if let Some(p) = permissions {
+                    std::fs::set_permissions(tmp, p.clone()).map_err(fail)?;
+                }
+                std::fs::rename(tmp, target).map_err(fail)?;
+            }
         }
         Ok(())
     }
