@@ -9,6 +9,7 @@ import { arrivalChannel } from './shop/channel.js';
 import { siteBanner } from './shop/consent.js';
 import { EXTENSIONS } from './shop/extensions.js';
 import * as pages from './shop/pages.js';
+import { refreshShelves } from './shop/ui.js';
 
 const main = document.getElementById('main');
 const params = new URLSearchParams(location.search);
@@ -16,6 +17,8 @@ const tcfMode = params.get('cmp') === 'tcf';
 
 const listeners = new Map();
 const items = generateCatalog();
+/** True while route() draws the page the shopper navigated to (not a redraw of the same page). */
+let navigating = false;
 
 /** The storefront, as pages and extensions see it. */
 const shop = {
@@ -36,11 +39,23 @@ const shop = {
     }
   },
   slot: (name) => document.querySelector(`[data-slot="${name}"]`),
-  /** `vitrine.track` with the arrival channel; extensions hear about it. */
+  /**
+   * `vitrine.track` with the arrival channel; extensions hear about it. An event kept outside a
+   * navigation (an item added) can change what the shelves on screen show: they are asked again.
+   */
   track(event, properties) {
     const result = shop.vitrine.track(event, properties, shop.channel ? { channel: shop.channel } : undefined);
+    if (result.accepted && !navigating) shop.refreshShelves();
     shop.emit('track', { event, properties, result });
     return result;
+  },
+  /**
+   * A page's own view event (a product, a list, a search): tracked when the shopper navigates to
+   * the page, not when the same page is drawn again (render(), a consent decision), which would
+   * record a view the shopper never made.
+   */
+  trackView(event, properties) {
+    if (navigating) shop.track(event, properties);
   },
   recommend: (request) => shop.vitrine.recommend(request),
   /** Why `recommend(request)` shows what it shows (vitrine's `explainShelf`). */
@@ -70,8 +85,13 @@ const shop = {
     show(pages.order(shop, placed), 'order');
     shop.emit('order', placed);
   },
-  /** Redraws the current page (after a consent change, a cart change). */
-  render: () => route(),
+  /** Redraws the current page where it stands (after a consent decision, a cart change); tracks no view. */
+  render: () => route({ redraw: true }),
+  /**
+   * Redraws the recommendation shelves on screen whose answer changed (www/shop/ui.js) and
+   * nothing else: after anything that changes vitrine's answers without a navigation.
+   */
+  refreshShelves: () => refreshShelves(shop, main),
   show: (nodes, name = 'page') => show(nodes, name),
 };
 
@@ -88,8 +108,18 @@ function show(nodes, name, routeParams = {}) {
 const isRoute = (hash) => hash === '' || hash.startsWith('#/');
 let routed = null;
 
-function route() {
+/** Draws the page the hash names: a navigation, unless `redraw` (the same page drawn again). */
+function route({ redraw = false } = {}) {
   routed = location.hash;
+  navigating = !redraw;
+  try {
+    draw(redraw);
+  } finally {
+    navigating = false;
+  }
+}
+
+function draw(redraw) {
   const [, kind, ...rest] = (isRoute(location.hash) ? location.hash || '#/' : '#/').split('/');
   const arg = decodeURIComponent(rest.join('/'));
   let name = 'home';
@@ -105,7 +135,7 @@ function route() {
     else a.removeAttribute('aria-current');
   });
   show(nodes, name, { arg });
-  window.scrollTo(0, 0);
+  if (!redraw) window.scrollTo(0, 0);
 }
 
 /** The header's privacy chip says what vitrine may do right now. */
@@ -121,7 +151,9 @@ function updatePrivacyChip() {
 function decided() {
   updatePrivacyChip();
   shop.emit('consent', shop.vitrine.consent());
-  route();
+  // The page is drawn again for the decision (the home page's shelves and offer depend on it),
+  // but the shopper did not view it again.
+  shop.render();
   main.focus({ preventScroll: true });
 }
 
@@ -180,8 +212,11 @@ try {
   // A jump to an anchor, or back from one to the page already shown, is not a new page (and not
   // a new product view).
   window.addEventListener('hashchange', () => { if (isRoute(location.hash) && location.hash !== routed) route(); });
-  // Another tab changed the decision or erased: follow it on screen too (vitrine already did).
-  window.addEventListener('storage', () => setTimeout(() => { updatePrivacyChip(); refreshTcf(); }, 0));
+  // Another tab changed the decision, erased or added to the profile: follow it on screen too
+  // (vitrine already did).
+  window.addEventListener('storage', () => setTimeout(() => { updatePrivacyChip(); refreshTcf(); shop.refreshShelves(); }, 0));
+  // www/human.js changed vitrine's answers in place (a survey answer, the sensitive box).
+  window.addEventListener('vitrine:change', () => shop.refreshShelves());
 
   for (const extension of EXTENSIONS) {
     try { extension(shop); } catch (e) { console.error('extension failed to start:', e); }

@@ -83,6 +83,13 @@ function explainShelves(v, root) {
   }
 }
 
+/**
+ * Says that vitrine's answers changed on this page without a navigation (a survey answer, the
+ * sensitive box): the storefront redraws the shelves on screen (www/app.js listens), and no more
+ * than those — drawing the page again would track its view again.
+ */
+const changed = () => window.dispatchEvent(new Event('vitrine:change'));
+
 /** "wellness" → "Wellness": the policy's names as the shop writes them. */
 const capital = (name) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -126,6 +133,7 @@ export function mount(v) {
           : 'Thank you. Personalisation is off, so your answer was not kept.';
         dismissed = false;
         refresh();
+        changed();
       },
     })));
   const survey = el('details', { class: 'nps' },
@@ -141,6 +149,7 @@ export function mount(v) {
     // Never implies another purpose: the box is disabled without personalization.
     v.setConsent({ personalization: c.personalization, storage: c.storage, sensitive: sensitive.checked });
     refresh();
+    changed();
   });
   const sensitiveRow = el('label', { class: 'sensitive', hidden: !sensitiveNames.length }, sensitive,
     ` Also use sensitive categories (${sensitiveNames.join(', ')}) for my recommendations`);

@@ -1,6 +1,7 @@
 // The human-first demo pieces (www/human.js) in real Chromium: the channel badge from the landing
-// URL, the survey, the offer of a person, the "why" under each shelf — and still nothing but the
-// page's own static files is ever requested.
+// URL, the survey, the offer of a person, the "why" under each shelf, the shelves on screen redrawn
+// in place when an answer or a choice changes them (no page view tracked twice) — and still
+// nothing but the page's own static files is ever requested.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, ready } from './browser.mjs';
@@ -220,5 +221,161 @@ test('a Facebook visitor: vitrine records its own channel label (no header badge
   assert.deepEqual(await page.evaluate(() => window.tracked), [], 'no event for a sort');
   assert.equal(await page.evaluate(() => window.vitrine.profile().counts.list_view), 1);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/**
+ * Every shelf on screen once www/human.js has explained it: its cards and the line under it as
+ * drawn, and what vitrine answers for its request now.
+ */
+async function onScreen(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('section.shelf')].every((s) => s.querySelector('.why')));
+  return page.$$eval('section.shelf[data-request]', (sections) => sections.map((s) => {
+    const request = JSON.parse(s.dataset.request);
+    return {
+      slot: s.dataset.slot,
+      ids: [...s.querySelectorAll('.card')].map((c) => c.dataset.itemId),
+      line: s.querySelector('.why').textContent,
+      now: window.vitrine.recommend(request).map((r) => r.itemId),
+      said: window.vitrine.explainShelf(request).explanation,
+    };
+  }));
+}
+
+/** The shelves show what vitrine answers now: cards and the line under each. */
+function assertCurrent(shelves, where) {
+  for (const s of shelves) {
+    assert.deepEqual(s.ids, s.now, `${where}, ${s.slot}: the cards on screen are vitrine's answer now`);
+    assert.equal(s.line, s.said, `${where}, ${s.slot}: the line under it is vitrine's explanation now`);
+  }
+}
+
+/** Marks the page as drawn, and starts counting what the shop tracks from here on. */
+const watch = (page) => page.evaluate(() => {
+  if (!window.tracked) window.shop.on('track', ({ event }) => window.tracked.push(event));
+  window.tracked = [];
+  document.querySelector('#main h1').dataset.drawn = 'before';
+});
+const views = (page) => page.evaluate(() => window.vitrine.profile().counts.view ?? 0);
+/** The page was not drawn again (its heading is the one `watch` marked). */
+const sameDrawing = (page) => page.evaluate(() => document.querySelector('#main h1')?.dataset.drawn === 'before');
+
+async function viewProducts(page, ids) {
+  for (const id of ids) {
+    await page.goto(`${page.url().split('#')[0]}#/p/${id}`);
+    await page.waitForSelector(`article.product[data-item-id="${id}"]`);
+  }
+}
+
+test('a survey answer redraws the shelves on screen — cards and captions — where they stand, without tracking the page again', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(env.base);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  await viewProducts(page, ['can-0001', 'can-0004', 'tea-0000']);
+  await page.click('a.logo');
+  await page.waitForSelector('[data-slot="trending"] .card');
+  const before = await onScreen(page);
+  assert.equal(before.find((s) => s.slot === 'trending').line, 'popular right now');
+  await watch(page);
+  const viewed = await views(page);
+
+  await page.click('aside.human .nps summary');
+  await page.click('aside.human [data-score="2"]');
+  const after = await onScreen(page);
+  assertCurrent(after, 'after a detractor\'s answer');
+  const trending = after.find((s) => s.slot === 'trending');
+  assert.deepEqual(trending.ids, [], 'promotions are paused at once, not at the next page');
+  assert.equal(trending.line, 'promotions are paused after your feedback');
+  assert.match(after.find((s) => s.slot === 'for_you').line, /what you bought before first; promotions are paused$/);
+  assert.equal(await page.evaluate(() => location.hash), '#/');
+  assert.equal(await sameDrawing(page), true, 'only the shelves were drawn again');
+  assert.deepEqual(await page.evaluate(() => window.tracked), [], 'nothing tracked but the answer');
+  assert.equal(await views(page), viewed);
+
+  // A promoter's later answer brings them back, the same way.
+  await page.click('aside.human .nps summary');
+  await page.click('aside.human [data-score="10"]');
+  const again = await onScreen(page);
+  assertCurrent(again, 'after a promoter\'s answer');
+  assert.equal(again.find((s) => s.slot === 'trending').ids.length, 8);
+  assert.equal(await sameDrawing(page), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('on a product page the sensitive box, a second decision and an added item redraw the shelves, not the page: no second product view', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(env.base);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  await viewProducts(page, ['can-0001', 'can-0004', 'tea-0000']);
+  await page.check('#consent-sensitive');
+  await viewProducts(page, ['wel-0002']);
+  const before = await onScreen(page);
+  assertCurrent(before, 'a Wellness product, sensitive categories allowed');
+  await watch(page);
+  const viewed = await views(page);
+
+  // Unticked: vitrine erases the Wellness view, and "Often bought together" follows at once.
+  await page.uncheck('#consent-sensitive');
+  const unticked = await onScreen(page);
+  assertCurrent(unticked, 'sensitive categories withdrawn');
+  assert.notDeepEqual(unticked.find((s) => s.slot === 'bought_together').ids, before.find((s) => s.slot === 'bought_together').ids,
+    'the shelf on screen changed');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'consent-sensitive', 'the focus stays on the box');
+  assert.equal(await sameDrawing(page), true, 'only the shelves were drawn again');
+  assert.equal(await views(page), viewed, 'no second product view');
+
+  // The banner's decision draws the page again for the decision, but it is not a second view.
+  await page.click('#privacy-settings');
+  await page.click('[data-consent="accept-all"]');
+  assertCurrent(await onScreen(page), 'decided again');
+  assert.equal(await views(page), viewed, 'deciding again is not viewing again');
+
+  // An item added: the cart is part of the answer, and the shelves say so without a new page.
+  await watch(page);
+  await page.click('article.product button.primary');
+  assertCurrent(await onScreen(page), 'an item added');
+  assert.equal(await sameDrawing(page), true);
+  assert.deepEqual(await page.evaluate(() => window.tracked), ['Product Added']);
+  assert.equal(await views(page), viewed);
+  assert.equal(await page.evaluate(() => location.hash), '#/p/wel-0002');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('another tab\'s change redraws this tab\'s shelves, and the focus stays on the same product', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(env.base);
+  await ready(page);
+  await page.click('[data-consent="accept-all"]');
+  await viewProducts(page, ['can-0001', 'can-0004', 'tea-0000']);
+  await page.check('#consent-sensitive');
+  await viewProducts(page, ['wel-0002']);
+  const before = await onScreen(page);
+  await watch(page);
+  const viewed = await views(page);
+  // The keyboard is on the fourth card of "Often bought together".
+  const together = before.find((s) => s.slot === 'bought_together').ids;
+  const focused = together[3];
+  await page.focus(`[data-slot="bought_together"] .card[data-item-id="${focused}"]`);
+
+  const other = await newPage(env.browser, { context });
+  await other.page.goto(env.base);
+  await ready(other.page);
+  await other.page.uncheck('#consent-sensitive');
+  await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('[data-slot="bought_together"] .card')]
+    .map((c) => c.dataset.itemId)) !== ids, JSON.stringify(together));
+  const after = await onScreen(page);
+  assertCurrent(after, 'withdrawn in another tab');
+  const now = after.find((s) => s.slot === 'bought_together').ids;
+  assert.equal(await page.evaluate(() => document.activeElement.closest('[data-slot]')?.dataset.slot), 'bought_together', 'the focus stays in the shelf');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.itemId), now.includes(focused) ? focused : now[3],
+    'on the same product while it is on the shelf, else on the card in its place');
+  assert.equal(await sameDrawing(page), true);
+  assert.equal(await views(page), viewed);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(other.problems, []);
   await context.close();
 });

@@ -19,7 +19,8 @@
 //
 // `shop` also offers: vitrine (the open Vitrine), items, byId, cart, channel, track(event,
 // properties), recommend(request), explain(request) (vitrine's explainShelf), el (the DOM helper),
-// render() to redraw the current page.
+// render() to redraw the current page (its view event is not tracked again), refreshShelves() to
+// redraw only the recommendation shelves on screen, after changing what vitrine would answer.
 import channelBadge from './channel-badge.js';
 
 export const EXTENSIONS = [channelBadge];

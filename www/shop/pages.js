@@ -1,6 +1,7 @@
 // The storefront's pages. Each renders into <main> from the catalog and vitrine's answers, then
 // the router tells extensions (`route` event). Routes: #/ home, #/c/<category>, #/p/<id>,
-// #/search/<query>, #/cart.
+// #/search/<query>, #/cart. A page's own view event goes through `shop.trackView`, which tracks
+// it when the shopper navigates to the page and not when the same page is drawn again.
 import { el, money, plural } from '../lib/dom.js';
 import { CATEGORIES, DURABLE, describe } from '../catalog.js';
 import { card, picture, shelf } from './ui.js';
@@ -84,7 +85,7 @@ function grid(shop, list, { pageSize = 48 } = {}) {
 export function category(shop, name) {
   const list = shop.items.filter((i) => i.category === name);
   if (!list.length) return notFound();
-  shop.track('Product List Viewed', { list_id: name, category: name, products: [...list].sort(SORTS.popular[1]).slice(0, 12).map((i) => ({ product_id: i.id })) });
+  shop.trackView('Product List Viewed', { list_id: name, category: name, products: [...list].sort(SORTS.popular[1]).slice(0, 12).map((i) => ({ product_id: i.id })) });
   const info = CATEGORIES.find((c) => c.name === name);
   return [
     crumbs([['Home', '#/'], [name]]),
@@ -101,7 +102,7 @@ export function search(shop, query) {
     const text = `${i.title} ${i.category} ${i.brand}`.toLowerCase();
     return words.every((w) => text.includes(w) || (w.endsWith('s') && text.includes(w.slice(0, -1))));
   });
-  if (words.length) shop.track('Products Searched', { query });
+  if (words.length) shop.trackView('Products Searched', { query });
   return [
     crumbs([['Home', '#/'], [`Search: ${query}`]]),
     el('div', { class: 'page-head' },
@@ -115,7 +116,7 @@ export function search(shop, query) {
 export function product(shop, id) {
   const item = shop.byId.get(id);
   if (!item) return notFound();
-  shop.track('Product Viewed', { product_id: item.id, category: item.category, brand: item.brand, price: item.price, name: item.title });
+  shop.trackView('Product Viewed', { product_id: item.id, category: item.category, brand: item.brand, price: item.price, name: item.title });
   const add = el('button', {
     type: 'button',
     class: 'primary big',

@@ -37,6 +37,9 @@ export function card(shop, item, reasons = [], self) {
   item.inStock ? null : el('span', { class: 'oos', text: 'Out of stock' }));
 }
 
+/** How each shelf on screen was asked for, so that it can be asked again (refreshShelves). */
+const drawn = new WeakMap();
+
 /**
  * A shelf of recommendations: what vitrine's `recommend(request)` returns, under `title`.
  * `title` and `note` are strings, or functions of vitrine's `explainShelf(request)` — the same
@@ -44,10 +47,11 @@ export function card(shop, item, reasons = [], self) {
  * everyone, what was served) agrees with what vitrine says; an empty shelf shows `empty`. The
  * request is kept on the section (`data-request`), so www/human.js explains exactly this shelf.
  */
-export function shelf(shop, request, { title, note, empty = '', self } = {}) {
+export function shelf(shop, request, options = {}) {
+  const { title, note, empty = '', self } = options;
   const slot = request.scenario;
   const recs = shop.recommend(request);
-  const why = typeof title === 'function' || typeof note === 'function' ? shop.explain(request) : null;
+  const why = shop.explain(request);
   const text = (value) => (typeof value === 'function' ? value(why) : value);
   const row = el('div', { class: 'row' });
   for (const r of recs) {
@@ -55,11 +59,51 @@ export function shelf(shop, request, { title, note, empty = '', self } = {}) {
     if (item) row.append(card(shop, item, r.reasons, self));
   }
   const id = `shelf-${slot}`;
+  const heading = text(title);
   const caption = text(note);
-  return el('section', { class: 'shelf', 'data-slot': slot, 'data-request': JSON.stringify(request), 'aria-labelledby': id },
+  const section = el('section', { class: 'shelf', 'data-slot': slot, 'data-request': JSON.stringify(request), 'aria-labelledby': id },
     el('div', { class: 'shelf-head' },
-      el('h2', { id, text: text(title) }),
+      el('h2', { id, text: heading }),
       caption ? el('p', { class: 'shelf-note', text: caption }) : null,
       el('code', { class: 'scenario', text: slot, title: `vitrine scenario: ${slot}` })),
     row.childElementCount ? row : el('p', { class: 'empty', text: empty }));
+  // Everything the shopper can see of the shelf: its cards and their reasons, its title and
+  // caption, and vitrine's sentence that www/human.js puts under it.
+  const seen = JSON.stringify([recs.map((r) => [r.itemId, r.reasons]), heading, caption,
+    why.explanation, why.served, why.sensitiveExcluded]);
+  drawn.set(section, { request, options, seen });
+  return section;
+}
+
+/**
+ * Asks vitrine again for every shelf under `root` and redraws those whose answer changed — after
+ * something that changes vitrine's answers without a navigation (a survey answer, the sensitive
+ * box, an item added, another tab). Only the shelves: the page around them is not drawn again,
+ * so its view event (`Product Viewed`, …) is not tracked again. Focus inside a redrawn shelf
+ * moves to the same product's card, else to the card in its place; nothing else takes focus.
+ */
+export function refreshShelves(shop, root) {
+  for (const old of root.querySelectorAll('section.shelf')) {
+    const was = drawn.get(old);
+    if (!was) continue;
+    const fresh = shelf(shop, was.request, was.options);
+    if (drawn.get(fresh).seen === was.seen) continue;
+    const hadFocus = old.contains(document.activeElement);
+    const focusedCard = hadFocus ? document.activeElement.closest('.card') : null;
+    const place = [...old.querySelectorAll('.card')].indexOf(focusedCard);
+    const scrolled = old.querySelector('.row')?.scrollLeft ?? 0;
+    old.replaceWith(fresh);
+    const row = fresh.querySelector('.row');
+    if (row) row.scrollLeft = scrolled;
+    if (hadFocus) {
+      const cards = [...fresh.querySelectorAll('.card')];
+      const same = cards.find((c) => c.dataset.itemId === focusedCard?.dataset.itemId)
+        ?? (place >= 0 ? cards[Math.min(place, cards.length - 1)] : undefined);
+      if (same) same.focus();
+      else {
+        fresh.tabIndex = -1; // the shelf emptied under the focus: keep it here, not on <body>
+        fresh.focus();
+      }
+    }
+  }
 }
