@@ -1,6 +1,6 @@
-//! `vitrine-model` as a shop's scheduled job runs it: a failed build leaves the model it was to
-//! replace untouched, a path it cannot write fails before the build, `inspect | head` is not a
-//! crash, and the flags say what they take.
+//! `vitrine-model` as a shop's scheduled job runs it: a failed or interrupted build leaves the
+//! model it was to replace untouched, a path it cannot write fails before the build, `inspect |
+//! head` is not a crash, and the flags say what they take.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -131,6 +131,92 @@ fn out_through_a_link_keeps_the_link_and_the_mode_and_a_device_is_written_into()
         "{}",
         text(&r.stderr)
     );
+}
+
+/// A build blocked opening its input (a FIFO nobody writes, so after the temporary file is made)
+/// and then sent SIGINT, SIGTERM or SIGHUP removes the temporary file, keeps the old model, says
+/// so, and dies of that signal; a signal it was started ignoring (`nohup`) it goes on ignoring.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_leaves_the_previous_model_and_no_temporary_file() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::time::{Duration, Instant};
+    let dir = scratch("signal");
+    let (fifo, out) = (dir.join("in.csv"), dir.join("m.vtr"));
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::fs::write(&out, b"the previous model").unwrap();
+    let files = || {
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let start = |ignore_hup: bool| {
+        let mut cmd = cli();
+        cmd.args(["build", "--interactions", fifo.to_str().unwrap()])
+            .args(["--out", out.to_str().unwrap(), "--quiet"])
+            .stderr(Stdio::piped());
+        // Whatever this test runs under (a background job ignores SIGINT), the child starts with
+        // the dispositions the case asks for.
+        // SAFETY: signal() is async-signal-safe, as pre_exec requires.
+        unsafe {
+            cmd.pre_exec(move || {
+                for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                    libc::signal(s, libc::SIG_DFL);
+                }
+                if ignore_hup {
+                    libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                }
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().unwrap();
+        let tmp = format!(".m.vtr.{}.tmp", child.id());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !dir.join(&tmp).exists() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("no {tmp} after 20 s: {:?}", files());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child
+    };
+    let kill = |child: &std::process::Child, signal| {
+        // SAFETY: a plain system call on the child's pid.
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    };
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        let mut child = start(false);
+        kill(&child, signal);
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(signal), "{status}: {err}");
+        assert_eq!(files(), ["in.csv", "m.vtr"], "signal {signal}: {err}");
+        assert_eq!(std::fs::read(&out).unwrap(), b"the previous model");
+        assert!(
+            err.contains("vitrine-model: interrupted;") && err.contains("m.vtr left as it was"),
+            "{err}"
+        );
+    }
+    // Under nohup a hangup is no interruption; a SIGTERM still is.
+    let mut child = start(true);
+    kill(&child, libc::SIGHUP);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP was ignored");
+    kill(&child, libc::SIGTERM);
+    assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGTERM));
+    assert_eq!(files(), ["in.csv", "m.vtr"]);
+    assert_eq!(std::fs::read(&out).unwrap(), b"the previous model");
 }
 
 #[test]

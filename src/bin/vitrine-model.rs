@@ -194,7 +194,8 @@ fn summary(r: &Report, bytes: usize, seconds: f64) {
 /// file beside it — beside what a symbolic link points to — created before the build (so a
 /// folder that cannot be written fails at once), given the old file's permissions, and renamed
 /// over it only once complete, so a failed build or write never leaves a partial model where a
-/// good one was. Anything else (`/dev/null`, a pipe) is written into as it is.
+/// good one was; an interrupted one removes it too (`interrupt`). Anything else (`/dev/null`, a
+/// pipe) is written into as it is.
 enum Pending {
     Replace {
         tmp: PathBuf,
@@ -229,7 +230,9 @@ impl Pending {
         tmp_name.push(name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = target.with_file_name(tmp_name);
+        let mut held = interrupt::hold();
         std::fs::File::create(&tmp).map_err(fail)?;
+        held.watch(&tmp, &target);
         Ok(Pending::Replace {
             tmp,
             target,
@@ -253,11 +256,15 @@ impl Pending {
                 permissions,
             } => {
                 let fail = |e: std::io::Error| format!("{}: {e}", target.display());
+                // Held from the first byte written to the rename: a signal's handler could
+                // otherwise remove the file and the write make it again before the process ends.
+                let mut held = interrupt::hold();
                 write(tmp, &fail)?.sync_all().map_err(fail)?;
                 if let Some(p) = permissions {
                     std::fs::set_permissions(tmp, p.clone()).map_err(fail)?;
                 }
                 std::fs::rename(tmp, target).map_err(fail)?;
+                held.forget();
             }
         }
         Ok(())
@@ -267,8 +274,110 @@ impl Pending {
 impl Drop for Pending {
     fn drop(&mut self) {
         if let Pending::Replace { tmp, .. } = self {
+            let mut held = interrupt::hold();
             let _ = std::fs::remove_file(tmp);
+            held.forget();
         }
+    }
+}
+
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP while a model is being written remove its temporary file
+/// and say so on standard error, leaving `--out` as it was; the process then dies of the same
+/// signal, as it would have without the handler (the shell reports 130, 143, 129), rather than
+/// exiting with that number, so a script that runs the build stops on Ctrl-C too. A signal
+/// ignored when the build started (`nohup`, a background job of a script) stays ignored. At any
+/// other time a signal does what it did before.
+///
+/// A thread (signal-hook's) does the work, since removing a file is not safe in a signal handler.
+/// Pending holds the lock while it makes, writes, renames or removes the file; the thread takes it
+/// and never gives it back, so it never races the rename, and never touches the output itself.
+#[cfg(unix)]
+mod interrupt {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    use std::io::{IsTerminal, Write as _};
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, MutexGuard, Once};
+
+    /// The temporary file and the output it is for.
+    type Watched = Option<(PathBuf, PathBuf)>;
+
+    static WATCHED: Mutex<Watched> = Mutex::new(None);
+
+    pub struct Held(MutexGuard<'static, Watched>);
+
+    impl Held {
+        pub fn watch(&mut self, tmp: &Path, out: &Path) {
+            *self.0 = Some((tmp.to_owned(), out.to_owned()));
+        }
+
+        pub fn forget(&mut self) {
+            *self.0 = None;
+        }
+    }
+
+    fn lock() -> MutexGuard<'static, Watched> {
+        WATCHED.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps the handler away until dropped, starting it the first time.
+    pub fn hold() -> Held {
+        static START: Once = Once::new();
+        START.call_once(|| {
+            let caught = [SIGINT, SIGTERM, SIGHUP]
+                .into_iter()
+                .filter(|&s| !ignored(s));
+            // Without the handler a signal does what it did before; nothing worse.
+            let Ok(mut signals) = Signals::new(caught) else {
+                return;
+            };
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    let watched = lock();
+                    if let Some((tmp, out)) = watched.as_ref() {
+                        let _ = std::fs::remove_file(tmp);
+                        // Below a progress bar or the terminal's ^C rather than after it.
+                        let newline = if std::io::stderr().is_terminal() {
+                            "\n"
+                        } else {
+                            ""
+                        };
+                        tell!(
+                            "{newline}vitrine-model: interrupted; {} left as it was",
+                            out.display()
+                        );
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+        });
+        Held(lock())
+    }
+
+    fn ignored(signal: libc::c_int) -> bool {
+        // SAFETY: with no new action, sigaction only writes the current one into `old`.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_IGN
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod interrupt {
+    use std::path::Path;
+
+    pub struct Held;
+
+    impl Held {
+        pub fn watch(&mut self, _tmp: &Path, _out: &Path) {}
+        pub fn forget(&mut self) {}
+    }
+
+    pub fn hold() -> Held {
+        Held
     }
 }
 
