@@ -267,12 +267,17 @@ function exported() {
   };
 }
 
-function showExport() {
+/** Writes the active policy into the export box (also while it is open and the policy changes). */
+function writeExport() {
   const e = exported();
   const policy = JSON.stringify(e.policy, null, 2).replace(/\n/g, '\n  ');
   $('export-code').textContent = `// “${variants[active].name}”, from the vitrine consent console\n`
     + `const v = await Vitrine.load({\n  model: fetch('/model.vtr'),  // your model file\n  policy: ${policy},\n});\n\n`
     + `// Your banner: ${JSON.stringify(e.banner)}`;
+}
+
+function showExport() {
+  writeExport();
   $('export-box').hidden = false;
   $('copy-status').textContent = '';
   $('export-box').scrollIntoView({ block: 'nearest' });
@@ -306,6 +311,8 @@ try {
     if (e.target.name === 'variant') return;
     readEditor();
     render([active]);
+    // An open export follows the policy it shows; a stale one would be pasted as is.
+    if (!$('export-box').hidden) { writeExport(); $('copy-status').textContent = ''; }
   });
   $('editor').addEventListener('change', (e) => {
     if (e.target.name === 'variant') select(Number(e.target.value));

@@ -96,3 +96,19 @@ test('the preview follows each setting, and the export opens vitrine', async () 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an open export follows the policy as it is edited', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  await page.click('#export');
+  assert.match(await text(page, '#export-code'), /"halfLifeDays": 14,/);
+  await page.focus('#half-life');
+  await page.keyboard.press('Home');
+  await page.fill('#v-name', 'Short memory');
+  const code = await text(page, '#export-code');
+  assert.match(code, /"halfLifeDays": 0\.5,/, 'the snippet shows the half-life now in force');
+  assert.match(code, /“Short memory”/, 'and the name');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
