@@ -2,6 +2,7 @@
 // same shopper. Every column is a real vitrine instance (`storage: 'memory'`) opened with the
 // demo's model and that column's policy, given the shopper's consent the way the chosen signal
 // delivers it, then fed her scripted visits with their original timestamps.
+import { decodeTcString } from '/pkg/vitrine.js';
 import { SDK_DEFAULTS, Vitrine, loadModel, loadVitrine, showFatal } from './lib/site.js';
 import { bytes, el } from './lib/dom.js';
 import { bars } from './lib/charts.js';
@@ -88,12 +89,52 @@ function consentInput(variant, answer, route) {
   return chosen;
 }
 
+/** Each route in a marketer's words: what the site's consent tool hands vitrine, and what counts. */
+const ROUTE_HELP = {
+  banner: 'Your banner passes her answer as it is: setConsent({personalization, storage}).',
+  tcf: 'Your CMP encodes her answer as a TC string. Purpose 1 (store on a device) gives storage; purposes 5 and 6 together '
+    + '(profiles for personalised content) give personalisation. Legitimate interest, vendor consents and publisher '
+    + 'restrictions do not count: vitrine is your own code, not a vendor.',
+  gcm: 'Consent Mode has one key for vitrine, personalization_storage: granted gives personalisation and storage together, '
+    + 'even where your banner does not offer storage; denied or missing gives neither. ad_storage, analytics_storage, '
+    + 'ad_user_data and ad_personalization change nothing for vitrine.',
+};
+
+const yesNo = (b) => (b ? 'yes' : 'no');
+
+/** What vitrine was handed, in words (the input `consentInput` made). */
+function signalText(input) {
+  if (input.tcf) {
+    const purposes = decodeTcString(input.tcf).purposeConsents;
+    return `a TC string consenting to ${purposes.length ? `purposes ${purposes.join(', ')}` : 'no purpose'}`;
+  }
+  if (input.googleConsentMode) return `personalization_storage: '${input.googleConsentMode.personalization_storage}'`;
+  return `personalisation ${yesNo(input.personalization)}, storage ${yesNo(input.storage)}`;
+}
+
+/** Why the outcome differs from what she chose, when it does (or GPC was on and did nothing). */
+function outcomeNote(variant, input, consent) {
+  const gpc = navigator.globalPrivacyControl === true;
+  if (consent.source === 'gpc') {
+    return 'Her browser sends GPC, and this policy denies on it: personalisation is off. Only an opt-in on your own banner overrides GPC.';
+  }
+  if (gpc && variant.policy.gpc === 'deny' && consent.personalization && consent.source === 'explicit') {
+    return 'She opted in on your own banner while her browser sent GPC: that opt-in overrides GPC.';
+  }
+  if (gpc && variant.policy.gpc === 'ignore' && consent.personalization) return 'Her browser sends GPC; this policy ignores it (the audit reports it).';
+  if (input.googleConsentMode && consent.storage && !variant.banner.storage) {
+    return 'Remembered although your banner does not offer storage: Consent Mode\'s personalization_storage grants both.';
+  }
+  return null;
+}
+
 /** Opens a vitrine for `variant`, gives it the shopper's consent, replays her visits. */
 function simulate(variant, answer, route) {
   const now = Date.now();
   const v = Vitrine.open({ model, policy: variant.policy, storage: 'memory', namespace: 'console-preview' });
   try {
-    const consent = v.setConsent(consentInput(variant, answer, route));
+    const input = consentInput(variant, answer, route);
+    const consent = v.setConsent(input);
     const tally = {};
     for (const visit of STORY) {
       visit.events.forEach(([name, props], i) => {
@@ -105,6 +146,7 @@ function simulate(variant, answer, route) {
     }
     const audit = v.audit();
     return {
+      input,
       consent,
       tally,
       forYou: v.recommend({ scenario: 'for_you', k: 6, excludePurchased: DURABLE }),
@@ -201,6 +243,7 @@ function column(i) {
     ? el('span', { class: 'pill ok', text: c.storage ? 'Personalised, remembered' : 'Personalised, this visit only' })
     : el('span', { class: 'pill bad', text: 'Not personalised' });
   const cats = (r.profile?.categories ?? []).slice(0, 5);
+  const note = outcomeNote(variant, r.input, c);
   return el('section', { class: `column${i === active ? ' active' : ''}`, 'data-variant': String(i), 'aria-labelledby': `col-${i}` },
     el('header', {},
       el('h3', { id: `col-${i}` }, el('span', { class: 'letter', text: LETTERS[i] }), variant.name),
@@ -208,6 +251,8 @@ function column(i) {
     el('p', { class: 'knobs', text: `half-life ${days(p.halfLifeDays)} · retention ${days(p.retentionDays)} · diversity ${p.diversity} · GPC ${p.gpc}`
       + (p.sensitiveCategories.length ? ` · sensitive: ${p.sensitiveCategories.join(', ')}` : '') }),
     el('p', { class: 'outcome' }, outcome, el('span', { class: 'source', text: `source: ${c.source}` })),
+    el('p', { class: 'signal', text: `vitrine was told: ${signalText(r.input)}` }),
+    note ? el('p', { class: 'note', text: note }) : null,
     el('p', { class: 'tally', 'data-kept': String(kept) },
       `${EVENT_COUNT} events replayed: ${kept} kept`,
       refused.map(([k, n]) => `, ${n} refused (${REFUSALS[k] || k})`).join('')),
@@ -305,6 +350,7 @@ try {
   buildEditor();
   fillEditor();
   story();
+  $('route-help').textContent = ROUTE_HELP[$('route').value];
   render();
 
   $('editor').addEventListener('input', (e) => {
@@ -325,6 +371,7 @@ try {
   $('answer').addEventListener('change', () => render());
   $('route').addEventListener('change', async (e) => {
     if (e.target.value === 'tcf') await needTcf();
+    $('route-help').textContent = ROUTE_HELP[e.target.value];
     render();
   });
   $('sim-gpc').addEventListener('change', (e) => { simulatedGpc = e.target.checked; render(); });

@@ -112,3 +112,38 @@ test('an open export follows the policy as it is edited', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('each column says what its signal told vitrine, and why the outcome differs from the banner', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  const col = (i, sel) => text(page, `.column[data-variant="${i}"] ${sel}`);
+  const note = (i) => page.$eval(`.column[data-variant="${i}"]`, (c) => c.querySelector('.note')?.textContent ?? null);
+  assert.match(await col(1, '.signal'), /personalisation yes, storage no/);
+
+  // TCF: B's banner offers no storage, so its TC string carries purposes 5 and 6 only.
+  await page.selectOption('#route', 'tcf');
+  await page.waitForFunction(() => document.querySelector('.column[data-variant="1"] .source')?.textContent.includes('tcf'));
+  assert.match(await text(page, '#route-help'), /Purpose 1 .* storage; purposes 5 and 6/);
+  assert.match(await col(0, '.signal'), /TC string consenting to purposes 1, 5, 6$/);
+  assert.match(await col(1, '.signal'), /TC string consenting to purposes 5, 6$/);
+  assert.match(await col(1, '.outcome'), /this visit only/);
+
+  // Consent Mode: one key grants both, so B remembers her although its banner does not offer it.
+  await page.selectOption('#route', 'gcm');
+  assert.match(await col(1, '.outcome'), /Personalised, remembered/);
+  assert.match(await col(1, '.stored'), /console-preview:profile/, 'vitrine does keep her profile');
+  assert.match(await note(1), /does not offer storage.*personalization_storage/);
+  assert.equal(await note(0), null, 'A offers storage: nothing to explain');
+
+  // GPC: denied through Consent Mode (A), not through an opt-in on the banner (A), ignored (C).
+  await page.check('#sim-gpc');
+  assert.match(await col(0, '.outcome'), /Not personalised/);
+  assert.match(await note(0), /GPC.*denies/);
+  assert.match(await note(2), /ignores it/);
+  await page.selectOption('#route', 'banner');
+  assert.match(await col(0, '.outcome'), /Personalised, remembered/);
+  assert.match(await note(0), /opted in on your own banner.*overrides GPC/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
