@@ -147,3 +147,17 @@ test('each column says what its signal told vitrine, and why the outcome differs
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the longest source, googleConsentMode, stays inside its column on a laptop screen', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  await page.selectOption('#route', 'gcm');
+  const overflow = await page.$$eval('.column', (columns) => columns.map((c) => {
+    const inner = c.getBoundingClientRect().right - parseFloat(getComputedStyle(c).paddingRight);
+    return [...c.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > inner + 0.5).map((e) => `${e.className}: ${e.textContent}`);
+  }).flat());
+  assert.deepEqual(overflow, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
