@@ -276,7 +276,10 @@ function column(i) {
     cats.some((x) => sensitive(p, x.name)) ? el('p', { class: 'footnote', text: '* sensitive: kept and used only with the shopper\'s separate consent to sensitive personalisation' }) : null,
     el('p', { class: 'stored' }, r.keys.length
       ? `Kept between visits: ${r.keys.map((k) => `${k.key} (${bytes(k.bytes)})`).join(', ')}`
-      : 'Nothing kept between visits.'));
+      : 'Nothing kept between visits.'),
+    // audit() counts what the browser's quota counts, key and value in UTF-16: the 13-byte
+    // consent record is some 100 B there, which needs saying next to "a 13-byte record".
+    r.keys.length ? el('p', { class: 'footnote', text: 'Sizes as the browser\'s storage quota counts them: key and value, 2 bytes a character.' }) : null);
 }
 
 let rendered = [];

@@ -161,3 +161,19 @@ test('the longest source, googleConsentMode, stays inside its column on a laptop
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('stored sizes say how they are counted, next to the 13-byte consent record', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  const consentKey = await text(page, '.column[data-variant="0"] .stored');
+  const [, size] = consentKey.match(/console-preview:consent \((\d+) B\)/);
+  const record = await page.evaluate(() => window.consolePreview.simulate(0));
+  assert.ok(record.consent.storage);
+  // 13 bytes stored as 27 characters, under a 23-character key, counted in UTF-16.
+  assert.equal(Number(size), 2 * ('console-preview:consent'.length + 27));
+  assert.match(await page.$eval('.column[data-variant="0"] .stored + .footnote', (p) => p.textContent), /storage quota.*key and value, 2 bytes a character/);
+  assert.equal(await page.$('.column[data-variant="1"] .stored + .footnote'), null, 'nothing kept, nothing to count');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
