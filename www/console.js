@@ -230,7 +230,7 @@ function thumb(item) {
 
 const sensitive = (policy, name) => policy.sensitiveCategories.some((c) => c.toLowerCase() === name.toLowerCase());
 
-const REFUSALS = { expired: 'older than retention', no_consent: 'no consent' };
+const REFUSALS = { expired: 'older than retention', no_consent: 'no consent', sensitive: 'sensitive category, no separate consent' };
 
 function column(i) {
   const variant = variants[i];

@@ -177,3 +177,15 @@ test('stored sizes say how they are counted, next to the 13-byte consent record'
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the tally names each refusal in words, with the counts vitrine gave', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  const tally = await page.evaluate(() => window.consolePreview.simulate(1).tally);
+  assert.ok(tally.sensitive > 0, 'Privacy first marks Wellness sensitive');
+  assert.match(await text(page, '.column[data-variant="1"] .tally'),
+    new RegExp(`${tally.kept} kept, ${tally.expired} refused \\(older than retention\\), ${tally.sensitive} refused \\(sensitive category, no separate consent\\)$`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
