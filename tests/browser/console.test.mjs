@@ -189,3 +189,17 @@ test('the tally names each refusal in words, with the counts vitrine gave', asyn
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('on a phone the introduction does not send the marketer to a preview "on the right"', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 375, height: 800 } });
+  const { page, problems } = await newPage(env.browser, { context });
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  const [editor, preview] = await Promise.all(['#editor', '.preview'].map((s) => page.$eval(s, (e) => e.getBoundingClientRect().toJSON())));
+  assert.ok(preview.top >= editor.bottom, 'the preview is below the policy');
+  const intro = await text(page, '.intro p');
+  assert.doesNotMatch(intro, /on the right/i);
+  assert.match(intro, /below it on a narrow screen/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
