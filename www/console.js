@@ -292,6 +292,8 @@ function render(which = [0, 1, 2]) {
     rendered[i] = next;
   }
   document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
+  // A screen reader hears one line per change, not three whole columns (shelves, charts and all).
+  $('preview-status').textContent = `Preview updated: ${rendered.map((col, j) => `${LETTERS[j]}, ${col.querySelector('.pill').textContent}`).join('; ')}.`;
 }
 
 function select(i) {

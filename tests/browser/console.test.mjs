@@ -203,3 +203,16 @@ test('on a phone the introduction does not send the marketer to a preview "on th
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a change is announced in one line, not by reading out three whole columns', async () => {
+  const { page, problems, context } = await newPage(env.browser);
+  await page.goto(`${env.base}/console`);
+  await ready(page);
+  assert.equal(await page.$('#columns[aria-live], .columns [aria-live]'), null, 'the columns are no live region');
+  await page.selectOption('#answer', 'refuse');
+  assert.equal(await text(page, '[role="status"]#preview-status'), 'Preview updated: A, Not personalised; B, Not personalised; C, Not personalised.');
+  await page.selectOption('#answer', 'accept');
+  assert.equal(await text(page, '#preview-status'), 'Preview updated: A, Personalised, remembered; B, Personalised, this visit only; C, Personalised, remembered.');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
