@@ -4,7 +4,7 @@
 //! |---|---|---|---|---|---|
 //! | Segment single product | the properties themselves | `product_id`, else `sku`, else `id` | `category` | `brand` | `price` |
 //! | Segment list / order | `products[]` | same | same | same | same |
-//! | GA4 | `items[]` | `item_id` | most specific of `item_category5`…`item_category` | `item_brand` | `price` |
+//! | GA4 | `items[]` | `item_id` | most specific non-empty of `item_category5`…`item_category` | `item_brand` | `price` |
 //! | Shopify product | `productVariant` | `product.id`, else variant `id` | `product.type` | `product.vendor` | `price.amount` |
 //! | Shopify cart line | `cartLine`, `cart.lines[]` | of `merchandise` | | | |
 //! | Shopify checkout | `checkout.lineItems[]` | of `variant` | | | |
@@ -94,15 +94,18 @@ fn push_array(
 fn flat_line(p: &Value) -> Result<Line, Refusal> {
     Ok(Line {
         item_id: item_id(p.get_any(&["product_id", "item_id", "sku", "id"]))?,
-        category: name(p.get_any(&[
-            "item_category5",
-            "item_category4",
-            "item_category3",
-            "item_category2",
-            "item_category",
-            "category",
-        ]))?,
-        brand: name(p.get_any(&["brand", "item_brand"]))?,
+        category: first_name(
+            p,
+            &[
+                "item_category5",
+                "item_category4",
+                "item_category3",
+                "item_category2",
+                "item_category",
+                "category",
+            ],
+        )?,
+        brand: first_name(p, &["brand", "item_brand"])?,
         price: price(p.get("price"))?,
         quantity: quantity(p.get("quantity"))?,
     })
@@ -160,6 +163,17 @@ pub(super) fn text(v: Option<&Value>) -> Result<Option<String>, Refusal> {
 /// A category or brand name, checked and trimmed as [`text`] is.
 fn name(v: Option<&Value>) -> Result<Option<Name>, Refusal> {
     Ok(trimmed(v)?.map(Name::from))
+}
+
+/// The first of `keys` that holds a name: an empty level (`item_category2: ''`, as themes send
+/// for the levels a product lacks) gives way to the next, less specific one.
+fn first_name(p: &Value, keys: &[&str]) -> Result<Option<Name>, Refusal> {
+    for key in keys {
+        if let Some(t) = trimmed(p.get(key))? {
+            return Ok(Some(Name::from(t)));
+        }
+    }
+    Ok(None)
 }
 
 /// The text of a short text property, trimmed; `None` when absent or empty.

@@ -354,3 +354,32 @@ fn channels_are_normalized() {
     assert_eq!(ch("Partner Blog").as_deref(), Some("partner_blog"));
     assert_eq!(ch("  "), None);
 }
+
+#[test]
+fn an_empty_category_level_gives_way_to_the_next() {
+    // GA4 themes send every level, empty where the product has none: the category is the most
+    // specific level that names one, not nothing.
+    let e = parse(
+        "view_item",
+        json!({"items": [{"item_id": "zz", "item_category": "Kitchen", "item_category2": "Mugs",
+            "item_category3": " ", "item_category4": "", "item_category5": "", "item_brand": "B", "brand": ""}]}),
+    )
+    .unwrap();
+    let l = one_line(&e);
+    assert_eq!(l.category.as_deref(), Some("Mugs"));
+    assert_eq!(l.brand.as_deref(), Some("B"));
+    let e = parse(
+        "view_item",
+        json!({"items": [{"item_id": "zz", "item_category": "Kitchen", "item_category2": ""}]}),
+    )
+    .unwrap();
+    assert_eq!(one_line(&e).category.as_deref(), Some("Kitchen"));
+    // A level of the wrong type is still refused.
+    assert_eq!(
+        parse(
+            "view_item",
+            json!({"items": [{"item_id": "zz", "item_category": "Kitchen", "item_category2": 5}]})
+        ),
+        Err(Refusal::InvalidProperty)
+    );
+}
