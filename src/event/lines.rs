@@ -177,7 +177,7 @@ fn first_name(p: &Value, keys: &[&str]) -> Result<Option<Name>, Refusal> {
 }
 
 /// The text of a short text property, trimmed; `None` when absent or empty.
-fn trimmed(v: Option<&Value>) -> Result<Option<&str>, Refusal> {
+pub(super) fn trimmed(v: Option<&Value>) -> Result<Option<&str>, Refusal> {
     match v {
         None => Ok(None),
         Some(Value::String(s)) if s.len() > MAX_TEXT_LEN => Err(Refusal::TooLong),

@@ -104,7 +104,7 @@ pub struct Event {
     pub lines: Vec<Line>,
     /// Search query (`query`, `search_term`, Shopify `searchResult.query`).
     pub query: Option<String>,
-    /// The list or collection viewed (`category`, `item_list_name`, Shopify `collection.title`).
+    /// The category of a list viewed (Segment `category`, Shopify `collection.title`).
     pub list: Option<String>,
     /// When it happened, ms since the epoch; `None` means now.
     pub timestamp: Option<f64>,
@@ -248,12 +248,18 @@ impl Event {
             return Err(Refusal::MissingQuery);
         }
         let list = if kind == Kind::ListView {
+            // Only a category names what the shopper browsed: Segment's `category`, a Shopify
+            // collection. A GA4 `item_list_name` ('Related products') or a list id
+            // ('todays_deals_may_11') says where a list was shown; it names the list, but kept
+            // it became one of the shopper's "categories".
             let list = lines::text(
                 props
-                    .get_any(&["category", "item_list_name", "list_id", "item_list_id"])
+                    .get("category")
                     .or_else(|| props.path(&["collection", "title"])),
             )?;
-            if list.is_none() && lines.is_empty() {
+            let named =
+                lines::trimmed(props.get_any(&["item_list_name", "list_id", "item_list_id"]))?;
+            if list.is_none() && named.is_none() && lines.is_empty() {
                 return Err(Refusal::MissingList);
             }
             list

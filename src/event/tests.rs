@@ -383,3 +383,46 @@ fn an_empty_category_level_gives_way_to_the_next() {
         Err(Refusal::InvalidProperty)
     );
 }
+
+#[test]
+fn a_list_counts_as_a_category_only_when_it_names_one() {
+    let list = |name: &str, props| parse(name, props).map(|e| e.list);
+    assert_eq!(
+        list(
+            "Product List Viewed",
+            json!({"list_id": "hot_deals_1", "category": "Deals", "products": [{"product_id": "a"}]})
+        ),
+        Ok(Some("Deals".into()))
+    );
+    assert_eq!(
+        list(
+            "collection_viewed",
+            json!({"collection": {"id": "288", "title": "Candles"}})
+        ),
+        Ok(Some("Candles".into()))
+    );
+    // Where a list was shown is not what the shopper likes: accepted, not kept as a category.
+    assert_eq!(
+        list(
+            "Product List Filtered",
+            json!({"list_id": "todays_deals_may_11_2019", "filters": [{"type": "price", "value": "under-$25"}],
+                "products": [{"product_id": "a"}]})
+        ),
+        Ok(None)
+    );
+    assert_eq!(
+        list(
+            "view_item_list",
+            json!({"item_list_id": "related_products", "item_list_name": "Related products"})
+        ),
+        Ok(None)
+    );
+    assert_eq!(
+        list("view_item_list", json!({"item_list_name": "  "})),
+        Err(Refusal::MissingList)
+    );
+    assert_eq!(
+        list("view_item_list", json!({"item_list_name": 5})),
+        Err(Refusal::InvalidProperty)
+    );
+}
