@@ -235,7 +235,13 @@ impl Event {
 
     /// Parses the properties and options of an event of a known kind.
     pub(crate) fn parse_kind(kind: Kind, props: &Value, options: &Value) -> Parsed {
-        let lines = lines::lines(props)?;
+        let mut lines = lines::lines(props)?;
+        if kind == Kind::Search {
+            // The results a search showed (Shopify `searchResult.productVariants`, GA4 `items`)
+            // are not what the shopper chose: read, so bad ones are refused as anywhere, but a
+            // search keeps its query only (each result became an item held at weight 0).
+            lines.clear();
+        }
         if kind.needs_item() && !lines.iter().any(|l| l.item_id.is_some()) {
             return Err(Refusal::MissingItemId);
         }

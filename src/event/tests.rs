@@ -426,3 +426,27 @@ fn a_list_counts_as_a_category_only_when_it_names_one() {
         Err(Refusal::InvalidProperty)
     );
 }
+
+#[test]
+fn a_search_keeps_its_query_not_its_results() {
+    let variant = json!({"id": "v1", "product": {"id": "p1"}});
+    let e = parse(
+        "search_submitted",
+        json!({"searchResult": {"query": "mug", "productVariants": [variant, variant]}}),
+    )
+    .unwrap();
+    assert_eq!((e.query.as_deref(), e.lines.len()), (Some("mug"), 0));
+    let e = parse(
+        "view_search_results",
+        json!({"search_term": "tea", "items": [{"item_id": "p5"}]}),
+    )
+    .unwrap();
+    assert!(e.lines.is_empty());
+    assert_eq!(
+        parse(
+            "search",
+            json!({"search_term": "tea", "items": [{"item_id": "p5", "price": -1}]})
+        ),
+        Err(Refusal::InvalidPrice)
+    );
+}
