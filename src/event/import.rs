@@ -4,7 +4,8 @@
 //! fetches any page of the shopper's account; vitrine only reads what it is handed.
 //!
 //! Each record is an order in the shape of an `Order Completed` (Segment), `purchase` (GA4) or
-//! `checkout_completed` (Shopify) event's properties, with two more fields:
+//! `checkout_completed` (Shopify) event's properties (or the whole Shopify event, or the whole
+//! Tag Manager push, as `track` takes them), with two more fields:
 //! `timestamp` (required: ms since the epoch, or a `Date`) and `channel` (optional, e.g.
 //! `'in_store'`). Records are validated exactly like events and refused with the same reasons.
 
@@ -40,11 +41,8 @@ fn parse_record(record: &Value) -> Parsed {
     if !record.is_object() {
         return Err(Refusal::InvalidProperty);
     }
-    let props = match record.get("data") {
-        Some(data @ Value::Object(_)) if record.get("name").is_some() => data,
-        _ => record,
-    };
-    let event = Event::parse_kind(Kind::Purchase, props, record)?;
+    // As `track` reads it: a Shopify event in `data`, a Tag Manager push in `ecommerce`.
+    let event = Event::parse_kind(Kind::Purchase, super::payload(record), record)?;
     if event.timestamp.is_none() {
         return Err(Refusal::InvalidTimestamp);
     }
@@ -82,6 +80,27 @@ mod tests {
         assert_eq!(out[4], Err(Refusal::MissingItemId));
         assert_eq!(out[5], Err(Refusal::InvalidProperty));
         assert_eq!(out[6], Err(Refusal::InvalidTimestamp));
+    }
+
+    #[test]
+    fn a_record_may_be_a_whole_shopify_event_or_tag_manager_push() {
+        let v = from_json(&json!([
+            {"event": "purchase", "timestamp": 1.7e12, "channel": "in_store",
+             "ecommerce": {"transaction_id": "T-9", "items": [{"item_id": "mug-2", "quantity": 2}]}},
+            {"name": "checkout_completed", "timestamp": 1.7e12,
+             "data": {"checkout": {"order": {"id": "o-1"},
+                "lineItems": [{"quantity": 1, "variant": {"id": "v1", "product": {"id": "mug-3"}}}]}}},
+        ]));
+        let out = parse_records(&v).unwrap();
+        let e = out[0].as_ref().unwrap();
+        assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mug-2"]);
+        assert_eq!(
+            (e.order, e.lines[0].quantity, e.channel.as_deref()),
+            (Some(fnv1a("T-9")), 2.0, Some("in_store"))
+        );
+        let e = out[1].as_ref().unwrap();
+        assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mug-3"]);
+        assert_eq!(e.order, Some(fnv1a("o-1")));
     }
 
     #[test]
