@@ -255,10 +255,13 @@ export type RefusalReason =
   | 'invalid_property' | 'invalid_timestamp' | 'too_large' | 'expired' | 'invalid_score'
   | 'duplicate' | 'sensitive';
 
-export interface TrackResult {
-  accepted: boolean;
-  reason?: RefusalReason;
-}
+/**
+ * `track`'s answer: `{accepted: true}`, or `{accepted: false, reason}` — a refusal always says
+ * why, and an accepted event has no reason. Narrow on `accepted` to read `reason`.
+ */
+export type TrackResult =
+  | { accepted: true; reason?: undefined }
+  | { accepted: false; reason: RefusalReason };
 
 export type Scenario =
   | 'for_you' | 'similar' | 'bought_together' | 'trending' | 'recently_viewed' | 'buy_again' | 'cart';

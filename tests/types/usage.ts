@@ -4,7 +4,7 @@ import init, { decodeTcString, initSync, npsSummary, Vitrine, version } from 'vi
 import type {
   Assistance, AssistanceReason, AuditReport, CatalogItem, Channel, ConsentState, DecodedTcString, ExportData,
   HistoryEntry, ImportRecord, ImportResult, LoadOptions, NpsClass, NpsSummary, ProfileSummary, PublisherRestriction,
-  Recommendation, ShelfExplanation, TrackResult,
+  Recommendation, RefusalReason, ShelfExplanation, TrackResult,
 } from 'vitrine';
 
 export async function storefront(catalog: CatalogItem[]): Promise<void> {
@@ -109,4 +109,21 @@ export function humanFirst(v: Vitrine, catalog: CatalogItem[]): void {
   // @ts-expect-error: sensitive consent is a boolean
   w.setConsent({ sensitive: 'yes' });
   w.free();
+}
+
+// track's answer is a union: a refusal always has a reason, an accepted event none.
+export function trackResults(v: Vitrine, say: Record<RefusalReason, string>): string {
+  const r = v.track('Product Viewed', { product_id: 'sku-1' });
+  if (r.accepted) {
+    const none: undefined = r.reason;
+    return String(none);
+  }
+  const reason: RefusalReason = r.reason;
+  const ok: TrackResult = { accepted: true };
+  // @ts-expect-error: a refusal says why
+  const silent: TrackResult = { accepted: false };
+  // @ts-expect-error: an accepted event has no reason
+  const both: TrackResult = { accepted: true, reason: 'no_consent' };
+  console.log(ok, silent, both);
+  return say[reason];
 }
