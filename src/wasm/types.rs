@@ -7,28 +7,28 @@ const TYPES: &'static str = r#"
 /** An item of the `catalog` passed to `Vitrine.open`. Only `id` is required. */
 export interface CatalogItem {
   id: string | number;
-  title?: string;
-  category?: string;
-  brand?: string;
+  title?: string | undefined;
+  category?: string | undefined;
+  brand?: string | undefined;
   /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float). */
-  price?: number;
+  price?: number | undefined;
   /** At most 64. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Default true. Out-of-stock items are never recommended unless `filter.inStock` is false. */
-  inStock?: boolean;
+  inStock?: boolean | undefined;
   /** Never used for personalization without the shopper's separate consent. Default false. */
-  sensitive?: boolean;
+  sensitive?: boolean | undefined;
   /** Same width for every item (1–1024); finite values of at most 3.4e38 in size. */
-  embedding?: number[];
+  embedding?: number[] | undefined;
   /** Any non-negative number up to 3.4e38 (units sold, views); drives `trending` for catalog-only shops. */
-  popularity?: number;
+  popularity?: number | undefined;
   /**
    * What is trending among each channel's visitors, e.g. `{tiktok: 120, instagram: 40}`
    * (non-negative numbers; labels normalized like `track`'s `options.channel`). A visitor
    * arriving from that channel sees these first on `trending` (and on `for_you` before any
    * personalization). At most 32 channels per item, 64 in all.
    */
-  popularityByChannel?: Record<string, number>;
+  popularityByChannel?: Record<string, number> | undefined;
 }
 
 /**
@@ -49,17 +49,17 @@ export type Channel = KnownChannel | (string & {});
  * `{ personalization: false }`.
  */
 export interface ConsentInput {
-  personalization?: boolean;
-  storage?: boolean;
+  personalization?: boolean | undefined;
+  storage?: boolean | undefined;
   /**
    * The separate consent to use sensitive categories (catalog `sensitive: true`, policy
    * `sensitiveCategories`). Only with `personalization: true`; only the site's own banner can give
    * it (TCF and Consent Mode cannot). Withdrawing it erases every sensitive signal at once.
    */
-  sensitive?: boolean;
+  sensitive?: boolean | undefined;
   /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6. */
-  tcf?: string;
-  googleConsentMode?: GoogleConsentMode;
+  tcf?: string | undefined;
+  googleConsentMode?: GoogleConsentMode | undefined;
 }
 
 export type ConsentModeValue = 'granted' | 'denied';
@@ -70,15 +70,15 @@ export type ConsentModeValue = 'granted' | 'denied';
  * analytics, functionality or security storage). Unknown keys throw.
  */
 export interface GoogleConsentMode {
-  personalization_storage?: ConsentModeValue;
-  ad_storage?: ConsentModeValue;
-  ad_user_data?: ConsentModeValue;
-  ad_personalization?: ConsentModeValue;
-  analytics_storage?: ConsentModeValue;
-  functionality_storage?: ConsentModeValue;
-  security_storage?: ConsentModeValue;
-  wait_for_update?: number;
-  region?: string[];
+  personalization_storage?: ConsentModeValue | undefined;
+  ad_storage?: ConsentModeValue | undefined;
+  ad_user_data?: ConsentModeValue | undefined;
+  ad_personalization?: ConsentModeValue | undefined;
+  analytics_storage?: ConsentModeValue | undefined;
+  functionality_storage?: ConsentModeValue | undefined;
+  security_storage?: ConsentModeValue | undefined;
+  wait_for_update?: number | undefined;
+  region?: string[] | undefined;
 }
 
 /** A publisher restriction of a TC string. */
@@ -134,47 +134,59 @@ export interface DecodedTcString {
 /** The marketer's policy. Every knob has a default. */
 export interface Policy {
   /** Days after which a signal weighs half as much. 0.1–365, default 14. */
-  halfLifeDays?: number;
+  halfLifeDays?: number | undefined;
   /** Days after which a signal is deleted. 1–730, default 30. */
-  retentionDays?: number;
+  retentionDays?: number | undefined;
   /**
    * Global Privacy Control handling. 'deny' (default): GPC denies personalization unless the
    * shopper opted in explicitly on this site while sending it. 'ignore': reported only.
    */
-  gpc?: 'deny' | 'ignore';
+  gpc?: 'deny' | 'ignore' | undefined;
   /** Categories never used for personalization without separate consent. */
-  sensitiveCategories?: string[];
+  sensitiveCategories?: string[] | undefined;
   /** Default diversity of shelves, 0–1. Default 0.2. */
-  diversity?: number;
+  diversity?: number | undefined;
   /** Remember a refusal in storage (a small consent record) so the banner need not ask again. Default false. */
-  rememberRefusal?: boolean;
+  rememberRefusal?: boolean | undefined;
   /**
    * Largest share (0.1–1) of a personal shelf whose main reason may be one signal (one viewed
    * item, one category, one brand, the price band). Default 0.5; 1 turns the cap off. It never
    * makes a shelf shorter: when nothing else the rules allow is left, it gives way.
    */
-  maxSignalShare?: number;
+  maxSignalShare?: number | undefined;
   /**
    * Shelves for a shopper whose latest survey answer was 0–6. 'gentle' (default): `trending`
    * answers `[]`, nothing is explored, `for_you` leads with what they bought before. 'same': as
    * for everyone.
    */
-  detractors?: 'gentle' | 'same';
+  detractors?: 'gentle' | 'same' | undefined;
+}
+
+/** The policy in force, as `audit().policy` reports it: every knob of `Policy` with its value. */
+export interface PolicyInForce {
+  halfLifeDays: number;
+  retentionDays: number;
+  gpc: 'deny' | 'ignore';
+  sensitiveCategories: string[];
+  diversity: number;
+  rememberRefusal: boolean;
+  maxSignalShare: number;
+  detractors: 'gentle' | 'same';
 }
 
 /** Options of `Vitrine.open`. */
 export interface OpenOptions {
   /** A model file made by `vitrine-model build`. */
-  model?: Uint8Array;
+  model?: Uint8Array | undefined;
   /** Or: the catalog itself (small shops). */
-  catalog?: CatalogItem[];
+  catalog?: CatalogItem[] | undefined;
   /** Absent: the shopper's stored decision, if any; otherwise everything is denied. */
-  consent?: ConsentInput;
+  consent?: ConsentInput | undefined;
   /** Default 'local' where `window.localStorage` exists, 'memory' otherwise. */
-  storage?: 'local' | 'memory';
+  storage?: 'local' | 'memory' | undefined;
   /** Storage key prefix, default 'vitrine'. 1–64 of A-Z a-z 0-9 - _ . */
-  namespace?: string;
-  policy?: Policy;
+  namespace?: string | undefined;
+  policy?: Policy | undefined;
 }
 
 /** Where `Vitrine.load` reads a model file from: the page's request or its bytes. */
@@ -183,7 +195,7 @@ export type ModelSource = Response | Blob | ReadableStream<Uint8Array> | Uint8Ar
 /** Options of `Vitrine.load`: those of `open`, with `model` read as it arrives. */
 export interface LoadOptions extends Omit<OpenOptions, 'model'> {
   /** A model file from `vitrine-model build`, or a promise of one (`fetch('/shop.vtr')`). */
-  model?: ModelSource | PromiseLike<ModelSource>;
+  model?: ModelSource | PromiseLike<ModelSource> | undefined;
 }
 
 /** Segment e-commerce v2 event names. */
@@ -206,45 +218,45 @@ export type EventName = SegmentEventName | Ga4EventName | ShopifyEventName | Vit
 
 /** One product, in Segment (`product_id`, `sku`) or GA4 (`item_id`, `item_category`) names. */
 export interface ProductProperties {
-  product_id?: string | number;
-  sku?: string | number;
-  item_id?: string | number;
-  id?: string | number;
-  category?: string;
-  item_category?: string;
-  brand?: string;
-  item_brand?: string;
-  price?: number | string;
-  quantity?: number;
+  product_id?: string | number | undefined;
+  sku?: string | number | undefined;
+  item_id?: string | number | undefined;
+  id?: string | number | undefined;
+  category?: string | undefined;
+  item_category?: string | undefined;
+  brand?: string | undefined;
+  item_brand?: string | undefined;
+  price?: number | string | undefined;
+  quantity?: number | undefined;
   [key: string]: unknown;
 }
 
 /** Properties of `track`: Segment, GA4 or Shopify shapes. Strings are limited to 256 bytes, ids to 128. */
 export interface EventProperties extends ProductProperties {
   /** Segment lists and orders. */
-  products?: ProductProperties[];
+  products?: ProductProperties[] | undefined;
   /** GA4 items. */
-  items?: ProductProperties[];
+  items?: ProductProperties[] | undefined;
   /** Search query (Segment). */
-  query?: string;
+  query?: string | undefined;
   /** Search query (GA4). */
-  search_term?: string;
+  search_term?: string | undefined;
   /** The order of a purchase (Segment); the same order is counted once. */
-  order_id?: string | number;
+  order_id?: string | number | undefined;
   /** The order of a purchase (GA4). */
-  transaction_id?: string | number;
+  transaction_id?: string | number | undefined;
   /** `Survey Answered`: the answer to "how likely are you to recommend us?", an integer 0–10. */
-  score?: number;
+  score?: number | undefined;
   /** `Survey Answered`: accepted and never kept (data minimisation: vitrine has no use for it). */
-  comment?: string;
+  comment?: string | undefined;
 }
 
 /** Options of `track` (analytics.js shape; other keys are ignored). */
 export interface TrackOptions {
   /** When it happened: ms since the epoch, or a Date. Default now. */
-  timestamp?: number | Date;
+  timestamp?: number | Date | undefined;
   /** Where the shopper came from, e.g. 'instagram'; default: the visit's channel (`v.channel()`). */
-  channel?: Channel;
+  channel?: Channel | undefined;
   [key: string]: unknown;
 }
 
@@ -267,12 +279,12 @@ export type Scenario =
   | 'for_you' | 'similar' | 'bought_together' | 'trending' | 'recently_viewed' | 'buy_again' | 'cart';
 
 export interface RecommendFilter {
-  category?: string | string[];
-  brand?: string | string[];
-  minPrice?: number;
-  maxPrice?: number;
+  category?: string | string[] | undefined;
+  brand?: string | string[] | undefined;
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
   /** Default true: only items in stock. */
-  inStock?: boolean;
+  inStock?: boolean | undefined;
 }
 
 export interface RecommendOptions {
@@ -281,21 +293,21 @@ export interface RecommendOptions {
    * The item on screen (required for 'similar' and 'bought_together'); never returned. When the
    * catalog has none of the items given, the shelf is 'trending' (`explainShelf` says so).
    */
-  itemId?: string | number;
+  itemId?: string | number | undefined;
   /** Several items on screen, or the cart for 'cart'. */
-  itemIds?: Array<string | number>;
+  itemIds?: Array<string | number> | undefined;
   /** 1–100, default 10. */
-  k?: number;
-  exclude?: Array<string | number>;
-  filter?: RecommendFilter;
+  k?: number | undefined;
+  exclude?: Array<string | number> | undefined;
+  filter?: RecommendFilter | undefined;
   /** 0 = pure relevance … 1 = maximal spread. Default: the policy's (0.2). */
-  diversity?: number;
+  diversity?: number | undefined;
   /** Chance 0–1 that a slot after the first shows something to discover. Default 0. */
-  explore?: number;
+  explore?: number | undefined;
   /** Leave out items the shopper already bought: `true` for all, or the durable categories whose purchases are left out (`['Sofas']`). Default false. */
-  excludePurchased?: boolean | string[];
+  excludePurchased?: boolean | string[] | undefined;
   /** Channel context for `trending`: what trends among this channel's visitors first. Default: the visit's channel. */
-  channel?: Channel;
+  channel?: Channel | undefined;
 }
 
 export interface Recommendation {
@@ -412,7 +424,7 @@ export interface AuditReport {
   consent: ConsentState;
   /** Whether the browser sends Global Privacy Control; `policy.gpc` says what it does. */
   gpc: boolean;
-  policy: Required<Policy>;
+  policy: PolicyInForce;
   storage: { backend: 'local' | 'memory'; namespace: string; persistent: boolean; keys: StorageKey[]; totalBytes: number };
   profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; mergeBuffer: number };
   history: HistoryEntry[];
@@ -427,7 +439,7 @@ export interface ImportRecord extends EventProperties {
   /** Required: ms since the epoch, or a Date. */
   timestamp: number | Date;
   /** E.g. 'in_store'. */
-  channel?: Channel;
+  channel?: Channel | undefined;
 }
 
 export interface ImportResult {

@@ -57,3 +57,56 @@ test("track's reasons: the RefusalReason union is every code the core refuses wi
   }
   v.free();
 });
+
+test('an option given as undefined is one left out (the declarations say `?: T | undefined`)', () => {
+  for (const name of ['CatalogItem', 'ConsentInput', 'GoogleConsentMode', 'Policy', 'OpenOptions', 'LoadOptions',
+    'ProductProperties', 'EventProperties', 'TrackOptions', 'RecommendFilter', 'RecommendOptions']) {
+    const m = dts.match(new RegExp(`export interface ${name}\\b[^{]*\\{\\n([\\s\\S]*?)\\n\\}`));
+    for (const [, line] of m[1].matchAll(/^ +(\w+\?: .*);$/gm)) {
+      assert.match(line, /\| undefined$/, `${name}.${line}`);
+    }
+  }
+  const item = { id: 'sku-1', category: 'Candles' };
+  for (const key of Object.keys(members('CatalogItem'))) if (!(key in item)) item[key] = undefined;
+  const policy = Object.fromEntries(Object.keys(members('Policy')).map((k) => [k, undefined]));
+  const v = Vitrine.open({ catalog: [item, { id: 'sku-2', category: 'Candles' }], model: undefined, consent: undefined,
+    storage: undefined, namespace: undefined, policy });
+  assert.equal(v.audit().storage.backend, 'memory');
+  assert.deepEqual(Object.keys(v.audit().policy).sort(), Object.keys(members('Policy')).sort());
+  assert.deepEqual(Object.keys(members('PolicyInForce')).sort(), Object.keys(members('Policy')).sort());
+  const gcm = Object.fromEntries(Object.keys(members('GoogleConsentMode')).map((k) => [k, undefined]));
+  const state = v.setConsent({ personalization: true, storage: undefined, sensitive: undefined, tcf: undefined,
+    googleConsentMode: { ...gcm, personalization_storage: 'granted' } });
+  assert.equal(state.personalization, true);
+  const none = { timestamp: undefined, channel: undefined };
+  assert.deepEqual(v.track('Product Viewed', { product_id: 'sku-1', sku: undefined, item_id: undefined, id: undefined,
+    category: undefined, item_category: undefined, brand: undefined, item_brand: undefined, price: undefined,
+    quantity: undefined }, none), { accepted: true });
+  assert.deepEqual(v.track('Products Searched', { query: undefined, search_term: 'oak lamp' }, none), { accepted: true });
+  assert.deepEqual(v.track('Survey Answered', { score: 9, comment: undefined }), { accepted: true });
+  assert.deepEqual(v.track('Order Completed', { order_id: undefined, transaction_id: undefined, items: undefined,
+    products: [{ product_id: 'sku-1' }] }), { accepted: true });
+  const options = Object.fromEntries(Object.keys(members('RecommendOptions')).map((k) => [k, undefined]));
+  const filter = Object.fromEntries(Object.keys(members('RecommendFilter')).map((k) => [k, undefined]));
+  assert.equal(v.recommend({ ...options, scenario: 'trending', filter }).length, 2);
+  assert.equal(v.explainShelf({ ...options, scenario: 'for_you', filter }).scenario, 'for_you');
+  assert.deepEqual(v.importHistory([{ timestamp: Date.now(), channel: undefined, products: [{ product_id: 'sku-2' }] }]),
+    { imported: 1, duplicates: 0, refused: [] });
+  v.free();
+});
+
+test('the option names the declarations give are the ones the runtime knows', () => {
+  const known = (f) => {
+    try { f(); } catch (e) { return e.message.replace(/.*(expected one of|known fields are) /, '').split(', ').sort(); }
+    assert.fail('no error');
+  };
+  const v = Vitrine.open({ storage: 'memory' });
+  assert.deepEqual(known(() => Vitrine.open({ zz: 1 })), Object.keys(members('OpenOptions')).sort());
+  assert.deepEqual(known(() => Vitrine.open({ policy: { zz: 1 } })), Object.keys(members('Policy')).sort());
+  assert.deepEqual(known(() => Vitrine.open({ catalog: [{ id: 'a', zz: 1 }] })), Object.keys(members('CatalogItem')).sort());
+  assert.deepEqual(known(() => v.setConsent({ zz: 1 })), Object.keys(members('ConsentInput')).sort());
+  assert.deepEqual(known(() => v.recommend({ scenario: 'trending', zz: 1 })), Object.keys(members('RecommendOptions')).sort());
+  assert.deepEqual(known(() => v.recommend({ scenario: 'trending', filter: { zz: 1 } })), Object.keys(members('RecommendFilter')).sort());
+  assert.deepEqual(known(() => v.recommend({ scenario: 'zz' })), union('Scenario').sort());
+  v.free();
+});

@@ -127,3 +127,52 @@ export function trackResults(v: Vitrine, say: Record<RefusalReason, string>): st
   console.log(ok, silent, both);
   return say[reason];
 }
+
+// With exactOptionalPropertyTypes, an option given as `undefined` is one left out, as the runtime
+// reads it (a product page's `product?.id`, a banner state not filled in for every purpose).
+export async function undefinedIsLeftOut(
+  v: Vitrine,
+  product: { id: string; category?: string } | undefined,
+  banner: { personalization?: boolean; storage?: boolean },
+): Promise<void> {
+  const item: CatalogItem = {
+    id: 'sku-1', title: undefined, category: product?.category, brand: undefined, price: undefined, tags: undefined,
+    inStock: undefined, sensitive: undefined, embedding: undefined, popularity: undefined, popularityByChannel: undefined,
+  };
+  const w = Vitrine.open({
+    catalog: [item], model: undefined, consent: undefined, storage: undefined, namespace: undefined,
+    policy: {
+      halfLifeDays: undefined, retentionDays: undefined, gpc: undefined, sensitiveCategories: undefined, diversity: undefined,
+      rememberRefusal: undefined, maxSignalShare: undefined, detractors: undefined,
+    },
+  });
+  const x = await Vitrine.load({ model: undefined, catalog: [item], consent: undefined });
+  w.setConsent({
+    personalization: banner.personalization, storage: banner.storage, sensitive: undefined, tcf: undefined,
+    googleConsentMode: {
+      personalization_storage: 'granted', ad_storage: undefined, ad_user_data: undefined, ad_personalization: undefined,
+      analytics_storage: undefined, functionality_storage: undefined, security_storage: undefined,
+      wait_for_update: undefined, region: undefined,
+    },
+  });
+  w.track('Product Viewed', { product_id: product?.id, category: product?.category, price: undefined, quantity: undefined },
+    { timestamp: undefined, channel: undefined });
+  w.track('Order Completed', { order_id: undefined, products: [{ product_id: 'sku-1', item_brand: undefined }], items: undefined });
+  w.recommend({
+    scenario: 'similar', itemId: product?.id, itemIds: undefined, k: undefined, exclude: undefined, diversity: undefined,
+    explore: undefined, excludePurchased: undefined, channel: undefined,
+    filter: { category: product?.category, brand: undefined, minPrice: undefined, maxPrice: undefined, inStock: undefined },
+  });
+  w.explainShelf({ scenario: 'for_you', itemId: undefined });
+  w.importHistory([{ timestamp: Date.now(), channel: undefined, products: [{ product_id: 'sku-1' }] }]);
+  // The policy in force has every knob.
+  const policy = w.audit().policy;
+  const halfLife: number = policy.halfLifeDays;
+  const gpc: 'deny' | 'ignore' = policy.gpc;
+  const categories: string[] = policy.sensitiveCategories;
+  console.log(halfLife, gpc, categories, v, x);
+  // @ts-expect-error: scenario is still required
+  w.recommend({ scenario: undefined });
+  // @ts-expect-error: an imported order's timestamp is still required
+  w.importHistory([{ timestamp: undefined, products: [] }]);
+}
