@@ -176,12 +176,15 @@ export interface PolicyInForce {
 
 /** Options of `Vitrine.open`. */
 export interface OpenOptions {
-  /** A model file made by `vitrine-model build`. */
-  model?: Uint8Array | undefined;
-  /** Or: the catalog itself (small shops). */
+  /** A model file made by `vitrine-model build`: its bytes, as a `Uint8Array` or an `ArrayBuffer`. */
+  model?: Uint8Array | ArrayBuffer | undefined;
+  /** Or: the catalog itself (small shops). Giving both `model` and `catalog` throws. */
   catalog?: CatalogItem[] | undefined;
-  /** Absent: the shopper's stored decision, if any; otherwise everything is denied. */
-  consent?: ConsentInput | undefined;
+  /**
+   * Absent, `undefined` or `null`: the shopper's stored decision, if any; otherwise everything is
+   * denied. A consent that decides nothing (`{}`) throws, as `setConsent`'s does.
+   */
+  consent?: ConsentInput | null | undefined;
   /** Default 'local' where `window.localStorage` exists, 'memory' otherwise. */
   storage?: 'local' | 'memory' | undefined;
   /** Storage key prefix, default 'vitrine'. 1–64 of A-Z a-z 0-9 - _ . */

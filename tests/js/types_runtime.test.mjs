@@ -110,3 +110,15 @@ test('the option names the declarations give are the ones the runtime knows', ()
   assert.deepEqual(known(() => v.recommend({ scenario: 'zz' })), union('Scenario').sort());
   v.free();
 });
+
+test("open's model may be an ArrayBuffer and its consent null, as OpenOptions declares", () => {
+  assert.match(dts, /model\?: Uint8Array \| ArrayBuffer \| undefined;/);
+  assert.match(dts, /consent\?: ConsentInput \| null \| undefined;/);
+  const bytes = readFileSync(new URL('tests/fixtures/tiny-v3.vtr', repo));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const v = Vitrine.open({ model: buffer, consent: null, storage: 'memory' });
+  assert.equal(v.recommend({ scenario: 'trending', k: 2 }).length, 2);
+  assert.equal(v.consent().source, 'default');
+  v.free();
+  assert.throws(() => Vitrine.open({ model: buffer, catalog: [{ id: 'a' }] }), /either model or catalog, not both/);
+});

@@ -2,7 +2,7 @@
 // and each `@ts-expect-error` line must really be an error (tsc fails if it is not).
 import init, { decodeTcString, initSync, npsSummary, Vitrine, version } from 'vitrine';
 import type {
-  Assistance, AssistanceReason, AuditReport, CatalogItem, Channel, ConsentState, DecodedTcString, ExportData,
+  Assistance, AssistanceReason, AuditReport, CatalogItem, Channel, ConsentInput, ConsentState, DecodedTcString, ExportData,
   HistoryEntry, ImportRecord, ImportResult, LoadOptions, NpsClass, NpsSummary, ProfileSummary, PublisherRestriction,
   Recommendation, RefusalReason, ShelfExplanation, TrackResult,
 } from 'vitrine';
@@ -175,4 +175,12 @@ export async function undefinedIsLeftOut(
   w.recommend({ scenario: undefined });
   // @ts-expect-error: an imported order's timestamp is still required
   w.importHistory([{ timestamp: undefined, products: [] }]);
+}
+
+// open takes a model file's bytes as an ArrayBuffer too, and a consent not known yet as null.
+export function openInputs(v: Vitrine, bytes: ArrayBuffer, stored: ConsentInput | null): void {
+  Vitrine.open({ model: bytes, consent: stored }).free();
+  Vitrine.open({ model: new Uint8Array(bytes), consent: null }).free();
+  // @ts-expect-error: setConsent needs a decision (null throws)
+  v.setConsent(null);
 }
