@@ -111,6 +111,7 @@ mod tests {
             channel: None,
             score: (kind == Kind::Survey).then_some(3),
             order: None,
+            empty_list: false,
         }
     }
 

@@ -64,6 +64,16 @@ pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
     Ok(out)
 }
 
+/// Whether the properties give a product list as an array (however long): `products`, `items`,
+/// Shopify `cart.lines` or `checkout.lineItems`.
+pub fn listed(props: &Value) -> bool {
+    let array = |v: Option<&Value>| matches!(v, Some(Value::Array(_)));
+    array(props.get("products"))
+        || array(props.get("items"))
+        || array(props.path(&["cart", "lines"]))
+        || array(props.path(&["checkout", "lineItems"]))
+}
+
 fn push(out: &mut Vec<Line>, line: Line) -> Result<(), Refusal> {
     if out.len() >= MAX_LINES {
         return Err(Refusal::TooManyItems);

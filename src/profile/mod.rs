@@ -360,6 +360,9 @@ impl Profile {
                     })
                     .collect();
             }
+            // A cart view that lists no products says the cart is empty now: what was put in
+            // before it goes (what a later event added stays).
+            Kind::CartView if e.empty_list => self.cart.retain(|c| c.at > t),
             Kind::Purchase => {
                 for (id, line) in e.items() {
                     let new = || Purchase {

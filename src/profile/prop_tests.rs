@@ -73,6 +73,7 @@ fn event() -> impl Strategy<Value = (Event, f64)> {
                 timestamp: None,
                 channel,
                 order: order_id.as_deref().map(fnv1a),
+                empty_list: false,
                 score,
             };
             (e, T0 + dt)

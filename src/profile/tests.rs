@@ -31,6 +31,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         channel: Some("instagram".into()),
         score: None,
         order: None,
+        empty_list: false,
     }
 }
 
@@ -391,5 +392,43 @@ fn a_price_is_in_the_first_band_whose_bound_is_above_it() {
     }
     for p in prices {
         assert_eq!(price_band(p), first_above(p), "{p}");
+    }
+}
+
+#[test]
+fn a_cart_view_that_lists_no_products_empties_the_cart() {
+    use crate::value::{from_json, Value};
+    let parse = |name: &str, props: serde_json::Value| {
+        Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined)
+            .unwrap()
+            .unwrap()
+    };
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let cart = |p: &Profile, t: f64| {
+        p.view(&tok, t)
+            .cart()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    for empty in [
+        parse("Cart Viewed", serde_json::json!({"products": []})),
+        parse(
+            "view_cart",
+            serde_json::json!({"currency": "EUR", "items": []}),
+        ),
+        parse("cart_viewed", serde_json::json!({"cart": {"lines": []}})),
+    ] {
+        let mut p = Profile::new(14.0 * DAY);
+        p.record(&tok, &ev(Kind::Add, "a", "c", 1.0), T0);
+        p.record(&tok, &ev(Kind::Add, "b", "c", 1.0), T0 + 2.0);
+        // A cart view without a product list says nothing about the cart.
+        p.record(&tok, &parse("Cart Viewed", serde_json::json!({})), T0 + 3.0);
+        assert_eq!(cart(&p, T0 + 3.0), ["a", "b"]);
+        // An empty one reported late (an import) leaves what was added after it.
+        p.record(&tok, &empty, T0 + 1.0);
+        assert_eq!(cart(&p, T0 + 3.0), ["b"], "{:?}", empty.kind);
+        p.record(&tok, &empty, T0 + 4.0);
+        assert_eq!(cart(&p, T0 + 4.0), Vec::<String>::new());
     }
 }

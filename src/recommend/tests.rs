@@ -40,6 +40,7 @@ fn view(kind: Kind, id: &str) -> Event {
         channel: None,
         score: None,
         order: None,
+        empty_list: false,
     }
 }
 

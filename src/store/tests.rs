@@ -46,6 +46,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         channel: None,
         score: None,
         order: None,
+        empty_list: false,
     };
     p.record(&who, &e, 10.0);
     assert_eq!(
@@ -180,6 +181,7 @@ fn version_2_records_are_read_and_rewritten_as_version_3() {
         channel: Some("email".into()),
         score: None,
         order: None,
+        empty_list: false,
     };
     p.record(&who, &e, 10.0);
     let v3 = p.encode(&who);
