@@ -293,13 +293,13 @@ export interface RecommendFilter {
 export interface RecommendOptions {
   scenario: Scenario;
   /**
-   * The item on screen (required for 'similar' and 'bought_together'); never returned. When the
+   * The item on screen (it or `itemIds` is required for 'similar' and 'bought_together'); never returned. When the
    * catalog has none of the items given, the shelf is 'trending' (`explainShelf` says so).
    */
   itemId?: string | number | undefined;
   /** Several items on screen, or the cart for 'cart'. */
   itemIds?: Array<string | number> | undefined;
-  /** 1–100, default 10. */
+  /** How many at most: an integer from 1 to 100 (other values throw). Default 10. */
   k?: number | undefined;
   exclude?: Array<string | number> | undefined;
   filter?: RecommendFilter | undefined;

@@ -222,7 +222,10 @@ impl Vitrine {
         Ok(track_to_js(&result))
     }
 
-    /// Recommendations for a shelf, best first, at most `k` (default 10, max 100).
+    /// Recommendations for a shelf, best first, at most `k` (default 10, max 100). Throws an
+    /// `Error` naming the option when the options are wrong: an unknown scenario or option, `k`
+    /// not an integer from 1 to 100, `diversity` or `explore` outside 0–1, no `itemId` or
+    /// `itemIds` for 'similar' or 'bought_together'.
     ///
     /// ```js
     /// v.recommend({ scenario: 'for_you', k: 8 });
@@ -250,7 +253,7 @@ impl Vitrine {
     ///
     /// ```js
     /// v.setConsent({ personalization: true, storage: false });
-    /// // → { personalization: true, storage: false, source: 'explicit', updatedAt: 1732… }
+    /// // → { personalization: true, storage: false, sensitive: false, source: 'explicit', updatedAt: 1732… }
     /// v.setConsent({ tcf: tcString });
     /// v.setConsent({ googleConsentMode: { personalization_storage: 'granted', ad_storage: 'denied' } });
     /// ```
@@ -267,7 +270,7 @@ impl Vitrine {
     /// The consent in force.
     ///
     /// ```js
-    /// v.consent(); // → { personalization: false, storage: false, source: 'default', updatedAt: … }
+    /// v.consent(); // → { personalization: false, storage: false, sensitive: false, source: 'default', updatedAt: null }
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ConsentState")]
     pub fn consent(&self) -> Result<JsValue, JsError> {
@@ -341,10 +344,10 @@ impl Vitrine {
     /// page, a receipt's QR code — so recommendations know what was bought in a store or on
     /// another device. The page fetches them as it fetches any page of the account; vitrine only
     /// reads what it is handed and sends nothing. Needs personalization consent (otherwise
-    /// nothing is read: `{imported: 0, reason: 'no_consent'}`). Each record is an order as
-    /// `Order Completed` / `purchase` properties plus `timestamp` (required) and `channel`;
-    /// records are validated like events, at most 1,000 per call; an order already counted
-    /// (live, or imported before) is counted once.
+    /// nothing is read: `{imported: 0, duplicates: 0, refused: [], reason: 'no_consent'}`).
+    /// Each record is an order as `Order Completed` / `purchase` properties plus `timestamp`
+    /// (required) and `channel`; records are validated like events, at most 1,000 per call; an
+    /// order already counted (live, or imported before) is counted once.
     ///
     /// ```js
     /// const r = v.importHistory([

@@ -122,3 +122,18 @@ test("open's model may be an ArrayBuffer and its consent null, as OpenOptions de
   v.free();
   assert.throws(() => Vitrine.open({ model: buffer, catalog: [{ id: 'a' }] }), /either model or catalog, not both/);
 });
+
+test("the hovers' examples of a consent state name every field the runtime returns", () => {
+  const v = Vitrine.open({ storage: 'memory' });
+  const fields = Object.keys(v.consent()).sort();
+  assert.deepEqual(Object.keys(members('ConsentState')).sort(), fields);
+  const shown = [...dts.matchAll(/→ (\{ personalization: [^}]*\})/g)].map((m) => m[1]);
+  assert.ok(shown.length >= 2);
+  for (const example of shown) {
+    const keys = [...example.matchAll(/(\w+):/g)].map((m) => m[1]).sort();
+    assert.deepEqual(keys, fields, example);
+  }
+  assert.equal(v.consent().updatedAt, null);
+  assert.match(dts, /v\.consent\(\); \/\/ → \{[^}]*source: 'default', updatedAt: null \}/);
+  v.free();
+});
