@@ -231,7 +231,12 @@ export interface ProductProperties {
   item_brand?: string | undefined;
   price?: number | string | undefined;
   quantity?: number | undefined;
-  [key: string]: unknown;
+  /**
+   * Other properties (GA4 `item_name`, Segment `name`, Shopify `productVariant`, …) are read as
+   * the event mapping says, or ignored. `any`, not `unknown`, so that a payload typed as an
+   * interface (`Gtag.EventParams`, Shopify's pixel event data) is accepted as it is.
+   */
+  [key: string]: any;
 }
 
 /** Properties of `track`: Segment, GA4 or Shopify shapes. Strings are limited to 256 bytes, ids to 128. */
@@ -260,7 +265,8 @@ export interface TrackOptions {
   timestamp?: number | Date | undefined;
   /** Where the shopper came from, e.g. 'instagram'; default: the visit's channel (`v.channel()`). */
   channel?: Channel | undefined;
-  [key: string]: unknown;
+  /** Other keys (analytics.js `integrations`, `context`, …) are ignored; `any` so that a typed options interface passes. */
+  [key: string]: any;
 }
 
 /** Why `track` refused an event. */

@@ -137,3 +137,15 @@ test("the hovers' examples of a consent state name every field the runtime retur
   assert.match(dts, /v\.consent\(\); \/\/ → \{[^}]*source: 'default', updatedAt: null \}/);
   v.free();
 });
+
+test('properties and options the declarations leave to their index signature are accepted, not refused', () => {
+  assert.match(dts, /export interface ProductProperties \{[\s\S]*?\[key: string\]: any;\n\}/);
+  assert.match(dts, /export interface TrackOptions \{[\s\S]*?\[key: string\]: any;\n\}/);
+  const v = Vitrine.open({ catalog: [{ id: 'sku-1' }, { id: 'gid-7' }], consent: { personalization: true }, storage: 'memory' });
+  const options = { integrations: { All: true }, context: { ip: '0.0.0.0' } };
+  assert.deepEqual(v.track('purchase', { currency: 'EUR', value: 12, transaction_id: 'T-1',
+    items: [{ item_id: 'sku-1', item_name: 'Amber candle', price: 12, quantity: 1 }] }, options), { accepted: true });
+  assert.deepEqual(v.track('product_viewed', { productVariant: { id: null, sku: null,
+    product: { id: 'gid-7', title: 'Mug', type: null } } }, options), { accepted: true });
+  v.free();
+});

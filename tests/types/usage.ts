@@ -184,3 +184,22 @@ export function openInputs(v: Vitrine, bytes: ArrayBuffer, stored: ConsentInput 
   // @ts-expect-error: setConsent needs a decision (null throws)
   v.setConsent(null);
 }
+
+// Payloads typed as interfaces (as @types/gtag.js and Shopify's web-pixels types declare them, with
+// no index signature of their own) pass to track as they are; the properties vitrine declares are
+// still checked.
+interface Ga4Item { item_id?: string; item_name?: string; item_category?: string; price?: number; quantity?: number }
+interface Ga4Params { currency?: string; value?: number; transaction_id?: string; items?: Ga4Item[] }
+interface ShopifyProductViewed {
+  productVariant: { id: string | null; sku: string | null; product: { id: string; title: string; type: string | null } };
+}
+interface SegmentOptions { integrations?: Record<string, boolean>; context?: { ip?: string } }
+export function typedPayloads(v: Vitrine, ga4: Ga4Params, shopify: ShopifyProductViewed, options: SegmentOptions): void {
+  v.track('purchase', ga4);
+  v.track('product_viewed', shopify, options);
+  v.importHistory([{ ...ga4, timestamp: Date.now() }]);
+  // @ts-expect-error: an id is a string or a number
+  v.track('Product Viewed', { product_id: true });
+  // @ts-expect-error: a timestamp is ms or a Date
+  v.track('Product Viewed', { product_id: 'sku-1' }, { timestamp: '2024-05-01' });
+}
