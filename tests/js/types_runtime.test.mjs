@@ -149,3 +149,42 @@ test('properties and options the declarations leave to their index signature are
     product: { id: 'gid-7', title: 'Mug', type: null } } }, options), { accepted: true });
   v.free();
 });
+
+test('every result has the fields its interface declares: none missing, none undeclared', () => {
+  const same = (name, value, optional = []) => {
+    const declared = members(name);
+    const required = Object.keys(declared).filter((k) => !declared[k]).sort();
+    const keys = Object.keys(value).filter((k) => !optional.includes(k)).sort();
+    assert.deepEqual(keys, required, `${name}: ${JSON.stringify(value)}`);
+    for (const k of Object.keys(value)) assert.ok(k in declared, `${name}.${k} is not declared`);
+  };
+  const v = Vitrine.open({ catalog: makeCatalog(30), consent: { personalization: true, storage: true }, storage: 'memory' });
+  v.track('Product Viewed', { product_id: 'candles-0' });
+  v.track('Product Added', { product_id: 'mugs-1' });
+  v.track('Order Completed', { order_id: 'o-9', products: [{ product_id: 'lamps-3' }] });
+  v.track('Products Searched', { query: 'lamp' });
+  v.track('Survey Answered', { score: 9 });
+  same('Recommendation', v.recommend({ scenario: 'for_you', k: 1 })[0]);
+  same('ConsentState', v.consent());
+  const summary = v.profile();
+  same('ProfileSummary', summary);
+  same('Affinity', summary.categories[0]);
+  same('PriceBand', summary.priceBand);
+  same('NpsAnswer', summary.nps);
+  const exported = v.exportData();
+  same('ExportData', exported);
+  same('ProfileExport', exported.profile);
+  same('Stamped', exported.profile.searches[0]);
+  same('StorageKey', exported.storage[0]);
+  const report = v.audit();
+  same('AuditReport', report);
+  same('PolicyInForce', report.policy);
+  same('Assistance', v.assistance());
+  same('ShelfExplanation', v.explainShelf({ scenario: 'for_you' }));
+  same('ImportResult', v.importHistory([{ timestamp: Date.now(), products: [{ product_id: 'tea-4' }] }]));
+  same('NpsSummary', vitrine.npsSummary([10, 3]));
+  const tc = vitrine.decodeTcString('CP_h-0AP_lRwABRACBENAPEgALIAAEAAAAqIAewAwABAAlAB6ABBFABCQAQA9gAA');
+  same('DecodedTcString', tc);
+  same('PublisherRestriction', tc.publisherRestrictions[0]);
+  v.free();
+});
