@@ -51,8 +51,8 @@ pub struct Policy {
     pub remember_refusal: bool,
     /// Largest share of a personal shelf (`for_you`, `cart` from the profile) whose main reason
     /// may be the same signal — one viewed item, one category, one brand, the price band — so
-    /// that one click does not fill the shelf. Range 0.1–1 (1: no cap), default 0.5. A shelf may
-    /// come back shorter than `k` rather than break the cap.
+    /// that one click does not fill the shelf. Range 0.1–1 (1: no cap), default 0.5. When the
+    /// whole catalog cannot fill the shelf within the cap, the cap gives way for the slots left.
     pub max_signal_share: f64,
     /// Shelves for detractors. Default `gentle`.
     pub detractors: Detractors,

@@ -92,7 +92,7 @@ pub fn version() -> String {
 /// tc.purposeConsents;        // → [1, 3, 4, 7]
 /// tc.vendorConsents;         // → [2, 37, 61]
 /// tc.publisherRestrictions;  // → [{ purposeId: 2, restrictionType: 1, vendors: [123] }]
-/// try { decodeTcString('CAA'); } catch (e) { e.message; }
+/// try { decodeTcString('CAA'); } catch (e) { (e as Error).message; }
 /// // → 'invalid TC string: truncated: the core segment ends inside created'
 /// ```
 #[wasm_bindgen(js_name = decodeTcString, unchecked_return_type = "DecodedTcString")]
@@ -131,7 +131,8 @@ pub fn decode_tc_string(
 #[wasm_bindgen(js_name = npsSummary, unchecked_return_type = "NpsSummary")]
 pub fn nps_summary(
     #[wasm_bindgen(unchecked_param_type = "readonly number[] | Uint8Array")] scores: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "{ level?: number }")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ level?: number | undefined } | null")]
+    options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
     let read = |v: &JsValue, limits| {
         convert::to_value(v, limits).map_err(|e| {

@@ -100,6 +100,9 @@ export function humanFirst(v: Vitrine, catalog: CatalogItem[]): void {
   const summary: NpsSummary = npsSummary([10, 9, 3], { level: 0.9 });
   const low: number | undefined = summary.interval?.low;
   const fromBytes: NpsSummary = npsSummary(new Uint8Array([10, 0]));
+  // What the runtime takes as "no options" (a form's empty field, a default left null).
+  npsSummary([10], { level: undefined });
+  npsSummary([10], null);
   const removed = w.exportData().profile?.cartRemovals;
   console.log(channel, imported.duplicates, help.suggestHuman, why, served, cls, sensitive, low, fromBytes.nps, removed, v);
   // @ts-expect-error: detractors is 'gentle' or 'same'
