@@ -338,8 +338,9 @@ impl Session {
         Ok(Self::accepted())
     }
 
-    /// Fills what the event's lines leave out (category, brand, price) from the catalog, and
-    /// sets `known` to the catalog index of each line's item, which screening needs too.
+    /// Gives each line about an item the catalog knows the catalog's category and brand (where
+    /// it has them) and, when the event has none, its price; sets `known` to the catalog index of
+    /// each line's item, which screening needs too.
     fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
         let (model, names) = (&self.model, &mut self.names);
         known.clear();
@@ -348,11 +349,14 @@ impl Session {
             let Some(i) = *i else {
                 continue;
             };
-            if line.category.is_none() {
-                line.category = names.category(model, model.category(i));
+            // The catalog's category and brand, where it has them, over the event's: they are
+            // what shelves are ranked by (GA4's `item_category5: 'Short sleeve'` kept as a taste
+            // matched no catalog category). The price the event gives is the one the shopper saw.
+            if let Some(c) = names.category(model, model.category(i)) {
+                line.category = Some(c);
             }
-            if line.brand.is_none() {
-                line.brand = names.brand(model, model.brand(i));
+            if let Some(b) = names.brand(model, model.brand(i)) {
+                line.brand = Some(b);
             }
             if line.price.is_none() {
                 line.price = model.price(i).map(f64::from);

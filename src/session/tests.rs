@@ -293,6 +293,37 @@ fn events_for_unknown_items_still_count_and_bad_ones_are_refused() {
 }
 
 #[test]
+fn an_item_the_catalog_knows_counts_for_the_catalogs_category_and_brand() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"consent": {"personalization": true}}));
+    // GA4's most specific level and a theme's brand label, for a mug the catalog files under
+    // Mugs by Clay: the taste kept is the one shelves can rank by.
+    for _ in 0..3 {
+        let r = track(
+            &mut s,
+            "view_item",
+            json!({"items": [{"item_id": "mugs-1", "item_category": "Kitchen",
+                "item_category2": "Stoneware 12oz", "item_brand": "CLAY STUDIO", "price": 9}]}),
+        );
+        assert!(r.accepted);
+    }
+    let p = s.profile(NOW).unwrap();
+    assert_eq!(p.categories.len(), 1);
+    assert_eq!(p.categories[0].name, "mugs");
+    assert_eq!(p.brands[0].name, "clay");
+    let shelf = rec(
+        &mut s,
+        json!({"scenario": "for_you", "k": 4, "diversity": 0}),
+    );
+    // Three of four (the one-signal cap keeps the last slot for something else).
+    let mugs = ids(&shelf)
+        .iter()
+        .filter(|id| id.starts_with("mugs-"))
+        .count();
+    assert!(mugs >= 3, "{:?}", ids(&shelf));
+}
+
+#[test]
 fn retention_prunes_on_open() {
     let mem = MemoryBackend::new();
     let mut s = open_with(

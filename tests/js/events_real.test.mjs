@@ -86,8 +86,9 @@ test('GA4: gtag events and Tag Manager dataLayer pushes as they are', () => {
   assert.deepEqual(p.counts, { add: 1, cart_view: 1, checkout: 1, click: 1, list_view: 1, purchase: 1, remove: 1, search: 2, view: 2, wishlist: 1 });
   assert.deepEqual(p.searches.map((s) => s.value), ['mugs', 't-shirts']);
   assert.deepEqual(p.purchases.map((b) => [b.itemId, b.quantity]).sort(), [['SKU_12345', 3], ['SKU_12346', 2]]);
-  // The most specific level that names a category; no 'related products' interest.
-  assert.deepEqual(names(p.categories).sort(), ['kitchen', 'shirts']);
+  // The catalog's category for the tees it knows (not GA4's 'Shirts'), the most specific level
+  // that names one for the mug it does not; no 'related products' interest.
+  assert.deepEqual(names(p.categories).sort(), ['apparel', 'kitchen']);
   assert.ok(!p.items.some((i) => i.itemId === 'SKU_99'), 'a search result is not an item the shopper chose');
   assert.deepEqual(v.profile().recentlyViewed, ['SKU_NEW', 'SKU_12345']);
   v.free();
