@@ -116,8 +116,8 @@ pub struct Event {
     /// the same order is counted once however often it is reported: the 64-bit FNV-1a hash of
     /// its id ([`fnv1a`]), taken as the event is read, so the id itself is not kept.
     pub order: Option<u64>,
-    /// The event gave its product list and the list was empty (`products: []`, `items: []`,
-    /// Shopify `cart.lines: []`): on a cart view, the cart is empty.
+    /// A cart view that gave its product list, and the list was empty (`products: []`,
+    /// `items: []`, Shopify `cart.lines: []`): the cart is empty.
     pub empty_list: bool,
 }
 
@@ -239,7 +239,7 @@ impl Event {
     /// Parses the properties and options of an event of a known kind.
     pub(crate) fn parse_kind(kind: Kind, props: &Value, options: &Value) -> Parsed {
         let mut lines = lines::lines(props)?;
-        let empty_list = lines.is_empty() && lines::listed(props);
+        let empty_list = kind == Kind::CartView && lines.is_empty() && lines::listed(props);
         if kind == Kind::Search {
             // The results a search showed (Shopify `searchResult.productVariants`, GA4 `items`)
             // are not what the shopper chose: read, so bad ones are refused as anywhere, but a
