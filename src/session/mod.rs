@@ -338,11 +338,22 @@ impl Session {
         Ok(Self::accepted())
     }
 
-    /// Gives each line about an item the catalog knows the catalog's category and brand (where
-    /// it has them) and, when the event has none, its price; sets `known` to the catalog index of
-    /// each line's item, which screening needs too.
+    /// Keeps a list view's category only when the catalog has it; gives each line about an item
+    /// the catalog knows the catalog's category and brand (where it has them) and, when the event
+    /// has none, its price; sets `known` to the catalog index of each line's item, which
+    /// screening needs too.
     fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
         let (model, names) = (&self.model, &mut self.names);
+        // A list counts for its category only when the catalog has that category: a collection
+        // titled 'Frontpage' or 'Summer sale' is merchandising, no taste, and kept it would take
+        // one of the profile's category slots.
+        if model.category_count() > 0 {
+            event.list = event.list.take().filter(|l| {
+                model
+                    .category_of_name(&crate::text::lower(l.trim()))
+                    .is_some()
+            });
+        }
         known.clear();
         known.extend(human::catalog_indices(model, event));
         for (line, i) in event.lines.iter_mut().zip(known.iter()) {

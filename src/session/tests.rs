@@ -324,6 +324,24 @@ fn an_item_the_catalog_knows_counts_for_the_catalogs_category_and_brand() {
 }
 
 #[test]
+fn a_list_counts_for_its_category_only_when_the_catalog_has_it() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"consent": {"personalization": true}}));
+    for title in ["Frontpage", "Summer Sale", " mugs "] {
+        let r = track(
+            &mut s,
+            "collection_viewed",
+            json!({"collection": {"title": title}}),
+        );
+        assert!(r.accepted, "{title}");
+    }
+    let p = s.profile(NOW).unwrap();
+    let names: Vec<&str> = p.categories.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["mugs"]);
+    assert_eq!(p.counts.get("list_view"), Some(3));
+}
+
+#[test]
 fn retention_prunes_on_open() {
     let mem = MemoryBackend::new();
     let mut s = open_with(
