@@ -18,6 +18,7 @@
 // them).
 import binaryen from 'binaryen';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { sections, uleb as readUleb } from './wasm-bytes.mjs';
 
 const file = process.argv[2];
 if (!file) {
@@ -26,16 +27,7 @@ if (!file) {
 }
 const bytes = readFileSync(file);
 
-function uleb(at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
+const uleb = (at) => readUleb(bytes, at);
 
 function sleb32(at) {
   let value = 0;
@@ -52,12 +44,9 @@ function sleb32(at) {
 
 // The active data segments of memory 0: where each lies in memory and in the file.
 const segments = [];
-let at = 8;
-while (at < bytes.length) {
-  const id = bytes[at];
-  const [size, body] = uleb(at + 1);
-  if (id === 11) {
-    let [count, p] = uleb(body);
+for (const section of sections(bytes, file)) {
+  if (section.id === 11) {
+    let [count, p] = uleb(section.start);
     for (; count > 0; count--) {
       let kind;
       [kind, p] = uleb(p);
@@ -79,7 +68,6 @@ while (at < bytes.length) {
       p += length;
     }
   }
-  at = body + size;
 }
 
 const low = Math.min(...segments.map((s) => s.address));

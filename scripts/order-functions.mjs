@@ -12,6 +12,7 @@
 // that refers to them) and drops the names again.
 import binaryen from 'binaryen';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { sections as moduleSections, uleb as readUleb } from './wasm-bytes.mjs';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -20,16 +21,7 @@ if (!input || !output) {
 }
 const bytes = readFileSync(input);
 
-function uleb(at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
+const uleb = (at) => readUleb(bytes, at);
 
 function encode(n) {
   const out = [];
@@ -42,18 +34,7 @@ function encode(n) {
   return out;
 }
 
-/** The module's sections: id and where each one's content starts and ends. */
-function sections() {
-  if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${input} is not a wasm module`);
-  const out = [];
-  let at = 8;
-  while (at < bytes.length) {
-    const [size, start] = uleb(at + 1);
-    out.push({ id: bytes[at], from: at, start, end: start + size });
-    at = start + size;
-  }
-  return out;
-}
+const sections = () => moduleSections(bytes, input);
 
 /** Each function body's distinct 4-byte sequences, sorted (for merging). */
 function grams(body) {
