@@ -23,6 +23,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Waits for a child started with a piped standard error: how it ended and what it said there.
+fn finish(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap(), err)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("vitrine-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -190,16 +202,9 @@ fn an_interrupted_build_leaves_the_previous_model_and_no_temporary_file() {
         assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     };
     for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-        let mut child = start(false);
+        let child = start(false);
         kill(&child, signal);
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = child.wait().unwrap();
+        let (status, err) = finish(child);
         assert_eq!(status.signal(), Some(signal), "{status}: {err}");
         assert_eq!(files(), ["in.csv", "m.vtr"], "signal {signal}: {err}");
         assert_eq!(std::fs::read(&out).unwrap(), b"the previous model");
@@ -258,14 +263,7 @@ fn inspect_into_a_reader_that_stops_early_is_not_a_crash() {
             .spawn()
             .unwrap();
         drop(child.stdout.take()); // `| head -0`: the reader is gone before anything is written
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = child.wait().unwrap();
+        let (status, err) = finish(child);
         assert!(status.success() && err.is_empty(), "{status}: {err}");
     }
 }

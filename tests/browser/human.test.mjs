@@ -304,7 +304,11 @@ test('a survey answer redraws the shelves on screen — cards and captions — w
   await context.close();
 });
 
-test('on a product page the sensitive box, a second decision and an added item redraw the shelves, not the page: no second product view', async () => {
+/**
+ * A shopper who accepted everything, viewed two candles and a tea, allowed sensitive categories
+ * and is on a Wellness product page: the page, and its shelves as drawn.
+ */
+async function onWellnessProduct() {
   const { page, problems, context } = await newPage(env.browser);
   await page.goto(env.base);
   await ready(page);
@@ -312,7 +316,11 @@ test('on a product page the sensitive box, a second decision and an added item r
   await viewProducts(page, ['can-0001', 'can-0004', 'tea-0000']);
   await page.check('#consent-sensitive');
   await viewProducts(page, ['wel-0002']);
-  const before = await onScreen(page);
+  return { page, problems, context, before: await onScreen(page) };
+}
+
+test('on a product page the sensitive box, a second decision and an added item redraw the shelves, not the page: no second product view', async () => {
+  const { page, problems, context, before } = await onWellnessProduct();
   assertCurrent(before, 'a Wellness product, sensitive categories allowed');
   await watch(page);
   const viewed = await views(page);
@@ -346,14 +354,7 @@ test('on a product page the sensitive box, a second decision and an added item r
 });
 
 test('another tab\'s change redraws this tab\'s shelves, and the focus stays on the same product', async () => {
-  const { page, problems, context } = await newPage(env.browser);
-  await page.goto(env.base);
-  await ready(page);
-  await page.click('[data-consent="accept-all"]');
-  await viewProducts(page, ['can-0001', 'can-0004', 'tea-0000']);
-  await page.check('#consent-sensitive');
-  await viewProducts(page, ['wel-0002']);
-  const before = await onScreen(page);
+  const { page, problems, context, before } = await onWellnessProduct();
   await watch(page);
   const viewed = await views(page);
   // The keyboard is on the fourth card of "Often bought together".
