@@ -39,7 +39,7 @@ pub struct ImportRefusal {
 }
 
 /// Whether a (lower-case) name is on the policy's sensitive list.
-fn sensitive_name(policy: &Policy, name: &str) -> bool {
+pub(super) fn sensitive_name(policy: &Policy, name: &str) -> bool {
     !policy.sensitive_categories.is_empty() && policy.is_sensitive(&crate::text::lower(name.trim()))
 }
 

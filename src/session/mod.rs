@@ -341,17 +341,20 @@ impl Session {
     /// Keeps a list view's category only when the catalog has it; gives each line about an item
     /// the catalog knows the catalog's category and brand (where it has them) and, when the event
     /// has none, its price; sets `known` to the catalog index of each line's item, which
-    /// screening needs too.
+    /// screening needs too. A name on the policy's sensitive list is never replaced or dropped
+    /// here: screening decides what becomes of it, as it would have without the catalog.
     fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
-        let (model, names) = (&self.model, &mut self.names);
+        let (model, names, policy) = (&self.model, &mut self.names, &self.policy);
+        let sensitive = |name: Option<&str>| name.is_some_and(|n| human::sensitive_name(policy, n));
         // A list counts for its category only when the catalog has that category: a collection
         // titled 'Frontpage' or 'Summer sale' is merchandising, no taste, and kept it would take
         // one of the profile's category slots.
         if model.category_count() > 0 {
             event.list = event.list.take().filter(|l| {
-                model
-                    .category_of_name(&crate::text::lower(l.trim()))
-                    .is_some()
+                sensitive(Some(l))
+                    || model
+                        .category_of_name(&crate::text::lower(l.trim()))
+                        .is_some()
             });
         }
         known.clear();
@@ -363,8 +366,10 @@ impl Session {
             // The catalog's category and brand, where it has them, over the event's: they are
             // what shelves are ranked by (GA4's `item_category5: 'Short sleeve'` kept as a taste
             // matched no catalog category). The price the event gives is the one the shopper saw.
-            if let Some(c) = names.category(model, model.category(i)) {
-                line.category = Some(c);
+            if !sensitive(line.category.as_deref()) {
+                if let Some(c) = names.category(model, model.category(i)) {
+                    line.category = Some(c);
+                }
             }
             if let Some(b) = names.brand(model, model.brand(i)) {
                 line.brand = Some(b);

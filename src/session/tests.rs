@@ -342,6 +342,31 @@ fn a_list_counts_for_its_category_only_when_the_catalog_has_it() {
 }
 
 #[test]
+fn a_sensitive_name_an_event_gives_is_screened_whatever_the_catalog_says() {
+    // The catalog's category replaces an event's, and a list the catalog lacks is no taste; but
+    // a name on the sensitive list stays for screening to refuse, as without a catalog.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true},
+               "policy": {"sensitiveCategories": ["Health", "Pregnancy"]}}),
+    );
+    let r = track(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "mugs-1", "category": "Health"}),
+    );
+    assert_eq!(r.reason, Some("sensitive"));
+    let r = track(
+        &mut s,
+        "Product List Viewed",
+        json!({"category": "Pregnancy"}),
+    );
+    assert_eq!(r.reason, Some("sensitive"));
+    assert_eq!(s.profile(NOW).unwrap().events, 0);
+}
+
+#[test]
 fn retention_prunes_on_open() {
     let mem = MemoryBackend::new();
     let mut s = open_with(
