@@ -1,11 +1,12 @@
 //! The `local` back-end: `window.localStorage`. Every call is a `catch` import, so a disabled or
 //! full storage gives an error value, never an exception through Rust. And the `storage` event,
-//! through which tabs of one site keep one profile.
+//! through which tabs of one site keep one profile, with its stand-in for instances of one page
+//! that share a namespace ([`Shared`]): a page receives no `storage` event of its own writes.
 
 use crate::session::Session;
 use crate::store::{Backend, StoreError};
-use std::cell::RefCell;
-use std::rc::Weak;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -71,11 +72,15 @@ impl Backend for LocalStorage {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.set_item(key, value).map_err(err)
+        self.0.set_item(key, value).map_err(err)?;
+        WRITES.set(WRITES.get().wrapping_add(1));
+        Ok(())
     }
 
     fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-        self.0.remove_item(key).map_err(err)
+        self.0.remove_item(key).map_err(err)?;
+        WRITES.set(WRITES.get().wrapping_add(1));
+        Ok(())
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
@@ -127,5 +132,79 @@ impl Drop for StorageEvents {
         let _ = self
             .window
             .remove_event_listener_with_callback("storage", self.closure.as_ref().unchecked_ref());
+    }
+}
+
+thread_local! {
+    /// Writes and removals this module made in `localStorage`, to tell whether a call wrote.
+    static WRITES: Cell<u64> = const { Cell::new(0) };
+    /// The open instances with the `local` back-end, by namespace.
+    static SHARED: RefCell<Vec<(String, Weak<RefCell<Session>>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An instance's place among the page's instances that keep their records in `localStorage`.
+/// Two instances of one namespace on one page (the page's tracking code and a shelf widget, each
+/// opening its own) share the records as two tabs do, but the browser sends the `storage` event
+/// only to *other* pages: without this, one never saw the other's events on its shelves, and kept
+/// showing a profile the other had erased until its own next event. Removed when dropped.
+pub struct Shared {
+    session: Weak<RefCell<Session>>,
+}
+
+impl Shared {
+    pub fn join(session: Weak<RefCell<Session>>, namespace: &str) -> Self {
+        SHARED.with_borrow_mut(|all| all.push((namespace.to_owned(), session.clone())));
+        Shared { session }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        SHARED.with_borrow_mut(|all| all.retain(|(_, s)| !s.ptr_eq(&self.session)));
+    }
+}
+
+/// The count of writes so far; [`after_writes`] compares with it.
+pub fn writes() -> u64 {
+    WRITES.get()
+}
+
+/// After a call on `session` that began when [`writes`] was `before`: when it wrote, the other
+/// open instances of its namespace take over what changed, as another tab does on the `storage`
+/// event (and what one of them writes in turn reaches the rest, so every instance ends with
+/// every event). Costs nothing on a page with one instance per namespace.
+pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
+    if WRITES.get() == before {
+        return;
+    }
+    let Ok(namespace) = session.try_borrow().map(|s| s.namespace().to_owned()) else {
+        return;
+    };
+    // Copied out first: the page's own `Storage` methods, called below, may open or free one.
+    let mut waiting: Vec<Weak<RefCell<Session>>> = SHARED.with_borrow(|all| {
+        all.iter()
+            .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
+            .map(|(_, s)| s.clone())
+            .collect()
+    });
+    let mut told = vec![Rc::downgrade(session)];
+    // Each instance writes in turn at most once (what it merged of its own), so this ends; the
+    // bound only guards that.
+    let mut left = 4 * (waiting.len() + 1);
+    while let Some(other) = waiting.pop() {
+        let Some(rc) = other.upgrade() else { continue };
+        let wrote = WRITES.get();
+        if let Ok(mut s) = rc.try_borrow_mut() {
+            s.storage_changed(super::now());
+        }
+        left -= 1;
+        if left == 0 {
+            return;
+        }
+        // One that merged events of its own wrote them: those told before take them over too.
+        if WRITES.get() != wrote {
+            waiting.append(&mut told);
+        }
+        told.push(other);
     }
 }

@@ -131,6 +131,12 @@ fn on_event(session: &Weak<RefCell<Session>>, data: &JsValue, ok: &JsValue) {
     let Some(rc) = session.upgrade() else {
         return;
     };
+    let before = super::storage::writes();
+    on_tcdata(&rc, data, event);
+    super::storage::after_writes(&rc, before);
+}
+
+fn on_tcdata(rc: &RefCell<Session>, data: &JsValue, event: TcfEvent) {
     let Ok(mut s) = rc.try_borrow_mut() else {
         return;
     };

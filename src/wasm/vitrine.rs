@@ -4,7 +4,7 @@ use super::convert::{
     to_js, to_value, track_args, track_to_js, ConvertError, Limits, LARGE, SMALL,
 };
 use super::load::ModelLoad;
-use super::storage::{LocalStorage, StorageEvents};
+use super::storage::{self, LocalStorage, Shared, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
 use super::{gpc, landing, now, seed};
@@ -30,6 +30,8 @@ pub struct Vitrine {
     inner: Rc<RefCell<Session>>,
     /// The `storage` event listener (with the `local` back-end); removed when freed.
     _storage_events: Option<StorageEvents>,
+    /// Its place among the page's instances of its namespace (with the `local` back-end).
+    _shared: Option<Shared>,
     /// The CMP listener of `listenTcf`; removed when freed.
     tcf: RefCell<Option<TcfListener>>,
     /// Writes the profile that `track` changed at the end of the write interval …
@@ -59,8 +61,13 @@ fn busy() -> JsError {
 
 impl Vitrine {
     fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, JsError>) -> Result<T, JsError> {
-        let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
-        f(&mut s)
+        let before = storage::writes();
+        let result = {
+            let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
+            f(&mut s)
+        };
+        storage::after_writes(&self.inner, before);
+        result
     }
 }
 
@@ -132,15 +139,19 @@ impl Vitrine {
         session.arrive(&url, &referrer);
         let namespace = session.namespace().to_owned();
         let inner = Rc::new(RefCell::new(session));
-        let storage_events = if is_local {
-            StorageEvents::listen(Rc::downgrade(&inner), &namespace)
+        let (storage_events, shared) = if is_local {
+            (
+                StorageEvents::listen(Rc::downgrade(&inner), &namespace),
+                Some(Shared::join(Rc::downgrade(&inner), &namespace)),
+            )
         } else {
-            None
+            (None, None)
         };
         let page_events = PageEvents::listen(Rc::downgrade(&inner));
         Ok(Vitrine {
             inner,
             _storage_events: storage_events,
+            _shared: shared,
             tcf: RefCell::new(None),
             timer: Timer::new(),
             _page_events: page_events,

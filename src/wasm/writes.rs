@@ -21,9 +21,11 @@ extern "C" {
 /// Writes what waits, now.
 pub fn flush(session: &Weak<RefCell<Session>>) {
     if let Some(rc) = session.upgrade() {
+        let before = super::storage::writes();
         if let Ok(mut s) = rc.try_borrow_mut() {
             s.flush(super::now());
         }
+        super::storage::after_writes(&rc, before);
     }
 }
 
