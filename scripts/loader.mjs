@@ -45,5 +45,26 @@ const count = (text) => glue.split(text).length - 1;
 if (count(declared) !== 1 || count(loadedCheck) !== 2) {
   throw new Error(`loader: expected one "${declared}" and two "${loadedCheck}" in ${file}`);
 }
-writeFileSync(file, glue.replace(from, to).replace(anchor, `${detect.trimStart()}\n${anchor}`)
+// `await init()` in Node fetches the file: URL next to the module, which Node's fetch cannot
+// read: it rejected with a bare "TypeError: fetch failed". A failed fetch of a file: URL now says
+// what to do instead (Deno and Bun, whose fetch reads files, are unaffected). The fetch itself is
+// left as it is: tests/js/network_proof.test.mjs recognises the loader by it (and by the glue's
+// only two `new URL(…)`s, hence no `new URL` in the message).
+const awaited = 'const { instance, module } = await __wbg_load(await module_or_path, imports);';
+if (count(awaited) !== 1) throw new Error(`loader: expected one "${awaited}" in ${file}`);
+const fetching = "    if (typeof module_or_path === 'string' || (typeof Request";
+if (count(fetching) !== 1) throw new Error(`loader: expected one "${fetching.trim()}" in ${file}`);
+const onDisk = `    const onDisk = (typeof module_or_path === 'string' || (typeof URL === 'function' && module_or_path instanceof URL))
+        && String(module_or_path).startsWith('file:');
+${fetching}`;
+const caught = awaited.replace('await module_or_path', 'await (onDisk ? module_or_path.catch(notOnDisk) : module_or_path)');
+const hint = `
+/** A failed fetch of a file: URL (\`await init()\` in Node): what to do instead. */
+function notOnDisk(e) {
+    throw new Error(\`vitrine: \\\`init()\\\` fetches the .wasm file, and this runtime's fetch cannot read a file: URL (\${e?.message ?? e}); read the file and load it with \\\`initSync({ module: fs.readFileSync(fileURLToPath(import.meta.resolve('vitrine/vitrine_bg.wasm'))) })\\\` (fileURLToPath from node:url)\`, { cause: e });
+}
+`;
+
+writeFileSync(file, glue.replace(from, to).replace(anchor, `${detect.trimStart()}${hint}\n${anchor}`)
+  .replace(fetching, onDisk).replace(awaited, caught)
   .replace(declared, notLoaded).replaceAll(loadedCheck, 'if (wasm !== notLoaded)'));

@@ -1,8 +1,8 @@
 // The environments real pages run vitrine in, beyond a plain same-origin page: a module Web
 // Worker (no window, document or localStorage), a sandboxed iframe without allow-same-origin (its
 // localStorage getter throws SecurityError), a localStorage really full, a strict CSP with Trusted
-// Types required, and two instances on one page (other namespaces, and the same one twice). Each
-// is what docs/API.md (Loading, Open) and docs/RELIABILITY.md (Storage
+// Types required, two instances on one page (other namespaces, and the same one twice), and Node
+// without `window`. Each is what docs/API.md (Loading, Open) and docs/RELIABILITY.md (Storage
 // faults) say. A server of its own, since some pages need their own headers (CSP, CORS).
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -243,4 +243,25 @@ test('two instances on one page: other namespaces are isolated; the same namespa
   assert.deepEqual(out.erased, { y: null, source: 'default', shelf: 3 }, "and follows its erase() at once: nothing personal stays in it");
   assert.deepEqual(out.left, []);
   await done(tab);
+});
+
+test('Node without window: `await init()` says to use initSync; initSync works; storage "local" falls back to memory', async () => {
+  const pkg = new URL('pkg/vitrine.js', root).href;
+  const m = await import(pkg);
+  await assert.rejects(m.default(), (e) => {
+    assert.ok(e instanceof Error);
+    assert.match(e.message, /initSync\(\{ module: fs\.readFileSync\(/, e.message);
+    return true;
+  });
+  m.initSync({ module: readFileSync(new URL('pkg/vitrine_bg.wasm', root)) });
+  const { catalog } = await import(`data:text/javascript,${encodeURIComponent(PROBE.replace(/export async function[\s\S]*/, ''))}`);
+  for (const [storage, errors] of [['local', ['localStorage is not available here; using memory']], ['memory', []], [undefined, []]]) {
+    const v = m.Vitrine.open({ catalog, storage, consent: { personalization: true, storage: true } });
+    assert.equal(v.track('Product Viewed', { product_id: 'p1' }).accepted, true);
+    const a = v.audit();
+    assert.deepEqual([a.storage.backend, a.storage.persistent], ['memory', false]);
+    assert.deepEqual(a.history.filter((e) => e.type === 'storageError').map((e) => e.message), errors);
+    assert.equal(m.Vitrine.listenTcf(v), false);
+    v.free();
+  }
 });
