@@ -49,7 +49,20 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
     }
     let unknown =
         anchors.is_empty() && matches!(scenario, Scenario::Similar | Scenario::BoughtTogether);
-    if unknown || (scenario == Scenario::ForYou && rep.is_none()) {
+    // The channel's own trending list, when the model has one for it.
+    let listed = || {
+        input
+            .channel
+            .and_then(|c| model.channel_of_name(c))
+            .filter(|&c| !model.channel_trending(c).0.is_empty())
+    };
+    // `for_you` before anything is known about the shopper is what trends among visitors from
+    // their channel, with consent as without it (a gentle shelf stays without promotions).
+    let unknown_shopper = scenario == Scenario::ForYou
+        && !input.gentle
+        && rep.is_some_and(knows_nothing)
+        && listed().is_some();
+    if unknown || unknown_shopper || (scenario == Scenario::ForYou && rep.is_none()) {
         scenario = Scenario::Trending;
     }
     // A detractor's own `trending` shelf pauses; a fallback to it (an item not in the catalog)
@@ -57,10 +70,7 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
     let paused = input.gentle && req.scenario == Scenario::Trending;
     let served = (!paused).then_some(scenario);
     let channel = match served {
-        Some(Scenario::Trending) => input
-            .channel
-            .and_then(|c| model.channel_of_name(c))
-            .filter(|&c| !model.channel_trending(c).0.is_empty()),
+        Some(Scenario::Trending) => listed(),
         _ => None,
     };
     Plan {
@@ -223,6 +233,17 @@ fn name_of(s: Scenario) -> &'static str {
         .map_or("", |(n, _)| n)
 }
 
+/// Whether the representation holds nothing `for_you` could use: what [`used`] finds nothing of.
+fn knows_nothing(rep: &UserRep) -> bool {
+    let none = |v: &[f32]| !v.iter().any(|x| *x > 0.0);
+    rep.items.is_empty()
+        && rep.recent.is_empty()
+        && rep.purchases.is_empty()
+        && none(&rep.categories)
+        && none(&rep.brands)
+        && none(&rep.price_bands)
+}
+
 /// What a personal scenario reads from the profile.
 fn used(rep: &UserRep, scenario: Scenario, from_profile_cart: bool) -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -283,6 +304,7 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         {
             trending(": the item on screen is not in the catalog")
         }
+        Some(Scenario::Trending) if rep.is_some() => trending(": nothing is known about you yet"),
         Some(Scenario::Trending) => {
             trending(": personalization is off, so nothing about you is used")
         }

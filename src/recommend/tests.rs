@@ -944,3 +944,63 @@ fn mmr_picks_as_its_definition_does_with_f32_rows_and_with_codes_only() {
         }
     }
 }
+
+/// A catalog where `mug` trends among TikTok visitors and `lamp` everywhere else.
+fn tiktok_catalog() -> Model {
+    parse_catalog(&from_json(&json!([
+        {"id": "lamp", "category": "Lamps", "popularity": 90},
+        {"id": "vase", "category": "Vases", "popularity": 80},
+        {"id": "mug", "category": "Mugs", "popularity": 20, "popularityByChannel": {"tiktok": 300}},
+    ])))
+    .unwrap()
+}
+
+#[test]
+fn for_you_before_anything_is_known_puts_the_channels_trending_first_with_consent_too() {
+    // A TikTok visitor who accepted the banner and has done nothing yet got the shop's general
+    // popularity: only the no-consent fallback used the channel's list.
+    let m = tiktok_catalog();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let empty = Profile::new(14.0 * 86_400_000.0);
+    let mut known = Profile::new(14.0 * 86_400_000.0);
+    known.record(&who, &view(Kind::View, "lamp"), NOW);
+    let shelf = |profile: Option<&Profile>, scenario: &str| {
+        let input = Input {
+            model: &m,
+            policy: &policy,
+            weights: &weights,
+            profile: profile.map(|p| p.view(&who, NOW)),
+            sensitive_ok: false,
+            channel: Some("tiktok"),
+            gentle: false,
+        };
+        let r = req(json!({"scenario": scenario, "k": 2}));
+        let out = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
+        (out, shelf_of(&input, &r))
+    };
+    for (profile, tail) in [
+        (None, "personalization is off, so nothing about you is used"),
+        (Some(&empty), "nothing is known about you yet"),
+    ] {
+        for scenario in ["for_you", "cart"] {
+            let (r, why) = shelf(profile, scenario);
+            assert_eq!(ids(&r)[0], "mug", "{scenario} {r:?}");
+            assert_eq!(r[0].reasons, ["trending among visitors from tiktok"]);
+            assert_eq!(
+                (why.served, why.channel.as_deref(), why.personal),
+                (Some("trending"), Some("tiktok"), false)
+            );
+            assert_eq!(
+                why.explanation,
+                format!("trending among visitors from tiktok: {tail}")
+            );
+        }
+    }
+    // Once something is known, the shelf is the shopper's own.
+    let (r, why) = shelf(Some(&known), "for_you");
+    assert_eq!(why.served, Some("for_you"));
+    assert!(why.personal && why.channel.is_none(), "{why:?}");
+    assert!(!r.is_empty());
+}
