@@ -220,7 +220,8 @@ pub struct Shelf {
     pub signals: Vec<&'static str>,
     /// The channel whose own trending list is used, if any.
     pub channel: Option<String>,
-    /// Whether sensitive categories are left out (a personal shelf without `sensitive` consent).
+    /// Whether sensitive items are left out (a shelf asked for a personal scenario, `for_you`,
+    /// `cart`, `recently_viewed`, `buy_again`, without `sensitive` consent).
     pub sensitive_excluded: bool,
     /// The policy's cap on the share of the shelf one signal may explain (1: no cap).
     pub max_signal_share: f64,
@@ -342,7 +343,10 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         explanation,
         signals,
         channel: channel.map(str::to_owned),
-        sensitive_excluded: personal && !input.sensitive_ok,
+        // As the rules leave them out: from every shelf asked for a personal scenario, also when
+        // it falls back to popular items (for_you without consent or before anything is known,
+        // cart given its items).
+        sensitive_excluded: req.scenario.is_personal() && !input.sensitive_ok,
         max_signal_share: input.policy.max_signal_share,
     }
 }

@@ -1004,3 +1004,50 @@ fn for_you_before_anything_is_known_puts_the_channels_trending_first_with_consen
     assert!(why.personal && why.channel.is_none(), "{why:?}");
     assert!(!r.is_empty());
 }
+
+#[test]
+fn explain_shelf_says_sensitive_items_are_left_out_whenever_the_shelf_leaves_them_out() {
+    // A shelf asked as `for_you` or `cart` leaves sensitive items out also when nothing personal
+    // shapes it (no consent, nothing known yet, a cart given by the page); explainShelf said
+    // `sensitiveExcluded: false` for those.
+    let m = parse_catalog(&from_json(&json!([
+        {"id": "kit", "category": "Pharmacy", "sensitive": true, "popularity": 90},
+        {"id": "mug", "category": "Mugs", "popularity": 50},
+        {"id": "cup", "category": "Mugs", "popularity": 40},
+    ])))
+    .unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let empty = Profile::new(14.0 * 86_400_000.0);
+    for profile in [None, Some(&empty)] {
+        for (options, left_out) in [
+            (json!({"scenario": "for_you"}), true),
+            (json!({"scenario": "cart", "itemIds": ["cup"]}), true),
+            (json!({"scenario": "trending"}), false),
+            (json!({"scenario": "similar", "itemId": "cup"}), false),
+        ] {
+            let input = Input {
+                model: &m,
+                policy: &policy,
+                weights: &weights,
+                profile: profile.map(|p| p.view(&who, NOW)),
+                sensitive_ok: false,
+                channel: None,
+                gentle: false,
+            };
+            let r = req(options.clone());
+            let shelf = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
+            assert_eq!(
+                !ids(&shelf).contains(&"kit"),
+                left_out,
+                "{options} {shelf:?}"
+            );
+            assert_eq!(
+                shelf_of(&input, &r).sensitive_excluded,
+                left_out,
+                "{options}"
+            );
+        }
+    }
+}
