@@ -20,7 +20,7 @@ pub struct Plan {
     /// The scenario after fallbacks (`for_you` without a profile → `trending`; `cart` without
     /// items → `for_you`; `similar` or `bought_together` when none of the items on screen is in
     /// the catalog → `trending`); `None` when the policy keeps the shelf empty (`trending` for a
-    /// detractor with `detractors: 'gentle'`).
+    /// detractor with `detractors: 'gentle'`, and their `for_you` while nothing else is known).
     pub served: Option<Scenario>,
     /// The items on screen, or the cart vitrine saw being built.
     pub anchors: Vec<u32>,
@@ -66,8 +66,11 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
         scenario = Scenario::Trending;
     }
     // A detractor's own `trending` shelf pauses; a fallback to it (an item not in the catalog)
-    // still shows something.
-    let paused = input.gentle && req.scenario == Scenario::Trending;
+    // still shows something. So does their `for_you` when nothing else is known: without the
+    // popularity push it has nothing to show.
+    let paused = input.gentle
+        && (req.scenario == Scenario::Trending
+            || (scenario == Scenario::ForYou && rep.is_some_and(knows_nothing)));
     let served = (!paused).then_some(scenario);
     let channel = match served {
         Some(Scenario::Trending) => listed(),

@@ -1051,3 +1051,43 @@ fn explain_shelf_says_sensitive_items_are_left_out_whenever_the_shelf_leaves_the
         }
     }
 }
+
+#[test]
+fn a_detractors_for_you_with_nothing_else_known_is_paused_and_says_so() {
+    // Without the popularity push a gentle `for_you` for a shopper known only by a detractor's
+    // answer is empty; explainShelf said "popular right now: nothing is known about you yet".
+    let m = tiktok_catalog();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let empty = Profile::new(14.0 * 86_400_000.0);
+    let mut known = Profile::new(14.0 * 86_400_000.0);
+    known.record(&who, &view(Kind::Purchase, "vase"), NOW);
+    for (profile, scenario, paused) in [
+        (&empty, "for_you", true),
+        (&empty, "cart", true),
+        (&known, "for_you", false),
+    ] {
+        let input = Input {
+            model: &m,
+            policy: &policy,
+            weights: &weights,
+            profile: Some(profile.view(&who, NOW)),
+            sensitive_ok: false,
+            channel: Some("tiktok"),
+            gentle: true,
+        };
+        let r = req(json!({"scenario": scenario}));
+        let shelf = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
+        let why = shelf_of(&input, &r);
+        assert_eq!(shelf.is_empty(), paused, "{scenario} {shelf:?}");
+        if paused {
+            assert_eq!(why.served, None, "{why:?}");
+            assert_eq!(why.explanation, "promotions are paused after your feedback");
+            assert_eq!(why.signals, ["survey"]);
+        } else {
+            assert_eq!(ids(&shelf)[0], "vase");
+            assert_eq!(why.served, Some("for_you"));
+        }
+    }
+}
