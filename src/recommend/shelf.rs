@@ -321,6 +321,16 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         ]),
         Some(Scenario::ForYou) => "picked for you from your activity on this device".to_owned(),
         Some(Scenario::Similar) => concat(&["similar to the item you are looking at", nudged]),
+        // Without a purchase known to go with any item on screen, the shelf is its fill: popular
+        // items (nudged by the shopper's tastes), and it says so.
+        Some(Scenario::BoughtTogether)
+            if p.anchors.iter().all(|&a| model.co_purchase().of(a).0.is_empty()) =>
+        {
+            concat(&[
+                "popular right now: nothing is known yet of what is bought with the item you are looking at",
+                nudged,
+            ])
+        }
         Some(Scenario::BoughtTogether) => {
             concat(&["often bought with the item you are looking at", nudged])
         }

@@ -1091,3 +1091,37 @@ fn a_detractors_for_you_with_nothing_else_known_is_paused_and_says_so() {
         }
     }
 }
+
+#[test]
+fn bought_together_without_any_known_purchase_with_the_item_says_what_it_serves() {
+    // i0 has co-purchase neighbours, i2 none: its shelf is the popular fill, and explainShelf
+    // said "often bought with the item you are looking at" all the same.
+    let m = model();
+    let (policy, weights) = (Policy::default(), Weights::default());
+    let input = Input {
+        model: &m,
+        policy: &policy,
+        weights: &weights,
+        profile: None,
+        sensitive_ok: false,
+        channel: None,
+        gentle: false,
+    };
+    let said = |item: &str| {
+        let r = req(json!({"scenario": "bought_together", "itemId": item}));
+        shelf_of(&input, &r).explanation
+    };
+    assert_eq!(said("i0"), "often bought with the item you are looking at");
+    assert_eq!(
+        said("i2"),
+        "popular right now: nothing is known yet of what is bought with the item you are looking at"
+    );
+    let shelf = run(
+        &m,
+        None,
+        &req(json!({"scenario": "bought_together", "itemId": "i2", "k": 3})),
+    );
+    assert!(shelf
+        .iter()
+        .all(|r| r.reasons.iter().all(|x| !x.starts_with("often bought"))));
+}

@@ -484,7 +484,7 @@ export interface ShelfExplanation {
   signals: ShelfSignal[];
   /** The channel whose own trending list is used. */
   channel: string | null;
-  /** Whether sensitive categories are left out (a personal shelf without `sensitive` consent). */
+  /** Whether sensitive items are left out: a shelf asked for a personal scenario without the `sensitive` consent, also when it falls back to popular items. */
   sensitiveExcluded: boolean;
   maxSignalShare: number;
 }
