@@ -73,20 +73,31 @@ fn model() -> Model {
     .unwrap()
 }
 
+/// What a session hands `recommend`: no sensitive consent, no channel, not gentle unless a test
+/// says otherwise (`Input { channel: Some(…), ..input_of(…) }`).
+fn input_of<'a>(
+    model: &'a Model,
+    policy: &'a Policy,
+    weights: &'a Weights,
+    profile: Option<crate::profile::View<'a>>,
+) -> Input<'a> {
+    Input {
+        model,
+        policy,
+        weights,
+        profile,
+        sensitive_ok: false,
+        channel: None,
+        gentle: false,
+    }
+}
+
 fn run(model: &Model, profile: Option<&Profile>, r: &Request) -> Vec<Recommendation> {
     let g = gate();
     let who = g.personalization().unwrap();
     let policy = Policy::default();
     let weights = Weights::default();
-    let input = Input {
-        model,
-        policy: &policy,
-        weights: &weights,
-        profile: profile.map(|p| p.view(&who, NOW)),
-        sensitive_ok: false,
-        channel: None,
-        gentle: false,
-    };
+    let input = input_of(model, &policy, &weights, profile.map(|p| p.view(&who, NOW)));
     recommend(&input, r, &mut Scratch::default(), &mut Rng::new(1))
 }
 
@@ -634,15 +645,7 @@ fn buy_again_knobs_at_zero_ignore_the_model() {
     let g = gate();
     let who = g.personalization().unwrap();
     let policy = Policy::default();
-    let input = Input {
-        model: &m,
-        policy: &policy,
-        weights: &weights,
-        profile: Some(p.view(&who, NOW)),
-        sensitive_ok: false,
-        channel: None,
-        gentle: false,
-    };
+    let input = input_of(&m, &policy, &weights, Some(p.view(&who, NOW)));
     let r = recommend(
         &input,
         &req(json!({"scenario": "buy_again", "k": 3})),
@@ -968,13 +971,8 @@ fn for_you_before_anything_is_known_puts_the_channels_trending_first_with_consen
     known.record(&who, &view(Kind::View, "lamp"), NOW);
     let shelf = |profile: Option<&Profile>, scenario: &str| {
         let input = Input {
-            model: &m,
-            policy: &policy,
-            weights: &weights,
-            profile: profile.map(|p| p.view(&who, NOW)),
-            sensitive_ok: false,
             channel: Some("tiktok"),
-            gentle: false,
+            ..input_of(&m, &policy, &weights, profile.map(|p| p.view(&who, NOW)))
         };
         let r = req(json!({"scenario": scenario, "k": 2}));
         let out = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
@@ -1027,15 +1025,7 @@ fn explain_shelf_says_sensitive_items_are_left_out_whenever_the_shelf_leaves_the
             (json!({"scenario": "trending"}), false),
             (json!({"scenario": "similar", "itemId": "cup"}), false),
         ] {
-            let input = Input {
-                model: &m,
-                policy: &policy,
-                weights: &weights,
-                profile: profile.map(|p| p.view(&who, NOW)),
-                sensitive_ok: false,
-                channel: None,
-                gentle: false,
-            };
+            let input = input_of(&m, &policy, &weights, profile.map(|p| p.view(&who, NOW)));
             let r = req(options.clone());
             let shelf = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
             assert_eq!(
@@ -1069,13 +1059,9 @@ fn a_detractors_for_you_with_nothing_else_known_is_paused_and_says_so() {
         (&known, "for_you", false),
     ] {
         let input = Input {
-            model: &m,
-            policy: &policy,
-            weights: &weights,
-            profile: Some(profile.view(&who, NOW)),
-            sensitive_ok: false,
             channel: Some("tiktok"),
             gentle: true,
+            ..input_of(&m, &policy, &weights, Some(profile.view(&who, NOW)))
         };
         let r = req(json!({"scenario": scenario}));
         let shelf = recommend(&input, &r, &mut Scratch::default(), &mut Rng::new(1));
@@ -1098,15 +1084,7 @@ fn bought_together_without_any_known_purchase_with_the_item_says_what_it_serves(
     // said "often bought with the item you are looking at" all the same.
     let m = model();
     let (policy, weights) = (Policy::default(), Weights::default());
-    let input = Input {
-        model: &m,
-        policy: &policy,
-        weights: &weights,
-        profile: None,
-        sensitive_ok: false,
-        channel: None,
-        gentle: false,
-    };
+    let input = input_of(&m, &policy, &weights, None);
     let said = |item: &str| {
         let r = req(json!({"scenario": "bought_together", "itemId": item}));
         shelf_of(&input, &r).explanation
