@@ -351,10 +351,8 @@ impl Session {
         // one of the profile's category slots.
         if model.category_count() > 0 {
             event.list = event.list.take().filter(|l| {
-                sensitive(Some(l))
-                    || model
-                        .category_of_name(&crate::text::lower(l.trim()))
-                        .is_some()
+                let key = crate::text::lower(l.trim());
+                policy.is_sensitive(&key) || model.category_of_name(&key).is_some()
             });
         }
         known.clear();
