@@ -101,7 +101,7 @@ mod tests {
                     category: None,
                     brand: None,
                     price: None,
-                    quantity: 1.0,
+                    quantity: None,
                 })
                 .into_iter()
                 .collect(),

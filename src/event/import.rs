@@ -73,7 +73,7 @@ mod tests {
         assert_eq!(e.kind, Kind::Purchase);
         assert_eq!(e.channel.as_deref(), Some("in_store"));
         assert_eq!(e.order, Some(fnv1a("POS-1")));
-        assert_eq!(e.lines[0].quantity, 2.0);
+        assert_eq!(e.lines[0].quantity, Some(2.0));
         assert_eq!(out[1].as_ref().unwrap().order, Some(fnv1a("77")));
         assert_eq!(out[2], Err(Refusal::InvalidTimestamp));
         assert_eq!(out[3], Err(Refusal::InvalidPrice));
@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mug-2"]);
         assert_eq!(
             (e.order, e.lines[0].quantity, e.channel.as_deref()),
-            (Some(fnv1a("T-9")), 2.0, Some("in_store"))
+            (Some(fnv1a("T-9")), Some(2.0), Some("in_store"))
         );
         let e = out[1].as_ref().unwrap();
         assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mug-3"]);

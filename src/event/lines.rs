@@ -215,11 +215,11 @@ fn price(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
     }
 }
 
-fn quantity(v: Option<&Value>) -> Result<f64, Refusal> {
+fn quantity(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
     match v {
-        None => Ok(1.0),
+        None => Ok(None),
         Some(v) => match number(v) {
-            Some(q) if q.is_finite() && q > 0.0 && q <= MAX_QUANTITY => Ok(q),
+            Some(q) if q.is_finite() && q > 0.0 && q <= MAX_QUANTITY => Ok(Some(q)),
             _ => Err(Refusal::InvalidQuantity),
         },
     }

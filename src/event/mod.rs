@@ -93,8 +93,9 @@ pub struct Line {
     pub category: Option<Name>,
     pub brand: Option<Name>,
     pub price: Option<f64>,
-    /// Positive; 1 when not given.
-    pub quantity: f64,
+    /// Positive; `None` when not given (a purchase or an addition counts it as 1; a removal
+    /// without one takes the whole line out of the cart).
+    pub quantity: Option<f64>,
 }
 
 /// A validated event, whatever vocabulary it came in.

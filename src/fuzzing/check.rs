@@ -21,11 +21,12 @@ pub fn event(e: &Event) {
         if let Some(p) = l.price {
             assert!(p.is_finite() && (0.0..=MAX_PRICE).contains(&p), "price {p}");
         }
-        assert!(
-            l.quantity.is_finite() && l.quantity > 0.0 && l.quantity <= MAX_QUANTITY,
-            "quantity {}",
-            l.quantity
-        );
+        if let Some(q) = l.quantity {
+            assert!(
+                q.is_finite() && q > 0.0 && q <= MAX_QUANTITY,
+                "quantity {q}"
+            );
+        }
     }
     for t in [&e.query, &e.list, &e.channel].into_iter().flatten() {
         assert!(!t.is_empty(), "empty text");

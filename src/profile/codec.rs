@@ -19,26 +19,29 @@
 //! removals:   n × (str id, f64 at)     most recent first
 //! f64 checkout_at (0 = none)
 //! orders:     n × (u64 fingerprint, f64 at)
+//! -- from version 4 --
+//! cart quantities: one f32 per cart line, in the cart's order
 //! ```
 //!
 //! A version 2 payload (written before the survey, cart removals, open checkout and order
-//! fingerprints existed) decodes with those empty.
+//! fingerprints existed) decodes with those empty; a version 3 payload (before cart quantities)
+//! with one of each item in the cart.
 //!
 //! Decoding checks every count against its capacity, every string against its limit and every
 //! number for finiteness and sign: a payload that fails any check is rejected whole.
 
 use super::{
-    Bounded, Decayed, ItemSignal, Profile, Purchase, Stamped, MAX_BRANDS, MAX_CART, MAX_CATEGORIES,
-    MAX_CHANNELS, MAX_ITEMS, MAX_ORDERS, MAX_PURCHASES, RECENT_QUERIES, RECENT_REMOVALS,
-    RECENT_VIEWS,
+    Bounded, CartLine, Decayed, ItemSignal, Profile, Purchase, Stamped, MAX_BRANDS, MAX_CART,
+    MAX_CATEGORIES, MAX_CHANNELS, MAX_ITEMS, MAX_ORDERS, MAX_PURCHASES, RECENT_QUERIES,
+    RECENT_REMOVALS, RECENT_VIEWS,
 };
 use crate::args::MAX_ID_LEN;
 use crate::bytes::{Reader, Truncated, Writer};
 use crate::consent::Personal;
-use crate::event::MAX_TEXT_LEN;
+use crate::event::{MAX_QUANTITY, MAX_TEXT_LEN};
 
 /// The payload version [`Profile::encode`] writes (the store's envelope version).
-pub const VERSION: u8 = 3;
+pub const VERSION: u8 = 4;
 /// Oldest payload version [`Profile::decode_version`] reads.
 pub const OLDEST: u8 = 2;
 
@@ -106,7 +109,7 @@ impl Profile {
             w.f64(p.first);
             w.f64(p.last);
         }
-        write_stamped(&mut w, self.cart.iter());
+        write_stamped(&mut w, self.cart.iter().map(|c| &c.item));
         write_stamped(&mut w, self.queries.iter());
         match self.survey {
             Some((score, at)) => {
@@ -122,6 +125,9 @@ impl Profile {
         for (h, at) in &self.orders {
             w.buf.extend_from_slice(&h.to_le_bytes());
             w.f64(*at);
+        }
+        for c in &self.cart {
+            w.f32(c.quantity);
         }
         w.buf
     }
@@ -184,7 +190,14 @@ impl Profile {
                 },
             );
         }
-        p.cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?;
+        let cart = read_stamped(&mut r, MAX_CART, MAX_ID_LEN)?;
+        p.cart = cart
+            .into_iter()
+            .map(|item| CartLine {
+                item,
+                quantity: 1.0,
+            })
+            .collect();
         p.queries = read_stamped(&mut r, RECENT_QUERIES, MAX_TEXT_LEN)?;
         if version >= 3 {
             p.survey = match r.u8()? {
@@ -201,6 +214,14 @@ impl Profile {
                 let h = r.u64()?;
                 let at = time(&mut r)?;
                 p.orders.push((h, at));
+            }
+        }
+        if version >= 4 {
+            for c in &mut p.cart {
+                c.quantity = r.f32()?;
+                if !(c.quantity > 0.0 && c.quantity <= MAX_QUANTITY as f32) {
+                    return Err(Corrupt::Invalid("bad cart quantity"));
+                }
             }
         }
         if r.remaining() != 0 {

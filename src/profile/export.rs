@@ -94,6 +94,14 @@ pub struct StampedExport {
     pub at: f64,
 }
 
+/// A line of the cart: the item, when it was put there, how many.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CartExport {
+    pub value: String,
+    pub at: f64,
+    pub quantity: f64,
+}
+
 /// A weighted price band.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,7 +125,7 @@ pub struct Export {
     pub price_bands: Vec<BandExport>,
     pub recently_viewed: Vec<StampedExport>,
     pub purchases: Vec<PurchaseExport>,
-    pub cart: Vec<StampedExport>,
+    pub cart: Vec<CartExport>,
     pub searches: Vec<StampedExport>,
     pub first_seen: Option<f64>,
     pub last_seen: Option<f64>,
@@ -297,7 +305,15 @@ impl Profile {
                     last_at: p.last,
                 })
                 .collect(),
-            cart: self.cart.iter().map(stamped).collect(),
+            cart: self
+                .cart
+                .iter()
+                .map(|c| CartExport {
+                    value: c.item.value.clone(),
+                    at: c.item.at,
+                    quantity: f64::from(c.quantity),
+                })
+                .collect(),
             searches: self.queries.iter().map(stamped).collect(),
             first_seen: seen(self.first_at),
             last_seen: seen(self.last_at),

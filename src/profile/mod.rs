@@ -16,7 +16,7 @@ mod export;
 pub use export::{Counts, Export, Summary};
 
 use crate::consent::Personal;
-use crate::event::{Event, Kind, MAX_TEXT_LEN};
+use crate::event::{Event, Kind, MAX_QUANTITY, MAX_TEXT_LEN};
 use bounded::{Bounded, Rank};
 use core::sync::atomic::{AtomicU64, Ordering};
 use decay::Decayed;
@@ -116,6 +116,13 @@ struct Stamped {
     at: f64,
 }
 
+/// A line of the current cart: the item and when it was put there, and how many are in it.
+#[derive(Clone, Debug, PartialEq)]
+struct CartLine {
+    item: Stamped,
+    quantity: f32,
+}
+
 impl Rank for ItemSignal {
     fn decaying(&self) -> (f64, f64) {
         (f64::from(self.score.weight), self.score.at)
@@ -148,7 +155,7 @@ pub struct Profile {
     // `VecDeque` instantiated about 9 KB more WebAssembly for them.
     recent: Vec<Stamped>,
     purchases: Bounded<Purchase>,
-    cart: Vec<Stamped>,
+    cart: Vec<CartLine>,
     queries: Vec<Stamped>,
     counts: [u32; Kind::ALL.len()],
     first_at: f64,
@@ -271,6 +278,10 @@ impl Profile {
 
         for line in &e.lines {
             if let Some(id) = &line.item_id {
+                // Fewer of an item in the cart (3 mugs down to 2) is not a turn away from it.
+                if e.kind == Kind::Remove && self.cart_after_removal(id, line.quantity) > 0.0 {
+                    continue;
+                }
                 self.items.update(id, ItemSignal::default, |s| {
                     s.score.add(w, t, hl);
                     match e.kind {
@@ -322,47 +333,41 @@ impl Profile {
                 }
             }
             Kind::Add => {
-                for (id, _) in e.items() {
-                    if !self.cart.iter().any(|c| c.value == id) && self.cart.len() < MAX_CART {
-                        self.cart.push(Stamped {
-                            value: id.to_owned(),
-                            at: t,
-                        });
-                    }
+                for (id, line) in e.items() {
+                    self.put_in_cart(id, line.quantity, t);
                 }
             }
             Kind::Remove => {
-                let removed: Vec<&str> = e.items().map(|(id, _)| id).collect();
-                for id in &removed {
-                    if self.cart.iter().any(|c| c.value == *id) {
-                        self.removals.insert(
-                            0,
-                            Stamped {
-                                value: (*id).to_owned(),
-                                at: t,
-                            },
-                        );
-                        self.removals.truncate(RECENT_REMOVALS);
+                for (id, line) in e.items() {
+                    let left = self.cart_after_removal(id, line.quantity);
+                    let Some(i) = self.cart.iter().position(|c| c.item.value == id) else {
+                        continue;
+                    };
+                    match self.cart.get_mut(i) {
+                        Some(c) if left > 0.0 => c.quantity = left,
+                        _ => {
+                            let mut gone = self.cart.remove(i).item;
+                            gone.at = t;
+                            self.removals.insert(0, gone);
+                            self.removals.truncate(RECENT_REMOVALS);
+                        }
                     }
                 }
-                self.cart.retain(|c| !removed.contains(&c.value.as_str()));
             }
+            // A cart view or checkout lists the whole cart; lines of one item (two variants of
+            // a product) add up.
             Kind::CartView | Kind::Checkout if e.items().next().is_some() => {
                 if e.kind == Kind::Checkout {
                     self.checkout_at = self.checkout_at.max(t);
                 }
-                self.cart = e
-                    .items()
-                    .take(MAX_CART)
-                    .map(|(id, _)| Stamped {
-                        value: id.to_owned(),
-                        at: t,
-                    })
-                    .collect();
+                self.cart.clear();
+                for (id, line) in e.items() {
+                    self.put_in_cart(id, line.quantity, t);
+                }
             }
             // A cart view that lists no products says the cart is empty now: what was put in
             // before it goes (what a later event added stays).
-            Kind::CartView if e.empty_list => self.cart.retain(|c| c.at > t),
+            Kind::CartView if e.empty_list => self.cart.retain(|c| c.item.at > t),
             Kind::Purchase => {
                 for (id, line) in e.items() {
                     let new = || Purchase {
@@ -373,13 +378,14 @@ impl Profile {
                     };
                     self.purchases.update(id, new, |p| {
                         p.count = p.count.saturating_add(1);
-                        p.quantity += line.quantity as f32;
+                        p.quantity += line.quantity.unwrap_or(1.0) as f32;
                         p.first = p.first.min(t);
                         p.last = p.last.max(t);
                     });
                 }
                 let bought: Vec<&str> = e.items().map(|(id, _)| id).collect();
-                self.cart.retain(|c| !bought.contains(&c.value.as_str()));
+                self.cart
+                    .retain(|c| !bought.contains(&c.item.value.as_str()));
                 if t >= self.checkout_at {
                     self.checkout_at = 0.0;
                 }
@@ -409,6 +415,32 @@ impl Profile {
         true
     }
 
+    /// Puts `quantity` (1 when not given) of `id` in the cart, on top of what is there.
+    fn put_in_cart(&mut self, id: &str, quantity: Option<f64>, t: f64) {
+        let q = quantity.unwrap_or(1.0) as f32;
+        if let Some(c) = self.cart.iter_mut().find(|c| c.item.value == id) {
+            c.quantity = (c.quantity + q).min(MAX_QUANTITY as f32);
+        } else if self.cart.len() < MAX_CART {
+            self.cart.push(CartLine {
+                item: Stamped {
+                    value: id.to_owned(),
+                    at: t,
+                },
+                quantity: q,
+            });
+        }
+    }
+
+    /// How many of `id` a removal of `quantity` leaves in the cart: none when it takes all
+    /// there are, when it does not say how many, or when the item is not in the cart.
+    fn cart_after_removal(&self, id: &str, quantity: Option<f64>) -> f32 {
+        let held = self.cart.iter().find(|c| c.item.value == id);
+        match (held, quantity) {
+            (Some(c), Some(q)) => (c.quantity - q as f32).max(0.0),
+            _ => 0.0,
+        }
+    }
+
     /// Deletes every signal about what `sensitive_item` (item ids) and `sensitive_name`
     /// (lower-case category names, and search queries naming one) say is sensitive: what the
     /// separate `sensitive` consent covered, erased when it is withdrawn. Returns how many went.
@@ -423,7 +455,7 @@ impl Profile {
         self.items.retain(|id, _| !sensitive_item(id));
         self.purchases.retain(|id, _| !sensitive_item(id));
         self.recent.retain(|r| !sensitive_item(&r.value));
-        self.cart.retain(|c| !sensitive_item(&c.value));
+        self.cart.retain(|c| !sensitive_item(&c.item.value));
         self.removals.retain(|c| !sensitive_item(&c.value));
         self.categories.retain(|name, _| !sensitive_name(name));
         self.queries.retain(|q| !sensitive_name(&q.value));
@@ -445,7 +477,7 @@ impl Profile {
         }
         self.recent.retain(|r| r.at >= cutoff);
         self.purchases.retain(|_, p| p.last >= cutoff);
-        self.cart.retain(|c| c.at >= cutoff);
+        self.cart.retain(|c| c.item.at >= cutoff);
         self.queries.retain(|q| q.at >= cutoff);
         self.survey = self.survey.filter(|(_, at)| *at >= cutoff);
         self.removals.retain(|r| r.at >= cutoff);
@@ -503,7 +535,7 @@ impl Profile {
             .for_each(|b| see(b.at));
         self.recent.iter().for_each(|r| see(r.at));
         self.purchases.iter().for_each(|(_, p)| see(p.first));
-        self.cart.iter().for_each(|c| see(c.at));
+        self.cart.iter().for_each(|c| see(c.item.at));
         self.queries.iter().for_each(|q| see(q.at));
         if let Some((_, at)) = self.survey {
             see(at);
@@ -519,19 +551,18 @@ impl Profile {
     /// Memory held, in bytes: the struct, its tables and every string.
     pub fn memory_bytes(&self) -> usize {
         let stamped = |s: &Stamped| s.value.capacity();
+        let stamped_size = core::mem::size_of::<Stamped>();
         core::mem::size_of::<Self>()
             + self.items.heap_bytes()
             + self.categories.heap_bytes()
             + self.brands.heap_bytes()
             + self.channels.heap_bytes()
             + self.purchases.heap_bytes()
-            + (self.recent.capacity()
-                + self.cart.capacity()
-                + self.queries.capacity()
-                + self.removals.capacity())
-                * core::mem::size_of::<Stamped>()
+            + (self.recent.capacity() + self.queries.capacity() + self.removals.capacity())
+                * stamped_size
+            + self.cart.capacity() * core::mem::size_of::<CartLine>()
             + self.recent.iter().map(stamped).sum::<usize>()
-            + self.cart.iter().map(stamped).sum::<usize>()
+            + self.cart.iter().map(|c| stamped(&c.item)).sum::<usize>()
             + self.queries.iter().map(stamped).sum::<usize>()
             + self.removals.iter().map(stamped).sum::<usize>()
             + self.orders.capacity() * core::mem::size_of::<(u64, f64)>()
@@ -654,12 +685,12 @@ impl<'a> View<'a> {
 
     /// The current cart.
     pub fn cart(&self) -> impl Iterator<Item = &'a str> + 'a {
-        self.p.cart.iter().map(|c| c.value.as_str())
+        self.p.cart.iter().map(|c| c.item.value.as_str())
     }
 
     /// When each item of the current cart was put there.
     pub fn cart_times(&self) -> impl Iterator<Item = f64> + 'a {
-        self.p.cart.iter().map(|c| c.at)
+        self.p.cart.iter().map(|c| c.item.at)
     }
 
     /// Recent search queries, most recent first.

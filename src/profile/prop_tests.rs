@@ -41,7 +41,7 @@ fn line() -> impl Strategy<Value = Line> {
         proptest::option::of(text(MAX_TEXT_LEN)),
         proptest::option::of(text(MAX_TEXT_LEN)),
         proptest::option::of(0.0..2000.0f64),
-        1.0..10.0f64,
+        proptest::option::of(1.0..10.0f64),
     )
         .prop_map(|(item_id, category, brand, price, quantity)| Line {
             item_id,

@@ -23,7 +23,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
             category: Some(category.into()),
             brand: Some("Acme".into()),
             price: Some(price),
-            quantity: 1.0,
+            quantity: None,
         }],
         query: None,
         list: None,
@@ -431,4 +431,108 @@ fn a_cart_view_that_lists_no_products_empties_the_cart() {
         p.record(&tok, &empty, T0 + 4.0);
         assert_eq!(cart(&p, T0 + 4.0), Vec::<String>::new());
     }
+}
+
+#[test]
+fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
+    use crate::value::{from_json, Value};
+    use serde_json::json;
+    let parse = |name: &str, props: serde_json::Value| {
+        Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined)
+            .unwrap()
+            .unwrap()
+    };
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let cart = |p: &Profile| {
+        p.export(&tok, T0 + 9.0)
+            .cart
+            .into_iter()
+            .map(|c| (c.value, c.quantity))
+            .collect::<Vec<_>>()
+    };
+    let mug = |p: &Profile| {
+        let v = p.view(&tok, T0 + 9.0);
+        let weight = v.items().find(|(id, _)| *id == "mug").map(|(_, w)| w);
+        weight.unwrap_or_default()
+    };
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(
+        &tok,
+        &parse("Product Added", json!({"product_id": "mug", "quantity": 2})),
+        T0,
+    );
+    p.record(
+        &tok,
+        &parse("add_to_cart", json!({"items": [{"item_id": "mug"}]})),
+        T0 + 1.0,
+    );
+    assert_eq!(cart(&p), [("mug".to_owned(), 3.0)]);
+    let interest = mug(&p);
+    // The '−' button of a cart: one of three out (Segment, GA4, Shopify shapes).
+    p.record(
+        &tok,
+        &parse(
+            "Product Removed",
+            json!({"product_id": "mug", "quantity": 1}),
+        ),
+        T0 + 2.0,
+    );
+    let shopify =
+        json!({"cartLine": {"quantity": 1, "merchandise": {"id": "v1", "product": {"id": "mug"}}}});
+    p.record(&tok, &parse("product_removed_from_cart", shopify), T0 + 3.0);
+    assert_eq!(cart(&p), [("mug".to_owned(), 1.0)]);
+    assert_eq!(
+        p.view(&tok, T0 + 9.0).removals().count(),
+        0,
+        "not a hesitation"
+    );
+    assert_eq!(
+        mug(&p),
+        interest,
+        "fewer of an item is not a turn away from it"
+    );
+    // The last one out, by a removal that says how many or one that does not.
+    for last in [
+        parse(
+            "remove_from_cart",
+            json!({"items": [{"item_id": "mug", "quantity": 5}]}),
+        ),
+        parse("Product Removed", json!({"product_id": "mug"})),
+    ] {
+        let mut q = p.clone();
+        q.record(&tok, &last, T0 + 4.0);
+        assert_eq!(cart(&q), []);
+        assert_eq!(
+            q.view(&tok, T0 + 9.0).removals().collect::<Vec<_>>(),
+            [("mug", T0 + 4.0)]
+        );
+        assert!(mug(&q) < interest);
+    }
+    // A cart view's lines of one product (two variants) add up.
+    let lines = json!({"cart": {"lines": [
+        {"quantity": 2, "merchandise": {"id": "v1", "product": {"id": "mug"}}},
+        {"quantity": 1, "merchandise": {"id": "v2", "product": {"id": "mug"}}},
+        {"merchandise": {"id": "v3", "product": {"id": "lamp"}}}]}});
+    p.record(&tok, &parse("cart_viewed", lines), T0 + 5.0);
+    assert_eq!(
+        cart(&p),
+        [("mug".to_owned(), 3.0), ("lamp".to_owned(), 1.0)]
+    );
+    // Quantities are stored; a version 3 record (without them) reads as one of each.
+    let bytes = p.encode(&tok);
+    assert_eq!(Profile::decode(&tok, &bytes, 14.0 * DAY).unwrap(), p);
+    let v3 = &bytes[..bytes.len() - 8];
+    let old = Profile::decode_version(&tok, v3, 14.0 * DAY, 3).unwrap();
+    assert_eq!(
+        cart(&old),
+        [("mug".to_owned(), 1.0), ("lamp".to_owned(), 1.0)]
+    );
+    let mut bad = bytes.clone();
+    let at = bad.len() - 4;
+    bad[at..].copy_from_slice(&0f32.to_le_bytes());
+    assert_eq!(
+        Profile::decode(&tok, &bad, DAY),
+        Err(codec::Corrupt::Invalid("bad cart quantity"))
+    );
 }

@@ -32,7 +32,7 @@ fn view(kind: Kind, id: &str) -> Event {
             category: None,
             brand: None,
             price: None,
-            quantity: 1.0,
+            quantity: None,
         }],
         query: None,
         list: None,

@@ -15,8 +15,9 @@ use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
 /// Format version written by this build. 2: the consent record holds the decision (with its
 /// GPC opt-in flag) and the profile record starts with the writers' clock. 3: the consent record
 /// adds the `sensitive` purpose; the profile adds the survey answer, cart removals, the open
-/// checkout and order fingerprints (see `profile::codec`).
-pub const VERSION: u8 = 3;
+/// checkout and order fingerprints (see `profile::codec`). 4: the profile adds how many of each
+/// item are in the cart.
+pub const VERSION: u8 = 4;
 /// Oldest version this build reads (and rewrites as [`VERSION`] at the next write).
 pub const OLDEST: u8 = 2;
 

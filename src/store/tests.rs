@@ -38,7 +38,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
             category: None,
             brand: None,
             price: None,
-            quantity: 1.0,
+            quantity: None,
         }],
         query: None,
         list: None,
@@ -145,7 +145,7 @@ fn seal_v2(magic: &[u8; 2], payload: &[u8]) -> String {
 }
 
 #[test]
-fn version_2_records_are_read_and_rewritten_as_version_3() {
+fn version_2_records_are_read_and_rewritten_as_the_current_version() {
     let mem = MemoryBackend::new();
     let mut store = Store::new(Box::new(mem.clone()), "ns");
     // Consent: 12 bytes, no sensitive flag.
@@ -162,7 +162,8 @@ fn version_2_records_are_read_and_rewritten_as_version_3() {
     };
     assert!(d.personalization && d.storage && !d.sensitive);
     assert_eq!(d.at, Some(5.0));
-    // Profile: the version 2 payload is version 3's without its tail and with 10 event counts.
+    // Profile: the version 2 payload is today's without what versions 3 and 4 added at its end
+    // and with 10 event counts.
     let gate = granted();
     let (who, persist) = gate.persistent_profile().unwrap();
     let mut p = Profile::new(1e9);
@@ -173,7 +174,7 @@ fn version_2_records_are_read_and_rewritten_as_version_3() {
             category: Some("c".into()),
             brand: None,
             price: Some(3.0),
-            quantity: 1.0,
+            quantity: None,
         }],
         query: None,
         list: None,
@@ -184,10 +185,11 @@ fn version_2_records_are_read_and_rewritten_as_version_3() {
         empty_list: false,
     };
     p.record(&who, &e, 10.0);
-    let v3 = p.encode(&who);
-    let mut v2 = v3[..16].to_vec();
-    v2.extend_from_slice(&v3[16..16 + 40]);
-    v2.extend_from_slice(&v3[16 + 44..v3.len() - 13]); // tail: survey flag, removals, checkout, orders
+    let now = p.encode(&who);
+    let mut v2 = now[..16].to_vec();
+    v2.extend_from_slice(&now[16..16 + 40]);
+    // Tail: survey flag, removals, checkout, orders (version 3), one cart line's quantity (4).
+    v2.extend_from_slice(&now[16 + 44..now.len() - 13 - 4]);
     let mut clock = Writer::default();
     Clock::default().encode(&mut clock);
     clock.buf.extend_from_slice(&v2);

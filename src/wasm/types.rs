@@ -397,7 +397,8 @@ export interface ProfileExport {
   priceBands: Array<{ min: number; max: number | null; weight: number; updatedAt: number }>;
   recentlyViewed: Stamped[];
   purchases: Array<{ itemId: string; count: number; quantity: number; firstAt: number; lastAt: number }>;
-  cart: Stamped[];
+  /** The cart's lines: the item id, when it was put in the cart, how many are in it. */
+  cart: Array<Stamped & { quantity: number }>;
   searches: Stamped[];
   firstSeen: number | null;
   lastSeen: number | null;
