@@ -68,6 +68,11 @@ impl History {
     pub fn entries(&self) -> Vec<Entry> {
         self.0.clone()
     }
+
+    /// Whether the latest entry is a consent decision (nothing noted after it yet).
+    pub fn last_is_consent(&self) -> bool {
+        matches!(self.0.last(), Some(Entry::Consent { .. }))
+    }
 }
 
 /// What vitrine can do on the network: nothing. The proof is static (see docs/PRIVACY.md):

@@ -101,6 +101,11 @@ impl Session {
         }
         if self.gate.personalization().is_some() && self.profile.is_none() {
             self.profile = Some(self.load_or_new(now));
+            // What a stored profile holds under a `sensitive` consent the decision in force does
+            // not give (withdrawn before this page, or a name on today's sensitive list) goes.
+            if self.gate.sensitive().is_none() {
+                self.erase_sensitive(now);
+            }
         }
         self.sync_storage(now);
     }

@@ -399,3 +399,45 @@ fn corrupt_truncated_and_foreign_values_are_reset_and_reported() {
         }
     }
 }
+
+#[test]
+fn an_erasure_by_the_decision_given_at_open_is_in_the_history_once() {
+    let erasures = |s: &Session| {
+        let h = s.audit(NOW).history;
+        h.iter()
+            .filter(|e| matches!(e, Entry::Erase { .. }))
+            .count()
+    };
+    let stored = || {
+        let mem = MemoryBackend::new();
+        let mut s = open_with(
+            &mem,
+            json!({"consent": {"personalization": true, "storage": true}}),
+        );
+        assert!(view(&mut s, "candles-1", NOW));
+        mem
+    };
+    for (consent, gpc) in [
+        (
+            json!({"consent": {"personalization": false, "storage": true}}),
+            false,
+        ),
+        (json!({}), true),
+    ] {
+        let mem = stored();
+        let s = open_gpc(&mem, consent, NOW, gpc);
+        assert!(!s.consent().personalization);
+        assert!(!mem.snapshot().contains_key("vitrine:profile"));
+        assert_eq!(erasures(&s), 1, "gpc {gpc}");
+    }
+    // Withdrawn later, it is noted once as well.
+    let mem = stored();
+    let mut s = open_with(&mem, json!({}));
+    set(
+        &mut s,
+        json!({"personalization": false, "storage": true}),
+        NOW,
+        false,
+    );
+    assert_eq!(erasures(&s), 1);
+}

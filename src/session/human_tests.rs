@@ -377,6 +377,65 @@ fn p17_p19_with_sensitive_consent_they_are_used_and_withdrawal_erases_them() {
 }
 
 #[test]
+fn p19_a_decision_at_open_without_sensitive_consent_erases_what_the_stored_profile_holds() {
+    let erased = |s: &Session| {
+        s.audit(NOW).history.iter().any(|h| {
+            matches!(
+                h,
+                Entry::Erase {
+                    what: "sensitive",
+                    ..
+                }
+            )
+        })
+    };
+    // Withdrawn before this page: the page opens with a decision that does not give it.
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    track(&mut s, "Product Viewed", json!({"product_id": "throws-4"}));
+    track(&mut s, "Products Searched", json!({"query": "throws"}));
+    track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"}));
+    for now in [
+        json!({"personalization": true, "storage": true}),
+        json!({"googleConsentMode": {"personalization_storage": "granted"}}),
+    ] {
+        let copy = MemoryBackend::new();
+        for (k, v) in mem.snapshot() {
+            copy.put_raw(&k, &v);
+        }
+        let next = sensitive_shop(&copy, now);
+        assert!(!next.consent().sensitive && erased(&next));
+        let e = format!("{:?}", next.export(NOW).profile);
+        assert!(!e.contains("throws") && e.contains("mugs-1"), "{e}");
+        let reread = format!("{:?}", open_with(&copy, json!({})).export(NOW).profile);
+        assert!(!reread.contains("throws"), "storage follows: {reread}");
+    }
+    // A category on the sensitive list only since this page: stored without the consent, it
+    // goes at open as if the list had always held it.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}}),
+    );
+    track(&mut s, "Product Viewed", json!({"product_id": "throws-4"}));
+    track(&mut s, "Products Searched", json!({"query": "wool throws"}));
+    let stored_only = json!({"policy": {"sensitiveCategories": ["Throws"]}});
+    let later = open_with(&mem, stored_only.clone());
+    assert!(later.consent().personalization && erased(&later));
+    let e = format!("{:?}", later.export(NOW).profile);
+    assert!(!e.contains("throws"), "{e}");
+    // With the consent, nothing of it goes.
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    track(&mut s, "Product Viewed", json!({"product_id": "throws-4"}));
+    let again = open_with(&mem, stored_only);
+    assert!(again.consent().sensitive && !erased(&again));
+    assert!(format!("{:?}", again.export(NOW).profile).contains("throws-4"));
+}
+
+#[test]
 fn p18_sensitive_never_outlives_personalization() {
     let mem = MemoryBackend::new();
     let consent = json!({"personalization": true, "storage": true, "sensitive": true});

@@ -28,16 +28,24 @@ impl Session {
         } else if !self.unread_consent {
             // A stored profile that no decision allows (its consent record is missing or was
             // damaged and reset) goes, and the history says so.
-            let orphan = self.decision.source == Source::Default
-                && self.store.present(&self.store.profile_key()) == Some(true);
+            let stored = self.store.present(&self.store.profile_key()) == Some(true);
             let r = self.store.remove_profile();
             self.revision = None;
-            if orphan && r.is_ok() {
-                self.history.push(Entry::Reset {
-                    at: now,
-                    key: self.store.profile_key(),
-                    reason: "no consent decision allows it (the record is missing or damaged)",
-                });
+            if stored && r.is_ok() {
+                if self.decision.source == Source::Default {
+                    self.history.push(Entry::Reset {
+                        at: now,
+                        key: self.store.profile_key(),
+                        reason: "no consent decision allows it (the record is missing or damaged)",
+                    });
+                } else if self.history.last_is_consent() {
+                    // A decision that erases at `open` (read from storage or given then) has no
+                    // earlier state to withdraw from; its erasure is noted here.
+                    self.history.push(Entry::Erase {
+                        at: now,
+                        what: "profile",
+                    });
+                }
             }
             self.note_storage(r, now);
         }
