@@ -102,6 +102,7 @@ mod tests {
                     brand: None,
                     price: None,
                     quantity: None,
+                    broader: Vec::new(),
                 })
                 .into_iter()
                 .collect(),

@@ -102,22 +102,27 @@ fn push_array(
 
 /// A Segment product or a GA4 item.
 fn flat_line(p: &Value) -> Result<Line, Refusal> {
+    let mut levels = named_levels(
+        p,
+        &[
+            "item_category5",
+            "item_category4",
+            "item_category3",
+            "item_category2",
+            "item_category",
+            "category",
+        ],
+    );
+    let category = levels.next().transpose()?;
     Ok(Line {
         item_id: item_id(p.get_any(&["product_id", "item_id", "sku", "id"]))?,
-        category: first_name(
-            p,
-            &[
-                "item_category5",
-                "item_category4",
-                "item_category3",
-                "item_category2",
-                "item_category",
-                "category",
-            ],
-        )?,
+        category,
         brand: first_name(p, &["brand", "item_brand"])?,
         price: price(p.get("price"))?,
         quantity: quantity(p.get("quantity"))?,
+        // Less specific levels are read as before they were kept: one that is not a name is
+        // passed over, not a refusal.
+        broader: levels.filter_map(Result::ok).collect(),
     })
 }
 
@@ -133,6 +138,7 @@ fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal
         brand: name(product.and_then(|p| p.get("vendor")))?,
         price: price(variant.path(&["price", "amount"]))?,
         quantity: quantity(qty)?,
+        broader: Vec::new(),
     })
 }
 
@@ -178,12 +184,17 @@ fn name(v: Option<&Value>) -> Result<Option<Name>, Refusal> {
 /// The first of `keys` that holds a name: an empty level (`item_category2: ''`, as themes send
 /// for the levels a product lacks) gives way to the next, less specific one.
 fn first_name(p: &Value, keys: &[&str]) -> Result<Option<Name>, Refusal> {
-    for key in keys {
-        if let Some(t) = trimmed(p.get(key))? {
-            return Ok(Some(Name::from(t)));
-        }
-    }
-    Ok(None)
+    named_levels(p, keys).next().transpose()
+}
+
+/// The names `keys` hold, in order, empty ones left out; a bad one is its refusal.
+fn named_levels<'a>(
+    p: &'a Value,
+    keys: &'a [&str],
+) -> impl Iterator<Item = Result<Name, Refusal>> + 'a {
+    keys.iter()
+        .filter_map(|key| trimmed(p.get(key)).transpose())
+        .map(|t| t.map(Name::from))
 }
 
 /// The text of a short text property, trimmed; `None` when absent or empty.

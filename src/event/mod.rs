@@ -96,6 +96,10 @@ pub struct Line {
     /// Positive; `None` when not given (a purchase or an addition counts it as 1; a removal
     /// without one takes the whole line out of the cart).
     pub quantity: Option<f64>,
+    /// The less specific category levels the event gave as well (GA4's `item_category` when
+    /// `item_category2` is the line's category, …), most specific first: read only by the
+    /// sensitive screen, which treats a line as in a sensitive category when any level is.
+    pub broader: Vec<Name>,
 }
 
 /// A validated event, whatever vocabulary it came in.

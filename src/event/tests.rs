@@ -35,7 +35,8 @@ fn segment_product_and_order() {
             category: Some("Candles".into()),
             brand: Some("Lumen".into()),
             price: Some(12.5),
-            quantity: None
+            quantity: None,
+            broader: Vec::new(),
         }
     );
     let e = parse(
@@ -58,6 +59,11 @@ fn ga4_items_use_the_most_specific_category() {
     .unwrap();
     let l = one_line(&e);
     assert_eq!(l.category.as_deref(), Some("Candles"));
+    assert_eq!(
+        l.broader,
+        [Name::from("Home")],
+        "kept for the sensitive screen"
+    );
     assert_eq!(l.brand.as_deref(), Some("B"));
     assert_eq!(l.quantity, Some(3.0));
     let e = parse("search", json!({"search_term": " red candle "})).unwrap();

@@ -49,6 +49,7 @@ fn line() -> impl Strategy<Value = Line> {
             brand: brand.map(Into::into),
             price,
             quantity,
+            broader: Vec::new(),
         })
 }
 

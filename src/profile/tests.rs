@@ -24,6 +24,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
             brand: Some("Acme".into()),
             price: Some(price),
             quantity: None,
+            broader: Vec::new(),
         }],
         query: None,
         list: None,

@@ -33,6 +33,7 @@ fn view(kind: Kind, id: &str) -> Event {
             brand: None,
             price: None,
             quantity: None,
+            broader: Vec::new(),
         }],
         query: None,
         list: None,

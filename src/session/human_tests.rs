@@ -310,6 +310,28 @@ fn p17_without_sensitive_consent_sensitive_signals_are_not_kept() {
 }
 
 #[test]
+fn p17_a_line_is_sensitive_when_any_category_level_the_event_gives_is() {
+    // GA4 puts the broad level first: 'Throws' > 'Wool', for an item the catalog does not know.
+    let item = json!({"items": [{"item_id": "new-7", "item_category": "Throws", "item_category2": "Wool"}]});
+    let mem = MemoryBackend::new();
+    let mut s = sensitive_shop(&mem, json!({"personalization": true, "storage": true}));
+    assert_eq!(
+        track(&mut s, "view_item", item.clone()),
+        refused("sensitive")
+    );
+    assert!(format!("{:?}", s.export(NOW).profile)
+        .find("wool")
+        .is_none());
+    // With the consent it is kept under the sensitive level, which withdrawal erases exactly.
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&MemoryBackend::new(), consent);
+    assert!(track(&mut s, "view_item", item).accepted);
+    let p = s.profile(NOW).unwrap();
+    let names: Vec<_> = p.categories.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["throws"]);
+}
+
+#[test]
 fn p17_p19_with_sensitive_consent_they_are_used_and_withdrawal_erases_them() {
     let mem = MemoryBackend::new();
     let consent = json!({"personalization": true, "storage": true, "sensitive": true});

@@ -358,6 +358,13 @@ impl Session {
         known.clear();
         known.extend(human::catalog_indices(model, event));
         for (line, i) in event.lines.iter_mut().zip(known.iter()) {
+            // A line is in a sensitive category when any level the event gives is ('Health' >
+            // 'Vitamins'): that level is then its category, for the screen and what it keeps.
+            if !sensitive(line.category.as_deref()) {
+                if let Some(level) = line.broader.iter().find(|c| sensitive(Some(c))) {
+                    line.category = Some(level.clone());
+                }
+            }
             let Some(i) = *i else {
                 continue;
             };
