@@ -497,6 +497,38 @@ impl Profile {
         before - self.signal_count()
     }
 
+    /// When the signal [`Profile::prune`] deletes first was last touched: the least of the
+    /// times it compares with its cutoff (`None`: nothing to delete). A prune at any cutoff up to
+    /// it deletes nothing.
+    pub fn expiry(&self) -> Option<f64> {
+        let mut first: Option<f64> = None;
+        let mut see = |t: f64| first = Some(first.map_or(t, |o| o.min(t)));
+        self.items.iter().for_each(|(_, s)| see(s.score.at));
+        for m in [&self.categories, &self.brands, &self.channels] {
+            m.iter().for_each(|(_, d)| see(d.at));
+        }
+        self.prices
+            .iter()
+            .filter(|b| *b != &Decayed::default())
+            .for_each(|b| see(b.at));
+        for list in [&self.recent, &self.queries, &self.removals] {
+            list.iter().for_each(|r| see(r.at));
+        }
+        self.purchases.iter().for_each(|(_, p)| see(p.last));
+        self.cart.iter().for_each(|c| see(c.item.at));
+        if let Some((_, at)) = self.survey {
+            see(at);
+        }
+        if self.checkout_at > 0.0 {
+            see(self.checkout_at);
+        }
+        self.orders.iter().for_each(|(_, at)| see(*at));
+        if self.signal_count() == 0 && self.last_at > 0.0 {
+            see(self.last_at);
+        }
+        first
+    }
+
     /// Number of stored signals (entries across all collections).
     pub fn signal_count(&self) -> usize {
         self.items.len()

@@ -107,6 +107,30 @@ proptest! {
     }
 
     #[test]
+    fn expiry_is_when_prune_first_deletes(
+        events in proptest::collection::vec(event(), 1..80),
+        cut in 0.0..(60.0 * DAY),
+    ) {
+        let g = gate();
+        let who = g.personalization().unwrap();
+        let mut p = Profile::new(14.0 * DAY);
+        for (e, t) in &events {
+            p.record(&who, e, *t);
+        }
+        // Also after a prune, as a page's profile is.
+        p.prune(&who, T0 + cut);
+        let e = p.expiry();
+        let mut q = p.clone();
+        prop_assert_eq!(q.prune(&who, e.unwrap_or(f64::MAX)), 0);
+        prop_assert_eq!(q.counts, p.counts);
+        if let Some(e) = e {
+            let mut r = p.clone();
+            let gone = r.prune(&who, e + 1.0);
+            prop_assert!(gone > 0 || r.counts != p.counts, "nothing went after {e}");
+        }
+    }
+
+    #[test]
     fn decay_never_makes_a_weight_grow(
         events in proptest::collection::vec(event(), 1..60),
         later in proptest::collection::vec(0.0..(400.0 * DAY), 1..8),

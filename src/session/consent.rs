@@ -150,6 +150,7 @@ impl Session {
             return false;
         };
         let pruned = profile.prune(&who, now - self.policy.retention_ms());
+        self.expiry = profile.expiry().unwrap_or(f64::INFINITY);
         if pruned > 0 {
             self.history.push(Entry::Prune {
                 at: now,
@@ -157,6 +158,27 @@ impl Session {
             });
         }
         pruned > 0
+    }
+
+    /// Deletes what has grown older than the retention period since the profile was read or
+    /// last pruned, in memory and storage: a page left open for days holds no more than a page
+    /// opened now would read. Costs a comparison until then.
+    pub fn tend(&mut self, now: f64) {
+        if self.expiry >= now - self.policy.retention_ms() {
+            return;
+        }
+        let Some(mut profile) = self.profile.take() else {
+            return;
+        };
+        let pruned = self.prune(&mut profile, now);
+        self.profile = Some(profile);
+        if pruned {
+            self.dirty = true;
+            self.scratch.forget();
+            if self.gate.storage().is_some() {
+                self.persist_profile(now);
+            }
+        }
     }
 
     /// `setConsent(consent)`: a decision made now (P3–P5); returns the state in force.

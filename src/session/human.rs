@@ -182,6 +182,7 @@ impl Session {
         if !profile.record(&who, &event, t) {
             return Err(Refusal::Duplicate);
         }
+        self.expiry = self.expiry.min(t);
         if self.gate.storage().is_some() {
             self.seq += 1;
             self.forget_own(now);

@@ -767,3 +767,73 @@ fn p19_another_tab_withdrawing_sensitive_consent_erases_here_too() {
         "{stored}"
     );
 }
+
+#[test]
+fn a_page_left_open_past_the_retention_period_prunes_as_a_new_page_would() {
+    let thirty = json!({"policy": {"retentionDays": 30}});
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}, "policy": {"retentionDays": 30}}),
+    );
+    let at = |t: f64| json!({ "timestamp": t });
+    let old = NOW - 29.0 * DAY;
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "candles-1"}),
+        at(old),
+        NOW,
+    );
+    track_at(
+        &mut s,
+        "Products Searched",
+        json!({"query": "old query"}),
+        at(old),
+        NOW,
+    );
+    track(&mut s, "Product Viewed", json!({"product_id": "mugs-1"}));
+    let prunes = |s: &Session| {
+        let h = s.audit(NOW).history;
+        h.iter()
+            .filter(|e| matches!(e, Entry::Prune { .. }))
+            .count()
+    };
+    // Within retention a day later: nothing goes, and nothing is pruned on the way.
+    s.recommend(&from_json(&json!({"scenario": "for_you"})), NOW + DAY)
+        .unwrap();
+    assert_eq!(prunes(&s), 0);
+    // Five days on, the page still open: whichever call comes first prunes.
+    let later = NOW + 5.0 * DAY;
+    for call in ["recommend", "track", "flush"] {
+        let copy = MemoryBackend::new();
+        for (k, v) in mem.snapshot() {
+            copy.put_raw(&k, &v);
+        }
+        let mut s = open_with(&copy, thirty.clone());
+        assert!(format!("{:?}", s.export(NOW).profile).contains("old query"));
+        match call {
+            "recommend" => drop(s.recommend(&from_json(&json!({"scenario": "for_you"})), later)),
+            "track" => drop(track_at(
+                &mut s,
+                "Product Viewed",
+                json!({"product_id": "mugs-2"}),
+                json!({}),
+                later,
+            )),
+            _ => s.flush(later),
+        }
+        let e = format!("{:?}", s.export(later).profile);
+        assert!(
+            !e.contains("old query") && !e.contains("candles-1"),
+            "{call}: {e}"
+        );
+        assert!(e.contains("mugs-1"), "{call}: {e}");
+        let oldest = s.audit(later).profile.oldest.unwrap();
+        assert!(oldest >= later - 30.0 * DAY, "{call}: {oldest}");
+        assert_eq!(prunes(&s), 1, "{call}");
+        // Read back at the time the old signals were still in: storage followed.
+        let e = format!("{:?}", open_with(&copy, thirty.clone()).export(NOW).profile);
+        assert!(!e.contains("old query"), "{call}: storage follows: {e}");
+    }
+}

@@ -217,6 +217,9 @@ pub struct Session {
     revision: Option<u32>,
     /// Whether the profile in memory differs from that revision (an event, a prune, a merge).
     dirty: bool,
+    /// When the profile's signal that leaves first was last touched ([`Profile::expiry`]): a
+    /// page open longer than the retention period prunes it then ([`Session::tend`]).
+    expiry: f64,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
     /// The stored decision could not be read here — a newer vitrine's record (another tab runs a
@@ -270,6 +273,7 @@ impl Session {
             clock: Clock::default(),
             revision: None,
             dirty: false,
+            expiry: f64::INFINITY,
             consent_stored: false,
             unread_consent: false,
             newer_profile: false,
@@ -305,6 +309,7 @@ impl Session {
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
         self.check_vanished(now);
+        self.tend(now);
         if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
         }
@@ -388,6 +393,7 @@ impl Session {
     /// `recommend(options)`.
     pub fn recommend(&mut self, options: &Value, now: f64) -> Result<Vec<Recommendation>> {
         let req = Request::parse(options)?;
+        self.tend(now);
         // Taken out for the call, so that the input can borrow the rest of the session.
         let (mut scratch, mut rng) = (
             core::mem::take(&mut self.scratch),
@@ -509,6 +515,7 @@ impl Session {
     pub fn flush(&mut self, now: f64) {
         // Records the browser cleared since the last write are not written back (P10).
         self.check_vanished(now);
+        self.tend(now);
         if self.pending {
             self.pending = false;
             self.last_write = now;

@@ -269,17 +269,24 @@ fn signals_past_retention_are_pruned_when_merging_and_written_back() {
     let mem = MemoryBackend::new();
     let day = 86_400_000.0;
     let policy = json!({"personalization": true, "storage": true});
-    let opts = |consent: serde_json::Value| {
+    // a keeps signals longer (a page pruning its own, `Session::tend`, would write the view out
+    // itself); b's shorter period prunes what it merges.
+    let opts_for = |consent: serde_json::Value, days: u32| {
         OpenOptions::parse(from_json(&json!({"catalog": catalog(), "consent": consent,
-            "policy": {"retentionDays": 5}})))
+            "policy": {"retentionDays": days}})))
         .unwrap()
     };
+    let opts = |consent| opts_for(consent, 5);
     let env = |now| Env {
         now,
         seed: seed(),
         gpc: false,
     };
-    let mut a = Session::open(opts(policy.clone()), Box::new(mem.clone()), env(NOW));
+    let mut a = Session::open(
+        opts_for(policy.clone(), 30),
+        Box::new(mem.clone()),
+        env(NOW),
+    );
     a.track(
         &Value::from("Product Viewed"),
         &from_json(&json!({"product_id": "mugs-1"})),

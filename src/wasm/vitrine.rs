@@ -297,7 +297,11 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ProfileSummary | null")]
     pub fn profile(&self) -> Result<JsValue, JsError> {
-        let summary = self.with(|s| Ok(s.profile(now())))?;
+        let summary = self.with(|s| {
+            let at = now();
+            s.tend(at);
+            Ok(s.profile(at))
+        })?;
         to_js(&summary)
     }
 
@@ -414,7 +418,11 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "RecommendOptions")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&options, SMALL, "explainShelf")?;
-        let shelf = self.with(|s| Ok(s.explain_shelf(&value, now())?))?;
+        let shelf = self.with(|s| {
+            let at = now();
+            s.tend(at);
+            Ok(s.explain_shelf(&value, at)?)
+        })?;
         to_js(&shelf)
     }
 
