@@ -320,7 +320,20 @@ impl Profile {
         match e.kind {
             Kind::View | Kind::Click => {
                 for (id, _) in e.items() {
-                    self.recent.retain(|r| !same(&r.value, id));
+                    // Most recent first by the time of the view, not of its report: a view
+                    // reported late goes where its time puts it, and below a later one of the
+                    // same item not at all.
+                    if let Some(i) = self.recent.iter().position(|r| same(&r.value, id)) {
+                        match self.recent.get(i) {
+                            Some(r) if r.at >= t => continue,
+                            _ => drop(self.recent.remove(i)),
+                        }
+                    }
+                    let at = self.recent.iter().position(|r| r.at <= t);
+                    let at = at.unwrap_or(self.recent.len());
+                    if at >= RECENT_VIEWS {
+                        continue;
+                    }
                     // A full list gives its oldest entry's buffer to the new one.
                     let mut value = match self.recent.len() >= RECENT_VIEWS {
                         true => self.recent.pop().map(|r| r.value).unwrap_or_default(),
@@ -328,8 +341,7 @@ impl Profile {
                     };
                     value.clear();
                     value.push_str(id);
-                    self.recent.insert(0, Stamped { value, at: t });
-                    self.recent.truncate(RECENT_VIEWS);
+                    self.recent.insert(at, Stamped { value, at: t });
                 }
             }
             Kind::Add => {

@@ -537,3 +537,32 @@ fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
         Err(codec::Corrupt::Invalid("bad cart quantity"))
     );
 }
+
+#[test]
+fn recent_views_are_ordered_by_when_they_happened_not_when_they_were_reported() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let recent = |p: &Profile| {
+        let v = p.view(&tok, T0);
+        v.recent().map(|(id, _)| id.to_owned()).collect::<Vec<_>>()
+    };
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::View, "new", "c", 1.0), T0);
+    p.record(&tok, &ev(Kind::View, "late", "c", 1.0), T0 - 10.0 * DAY);
+    assert_eq!(recent(&p), ["new", "late"]);
+    // A late view of an item seen since does not move it back.
+    p.record(&tok, &ev(Kind::View, "new", "c", 1.0), T0 - 5.0 * DAY);
+    assert_eq!(recent(&p), ["new", "late"]);
+    // With the list full, a view older than all of it is not kept, and pushes none out.
+    for i in 0..RECENT_VIEWS {
+        p.record(
+            &tok,
+            &ev(Kind::View, &format!("i{i}"), "c", 1.0),
+            T0 + i as f64,
+        );
+    }
+    let full = recent(&p);
+    assert_eq!(full.first().map(String::as_str), Some("i19"));
+    p.record(&tok, &ev(Kind::View, "ancient", "c", 1.0), T0 - 20.0 * DAY);
+    assert_eq!(recent(&p), full);
+}
