@@ -37,10 +37,13 @@ pub enum Kind {
     Wishlist,
     /// A satisfaction survey answer (`Survey Answered`, `{score: 0..10}`).
     Survey,
+    /// A page of the shop was shown (`page_view`, `page_viewed`): activity from the visit's
+    /// channel, about no product; nothing of the page is kept.
+    PageView,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::View,
         Kind::Click,
         Kind::Add,
@@ -52,6 +55,7 @@ impl Kind {
         Kind::Purchase,
         Kind::Wishlist,
         Kind::Survey,
+        Kind::PageView,
     ];
 
     /// Stable snake_case name, as in exports.
@@ -68,6 +72,7 @@ impl Kind {
             Kind::Purchase => "purchase",
             Kind::Wishlist => "wishlist",
             Kind::Survey => "survey",
+            Kind::PageView => "page_view",
         }
     }
 
@@ -245,7 +250,7 @@ impl Event {
     pub(crate) fn parse_kind(kind: Kind, props: &Value, options: &Value) -> Parsed {
         let mut lines = lines::lines(props)?;
         let empty_list = kind == Kind::CartView && lines.is_empty() && lines::listed(props);
-        if kind == Kind::Search {
+        if matches!(kind, Kind::Search | Kind::PageView) {
             // The results a search showed (Shopify `searchResult.productVariants`, GA4 `items`)
             // are not what the shopper chose: read, so bad ones are refused as anywhere, but a
             // search keeps its query only (each result became an item held at weight 0).

@@ -12,7 +12,8 @@ pub enum Vocabulary {
     Ga4,
     /// Shopify Web Pixels standard events (`analytics.subscribe(…)`).
     Shopify,
-    /// vitrine's own names, for what no vocabulary covers (satisfaction surveys).
+    /// vitrine's own names, for what no vocabulary covers as a `track` event (satisfaction
+    /// surveys; the page view Segment reports with `analytics.page()`).
     Vitrine,
 }
 
@@ -57,6 +58,9 @@ pub const EVENT_NAMES: &[(&str, Kind, Vocabulary)] = &[
     ("cart_viewed", Kind::CartView, Vocabulary::Shopify),
     ("checkout_started", Kind::Checkout, Vocabulary::Shopify),
     ("checkout_completed", Kind::Purchase, Vocabulary::Shopify),
+    ("page_view", Kind::PageView, Vocabulary::Ga4),
+    ("page_viewed", Kind::PageView, Vocabulary::Shopify),
+    ("Page Viewed", Kind::PageView, Vocabulary::Vitrine),
     ("Survey Answered", Kind::Survey, Vocabulary::Vitrine),
     ("survey_answered", Kind::Survey, Vocabulary::Vitrine),
 ];

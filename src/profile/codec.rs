@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! f64 first_at, f64 last_at
-//! u32 × 11        event counts, in Kind order (10 in version 2, before `survey`)
+//! u32 × 12        event counts, in Kind order (10 in version 2, before `survey`; 11 in version
+//!                 3, before `page_view`)
 //! items:      n × (str id, f32 weight, f64 at, u32 views, u32 adds)
 //! categories: n × (str name, f32 weight, f64 at)
 //! brands:     n × (str name, f32 weight, f64 at)
@@ -151,7 +152,11 @@ impl Profile {
         let mut p = Profile::new(half_life_ms);
         p.first_at = time(&mut r)?;
         p.last_at = time(&mut r)?;
-        let kinds = if version == 2 { 10 } else { p.counts.len() };
+        let kinds = match version {
+            2 => 10,
+            3 => 11,
+            _ => p.counts.len(),
+        };
         for c in p.counts.iter_mut().take(kinds) {
             *c = r.u32()?;
         }

@@ -71,7 +71,7 @@ pub fn event_weight(kind: Kind) -> f64 {
         Kind::Remove => -2.0,
         Kind::CartView => 0.5,
         Kind::ListView => 0.5,
-        Kind::Search | Kind::Survey => 0.0,
+        Kind::Search | Kind::Survey | Kind::PageView => 0.0,
     }
 }
 

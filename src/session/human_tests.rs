@@ -107,6 +107,46 @@ fn the_visit_channel_tags_events_and_carries_on_across_the_shops_own_pages() {
     );
 }
 
+#[test]
+fn page_views_keep_the_visit_going_and_keep_nothing_of_the_page() {
+    let mem = MemoryBackend::new();
+    let mut landing = granted(&mem);
+    landing.arrive(
+        "https://shop.example/?utm_source=tiktok&utm_medium=paid",
+        "",
+    );
+    track(
+        &mut landing,
+        "Product Viewed",
+        json!({"product_id": "candles-1"}),
+    );
+    let page = |at: f64, pixel: &str| {
+        let mut s = granted(&mem);
+        s.arrive("https://shop.example/about", "https://shop.example/");
+        let channel = s.channel(at);
+        let props =
+            json!({"page": {"url": "https://shop.example/about?email=a@b.c"}, "title": "About"});
+        let r = track_at(&mut s, pixel, props, json!({}), at);
+        (channel, r)
+    };
+    // Pages that show no product, 20 minutes apart: each keeps the visit's channel.
+    for (i, pixel) in ["page_viewed", "page_view", "Page Viewed"]
+        .iter()
+        .enumerate()
+    {
+        let at = NOW + 20.0 * MIN * (i + 1) as f64;
+        assert_eq!(
+            page(at, pixel),
+            (Some("tiktok".to_owned()), Session::accepted())
+        );
+    }
+    let s = granted(&mem);
+    let p = s.profile(NOW + 60.0 * MIN).unwrap();
+    assert_eq!(p.counts.get("page_view"), Some(3));
+    let e = format!("{:?}", s.export(NOW + 60.0 * MIN));
+    assert!(!e.contains("about") && !e.contains("a@b.c"), "{e}");
+}
+
 fn order(id: &str, item: &str, days_ago: f64) -> Json {
     json!({"order_id": id, "timestamp": NOW - days_ago * DAY, "channel": "in_store",
            "products": [{"product_id": item, "quantity": 1}]})

@@ -164,7 +164,7 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
     assert!(d.personalization && d.storage && !d.sensitive);
     assert_eq!(d.at, Some(5.0));
     // Profile: the version 2 payload is today's without what versions 3 and 4 added at its end
-    // and with 10 event counts.
+    // and with 10 event counts (12 today).
     let gate = granted();
     let (who, persist) = gate.persistent_profile().unwrap();
     let mut p = Profile::new(1e9);
@@ -191,7 +191,7 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
     let mut v2 = now[..16].to_vec();
     v2.extend_from_slice(&now[16..16 + 40]);
     // Tail: survey flag, removals, checkout, orders (version 3), one cart line's quantity (4).
-    v2.extend_from_slice(&now[16 + 44..now.len() - 13 - 4]);
+    v2.extend_from_slice(&now[16 + 48..now.len() - 13 - 4]);
     let mut clock = Writer::default();
     Clock::default().encode(&mut clock);
     clock.buf.extend_from_slice(&v2);

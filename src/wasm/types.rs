@@ -209,13 +209,17 @@ export type SegmentEventName =
 /** GA4 recommended e-commerce event names. */
 export type Ga4EventName =
   | 'view_item' | 'select_item' | 'add_to_cart' | 'remove_from_cart' | 'view_item_list'
-  | 'search' | 'view_search_results' | 'view_cart' | 'begin_checkout' | 'purchase' | 'add_to_wishlist';
+  | 'search' | 'view_search_results' | 'view_cart' | 'begin_checkout' | 'purchase' | 'add_to_wishlist'
+  | 'page_view';
 /** Shopify Web Pixels standard event names. */
 export type ShopifyEventName =
   | 'product_viewed' | 'product_added_to_cart' | 'product_removed_from_cart' | 'search_submitted'
-  | 'collection_viewed' | 'cart_viewed' | 'checkout_started' | 'checkout_completed';
-/** vitrine's own names: a satisfaction survey answer, `{score: 0..10, comment?}`. */
-export type VitrineEventName = 'Survey Answered' | 'survey_answered';
+  | 'collection_viewed' | 'cart_viewed' | 'checkout_started' | 'checkout_completed' | 'page_viewed';
+/**
+ * vitrine's own names: a satisfaction survey answer, `{score: 0..10, comment?}`; a page view
+ * (what `analytics.page()` reports), which keeps the visit's channel current.
+ */
+export type VitrineEventName = 'Survey Answered' | 'survey_answered' | 'Page Viewed';
 /** Any supported event name; other strings are refused with `reason: 'unknown_event'`. */
 export type EventName = SegmentEventName | Ga4EventName | ShopifyEventName | VitrineEventName | (string & {});
 
@@ -366,7 +370,7 @@ export interface NpsAnswer {
 }
 
 export interface ProfileSummary {
-  counts: Partial<Record<'view' | 'click' | 'add' | 'remove' | 'search' | 'list_view' | 'cart_view' | 'checkout' | 'purchase' | 'wishlist' | 'survey', number>>;
+  counts: Partial<Record<'view' | 'click' | 'add' | 'remove' | 'search' | 'list_view' | 'cart_view' | 'checkout' | 'purchase' | 'wishlist' | 'survey' | 'page_view', number>>;
   events: number;
   categories: Affinity[];
   brands: Affinity[];
