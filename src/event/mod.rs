@@ -165,6 +165,8 @@ pub enum Refusal {
     InvalidProperty,
     /// `options.timestamp` that is not a finite, non-negative time.
     InvalidTimestamp,
+    /// `options.channel` that is not a string.
+    InvalidChannel,
     /// The properties are nested too deeply or are too large to read.
     TooLarge,
     /// `options.timestamp` is older than the policy's retention period.
@@ -195,6 +197,7 @@ impl Refusal {
             Refusal::MissingList => "missing_list",
             Refusal::InvalidProperty => "invalid_property",
             Refusal::InvalidTimestamp => "invalid_timestamp",
+            Refusal::InvalidChannel => "invalid_channel",
             Refusal::TooLarge => "too_large",
             Refusal::Expired => "expired",
             Refusal::InvalidScore => "invalid_score",
@@ -291,8 +294,10 @@ impl Event {
             Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
             Some(_) => return Err(Refusal::InvalidTimestamp),
         };
-        let channel =
-            lines::text(options.get("channel"))?.and_then(|c| crate::channel::normalize(&c));
+        let channel = match lines::text(options.get("channel")) {
+            Err(Refusal::InvalidProperty) => return Err(Refusal::InvalidChannel),
+            given => given?.and_then(|c| crate::channel::normalize(&c)),
+        };
         let score = if kind == Kind::Survey {
             if props.get("comment").is_some_and(|c| c.as_str().is_none()) {
                 return Err(Refusal::InvalidProperty);

@@ -217,6 +217,15 @@ fn bad_data_is_refused_with_a_reason() {
         &crate::value::obj(&[("timestamp", Value::Number(f64::INFINITY))]),
     );
     assert_eq!(ts.unwrap(), Err(Refusal::InvalidTimestamp));
+    let channel = |v: Value| {
+        let options = crate::value::obj(&[("channel", v)]);
+        Event::parse(&Value::from("Cart Viewed"), &Value::Undefined, &options).unwrap()
+    };
+    assert_eq!(channel(Value::Number(5.0)), Err(Refusal::InvalidChannel));
+    assert_eq!(
+        channel(Value::from("x".repeat(300).as_str())),
+        Err(Refusal::TooLong)
+    );
 }
 
 #[test]

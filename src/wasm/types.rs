@@ -277,7 +277,7 @@ export interface TrackOptions {
 export type RefusalReason =
   | 'no_consent' | 'unknown_event' | 'missing_item_id' | 'invalid_item_id' | 'invalid_price'
   | 'invalid_quantity' | 'string_too_long' | 'too_many_items' | 'missing_query' | 'missing_list'
-  | 'invalid_property' | 'invalid_timestamp' | 'too_large' | 'expired' | 'invalid_score'
+  | 'invalid_property' | 'invalid_timestamp' | 'invalid_channel' | 'too_large' | 'expired' | 'invalid_score'
   | 'duplicate' | 'sensitive';
 
 /**
