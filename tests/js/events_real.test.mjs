@@ -111,7 +111,8 @@ test('Shopify: Web Pixels standard events passed whole, ids of products not vari
   const line = (merchandise, quantity) => ({ cost: { totalAmount: { amount: merchandise.price.amount * quantity, currencyCode: 'USD' } }, merchandise, quantity });
   const event = (name, data) => v.track(name, { id: `sh-${name}`, clientId: 'c', name, seq: 1, timestamp: '2024-05-01T10:00:00.000Z', type: 'standard', context: {}, data });
   const ok = { accepted: true };
-  assert.deepEqual(event('page_viewed', {}), { accepted: false, reason: 'unknown_event' });
+  // A page view keeps the visit's channel current; nothing of the page is kept.
+  assert.deepEqual(event('page_viewed', {}), ok);
   assert.deepEqual(event('collection_viewed', { collection: { id: '288', title: 'Shirts', productVariants: [shirt, top] } }), ok);
   assert.deepEqual(event('search_submitted', { searchResult: { query: 'leather', productVariants: [jacket] } }), ok);
   assert.deepEqual(event('product_viewed', { productVariant: shirt }), ok);
@@ -131,7 +132,7 @@ test('Shopify: Web Pixels standard events passed whole, ids of products not vari
   assert.deepEqual(event('checkout_completed', checkout({ id: '5438483005605', customer: { id: '1', isFirstOrder: true } })), { accepted: false, reason: 'duplicate' });
 
   const p = v.exportData().profile;
-  assert.deepEqual(p.counts, { add: 2, cart_view: 1, checkout: 1, list_view: 1, purchase: 1, remove: 1, search: 1, view: 1 });
+  assert.deepEqual(p.counts, { add: 2, cart_view: 1, checkout: 1, list_view: 1, page_view: 1, purchase: 1, remove: 1, search: 1, view: 1 });
   assert.deepEqual(p.purchases.map((b) => [b.itemId, b.quantity]).sort(), [['7234519187621', 2], ['7234519220389', 1]]);
   assert.deepEqual(p.searches.map((s) => s.value), ['leather']);
   assert.deepEqual(p.items.map((i) => i.itemId).sort(), ['7234519187621', '7234519220389', '7234519253157']);
