@@ -469,7 +469,11 @@ impl Session {
             storage: StorageReport {
                 backend: self.store.backend_name(),
                 namespace: self.store.namespace().to_owned(),
-                persistent: self.gate.storage().is_some() && self.store.backend_name() != "memory",
+                // Written to the browser's storage now: a full or failing one holds only what it
+                // took before (the history says since when).
+                persistent: self.gate.storage().is_some()
+                    && self.store.backend_name() != "memory"
+                    && self.last_storage_error.is_none(),
                 total_bytes: keys.iter().map(|k| k.bytes).sum(),
                 keys,
             },

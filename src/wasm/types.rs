@@ -33,12 +33,14 @@ export interface CatalogItem {
 
 /**
  * Where a visit or an event comes from. The labels vitrine detects from the landing URL and the
- * referrer; any other label a page passes is kept as given (lower case, spaces as `_`).
+ * referrer (or, with no referrer, an app's in-app browser, by its user agent; only the label is
+ * kept); a label a page passes is normalized like `utm_source` (`'IG'`, `'tiktok.com'` →
+ * `'instagram'`, `'tiktok'`), any other kept as given (lower case, spaces as `_`).
  */
 export type KnownChannel =
   | 'instagram' | 'facebook' | 'tiktok' | 'pinterest' | 'whatsapp' | 'youtube' | 'snapchat' | 'x'
-  | 'linkedin' | 'reddit' | 'email' | 'sms' | 'social' | 'search' | 'ads' | 'referral' | 'direct'
-  | 'in_store';
+  | 'linkedin' | 'reddit' | 'threads' | 'email' | 'sms' | 'social' | 'search' | 'ads' | 'referral'
+  | 'direct' | 'in_store';
 export type Channel = KnownChannel | (string & {});
 
 /**
@@ -439,7 +441,14 @@ export interface AuditReport {
   /** Whether the browser sends Global Privacy Control; `policy.gpc` says what it does. */
   gpc: boolean;
   policy: PolicyInForce;
-  storage: { backend: 'local' | 'memory'; namespace: string; persistent: boolean; keys: StorageKey[]; totalBytes: number };
+  storage: {
+    backend: 'local' | 'memory';
+    namespace: string;
+    /** Whether what vitrine holds is written to the browser's storage now: storage consent, `localStorage`, and the last write went through (false while it is full). */
+    persistent: boolean;
+    keys: StorageKey[];
+    totalBytes: number;
+  };
   profile: { held: boolean; signals: number; oldest: number | null; retentionDays: number; halfLifeDays: number; memoryBytes: number; mergeBuffer: number };
   history: HistoryEntry[];
   generatedAt: number;

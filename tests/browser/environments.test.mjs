@@ -181,9 +181,10 @@ test('a localStorage really full (not a stubbed setItem): events kept in memory,
     const v = Vitrine.open({ namespace: 'full', catalog, consent: { personalization: true, storage: true } });
     const accepted = [0, 1, 2, 3, 4].map((i) => v.track('Product Viewed', { product_id: `p${i}` }).accepted);
     const a = v.audit();
-    const r = { accepted, keys: a.storage.keys, errors: a.history.filter((e) => e.type === 'storageError').map((e) => e.message) };
+    const r = { accepted, keys: a.storage.keys, persistent: a.storage.persistent, errors: a.history.filter((e) => e.type === 'storageError').map((e) => e.message) };
     for (let i = 0; i < n; i++) localStorage.removeItem(`fill${i}`);
     r.afterRoom = v.track('Product Viewed', { product_id: 'p5' }).accepted;
+    r.persistentAfterRoom = v.audit().storage.persistent;
     v.free();
     const next = Vitrine.open({ namespace: 'full', catalog });
     r.next = { source: next.consent().source, events: next.profile()?.events };
@@ -194,8 +195,10 @@ test('a localStorage really full (not a stubbed setItem): events kept in memory,
   assert.deepEqual(out, {
     accepted: [true, true, true, true, true],
     keys: [],
+    persistent: false,
     errors: ['localStorage is full (quota exceeded)'],
     afterRoom: true,
+    persistentAfterRoom: true,
     next: { source: 'stored', events: 6 },
   });
   await done(tab);
