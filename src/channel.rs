@@ -3,16 +3,18 @@
 //!
 //! The label of an event is `options.channel` when the page gives one, otherwise the channel of
 //! the visit, which the wasm layer works out once per page from `document.URL` and
-//! `document.referrer` with [`detect`]. Only the label is kept: the URL and the referrer are read,
-//! classified and dropped (campaign parameters can carry identifiers; a label cannot).
+//! `document.referrer` (or, when the page has no referrer, the in-app browser `navigator.userAgent`
+//! names: [`referrer_or_app`]) with [`detect`]. Only the label is kept: the URL, the referrer and
+//! the user agent are read, classified and dropped (campaign parameters can carry identifiers; a
+//! label cannot).
 //!
 //! [`detect`] decides, first rule that applies:
 //!
 //! | # | evidence | channel |
 //! |---|---|---|
-//! | 1 | `utm_source` naming a known platform, search engine, mail tool or store (`ig`, `facebook`, `tiktok`, `google`, `klaviyo`, `qr`, …) | that platform, `search`, `email`, `in_store` |
-//! | 2 | a referrer on a social or messaging platform, or a webmail | that platform, `email` |
-//! | 3 | a click id: `ttclid` tiktok, `igshid` instagram, `fbclid` facebook, `gclid`/`gbraid`/`wbraid`/`dclid`/`msclkid`/`yclid` search, `twclid` x, `ScCid` snapchat, `epik` pinterest, `li_fat_id` linkedin, `rdt_cid` reddit, `mc_eid`/`_kx` email | as listed |
+//! | 1 | `utm_source` naming a known platform, search engine, mail tool or store, in any of the forms of [`normalize`] (`ig`, `IGShopping`, `tiktok.com`, `tiktok_ads`, `google`, `klaviyo`, `qr`, …) | that platform, `search`, `email`, `in_store` |
+//! | 2 | a referrer on a social or messaging platform, or a webmail; with no referrer, the in-app browser of such a platform (by its user agent: [`referrer_or_app`]) | that platform, `email` |
+//! | 3 | a click id: `ttclid` tiktok, `igshid`/`igsh` instagram, `fbclid` facebook, `gclid`/`gbraid`/`wbraid`/`dclid`/`msclkid`/`yclid`/`srsltid` search, `twclid` x, `ScCid` snapchat, `epik` pinterest, `li_fat_id` linkedin, `rdt_cid` reddit, `mc_eid`/`_kx` email | as listed |
 //! | 4 | `utm_medium`: `email`/`newsletter`, `sms`, `social`/`paid_social`, `cpc`/`ppc`/`organic`, `display`/`cpm`, `qr`/`in_store`/`pos`, `affiliate`/`referral` | `email`, `sms`, `social`, `search`, `ads`, `in_store`, `referral` |
 //! | 5 | any other `utm_source` | `referral` |
 //! | 6 | a referrer on a search engine (`google.*`, `bing.com`, `duckduckgo.com`, …) | `search` |
@@ -21,13 +23,23 @@
 //! | 9 | nothing | `direct` |
 //!
 //! Android apps send `android-app://<package>` referrers; the common ones (Instagram, Facebook,
-//! TikTok, WhatsApp, Gmail, Google search) are recognised too.
+//! their Lite apps, Threads, TikTok, WhatsApp, Gmail, Google search) are recognised too.
+//!
+//! A named source beats everything else because a shop tags its own links on purpose
+//! (`utm_source=tiktok_ads&utm_medium=cpc` is a TikTok ad, not search). An in-app browser ranks as
+//! a referrer: the page is open inside that app, so the shopper came from it, and it is more
+//! specific than a click id (Instagram appends `fbclid` too) or a medium; a real referrer beats it
+//! (a page opened inside Instagram and reached from a search engine there is `search`).
 
 /// Every label [`detect`] can give, and the canonical forms [`normalize`] maps aliases to.
-pub const CHANNELS: [&str; 18] = [
+pub const CHANNELS: [&str; 19] = [
     INSTAGRAM, FACEBOOK, TIKTOK, PINTEREST, WHATSAPP, YOUTUBE, SNAPCHAT, X, LINKEDIN, REDDIT,
-    EMAIL, SMS, SOCIAL, SEARCH, ADS, REFERRAL, DIRECT, IN_STORE,
+    THREADS, EMAIL, SMS, SOCIAL, SEARCH, ADS, REFERRAL, DIRECT, IN_STORE,
 ];
+
+/// How many of [`CHANNELS`], from the first, are named platforms: a source that starts with one
+/// of their names and a separator (`tiktok_ads`, `instagram-bio`) is that platform.
+const PLATFORMS: usize = 11;
 
 pub const INSTAGRAM: &str = "instagram";
 pub const FACEBOOK: &str = "facebook";
@@ -39,6 +51,8 @@ pub const SNAPCHAT: &str = "snapchat";
 pub const X: &str = "x";
 pub const LINKEDIN: &str = "linkedin";
 pub const REDDIT: &str = "reddit";
+/// Meta's Threads (not `instagram`: its own feed and audience).
+pub const THREADS: &str = "threads";
 pub const EMAIL: &str = "email";
 pub const SMS: &str = "sms";
 /// A social network not listed on its own.
@@ -79,10 +93,16 @@ const SOURCES: &[(&str, &str)] = &[
     ("instagram", INSTAGRAM),
     ("ig", INSTAGRAM),
     ("insta", INSTAGRAM),
+    // Meta's tag for Instagram Shopping links.
+    ("igshopping", INSTAGRAM),
     ("facebook", FACEBOOK),
     ("fb", FACEBOOK),
     ("meta", FACEBOOK),
     ("messenger", FACEBOOK),
+    // Meta's `{{site_source_name}}` for Messenger and the Audience Network (`fb` and `ig` above).
+    ("msg", FACEBOOK),
+    ("an", FACEBOOK),
+    ("threads", THREADS),
     ("tiktok", TIKTOK),
     ("tt", TIKTOK),
     ("pinterest", PINTEREST),
@@ -177,11 +197,13 @@ const MEDIUMS: &[(&str, &str)] = &[
 ];
 
 /// `(query parameter, channel)`: click ids platforms append to the links they serve. `fbclid` is
-/// handled apart (Instagram appends it too).
+/// handled apart (Instagram appends it too). `srsltid` is Google's on its free product listings.
 const CLICK_IDS: &[(&str, &str)] = &[
     ("ttclid", TIKTOK),
     ("igshid", INSTAGRAM),
+    ("igsh", INSTAGRAM),
     ("gclid", SEARCH),
+    ("srsltid", SEARCH),
     ("gbraid", SEARCH),
     ("wbraid", SEARCH),
     ("dclid", SEARCH),
@@ -196,28 +218,35 @@ const CLICK_IDS: &[(&str, &str)] = &[
     ("_kx", EMAIL),
 ];
 
-/// `(site name, channel)` of referrers on social and messaging platforms; a site name matches
-/// `name.<tld>` and its subdomains (`l.instagram.com`, `pinterest.co.uk`).
+/// `(site, channel)` of referrers on social and messaging platforms. A brand name matches
+/// `name.<tld>` and its subdomains (`l.instagram.com`, `pinterest.co.uk`); a domain (with a dot)
+/// matches itself and its subdomains only: short names are not unique across top-level domains
+/// (`t.co` is X, `t.me` Telegram, `t.ly` a link shortener; `x.com` is X, `x.ai` is not).
 const PLATFORM_SITES: &[(&str, &str)] = &[
     ("instagram", INSTAGRAM),
     ("facebook", FACEBOOK),
-    ("fb", FACEBOOK),
+    ("fb.com", FACEBOOK),
+    ("fb.me", FACEBOOK),
+    ("fb.watch", FACEBOOK),
     ("messenger", FACEBOOK),
+    ("m.me", FACEBOOK),
     ("tiktok", TIKTOK),
     ("pinterest", PINTEREST),
-    ("pin", PINTEREST),
+    ("pin.it", PINTEREST),
     ("whatsapp", WHATSAPP),
-    ("wa", WHATSAPP),
-    ("wl", WHATSAPP),
+    ("wa.me", WHATSAPP),
     ("youtube", YOUTUBE),
-    ("youtu", YOUTUBE),
+    ("youtu.be", YOUTUBE),
     ("snapchat", SNAPCHAT),
     ("twitter", X),
-    ("t", X),
-    ("x", X),
+    ("t.co", X),
+    ("x.com", X),
     ("linkedin", LINKEDIN),
-    ("lnkd", LINKEDIN),
+    ("lnkd.in", LINKEDIN),
     ("reddit", REDDIT),
+    ("redd.it", REDDIT),
+    ("threads.net", THREADS),
+    ("threads.com", THREADS),
 ];
 
 /// Webmail hosts (checked before search engines: `mail.google.com` is email).
@@ -248,8 +277,12 @@ const SEARCH_SITES: &[&str] = &[
 /// `(android package, channel)` of `android-app://` referrers.
 const ANDROID_APPS: &[(&str, &str)] = &[
     ("com.instagram.android", INSTAGRAM),
+    ("com.instagram.lite", INSTAGRAM),
+    ("com.instagram.barcelona", THREADS),
     ("com.facebook.katana", FACEBOOK),
+    ("com.facebook.lite", FACEBOOK),
     ("com.facebook.orca", FACEBOOK),
+    ("com.facebook.mlite", FACEBOOK),
     ("com.zhiliaoapp.musically", TIKTOK),
     ("com.ss.android.ugc.trill", TIKTOK),
     ("com.pinterest", PINTEREST),
@@ -263,6 +296,34 @@ const ANDROID_APPS: &[(&str, &str)] = &[
     ("com.microsoft.office.outlook", EMAIL),
     ("com.google.android.googlequicksearchbox", SEARCH),
 ];
+
+/// `(user agent token, channel)`: apps that open links in their own browser, which often sends
+/// no referrer; the token is matched as written, first in this order (Threads' agent names
+/// Instagram too; Facebook's and Messenger's carry `FBAV/`, on Android after `FB_IAB/`). TikTok's
+/// agents carry `musical_ly_<version>` (iOS) or `trill_<version>` (Android); `BytedanceWebview`
+/// alone is not enough: CapCut and Lemon8 use it too.
+const IN_APP: &[(&str, &str)] = &[
+    (" Barcelona ", THREADS),
+    (" Instagram ", INSTAGRAM),
+    ("FBAN/", FACEBOOK),
+    ("FBAV/", FACEBOOK),
+    ("musical_ly", TIKTOK),
+    ("trill_", TIKTOK),
+    (" TikTok ", TIKTOK),
+    ("Pinterest/", PINTEREST),
+    ("Snapchat/", SNAPCHAT),
+    ("LinkedInApp", LINKEDIN),
+];
+
+/// Own sites of many shops, space-separated: each subdomain is a shop of its own
+/// (`a-shop.myshopify.com` is not `b-shop.myshopify.com`), as on the Public Suffix List. (Lists
+/// here are strings, not arrays: an array of `&str` costs 8 bytes a name more in the wasm.)
+const SHARED_HOSTS: &str = "myshopify.com mybigcommerce.com bigcartel.com square.site wixsite.com";
+
+/// Second-level labels under which country domains register names (`example.co.uk`,
+/// `example.com.au`, `example.ne.jp`); any other name on a country domain is the site itself
+/// (`bol.nl`).
+const SECOND_LEVEL: &str = "co com net org ac edu gov gob ne or go ltd plc";
 
 fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
@@ -281,20 +342,72 @@ fn fold(label: &str) -> String {
         .collect()
 }
 
-/// The channel label of `options.channel` (or an imported record's `channel`): known names and
-/// aliases map to the canonical label (`'IG'` → `instagram`, `'In-Store'` → `in_store`,
-/// `'Newsletter'` → `email`); any other label is kept, folded to lower case. `None` when empty.
+/// The channel a folded source name stands for, the same in `utm_source`, `options.channel` and
+/// `popularityByChannel`: a known name or alias (`ig`, `igshopping`), a host (`l.instagram.com`,
+/// `google.com`), or a platform's name with a suffix (`tiktok_ads`, `instagram_bio`).
+fn known_source(s: &str) -> Option<&'static str> {
+    let head = s.bytes().position(|b| b == b'_').and_then(|i| s.get(..i));
+    let mut prefixed = None;
+    for (k, c) in SOURCES {
+        if *k == s {
+            return Some(c);
+        }
+        if Some(*k) == head && CHANNELS.iter().take(PLATFORMS).any(|p| p == c) {
+            prefixed = Some(*c);
+        }
+    }
+    host_channel(s).or(prefixed)
+}
+
+/// The channel label of `options.channel` (or an imported record's `channel`, or a
+/// `popularityByChannel` key): known names, aliases, hosts and suffixed platform names map to the
+/// canonical label as in `utm_source` (`'IG'` → `instagram`, `'tiktok.com'` → `tiktok`,
+/// `'TikTok Shop'` → `tiktok`), mediums too (`'In-Store'` → `in_store`, `'Newsletter'` →
+/// `email`); any other label is kept, folded to lower case. `None` when empty.
 pub fn normalize(label: &str) -> Option<String> {
     let folded = fold(label);
     if folded.is_empty() {
         return None;
     }
     Some(
-        match lookup(SOURCES, &folded).or_else(|| lookup(MEDIUMS, &folded)) {
+        match known_source(&folded).or_else(|| lookup(MEDIUMS, &folded)) {
             Some(c) => c.to_owned(),
             None => folded,
         },
     )
+}
+
+/// The referrer [`detect`] reads: the page's, or, when it has none and `user_agent` is the
+/// in-app browser of a platform (`… Instagram 300.0.0.22.110 (iPhone14,5; …)`, `[FBAN/FBIOS;…`,
+/// `musical_ly_33.1.0`, `[Pinterest/iOS]`, `Snapchat/12.50`), the `android-app://` referrer that
+/// platform's app sends on Android. The user agent is read for this and dropped.
+pub fn referrer_or_app(referrer: String, user_agent: &str) -> String {
+    if !referrer.trim().is_empty() {
+        return referrer;
+    }
+    let ua = clip(user_agent).as_bytes();
+    // Tokens are matched as the apps write them; a plain loop of slice comparisons is a fraction
+    // of the wasm of `windows` or a substring searcher.
+    let app = IN_APP.iter().find(|(token, _)| {
+        (0..ua.len()).any(|i| {
+            ua.get(i..)
+                .is_some_and(|rest| rest.starts_with(token.as_bytes()))
+        })
+    });
+    // The first package of a channel in ANDROID_APPS is the platform's main app.
+    match app.and_then(|(_, c)| ANDROID_APPS.iter().find(|(_, a)| a == c)) {
+        Some((package, _)) => {
+            let mut r = String::from("android-app://");
+            r.push_str(package);
+            r
+        }
+        None => referrer,
+    }
+}
+
+/// Whether `word` is one of the space-separated words of `list`.
+fn listed(list: &str, word: &str) -> bool {
+    list.split(' ').any(|w| w == word)
 }
 
 /// The channel of a visit, from the page's URL and referrer (both may be empty). See the table
@@ -304,10 +417,7 @@ pub fn detect(url: &str, referrer: &str) -> Arrival {
     let referrer = clip(referrer);
     let q = Query::of(url);
     let source = q.get("utm_source").map(|s| fold(&s));
-    if let Some(c) = source
-        .as_deref()
-        .and_then(|s| lookup(SOURCES, s).or_else(|| host_channel(s)))
-    {
+    if let Some(c) = source.as_deref().and_then(known_source) {
         return Arrival::Channel(c);
     }
     let from = Referrer::of(referrer, host(url));
@@ -416,8 +526,24 @@ fn host_channel(source: &str) -> Option<&'static str> {
 fn host_platform(h: &str) -> Option<&'static str> {
     PLATFORM_SITES
         .iter()
-        .find(|(name, _)| on_site(h, name))
+        .find(|(site, _)| {
+            if site.contains('.') {
+                on_domain(h, site)
+            } else {
+                on_site(h, site)
+            }
+        })
         .map(|(_, c)| *c)
+}
+
+/// Whether host `h` is `domain` or a subdomain of it, ignoring case.
+fn on_domain(h: &str, domain: &str) -> bool {
+    let Some(start) = h.len().checked_sub(domain.len()) else {
+        return false;
+    };
+    h.get(start..)
+        .is_some_and(|t| t.eq_ignore_ascii_case(domain))
+        && (start == 0 || h.as_bytes().get(start - 1) == Some(&b'.'))
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -447,14 +573,17 @@ fn host(url: &str) -> &str {
     h.trim_end_matches('.')
 }
 
-/// The registrable part of a host, approximately: the last two labels, or three when the second
-/// to last is a short second-level domain (`shop.example.co.uk` → `example.co.uk`).
+/// The registrable part of a host, approximately (no full Public Suffix List: it would weigh
+/// more than the rest of this module): the last two labels, or three under a country's
+/// second-level domain (`shop.example.co.uk` → `example.co.uk`, but `checkout.bol.nl` →
+/// `bol.nl`) or a host of many shops (`a-shop.myshopify.com`).
 fn site(h: &str) -> String {
     let h = h.to_ascii_lowercase();
     let labels: Vec<&str> = h.split('.').collect();
     let n = labels.len();
     let keep = match labels.as_slice() {
-        [.., second, last] if n >= 3 && second.len() <= 3 && last.len() <= 2 => 3,
+        [.., second, last] if n >= 3 && last.len() == 2 && listed(SECOND_LEVEL, second) => 3,
+        _ if n >= 3 && SHARED_HOSTS.split(' ').any(|d| on_domain(&h, d)) => 3,
         _ => 2,
     };
     crate::args::join(&labels[n.saturating_sub(keep)..], ".")
@@ -776,7 +905,230 @@ mod tests {
                 assert!(CHANNELS.contains(&c), "{c}");
             }
             let _ = normalize(&a);
+            let _ = referrer_or_app(String::new(), &a);
         }
+    }
+
+    const IG_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 300.0.0.22.110 (iPhone14,5; iOS 17_0; en_US; en; scale=3.00; 1170x2532; 510745137)";
+    const IG_ANDROID: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230805.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.5845.163 Mobile Safari/537.36 Instagram 301.0.0.33.110 Android (33/13; 420dpi; 1080x2400; Google/google; Pixel 7; panther; panther; en_US; 517046787)";
+    const TT_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 musical_ly_33.1.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/en Region/US BytedanceWebview/d8a21c6";
+    const TT_ANDROID: &str = "Mozilla/5.0 (Linux; Android 12; SM-G991B Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/114.0.5735.196 Mobile Safari/537.36 trill_2023103030 JsSdk/1.0 NetType/WIFI Channel/googleplay AppName/trill app_version/31.3.3 ByteLocale/en ByteFullLocale/en Region/GB BytedanceWebview/d8a21c6";
+    const FB_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/440.0.0.33.118;FBBV/123;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.0;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]";
+    const FB_ANDROID: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230805.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.5845.163 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/432.0.0.29.102;]";
+    const PIN_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [Pinterest/iOS]";
+    const SNAP_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Snapchat/12.50.0.37 (like Safari/604.1)";
+    const THREADS_ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UD1A.230803.041; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.43 Mobile Safari/537.36 Barcelona 311.0.0.32.118 Android (34/14; 420dpi; 1080x2400; Google/google; Pixel 8; shiba; shiba; en_US; 546252301)";
+    const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
+    /// A landing on `SHOP` + `query` from `referrer` in a browser whose user agent is `ua`.
+    fn in_app(query: &str, referrer: &str, ua: &str) -> Arrival {
+        at(query, &referrer_or_app(referrer.to_owned(), ua))
+    }
+
+    #[test]
+    fn in_app_browsers_name_their_platform_when_there_is_no_referrer() {
+        for (ua, c) in [
+            (IG_IOS, INSTAGRAM),
+            (IG_ANDROID, INSTAGRAM),
+            (TT_IOS, TIKTOK),
+            (TT_ANDROID, TIKTOK),
+            (FB_IOS, FACEBOOK),
+            (FB_ANDROID, FACEBOOK),
+            (PIN_IOS, PINTEREST),
+            (SNAP_IOS, SNAPCHAT),
+            (THREADS_ANDROID, THREADS),
+        ] {
+            assert_eq!(in_app("", "", ua), Channel(c), "{ua}");
+            assert_eq!(in_app("p/1?q=lamp", " ", ua), Channel(c), "{ua}");
+        }
+        // Instagram appends fbclid too; its browser tells them apart without a referrer.
+        assert_eq!(
+            in_app("?fbclid=PAZXh0bgNhZW0", "", IG_IOS),
+            Channel(INSTAGRAM)
+        );
+        assert_eq!(in_app("?fbclid=IwAR0", "", FB_IOS), Channel(FACEBOOK));
+        // It ranks as a referrer: above click ids and mediums, below a named source.
+        assert_eq!(in_app("?gclid=1", "", TT_IOS), Channel(TIKTOK));
+        assert_eq!(in_app("?utm_medium=cpc", "", TT_IOS), Channel(TIKTOK));
+        assert_eq!(in_app("?utm_source=acme", "", IG_IOS), Channel(INSTAGRAM));
+        assert_eq!(in_app("?utm_source=tiktok", "", IG_IOS), Channel(TIKTOK));
+        assert_eq!(in_app("?utm_source=klaviyo", "", IG_IOS), Channel(EMAIL));
+        // A real referrer says more: the shop's own pages, a search made inside the app.
+        assert_eq!(in_app("", SHOP, IG_IOS), Internal);
+        assert_eq!(
+            in_app("", "https://www.google.com/", IG_IOS),
+            Channel(SEARCH)
+        );
+        // Plain browsers, and ByteDance's webview without TikTok's own token (CapCut, Lemon8).
+        assert_eq!(in_app("", "", SAFARI), Channel(DIRECT));
+        assert_eq!(
+            in_app("", "", "Mozilla/5.0 BytedanceWebview/d8a21c6"),
+            Channel(DIRECT)
+        );
+        assert_eq!(in_app("", "", ""), Channel(DIRECT));
+        assert_eq!(
+            referrer_or_app(String::new(), IG_IOS),
+            "android-app://com.instagram.android",
+            "only an app's name is passed on, never the user agent"
+        );
+    }
+
+    #[test]
+    fn instagram_share_links_carry_igsh() {
+        assert_eq!(at("p/1?igsh=MWQ1ZGUxMzBkMA%3D%3D", ""), Channel(INSTAGRAM));
+        assert_eq!(at("?IGSH=MWQ1", ""), Channel(INSTAGRAM));
+        assert_eq!(at("?igsh=", ""), Channel(DIRECT));
+    }
+
+    #[test]
+    fn utm_sources_as_platforms_write_them() {
+        assert_eq!(
+            at("?utm_source=IGShopping&utm_medium=Social", ""),
+            Channel(INSTAGRAM)
+        );
+        // Meta's {{site_source_name}}.
+        assert_eq!(at("?utm_source=fb&utm_medium=paid", ""), Channel(FACEBOOK));
+        assert_eq!(at("?utm_source=ig&utm_medium=paid", ""), Channel(INSTAGRAM));
+        assert_eq!(at("?utm_source=msg&utm_medium=paid", ""), Channel(FACEBOOK));
+        assert_eq!(at("?utm_source=an&utm_medium=paid", ""), Channel(FACEBOOK));
+        // A platform's name with a suffix, and it beats the medium.
+        assert_eq!(at("?utm_source=tiktok_ads", ""), Channel(TIKTOK));
+        assert_eq!(at("?utm_source=facebook_ads", ""), Channel(FACEBOOK));
+        assert_eq!(at("?utm_source=instagram_bio", ""), Channel(INSTAGRAM));
+        assert_eq!(at("?utm_source=tiktok-shop", ""), Channel(TIKTOK));
+        assert_eq!(at("?utm_source=FB%20Ads", ""), Channel(FACEBOOK));
+        assert_eq!(
+            at("?utm_source=tiktok_ads&utm_medium=cpc", ""),
+            Channel(TIKTOK)
+        );
+        // Only platforms take a suffix: `shop` alone is in_store, `shop_pay` is not.
+        assert_eq!(at("?utm_source=shop_pay", ""), Channel(REFERRAL));
+        assert_eq!(
+            at("?utm_source=google_shopping&utm_medium=cpc", ""),
+            Channel(SEARCH)
+        );
+        assert_eq!(at("?utm_source=tiktoker", ""), Channel(REFERRAL));
+        assert_eq!(at("?utm_source=acme_tiktok", ""), Channel(REFERRAL));
+    }
+
+    #[test]
+    fn labels_normalize_as_utm_sources_do() {
+        for label in [
+            "tiktok.com",
+            "l.instagram.com",
+            "www.pinterest.co.uk",
+            "IGShopping",
+            "tiktok_ads",
+            "TikTok Shop",
+            "google.com",
+            "msg",
+        ] {
+            let Channel(c) = at(&["?utm_source=", label].concat(), "") else {
+                panic!("{label}");
+            };
+            assert_ne!(c, REFERRAL, "{label}");
+            assert_eq!(normalize(label).as_deref(), Some(c), "{label}");
+        }
+        assert_eq!(normalize("tiktok.com").as_deref(), Some(TIKTOK));
+        assert_eq!(normalize("l.instagram.com").as_deref(), Some(INSTAGRAM));
+        assert_eq!(normalize("shop.example").as_deref(), Some("shop.example"));
+    }
+
+    #[test]
+    fn short_site_names_match_their_own_domain_only() {
+        for r in [
+            "https://t.me/shopchannel",
+            "https://t.ly/abc",
+            "https://x.ai/",
+        ] {
+            assert_eq!(at("", r), Channel(REFERRAL), "{r}");
+        }
+        for (r, c) in [
+            ("https://t.co/xyz", X),
+            ("https://x.com/shop/status/1", X),
+            ("https://mobile.x.com/", X),
+            ("https://mobile.twitter.com/", X),
+            ("https://wa.me/123", WHATSAPP),
+            ("https://pin.it/abc", PINTEREST),
+            ("https://youtu.be/abc", YOUTUBE),
+            ("https://lnkd.in/abc", LINKEDIN),
+            ("https://fb.me/abc", FACEBOOK),
+        ] {
+            assert_eq!(at("", r), Channel(c), "{r}");
+        }
+        assert_eq!(at("?utm_source=x.ai", ""), Channel(REFERRAL));
+        assert_eq!(at("?utm_source=t.me", ""), Channel(REFERRAL));
+        assert!(!on_domain("at.co", "t.co"));
+        assert!(!on_domain("é", "t.co"));
+    }
+
+    #[test]
+    fn lite_apps_threads_messenger_links_and_free_listings() {
+        for (r, c) in [
+            ("android-app://com.instagram.lite", INSTAGRAM),
+            ("android-app://com.facebook.lite/", FACEBOOK),
+            ("android-app://com.facebook.mlite", FACEBOOK),
+            ("https://www.threads.net/@shop", THREADS),
+            ("https://l.threads.net/?u=x", THREADS),
+            ("https://www.threads.com/@shop", THREADS),
+            ("android-app://com.instagram.barcelona", THREADS),
+            ("https://fb.watch/abc/", FACEBOOK),
+            ("https://m.me/shop", FACEBOOK),
+        ] {
+            assert_eq!(at("", r), Channel(c), "{r}");
+        }
+        assert_eq!(at("?utm_source=threads", ""), Channel(THREADS));
+        assert_eq!(at("?utm_source=threads.net", ""), Channel(THREADS));
+        // Google's free listings: like gclid, search, unless a platform referred.
+        assert_eq!(at("p/1?srsltid=AfmBOoq", ""), Channel(SEARCH));
+        assert_eq!(
+            at("?srsltid=AfmBOoq", "https://www.youtube.com/"),
+            Channel(YOUTUBE)
+        );
+    }
+
+    #[test]
+    fn own_site_on_shared_hosts_and_short_country_names() {
+        assert_eq!(
+            detect(
+                "https://a-shop.myshopify.com/",
+                "https://b-shop.myshopify.com/"
+            ),
+            Channel(REFERRAL),
+            "another shop"
+        );
+        assert_eq!(
+            detect(
+                "https://a-shop.myshopify.com/cart",
+                "https://A-Shop.myshopify.com/p/1"
+            ),
+            Internal
+        );
+        assert_eq!(
+            detect("https://checkout.bol.nl/", "https://www.bol.nl/p/1"),
+            Internal
+        );
+        assert_eq!(
+            detect("https://shop.hm.de/", "https://www.hm.de/"),
+            Internal
+        );
+        assert_eq!(
+            detect(
+                "https://shop.example.com.au/",
+                "https://www.example.com.au/"
+            ),
+            Internal
+        );
+        assert_eq!(
+            detect("https://shop.example.com.au/", "https://www.other.com.au/"),
+            Channel(REFERRAL)
+        );
+        assert_eq!(
+            detect("https://shop.example.co.jp/", "https://www.other.co.jp/"),
+            Channel(REFERRAL)
+        );
+        assert_eq!(site("myshopify.com"), "myshopify.com");
+        assert_eq!(site("www.bol.nl"), "bol.nl");
     }
 
     #[test]

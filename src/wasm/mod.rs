@@ -19,26 +19,24 @@ use wasm_bindgen::JsCast;
 /// into the core with every consent decision. Read through `catch` imports, so an odd `navigator`
 /// (a throwing getter) reads as "no signal".
 fn gpc() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-        .ok()
-        .filter(|n| n.is_object())
+    global("navigator")
         .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("globalPrivacyControl")).ok())
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
 }
 
 /// `document.URL` and `document.referrer`, read once at open to name the visit's channel (see
-/// `crate::channel`): only the channel label is kept. `document.URL` is read rather than
+/// `crate::channel`), and `navigator.userAgent` when the referrer is empty (an in-app browser
+/// names the app the shopper came from: `channel::referrer_or_app`): only the channel label is
+/// kept, never the URL, the referrer or the user agent. `document.URL` is read rather than
 /// `location.href` because it is the same address and read-only, so the module keeps no handle on
-/// anything that navigates. Read through `catch` imports; a missing `document` (Node, a worker)
-/// or a throwing getter reads as empty. Each is cut at `channel::MAX_URL_LEN` characters before it
-/// is copied.
+/// anything that navigates. Read through `catch` imports; a missing `document` (Node, a worker:
+/// then the user agent is not read) or `navigator`, or a throwing getter, reads as empty. Each is
+/// cut at `channel::MAX_URL_LEN` characters before it is copied.
 fn landing() -> (String, String) {
-    let doc = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("document"))
-        .ok()
-        .filter(|d| d.is_object());
-    let read = |key: &str| {
-        doc.as_ref()
+    let read = |object: &Option<JsValue>, key: &str| {
+        object
+            .as_ref()
             .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str(key)).ok())
             .filter(|v| v.is_string())
             .and_then(|v| {
@@ -52,7 +50,22 @@ fn landing() -> (String, String) {
             })
             .unwrap_or_default()
     };
-    (read("URL"), read("referrer"))
+    let doc = global("document");
+    let referrer = read(&doc, "referrer");
+    // Outside a page (no document, as in a worker) there is no visit to name.
+    let referrer = if doc.is_some() && referrer.trim().is_empty() {
+        crate::channel::referrer_or_app(referrer, &read(&global("navigator"), "userAgent"))
+    } else {
+        referrer
+    };
+    (read(&doc, "URL"), referrer)
+}
+
+/// `globalThis[key]` when it is an object (`document`, `navigator`), read through `catch` imports.
+fn global(key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(key))
+        .ok()
+        .filter(|o| o.is_object())
 }
 
 /// The current time, ms since the epoch: the only clock the core sees.

@@ -338,12 +338,14 @@ impl Vitrine {
     }
 
     /// The channel of this visit: from the landing page's campaign tags (`utm_source`,
-    /// `utm_medium`), a platform's click id (`fbclid`, `gclid`, `ttclid`, …) or the referrer
-    /// (instagram, facebook, tiktok, pinterest, whatsapp, email, search, direct, in_store, …), as
-    /// read at `open`. On a page reached from the shop's own pages it is the channel of the
-    /// shopper's latest activity within the visit (with personalization consent), else
-    /// `'direct'`; `null` outside a page. Every tracked event without `options.channel` carries
-    /// it. Only this label is kept, never the URL or the referrer.
+    /// `utm_medium`), a platform's click id (`fbclid`, `gclid`, `ttclid`, …), the referrer, or,
+    /// with no referrer, the app whose in-app browser shows the page (instagram, facebook, tiktok,
+    /// pinterest, whatsapp, threads, email, search, direct, in_store, …), as read at `open`. On a
+    /// page reached from the shop's own pages it is the channel of the shopper's latest activity
+    /// within the visit (with personalization consent, and storage consent to read it from the
+    /// stored profile), else `'direct'`; `null` outside a page. Every tracked event without
+    /// `options.channel` carries it. Only this label is kept, never the URL, the referrer or the
+    /// user agent.
     ///
     /// ```js
     /// // landed on https://shop.example/?utm_source=ig&utm_medium=social
