@@ -46,22 +46,25 @@ if (count(declared) !== 1 || count(loadedCheck) !== 2) {
   throw new Error(`loader: expected one "${declared}" and two "${loadedCheck}" in ${file}`);
 }
 // `await init()` in Node fetches the file: URL next to the module, which Node's fetch cannot
-// read: it rejected with a bare "TypeError: fetch failed". A failed fetch of a file: URL now says
-// what to do instead (Deno and Bun, whose fetch reads files, are unaffected). The fetch itself is
-// left as it is: tests/js/network_proof.test.mjs recognises the loader by it (and by the glue's
-// only two `new URL(…)`s, hence no `new URL` in the message).
+// read: it rejected with a bare "TypeError: fetch failed"; in a bundled server render (Next.js)
+// the bundler has made the URL a path of the site (`/_next/static/media/…`), and it rejected
+// with "Failed to parse URL". A failed fetch of a file: URL, or any failed fetch outside a page
+// and a worker, now says what to do instead (Deno and Bun, whose fetch reads files, are
+// unaffected). The fetch itself is left as it is: tests/js/network_proof.test.mjs recognises the
+// loader by it (and by the glue's only two `new URL(…)`s, hence no `new URL` in the message).
 const awaited = 'const { instance, module } = await __wbg_load(await module_or_path, imports);';
 if (count(awaited) !== 1) throw new Error(`loader: expected one "${awaited}" in ${file}`);
 const fetching = "    if (typeof module_or_path === 'string' || (typeof Request";
 if (count(fetching) !== 1) throw new Error(`loader: expected one "${fetching.trim()}" in ${file}`);
 const onDisk = `    const onDisk = (typeof module_or_path === 'string' || (typeof URL === 'function' && module_or_path instanceof URL))
-        && String(module_or_path).startsWith('file:');
+        && (String(module_or_path).startsWith('file:')
+            || (typeof document === 'undefined' && typeof WorkerGlobalScope === 'undefined'));
 ${fetching}`;
 const caught = awaited.replace('await module_or_path', 'await (onDisk ? module_or_path.catch(notOnDisk) : module_or_path)');
 const hint = `
-/** A failed fetch of a file: URL (\`await init()\` in Node): what to do instead. */
+/** A failed fetch on a server (\`await init()\` in Node or a server render): what to do instead. */
 function notOnDisk(e) {
-    throw new Error(\`vitrine: \\\`init()\\\` fetches the .wasm file, and this runtime's fetch cannot read a file: URL (\${e?.message ?? e}); read the file and load it with \\\`initSync({ module: fs.readFileSync(fileURLToPath(import.meta.resolve('vitrine/vitrine_bg.wasm'))) })\\\` (fileURLToPath from node:url)\`, { cause: e });
+    throw new Error(\`vitrine: \\\`init()\\\` fetches the .wasm file, which a server cannot (\${e?.message ?? e}); load the file with \\\`initSync({ module: bytes })\\\`: in Node \\\`fs.readFileSync(fileURLToPath(import.meta.resolve('vitrine/vitrine_bg.wasm')))\\\`, in a bundled server render (Next.js) \\\`fs.readFileSync(path.join(process.cwd(), 'node_modules/vitrine/vitrine_bg.wasm'))\\\`; or open vitrine in the browser only (in React, inside useEffect)\`, { cause: e });
 }
 `;
 

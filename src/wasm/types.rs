@@ -326,6 +326,7 @@ export interface RecommendOptions {
 }
 
 export interface Recommendation {
+  /** The item's id, always as a string: a catalog id given as the integer `7` is `'7'` here. */
   itemId: string;
   /**
    * The shelf's ranking value: at most 1, never increasing down the list. Compare it within one

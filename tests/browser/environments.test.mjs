@@ -253,7 +253,12 @@ test('Node without window: `await init()` says to use initSync; initSync works; 
   const m = await import(pkg);
   await assert.rejects(m.default(), (e) => {
     assert.ok(e instanceof Error);
-    assert.match(e.message, /initSync\(\{ module: fs\.readFileSync\(/, e.message);
+    assert.match(e.message, /^vitrine: .*initSync\(\{ module: bytes \}\).*fs\.readFileSync\(/, e.message);
+    return true;
+  });
+  // A bundled server render (Next.js) fetches a path of the site: the same advice, not "Failed to parse URL".
+  await assert.rejects(m.default('/_next/static/media/vitrine_bg.3fr4q.wasm'), (e) => {
+    assert.match(e.message, /^vitrine: .*which a server cannot \(Failed to parse URL.*bundled server render \(Next\.js\).*useEffect/, e.message);
     return true;
   });
   m.initSync({ module: readFileSync(new URL('pkg/vitrine_bg.wasm', root)) });
