@@ -513,32 +513,12 @@ impl Profile {
     /// times it compares with its cutoff (`None`: nothing to delete). A prune at any cutoff up to
     /// it deletes nothing.
     pub fn expiry(&self) -> Option<f64> {
-        let mut first: Option<f64> = None;
-        let mut see = |t: f64| first = Some(first.map_or(t, |o| o.min(t)));
-        self.items.iter().for_each(|(_, s)| see(s.score.at));
-        for m in [&self.categories, &self.brands, &self.channels] {
-            m.iter().for_each(|(_, d)| see(d.at));
+        let last = self.least_time(|p| p.last);
+        // Without signals, the counts go with the last event.
+        match self.signal_count() == 0 && self.last_at > 0.0 {
+            true => Some(last.map_or(self.last_at, |t| t.min(self.last_at))),
+            false => last,
         }
-        self.prices
-            .iter()
-            .filter(|b| *b != &Decayed::default())
-            .for_each(|b| see(b.at));
-        for list in [&self.recent, &self.queries, &self.removals] {
-            list.iter().for_each(|r| see(r.at));
-        }
-        self.purchases.iter().for_each(|(_, p)| see(p.last));
-        self.cart.iter().for_each(|c| see(c.item.at));
-        if let Some((_, at)) = self.survey {
-            see(at);
-        }
-        if self.checkout_at > 0.0 {
-            see(self.checkout_at);
-        }
-        self.orders.iter().for_each(|(_, at)| see(*at));
-        if self.signal_count() == 0 && self.last_at > 0.0 {
-            see(self.last_at);
-        }
-        first
     }
 
     /// Number of stored signals (entries across all collections).
@@ -565,6 +545,11 @@ impl Profile {
 
     /// Time of the oldest stored signal.
     pub fn oldest(&self) -> Option<f64> {
+        self.least_time(|p| p.first)
+    }
+
+    /// The least time of a stored signal, a purchase's being `purchase_time` of it.
+    fn least_time(&self, purchase_time: fn(&Purchase) -> f64) -> Option<f64> {
         // A loop per collection feeding one running minimum (the order and `f64::min` of a
         // `reduce`): one chain of thirteen iterators was 2 KB of WebAssembly, this is 1 KB.
         let mut oldest: Option<f64> = None;
@@ -578,7 +563,9 @@ impl Profile {
             .filter(|b| b.weight > 0.0)
             .for_each(|b| see(b.at));
         self.recent.iter().for_each(|r| see(r.at));
-        self.purchases.iter().for_each(|(_, p)| see(p.first));
+        self.purchases
+            .iter()
+            .for_each(|(_, p)| see(purchase_time(p)));
         self.cart.iter().for_each(|c| see(c.item.at));
         self.queries.iter().for_each(|q| see(q.at));
         if let Some((_, at)) = self.survey {

@@ -36,6 +36,14 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
     }
 }
 
+/// An event as `track` reads it from its name and properties.
+fn parse(name: &str, props: serde_json::Value) -> Event {
+    use crate::value::{from_json, Value};
+    Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined)
+        .unwrap()
+        .unwrap()
+}
+
 #[test]
 fn records_items_categories_bands_cart_and_purchases() {
     let gate = granted();
@@ -398,12 +406,6 @@ fn a_price_is_in_the_first_band_whose_bound_is_above_it() {
 
 #[test]
 fn a_cart_view_that_lists_no_products_empties_the_cart() {
-    use crate::value::{from_json, Value};
-    let parse = |name: &str, props: serde_json::Value| {
-        Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined)
-            .unwrap()
-            .unwrap()
-    };
     let gate = granted();
     let tok = gate.personalization().unwrap();
     let cart = |p: &Profile, t: f64| {
@@ -436,13 +438,7 @@ fn a_cart_view_that_lists_no_products_empties_the_cart() {
 
 #[test]
 fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
-    use crate::value::{from_json, Value};
     use serde_json::json;
-    let parse = |name: &str, props: serde_json::Value| {
-        Event::parse(&Value::from(name), &from_json(&props), &Value::Undefined)
-            .unwrap()
-            .unwrap()
-    };
     let gate = granted();
     let tok = gate.personalization().unwrap();
     let cart = |p: &Profile| {
