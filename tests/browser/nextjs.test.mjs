@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,10 +28,24 @@ const CATALOG = `[
   { id: 'mug-stone', title: 'Stoneware mug', category: 'mugs', brand: 'Kiln', popularity: 60 },
   { id: 'napkin-linen', title: 'Linen napkin', category: 'textiles', brand: 'Flax', popularity: 30 },
 ]`;
-// What vitrine answers for this catalog (the same in Node): a shopper who viewed the amber
-// candle, and a catalog-only shop's trending shelf (by popularity).
-const FOR_YOU = ['candle-amber', 'candle-fig', 'mug-stone', 'napkin-linen'];
-const TRENDING = ['mug-stone', 'candle-amber', 'napkin-linen', 'candle-fig'];
+// What the same package answers in Node for the same calls: a shopper who viewed the amber
+// candle, and a catalog-only shop's trending shelf; the pages must show exactly that.
+const { FOR_YOU, TRENDING } = await (async () => {
+  const m = await import(new URL('pkg/vitrine.js', `file://${root}/`).href);
+  m.initSync({ module: readFileSync(join(root, 'pkg', 'vitrine_bg.wasm')) });
+  const catalog = new Function(`return ${CATALOG}`)();
+  const ids = (shelf) => shelf.map((r) => r.itemId);
+  const shopper = m.Vitrine.open({ catalog, consent: { personalization: true }, storage: 'memory' });
+  shopper.track('Product Viewed', { product_id: 'candle-amber' });
+  const forYou = ids(shopper.recommend({ scenario: 'for_you' }));
+  shopper.free();
+  const shop = m.Vitrine.open({ catalog, storage: 'memory' });
+  const trending = ids(shop.recommend({ scenario: 'trending' }));
+  shop.free();
+  assert.equal(forYou.length, 4);
+  assert.equal(trending.length, 4);
+  return { FOR_YOU: forYou, TRENDING: trending };
+})();
 
 const FILES = {
   'package.json': JSON.stringify({ name: 'shop', private: true }),
