@@ -322,10 +322,10 @@ impl Profile {
                 for (id, _) in e.items() {
                     // Most recent first by the time of the view, not of its report: a view
                     // reported late goes where its time puts it, and below a later one of the
-                    // same item not at all.
+                    // same item not at all (views in the same millisecond go in report order).
                     if let Some(i) = self.recent.iter().position(|r| same(&r.value, id)) {
                         match self.recent.get(i) {
-                            Some(r) if r.at >= t => continue,
+                            Some(r) if r.at > t => continue,
                             _ => drop(self.recent.remove(i)),
                         }
                     }

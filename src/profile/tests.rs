@@ -551,6 +551,11 @@ fn recent_views_are_ordered_by_when_they_happened_not_when_they_were_reported() 
     // A late view of an item seen since does not move it back.
     p.record(&tok, &ev(Kind::View, "new", "c", 1.0), T0 - 5.0 * DAY);
     assert_eq!(recent(&p), ["new", "late"]);
+    // Views in the same millisecond go in the order they are reported.
+    p.record(&tok, &ev(Kind::View, "late", "c", 1.0), T0);
+    assert_eq!(recent(&p), ["late", "new"]);
+    p.record(&tok, &ev(Kind::View, "new", "c", 1.0), T0);
+    assert_eq!(recent(&p), ["new", "late"]);
     // With the list full, a view older than all of it is not kept, and pushes none out.
     for i in 0..RECENT_VIEWS {
         p.record(
