@@ -549,7 +549,7 @@ impl Profile {
     }
 
     /// The least time of a stored signal, a purchase's being `purchase_time` of it.
-    fn least_time(&self, purchase_time: fn(&Purchase) -> f64) -> Option<f64> {
+    fn least_time(&self, purchase_time: impl Fn(&Purchase) -> f64) -> Option<f64> {
         // A loop per collection feeding one running minimum (the order and `f64::min` of a
         // `reduce`): one chain of thirteen iterators was 2 KB of WebAssembly, this is 1 KB.
         let mut oldest: Option<f64> = None;
