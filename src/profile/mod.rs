@@ -278,8 +278,9 @@ impl Profile {
 
         for line in &e.lines {
             if let Some(id) = &line.item_id {
-                // Fewer of an item in the cart (3 mugs down to 2) is not a turn away from it.
-                if e.kind == Kind::Remove && self.cart_after_removal(id, line.quantity) > 0.0 {
+                // A removal takes the line out of the cart here; fewer of an item in the cart
+                // (3 mugs down to 2) is not a turn away from it.
+                if e.kind == Kind::Remove && self.take_from_cart(id, line.quantity, t) {
                     continue;
                 }
                 self.items.update(id, ItemSignal::default, |s| {
@@ -347,23 +348,6 @@ impl Profile {
             Kind::Add => {
                 for (id, line) in e.items() {
                     self.put_in_cart(id, line.quantity, t);
-                }
-            }
-            Kind::Remove => {
-                for (id, line) in e.items() {
-                    let left = self.cart_after_removal(id, line.quantity);
-                    let Some(i) = self.cart.iter().position(|c| c.item.value == id) else {
-                        continue;
-                    };
-                    match self.cart.get_mut(i) {
-                        Some(c) if left > 0.0 => c.quantity = left,
-                        _ => {
-                            let mut gone = self.cart.remove(i).item;
-                            gone.at = t;
-                            self.removals.insert(0, gone);
-                            self.removals.truncate(RECENT_REMOVALS);
-                        }
-                    }
                 }
             }
             // A cart view or checkout lists the whole cart; lines of one item (two variants of
@@ -443,14 +427,24 @@ impl Profile {
         }
     }
 
-    /// How many of `id` a removal of `quantity` leaves in the cart: none when it takes all
-    /// there are, when it does not say how many, or when the item is not in the cart.
-    fn cart_after_removal(&self, id: &str, quantity: Option<f64>) -> f32 {
-        let held = self.cart.iter().find(|c| c.item.value == id);
-        match (held, quantity) {
-            (Some(c), Some(q)) => (c.quantity - q as f32).max(0.0),
-            _ => 0.0,
+    /// Takes `quantity` of `id` out of the cart: the whole line, noted as a removal, when the
+    /// removal takes all there are or does not say how many. Returns whether some are left.
+    fn take_from_cart(&mut self, id: &str, quantity: Option<f64>, t: f64) -> bool {
+        let Some(i) = self.cart.iter().position(|c| c.item.value == id) else {
+            return false;
+        };
+        if let (Some(c), Some(q)) = (self.cart.get_mut(i), quantity) {
+            let left = c.quantity - q as f32;
+            if left > 0.0 {
+                c.quantity = left;
+                return true;
+            }
         }
+        let mut gone = self.cart.remove(i).item;
+        gone.at = t;
+        self.removals.insert(0, gone);
+        self.removals.truncate(RECENT_REMOVALS);
+        false
     }
 
     /// Deletes every signal about what `sensitive_item` (item ids) and `sensitive_name`
