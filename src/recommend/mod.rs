@@ -132,8 +132,12 @@ fn serve(
         input.weights
     };
     let mut rules = Rules::new(model, input.policy, req, rep, input.sensitive_ok);
-    if req.scenario == Scenario::Cart {
-        rules.block(&anchors);
+    // Nothing already in the cart: the cart shelf's own items, and what the shopper is about to
+    // buy on their own shelf and buy-again (whatever those serve while little is known).
+    match (req.scenario, rep) {
+        (Scenario::Cart, _) => rules.block(&anchors),
+        (Scenario::ForYou | Scenario::BuyAgain, Some(r)) => rules.block(&r.cart),
+        _ => {}
     }
     let ctx = Ctx {
         model,

@@ -539,6 +539,42 @@ fn exclude_purchased_also_leaves_out_sensitive_purchases() {
     assert!(ids(&out).contains(&"i4"), "only excluded when asked");
 }
 
+#[test]
+fn the_shoppers_own_shelves_leave_out_what_is_in_the_cart() {
+    // i0 was bought before and is in the cart again: buy_again and for_you (which leads with
+    // it otherwise) leave it out; recently_viewed and similar shelves are not about the cart.
+    let m = model();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    p.record(&who, &view(Kind::Purchase, "i0"), NOW - 86_400_000.0);
+    p.record(&who, &view(Kind::View, "i0"), NOW - 1000.0);
+    let before = run(&m, Some(&p), &req(json!({"scenario": "for_you", "k": 5})));
+    assert_eq!(ids(&before)[0], "i0", "{before:?}");
+    p.record(&who, &view(Kind::Add, "i0"), NOW);
+    for r in [
+        json!({"scenario": "for_you", "k": 5}),
+        json!({"scenario": "buy_again", "k": 5}),
+        json!({"scenario": "cart", "k": 5}),
+    ] {
+        let out = run(&m, Some(&p), &req(r.clone()));
+        assert!(!ids(&out).contains(&"i0"), "{r}: {out:?}");
+    }
+    let out = run(&m, Some(&p), &req(json!({"scenario": "for_you", "k": 5})));
+    assert_eq!(out.len(), 4, "the others still fill the shelf: {out:?}");
+    for r in [
+        json!({"scenario": "recently_viewed", "k": 5}),
+        json!({"scenario": "similar", "itemId": "i1", "k": 5}),
+    ] {
+        let out = run(&m, Some(&p), &req(r.clone()));
+        assert!(ids(&out).contains(&"i0"), "{r}: {out:?}");
+    }
+    // Out of the cart, back on the shelf.
+    p.record(&who, &view(Kind::Remove, "i0"), NOW + 1000.0);
+    let out = run(&m, Some(&p), &req(json!({"scenario": "buy_again", "k": 5})));
+    assert_eq!(ids(&out), ["i0"], "{out:?}");
+}
+
 /// The test model with `row` as the co-purchase neighbours of i0, and none for the others.
 fn with_co_purchase_of_i0(row: Vec<(u32, f32)>) -> Model {
     let mut parts = model().parts().clone();
