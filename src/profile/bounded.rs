@@ -142,6 +142,15 @@ impl<V: Rank> Bounded<V> {
         }
     }
 
+    /// Changes every value in place (times corrected), then computes the order again.
+    pub fn change_all(&mut self, change: impl FnMut(&mut V)) {
+        self.entries
+            .iter_mut()
+            .map(|e| &mut e.value)
+            .for_each(change);
+        self.rebuild();
+    }
+
     /// Weights halve every `half_life_ms` from now on: the order is computed again.
     pub fn set_half_life(&mut self, half_life_ms: f64) {
         self.half_life_ms = half_life_ms;
@@ -489,6 +498,33 @@ mod tests {
     }
 
     #[test]
+    fn times_brought_back_evict_as_a_full_scan_would() {
+        let mut rng = Rng::new(5);
+        for round in 0..100 {
+            let mut b = Bounded::new(24, HL);
+            let now = 1e12;
+            for i in 0..24 {
+                // Some entries a year ahead of `now`: they stood highest until brought back.
+                let ahead = if rng.below(3) == 0 {
+                    365.0 * 86_400_000.0
+                } else {
+                    0.0
+                };
+                let at = now - (rng.unit() * 3.0 * HL).floor() + ahead;
+                b.insert(format!("k{i:02}"), Decayed::new(1.0 + rng.unit() * 8.0, at));
+            }
+            b.change_all(|d| d.at = d.at.min(now));
+            b.check();
+            let expect = brute_force(&b, now);
+            b.update("new", Decayed::default, |d| d.add(1.0, now, HL));
+            assert!(
+                b.get(&expect).is_none(),
+                "round {round}: {expect} should go"
+            );
+        }
+    }
+
+    #[test]
     fn the_order_does_not_depend_on_when_it_is_asked() {
         // Decayed weights keep their order as time passes: evicting later evicts the same entry.
         let mut rng = Rng::new(3);
@@ -518,6 +554,8 @@ mod tests {
                 1 => b.insert(key, Decayed::new(rng.unit() * 4.0, t)),
                 2 => b.update(&key, Decayed::default, |d| d.add(-3.0, t, HL)),
                 3 if step % 1000 == 0 => b.set_half_life(HL * (0.5 + rng.unit())),
+                // Times brought back (the clock was put back): the order is computed again.
+                4 if step % 500 == 0 => b.change_all(|d| d.at = d.at.min(t - 3.6e6)),
                 _ => b.update(&key, Decayed::default, |d| d.add(1.0, t, HL)),
             }
             if step % 97 == 0 {

@@ -468,6 +468,44 @@ impl Profile {
         before - self.signal_count()
     }
 
+    /// Whether a time in the profile is later than `now` (see [`Profile::clamp_future`]).
+    pub fn ahead_of(&self, now: f64) -> bool {
+        self.last_at > now
+    }
+
+    /// Brings every time later than `now` back to `now`: signals kept while the device's clock
+    /// ran ahead (set a year forward, then corrected) would otherwise outweigh everything since,
+    /// lead recently viewed, and outlive the retention period by the clock's error. Returns
+    /// whether any time was later; one comparison when none is, as every event's time is at most
+    /// the latest.
+    pub fn clamp_future(&mut self, _: &Personal<'_>, now: f64) -> bool {
+        if !self.ahead_of(now) {
+            return false;
+        }
+        self.revision = Revision::next();
+        let c = |t: &mut f64| *t = t.min(now);
+        self.items.change_all(|s| c(&mut s.score.at));
+        for m in [&mut self.categories, &mut self.brands, &mut self.channels] {
+            m.change_all(|d| c(&mut d.at));
+        }
+        self.prices.iter_mut().for_each(|b| c(&mut b.at));
+        self.purchases.change_all(|p| {
+            c(&mut p.first);
+            c(&mut p.last);
+        });
+        let lists = [&mut self.recent, &mut self.queries, &mut self.removals];
+        lists.into_iter().flatten().for_each(|r| c(&mut r.at));
+        self.cart.iter_mut().for_each(|l| c(&mut l.item.at));
+        self.orders.iter_mut().for_each(|(_, t)| c(t));
+        if let Some((_, t)) = &mut self.survey {
+            c(t);
+        }
+        for t in [&mut self.checkout_at, &mut self.first_at, &mut self.last_at] {
+            c(t);
+        }
+        true
+    }
+
     /// Deletes every signal last touched before `cutoff` (retention). Returns how many went.
     pub fn prune(&mut self, _: &Personal<'_>, cutoff: f64) -> usize {
         self.revision = Revision::next();

@@ -131,6 +131,28 @@ proptest! {
     }
 
     #[test]
+    fn times_brought_back_are_none_later_than_now(
+        events in proptest::collection::vec(event(), 1..80),
+        back in 0.0..(60.0 * DAY),
+    ) {
+        let g = gate();
+        let who = g.personalization().unwrap();
+        let mut p = Profile::new(14.0 * DAY);
+        for (e, t) in &events {
+            p.record(&who, e, *t);
+        }
+        let (signals, counts) = (p.signal_count(), p.counts);
+        let now = p.last_at - back;
+        let clamped = p.clamp_future(&who, now);
+        prop_assert_eq!(clamped, back > 0.0);
+        prop_assert!(!p.ahead_of(now));
+        prop_assert_eq!((p.signal_count(), p.counts), (signals, counts), "nothing lost");
+        prop_assert!(!p.clamp_future(&who, now), "once is enough");
+        // Every time is at most `now`: a prune just after it deletes every signal.
+        prop_assert_eq!(p.prune(&who, now + 1.0), signals);
+    }
+
+    #[test]
     fn decay_never_makes_a_weight_grow(
         events in proptest::collection::vec(event(), 1..60),
         later in proptest::collection::vec(0.0..(400.0 * DAY), 1..8),

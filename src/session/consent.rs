@@ -144,11 +144,14 @@ impl Session {
         profile
     }
 
-    /// Deletes signals older than the policy's retention period; says whether any were.
+    /// Brings times later than now back to now (the device's clock was put back since they were
+    /// kept), then deletes signals older than the policy's retention period; says whether
+    /// anything changed.
     pub(super) fn prune(&mut self, profile: &mut Profile, now: f64) -> bool {
         let Some(who) = self.gate.personalization() else {
             return false;
         };
+        let clamped = profile.clamp_future(&who, now);
         let pruned = profile.prune(&who, now - self.policy.retention_ms());
         self.expiry = profile.expiry().unwrap_or(f64::INFINITY);
         if pruned > 0 {
@@ -157,22 +160,24 @@ impl Session {
                 signals: pruned,
             });
         }
-        pruned > 0
+        clamped || pruned > 0
     }
 
     /// Deletes what has grown older than the retention period since the profile was read or
     /// last pruned, in memory and storage: a page left open for days holds no more than a page
-    /// opened now would read. Costs a comparison until then.
+    /// opened now would read; and brings the profile's times back to now when the clock was put
+    /// back while the page was open. Costs two comparisons until then.
     pub fn tend(&mut self, now: f64) {
-        if self.expiry >= now - self.policy.retention_ms() {
+        let ahead = self.profile.as_ref().is_some_and(|p| p.ahead_of(now));
+        if !ahead && self.expiry >= now - self.policy.retention_ms() {
             return;
         }
         let Some(mut profile) = self.profile.take() else {
             return;
         };
-        let pruned = self.prune(&mut profile, now);
+        let changed = self.prune(&mut profile, now);
         self.profile = Some(profile);
-        if pruned {
+        if changed {
             self.dirty = true;
             self.scratch.forget();
             if self.gate.storage().is_some() {

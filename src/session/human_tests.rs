@@ -1,7 +1,7 @@
 //! Channels, imported orders, survey answers, assistance, sensitive categories and shelf
 //! explanations, through a whole session.
 
-use super::tests::{catalog, open_with, NOW};
+use super::tests::{catalog, open_at, open_with, NOW};
 use super::*;
 use crate::audit::Entry;
 use crate::store::MemoryBackend;
@@ -84,7 +84,7 @@ fn the_visit_channel_tags_events_and_carries_on_across_the_shops_own_pages() {
     );
 
     // Next page of the same visit: the referrer is the shop itself.
-    let mut next = granted(&mem);
+    let mut next = open_at(&mem, json!({}), NOW + MIN);
     next.arrive("https://shop.example/cart", "https://shop.example/p/1");
     assert_eq!(next.channel(NOW + MIN).as_deref(), Some("instagram"));
     track_at(&mut next, "Cart Viewed", json!({}), json!({}), NOW + MIN);
@@ -121,7 +121,7 @@ fn page_views_keep_the_visit_going_and_keep_nothing_of_the_page() {
         json!({"product_id": "candles-1"}),
     );
     let page = |at: f64, pixel: &str| {
-        let mut s = granted(&mem);
+        let mut s = open_at(&mem, json!({}), at);
         s.arrive("https://shop.example/about", "https://shop.example/");
         let channel = s.channel(at);
         let props =
@@ -140,7 +140,7 @@ fn page_views_keep_the_visit_going_and_keep_nothing_of_the_page() {
             (Some("tiktok".to_owned()), Session::accepted())
         );
     }
-    let s = granted(&mem);
+    let s = open_at(&mem, json!({}), NOW + 60.0 * MIN);
     let p = s.profile(NOW + 60.0 * MIN).unwrap();
     assert_eq!(p.counts.get("page_view"), Some(3));
     let e = format!("{:?}", s.export(NOW + 60.0 * MIN));
@@ -876,4 +876,79 @@ fn a_page_left_open_past_the_retention_period_prunes_as_a_new_page_would() {
         let e = format!("{:?}", open_with(&copy, thirty.clone()).export(NOW).profile);
         assert!(!e.contains("old query"), "{call}: storage follows: {e}");
     }
+}
+
+#[test]
+fn times_kept_while_the_clock_ran_ahead_come_back_to_now() {
+    // The device's clock ran a year ahead (a phone set by hand) for a visit, then was put right.
+    let mem = MemoryBackend::new();
+    let policy = json!({"retentionDays": 30});
+    let ahead = NOW + 365.0 * DAY;
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true}, "policy": policy}),
+    );
+    for id in ["candles-1", "candles-2"] {
+        track_at(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": id}),
+            json!({}),
+            ahead,
+        );
+    }
+    track_at(
+        &mut s,
+        "Product Added",
+        json!({"product_id": "candles-2"}),
+        json!({}),
+        ahead,
+    );
+    s.flush(ahead);
+    // The next page, with the clock right: nothing in the profile is later than now, and a view
+    // made now is the most recent one.
+    let mut s = open_with(&mem, json!({"policy": policy}));
+    let summary = s.profile(NOW).unwrap();
+    assert_eq!(summary.last_seen, Some(NOW), "{summary:?}");
+    let e = s.export(NOW).profile.unwrap();
+    let times = format!("{e:?}");
+    assert!(!times.contains(&format!("{ahead:?}")), "{times}");
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW + MIN,
+    );
+    let recent = rec(&mut s, json!({"scenario": "recently_viewed"}));
+    assert_eq!(ids(&recent)[0], "mugs-1", "{recent:?}");
+    // Storage followed, and the retention period counts from now, not from the clock's error:
+    // 31 days on, the year-ahead signals are gone (they would have stayed another 11 months).
+    let later = NOW + 31.0 * DAY;
+    let mut s = open_with(&mem, json!({"policy": policy}));
+    s.flush(later);
+    let e = format!("{:?}", s.export(later).profile);
+    assert!(!e.contains("candles-"), "{e}");
+    // A page left open while the clock is put back brings its times back at the next call.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": false}}),
+    );
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "candles-1"}),
+        json!({}),
+        ahead,
+    );
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW,
+    );
+    let recent = rec(&mut s, json!({"scenario": "recently_viewed"}));
+    assert_eq!(ids(&recent), ["mugs-1", "candles-1"], "{recent:?}");
 }

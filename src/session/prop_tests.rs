@@ -82,6 +82,16 @@ fn apply(s: &mut Session, mem: &MemoryBackend, op: &Op, t: f64) {
 }
 
 fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> Session {
+    open_at(mem, consent, seed, NOW)
+}
+
+/// A later page: opened at `now`, after the events it reads (see `Profile::clamp_future`).
+fn open_at(
+    mem: &MemoryBackend,
+    consent: Option<serde_json::Value>,
+    seed: u64,
+    now: f64,
+) -> Session {
     let mut o = json!({ "catalog": catalog() });
     if let Some(c) = consent {
         o["consent"] = c;
@@ -91,7 +101,7 @@ fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> S
         opts,
         Box::new(mem.clone()),
         Env {
-            now: NOW,
+            now,
             seed,
             gpc: false,
         },
@@ -200,7 +210,7 @@ proptest! {
         }
         *mem.fail_writes.borrow_mut() = false;
         apply(&mut s, &mem, &Op::Search { n: 1 }, NOW + 500.0);
-        let next_page = open(&mem, None, 2);
+        let next_page = open_at(&mem, None, 2, NOW + 500.0);
         prop_assert_eq!(next_page.profile.as_ref(), s.profile.as_ref());
         prop_assert_eq!(next_page.consent().personalization, true);
     }
@@ -241,7 +251,7 @@ proptest! {
             tabs[0].storage_changed(end);
             tabs[1].storage_changed(end);
         }
-        let stored = open(&mem, None, 13);
+        let stored = open_at(&mem, None, 13, end);
         let events = |s: &Session| s.profile(end).map_or(0, |p| p.events);
         prop_assert_eq!(events(&stored), tracked, "stored");
         prop_assert_eq!(events(&tabs[0]), tracked, "tab a");

@@ -29,6 +29,12 @@ pub(crate) fn catalog() -> Json {
 }
 
 pub(crate) fn open_with(mem: &MemoryBackend, extra: Json) -> Session {
+    open_at(mem, extra, NOW)
+}
+
+/// A page opened at `now` (a later page of a visit: opened before its events were made, it
+/// would bring their times back to when it opened, see `Profile::clamp_future`).
+pub(crate) fn open_at(mem: &MemoryBackend, extra: Json, now: f64) -> Session {
     let mut opts = json!({"catalog": catalog()});
     if let (Json::Object(o), Json::Object(e)) = (&mut opts, extra) {
         o.extend(e);
@@ -38,7 +44,7 @@ pub(crate) fn open_with(mem: &MemoryBackend, extra: Json) -> Session {
         opts,
         Box::new(mem.clone()),
         Env {
-            now: NOW,
+            now,
             seed: 7,
             gpc: false,
         },
