@@ -33,6 +33,9 @@ pub enum Entry {
     },
     /// Signals older than the retention period were deleted.
     Prune { at: f64, signals: usize },
+    /// The profile held times up to `ahead` ms later than now (kept while the device's clock ran
+    /// ahead, then put back): they were brought back to now.
+    Clock { at: f64, ahead: f64 },
     /// The storage back-end refused a write or delete; data stayed in memory.
     StorageError { at: f64, message: String },
     /// A consent signal that changed nothing: a malformed TC string, a `tcloaded` string older

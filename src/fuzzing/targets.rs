@@ -280,7 +280,9 @@ pub fn store(data: &[u8]) {
             // Changed or removed: that must be a reset or a decision that says so.
             let explained = audit.history.iter().any(|e| match e {
                 crate::audit::Entry::Reset { key: k, .. } => k == key,
-                crate::audit::Entry::Prune { .. } | crate::audit::Entry::Consent { .. } => true,
+                crate::audit::Entry::Prune { .. }
+                | crate::audit::Entry::Clock { .. }
+                | crate::audit::Entry::Consent { .. } => true,
                 _ => false,
             });
             assert!(explained, "{key} changed without a word in audit()");

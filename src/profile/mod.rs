@@ -475,13 +475,14 @@ impl Profile {
 
     /// Brings every time later than `now` back to `now`: signals kept while the device's clock
     /// ran ahead (set a year forward, then corrected) would otherwise outweigh everything since,
-    /// lead recently viewed, and outlive the retention period by the clock's error. Returns
-    /// whether any time was later; one comparison when none is, as every event's time is at most
-    /// the latest.
-    pub fn clamp_future(&mut self, _: &Personal<'_>, now: f64) -> bool {
+    /// lead recently viewed, and outlive the retention period by the clock's error. Returns how
+    /// far ahead of `now` the latest time was, `None` when it was not; one comparison then, as
+    /// every event's time is at most the latest.
+    pub fn clamp_future(&mut self, _: &Personal<'_>, now: f64) -> Option<f64> {
         if !self.ahead_of(now) {
-            return false;
+            return None;
         }
+        let ahead = self.last_at - now;
         self.revision = Revision::next();
         let c = |t: &mut f64| *t = t.min(now);
         self.items.change_all(|s| c(&mut s.score.at));
@@ -503,7 +504,7 @@ impl Profile {
         for t in [&mut self.checkout_at, &mut self.first_at, &mut self.last_at] {
             c(t);
         }
-        true
+        Some(ahead)
     }
 
     /// Deletes every signal last touched before `cutoff` (retention). Returns how many went.

@@ -142,12 +142,13 @@ proptest! {
             p.record(&who, e, *t);
         }
         let (signals, counts) = (p.signal_count(), p.counts);
-        let now = p.last_at - back;
-        let clamped = p.clamp_future(&who, now);
-        prop_assert_eq!(clamped, back > 0.0);
+        let latest = p.last_at;
+        let now = latest - back;
+        let ahead = p.clamp_future(&who, now);
+        prop_assert_eq!(ahead, (latest > now).then_some(latest - now));
         prop_assert!(!p.ahead_of(now));
         prop_assert_eq!((p.signal_count(), p.counts), (signals, counts), "nothing lost");
-        prop_assert!(!p.clamp_future(&who, now), "once is enough");
+        prop_assert_eq!(p.clamp_future(&who, now), None, "once is enough");
         // Every time is at most `now`: a prune just after it deletes every signal.
         prop_assert_eq!(p.prune(&who, now + 1.0), signals);
     }

@@ -151,7 +151,10 @@ impl Session {
         let Some(who) = self.gate.personalization() else {
             return false;
         };
-        let clamped = profile.clamp_future(&who, now);
+        let ahead = profile.clamp_future(&who, now);
+        if let Some(ahead) = ahead {
+            self.history.push(Entry::Clock { at: now, ahead });
+        }
         let pruned = profile.prune(&who, now - self.policy.retention_ms());
         self.expiry = profile.expiry().unwrap_or(f64::INFINITY);
         if pruned > 0 {
@@ -160,7 +163,7 @@ impl Session {
                 signals: pruned,
             });
         }
-        clamped || pruned > 0
+        ahead.is_some() || pruned > 0
     }
 
     /// Deletes what has grown older than the retention period since the profile was read or

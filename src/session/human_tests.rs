@@ -913,6 +913,14 @@ fn times_kept_while_the_clock_ran_ahead_come_back_to_now() {
     let e = s.export(NOW).profile.unwrap();
     let times = format!("{e:?}");
     assert!(!times.contains(&format!("{ahead:?}")), "{times}");
+    let history = s.audit(NOW).history;
+    assert!(
+        history.contains(&Entry::Clock {
+            at: NOW,
+            ahead: ahead - NOW
+        }),
+        "{history:?}"
+    );
     track_at(
         &mut s,
         "Product Viewed",

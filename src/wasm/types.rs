@@ -429,6 +429,7 @@ export type HistoryEntry =
   | { type: 'erase'; at: number; what: 'profile' | 'storage' | 'sensitive' | 'all' }
   | { type: 'reset'; at: number; key: string; reason: string }
   | { type: 'prune'; at: number; signals: number }
+  | { type: 'clock'; at: number; ahead: number }
   | { type: 'storageError'; at: number; message: string }
   | { type: 'ignored'; at: number; source: 'tcf' | 'stored'; reason: string }
   | { type: 'sync'; at: number; what: 'consent' | 'profile' }
