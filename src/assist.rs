@@ -113,6 +113,7 @@ mod tests {
             score: (kind == Kind::Survey).then_some(3),
             order: None,
             empty_list: false,
+            sensitive: false,
         }
     }
 

@@ -129,6 +129,9 @@ pub struct Event {
     /// A cart view that gave its product list, and the list was empty (`products: []`,
     /// `items: []`, Shopify `cart.lines: []`): the cart is empty.
     pub empty_list: bool,
+    /// Screening kept something of it under the `sensitive` consent (a line, the list or the
+    /// query): its count leaves the profile's event counts when that consent is withdrawn.
+    pub sensitive: bool,
 }
 
 /// The 64-bit FNV-1a hash of a string: what an [`Event`] keeps of an order id.
@@ -331,6 +334,7 @@ impl Event {
             score,
             order,
             empty_list,
+            sensitive: false,
         })
     }
 

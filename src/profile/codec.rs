@@ -22,11 +22,13 @@
 //! orders:     n × (u64 fingerprint, f64 at)
 //! -- from version 4 --
 //! cart quantities: one f32 per cart line, in the cart's order
+//! -- from version 5 --
+//! u32 × 12        of the event counts, those of events kept under the `sensitive` consent
 //! ```
 //!
 //! A version 2 payload (written before the survey, cart removals, open checkout and order
 //! fingerprints existed) decodes with those empty; a version 3 payload (before cart quantities)
-//! with one of each item in the cart.
+//! with one of each item in the cart; a version 4 payload with no event counted as sensitive.
 //!
 //! Decoding checks every count against its capacity, every string against its limit and every
 //! number for finiteness and sign: a payload that fails any check is rejected whole.
@@ -42,7 +44,7 @@ use crate::consent::Personal;
 use crate::event::{MAX_QUANTITY, MAX_TEXT_LEN};
 
 /// The payload version [`Profile::encode`] writes (the store's envelope version).
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 /// Oldest payload version [`Profile::decode_version`] reads.
 pub const OLDEST: u8 = 2;
 
@@ -129,6 +131,9 @@ impl Profile {
         }
         for c in &self.cart {
             w.f32(c.quantity);
+        }
+        for c in self.sensitive_counts {
+            w.u32(c);
         }
         w.buf
     }
@@ -226,6 +231,14 @@ impl Profile {
                 c.quantity = r.f32()?;
                 if !(c.quantity > 0.0 && c.quantity <= MAX_QUANTITY as f32) {
                     return Err(Corrupt::Invalid("bad cart quantity"));
+                }
+            }
+        }
+        if version >= 5 {
+            for (s, &c) in p.sensitive_counts.iter_mut().zip(&p.counts) {
+                *s = r.u32()?;
+                if *s > c {
+                    return Err(Corrupt::Invalid("more sensitive events than events"));
                 }
             }
         }

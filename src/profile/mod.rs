@@ -158,6 +158,9 @@ pub struct Profile {
     cart: Vec<CartLine>,
     queries: Vec<Stamped>,
     counts: [u32; Kind::ALL.len()],
+    /// Of `counts`, the events that kept something under the `sensitive` consent: they leave
+    /// the counts, with their times, when it is withdrawn.
+    sensitive_counts: [u32; Kind::ALL.len()],
     first_at: f64,
     last_at: f64,
     /// The latest survey answer: its score (0–10) and when. The comment is never kept.
@@ -223,6 +226,7 @@ impl Profile {
             cart: Vec::new(),
             queries: Vec::with_capacity(RECENT_QUERIES),
             counts: [0; Kind::ALL.len()],
+            sensitive_counts: [0; Kind::ALL.len()],
             first_at: 0.0,
             last_at: 0.0,
             survey: None,
@@ -268,8 +272,14 @@ impl Profile {
         }
         let hl = self.half_life_ms;
         let w = event_weight(e.kind);
-        if let Some(c) = self.counts.get_mut(e.kind as usize) {
-            *c = c.saturating_add(1);
+        let counted = 1 + usize::from(e.sensitive);
+        for counts in [&mut self.counts, &mut self.sensitive_counts]
+            .into_iter()
+            .take(counted)
+        {
+            if let Some(c) = counts.get_mut(e.kind as usize) {
+                *c = c.saturating_add(1);
+            }
         }
         if self.first_at == 0.0 || t < self.first_at {
             self.first_at = t;
@@ -465,6 +475,15 @@ impl Profile {
         self.removals.retain(|c| !sensitive_item(&c.value));
         self.categories.retain(|name, _| !sensitive_name(name));
         self.queries.retain(|q| !sensitive_name(&q.value));
+        // Their events leave the counts, and their times the first and last event time, which
+        // become those of the signals kept (the ordinary events' own are not told apart).
+        if self.sensitive_counts.iter().any(|&n| n > 0) {
+            for (c, s) in self.counts.iter_mut().zip(&mut self.sensitive_counts) {
+                *c = c.saturating_sub(core::mem::take(s));
+            }
+            self.first_at = self.oldest().unwrap_or(0.0);
+            self.last_at = self.fold_times(|p| p.last, f64::max).unwrap_or(0.0);
+        }
         before - self.signal_count()
     }
 
@@ -534,6 +553,7 @@ impl Profile {
         // leaves no signal (a list view of unnamed items) still counts until it is itself old.
         if self.signal_count() == 0 && self.last_at < cutoff {
             self.counts = [0; Kind::ALL.len()];
+            self.sensitive_counts = [0; Kind::ALL.len()];
             self.first_at = 0.0;
             self.last_at = 0.0;
         } else if self.first_at < cutoff {
@@ -546,7 +566,7 @@ impl Profile {
     /// times it compares with its cutoff (`None`: nothing to delete). A prune at any cutoff up to
     /// it deletes nothing.
     pub fn expiry(&self) -> Option<f64> {
-        let last = self.least_time(|p| p.last);
+        let last = self.fold_times(|p| p.last, f64::min);
         // Without signals, the counts go with the last event.
         match self.signal_count() == 0 && self.last_at > 0.0 {
             true => Some(last.map_or(self.last_at, |t| t.min(self.last_at))),
@@ -578,15 +598,20 @@ impl Profile {
 
     /// Time of the oldest stored signal.
     pub fn oldest(&self) -> Option<f64> {
-        self.least_time(|p| p.first)
+        self.fold_times(|p| p.first, f64::min)
     }
 
-    /// The least time of a stored signal, a purchase's being `purchase_time` of it.
-    fn least_time(&self, purchase_time: impl Fn(&Purchase) -> f64) -> Option<f64> {
-        // A loop per collection feeding one running minimum (the order and `f64::min` of a
-        // `reduce`): one chain of thirteen iterators was 2 KB of WebAssembly, this is 1 KB.
-        let mut oldest: Option<f64> = None;
-        let mut see = |t: f64| oldest = Some(oldest.map_or(t, |o| o.min(t)));
+    /// The times of every stored signal folded with `pick` (`f64::min`: the least), a
+    /// purchase's being `purchase_time` of it; `None` without signals.
+    fn fold_times(
+        &self,
+        purchase_time: impl Fn(&Purchase) -> f64,
+        pick: fn(f64, f64) -> f64,
+    ) -> Option<f64> {
+        // A loop per collection feeding one running value (the order of a `reduce`): one chain
+        // of thirteen iterators was 2 KB of WebAssembly, this is 1 KB.
+        let mut folded: Option<f64> = None;
+        let mut see = |t: f64| folded = Some(folded.map_or(t, |o| pick(o, t)));
         self.items.iter().for_each(|(_, s)| see(s.score.at));
         for m in [&self.categories, &self.brands, &self.channels] {
             m.iter().for_each(|(_, d)| see(d.at));
@@ -609,7 +634,7 @@ impl Profile {
             see(self.checkout_at);
         }
         self.orders.iter().for_each(|(_, at)| see(*at));
-        oldest
+        folded
     }
 
     /// Memory held, in bytes: the struct, its tables and every string.

@@ -63,22 +63,28 @@ fn event() -> impl Strategy<Value = (Event, f64)> {
         proptest::option::of(text(MAX_TEXT_LEN)),
         0.0..(60.0 * DAY),
         proptest::option::of(text(MAX_ID_LEN)),
-        proptest::option::of(0u8..=10),
+        (
+            proptest::option::of(0u8..=10),
+            proptest::bool::weighted(0.2),
+        ),
     )
-        .prop_map(|(kind, lines, query, list, channel, dt, order_id, score)| {
-            let e = Event {
-                kind,
-                lines,
-                query,
-                list,
-                timestamp: None,
-                channel,
-                order: order_id.as_deref().map(fnv1a),
-                empty_list: false,
-                score,
-            };
-            (e, T0 + dt)
-        })
+        .prop_map(
+            |(kind, lines, query, list, channel, dt, order_id, (score, sensitive))| {
+                let e = Event {
+                    kind,
+                    lines,
+                    query,
+                    list,
+                    timestamp: None,
+                    channel,
+                    order: order_id.as_deref().map(fnv1a),
+                    empty_list: false,
+                    sensitive,
+                    score,
+                };
+                (e, T0 + dt)
+            },
+        )
 }
 
 proptest! {
@@ -128,6 +134,35 @@ proptest! {
             let gone = r.prune(&who, e + 1.0);
             prop_assert!(gone > 0 || r.counts != p.counts, "nothing went after {e}");
         }
+    }
+
+    #[test]
+    fn erasing_sensitive_events_leaves_counts_and_times_of_the_rest(
+        events in proptest::collection::vec(event(), 1..80),
+    ) {
+        let g = gate();
+        let who = g.personalization().unwrap();
+        let mut p = Profile::new(14.0 * DAY);
+        let mut ordinary = [0u32; Kind::ALL.len()];
+        for (e, t) in &events {
+            if p.record(&who, e, *t) && !e.sensitive {
+                ordinary[e.kind as usize] += 1;
+            }
+        }
+        // Which signals are sensitive does not matter here: whatever erasing deletes, the
+        // counts become those of the ordinary events, and no time is later than a kept signal's.
+        let mut q = p.clone();
+        q.erase_sensitive(&who, &|id| id.len() % 2 == 0, &|_| false);
+        let had_sensitive = events.iter().any(|(e, _)| e.sensitive);
+        prop_assert_eq!(q.counts, if had_sensitive { ordinary } else { p.counts });
+        prop_assert_eq!(q.sensitive_counts, [0; Kind::ALL.len()]);
+        if had_sensitive {
+            prop_assert_eq!(q.last_at, q.fold_times(|p| p.last, f64::max).unwrap_or(0.0));
+            prop_assert_eq!(q.first_at, q.oldest().unwrap_or(0.0));
+        }
+        let bytes = q.encode(&who);
+        let back = Profile::decode(&who, &bytes, 14.0 * DAY);
+        prop_assert_eq!(back.as_ref(), Ok(&q));
     }
 
     #[test]

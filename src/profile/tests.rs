@@ -33,6 +33,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         score: None,
         order: None,
         empty_list: false,
+        sensitive: false,
     }
 }
 
@@ -519,17 +520,18 @@ fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
     // Quantities are stored; a version 3 record (without them) reads as one of each.
     let bytes = p.encode(&tok);
     assert_eq!(Profile::decode(&tok, &bytes, 14.0 * DAY).unwrap(), p);
-    // Version 3: 11 event counts (no page views), no cart quantities at the end.
+    // Version 3: 11 event counts (no page views), no cart quantities and no sensitive event
+    // counts (version 5) at the end.
     let mut v3 = bytes[..16 + 44].to_vec();
-    v3.extend_from_slice(&bytes[16 + 48..bytes.len() - 8]);
+    v3.extend_from_slice(&bytes[16 + 48..bytes.len() - 8 - 48]);
     let old = Profile::decode_version(&tok, &v3, 14.0 * DAY, 3).unwrap();
     assert_eq!(
         cart(&old),
         [("mug".to_owned(), 1.0), ("lamp".to_owned(), 1.0)]
     );
     let mut bad = bytes.clone();
-    let at = bad.len() - 4;
-    bad[at..].copy_from_slice(&0f32.to_le_bytes());
+    let at = bad.len() - 4 - 48;
+    bad[at..at + 4].copy_from_slice(&0f32.to_le_bytes());
     assert_eq!(
         Profile::decode(&tok, &bad, DAY),
         Err(codec::Corrupt::Invalid("bad cart quantity"))

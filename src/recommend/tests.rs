@@ -42,6 +42,7 @@ fn view(kind: Kind, id: &str) -> Event {
         score: None,
         order: None,
         empty_list: false,
+        sensitive: false,
     }
 }
 

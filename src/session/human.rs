@@ -80,7 +80,8 @@ pub(super) fn catalog_indices<'a>(
 /// sensitive category and searches naming one are dropped; `Err(Sensitive)` when nothing is left.
 /// With it, they are kept, but a sensitive line only feeds signals that withdrawal can erase
 /// exactly: the item's own (when the catalog knows it) and the sensitive category's, not brand,
-/// price band or an ordinary category.
+/// price band or an ordinary category; and the event is marked `sensitive`, so that its count
+/// can go too.
 pub fn screen(
     model: &Model,
     policy: &Policy,
@@ -96,9 +97,14 @@ pub fn screen(
     };
     let mut known = known.iter().copied();
     if allowed.is_some() {
+        e.sensitive = e.list.as_deref().is_some_and(|l| sensitive_name(policy, l))
+            || e.query
+                .as_deref()
+                .is_some_and(|q| sensitive_query(policy, q));
         for l in &mut e.lines {
             let i = known.next().flatten();
             if line_sensitive(l, i) {
+                e.sensitive = true;
                 l.brand = None;
                 l.price = None;
                 l.category = l.category.take().filter(|c| sensitive_name(policy, c));

@@ -960,3 +960,75 @@ fn times_kept_while_the_clock_ran_ahead_come_back_to_now() {
     let recent = rec(&mut s, json!({"scenario": "recently_viewed"}));
     assert_eq!(ids(&recent), ["mugs-1", "candles-1"], "{recent:?}");
 }
+
+#[test]
+fn p19_withdrawal_takes_sensitive_events_out_of_the_counts_and_times() {
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    let at = |t: f64| json!({ "timestamp": t });
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "throws-4"}),
+        at(NOW - 3.0 * DAY),
+        NOW,
+    );
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        at(NOW - 2.0 * DAY),
+        NOW,
+    );
+    track_at(
+        &mut s,
+        "Order Completed",
+        json!({"order_id": "o1",
+        "products": [{"product_id": "mugs-2"}]}),
+        at(NOW - DAY),
+        NOW,
+    );
+    // A sensitive purchase, an order mixing both kinds, and a search naming the category.
+    for (props, t) in [
+        (
+            json!({"order_id": "o2", "products": [{"product_id": "throws-5"}]}),
+            NOW - 1000.0,
+        ),
+        (
+            json!({"order_id": "o3", "products": [{"product_id": "throws-6"}, {"product_id": "mugs-3"}]}),
+            NOW - 500.0,
+        ),
+    ] {
+        track_at(&mut s, "Order Completed", props, at(t), NOW);
+    }
+    track(&mut s, "Products Searched", json!({"query": "wool throws"}));
+    let p = s.profile(NOW).unwrap();
+    assert_eq!((p.counts.get("purchase"), p.events), (Some(3), 6), "{p:?}");
+    assert_eq!(
+        (p.first_seen, p.last_seen),
+        (Some(NOW - 3.0 * DAY), Some(NOW))
+    );
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    // What is left says nothing of the sensitive events: not how many, not when. The mixed
+    // order goes whole from the counts (its mug stays a signal, with its time).
+    let p = s.profile(NOW).unwrap();
+    assert_eq!(p.counts.get("purchase"), Some(1), "{p:?}");
+    assert_eq!(p.counts.get("search"), None, "{p:?}");
+    assert_eq!(p.events, 2, "{p:?}");
+    assert_eq!(
+        (p.first_seen, p.last_seen),
+        (Some(NOW - 2.0 * DAY), Some(NOW - 500.0)),
+        "{p:?}"
+    );
+    // Storage follows, and the next sensitive withdrawal finds nothing more to take.
+    let reread = open_with(&mem, json!({})).profile(NOW).unwrap();
+    assert_eq!(reread, p);
+    track(&mut s, "Product Viewed", json!({"product_id": "mugs-4"}));
+    assert_eq!(s.profile(NOW).unwrap().events, 3);
+}

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! base64url( magic: 2 bytes ("VP" profile, "VC" consent)
-//!          · version: u8 (currently 3; 2 is still read)
+//!          · version: u8 (currently 5; 2 to 4 are still read)
 //!          · crc32(payload): u32 little-endian
 //!          · payload )
 //! ```
@@ -16,8 +16,9 @@ use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
 /// GPC opt-in flag) and the profile record starts with the writers' clock. 3: the consent record
 /// adds the `sensitive` purpose; the profile adds the survey answer, cart removals, the open
 /// checkout and order fingerprints (see `profile::codec`). 4: the profile adds how many of each
-/// item are in the cart.
-pub const VERSION: u8 = 4;
+/// item are in the cart. 5: the profile adds how many events were kept under the `sensitive`
+/// consent.
+pub const VERSION: u8 = 5;
 /// Oldest version this build reads (and rewrites as [`VERSION`] at the next write).
 pub const OLDEST: u8 = 2;
 

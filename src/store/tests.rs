@@ -48,6 +48,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         score: None,
         order: None,
         empty_list: false,
+        sensitive: false,
     };
     p.record(&who, &e, 10.0);
     assert_eq!(
@@ -185,13 +186,15 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
         score: None,
         order: None,
         empty_list: false,
+        sensitive: false,
     };
     p.record(&who, &e, 10.0);
     let now = p.encode(&who);
     let mut v2 = now[..16].to_vec();
     v2.extend_from_slice(&now[16..16 + 40]);
-    // Tail: survey flag, removals, checkout, orders (version 3), one cart line's quantity (4).
-    v2.extend_from_slice(&now[16 + 48..now.len() - 13 - 4]);
+    // Tail: survey flag, removals, checkout, orders (version 3), one cart line's quantity (4),
+    // sensitive event counts (5).
+    v2.extend_from_slice(&now[16 + 48..now.len() - 13 - 4 - 48]);
     let mut clock = Writer::default();
     Clock::default().encode(&mut clock);
     clock.buf.extend_from_slice(&v2);
