@@ -355,25 +355,29 @@ impl Profile {
                     self.recent.insert(at, Stamped { value, at: t });
                 }
             }
+            // Events reported late (an import, a page replaying what it queued) change the cart
+            // as they would have then: what a later event put in the cart stays, and what left
+            // it later (removed or bought) is not put back.
             Kind::Add => {
                 for (id, line) in e.items() {
-                    self.put_in_cart(id, line.quantity, t);
+                    if !self.left_cart_after(id, t) {
+                        self.put_in_cart(id, line.quantity, t);
+                    }
                 }
             }
             // A cart view or checkout lists the whole cart; lines of one item (two variants of
-            // a product) add up.
-            Kind::CartView | Kind::Checkout if e.items().next().is_some() => {
+            // a product) add up. One that lists no products says the cart is empty.
+            Kind::CartView | Kind::Checkout if e.items().next().is_some() || e.empty_list => {
                 if e.kind == Kind::Checkout {
                     self.checkout_at = self.checkout_at.max(t);
                 }
-                self.cart.clear();
+                self.cart.retain(|c| c.item.at > t);
                 for (id, line) in e.items() {
-                    self.put_in_cart(id, line.quantity, t);
+                    if !self.left_cart_after(id, t) {
+                        self.put_in_cart(id, line.quantity, t);
+                    }
                 }
             }
-            // A cart view that lists no products says the cart is empty now: what was put in
-            // before it goes (what a later event added stays).
-            Kind::CartView if e.empty_list => self.cart.retain(|c| c.item.at > t),
             Kind::Purchase => {
                 for (id, line) in e.items() {
                     let new = || Purchase {
@@ -391,7 +395,7 @@ impl Profile {
                 }
                 let bought: Vec<&str> = e.items().map(|(id, _)| id).collect();
                 self.cart
-                    .retain(|c| !bought.contains(&c.item.value.as_str()));
+                    .retain(|c| c.item.at > t || !bought.contains(&c.item.value.as_str()));
                 if t >= self.checkout_at {
                     self.checkout_at = 0.0;
                 }
@@ -437,12 +441,22 @@ impl Profile {
         }
     }
 
+    /// Whether `id` left the cart after `t`: removed from it, or bought.
+    fn left_cart_after(&self, id: &str, t: f64) -> bool {
+        self.removals.iter().any(|r| r.at > t && same(&r.value, id))
+            || self.purchases.get(id).is_some_and(|p| p.last > t)
+    }
+
     /// Takes `quantity` of `id` out of the cart: the whole line, noted as a removal, when the
     /// removal takes all there are or does not say how many. Returns whether some are left.
+    /// A line put in the cart after `t` stays (a removal reported late).
     fn take_from_cart(&mut self, id: &str, quantity: Option<f64>, t: f64) -> bool {
         let Some(i) = self.cart.iter().position(|c| c.item.value == id) else {
             return false;
         };
+        if self.cart.get(i).is_some_and(|c| c.item.at > t) {
+            return false;
+        }
         if let (Some(c), Some(q)) = (self.cart.get_mut(i), quantity) {
             let left = c.quantity - q as f32;
             if left > 0.0 {

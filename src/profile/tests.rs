@@ -438,6 +438,61 @@ fn a_cart_view_that_lists_no_products_empties_the_cart() {
 }
 
 #[test]
+fn cart_events_reported_late_change_the_cart_as_they_would_have_then() {
+    use serde_json::json;
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let cart = |p: &Profile| {
+        p.export(&tok, T0 + 99.0)
+            .cart
+            .into_iter()
+            .map(|c| (c.value, c.quantity))
+            .collect::<Vec<_>>()
+    };
+    let add = |id: &str| parse("Product Added", json!({"product_id": id}));
+    let remove = |id: &str| parse("Product Removed", json!({"product_id": id}));
+    let bought = |id: &str| {
+        parse(
+            "Order Completed",
+            json!({"order_id": id, "products": [{"product_id": id}]}),
+        )
+    };
+    let listing = |ids: &[&str]| {
+        let products: Vec<_> = ids
+            .iter()
+            .map(|id| json!({"product_id": id, "quantity": 2}))
+            .collect();
+        parse("Cart Viewed", json!({ "products": products }))
+    };
+    let mut p = Profile::new(14.0 * DAY);
+    // Taken out (or bought) at 20, the add of 10 reported afterwards does not put it back.
+    p.record(&tok, &add("mug"), T0);
+    p.record(&tok, &remove("mug"), T0 + 20.0);
+    p.record(&tok, &bought("lamp"), T0 + 20.0);
+    p.record(&tok, &add("mug"), T0 + 10.0);
+    p.record(&tok, &add("lamp"), T0 + 10.0);
+    assert_eq!(cart(&p), []);
+    // Put in at 30: a removal or a purchase of 25 reported afterwards leaves it.
+    p.record(&tok, &add("mug"), T0 + 30.0);
+    p.record(&tok, &remove("mug"), T0 + 25.0);
+    p.record(&tok, &bought("mug"), T0 + 25.0);
+    assert_eq!(cart(&p), [("mug".to_owned(), 1.0)]);
+    // A cart listing of 28 reported late keeps the mug put in at 30 on top of what it lists,
+    // and does not bring back what left the cart after it.
+    p.record(&tok, &add("vase"), T0 + 31.0);
+    p.record(&tok, &remove("vase"), T0 + 32.0);
+    p.record(&tok, &listing(&["mug", "vase", "cup"]), T0 + 28.0);
+    assert_eq!(
+        cart(&p),
+        [("mug".to_owned(), 3.0), ("cup".to_owned(), 2.0)],
+        "the listing's two mugs and the one added after it"
+    );
+    // In order, a listing replaces the cart as before.
+    p.record(&tok, &listing(&["cup"]), T0 + 40.0);
+    assert_eq!(cart(&p), [("cup".to_owned(), 2.0)]);
+}
+
+#[test]
 fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
     use serde_json::json;
     let gate = granted();
