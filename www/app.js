@@ -17,7 +17,7 @@ const tcfMode = params.get('cmp') === 'tcf';
 
 const listeners = new Map();
 const items = generateCatalog();
-/** True while route() draws the page the shopper navigated to (not a redraw of the same page). */
+/** True while the page the shopper navigated to is drawn (not a redraw of the same page): see navigation(). */
 let navigating = false;
 
 /** The storefront, as pages and extensions see it. */
@@ -82,7 +82,11 @@ const shop = {
     shop.cart.clear();
     updateCartCount();
     const placed = { orderId, lines, total };
-    show(pages.order(shop, placed), 'order');
+    // The confirmation is a screen of its own (under the cart's #/cart): the shopper saw a new page.
+    navigation(() => {
+      show(pages.order(shop, placed), 'order');
+      pageViewed('order');
+    });
     shop.emit('order', placed);
   },
   /** Redraws the current page where it stands (after a consent decision, a cart change); tracks no view. */
@@ -104,6 +108,41 @@ function show(nodes, name, routeParams = {}) {
   shop.emit('route', { name, params: routeParams, main });
 }
 
+/** Runs `fn` as a navigation: the view events it tracks are kept (shop.trackView). */
+function navigation(fn) {
+  navigating = true;
+  try {
+    fn();
+  } finally {
+    navigating = false;
+  }
+}
+
+/** The name each screen goes by in its page view (Segment's `name`). */
+const SCREEN_NAMES = {
+  home: 'Home', category: 'Category', product: 'Product', search: 'Search Results', cart: 'Cart',
+  order: 'Order Confirmation', 'not-found': 'Not Found',
+};
+/** The address of the screen shown before this one: a later screen's referrer, as analytics.js reports it in an app that routes in the page. */
+let lastUrl = document.referrer;
+
+/**
+ * What analytics.js's `analytics.page()` reports, as vitrine's `Page Viewed`: one for every
+ * screen the shopper navigates to, with Segment's page properties. vitrine counts it and keeps the
+ * visit's channel current; it keeps nothing of the page (not its address, not its title).
+ */
+function pageViewed(screen) {
+  shop.trackView('Page Viewed', {
+    name: SCREEN_NAMES[screen] ?? screen,
+    path: location.pathname,
+    url: location.href,
+    referrer: lastUrl,
+    search: location.search,
+    title: document.title,
+  });
+  lastUrl = location.href;
+}
+
 /** Routes are `#/…` (or no hash); any other hash is an anchor on the page, as the skip link's `#main`. */
 const isRoute = (hash) => hash === '' || hash.startsWith('#/');
 let routed = null;
@@ -111,14 +150,11 @@ let routed = null;
 /** Draws the page the hash names: a navigation, unless `redraw` (the same page drawn again). */
 function route({ redraw = false } = {}) {
   routed = location.hash;
-  navigating = !redraw;
-  try {
-    draw(redraw);
-  } finally {
-    navigating = false;
-  }
+  if (redraw) draw(true);
+  else navigation(() => pageViewed(draw(false)));
 }
 
+/** Draws the page the hash names and returns its screen's name ('home', 'product', …). */
 function draw(redraw) {
   const [, kind, ...rest] = (isRoute(location.hash) ? location.hash || '#/' : '#/').split('/');
   const arg = decodeURIComponent(rest.join('/'));
@@ -136,6 +172,7 @@ function draw(redraw) {
   });
   show(nodes, name, { arg });
   if (!redraw) window.scrollTo(0, 0);
+  return name;
 }
 
 /** The header's privacy chip says what vitrine may do right now. */

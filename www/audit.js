@@ -50,6 +50,24 @@ function summary(a) {
   );
 }
 
+/**
+ * profile().counts' keys in words, what the shopper did first and the shop's pages last: a
+ * storefront tracks a page view on every screen, so they outnumber the rest, and keep nothing.
+ */
+const COUNT_WORDS = [
+  ['view', 'product view'], ['click', 'click'], ['list_view', 'list view'], ['search', 'search', 'searches'],
+  ['add', 'add to cart', 'adds to cart'], ['remove', 'removal from the cart', 'removals from the cart'],
+  ['cart_view', 'cart view'], ['checkout', 'checkout'], ['purchase', 'purchase'],
+  ['wishlist', 'wishlist add'], ['survey', 'survey answer'], ['page_view', 'page view'],
+];
+
+function countsInWords(counts) {
+  const known = new Set(COUNT_WORDS.map(([k]) => k));
+  return [...COUNT_WORDS.filter(([k]) => counts[k]).map(([k, word, many]) => plural(counts[k], word, many)),
+    // A kind this page does not know yet (a newer vitrine) is shown as vitrine names it.
+    ...Object.entries(counts).filter(([k, n]) => n && !known.has(k)).map(([k, n]) => plural(n, k))].join(', ');
+}
+
 function profilePanel(exp, a) {
   const p = exp.profile;
   if (!p) {
@@ -59,7 +77,7 @@ function profilePanel(exp, a) {
     return;
   }
   const top = (list) => list.slice(0, 8).map((x) => ({ name: x.name, value: x.share, label: `${Math.round(x.share * 100)} %` }));
-  const counts = Object.entries(p.counts).map(([k, n]) => plural(n, k)).join(', ');
+  const counts = countsInWords(p.counts);
   const band = [...p.priceBands].sort((x, y) => y.weight - x.weight)[0];
   $('profile').replaceChildren(el('div', { class: 'glance' },
     el('figure', {}, el('figcaption', { text: 'Categories' }), bars(top(p.categories), { title: 'Category affinities (share of the profile)', max: 1 })),
@@ -225,7 +243,7 @@ function networkPanel(a) {
         el('h3', { text: 'Try it' }),
         el('p', { text: 'This button asks the page to send your export to a tracker. The page\'s Content-Security-Policy allows connections only to vitrine\'s .wasm file and the shop\'s model file, so the browser refuses.' }),
         el('button', { type: 'button', id: 'try-send', text: 'Try to send my data to tracker.invalid' }),
-        el('div', { id: 'try-result', role: 'status' })),
+        el('div', { id: 'try-result', role: 'status' }, tried ? tryResult(tried) : null)),
       el('div', {},
         el('h3', { text: `Every request this page made (${entries.length})` }),
         el('p', { class: 'verdict' }, el('span', { class: `pill ${sameOrigin ? 'ok' : 'bad'}`, text: sameOrigin ? 'all same-origin static files' : 'a request left this origin' })),
@@ -233,9 +251,23 @@ function networkPanel(a) {
   $('try-send').addEventListener('click', trySend);
 }
 
+/**
+ * The last send attempt's outcome. The page is drawn again whenever the shop's tab writes (a page
+ * view and the screen's own event are two writes), so the result is kept here and drawn with the
+ * rest, not only into the element that was on screen when the button was pressed.
+ */
+let tried = null;
+
+function tryResult({ outcome, violation }) {
+  return [
+    el('p', {}, el('span', { class: `pill ${violation ? 'ok' : 'bad'}`, text: violation ? 'blocked by the browser' : 'not blocked' }), ` ${outcome}.`),
+    violation ? el('p', {}, `Violated directive: `, el('code', { text: violation.effectiveDirective }), `; blocked: `, el('code', { text: violation.blockedURI })) : null,
+    violation ? el('details', {}, el('summary', { text: 'This page\'s Content-Security-Policy' }), el('pre', { text: violation.originalPolicy.split('; ').join(';\n') })) : null,
+  ];
+}
+
 /** Attempts a real exfiltration and shows what the browser's CSP did with it. */
 async function trySend() {
-  const out = $('try-result');
   let violation = null;
   const onViolation = (e) => { violation = e; };
   document.addEventListener('securitypolicyviolation', onViolation);
@@ -248,10 +280,11 @@ async function trySend() {
   }
   await new Promise((r) => setTimeout(r, 50));
   document.removeEventListener('securitypolicyviolation', onViolation);
-  out.replaceChildren(
-    el('p', {}, el('span', { class: `pill ${violation ? 'ok' : 'bad'}`, text: violation ? 'blocked by the browser' : 'not blocked' }), ` ${outcome}.`),
-    violation ? el('p', {}, `Violated directive: `, el('code', { text: violation.effectiveDirective }), `; blocked: `, el('code', { text: violation.blockedURI })) : null,
-    violation ? el('details', {}, el('summary', { text: 'This page\'s Content-Security-Policy' }), el('pre', { text: violation.originalPolicy.split('; ').join(';\n') })) : null);
+  tried = {
+    outcome,
+    violation: violation && { effectiveDirective: violation.effectiveDirective, blockedURI: violation.blockedURI, originalPolicy: violation.originalPolicy },
+  };
+  $('try-result').replaceChildren(...tryResult(tried).filter(Boolean));
 }
 
 /**

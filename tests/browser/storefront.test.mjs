@@ -1,6 +1,7 @@
 // The demo storefront in real Chromium, on the demo model: consent refused, then given; the shelf
 // follows the shopper; the profile survives a reload; withdrawal empties storage; every request of
-// the session is a static file; the arrival channel is recorded.
+// the session is a static file; the arrival channel is recorded; a page view for every screen
+// shown and a cart view that lists the shop's cart, as a Segment storefront sends them.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { assertOnlyStaticRequests, indexedDbNames, launch, newPage, ready, vitrineKeys } from './browser.mjs';
@@ -140,6 +141,106 @@ test('per-purpose choice: personalisation without storage keeps nothing in local
   await page.reload();
   await ready(page);
   assert.equal(await page.isVisible('#consent-banner'), true, 'a new visit asks again');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** What vitrine counted, and the cart it keeps (id → quantity), in the page's instance. */
+const kept = (page) => page.evaluate(() => {
+  const p = window.vitrine.exportData().profile;
+  return { counts: p.counts, cart: Object.fromEntries(p.cart.map((c) => [c.value, c.quantity])) };
+});
+/** The demo's own cart (id → quantity). */
+const shopCart = (page) => page.evaluate(() => Object.fromEntries(window.shop.cart));
+/** The events the shop tracked since the last call, with whether vitrine took them. */
+const trackedSince = (page) => page.evaluate(() => window.tracked.splice(0).map(({ event, accepted }) => `${event}${accepted ? '' : ' (refused)'}`));
+
+test('a page view for every screen shown, and a cart view that gives vitrine exactly the shop\'s cart', async () => {
+  const { page, requests, problems, context } = await newPage(env.browser);
+  await page.goto(env.base);
+  await ready(page);
+  await page.evaluate(() => {
+    window.tracked = [];
+    window.shop.on('track', ({ event, result }) => window.tracked.push({ event, accepted: result.accepted }));
+  });
+  await page.click('[data-consent="accept-all"]');
+  // The home page was shown before the decision (its page view refused then) and is drawn again
+  // for the decision, which is no new page.
+  assert.deepEqual(await trackedSince(page), []);
+
+  await page.click('#cats a[data-cat="Candles"]');
+  await page.waitForSelector('.grid .card');
+  const [a, b] = await page.$$eval('.grid .card', (cards) => cards.slice(0, 2).map((c) => c.dataset.itemId));
+  await page.click(`.grid .card[data-item-id="${a}"]`);
+  await page.waitForSelector(`article.product[data-item-id="${a}"]`);
+  await page.click('article.product button.primary');
+  await page.click('article.product button.primary');
+  await page.goBack();
+  await page.waitForSelector(`.grid .card[data-item-id="${b}"]`);
+  await page.click(`.grid .card[data-item-id="${b}"]`);
+  await page.waitForSelector(`article.product[data-item-id="${b}"]`);
+  await page.click('article.product button.primary');
+  await page.click('a.cart-link');
+  await page.waitForSelector('.lines li');
+  assert.deepEqual(await trackedSince(page), [
+    'Product List Viewed', 'Page Viewed', 'Product Viewed', 'Page Viewed', 'Product Added', 'Product Added',
+    'Product List Viewed', 'Page Viewed', 'Product Viewed', 'Page Viewed', 'Product Added',
+    'Cart Viewed', 'Page Viewed',
+  ], 'one page view per screen, after the screen\'s own view event');
+  assert.deepEqual(await shopCart(page), { [a]: 2, [b]: 1 });
+  let now = await kept(page);
+  assert.equal(now.counts.page_view, 5);
+  assert.equal(now.counts.cart_view, 1);
+  assert.deepEqual(now.cart, await shopCart(page), 'the cart view listed the shop\'s cart, quantities and all');
+
+  // The cart's − and + change the cart where it stands: no new page, no new cart view, and the
+  // adds and removals keep vitrine's cart equal to the shop's.
+  await page.click(`.lines li[data-item-id="${a}"] button[aria-label^="One less"]`);
+  await page.click(`.lines li[data-item-id="${b}"] button[aria-label^="One more"]`);
+  await page.click(`.lines li[data-item-id="${b}"] button[aria-label^="One more"]`);
+  assert.deepEqual(await trackedSince(page), ['Product Removed', 'Product Added', 'Product Added']);
+  assert.deepEqual(await shopCart(page), { [a]: 1, [b]: 3 });
+  now = await kept(page);
+  assert.deepEqual([now.counts.page_view, now.counts.cart_view], [5, 1]);
+  assert.deepEqual(now.cart, { [a]: 1, [b]: 3 });
+
+  // Home and back to the cart: two screens, the second a cart view again, with the same cart.
+  await home(page);
+  await page.click('a.cart-link');
+  await page.waitForSelector('.lines li');
+  assert.deepEqual(await trackedSince(page), ['Page Viewed', 'Cart Viewed', 'Page Viewed']);
+  now = await kept(page);
+  assert.deepEqual([now.counts.page_view, now.counts.cart_view], [7, 2]);
+  assert.deepEqual(now.cart, { [a]: 1, [b]: 3 });
+
+  // The order confirmation is a screen too; the order empties both carts.
+  await page.click('.summary button.primary');
+  await page.waitForSelector('.thanks');
+  assert.deepEqual(await trackedSince(page), ['Order Completed', 'Page Viewed']);
+  now = await kept(page);
+  assert.equal(now.counts.page_view, 8);
+  assert.deepEqual(now.cart, {});
+  // A page view keeps nothing of the page: no address, title or screen name in what vitrine holds.
+  const held = await page.evaluate(() => JSON.stringify(window.vitrine.exportData()));
+  assert.doesNotMatch(held, /Order Confirmation|Maison Vitrine|127\.0\.0\.1|#\/cart/);
+
+  // A reload empties the demo's cart (it lives in the tab) but not vitrine's stored one; the cart
+  // screen then says the cart is empty, and vitrine follows.
+  await page.goto(`${env.base}/#/p/${a}`);
+  await page.waitForSelector(`article.product[data-item-id="${a}"]`);
+  await page.click('article.product button.primary');
+  await page.reload();
+  await ready(page);
+  assert.deepEqual((await kept(page)).cart, { [a]: 1 }, 'vitrine remembers the item across the reload');
+  assert.deepEqual(await shopCart(page), {});
+  await page.click('a.cart-link');
+  await page.waitForSelector('.cart-layout .empty');
+  now = await kept(page);
+  assert.deepEqual(now.cart, {}, 'the empty cart view emptied the kept cart');
+  assert.equal(now.counts.cart_view, 3);
+  assert.equal(await page.$('[data-slot="cart"]'), null);
+
+  assertOnlyStaticRequests(requests, env.base);
   assert.deepEqual(problems, []);
   await context.close();
 });

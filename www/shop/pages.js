@@ -1,7 +1,8 @@
 // The storefront's pages. Each renders into <main> from the catalog and vitrine's answers, then
 // the router tells extensions (`route` event). Routes: #/ home, #/c/<category>, #/p/<id>,
-// #/search/<query>, #/cart. A page's own view event goes through `shop.trackView`, which tracks
-// it when the shopper navigates to the page and not when the same page is drawn again.
+// #/search/<query>, #/cart. A page's own view event (a product, a list, a search, the cart) goes
+// through `shop.trackView`, which tracks it when the shopper navigates to the page and not when the
+// same page is drawn again; the router adds a `Page Viewed` for every screen (www/app.js).
 import { el, money, plural } from '../lib/dom.js';
 import { CATEGORIES, DURABLE, describe } from '../catalog.js';
 import { card, picture, shelf } from './ui.js';
@@ -152,6 +153,15 @@ export function product(shop, id) {
 export function cart(shop) {
   const lines = [...shop.cart].map(([id, qty]) => ({ item: shop.byId.get(id), qty })).filter((l) => l.item);
   const total = lines.reduce((s, l) => s + l.item.price * l.qty, 0);
+  // Segment's Cart Viewed lists the whole cart, and vitrine takes the list as the cart it keeps
+  // for the `cart` shelf: exactly these lines and quantities. An empty list says the cart is
+  // empty (after a reload this demo's cart, kept in the tab, is; vitrine forgets what was added).
+  // Tracked before the shelves below are asked for, so they answer for this cart.
+  shop.trackView('Cart Viewed', {
+    products: lines.map(({ item, qty }, i) => ({
+      product_id: item.id, name: item.title, category: item.category, brand: item.brand, price: item.price, quantity: qty, position: i + 1,
+    })),
+  });
   const qtyButton = (item, delta, label) => el('button', {
     type: 'button', class: 'qty', 'aria-label': `${label} ${item.title}`, text: delta > 0 ? '+' : '−',
     onclick: () => { if (delta > 0) shop.addToCart(item, 1); else shop.removeFromCart(item, 1); shop.render(); },
@@ -178,9 +188,8 @@ export function cart(shop) {
         el('p', { class: 'fine', text: 'A demo: no payment, nothing ships, the order stays in this tab.' }),
         checkout,
         el('aside', { class: 'assist', 'data-slot': 'assistance', 'aria-label': 'Help with your order' }))),
-    // With items, what goes with them; with none (a reload empties this demo's cart, while
-    // vitrine's profile still remembers what was added), the shopper's own picks: a `cart` shelf
-    // there would speak of a cart the page just said is empty.
+    // With items, what goes with them; with none (a reload empties this demo's cart), the
+    // shopper's own picks: a `cart` shelf there would speak of a cart the page just said is empty.
     lines.length
       ? shelf(shop, { scenario: 'cart', itemIds: [...shop.cart.keys()], k: K },
         { title: 'Complete your basket', note: fromOrders('past') })
