@@ -157,12 +157,18 @@ function timePanel(exp, a) {
 
 const HISTORY_TEXT = {
   consent: (e) => `personalization ${e.personalization ? 'granted' : 'denied'}, storage ${e.storage ? 'granted' : 'denied'} (source: ${e.source})`,
-  erase: () => 'everything erased',
+  erase: (e) => ({
+    profile: 'profile erased (personalisation withdrawn)',
+    storage: 'stored records erased (storage withdrawn)',
+    sensitive: 'sensitive signals erased (sensitive categories withdrawn)',
+  })[e.what] || 'everything erased',
   reset: (e) => `damaged record ${e.key} reset: ${e.reason}`,
   prune: (e) => `${e.signals} signal(s) older than retention deleted`,
+  clock: (e) => `times up to ${Math.round(e.ahead / 60000)} min ahead of the device's clock brought back to now (the clock was put back)`,
   storageError: (e) => e.message || e.reason || 'storage refused a write',
   ignored: (e) => `${e.signal || e.source || 'signal'} ignored: ${e.reason || ''}`,
   sync: (e) => `another tab's change taken over${e.what ? ` (${e.what})` : ''}`,
+  cleared: () => 'vitrine\'s records vanished from storage (the site\'s data was cleared): handled as an erasure',
 };
 
 function describeEvent(e) {
