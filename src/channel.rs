@@ -329,15 +329,16 @@ fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
 }
 
-/// A label as written by a page or a campaign: trimmed, ASCII lower case, spaces and hyphens as
-/// underscores (`'In Store'` → `in_store`).
+/// A label as written by a page or a campaign: trimmed, in lower case ([`crate::text::lower`]:
+/// `'MAĞAZA'` → `mağaza`), white space of any kind and hyphens as underscores (`'In Store'`,
+/// `'In\u{a0}Store'` → `in_store`).
 fn fold(label: &str) -> String {
-    label
-        .trim()
+    crate::text::lower(label.trim())
         .chars()
         .map(|c| match c {
-            ' ' | '-' => '_',
-            c => c.to_ascii_lowercase(),
+            '-' => '_',
+            c if c.is_whitespace() => '_',
+            c => c,
         })
         .collect()
 }
@@ -1139,6 +1140,10 @@ mod tests {
         assert_eq!(normalize("Newsletter").as_deref(), Some(EMAIL));
         assert_eq!(normalize("Pop-up Market").as_deref(), Some("pop_up_market"));
         assert_eq!(normalize("   "), None);
+        // Labels in other scripts are lower-cased too, and any white space separates.
+        assert_eq!(normalize("MAĞAZA").as_deref(), Some("mağaza"));
+        assert_eq!(normalize("École").as_deref(), normalize("ÉCOLE").as_deref());
+        assert_eq!(normalize("In\u{a0}Store").as_deref(), Some(IN_STORE));
         for c in CHANNELS {
             assert_eq!(normalize(c).as_deref(), Some(c), "{c} is canonical");
         }

@@ -41,8 +41,12 @@ pub struct Policy {
     /// Global Privacy Control handling. Default `deny`.
     pub gpc: GpcHandling,
     /// Categories that are never used for recommendations or reasons without the shopper's
-    /// separate `sensitive` consent (matched case-insensitively). At most 256. Default none.
+    /// separate `sensitive` consent, in lower case. At most 256. Default none.
     pub sensitive_categories: Vec<String>,
+    /// Their keys ([`crate::text::key`]), which names are matched against: however an event, a
+    /// catalog or a query spells one (case, accents, width, invisible characters), it is found.
+    #[serde(skip)]
+    sensitive_keys: Vec<String>,
     /// Diversity applied when `recommend` does not say: 0 = pure relevance, 1 = maximal spread
     /// across categories and brands. Range 0–1, default 0.2.
     pub diversity: f64,
@@ -65,6 +69,7 @@ impl Default for Policy {
             retention_days: 30.0,
             gpc: GpcHandling::Deny,
             sensitive_categories: Vec::new(),
+            sensitive_keys: Vec::new(),
             diversity: 0.2,
             remember_refusal: false,
             max_signal_share: 0.5,
@@ -90,6 +95,9 @@ impl Policy {
         let a = Args::new("open", "policy", v)?;
         a.reject_unknown(KEYS)?;
         let d = Policy::default();
+        let sensitive = a
+            .strings("sensitiveCategories", 256, crate::event::MAX_TEXT_LEN)?
+            .unwrap_or_default();
         Ok(Policy {
             half_life_days: a
                 .number("halfLifeDays", 0.1, 365.0)?
@@ -102,14 +110,11 @@ impl Policy {
                 Some(_) => GpcHandling::Deny,
                 None => d.gpc,
             },
-            sensitive_categories: a
-                .strings("sensitiveCategories", 256, crate::event::MAX_TEXT_LEN)?
-                .map(|v| {
-                    v.into_iter()
-                        .map(|c| crate::text::lower(c.trim()))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            sensitive_keys: sensitive.iter().map(|c| crate::text::key(c)).collect(),
+            sensitive_categories: sensitive
+                .into_iter()
+                .map(|c| crate::text::lower(c.trim()))
+                .collect(),
             diversity: a.number("diversity", 0.0, 1.0)?.unwrap_or(d.diversity),
             remember_refusal: a.bool("rememberRefusal")?.unwrap_or(d.remember_refusal),
             max_signal_share: a
@@ -131,9 +136,14 @@ impl Policy {
         self.retention_days * DAY_MS
     }
 
-    /// Whether a (lower-case) category is on the sensitive list.
-    pub fn is_sensitive(&self, category: &str) -> bool {
-        self.sensitive_categories.iter().any(|c| c == category)
+    /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list.
+    pub fn is_sensitive(&self, key: &str) -> bool {
+        self.sensitive_keys.iter().any(|c| c == key)
+    }
+
+    /// The keys of the sensitive categories.
+    pub fn sensitive_keys(&self) -> &[String] {
+        &self.sensitive_keys
     }
 }
 

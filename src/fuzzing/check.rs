@@ -67,9 +67,7 @@ pub fn recommendations(model: &Model, req: &Request, recs: &[Recommendation]) {
         }
         let f = &req.filter;
         if !f.categories.is_empty() {
-            let c = model
-                .category_name(model.category(i))
-                .map(crate::text::lower);
+            let c = model.category_name(model.category(i)).map(crate::text::key);
             assert!(
                 c.is_some_and(|c| f.categories.contains(&c)),
                 "{} outside the category filter",

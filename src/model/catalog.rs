@@ -45,16 +45,14 @@ pub const MAX_CHANNELS: usize = 64;
 #[derive(Default)]
 struct Names {
     names: Strings,
-    /// Per name, its key: trimmed and in lower case.
+    /// Per name, its key ([`crate::text::key`]).
     keys: Strings,
     index: Index,
 }
 
 impl Names {
     fn intern(&mut self, name: &str) -> u32 {
-        let i = self
-            .index
-            .intern(&mut self.keys, &crate::text::lower(name.trim()));
+        let i = self.index.intern(&mut self.keys, &crate::text::key(name));
         if i as usize == self.names.len() {
             self.names.push(name.trim());
         }

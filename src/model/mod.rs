@@ -712,9 +712,7 @@ impl Checked {
             }
             None => Quantized::new(&p.embeddings, p.dims),
         };
-        let keys = |names: &Strings| -> Strings {
-            names.iter().map(|s| crate::text::lower(s.trim())).collect()
-        };
+        let keys = |names: &Strings| -> Strings { names.iter().map(crate::text::key).collect() };
         let (category_keys, brand_keys) = (keys(&p.categories), keys(&p.brands));
         Ok(Model {
             category_index: Index::of(&category_keys),
@@ -795,19 +793,19 @@ impl Model {
         ((b as usize) < self.p.brands.len()).then(|| self.p.brands.get(b as usize))
     }
 
-    /// Category `c`'s name trimmed and in lower case (`""` when out of range).
+    /// Category `c`'s name's key ([`crate::text::key`]; `""` when out of range).
     pub fn category_key(&self, c: u32) -> &str {
         self.category_keys.get(c as usize)
     }
 
-    /// Category index of a name, case-insensitively.
-    pub fn category_of_name(&self, lower: &str) -> Option<u32> {
-        self.category_index.find(&self.category_keys, lower)
+    /// Category index of a name, given by its key ([`crate::text::key`]).
+    pub fn category_of_name(&self, key: &str) -> Option<u32> {
+        self.category_index.find(&self.category_keys, key)
     }
 
-    /// Brand index of a name, case-insensitively.
-    pub fn brand_of_name(&self, lower: &str) -> Option<u32> {
-        self.brand_index.find(&self.brand_keys, lower)
+    /// Brand index of a name, given by its key ([`crate::text::key`]).
+    pub fn brand_of_name(&self, key: &str) -> Option<u32> {
+        self.brand_index.find(&self.brand_keys, key)
     }
 
     pub fn category_count(&self) -> usize {

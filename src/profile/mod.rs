@@ -694,9 +694,10 @@ fn add_named(map: &mut Bounded<Decayed>, name: &str, w: f64, t: f64, hl: f64) {
             lowered.as_str()
         }
     };
-    // Lower-casing can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3): cut back to the
-    // limit events are checked against, or the stored profile would not decode (and the memory
-    // bound would not hold).
+    // Unicode's lower case can lengthen UTF-8 by half ('İ', 2 bytes, becomes 'i̇', 3; `text::lower`
+    // gives 'i', and lengthens nothing): cut back to the limit events are checked against
+    // whatever lower-casing does, or the stored profile would not decode (and the memory bound
+    // would not hold).
     if key.len() > MAX_TEXT_LEN {
         let mut end = MAX_TEXT_LEN;
         while !key.is_char_boundary(end) {

@@ -91,7 +91,7 @@ impl Key {
             && self.at.to_bits() == self.latest.min(view.now()).to_bits()
             && self.sensitive_ok == input.sensitive_ok
             && self.model == model_key(input.model)
-            && self.sensitive_categories == input.policy.sensitive_categories
+            && self.sensitive_categories == input.policy.sensitive_keys()
             && self.buy_again == input.weights.buy_again
     }
 }
@@ -120,7 +120,7 @@ impl Kept {
             at,
             sensitive_ok: input.sensitive_ok,
             model: model_key(input.model),
-            sensitive_categories: input.policy.sensitive_categories.clone(),
+            sensitive_categories: input.policy.sensitive_keys().to_vec(),
             buy_again: input.weights.buy_again.clone(),
         });
         Some(build(input, &view.at(at)))
@@ -212,8 +212,9 @@ impl UserRep {
         crate::sort::sort_by(&mut rep.items, &mut |a, b| a.item < b.item);
 
         for (name, weight) in view.categories() {
-            if let Some(c) = model.category_of_name(name) {
-                if sensitive_ok || !policy.is_sensitive(name) {
+            let key = crate::text::key(name);
+            if let Some(c) = model.category_of_name(&key) {
+                if sensitive_ok || !policy.is_sensitive(&key) {
                     if let Some(slot) = rep.categories.get_mut(c as usize) {
                         *slot = weight as f32;
                     }
@@ -223,7 +224,7 @@ impl UserRep {
         scale(&mut rep.categories);
         for (name, weight) in view.brands() {
             if let Some(slot) = model
-                .brand_of_name(name)
+                .brand_of_name(&crate::text::key(name))
                 .and_then(|b| rep.brands.get_mut(b as usize))
             {
                 *slot = weight as f32;

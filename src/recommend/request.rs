@@ -216,7 +216,7 @@ fn names(a: &Args<'_>, key: &str) -> Result<Vec<String>> {
     Ok(list
         .unwrap_or_default()
         .into_iter()
-        .map(|s| crate::text::lower(s.trim()))
+        .map(|s| crate::text::key(&s))
         .collect())
 }
 

@@ -809,10 +809,7 @@ fn a_kept_representation_is_rebuilt_when_what_it_was_built_from_changes() {
     p.record(&who, &view(Kind::Purchase, "i0"), NOW);
     p.record(&who, &view(Kind::Purchase, "i4"), NOW);
     let plain = Policy::default();
-    let mugs = Policy {
-        sensitive_categories: vec!["mugs".into()],
-        ..Policy::default()
-    };
+    let mugs = Policy::parse(&from_json(&json!({"sensitiveCategories": ["Mugs"]}))).unwrap();
     let base = Weights::default();
     let mut repeat = Weights::default();
     repeat.buy_again.repeat = 0.0;

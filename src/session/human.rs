@@ -38,20 +38,20 @@ pub struct ImportRefusal {
     pub reason: &'static str,
 }
 
-/// Whether a (lower-case) name is on the policy's sensitive list.
+/// Whether a name is on the policy's sensitive list, however it is spelled ([`crate::text::key`]).
 pub(super) fn sensitive_name(policy: &Policy, name: &str) -> bool {
-    !policy.sensitive_categories.is_empty() && policy.is_sensitive(&crate::text::lower(name.trim()))
+    !policy.sensitive_categories.is_empty() && policy.is_sensitive(&crate::text::key(name))
 }
 
 /// Whether a search query names a sensitive category (`"pregnancy test"` when `pregnancy` is on
-/// the list).
+/// the list; `"TEST DE GROSSESSE"` when `grossesse` is).
 fn sensitive_query(policy: &Policy, query: &str) -> bool {
     if policy.sensitive_categories.is_empty() {
         return false;
     }
-    let q = crate::text::lower(query);
+    let q = crate::text::key(query);
     policy
-        .sensitive_categories
+        .sensitive_keys()
         .iter()
         .any(|c| !c.is_empty() && q.as_bytes().windows(c.len()).any(|w| w == c.as_bytes()))
 }

@@ -1032,3 +1032,94 @@ fn p19_withdrawal_takes_sensitive_events_out_of_the_counts_and_times() {
     track(&mut s, "Product Viewed", json!({"product_id": "mugs-4"}));
     assert_eq!(s.profile(NOW).unwrap().events, 3);
 }
+
+#[test]
+fn a_sensitive_category_is_found_however_it_is_spelled() {
+    // Found by the i18n audit: only the policy's own spelling, lower-cased, was screened.
+    let opts = |consent: Json| {
+        json!({"catalog": [
+            {"id": "s1", "category": "SAĞLIK"}, {"id": "s2", "category": "Sante\u{301}"},
+            {"id": "p1", "category": "ΠΑΠΟΥΤΣΙΑ"}, {"id": "p2", "category": "Épicerie"}],
+            "consent": consent,
+            "policy": {"sensitiveCategories": ["Sağlık", "Santé", "Υγεία"]}})
+    };
+    let mut s = open_with(
+        &MemoryBackend::new(),
+        opts(json!({"personalization": true})),
+    );
+    let sensitive = refused("sensitive");
+    for id in ["s1", "s2"] {
+        let r = track(&mut s, "Product Viewed", json!({ "product_id": id }));
+        assert_eq!(r, sensitive, "{id}");
+    }
+    for category in [
+        "SAĞLIK",
+        "ΥΓΕΙΑ",
+        "ＳＡＮＴÉ",
+        "Santé\u{200b}",
+        "sante",
+        " Sağlık\u{a0}",
+    ] {
+        let r = track(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": "x", "category": category}),
+        );
+        assert_eq!(r, sensitive, "{category:?}");
+        let r = track(
+            &mut s,
+            "view_item",
+            json!({"items": [{"item_id": "x", "item_category": category, "item_category2": "Vitamin"}]}),
+        );
+        assert_eq!(r, sensitive, "GA4 level {category:?}");
+    }
+    for query in ["SAĞLIK ÜRÜNLERİ", "produits sante\u{301}", "ΥΓΕΙΑ παιδιών"] {
+        let r = track(&mut s, "Products Searched", json!({ "query": query }));
+        assert_eq!(r, sensitive, "{query:?}");
+    }
+    assert!(s.profile(NOW).is_none_or(|p| p.events == 0));
+    // Filters and durable categories match a category however it is spelled, too.
+    track(
+        &mut s,
+        "Order Completed",
+        json!({"order_id": "o", "products": [{"product_id": "p1"}]}),
+    );
+    for name in ["Παπούτσια", "παπουτσια", "ΠΑΠΟΎΤΣΙΑ"] {
+        let shoes = rec(
+            &mut s,
+            json!({"scenario": "trending", "filter": {"category": name}}),
+        );
+        assert_eq!(ids(&shoes), ["p1"], "{name}");
+        let out = rec(
+            &mut s,
+            json!({"scenario": "trending", "excludePurchased": [name]}),
+        );
+        assert!(!ids(&out).contains(&"p1"), "{name}: {out:?}");
+    }
+    let r = rec(
+        &mut s,
+        json!({"scenario": "trending", "filter": {"category": "E\u{301}picerie"}}),
+    );
+    assert_eq!(ids(&r), ["p2"]);
+    // Kept under the sensitive consent in any spelling, erased in any spelling.
+    let mut s = open_with(
+        &MemoryBackend::new(),
+        opts(json!({"personalization": true, "sensitive": true})),
+    );
+    for category in ["SAĞLIK", "Sağlık", "ΥΓΕΙΑ"] {
+        let id = format!("u-{category}");
+        track(
+            &mut s,
+            "Product Viewed",
+            json!({"product_id": id, "category": category}),
+        );
+    }
+    assert_eq!(s.profile(NOW).unwrap().events, 3);
+    s.set_consent(&from_json(&json!({"personalization": true})), NOW, false)
+        .unwrap();
+    let e = format!("{:?}", s.export(NOW).profile);
+    assert!(
+        !e.contains("u-") && !e.contains("ğ") && !e.contains("υ"),
+        "{e}"
+    );
+}

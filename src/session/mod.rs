@@ -356,7 +356,7 @@ impl Session {
         // one of the profile's category slots.
         if model.category_count() > 0 {
             event.list = event.list.take().filter(|l| {
-                let key = crate::text::lower(l.trim());
+                let key = crate::text::key(l);
                 policy.is_sensitive(&key) || model.category_of_name(&key).is_some()
             });
         }

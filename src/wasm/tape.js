@@ -7,7 +7,8 @@
 
 // Results.
 
-const text = new TextDecoder();
+// `ignoreBOM`: a string that starts with U+FEFF (the first field of a UTF-8 CSV) keeps it.
+const text = new TextDecoder('utf-8', { ignoreBOM: true });
 let u8, view, p;
 // Short ASCII strings read before (object keys, item ids, reasons): one result repeats most of
 // them and the next call most of the rest, and building a string is most of a result's cost. A

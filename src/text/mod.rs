@@ -5,19 +5,51 @@
 //! lower-cases names to compare them (categories, brands, channels, tags) and only parses the
 //! prices and quantities that data layers send as strings, so it uses these instead:
 //!
-//! - [`lower`]: lower case for ASCII, Latin-1, Latin Extended-A, modern Greek and Cyrillic capitals (not
-//!   the irregular Latin Extended-B) —
-//!   the scripts of European storefronts; other characters are kept as they are;
+//! - [`lower`]: lower case, for showing a name, for ASCII, Latin-1, Latin Extended-A, the regular
+//!   pairs of Latin Extended-B (Romanian `Ș`, `Ț`; not its irregular letters), Latin Extended
+//!   Additional (Vietnamese), Greek (with the final `ς` at the end of a word), Cyrillic and
+//!   Armenian capitals — the scripts of storefronts that have case; other characters are kept as
+//!   they are;
+//! - [`key`]: what names are matched by (module [`key`]: marks, widths, invisible characters and
+//!   case folded away);
 //! - [`parse_number`]: a decimal number (`"12.99"`, `"-3"`, `".5"`, `"1e3"`), correctly rounded
 //!   whenever the digits fit in 15 significant digits and the exponent in ±22, which covers every
 //!   price and quantity; longer inputs are within one unit in the last place.
+
+mod key;
+mod key_tables;
+
+pub use key::key;
 
 /// `s` in lower case (see the module notes for the scripts covered).
 pub fn lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    s.chars().map(lower_char).collect()
+    let mut out: String = s.chars().map(lower_char).collect();
+    // A capital sigma ending a word is the final form: `ΟΔΥΣΣΕΥΣ` → `οδυσσευς`. (A Greek letter
+    // is what counts as a letter here: `char::is_alphabetic` would bring Unicode's tables.)
+    if s.chars().any(|c| c == 'Σ') {
+        let letter = |c: Option<char>| {
+            c.is_some_and(|c| matches!(c as u32, 0x386..=0x3FF | 0x1F00..=0x1FFF) && c != '·')
+        };
+        let chars: Vec<char> = s.chars().collect();
+        out = chars
+            .iter()
+            .zip(out.chars())
+            .enumerate()
+            .map(|(i, (&c, l))| {
+                let ends = !letter(chars.get(i + 1).copied());
+                let after = i > 0 && letter(chars.get(i - 1).copied());
+                if c == 'Σ' && ends && after {
+                    'ς'
+                } else {
+                    l
+                }
+            })
+            .collect();
+    }
+    out
 }
 
 fn lower_char(c: char) -> char {
@@ -36,10 +68,21 @@ fn lower_char(c: char) -> char {
         0x388..=0x38A => u + 0x25,
         0x38C => 0x3CC,
         0x38E..=0x38F => u + 0x3F,
+        // Latin Extended-B's regular pairs (`Ǎ`, `Ș`, `Ț`, …) and Latin Extended Additional.
+        0x1C4 | 0x1C7 | 0x1CA | 0x1F1 => u + 2,
+        0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F4 => u + 1,
+        0x1F6 => 0x195,
+        0x1F7 => 0x1BF,
+        0x220 => 0x19E,
+        0x1CD..=0x1DC if u % 2 == 1 => u + 1,
+        0x1DE..=0x1EF | 0x1F8..=0x21F | 0x222..=0x233 if u % 2 == 0 => u + 1,
+        0x1E00..=0x1E95 | 0x1EA0..=0x1EFF if u % 2 == 0 => u + 1,
         // Cyrillic.
         0x400..=0x40F => u + 0x50,
         0x410..=0x42F => u + 0x20,
         0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if u % 2 == 0 => u + 1,
+        // Armenian.
+        0x531..=0x556 => u + 0x30,
         _ => u,
     };
     char::from_u32(l).unwrap_or(c)
@@ -159,7 +202,15 @@ mod tests {
 
     #[test]
     fn lower_matches_unicode_for_european_scripts() {
-        for range in [0x20u32..0x180, 0x386..0x3CF, 0x400..0x4C0, 0x4D0..0x530] {
+        let ranges = [
+            0x20u32..0x180,
+            0x1CD..0x234,
+            0x386..0x3CF,
+            0x400..0x4C0,
+            0x4D0..0x530,
+        ];
+        let more = [0x531..0x557, 0x1E00..0x1E96, 0x1EA0..0x1F00];
+        for range in ranges.into_iter().chain(more) {
             for u in range {
                 let Some(c) = char::from_u32(u) else { continue };
                 let want: String = c.to_lowercase().collect();
@@ -173,6 +224,11 @@ mod tests {
         assert_eq!(lower("Ωμέγα"), "ωμέγα");
         assert_eq!(lower("日本"), "日本");
         assert_eq!(lower("İLAÇ"), "ilaç");
+        assert_eq!(lower("ȘAMPON"), "șampon");
+        assert_eq!(lower("SỨC KHỎE"), "sức khỏe");
+        assert_eq!(lower("ΟΔΥΣΣΕΥΣ ΚΑΙ ΣΠΙΤΙ"), "οδυσσευς και σπιτι");
+        assert_eq!(lower("ΘΡΗΣΚΕΥΤΙΚΌΣ."), "θρησκευτικός.");
+        assert_eq!(lower("Σ"), "σ");
     }
 
     #[test]
