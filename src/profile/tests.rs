@@ -437,18 +437,18 @@ fn a_cart_view_that_lists_no_products_empties_the_cart() {
     }
 }
 
+/// The kept cart's lines, with how many of each.
+fn cart_lines(p: &Profile, who: &Personal<'_>) -> Vec<(String, f64)> {
+    let lines = p.export(who, T0 + 99.0).cart.into_iter();
+    lines.map(|c| (c.value, c.quantity)).collect()
+}
+
 #[test]
 fn cart_events_reported_late_change_the_cart_as_they_would_have_then() {
     use serde_json::json;
     let gate = granted();
     let tok = gate.personalization().unwrap();
-    let cart = |p: &Profile| {
-        p.export(&tok, T0 + 99.0)
-            .cart
-            .into_iter()
-            .map(|c| (c.value, c.quantity))
-            .collect::<Vec<_>>()
-    };
+    let cart = |p: &Profile| cart_lines(p, &tok);
     let add = |id: &str| parse("Product Added", json!({"product_id": id}));
     let remove = |id: &str| parse("Product Removed", json!({"product_id": id}));
     let bought = |id: &str| {
@@ -497,13 +497,7 @@ fn a_cart_line_keeps_its_quantity_and_taking_some_out_leaves_the_rest() {
     use serde_json::json;
     let gate = granted();
     let tok = gate.personalization().unwrap();
-    let cart = |p: &Profile| {
-        p.export(&tok, T0 + 9.0)
-            .cart
-            .into_iter()
-            .map(|c| (c.value, c.quantity))
-            .collect::<Vec<_>>()
-    };
+    let cart = |p: &Profile| cart_lines(p, &tok);
     let mug = |p: &Profile| {
         let v = p.view(&tok, T0 + 9.0);
         let weight = v.items().find(|(id, _)| *id == "mug").map(|(_, w)| w);
