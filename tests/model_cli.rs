@@ -303,3 +303,52 @@ fn flags_say_what_they_take() {
     let r = run(&["inspect", "m.vtr", "--item"]);
     assert!(text(&r.stderr).contains("inspect takes a model file and --item ID"));
 }
+
+/// What became of the items of refused catalog rows and of items missing from the catalog is
+/// said in the summary, after the rows it refused.
+#[test]
+fn the_summary_says_what_became_of_items_the_catalog_does_not_vouch_for() {
+    let dir = scratch("summary");
+    let (orders, catalog, out) = (dir.join("o.csv"), dir.join("c.csv"), dir.join("m.vtr"));
+    std::fs::write(
+        &orders,
+        "order_id,item_id,timestamp\n\
+         o1,A,2024-06-01\no1,B,2024-06-01\no2,A,2024-06-02\no2,B,2024-06-02\n\
+         o3,GONE,2024-06-03\no4,GONE,2024-06-03\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &catalog,
+        "item_id,title,price,in_stock,sensitive\nA,Mug,10,true,false\nB,Pills,€20,false,true\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "build",
+        "--interactions",
+        orders.to_str().unwrap(),
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--max-bad",
+        "1",
+        "--quiet",
+    ]);
+    let said = text(&r.stderr);
+    assert!(r.status.success(), "{said}");
+    let lines: Vec<&str> = said.lines().collect();
+    let c = catalog.display();
+    assert_eq!(
+        lines[..5],
+        [
+            "read 6 rows: 6 used, 0 returns/cancellations left out, 0 bad",
+            "catalog: 1 items, 1 bad row left out",
+            &format!("  bad row {c}:3: price '€20' is not a non-negative number of at most 3.4e38"),
+            "catalog: 1 item whose row was refused is sold: in the model out of stock and \
+             sensitive, never shown (fix the row to show it)",
+            "catalog: 1 item is sold but not in it (e.g. 'GONE'): in the model out of stock, \
+             kept for its co-occurrence",
+        ],
+        "{said}"
+    );
+}

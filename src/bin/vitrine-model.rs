@@ -180,6 +180,26 @@ fn summary(r: &Report, bytes: usize, seconds: f64) {
     if bad > r.bad_examples.len() {
         tell!("  … and {} more", bad - r.bad_examples.len());
     }
+    if r.refused_in_model > 0 {
+        tell!(
+            "catalog: {} {} whose row was refused {} sold: in the model out of stock and \
+             sensitive, never shown (fix the row to show {})",
+            r.refused_in_model,
+            plural(r.refused_in_model, "item", "items"),
+            plural(r.refused_in_model, "is", "are"),
+            plural(r.refused_in_model, "it", "them"),
+        );
+    }
+    if r.not_in_catalog > 0 {
+        tell!(
+            "catalog: {} {} sold but not in it (e.g. '{}'): in the model out of stock, kept for \
+             {} co-occurrence",
+            r.not_in_catalog,
+            plural(r.not_in_catalog, "item is", "items are"),
+            r.not_in_catalog_example.as_deref().unwrap_or_default(),
+            plural(r.not_in_catalog, "its", "their"),
+        );
+    }
     tell!(
         "model: {} items, {} baskets/sessions, {} co-purchase and {} co-view pairs kept, {} spill runs",
         r.items, r.baskets, r.co_purchase_pairs, r.co_view_pairs, r.spilled_runs
@@ -188,6 +208,14 @@ fn summary(r: &Report, bytes: usize, seconds: f64) {
         "time: {:.1}s read, {:.1}s baskets, {:.1}s neighbours+embeddings, {seconds:.1}s total; {bytes} bytes written",
         r.seconds_read, r.seconds_baskets, r.seconds_finish
     );
+}
+
+fn plural(n: usize, one: &'static str, more: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        more
+    }
 }
 
 /// The model file being written. A regular file (or one to be made) is written to a temporary

@@ -274,6 +274,35 @@ impl Input {
     pub fn has_column(&self, names: &[&str]) -> bool {
         self.format == Format::JsonLines || names.iter().any(|n| self.header.iter().any(|h| h == n))
     }
+
+    /// Field `names` of the line just read when it could not be read as a record (a CSV line
+    /// with the wrong number of fields, one that is not UTF-8): the cell in that column, or the
+    /// key of a JSON object, with bytes that are not UTF-8 replaced. The id of a catalog row
+    /// refused this way still names the item that must not be shown.
+    pub fn salvage(&self, names: &[&str]) -> Option<String> {
+        let line = String::from_utf8_lossy(&self.raw);
+        let found = match self.format {
+            Format::Csv => {
+                let at = self
+                    .header
+                    .iter()
+                    .position(|h| names.iter().any(|n| h == n))?;
+                split_csv(&line).into_iter().nth(at)
+            }
+            Format::JsonLines => match serde_json::from_str::<serde_json::Value>(&line).ok()? {
+                serde_json::Value::Object(o) => {
+                    names.iter().find_map(|n| o.get(*n)).and_then(|v| match v {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Number(x) => Some(x.to_string()),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            },
+        }?;
+        let id = found.trim();
+        (!id.is_empty()).then(|| id.to_owned())
+    }
 }
 
 /// Splits one CSV line (RFC 4180 quoting: `"a, b"`, `""` for a quote). Fields cannot span lines.

@@ -27,7 +27,7 @@ use input::Input;
 use pairs::PairCounter;
 use progress::Progress;
 use rows::CatalogItem;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -162,6 +162,12 @@ pub struct Report {
     pub bad_examples: Vec<(String, u64, String)>,
     pub catalog_items: usize,
     pub catalog_bad: u64,
+    /// Items in the model whose catalog row was refused: kept out of stock and sensitive.
+    pub refused_in_model: usize,
+    /// Items in the interactions (or the popularity file) that a catalog given does not list:
+    /// kept out of stock. The first by id.
+    pub not_in_catalog: usize,
+    pub not_in_catalog_example: Option<String>,
     pub items: usize,
     pub baskets: u64,
     pub pair_increments: u64,
@@ -225,14 +231,21 @@ impl Drop for TempDir {
     }
 }
 
+/// A catalog read: the list of what is for sale.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub items: Vec<CatalogItem>,
+    /// Ids of rows refused (a title too long, a price or flag that is not one, a line that is
+    /// not UTF-8…). The row might have said the item is sensitive or out of stock, so an item
+    /// with such a row fails closed: if it is sold, it is in the model out of stock and
+    /// sensitive, never shown, whatever another row of it says.
+    pub refused: HashSet<String>,
+}
+
 /// Reads a catalog file (CSV or JSON Lines).
-pub fn read_catalog(
-    path: &Path,
-    o: &Options,
-    report: &mut Report,
-) -> Result<Vec<CatalogItem>, BuildError> {
+pub fn read_catalog(path: &Path, o: &Options, report: &mut Report) -> Result<Catalog, BuildError> {
     let mut input = Input::open(path)?;
-    if input.format == input::Format::Csv && !input.has_column(&["item_id", "id"]) {
+    if input.format == input::Format::Csv && !input.has_column(rows::CATALOG_ID) {
         return Err(BuildError::input(
             path,
             1,
@@ -243,17 +256,29 @@ pub fn read_catalog(
         ));
     }
     let mut bar = input.progress("reading catalog", o.progress);
-    let mut items = Vec::new();
+    let mut items: Vec<CatalogItem> = Vec::new();
+    let mut refused = HashSet::new();
     let mut seen = HashMap::new();
     let mut rows = 0u64;
     // The width of the first embedding given: every other must have it.
     let mut dims: Option<(usize, u64)> = None;
     while let Some((line, rec)) = input.next_record()? {
         rows += 1;
-        let item = rec.and_then(|r| rows::catalog_item(&input, &r));
+        let item = match rec {
+            Ok(r) => rows::catalog_item(&input, &r),
+            Err(why) => Err(rows::Refused {
+                id: input.salvage(rows::CATALOG_ID),
+                why,
+            }),
+        };
         match item {
             Ok(it) => {
-                if seen.contains_key(&it.id) {
+                if let Some(&first) = seen.get(&it.id) {
+                    // The first row is kept, but what a later one says against showing the
+                    // item still holds.
+                    let kept: &mut CatalogItem = &mut items[first];
+                    kept.sensitive |= it.sensitive;
+                    kept.in_stock &= it.in_stock;
                     report.catalog_bad += 1;
                     report.note_bad(path, line, format!("item '{}' appears again", it.id));
                     continue;
@@ -266,6 +291,7 @@ pub fn read_catalog(
                             "embedding has {width} numbers, the one on line {first} has {d}"
                         );
                         report.note_bad(path, line, why);
+                        refused.insert(it.id);
                         continue;
                     }
                     None if width > 0 => dims = Some((width, line)),
@@ -274,9 +300,10 @@ pub fn read_catalog(
                 seen.insert(it.id.clone(), items.len());
                 items.push(it);
             }
-            Err(why) => {
+            Err(r) => {
                 report.catalog_bad += 1;
-                report.note_bad(path, line, why);
+                report.note_bad(path, line, r.why);
+                refused.extend(r.id);
             }
         }
         if rows % 4096 == 0 {
@@ -285,8 +312,16 @@ pub fn read_catalog(
     }
     bar.finish(&format!("{} items", items.len()));
     check_bad(path, report.catalog_bad, rows, o, report)?;
+    if items.is_empty() {
+        return Err(BuildError::input(
+            path,
+            0,
+            "lists no item: a catalog given is the list of what is for sale, so every item would \
+             be out of stock (leave --catalog out to build without one)",
+        ));
+    }
     report.catalog_items = items.len();
-    Ok(items)
+    Ok(Catalog { items, refused })
 }
 
 /// Fails when more than `--max-bad` of a file's rows are bad, listing the first ones.
@@ -340,12 +375,13 @@ pub fn build(
 ) -> Result<(ModelParts, Report), BuildError> {
     let mut report = Report::default();
     let catalog = match catalog {
-        Some(p) => read_catalog(p, o, &mut report)?,
-        None => Vec::new(),
+        Some(p) => Some(read_catalog(p, o, &mut report)?),
+        None => None,
     };
     let tmp = TempDir::new(&o.temp_dir)?;
     let t0 = Instant::now();
-    let read = baskets::read(interactions, &catalog, o, &tmp.0, &mut report)?;
+    let listed = catalog.as_ref().map_or(&[][..], |c| &c.items[..]);
+    let read = baskets::read(interactions, listed, o, &tmp.0, &mut report)?;
     report.seconds_read = t0.elapsed().as_secs_f64();
     if report.used == 0 {
         return Err(BuildError::input(
@@ -386,7 +422,7 @@ pub fn build(
         stats,
         counted.co_purchase,
         counted.co_view,
-        &catalog,
+        catalog.as_ref(),
         info,
         o,
         &mut report,
@@ -403,8 +439,8 @@ pub fn build_from_counts(
 ) -> Result<(ModelParts, Report), BuildError> {
     let mut report = Report::default();
     let catalog = match catalog {
-        Some(p) => read_catalog(p, o, &mut report)?,
-        None => Vec::new(),
+        Some(p) => Some(read_catalog(p, o, &mut report)?),
+        None => None,
     };
     let tmp = TempDir::new(&o.temp_dir)?;
     let t0 = Instant::now();
@@ -466,7 +502,7 @@ pub fn build_from_counts(
         ids.push(id);
         raw_stats.push(stats);
     }
-    for c in &catalog {
+    for c in catalog.iter().flat_map(|c| &c.items) {
         if !index.contains_key(&c.id) {
             index.insert(c.id.clone(), ids.len() as u32);
             ids.push(c.id.clone());
@@ -552,7 +588,7 @@ pub fn build_from_counts(
         stats,
         co_purchase,
         co_view,
-        &catalog,
+        catalog.as_ref(),
         info,
         o,
         &mut report,
@@ -590,11 +626,13 @@ fn finish(
     stats: Vec<ItemStats>,
     co_purchase: PairCounter,
     co_view: PairCounter,
-    catalog: &[CatalogItem],
+    catalog: Option<&Catalog>,
     info: Info,
     o: &Options,
     report: &mut Report,
 ) -> Result<(ModelParts, Report), BuildError> {
+    let refused = catalog.map(|c| &c.refused);
+    let catalog = catalog.map_or(&[][..], |c| &c.items[..]);
     let t = Instant::now();
     let n = ids.len();
     report.items = n;
@@ -679,8 +717,22 @@ fn finish(
                 .or(seen_price)
                 .map_or(f32::NAN, |x| x as f32),
         );
-        p.in_stock.push(c.is_none_or(|c| c.in_stock));
-        p.sensitive.push(c.is_some_and(|c| c.sensitive));
+        // Fail closed: an item whose catalog row was refused may be sensitive or out of stock,
+        // and one a catalog given does not list is not for sale.
+        let was_refused = refused.is_some_and(|r| r.contains(id.as_str()));
+        let unlisted = refused.is_some() && c.is_none() && !was_refused;
+        if was_refused {
+            report.refused_in_model += 1;
+        } else if unlisted {
+            report.not_in_catalog += 1;
+            if report.not_in_catalog_example.is_none() {
+                report.not_in_catalog_example = Some(id.clone());
+            }
+        }
+        p.in_stock
+            .push(!was_refused && !unlisted && c.is_none_or(|c| c.in_stock));
+        p.sensitive
+            .push(was_refused || c.is_some_and(|c| c.sensitive));
         let mut row: Vec<u32> = c
             .map(|c| {
                 c.tags

@@ -194,6 +194,17 @@ pub struct CatalogItem {
     pub embedding: Vec<f32>,
 }
 
+/// The catalog's id column.
+pub const CATALOG_ID: &[&str] = &["item_id", "id"];
+
+/// A catalog row refused: why, and the id it gave when that could be read (its item, if sold,
+/// must then not be shown: see `read_catalog`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    pub id: Option<String>,
+    pub why: String,
+}
+
 fn text(input: &Input, rec: &Record, names: &[&str], max: usize) -> Result<Option<String>, String> {
     match input.field(rec, names) {
         None => Ok(None),
@@ -228,11 +239,18 @@ fn flag(input: &Input, rec: &Record, names: &[&str], default: bool) -> Result<bo
 }
 
 /// Checks one catalog record. CSV tags are separated by `|`; JSON tags are an array.
-pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, String> {
-    let id = id(input.field(rec, &["item_id", "id"]), "id").map_err(|s| match s {
-        Skip::Bad(m) => m,
-        Skip::NonPositiveQuantity => String::new(),
+pub fn catalog_item(input: &Input, rec: &Record) -> Result<CatalogItem, Refused> {
+    let id = id(input.field(rec, CATALOG_ID), "id").map_err(|s| Refused {
+        id: None,
+        why: match s {
+            Skip::Bad(m) => m,
+            Skip::NonPositiveQuantity => String::new(),
+        },
     })?;
+    catalog_fields(input, rec, id.clone()).map_err(|why| Refused { id: Some(id), why })
+}
+
+fn catalog_fields(input: &Input, rec: &Record, id: String) -> Result<CatalogItem, String> {
     let price = match input.field(rec, PRICE) {
         None => None,
         Some(f) => Some(
