@@ -313,8 +313,9 @@ fn the_summary_says_what_became_of_items_the_catalog_does_not_vouch_for() {
     std::fs::write(
         &orders,
         "order_id,item_id,timestamp\n\
-         o1,A,2024-06-01\no1,B,2024-06-01\no2,A,2024-06-02\no2,B,2024-06-02\n\
-         o3,GONE,2024-06-03\no4,GONE,2024-06-03\n",
+         o1,A,2024-06-01 10:00:00 +0200\no1,B,2024-06-01 10:00:00 +0200\n\
+         o2,A,2024-06-02 10:00:00 UTC\no2,B,2024-06-02 10:00:00 UTC\n\
+         o3,GONE,2024-06-03T10:00:00 Z\no4,GONE,2024-06-03T10:00:00 Z\n",
     )
     .unwrap();
     std::fs::write(

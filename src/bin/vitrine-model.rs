@@ -208,6 +208,9 @@ fn summary(r: &Report, bytes: usize, seconds: f64) {
         "time: {:.1}s read, {:.1}s baskets, {:.1}s neighbours+embeddings, {seconds:.1}s total; {bytes} bytes written",
         r.seconds_read, r.seconds_baskets, r.seconds_finish
     );
+    for w in &r.warnings {
+        tell!("warning: {w}");
+    }
 }
 
 fn plural(n: usize, one: &'static str, more: &'static str) -> &'static str {
@@ -425,18 +428,10 @@ fn run_build(args: &[String]) -> Result<(), String> {
         _ => Err(BuildError::Usage(USAGE.into())),
     };
     let (parts, report) = result.map_err(|e| e.to_string())?;
-    let latest = parts.info.reference_time;
     let model = Model::from_parts(parts).map_err(|e| e.to_string())?;
     let bytes = model.to_file(cli.embeddings);
     pending.commit(&bytes)?;
     summary(&report, bytes.len(), started.elapsed().as_secs_f64());
-    // Epoch seconds read as milliseconds put the whole history in January 1970.
-    if latest > 0.0 && latest < 1e11 {
-        tell!(
-            "warning: every timestamp is before 1973-03-04 (the latest is {latest}): numbers are \
-             read as epoch milliseconds; if these are epoch seconds, multiply them by 1000"
-        );
-    }
     Ok(())
 }
 

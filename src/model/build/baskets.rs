@@ -14,10 +14,10 @@
 //! - `buyers(i)`: distinct non-empty `user_id`s with a purchase line of `i`;
 //!   `repeat_buyers(i)`: those among them whose purchase lines of `i` are in two or more orders.
 
-use super::input::Input;
+use super::input::{Input, Record};
 use super::pairs::PairCounter;
 use super::rows::{self, hash, CatalogItem, EventKind, Skip};
-use super::{check_bad, BuildError, ItemStats, Options, Report};
+use super::{check_bad, BuildError, ItemStats, Options, Report, EPOCH_SECONDS_BELOW};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -42,6 +42,15 @@ struct Line {
     event: u8,
 }
 
+/// What pass 1 noticed, for the warnings ([`warn`]).
+#[derive(Clone, Debug, Default)]
+pub struct Notes {
+    /// Lines whose timestamp is a number before 1973 (epoch seconds?), and the first: line and
+    /// value.
+    early_numeric: u64,
+    early_example: Option<(u64, String)>,
+}
+
 pub struct ReadOutput {
     pub ids: Vec<String>,
     /// Per pass-1 item: sum and count of prices seen.
@@ -50,6 +59,7 @@ pub struct ReadOutput {
     /// Purchase lines with a buyer, for the repeat counts.
     pub buyers: BuyerSpill,
     pub reference_time: i64,
+    pub notes: Notes,
 }
 
 /// Pass 1.
@@ -93,16 +103,23 @@ pub fn read(
         writers.push(BufWriter::with_capacity(1 << 16, f));
     }
     let mut buyers = BuyerSpill::new(dir)?;
+    let mut notes = Notes::default();
     let mut bar = input.progress("reading interactions", o.progress);
     let mut reference_time = i64::MIN;
     while let Some((line, rec)) = input.next_record()? {
         report.rows += 1;
-        let row = match rec {
-            Ok(r) => rows::interaction(&input, &r),
-            Err(why) => Err(Skip::Bad(why)),
+        let row = match &rec {
+            Ok(r) => rows::interaction(&input, r),
+            Err(why) => Err(Skip::Bad(why.clone())),
         };
         match row {
             Ok(r) => {
+                if r.numeric_time && (r.time as f64) < EPOCH_SECONDS_BELOW {
+                    notes.early_numeric += 1;
+                    if notes.early_example.is_none() {
+                        notes.early_example = Some((line, shown(&input, &rec, rows::TIME)));
+                    }
+                }
                 let item = match index.get(r.item.as_str()) {
                     Some(&i) => i,
                     None => {
@@ -163,7 +180,33 @@ pub fn read(
         } else {
             reference_time
         },
+        notes,
     })
+}
+
+/// A field of a record as given, for a warning's example.
+fn shown(input: &Input, rec: &Result<Record, String>, names: &[&str]) -> String {
+    rec.as_ref()
+        .ok()
+        .and_then(|r| input.field(r, names))
+        .map(|f| f.shown())
+        .unwrap_or_default()
+}
+
+/// Turns what the passes noticed into the report's warnings.
+pub fn warn(path: &Path, notes: &Notes, reference_time: i64, report: &mut Report) {
+    let file = path.display();
+    if let Some((line, value)) = &notes.early_example {
+        // Every time before 1973 is the other warning (`finish`): epoch seconds throughout.
+        if reference_time as f64 >= EPOCH_SECONDS_BELOW {
+            report.warnings.push(format!(
+                "{} lines have a numeric timestamp before 1973 while others are later (the first: \
+                 {file}:{line}: '{value}'): numbers are read as epoch milliseconds; if these are \
+                 epoch seconds, multiply them by 1000",
+                notes.early_numeric
+            ));
+        }
+    }
 }
 
 pub struct Counted {

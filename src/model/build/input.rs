@@ -330,21 +330,69 @@ pub fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
+/// A timestamp read from a field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Time {
+    /// Milliseconds since the epoch.
+    pub ms: f64,
+    /// Given as a number (epoch milliseconds), not as an ISO-8601 date.
+    pub numeric: bool,
+}
+
+/// Why a field is not a timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeError {
+    /// Neither ISO-8601 nor a number.
+    Unreadable,
+    /// Eight digits that make a date (`20240601`, GA4's `event_date`): as epoch milliseconds they
+    /// would be the first hours of 1970, so they are refused rather than misread.
+    CompactDate,
+    /// A well-formed date that does not exist (`2024-02-30`).
+    NoSuchDay,
+}
+
 /// Parses a timestamp: epoch milliseconds (a number), or ISO-8601 (`2011-06-01`,
-/// `2011-06-01T10:15:00Z`, `2011-06-01 10:15:00.5+01:00`; no zone means UTC). Returns ms since
-/// the epoch.
+/// `2011-06-01T10:15:00Z`, `2011-06-01 10:15:00.5+01:00`, `2011-06-01 10:15:00 +0100`,
+/// `2011-06-01 10:15:00 UTC`; no zone means UTC). Returns ms since the epoch.
 pub fn parse_time(f: &Field<'_>) -> Option<f64> {
+    read_time(f).ok().map(|t| t.ms)
+}
+
+/// [`parse_time`], saying whether the time was a number and why a field is not a time.
+pub fn read_time(f: &Field<'_>) -> Result<Time, TimeError> {
+    let numeric = |n: f64| {
+        if !n.is_finite() {
+            return Err(TimeError::Unreadable);
+        }
+        if compact_date(n) {
+            return Err(TimeError::CompactDate);
+        }
+        Ok(Time {
+            ms: n,
+            numeric: true,
+        })
+    };
     match f {
-        Field::Number(n) => n.is_finite().then_some(*n),
+        Field::Number(n) => numeric(*n),
         Field::Text(s) => {
             let s = s.trim();
             if let Ok(n) = s.parse::<f64>() {
-                return n.is_finite().then_some(n);
+                return numeric(n);
             }
-            parse_iso(s)
+            parse_iso(s).map(|ms| Time { ms, numeric: false })
         }
-        Field::Json(_) => None,
+        Field::Json(_) => Err(TimeError::Unreadable),
     }
+}
+
+/// Whether a number is a date written `YYYYMMDD` (years 1000–9999).
+fn compact_date(n: f64) -> bool {
+    if n.fract() != 0.0 || !(10_000_101.0..=99_991_231.0).contains(&n) {
+        return false;
+    }
+    let n = n as i64;
+    let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
+    (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)
 }
 
 fn digits(s: &str, at: usize, n: usize) -> Option<i64> {
@@ -353,6 +401,15 @@ fn digits(s: &str, at: usize, n: usize) -> Option<i64> {
         return None;
     }
     part.parse().ok()
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days from 1970-01-01 to a civil date (proleptic Gregorian), after Howard Hinnant.
@@ -366,64 +423,84 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn parse_iso(s: &str) -> Option<f64> {
-    let (y, mo, d) = (digits(s, 0, 4)?, digits(s, 5, 2)?, digits(s, 8, 2)?);
+fn parse_iso(s: &str) -> Result<f64, TimeError> {
+    use TimeError::Unreadable;
+    let (y, mo, d) = (
+        digits(s, 0, 4).ok_or(Unreadable)?,
+        digits(s, 5, 2).ok_or(Unreadable)?,
+        digits(s, 8, 2).ok_or(Unreadable)?,
+    );
     if s.as_bytes().get(4) != Some(&b'-') || s.as_bytes().get(7) != Some(&b'-') {
-        return None;
+        return Err(Unreadable);
     }
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
+        return Err(Unreadable);
+    }
+    if d > days_in_month(y, mo) {
+        return Err(TimeError::NoSuchDay);
     }
     let mut ms = days_from_civil(y, mo, d) as f64 * 86_400_000.0;
     let rest = &s[10..];
     if rest.is_empty() {
-        return Some(ms);
+        return Ok(ms);
     }
-    let rest = rest.strip_prefix(['T', 't', ' '])?;
-    let (h, mi) = (digits(rest, 0, 2)?, digits(rest, 3, 2)?);
+    let rest = rest.strip_prefix(['T', 't', ' ']).ok_or(Unreadable)?;
+    let (h, mi) = (
+        digits(rest, 0, 2).ok_or(Unreadable)?,
+        digits(rest, 3, 2).ok_or(Unreadable)?,
+    );
     if rest.as_bytes().get(2) != Some(&b':') || h > 23 || mi > 59 {
-        return None;
+        return Err(Unreadable);
     }
     let mut at = 5;
     let mut sec = 0.0;
     if rest.as_bytes().get(5) == Some(&b':') {
-        let whole = digits(rest, 6, 2)?;
+        let whole = digits(rest, 6, 2).ok_or(Unreadable)?;
         if whole > 60 {
-            return None;
+            return Err(Unreadable);
         }
         at = 8;
-        let mut frac = String::from("0");
+        let mut frac = 0.0;
         if rest.as_bytes().get(8) == Some(&b'.') {
             at = 9;
-            frac.push('.');
-            while let Some(c) = rest.as_bytes().get(at).filter(|c| c.is_ascii_digit()) {
-                frac.push(*c as char);
+            while rest.as_bytes().get(at).is_some_and(u8::is_ascii_digit) {
                 at += 1;
             }
+            // `.250` parses as `0.250` would; a dot without digits is no fraction.
+            if at > 9 {
+                frac = rest[8..at].parse::<f64>().map_err(|_| Unreadable)?;
+            }
         }
-        sec = whole as f64 + frac.parse::<f64>().ok()?;
+        sec = whole as f64 + frac;
     }
     ms += (h * 3_600_000 + mi * 60_000) as f64 + sec * 1000.0;
+    // Shopify writes `2024-06-01 13:45:00 +0200`, BigQuery `2024-06-01 13:45:00 UTC`.
     let zone = &rest[at..];
+    let zone = zone.strip_prefix(' ').unwrap_or(zone);
     let offset_min = match zone {
         "" | "Z" | "z" => 0,
+        _ if zone.eq_ignore_ascii_case("UTC") || zone.eq_ignore_ascii_case("GMT") => 0,
         _ => {
-            let sign = match zone.as_bytes().first()? {
+            let sign = match zone.as_bytes().first().ok_or(Unreadable)? {
                 b'+' => 1,
                 b'-' => -1,
-                _ => return None,
+                _ => return Err(Unreadable),
             };
             let z = &zone[1..];
+            let two = |at| digits(z, at, 2).ok_or(Unreadable);
             let (zh, zm) = match z.len() {
-                2 => (digits(z, 0, 2)?, 0),
-                4 => (digits(z, 0, 2)?, digits(z, 2, 2)?),
-                5 if z.as_bytes()[2] == b':' => (digits(z, 0, 2)?, digits(z, 3, 2)?),
-                _ => return None,
+                2 => (two(0)?, 0),
+                4 => (two(0)?, two(2)?),
+                5 if z.as_bytes()[2] == b':' => (two(0)?, two(3)?),
+                _ => return Err(Unreadable),
             };
+            if zh > 23 || zm > 59 {
+                return Err(Unreadable);
+            }
             sign * (zh * 60 + zm)
         }
     };
-    Some(ms - offset_min as f64 * 60_000.0)
+    Ok(ms - offset_min as f64 * 60_000.0)
 }
 
 #[cfg(test)]
@@ -454,6 +531,52 @@ mod tests {
         ] {
             assert_eq!(t(bad), None, "{bad}");
         }
+    }
+
+    fn read(s: &str) -> Result<Time, TimeError> {
+        read_time(&Field::Text(Cow::Borrowed(s)))
+    }
+
+    /// Shopify (`2024-06-01 13:45:00 +0200`) and BigQuery (`2024-06-01 13:45:00 UTC`) write a
+    /// space before the zone; GA4's `event_date` is a compact date; dates that do not exist
+    /// were moved to the next month.
+    #[test]
+    fn shop_and_warehouse_timestamps_are_read_and_misreadings_refused() {
+        let utc = t("2024-06-01T11:45:00Z").unwrap();
+        for same in [
+            "2024-06-01 13:45:00 +0200",
+            "2024-06-01 13:45:00 +02:00",
+            "2024-06-01 09:45:00 -0200",
+            "2024-06-01 11:45:00 UTC",
+            "2024-06-01 11:45:00 utc",
+            "2024-06-01T11:45:00 GMT",
+            "2024-06-01T11:45:00 Z",
+            "2024-06-01 11:45:00.000 UTC",
+        ] {
+            assert_eq!(t(same), Some(utc), "{same}");
+        }
+        assert_eq!(t("2024-06-01 11:45:00.5 UTC"), Some(utc + 500.0));
+        for bad in [
+            "2024-06-01 11:45:00  UTC",
+            "2024-06-01 11:45:00 CEST",
+            "2024-06-01 11:45:00 +2500",
+        ] {
+            assert_eq!(read(bad), Err(TimeError::Unreadable), "{bad}");
+        }
+        assert_eq!(read("20240601"), Err(TimeError::CompactDate));
+        assert_eq!(
+            read_time(&Field::Number(20_240_601.0)),
+            Err(TimeError::CompactDate)
+        );
+        // Eight digits that are no date stay epoch milliseconds (and a warning covers 1970).
+        assert_eq!(read("20241399").map(|t| t.ms), Ok(20_241_399.0));
+        for no_day in ["2024-02-30", "2023-02-29", "2024-04-31", "1900-02-29"] {
+            assert_eq!(read(no_day), Err(TimeError::NoSuchDay), "{no_day}");
+        }
+        assert_eq!(t("2024-02-29"), Some(1_709_164_800_000.0));
+        assert_eq!(t("2000-02-29"), Some(951_782_400_000.0));
+        assert!(read("1717242300000").unwrap().numeric);
+        assert!(!read("2024-06-01").unwrap().numeric);
     }
 
     #[test]

@@ -168,6 +168,8 @@ pub struct Report {
     /// kept out of stock. The first by id.
     pub not_in_catalog: usize,
     pub not_in_catalog_example: Option<String>,
+    /// What the build noticed but did not stop for, one sentence each, for the summary.
+    pub warnings: Vec<String>,
     pub items: usize,
     pub baskets: u64,
     pub pair_increments: u64,
@@ -181,6 +183,10 @@ pub struct Report {
 
 /// Most bad rows listed in the report.
 pub const MAX_EXAMPLES: usize = 20;
+
+/// 1973-03-03T09:46:40Z in epoch milliseconds (10^11): epoch seconds of any date since 1973 are
+/// below it, epoch milliseconds of any date since then above it.
+pub const EPOCH_SECONDS_BELOW: f64 = 1e11;
 
 impl Report {
     /// Lists a bad row among the first ones (the caller counts it: `bad` for interaction lines,
@@ -333,22 +339,27 @@ fn check_bad(
     report: &Report,
 ) -> Result<(), BuildError> {
     if bad > 0 && bad as f64 > o.max_bad_fraction * rows as f64 {
-        let file = path.display().to_string();
         let mut message = format!(
             "{bad} of {rows} rows are bad, more than the {:.2}% tolerated (--max-bad); the first:",
             o.max_bad_fraction * 100.0
         );
-        let mut listed = 0;
-        for (_, line, why) in report.bad_examples.iter().filter(|e| e.0 == file) {
-            message.push_str(&format!("\n  {file}:{line}: {why}"));
-            listed += 1;
-        }
-        if bad > listed {
-            message.push_str(&format!("\n  … and {} more", bad - listed));
-        }
+        list_bad(&mut message, path, bad, report);
         return Err(BuildError::input(path, 0, message));
     }
     Ok(())
+}
+
+/// Appends the bad rows of `path` listed in the report, one a line.
+fn list_bad(message: &mut String, path: &Path, bad: u64, report: &Report) {
+    let file = path.display().to_string();
+    let mut listed = 0;
+    for (_, line, why) in report.bad_examples.iter().filter(|e| e.0 == file) {
+        message.push_str(&format!("\n  {file}:{line}: {why}"));
+        listed += 1;
+    }
+    if bad > listed {
+        message.push_str(&format!("\n  … and {} more", bad - listed));
+    }
 }
 
 /// Sorts ids bytewise and returns them with `old index → new index`.
@@ -384,14 +395,12 @@ pub fn build(
     let read = baskets::read(interactions, listed, o, &tmp.0, &mut report)?;
     report.seconds_read = t0.elapsed().as_secs_f64();
     if report.used == 0 {
-        return Err(BuildError::input(
-            interactions,
-            0,
-            format!(
-                "no line can be used ({} read, {} returns or cancellations, {} bad): a model needs at least one",
-                report.rows, report.non_positive, report.bad
-            ),
-        ));
+        let mut message = format!(
+            "no line can be used ({} read, {} returns or cancellations, {} bad): a model needs at least one",
+            report.rows, report.non_positive, report.bad
+        );
+        list_bad(&mut message, interactions, report.bad, &report);
+        return Err(BuildError::input(interactions, 0, message));
     }
     let t1 = Instant::now();
     let (ids, remap) = sort_ids(read.ids);
@@ -417,6 +426,7 @@ pub fn build(
         trending_half_life_days: o.trending_half_life_days as f32,
         lines: stats.iter().map(|s| s.lines).sum(),
     };
+    baskets::warn(interactions, &read.notes, read.reference_time, &mut report);
     finish(
         ids,
         stats,
@@ -631,6 +641,14 @@ fn finish(
     o: &Options,
     report: &mut Report,
 ) -> Result<(ModelParts, Report), BuildError> {
+    // Epoch seconds read as milliseconds put the whole history in January 1970.
+    let latest = info.reference_time;
+    if latest > 0.0 && latest < EPOCH_SECONDS_BELOW {
+        report.warnings.push(format!(
+            "every timestamp is before 1973-03-04 (the latest is {latest}): numbers are read as \
+             epoch milliseconds; if these are epoch seconds, multiply them by 1000"
+        ));
+    }
     let refused = catalog.map(|c| &c.refused);
     let catalog = catalog.map_or(&[][..], |c| &c.items[..]);
     let t = Instant::now();

@@ -1,6 +1,6 @@
 //! Rows of the builder's inputs, checked: interaction lines and catalog items.
 
-use super::input::{parse_time, Field, Input, Record};
+use super::input::{read_time, Field, Input, Record, TimeError};
 use crate::args::MAX_ID_LEN;
 use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
 use crate::model::fits_f32;
@@ -47,6 +47,8 @@ pub struct Interaction {
     pub quantity: f64,
     pub price: Option<f64>,
     pub event: EventKind,
+    /// The timestamp was a number (epoch milliseconds), not an ISO-8601 date.
+    pub numeric_time: bool,
 }
 
 /// Orders and buyers are grouped by their ids' FNV-1a hash, the one events keep of an order id
@@ -113,22 +115,50 @@ fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
 const EARLIEST_MS: f64 = -62_167_219_200_000.0;
 const LATEST_MS: f64 = 253_402_300_799_999.0;
 
+/// Why a timestamp is refused, with the value given and what it may be instead.
+fn time_error(f: &Field<'_>, e: Option<TimeError>) -> Skip {
+    let given = f.shown();
+    Skip::Bad(match e {
+        Some(TimeError::CompactDate) => format!(
+            "timestamp '{given}' is a compact date (YYYYMMDD), which is not read: write it as \
+             YYYY-MM-DD (2024-06-01), or give epoch milliseconds"
+        ),
+        Some(TimeError::NoSuchDay) => format!("timestamp '{given}' is a day that does not exist"),
+        Some(TimeError::Unreadable) => {
+            format!("timestamp '{given}' is neither ISO-8601 nor epoch milliseconds")
+        }
+        // Read, but out of range: microseconds (GA4's event_timestamp) or nanoseconds read as
+        // milliseconds are thousands of years away.
+        None => {
+            let ms = f.number().unwrap_or(f64::NAN).abs();
+            let hint = if (ms / 1e3) <= LATEST_MS {
+                "; microseconds? divide by 1000"
+            } else if (ms / 1e6) <= LATEST_MS {
+                "; nanoseconds? divide by 1000000"
+            } else {
+                ""
+            };
+            format!(
+                "timestamp '{given}' is outside the years 0000–9999 as epoch milliseconds{hint}"
+            )
+        }
+    })
+}
+
 /// Checks one interaction record.
 pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
     let order = id(input.field(rec, ORDER), "order_id")?;
     let item = id(input.field(rec, ITEM), "item_id")?;
-    let time = match input.field(rec, TIME) {
+    let (time, numeric_time) = match input.field(rec, TIME) {
         None => return Err(Skip::Bad("has no timestamp".into())),
-        Some(f) => parse_time(&f).ok_or_else(|| {
-            Skip::Bad(format!(
-                "timestamp '{}' is neither ISO-8601 nor epoch milliseconds",
-                f.shown()
-            ))
-        })?,
+        Some(f) => {
+            let t = read_time(&f).map_err(|e| time_error(&f, Some(e)))?;
+            if !(EARLIEST_MS..=LATEST_MS).contains(&t.ms) {
+                return Err(time_error(&f, None));
+            }
+            (t.ms, t.numeric)
+        }
     };
-    if !(EARLIEST_MS..=LATEST_MS).contains(&time) {
-        return Err(Skip::Bad("timestamp is outside the years 0000–9999".into()));
-    }
     let quantity = match input.field(rec, QUANTITY) {
         None => 1.0,
         Some(f) => f
@@ -177,6 +207,7 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         quantity,
         price,
         event,
+        numeric_time,
     })
 }
 

@@ -577,3 +577,50 @@ fn items_of_refused_catalog_rows_fail_closed_and_unlisted_ones_are_out_of_stock(
     assert!(e.contains("empty.csv: lists no item"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Epoch seconds mixed with milliseconds or ISO dates, GA4's microseconds and compact dates
+/// were read as 1970 or refused without the value.
+#[test]
+fn timestamps_that_would_be_misread_are_refused_or_warned_about() {
+    let dir = scratch("misread-times");
+    let mut csv = String::from("order_id,item_id,timestamp\n");
+    for d in 1..=9 {
+        csv.push_str(&format!("a{d},A,2024-06-0{d} 10:00:00 +0200\n"));
+        csv.push_str(&format!("m{d},A,171724{d}000000\n"));
+    }
+    csv.push_str("s1,B,1717236000\ns2,B,1717239600\n");
+    csv.push_str("g1,C,1717242300123456\ng2,C,20240601\ng3,C,2024-02-30\n");
+    let i = write(&dir, &[("mixed.csv", csv.as_bytes())]);
+    let (_, r) = build(&i, None, &tolerant()).unwrap();
+    assert_eq!((r.used, r.bad), (20, 3));
+    let why: Vec<&str> = r.bad_examples.iter().map(|b| b.2.as_str()).collect();
+    assert_eq!(
+        why,
+        [
+            "timestamp '1717242300123456' is outside the years 0000–9999 as epoch milliseconds; \
+             microseconds? divide by 1000",
+            "timestamp '20240601' is a compact date (YYYYMMDD), which is not read: write it as \
+             YYYY-MM-DD (2024-06-01), or give epoch milliseconds",
+            "timestamp '2024-02-30' is a day that does not exist",
+        ]
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].starts_with(&format!(
+            "2 lines have a numeric timestamp before 1973 while others are later (the first: \
+             {}:20: '1717236000')",
+            i.display()
+        )),
+        "{}",
+        r.warnings[0]
+    );
+    // All of them epoch seconds: the one warning that says so, not both.
+    let secs = write(
+        &dir,
+        &[("secs.csv", b"order_id,item_id,timestamp\no1,A,1717236000\n")],
+    );
+    let (_, r) = build(&secs, None, &tolerant()).unwrap();
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].starts_with("every timestamp is before 1973"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
