@@ -49,6 +49,9 @@ pub struct Notes {
     /// value.
     early_numeric: u64,
     early_example: Option<(u64, String)>,
+    /// Lines with a value in scientific notation, and the first: line, column and value.
+    scientific: u64,
+    scientific_example: Option<(u64, &'static str, String)>,
 }
 
 pub struct ReadOutput {
@@ -120,6 +123,18 @@ pub fn read(
                         notes.early_example = Some((line, shown(&input, &rec, rows::TIME)));
                     }
                 }
+                if let Some(column) = r.scientific {
+                    notes.scientific += 1;
+                    if notes.scientific_example.is_none() {
+                        let names = match column {
+                            "order_id" => rows::ORDER,
+                            "item_id" => rows::ITEM,
+                            _ => rows::TIME,
+                        };
+                        notes.scientific_example = Some((line, column, shown(&input, &rec, names)));
+                    }
+                }
+
                 let item = match index.get(r.item.as_str()) {
                     Some(&i) => i,
                     None => {
@@ -206,6 +221,15 @@ pub fn warn(path: &Path, notes: &Notes, reference_time: i64, report: &mut Report
                 notes.early_numeric
             ));
         }
+    }
+    if let Some((line, column, value)) = &notes.scientific_example {
+        report.warnings.push(format!(
+            "{} lines have an id or time in scientific notation (the first: {file}:{line}: \
+             {column} '{value}'), as Excel shows long numbers and saves them in CSV: their last \
+             digits are lost (different orders or items may have become one); format the \
+             column as text (or number with 0 decimals) before saving",
+            notes.scientific
+        ));
     }
 }
 

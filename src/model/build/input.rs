@@ -119,6 +119,12 @@ impl Input {
             reader.consume(3);
         }
         let first = reader.fill_buf().map_err(io)?;
+        if first.is_empty() {
+            return Err(BuildError::input(path, 0, "is empty"));
+        }
+        if let Some(what) = not_text(first) {
+            return Err(BuildError::input(path, 0, what));
+        }
         let format = match first.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Format::JsonLines,
             _ => Format::Csv,
@@ -135,14 +141,26 @@ impl Input {
             total_bytes,
         };
         if format == Format::Csv {
-            match input.next_line()? {
-                Some(Ok(())) => {
-                    input.header = split_csv(&input.buf)
-                        .into_iter()
-                        .map(|h| h.trim().to_lowercase())
-                        .collect();
+            // Blank lines before the header are skipped, as they are between records.
+            loop {
+                match input.next_line()? {
+                    Some(Ok(())) if input.buf.trim().is_empty() => continue,
+                    Some(Ok(())) => {
+                        input.header = split_csv(&input.buf)
+                            .into_iter()
+                            .map(|h| h.trim().to_lowercase())
+                            .collect();
+                        break;
+                    }
+                    Some(Err(_)) => {
+                        return Err(BuildError::input(
+                            path,
+                            input.line,
+                            format!("the header line is not UTF-8 {LATIN1}"),
+                        ))
+                    }
+                    None => return Err(BuildError::input(path, 0, "has no header line")),
                 }
-                _ => return Err(BuildError::input(path, 1, "has no header line")),
             }
         }
         Ok(input)
@@ -181,7 +199,7 @@ impl Input {
                 self.buf.push_str(s);
                 Ok(Some(Ok(())))
             }
-            Err(_) => Ok(Some(Err("is not UTF-8".into()))),
+            Err(_) => Ok(Some(Err(format!("is not UTF-8 {LATIN1}")))),
         }
     }
 
@@ -197,7 +215,7 @@ impl Input {
             if let Err(e) = read {
                 return Ok(Some((line, Err(e))));
             }
-            if self.buf.trim().is_empty() {
+            if blank(&self.buf, self.format) {
                 continue;
             }
             let rec = match self.format {
@@ -223,6 +241,11 @@ impl Input {
                 Format::JsonLines => match serde_json::from_str::<serde_json::Value>(&self.buf) {
                     Ok(serde_json::Value::Object(o)) => Ok(Record::Json(o)),
                     Ok(_) => Err("is not a JSON object".into()),
+                    // `{"a": 1,` then `"b": 2}`: pretty-printed JSON, not JSON Lines.
+                    Err(e) if e.is_eof() => Err(format!(
+                        "is not valid JSON ({e}): the object does not end on its line; JSON Lines \
+                         holds one object per line (jq -c . FILE writes them so)"
+                    )),
                     Err(e) => Err(format!("is not valid JSON ({e})")),
                 },
             };
@@ -303,6 +326,89 @@ impl Input {
         let id = found.trim();
         (!id.is_empty()).then(|| id.to_owned())
     }
+}
+
+/// What to do about a file that is not UTF-8, for its messages.
+const LATIN1: &str = "(Latin-1 or Windows-1252, as Excel writes CSV?): save the file as \
+     CSV UTF-8, or convert it (iconv -f windows-1252 -t utf-8)";
+
+/// A line with nothing in it: blank, or (CSV) only separators, as spreadsheets write the empty
+/// rows below a table (`,,,,`).
+fn blank(line: &str, format: Format) -> bool {
+    line.bytes()
+        .all(|b| b.is_ascii_whitespace() || (format == Format::Csv && matches!(b, b',' | b'"')))
+}
+
+/// Why the start of a file (decompressed) shows it is not UTF-8 CSV or JSON Lines, and what to
+/// do about it; `None` when it may be.
+fn not_text(head: &[u8]) -> Option<String> {
+    const WHAT: &[(&[u8], &str)] = &[
+        (
+            b"PK\x03\x04",
+            "is a zip archive (an .xlsx workbook is one): unzip it, or save the sheet as CSV UTF-8",
+        ),
+        (
+            b"PK\x05\x06",
+            "is an empty zip archive: give the CSV or JSON Lines file itself",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "is an Excel 97-2003 workbook (.xls): save the sheet as CSV UTF-8",
+        ),
+        (
+            b"PAR1",
+            "is a Parquet file: export it as CSV or JSON Lines (DuckDB: COPY (FROM 'FILE') TO 'out.csv')",
+        ),
+        (
+            b"\x28\xB5\x2F\xFD",
+            "is zstd-compressed: decompress it (zstd -d), or compress it with gzip, which is read as it is",
+        ),
+        (
+            b"BZh",
+            "is bzip2-compressed: decompress it (bunzip2), or compress it with gzip, which is read as it is",
+        ),
+        (
+            b"\xFD7zXZ\x00",
+            "is xz-compressed: decompress it (unxz), or compress it with gzip, which is read as it is",
+        ),
+    ];
+    if let Some((_, what)) = WHAT.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return Some((*what).to_owned());
+    }
+    // UTF-16 with its byte-order mark (Excel's "Unicode text"), or without one: ASCII text in
+    // UTF-16 has a zero byte beside every character.
+    let zeros = head.iter().take(64).filter(|&&b| b == 0).count();
+    if head.starts_with(b"\xFF\xFE")
+        || head.starts_with(b"\xFE\xFF")
+        || (head.len() >= 8 && zeros * 3 >= head.len().min(64))
+    {
+        return Some(
+            "is UTF-16 (Excel's \"Unicode text\"): save it as CSV UTF-8 (or convert it: iconv -f utf-16 -t utf-8)"
+                .into(),
+        );
+    }
+    if head.iter().take(512).any(|&b| b == 0) {
+        return Some(
+            "is not a text file (it holds zero bytes): give a CSV or JSON Lines file".into(),
+        );
+    }
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Some(
+            "is a JSON array: write one object per line (JSON Lines), e.g. jq -c '.[]' FILE".into(),
+        );
+    }
+    // Lines ended by CR alone (classic Mac OS, some spreadsheet exports): the whole file would
+    // be one line. A CR followed by LF is Windows', which is read.
+    let end = head.iter().position(|&b| b == b'\r' || b == b'\n');
+    if let Some(at) = end.filter(|&at| head[at] == b'\r') {
+        if head.get(at + 1).is_some_and(|&b| b != b'\n') {
+            return Some(
+                "uses CR line endings (classic Mac): convert them to LF (tr '\\r' '\\n' < FILE) or save it as CSV UTF-8"
+                    .into(),
+            );
+        }
+    }
+    None
 }
 
 /// Splits one CSV line (RFC 4180 quoting: `"a, b"`, `""` for a quote). Fields cannot span lines.
@@ -393,6 +499,24 @@ fn compact_date(n: f64) -> bool {
     let n = n as i64;
     let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
     (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)
+}
+
+/// Whether text is a number in scientific notation (`5.55E+12`), as Excel shows, and saves in
+/// CSV, long numbers: ids and epoch times saved that way have lost their last digits.
+pub fn scientific(s: &str) -> bool {
+    let s = s.trim();
+    let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else {
+        return false;
+    };
+    let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && !exponent.is_empty()
+        && digits(whole)
+        && digits(fraction)
+        && digits(exponent)
 }
 
 fn digits(s: &str, at: usize, n: usize) -> Option<i64> {
@@ -577,6 +701,30 @@ mod tests {
         assert_eq!(t("2000-02-29"), Some(951_782_400_000.0));
         assert!(read("1717242300000").unwrap().numeric);
         assert!(!read("2024-06-01").unwrap().numeric);
+        assert!(scientific("5.55E+12") && scientific(" 1e9") && scientific("-2.5e-3"));
+        for not in ["5E", "E5", "sku-1e5", "1.2.3e4", "12345", "e+12", "5.55E+"] {
+            assert!(!scientific(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn what_a_file_is_when_it_is_not_csv_or_json_lines() {
+        let said = |head: &[u8]| not_text(head).unwrap_or_default();
+        assert!(said(b"PK\x03\x04\x14\x00").starts_with("is a zip archive"));
+        assert!(said(b"\xFF\xFEu\x00s\x00").starts_with("is UTF-16"));
+        assert!(said(b"u\x00s\x00e\x00r\x00_\x00i\x00d\x00,\x00").starts_with("is UTF-16"));
+        assert!(said(b" [{\"a\": 1}]").starts_with("is a JSON array"));
+        assert!(said(b"a,b\rc,d\r").starts_with("uses CR line endings"));
+        for fine in [
+            &b"a,b\r\nc,d\r\n"[..],
+            b"a,b\nc,d\n",
+            b"{\"a\": 1}\n",
+            b"a,b\r",
+        ] {
+            assert_eq!(not_text(fine), None, "{fine:?}");
+        }
+        assert!(blank(",,, ,", Format::Csv) && blank(" \"\",\"\"", Format::Csv));
+        assert!(!blank(",,1,", Format::Csv) && !blank(",,", Format::JsonLines));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Rows of the builder's inputs, checked: interaction lines and catalog items.
 
-use super::input::{read_time, Field, Input, Record, TimeError};
+use super::input::{read_time, scientific, Field, Input, Record, TimeError};
 use crate::args::MAX_ID_LEN;
 use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
 use crate::model::fits_f32;
@@ -49,6 +49,8 @@ pub struct Interaction {
     pub event: EventKind,
     /// The timestamp was a number (epoch milliseconds), not an ISO-8601 date.
     pub numeric_time: bool,
+    /// The column whose value looks like Excel's scientific notation (`5.55E+12`), if any.
+    pub scientific: Option<&'static str>,
 }
 
 /// Orders and buyers are grouped by their ids' FNV-1a hash, the one events keep of an order id
@@ -149,14 +151,15 @@ fn time_error(f: &Field<'_>, e: Option<TimeError>) -> Skip {
 pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
     let order = id(input.field(rec, ORDER), "order_id")?;
     let item = id(input.field(rec, ITEM), "item_id")?;
-    let (time, numeric_time) = match input.field(rec, TIME) {
+    let (time, numeric_time, time_scientific) = match input.field(rec, TIME) {
         None => return Err(Skip::Bad("has no timestamp".into())),
         Some(f) => {
             let t = read_time(&f).map_err(|e| time_error(&f, Some(e)))?;
             if !(EARLIEST_MS..=LATEST_MS).contains(&t.ms) {
                 return Err(time_error(&f, None));
             }
-            (t.ms, t.numeric)
+            let sci = t.numeric && matches!(&f, Field::Text(s) if scientific(s));
+            (t.ms, t.numeric, sci)
         }
     };
     let quantity = match input.field(rec, QUANTITY) {
@@ -199,6 +202,15 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
             .filter(|&h| h != hash(""))
             .unwrap_or(0),
     };
+    let scientific = if scientific(&order) {
+        Some("order_id")
+    } else if scientific(&item) {
+        Some("item_id")
+    } else if time_scientific {
+        Some("timestamp")
+    } else {
+        None
+    };
     Ok(Interaction {
         user,
         order,
@@ -208,6 +220,7 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         price,
         event,
         numeric_time,
+        scientific,
     })
 }
 

@@ -624,3 +624,68 @@ fn timestamps_that_would_be_misread_are_refused_or_warned_about() {
     assert!(r.warnings[0].starts_with("every timestamp is before 1973"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Files that are not UTF-8 CSV or JSON Lines were all "has no header line" or a missing column.
+#[test]
+fn files_that_are_not_utf8_csv_or_json_lines_say_what_they_are() {
+    let dir = scratch("not-csv");
+    let csv = "order_id,item_id,timestamp\no1,A,2024-06-01\no1,B,2024-06-01\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(csv.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let mut zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+    zip.extend_from_slice(csv.as_bytes());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&utf16).unwrap();
+    let cases: [(&str, Vec<u8>, &str); 7] = [
+        ("orders.zip", zip, "is a zip archive"),
+        (
+            "u16.csv",
+            utf16,
+            "is UTF-16 (Excel's \"Unicode text\"): save it as CSV UTF-8",
+        ),
+        ("u16.csv.gz", gz.finish().unwrap(), "is UTF-16"),
+        (
+            "latin.csv",
+            b"order_id,item_id,timestamp,Bestellstatus f\xfcr\no1,A,2024-06-01,ok\n".to_vec(),
+            "latin.csv:1: the header line is not UTF-8 (Latin-1 or Windows-1252",
+        ),
+        (
+            "arr.json",
+            b"[{\"order_id\":\"o1\",\"item_id\":\"A\",\"timestamp\":\"2024-06-01\"}]\n".to_vec(),
+            "is a JSON array: write one object per line (JSON Lines)",
+        ),
+        (
+            "cr.csv",
+            csv.replace('\n', "\r").into_bytes(),
+            "uses CR line endings",
+        ),
+        ("empty.csv", Vec::new(), "empty.csv: is empty"),
+    ];
+    for (name, bytes, says) in cases {
+        let p = write(&dir, &[(name, &bytes)]);
+        let e = build(&p, None, &quiet()).unwrap_err().to_string();
+        assert!(e.contains(says), "{name}: {e}");
+    }
+    // Rows that are only separators (a spreadsheet's empty rows) are blank lines, not bad rows;
+    // ids in Excel's scientific notation get a warning.
+    let p = write(
+        &dir,
+        &[(
+            "excel.csv",
+            b"order_id,item_id,timestamp\r\n5.55E+12,A,2024-06-01\r\n5.55E+12,B,2024-06-01\r\n,,\r\n\"\",,\r\n",
+        )],
+    );
+    let (_, r) = build(&p, None, &quiet()).unwrap();
+    assert_eq!((r.rows, r.used, r.bad), (2, 2, 0));
+    assert!(
+        r.warnings[0].starts_with(&format!(
+            "2 lines have an id or time in scientific notation (the first: {}:2: order_id '5.55E+12')",
+            p.display()
+        )),
+        "{:?}",
+        r.warnings
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
