@@ -253,8 +253,9 @@ impl Input {
         }
     }
 
-    /// Field `name` of a record (CSV: by header name; JSON: by key, any of `names`). Empty CSV
-    /// cells and JSON nulls are absent.
+    /// Field `name` of a record (CSV: by header name, which is lower-cased; JSON: by key, any of
+    /// `names`, which are lower case: a key matches whatever its case, as a CSV header does).
+    /// Empty (or blank) CSV cells, JSON empty strings and JSON nulls are absent.
     pub fn field<'a>(&self, rec: &'a Record, names: &[&str]) -> Option<Field<'a>> {
         match rec {
             Record::Csv(cells) => names.iter().find_map(|n| {
@@ -262,8 +263,9 @@ impl Input {
                 let c = cells.get(at)?;
                 (!c.trim().is_empty()).then_some(Field::Text(Cow::Borrowed(c.as_str())))
             }),
-            Record::Json(o) => names.iter().find_map(|n| match o.get(*n)? {
+            Record::Json(o) => names.iter().find_map(|n| match json_key(o, n)? {
                 serde_json::Value::Null => None,
+                serde_json::Value::String(s) if s.trim().is_empty() => None,
                 serde_json::Value::String(s) => Some(Field::Text(Cow::Borrowed(s.as_str()))),
                 // Numbers beyond 2^53 stay JSON: as an f64 an integer there would be another
                 // number (serde_json reads integers beyond 64 bits as f64 already).
@@ -275,7 +277,7 @@ impl Input {
                             |v| v > (1 << 53),
                         ) =>
                 {
-                    Some(Field::Json(o.get(*n)?))
+                    Some(Field::Json(json_key(o, n)?))
                 }
                 serde_json::Value::Number(x) => x.as_f64().map(Field::Number),
                 other => Some(Field::Json(other)),
@@ -313,13 +315,14 @@ impl Input {
                 split_csv(&line).into_iter().nth(at)
             }
             Format::JsonLines => match serde_json::from_str::<serde_json::Value>(&line).ok()? {
-                serde_json::Value::Object(o) => {
-                    names.iter().find_map(|n| o.get(*n)).and_then(|v| match v {
+                serde_json::Value::Object(o) => names
+                    .iter()
+                    .find_map(|n| json_key(&o, n))
+                    .and_then(|v| match v {
                         serde_json::Value::String(s) => Some(s.clone()),
                         serde_json::Value::Number(x) => Some(x.to_string()),
                         _ => None,
-                    })
-                }
+                    }),
                 _ => None,
             },
         }?;
@@ -331,6 +334,18 @@ impl Input {
 /// What to do about a file that is not UTF-8, for its messages.
 const LATIN1: &str = "(Latin-1 or Windows-1252, as Excel writes CSV?): save the file as \
      CSV UTF-8, or convert it (iconv -f windows-1252 -t utf-8)";
+
+/// Key `name` (lower case) of a JSON object: the key itself, or one that differs only in case.
+fn json_key<'a>(
+    o: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Option<&'a serde_json::Value> {
+    o.get(name).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
 
 /// A line with nothing in it: blank, or (CSV) only separators, as spreadsheets write the empty
 /// rows below a table (`,,,,`).

@@ -256,7 +256,7 @@ pub fn read_catalog(path: &Path, o: &Options, report: &mut Report) -> Result<Cat
             path,
             1,
             format!(
-                "the header has no item_id column (expected item_id,title,category,brand,price,in_stock,tags){}",
+                "the header has no item_id column (expected item_id,title,category,brand,price,in_stock,sensitive,tags){}",
                 input.separator_hint()
             ),
         ));

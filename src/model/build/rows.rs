@@ -2,6 +2,7 @@
 
 use super::input::{read_time, scientific, Field, Input, Record, TimeError};
 use crate::args::MAX_ID_LEN;
+use crate::event::MAX_TEXT_LEN;
 use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
 use crate::model::fits_f32;
 
@@ -66,7 +67,9 @@ pub enum Skip {
     Bad(String),
 }
 
-pub const USER: &[&str] = &["user_id", "userid", "customer_id"];
+// Column names, lower case: CSV headers and JSON keys match them whatever their case. The first
+// is the documented one; the others are the aliases docs/MODEL.md lists.
+pub const USER: &[&str] = &["user_id", "userid", "customer_id", "customerid"];
 pub const ORDER: &[&str] = &["order_id", "orderid", "session_id"];
 pub const ITEM: &[&str] = &["item_id", "itemid", "product_id"];
 pub const TIME: &[&str] = &["timestamp", "time", "ts"];
@@ -167,7 +170,7 @@ pub fn interaction(input: &Input, rec: &Record) -> Result<Interaction, Skip> {
         Some(f) => f
             .number()
             .filter(|q| q.is_finite())
-            .ok_or_else(|| Skip::Bad("quantity is not a number".into()))?,
+            .ok_or_else(|| Skip::Bad(format!("quantity '{}' is not a number", f.shown())))?,
     };
     // A return or cancellation, whatever its (often negative) amount says.
     if quantity <= 0.0 {
@@ -238,8 +241,10 @@ pub struct CatalogItem {
     pub embedding: Vec<f32>,
 }
 
-/// The catalog's id column.
-pub const CATALOG_ID: &[&str] = &["item_id", "id"];
+/// Catalog columns (lower case, as [`USER`]).
+pub const CATALOG_ID: &[&str] = &["item_id", "id", "itemid", "product_id"];
+pub const TITLE: &[&str] = &["title", "name"];
+pub const IN_STOCK: &[&str] = &["in_stock", "instock"];
 
 /// A catalog row refused: why, and the id it gave when that could be read (its item, if sold,
 /// must then not be shown: see `read_catalog`).
@@ -318,6 +323,13 @@ fn catalog_fields(input: &Input, rec: &Record, id: String) -> Result<CatalogItem
             .collect(),
     };
     let mut tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
+    // The browser's `catalog` option refuses longer tags (docs/API.md, Limits).
+    if let Some(t) = tags.iter().find(|t| t.len() > MAX_TEXT_LEN) {
+        let start: String = t.chars().take(20).collect();
+        return Err(format!(
+            "tag '{start}…' is longer than {MAX_TEXT_LEN} bytes"
+        ));
+    }
     tags.truncate(MAX_TAGS);
     let embedding = match input.field(rec, &["embedding"]) {
         None => Vec::new(),
@@ -335,11 +347,11 @@ fn catalog_fields(input: &Input, rec: &Record, id: String) -> Result<CatalogItem
         Some(_) => return Err("embedding must be an array of numbers".into()),
     };
     Ok(CatalogItem {
-        title: text(input, rec, &["title", "name"], MAX_TITLE_LEN)?.unwrap_or_default(),
-        category: text(input, rec, &["category"], crate::event::MAX_TEXT_LEN)?,
-        brand: text(input, rec, &["brand"], crate::event::MAX_TEXT_LEN)?,
+        title: text(input, rec, TITLE, MAX_TITLE_LEN)?.unwrap_or_default(),
+        category: text(input, rec, &["category"], MAX_TEXT_LEN)?,
+        brand: text(input, rec, &["brand"], MAX_TEXT_LEN)?,
         price,
-        in_stock: flag(input, rec, &["in_stock", "instock", "inStock"], true)?,
+        in_stock: flag(input, rec, IN_STOCK, true)?,
         sensitive: flag(input, rec, &["sensitive"], false)?,
         tags,
         embedding,

@@ -689,3 +689,60 @@ fn files_that_are_not_utf8_csv_or_json_lines_say_what_they_are() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// JSON keys match whatever their case, as CSV headers do; an empty JSON string is absent, as an
+/// empty CSV cell is; every documented alias is read; tags follow the browser's limit.
+#[test]
+fn json_keys_and_aliases_read_as_csv_headers_do() {
+    let dir = scratch("keys");
+    let jl = "{\"Order_ID\":\"o1\",\"ItemId\":\"A\",\"TS\":\"2024-06-01\",\"price\":\"\",\"Quantity\":\"\",\"event\":\"\"}\n\
+              {\"orderid\":\"o1\",\"product_id\":\"B\",\"time\":\"2024-06-01\",\"qty\":null}\n\
+              {\"session_id\":\"o2\",\"item_id\":\"A\",\"timestamp\":\"2024-06-01\",\"quantity\":\"two\"}\n";
+    let cat =
+        "{\"ID\":\"A\",\"Name\":\"Mug\",\"InStock\":false,\"Sensitive\":true,\"Tags\":[\"a\"]}\n\
+               {\"Item_Id\":\"B\",\"Title\":\"Tea\",\"Price\":\"\"}\n";
+    let i = write(
+        &dir,
+        &[("i.jsonl", jl.as_bytes()), ("c.jsonl", cat.as_bytes())],
+    );
+    let (parts, r) = build(&i, Some(&dir.join("c.jsonl")), &tolerant()).unwrap();
+    assert_eq!(
+        (r.used, r.bad, r.catalog_bad),
+        (2, 1, 0),
+        "{:?}",
+        r.bad_examples
+    );
+    assert_eq!(r.bad_examples[0].2, "quantity 'two' is not a number");
+    let m = Model::from_parts(parts).unwrap();
+    let (a, b) = (m.index_of("A").unwrap(), m.index_of("B").unwrap());
+    assert_eq!((m.title(a), m.title(b)), ("Mug", "Tea"));
+    assert!(!m.in_stock(a) && m.sensitive(a) && m.in_stock(b));
+    assert_eq!(m.co_purchase().of(a).0, [b]);
+
+    // `customerid` is a user column as `userid` is; CSV aliases of the catalog.
+    let csv = "CustomerID,OrderID,ItemID,Qty,TS\nc1,o1,A,1,2024-06-01\nc1,o2,A,1,2024-06-02\n";
+    let cat = "ID,Name,InStock,Sensitive,Tags\nA,Mug,no,yes,gift\n";
+    let i = write(
+        &dir,
+        &[("i.csv", csv.as_bytes()), ("c.csv", cat.as_bytes())],
+    );
+    let o = Options {
+        repeat_min_buyers: 1,
+        ..tolerant()
+    };
+    let (parts, _) = build(&i, Some(&dir.join("c.csv")), &o).unwrap();
+    assert_eq!(parts.repeat, [1.0], "c1 bought A twice");
+    let m = Model::from_parts(parts).unwrap();
+    assert_eq!(m.title(0), "Mug");
+    assert!(!m.in_stock(0) && m.sensitive(0));
+
+    // The browser's `catalog` option refuses tags over 256 bytes: so does the builder.
+    let cat = format!("item_id,tags\nA,short|{}\nB,ok\n", "t".repeat(257));
+    write(&dir, &[("c.csv", cat.as_bytes())]);
+    let (_, r) = build(&i, Some(&dir.join("c.csv")), &o).unwrap();
+    assert_eq!(
+        r.bad_examples[0].2,
+        "tag 'tttttttttttttttttttt…' is longer than 256 bytes"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
