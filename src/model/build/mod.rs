@@ -455,20 +455,40 @@ pub fn build_from_counts(
     let tmp = TempDir::new(&o.temp_dir)?;
     let t0 = Instant::now();
     let mut input = Input::open(popularity_path)?;
+    require_columns(
+        &input,
+        &[
+            "item_id",
+            "lines",
+            "baskets",
+            "sessions",
+            "popularity",
+            "trending",
+            "price",
+            "price_lines",
+            "reference_time",
+        ],
+        "sql/cooccurrence.sql's vitrine_popularity: item_id,lines,baskets,sessions,popularity,\
+         trending,price,price_lines,reference_time[,buyers,repeat_buyers]",
+    )?;
     let mut ids: Vec<String> = Vec::new();
     let mut raw_stats: Vec<ItemStats> = Vec::new();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut reference_time = 0f64;
     let num = |input: &Input, r: &input::Record, k: &str, line: u64| -> Result<f64, BuildError> {
-        input
-            .field(r, &[k])
-            .and_then(|f| f.number())
+        let Some(f) = input.field(r, &[k]) else {
+            return Err(BuildError::input(input.path(), line, format!("has no {k}")));
+        };
+        f.number()
             .filter(|&x| super::fits_f32(x) && x >= 0.0)
             .ok_or_else(|| {
                 BuildError::input(
                     input.path(),
                     line,
-                    format!("{k} is not a non-negative number of at most 3.4e38"),
+                    format!(
+                        "{k} '{}' is not a non-negative number of at most 3.4e38",
+                        f.shown()
+                    ),
                 )
             })
     };
@@ -528,6 +548,11 @@ pub fn build_from_counts(
     let mut co_purchase = PairCounter::new(&tmp.0, "purchase", budget);
     let mut co_view = PairCounter::new(&tmp.0, "view", budget);
     let mut input = Input::open(pairs_path)?;
+    require_columns(
+        &input,
+        &["item_a", "item_b", "kind", "weight"],
+        "sql/cooccurrence.sql's vitrine_pairs: kind,item_a,item_b,weight",
+    )?;
     let mut bar = input.progress("reading pairs", o.progress);
     let mut rows = 0u64;
     while let Some((line, rec)) = input.next_record()? {
@@ -603,6 +628,21 @@ pub fn build_from_counts(
         o,
         &mut report,
     )
+}
+
+/// Fails on a CSV file whose header lacks one of `columns`, naming it and what was expected.
+fn require_columns(input: &Input, columns: &[&str], expected: &str) -> Result<(), BuildError> {
+    match columns.iter().find(|c| !input.has_column(&[c])) {
+        Some(missing) => Err(BuildError::input(
+            input.path(),
+            1,
+            format!(
+                "the header has no {missing} column (expected {expected}){}",
+                input.separator_hint()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Per item, the share of its buyers who bought it in two or more orders, shrunk towards the

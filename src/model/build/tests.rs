@@ -746,3 +746,44 @@ fn json_keys_and_aliases_read_as_csv_headers_do() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A `--popularity` file without a column was reported as a bad value on its first row.
+#[test]
+fn count_files_missing_a_column_name_it() {
+    let dir = scratch("count-columns");
+    let pop = "item_id,lines,baskets,sessions,popularity,price,price_lines,reference_time\n\
+               A,3,3,0,1.5,10,3,1717242300000\n";
+    write(
+        &dir,
+        &[
+            ("pop.csv", pop.as_bytes()),
+            ("pairs.csv", b"item_a,item_b,kind\n"),
+            ("pop.jsonl", b"{\"item_id\":\"A\",\"lines\":3}\n"),
+        ],
+    );
+    let e = build_from_counts(&dir.join("pairs.csv"), &dir.join("pop.csv"), None, &quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with("pop.csv:1: the header has no trending column (expected sql/cooccurrence.sql's vitrine_popularity: item_id,lines,baskets,sessions,popularity,trending,price,price_lines,reference_time[,buyers,repeat_buyers])"),
+        "{e}"
+    );
+    let fixed = pop
+        .replace("popularity,", "popularity,trending,")
+        .replace("1.5,", "1.5,0.5,");
+    write(&dir, &[("pop.csv", fixed.as_bytes())]);
+    let e = build_from_counts(&dir.join("pairs.csv"), &dir.join("pop.csv"), None, &quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("pairs.csv:1: the header has no weight column (expected sql/cooccurrence.sql's vitrine_pairs: kind,item_a,item_b,weight)"), "{e}");
+    let e = build_from_counts(
+        &dir.join("pairs.csv"),
+        &dir.join("pop.jsonl"),
+        None,
+        &quiet(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.ends_with("pop.jsonl:1: has no price_lines"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
