@@ -304,8 +304,8 @@ fn flags_say_what_they_take() {
     assert!(text(&r.stderr).contains("inspect takes a model file and --item ID"));
 }
 
-/// What became of the items of refused catalog rows and of items missing from the catalog is
-/// said in the summary, after the rows it refused.
+/// What became of the items of refused catalog rows and of items missing from the catalog, and
+/// what the build noticed, is said in the summary, after the rows it refused.
 #[test]
 fn the_summary_says_what_became_of_items_the_catalog_does_not_vouch_for() {
     let dir = scratch("summary");
@@ -315,7 +315,7 @@ fn the_summary_says_what_became_of_items_the_catalog_does_not_vouch_for() {
         "order_id,item_id,timestamp\n\
          o1,A,2024-06-01 10:00:00 +0200\no1,B,2024-06-01 10:00:00 +0200\n\
          o2,A,2024-06-02 10:00:00 UTC\no2,B,2024-06-02 10:00:00 UTC\n\
-         o3,GONE,2024-06-03T10:00:00 Z\no4,GONE,2024-06-03T10:00:00 Z\n",
+         o3,GONE,2024-06-03T10:00:00 Z\no3,GONE,2024-06-03T10:00:00 Z\n",
     )
     .unwrap();
     std::fs::write(
@@ -350,6 +350,18 @@ fn the_summary_says_what_became_of_items_the_catalog_does_not_vouch_for() {
             "catalog: 1 item is sold but not in it (e.g. 'GONE'): in the model out of stock, \
              kept for its co-occurrence",
         ],
+        "{said}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "warning: 1 lines repeat an earlier line exactly (e.g. {}:7 repeats line 6): \
+                 overlapping exports put together? They are counted as the file gives them",
+                orders.display()
+            )
+            .as_str()
+        ),
         "{said}"
     );
 }

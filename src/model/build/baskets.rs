@@ -11,7 +11,10 @@
 //!   different items, `W + 1 − (q − p)` (adjacent views weigh most);
 //! - popularity `Σ w(event) · 0.5^((T − t) / H)` over lines, `T` the latest time in the data,
 //!   `H` the half-life (trending: a shorter one); `w` is 1 for purchase, 0.25 add, 0.05 view;
-//! - `buyers(i)`: distinct non-empty `user_id`s with a purchase line of `i`;
+//! - a purchase line's **buyer** is its `user_id`, or, when it has none, the one `user_id` the
+//!   other purchase lines of its order give (Shopify writes the customer on an order's first
+//!   line only); an order naming two users gives none to its lines without one;
+//! - `buyers(i)`: distinct buyers with a purchase line of `i`;
 //!   `repeat_buyers(i)`: those among them whose purchase lines of `i` are in two or more orders.
 
 use super::input::{Input, Record};
@@ -23,9 +26,11 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Spill files of pass 1. With 20 million lines each holds about 7 MB.
+/// Spill files of pass 1. With 20 million lines each holds about 12 MB.
 pub const PARTITIONS: usize = 64;
-const RECORD: usize = 21;
+/// A line spilled: order hash (8 bytes), time (8), item (4), event (1), user hash (8), hash of
+/// the line's bytes (4), line number (4).
+const RECORD: usize = 37;
 /// A purchase line's buyer, order and item, spilled by buyer for the repeat counts.
 const BUYER_RECORD: usize = 20;
 /// The user hash of lines without a user (a real id hashing to 0 is as likely as a collision).
@@ -33,13 +38,23 @@ const NO_USER: u64 = 0;
 
 const DAY_MS: f64 = 86_400_000.0;
 
-/// One line, compact: the order's hash, the time, the item (pass-1 index), the event.
+/// One line, compact: the order's hash, the time, the item (pass-1 index), the event, the
+/// user's hash (or [`NO_USER`]), the hash of the line's bytes and its line number.
 #[derive(Clone, Copy, Debug)]
 struct Line {
     order: u64,
     time: i64,
+    user: u64,
     item: u32,
+    content: u32,
+    line: u32,
     event: u8,
+}
+
+impl Line {
+    fn is_purchase(&self) -> bool {
+        self.event == EventKind::Purchase as u8
+    }
 }
 
 /// What pass 1 noticed, for the warnings ([`warn`]).
@@ -59,8 +74,6 @@ pub struct ReadOutput {
     /// Per pass-1 item: sum and count of prices seen.
     pub prices: Vec<(f64, u64)>,
     pub partitions: Vec<PathBuf>,
-    /// Purchase lines with a buyer, for the repeat counts.
-    pub buyers: BuyerSpill,
     pub reference_time: i64,
     pub notes: Notes,
 }
@@ -105,7 +118,6 @@ pub fn read(
         let f = File::create(p).map_err(|e| BuildError::io(p, e))?;
         writers.push(BufWriter::with_capacity(1 << 16, f));
     }
-    let mut buyers = BuyerSpill::new(dir)?;
     let mut notes = Notes::default();
     let mut bar = input.progress("reading interactions", o.progress);
     let mut reference_time = i64::MIN;
@@ -134,7 +146,6 @@ pub fn read(
                         notes.scientific_example = Some((line, column, shown(&input, &rec, names)));
                     }
                 }
-
                 let item = match index.get(r.item.as_str()) {
                     Some(&i) => i,
                     None => {
@@ -157,9 +168,9 @@ pub fn read(
                 rec[8..16].copy_from_slice(&r.time.to_le_bytes());
                 rec[16..20].copy_from_slice(&item.to_le_bytes());
                 rec[20] = r.event as u8;
-                if r.user != NO_USER && r.event == EventKind::Purchase {
-                    buyers.add(r.user, order, item)?;
-                }
+                rec[21..29].copy_from_slice(&r.user.to_le_bytes());
+                rec[29..33].copy_from_slice(&input.line_hash().to_le_bytes());
+                rec[33..37].copy_from_slice(&u32::try_from(line).unwrap_or(u32::MAX).to_le_bytes());
                 let p = (order % PARTITIONS as u64) as usize;
                 writers[p]
                     .write_all(&rec)
@@ -189,7 +200,6 @@ pub fn read(
         ids,
         prices,
         partitions,
-        buyers,
         reference_time: if reference_time == i64::MIN {
             0
         } else {
@@ -231,12 +241,28 @@ pub fn warn(path: &Path, notes: &Notes, reference_time: i64, report: &mut Report
             notes.scientific
         ));
     }
+    if let Some((line, earlier)) = report.duplicate_example {
+        report.warnings.push(format!(
+            "{} lines repeat an earlier line exactly (e.g. {file}:{line} repeats line {earlier}): \
+             overlapping exports put together? They are counted as the file gives them",
+            report.duplicate_lines
+        ));
+    }
+    if let Some(line) = report.two_users_example {
+        report.warnings.push(format!(
+            "{} orders have purchase lines of two or more user_ids (e.g. {file}:{line}): order ids \
+             must be unique across users; their lines without a user_id count for no buyer",
+            report.orders_of_two_users
+        ));
+    }
 }
 
 pub struct Counted {
     pub stats: Vec<ItemStats>,
     pub co_purchase: PairCounter,
     pub co_view: PairCounter,
+    /// Purchase lines and their buyers, for the repeat counts.
+    pub buyers: BuyerSpill,
 }
 
 /// Pass 2.
@@ -253,6 +279,7 @@ pub fn count(
     let budget = o.memory_bytes / 2;
     let mut co_purchase = PairCounter::new(dir, "purchase", budget);
     let mut co_view = PairCounter::new(dir, "view", budget);
+    let mut buyers = BuyerSpill::new(dir)?;
     let pop_hl = o.popularity_half_life_days * DAY_MS;
     let trend_hl = o.trending_half_life_days * DAY_MS;
     let window = o.view_window;
@@ -277,24 +304,23 @@ pub fn count(
                 x.copy_from_slice(&rec[a..a + 8]);
                 x
             };
-            let old = u32::from_le_bytes([rec[16], rec[17], rec[18], rec[19]]);
+            let b4 = |a: usize| u32::from_le_bytes([rec[a], rec[a + 1], rec[a + 2], rec[a + 3]]);
             lines.push(Line {
                 order: u64::from_le_bytes(b8(0)),
                 time: i64::from_le_bytes(b8(8)),
-                item: remap.get(old as usize).copied().unwrap_or(0),
+                item: remap.get(b4(16) as usize).copied().unwrap_or(0),
                 event: rec[20],
+                user: u64::from_le_bytes(b8(21)),
+                content: b4(29),
+                line: b4(33),
             });
         }
         let _ = std::fs::remove_file(path);
-        // Purchases first within an order, then the session in (time, item id) order: item
-        // indexes are sorted by id, so sorting by index is sorting by id.
+        // Within an order, the session, then the purchases; the session in (time, item id)
+        // order: item indexes are sorted by id, so sorting by index is sorting by id. Equal
+        // lines end up side by side, the first in the file first.
         lines.sort_unstable_by_key(|l| {
-            (
-                l.order,
-                l.event == EventKind::Purchase as u8,
-                l.time,
-                l.item,
-            )
+            (l.order, l.is_purchase(), l.time, l.item, l.content, l.line)
         });
         for l in &lines {
             let s = &mut stats[l.item as usize];
@@ -309,12 +335,27 @@ pub fn count(
             basket.clear();
             session.clear();
             for l in order {
-                if l.event == EventKind::Purchase as u8 {
+                if l.is_purchase() {
                     basket.push(l.item);
                 } else {
                     session.push(l.item);
                 }
             }
+            for w in order.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                if (a.time, a.item, a.event, a.user, a.content)
+                    == (b.time, b.item, b.event, b.user, b.content)
+                {
+                    report.duplicate_lines += 1;
+                    if report
+                        .duplicate_example
+                        .is_none_or(|(line, _)| u64::from(b.line) < line)
+                    {
+                        report.duplicate_example = Some((u64::from(b.line), u64::from(a.line)));
+                    }
+                }
+            }
+            order_buyers(order, &mut buyers, report)?;
             basket.sort_unstable();
             basket.dedup();
             for &i in &basket {
@@ -353,7 +394,45 @@ pub fn count(
         stats,
         co_purchase,
         co_view,
+        buyers,
     })
+}
+
+/// Spills the buyer of each purchase line of an order (its own user, or the order's one user).
+fn order_buyers(
+    order: &[Line],
+    buyers: &mut BuyerSpill,
+    report: &mut Report,
+) -> Result<(), BuildError> {
+    let mut one = NO_USER;
+    let mut second: Option<u32> = None;
+    for l in order
+        .iter()
+        .filter(|l| l.is_purchase() && l.user != NO_USER)
+    {
+        if one == NO_USER {
+            one = l.user;
+        } else if l.user != one && second.is_none() {
+            second = Some(l.line);
+        }
+    }
+    if let Some(line) = second {
+        report.orders_of_two_users += 1;
+        if report
+            .two_users_example
+            .is_none_or(|first| u64::from(line) < first)
+        {
+            report.two_users_example = Some(u64::from(line));
+        }
+        one = NO_USER;
+    }
+    for l in order.iter().filter(|l| l.is_purchase()) {
+        let user = if l.user != NO_USER { l.user } else { one };
+        if user != NO_USER {
+            buyers.add(user, l.order, l.item)?;
+        }
+    }
+    Ok(())
 }
 
 /// `(buyer, order, item)` of every purchase line with a buyer, spilled into partitions by buyer
@@ -388,9 +467,8 @@ impl BuyerSpill {
             .map_err(|e| BuildError::io(&self.paths[p], e))
     }
 
-    /// Adds `buyers` and `repeat_buyers` to the item statistics (`remap`: pass-1 item index to
-    /// final index) and removes the files.
-    pub fn count(self, stats: &mut [ItemStats], remap: &[u32]) -> Result<(), BuildError> {
+    /// Adds `buyers` and `repeat_buyers` to the item statistics and removes the files.
+    pub fn count(self, stats: &mut [ItemStats]) -> Result<(), BuildError> {
         let BuyerSpill { paths, writers } = self;
         for (mut w, p) in writers.into_iter().zip(&paths) {
             w.flush().map_err(|e| BuildError::io(p, e))?;
@@ -416,8 +494,7 @@ impl BuyerSpill {
             recs.sort_unstable();
             recs.dedup();
             for group in recs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-                let item = remap.get(group[0].1 as usize).copied().unwrap_or(u32::MAX);
-                if let Some(s) = stats.get_mut(item as usize) {
+                if let Some(s) = stats.get_mut(group[0].1 as usize) {
                     s.buyers += 1;
                     if group.len() >= 2 {
                         s.repeat_buyers += 1;

@@ -300,6 +300,12 @@ impl Input {
         self.format == Format::JsonLines || names.iter().any(|n| self.header.iter().any(|h| h == n))
     }
 
+    /// A hash of the line just read, as it was in the file: equal for lines that are the same
+    /// bytes (exact duplicates), different otherwise but for a chance of 2^-32.
+    pub fn line_hash(&self) -> u32 {
+        crate::model::tables::hash(&self.raw) as u32
+    }
+
     /// Field `names` of the line just read when it could not be read as a record (a CSV line
     /// with the wrong number of fields, one that is not UTF-8): the cell in that column, or the
     /// key of a JSON object, with bytes that are not UTF-8 replaced. The id of a catalog row

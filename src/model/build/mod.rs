@@ -168,6 +168,13 @@ pub struct Report {
     /// kept out of stock. The first by id.
     pub not_in_catalog: usize,
     pub not_in_catalog_example: Option<String>,
+    /// Interaction lines that repeat an earlier line byte for byte (counted all the same), and
+    /// one of them: `(line, the earlier line it repeats)`.
+    pub duplicate_lines: u64,
+    pub duplicate_example: Option<(u64, u64)>,
+    /// Orders whose purchase lines name two or more different users, and a line of one.
+    pub orders_of_two_users: u64,
+    pub two_users_example: Option<u64>,
     /// What the build noticed but did not stop for, one sentence each, for the summary.
     pub warnings: Vec<String>,
     pub items: usize,
@@ -413,7 +420,7 @@ pub fn build(
         &mut report,
     )?;
     let mut stats = counted.stats;
-    read.buyers.count(&mut stats, &remap)?;
+    counted.buyers.count(&mut stats)?;
     for (old, p) in read.prices.into_iter().enumerate() {
         let s = &mut stats[remap[old] as usize];
         s.price_sum = p.0;

@@ -747,6 +747,74 @@ fn json_keys_and_aliases_read_as_csv_headers_do() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Shopify exports put the customer on an order's first line only: the other lines of the order
+/// were taken as a guest's, so nobody bought their items again.
+#[test]
+fn lines_without_a_user_take_their_orders_user() {
+    let dir = scratch("continuation");
+    let mut csv = String::from("user_id,order_id,item_id,timestamp\n");
+    for c in 0..6 {
+        for o in 0..2 {
+            csv.push_str(&format!("c{c}@x.com,#{c}{o},X,2024-06-0{}\n", o + 1));
+            csv.push_str(&format!(",#{c}{o},Y,2024-06-0{}\n", o + 1));
+        }
+        csv.push_str(&format!("d{c}@x.com,#d{c},Z,2024-06-03\n"));
+    }
+    // An order id two customers share: its line without a user counts for neither.
+    csv.push_str("e1,#e,Z,2024-06-04\n,#e,Y,2024-06-04\ne2,#e,Z,2024-06-04\n");
+    let o = Options {
+        repeat_min_buyers: 1,
+        repeat_prior: 0.0,
+        ..tolerant()
+    };
+    let i = write(&dir, &[("cont.csv", csv.as_bytes())]);
+    let (parts, r) = build(&i, None, &o).unwrap();
+    let m = Model::from_parts(parts).unwrap();
+    let rate = |id: &str| m.repeat_rate(m.index_of(id).unwrap()).unwrap();
+    assert_eq!((rate("X"), rate("Y"), rate("Z")), (1.0, 1.0, 0.0));
+    assert_eq!((r.orders_of_two_users, r.two_users_example), (1, Some(34)));
+    assert!(
+        r.warnings[0].starts_with(&format!(
+            "1 orders have purchase lines of two or more user_ids (e.g. {}:34)",
+            i.display()
+        )),
+        "{:?}",
+        r.warnings
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Overlapping exports put together repeat lines: they still count (the evaluations' numbers
+/// depend on how popularity is counted), but the build says how many, and where.
+#[test]
+fn exact_duplicate_lines_are_counted_as_given_and_warned_about() {
+    let dir = scratch("duplicates");
+    let csv = "order_id,item_id,quantity,timestamp\n\
+               o1,A,1,2024-06-01T10:00:00Z\n\
+               o2,B,1,2024-06-01T10:00:00Z\n\
+               o3,B,1,2024-06-01T10:00:00Z\n\
+               o1,A,2,2024-06-01T10:00:00Z\n\
+               o1,A,1,2024-06-01T10:00:00Z\n\
+               o1,A,1,2024-06-01T10:00:00Z\n\
+               o4,C,10,2024-06-01T10:00:00Z\n";
+    let i = write(&dir, &[("dup.csv", csv.as_bytes())]);
+    let (parts, r) = build(&i, None, &tolerant()).unwrap();
+    assert_eq!((r.duplicate_lines, r.duplicate_example), (2, Some((6, 2))));
+    assert!(
+        r.warnings[0].starts_with(&format!(
+            "2 lines repeat an earlier line exactly (e.g. {}:6 repeats line 2)",
+            i.display()
+        )),
+        "{:?}",
+        r.warnings
+    );
+    // Counted as given: A's four lines weigh four times C's one.
+    let m = Model::from_parts(parts).unwrap();
+    let pop = |id: &str| m.parts().popularity[m.index_of(id).unwrap() as usize];
+    assert_eq!(pop("A"), 4.0 * pop("C"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A `--popularity` file without a column was reported as a bad value on its first row.
 #[test]
 fn count_files_missing_a_column_name_it() {
