@@ -2,9 +2,11 @@
 //! group each partition into baskets and count item statistics and pairs.
 //!
 //! Definitions (the same as `sql/cooccurrence.sql`, which must agree exactly):
-//! - an **order** is all lines with the same `order_id` (orders must be unique across users);
-//!   its purchase lines form a basket of distinct items; its `view`/`add` lines, ordered by
-//!   (time, item id), form a browsing session;
+//! - an **order** is all purchase lines with the same `order_id` (orders must be unique across
+//!   users); they form a basket of distinct items;
+//! - a **session** is all `view`/`add` lines with the same `order_id` and the same `user_id`
+//!   (lines without one form the session of their `order_id` alone), ordered by (time, item id):
+//!   GA4's `ga_session_id` is unique per user only;
 //! - `baskets(i)`: orders whose basket holds `i`; `sessions(i)`: sessions that hold `i`;
 //! - co-purchase `c(a, b)`: baskets holding both (baskets over `max_basket` items skipped);
 //! - co-view `v(a, b)`: over sessions, for every two positions `p < q` with `q − p ≤ W` and
@@ -54,6 +56,16 @@ struct Line {
 impl Line {
     fn is_purchase(&self) -> bool {
         self.event == EventKind::Purchase as u8
+    }
+
+    /// Who a session belongs to: its user (sessions ids are per user in GA4); purchases are
+    /// grouped by order alone, whatever their lines say.
+    fn session_user(&self) -> u64 {
+        if self.is_purchase() {
+            NO_USER
+        } else {
+            self.user
+        }
     }
 }
 
@@ -316,11 +328,19 @@ pub fn count(
             });
         }
         let _ = std::fs::remove_file(path);
-        // Within an order, the session, then the purchases; the session in (time, item id)
-        // order: item indexes are sorted by id, so sorting by index is sorting by id. Equal
+        // Within an order id, each user's session, then the purchases; a session in (time, item
+        // id) order: item indexes are sorted by id, so sorting by index is sorting by id. Equal
         // lines end up side by side, the first in the file first.
         lines.sort_unstable_by_key(|l| {
-            (l.order, l.is_purchase(), l.time, l.item, l.content, l.line)
+            (
+                l.order,
+                l.is_purchase(),
+                l.session_user(),
+                l.time,
+                l.item,
+                l.content,
+                l.line,
+            )
         });
         for l in &lines {
             let s = &mut stats[l.item as usize];
@@ -330,7 +350,9 @@ pub fn count(
             s.popularity += w * 0.5f64.powf(age / pop_hl);
             s.trending += w * 0.5f64.powf(age / trend_hl);
         }
-        for order in lines.chunk_by(|a, b| a.order == b.order) {
+        for order in
+            lines.chunk_by(|a, b| a.order == b.order && a.session_user() == b.session_user())
+        {
             report.baskets += 1;
             basket.clear();
             session.clear();

@@ -784,6 +784,43 @@ fn lines_without_a_user_take_their_orders_user() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// GA4's `ga_session_id` is a timestamp, unique per user only: sessions of different users that
+/// share one were merged into one session, pairing what neither viewed with the other's.
+#[test]
+fn sessions_are_keyed_by_user_and_session_id() {
+    let dir = scratch("sessions");
+    let mut csv = String::from("user_id,order_id,item_id,timestamp,event\n");
+    for s in 0..3 {
+        for (user, items) in [("u1", ["A", "B"]), ("u2", ["X", "Y"])] {
+            for (k, item) in items.iter().enumerate() {
+                csv.push_str(&format!(
+                    "{user}_{s},17172420{s}0,{item},17172420{s}{k}000,view\n"
+                ));
+            }
+        }
+    }
+    let i = write(&dir, &[("sess.csv", csv.as_bytes())]);
+    let (parts, r) = build(&i, None, &tolerant()).unwrap();
+    assert_eq!(r.baskets, 6, "two sessions per session id");
+    let m = Model::from_parts(parts).unwrap();
+    let seen = |a: &str| -> Vec<&str> {
+        let (t, _) = m.co_view().of(m.index_of(a).unwrap());
+        t.iter().map(|&j| m.id(j)).collect()
+    };
+    assert_eq!((seen("A"), seen("X")), (vec!["B"], vec!["Y"]));
+    // Without user ids, a session id is one session, as before.
+    let anonymous: String = csv
+        .lines()
+        .map(|l| l.split_once(',').unwrap().1.to_owned() + "\n")
+        .collect();
+    let i = write(&dir, &[("anon.csv", anonymous.as_bytes())]);
+    let (parts, r) = build(&i, None, &tolerant()).unwrap();
+    assert_eq!(r.baskets, 3);
+    let m = Model::from_parts(parts).unwrap();
+    assert_eq!(m.co_view().of(m.index_of("A").unwrap()).0.len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Overlapping exports put together repeat lines: they still count (the evaluations' numbers
 /// depend on how popularity is counted), but the build says how many, and where.
 #[test]
