@@ -68,7 +68,17 @@ src.append(table('KANA_3040', 0x3040, 0x30FF, kana,
                  'U+3040..=U+30FF: how far below a (voiced) kana its plain one is; 0 for none.'))
 src.append(table('HALF_FF61', 0xFF61, 0xFF9F, half,
                  'U+FF61..=U+FF9F: the full-width character (less U+3000) a half-width one is; 0: dropped (the sound marks, which fold to nothing).'))
+latin_b = []
+for cp in list(range(0x180, 0x1C4)) + list(range(0x23A, 0x250)):
+    c = chr(cp)
+    if len(c.lower()) == 1 and c.lower() != c:
+        latin_b.append((cp, ord(c.lower())))
+
 pairs = ', '.join(f'(0x{a:04X}, 0x{b:04X})' for a, b in cyrillic)
 src.append('/// Cyrillic letters whose mark lower-casing keeps (`ё` → `е`, `й` → `и`), sorted.\n')
 src.append(f'pub const CYRILLIC: &[(u16, u16)] = &[{pairs}];\n')
+pairs = ', '.join(f'(0x{a:04X}, 0x{b:04X})' for a, b in latin_b)
+src.append('/// The irregular capitals of Latin Extended-B (`Ə` → `ə`, `Ɛ` → `ɛ`) and their small letters, sorted\n')
+src.append('/// (`lower_char` handles the regular pairs).\n')
+src.append(f'pub const LATIN_B_LOWER: &[(u16, u16)] = &[{pairs}];\n')
 Path(__file__).resolve().parent.parent.joinpath('src/text/key_tables.rs').write_text(''.join(src))

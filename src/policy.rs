@@ -89,6 +89,9 @@ const KEYS: &[&str] = &[
     "detractors",
 ];
 
+/// What separates the parts of a category path.
+const PATH: [char; 6] = ['/', '>', '|', '\\', '»', '›'];
+
 impl Policy {
     /// Parses `open({policy})`; missing knobs keep their defaults.
     pub fn parse(v: &Value) -> Result<Self> {
@@ -136,9 +139,12 @@ impl Policy {
         self.retention_days * DAY_MS
     }
 
-    /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list.
+    /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list, or
+    /// is a path of categories one of whose parts is (`'Health/Vitamins'`, `'Health > Vitamins'`,
+    /// as Universal Analytics' data layers and some feeds write them).
     pub fn is_sensitive(&self, key: &str) -> bool {
-        self.sensitive_keys.iter().any(|c| c == key)
+        let listed = |k: &str| self.sensitive_keys.iter().any(|c| c == k);
+        listed(key) || (key.contains(PATH) && key.split(PATH).any(|part| listed(part.trim())))
     }
 
     /// The keys of the sensitive categories.

@@ -215,8 +215,9 @@ impl UserRep {
             let key = crate::text::key(name);
             if let Some(c) = model.category_of_name(&key) {
                 if sensitive_ok || !policy.is_sensitive(&key) {
+                    // Two spellings the profile kept apart are one category here.
                     if let Some(slot) = rep.categories.get_mut(c as usize) {
-                        *slot = weight as f32;
+                        *slot += weight as f32;
                     }
                 }
             }
@@ -227,7 +228,7 @@ impl UserRep {
                 .brand_of_name(&crate::text::key(name))
                 .and_then(|b| rep.brands.get_mut(b as usize))
             {
-                *slot = weight as f32;
+                *slot += weight as f32;
             }
         }
         scale(&mut rep.brands);

@@ -1059,6 +1059,9 @@ fn a_sensitive_category_is_found_however_it_is_spelled() {
         "Santé\u{200b}",
         "sante",
         " Sağlık\u{a0}",
+        // A category path with one on it, as Universal Analytics' data layers write them.
+        "Sağlık/Vitaminler",
+        "Ev > Santé > Vitamines",
     ] {
         let r = track(
             &mut s,

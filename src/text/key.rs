@@ -34,29 +34,15 @@ pub fn key(s: &str) -> String {
             gap = !out.is_empty();
             continue;
         }
-        let mut push = |k: char| {
+        fold(c, &mut |k| {
             if gap {
                 out.push(' ');
                 gap = false;
             }
             out.push(k);
-        };
-        match fold(c) {
-            Fold::Drop => {}
-            Fold::Char(k) => push(k),
-            Fold::Two(a, b) => {
-                push(a);
-                push(b);
-            }
-        }
+        });
     }
     out
-}
-
-enum Fold {
-    Drop,
-    Char(char),
-    Two(char, char),
 }
 
 /// In a table covering `lo..`, the entry of `u`.
@@ -69,29 +55,68 @@ fn entry(table: &[u8], lo: u32, u: u32) -> u32 {
     )
 }
 
-fn fold(c: char) -> Fold {
+/// In a sorted table of pairs, what `u` maps to.
+pub(super) fn pair(table: &[(u16, u16)], u: u32) -> Option<u32> {
+    let i = table
+        .binary_search_by_key(&u, |&(from, _)| u32::from(from))
+        .ok()?;
+    table.get(i).map(|&(_, to)| u32::from(to))
+}
+
+/// Gives `push` the key of `c`: nothing, one character or a few.
+fn fold(c: char, push: &mut impl FnMut(char)) {
     let u = c as u32;
-    let ch = |u: u32| Fold::Char(char::from_u32(u).map_or(c, super::lower_char));
+    let low = |u: u32| char::from_u32(u).map_or(c, super::lower_char);
     if u < 0x80 {
-        return Fold::Char(c.to_ascii_lowercase());
+        return push(low(u));
     }
     if ignorable(u) {
-        return Fold::Drop;
+        return;
     }
     match u {
-        0xDF | 0x1E9E => return Fold::Two('s', 's'),
-        0x131 | 0x130 => return Fold::Char('i'),
-        0xB5 => return Fold::Char('μ'),
-        0x132 | 0x133 => return Fold::Two('i', 'j'),
-        0x1C4..=0x1C6 | 0x1F1..=0x1F3 => return Fold::Two('d', 'z'),
-        0x1C7..=0x1C9 => return Fold::Two('l', 'j'),
-        0x1CA..=0x1CC => return Fold::Two('n', 'j'),
-        0xFB00 => return Fold::Two('f', 'f'),
-        0xFB01 => return Fold::Two('f', 'i'),
-        0xFB02 => return Fold::Two('f', 'l'),
-        0xFB05 | 0xFB06 => return Fold::Two('s', 't'),
+        0xDF | 0x1E9E => return each("ss", push),
+        0x130 | 0x131 => return each("i", push),
+        0xB5 => return each("μ", push),
+        0x132 | 0x133 => return each("ij", push),
+        0x1C4..=0x1C6 | 0x1F1..=0x1F3 => return each("dz", push),
+        0x1C7..=0x1C9 => return each("lj", push),
+        0x1CA..=0x1CC => return each("nj", push),
+        0x587 => return each("եւ", push),
+        0xFB00 => return each("ff", push),
+        0xFB01 => return each("fi", push),
+        0xFB02 => return each("fl", push),
+        0xFB03 => return each("ffi", push),
+        0xFB04 => return each("ffl", push),
+        0xFB05 | 0xFB06 => return each("st", push),
+        // Typographic quotes, apostrophes and dashes as their ASCII forms ('Women’s' = 'Women's').
+        0x2018 | 0x2019 | 0x201B | 0x2032 | 0x2BC => return each("'", push),
+        0x201C | 0x201D | 0x201F | 0x2033 => return each("\"", push),
+        0x2010..=0x2015 | 0x2212 => return each("-", push),
+        // Arabic: letters with a hamza or madda as their base letter (their marks are dropped
+        // when they come apart), and the Persian forms of yeh and kaf as the Arabic ones.
+        0x622 | 0x623 | 0x625 => return each("ا", push),
+        0x624 => return each("و", push),
+        0x626 | 0x649 | 0x6CC => return each("ي", push),
+        0x6A9 => return each("ك", push),
+        0x6C0 => return each("ه", push),
+        // Devanagari letters with a nukta, as NFC writes them: the letter, then the nukta.
+        0x958..=0x95F => {
+            let base = [0x915, 0x916, 0x917, 0x91C, 0x921, 0x922, 0x92B, 0x92F];
+            push(low(base.get((u - 0x958) as usize).copied().unwrap_or(u)));
+            return push(low(0x93C));
+        }
+        // Hangul syllables as their letters (jamo), as NFD writes them.
+        0xAC00..=0xD7A3 => {
+            let s = u - 0xAC00;
+            push(low(0x1100 + s / 588));
+            push(low(0x1161 + s % 588 / 28));
+            if s % 28 != 0 {
+                push(low(0x11A7 + s % 28));
+            }
+            return;
+        }
         // Full-width ASCII.
-        0xFF01..=0xFF5E => return ch(u - 0xFEE0),
+        0xFF01..=0xFF5E => return push(low(u - 0xFEE0)),
         _ => {}
     }
     let (table, lo, base): (&[u8], u32, u32) = match u {
@@ -99,39 +124,35 @@ fn fold(c: char) -> Fold {
         0x1E00..=0x1EFF => (LATIN_1E00, 0x1E00, 0),
         0x370..=0x3FF => (GREEK_0370, 0x370, 0x3B0),
         0x1F00..=0x1FFF => (GREEK_1F00, 0x1F00, 0x3B0),
-        0x3040..=0x30FF => {
-            return ch(u - entry(KANA_3040, 0x3040, u));
-        }
+        0x3040..=0x30FF => return push(low(u - entry(KANA_3040, 0x3040, u))),
         0xFF61..=0xFF9F => {
             return match entry(HALF_FF61, 0xFF61, u) {
-                0 => Fold::Drop,
-                k => ch(0x3000 + k),
+                0 => {}
+                k => push(low(0x3000 + k)),
             };
         }
-        0x400..=0x52F => {
-            let k = CYRILLIC
-                .binary_search_by_key(&u, |&(from, _)| u32::from(from))
-                .ok()
-                .and_then(|i| CYRILLIC.get(i))
-                .map_or(u, |&(_, to)| u32::from(to));
-            return ch(k);
-        }
-        _ => return ch(u),
+        0x400..=0x52F => return push(low(pair(CYRILLIC, u).unwrap_or(u))),
+        _ => return push(low(u)),
     };
     match entry(table, lo, u) {
-        0 => ch(u),
-        k => Fold::Char(char::from_u32(base + k).unwrap_or(c)),
+        0 => push(low(u)),
+        k => push(low(base + k)),
     }
 }
 
+fn each(s: &str, push: &mut impl FnMut(char)) {
+    s.chars().for_each(push);
+}
+
 /// Characters that change nothing a reader sees, and the combining marks of the scripts the key
-/// folds (Latin, Greek, Cyrillic, Hebrew and Arabic vowel points, kana sound marks); the marks of
+/// folds (Latin, Greek, Cyrillic, Hebrew and Arabic vowel points, kana sound marks)); the marks of
 /// scripts where they are letters' vowels (Devanagari, Thai, …) are kept.
 fn ignorable(u: u32) -> bool {
     matches!(
         u,
         0xAD | 0x34F
             | 0x61C
+            | 0x640
             | 0x115F..=0x1160
             | 0x17B4..=0x17B5
             | 0x180B..=0x180F
@@ -217,6 +238,24 @@ mod tests {
                 "epicerie fine",
             ),
             (&["ﬁlms", "FILMS"], "films"),
+            (&["ﬃ", "FFI"], "ffi"),
+            (
+                &["Women’s health", "WOMEN'S HEALTH", "Women‘s health"],
+                "women's health",
+            ),
+            (&["Səhiyyə", "SƏHIYYƏ"], "səhiyyə"),
+            (&["ჯანმრთელობა", "ᲯᲐᲜᲛᲠᲗᲔᲚᲝᲑᲐ"], "ჯანმრთელობა"),
+            (&["և", "ԵՒ", "եւ"], "եւ"),
+            (
+                &["صحة المرأة", "صحة المرا\u{654}ة", "صحـة المرأة"],
+                "صحة المراة",
+            ),
+            (&["ی", "ي", "ى"], "ي"),
+            (
+                &["건강", "\u{1100}\u{1165}\u{11ab}\u{1100}\u{1161}\u{11bc}"],
+                "\u{1100}\u{1165}\u{11ab}\u{1100}\u{1161}\u{11bc}",
+            ),
+            (&["फ़", "फ\u{93c}"], "फ\u{93c}"),
         ] {
             for n in names {
                 assert_eq!(key(n), want, "{n:?}");

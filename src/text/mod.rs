@@ -6,9 +6,8 @@
 //! prices and quantities that data layers send as strings, so it uses these instead:
 //!
 //! - [`lower`]: lower case, for showing a name, for ASCII, Latin-1, Latin Extended-A, the regular
-//!   pairs of Latin Extended-B (Romanian `Ș`, `Ț`; not its irregular letters), Latin Extended
-//!   Additional (Vietnamese), Greek (with the final `ς` at the end of a word), Cyrillic and
-//!   Armenian capitals — the scripts of storefronts that have case; other characters are kept as
+//!   Latin Extended-B (Romanian `Ș`, Azerbaijani `Ə`), Latin Extended Additional (Vietnamese),
+//!   Greek (with the final `ς` at the end of a word), Cyrillic, Armenian and Georgian capitals — the scripts of storefronts that have case; other characters are kept as
 //!   they are;
 //! - [`key`]: what names are matched by (module [`key`]: marks, widths, invisible characters and
 //!   case folded away);
@@ -69,6 +68,7 @@ fn lower_char(c: char) -> char {
         0x38C => 0x3CC,
         0x38E..=0x38F => u + 0x3F,
         // Latin Extended-B's regular pairs (`Ǎ`, `Ș`, `Ț`, …) and Latin Extended Additional.
+        0x180..=0x1C3 | 0x23A..=0x24F => key::pair(key_tables::LATIN_B_LOWER, u).unwrap_or(u),
         0x1C4 | 0x1C7 | 0x1CA | 0x1F1 => u + 2,
         0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F4 => u + 1,
         0x1F6 => 0x195,
@@ -81,8 +81,9 @@ fn lower_char(c: char) -> char {
         0x400..=0x40F => u + 0x50,
         0x410..=0x42F => u + 0x20,
         0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if u % 2 == 0 => u + 1,
-        // Armenian.
+        // Armenian, and Georgian capitals (Mtavruli, as `toUpperCase` writes them).
         0x531..=0x556 => u + 0x30,
+        0x1C90..=0x1CBA | 0x1CBD..=0x1CBF => u - 0xBC0,
         _ => u,
     };
     char::from_u32(l).unwrap_or(c)
@@ -202,14 +203,8 @@ mod tests {
 
     #[test]
     fn lower_matches_unicode_for_european_scripts() {
-        let ranges = [
-            0x20u32..0x180,
-            0x1CD..0x234,
-            0x386..0x3CF,
-            0x400..0x4C0,
-            0x4D0..0x530,
-        ];
-        let more = [0x531..0x557, 0x1E00..0x1E96, 0x1EA0..0x1F00];
+        let ranges = [0x20u32..0x250, 0x386..0x3CF, 0x400..0x4C0, 0x4D0..0x530];
+        let more = [0x531..0x557, 0x1C90..0x1CC0, 0x1E00..0x1E96, 0x1EA0..0x1F00];
         for range in ranges.into_iter().chain(more) {
             for u in range {
                 let Some(c) = char::from_u32(u) else { continue };

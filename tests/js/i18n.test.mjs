@@ -12,7 +12,8 @@ const { Vitrine } = vitrine;
 const SENSITIVE = [
   'Santé', 'Santé intime', 'Sağlık', 'Cinsel sağlık', 'Υγεία', 'Θρησκευτικός', 'Fußpflege',
   'Gesundheit', 'Zdrowie', 'Интимные товары', 'Ёлочные игрушки', 'șampon medicinal', 'Sức khỏe',
-  'Érotisme', 'コンドーム', 'صحة', 'Hälsa',
+  'Érotisme', 'コンドーム', 'صحة', 'Hälsa', '건강', 'صحة المرأة', 'Səhiyyə', 'ჯანმრთელობა',
+  'Առողջություն և գեղեցկություն', "Women's health",
 ];
 
 /** Full-width forms of ASCII letters, as some Japanese keyboards and feeds write them. */
@@ -37,6 +38,7 @@ function spellings(name) {
     name.replace(' ', '  '),
     name.replace(' ', '\u00a0'),
     name.length > 4 ? name.slice(0, 3) + '\u00ad' + name.slice(3) : name,
+    name.replace("'", '\u2019'),
   ]);
   return [...out];
 }
@@ -56,7 +58,9 @@ test('a sensitive category is screened however the event, the catalog or a searc
     for (const id of [`c${i}`, `d${i}`]) {
       assert.deepEqual(v.track('Product Viewed', { product_id: id }), refused, `${id}: ${name}`);
     }
-    for (const spelled of spellings(name)) {
+    // Every spelling, and paths of categories with it as one part (Universal Analytics' data
+    // layers write `Home/Health`).
+    for (const spelled of [...spellings(name), `Home/${name}`, `Home > ${name.toUpperCase()} > Other`]) {
       const why = `${name} as ${JSON.stringify(spelled)}`;
       assert.deepEqual(v.track('Product Viewed', { product_id: 'x', category: spelled }), refused, why);
       assert.deepEqual(v.track('view_item', { items: [{ item_id: 'x', item_category: spelled, item_category2: 'Other' }] }), refused, why);
