@@ -397,12 +397,13 @@ fn not_text(head: &[u8]) -> Option<String> {
         return Some((*what).to_owned());
     }
     // UTF-16 with its byte-order mark (Excel's "Unicode text"), or without one: ASCII text in
-    // UTF-16 has a zero byte beside every character.
-    let zeros = head.iter().take(64).filter(|&&b| b == 0).count();
-    if head.starts_with(b"\xFF\xFE")
-        || head.starts_with(b"\xFE\xFF")
-        || (head.len() >= 8 && zeros * 3 >= head.len().min(64))
-    {
+    // UTF-16 is a zero byte beside every character (after it, or before it), which a binary
+    // file's zero bytes are not.
+    let units = head[..head.len().min(64) & !1].chunks_exact(2);
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    let utf16 =
+        |lead: usize| units.len() >= 4 && units.clone().all(|u| u[lead] == 0 && ascii(u[1 - lead]));
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || utf16(1) || utf16(0) {
         return Some(
             "is UTF-16 (Excel's \"Unicode text\"): save it as CSV UTF-8 (or convert it: iconv -f utf-16 -t utf-8)"
                 .into(),
@@ -734,6 +735,12 @@ mod tests {
         assert!(said(b"PK\x03\x04\x14\x00").starts_with("is a zip archive"));
         assert!(said(b"\xFF\xFEu\x00s\x00").starts_with("is UTF-16"));
         assert!(said(b"u\x00s\x00e\x00r\x00_\x00i\x00d\x00,\x00").starts_with("is UTF-16"));
+        assert!(said(b"\x00u\x00s\x00e\x00r\x00_\x00i\x00d").starts_with("is UTF-16"));
+        // A program, say, is no text of any kind.
+        assert!(
+            said(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00")
+                .starts_with("is not a text file")
+        );
         assert!(said(b" [{\"a\": 1}]").starts_with("is a JSON array"));
         assert!(said(b"a,b\rc,d\r").starts_with("uses CR line endings"));
         for fine in [
