@@ -4,7 +4,7 @@
 -- Input: a table or view `vitrine_interactions` with the columns
 --   user_id   STRING   the buyer; NULL or empty when unknown (used only to count, per item, the
 --                      buyers who bought it again; no user id reaches the output)
---   order_id  STRING   order (or browsing session) id, unique across users
+--   order_id  STRING   order id, unique across users (or browsing session id, unique per user)
 --   item_id   STRING
 --   ts_ms     BIGINT   ms since the epoch (UTC)
 --   quantity  DOUBLE   NULL counts as 1; lines with quantity <= 0 (returns) are left out
@@ -25,15 +25,39 @@ SELECT 90.0 AS popularity_half_life_days,
        3 AS view_window,
        1000 AS max_basket;
 
+-- buyer: a purchase line's user_id, or, when it has none, the one user_id the purchase lines of
+-- its order give (Shopify writes the customer on an order's first line only); none when they
+-- give two. session: views and adds are grouped by order_id and user_id (GA4's ga_session_id is
+-- unique per user only); lines without a user_id by order_id alone.
 CREATE OR REPLACE TEMPORARY VIEW vitrine_lines AS
-SELECT NULLIF(TRIM(user_id), '') AS user_id,
+WITH kept AS (
+  SELECT NULLIF(TRIM(user_id), '') AS user_id,
+         order_id,
+         item_id,
+         ts_ms,
+         price,
+         COALESCE(LOWER(TRIM(event)), 'purchase') AS event
+  FROM vitrine_interactions
+  WHERE COALESCE(quantity, 1.0) > 0
+),
+per_order AS (
+  SELECT k.*,
+         MIN(user_id) OVER (PARTITION BY order_id, event = 'purchase') AS order_user_min,
+         MAX(user_id) OVER (PARTITION BY order_id, event = 'purchase') AS order_user_max
+  FROM kept k
+)
+SELECT user_id,
        order_id,
        item_id,
        ts_ms,
        price,
-       COALESCE(LOWER(TRIM(event)), 'purchase') AS event
-FROM vitrine_interactions
-WHERE COALESCE(quantity, 1.0) > 0;
+       event,
+       CASE WHEN event = 'purchase' THEN
+         COALESCE(user_id, CASE WHEN order_user_min = order_user_max THEN order_user_min END)
+       END AS buyer,
+       CASE WHEN user_id IS NULL THEN order_id
+            ELSE CONCAT(order_id, CHR(31), user_id) END AS session_id
+FROM per_order;
 
 -- Per item: buyers (distinct users with a purchase of it) and repeat buyers (those who bought it
 -- in two or more orders).
@@ -42,10 +66,10 @@ SELECT item_id,
        COUNT(*) AS buyers,
        SUM(CASE WHEN orders >= 2 THEN 1 ELSE 0 END) AS repeat_buyers
 FROM (
-  SELECT user_id, item_id, COUNT(DISTINCT order_id) AS orders
+  SELECT buyer, item_id, COUNT(DISTINCT order_id) AS orders
   FROM vitrine_lines
-  WHERE event = 'purchase' AND user_id IS NOT NULL
-  GROUP BY user_id, item_id
+  WHERE event = 'purchase' AND buyer IS NOT NULL
+  GROUP BY buyer, item_id
 ) per_buyer
 GROUP BY item_id;
 
@@ -59,6 +83,7 @@ WITH latest AS (
 weighted AS (
   SELECT l.item_id,
          l.order_id,
+         l.session_id,
          l.event,
          l.price,
          CASE l.event WHEN 'purchase' THEN 1.0 WHEN 'add' THEN 0.25 ELSE 0.05 END AS w,
@@ -69,7 +94,7 @@ weighted AS (
 SELECT x.item_id,
        COUNT(*) AS lines,
        COUNT(DISTINCT CASE WHEN x.event = 'purchase' THEN x.order_id END) AS baskets,
-       COUNT(DISTINCT CASE WHEN x.event <> 'purchase' THEN x.order_id END) AS sessions,
+       COUNT(DISTINCT CASE WHEN x.event <> 'purchase' THEN x.session_id END) AS sessions,
        SUM(x.w * POWER(0.5, x.age_ms / (p.popularity_half_life_days * 86400000.0))) AS popularity,
        SUM(x.w * POWER(0.5, x.age_ms / (p.trending_half_life_days * 86400000.0))) AS trending,
        AVG(x.price) AS price,
@@ -103,9 +128,9 @@ purchase_pairs AS (
   GROUP BY a.item_id, b.item_id
 ),
 browse AS (
-  SELECT order_id,
+  SELECT session_id,
          item_id,
-         ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ts_ms, item_id) AS pos
+         ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY ts_ms, item_id) AS pos
   FROM vitrine_lines
   WHERE event <> 'purchase'
 ),
@@ -115,7 +140,7 @@ view_pairs AS (
          GREATEST(a.item_id, b.item_id) AS item_b,
          SUM(p.view_window + 1 - (b.pos - a.pos)) AS weight
   FROM browse a
-  JOIN browse b ON a.order_id = b.order_id AND b.pos > a.pos
+  JOIN browse b ON a.session_id = b.session_id AND b.pos > a.pos
   CROSS JOIN vitrine_params p
   WHERE b.pos - a.pos <= p.view_window AND a.item_id <> b.item_id
   GROUP BY LEAST(a.item_id, b.item_id), GREATEST(a.item_id, b.item_id)

@@ -1,8 +1,8 @@
 //! Passes 1 and 2 of the direct build: read lines into order-partitioned spill files, then
 //! group each partition into baskets and count item statistics and pairs.
 //!
-//! Definitions (the same as `sql/cooccurrence.sql`, which must agree exactly; it does not yet
-//! key sessions by user nor give a line without a user its order's buyer, docs/MODEL.md):
+//! Definitions (the same as `sql/cooccurrence.sql`, which must agree exactly,
+//! `tests/sql_cooccurrence.rs`):
 //! - an **order** is all purchase lines with the same `order_id` (orders must be unique across
 //!   users); they form a basket of distinct items;
 //! - a **session** is all `view`/`add` lines with the same `order_id` and the same `user_id`
