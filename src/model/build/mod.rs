@@ -752,7 +752,8 @@ fn finish(
         ..Default::default()
     };
     let names = |table: &mut Strings, index: &mut HashMap<String, u32>, name: &str| -> u32 {
-        let key = name.trim().to_lowercase();
+        // The key the SDK matches names by: spellings it takes as one name are one here.
+        let key = crate::text::key(name);
         *index.entry(key).or_insert_with(|| {
             table.push(name.trim());
             (table.len() - 1) as u32

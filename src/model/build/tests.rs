@@ -178,7 +178,7 @@ s3,b,2011-01-03T10:00:00Z,purchase
 ";
     let catalog = "\
 {\"id\": \"a\", \"title\": \"Amber\", \"category\": \"Candles\", \"brand\": \"Lumen\", \"price\": 12, \"tags\": [\"soy\"], \"embedding\": [1, 0]}
-{\"id\": \"b\", \"category\": \"candles\", \"inStock\": false, \"embedding\": [0, 1]}
+{\"id\": \"b\", \"category\": \"CA\\u0301NDLES\\u00a0\", \"inStock\": false, \"embedding\": [0, 1]}
 {\"id\": \"z\", \"title\": \"Never sold\", \"sensitive\": true, \"embedding\": [1, 1]}
 ";
     std::fs::write(dir.join("i.csv"), interactions).unwrap();
@@ -201,6 +201,7 @@ s3,b,2011-01-03T10:00:00Z,purchase
         m.index_of("z").unwrap(),
     );
     assert_eq!(m.title(a), "Amber");
+    // One category however it is spelled, by the key the SDK matches names by.
     assert_eq!(m.category(a), m.category(b));
     assert!(!m.in_stock(b) && m.sensitive(z) && m.popularity(z) == 0.0);
     assert_eq!(m.dims(), 2, "catalog embeddings win over learned ones");
