@@ -155,6 +155,13 @@ function timePanel(exp, a) {
       + 'are deleted the next time vitrine opens — so the whole profile is gone at the latest on the first visit after the dashed line.' }));
 }
 
+/** A duration in ms in the largest whole unit that fits: '3 days', '5 h', '2 min', '40 s'. */
+function span(ms) {
+  const units = [[86_400_000, ' days'], [3_600_000, ' h'], [60_000, ' min'], [1000, ' s']];
+  const [size, name] = units.find(([size]) => ms >= size) || units[units.length - 1];
+  return `${Math.round(ms / size)}${name}`;
+}
+
 const HISTORY_TEXT = {
   consent: (e) => `personalization ${e.personalization ? 'granted' : 'denied'}, storage ${e.storage ? 'granted' : 'denied'} (source: ${e.source})`,
   erase: (e) => ({
@@ -164,7 +171,7 @@ const HISTORY_TEXT = {
   })[e.what] || 'everything erased',
   reset: (e) => `damaged record ${e.key} reset: ${e.reason}`,
   prune: (e) => `${e.signals} signal(s) older than retention deleted`,
-  clock: (e) => `times up to ${Math.round(e.ahead / 60000)} min ahead of the device's clock brought back to now (the clock was put back)`,
+  clock: (e) => `times up to ${span(e.ahead)} ahead of the device's clock brought back to now (the clock was put back)`,
   storageError: (e) => e.message || e.reason || 'storage refused a write',
   ignored: (e) => `${e.signal || e.source || 'signal'} ignored: ${e.reason || ''}`,
   sync: (e) => `another tab's change taken over${e.what ? ` (${e.what})` : ''}`,
