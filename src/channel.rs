@@ -370,12 +370,15 @@ pub fn normalize(label: &str) -> Option<String> {
     if folded.is_empty() {
         return None;
     }
-    Some(
-        match known_source(&folded).or_else(|| lookup(MEDIUMS, &folded)) {
-            Some(c) => c.to_owned(),
-            None => folded,
-        },
-    )
+    let known = |s: &str| known_source(s).or_else(|| lookup(MEDIUMS, s));
+    // A known name is also found by the key names are matched by (`'ＩＧ'`, `'Ｉｎ Ｓｔｏｒｅ'`,
+    // `'E\u{301}mail'` as a mobile keyboard or a pasted label writes it); a label kept as given
+    // keeps its letters.
+    let by_key = || known(&fold(&crate::text::key(label)));
+    Some(match known(&folded).or_else(by_key) {
+        Some(c) => c.to_owned(),
+        None => folded,
+    })
 }
 
 /// The referrer [`detect`] reads: the page's, or, when it has none and `user_agent` is the
@@ -1144,6 +1147,15 @@ mod tests {
         assert_eq!(normalize("MAĞAZA").as_deref(), Some("mağaza"));
         assert_eq!(normalize("École").as_deref(), normalize("ÉCOLE").as_deref());
         assert_eq!(normalize("In\u{a0}Store").as_deref(), Some(IN_STORE));
+        // Known names in full-width letters or with marks a keyboard added are still known.
+        assert_eq!(normalize("ＩＧ").as_deref(), Some(INSTAGRAM));
+        assert_eq!(
+            normalize("Ｉｎ\u{3000}Ｓｔｏｒｅ").as_deref(),
+            Some(IN_STORE)
+        );
+        assert_eq!(normalize("ＴｉｋＴｏｋ Ｓｈｏｐ").as_deref(), Some(TIKTOK));
+        assert_eq!(normalize("ＮＥＷＳＬＥＴＴＥＲ").as_deref(), Some(EMAIL));
+        assert_eq!(normalize("Ｐｏｐ-ｕｐ").as_deref(), Some("ｐｏｐ_ｕｐ"));
         for c in CHANNELS {
             assert_eq!(normalize(c).as_deref(), Some(c), "{c} is canonical");
         }

@@ -7,7 +7,8 @@
 //!
 //! - [`lower`]: lower case, for showing a name, for ASCII, Latin-1, Latin Extended-A, the regular
 //!   Latin Extended-B (Romanian `Ș`, Azerbaijani `Ə`), Latin Extended Additional (Vietnamese),
-//!   Greek (with the final `ς` at the end of a word), Cyrillic, Armenian and Georgian capitals — the scripts of storefronts that have case; other characters are kept as
+//!   Greek (with the final `ς` at the end of a word), Cyrillic, Armenian and Georgian capitals, and
+//!   full-width Latin — the scripts of storefronts that have case; other characters are kept as
 //!   they are;
 //! - [`key`]: what names are matched by (module [`key`]: marks, widths, invisible characters and
 //!   case folded away);
@@ -84,6 +85,8 @@ fn lower_char(c: char) -> char {
         // Armenian, and Georgian capitals (Mtavruli, as `toUpperCase` writes them).
         0x531..=0x556 => u + 0x30,
         0x1C90..=0x1CBA | 0x1CBD..=0x1CBF => u - 0xBC0,
+        // Full-width Latin capitals (`Ｓ` → `ｓ`).
+        0xFF21..=0xFF3A => u + 0x20,
         _ => u,
     };
     char::from_u32(l).unwrap_or(c)
@@ -204,7 +207,13 @@ mod tests {
     #[test]
     fn lower_matches_unicode_for_european_scripts() {
         let ranges = [0x20u32..0x250, 0x386..0x3CF, 0x400..0x4C0, 0x4D0..0x530];
-        let more = [0x531..0x557, 0x1C90..0x1CC0, 0x1E00..0x1E96, 0x1EA0..0x1F00];
+        let more = [
+            0x531..0x557,
+            0x1C90..0x1CC0,
+            0x1E00..0x1E96,
+            0x1EA0..0x1F00,
+            0xFF00..0xFF70,
+        ];
         for range in ranges.into_iter().chain(more) {
             for u in range {
                 let Some(c) = char::from_u32(u) else { continue };
