@@ -286,8 +286,18 @@ impl Profile {
         }
         self.last_at = self.last_at.max(t);
 
+        // A list view is one look at a page of products, not a look at each: its weight is
+        // spread over its lines' categories, brands and prices, and no item is taken for one the
+        // shopper looked at (a collection of 24 plants counted as 24 views outweighed a dozen
+        // products opened, and its items were then "viewed before").
+        let listed = e.kind == Kind::ListView;
+        let w_line = if listed {
+            w / e.lines.len().max(1) as f64
+        } else {
+            w
+        };
         for line in &e.lines {
-            if let Some(id) = &line.item_id {
+            if let Some(id) = line.item_id.as_ref().filter(|_| !listed) {
                 // A removal takes the line out of the cart here; fewer of an item in the cart
                 // (3 mugs down to 2) is not a turn away from it.
                 if e.kind == Kind::Remove && self.take_from_cart(id, line.quantity, t) {
@@ -302,16 +312,16 @@ impl Profile {
                     }
                 });
             }
-            if w > 0.0 {
+            if w_line > 0.0 {
                 if let Some(c) = &line.category {
-                    add_named(&mut self.categories, c, w, t, hl);
+                    add_named(&mut self.categories, c, w_line, t, hl);
                 }
                 if let Some(b) = &line.brand {
-                    add_named(&mut self.brands, b, w, t, hl);
+                    add_named(&mut self.brands, b, w_line, t, hl);
                 }
                 if let Some(p) = line.price {
                     if let Some(band) = self.prices.get_mut(price_band(p)) {
-                        band.add(w, t, hl);
+                        band.add(w_line, t, hl);
                     }
                 }
             }

@@ -620,3 +620,35 @@ fn recent_views_are_ordered_by_when_they_happened_not_when_they_were_reported() 
     p.record(&tok, &ev(Kind::View, "ancient", "c", 1.0), T0 - 20.0 * DAY);
     assert_eq!(recent(&p), full);
 }
+
+#[test]
+fn a_list_view_is_one_look_at_a_page_not_a_view_of_each_product() {
+    // Found by the recommendation-quality audit: a collection of 24 plants added 0.5 to each
+    // plant and 12 to `plants`, outweighing a dozen products opened, and its items were then
+    // "viewed before" on `for_you`.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::View, "mug-1", "mugs", 12.0), T0);
+    let mut list = ev(Kind::ListView, "plant-0", "plants", 20.0);
+    list.lines = (0..24)
+        .map(|i| {
+            let mut l = list.lines[0].clone();
+            l.item_id = Some(format!("plant-{i}").into());
+            l
+        })
+        .collect();
+    p.record(&tok, &list, T0);
+    let view = p.view(&tok, T0);
+    let items: Vec<_> = view.items().map(|(id, _)| id).collect();
+    assert_eq!(
+        items,
+        ["mug-1"],
+        "no listed product is taken for one viewed"
+    );
+    let cats: Vec<_> = view.categories().collect();
+    let weight = |name: &str| cats.iter().find(|(c, _)| *c == name).map(|(_, w)| *w);
+    assert!((weight("plants").unwrap() - 0.5).abs() < 1e-6, "{cats:?}");
+    assert!(weight("mugs").unwrap() > weight("plants").unwrap());
+    assert_eq!(p.summary(&tok, T0).events, 2);
+}
