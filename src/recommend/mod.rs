@@ -132,12 +132,14 @@ fn serve(
         input.weights
     };
     let mut rules = Rules::new(model, input.policy, req, rep, input.sensitive_ok);
-    // Nothing already in the cart: the cart shelf's own items, and what the shopper is about to
-    // buy on their own shelf and buy-again (whatever those serve while little is known).
-    match (req.scenario, rep) {
-        (Scenario::Cart, _) => rules.block(&anchors),
-        (Scenario::ForYou | Scenario::BuyAgain, Some(r)) => rules.block(&r.cart),
-        _ => {}
+    // Nothing already in the cart: the cart shelf's own items (those the page names and those
+    // the profile holds), and what the shopper is about to buy on their own shelf and buy-again
+    // (whatever those serve while little is known).
+    if req.scenario == Scenario::Cart {
+        rules.block(&anchors);
+    }
+    if let (Scenario::ForYou | Scenario::BuyAgain | Scenario::Cart, Some(r)) = (req.scenario, rep) {
+        rules.block(&r.cart);
     }
     let ctx = Ctx {
         model,

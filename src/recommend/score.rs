@@ -991,16 +991,19 @@ impl<'a> Similar<'a> {
     pub fn explain(&self, i: u32) -> Vec<(Reason, f32)> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         let (c, b) = (model.category(i), model.brand(i));
-        let [cat, brand, tags, price, pop, personal] = self.attrs(i);
-        let first = self.anchors.first().copied().unwrap_or(0);
+        let [cat, brand, tags, price, pop, _] = self.attrs(i);
+        // The tags' part is the anchors' together; it is told as the anchor sharing most of them.
+        let t = model.tags(i);
+        let shared = |a: u32| model.tags(a).iter().filter(|x| t.contains(x)).count();
+        let most = self.anchors.iter().copied().max_by_key(|&a| shared(a));
         let mut parts = vec![
             (Reason::SameCategory(c), cat),
             (Reason::SameBrand(b), brand),
-            (Reason::SimilarTo(first), tags),
+            (Reason::SimilarTo(most.unwrap_or(0)), tags),
             (Reason::SimilarPrice, price),
             (Reason::Popular(c), pop),
-            (Reason::LikesCategory(c), personal),
         ];
+        parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_view(), self.anchors(w.co_view), i) {
             parts.push((Reason::ViewedWith(a), v));
         }
@@ -1092,12 +1095,9 @@ impl<'a> Together<'a> {
 
     pub fn explain(&self, i: u32) -> Vec<(Reason, f32)> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.together);
-        let c = model.category(i);
-        let [pop, personal] = self.extra(i);
-        let mut parts = vec![
-            (Reason::Popular(c), pop),
-            (Reason::LikesCategory(c), personal),
-        ];
+        let [pop, _] = self.extra(i);
+        let mut parts = vec![(Reason::Popular(model.category(i)), pop)];
+        parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_purchase(), self.anchors(w.co_purchase), i) {
             let r = if self.cart {
                 Reason::CartWith(a)
@@ -1111,6 +1111,25 @@ impl<'a> Together<'a> {
         }
         parts
     }
+}
+
+/// The shopper's part of a `similar` or `bought_together` score (`weight` times the mean of
+/// the item's category and brand affinities), told as its two halves: a shopper who only likes
+/// the brand is not told "because you like" the category.
+fn personal_parts(ctx: &Ctx<'_>, i: u32, weight: f32) -> [(Reason, f32); 2] {
+    let m = ctx.model;
+    let half =
+        |a: fn(&UserRep, &Model, u32) -> f32| ctx.rep.map_or(0.0, |r| 0.5 * weight * a(r, m, i));
+    [
+        (
+            Reason::LikesCategory(m.category(i)),
+            half(UserRep::category_affinity),
+        ),
+        (
+            Reason::LikesBrand(m.brand(i)),
+            half(UserRep::brand_affinity),
+        ),
+    ]
 }
 
 /// Recency-weighted popularity, straight from the model (popularity when the model has no

@@ -563,6 +563,18 @@ fn the_shoppers_own_shelves_leave_out_what_is_in_the_cart() {
     }
     let out = run(&m, Some(&p), &req(json!({"scenario": "for_you", "k": 5})));
     assert_eq!(out.len(), 4, "the others still fill the shelf: {out:?}");
+    // The cart shelf for the items a page names leaves out the profile's cart too (found by the
+    // recommendation-quality audit: i0 came first as what goes with i1).
+    let out = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "cart", "itemIds": ["i1"], "k": 5})),
+    );
+    assert!(
+        !ids(&out).contains(&"i0") && !ids(&out).contains(&"i1"),
+        "{out:?}"
+    );
+    assert_eq!(out.len(), 3, "{out:?}");
     for r in [
         json!({"scenario": "recently_viewed", "k": 5}),
         json!({"scenario": "similar", "itemId": "i1", "k": 5}),
@@ -1137,4 +1149,52 @@ fn bought_together_without_any_known_purchase_with_the_item_says_what_it_serves(
     assert!(shelf
         .iter()
         .all(|r| r.reasons.iter().all(|x| !x.starts_with("often bought"))));
+}
+
+#[test]
+fn shelves_about_items_say_which_liking_and_which_item() {
+    // Found by the recommendation-quality audit: a shopper who only liked a brand was told
+    // "because you like <category>" on `bought_together`, and `similar` for two items put every
+    // tag match on the first of them.
+    let mut parts = model().parts().clone();
+    parts.brands = ["Kiln"].into_iter().collect();
+    parts.brand = vec![0, 0, 0, 0, 0].into();
+    parts.item_tags = crate::model::Lists::default();
+    for row in [&[0u32][..], &[], &[1], &[], &[1]] {
+        parts.item_tags.push(row);
+    }
+    parts.tags = ["oak", "plum"].into_iter().collect();
+    parts.dims = 0;
+    parts.embeddings = Vec::new().into();
+    let m = Model::from_parts(parts).unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    let mut e = view(Kind::View, "zz");
+    e.lines[0].brand = Some("Kiln".into());
+    for _ in 0..5 {
+        p.record(&who, &e, NOW - 1000.0);
+    }
+    let out = run(
+        &m,
+        Some(&p),
+        &req(json!({"scenario": "bought_together", "itemId": "i0"})),
+    );
+    let all: Vec<&String> = out.iter().flat_map(|r| &r.reasons).collect();
+    assert!(all.iter().any(|r| *r == "because you like kiln"), "{out:?}");
+    assert!(
+        !all.iter().any(|r| r.starts_with("because you like c")),
+        "{out:?}"
+    );
+    let out = run(
+        &m,
+        None,
+        &req(json!({"scenario": "similar", "itemIds": ["i1", "i2"]})),
+    );
+    let i4 = out
+        .iter()
+        .find(|r| r.item_id == "i4")
+        .expect("i4 shares i2's tag");
+    assert!(i4.reasons.contains(&"similar to i2".to_string()), "{i4:?}");
+    assert!(!i4.reasons.contains(&"similar to i1".to_string()), "{i4:?}");
 }
