@@ -634,7 +634,7 @@ fn a_list_view_is_one_look_at_a_page_not_a_view_of_each_product() {
     list.lines = (0..24)
         .map(|i| {
             let mut l = list.lines[0].clone();
-            l.item_id = Some(format!("plant-{i}").into());
+            l.item_id = Some(format!("plant-{i}"));
             l
         })
         .collect();
