@@ -5,7 +5,7 @@
 //! ```text
 //! f64 first_at, f64 last_at
 //! u32 × 12        event counts, in Kind order (10 in version 2, before `survey`; 11 in version
-//!                 3, before `page_view`)
+//!                 3, before `page_view`, and in the version 4 records written before it)
 //! items:      n × (str id, f32 weight, f64 at, u32 views, u32 adds)
 //! categories: n × (str name, f32 weight, f64 at)
 //! brands:     n × (str name, f32 weight, f64 at)
@@ -41,7 +41,7 @@ use super::{
 use crate::args::MAX_ID_LEN;
 use crate::bytes::{Reader, Truncated, Writer};
 use crate::consent::Personal;
-use crate::event::{MAX_QUANTITY, MAX_TEXT_LEN};
+use crate::event::{Kind, MAX_QUANTITY, MAX_TEXT_LEN};
 
 /// The payload version [`Profile::encode`] writes (the store's envelope version).
 pub const VERSION: u8 = 5;
@@ -144,11 +144,37 @@ impl Profile {
     }
 
     /// Rebuilds a profile from a payload of format `version` ([`OLDEST`] to [`VERSION`]).
+    ///
+    /// Version 4 was written with 11 event counts before page views were counted and with 12
+    /// after, under the same version number: a payload that does not read with 12 is read with
+    /// 11 (one misread by a count's width fails the checks that follow, so the two cannot be
+    /// taken for each other).
     pub fn decode_version(
         _: &Personal<'_>,
         bytes: &[u8],
         half_life_ms: f64,
         version: u8,
+    ) -> Result<Self, Corrupt> {
+        let kinds = match version {
+            2 => 10,
+            3 => 11,
+            _ => Kind::ALL.len(),
+        };
+        let read = Self::decode_layout(bytes, half_life_ms, version, kinds);
+        if version == 4 && read.is_err() {
+            if let Ok(p) = Self::decode_layout(bytes, half_life_ms, version, 11) {
+                return Ok(p);
+            }
+        }
+        read
+    }
+
+    /// [`Profile::decode_version`] with `kinds` event counts.
+    fn decode_layout(
+        bytes: &[u8],
+        half_life_ms: f64,
+        version: u8,
+        kinds: usize,
     ) -> Result<Self, Corrupt> {
         if !(OLDEST..=VERSION).contains(&version) {
             return Err(Corrupt::Invalid("unsupported version"));
@@ -157,11 +183,6 @@ impl Profile {
         let mut p = Profile::new(half_life_ms);
         p.first_at = time(&mut r)?;
         p.last_at = time(&mut r)?;
-        let kinds = match version {
-            2 => 10,
-            3 => 11,
-            _ => p.counts.len(),
-        };
         for c in p.counts.iter_mut().take(kinds) {
             *c = r.u32()?;
         }
