@@ -20,6 +20,11 @@ use crate::value::Value;
 pub const MAX_PRICE: f64 = 1e9;
 /// Highest quantity accepted on one line.
 pub const MAX_QUANTITY: f64 = 100_000.0;
+/// Lowest quantity accepted on one line: a millionth (of a kilogram, a metre…). Far smaller ones
+/// are no quantity, and below 10⁻⁴⁵ the profile's `f32` would keep 0, a cart line the stored
+/// record cannot hold (found by the security audit: `quantity: 1e-50` was accepted, and the next
+/// page load reset the whole profile as "bad cart quantity").
+pub const MIN_QUANTITY: f64 = 1e-6;
 
 /// Collects every product line the properties describe.
 pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
@@ -230,7 +235,7 @@ fn quantity(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
     match v {
         None => Ok(None),
         Some(v) => match number(v) {
-            Some(q) if q.is_finite() && q > 0.0 && q <= MAX_QUANTITY => Ok(Some(q)),
+            Some(q) if (MIN_QUANTITY..=MAX_QUANTITY).contains(&q) => Ok(Some(q)),
             _ => Err(Refusal::InvalidQuantity),
         },
     }

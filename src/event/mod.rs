@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::value::Value;
 use serde::Serialize;
 
-pub use lines::{MAX_PRICE, MAX_QUANTITY};
+pub use lines::{MAX_PRICE, MAX_QUANTITY, MIN_QUANTITY};
 pub use names::{kind_of, Vocabulary, EVENT_NAMES};
 
 /// Longest category, brand, search query or channel accepted, in bytes.
@@ -154,7 +154,7 @@ pub enum Refusal {
     InvalidItemId,
     /// A price that is not a finite number from 0 to 1e9.
     InvalidPrice,
-    /// A quantity that is not a positive finite number up to 100,000.
+    /// A quantity that is not a number from 0.000001 to 100,000.
     InvalidQuantity,
     /// A string longer than its documented limit.
     TooLong,

@@ -181,6 +181,17 @@ fn bad_data_is_refused_with_a_reason() {
             json!({"product_id": "a", "quantity": 0}),
             Refusal::InvalidQuantity,
         ),
+        // Too small to be a quantity, and to be kept: the profile's f32 held 0 (security audit).
+        (
+            "add_to_cart",
+            json!({"items": [{"item_id": "p7", "quantity": 1e-50}]}),
+            Refusal::InvalidQuantity,
+        ),
+        (
+            "Cart Viewed",
+            json!({"products": [{"product_id": "a", "quantity": 9.9e-7}]}),
+            Refusal::InvalidQuantity,
+        ),
         ("Products Searched", json!({}), Refusal::MissingQuery),
         ("Product List Viewed", json!({}), Refusal::MissingList),
         (

@@ -663,3 +663,15 @@ fn a_list_view_is_one_look_at_a_page_not_a_view_of_each_product() {
     assert!(weight("mugs").unwrap() > weight("plants").unwrap());
     assert_eq!(p.summary(&tok, T0).events, 2);
 }
+
+#[test]
+fn the_smallest_quantity_accepted_is_kept_and_read_back() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let props =
+        serde_json::json!({"items": [{"item_id": "p7", "quantity": crate::event::MIN_QUANTITY}]});
+    p.record(&tok, &parse("add_to_cart", props), T0);
+    let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
+    assert_eq!(back, p);
+}
