@@ -266,7 +266,26 @@ impl Profile {
         if r.remaining() != 0 {
             return Err(Corrupt::Invalid("trailing bytes"));
         }
+        // vitrine never writes an item twice in these lists; a record edited by hand or by
+        // another script may (found by the security audit: recently viewed came out as
+        // p2, p1, p2, p1). The first of each is kept.
+        first_of_each(&mut p.recent, |s| &s.value);
+        first_of_each(&mut p.removals, |s| &s.value);
+        first_of_each(&mut p.cart, |c| &c.item.value);
         Ok(p)
+    }
+}
+
+/// Keeps the first entry of each key, in order.
+fn first_of_each<T>(list: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+    let mut i = 0;
+    while i < list.len() {
+        let seen = list.iter().take(i).any(|e| key(e) == key(&list[i]));
+        if seen {
+            list.remove(i);
+        } else {
+            i += 1;
+        }
     }
 }
 

@@ -675,3 +675,22 @@ fn the_smallest_quantity_accepted_is_kept_and_read_back() {
     let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn a_record_listing_an_item_twice_reads_with_it_once() {
+    // Found by the security audit: a stored record edited to list p2 and p1 twice in recently
+    // viewed (and p3 twice in the cart) was read as it was, and the shelf showed p2, p1, p2, p1.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    for id in ["p1", "p2", "p3"] {
+        p.record(&tok, &ev(Kind::View, id, "c", 1.0), T0);
+    }
+    p.record(&tok, &ev(Kind::Add, "p3", "c", 1.0), T0);
+    let (recent, cart) = (p.recent.clone(), p.cart.clone());
+    p.recent.extend(recent.clone());
+    p.cart.extend(cart.clone());
+    let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
+    assert_eq!(back.recent, recent);
+    assert_eq!(back.cart, cart);
+}
