@@ -694,3 +694,33 @@ fn a_record_listing_an_item_twice_reads_with_it_once() {
     assert_eq!(back.recent, recent);
     assert_eq!(back.cart, cart);
 }
+
+#[test]
+fn orders_imported_again_are_not_counted_again_beyond_those_remembered() {
+    // Found by the upgrade audit: 200 orders over 600 days imported at each sign-in counted the
+    // 72 oldest again every time (only the 128 latest fingerprints are kept).
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let order = |i: u32| {
+        let mut e = ev(Kind::Purchase, &format!("p{}", i % 10), "c", 1.0);
+        e.order = Some(u64::from(i) + 1);
+        (e, T0 + f64::from(i) * 3.0 * DAY)
+    };
+    let mut p = Profile::new(1000.0 * DAY);
+    let counted = (0..200).filter(|&i| {
+        let (e, t) = order(i);
+        p.record(&tok, &e, t)
+    });
+    assert_eq!(counted.count(), 200, "the first import counts every order");
+    let purchases = p.summary(&tok, T0).events;
+    for _ in 0..2 {
+        assert!((0..200).all(|i| {
+            let (e, t) = order(i);
+            !p.record(&tok, &e, t)
+        }));
+    }
+    assert_eq!(p.summary(&tok, T0).events, purchases);
+    // An order later than the oldest remembered is still new.
+    let (e, t) = order(200);
+    assert!(p.record(&tok, &e, t));
+}
