@@ -313,21 +313,62 @@ fn range_problem(n: f64, min: f64, max: f64, integer: bool) -> String {
         s.push_str("a number from ");
     }
     push_num(&mut s, min);
-    s.push_str(" to ");
-    push_num(&mut s, max);
+    // No upper bound but the largest number (`minPrice`): none is named.
+    if max < f64::MAX {
+        s.push_str(" to ");
+        push_num(&mut s, max);
+    } else {
+        s.push_str(" up");
+    }
     s.push_str(", got ");
     push_num(&mut s, n);
     s
 }
 
-/// Appends a readable number: integers exactly, others to 3 decimals, NaN/∞ by name.
+/// Appends a readable number: integers exactly, others to 3 decimals, NaN/∞ by name, and the
+/// very large or small (from 10¹⁵, under 0.001) as JavaScript writes them, to 4 digits
+/// (`1.798e+308`, `1e-300`).
 pub fn push_num(s: &mut String, n: f64) {
+    let a = n.abs();
     if n.is_nan() {
         s.push_str("NaN");
     } else if n.is_infinite() {
         s.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+    } else if n.fract() == 0.0 && a < 1e15 {
         s.push_str(&int_to_string(n as i64));
+    } else if a >= 1e15 || a < 1e-3 {
+        // The exponent by steps of ten (a logarithm would bring libm's into the module): at
+        // most 324 of them, for error messages only.
+        let (mut m, mut e) = (a, 0i64);
+        while m >= 10.0 {
+            m /= 10.0;
+            e += 1;
+        }
+        while m < 1.0 {
+            m *= 10.0;
+            e -= 1;
+        }
+        let mut digits = (m * 1000.0).round() as i64;
+        if digits >= 10_000 {
+            digits /= 10;
+            e += 1;
+        }
+        if n < 0.0 {
+            s.push('-');
+        }
+        s.push_str(&int_to_string(digits / 1000));
+        let mut frac = digits % 1000;
+        if frac > 0 {
+            s.push('.');
+            let mut place = 100;
+            while frac > 0 {
+                s.push((b'0' + (frac / place) as u8) as char);
+                frac %= place;
+                place /= 10;
+            }
+        }
+        s.push_str(if e < 0 { "e-" } else { "e+" });
+        s.push_str(&int_to_string(e.abs()));
     } else {
         let scaled = (n * 1000.0).round() as i64;
         if scaled < 0 {
@@ -413,6 +454,25 @@ mod tests {
         s.push(' ');
         push_num(&mut s, 0.0);
         assert_eq!(s, "-2.500 NaN 0");
+        // Found by the security audit: 1e308 read 9223372036854775.807 (an i64 saturated) and
+        // 1e-300 read 0.000.
+        let num = |n: f64| {
+            let mut s = String::new();
+            push_num(&mut s, n);
+            s
+        };
+        assert_eq!(num(f64::MAX), "1.798e+308");
+        assert_eq!(num(1e308), "1e+308");
+        assert_eq!(num(-1e20), "-1e+20");
+        assert_eq!(num(1.5e15 + 0.5), "1.5e+15");
+        assert_eq!(num(1e-300), "1e-300");
+        assert_eq!(num(0.000123456), "1.235e-4");
+        assert_eq!(num(9.9999e-5), "1e-4");
+        assert_eq!(num(5e-324), "4.941e-324");
+        let mut range = range_problem(-5.0, 0.0, f64::MAX, false);
+        assert_eq!(range, "must be a number from 0 up, got -5");
+        range = range_problem(1e300, 0.0, 1.0, false);
+        assert_eq!(range, "must be a number from 0 to 1, got 1e+300");
         assert_eq!(int_to_string(i64::MIN), "-9223372036854775808");
     }
 }
