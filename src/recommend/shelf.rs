@@ -300,6 +300,10 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
     } else {
         ""
     };
+    let unrelated = p
+        .anchors
+        .iter()
+        .all(|&a| model.co_purchase().of(a).0.is_empty());
     let explanation = match p.served {
         None => "promotions are paused after your feedback".to_owned(),
         Some(Scenario::Trending) if req.scenario == Scenario::Trending => trending(""),
@@ -321,19 +325,19 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         ]),
         Some(Scenario::ForYou) => "picked for you from your activity on this device".to_owned(),
         Some(Scenario::Similar) => concat(&["similar to the item you are looking at", nudged]),
-        // Without a purchase known to go with any item on screen, the shelf is its fill: popular
-        // items (nudged by the shopper's tastes), and it says so.
-        Some(Scenario::BoughtTogether)
-            if p.anchors.iter().all(|&a| model.co_purchase().of(a).0.is_empty()) =>
-        {
-            concat(&[
-                "popular right now: nothing is known yet of what is bought with the item you are looking at",
-                nudged,
-            ])
-        }
+        // Without a purchase known to go with any item on screen (or in the cart), the shelf is
+        // its fill: popular items (nudged by the shopper's tastes), and it says so.
+        Some(Scenario::BoughtTogether) if unrelated => concat(&[
+            "popular right now: nothing is known yet of what is bought with the item you are looking at",
+            nudged,
+        ]),
         Some(Scenario::BoughtTogether) => {
             concat(&["often bought with the item you are looking at", nudged])
         }
+        Some(Scenario::Cart) if unrelated => concat(&[
+            "popular right now: nothing is known yet of what is bought with what is in your cart",
+            nudged,
+        ]),
         Some(Scenario::Cart) => concat(&["goes with what is in your cart", nudged]),
         Some(Scenario::RecentlyViewed) if rep.is_some() => {
             "what you viewed recently, on this device".to_owned()
@@ -342,6 +346,16 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
             "what you bought before, online or in store".to_owned()
         }
         Some(_) => "personalization is off".to_owned(),
+    };
+    // A cart shelf for items the page names, none of them in the catalog, is another shelf,
+    // which says why.
+    let explanation = match p.served {
+        Some(s)
+            if req.scenario == Scenario::Cart && s != Scenario::Cart && !req.anchors.is_empty() =>
+        {
+            concat(&[&explanation, " (no item in the cart is in the catalog)"])
+        }
+        _ => explanation,
     };
     if channel.is_some() {
         signals.push("channel");

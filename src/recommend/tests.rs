@@ -1141,6 +1141,21 @@ fn bought_together_without_any_known_purchase_with_the_item_says_what_it_serves(
         said("i2"),
         "popular right now: nothing is known yet of what is bought with the item you are looking at"
     );
+    // The cart shelf the same (found by the recommendation-quality audit), and one whose cart
+    // the catalog does not have says what it serves instead.
+    let cart = |items: &[&str]| {
+        let r = req(json!({"scenario": "cart", "itemIds": items}));
+        shelf_of(&input, &r).explanation
+    };
+    assert_eq!(cart(&["i0"]), "goes with what is in your cart");
+    assert_eq!(
+        cart(&["i2", "i3"]),
+        "popular right now: nothing is known yet of what is bought with what is in your cart"
+    );
+    assert_eq!(
+        cart(&["gone"]),
+        "popular right now: personalization is off, so nothing about you is used (no item in the cart is in the catalog)"
+    );
     let shelf = run(
         &m,
         None,
