@@ -266,11 +266,10 @@ impl Profile {
         if r.remaining() != 0 {
             return Err(Corrupt::Invalid("trailing bytes"));
         }
-        // vitrine never writes an item twice in these lists; a record edited by hand or by
-        // another script may (found by the security audit: recently viewed came out as
-        // p2, p1, p2, p1). The first of each is kept.
+        // vitrine never writes an item twice in recently viewed or the cart (removals are
+        // events, and may); a record edited by hand or by another script may (found by the
+        // security audit: recently viewed came out as p2, p1, p2, p1). The first of each is kept.
         first_of_each(&mut p.recent, |s| &s.value);
-        first_of_each(&mut p.removals, |s| &s.value);
         first_of_each(&mut p.cart, |c| &c.item.value);
         Ok(p)
     }
