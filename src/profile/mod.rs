@@ -39,6 +39,12 @@ pub const MAX_CART: usize = 50;
 pub const RECENT_QUERIES: usize = 8;
 /// Recent removals from the cart (of items that were in it), for the hesitation signal.
 pub const RECENT_REMOVALS: usize = 8;
+/// The earliest time a device's clock can truly read (2020-01-01, ms since 1970): one before it
+/// (a clock reset to 1970 or 2000, fake timers at 0) is wrong. Such a clock neither brings the
+/// profile's times back to it (which made the next page, with the clock right again, delete
+/// everything as older than the retention period; the security audit) nor dates an event
+/// before it.
+pub const EARLIEST: f64 = 1_577_836_800_000.0;
 /// Orders remembered by a fingerprint of their id, so that one order is counted once.
 pub const MAX_ORDERS: usize = 128;
 /// Upper bounds of the price bands (shop currency); the last band is open-ended.
@@ -254,6 +260,13 @@ impl Profile {
     /// could be one counted and forgotten (found by the upgrade audit: a loyal shopper's 200
     /// orders imported at each sign-in counted 73 again every time).
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
+        // An event dated before any true clock reading happened when the profile was last
+        // changed, as far as can be told (a negative time made the record unreadable).
+        let t = if t < EARLIEST {
+            self.last_at.max(EARLIEST)
+        } else {
+            t
+        };
         if let (Kind::Purchase, Some(order)) = (e.kind, e.order) {
             let h = order_fingerprint(order, e.items().map(|(id, _)| id));
             if self.orders.iter().any(|(o, _)| *o == h) {
@@ -515,9 +528,10 @@ impl Profile {
         before - self.signal_count()
     }
 
-    /// Whether a time in the profile is later than `now` (see [`Profile::clamp_future`]).
+    /// Whether a time in the profile is later than `now` (see [`Profile::clamp_future`]); never
+    /// when `now` is before [`EARLIEST`]: then the clock is wrong, not the profile.
     pub fn ahead_of(&self, now: f64) -> bool {
-        self.last_at > now
+        self.last_at > now && now >= EARLIEST
     }
 
     /// Brings every time later than `now` back to `now`: signals kept while the device's clock

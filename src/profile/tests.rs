@@ -724,3 +724,25 @@ fn orders_imported_again_are_not_counted_again_beyond_those_remembered() {
     let (e, t) = order(200);
     assert!(p.record(&tok, &e, t));
 }
+
+#[test]
+fn a_clock_before_any_true_reading_neither_rewinds_the_profile_nor_dates_events_before_it() {
+    // Found by the security audit: with `Date.now()` at 0 every time was brought back to 1970,
+    // and the next page (its clock right) deleted all as older than retention; at -1 an event
+    // was kept at -1, and the next page reset the unreadable record.
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    p.record(&tok, &ev(Kind::View, "a", "c", 1.0), T0);
+    let before = p.clone();
+    for wrong in [0.0, 946_684_800_000.0] {
+        assert!(!p.ahead_of(wrong));
+        assert_eq!(p.clamp_future(&tok, wrong), None);
+        assert_eq!(p, before);
+    }
+    p.record(&tok, &ev(Kind::View, "b", "c", 1.0), -1.0);
+    assert_eq!(p.last_at, T0, "dated when the profile was last changed");
+    let back = Profile::decode(&tok, &p.encode(&tok), 14.0 * DAY).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(p.prune(&tok, T0 + DAY - 14.0 * DAY), 0);
+}
