@@ -173,6 +173,22 @@ impl Session {
         t: f64,
         now: f64,
     ) -> core::result::Result<(), Refusal> {
+        if self.gate.personalization().is_none() {
+            return Err(Refusal::NoConsent);
+        }
+        let storage = self.gate.storage().is_some();
+        if storage {
+            self.forget_own(now);
+            // The merge buffer is full and its oldest event is not stored yet: dropping it could
+            // lose it (another tab's write would overtake it and nothing could re-apply it), so
+            // everything is written first, before this event is recorded (a merge of another
+            // tab's profile replaces the one in memory).
+            if self.own.len() >= MAX_OWN && self.own.front().is_some_and(|o| o.seq > self.confirmed)
+            {
+                self.last_write = now;
+                self.persist_profile(now);
+            }
+        }
         let Some(who) = self.gate.personalization() else {
             return Err(Refusal::NoConsent);
         };
@@ -189,10 +205,11 @@ impl Session {
             return Err(Refusal::Duplicate);
         }
         self.expiry = self.expiry.min(t);
-        if self.gate.storage().is_some() {
+        if storage {
             self.seq += 1;
-            self.forget_own(now);
-            if self.own.len() == MAX_OWN {
+            // Stored by now, unless storage failed or is not ours to write (a newer vitrine's,
+            // or unreadable): then the oldest goes, as documented (RELIABILITY.md).
+            if self.own.len() >= MAX_OWN {
                 self.own.pop_front();
             }
             self.own.push_back(Own {

@@ -169,7 +169,11 @@ impl TrackResult {
 }
 
 /// Most of its own recent events a tab keeps to re-apply onto another tab's write (see
-/// [`sync`](self::sync)). They are also in the profile.
+/// [`sync`](self::sync)). They are also in the profile. An event is never dropped from the buffer
+/// before it is stored: when the buffer is full of events a timed write still waits for (a burst
+/// of more than 64 within [`WRITE_INTERVAL_MS`], an `importHistory` of more than 64 orders), the
+/// tab writes first. Only while storage fails or holds another vitrine's records does the oldest
+/// unstored one go (RELIABILITY.md, storage faults).
 pub const MAX_OWN: usize = 64;
 
 /// How long a tab keeps an event after a stored profile holds it: longer than any delay with

@@ -378,3 +378,46 @@ fn events_waiting_for_a_write_are_never_written_after_a_withdrawal() {
     assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
     assert_eq!(recent(&a), ["mugs-1", "mugs-2"], "memory keeps the profile");
 }
+
+fn add(s: &mut Session, id: &str, t: f64) {
+    let r = s
+        .track(
+            &Value::from("Product Added"),
+            &from_json(&json!({ "product_id": id })),
+            &Value::Undefined,
+            t,
+        )
+        .unwrap();
+    assert!(r.accepted);
+}
+
+fn adds(s: &Session) -> u32 {
+    let p = s.profile(NOW + 1_000.0).unwrap();
+    p.counts.get("add").unwrap_or(0)
+}
+
+#[test]
+fn a_burst_of_more_events_than_the_merge_buffer_holds_loses_none_to_another_tabs_write() {
+    // The audit's two tabs: a tracks 100 adds within one write interval while b tracks a view.
+    // Before, the buffer dropped a's oldest unstored events beyond 64, and the merge of b's
+    // write could re-apply only the 64 left: every tab and the next page ended with 65 adds.
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    let mut b = stored_tab(&mem);
+    a.set_write_interval(WRITE_INTERVAL_MS);
+    b.set_write_interval(WRITE_INTERVAL_MS);
+    for i in 0..100 {
+        add(&mut a, "mugs-1", NOW + 1.0 + f64::from(i));
+    }
+    assert!(
+        a.audit(NOW).profile.merge_buffer <= MAX_OWN,
+        "still bounded"
+    );
+    view(&mut b, "mugs-2", NOW + 150.0);
+    a.flush(NOW + 1.0 + WRITE_INTERVAL_MS);
+    b.storage_changed(NOW + 250.0);
+    for (who, s) in [("a", &a), ("b", &b), ("the next page", &reader(&mem))] {
+        assert_eq!(adds(s), 100, "{who}");
+        assert_eq!(s.profile(NOW + 1_000.0).unwrap().events, 101, "{who}");
+    }
+}
