@@ -217,12 +217,13 @@ fn records_of_a_newer_vitrine_are_left_alone() {
         )
         .count();
     assert_eq!(notes, 1, "noted once");
-    // Another tab of the newer version decides again: unreadable here, so this tab stops
-    // personalizing and leaves the record alone.
+    // Another tab of the newer version decides again: unreadable here, so this tab keeps its
+    // decision and profile in memory and leaves the record alone (see
+    // `a_decision_and_profile_outlive_a_newer_vitrines_record`).
     mem.put_raw("vitrine:consent", &consent);
     s.storage_changed(NOW);
-    assert_eq!(s.consent().source, Source::Default);
-    assert!(s.profile(NOW).is_none());
+    assert_eq!(s.consent().source, Source::Explicit);
+    assert_eq!(events(&s), 3);
     assert_eq!(mem.snapshot()["vitrine:consent"], consent);
     // erase() removes every key of the namespace, whatever wrote it.
     s.erase(NOW);
@@ -355,4 +356,69 @@ fn a_profile_whose_read_fails_is_not_overwritten_and_gets_the_events_later() {
     *mem.fail_reads.borrow_mut() = None;
     assert!(view(&mut s, "mugs-5").accepted);
     assert_eq!(events(&open(&mem, None, 3)), 5);
+}
+
+#[test]
+fn a_decision_and_profile_outlive_a_newer_vitrines_record() {
+    // A tab open during a deploy: a tab of the later vitrine writes its decision in a newer
+    // format. Before, this tab took that for no decision: it dropped its profile and recent
+    // events, and a decision the shopper then made here was undone at the next such write.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    for id in ["mugs-1", "mugs-2"] {
+        assert!(view(&mut s, id).accepted);
+    }
+    let newer_consent = newer(Kind::Consent, b"a decision from the future");
+    mem.put_raw("vitrine:consent", &newer_consent);
+    s.storage_changed(NOW);
+    assert_eq!(
+        s.consent().source,
+        Source::Explicit,
+        "the decision in force stays"
+    );
+    assert!(s.consent().personalization && s.consent().storage);
+    assert_eq!(events(&s), 2, "the profile stays");
+    // Events are still taken, in memory; nothing is written over the newer record (nor the
+    // profile under it: what the newer decision allows is unknown here).
+    let before = mem.snapshot();
+    assert!(view(&mut s, "mugs-3").accepted);
+    s.flush(NOW);
+    s.storage_changed(NOW);
+    assert_eq!(mem.snapshot(), before, "nothing written");
+    assert_eq!(events(&s), 3);
+    let notes = s
+        .audit(NOW)
+        .history
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Entry::Ignored {
+                    source: "stored",
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(notes, 1, "noted once");
+    // The shopper decides here: the decision is written (the latest wins), and the profile with
+    // every event of this tab; a newer record written again is left alone, the decision kept.
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 1.0,
+        false,
+    )
+    .unwrap();
+    assert_ne!(mem.snapshot()["vitrine:consent"], newer_consent);
+    assert_eq!(events(&open(&mem, None, 2)), 3, "nothing lost");
+    mem.put_raw("vitrine:consent", &newer_consent);
+    s.storage_changed(NOW + 2.0);
+    assert_eq!(s.consent().source, Source::Explicit, "not undone");
+    assert_eq!(events(&s), 3);
+    // The newer vitrine erases everything: followed here as any tab's erasure (P10).
+    mem.clear();
+    s.storage_changed(NOW + 3.0);
+    assert!(s.profile(NOW).is_none());
+    assert!(!view(&mut s, "mugs-4").accepted);
+    assert!(mem.snapshot().is_empty(), "nothing written back");
 }

@@ -50,12 +50,20 @@ impl Session {
             self.note_storage(r, now);
         }
         let state = self.gate.state();
-        let r = if state.storage || (self.policy.remember_refusal && self.decision.is_refusal()) {
-            let r = self.store.save_consent(&self.decision);
-            self.consent_stored = r.is_ok();
-            r
-        } else if self.unread_consent {
+        let r = if self.unread_consent {
+            // A record this tab cannot read (a newer vitrine's, or a read that failed) is left
+            // as it is until the shopper decides here.
             Ok(())
+        } else if state.storage || (self.policy.remember_refusal && self.decision.is_refusal()) {
+            if self.consent_stored && self.decision.source == Source::Stored {
+                // The decision was read from the record that is stored: writing it again would
+                // change nothing but wake every other tab with a `storage` event.
+                Ok(())
+            } else {
+                let r = self.store.save_consent(&self.decision);
+                self.consent_stored = r.is_ok();
+                r
+            }
         } else {
             self.consent_stored = false;
             self.store.remove_consent()
@@ -93,7 +101,11 @@ impl Session {
     /// Nothing is written when storage already holds exactly what memory holds.
     pub(super) fn persist_profile(&mut self, now: f64) {
         self.merge_stored(now);
-        if self.newer_profile || self.unread_profile || (!self.dirty && self.revision.is_some()) {
+        if self.newer_profile
+            || self.unread_profile
+            || self.unread_consent
+            || (!self.dirty && self.revision.is_some())
+        {
             return;
         }
         if self.seq > 0 {
@@ -199,11 +211,16 @@ impl Session {
                     at: d.at.map(|t| t.min(now)),
                     ..d
                 };
+                // The record reads again (another tab of this version decided over a newer
+                // vitrine's record): this tab writes again, the latest decision winning.
+                self.unread_consent = false;
                 if d.at > self.decision.at {
                     self.history.push(Entry::Sync {
                         at: now,
                         what: "consent",
                     });
+                    // Taken over from the record stored, which need not be written again.
+                    self.consent_stored = true;
                     self.apply(d, now);
                 }
             }
@@ -213,20 +230,23 @@ impl Session {
                     what: "consent",
                 });
                 self.consent_stored = false;
+                self.unread_consent = false;
                 self.apply(Decision::default(), now);
             }
-            Load::Missing => {}
+            Load::Missing => self.unread_consent = false,
             Load::Corrupt(reason) => {
                 let key = self.store.consent_key();
                 self.reset_key(&key, reason, now);
             }
-            // A tab running a later deploy decided: the decision is unknown here, so this tab
-            // stops personalizing (fail closed) and leaves the record to the vitrine that reads it.
+            // A tab running a later deploy decided: what it decided is unknown here, so this tab
+            // keeps the decision in force and its profile, in memory only, and writes nothing
+            // over the newer vitrine's records until the shopper decides here (RELIABILITY.md).
+            // Were the newer decision a withdrawal, nothing of this tab would reach storage;
+            // its removal of the records is followed as any tab's (P10).
             Load::Newer if !self.unread_consent => {
                 self.unread_consent = true;
                 let key = self.store.consent_key();
                 self.note_newer(key, now);
-                self.apply(Decision::default(), now);
             }
             Load::Newer => {}
             Load::Failed(e) => self.note_storage(Err(e), now),

@@ -421,3 +421,37 @@ fn a_burst_of_more_events_than_the_merge_buffer_holds_loses_none_to_another_tabs
         assert_eq!(s.profile(NOW + 1_000.0).unwrap().events, 101, "{who}");
     }
 }
+
+#[test]
+fn a_decision_taken_over_from_storage_is_not_written_again() {
+    // Before, every `apply` wrote the consent record, also when the decision had just been read
+    // from it (at open, and when taking over another tab's): each such write woke every other
+    // tab, and rewrote another vitrine's record (a newer one's, in a deploy) in this format.
+    let mem = MemoryBackend::new();
+    let mut a = tab(&mem, GRANTED());
+    view(&mut a, "mugs-1", NOW + 1.0);
+    let stored = mem.snapshot();
+    let mut b = stored_tab_at(&mem, NOW + 1.5);
+    assert_eq!(b.consent().source, Source::Stored);
+    assert_eq!(mem.snapshot(), stored, "opening wrote nothing");
+    a.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true, "sensitive": true})),
+        NOW + 2.0,
+        false,
+    )
+    .unwrap();
+    let stored = mem.snapshot();
+    b.storage_changed(NOW + 3.0);
+    assert!(b.consent().sensitive, "taken over");
+    assert_eq!(mem.snapshot(), stored, "taking it over wrote nothing");
+    // Its removal is still followed (P10), and a decision made here is still written.
+    let mut c = stored_tab(&mem);
+    c.set_consent(&from_json(&GRANTED()), NOW + 4.0, false)
+        .unwrap();
+    assert_ne!(mem.snapshot()["vitrine:consent"], stored["vitrine:consent"]);
+    b.storage_changed(NOW + 5.0);
+    a.erase(NOW + 6.0);
+    b.storage_changed(NOW + 7.0);
+    assert!(b.profile(NOW).is_none());
+    assert!(mem.snapshot().is_empty());
+}
