@@ -166,11 +166,34 @@ impl Streamed {
         n: usize,
         mut copy: impl FnMut(usize, usize, &mut Vec<u8>),
     ) -> Result<(), Error> {
+        self.push_checked(n, |from, k, v| {
+            copy(from, k, v);
+            true
+        })
+    }
+
+    /// [`Streamed::push`] with a `copy` that may fail (false: it appended nothing, as when the
+    /// piece does not hold the bytes it was said to): an error, and what had arrived is kept, so
+    /// the stream can go on.
+    pub fn push_checked(
+        &mut self,
+        n: usize,
+        mut copy: impl FnMut(usize, usize, &mut Vec<u8>) -> bool,
+    ) -> Result<(), Error> {
+        let not_copied = || {
+            Error::invalid(
+                "load",
+                "a piece of the model file",
+                "does not hold the bytes given",
+            )
+        };
         let mut from = 0;
         if self.file.is_none() {
             from = (HEADER_LEN - self.head.len()).min(n);
-            if from > 0 {
-                copy(0, from, &mut self.head);
+            let at = self.head.len();
+            if from > 0 && (!copy(0, from, &mut self.head) || self.head.len() != at + from) {
+                self.head.truncate(at);
+                return Err(not_copied());
             }
             if self.head.len() < HEADER_LEN {
                 return Ok(());
@@ -188,13 +211,11 @@ impl Streamed {
         let (Some(file), k) = (self.file.as_mut(), n - from) else {
             return Ok(());
         };
-        if k > 0
-            && !file.take(k, |v| {
-                copy(from, k, v);
-                true
-            })
-        {
+        if k > file.expected() - file.taken() {
             return Err(longer(file.expected()));
+        }
+        if k > 0 && !file.take(k, |v| copy(from, k, v)) {
+            return Err(not_copied());
         }
         Ok(())
     }

@@ -46,31 +46,38 @@ extern "C" {
     #[wasm_bindgen(js_name = copyBytes)]
     fn copy_bytes(k: u32, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
     #[wasm_bindgen(js_name = copyPiece)]
-    fn copy_piece(piece: &JsValue, from: u32, n: u32, memory: &JsValue, ptr: u32);
+    fn copy_piece(piece: &JsValue, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
+    #[wasm_bindgen(js_name = pieceLength)]
+    fn piece_length(piece: &JsValue) -> f64;
 }
 
-/// Appends `n` bytes to `v` that `write(memory, ptr)` copies from JS into wasm memory at `ptr`
-/// (the start of the vector's spare room); false, and nothing appended, when it says it could not.
+/// Appends `n` bytes to `v` that `write(memory, ptr)` copies from JS into wasm memory at `ptr`;
+/// false, and nothing appended, when it says it could not. The room is zeroed first (a
+/// `memory.fill`, a small part of the copy's time) so that what `v` holds is initialised whatever
+/// JS does: never a byte of stale heap, and no `unsafe`.
 fn append_from_js(v: &mut Vec<u8>, n: usize, write: impl FnOnce(&JsValue, u32) -> bool) -> bool {
-    v.reserve(n);
     let len = v.len();
-    let ptr = v.as_mut_ptr() as usize + len;
+    v.resize(len + n, 0);
+    let ptr = v[len..].as_mut_ptr() as usize;
     if !MEMORY.with(|memory| write(memory, ptr as u32)) {
+        v.truncate(len);
         return false;
     }
-    // SAFETY: `write` wrote `n` bytes at `ptr`, the start of the vector's spare capacity (at
-    // least `n` bytes: reserved above), so its first `len + n` bytes are initialised.
-    unsafe { v.set_len(len + n) };
     true
 }
 
-/// Appends bytes `from..from + n` of `piece`, a `Uint8Array` the glue has checked to hold them
-/// (`Vitrine.load`'s pieces), to `v`.
-pub fn append_piece(piece: &JsValue, from: usize, n: usize, v: &mut Vec<u8>) {
+/// The number of bytes of `piece` when it is a genuine `Uint8Array` (whatever its `length` or
+/// `byteLength` getters say), else `None`.
+pub fn piece_len(piece: &JsValue) -> Option<usize> {
+    usize::try_from(piece_length(piece) as i64).ok()
+}
+
+/// Appends bytes `from..from + n` of `piece` (`Vitrine.load`'s pieces) to `v`; false, and nothing
+/// appended, when `piece` is not a genuine `Uint8Array` holding them.
+pub fn append_piece(piece: &JsValue, from: usize, n: usize, v: &mut Vec<u8>) -> bool {
     append_from_js(v, n, |memory, ptr| {
-        copy_piece(piece, from as u32, n as u32, memory, ptr);
-        true
-    });
+        copy_piece(piece, from as u32, n as u32, memory, ptr)
+    })
 }
 
 /// The `k`th byte array of the last walk, copied into wasm memory piece by piece, the checks a

@@ -19,10 +19,15 @@ const bodyOf = (source) => {
   return undefined;
 };
 
+// A view of the chunk's own bytes, made here: the piece's length is this view's, never what the
+// chunk's own getters (a subclass's `length`) say; wasm checks it again (src/wasm/tape.js).
 const bytesOf = (chunk) => {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  try {
+    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  } catch {
+    // A view whose getters point outside its buffer.
+  }
   throw new TypeError(`load: the model stream gave ${chunk === null ? 'null' : typeof chunk}, not bytes`);
 };
 

@@ -5,7 +5,7 @@
 //! checked ([`Checked`]), the model built, the session opened —, so that no task of the load
 //! does all of it.
 
-use super::convert::append_piece;
+use super::convert::{append_piece, piece_len};
 use crate::error::Error;
 use crate::model::file::Decoded;
 use crate::model::{Checked, Model};
@@ -42,15 +42,22 @@ impl ModelLoad {
         ModelLoad::default()
     }
 
-    /// Takes the next piece of the stream. Throws what `open` would say of a file that starts
-    /// this way (another signature, gzip, a damaged header) as soon as its header is whole, and
-    /// when the stream goes on past the length the header gives.
-    /// `piece`: a `Uint8Array` of `len` bytes.
+    /// Takes the next piece of the stream: `len` bytes of `piece`, a `Uint8Array` (its own bytes
+    /// are counted, not its `length`). Throws, taking nothing, when `piece` does not hold them;
+    /// throws what `open` would say of a file that starts this way (another signature, gzip, a
+    /// damaged header) as soon as its header is whole, and when the stream goes on past the
+    /// length the header gives.
     pub fn push(&mut self, piece: &JsValue, len: u32) -> Result<(), JsError> {
         let Stage::Arriving(stream) = &mut self.0 else {
             return Ok(());
         };
-        stream.push(len as usize, |from, k, v| append_piece(piece, from, k, v))?;
+        let len = len as usize;
+        if piece_len(piece).is_none_or(|real| real < len) {
+            return Err(JsError::new(
+                "load: a piece of the model file must be a Uint8Array holding the bytes given",
+            ));
+        }
+        stream.push_checked(len, |from, k, v| append_piece(piece, from, k, v))?;
         Ok(())
     }
 

@@ -341,12 +341,26 @@ export function bytesLength(k) {
   return b === undefined ? 0 : b.length;
 }
 
+// A typed array's own bytes, read by the intrinsic getters: a subclass or an own property may
+// redefine `length`, `byteLength` or `subarray`, never what these read.
+const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsic = (name) => Object.getOwnPropertyDescriptor(typedArray, name).get;
+const bufferOf = intrinsic('buffer'), offsetOf = intrinsic('byteOffset'), lengthOf = intrinsic('byteLength');
+const tagOf = intrinsic(Symbol.toStringTag);
+
+/** The bytes of `piece` when it is a genuine `Uint8Array` (whatever its getters say), else -1. */
+export function pieceLength(piece) {
+  return ArrayBuffer.isView(piece) && tagOf.call(piece) === 'Uint8Array' ? lengthOf.call(piece) : -1;
+}
+
 /**
  * Copies `n` bytes of `piece` (a `Uint8Array` of a stream `Vitrine.load` reads), from `from`,
- * into wasm memory (`memory`) at `ptr`.
+ * into wasm memory (`memory`) at `ptr`. False, nothing copied, when it does not hold them.
  */
 export function copyPiece(piece, from, n, memory, ptr) {
-  wasmBytes(memory).set(piece.subarray(from, from + n), ptr);
+  if (pieceLength(piece) < from + n) return false;
+  wasmBytes(memory).set(new Uint8Array(bufferOf.call(piece), offsetOf.call(piece) + from, n), ptr);
+  return true;
 }
 
 /**
