@@ -735,7 +735,7 @@ fn a_clock_before_any_true_reading_neither_rewinds_the_profile_nor_dates_events_
     let mut p = Profile::new(14.0 * DAY);
     p.record(&tok, &ev(Kind::View, "a", "c", 1.0), T0);
     let before = p.clone();
-    for wrong in [0.0, 946_684_800_000.0] {
+    for wrong in [0.0, 946_684_800_000.0 + DAY] {
         assert!(!p.ahead_of(wrong));
         assert_eq!(p.clamp_future(&tok, wrong), None);
         assert_eq!(p, before);
