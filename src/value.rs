@@ -35,7 +35,7 @@ pub struct Blob {
 }
 
 use crate::error::Error;
-use crate::model::file::{declared_len, length_mismatch, Incoming, HEADER_LEN};
+use crate::model::file::{declared_len, length_mismatch, no_memory, Incoming, HEADER_LEN};
 
 impl From<Vec<u8>> for Blob {
     fn from(bytes: Vec<u8>) -> Self {
@@ -96,10 +96,7 @@ impl Arriving {
     pub fn new(len: usize) -> Result<Self, Error> {
         let mut bytes = Vec::new();
         if bytes.try_reserve_exact(len).is_err() {
-            let mut m = String::from("there is not enough memory for a model file of ");
-            m.push_str(&crate::args::int_to_string(len as i64));
-            m.push_str(" bytes");
-            return Err(Error::Model(m));
+            return Err(no_memory(len as u64));
         }
         Ok(Arriving {
             bytes,
@@ -380,5 +377,37 @@ mod tests {
         assert_eq!(v.path(&["b", "c"]).and_then(Value::as_f64), Some(3.0));
         assert_eq!(v.get_any(&["a", "b"]).map(Value::type_name), Some("object"));
         assert_eq!(Value::Number(1.0).get("x"), None);
+    }
+
+    /// A model file's header, giving `len` as the file's length (its checksum made again).
+    fn header_saying(len: u64) -> Vec<u8> {
+        let file = std::fs::read("tests/fixtures/tiny-v1.vtr").unwrap();
+        let mut head = file[..HEADER_LEN].to_vec();
+        head[16..24].copy_from_slice(&len.to_le_bytes());
+        let sum = crate::bytes::crc32(&head[..28]);
+        head[28..32].copy_from_slice(&sum.to_le_bytes());
+        head
+    }
+
+    #[test]
+    fn a_header_of_a_length_memory_cannot_hold_is_refused_naming_that_length() {
+        for len in [u64::MAX, 1 << 63, (1 << 62) + 3] {
+            let mut s = Streamed::default();
+            let head = header_saying(len);
+            let e = s.push(HEADER_LEN, |from, k, v| {
+                v.extend_from_slice(&head[from..from + k])
+            });
+            let said = format!("model: there is not enough memory for a model file of {len} bytes");
+            assert_eq!(e.unwrap_err().to_string(), said);
+        }
+        // A header cut short of the length it gives says both, in full.
+        let head = header_saying(u64::MAX);
+        let e = crate::model::Model::from_bytes(&head)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "model: the model file is truncated or has extra bytes: the header says 18446744073709551615 bytes, there are 32"
+        );
     }
 }

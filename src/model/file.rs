@@ -290,7 +290,7 @@ struct Header {
 }
 
 /// Checks the header of a file of `len` bytes (its first bytes: `data`, at least the header).
-fn header(data: &[u8], len: usize) -> Result<Header> {
+fn header(data: &[u8], len: u64) -> Result<Header> {
     if data.len() >= 2 && data[..2] == [0x1f, 0x8b] {
         return Err(err(
             "it is gzip-compressed; serve it with Content-Encoding: gzip or decompress it first",
@@ -325,8 +325,8 @@ fn header(data: &[u8], len: usize) -> Result<Header> {
     if header_len != HEADER_LEN || count > MAX_SECTIONS {
         return Err(err("the header is malformed"));
     }
-    if length != len as u64 {
-        return Err(length_mismatch(length, len));
+    if length != len {
+        return Err(length_mismatch(length, len as usize));
     }
     Ok(Header {
         version,
@@ -338,25 +338,48 @@ fn header(data: &[u8], len: usize) -> Result<Header> {
 /// A file of `len` bytes whose header says `length`.
 pub fn length_mismatch(length: u64, len: usize) -> Error {
     let mut m = String::from("the model file is truncated or has extra bytes: the header says ");
-    m.push_str(&crate::args::int_to_string(
-        length.min(i64::MAX as u64) as i64
-    ));
+    m.push_str(&u64_to_string(length));
     m.push_str(" bytes, there are ");
-    m.push_str(&crate::args::int_to_string(len as i64));
+    m.push_str(&u64_to_string(len as u64));
     Error::Model(m)
+}
+
+/// A model file of `len` bytes that this memory cannot hold.
+pub fn no_memory(len: u64) -> Error {
+    let mut m = String::from("there is not enough memory for a model file of ");
+    m.push_str(&u64_to_string(len));
+    m.push_str(" bytes");
+    Error::Model(m)
+}
+
+/// `n` in decimal, every u64 (`args::int_to_string` takes an i64).
+fn u64_to_string(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| char::from(d)).collect()
 }
 
 /// The length a model file's header declares, the header checked as loading checks it (a
 /// file that starts with another signature, is gzip-compressed or has a damaged header is
 /// refused here, before the rest arrives). `head`: the file's first [`HEADER_LEN`] bytes or more.
+/// A length this target's memory cannot address (4 GiB or more in wasm32) is refused as too
+/// large for memory, naming the length the header gives.
 pub fn declared_len(head: &[u8]) -> Result<usize> {
     let mut length = [0u8; 8];
     if let Some(b) = head.get(16..24) {
         length.copy_from_slice(b);
     }
-    let len = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
-    header(head, len)?;
-    Ok(len)
+    let length = u64::from_le_bytes(length);
+    header(head, length)?;
+    usize::try_from(length).map_err(|_| no_memory(length))
 }
 
 /// Reads the section table of a file of `len` bytes (`data`: its first bytes, at least the
@@ -394,7 +417,7 @@ fn table(data: &[u8], count: u32, len: usize) -> Result<Vec<([u8; 4], usize, usi
 /// the body's XXH64 when the caller has it already (taken while copying the file in:
 /// [`Incoming`]).
 fn sections(data: &[u8], body_xxh64: Option<u64>) -> Result<Sections<'_>> {
-    let h = header(data, data.len())?;
+    let h = header(data, data.len() as u64)?;
     let body = &data[HEADER_LEN..];
     let sum = if h.version == 1 {
         crc32(body)
@@ -598,7 +621,7 @@ impl Layout {
         if bytes.len() < HEADER_LEN {
             return None;
         }
-        let Ok(h) = header(&bytes[..HEADER_LEN], len) else {
+        let Ok(h) = header(&bytes[..HEADER_LEN], len as u64) else {
             return Some(None);
         };
         if bytes.len() < HEADER_LEN + h.count as usize * ENTRY_LEN {

@@ -4,6 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import vitrine from './load.mjs';
+import { crc32 } from './checksums.mjs';
 
 const { Vitrine, ModelLoad } = vitrine;
 const model = new Uint8Array(readFileSync(new URL('../fixtures/tiny-v3.vtr', import.meta.url)));
@@ -52,4 +53,20 @@ test('a piece is taken for the bytes it holds: fewer refused, not-bytes refused,
   const v = Vitrine.openLoaded(m, { storage: 'memory' });
   assert.equal(v.recommend({ scenario: 'trending', k: 2 }).length, 2);
   v.free();
+});
+
+test('a header giving 4 GiB or more is refused as too large for memory, naming the length it gives', async () => {
+  const header = (len) => {
+    const b = model.slice(0, 32);
+    const dv = new DataView(b.buffer);
+    dv.setBigUint64(16, BigInt(len), true);
+    dv.setUint32(28, crc32(b.subarray(0, 28)), true);
+    return b;
+  };
+  for (const len of [2n ** 31n, 2n ** 32n - 8n, 2n ** 32n, 2n ** 40n, 2n ** 64n - 1n]) {
+    await assert.rejects(Vitrine.load({ model: once(header(len)) }),
+      { message: `model: there is not enough memory for a model file of ${len} bytes` }, String(len));
+    assert.throws(() => Vitrine.open({ model: header(len) }),
+      { message: `model: the model file is truncated or has extra bytes: the header says ${len} bytes, there are 32` });
+  }
 });
