@@ -128,6 +128,8 @@ pub enum Signal {
     Category(u32),
     Brand(u32),
     PriceBand,
+    /// Items the shopper looked at before: the shelf is not their recently viewed list again.
+    Seen,
 }
 
 impl Signal {
@@ -140,6 +142,7 @@ impl Signal {
             Reason::LikesCategory(c) => Some(Signal::Category(c)),
             Reason::LikesBrand(b) => Some(Signal::Brand(b)),
             Reason::PriceRange => Some(Signal::PriceBand),
+            Reason::ViewedBefore => Some(Signal::Seen),
             _ => None,
         }
     }

@@ -1213,3 +1213,41 @@ fn shelves_about_items_say_which_liking_and_which_item() {
     assert!(i4.reasons.contains(&"similar to i2".to_string()), "{i4:?}");
     assert!(!i4.reasons.contains(&"similar to i1".to_string()), "{i4:?}");
 }
+
+#[test]
+fn for_you_is_not_the_recently_viewed_list_again() {
+    // Found by the recommendation-quality audit: after twelve products viewed, all ten of
+    // `for_you` were among them ("you viewed this before"), the list beside it on the page.
+    let n = 40;
+    let m = Model::from_parts(ModelParts {
+        ids: (0..n).map(|i| format!("i{i}")).collect(),
+        titles: (0..n).map(|_| "").collect(),
+        category: (0..n).map(|i| (i % 2) as u32).collect::<Vec<_>>().into(),
+        categories: ["Candles", "Mugs"].into_iter().collect(),
+        brand: vec![NONE; n].into(),
+        price: vec![10.0; n].into(),
+        in_stock: vec![true; n],
+        sensitive: vec![false; n],
+        popularity: (0..n).map(|i| (n - i) as f32).collect(),
+        trending: vec![0.0; n],
+        ..Default::default()
+    })
+    .unwrap();
+    let g = gate();
+    let who = g.personalization().unwrap();
+    let mut p = Profile::new(14.0 * 86_400_000.0);
+    for i in 0..12 {
+        p.record(
+            &who,
+            &view(Kind::View, &format!("i{}", 2 * i)),
+            NOW - 1000.0,
+        );
+    }
+    let out = run(&m, Some(&p), &req(json!({"scenario": "for_you", "k": 10})));
+    assert_eq!(out.len(), 10);
+    let seen = out
+        .iter()
+        .filter(|r| r.reasons[0] == "you viewed this before")
+        .count();
+    assert_eq!(seen, 5, "half of the shelf (maxSignalShare 0.5): {out:?}");
+}
