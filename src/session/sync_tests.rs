@@ -455,3 +455,47 @@ fn a_decision_taken_over_from_storage_is_not_written_again() {
     assert!(b.profile(NOW).is_none());
     assert!(mem.snapshot().is_empty());
 }
+
+#[test]
+fn a_writers_clock_dated_ahead_does_not_make_tabs_count_their_events_again() {
+    // The security audit's record: a stored profile whose clock lists 32 writers dated a year
+    // ahead. Each write sorted the clock by time and kept 32, dropping the tab's own entry, so
+    // at every merge each tab found its recent events missing and re-applied them: two
+    // instances tracking 5 views each ended with 30 each, and 61 stored.
+    use crate::consent::{ConsentState, Gate};
+    use crate::store::clock::{Clock, MAX_WRITERS};
+    use crate::store::{Load, Store};
+    let mem = MemoryBackend::new();
+    let mut first = tab(&mem, GRANTED());
+    view(&mut first, "mugs-1", NOW + 1.0);
+    drop(first);
+    let gate = Gate::new(ConsentState {
+        personalization: true,
+        storage: true,
+        ..Default::default()
+    });
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let mut store = Store::new(Box::new(mem.clone()), "vitrine");
+    let (Load::Found((p, _)), _) = store.load_profile(&who, &persist, 1e9) else {
+        panic!("stored profile")
+    };
+    let mut forged = Clock::default();
+    for w in 0..MAX_WRITERS as u32 {
+        forged.advance(1000 + w, 5, NOW + 365.0 * 86_400_000.0);
+    }
+    store.save_profile(&who, &persist, &p, &forged).unwrap();
+    let mut a = stored_tab_at(&mem, NOW + 10.0);
+    let mut b = stored_tab_at(&mem, NOW + 10.0);
+    // Two instances of one namespace on a page: each takes over what the other wrote.
+    for i in 0..5 {
+        let t = NOW + 20.0 + f64::from(i) * 10.0;
+        view(&mut a, "mugs-2", t);
+        b.storage_changed(t + 1.0);
+        view(&mut b, "mugs-3", t + 2.0);
+        a.storage_changed(t + 3.0);
+    }
+    let views = |s: &Session| s.profile(NOW + 1_000.0).unwrap().events;
+    assert_eq!(views(&a), 11);
+    assert_eq!(views(&b), 11);
+    assert_eq!(views(&reader(&mem)), 11);
+}

@@ -12,6 +12,7 @@
 //! entry older than that is never needed again. At most [`MAX_WRITERS`] entries are kept.
 
 use crate::bytes::{Reader, Truncated, Writer};
+use crate::profile::EARLIEST;
 
 /// How long an entry outlives its writer's last write.
 pub const FORGET_MS: f64 = 60_000.0;
@@ -40,8 +41,19 @@ impl Clock {
             .map_or(0, |e| e.seq)
     }
 
-    /// Records that `writer` has written up to `seq` at `at`, and forgets stale writers.
+    /// Records that `writer` has written up to `seq` at `at` (now), and forgets stale writers.
+    ///
+    /// Times later than `at` are brought back to it first, as the profile's are (and, as there,
+    /// not to a clock before [`EARLIEST`], which is wrong): a device whose clock ran ahead, or a
+    /// record written by something else than vitrine, could otherwise keep writers that never go
+    /// quiet. `writer`'s own entry is always kept: without it, every tab would re-apply its
+    /// recent events at each merge (32 forged entries a year ahead pushed it out).
     pub fn advance(&mut self, writer: u32, seq: u32, at: f64) {
+        if at >= EARLIEST {
+            for e in &mut self.0 {
+                e.at = e.at.min(at);
+            }
+        }
         match self.0.iter_mut().find(|e| e.writer == writer) {
             Some(e) => {
                 e.seq = e.seq.max(seq);
@@ -52,7 +64,11 @@ impl Clock {
         self.0
             .retain(|e| e.writer == writer || at - e.at <= FORGET_MS);
         if self.0.len() > MAX_WRITERS {
-            crate::sort::sort_by_cmp(&mut self.0, &mut |a, b| b.at.total_cmp(&a.at));
+            crate::sort::sort_by_cmp(&mut self.0, &mut |a, b| {
+                (b.writer == writer)
+                    .cmp(&(a.writer == writer))
+                    .then(b.at.total_cmp(&a.at))
+            });
             self.0.truncate(MAX_WRITERS);
         }
     }
@@ -121,5 +137,43 @@ mod tests {
             Clock::decode(&mut Reader::new(&bad)),
             Ok(None) | Err(_)
         ));
+    }
+
+    #[test]
+    fn entries_dated_ahead_are_brought_back_and_never_push_out_the_writer() {
+        // A stored clock of 32 writers dated a year ahead (the security audit's forged record).
+        let now = 1.75e12;
+        let year = 365.0 * 86_400_000.0;
+        let mut c = Clock(
+            (0..MAX_WRITERS as u32)
+                .map(|w| Entry {
+                    writer: 1000 + w,
+                    seq: 5,
+                    at: now + year,
+                })
+                .collect(),
+        );
+        c.advance(7, 3, now);
+        assert_eq!(c.seen(7), 3, "this writer's own entry is kept");
+        assert_eq!(c.len(), MAX_WRITERS);
+        assert!(c.0.iter().all(|e| e.at <= now), "no time later than now");
+        c.advance(7, 4, now + 1.0);
+        assert_eq!(c.seen(7), 4);
+        // A minute on, the forged writers are forgotten like any quiet one.
+        c.advance(7, 5, now + FORGET_MS + 1.0);
+        assert_eq!((c.len(), c.seen(7)), (1, 5));
+        // A clock before 2001 is wrong: nothing is brought back to it, and the writer is kept.
+        let mut c = Clock(
+            (0..MAX_WRITERS as u32)
+                .map(|w| Entry {
+                    writer: 1000 + w,
+                    seq: 5,
+                    at: now,
+                })
+                .collect(),
+        );
+        c.advance(7, 1, 0.0);
+        assert_eq!((c.seen(7), c.len()), (1, MAX_WRITERS));
+        assert!(c.0.iter().filter(|e| e.writer != 7).all(|e| e.at == now));
     }
 }
