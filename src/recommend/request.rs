@@ -177,7 +177,7 @@ impl Request {
             ));
         }
         let (exclude_purchased, durable_categories) = match a.get("excludePurchased") {
-            Some(Value::Array(_)) => (false, names(&a, "excludePurchased")?),
+            Some(Value::Array(_)) => (false, names(func, &a, "excludePurchased")?),
             None | Some(Value::Bool(_)) => {
                 (a.bool("excludePurchased")?.unwrap_or(false), Vec::new())
             }
@@ -208,24 +208,35 @@ impl Request {
     }
 }
 
-fn names(a: &Args<'_>, key: &str) -> Result<Vec<String>> {
+/// The keys of a filter's names. A name with nothing to match by (`''`, white space) is an error,
+/// not a filter nothing passes: a page's empty variable gave an empty shelf without a word.
+fn names(func: &'static str, a: &Args<'_>, key: &'static str) -> Result<Vec<String>> {
     let list = match a.get(key) {
         Some(Value::String(_)) => a.string(key, MAX_TEXT_LEN)?.map(|s| vec![s.to_owned()]),
         _ => a.strings(key, 256, MAX_TEXT_LEN)?,
     };
-    Ok(list
+    let keys: Vec<String> = list
         .unwrap_or_default()
         .into_iter()
         .map(|s| crate::text::key(&s))
-        .collect())
+        .collect();
+    if keys.iter().any(String::is_empty) {
+        let what = match key {
+            "brand" => "options.filter.brand",
+            "category" => "options.filter.category",
+            _ => "options.excludePurchased",
+        };
+        return Err(Error::invalid(func, what, "must not name an empty string"));
+    }
+    Ok(keys)
 }
 
 fn parse_filter(func: &'static str, v: &Value) -> Result<Filter> {
     let a = Args::new(func, "options.filter", v)?;
     a.reject_unknown(FILTER_KEYS)?;
     let f = Filter {
-        categories: names(&a, "category")?,
-        brands: names(&a, "brand")?,
+        categories: names(func, &a, "category")?,
+        brands: names(func, &a, "brand")?,
         min_price: a.number("minPrice", 0.0, f64::MAX)?,
         max_price: a.number("maxPrice", 0.0, f64::MAX)?,
         in_stock: a.bool("inStock")?.unwrap_or(true),
@@ -297,6 +308,15 @@ mod tests {
         );
         assert!(msg(json!({"scenario": "similar"})).contains("required for the 'similar' scenario"));
         assert!(msg(json!({"scenario": "for_you", "k": 0})).contains("options.k must be"));
+        // An empty name filtered out everything without a word (recommendation-quality audit).
+        for f in [
+            json!({"category": ""}),
+            json!({"brand": ["Kiln", " \u{200b}"]}),
+        ] {
+            let m = msg(json!({"scenario": "for_you", "filter": f}));
+            assert!(m.contains("must not name an empty string"), "{m}");
+        }
+        assert!(parse(json!({"scenario": "for_you", "filter": {"category": []}})).is_ok());
         assert!(msg(json!({"scenario": "for_you", "k": 101})).contains("from 1 to 100"));
         assert!(msg(json!({"scenario": "for_you", "diversity": 2})).contains("options.diversity"));
         assert!(
