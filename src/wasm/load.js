@@ -4,7 +4,8 @@
 // (src/wasm/load.rs): the page never holds the whole file in JavaScript. Once the stream has
 // ended, the file's sections are read, the parts checked, the model built and the session opened
 // in four tasks, the page's own work free to run between them, so no task of the load does all
-// of it. Reading a stream is all it does with the network's data: the page makes the request.
+// of it. The options are checked first, as `open` checks them, before any of the stream is read.
+// Reading a stream is all it does with the network's data: the page makes the request.
 
 const bodyOf = (source) => {
   if (typeof Response !== 'undefined' && source instanceof Response) {
@@ -53,8 +54,15 @@ Vitrine.load = async function load(options) {
   const source = await given;
   const body = bodyOf(source);
   if (body === undefined) return Vitrine.open(source === given ? options : { ...options, model: source });
+  // The options are checked before the stream is read: a mistake costs no download.
+  let file;
+  try {
+    file = new ModelLoad(options);
+  } catch (e) {
+    body.cancel(e).catch(() => {});
+    throw e;
+  }
   const reader = body.getReader();
-  const file = new ModelLoad();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -5,10 +5,12 @@
 //! checked ([`Checked`]), the model built, the session opened —, so that no task of the load
 //! does all of it.
 
-use super::convert::{append_piece, piece_len};
+use super::convert::{append_piece, piece_len, LARGE};
+use super::vitrine::read;
 use crate::error::Error;
 use crate::model::file::Decoded;
 use crate::model::{Checked, Model};
+use crate::session::OpenOptions;
 use crate::value::Streamed;
 use wasm_bindgen::prelude::*;
 
@@ -37,9 +39,12 @@ impl Default for ModelLoad {
 
 #[wasm_bindgen]
 impl ModelLoad {
+    /// A load for `Vitrine.load(options)`; throws what `open` would throw of the options, before
+    /// any of the stream is read (a misspelt option costs no download).
     #[wasm_bindgen(constructor)]
-    pub fn new() -> ModelLoad {
-        ModelLoad::default()
+    pub fn new(options: &JsValue) -> Result<ModelLoad, JsError> {
+        OpenOptions::parse_with(read(options, LARGE, "open")?, Some(Model::empty()))?;
+        Ok(ModelLoad::default())
     }
 
     /// Takes the next piece of the stream: `len` bytes of `piece`, a `Uint8Array` (its own bytes

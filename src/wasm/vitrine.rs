@@ -46,7 +46,7 @@ impl Drop for Vitrine {
     }
 }
 
-fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
+pub(super) fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsError> {
     to_value(v, limits).map_err(|e| {
         let mut m = String::from(func);
         m.push_str(": ");

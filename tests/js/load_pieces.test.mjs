@@ -34,7 +34,7 @@ test('a Uint8Array whose length lies is read for the bytes it holds', async () =
 
 test('a piece is taken for the bytes it holds: fewer refused, not-bytes refused, the load usable after', () => {
   const said = /load: a piece of the model file must be a Uint8Array holding the bytes given/;
-  const m = new ModelLoad();
+  const m = new ModelLoad({});
   m.push(model.subarray(0, 32), 32);
   assert.throws(() => m.push(new Uint8Array(0), model.length - 32), said);
   class Liar extends Uint8Array {
