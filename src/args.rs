@@ -336,7 +336,7 @@ pub fn push_num(s: &mut String, n: f64) {
         s.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
     } else if n.fract() == 0.0 && a < 1e15 {
         s.push_str(&int_to_string(n as i64));
-    } else if a >= 1e15 || a < 1e-3 {
+    } else if !(1e-3..1e15).contains(&a) {
         // The exponent by steps of ten (a logarithm would bring libm's into the module): at
         // most 324 of them, for error messages only.
         let (mut m, mut e) = (a, 0i64);
