@@ -234,7 +234,16 @@ impl Session {
         }
         let mut out = ImportResult::default();
         let oldest = now - self.policy.retention_ms();
-        for (index, record) in parsed.into_iter().enumerate() {
+        // Oldest first, whatever order the page lists them in (an account page lists the latest
+        // first): the profile remembers the latest orders, and one older than all it remembers
+        // is taken for one already counted (`Profile::record`).
+        let mut parsed: Vec<_> = parsed.into_iter().enumerate().collect();
+        let when = |r: &Result<Event, Refusal>| r.as_ref().ok().and_then(|e| e.timestamp);
+        parsed.sort_by(|a, b| {
+            let (x, y) = (when(&a.1).unwrap_or(now), when(&b.1).unwrap_or(now));
+            x.total_cmp(&y)
+        });
+        for (index, record) in parsed {
             let folded = record.and_then(|mut e| {
                 let t = e.timestamp.unwrap_or(now).min(now);
                 if t < oldest {
@@ -253,6 +262,7 @@ impl Session {
                 }),
             }
         }
+        out.refused.sort_by_key(|r| r.index);
         if out.imported > 0 {
             self.persist_profile(now);
         }

@@ -200,6 +200,35 @@ fn imported_in_store_orders_feed_buy_again_once_each() {
     );
 }
 
+#[test]
+fn a_loyal_shoppers_orders_imported_at_every_sign_in_count_once() {
+    // Found by the upgrade audit: 200 orders over 600 days imported at each sign-in counted 73
+    // again every time (the profile remembers the 128 latest orders). An account page lists the
+    // latest first.
+    let mem = MemoryBackend::new();
+    let policy = json!({"consent": {"personalization": true, "storage": true},
+                        "policy": {"retentionDays": 730}});
+    let records: Vec<Json> = (0..200)
+        .map(|i| {
+            order(
+                &format!("W-{i}"),
+                &format!("mugs-{}", i % 5),
+                3.0 * f64::from(i),
+            )
+        })
+        .collect();
+    let records = from_json(&Json::Array(records));
+    let mut s = open_with(&mem, policy.clone());
+    let r = s.import_history(&records, NOW).unwrap();
+    assert_eq!((r.imported, r.duplicates), (200, 0));
+    for _ in 0..2 {
+        let mut s = open_with(&mem, policy.clone());
+        let r = s.import_history(&records, NOW).unwrap();
+        assert_eq!((r.imported, r.duplicates), (0, 200));
+        assert_eq!(s.profile(NOW).unwrap().counts.get("purchase"), Some(200));
+    }
+}
+
 fn answer(s: &mut Session, score: u8, now: f64) -> TrackResult {
     track_at(
         s,
