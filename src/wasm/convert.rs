@@ -20,6 +20,7 @@ extern "C" {
         depth: u32,
         nodes: u32,
         chars: u32,
+        budget: u32,
         memory: &JsValue,
         at: u32,
         room: u32,
@@ -33,6 +34,7 @@ extern "C" {
         depth: u32,
         nodes: u32,
         chars: u32,
+        budget: u32,
         memory: &JsValue,
         at: u32,
         space: u32,
@@ -98,27 +100,44 @@ pub struct Limits {
     pub nodes: u32,
     /// Longest string, in UTF-16 units.
     pub string: u32,
+    /// What one call may copy into wasm memory: UTF-16 units of strings and keys plus bytes of
+    /// byte arrays, in all (`track`'s three arguments together). Checked before each is copied,
+    /// so a call refused for its size has not grown memory for it.
+    pub budget: u32,
 }
 
-/// For event properties and options: generous for real data layers, bounded for hostile input.
+/// For event properties and options: generous for real data layers (an order of 500 lines at
+/// every documented limit is under half a megabyte), bounded for hostile input.
 pub const SMALL: Limits = Limits {
     depth: 12,
     nodes: 50_000,
     string: 1 << 20,
+    budget: 4 << 20,
 };
 
-/// For `open` (a catalog can hold millions of values).
+/// For `open` (a catalog can hold millions of values, a model file is as large as memory allows)
+/// and `npsSummary`'s answers: bounded by memory only.
 pub const LARGE: Limits = Limits {
     depth: 8,
     nodes: 200_000_000,
     string: 1 << 20,
+    budget: u32::MAX,
+};
+
+/// For `importHistory` (1,000 orders of up to 500 lines a call).
+pub const HISTORY: Limits = Limits {
+    budget: 64 << 20,
+    ..LARGE
 };
 
 /// Why a value could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvertError {
     TooDeep,
+    /// More values, or more characters and bytes in all, than the limits allow.
     TooLarge,
+    /// A string longer than the limits allow.
+    TooLong,
     /// A getter or Proxy trap threw.
     Threw,
     /// The tape did not read back (a bug of the walk, not of the caller).
@@ -128,14 +147,23 @@ pub enum ConvertError {
 }
 
 impl ConvertError {
-    pub fn message(self) -> &'static str {
-        match self {
+    /// What went wrong, for a value read with `limits`.
+    pub fn message(self, limits: Limits) -> String {
+        if self == ConvertError::TooLarge {
+            let mut m = String::from("the value is too large: more than ");
+            m.push_str(&crate::args::int_to_string(limits.nodes.into()));
+            m.push_str(" values, or more than ");
+            m.push_str(&crate::args::int_to_string(limits.budget.into()));
+            m.push_str(" characters and bytes in all");
+            return m;
+        }
+        String::from(match self {
             ConvertError::TooDeep => "the value is nested too deeply",
-            ConvertError::TooLarge => "the value is too large",
+            ConvertError::TooLarge | ConvertError::TooLong => "the value is too large",
             ConvertError::Threw => "reading the value threw an exception (a getter or Proxy)",
             ConvertError::Unreadable => "the value could not be read",
             ConvertError::NoMemory => "there is not enough memory to copy the bytes given",
-        }
+        })
     }
 }
 
@@ -154,7 +182,15 @@ thread_local! {
 /// tape, which is read here (see [`with_tape`]).
 pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
     with_tape(
-        |m, at, room| read_value(v, limits.depth, limits.nodes, limits.string, m, at, room),
+        |m, at, room| {
+            let Limits {
+                depth,
+                nodes,
+                string,
+                budget,
+            } = limits;
+            read_value(v, depth, nodes, string, budget, m, at, room)
+        },
         value_of,
     )
 }
@@ -186,9 +222,10 @@ pub fn track_args(
             depth,
             nodes,
             string,
+            budget,
         } = limits;
         read_track(
-            event, properties, options, depth, nodes, string, m, at, room,
+            event, properties, options, depth, nodes, string, budget, m, at, room,
         )
     };
     let [mut name, mut props, mut opts] = SPARE.with(RefCell::take).unwrap_or_default();
@@ -301,6 +338,7 @@ fn read_into(tape: &[u8], into: &mut Value) -> Result<(), ConvertError> {
         }
         Some((1, _)) => Err(ConvertError::TooDeep),
         Some((2, _)) => Err(ConvertError::TooLarge),
+        Some((4, _)) => Err(ConvertError::TooLong),
         _ => Err(ConvertError::Threw),
     }
 }

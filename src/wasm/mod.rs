@@ -114,7 +114,7 @@ pub fn decode_tc_string(
 ) -> Result<JsValue, JsError> {
     let value = convert::to_value(&tc_string, convert::SMALL).map_err(|e| {
         let mut m = String::from("decodeTcString: ");
-        m.push_str(e.message());
+        m.push_str(&e.message(convert::SMALL));
         JsError::new(&m)
     })?;
     let Some(s) = value.as_str() else {
@@ -150,7 +150,7 @@ pub fn nps_summary(
     let read = |v: &JsValue, limits| {
         convert::to_value(v, limits).map_err(|e| {
             let mut m = String::from("npsSummary: ");
-            m.push_str(e.message());
+            m.push_str(&e.message(limits));
             JsError::new(&m)
         })
     };

@@ -92,11 +92,13 @@ export function fromTape(bytes) {
 // Arguments.
 
 // What the walk can run into besides data; the first byte of the tape. The walk stops at the
-// first: nothing after it is read (no further getter runs).
-const OK = 0, TOO_DEEP = 1, TOO_LARGE = 2, THREW = 3;
+// first: nothing after it is read (no further getter runs). TOO_LARGE: too many values, or more
+// characters and bytes in all than the call's budget; TOO_LONG: one string longer than allowed.
+const OK = 0, TOO_DEEP = 1, TOO_LARGE = 2, THREW = 3, TOO_LONG = 4;
 // Thrown by the walk itself. The caller's code never sees them, so it cannot throw them.
 const tooDeep = { status: TOO_DEEP };
 const tooLarge = { status: TOO_LARGE };
+const tooLong = { status: TOO_LONG };
 // `Object.keys` and `Array.isArray` as they were when vitrine loaded.
 const { keys } = Object;
 const { isArray } = Array;
@@ -107,8 +109,11 @@ const utf8 = new TextEncoder();
 let out = new Uint8Array(1024);
 let dv = new DataView(out.buffer);
 let at = 0;
-// Limits of the current walk: depth, values left, longest string (UTF-16 units).
-let maxDepth = 0, left = 0, maxNodes = 0, maxChars = 0;
+// Limits of the current walk: depth, values left, longest string (UTF-16 units); and of the
+// current call (`readValue`, `readTrack`), what is left of its budget: UTF-16 units of strings and
+// keys plus bytes of byte arrays, checked before each is copied, so a refused call cannot make
+// the tape, or wasm memory, grow past it (a 1 MiB string repeated 1,000 times is 1,000 MiB).
+let maxDepth = 0, left = 0, maxNodes = 0, maxChars = 0, spare = 0;
 // Byte arrays met by the walk (tag 9 holds the index), as plain `Uint8Array`s over their memory;
 // wasm copies each, piece by piece, with `copyBytes` once the walk is over.
 const none = [];
@@ -125,6 +130,7 @@ function room(n) {
 
 function putString(s) {
   const n = s.length;
+  if ((spare -= n) < 0) throw tooLarge;
   room(5 + 3 * n);
   out[at] = 4;
   const start = at + 5;
@@ -172,7 +178,7 @@ function put(v, depth) {
     case 'boolean': return putTag(v ? 2 : 1);
     case 'number': return putNumber(v);
     case 'string':
-      if (v.length > maxChars) throw tooLarge;
+      if (v.length > maxChars) throw tooLong;
       return putString(v);
     case 'bigint': room(2); out[at++] = 10; out[at++] = 0; return;
     case 'symbol': room(2); out[at++] = 10; out[at++] = 1; return;
@@ -185,6 +191,7 @@ function put(v, depth) {
   const binary = is(v, Uint8Array) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
     : is(v, ArrayBuffer) ? new Uint8Array(v) : undefined;
   if (binary !== undefined) {
+    if ((spare -= binary.length) < 0) throw tooLarge;
     room(5);
     out[at] = 9;
     if (found === none) found = [];
@@ -243,7 +250,7 @@ function walk(v, depth, nodes, chars) {
     putTag(OK);
     put(v, 0);
   } catch (e) {
-    status = e === tooDeep || e === tooLarge ? e.status : THREW;
+    status = e === tooDeep || e === tooLarge || e === tooLong ? e.status : THREW;
   }
   maxDepth = outerDepth;
   left = outerLeft;
@@ -274,18 +281,21 @@ function deliver(start, memory, ptr, space) {
 
 /**
  * Walks `v` into a tape: a status byte (0 when it could be read), then the value. At most `depth`
- * levels of objects and arrays, `nodes` values in all, strings of at most `chars` UTF-16 units.
+ * levels of objects and arrays, `nodes` values in all, strings of at most `chars` UTF-16 units,
+ * `budget` UTF-16 units of strings and keys and bytes of byte arrays in all.
  * The tape is copied into wasm memory (`memory`) at `ptr` and its length returned; when it is
  * longer than `room`, it is kept and minus its length returned, for `takeTape`.
  */
-export function readValue(v, depth, nodes, chars, memory, ptr, room) {
+export function readValue(v, depth, nodes, chars, budget, memory, ptr, room) {
   const start = at;
-  const outerFound = found;
+  const outerFound = found, outerSpare = spare;
   found = none;
+  spare = budget;
   const status = walk(v, depth, nodes, chars);
   // Set after the walk: a nested walk (run by a getter) has come and gone by now.
   bytes = status === OK ? found : none;
   found = outerFound;
+  spare = outerSpare;
   return deliver(start, memory, ptr, room);
 }
 
@@ -304,14 +314,16 @@ function part(v, depth, nodes, chars) {
 
 /**
  * `track`'s three arguments in one call out of wasm: the event name, the properties and the
- * options, each walked as `readValue` walks a value (same limits) and written after its length
- * (u32), then the time, `Date.now()` (f64), read once the walks are over. After a name that could
- * not be read, nothing more is walked (`track` throws). Copied into wasm memory as by `readValue`.
+ * options, each walked as `readValue` walks a value (same limits; `budget` is shared by the three)
+ * and written after its length (u32), then the time, `Date.now()` (f64), read once the walks are
+ * over. After a name that could not be read, nothing more is walked (`track` throws). Copied into
+ * wasm memory as by `readValue`.
  */
-export function readTrack(event, properties, options, depth, nodes, chars, memory, ptr, space) {
+export function readTrack(event, properties, options, depth, nodes, chars, budget, memory, ptr, space) {
   const start = at;
-  const outerFound = found;
+  const outerFound = found, outerSpare = spare;
   found = none;
+  spare = budget;
   if (part(event, depth, nodes, chars) === OK) {
     part(properties, depth, nodes, chars);
     part(options, depth, nodes, chars);
@@ -321,6 +333,7 @@ export function readTrack(event, properties, options, depth, nodes, chars, memor
   }
   bytes = found;
   found = outerFound;
+  spare = outerSpare;
   return deliver(start, memory, ptr, space);
 }
 

@@ -1,7 +1,7 @@
 //! The JS class `Vitrine`: a thin wrapper over [`Session`].
 
 use super::convert::{
-    to_js, to_value, track_args, track_to_js, ConvertError, Limits, LARGE, SMALL,
+    to_js, to_value, track_args, track_to_js, ConvertError, Limits, HISTORY, LARGE, SMALL,
 };
 use super::load::ModelLoad;
 use super::storage::{self, LocalStorage, Shared, StorageEvents};
@@ -50,7 +50,7 @@ pub(super) fn read(v: &JsValue, limits: Limits, func: &str) -> Result<Value, JsE
     to_value(v, limits).map_err(|e| {
         let mut m = String::from(func);
         m.push_str(": ");
-        m.push_str(e.message());
+        m.push_str(&e.message(limits));
         JsError::new(&m)
     })
 }
@@ -210,7 +210,7 @@ impl Vitrine {
         let (name, args) = track_args(&event, properties.as_ref(), options.as_ref(), SMALL)
             .map_err(|e| {
                 let mut m = String::from("track: ");
-                m.push_str(e.message());
+                m.push_str(&e.message(SMALL));
                 JsError::new(&m)
             })?;
         let (props, opts) = match (args.properties, args.options) {
@@ -220,11 +220,14 @@ impl Vitrine {
                     "track: reading the properties threw an exception (a getter or Proxy)",
                 ))
             }
-            _ => {
+            (p, o) => {
+                // A string longer than any property may hold is refused as such, whatever else.
+                let long = p.err() == Some(ConvertError::TooLong)
+                    || o.err() == Some(ConvertError::TooLong);
                 return Ok(track_to_js(&TrackResult {
                     accepted: false,
-                    reason: Some("too_large"),
-                }))
+                    reason: Some(if long { "string_too_long" } else { "too_large" }),
+                }));
             }
         };
         let result = self.with(|s| Ok(s.track(&name, &props, &opts, args.now)?))?;
@@ -379,7 +382,7 @@ impl Vitrine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImportRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsError> {
-        let value = read(&records, LARGE, "importHistory")?;
+        let value = read(&records, HISTORY, "importHistory")?;
         let result = self.with(|s| Ok(s.import_history(&value, now())?))?;
         to_js(&result)
     }

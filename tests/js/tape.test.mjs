@@ -10,7 +10,7 @@ import vitrine, { pkgDir, makeCatalog } from './load.mjs';
 const snippet = readdirSync(`${pkgDir}snippets`, { recursive: true }).find((f) => f.endsWith('tape.js'));
 const { readValue, takeTape, bytesLength, copyBytes, fromTape } = await import(`${pkgDir}snippets/${snippet}`);
 
-const SMALL = [12, 50_000, 1 << 20];
+const SMALL = [12, 50_000, 1 << 20, 4 << 20];
 
 /** A tape back into a JS description: `{undefined: true}`, `{bytes: k}`, `{unsupported: kind}`. */
 function decode(tape) {
@@ -131,10 +131,10 @@ test('the walk stops at the first limit or throw, and says which', () => {
   let deep = {};
   for (let i = 0; i < 12; i++) deep = { d: deep };
   assert.deepEqual(read(deep), { status: 1 });
-  assert.equal(read(deep, [13, 50, 100]).object[0][0], 'd');
-  assert.deepEqual(read(Array.from({ length: 10 }, (_, i) => i), [12, 10, 100]), { status: 2 }, '11 values');
-  assert.equal(read(Array.from({ length: 9 }, (_, i) => i), [12, 10, 100]).length, 9);
-  assert.deepEqual(read('x'.repeat(101), [12, 10, 100]), { status: 2 });
+  assert.equal(read(deep, [13, 50, 100, 1000]).object[0][0], 'd');
+  assert.deepEqual(read(Array.from({ length: 10 }, (_, i) => i), [12, 10, 100, 1000]), { status: 2 }, '11 values');
+  assert.equal(read(Array.from({ length: 9 }, (_, i) => i), [12, 10, 100, 1000]).length, 9);
+  assert.deepEqual(read('x'.repeat(101), [12, 10, 100, 1000]), { status: 4 }, 'a string too long');
   const huge = [];
   huge.length = 2 ** 32 - 1;
   assert.deepEqual(read(huge), { status: 2 }, 'a length over the value limit is refused before any element is read');
@@ -159,6 +159,22 @@ test('the walk stops at the first limit or throw, and says which', () => {
   assert.equal(later, 0);
   // The module state is clean after a failure: the next walk is whole.
   assert.deepEqual(read({ ok: 1 }), { object: [['ok', 1]] });
+});
+
+test('a call copies at most its budget of characters and bytes: the walk stops before the copy', () => {
+  const limits = [12, 100, 100, 250];
+  assert.equal(read(['x'.repeat(100), 'y'.repeat(100), 'z'.repeat(50)], limits).length, 3, '250 in all');
+  assert.deepEqual(read(['x'.repeat(100), 'y'.repeat(100), 'z'.repeat(51)], limits), { status: 2 });
+  // Keys count, and byte arrays by their bytes.
+  assert.deepEqual(read({ ['k'.repeat(100)]: 'v'.repeat(100), ['K'.repeat(51)]: 1 }, limits), { status: 2 });
+  assert.deepEqual(read([new Uint8Array(200), 'x'.repeat(51)], limits), { status: 2 });
+  assert.equal(read([new Uint8Array(200), 'x'.repeat(50)], limits).length, 2);
+  // One string repeated is counted each time it is copied: a thousand 1 MiB strings stop at the
+  // fifth, and the tape never grew past the budget.
+  const mib = 'y'.repeat((1 << 20) - 16);
+  const t0 = performance.now();
+  assert.deepEqual(read(Array(1000).fill(mib)), { status: 2 });
+  assert.ok(performance.now() - t0 < 1000, 'stopped early');
 });
 
 test('a getter that walks again in the middle of a walk leaves the outer tape whole', () => {
