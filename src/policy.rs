@@ -54,8 +54,9 @@ pub struct Policy {
     /// banner need not ask again. Default false: a refusal leaves storage empty.
     pub remember_refusal: bool,
     /// Largest share of a personal shelf (`for_you`, `cart` from the profile) whose main reason
-    /// may be the same signal — one viewed item, one category, one brand, the price band — so
-    /// that one click does not fill the shelf. Range 0.1–1 (1: no cap), default 0.5. When the
+    /// may be the same signal — one viewed item, one category, one brand, the price band, the
+    /// items viewed before taken together — so that one click does not fill the shelf, nor does
+    /// the recently viewed list. Range 0.1–1 (1: no cap), default 0.5. When the
     /// whole catalog cannot fill the shelf within the cap, the cap gives way for the slots left.
     pub max_signal_share: f64,
     /// Shelves for detractors. Default `gentle`.
