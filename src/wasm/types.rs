@@ -152,7 +152,8 @@ export interface Policy {
   rememberRefusal?: boolean | undefined;
   /**
    * Largest share (0.1–1) of a personal shelf whose main reason may be one signal (one viewed
-   * item, one category, one brand, the price band). Default 0.5; 1 turns the cap off. It never
+   * item, one category, one brand, the price band, the items viewed before taken together).
+   * Default 0.5; 1 turns the cap off. It never
    * makes a shelf shorter: when nothing else the rules allow is left, it gives way.
    */
   maxSignalShare?: number | undefined;
@@ -334,7 +335,10 @@ export interface Recommendation {
    * item is still a recommendation.
    */
   score: number;
-  /** Short stable strings, e.g. "because you viewed sku-9", "popular in candles". */
+  /**
+   * Short stable strings, e.g. "because you viewed sku-9", "popular in candles". Plain text
+   * quoting ids and names as the catalog gave them: render as text (`textContent`), never as HTML.
+   */
   reasons: string[];
 }
 
