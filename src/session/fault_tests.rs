@@ -92,6 +92,22 @@ fn a_full_storage_loses_nothing_once_it_has_room_again() {
 }
 
 #[test]
+fn a_full_storage_is_not_tried_again_at_every_event() {
+    // Found by the re-audit: once the merge buffer held 64 unstored events, each further event
+    // tried to write the whole profile (937 writes for 1,000 events) while storage was full.
+    let mem = MemoryBackend::new();
+    *mem.fail_writes.borrow_mut() = true;
+    let mut s = open(&mem, granted(), 1);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    for i in 0..1000 {
+        assert!(view(&mut s, &format!("mugs-{}", i % 20)).accepted);
+    }
+    assert!(mem.writes.get() < 10, "{} writes", mem.writes.get());
+    assert_eq!(events(&s), 1000, "all held in memory");
+    assert_eq!(storage_errors(&s), ["quota exceeded"]);
+}
+
+#[test]
 fn disabled_storage_keeps_the_page_working_in_memory_and_says_so() {
     let mem = MemoryBackend::new();
     let mut before = open(&mem, granted(), 1);

@@ -182,8 +182,14 @@ impl Session {
             // The merge buffer is full and its oldest event is not stored yet: dropping it could
             // lose it (another tab's write would overtake it and nothing could re-apply it), so
             // everything is written first, before this event is recorded (a merge of another
-            // tab's profile replaces the one in memory).
-            if self.own.len() >= MAX_OWN && self.own.front().is_some_and(|o| o.seq > self.confirmed)
+            // tab's profile replaces the one in memory). Not while writes fail or are not this
+            // tab's to make: a write per event would fail all the same (the oldest goes, as
+            // RELIABILITY.md says of an outage).
+            let writable = self.last_storage_error.is_none()
+                && !(self.newer_profile || self.unread_profile || self.unread_consent);
+            if writable
+                && self.own.len() >= MAX_OWN
+                && self.own.front().is_some_and(|o| o.seq > self.confirmed)
             {
                 self.last_write = now;
                 self.persist_profile(now);

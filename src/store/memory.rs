@@ -19,6 +19,9 @@ pub struct MemoryBackend {
     /// When set, reads of the keys that end with it fail (`""`: every key) while writes and
     /// deletes work (a `getItem` that throws).
     pub fail_reads: Rc<RefCell<Option<&'static str>>>,
+    /// Writes asked for, failed or not (tests of how often a session writes).
+    #[cfg(test)]
+    pub writes: Rc<std::cell::Cell<usize>>,
 }
 
 impl MemoryBackend {
@@ -72,6 +75,8 @@ impl Backend for MemoryBackend {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        #[cfg(test)]
+        self.writes.set(self.writes.get() + 1);
         self.check_enabled()?;
         if *self.fail_writes.borrow() {
             return Err(StoreError("quota exceeded".into()));
