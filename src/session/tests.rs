@@ -112,7 +112,12 @@ fn with_consent_the_shelf_follows_the_shopper() {
         &mut s,
         json!({"scenario": "for_you", "k": 5, "diversity": 0}),
     );
-    assert!(ids(&r).iter().all(|id| id.starts_with("candles-")), "{r:?}");
+    // Candles lead; at most half the shelf (maxSignalShare) is what was viewed already.
+    let candles = ids(&r)
+        .iter()
+        .filter(|id| id.starts_with("candles-"))
+        .count();
+    assert!(candles >= 4 && ids(&r)[0].starts_with("candles-"), "{r:?}");
     assert!(!ids(&r).contains(&"candles-3"), "out of stock never shown");
     assert!(r.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(r.iter().all(|x| !x.reasons.is_empty()));
