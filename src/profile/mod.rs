@@ -257,9 +257,11 @@ impl Profile {
     /// Folds one validated event, which happened at `t`, into the profile. Lines should already
     /// carry the category, brand and price the catalog knows (see `Session::track`). Returns
     /// false, changing nothing, for a purchase whose order was already counted, or may have
-    /// been: with [`MAX_ORDERS`] later orders remembered, an order no later than all of them
-    /// could be one counted and forgotten (found by the upgrade audit: a loyal shopper's 200
-    /// orders imported at each sign-in counted 73 again every time).
+    /// been: with [`MAX_ORDERS`] later orders remembered, an order older than all of them could
+    /// be one counted and forgotten (found by the upgrade audit: a loyal shopper's 200 orders
+    /// imported at each sign-in counted 73 again every time). One as old as the oldest is
+    /// counted: orders at one time (a frozen clock, an import dated by day) are told apart only
+    /// by their fingerprints.
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
         // An event dated before any true clock reading happened when the profile was last
         // changed, as far as can be told (a negative time made the record unreadable).
@@ -280,7 +282,7 @@ impl Profile {
                     .enumerate()
                     .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
                 match oldest {
-                    Some((_, &(_, at))) if t <= at => return false,
+                    Some((_, &(_, at))) if t < at => return false,
                     Some((i, _)) => drop(self.orders.remove(i)),
                     None => {}
                 }

@@ -720,9 +720,17 @@ fn orders_imported_again_are_not_counted_again_beyond_those_remembered() {
         }));
     }
     assert_eq!(p.summary(&tok, T0).events, purchases);
-    // An order later than the oldest remembered is still new.
+    // An order later than the oldest remembered is still new, and so is one as old (found by
+    // the re-audit: 140 orders in one millisecond counted 128).
     let (e, t) = order(200);
     assert!(p.record(&tok, &e, t));
+    let mut same = Profile::new(1000.0 * DAY);
+    let at_once = (0..140).filter(|&i| {
+        let (mut e, _) = order(i);
+        e.order = Some(u64::from(i) + 1000);
+        same.record(&tok, &e, T0)
+    });
+    assert_eq!(at_once.count(), 140);
 }
 
 #[test]
