@@ -208,19 +208,22 @@ impl Request {
     }
 }
 
-/// The keys of a filter's names. A name with nothing to match by (`''`, white space) is an error,
-/// not a filter nothing passes: a page's empty variable gave an empty shelf without a word.
+/// The keys of a filter's names. A list's blank entries (`''`, white space: a facet list's empty
+/// value) are left out; a name, or a list, with nothing to match by is an error, not a filter
+/// nothing passes (a page's empty variable gave an empty shelf without a word).
 fn names(func: &'static str, a: &Args<'_>, key: &'static str) -> Result<Vec<String>> {
     let list = match a.get(key) {
         Some(Value::String(_)) => a.string(key, MAX_TEXT_LEN)?.map(|s| vec![s.to_owned()]),
         _ => a.strings(key, 256, MAX_TEXT_LEN)?,
     };
+    let given = list.as_ref().is_some_and(|l| !l.is_empty());
     let keys: Vec<String> = list
         .unwrap_or_default()
         .into_iter()
         .map(|s| crate::text::key(&s))
+        .filter(|k| !k.is_empty())
         .collect();
-    if keys.iter().any(String::is_empty) {
+    if given && keys.is_empty() {
         let what = match key {
             "brand" => "options.filter.brand",
             "category" => "options.filter.category",
@@ -309,14 +312,14 @@ mod tests {
         assert!(msg(json!({"scenario": "similar"})).contains("required for the 'similar' scenario"));
         assert!(msg(json!({"scenario": "for_you", "k": 0})).contains("options.k must be"));
         // An empty name filtered out everything without a word (recommendation-quality audit).
-        for f in [
-            json!({"category": ""}),
-            json!({"brand": ["Kiln", " \u{200b}"]}),
-        ] {
+        for f in [json!({"category": ""}), json!({"brand": ["", " \u{200b}"]})] {
             let m = msg(json!({"scenario": "for_you", "filter": f}));
             assert!(m.contains("must not name an empty string"), "{m}");
         }
         assert!(parse(json!({"scenario": "for_you", "filter": {"category": []}})).is_ok());
+        // A list's blank entries are left out (a facet list's empty value; the re-audit).
+        let r = parse(json!({"scenario": "for_you", "filter": {"brand": ["Kiln", " "]}})).unwrap();
+        assert_eq!(r.filter.brands, ["kiln"]);
         assert!(msg(json!({"scenario": "for_you", "k": 101})).contains("from 1 to 100"));
         assert!(msg(json!({"scenario": "for_you", "diversity": 2})).contains("options.diversity"));
         assert!(
