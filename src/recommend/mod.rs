@@ -251,13 +251,16 @@ fn serve(
             if reasons.is_empty() {
                 reasons.push(Reason::Popular(model.category(s.item)));
             }
+            let mut reasons: Vec<String> = reasons
+                .into_iter()
+                .map(|r| r.render(model, &name_ok))
+                .collect();
+            // A category and a brand of one name read the same ("because you like kiln").
+            reasons.dedup();
             Recommendation {
                 item_id: model.id(s.item).to_owned(),
                 score: (f64::from(s.score) * 1e4).round() / 1e4,
-                reasons: reasons
-                    .into_iter()
-                    .map(|r| r.render(model, &name_ok))
-                    .collect(),
+                reasons,
             }
         })
         .collect();

@@ -1201,6 +1201,23 @@ fn shelves_about_items_say_which_liking_and_which_item() {
         !all.iter().any(|r| r.starts_with("because you like c")),
         "{out:?}"
     );
+    // A category and a brand of one name are one reason, not the same words twice (re-audit).
+    let mut same = m.parts().clone();
+    same.brands = ["Candles"].into_iter().collect();
+    let same = Model::from_parts(same).unwrap();
+    let mut e = view(Kind::View, "i2");
+    e.lines[0].category = Some("Candles".into());
+    e.lines[0].brand = Some("Candles".into());
+    p.record(&who, &e, NOW - 500.0);
+    for scenario in ["for_you", "bought_together"] {
+        let r = req(json!({"scenario": scenario, "itemId": "i0"}));
+        let out = run(&same, Some(&p), &r);
+        let twice = |r: &Recommendation| r.reasons.windows(2).any(|w| w[0] == w[1]);
+        assert!(!out.iter().any(twice), "{out:?}");
+        assert!(out
+            .iter()
+            .any(|r| r.reasons.iter().any(|x| x == "because you like candles")));
+    }
     let out = run(
         &m,
         None,
