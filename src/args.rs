@@ -325,62 +325,71 @@ fn range_problem(n: f64, min: f64, max: f64, integer: bool) -> String {
     s
 }
 
-/// Appends a readable number: integers exactly, others to 3 decimals, NaN/∞ by name, and the
-/// very large or small (from 10¹⁵, under 0.001) as JavaScript writes them, to 4 digits
-/// (`1.798e+308`, `1e-300`).
+/// Appends a readable number much as JavaScript writes it: integers exactly (below 9.2e18),
+/// others to 9 decimals (3 from 10⁷, 1 from 10¹³), trailing zeros left out, NaN/∞ by name, and
+/// the rest (very large, under 0.001) with an exponent, to 7 significant digits
+/// (`1.797693e+308`, `1e-300`).
 pub fn push_num(s: &mut String, n: f64) {
     let a = n.abs();
     if n.is_nan() {
-        s.push_str("NaN");
-    } else if n.is_infinite() {
-        s.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
-    } else if n.fract() == 0.0 && a < 1e15 {
-        s.push_str(&int_to_string(n as i64));
-    } else if !(1e-3..1e15).contains(&a) {
-        // The exponent by steps of ten (a logarithm would bring libm's into the module): at
-        // most 324 of them, for error messages only.
-        let (mut m, mut e) = (a, 0i64);
-        while m >= 10.0 {
-            m /= 10.0;
-            e += 1;
-        }
-        while m < 1.0 {
-            m *= 10.0;
-            e -= 1;
-        }
-        let mut digits = (m * 1000.0).round() as i64;
-        if digits >= 10_000 {
-            digits /= 10;
-            e += 1;
-        }
-        if n < 0.0 {
-            s.push('-');
-        }
-        s.push_str(&int_to_string(digits / 1000));
-        let mut frac = digits % 1000;
-        if frac > 0 {
-            s.push('.');
-            let mut place = 100;
-            while frac > 0 {
-                s.push((b'0' + (frac / place) as u8) as char);
-                frac %= place;
-                place /= 10;
-            }
-        }
-        s.push_str(if e < 0 { "e-" } else { "e+" });
-        s.push_str(&int_to_string(e.abs()));
-    } else {
-        let scaled = (n * 1000.0).round() as i64;
-        if scaled < 0 {
-            s.push('-');
-        }
-        let a = scaled.unsigned_abs();
-        s.push_str(&int_to_string((a / 1000) as i64));
+        return s.push_str("NaN");
+    }
+    if n.is_infinite() {
+        return s.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    if n < 0.0 {
+        s.push('-');
+    }
+    if n.fract() == 0.0 && a < 9.2e18 {
+        return s.push_str(&int_to_string(a as i64));
+    }
+    // As many decimals as a double holds (about 16 significant digits in all).
+    if (1e-3..9.2e15).contains(&a) {
+        let scale = match a {
+            _ if a < 1e7 => 1_000_000_000,
+            _ if a < 1e13 => 1000,
+            _ => 10,
+        };
+        return push_fixed(s, a, scale);
+    }
+    // The exponent by steps of ten (a logarithm would bring libm's into the module): at most
+    // 324 of them, for error messages only.
+    let (mut m, mut e) = (a, 0i64);
+    while m >= 10.0 {
+        m /= 10.0;
+        e += 1;
+    }
+    while m < 1.0 {
+        m *= 10.0;
+        e -= 1;
+    }
+    if (m * 1e6).round() >= 1e7 {
+        m /= 10.0;
+        e += 1;
+    }
+    push_fixed(s, m, 1_000_000);
+    s.push_str(if e < 0 { "e-" } else { "e+" });
+    s.push_str(&int_to_string(e.abs()));
+}
+
+/// Appends `a` (not negative, below 2^63) with up to as many decimals as `scale` has zeros, the
+/// trailing zeros left out.
+fn push_fixed(s: &mut String, a: f64, scale: u64) {
+    let mut whole = a.trunc() as i64;
+    let mut frac = (a.fract() * scale as f64).round() as u64;
+    if frac >= scale {
+        whole += 1;
+        frac -= scale;
+    }
+    s.push_str(&int_to_string(whole));
+    let mut place = scale / 10;
+    if frac > 0 {
         s.push('.');
-        let frac = a % 1000;
-        for d in [frac / 100, (frac / 10) % 10, frac % 10] {
-            s.push((b'0' + d as u8) as char);
-        }
+    }
+    while frac > 0 {
+        s.push((b'0' + (frac / place) as u8) as char);
+        frac %= place;
+        place /= 10;
     }
 }
 
@@ -453,7 +462,7 @@ mod tests {
         push_num(&mut s, f64::NAN);
         s.push(' ');
         push_num(&mut s, 0.0);
-        assert_eq!(s, "-2.500 NaN 0");
+        assert_eq!(s, "-2.5 NaN 0");
         // Found by the security audit: 1e308 read 9223372036854775.807 (an i64 saturated) and
         // 1e-300 read 0.000.
         let num = |n: f64| {
@@ -461,14 +470,20 @@ mod tests {
             push_num(&mut s, n);
             s
         };
-        assert_eq!(num(f64::MAX), "1.798e+308");
+        assert_eq!(num(f64::MAX), "1.797693e+308");
         assert_eq!(num(1e308), "1e+308");
         assert_eq!(num(-1e20), "-1e+20");
-        assert_eq!(num(1.5e15 + 0.5), "1.5e+15");
+        assert_eq!(num(1.5e15 + 0.5), "1500000000000000.5");
+        assert_eq!(num(123_456_789.123_456_78), "123456789.123");
+        assert_eq!(num(2.9999999999), "3");
+        assert_eq!(num(9_007_199_254_740_992.0), "9007199254740992");
+        assert_eq!(num(1.0000001), "1.0000001");
+        assert_eq!(num(-0.01), "-0.01");
+        assert_eq!(num(1e21), "1e+21");
         assert_eq!(num(1e-300), "1e-300");
-        assert_eq!(num(0.000123456), "1.235e-4");
-        assert_eq!(num(9.9999e-5), "1e-4");
-        assert_eq!(num(5e-324), "4.941e-324");
+        assert_eq!(num(0.000123456), "1.23456e-4");
+        assert_eq!(num(9.9999999e-5), "1e-4");
+        assert_eq!(num(5e-324), "4.940656e-324");
         let mut range = range_problem(-5.0, 0.0, f64::MAX, false);
         assert_eq!(range, "must be a number from 0 up, got -5");
         range = range_problem(1e300, 0.0, 1.0, false);

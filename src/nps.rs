@@ -292,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             msg(json!([1, 2.5])),
-            "npsSummary: scores[1] must be an integer from 0 to 10, got 2.500"
+            "npsSummary: scores[1] must be an integer from 0 to 10, got 2.5"
         );
         assert_eq!(
             msg(json!(["9"])),
