@@ -49,8 +49,9 @@ extern "C" {
     fn copy_bytes(k: u32, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
     #[wasm_bindgen(js_name = copyPiece)]
     fn copy_piece(piece: &JsValue, from: u32, n: u32, memory: &JsValue, ptr: u32) -> bool;
-    #[wasm_bindgen(js_name = pieceLength)]
-    fn piece_length(piece: &JsValue) -> f64;
+    // (A `bool` goes through a glue function, as every import must: docs/PRIVACY.md's proof.)
+    #[wasm_bindgen(js_name = pieceHolds)]
+    fn piece_holds(piece: &JsValue, n: u32) -> bool;
 }
 
 /// Appends `n` bytes to `v` that `write(memory, ptr)` copies from JS into wasm memory at `ptr`;
@@ -68,10 +69,10 @@ fn append_from_js(v: &mut Vec<u8>, n: usize, write: impl FnOnce(&JsValue, u32) -
     true
 }
 
-/// The number of bytes of `piece` when it is a genuine `Uint8Array` (whatever its `length` or
-/// `byteLength` getters say), else `None`.
-pub fn piece_len(piece: &JsValue) -> Option<usize> {
-    usize::try_from(piece_length(piece) as i64).ok()
+/// Whether `piece` is a genuine `Uint8Array` of at least `n` bytes (whatever its `length` or
+/// `byteLength` getters say).
+pub fn piece_has(piece: &JsValue, n: usize) -> bool {
+    u32::try_from(n).is_ok_and(|n| piece_holds(piece, n))
 }
 
 /// Appends bytes `from..from + n` of `piece` (`Vitrine.load`'s pieces) to `v`; false, and nothing

@@ -5,7 +5,7 @@
 //! checked ([`Checked`]), the model built, the session opened —, so that no task of the load
 //! does all of it.
 
-use super::convert::{append_piece, piece_len, LARGE};
+use super::convert::{append_piece, piece_has, LARGE};
 use super::vitrine::read;
 use crate::error::Error;
 use crate::model::file::Decoded;
@@ -57,7 +57,7 @@ impl ModelLoad {
             return Ok(());
         };
         let len = len as usize;
-        if piece_len(piece).is_none_or(|real| real < len) {
+        if !piece_has(piece, len) {
             return Err(JsError::new(
                 "load: a piece of the model file must be a Uint8Array holding the bytes given",
             ));

@@ -362,8 +362,13 @@ const bufferOf = intrinsic('buffer'), offsetOf = intrinsic('byteOffset'), length
 const tagOf = intrinsic(Symbol.toStringTag);
 
 /** The bytes of `piece` when it is a genuine `Uint8Array` (whatever its getters say), else -1. */
-export function pieceLength(piece) {
+function pieceLength(piece) {
   return ArrayBuffer.isView(piece) && tagOf.call(piece) === 'Uint8Array' ? lengthOf.call(piece) : -1;
+}
+
+/** Whether `piece` is a genuine `Uint8Array` of at least `n` bytes. */
+export function pieceHolds(piece, n) {
+  return pieceLength(piece) >= n;
 }
 
 /**
