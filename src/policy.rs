@@ -61,6 +61,10 @@ pub struct Policy {
     pub max_signal_share: f64,
     /// Shelves for detractors. Default `gentle`.
     pub detractors: Detractors,
+    /// Days a stored decision stands: an older one is asked again (no decision until the shopper
+    /// answers), as consent guidance expects (13 months at most for consent to cookies and
+    /// similar storage, e.g. the CNIL's). Range 1–3650, default 395.
+    pub consent_max_age_days: f64,
 }
 
 impl Default for Policy {
@@ -75,6 +79,7 @@ impl Default for Policy {
             remember_refusal: false,
             max_signal_share: 0.5,
             detractors: Detractors::Gentle,
+            consent_max_age_days: 395.0,
         }
     }
 }
@@ -88,6 +93,7 @@ const KEYS: &[&str] = &[
     "rememberRefusal",
     "maxSignalShare",
     "detractors",
+    "consentMaxAgeDays",
 ];
 
 /// What separates the parts of a category path.
@@ -129,6 +135,9 @@ impl Policy {
                 Some(_) => Detractors::Gentle,
                 None => d.detractors,
             },
+            consent_max_age_days: a
+                .number("consentMaxAgeDays", 1.0, 3650.0)?
+                .unwrap_or(d.consent_max_age_days),
         })
     }
 
@@ -138,6 +147,12 @@ impl Policy {
 
     pub fn retention_ms(&self) -> f64 {
         self.retention_days * DAY_MS
+    }
+
+    /// Whether a decision made at `at` has stood longer than `consentMaxAgeDays` at `now`. A
+    /// decision of unknown time (0: a record that did not say) stands.
+    pub fn consent_expired(&self, at: Option<f64>, now: f64) -> bool {
+        at.is_some_and(|at| at > 0.0 && now - at > self.consent_max_age_days * DAY_MS)
     }
 
     /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list, or

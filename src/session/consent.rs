@@ -24,6 +24,20 @@ impl Session {
     /// The shopper's stored decision (P2), read at open; a damaged record is reset and reported.
     pub(super) fn stored_decision(&mut self, now: f64) -> Option<Decision> {
         match self.store.load_consent() {
+            Load::Found(d) if self.policy.consent_expired(d.at, now) => {
+                // Asked again: no decision until the shopper answers, which replaces the record
+                // (until then it stays, so that nothing reads as never asked; a refusal kept by
+                // `rememberRefusal` is asked again too).
+                self.consent_stored = true;
+                let mut reason = self.store.consent_key();
+                reason.push_str(" was decided more than policy.consentMaxAgeDays ago: asked again");
+                self.history.push(Entry::Ignored {
+                    at: now,
+                    source: "stored",
+                    reason,
+                });
+                None
+            }
             Load::Found(d) => {
                 self.consent_stored = true;
                 Some(Decision {

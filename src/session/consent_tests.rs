@@ -441,3 +441,53 @@ fn an_erasure_by_the_decision_given_at_open_is_in_the_history_once() {
     );
     assert_eq!(erasures(&s), 1);
 }
+
+#[test]
+fn a_decision_older_than_consent_max_age_days_is_asked_again() {
+    // Found by the upgrade audit: a decision of day 0 was still in force on day 200, and would
+    // be for ever; consent guidance expects it asked again after 13 months at most.
+    const DAY: f64 = 24.0 * HOUR;
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, json!({}), NOW, false);
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    assert!(view(&mut s, "mugs-1", NOW));
+    let within = open_gpc(&mem, json!({}), NOW + 395.0 * DAY, false);
+    assert_eq!(lite(&within.consent()), (true, true, Source::Stored));
+    let mut late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
+    assert_eq!(lite(&late.consent()), (false, false, Source::Default));
+    assert!(
+        ignored(&late)[0].contains("consentMaxAgeDays"),
+        "{:?}",
+        ignored(&late)
+    );
+    assert!(
+        late.profile(NOW + 396.0 * DAY).is_none(),
+        "nothing read without a decision"
+    );
+    // The answer replaces the record; the profile is read again, within its retention.
+    let t = NOW + 396.0 * DAY;
+    set(
+        &mut late,
+        json!({"personalization": true, "storage": true}),
+        t,
+        false,
+    );
+    assert_eq!(
+        lite(&open_gpc(&mem, json!({}), t + DAY, false).consent()).2,
+        Source::Stored
+    );
+    // A policy of its own; a refusal kept by rememberRefusal is asked again too.
+    let policy = json!({"policy": {"consentMaxAgeDays": 30, "rememberRefusal": true}});
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, policy.clone(), NOW, false);
+    set(&mut s, json!({"personalization": false}), NOW, false);
+    let again = open_gpc(&mem, policy.clone(), NOW + 29.0 * DAY, false);
+    assert_eq!(lite(&again.consent()), (false, false, Source::Stored));
+    let again = open_gpc(&mem, policy, NOW + 31.0 * DAY, false);
+    assert_eq!(lite(&again.consent()), (false, false, Source::Default));
+}

@@ -163,6 +163,12 @@ export interface Policy {
    * for everyone.
    */
   detractors?: 'gentle' | 'same' | undefined;
+  /**
+   * Days a stored decision stands (1–3650, default 395: 13 months): an older one is asked again —
+   * `consent()` reads as no decision (`source: 'default'`) until the shopper answers, and
+   * `audit().history` notes it (`{type: 'ignored', source: 'stored'}`).
+   */
+  consentMaxAgeDays?: number | undefined;
 }
 
 /** The policy in force, as `audit().policy` reports it: every knob of `Policy` with its value. */
@@ -175,6 +181,7 @@ export interface PolicyInForce {
   rememberRefusal: boolean;
   maxSignalShare: number;
   detractors: 'gentle' | 'same';
+  consentMaxAgeDays: number;
 }
 
 /** Options of `Vitrine.open`. */
