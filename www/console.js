@@ -18,9 +18,9 @@ const LETTERS = ['A', 'B', 'C'];
 const PRESETS = [
   { name: 'SDK defaults', banner: { storage: true, ticked: false }, policy: structuredClone(SDK_DEFAULTS) },
   { name: 'Privacy first', banner: { storage: false, ticked: false },
-    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle' } },
+    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle', consentMaxAgeDays: 180 } },
   { name: 'Long memory', banner: { storage: true, ticked: false },
-    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false, maxSignalShare: 1, detractors: 'same' } },
+    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false, maxSignalShare: 1, detractors: 'same', consentMaxAgeDays: 395 } },
 ];
 
 /** Maya's visits: what she did, how many days ago, from which channel. Ids are the demo catalog's. */
@@ -184,6 +184,7 @@ function fillEditor() {
   $('ticked-warning').hidden = !v.banner.ticked;
   $('gpc').value = p.gpc;
   $('remember-refusal').checked = p.rememberRefusal;
+  $('consent-age').value = String(p.consentMaxAgeDays);
   $('half-life').value = String(stepIndex(HALF_LIFE_STEPS, p.halfLifeDays));
   $('retention').value = String(stepIndex(RETENTION_STEPS, p.retentionDays));
   $('diversity').value = String(p.diversity);
@@ -216,6 +217,7 @@ function readEditor() {
     rememberRefusal: $('remember-refusal').checked,
     maxSignalShare: Number($('signal-cap').value),
     detractors: $('detractors').value,
+    consentMaxAgeDays: Number($('consent-age').value),
   };
   document.querySelector(`input[name="variant"][value="${active}"] + span`).textContent = `${LETTERS[active]} · ${v.name}`;
   showOutputs();

@@ -15,6 +15,7 @@ export const SDK_DEFAULTS = Object.freeze({
   rememberRefusal: false,
   maxSignalShare: 0.5,
   detractors: 'gentle',
+  consentMaxAgeDays: 395,
 });
 
 /**
