@@ -273,9 +273,18 @@ pub fn join(parts: &[&str], sep: &str) -> String {
 
 /// Formats an integer without pulling `format!` into the shipped module.
 pub fn int_to_string(n: i64) -> String {
+    let mut s = String::with_capacity(21);
+    if n < 0 {
+        s.push('-');
+    }
+    s.push_str(&u64_to_string(n.unsigned_abs()));
+    s
+}
+
+/// [`int_to_string`] of every `u64`.
+pub fn u64_to_string(mut m: u64) -> String {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    let mut m = n.unsigned_abs();
     loop {
         i -= 1;
         digits[i] = b'0' + (m % 10) as u8;
@@ -284,14 +293,7 @@ pub fn int_to_string(n: i64) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(21);
-    if n < 0 {
-        s.push('-');
-    }
-    for &d in &digits[i..] {
-        s.push(d as char);
-    }
-    s
+    digits[i..].iter().map(|&d| char::from(d)).collect()
 }
 
 fn concat_known(lead: &str, known: &[&str]) -> String {

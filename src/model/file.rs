@@ -13,6 +13,7 @@ use super::{
     Array, Checked, FileBytes, Info, Lists, Model, ModelParts, Neighbours, Prechecked, Quantized,
     Strings, LANES,
 };
+use crate::args::u64_to_string;
 use crate::bytes::{crc32, xxh64, Reader, Truncated, Writer, Xxh64};
 use crate::error::{Error, Result};
 use std::borrow::Cow;
@@ -350,21 +351,6 @@ pub fn no_memory(len: u64) -> Error {
     m.push_str(&u64_to_string(len));
     m.push_str(" bytes");
     Error::Model(m)
-}
-
-/// `n` in decimal, every u64 (`args::int_to_string` takes an i64).
-fn u64_to_string(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits[i..].iter().map(|&d| char::from(d)).collect()
 }
 
 /// The length a model file's header declares, the header checked as loading checks it (a

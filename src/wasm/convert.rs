@@ -184,13 +184,8 @@ thread_local! {
 pub fn to_value(v: &JsValue, limits: Limits) -> Result<Value, ConvertError> {
     with_tape(
         |m, at, room| {
-            let Limits {
-                depth,
-                nodes,
-                string,
-                budget,
-            } = limits;
-            read_value(v, depth, nodes, string, budget, m, at, room)
+            let l = limits;
+            read_value(v, l.depth, l.nodes, l.string, l.budget, m, at, room)
         },
         value_of,
     )
@@ -219,14 +214,9 @@ pub fn track_args(
         options.unwrap_or(&undefined),
     );
     let walk = |m: &JsValue, at, room| {
-        let Limits {
-            depth,
-            nodes,
-            string,
-            budget,
-        } = limits;
+        let l = limits;
         read_track(
-            event, properties, options, depth, nodes, string, budget, m, at, room,
+            event, properties, options, l.depth, l.nodes, l.string, l.budget, m, at, room,
         )
     };
     let [mut name, mut props, mut opts] = SPARE.with(RefCell::take).unwrap_or_default();
