@@ -149,10 +149,15 @@ impl Policy {
         self.retention_days * DAY_MS
     }
 
-    /// Whether a decision made at `at` has stood longer than `consentMaxAgeDays` at `now`. A
-    /// decision of unknown time (0: a record that did not say) stands.
+    /// Whether a decision made at `at` has stood longer than `consentMaxAgeDays` at `now`. One of
+    /// unknown time (none, or a clock before 2001: `profile::EARLIEST`) stands, and no decision
+    /// expires while the clock reads before 2001: a wrong clock neither ends a decision nor
+    /// saves it from its end.
     pub fn consent_expired(&self, at: Option<f64>, now: f64) -> bool {
-        at.is_some_and(|at| at > 0.0 && now - at > self.consent_max_age_days * DAY_MS)
+        let true_time = |t: f64| t >= crate::profile::EARLIEST;
+        at.is_some_and(|at| {
+            true_time(at) && true_time(now) && now - at > self.consent_max_age_days * DAY_MS
+        })
     }
 
     /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list, or

@@ -25,12 +25,16 @@ impl Session {
     pub(super) fn stored_decision(&mut self, now: f64) -> Option<Decision> {
         match self.store.load_consent() {
             Load::Found(d) if self.policy.consent_expired(d.at, now) => {
-                // Asked again: no decision until the shopper answers, which replaces the record
-                // (until then it stays, so that nothing reads as never asked; a refusal kept by
-                // `rememberRefusal` is asked again too).
+                // Asked again: no decision until the shopper answers, which replaces the record.
+                // Until then storage is left as it is (the record, and the profile it allowed,
+                // which the answer finds again within its retention), as for a record this tab
+                // cannot read; a refusal kept by `rememberRefusal` is asked again too.
                 self.consent_stored = true;
+                self.unread_consent = true;
                 let mut reason = self.store.consent_key();
-                reason.push_str(" was decided more than policy.consentMaxAgeDays ago: asked again");
+                reason.push_str(
+                    " was decided more than policy.consentMaxAgeDays ago: asked again, the records left as they are",
+                );
                 self.history.push(Entry::Ignored {
                     at: now,
                     source: "stored",
@@ -39,7 +43,10 @@ impl Session {
                 None
             }
             Load::Found(d) => {
-                self.consent_stored = true;
+                // A decision dated later than now (made while the clock ran ahead) is dated now,
+                // and written so, or it would not age until the clock caught up with it.
+                let ahead = d.at.is_some_and(|t| t > now) && now >= crate::profile::EARLIEST;
+                self.consent_stored = !ahead;
                 Some(Decision {
                     source: Source::Stored,
                     at: d.at.map(|t| t.min(now)),

@@ -458,6 +458,7 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     assert!(view(&mut s, "mugs-1", NOW));
     let within = open_gpc(&mem, json!({}), NOW + 395.0 * DAY, false);
     assert_eq!(lite(&within.consent()), (true, true, Source::Stored));
+    let stored = mem.snapshot();
     let mut late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
     assert_eq!(lite(&late.consent()), (false, false, Source::Default));
     assert!(
@@ -469,6 +470,11 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
         late.profile(NOW + 396.0 * DAY).is_none(),
         "nothing read without a decision"
     );
+    // Storage is left as it is until the shopper answers (found by the re-audit: the profile and
+    // the record were deleted, the profile's removal noted as a damaged record's reset).
+    assert_eq!(mem.snapshot(), stored);
+    let h = late.audit(NOW + 396.0 * DAY).history;
+    assert!(!h.iter().any(|e| matches!(e, Entry::Reset { .. })), "{h:?}");
     // The answer replaces the record; the profile is read again, within its retention.
     let t = NOW + 396.0 * DAY;
     set(
@@ -481,6 +487,64 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
         lite(&open_gpc(&mem, json!({}), t + DAY, false).consent()).2,
         Source::Stored
     );
+    let policy = json!({"policy": {"consentMaxAgeDays": 30, "retentionDays": 730}});
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, policy.clone(), NOW, false);
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    assert!(view(&mut s, "mugs-1", NOW + 25.0 * DAY));
+    let mut again = open_gpc(&mem, policy.clone(), NOW + 31.0 * DAY, false);
+    assert_eq!(lite(&again.consent()).2, Source::Default);
+    let t = NOW + 31.0 * DAY;
+    set(
+        &mut again,
+        json!({"personalization": true, "storage": true}),
+        t,
+        false,
+    );
+    assert_eq!(
+        again.profile(t).unwrap().events,
+        1,
+        "the profile found again"
+    );
+    // A stale decision another tab writes (a CMP's of long ago) stands no more here.
+    let mem = MemoryBackend::new();
+    let mut other = open_gpc(&mem, json!({}), NOW + 400.0 * DAY, false);
+    let mut tab = open_gpc(&mem, json!({}), NOW + 400.0 * DAY, false);
+    set(
+        &mut other,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    tab.storage_changed(NOW + 400.0 * DAY);
+    assert_eq!(lite(&tab.consent()).2, Source::Default);
+    // A wrong clock neither ends a decision (before 2001) nor saves it from its end (a decision
+    // dated ahead is dated now, and ages from then).
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, json!({}), NOW + 100.0 * DAY, false);
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW + 100.0 * DAY,
+        false,
+    );
+    assert_eq!(
+        lite(&open_gpc(&mem, json!({}), 0.0, false).consent()).2,
+        Source::Stored
+    );
+    let fixed = open_gpc(&mem, json!({}), NOW, false);
+    assert_eq!(
+        fixed.consent().updated_at,
+        Some(NOW),
+        "dated now, and written so"
+    );
+    let late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
+    assert_eq!(lite(&late.consent()).2, Source::Default);
     // A policy of its own; a refusal kept by rememberRefusal is asked again too.
     let policy = json!({"policy": {"consentMaxAgeDays": 30, "rememberRefusal": true}});
     let mem = MemoryBackend::new();

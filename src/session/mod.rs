@@ -226,10 +226,10 @@ pub struct Session {
     expiry: f64,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
-    /// The stored decision could not be read here — a newer vitrine's record (another tab runs a
-    /// later deploy), or a read that failed — and the shopper has not decided in this tab: the
-    /// decision is unknown here, so nothing is personalized, and storage is left as it is (a
-    /// failed read is never taken for a missing record, RELIABILITY.md).
+    /// The stored decision is not in force here — a newer vitrine's record (another tab runs a
+    /// later deploy), a read that failed, or a decision older than `policy.consentMaxAgeDays` —
+    /// and the shopper has not decided in this tab: nothing is personalized, and storage is left
+    /// as it is (a failed read is never taken for a missing record, RELIABILITY.md).
     unread_consent: bool,
     /// The stored profile is a newer vitrine's: this tab neither merges nor overwrites it, and
     /// keeps its own profile in memory.

@@ -205,6 +205,9 @@ impl Session {
     /// (P9), follow its withdrawal or erasure (P10), and merge its profile.
     pub fn storage_changed(&mut self, now: f64) {
         match self.store.load_consent() {
+            // Another tab's decision older than `consentMaxAgeDays` (a CMP's of long ago) stands
+            // no more here than at open.
+            Load::Found(d) if self.policy.consent_expired(d.at, now) => {}
             Load::Found(d) => {
                 let d = Decision {
                     source: Source::Stored,

@@ -165,8 +165,8 @@ export interface Policy {
   detractors?: 'gentle' | 'same' | undefined;
   /**
    * Days a stored decision stands (1–3650, default 395: 13 months): an older one is asked again —
-   * `consent()` reads as no decision (`source: 'default'`) until the shopper answers, and
-   * `audit().history` notes it (`{type: 'ignored', source: 'stored'}`).
+   * `consent()` reads as no decision (`source: 'default'`) until the shopper answers, storage is
+   * left as it is until then, and `audit().history` notes it (`{type: 'ignored', source: 'stored'}`).
    */
   consentMaxAgeDays?: number | undefined;
 }
