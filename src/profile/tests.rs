@@ -698,23 +698,28 @@ fn a_record_listing_an_item_twice_reads_with_it_once() {
 #[test]
 fn orders_imported_again_are_not_counted_again_beyond_those_remembered() {
     // Found by the upgrade audit: 200 orders over 600 days imported at each sign-in counted the
-    // 72 oldest again every time (only the 128 latest fingerprints are kept).
+    // 72 oldest again every time (only the latest fingerprints are kept, then 128).
     let gate = granted();
     let tok = gate.personalization().unwrap();
+    let n = MAX_ORDERS as u32 + 72;
     let order = |i: u32| {
         let mut e = ev(Kind::Purchase, &format!("p{}", i % 10), "c", 1.0);
         e.order = Some(u64::from(i) + 1);
-        (e, T0 + f64::from(i) * 3.0 * DAY)
+        (e, T0 + f64::from(i) * 0.5 * DAY)
     };
     let mut p = Profile::new(1000.0 * DAY);
-    let counted = (0..200).filter(|&i| {
+    let counted = (0..n).filter(|&i| {
         let (e, t) = order(i);
         p.record(&tok, &e, t)
     });
-    assert_eq!(counted.count(), 200, "the first import counts every order");
+    assert_eq!(
+        counted.count(),
+        n as usize,
+        "the first import counts every order"
+    );
     let purchases = p.summary(&tok, T0).events;
     for _ in 0..2 {
-        assert!((0..200).all(|i| {
+        assert!((0..n).all(|i| {
             let (e, t) = order(i);
             !p.record(&tok, &e, t)
         }));
@@ -722,15 +727,15 @@ fn orders_imported_again_are_not_counted_again_beyond_those_remembered() {
     assert_eq!(p.summary(&tok, T0).events, purchases);
     // An order later than the oldest remembered is still new, and so is one as old (found by
     // the re-audit: 140 orders in one millisecond counted 128).
-    let (e, t) = order(200);
+    let (e, t) = order(n);
     assert!(p.record(&tok, &e, t));
     let mut same = Profile::new(1000.0 * DAY);
-    let at_once = (0..140).filter(|&i| {
+    let at_once = (0..n).filter(|&i| {
         let (mut e, _) = order(i);
-        e.order = Some(u64::from(i) + 1000);
+        e.order = Some(u64::from(i) + 1_000_000);
         same.record(&tok, &e, T0)
     });
-    assert_eq!(at_once.count(), 140);
+    assert_eq!(at_once.count(), n as usize);
 }
 
 #[test]

@@ -203,7 +203,7 @@ fn imported_in_store_orders_feed_buy_again_once_each() {
 #[test]
 fn a_loyal_shoppers_orders_imported_at_every_sign_in_count_once() {
     // Found by the upgrade audit: 200 orders over 600 days imported at each sign-in counted 73
-    // again every time (the profile remembers the 128 latest orders). An account page lists the
+    // again every time (the profile remembered the 128 latest orders). An account page lists the
     // latest first.
     let mem = MemoryBackend::new();
     let policy = json!({"consent": {"personalization": true, "storage": true},
