@@ -223,8 +223,17 @@ fn serve(
             break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
         }
         let last = !full || depth >= model.len();
+        // An item shown as seen before counts as one, whichever of its reasons leads (one led
+        // by "because you like tea" filled the shelf with seen items all the same).
         let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, last, |i| {
-            explain(scratch, i).0[0].and_then(shelf::Signal::of)
+            let shown = explain(scratch, i).0;
+            let seen = shown.contains(&Some(Reason::ViewedBefore));
+            let lead = shown[0].and_then(shelf::Signal::of);
+            if seen {
+                Some(shelf::Signal::Seen)
+            } else {
+                lead
+            }
         });
         if ranked.len() >= req.k || last {
             break (ranked, pool, explain);

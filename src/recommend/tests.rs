@@ -1260,11 +1260,24 @@ fn for_you_is_not_the_recently_viewed_list_again() {
             NOW - 1000.0,
         );
     }
-    let out = run(&m, Some(&p), &req(json!({"scenario": "for_you", "k": 10})));
-    assert_eq!(out.len(), 10);
-    let seen = out
+    let seen = |p: &Profile| {
+        let out = run(&m, Some(p), &req(json!({"scenario": "for_you", "k": 10})));
+        assert_eq!(out.len(), 10);
+        let seen = |r: &&Recommendation| r.reasons.iter().any(|x| x == "you viewed this before");
+        (out.iter().filter(seen).count(), out)
+    };
+    let (n, out) = seen(&p);
+    assert_eq!(n, 5, "half of the shelf (maxSignalShare 0.5): {out:?}");
+    // Also when the views name their category, and "because you like candles" leads the reasons
+    // (found by the re-audit: the cap read the first reason only, and let ten seen items by).
+    for i in 0..16 {
+        let mut e = view(Kind::View, &format!("i{}", 2 * i));
+        e.lines[0].category = Some("Candles".into());
+        p.record(&who, &e, NOW - 500.0);
+    }
+    let (n, out) = seen(&p);
+    assert!(out
         .iter()
-        .filter(|r| r.reasons[0] == "you viewed this before")
-        .count();
-    assert_eq!(seen, 5, "half of the shelf (maxSignalShare 0.5): {out:?}");
+        .any(|r| r.reasons[0] == "because you like candles"));
+    assert_eq!(n, 5, "{out:?}");
 }
