@@ -311,8 +311,10 @@ impl Profile {
         // A list view is one look at a page of products, not a look at each: its weight is
         // spread over its lines' categories, brands and prices, and no item is taken for one the
         // shopper looked at (a collection of 24 plants counted as 24 views outweighed a dozen
-        // products opened, and its items were then "viewed before").
+        // products opened, and its items were then "viewed before"). A collection that names
+        // its category gives it that weight instead of its lines' categories (not both).
         let listed = e.kind == Kind::ListView;
+        let named = listed && e.list.is_some();
         let w_line = if listed {
             w / e.lines.len().max(1) as f64
         } else {
@@ -335,7 +337,7 @@ impl Profile {
                 });
             }
             if w_line > 0.0 {
-                if let Some(c) = &line.category {
+                if let Some(c) = line.category.as_ref().filter(|_| !named) {
                     add_named(&mut self.categories, c, w_line, t, hl);
                 }
                 if let Some(b) = &line.brand {

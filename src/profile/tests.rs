@@ -662,6 +662,14 @@ fn a_list_view_is_one_look_at_a_page_not_a_view_of_each_product() {
     assert!((weight("plants").unwrap() - 0.5).abs() < 1e-6, "{cats:?}");
     assert!(weight("mugs").unwrap() > weight("plants").unwrap());
     assert_eq!(p.summary(&tok, T0).events, 2);
+    // A collection naming its category gives it the 0.5, not 0.5 more (the re-audit: 1.0).
+    list.list = Some("Plants".into());
+    let mut q = Profile::new(14.0 * DAY);
+    q.record(&tok, &list, T0);
+    let view = q.view(&tok, T0);
+    let cats: Vec<_> = view.categories().collect();
+    assert_eq!(cats.len(), 1);
+    assert!((cats[0].1 - 0.5).abs() < 1e-6, "{cats:?}");
 }
 
 #[test]
