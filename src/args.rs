@@ -323,7 +323,22 @@ fn range_problem(n: f64, min: f64, max: f64, integer: bool) -> String {
         s.push_str(" up");
     }
     s.push_str(", got ");
-    push_num(&mut s, n);
+    // A number out of range that reads as a bound once rounded (1.0000000001 as 1) says so.
+    let text = |x: f64| {
+        let mut t = String::new();
+        push_num(&mut t, x);
+        t
+    };
+    let got = text(n);
+    if n > max && got == text(max) {
+        s.push_str("more than ");
+    } else if n < min && got == text(min) {
+        s.push_str("less than ");
+    }
+    s.push_str(&got);
+    if integer && n.fract() != 0.0 && !got.bytes().any(|b| b == b'.' || b == b'e') {
+        s.push_str(" (rounded: it is not an integer)");
+    }
     s
 }
 
@@ -490,6 +505,16 @@ mod tests {
         assert_eq!(range, "must be a number from 0 up, got -5");
         range = range_problem(1e300, 0.0, 1.0, false);
         assert_eq!(range, "must be a number from 0 to 1, got 1e+300");
+        // Out of range, and read as a bound once rounded (the re-audit: "got 1").
+        range = range_problem(1.000_000_000_1, 0.0, 1.0, false);
+        assert_eq!(range, "must be a number from 0 to 1, got more than 1");
+        range = range_problem(0.099_999_999_9, 0.1, 1.0, false);
+        assert_eq!(range, "must be a number from 0.1 to 1, got less than 0.1");
+        range = range_problem(2.999_999_999_9, 1.0, 100.0, true);
+        assert_eq!(
+            range,
+            "must be an integer-valued number from 1 to 100, got 3 (rounded: it is not an integer)"
+        );
         assert_eq!(int_to_string(i64::MIN), "-9223372036854775808");
     }
 }
