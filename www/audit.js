@@ -185,6 +185,15 @@ function describeEvent(e) {
   return JSON.stringify(rest);
 }
 
+/** When a stored decision stops standing (policy.consentMaxAgeDays), as the shopper would read it. */
+function askedAgain(a) {
+  const days = a.policy.consentMaxAgeDays;
+  const after = `after ${days} days`;
+  const c = a.consent;
+  if (!c.updatedAt || !['explicit', 'stored'].includes(c.source)) return `a decision your banner gives stands ${days} days`;
+  return `${after}, on ${new Date(c.updatedAt + days * DAY).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`;
+}
+
 function consentPanel(a) {
   const c = a.consent;
   const yes = (b) => el('span', { class: `pill ${b ? 'ok' : 'bad'}`, text: b ? 'granted' : 'denied' });
@@ -194,7 +203,8 @@ function consentPanel(a) {
         el('tr', {}, el('th', { scope: 'row', text: 'Personalisation' }), el('td', {}, yes(c.personalization))),
         el('tr', {}, el('th', { scope: 'row', text: 'Storage' }), el('td', {}, yes(c.storage))),
         el('tr', {}, el('th', { scope: 'row', text: 'Decided by' }), el('td', { text: c.source })),
-        el('tr', {}, el('th', { scope: 'row', text: 'When' }), el('td', { text: c.updatedAt ? when(c.updatedAt) : 'no decision yet' })))),
+        el('tr', {}, el('th', { scope: 'row', text: 'When' }), el('td', { text: c.updatedAt ? when(c.updatedAt) : 'no decision yet' })),
+        el('tr', {}, el('th', { scope: 'row', text: 'Asked again' }), el('td', { text: askedAgain(a) })))),
     el('h3', { text: 'History (this page)' }),
     a.history.length
       ? el('ol', { class: 'history' }, [...a.history].reverse().map((e) => el('li', { 'data-type': e.type },
