@@ -47,9 +47,9 @@ pub const RECENT_REMOVALS: usize = 8;
 /// data, run with the clock of their data.)
 pub const EARLIEST: f64 = 978_307_200_000.0;
 /// Orders remembered by a fingerprint of their id, so that one order is counted once: the latest
-/// 1,024 (16 KB), more than two years of a loyal shopper's orders (128 counted the oldest of 200
-/// imported again at every sign-in; the upgrade audit).
-pub const MAX_ORDERS: usize = 1024;
+/// 128, by time and then fingerprint (see [`Profile::record`]). (More would need a new record
+/// version: vitrine before it resets a record holding more, a deploy's open tabs included.)
+pub const MAX_ORDERS: usize = 128;
 /// Upper bounds of the price bands (shop currency); the last band is open-ended.
 pub const PRICE_BANDS: [f64; 12] = [
     5.0,
@@ -220,6 +220,11 @@ pub fn order_fingerprint<'a>(order: u64, items: impl Iterator<Item = &'a str>) -
     })
 }
 
+/// How two orders rank, by (time, fingerprint): the order [`Profile::record`] keeps the latest of.
+pub fn order_rank(a: (f64, u64), b: (f64, u64)) -> core::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+}
+
 impl Profile {
     /// An empty profile whose weights halve every `half_life_ms`.
     pub fn new(half_life_ms: f64) -> Self {
@@ -259,11 +264,12 @@ impl Profile {
     /// Folds one validated event, which happened at `t`, into the profile. Lines should already
     /// carry the category, brand and price the catalog knows (see `Session::track`). Returns
     /// false, changing nothing, for a purchase whose order was already counted, or may have
-    /// been: with [`MAX_ORDERS`] later orders remembered, an order older than all of them could
-    /// be one counted and forgotten (found by the upgrade audit: a loyal shopper's 200 orders
-    /// imported at each sign-in counted 73 again every time). One as old as the oldest is
-    /// counted: orders at one time (a frozen clock, an import dated by day) are told apart only
-    /// by their fingerprints.
+    /// been: orders are ranked by time, then by fingerprint, and with [`MAX_ORDERS`] of them
+    /// remembered, one ranked below all of them could be one counted and forgotten (found by the
+    /// upgrade audit: a loyal shopper's 200 orders imported at each sign-in counted 73 again
+    /// every time; by time alone, orders of one date were counted again or refused at the
+    /// boundary). `importHistory` reads its records in that rank, so a first import counts them
+    /// all and the next ones none.
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
         // An event dated before any true clock reading happened when the profile was last
         // changed, as far as can be told (a negative time made the record unreadable).
@@ -278,13 +284,14 @@ impl Profile {
                 return false;
             }
             if self.orders.len() >= MAX_ORDERS {
-                let oldest = self
+                let rank = |&(o, at): &(u64, f64)| (at, o);
+                let lowest = self
                     .orders
                     .iter()
                     .enumerate()
-                    .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
-                match oldest {
-                    Some((_, &(_, at))) if t < at => return false,
+                    .min_by(|a, b| order_rank(rank(a.1), rank(b.1)));
+                match lowest {
+                    Some((_, kept)) if order_rank((t, h), rank(kept)).is_lt() => return false,
                     Some((i, _)) => drop(self.orders.remove(i)),
                     None => {}
                 }

@@ -240,17 +240,28 @@ impl Session {
         }
         let mut out = ImportResult::default();
         let oldest = now - self.policy.retention_ms();
-        // Oldest first, whatever order the page lists them in (an account page lists the latest
-        // first): the profile remembers the latest orders, and one older than all it remembers
-        // is taken for one already counted (`Profile::record`).
-        // (`crate::sort` on (time, index) pairs: std's sort of the records was 4 KB gzip.)
-        let mut order: Vec<(f64, usize)> = parsed
+        // In the orders' rank (time, then fingerprint), whatever order the page lists them in (an
+        // account page lists the latest first): the profile remembers the latest orders, and one
+        // ranked below all it remembers is taken for one already counted (`Profile::record`).
+        // (`crate::sort` on (rank, index): std's sort of the records was 4 KB gzip.)
+        let rank = |r: &Result<Event, Refusal>| match r {
+            Ok(e) => {
+                let h = e.order.map_or(0, |o| {
+                    crate::profile::order_fingerprint(o, e.items().map(|(id, _)| id))
+                });
+                (e.timestamp.unwrap_or(now).min(now), h)
+            }
+            Err(_) => (now, 0),
+        };
+        let mut order: Vec<((f64, u64), usize)> = parsed
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.as_ref().ok().and_then(|e| e.timestamp).unwrap_or(now), i))
+            .map(|(i, r)| (rank(r), i))
             .collect();
         crate::sort::sort_by(&mut order, &mut |a, b| {
-            a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+            crate::profile::order_rank(a.0, b.0)
+                .then(a.1.cmp(&b.1))
+                .is_lt()
         });
         let mut parsed: Vec<Option<_>> = parsed.into_iter().map(Some).collect();
         for (_, index) in order {
