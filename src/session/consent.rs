@@ -43,13 +43,19 @@ impl Session {
                 None
             }
             Load::Found(d) => {
-                // A decision dated later than now (made while the clock ran ahead) is dated now,
-                // and written so, or it would not age until the clock caught up with it.
-                let ahead = d.at.is_some_and(|t| t > now) && now >= crate::profile::EARLIEST;
-                self.consent_stored = !ahead;
+                // A decision dated later than now, or before 2001 (made while the clock was
+                // wrong), is dated now, and written so: it ages from now on, or it would never
+                // (or not until the clock caught up with it).
+                let true_time = |t: f64| t >= crate::profile::EARLIEST;
+                let wrong = true_time(now) && d.at.is_some_and(|t| t > now || !true_time(t));
+                self.consent_stored = !wrong;
                 Some(Decision {
                     source: Source::Stored,
-                    at: d.at.map(|t| t.min(now)),
+                    at: if wrong {
+                        Some(now)
+                    } else {
+                        d.at.map(|t| t.min(now))
+                    },
                     ..d
                 })
             }

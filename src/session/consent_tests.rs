@@ -545,6 +545,20 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     );
     let late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
     assert_eq!(lite(&late.consent()).2, Source::Default);
+    // A decision made while the clock read 1970 is dated at the first true reading (the
+    // re-audit: it never ended).
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, json!({}), 7.0, false);
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        7.0,
+        false,
+    );
+    let fixed = open_gpc(&mem, json!({}), NOW, false);
+    assert_eq!(fixed.consent().updated_at, Some(NOW));
+    let late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
+    assert_eq!(lite(&late.consent()).2, Source::Default);
     // A policy of its own; a refusal kept by rememberRefusal is asked again too.
     let policy = json!({"policy": {"consentMaxAgeDays": 30, "rememberRefusal": true}});
     let mem = MemoryBackend::new();
