@@ -343,9 +343,9 @@ fn range_problem(n: f64, min: f64, max: f64, integer: bool) -> String {
 }
 
 /// Appends a readable number much as JavaScript writes it: integers exactly (below 9.2e18),
-/// others to 9 decimals (3 from 10⁷, 1 from 10¹³), trailing zeros left out, NaN/∞ by name, and
-/// the rest (very large, under 0.000001) with an exponent, to 7 significant digits
-/// (`1.797693e+308`, `1e-300`).
+/// others to 9 decimals (15 under 0.001, 3 from 10⁷, 1 from 10¹³), trailing zeros left out,
+/// NaN/∞ by name, and the rest (very large, under 0.000001) with an exponent, to 7 significant
+/// digits (`1.797693e+308`, `1e-300`).
 pub fn push_num(s: &mut String, n: f64) {
     let a = n.abs();
     if n.is_nan() {
@@ -363,6 +363,7 @@ pub fn push_num(s: &mut String, n: f64) {
     // As many decimals as a double holds (about 16 significant digits in all).
     if (1e-6..9.2e15).contains(&a) {
         let scale = match a {
+            _ if a < 1e-3 => 1_000_000_000_000_000,
             _ if a < 1e7 => 1_000_000_000,
             _ if a < 1e13 => 1000,
             _ => 10,
@@ -499,8 +500,9 @@ mod tests {
         assert_eq!(num(1e21), "1e+21");
         assert_eq!(num(1e-300), "1e-300");
         assert_eq!(num(0.000123456), "0.000123456");
-        assert_eq!(num(9.9999999e-5), "0.0001");
+        assert_eq!(num(9.9999999e-5), "0.000099999999");
         assert_eq!(num(1.5e-7), "1.5e-7");
+        assert_eq!(num(-0.000_001_234_567_8), "-0.0000012345678");
         assert_eq!(num(5e-324), "4.940656e-324");
         let mut range = range_problem(-5.0, 0.0, f64::MAX, false);
         assert_eq!(range, "must be a number from 0 up, got -5");
