@@ -223,11 +223,13 @@ fn serve(
             break (rerank::mmr(model, &pool, req.k, lambda), pool, explain);
         }
         let last = !full || depth >= model.len();
-        // An item shown as seen before counts as one, whichever of its reasons leads (one led
-        // by "because you like tea" filled the shelf with seen items all the same).
+        // An item the shopper has seen (and not bought) counts as one, whichever of its reasons
+        // lead, shown or not (one led by "because you like tea" filled the shelf with seen items
+        // all the same).
         let (ranked, pool) = shelf::capped_mmr(model, pool, req.k, lambda, share, last, |i| {
             let shown = explain(scratch, i).0;
-            let seen = shown.contains(&Some(Reason::ViewedBefore));
+            let seen = shown.contains(&Some(Reason::ViewedBefore))
+                || rep.is_some_and(|r| r.interest(i).is_some_and(|x| !x.bought));
             let lead = shown[0].and_then(shelf::Signal::of);
             if seen {
                 Some(shelf::Signal::Seen)

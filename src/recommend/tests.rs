@@ -1241,7 +1241,8 @@ fn for_you_is_not_the_recently_viewed_list_again() {
         titles: (0..n).map(|_| "").collect(),
         category: (0..n).map(|i| (i % 2) as u32).collect::<Vec<_>>().into(),
         categories: ["Candles", "Mugs"].into_iter().collect(),
-        brand: vec![NONE; n].into(),
+        brand: (0..n).map(|i| (i % 2) as u32).collect::<Vec<_>>().into(),
+        brands: ["Lumen", "Kiln"].into_iter().collect(),
         price: vec![10.0; n].into(),
         in_stock: vec![true; n],
         sensitive: vec![false; n],
@@ -1263,7 +1264,11 @@ fn for_you_is_not_the_recently_viewed_list_again() {
     let seen = |p: &Profile| {
         let out = run(&m, Some(p), &req(json!({"scenario": "for_you", "k": 10})));
         assert_eq!(out.len(), 10);
-        let seen = |r: &&Recommendation| r.reasons.iter().any(|x| x == "you viewed this before");
+        // Viewed: i0, i2, … i30, whether a reason shown says so or not.
+        let seen = |r: &&Recommendation| {
+            let n: u32 = r.item_id[1..].parse().unwrap();
+            n % 2 == 0 && n < 32
+        };
         (out.iter().filter(seen).count(), out)
     };
     let (n, out) = seen(&p);
@@ -1273,6 +1278,7 @@ fn for_you_is_not_the_recently_viewed_list_again() {
     for i in 0..16 {
         let mut e = view(Kind::View, &format!("i{}", 2 * i));
         e.lines[0].category = Some("Candles".into());
+        e.lines[0].brand = Some("Lumen".into());
         p.record(&who, &e, NOW - 500.0);
     }
     let (n, out) = seen(&p);
