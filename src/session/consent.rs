@@ -30,16 +30,7 @@ impl Session {
                 // which the answer finds again within its retention), as for a record this tab
                 // cannot read; a refusal kept by `rememberRefusal` is asked again too.
                 self.consent_stored = true;
-                self.unread_consent = true;
-                let mut reason = self.store.consent_key();
-                reason.push_str(
-                    " was decided more than policy.consentMaxAgeDays ago: asked again, the records left as they are",
-                );
-                self.history.push(Entry::Ignored {
-                    at: now,
-                    source: "stored",
-                    reason,
-                });
+                self.note_expired(now);
                 None
             }
             Load::Found(d) => {
@@ -77,6 +68,21 @@ impl Session {
                 None
             }
         }
+    }
+
+    /// Notes that the decision stored is older than `policy.consentMaxAgeDays`, and leaves storage
+    /// as it is until the shopper answers (as for a record this tab cannot read).
+    fn note_expired(&mut self, now: f64) {
+        self.unread_consent = true;
+        let mut reason = self.store.consent_key();
+        reason.push_str(
+            " was decided more than policy.consentMaxAgeDays ago: asked again, the records left as they are",
+        );
+        self.history.push(Entry::Ignored {
+            at: now,
+            source: "stored",
+            reason,
+        });
     }
 
     /// Notes that a stored record of a newer vitrine is left as it is.
@@ -196,8 +202,23 @@ impl Session {
     /// Deletes what has grown older than the retention period since the profile was read or
     /// last pruned, in memory and storage: a page left open for days holds no more than a page
     /// opened now would read; and brings the profile's times back to now when the clock was put
-    /// back while the page was open. Costs two comparisons until then.
+    /// back while the page was open; and asks again for a decision of the site's banner that has
+    /// stood longer than `policy.consentMaxAgeDays` (a page open since). Costs three comparisons
+    /// until then.
     pub fn tend(&mut self, now: f64) {
+        let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
+        if banner && self.policy.consent_expired(self.decision.at, now) {
+            // What waits is stored under the decision that allowed it; the profile then stays
+            // in storage for the answer (nothing was withdrawn), and leaves memory as it would
+            // be absent from a page opened now.
+            if self.gate.storage().is_some() {
+                self.persist_profile(now);
+            }
+            self.note_expired(now);
+            self.profile = None;
+            self.scratch.forget();
+            self.apply(Decision::default(), now);
+        }
         let ahead = self.profile.as_ref().is_some_and(|p| p.ahead_of(now));
         if !ahead && self.expiry >= now - self.policy.retention_ms() {
             return;

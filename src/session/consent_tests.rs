@@ -569,3 +569,52 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     let again = open_gpc(&mem, policy, NOW + 31.0 * DAY, false);
     assert_eq!(lite(&again.consent()), (false, false, Source::Default));
 }
+
+#[test]
+fn a_page_left_open_past_consent_max_age_days_asks_again() {
+    // Found by the privacy re-audit: a decision on a page left open stood for ever; a page
+    // opened then would have asked again.
+    const DAY: f64 = 24.0 * HOUR;
+    let policy = json!({"policy": {"consentMaxAgeDays": 30, "retentionDays": 730}});
+    for stored in [false, true] {
+        let mem = MemoryBackend::new();
+        let mut s = open_gpc(&mem, policy.clone(), NOW, false);
+        set(
+            &mut s,
+            json!({"personalization": true, "storage": true}),
+            NOW,
+            false,
+        );
+        if stored {
+            s = open_gpc(&mem, policy.clone(), NOW + DAY, false);
+            assert_eq!(lite(&s.consent()).2, Source::Stored);
+        }
+        assert!(view(&mut s, "mugs-1", NOW + 2.0 * DAY));
+        assert!(view(&mut s, "mugs-2", NOW + 29.0 * DAY));
+        assert!(
+            !view(&mut s, "mugs-3", NOW + 32.0 * DAY),
+            "asked again: nothing kept"
+        );
+        assert_eq!(lite(&s.consent()), (false, false, Source::Default));
+        assert!(ignored(&s).iter().any(|r| r.contains("consentMaxAgeDays")));
+        let h = s.audit(NOW + 32.0 * DAY).history;
+        assert!(
+            !h.iter()
+                .any(|e| matches!(e, Entry::Erase { .. } | Entry::Reset { .. })),
+            "{h:?}"
+        );
+        assert!(
+            mem.snapshot().contains_key("vitrine:profile"),
+            "left for the answer"
+        );
+        // The answer finds every event made while the decision stood.
+        let t = NOW + 33.0 * DAY;
+        set(
+            &mut s,
+            json!({"personalization": true, "storage": true}),
+            t,
+            false,
+        );
+        assert_eq!(s.profile(t).unwrap().events, 2);
+    }
+}
