@@ -154,7 +154,7 @@ impl Policy {
     /// expires while the clock reads before 2001: a wrong clock neither ends a decision nor
     /// saves it from its end.
     pub fn consent_expired(&self, at: Option<f64>, now: f64) -> bool {
-        let true_time = |t: f64| t >= crate::profile::EARLIEST;
+        use crate::profile::true_time;
         at.is_some_and(|at| {
             true_time(at) && true_time(now) && now - at > self.consent_max_age_days * DAY_MS
         })

@@ -46,6 +46,11 @@ pub const RECENT_REMOVALS: usize = 8;
 /// before it. (Not later: replays of recorded shopping, such as the evaluations' of 2010–2016
 /// data, run with the clock of their data.)
 pub const EARLIEST: f64 = 978_307_200_000.0;
+
+/// Whether `t` can be a true clock reading (not before [`EARLIEST`]).
+pub fn true_time(t: f64) -> bool {
+    t >= EARLIEST
+}
 /// Orders remembered by a fingerprint of their id, so that one order is counted once: the latest
 /// 128, by time and then fingerprint (see [`Profile::record`]). (More would need a new record
 /// version: vitrine before it resets a record holding more, a deploy's open tabs included.)
@@ -273,7 +278,7 @@ impl Profile {
     pub fn record(&mut self, _: &Personal<'_>, e: &Event, t: f64) -> bool {
         // An event dated before any true clock reading happened when the profile was last
         // changed, as far as can be told (a negative time made the record unreadable).
-        let t = if t < EARLIEST {
+        let t = if !true_time(t) {
             self.last_at.max(EARLIEST)
         } else {
             t
@@ -545,7 +550,7 @@ impl Profile {
     /// Whether a time in the profile is later than `now` (see [`Profile::clamp_future`]); never
     /// when `now` is before [`EARLIEST`]: then the clock is wrong, not the profile.
     pub fn ahead_of(&self, now: f64) -> bool {
-        self.last_at > now && now >= EARLIEST
+        self.last_at > now && true_time(now)
     }
 
     /// Brings every time later than `now` back to `now`: signals kept while the device's clock

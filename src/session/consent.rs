@@ -37,7 +37,7 @@ impl Session {
                 // A decision dated later than now, or before 2001 (made while the clock was
                 // wrong), is dated now, and written so: it ages from now on, or it would never
                 // (or not until the clock caught up with it).
-                let true_time = |t: f64| t >= crate::profile::EARLIEST;
+                use crate::profile::true_time;
                 let wrong = true_time(now) && d.at.is_some_and(|t| t > now || !true_time(t));
                 self.consent_stored = !wrong;
                 Some(Decision {

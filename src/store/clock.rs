@@ -12,7 +12,7 @@
 //! entry older than that is never needed again. At most [`MAX_WRITERS`] entries are kept.
 
 use crate::bytes::{Reader, Truncated, Writer};
-use crate::profile::EARLIEST;
+use crate::profile::true_time;
 
 /// How long an entry outlives its writer's last write.
 pub const FORGET_MS: f64 = 60_000.0;
@@ -44,12 +44,12 @@ impl Clock {
     /// Records that `writer` has written up to `seq` at `at` (now), and forgets stale writers.
     ///
     /// Times later than `at` are brought back to it first, as the profile's are (and, as there,
-    /// not to a clock before [`EARLIEST`], which is wrong): a device whose clock ran ahead, or a
+    /// not to a clock before 2001, which is wrong: [`true_time`]): a device whose clock ran ahead, or a
     /// record written by something else than vitrine, could otherwise keep writers that never go
     /// quiet. `writer`'s own entry is always kept: without it, every tab would re-apply its
     /// recent events at each merge (32 forged entries a year ahead pushed it out).
     pub fn advance(&mut self, writer: u32, seq: u32, at: f64) {
-        if at >= EARLIEST {
+        if true_time(at) {
             for e in &mut self.0 {
                 e.at = e.at.min(at);
             }
