@@ -42,6 +42,16 @@ fn view(s: &mut Session, id: &str, now: f64) -> bool {
     .accepted
 }
 
+/// The shopper says yes to personalization and storage on the site's banner.
+fn grant(s: &mut Session, now: f64) {
+    set(
+        s,
+        json!({"personalization": true, "storage": true}),
+        now,
+        false,
+    );
+}
+
 fn ignored(s: &Session) -> Vec<String> {
     s.audit(NOW)
         .history
@@ -449,12 +459,7 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     const DAY: f64 = 24.0 * HOUR;
     let mem = MemoryBackend::new();
     let mut s = open_gpc(&mem, json!({}), NOW, false);
-    set(
-        &mut s,
-        json!({"personalization": true, "storage": true}),
-        NOW,
-        false,
-    );
+    grant(&mut s, NOW);
     assert!(view(&mut s, "mugs-1", NOW));
     let within = open_gpc(&mem, json!({}), NOW + 395.0 * DAY, false);
     assert_eq!(lite(&within.consent()), (true, true, Source::Stored));
@@ -477,12 +482,7 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     assert!(!h.iter().any(|e| matches!(e, Entry::Reset { .. })), "{h:?}");
     // The answer replaces the record; the profile is read again, within its retention.
     let t = NOW + 396.0 * DAY;
-    set(
-        &mut late,
-        json!({"personalization": true, "storage": true}),
-        t,
-        false,
-    );
+    grant(&mut late, t);
     assert_eq!(
         lite(&open_gpc(&mem, json!({}), t + DAY, false).consent()).2,
         Source::Stored
@@ -490,22 +490,12 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     let policy = json!({"policy": {"consentMaxAgeDays": 30, "retentionDays": 730}});
     let mem = MemoryBackend::new();
     let mut s = open_gpc(&mem, policy.clone(), NOW, false);
-    set(
-        &mut s,
-        json!({"personalization": true, "storage": true}),
-        NOW,
-        false,
-    );
+    grant(&mut s, NOW);
     assert!(view(&mut s, "mugs-1", NOW + 25.0 * DAY));
     let mut again = open_gpc(&mem, policy.clone(), NOW + 31.0 * DAY, false);
     assert_eq!(lite(&again.consent()).2, Source::Default);
     let t = NOW + 31.0 * DAY;
-    set(
-        &mut again,
-        json!({"personalization": true, "storage": true}),
-        t,
-        false,
-    );
+    grant(&mut again, t);
     assert_eq!(
         again.profile(t).unwrap().events,
         1,
@@ -515,24 +505,14 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     let mem = MemoryBackend::new();
     let mut other = open_gpc(&mem, json!({}), NOW + 400.0 * DAY, false);
     let mut tab = open_gpc(&mem, json!({}), NOW + 400.0 * DAY, false);
-    set(
-        &mut other,
-        json!({"personalization": true, "storage": true}),
-        NOW,
-        false,
-    );
+    grant(&mut other, NOW);
     tab.storage_changed(NOW + 400.0 * DAY);
     assert_eq!(lite(&tab.consent()).2, Source::Default);
     // A wrong clock neither ends a decision (before 2001) nor saves it from its end (a decision
     // dated ahead is dated now, and ages from then).
     let mem = MemoryBackend::new();
     let mut s = open_gpc(&mem, json!({}), NOW + 100.0 * DAY, false);
-    set(
-        &mut s,
-        json!({"personalization": true, "storage": true}),
-        NOW + 100.0 * DAY,
-        false,
-    );
+    grant(&mut s, NOW + 100.0 * DAY);
     assert_eq!(
         lite(&open_gpc(&mem, json!({}), 0.0, false).consent()).2,
         Source::Stored
@@ -549,12 +529,7 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     // re-audit: it never ended).
     let mem = MemoryBackend::new();
     let mut s = open_gpc(&mem, json!({}), 7.0, false);
-    set(
-        &mut s,
-        json!({"personalization": true, "storage": true}),
-        7.0,
-        false,
-    );
+    grant(&mut s, 7.0);
     let fixed = open_gpc(&mem, json!({}), NOW, false);
     assert_eq!(fixed.consent().updated_at, Some(NOW));
     let late = open_gpc(&mem, json!({}), NOW + 396.0 * DAY, false);
@@ -579,12 +554,7 @@ fn a_page_left_open_past_consent_max_age_days_asks_again() {
     for stored in [false, true] {
         let mem = MemoryBackend::new();
         let mut s = open_gpc(&mem, policy.clone(), NOW, false);
-        set(
-            &mut s,
-            json!({"personalization": true, "storage": true}),
-            NOW,
-            false,
-        );
+        grant(&mut s, NOW);
         if stored {
             s = open_gpc(&mem, policy.clone(), NOW + DAY, false);
             assert_eq!(lite(&s.consent()).2, Source::Stored);
@@ -609,12 +579,7 @@ fn a_page_left_open_past_consent_max_age_days_asks_again() {
         );
         // The answer finds every event made while the decision stood.
         let t = NOW + 33.0 * DAY;
-        set(
-            &mut s,
-            json!({"personalization": true, "storage": true}),
-            t,
-            false,
-        );
+        grant(&mut s, t);
         assert_eq!(s.profile(t).unwrap().events, 2);
     }
 }
