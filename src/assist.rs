@@ -98,6 +98,7 @@ mod tests {
             lines: id
                 .map(|id| Line {
                     item_id: Some(id.into()),
+                    other_ids: Vec::new(),
                     category: None,
                     brand: None,
                     price: None,

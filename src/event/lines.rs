@@ -2,7 +2,7 @@
 //!
 //! | shape | where the products are | id | category | brand | price |
 //! |---|---|---|---|---|---|
-//! | Segment single product | the properties themselves | `product_id`, else `sku`, else `id` | `category` | `brand` | `price` |
+//! | Segment single product | the properties themselves | `product_id`, else `item_id`, else `sku`, else `id` | `category` | `brand` | `price` |
 //! | Segment list / order | `products[]` | same | same | same | same |
 //! | GA4 | `items[]` | `item_id` | most specific non-empty of `item_category5`…`item_category` | `item_brand` | `price` |
 //! | Shopify product | `productVariant` | `product.id`, else variant `id` | `product.type` | `product.vendor` | `price.amount` |
@@ -10,7 +10,9 @@
 //! | Shopify checkout | `checkout.lineItems[]` | of `variant` | | | |
 //! | Shopify collection | `collection.productVariants[]`, `searchResult.productVariants[]` | | | | |
 //!
-//! A Shopify event may be passed whole (`{name, data: {...}}`) or as its `data`.
+//! A Shopify event may be passed whole (`{name, data: {...}}`) or as its `data`. The ids a line
+//! gives after the first are kept as its other ids, for a catalog keyed by one of them (a
+//! Segment `sku`). A blank string is a property not given.
 
 use super::{Line, Name, Refusal, MAX_LINES, MAX_TEXT_LEN};
 use crate::args::{id_of, MAX_ID_LEN};
@@ -58,9 +60,9 @@ pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
         }
     }
     if out.is_empty()
-        && props
-            .get_any(&["product_id", "sku", "id", "item_id"])
-            .is_some()
+        && ["product_id", "sku", "id", "item_id"]
+            .iter()
+            .any(|k| given(props.get(k)).is_some())
     {
         // The usual event, about one product: a vector of one line (pushed, it would hold four,
         // 256 bytes, a large chunk for the allocator).
@@ -119,8 +121,10 @@ fn flat_line(p: &Value) -> Result<Line, Refusal> {
         ],
     );
     let category = levels.next().transpose()?;
+    let (item_id, other_ids) = ids(["product_id", "item_id", "sku", "id"].map(|k| p.get(k)))?;
     Ok(Line {
-        item_id: item_id(p.get_any(&["product_id", "item_id", "sku", "id"]))?,
+        item_id,
+        other_ids,
         category,
         brand: first_name(p, &["brand", "item_brand"])?,
         price: price(p.get("price"))?,
@@ -134,11 +138,14 @@ fn flat_line(p: &Value) -> Result<Line, Refusal> {
 /// A Shopify `ProductVariant`.
 fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal> {
     let product = variant.get("product");
-    let id = product
-        .and_then(|p| p.get("id"))
-        .or_else(|| variant.get_any(&["id", "sku"]));
+    let (item_id, other_ids) = ids([
+        product.and_then(|p| p.get("id")),
+        variant.get("id"),
+        variant.get("sku"),
+    ])?;
     Ok(Line {
-        item_id: item_id(id)?,
+        item_id,
+        other_ids,
         category: name(product.and_then(|p| p.get("type")))?,
         brand: name(product.and_then(|p| p.get("vendor")))?,
         price: price(variant.path(&["price", "amount"]))?,
@@ -158,13 +165,30 @@ pub(super) fn order_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
     id_or(v, Refusal::InvalidProperty)
 }
 
-fn item_id(v: Option<&Value>) -> Result<Option<String>, Refusal> {
-    id_or(v, Refusal::InvalidItemId)
+/// A line's ids, in the order its vocabulary ranks them: the first given is its item id, the
+/// others (each once) the ids the catalog may know it by instead ([`Line::other_ids`]).
+fn ids<const N: usize>(
+    given: [Option<&Value>; N],
+) -> Result<(Option<String>, Vec<String>), Refusal> {
+    let mut first = None;
+    let mut others: Vec<String> = Vec::new();
+    for v in given {
+        let Some(id) = id_or(v, Refusal::InvalidItemId)? else {
+            continue;
+        };
+        if first.is_none() {
+            first = Some(id);
+        } else if first.as_ref() != Some(&id) && !others.contains(&id) {
+            others.push(id);
+        }
+    }
+    Ok((first, others))
 }
 
-/// An id when one is given: too long is `TooLong`, any other bad value `invalid`.
+/// An id when one is given: too long is `TooLong`, any other bad value `invalid`. A blank string
+/// (`''`, spaces) is none given, as a tag manager sends for a variable it has no value for.
 fn id_or(v: Option<&Value>, invalid: Refusal) -> Result<Option<String>, Refusal> {
-    match v {
+    match given(v) {
         None => Ok(None),
         Some(v) => match id_of(v) {
             Some(id) => Ok(Some(id)),
@@ -221,8 +245,14 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
+/// `v`, unless it is a blank string: an empty price, quantity or id is one not given (a tag
+/// manager's unset variable), not a bad one that loses the whole event.
+fn given(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
+}
+
 fn price(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
-    match v {
+    match given(v) {
         None => Ok(None),
         Some(v) => match number(v) {
             Some(p) if p.is_finite() && (0.0..=MAX_PRICE).contains(&p) => Ok(Some(p)),
@@ -232,7 +262,7 @@ fn price(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
 }
 
 fn quantity(v: Option<&Value>) -> Result<Option<f64>, Refusal> {
-    match v {
+    match given(v) {
         None => Ok(None),
         Some(v) => match number(v) {
             Some(q) if (MIN_QUANTITY..=MAX_QUANTITY).contains(&q) => Ok(Some(q)),

@@ -14,7 +14,7 @@ use crate::value::Value;
 use serde::Serialize;
 
 pub use lines::{MAX_PRICE, MAX_QUANTITY, MIN_QUANTITY};
-pub use names::{kind_of, Vocabulary, EVENT_NAMES};
+pub use names::{kind_of, Vocabulary, EVENT_NAMES, IGNORED_NAMES};
 
 /// Longest category, brand, search query or channel accepted, in bytes.
 pub const MAX_TEXT_LEN: usize = 256;
@@ -95,6 +95,10 @@ pub type Name = std::rc::Rc<str>;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub item_id: Option<String>,
+    /// The line's other ids, when it gives more than one (Segment sends `product_id` and `sku`;
+    /// a Shopify variant its product's id, its own and its SKU): the first the catalog knows
+    /// takes `item_id`'s place when the catalog does not know `item_id`.
+    pub other_ids: Vec<String>,
     pub category: Option<Name>,
     pub brand: Option<Name>,
     pub price: Option<f64>,
@@ -148,6 +152,9 @@ pub enum Refusal {
     NoConsent,
     /// The event name is not in any supported vocabulary.
     UnknownEvent,
+    /// An event of the three vocabularies that vitrine has no use for ([`names::IGNORED_NAMES`]:
+    /// checkout steps, coupons, promotions, sign-ins, refunds, …).
+    IgnoredEvent,
     /// A product event without any product id.
     MissingItemId,
     /// An id that is neither a non-empty string nor an integer.
@@ -190,6 +197,7 @@ impl Refusal {
         match self {
             Refusal::NoConsent => "no_consent",
             Refusal::UnknownEvent => "unknown_event",
+            Refusal::IgnoredEvent => "ignored_event",
             Refusal::MissingItemId => "missing_item_id",
             Refusal::InvalidItemId => "invalid_item_id",
             Refusal::InvalidPrice => "invalid_price",
@@ -248,7 +256,10 @@ impl Event {
     }
 
     fn parse_fields(name: &str, props: &Value, options: &Value) -> Parsed {
-        let kind = kind_of(name).ok_or(Refusal::UnknownEvent)?;
+        let kind = kind_of(name).ok_or(match IGNORED_NAMES.contains(&name) {
+            true => Refusal::IgnoredEvent,
+            false => Refusal::UnknownEvent,
+        })?;
         Self::parse_kind(kind, props, options)
     }
 
@@ -347,7 +358,9 @@ impl Event {
 }
 
 /// Where a whole event object carries its properties: a Shopify event (`{name, data: {…}}`) in
-/// `data`, a Google Tag Manager `dataLayer` push (`{event, ecommerce: {…}}`) in `ecommerce`.
+/// `data`, a Google Tag Manager `dataLayer` push (`{event, ecommerce: {…}}`) in `ecommerce`, a
+/// Segment message (`{type: 'track', event, properties: {…}, context}`, as a source middleware or
+/// `analytics.on('track', …)` hands it over) in `properties`.
 fn payload(props: &Value) -> &Value {
     let inner = |envelope: &str, key: &str| match props.get(key) {
         Some(data @ Value::Object(_)) if props.get(envelope).is_some() => Some(data),
@@ -355,6 +368,7 @@ fn payload(props: &Value) -> &Value {
     };
     inner("name", "data")
         .or_else(|| inner("event", "ecommerce"))
+        .or_else(|| inner("event", "properties"))
         .unwrap_or(props)
 }
 

@@ -30,6 +30,13 @@ pub const EVENT_NAMES: &[(&str, Kind, Vocabulary)] = &[
     ("Cart Viewed", Kind::CartView, Vocabulary::Segment),
     ("Checkout Started", Kind::Checkout, Vocabulary::Segment),
     ("Order Completed", Kind::Purchase, Vocabulary::Segment),
+    // Moving a product from the wish list to the cart puts it in the cart (spec: `cart_id`,
+    // `product_id`, `quantity`).
+    (
+        "Wishlist Product Added to Cart",
+        Kind::Add,
+        Vocabulary::Segment,
+    ),
     (
         "Product Added to Wishlist",
         Kind::Wishlist,
@@ -63,6 +70,82 @@ pub const EVENT_NAMES: &[(&str, Kind, Vocabulary)] = &[
     ("Page Viewed", Kind::PageView, Vocabulary::Vitrine),
     ("Survey Answered", Kind::Survey, Vocabulary::Vitrine),
     ("survey_answered", Kind::Survey, Vocabulary::Vitrine),
+];
+
+/// The names the three vocabularies define that vitrine has no use for: refused as
+/// `ignored_event`, not `unknown_event`, so a page that forwards its whole stream can tell them
+/// from a misspelt name. Checkout steps, payment and shipping details, coupons, promotions,
+/// shares, reviews, sign-ins, and refunds and cancellations (the shop's back office reports
+/// those, and a reversal of an order vitrine cannot tell the contents of is no signal).
+pub const IGNORED_NAMES: &[&str] = &[
+    // Segment e-commerce spec v2.
+    "Promotion Viewed",
+    "Promotion Clicked",
+    "Checkout Step Viewed",
+    "Checkout Step Completed",
+    "Payment Info Entered",
+    "Order Updated",
+    "Order Refunded",
+    "Order Cancelled",
+    "Coupon Entered",
+    "Coupon Applied",
+    "Coupon Denied",
+    "Coupon Removed",
+    "Product Removed from Wishlist",
+    "Product Shared",
+    "Cart Shared",
+    "Product Reviewed",
+    // GA4: recommended events (online sales, all properties, lead generation, games), and those
+    // collected automatically or by enhanced measurement.
+    "add_payment_info",
+    "add_shipping_info",
+    "refund",
+    "select_promotion",
+    "view_promotion",
+    "ad_impression",
+    "earn_virtual_currency",
+    "spend_virtual_currency",
+    "generate_lead",
+    "qualify_lead",
+    "disqualify_lead",
+    "working_lead",
+    "close_convert_lead",
+    "close_unconvert_lead",
+    "join_group",
+    "login",
+    "sign_up",
+    "select_content",
+    "share",
+    "tutorial_begin",
+    "tutorial_complete",
+    "level_start",
+    "level_end",
+    "level_up",
+    "post_score",
+    "unlock_achievement",
+    "first_visit",
+    "session_start",
+    "user_engagement",
+    "scroll",
+    "click",
+    "file_download",
+    "form_start",
+    "form_submit",
+    "video_start",
+    "video_progress",
+    "video_complete",
+    // Shopify Web Pixels: standard and DOM events.
+    "alert_displayed",
+    "checkout_address_info_submitted",
+    "checkout_contact_info_submitted",
+    "checkout_shipping_info_submitted",
+    "payment_info_submitted",
+    "ui_extension_errored",
+    "clicked",
+    "form_submitted",
+    "input_blurred",
+    "input_changed",
+    "input_focused",
 ];
 
 /// The kind of a known event name.

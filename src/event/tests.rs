@@ -18,7 +18,20 @@ fn every_documented_name_parses_to_its_kind() {
         let e = parse(name, props).unwrap_or_else(|r| panic!("{name}: {r:?}"));
         assert_eq!(e.kind, *kind, "{name}");
     }
-    assert_eq!(EVENT_NAMES.len(), 35);
+    assert_eq!(EVENT_NAMES.len(), 36);
+}
+
+#[test]
+fn the_vocabularies_names_vitrine_does_not_use_are_told_from_unknown_ones() {
+    for name in IGNORED_NAMES {
+        assert!(kind_of(name).is_none(), "{name} is both used and ignored");
+        let props = json!({"product_id": "p1", "order_id": "o1"});
+        assert_eq!(parse(name, props), Err(Refusal::IgnoredEvent), "{name}");
+    }
+    // Names are exact, as in the specs: another case is a misspelling.
+    for name in ["coupon applied", "Refund", "Order Exploded"] {
+        assert_eq!(parse(name, json!({})), Err(Refusal::UnknownEvent), "{name}");
+    }
 }
 
 #[test]
@@ -32,6 +45,7 @@ fn segment_product_and_order() {
         one_line(&e),
         &Line {
             item_id: Some("sku-9".into()),
+            other_ids: Vec::new(),
             category: Some("Candles".into()),
             brand: Some("Lumen".into()),
             price: Some(12.5),
@@ -143,8 +157,8 @@ fn bad_data_is_refused_with_a_reason() {
         ),
         (
             "Product Viewed",
-            json!({"product_id": ""}),
-            Refusal::InvalidItemId,
+            json!({"product_id": " "}),
+            Refusal::MissingItemId,
         ),
         (
             "Product Viewed",
@@ -474,5 +488,61 @@ fn a_search_keeps_its_query_not_its_results() {
             json!({"search_term": "tea", "items": [{"item_id": "p5", "price": -1}]})
         ),
         Err(Refusal::InvalidPrice)
+    );
+}
+
+#[test]
+fn a_blank_string_is_a_property_not_given() {
+    // A tag manager sends '' for a variable it has no value for: the id falls through to the
+    // next one the line gives, an empty price or quantity is none, and the event is kept.
+    let e = parse(
+        "Order Completed",
+        json!({"order_id": "", "products": [
+            {"product_id": "", "sku": "ROUTE-INS", "price": "", "quantity": " "},
+            {"product_id": "p1", "price": 5}]}),
+    )
+    .unwrap();
+    assert_eq!(e.order, None);
+    let ids: Vec<_> = e.items().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["ROUTE-INS", "p1"]);
+    assert_eq!((e.lines[0].price, e.lines[0].quantity), (None, None));
+    assert_eq!(
+        parse("view_item", json!({"items": [{"item_id": "", "price": 3}]})),
+        Err(Refusal::MissingItemId)
+    );
+    assert_eq!(
+        parse(
+            "Product Viewed",
+            json!({"product_id": "p1", "price": "n/a"})
+        ),
+        Err(Refusal::InvalidPrice)
+    );
+}
+
+#[test]
+fn a_line_keeps_its_other_ids_once_each() {
+    let e = parse(
+        "Product Viewed",
+        json!({"product_id": 9714107010u64, "sku": "SKU-10", "id": "SKU-10"}),
+    )
+    .unwrap();
+    let line = one_line(&e);
+    assert_eq!(line.item_id.as_deref(), Some("9714107010"));
+    assert_eq!(line.other_ids, ["SKU-10"]);
+    let shopify = json!({"productVariant": {"id": "v1", "sku": "S-1", "product": {"id": "p1"}}});
+    let e = parse("product_viewed", shopify).unwrap();
+    assert_eq!(one_line(&e).other_ids, ["v1", "S-1"]);
+}
+
+#[test]
+fn a_whole_segment_message_is_read_from_its_properties() {
+    let message = json!({"type": "track", "event": "Products Searched", "userId": "u1",
+        "properties": {"query": "blue lamp"}, "context": {"page": {"url": "https://x.test/"}}});
+    assert_eq!(
+        parse("Products Searched", message)
+            .unwrap()
+            .query
+            .as_deref(),
+        Some("blue lamp")
     );
 }

@@ -20,6 +20,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         kind,
         lines: vec![Line {
             item_id: Some(id.into()),
+            other_ids: Vec::new(),
             category: Some(category.into()),
             brand: Some("Acme".into()),
             price: Some(price),

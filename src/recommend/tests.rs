@@ -29,6 +29,7 @@ fn view(kind: Kind, id: &str) -> Event {
         kind,
         lines: vec![Line {
             item_id: Some(id.into()),
+            other_ids: Vec::new(),
             category: None,
             brand: None,
             price: None,
@@ -650,6 +651,7 @@ fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (
     order.lines = (0..n)
         .map(|i| Line {
             item_id: Some(format!("i{i}")),
+            other_ids: Vec::new(),
             ..order.lines[0].clone()
         })
         .collect();

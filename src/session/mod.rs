@@ -364,6 +364,25 @@ impl Session {
                 policy.is_sensitive(&key) || model.category_of_name(&key).is_some()
             });
         }
+        // A line's item is the one of its ids the catalog knows (a Segment event names its
+        // product by `product_id` and `sku`; the catalog may be keyed by either).
+        for line in &mut event.lines {
+            if line.other_ids.is_empty()
+                || line
+                    .item_id
+                    .as_deref()
+                    .is_none_or(|id| model.index_of(id).is_some())
+            {
+                continue;
+            }
+            if let Some(k) = line
+                .other_ids
+                .iter()
+                .position(|id| model.index_of(id).is_some())
+            {
+                line.item_id = Some(line.other_ids.swap_remove(k));
+            }
+        }
         known.clear();
         known.extend(human::catalog_indices(model, event));
         for (line, i) in event.lines.iter_mut().zip(known.iter()) {

@@ -35,6 +35,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         kind: Kind::View,
         lines: vec![Line {
             item_id: Some("a".into()),
+            other_ids: Vec::new(),
             category: None,
             brand: None,
             price: None,
@@ -173,6 +174,7 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
         kind: Kind::Add,
         lines: vec![Line {
             item_id: Some("a".into()),
+            other_ids: Vec::new(),
             category: Some("c".into()),
             brand: None,
             price: Some(3.0),

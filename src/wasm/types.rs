@@ -215,7 +215,8 @@ export interface LoadOptions extends Omit<OpenOptions, 'model'> {
 export type SegmentEventName =
   | 'Product Viewed' | 'Product Clicked' | 'Product Added' | 'Product Removed'
   | 'Products Searched' | 'Product List Viewed' | 'Product List Filtered' | 'Cart Viewed'
-  | 'Checkout Started' | 'Order Completed' | 'Product Added to Wishlist';
+  | 'Checkout Started' | 'Order Completed' | 'Product Added to Wishlist'
+  | 'Wishlist Product Added to Cart';
 /** GA4 recommended e-commerce event names. */
 export type Ga4EventName =
   | 'view_item' | 'select_item' | 'add_to_cart' | 'remove_from_cart' | 'view_item_list'
@@ -230,7 +231,11 @@ export type ShopifyEventName =
  * (what `analytics.page()` reports), which keeps the visit's channel current.
  */
 export type VitrineEventName = 'Survey Answered' | 'survey_answered' | 'Page Viewed';
-/** Any supported event name; other strings are refused with `reason: 'unknown_event'`. */
+/**
+ * Any supported event name. The names of the three vocabularies vitrine has no use for
+ * (`'Coupon Applied'`, `'add_shipping_info'`, `'checkout_contact_info_submitted'`, refunds, …)
+ * are refused with `reason: 'ignored_event'`, other strings with `'unknown_event'`.
+ */
 export type EventName = SegmentEventName | Ga4EventName | ShopifyEventName | VitrineEventName | (string & {});
 
 /** One product, in Segment (`product_id`, `sku`) or GA4 (`item_id`, `item_category`) names. */
@@ -253,7 +258,11 @@ export interface ProductProperties {
   [key: string]: any;
 }
 
-/** Properties of `track`: Segment, GA4 or Shopify shapes. Strings are limited to 256 bytes, ids to 128. */
+/**
+ * Properties of `track`: Segment, GA4 or Shopify shapes, or a whole Segment message, Shopify event
+ * or Tag Manager push. Categories, brands and queries are limited to 256 bytes, ids to 128, any
+ * other string to 1,048,576 characters; a blank string is a property not given.
+ */
 export interface EventProperties extends ProductProperties {
   /** Segment lists and orders. */
   products?: ProductProperties[] | undefined;
@@ -285,7 +294,7 @@ export interface TrackOptions {
 
 /** Why `track` refused an event. */
 export type RefusalReason =
-  | 'no_consent' | 'unknown_event' | 'missing_item_id' | 'invalid_item_id' | 'invalid_price'
+  | 'no_consent' | 'unknown_event' | 'ignored_event' | 'missing_item_id' | 'invalid_item_id' | 'invalid_price'
   | 'invalid_quantity' | 'string_too_long' | 'too_many_items' | 'missing_query' | 'missing_list'
   | 'invalid_property' | 'invalid_timestamp' | 'invalid_channel' | 'too_large' | 'expired' | 'invalid_score'
   | 'duplicate' | 'sensitive';

@@ -35,7 +35,7 @@ test('Segment: the spec v2 events as analytics.js sends them', () => {
   assert.deepEqual(v.track('Checkout Started', { ...order, checkout_id: undefined }), ok);
   const before = v.exportData().profile;
   // Events outside the table, and a reloaded confirmation page, are refused and change nothing.
-  assert.deepEqual(v.track('Checkout Step Viewed', { checkout_id: 'x', step: 2 }), { accepted: false, reason: 'unknown_event' });
+  assert.deepEqual(v.track('Checkout Step Viewed', { checkout_id: 'x', step: 2 }), { accepted: false, reason: 'ignored_event' });
   assert.deepEqual(v.track('product viewed', { product_id: 'tea-1' }), { accepted: false, reason: 'unknown_event' });
   assert.deepEqual(v.track('Product Viewed', { name: 'Uno' }), { accepted: false, reason: 'missing_item_id' });
   assert.deepEqual(v.track('Product Viewed', { product_id: 'tea-1', price: '$7' }), { accepted: false, reason: 'invalid_price' });
@@ -75,7 +75,7 @@ test('GA4: gtag events and Tag Manager dataLayer pushes as they are', () => {
   assert.deepEqual(v.track('remove_from_cart', { currency: 'USD', value: 30.03, items: [tee] }), ok);
   assert.deepEqual(v.track('view_cart', { currency: 'USD', value: 72.05, items: [tee, grey] }), ok);
   assert.deepEqual(v.track('begin_checkout', { currency: 'USD', value: 72.05, coupon: 'SUMMER_FUN', items: [tee, grey] }), ok);
-  assert.deepEqual(v.track('add_shipping_info', { currency: 'USD', shipping_tier: 'Ground', items: [tee] }), { accepted: false, reason: 'unknown_event' });
+  assert.deepEqual(v.track('add_shipping_info', { currency: 'USD', shipping_tier: 'Ground', items: [tee] }), { accepted: false, reason: 'ignored_event' });
   const purchase = { transaction_id: 'T_12345', value: 72.05, tax: 3.6, shipping: 5.99, currency: 'USD', coupon: 'SUMMER_SALE', items: [tee, grey] };
   assert.deepEqual(v.track('purchase', purchase), ok);
   // The same order pushed through Tag Manager too: counted once.
@@ -127,7 +127,7 @@ test('Shopify: Web Pixels standard events passed whole, ids of products not vari
       { id: 'li2', quantity: 1, title: 'Jacket', variant: jacket, finalLinePrice: { amount: 80, currencyCode: 'USD' }, discountAllocations: [], properties: [], sellingPlanAllocation: null },
     ] } });
   assert.deepEqual(event('checkout_started', checkout(null)), ok);
-  assert.deepEqual(event('payment_info_submitted', checkout(null)), { accepted: false, reason: 'unknown_event' });
+  assert.deepEqual(event('payment_info_submitted', checkout(null)), { accepted: false, reason: 'ignored_event' });
   assert.deepEqual(event('checkout_completed', checkout({ id: '5438483005605', customer: { id: '1', isFirstOrder: true } })), ok);
   assert.deepEqual(event('checkout_completed', checkout({ id: '5438483005605', customer: { id: '1', isFirstOrder: true } })), { accepted: false, reason: 'duplicate' });
 
@@ -151,5 +151,41 @@ test('importHistory takes orders as track takes them: a Tag Manager push, a whol
   assert.deepEqual(v.track('purchase', push), { accepted: false, reason: 'duplicate' });
   const bought = v.exportData().profile.purchases.map((b) => [b.itemId, b.quantity]).sort();
   assert.deepEqual(bought, [['beans', 2], ['filter', 1]]);
+  v.free();
+});
+
+test('a whole stream forwarded as it is: ids the catalog knows, whole Segment messages, blank fields', () => {
+  // A catalog keyed by SKU, fed Segment events that name a product by its database id and its
+  // SKU (the spec sends both): the SKU is the item, as GA4's item_id would be.
+  const v = open([{ id: 'SKU-2', category: 'Lamps' }, { id: 'SKU-6', category: 'Lamps' }, { id: 'SKU-10', category: 'Rugs' }]);
+  for (const [pid, sku] of [['9714107002', 'SKU-2'], ['9714107006', 'SKU-6']]) {
+    assert.deepEqual(v.track('Product Viewed', { product_id: pid, sku, price: 30 }), { accepted: true });
+  }
+  assert.deepEqual(v.recommend({ scenario: 'recently_viewed' }).map((r) => r.itemId), ['SKU-6', 'SKU-2']);
+  // Unknown to the catalog under every id: the first one given, as before.
+  v.track('Product Viewed', { product_id: '9714107999', sku: 'SKU-999' });
+  assert.equal(v.profile().recentlyViewed[0], '9714107999');
+
+  // A Segment message as a source middleware hands it over.
+  const message = (event, properties) => ({ type: 'track', event, userId: 'u1', properties, context: { page: { path: '/' } }, timestamp: new Date().toISOString() });
+  assert.deepEqual(v.track('Product Added', message('Product Added', { product_id: '1', sku: 'SKU-10' })), { accepted: true });
+  assert.deepEqual(v.profile().cart, ['SKU-10']);
+  assert.deepEqual(v.track('Cart Viewed', message('Cart Viewed', { products: [] })), { accepted: true });
+  assert.deepEqual(v.profile().cart, []);
+
+  // From the wish list to the cart is an addition to the cart.
+  assert.deepEqual(v.track('Wishlist Product Added to Cart', { cart_id: 'c1', product_id: 'x', sku: 'SKU-2', quantity: 1 }), { accepted: true });
+  assert.deepEqual(v.profile().cart, ['SKU-2']);
+
+  // A tag manager's unset variables ('') are properties not given, not a lost order.
+  const order = { transaction_id: '', items: [{ item_id: 'SKU-6', price: '', quantity: '' }, { item_id: '', sku: 'SKU-10', price: 12 }] };
+  assert.deepEqual(v.track('purchase', order), { accepted: true });
+  assert.deepEqual(v.exportData().profile.purchases.map((b) => b.itemId).sort(), ['SKU-10', 'SKU-6']);
+
+  // The vocabularies' events vitrine has no use for are told from misspelt names.
+  for (const name of ['Coupon Applied', 'Order Refunded', 'refund', 'add_payment_info', 'login', 'checkout_contact_info_submitted', 'clicked']) {
+    assert.deepEqual(v.track(name, { order_id: 'o1' }), { accepted: false, reason: 'ignored_event' }, name);
+  }
+  assert.deepEqual(v.track('Coupon Aplied', {}), { accepted: false, reason: 'unknown_event' });
   v.free();
 });
