@@ -476,15 +476,30 @@ impl Profile {
         let q = quantity.unwrap_or(1.0) as f32;
         if let Some(c) = self.cart.iter_mut().find(|c| c.item.value == id) {
             c.quantity = (c.quantity + q).min(MAX_QUANTITY as f32);
-        } else if self.cart.len() < MAX_CART {
-            self.cart.push(CartLine {
-                item: Stamped {
-                    value: id.to_owned(),
-                    at: t,
-                },
-                quantity: q,
-            });
+            return;
         }
+        // A full cart gives its oldest line's place to a later one: what the shopper just added
+        // is in the cart (kept off `for_you`, the base of the `cart` shelf), not the line put in
+        // first and left there.
+        if self.cart.len() >= MAX_CART {
+            let oldest = (0..self.cart.len()).min_by(|&a, &b| {
+                let at = |i: usize| self.cart.get(i).map_or(f64::MAX, |c| c.item.at);
+                at(a).total_cmp(&at(b))
+            });
+            match oldest {
+                Some(i) if self.cart.get(i).is_some_and(|c| c.item.at < t) => {
+                    drop(self.cart.remove(i));
+                }
+                _ => return,
+            }
+        }
+        self.cart.push(CartLine {
+            item: Stamped {
+                value: id.to_owned(),
+                at: t,
+            },
+            quantity: q,
+        });
     }
 
     /// Whether `id` left the cart after `t`: removed from it, or bought.

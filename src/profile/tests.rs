@@ -773,3 +773,31 @@ fn a_clock_before_any_true_reading_neither_rewinds_the_profile_nor_dates_events_
     assert_eq!(back, p);
     assert_eq!(p.prune(&tok, T0 + DAY - 14.0 * DAY), 0);
 }
+
+#[test]
+fn a_full_cart_keeps_the_latest_lines() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    let cart = |p: &Profile| {
+        p.cart
+            .iter()
+            .map(|c| c.item.value.clone())
+            .collect::<Vec<_>>()
+    };
+    for i in 0..MAX_CART {
+        p.record(
+            &tok,
+            &ev(Kind::Add, &format!("i{i}"), "c", 1.0),
+            T0 + i as f64,
+        );
+    }
+    // The 51st addition is in the cart; the line put in first gave it its place.
+    p.record(&tok, &ev(Kind::Add, "mug", "c", 1.0), T0 + 100.0);
+    let held = cart(&p);
+    assert_eq!(held.len(), MAX_CART);
+    assert!(held.contains(&"mug".to_owned()) && !held.contains(&"i0".to_owned()));
+    // An addition reported late, older than every line held, takes no later line's place.
+    p.record(&tok, &ev(Kind::Add, "late", "c", 1.0), T0 - 5.0);
+    assert_eq!(cart(&p), held);
+}
