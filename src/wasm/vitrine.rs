@@ -288,7 +288,12 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ConsentState")]
     pub fn consent(&self) -> Result<JsValue, JsError> {
-        let state = self.with(|s| Ok(s.consent()))?;
+        // A decision older than `consentMaxAgeDays` on a page left open ends here too, so that a
+        // banner that asks again when `source` is 'default' asks.
+        let state = self.with(|s| {
+            s.tend(now());
+            Ok(s.consent())
+        })?;
         to_js(&state)
     }
 

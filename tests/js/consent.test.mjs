@@ -247,3 +247,20 @@ test('audit, exportData and erase: everything held is reported, exported, and th
   assert.equal(v.exportData().profile, null);
   v.free();
 });
+
+test('consent() on a page left open past consentMaxAgeDays reads no decision, as every other call does', () => {
+  const realNow = Date.now;
+  let offset = 0;
+  Date.now = () => realNow() + offset;
+  try {
+    const v = Vitrine.open({ catalog, storage: 'memory', consent: { personalization: true, storage: true }, policy: { consentMaxAgeDays: 1 } });
+    assert.equal(v.consent().source, 'explicit');
+    offset = 1.1 * 86_400_000;
+    const state = v.consent();
+    assert.deepEqual([state.personalization, state.storage, state.source, state.updatedAt], [false, false, 'default', null]);
+    assert.deepEqual(v.track('Product Viewed', { product_id: catalog[0].id }), { accepted: false, reason: 'no_consent' });
+    v.free();
+  } finally {
+    Date.now = realNow;
+  }
+});
