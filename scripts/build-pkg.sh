@@ -26,6 +26,9 @@ cmp -s pkg/vitrine.js target/pkg-scalar/vitrine.js && diff -r -q pkg/snippets ta
 # Panics trap at once (what a panic already did, minus std's handler): -3.7 KB gzip.
 node scripts/trap-panics.mjs pkg/vitrine_bg.wasm
 node scripts/trap-panics.mjs target/pkg-scalar/vitrine_bg.wasm
+# A JavaScript exception out of a call gives back the shadow stack it took and stops only the
+# instance it was on (scripts/unwind-guard.mjs).
+node scripts/unwind-guard.mjs pkg/vitrine.js -- pkg/vitrine_bg.wasm target/pkg-scalar/vitrine_bg.wasm
 # The names module and glue share, without wasm-bindgen's hashes: about 1 KB gzip.
 node scripts/short-names.mjs pkg/vitrine.js pkg/vitrine.d.ts pkg/vitrine_bg.wasm.d.ts -- \
   pkg/vitrine_bg.wasm target/pkg-scalar/vitrine_bg.wasm
