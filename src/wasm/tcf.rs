@@ -41,6 +41,10 @@ struct Entry {
     session: Weak<RefCell<Session>>,
     /// The `listenerId` the CMP gave in its first callback; needed to remove the listener.
     id: Option<f64>,
+    /// The `Vitrine` was freed before the CMP gave the id: the entry waits for it, to remove the
+    /// listener then (without this, each instance freed while the CMP was still its stub left a
+    /// listener the CMP kept calling for the life of the page).
+    freed: bool,
 }
 
 thread_local! {
@@ -60,17 +64,37 @@ fn dispatch(handle: JsValue, data: JsValue, success: JsValue) {
     let Some(handle) = handle.as_f64() else {
         return; // the CMP's answer to removeEventListener
     };
+    let id = field(&data, "listenerId").as_f64();
     let session = LISTENERS.with_borrow_mut(|all| {
         let at = position(all, handle as u32).ok()?;
         let entry = &mut all[at];
-        if let Some(n) = field(&data, "listenerId").as_f64() {
-            entry.id = Some(n);
+        if entry.freed {
+            // Freed before the CMP's first answer (its stub queued the call until it loaded):
+            // the listener goes now that its id is known.
+            if id.is_some() {
+                all.remove(at);
+            }
+            return None;
         }
+        entry.id = entry.id.or(id);
         Some(entry.session.clone())
     });
-    if let Some(session) = session {
-        on_event(&session, &data, &success);
+    match (session, id) {
+        (Some(session), _) => on_event(&session, &data, &success),
+        (None, Some(id)) if handle_gone(handle as u32) => remove(id),
+        _ => {}
     }
+}
+
+/// Whether no entry has `handle` (any more).
+fn handle_gone(handle: u32) -> bool {
+    LISTENERS.with_borrow(|all| position(all, handle).is_err())
+}
+
+/// `__tcfapi('removeEventListener', 2, …, id)`.
+fn remove(id: f64) {
+    let done = DISPATCH.with(|f| f.clone());
+    let _ = tcfapi("removeEventListener", 2, &done, &JsValue::from_f64(id));
 }
 
 fn position(all: &[Entry], handle: u32) -> Result<usize, usize> {
@@ -94,6 +118,7 @@ impl TcfListener {
                 handle,
                 session,
                 id: None,
+                freed: false,
             })
         });
         // Registered before the call: the CMP may answer inside it. Dropped (entry removed) if
@@ -108,13 +133,18 @@ impl TcfListener {
 impl Drop for TcfListener {
     fn drop(&mut self) {
         let handle = self.handle;
-        let entry = LISTENERS.with_borrow_mut(|all| {
+        let id = LISTENERS.with_borrow_mut(|all| {
             let at = position(all, handle).ok()?;
-            Some(all.remove(at))
+            let entry = &mut all[at];
+            if entry.id.is_none() {
+                entry.freed = true;
+                entry.session = Weak::new();
+                return None;
+            }
+            all.remove(at).id
         });
-        if let Some(id) = entry.and_then(|e| e.id) {
-            let done = DISPATCH.with(|f| f.clone());
-            let _ = tcfapi("removeEventListener", 2, &done, &JsValue::from_f64(id));
+        if let Some(id) = id {
+            remove(id);
         }
     }
 }

@@ -195,6 +195,32 @@ test('a CMP that throws or calls back after free() cannot break vitrine', () => 
   }
 });
 
+test('an instance freed while the CMP is still its stub leaves no listener once the CMP loads', () => {
+  // The IAB stub a page puts inline queues every call until the CMP's script has loaded; the CMP
+  // then registers the queued listeners, answering each with its listenerId.
+  const queue = [];
+  globalThis.__tcfapi = (...args) => { queue.push(args); };
+  try {
+    for (let i = 0; i < 5; i++) {
+      const v = Vitrine.open({ catalog, storage: 'memory' });
+      assert.equal(Vitrine.listenTcf(v), true);
+      v.free(); // a route change before the CMP loaded
+    }
+    const kept = Vitrine.open({ catalog, storage: 'memory' });
+    assert.equal(Vitrine.listenTcf(kept), true);
+    const cmp = fakeCmp();
+    for (const call of queue) globalThis.__tcfapi(...call);
+    assert.equal(cmp.listeners.size, 1, 'only the live instance listens');
+    assert.deepEqual(cmp.calls.filter(([c]) => c === 'removeEventListener').map(([, , id]) => id), [1, 2, 3, 4, 5]);
+    cmp.fire('useractioncomplete', tcString([1, 5, 6]));
+    assert.equal(kept.consent().source, 'tcf');
+    kept.free();
+    assert.equal(cmp.listeners.size, 0);
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+});
+
 test('each listener reaches its own instance only, and a callback kept after free() reaches none', () => {
   const cmp = fakeCmp();
   try {
