@@ -99,6 +99,7 @@ mod tests {
                 .map(|id| Line {
                     item_id: Some(id.into()),
                     other_ids: Vec::new(),
+                    currency: None,
                     category: None,
                     brand: None,
                     price: None,

@@ -149,6 +149,7 @@ fn session(model: Model) -> Session {
             storage: StorageChoice::Memory,
             namespace: "bench".into(),
             policy: Default::default(),
+            currency: None,
         },
         Box::new(MemoryBackend::new()),
         Env {

@@ -68,7 +68,20 @@ pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
         // 256 bytes, a large chunk for the allocator).
         out = vec![flat_line(props)?];
     }
+    // The event's currency (Segment and GA4 `currency`, a Shopify checkout's `currencyCode`)
+    // for the lines that name none of their own.
+    let currency = currency(props.get("currency"))
+        .or_else(|| currency(props.path(&["checkout", "currencyCode"])));
+    for line in out.iter_mut().filter(|l| l.currency.is_none()) {
+        line.currency = currency;
+    }
     Ok(out)
+}
+
+/// A currency code, when the property holds one; anything else is none (the property was never
+/// read before it was used, and a label such as 'US$' is no reason to refuse an event).
+fn currency(v: Option<&Value>) -> Option<super::Currency> {
+    v.and_then(Value::as_str).and_then(super::currency_of)
 }
 
 /// Whether the properties give a product list as an array (however long): `products`, `items`,
@@ -129,6 +142,7 @@ fn flat_line(p: &Value) -> Result<Line, Refusal> {
         brand: first_name(p, &["brand", "item_brand"])?,
         price: price(p.get("price"))?,
         quantity: quantity(p.get("quantity"))?,
+        currency: currency(p.get("currency")),
         // Less specific levels are read as before they were kept: one that is not a name is
         // passed over, not a refusal.
         broader: levels.filter_map(Result::ok).collect(),
@@ -150,6 +164,7 @@ fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal
         brand: name(product.and_then(|p| p.get("vendor")))?,
         price: price(variant.path(&["price", "amount"]))?,
         quantity: quantity(qty)?,
+        currency: currency(variant.path(&["price", "currencyCode"])),
         broader: Vec::new(),
     })
 }

@@ -105,6 +105,9 @@ pub struct Line {
     /// Positive; `None` when not given (a purchase or an addition counts it as 1; a removal
     /// without one takes the whole line out of the cart).
     pub quantity: Option<f64>,
+    /// The currency of `price` when the event names one (the line's, else the event's): a price
+    /// in another currency than the catalog's (`open`'s `currency`) is not read as one of its.
+    pub currency: Option<Currency>,
     /// The less specific category levels the event gave as well (GA4's `item_category` when
     /// `item_category2` is the line's category, …), most specific first: read only by the
     /// sensitive screen, which treats a line as in a sensitive category when any level is.
@@ -136,6 +139,20 @@ pub struct Event {
     /// Screening kept something of it under the `sensitive` consent (a line, the list or the
     /// query): its count leaves the profile's event counts when that consent is withdrawn.
     pub sensitive: bool,
+}
+
+/// An ISO 4217 currency code, in capitals (`*b"EUR"`).
+pub type Currency = [u8; 3];
+
+/// The currency code a string names: three ASCII letters, in any case (`'eur'`), around them
+/// white space. Anything else names none.
+pub fn currency_of(s: &str) -> Option<Currency> {
+    match s.trim().as_bytes() {
+        &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_alphabetic) => {
+            Some([a, b, c].map(|x| x.to_ascii_uppercase()))
+        }
+        _ => None,
+    }
 }
 
 /// The 64-bit FNV-1a hash of a string: what an [`Event`] keeps of an order id.

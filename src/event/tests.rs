@@ -46,6 +46,7 @@ fn segment_product_and_order() {
         &Line {
             item_id: Some("sku-9".into()),
             other_ids: Vec::new(),
+            currency: None,
             category: Some("Candles".into()),
             brand: Some("Lumen".into()),
             price: Some(12.5),
@@ -545,4 +546,30 @@ fn a_whole_segment_message_is_read_from_its_properties() {
             .as_deref(),
         Some("blue lamp")
     );
+}
+
+#[test]
+fn a_line_has_its_own_currency_else_the_events() {
+    let e = parse(
+        "purchase",
+        json!({"currency": "eur", "items": [{"item_id": "a", "price": 3}, {"item_id": "b", "currency": "GBP"}]}),
+    )
+    .unwrap();
+    let codes: Vec<_> = e.lines.iter().map(|l| l.currency).collect();
+    assert_eq!(codes, [Some(*b"EUR"), Some(*b"GBP")]);
+    let shopify = json!({"checkout": {"currencyCode": "CAD", "lineItems": [
+        {"quantity": 1, "variant": {"id": "v1", "price": {"amount": 5, "currencyCode": "USD"}}},
+        {"quantity": 1, "variant": {"id": "v2"}}]}});
+    let e = parse("checkout_completed", shopify).unwrap();
+    let codes: Vec<_> = e.lines.iter().map(|l| l.currency).collect();
+    assert_eq!(codes, [Some(*b"USD"), Some(*b"CAD")]);
+    // A label that is no code names none, and refuses nothing.
+    for label in ["US$", "€", "", "EURO"] {
+        let e = parse(
+            "view_item",
+            json!({"currency": label, "items": [{"item_id": "a"}]}),
+        )
+        .unwrap();
+        assert_eq!(one_line(&e).currency, None, "{label}");
+    }
 }

@@ -68,6 +68,7 @@ pub fn session(mem: &MemoryBackend, consent: Option<Value>, policy: Policy) -> S
         storage: StorageChoice::Memory,
         namespace: "vitrine".into(),
         policy,
+        currency: None,
     };
     Session::open(
         opts,
@@ -384,6 +385,7 @@ fn rank(m: Model) {
         storage: StorageChoice::Memory,
         namespace: "vitrine".into(),
         policy: Policy::default(),
+        currency: None,
     };
     let mem = MemoryBackend::new();
     let env = Env {

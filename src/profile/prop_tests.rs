@@ -46,6 +46,7 @@ fn line() -> impl Strategy<Value = Line> {
         .prop_map(|(item_id, category, brand, price, quantity)| Line {
             item_id,
             other_ids: Vec::new(),
+            currency: None,
             category: category.map(Into::into),
             brand: brand.map(Into::into),
             price,

@@ -21,6 +21,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
         lines: vec![Line {
             item_id: Some(id.into()),
             other_ids: Vec::new(),
+            currency: None,
             category: Some(category.into()),
             brand: Some("Acme".into()),
             price: Some(price),

@@ -157,6 +157,7 @@ proptest! {
             storage: StorageChoice::Memory,
             namespace: "vitrine".into(),
             policy: Policy::default(),
+            currency: None,
         };
         let env = Env { now: NOW, seed, gpc: false };
         let mut s = Session::open(opts, Box::new(MemoryBackend::new()), env);

@@ -30,6 +30,7 @@ fn view(kind: Kind, id: &str) -> Event {
         lines: vec![Line {
             item_id: Some(id.into()),
             other_ids: Vec::new(),
+            currency: None,
             category: None,
             brand: None,
             price: None,
@@ -652,6 +653,7 @@ fn bought_alike(repeat: Vec<f32>, trending: Vec<f32>, popularity: Vec<f32>) -> (
         .map(|i| Line {
             item_id: Some(format!("i{i}")),
             other_ids: Vec::new(),
+            currency: None,
             ..order.lines[0].clone()
         })
         .collect();

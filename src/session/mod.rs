@@ -22,7 +22,7 @@ use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageRepo
 use crate::channel::Arrival;
 use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
-use crate::event::{Event, Refusal};
+use crate::event::{currency_of, Currency, Event, Refusal};
 use crate::model::{parse_catalog, Model};
 use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
@@ -50,6 +50,9 @@ pub struct OpenOptions {
     pub storage: StorageChoice,
     pub namespace: String,
     pub policy: Policy,
+    /// The currency of the catalog's prices (`currency: 'EUR'`): an event's price in another
+    /// currency is not taken for one of them. `None`: every price is taken as given.
+    pub currency: Option<Currency>,
 }
 
 /// Longest namespace accepted.
@@ -62,6 +65,7 @@ const OPEN_KEYS: &[&str] = &[
     "storage",
     "namespace",
     "policy",
+    "currency",
 ];
 
 /// The bytes of `options.model`, moved out of the options (left empty there): the model keeps
@@ -123,7 +127,18 @@ impl OpenOptions {
                 "must be 1 to 64 characters among A-Z a-z 0-9 - _ .",
             ));
         }
+        let currency = match a.string("currency", 16)? {
+            None => None,
+            Some(c) => Some(currency_of(c).ok_or_else(|| {
+                Error::invalid(
+                    "open",
+                    "options.currency",
+                    "must be a currency code of three letters, such as 'EUR'",
+                )
+            })?),
+        };
         Ok(OpenOptions {
+            currency,
             model,
             consent: a
                 .get("consent")
@@ -199,6 +214,8 @@ struct Own {
 pub struct Session {
     model: Model,
     policy: Policy,
+    /// [`OpenOptions::currency`].
+    currency: Option<Currency>,
     weights: Weights,
     /// The consent enforced: [`Decision`] after Global Privacy Control.
     gate: Gate,
@@ -294,6 +311,7 @@ impl Session {
             known: Vec::new(),
             names: names::Names::default(),
             policy: opts.policy,
+            currency: opts.currency,
         };
         let decision = match opts.consent {
             Some(input) => input.decide(env.now, env.gpc),
@@ -354,6 +372,16 @@ impl Session {
     /// here: screening decides what becomes of it, as it would have without the catalog.
     fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
         let (model, names, policy) = (&self.model, &mut self.names, &self.policy);
+        // A price in another currency than the catalog's (a shop selling abroad in the
+        // shopper's currency) would put the shopper in a price band of the wrong magnitude: it
+        // is not read, and the catalog's price counts where the catalog has the item.
+        if let Some(shop) = self.currency {
+            for line in &mut event.lines {
+                if line.currency.is_some_and(|c| c != shop) {
+                    line.price = None;
+                }
+            }
+        }
         let sensitive = |name: Option<&str>| name.is_some_and(|n| human::sensitive_name(policy, n));
         // A list counts for its category only when the catalog has that category: a collection
         // titled 'Frontpage' or 'Summer sale' is merchandising, no taste, and kept it would take

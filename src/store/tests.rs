@@ -36,6 +36,7 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
         lines: vec![Line {
             item_id: Some("a".into()),
             other_ids: Vec::new(),
+            currency: None,
             category: None,
             brand: None,
             price: None,
@@ -175,6 +176,7 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
         lines: vec![Line {
             item_id: Some("a".into()),
             other_ids: Vec::new(),
+            currency: None,
             category: Some("c".into()),
             brand: None,
             price: Some(3.0),

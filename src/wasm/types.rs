@@ -200,6 +200,12 @@ export interface OpenOptions {
   /** Storage key prefix, default 'vitrine'. 1–64 of A-Z a-z 0-9 - _ . */
   namespace?: string | undefined;
   policy?: Policy | undefined;
+  /**
+   * The ISO 4217 code of the catalog's prices ('EUR'): an event's price in another currency (its
+   * `currency`, a Shopify `price.currencyCode`) is left out, and the catalog's counts. Absent:
+   * prices are taken as given.
+   */
+  currency?: string | undefined;
 }
 
 /** Where `Vitrine.load` reads a model file from: the page's request or its bytes. */

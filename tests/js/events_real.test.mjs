@@ -189,3 +189,26 @@ test('a whole stream forwarded as it is: ids the catalog knows, whole Segment me
   assert.deepEqual(v.track('Coupon Aplied', {}), { accepted: false, reason: 'unknown_event' });
   v.free();
 });
+
+test("a price in another currency than the catalog's is not taken for one of its prices", () => {
+  const catalog = [{ id: 'mug', category: 'Mugs', price: 18 }, { id: 'lamp', category: 'Lamps', price: 240 }];
+  const consent = { personalization: true };
+  const usd = Vitrine.open({ catalog, consent, storage: 'memory', currency: 'usd' });
+  const asGiven = Vitrine.open({ catalog, consent, storage: 'memory' });
+  for (const v of [usd, asGiven]) {
+    // A shop selling in the shopper's currency: GA4's event currency, a Shopify variant's own.
+    v.track('view_item', { currency: 'JPY', value: 2700, items: [{ item_id: 'mug', price: 2700 }] });
+    v.track('product_viewed', { productVariant: { price: { amount: 2700, currencyCode: 'JPY' }, product: { id: 'mug' } } });
+    v.track('Product Viewed', { product_id: 'unknown', price: 2700, currency: 'JPY' });
+  }
+  assert.deepEqual(usd.profile().priceBand, { min: 10, max: 20 }, "the catalog's price of the mug");
+  assert.deepEqual(asGiven.profile().priceBand.min, 1000, 'without open({currency}), prices are taken as given');
+  // The same currency, in any case: the event's price is the one the shopper saw.
+  usd.track('Product Viewed', { product_id: 'lamp', price: 120, currency: ' USD ' });
+  usd.track('Product Viewed', { product_id: 'lamp', price: 120, currency: 'usd' });
+  const bands = usd.exportData().profile.priceBands.map((b) => [b.min, b.weight]);
+  assert.deepEqual(bands.find(([min]) => min >= 100), [100, 2], 'the sale price seen (120), not the catalog\'s (240)');
+  assert.throws(() => Vitrine.open({ catalog, currency: 'US$' }), { message: /^open: options\.currency must be a currency code of three letters, such as 'EUR'/ });
+  usd.free();
+  asGiven.free();
+});
