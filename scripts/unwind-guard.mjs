@@ -53,21 +53,21 @@ function guarded(exports) {
     for (const [name, f] of Object.entries(exports)) {
         const internal = typeof f !== 'function' || /^__(wbindgen|externref)/.test(name);
         const method = /^vitrine_(?!open)/.test(name); // a method on an instance: its pointer first
-        out[name] = internal ? f : name === '__wbg_vitrine_free'
-            ? (ptr, ...rest) => { if (!stopped.delete(ptr)) f(ptr, ...rest); }
-            : (...args) => {
-                if (method && stopped.has(args[0])) {
-                    throw new Error('vitrine: a JavaScript error went through an earlier call on this instance (the page\\'s stack ran out in the middle of it) and stopped it halfway; open a new one');
-                }
-                const at = sp.value;
-                try {
-                    return f(...args);
-                } catch (e) {
-                    sp.value = at;
-                    if (method && args[0]) stopped.add(args[0]);
-                    throw e;
-                }
-            };
+        const free = name === '__wbg_vitrine_free';
+        out[name] = internal ? f : (...args) => {
+            if (stopped.has(args[0]) && (method || free)) {
+                if (free) return void stopped.delete(args[0]);
+                throw new Error("vitrine: a JavaScript error went through an earlier call on this instance (the page's stack ran out in the middle of it) and stopped it halfway; open a new one");
+            }
+            const at = sp.value;
+            try {
+                return f(...args);
+            } catch (e) {
+                sp.value = at;
+                if (method && args[0]) stopped.add(args[0]);
+                throw e;
+            }
+        };
     }
     return out;
 }
