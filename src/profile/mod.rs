@@ -487,7 +487,8 @@ impl Profile {
                 at(a).total_cmp(&at(b))
             });
             match oldest {
-                Some(i) if self.cart.get(i).is_some_and(|c| c.item.at < t) => {
+                // Of lines put in at one time, the first put in goes.
+                Some(i) if self.cart.get(i).is_some_and(|c| c.item.at <= t) => {
                     drop(self.cart.remove(i));
                 }
                 _ => return,

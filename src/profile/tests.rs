@@ -801,4 +801,11 @@ fn a_full_cart_keeps_the_latest_lines() {
     // An addition reported late, older than every line held, takes no later line's place.
     p.record(&tok, &ev(Kind::Add, "late", "c", 1.0), T0 - 5.0);
     assert_eq!(cart(&p), held);
+    // Lines put in at one time (a burst in one millisecond): the first put in gives its place.
+    let mut q = Profile::new(14.0 * DAY);
+    for i in 0..=MAX_CART {
+        q.record(&tok, &ev(Kind::Add, &format!("i{i}"), "c", 1.0), T0);
+    }
+    let held = cart(&q);
+    assert!(held.contains(&format!("i{MAX_CART}")) && !held.contains(&"i0".to_owned()));
 }
