@@ -383,9 +383,12 @@ fn payload(props: &Value) -> &Value {
         Some(data @ Value::Object(_)) if props.get(envelope).is_some() => Some(data),
         _ => None,
     };
+    // A Segment message says it is one (`type: 'track'`): a payload of another shape may carry
+    // its own `event` and `properties` fields.
+    let message = props.get("type").and_then(Value::as_str) == Some("track");
     inner("name", "data")
         .or_else(|| inner("event", "ecommerce"))
-        .or_else(|| inner("event", "properties"))
+        .or_else(|| inner("event", "properties").filter(|_| message))
         .unwrap_or(props)
 }
 
