@@ -64,6 +64,9 @@ impl Vitrine {
         let before = storage::writes();
         let result = {
             let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
+            // Every call first ends what time has ended (a decision older than
+            // `consentMaxAgeDays`, signals past the retention period) on a page left open.
+            s.tend(now());
             f(&mut s)
         };
         storage::after_writes(&self.inner, before);
@@ -288,12 +291,7 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ConsentState")]
     pub fn consent(&self) -> Result<JsValue, JsError> {
-        // A decision older than `consentMaxAgeDays` on a page left open ends here too, so that a
-        // banner that asks again when `source` is 'default' asks.
-        let state = self.with(|s| {
-            s.tend(now());
-            Ok(s.consent())
-        })?;
+        let state = self.with(|s| Ok(s.consent()))?;
         to_js(&state)
     }
 
@@ -307,7 +305,6 @@ impl Vitrine {
     pub fn profile(&self) -> Result<JsValue, JsError> {
         let summary = self.with(|s| {
             let at = now();
-            s.tend(at);
             Ok(s.profile(at))
         })?;
         to_js(&summary)
@@ -430,7 +427,6 @@ impl Vitrine {
         let value = read(&options, SMALL, "explainShelf")?;
         let shelf = self.with(|s| {
             let at = now();
-            s.tend(at);
             Ok(s.explain_shelf(&value, at)?)
         })?;
         to_js(&shelf)

@@ -274,7 +274,7 @@ test('audit, exportData and erase: everything held is reported, exported, and th
   v.free();
 });
 
-test('consent() on a page left open past consentMaxAgeDays reads no decision, as every other call does', () => {
+test('a page left open past consentMaxAgeDays: consent() and every other call read no decision', () => {
   const realNow = Date.now;
   let offset = 0;
   Date.now = () => realNow() + offset;
@@ -286,6 +286,12 @@ test('consent() on a page left open past consentMaxAgeDays reads no decision, as
     assert.deepEqual([state.personalization, state.storage, state.source, state.updatedAt], [false, false, 'default', null]);
     assert.deepEqual(v.track('Product Viewed', { product_id: catalog[0].id }), { accepted: false, reason: 'no_consent' });
     v.free();
+    // Every call ends it, the first one after the limit whichever it is.
+    const w = Vitrine.open({ catalog, storage: 'memory', consent: { personalization: true, storage: true }, policy: { consentMaxAgeDays: 1 } });
+    offset += 1.1 * 86_400_000;
+    const order = { order_id: 'o1', timestamp: Date.now(), products: [{ product_id: catalog[0].id }] };
+    assert.deepEqual(w.importHistory([order]), { imported: 0, duplicates: 0, refused: [], reason: 'no_consent' });
+    w.free();
   } finally {
     Date.now = realNow;
   }

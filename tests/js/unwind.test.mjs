@@ -55,3 +55,21 @@ test('a RangeError through a call stops that instance only, and the module keeps
   other.free();
   assert.equal(sp.value, top);
 });
+
+test('a fake clock that throws stops nothing: it reads as a wrong clock', () => {
+  const v = open();
+  const realNow = Date.now;
+  Date.now = () => { throw new Error('fake clock not installed yet'); };
+  try {
+    v.track('Product Viewed', { product_id: catalog[0].id });
+    v.recommend({ scenario: 'for_you', k: 2 });
+    v.consent();
+  } finally {
+    Date.now = realNow;
+  }
+  // (The event tracked meanwhile had no time to be dated by: it was dated 2001, and the next call
+  // with a true clock pruned it as older than the retention period.)
+  assert.deepEqual(v.track('Product Viewed', { product_id: catalog[1].id }), { accepted: true });
+  assert.deepEqual(v.profile().recentlyViewed, [catalog[1].id]);
+  v.free();
+});
