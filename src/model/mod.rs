@@ -846,6 +846,26 @@ impl Model {
         self.p.trending.get(i as usize).copied().unwrap_or(0.0)
     }
 
+    /// How much item `i` sells above the catalog's least (by popularity or trend, whichever is
+    /// more): what a reason may call "popular" or "trending". 0 for every item of a catalog given
+    /// without popularity (each item then counts 1) or with one figure for all.
+    pub fn sells(&self, i: u32) -> f32 {
+        let above = |order: &[u32], value: fn(&Self, u32) -> f32| match order.last() {
+            Some(&least) => value(self, i) - value(self, least),
+            None => 0.0,
+        };
+        above(&self.by_popularity, Self::popularity).max(above(&self.by_trending, Self::trending))
+    }
+
+    /// Whether any item sells more than another ([`Model::sells`]): what a shelf of popular
+    /// items may be called.
+    pub fn sells_any(&self) -> bool {
+        [self.by_popularity.first(), self.by_trending.first()]
+            .into_iter()
+            .flatten()
+            .any(|&i| self.sells(i) > 0.0)
+    }
+
     pub fn by_popularity(&self) -> &[u32] {
         &self.by_popularity
     }

@@ -21,6 +21,7 @@
 //! | trending | `trending in <category>` or `trending now` |
 //! | trending among a channel's visitors | `trending among visitors from <channel>` |
 //! | exploration | `something new to discover` |
+//! | nothing known, not even popularity (the shop's order) | `more from the shop` |
 //!
 //! Category and brand names are shown in lower case. A sensitive category is never named in a
 //! reason unless the shopper allowed sensitive personalization.
@@ -50,6 +51,9 @@ pub enum Reason {
     /// On the list of a channel (model channel index).
     TrendingOn(u32),
     Explore,
+    /// Nothing known recommends it, not even popularity (a catalog given without any): the shop's
+    /// own order fills the shelf.
+    Catalog,
 }
 
 impl Reason {
@@ -95,6 +99,7 @@ impl Reason {
                 "trending now",
             ),
             Reason::Explore => ("", None, "", "something new to discover"),
+            Reason::Catalog => ("", None, "", "more from the shop"),
         };
         match name {
             Some(name) => crate::args::concat(&[before, &name, after]),

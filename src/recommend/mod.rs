@@ -197,18 +197,18 @@ fn serve(
                 (
                     shelf::channel_trending(&ctx, c, m),
                     Box::new(move |_, i| {
-                        let r = if listed.contains(&i) {
-                            Reason::TrendingOn(c)
-                        } else {
-                            Reason::Trending(model.category(i))
-                        };
-                        vec![(r, 1.0)]
+                        if listed.contains(&i) {
+                            return vec![(Reason::TrendingOn(c), 1.0)];
+                        }
+                        vec![(Reason::Trending(model.category(i)), model.sells(i))]
                     }),
                 )
             }
             (Scenario::Trending | Scenario::ForYou, _) => (
                 score::trending(&ctx, m),
-                Box::new(|_, i| vec![(Reason::Trending(model.category(i)), 1.0)]),
+                // An item trends as much as it sells: one the catalog gives no figure for is
+                // not said to trend.
+                Box::new(|_, i| vec![(Reason::Trending(model.category(i)), model.sells(i))]),
             ),
         };
 
@@ -230,7 +230,17 @@ fn serve(
             let shown = explain(scratch, i).0;
             let seen = shown.contains(&Some(Reason::ViewedBefore))
                 || rep.is_some_and(|r| r.interest(i).is_some_and(|x| !x.bought));
-            let lead = shown[0].and_then(shelf::Signal::of);
+            // The first reason that is not popularity leads ("popular in dresses; because you
+            // like dresses" is the shopper's liking of dresses: the cart shelf after one dress
+            // was five dresses whatever the cap).
+            let popular = |r: &&Reason| {
+                matches!(
+                    r,
+                    Reason::Popular(_) | Reason::Trending(_) | Reason::TrendingOn(_)
+                )
+            };
+            let lead = shown.iter().flatten().find(|r| !popular(r));
+            let lead = lead.and_then(|&r| shelf::Signal::of(r));
             if seen {
                 Some(shelf::Signal::Seen)
             } else {
@@ -260,7 +270,11 @@ fn serve(
                 explain(scratch, s.item).0.into_iter().flatten().collect()
             };
             if reasons.is_empty() {
-                reasons.push(Reason::Popular(model.category(s.item)));
+                // Popular, when it is: a catalog given without popularity has no figure to say so.
+                reasons.push(match model.sells(s.item) > 0.0 {
+                    true => Reason::Popular(model.category(s.item)),
+                    false => Reason::Catalog,
+                });
             }
             let mut reasons: Vec<String> = reasons
                 .into_iter()

@@ -722,13 +722,14 @@ impl<'a> ForYou<'a> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         let (c, b) = (model.category(i), model.brand(i));
         let [cat, brand, price, pop, trend] = self.attrs(i);
+        let sells = model.sells(i) > 0.0;
         let mut parts = vec![
             (Reason::BoughtBefore, w.buy_again * rep.propensity(i)),
             (Reason::LikesCategory(c), cat),
             (Reason::LikesBrand(b), brand),
             (Reason::PriceRange, price),
-            (Reason::Popular(c), pop),
-            (Reason::Trending(c), trend),
+            (Reason::Popular(c), if sells { pop } else { 0.0 }),
+            (Reason::Trending(c), if sells { trend } else { 0.0 }),
         ];
         if let Some(x) = rep.interest(i) {
             let r = if x.bought {
@@ -775,6 +776,9 @@ impl<'a> ForYou<'a> {
         parts
     }
 }
+
+/// The lower price over the higher from which `similar` says "similar price".
+const SIMILAR_PRICE: f32 = 0.75;
 
 /// Items like the one(s) on screen.
 pub struct Similar<'a> {
@@ -992,6 +996,14 @@ impl<'a> Similar<'a> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         let (c, b) = (model.category(i), model.brand(i));
         let [cat, brand, tags, price, pop, _] = self.attrs(i);
+        // "Similar price" within a third of the price on screen (the lower over the higher at
+        // least 0.75); the price still counts further apart, but a plate at 11 is no similar
+        // price to a mug at 300.
+        let price = if price >= w.price * SIMILAR_PRICE {
+            price
+        } else {
+            0.0
+        };
         // The tags' part is the anchors' together; it is told as the anchor sharing most of them.
         let t = model.tags(i);
         let shared = |a: u32| model.tags(a).iter().filter(|x| t.contains(x)).count();
@@ -1001,7 +1013,10 @@ impl<'a> Similar<'a> {
             (Reason::SameBrand(b), brand),
             (Reason::SimilarTo(most.unwrap_or(0)), tags),
             (Reason::SimilarPrice, price),
-            (Reason::Popular(c), pop),
+            (
+                Reason::Popular(c),
+                if model.sells(i) > 0.0 { pop } else { 0.0 },
+            ),
         ];
         parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_view(), self.anchors(w.co_view), i) {
@@ -1096,6 +1111,7 @@ impl<'a> Together<'a> {
     pub fn explain(&self, i: u32) -> Vec<(Reason, f32)> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.together);
         let [pop, _] = self.extra(i);
+        let pop = if model.sells(i) > 0.0 { pop } else { 0.0 };
         let mut parts = vec![(Reason::Popular(model.category(i)), pop)];
         parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_purchase(), self.anchors(w.co_purchase), i) {

@@ -294,9 +294,14 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         _ => Vec::new(),
     };
     let personal = !signals.is_empty();
+    // A catalog given without popularity has no popular items: its fill is the shop's order.
+    let popular = match model.sells_any() {
+        true => "popular right now",
+        false => "more from the shop",
+    };
     let trending = |tail: &str| match channel {
         Some(c) => concat(&["trending among visitors from ", c, tail]),
-        None => concat(&["popular right now", tail]),
+        None => concat(&[popular, tail]),
     };
     let nudged = if personal {
         ", nudged by your tastes"
@@ -320,7 +325,7 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
             trending(": personalization is off, so nothing about you is used")
         }
         Some(Scenario::ForYou) if !personal => {
-            "popular right now: nothing is known about you yet".to_owned()
+            concat(&[popular, ": nothing is known about you yet"])
         }
         Some(Scenario::ForYou) if input.gentle => concat(&[
             "picked for you from your activity on this device, ",
@@ -331,14 +336,16 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         // Without a purchase known to go with any item on screen (or in the cart), the shelf is
         // its fill: popular items (nudged by the shopper's tastes), and it says so.
         Some(Scenario::BoughtTogether) if unrelated => concat(&[
-            "popular right now: nothing is known yet of what is bought with the item you are looking at",
+            popular,
+            ": nothing is known yet of what is bought with the item you are looking at",
             nudged,
         ]),
         Some(Scenario::BoughtTogether) => {
             concat(&["often bought with the item you are looking at", nudged])
         }
         Some(Scenario::Cart) if unrelated => concat(&[
-            "popular right now: nothing is known yet of what is bought with what is in your cart",
+            popular,
+            ": nothing is known yet of what is bought with what is in your cart",
             nudged,
         ]),
         Some(Scenario::Cart) => concat(&["goes with what is in your cart", nudged]),

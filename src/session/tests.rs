@@ -460,3 +460,100 @@ fn storage_failures_keep_the_page_working_and_are_reported_once() {
     assert_eq!(errors, 1);
     assert_eq!(s.profile(NOW).unwrap().events, 5);
 }
+
+/// A small shop's catalog as it is often given: no popularity at all.
+fn unranked_catalog() -> Json {
+    let cats = ["Dresses", "Tops", "Jeans", "Accessories"];
+    let mut items: Vec<Json> = (0..24)
+        .map(|i| json!({"id": format!("{}-{i}", cats[i % 4].to_lowercase()), "category": cats[i % 4], "price": 30 + i}))
+        .collect();
+    items.push(json!({"id": "mug-luxe", "category": "Mugs", "price": 300}));
+    items.push(json!({"id": "mug-basic", "category": "Mugs", "price": 12}));
+    items.push(json!({"id": "plate", "category": "Plates", "price": 11}));
+    Json::Array(items)
+}
+
+#[test]
+fn a_catalog_without_popularity_has_nothing_popular_or_trending() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"catalog": unranked_catalog(), "consent": {"personalization": true}}),
+    );
+    let reasons = |r: &[Recommendation]| {
+        r.iter()
+            .flat_map(|x| x.reasons.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    for scenario in [
+        json!({"scenario": "trending"}),
+        json!({"scenario": "for_you"}),
+        json!({"scenario": "similar", "itemId": "plate"}),
+        json!({"scenario": "bought_together", "itemId": "tops-1"}),
+    ] {
+        let all = reasons(&rec(&mut s, scenario.clone()));
+        assert!(
+            !all.iter()
+                .any(|r| r.contains("popular") || r.contains("trending")),
+            "{scenario}: {all:?}"
+        );
+    }
+    assert_eq!(
+        rec(&mut s, json!({"scenario": "trending", "k": 1}))[0].reasons,
+        ["more from the shop"]
+    );
+    let shelf = s
+        .explain_shelf(&from_json(&json!({"scenario": "for_you"})), NOW)
+        .unwrap();
+    assert_eq!(
+        shelf.explanation,
+        "more from the shop: nothing is known about you yet"
+    );
+    // The same catalog with figures: popular again.
+    let mut ranked = unranked_catalog();
+    ranked[0]["popularity"] = json!(9);
+    let mut s = open_with(&mem, json!({"catalog": ranked}));
+    let top = rec(&mut s, json!({"scenario": "trending", "k": 2}));
+    assert_eq!(top[0].reasons, ["trending in dresses"]);
+    assert_eq!(
+        top[1].reasons,
+        ["more from the shop"],
+        "the rest sell no more than the least"
+    );
+}
+
+#[test]
+fn similar_price_is_said_within_a_third() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"catalog": unranked_catalog()}));
+    let shelf = rec(&mut s, json!({"scenario": "similar", "itemId": "mug-luxe"}));
+    for r in &shelf {
+        assert!(!r.reasons.contains(&"similar price".to_owned()), "{r:?}");
+    }
+    let shelf = rec(
+        &mut s,
+        json!({"scenario": "similar", "itemId": "dresses-20"}),
+    );
+    let near = shelf.iter().find(|r| r.item_id == "tops-21").unwrap();
+    assert!(
+        near.reasons.contains(&"similar price".to_owned()),
+        "{near:?}"
+    );
+}
+
+#[test]
+fn the_cart_shelf_after_one_addition_is_held_to_the_cap() {
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"catalog": unranked_catalog(), "consent": {"personalization": true},
+            "policy": {"maxSignalShare": 0.5}}),
+    );
+    track(&mut s, "Product Added", json!({"product_id": "dresses-0"}));
+    let shelf = rec(&mut s, json!({"scenario": "cart", "k": 6}));
+    let dresses = ids(&shelf)
+        .iter()
+        .filter(|i| i.starts_with("dresses"))
+        .count();
+    assert_eq!((shelf.len(), dresses), (6, 3), "{shelf:?}");
+}
