@@ -115,7 +115,9 @@ impl Top {
 }
 
 /// Similarity of two items for diversity: embedding cosine when both have one, otherwise
-/// 0.6 for the same category plus 0.4 for the same brand.
+/// 0.6 for the same category plus 0.4 for the same brand, each half when either item has none
+/// (unknown, not different: a gift card or a jar of honey without a category came next after
+/// the first pick of every shelf, as the item least like it).
 pub fn similarity(model: &Model, a: u32, b: u32) -> f32 {
     similarity_of(model, (a, model.embedding(a)), (b, model.embedding(b)))
 }
@@ -128,15 +130,12 @@ fn similarity_of(model: &Model, (a, ea): Looked<'_>, (b, eb): Looked<'_>) -> f32
         let d = dot_embeddings(x, y);
         return if d > 0.0 { d } else { 0.0 };
     }
-    let same = |x: u32, y: u32| x != NONE && x == y;
-    let mut s = 0.0;
-    if same(model.category(a), model.category(b)) {
-        s += 0.6;
-    }
-    if same(model.brand(a), model.brand(b)) {
-        s += 0.4;
-    }
-    s
+    let alike = |x: u32, y: u32, weight: f32| match (x, y) {
+        (NONE, _) | (_, NONE) => weight * 0.5,
+        _ if x == y => weight,
+        _ => 0.0,
+    };
+    alike(model.category(a), model.category(b), 0.6) + alike(model.brand(a), model.brand(b), 0.4)
 }
 
 /// An item and its embedding.

@@ -557,3 +557,19 @@ fn the_cart_shelf_after_one_addition_is_held_to_the_cap() {
         .count();
     assert_eq!((shelf.len(), dresses), (6, 3), "{shelf:?}");
 }
+
+#[test]
+fn an_item_without_a_category_is_not_unlike_everything_for_diversity() {
+    let cats = ["Green tea", "Black tea", "Herbal"];
+    let mut items: Vec<Json> = (0..12)
+        .map(|i| json!({"id": format!("tea-{i}"), "category": cats[i % 3], "brand": "Leaf"}))
+        .collect();
+    items.push(json!({"id": "gift-card"}));
+    items.push(json!({"id": "honey"}));
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"catalog": items}));
+    // Every item alike but for its category: the shop's own categories come first, one each,
+    // before what has none (it came second and third, as the item least like the first pick).
+    let shelf = rec(&mut s, json!({"scenario": "trending", "k": 4}));
+    assert_eq!(&ids(&shelf)[..3], ["tea-0", "tea-1", "tea-2"], "{shelf:?}");
+}
