@@ -14,7 +14,7 @@ use crate::value::Value;
 use serde::Serialize;
 
 pub use lines::{MAX_PRICE, MAX_QUANTITY, MIN_QUANTITY};
-pub use names::{kind_of, Vocabulary, EVENT_NAMES, IGNORED_NAMES};
+pub use names::{ignored, kind_of, Vocabulary, EVENT_NAMES, IGNORED_NAMES};
 
 /// Longest category, brand, search query or channel accepted, in bytes.
 pub const MAX_TEXT_LEN: usize = 256;
@@ -273,7 +273,7 @@ impl Event {
     }
 
     fn parse_fields(name: &str, props: &Value, options: &Value) -> Parsed {
-        let kind = kind_of(name).ok_or(match IGNORED_NAMES.contains(&name) {
+        let kind = kind_of(name).ok_or(match ignored(name) {
             true => Refusal::IgnoredEvent,
             false => Refusal::UnknownEvent,
         })?;
