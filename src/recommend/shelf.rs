@@ -10,7 +10,7 @@ use super::score::Ctx;
 use super::weights::Weights;
 use super::Input;
 use crate::args::concat;
-use crate::model::Model;
+use crate::model::{Model, NONE};
 use serde::Serialize;
 
 /// What one call serves, decided before any scoring; `recommend` and `explainShelf` share it, so
@@ -284,6 +284,16 @@ fn used(rep: &UserRep, scenario: Scenario, from_profile_cart: bool) -> Vec<&'sta
     out
 }
 
+/// Whether the model knows nothing of item `a` that `similar` compares.
+fn bare(model: &Model, a: u32) -> bool {
+    model.category(a) == NONE
+        && model.brand(a) == NONE
+        && model.tags(a).is_empty()
+        && model.price(a).is_none()
+        && model.embedding(a).is_none()
+        && model.co_view().of(a).0.is_empty()
+}
+
 /// Explains what `recommend` serves for `req`; `rep` is the shopper as ranking sees them.
 pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Shelf {
     let p = plan(input, req, rep);
@@ -332,6 +342,13 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
             "what you bought before first; promotions are paused",
         ]),
         Some(Scenario::ForYou) => "picked for you from your activity on this device".to_owned(),
+        // An item the catalog says nothing of (no category, brand, tags, price, embedding or
+        // co-views) has nothing like it: the shelf is the fill, and says so.
+        Some(Scenario::Similar) if p.anchors.iter().all(|&a| bare(model, a)) => concat(&[
+            popular,
+            ": nothing is known of what is like the item you are looking at",
+            nudged,
+        ]),
         Some(Scenario::Similar) => concat(&["similar to the item you are looking at", nudged]),
         // Without a purchase known to go with any item on screen (or in the cart), the shelf is
         // its fill: popular items (nudged by the shopper's tastes), and it says so.

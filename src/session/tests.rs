@@ -573,3 +573,28 @@ fn an_item_without_a_category_is_not_unlike_everything_for_diversity() {
     let shelf = rec(&mut s, json!({"scenario": "trending", "k": 4}));
     assert_eq!(&ids(&shelf)[..3], ["tea-0", "tea-1", "tea-2"], "{shelf:?}");
 }
+
+#[test]
+fn similar_to_an_item_the_catalog_says_nothing_of_says_so() {
+    let mut items = unranked_catalog();
+    items.as_array_mut().unwrap().push(json!({"id": "gift"}));
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"catalog": items}));
+    let explain = |s: &Session, id: &str| {
+        s.explain_shelf(
+            &from_json(&json!({"scenario": "similar", "itemId": id})),
+            NOW,
+        )
+        .unwrap()
+        .explanation
+    };
+    assert_eq!(
+        explain(&s, "gift"),
+        "more from the shop: nothing is known of what is like the item you are looking at"
+    );
+    assert_eq!(
+        explain(&s, "plate"),
+        "similar to the item you are looking at"
+    );
+    assert!(!rec(&mut s, json!({"scenario": "similar", "itemId": "gift"})).is_empty());
+}
