@@ -203,9 +203,13 @@ impl Session {
     /// last pruned, in memory and storage: a page left open for days holds no more than a page
     /// opened now would read; and brings the profile's times back to now when the clock was put
     /// back while the page was open; and asks again for a decision of the site's banner that has
-    /// stood longer than `policy.consentMaxAgeDays` (a page open since). Costs three comparisons
-    /// until then.
+    /// stood longer than `policy.consentMaxAgeDays` (a page open since). Costs a look at whether
+    /// the consent record is still stored and three comparisons until then. First of all,
+    /// records the browser cleared are taken for an erasure
+    /// ([`Session::check_vanished`]): what follows may write, and nothing the browser deleted is
+    /// written back (a decision past its age wrote the profile back).
     pub fn tend(&mut self, now: f64) {
+        self.check_vanished(now);
         let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
         if banner && self.policy.consent_expired(self.decision.at, now) {
             // What waits is stored under the decision that allowed it; the profile then stays

@@ -438,3 +438,29 @@ fn a_decision_and_profile_outlive_a_newer_vitrines_record() {
     assert!(!view(&mut s, "mugs-4").accepted);
     assert!(mem.snapshot().is_empty(), "nothing written back");
 }
+
+#[test]
+fn storage_cleared_while_events_wait_is_not_written_back_when_the_decision_expires() {
+    // Found by a re-audit: every call now ends a decision past `consentMaxAgeDays` first, and
+    // that wrote what waited — the whole profile — back into the storage the browser cleared.
+    let mem = MemoryBackend::new();
+    let mut o = json!({"catalog": catalog(), "consent": {"personalization": true, "storage": true},
+        "policy": {"consentMaxAgeDays": 1}});
+    o["storage"] = json!("local");
+    let opts = OpenOptions::parse(from_json(&o)).unwrap();
+    let env = Env {
+        now: NOW,
+        seed: 1,
+        gpc: false,
+    };
+    let mut s = Session::open(opts, Box::new(mem.clone()), env);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    view(&mut s, "mugs-1");
+    view(&mut s, "mugs-2"); // waits for the next write
+    mem.clear();
+    let later = NOW + 1.1 * 86_400_000.0;
+    s.tend(later);
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
+    let history = s.audit(later).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}

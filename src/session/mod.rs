@@ -330,7 +330,6 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
-        self.check_vanished(now);
         self.tend(now);
         if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
@@ -569,7 +568,6 @@ impl Session {
     /// forgets the own events stored longer ago than the merge window.
     pub fn flush(&mut self, now: f64) {
         // Records the browser cleared since the last write are not written back (P10).
-        self.check_vanished(now);
         self.tend(now);
         if self.pending {
             self.pending = false;
