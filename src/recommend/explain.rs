@@ -23,8 +23,8 @@
 //! | exploration | `something new to discover` |
 //! | nothing known, not even popularity (the shop's order) | `more from the shop` |
 //!
-//! Category and brand names are shown in lower case. A sensitive category is never named in a
-//! reason unless the shopper allowed sensitive personalization.
+//! Category names are shown in lower case, brand names as the catalog writes them. A sensitive
+//! category is never named in a reason unless the shopper allowed sensitive personalization.
 
 use crate::model::{Model, NONE};
 use std::borrow::Cow;
@@ -66,10 +66,9 @@ impl Reason {
                 .flatten()
                 .map(|s| Cow::Owned(crate::text::lower(s.trim())))
         };
-        let brand = |b: u32| {
-            m.brand_name(b)
-                .map(|s| Cow::Owned(crate::text::lower(s.trim())))
-        };
+        // A brand is a name: shown as the catalog writes it ("because you like loom" read as
+        // liking looms; a category reads as a common noun, in lower case).
+        let brand = |b: u32| m.brand_name(b).map(|s| Cow::Borrowed(s.trim()));
         // Each reason is `before` + a name + `after`, or `plain` when it names nothing: one
         // concatenation for all of them (a string built per arm was 2.5 KB more WebAssembly).
         let (before, name, after, plain) = match self {

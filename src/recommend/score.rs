@@ -996,10 +996,14 @@ impl<'a> Similar<'a> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.similar);
         let (c, b) = (model.category(i), model.brand(i));
         let [cat, brand, tags, price, pop, _] = self.attrs(i);
-        // "Similar price" within a third of the price on screen (the lower over the higher at
-        // least 0.75); the price still counts further apart, but a plate at 11 is no similar
-        // price to a mug at 300.
-        let price = if price >= w.price * SIMILAR_PRICE {
+        // "Similar price" to one of the items on screen (the lower over the higher at least
+        // 0.75); the price still counts further apart, but a plate at 11 is no similar price to
+        // a mug at 300, nor is an item at 150 to the two of them (their mean is what scores).
+        let near = |a: u32| match (model.price(a), model.price(i)) {
+            (Some(x), Some(y)) if x > 0.0 && y > 0.0 => x.min(y) / x.max(y) >= SIMILAR_PRICE,
+            _ => false,
+        };
+        let price = if self.anchors.iter().any(|&a| near(a)) {
             price
         } else {
             0.0

@@ -1200,7 +1200,7 @@ fn shelves_about_items_say_which_liking_and_which_item() {
         &req(json!({"scenario": "bought_together", "itemId": "i0"})),
     );
     let all: Vec<&String> = out.iter().flat_map(|r| &r.reasons).collect();
-    assert!(all.iter().any(|r| *r == "because you like kiln"), "{out:?}");
+    assert!(all.iter().any(|r| *r == "because you like Kiln"), "{out:?}");
     assert!(
         !all.iter().any(|r| r.starts_with("because you like c")),
         "{out:?}"

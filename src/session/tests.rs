@@ -470,6 +470,7 @@ fn unranked_catalog() -> Json {
     items.push(json!({"id": "mug-luxe", "category": "Mugs", "price": 300}));
     items.push(json!({"id": "mug-basic", "category": "Mugs", "price": 12}));
     items.push(json!({"id": "plate", "category": "Plates", "price": 11}));
+    items.push(json!({"id": "bowl", "category": "Bowls", "price": 150}));
     Json::Array(items)
 }
 
@@ -523,13 +524,23 @@ fn a_catalog_without_popularity_has_nothing_popular_or_trending() {
 }
 
 #[test]
-fn similar_price_is_said_within_a_third() {
+fn similar_price_is_said_of_a_price_near_one_on_screen() {
     let mem = MemoryBackend::new();
     let mut s = open_with(&mem, json!({"catalog": unranked_catalog()}));
     let shelf = rec(&mut s, json!({"scenario": "similar", "itemId": "mug-luxe"}));
     for r in &shelf {
         assert!(!r.reasons.contains(&"similar price".to_owned()), "{r:?}");
     }
+    // Nor to two items on screen whose mean is near (11 and 300: 155.5).
+    let shelf = rec(
+        &mut s,
+        json!({"scenario": "similar", "itemIds": ["plate", "mug-luxe"], "k": 30}),
+    );
+    let bowl = shelf.iter().find(|r| r.item_id == "bowl").unwrap();
+    assert!(
+        !bowl.reasons.contains(&"similar price".to_owned()),
+        "{bowl:?}"
+    );
     let shelf = rec(
         &mut s,
         json!({"scenario": "similar", "itemId": "dresses-20"}),
