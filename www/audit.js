@@ -194,6 +194,13 @@ function askedAgain(a) {
   return `${after}, on ${new Date(c.updatedAt + days * DAY).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`;
 }
 
+/** What "no decision" means here: none made yet, or a refusal the policy does not keep. */
+function noDecision(a) {
+  return a.policy.rememberRefusal
+    ? 'no decision yet'
+    : 'none held: no decision yet, or a refusal, which this shop does not keep (policy.rememberRefusal is off): the banner asks at the next visit';
+}
+
 function consentPanel(a) {
   const c = a.consent;
   const yes = (b) => el('span', { class: `pill ${b ? 'ok' : 'bad'}`, text: b ? 'granted' : 'denied' });
@@ -203,7 +210,7 @@ function consentPanel(a) {
         el('tr', {}, el('th', { scope: 'row', text: 'Personalisation' }), el('td', {}, yes(c.personalization))),
         el('tr', {}, el('th', { scope: 'row', text: 'Storage' }), el('td', {}, yes(c.storage))),
         el('tr', {}, el('th', { scope: 'row', text: 'Decided by' }), el('td', { text: c.source })),
-        el('tr', {}, el('th', { scope: 'row', text: 'When' }), el('td', { text: c.updatedAt ? when(c.updatedAt) : 'no decision yet' })),
+        el('tr', {}, el('th', { scope: 'row', text: 'When' }), el('td', { text: c.updatedAt ? when(c.updatedAt) : noDecision(a) })),
         el('tr', {}, el('th', { scope: 'row', text: 'Asked again' }), el('td', { text: askedAgain(a) })))),
     el('h3', { text: 'History (this page)' }),
     a.history.length

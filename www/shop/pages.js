@@ -17,7 +17,8 @@ export function home(shop) {
   const nodes = [hero(shop, personal)];
   // Titled and captioned by what vitrine serves, not by the consent alone: right after "Accept
   // all" nothing is known yet, and the shelf is still the popular one.
-  nodes.push(shelf(shop, { scenario: 'for_you', k: K, excludePurchased: DURABLE }, {
+  const forYou = { scenario: 'for_you', k: K, excludePurchased: DURABLE };
+  nodes.push(shelf(shop, forYou, {
     title: (why) => (why.personal ? 'Picked for you' : 'Popular right now'),
     note: (why) => (why.personal ? null // vitrine's own sentence says it (www/human.js)
       : personal ? 'Look around: this shelf follows your taste as you browse — in this browser only.'
@@ -29,7 +30,10 @@ export function home(shop) {
     nodes.push(shelf(shop, { scenario: 'buy_again', k: K },
       { title: 'Buy again', note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }));
   }
-  nodes.push(shelf(shop, { scenario: 'trending', k: K, diversity: 0.6 },
+  // While the first shelf is the popular one (nothing known yet, or no consent), this one shows
+  // what it does not: two shelves of the same eight products opened every first visit.
+  const shown = shop.explain(forYou).personal ? [] : shop.recommend(forYou).map((r) => r.itemId);
+  nodes.push(shelf(shop, { scenario: 'trending', k: K, diversity: 0.6, exclude: shown },
     { title: 'Trending this week', note: (why) => (why.served ? fromOrders('recent')(why) : null) }));
   nodes.push(el('h2', { class: 'section-title', text: 'Shop by category' }));
   nodes.push(el('div', { class: 'tiles' }, CATEGORIES.map((c) => {
