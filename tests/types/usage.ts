@@ -116,6 +116,9 @@ export function humanFirst(v: Vitrine, catalog: CatalogItem[]): void {
 
 // track's answer is a union: a refusal always has a reason, an accepted event none.
 export function trackResults(v: Vitrine, say: Record<RefusalReason, string>): string {
+  const spec: RefusalReason = 'ignored_event'; // the vocabularies' events vitrine has no use for
+  void spec;
+  v.track('Wishlist Product Added to Cart', { product_id: 'sku-1', quantity: 1 });
   const r = v.track('Product Viewed', { product_id: 'sku-1' });
   if (r.accepted) {
     const none: undefined = r.reason;
@@ -143,7 +146,7 @@ export async function undefinedIsLeftOut(
     inStock: undefined, sensitive: undefined, embedding: undefined, popularity: undefined, popularityByChannel: undefined,
   };
   const w = Vitrine.open({
-    catalog: [item], model: undefined, consent: undefined, storage: undefined, namespace: undefined,
+    catalog: [item], model: undefined, consent: undefined, storage: undefined, namespace: undefined, currency: 'EUR',
     policy: {
       halfLifeDays: undefined, retentionDays: undefined, gpc: undefined, sensitiveCategories: undefined, diversity: undefined,
       rememberRefusal: undefined, maxSignalShare: undefined, detractors: undefined,
