@@ -282,7 +282,7 @@ fn serve(
                 .collect();
             // A category and a brand of one name read the same ("because you like kiln" and
             // "… Kiln"): one of them is said.
-            reasons.dedup_by(|a, b| crate::text::key(a) == crate::text::key(b));
+            reasons.dedup_by(|a, b| crate::text::lower(a) == crate::text::lower(b));
             Recommendation {
                 item_id: model.id(s.item).to_owned(),
                 score: (f64::from(s.score) * 1e4).round() / 1e4,
