@@ -60,17 +60,26 @@ fn busy() -> JsError {
 }
 
 impl Vitrine {
+    /// Runs `f` on the session, for a call whose session method first ends what time has ended
+    /// (`track`, `recommend`, and `flush` for `audit` and `exportData`: [`Session::tend`]).
     fn with<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, JsError>) -> Result<T, JsError> {
         let before = storage::writes();
         let result = {
             let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
-            // Every call first ends what time has ended (a decision older than
-            // `consentMaxAgeDays`, signals past the retention period) on a page left open.
-            s.tend(now());
             f(&mut s)
         };
         storage::after_writes(&self.inner, before);
         result
+    }
+
+    /// [`Vitrine::with`] for every other call: time's end first (a decision older than
+    /// `consentMaxAgeDays`, signals past the retention period, records the browser cleared, on a
+    /// page left open), so that no call answers under what has ended.
+    fn tended<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, JsError>) -> Result<T, JsError> {
+        self.with(|s| {
+            s.tend(now());
+            f(s)
+        })
     }
 }
 
@@ -280,7 +289,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "ConsentInput")] consent: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&consent, SMALL, "setConsent")?;
-        let state = self.with(|s| Ok(s.set_consent(&value, now(), gpc())?))?;
+        let state = self.tended(|s| Ok(s.set_consent(&value, now(), gpc())?))?;
         to_js(&state)
     }
 
@@ -291,7 +300,7 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ConsentState")]
     pub fn consent(&self) -> Result<JsValue, JsError> {
-        let state = self.with(|s| Ok(s.consent()))?;
+        let state = self.tended(|s| Ok(s.consent()))?;
         to_js(&state)
     }
 
@@ -303,7 +312,7 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ProfileSummary | null")]
     pub fn profile(&self) -> Result<JsValue, JsError> {
-        let summary = self.with(|s| {
+        let summary = self.tended(|s| {
             let at = now();
             Ok(s.profile(at))
         })?;
@@ -358,7 +367,7 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Channel | null")]
     pub fn channel(&self) -> Result<JsValue, JsError> {
-        let c = self.with(|s| Ok(s.channel(now())))?;
+        let c = self.tended(|s| Ok(s.channel(now())))?;
         Ok(c.map_or(JsValue::NULL, |c| JsValue::from_str(&c)))
     }
 
@@ -385,7 +394,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "ImportRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&records, HISTORY, "importHistory")?;
-        let result = self.with(|s| Ok(s.import_history(&value, now())?))?;
+        let result = self.tended(|s| Ok(s.import_history(&value, now())?))?;
         to_js(&result)
     }
 
@@ -403,7 +412,7 @@ impl Vitrine {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Assistance")]
     pub fn assistance(&self) -> Result<JsValue, JsError> {
-        let a = self.with(|s| Ok(s.assistance(now())))?;
+        let a = self.tended(|s| Ok(s.assistance(now())))?;
         to_js(&a)
     }
 
@@ -425,7 +434,7 @@ impl Vitrine {
         #[wasm_bindgen(unchecked_param_type = "RecommendOptions")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&options, SMALL, "explainShelf")?;
-        let shelf = self.with(|s| {
+        let shelf = self.tended(|s| {
             let at = now();
             Ok(s.explain_shelf(&value, at)?)
         })?;
