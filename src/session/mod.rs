@@ -371,16 +371,6 @@ impl Session {
     /// here: screening decides what becomes of it, as it would have without the catalog.
     fn enrich(&mut self, event: &mut Event, known: &mut Vec<Option<u32>>) {
         let (model, names, policy) = (&self.model, &mut self.names, &self.policy);
-        // A price in another currency than the catalog's (a shop selling abroad in the
-        // shopper's currency) would put the shopper in a price band of the wrong magnitude: it
-        // is not read, and the catalog's price counts where the catalog has the item.
-        if let Some(shop) = self.currency {
-            for line in &mut event.lines {
-                if line.currency.is_some_and(|c| c != shop) {
-                    line.price = None;
-                }
-            }
-        }
         let sensitive = |name: Option<&str>| name.is_some_and(|n| human::sensitive_name(policy, n));
         // A list counts for its category only when the catalog has that category: a collection
         // titled 'Frontpage' or 'Summer sale' is merchandising, no taste, and kept it would take
@@ -391,23 +381,23 @@ impl Session {
                 policy.is_sensitive(&key) || model.category_of_name(&key).is_some()
             });
         }
-        // A line's item is the one of its ids the catalog knows (a Segment event names its
-        // product by `product_id` and `sku`; the catalog may be keyed by either).
         for line in &mut event.lines {
-            if line.other_ids.is_empty()
-                || line
-                    .item_id
-                    .as_deref()
-                    .is_none_or(|id| model.index_of(id).is_some())
+            // A price in another currency than the catalog's (a shop selling abroad in the
+            // shopper's currency) would put the shopper in a price band of the wrong magnitude:
+            // it is not read, and the catalog's price counts where the catalog has the item.
+            if line
+                .currency
+                .is_some_and(|c| self.currency.is_some_and(|shop| c != shop))
             {
-                continue;
+                line.price = None;
             }
-            if let Some(k) = line
-                .other_ids
-                .iter()
-                .position(|id| model.index_of(id).is_some())
-            {
-                line.item_id = Some(line.other_ids.swap_remove(k));
+            // A line's item is the one of its ids the catalog knows (a Segment event names its
+            // product by `product_id` and `sku`; the catalog may be keyed by either).
+            let unknown = |id: &String| model.index_of(id).is_none();
+            if line.item_id.as_ref().is_some_and(unknown) {
+                if let Some(k) = line.other_ids.iter().position(|id| !unknown(id)) {
+                    line.item_id = Some(line.other_ids.swap_remove(k));
+                }
             }
         }
         known.clear();
