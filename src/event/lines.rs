@@ -12,7 +12,7 @@
 //!
 //! A Shopify event may be passed whole (`{name, data: {...}}`) or as its `data`. The ids a line
 //! gives after the first are kept as its other ids, for a catalog keyed by one of them (a
-//! Segment `sku`). A blank string is a property not given.
+//! Segment `sku`). An empty string (a blank one for a price or quantity) is a property not given.
 
 use super::{Line, Name, Refusal, MAX_LINES, MAX_TEXT_LEN};
 use crate::args::{id_of, MAX_ID_LEN};
@@ -62,7 +62,7 @@ pub fn lines(props: &Value) -> Result<Vec<Line>, Refusal> {
     if out.is_empty()
         && ["product_id", "sku", "id", "item_id"]
             .iter()
-            .any(|k| given(props.get(k)).is_some())
+            .any(|k| props.get(k).is_some_and(|v| v.as_str() != Some("")))
     {
         // The usual event, about one product: a vector of one line (pushed, it would hold four,
         // 256 bytes, a large chunk for the allocator).
@@ -200,10 +200,11 @@ fn ids<const N: usize>(
     Ok((first, others))
 }
 
-/// An id when one is given: too long is `TooLong`, any other bad value `invalid`. A blank string
-/// (`''`, spaces) is none given, as a tag manager sends for a variable it has no value for.
+/// An id when one is given: too long is `TooLong`, any other bad value `invalid`. An empty
+/// string is none given, as a tag manager sends for a variable it has no value for (one of
+/// spaces is an id, as the catalog takes it: ids are never trimmed).
 fn id_or(v: Option<&Value>, invalid: Refusal) -> Result<Option<String>, Refusal> {
-    match given(v) {
+    match v.filter(|v| v.as_str() != Some("")) {
         None => Ok(None),
         Some(v) => match id_of(v) {
             Some(id) => Ok(Some(id)),
@@ -260,7 +261,7 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-/// `v`, unless it is a blank string: an empty price, quantity or id is one not given (a tag
+/// `v`, unless it is a blank string: an empty price or quantity is one not given (a tag
 /// manager's unset variable), not a bad one that loses the whole event.
 fn given(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))

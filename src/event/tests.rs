@@ -158,7 +158,7 @@ fn bad_data_is_refused_with_a_reason() {
         ),
         (
             "Product Viewed",
-            json!({"product_id": " "}),
+            json!({"product_id": ""}),
             Refusal::MissingItemId,
         ),
         (
@@ -511,6 +511,9 @@ fn a_blank_string_is_a_property_not_given() {
         parse("view_item", json!({"items": [{"item_id": "", "price": 3}]})),
         Err(Refusal::MissingItemId)
     );
+    // An id of spaces is an id, as a catalog takes it (ids are never trimmed).
+    let e = parse("view_item", json!({"items": [{"item_id": " "}]})).unwrap();
+    assert_eq!(one_line(&e).item_id.as_deref(), Some(" "));
     assert_eq!(
         parse(
             "Product Viewed",

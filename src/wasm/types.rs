@@ -267,7 +267,7 @@ export interface ProductProperties {
 /**
  * Properties of `track`: Segment, GA4 or Shopify shapes, or a whole Segment message, Shopify event
  * or Tag Manager push. Categories, brands and queries are limited to 256 bytes, ids to 128, any
- * other string to 1,048,576 characters; a blank string is a property not given.
+ * other string to 1,048,576 characters; an empty string is a property not given.
  */
 export interface EventProperties extends ProductProperties {
   /** Segment lists and orders. */
