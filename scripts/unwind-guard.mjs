@@ -11,7 +11,11 @@
 // a guard that puts the pointer back when an exception comes out. The instance the call was on
 // is then stopped: its state is what the interrupted code left, so its calls throw an error that
 // says so, and its `free()` returns quietly (its memory stays; a freed instance's listeners skip a
-// busy instance, so they do nothing). Other instances, and new ones, work on.
+// busy instance, so they do nothing). Other instances, and new ones, work on. And `free()`
+// called in the middle of a call on the instance (page code a CMP runs synchronously inside
+// `listenTcf`, a getter of an argument) threw wasm-bindgen's "attempted to take ownership of Rust
+// value while it was borrowed" into the page's cleanup code: it now frees the instance as soon as
+// the outermost call returns.
 //
 //   node scripts/unwind-guard.mjs pkg/vitrine.js -- A.wasm [B.wasm …]   (before wasm-opt)
 import binaryen from 'binaryen';
@@ -45,8 +49,11 @@ for (const file of args.slice(2)) {
 }
 
 const guard = `// An exception out of a call puts the module's shadow stack pointer back, and stops the instance
-// the call was on (scripts/unwind-guard.mjs).
+// the call was on; free() in the middle of a call on the instance (page code a CMP runs inside
+// listenTcf, a getter) frees it when the outermost call returns (scripts/unwind-guard.mjs).
 const stopped = new Set();
+const deferred = [];
+let depth = 0;
 function guarded(exports) {
     const sp = exports.sp;
     const out = {};
@@ -60,12 +67,23 @@ function guarded(exports) {
                 throw new Error("vitrine: a JavaScript error went through an earlier call on this instance (the page's stack ran out in the middle of it) and stopped it halfway; open a new one");
             }
             const at = sp.value;
+            depth += 1;
             try {
                 return f(...args);
             } catch (e) {
                 sp.value = at;
+                if (free && depth > 1) return void deferred.push(args);
                 if (method && args[0]) stopped.add(args[0]);
                 throw e;
+            } finally {
+                depth -= 1;
+                while (depth === 0 && deferred.length) {
+                    try {
+                        out.__wbg_vitrine_free(...deferred.shift());
+                    } catch {
+                        // Still in use: a call on it was stopped halfway (above).
+                    }
+                }
             }
         };
     }

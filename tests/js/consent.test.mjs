@@ -296,3 +296,43 @@ test('a page left open past consentMaxAgeDays: consent() and every other call re
     Date.now = realNow;
   }
 });
+
+test('free() from page code the CMP runs inside listenTcf frees the instance once listenTcf returns', () => {
+  // A CMP that answers at once and lets the page's own handlers run in the same call (one of
+  // them unmounts the shelf whose instance was subscribing).
+  let onCmp = () => {};
+  const listeners = new Map();
+  globalThis.__tcfapi = (command, version, callback, parameter) => {
+    if (command === 'addEventListener') {
+      listeners.set(1, callback);
+      callback({ eventStatus: 'tcloaded', tcString: tcString([1, 5, 6]), listenerId: 1, gdprApplies: true }, true);
+      onCmp();
+    } else if (command === 'removeEventListener') {
+      callback(listeners.delete(parameter));
+    }
+  };
+  try {
+    for (let i = 0; i < 3; i++) {
+      const v = Vitrine.open({ catalog, storage: 'memory' });
+      let threw = null;
+      onCmp = () => {
+        try {
+          v.free(); // a component's cleanup: it must not throw into the page
+        } catch (e) {
+          threw = e;
+        }
+      };
+      assert.doesNotThrow(() => Vitrine.listenTcf(v));
+      assert.equal(threw, null);
+      assert.throws(() => v.consent(), /this instance was freed/);
+      assert.equal(listeners.size, 0, 'its listener went with it');
+    }
+    const w = Vitrine.open({ catalog, storage: 'memory' });
+    onCmp = () => {};
+    assert.equal(Vitrine.listenTcf(w), true);
+    assert.equal(w.consent().source, 'tcf');
+    w.free();
+  } finally {
+    delete globalThis.__tcfapi;
+  }
+});
