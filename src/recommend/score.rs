@@ -780,6 +780,21 @@ impl<'a> ForYou<'a> {
 /// The lower price over the higher from which `similar` says "similar price".
 const SIMILAR_PRICE: f32 = 0.75;
 
+/// The lower of two prices over the higher; 0 when either is missing or not positive.
+/// (`f32::min`/`max` are calls in wasm, for NaN: a comparison is not.)
+fn price_ratio(a: Option<f32>, b: Option<f32>) -> f32 {
+    match (a, b) {
+        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+            if a < b {
+                a / b
+            } else {
+                b / a
+            }
+        }
+        _ => 0.0,
+    }
+}
+
 /// Items like the one(s) on screen.
 pub struct Similar<'a> {
     ctx: &'a Ctx<'a>,
@@ -856,17 +871,7 @@ impl<'a> Similar<'a> {
         // the binary search at every item of the scan.
         let same_cat = self.categories.contains(&m.category(i));
         let same_brand = self.brands.contains(&m.brand(i));
-        // The lower price over the higher (`f32::min`/`max` are calls in wasm, for NaN).
-        let price = match (self.price, m.price(i)) {
-            (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
-                if a < b {
-                    a / b
-                } else {
-                    b / a
-                }
-            }
-            _ => 0.0,
-        };
+        let price = price_ratio(self.price, m.price(i));
         [
             if same_cat { w.category } else { 0.0 },
             if same_brand { w.brand } else { 0.0 },
@@ -999,10 +1004,7 @@ impl<'a> Similar<'a> {
         // "Similar price" to one of the items on screen (the lower over the higher at least
         // 0.75); the price still counts further apart, but a plate at 11 is no similar price to
         // a mug at 300, nor is an item at 150 to the two of them (their mean is what scores).
-        let near = |a: u32| match (model.price(a), model.price(i)) {
-            (Some(x), Some(y)) if x > 0.0 && y > 0.0 => x.min(y) / x.max(y) >= SIMILAR_PRICE,
-            _ => false,
-        };
+        let near = |a: u32| price_ratio(model.price(a), model.price(i)) >= SIMILAR_PRICE;
         let price = if self.anchors.iter().any(|&a| near(a)) {
             price
         } else {
