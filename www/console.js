@@ -93,8 +93,9 @@ function consentInput(variant, answer, route) {
 const ROUTE_HELP = {
   banner: 'Your banner passes her answer as it is: setConsent({personalization, storage}).',
   tcf: 'Your CMP encodes her answer as a TC string. Purpose 1 (store on a device) gives storage; purposes 5 and 6 together '
-    + '(profiles for personalised content) give personalisation. Legitimate interest, vendor consents and publisher '
-    + 'restrictions do not count: vitrine is your own code, not a vendor.',
+    + '(profiles for personalised content) give personalisation. vitrine is your own code, not a vendor: when your CMP '
+    + 'records your own purposes (a publisher TC segment), those answers count. Legitimate interest, vendor consents '
+    + 'and publisher restrictions do not.',
   gcm: 'Consent Mode has one key for vitrine, personalization_storage: granted gives personalisation and storage together, '
     + 'even where your banner does not offer storage; denied or missing gives neither. ad_storage, analytics_storage, '
     + 'ad_user_data and ad_personalization change nothing for vitrine.',

@@ -89,8 +89,10 @@ pub struct ConsentInput {
 
 /// What a TC string says about vitrine's purposes: storage needs TCF purpose 1 ("store and/or
 /// access information on a device"); personalization needs purposes 5 ("create profiles for
-/// personalised content") and 6 ("use profiles to select personalised content"). Consents of the
-/// core segment; legitimate interest never counts.
+/// personalised content") and 6 ("use profiles to select personalised content"). vitrine is the
+/// publisher's own code, so the consents are the publisher TC segment's (the shopper's answer
+/// for the publisher's own purposes) when the string has one, else the core segment's;
+/// legitimate interest never counts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TcfSignal {
     pub personalization: bool,
@@ -102,8 +104,8 @@ pub struct TcfSignal {
 impl TcfSignal {
     pub fn of(t: &tcf::TcString) -> Self {
         TcfSignal {
-            personalization: t.purpose_consent(5) && t.purpose_consent(6),
-            storage: t.purpose_consent(1),
+            personalization: t.publisher_consent(5) && t.publisher_consent(6),
+            storage: t.publisher_consent(1),
             last_updated: t.last_updated,
         }
     }
@@ -256,6 +258,25 @@ mod tests {
             "legitimate interest never counts"
         );
         assert_eq!(s.last_updated, 1_583_436_280_900.0);
+        // vitrine is the publisher's own code: a publisher TC segment, when there is one, decides
+        // (a shopper who refused the publisher's own purposes 5 and 6 while consenting to them
+        // for vendors is not personalized, and the other way round she is).
+        let mut publisher = t.clone();
+        publisher.purpose_consents = vec![1, 5, 6];
+        publisher.publisher_tc = Some(tcf::PublisherTc {
+            purpose_consents: vec![1],
+            ..Default::default()
+        });
+        let s = TcfSignal::of(&publisher);
+        assert!(s.storage && !s.personalization);
+        publisher.purpose_consents = vec![];
+        publisher.publisher_tc = Some(tcf::PublisherTc {
+            purpose_consents: vec![5, 6],
+            purpose_legitimate_interests: vec![1],
+            ..Default::default()
+        });
+        let s = TcfSignal::of(&publisher);
+        assert!(!s.storage && s.personalization);
         let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "CAA"}))).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -233,7 +233,15 @@ pub fn tcf(data: &[u8]) {
     }
     assert!(tc.created.is_finite() && tc.last_updated.is_finite());
     let signal = TcfSignal::of(&tc);
-    assert_eq!(signal.storage, tc.purpose_consents.contains(&1));
+    let purposes = tc
+        .publisher_tc
+        .as_ref()
+        .map_or(&tc.purpose_consents, |p| &p.purpose_consents);
+    assert_eq!(signal.storage, purposes.contains(&1));
+    assert_eq!(
+        signal.personalization,
+        purposes.contains(&5) && purposes.contains(&6)
+    );
     assert!(serde_json::to_string(&tc).is_ok());
 }
 

@@ -59,7 +59,7 @@ export interface ConsentInput {
    * it (TCF and Consent Mode cannot). Withdrawing it erases every sensitive signal at once.
    */
   sensitive?: boolean | undefined;
-  /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6. */
+  /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6 (the publisher TC segment's consents when it has one, else the core's). */
   tcf?: string | undefined;
   googleConsentMode?: GoogleConsentMode | undefined;
 }

@@ -2,6 +2,7 @@
 // Control (read from navigator), the CMP listener, erase, audit and export.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { GVL, Segment, TCModel, TCString } from '@iabtechlabtcf/core';
 import vitrine, { makeCatalog } from './load.mjs';
 import { tcString } from './tcstring.mjs';
 
@@ -57,6 +58,31 @@ test('setConsent maps TCF purposes 1, 5, 6 and Consent Mode personalization_stor
   assert.throws(() => v.setConsent({ googleConsentMode: { personalisation_storage: 'granted' } }), /personalisation_storage is not a known option/);
   assert.throws(() => v.setConsent({ tcf: 'CAA' }), /invalid TC string: truncated/);
   assert.deepEqual(pick(v.consent()), [false, true, 'explicit'], 'a malformed TC string changes nothing');
+  v.free();
+});
+
+test('a TC string with a publisher TC segment decides by the publisher\'s own purposes (IAB encoder)', () => {
+  const gvl = new GVL({
+    gvlSpecificationVersion: 3, vendorListVersion: 80, tcfPolicyVersion: 5, lastUpdated: '2025-01-01T00:00:00Z',
+    purposes: {}, specialPurposes: {}, features: {}, specialFeatures: {}, stacks: {}, dataCategories: {}, vendors: {},
+  });
+  /** Core purposes `core` (the vendors'), publisher purposes `own`, encoded with both segments. */
+  const encode = (core, own, li = []) => {
+    const m = new TCModel(gvl);
+    m.cmpId = 10;
+    m.purposeConsents.set(core);
+    m.publisherConsents.set(own);
+    m.publisherLegitimateInterests.set(li);
+    return TCString.encode(m, { segments: [Segment.CORE, Segment.PUBLISHER_TC] });
+  };
+  const v = Vitrine.open({ catalog, storage: 'memory' });
+  const pick = (c) => [c.personalization, c.storage];
+  // She said yes to vendors and no to the shop itself: vitrine is the shop's own code.
+  assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], []) })), [false, false]);
+  assert.deepEqual(pick(v.setConsent({ tcf: encode([], [1, 5, 6]) })), [true, true]);
+  assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], [5, 6]) })), [true, false]);
+  assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], [1], [5, 6]) })), [false, true], 'legitimate interest never counts');
+  assert.deepEqual(decodeTcString(encode([1, 5, 6], [1])).publisherTC.purposeConsents, [1]);
   v.free();
 });
 

@@ -98,9 +98,15 @@ pub struct TcString {
 }
 
 impl TcString {
-    /// Whether the shopper consented to TCF purpose `p` (core segment).
-    pub fn purpose_consent(&self, p: u8) -> bool {
-        self.purpose_consents.contains(&p)
+    /// Whether the shopper consented to TCF purpose `p` for the publisher's own processing: the
+    /// publisher TC segment says so when the string has one (the core segment's purposes are
+    /// then the vendors'), else the core segment does.
+    pub fn publisher_consent(&self, p: u8) -> bool {
+        let purposes = match &self.publisher_tc {
+            Some(publisher) => &publisher.purpose_consents,
+            None => &self.purpose_consents,
+        };
+        purposes.contains(&p)
     }
 }
 
