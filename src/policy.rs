@@ -30,6 +30,18 @@ pub enum Detractors {
     Same,
 }
 
+/// Which purpose consents of a TC string are vitrine's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TcfPurposes {
+    /// The core segment's: the purposes as the shopper answered them on the CMP's layers.
+    Core,
+    /// The publisher TC segment's: the CMP declares purposes 1, 5 and 6 as the publisher's own
+    /// (vitrine is the publisher's code), and the core segment's are the vendors'. A string
+    /// without that segment gives no consent.
+    Publisher,
+}
+
 /// The marketer's policy (`open({policy})`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +77,8 @@ pub struct Policy {
     /// answers), as consent guidance expects (13 months at most for consent to cookies and
     /// similar storage, e.g. the CNIL's). Range 1–3650, default 395.
     pub consent_max_age_days: f64,
+    /// Which purpose consents of a TC string count. Default `core`.
+    pub tcf_purposes: TcfPurposes,
 }
 
 impl Default for Policy {
@@ -80,6 +94,7 @@ impl Default for Policy {
             max_signal_share: 0.5,
             detractors: Detractors::Gentle,
             consent_max_age_days: 395.0,
+            tcf_purposes: TcfPurposes::Core,
         }
     }
 }
@@ -94,6 +109,7 @@ const KEYS: &[&str] = &[
     "maxSignalShare",
     "detractors",
     "consentMaxAgeDays",
+    "tcfPurposes",
 ];
 
 /// What separates the parts of a category path.
@@ -138,6 +154,11 @@ impl Policy {
             consent_max_age_days: a
                 .number("consentMaxAgeDays", 1.0, 3650.0)?
                 .unwrap_or(d.consent_max_age_days),
+            tcf_purposes: match a.choice("tcfPurposes", &["core", "publisher"])? {
+                Some("publisher") => TcfPurposes::Publisher,
+                Some(_) => TcfPurposes::Core,
+                None => d.tcf_purposes,
+            },
         })
     }
 
@@ -205,5 +226,12 @@ mod tests {
         assert_eq!((p.max_signal_share, p.detractors), (1.0, Detractors::Same));
         assert!(Policy::parse(&from_json(&json!({"maxSignalShare": 0}))).is_err());
         assert!(Policy::parse(&from_json(&json!({"detractors": "ignore"}))).is_err());
+        let p = Policy::parse(&from_json(&json!({"tcfPurposes": "publisher"}))).unwrap();
+        assert_eq!(p.tcf_purposes, TcfPurposes::Publisher);
+        let e = Policy::parse(&from_json(&json!({"tcfPurposes": "vendors"}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "open: policy.tcfPurposes must be one of core, publisher"
+        );
     }
 }

@@ -18,9 +18,9 @@ const LETTERS = ['A', 'B', 'C'];
 const PRESETS = [
   { name: 'SDK defaults', banner: { storage: true, ticked: false }, policy: structuredClone(SDK_DEFAULTS) },
   { name: 'Privacy first', banner: { storage: false, ticked: false },
-    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle', consentMaxAgeDays: 180 } },
+    policy: { halfLifeDays: 7, retentionDays: 21, gpc: 'deny', sensitiveCategories: ['Wellness'], diversity: 0.3, rememberRefusal: true, maxSignalShare: 0.4, detractors: 'gentle', consentMaxAgeDays: 180, tcfPurposes: 'publisher' } },
   { name: 'Long memory', banner: { storage: true, ticked: false },
-    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false, maxSignalShare: 1, detractors: 'same', consentMaxAgeDays: 395 } },
+    policy: { halfLifeDays: 60, retentionDays: 180, gpc: 'ignore', sensitiveCategories: [], diversity: 0.1, rememberRefusal: false, maxSignalShare: 1, detractors: 'same', consentMaxAgeDays: 395, tcfPurposes: 'core' } },
 ];
 
 /** Maya's visits: what she did, how many days ago, from which channel. Ids are the demo catalog's. */
@@ -80,7 +80,9 @@ function consentInput(variant, answer, route) {
       : { personalization: false, storage: false };
   if (route === 'tcf') {
     const purposes = [...(chosen.storage ? [1] : []), ...(chosen.personalization ? [5, 6] : [])];
-    return { tcf: encodeTc(purposes) };
+    // A CMP set up for 'publisher' declares these purposes as the shop's own and asks for them too;
+    // her answer for the shop is the one she gives here.
+    return { tcf: encodeTc(purposes, variant.policy.tcfPurposes === 'publisher' ? purposes : []) };
   }
   if (route === 'gcm') {
     // Consent Mode has one key for both purposes: personalization_storage.
@@ -93,9 +95,9 @@ function consentInput(variant, answer, route) {
 const ROUTE_HELP = {
   banner: 'Your banner passes her answer as it is: setConsent({personalization, storage}).',
   tcf: 'Your CMP encodes her answer as a TC string. Purpose 1 (store on a device) gives storage; purposes 5 and 6 together '
-    + '(profiles for personalised content) give personalisation. vitrine is your own code, not a vendor: when your CMP '
-    + 'records your own purposes (a publisher TC segment), those answers count. Legitimate interest, vendor consents '
-    + 'and publisher restrictions do not.',
+    + '(profiles for personalised content) give personalisation. With "TCF purposes: the site\'s own", the answers '
+    + 'for your own purposes (the publisher TC segment) count instead. Legitimate interest, vendor consents and publisher '
+    + 'restrictions do not: vitrine is your own code, not a vendor.',
   gcm: 'Consent Mode has one key for vitrine, personalization_storage: granted gives personalisation and storage together, '
     + 'even where your banner does not offer storage; denied or missing gives neither. ad_storage, analytics_storage, '
     + 'ad_user_data and ad_personalization change nothing for vitrine.',
@@ -104,10 +106,12 @@ const ROUTE_HELP = {
 const yesNo = (b) => (b ? 'yes' : 'no');
 
 /** What vitrine was handed, in words (the input `consentInput` made). */
-function signalText(input) {
+function signalText(input, policy) {
   if (input.tcf) {
-    const purposes = decodeTcString(input.tcf).purposeConsents;
-    return `a TC string consenting to ${purposes.length ? `purposes ${purposes.join(', ')}` : 'no purpose'}`;
+    const tc = decodeTcString(input.tcf);
+    const own = policy.tcfPurposes === 'publisher';
+    const purposes = own ? tc.publisherTC?.purposeConsents ?? [] : tc.purposeConsents;
+    return `a TC string consenting to ${purposes.length ? `purposes ${purposes.join(', ')}` : 'no purpose'}${own ? ' as the site\'s own' : ''}`;
   }
   if (input.googleConsentMode) return `personalization_storage: '${input.googleConsentMode.personalization_storage}'`;
   return `personalisation ${yesNo(input.personalization)}, storage ${yesNo(input.storage)}`;
@@ -191,6 +195,7 @@ function fillEditor() {
   $('diversity').value = String(p.diversity);
   $('signal-cap').value = String(p.maxSignalShare);
   $('detractors').value = p.detractors;
+  $('tcf-purposes').value = p.tcfPurposes;
   document.querySelectorAll('[data-sensitive]').forEach((b) => { b.checked = p.sensitiveCategories.includes(b.value); });
   showOutputs();
 }
@@ -219,6 +224,7 @@ function readEditor() {
     maxSignalShare: Number($('signal-cap').value),
     detractors: $('detractors').value,
     consentMaxAgeDays: Number($('consent-age').value),
+    tcfPurposes: $('tcf-purposes').value,
   };
   document.querySelector(`input[name="variant"][value="${active}"] + span`).textContent = `${LETTERS[active]} · ${v.name}`;
   showOutputs();
@@ -254,7 +260,7 @@ function column(i) {
     el('p', { class: 'knobs', text: `half-life ${days(p.halfLifeDays)} · retention ${days(p.retentionDays)} · diversity ${p.diversity} · GPC ${p.gpc}`
       + (p.sensitiveCategories.length ? ` · sensitive: ${p.sensitiveCategories.join(', ')}` : '') }),
     el('p', { class: 'outcome' }, outcome, el('span', { class: 'source', text: `source: ${c.source}` })),
-    el('p', { class: 'signal', text: `vitrine was told: ${signalText(r.input)}` }),
+    el('p', { class: 'signal', text: `vitrine was told: ${signalText(r.input, p)}` }),
     note ? el('p', { class: 'note', text: note }) : null,
     el('p', { class: 'tally', 'data-kept': String(kept) },
       `${EVENT_COUNT} events replayed: ${kept} kept`,

@@ -145,7 +145,10 @@ fn session(model: Model) -> Session {
     Session::open(
         OpenOptions {
             model,
-            consent: Some(ConsentInput::parse("open", &consent).expect("consent")),
+            consent: Some(
+                ConsentInput::parse("open", &consent, vitrine::policy::TcfPurposes::Core)
+                    .expect("consent"),
+            ),
             storage: StorageChoice::Memory,
             namespace: "bench".into(),
             policy: Default::default(),

@@ -23,6 +23,7 @@ pub use precedence::Decision;
 
 use crate::args::Args;
 use crate::error::{Error, Result};
+use crate::policy::TcfPurposes;
 use crate::value::Value;
 use serde::Serialize;
 
@@ -89,10 +90,8 @@ pub struct ConsentInput {
 
 /// What a TC string says about vitrine's purposes: storage needs TCF purpose 1 ("store and/or
 /// access information on a device"); personalization needs purposes 5 ("create profiles for
-/// personalised content") and 6 ("use profiles to select personalised content"). vitrine is the
-/// publisher's own code, so the consents are the publisher TC segment's (the shopper's answer
-/// for the publisher's own purposes) when the string has one, else the core segment's;
-/// legitimate interest never counts.
+/// personalised content") and 6 ("use profiles to select personalised content"). Consents of the
+/// segment `policy.tcfPurposes` names; legitimate interest never counts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TcfSignal {
     pub personalization: bool,
@@ -102,17 +101,18 @@ pub struct TcfSignal {
 }
 
 impl TcfSignal {
-    pub fn of(t: &tcf::TcString) -> Self {
+    pub fn of(t: &tcf::TcString, from: TcfPurposes) -> Self {
+        let purposes = t.consents(from == TcfPurposes::Publisher);
         TcfSignal {
-            personalization: t.publisher_consent(5) && t.publisher_consent(6),
-            storage: t.publisher_consent(1),
+            personalization: purposes.contains(&5) && purposes.contains(&6),
+            storage: purposes.contains(&1),
             last_updated: t.last_updated,
         }
     }
 
     /// Decodes a TC string and maps it.
-    pub fn decode(s: &str) -> Result<Self> {
-        Ok(TcfSignal::of(&tcf::decode(s)?))
+    pub fn decode(s: &str, from: TcfPurposes) -> Result<Self> {
+        Ok(TcfSignal::of(&tcf::decode(s)?, from))
     }
 }
 
@@ -143,8 +143,8 @@ const MAX_TC_LEN: usize = tcf::MAX_LEN;
 
 impl ConsentInput {
     /// Parses `{personalization?, storage?, sensitive?, tcf?, googleConsentMode?}`. A malformed
-    /// TC string is an error that says why.
-    pub fn parse(func: &'static str, v: &Value) -> Result<Self> {
+    /// TC string is an error that says why; a good one counts the consents `tcf` names.
+    pub fn parse(func: &'static str, v: &Value, tcf: TcfPurposes) -> Result<Self> {
         if v.is_absent() {
             return Err(Error::wrong_type(func, "consent", EXPECTED, v));
         }
@@ -161,7 +161,7 @@ impl ConsentInput {
             });
         let tcf = args
             .string("tcf", MAX_TC_LEN)?
-            .map(TcfSignal::decode)
+            .map(|s| TcfSignal::decode(s, tcf))
             .transpose()?;
         let consent_mode = args
             .get("googleConsentMode")
@@ -183,12 +183,13 @@ impl ConsentInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const CORE: TcfPurposes = TcfPurposes::Core;
     use crate::value::from_json;
     use serde_json::json;
 
     #[test]
     fn sensitive_is_a_banner_flag_that_needs_personalization() {
-        let parse = |v| ConsentInput::parse("setConsent", &from_json(&v)).unwrap();
+        let parse = |v| ConsentInput::parse("setConsent", &from_json(&v), CORE).unwrap();
         let d = parse(json!({"personalization": true, "sensitive": true})).decide(5.0, false);
         assert!(d.personalization && d.sensitive && !d.storage);
         let d = parse(json!({"sensitive": true})).decide(5.0, false);
@@ -198,8 +199,8 @@ mod tests {
         );
         let d = parse(json!({"personalization": true})).decide(5.0, false);
         assert!(!d.sensitive, "denied unless given");
-        let e =
-            ConsentInput::parse("setConsent", &from_json(&json!({"sensitive": 1}))).unwrap_err();
+        let e = ConsentInput::parse("setConsent", &from_json(&json!({"sensitive": 1})), CORE)
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "setConsent: consent.sensitive must be a boolean, got number"
@@ -208,13 +209,17 @@ mod tests {
 
     #[test]
     fn explicit_flags_absent_means_denied() {
-        let input =
-            ConsentInput::parse("setConsent", &from_json(&json!({"personalization": true})))
-                .unwrap();
+        let input = ConsentInput::parse(
+            "setConsent",
+            &from_json(&json!({"personalization": true})),
+            CORE,
+        )
+        .unwrap();
         let d = input.decide(5.0, false);
         assert!(d.personalization && !d.storage);
         assert_eq!(d.source, Source::Explicit);
-        let refusal = ConsentInput::parse("setConsent", &from_json(&json!({"storage": false})));
+        let refusal =
+            ConsentInput::parse("setConsent", &from_json(&json!({"storage": false})), CORE);
         let d = refusal.unwrap().decide(5.0, false);
         assert!(!d.personalization && !d.storage && !d.sensitive);
         assert_eq!(d.source, Source::Explicit);
@@ -224,7 +229,7 @@ mod tests {
     fn a_consent_that_decides_nothing_is_an_error() {
         // `setConsent(bannerState)` before the banner filled it in must not erase the profile.
         let err = |v: Value| {
-            ConsentInput::parse("setConsent", &v)
+            ConsentInput::parse("setConsent", &v, CORE)
                 .unwrap_err()
                 .to_string()
         };
@@ -243,46 +248,52 @@ mod tests {
     fn tcf_maps_purpose_1_to_storage_and_purposes_5_and_6_to_personalization() {
         // Purposes 1, 3, 6, 7, 8, 10: storage, but no personalization without purpose 5.
         let p1_6 = tcf::testing::tc_string(&[1, 3, 6, 7, 8, 10], 1_583_436_280_900.0);
-        let s = TcfSignal::decode(&p1_6).unwrap();
+        let s = TcfSignal::decode(&p1_6, CORE).unwrap();
         assert!(s.storage && !s.personalization);
         let t = tcf::decode(&p1_6).unwrap();
         let mut all = t.clone();
         all.purpose_consents = vec![1, 5, 6];
-        let s = TcfSignal::of(&all);
+        let s = TcfSignal::of(&all, CORE);
         assert!(s.storage && s.personalization);
         all.purpose_consents = vec![5, 6];
         all.purpose_legitimate_interests = vec![1];
-        let s = TcfSignal::of(&all);
+        let s = TcfSignal::of(&all, CORE);
         assert!(
             !s.storage && s.personalization,
             "legitimate interest never counts"
         );
         assert_eq!(s.last_updated, 1_583_436_280_900.0);
-        // vitrine is the publisher's own code: a publisher TC segment, when there is one, decides
-        // (a shopper who refused the publisher's own purposes 5 and 6 while consenting to them
-        // for vendors is not personalized, and the other way round she is).
+        // `tcfPurposes: 'publisher'`: the publisher TC segment decides (a shopper who refused the
+        // publisher's own purposes 5 and 6 while consenting to them for vendors is not
+        // personalized, and the other way round she is); without the segment, nothing is given.
+        let from = TcfPurposes::Publisher;
         let mut publisher = t.clone();
         publisher.purpose_consents = vec![1, 5, 6];
+        assert_eq!(TcfSignal::of(&publisher, from), TcfSignal::of(&t, from));
+        assert!(!TcfSignal::of(&publisher, from).storage);
         publisher.publisher_tc = Some(tcf::PublisherTc {
             purpose_consents: vec![1],
             ..Default::default()
         });
-        let s = TcfSignal::of(&publisher);
+        let s = TcfSignal::of(&publisher, from);
         assert!(s.storage && !s.personalization);
+        assert!(TcfSignal::of(&publisher, CORE).personalization);
         publisher.purpose_consents = vec![];
         publisher.publisher_tc = Some(tcf::PublisherTc {
             purpose_consents: vec![5, 6],
             purpose_legitimate_interests: vec![1],
             ..Default::default()
         });
-        let s = TcfSignal::of(&publisher);
+        let s = TcfSignal::of(&publisher, from);
         assert!(!s.storage && s.personalization);
-        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "CAA"}))).unwrap_err();
+        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": "CAA"})), CORE)
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "invalid TC string: truncated: the core segment ends inside created"
         );
-        let e = ConsentInput::parse("setConsent", &from_json(&json!({"tcf": 5}))).unwrap_err();
+        let e =
+            ConsentInput::parse("setConsent", &from_json(&json!({"tcf": 5})), CORE).unwrap_err();
         assert_eq!(
             e.to_string(),
             "setConsent: consent.tcf must be a string, got number"
@@ -291,19 +302,27 @@ mod tests {
 
     #[test]
     fn bad_consent_is_an_error() {
-        let e = ConsentInput::parse("setConsent", &from_json(&json!({"personalization": "yes"})))
-            .unwrap_err();
+        let e = ConsentInput::parse(
+            "setConsent",
+            &from_json(&json!({"personalization": "yes"})),
+            CORE,
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "setConsent: consent.personalization must be a boolean, got string"
         );
-        let e = ConsentInput::parse("setConsent", &from_json(&json!({"personalisation": true})))
-            .unwrap_err();
+        let e = ConsentInput::parse(
+            "setConsent",
+            &from_json(&json!({"personalisation": true})),
+            CORE,
+        )
+        .unwrap_err();
         assert!(
             e.to_string()
                 .contains("consent.personalisation is not a known option"),
             "{e}"
         );
-        assert!(ConsentInput::parse("setConsent", &Value::Number(1.0)).is_err());
+        assert!(ConsentInput::parse("setConsent", &Value::Number(1.0), CORE).is_err());
     }
 }

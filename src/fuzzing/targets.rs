@@ -7,7 +7,7 @@ use crate::event::Event;
 use crate::model::build::{self, Options};
 use crate::model::file::HEADER_LEN;
 use crate::model::{parse_catalog, Model};
-use crate::policy::Policy;
+use crate::policy::{Policy, TcfPurposes};
 use crate::recommend::Request;
 use crate::session::{Env, OpenOptions, StorageChoice};
 use crate::store::envelope::{seal, Kind};
@@ -63,7 +63,8 @@ pub fn session(mem: &MemoryBackend, consent: Option<Value>, policy: Policy) -> S
     let opts = OpenOptions {
         model: catalog().clone(),
         consent: consent.map(|c| {
-            ConsentInput::parse("open", &c).unwrap_or_else(|e| panic!("fixture consent: {e}"))
+            ConsentInput::parse("open", &c, policy.tcf_purposes)
+                .unwrap_or_else(|e| panic!("fixture consent: {e}"))
         }),
         storage: StorageChoice::Memory,
         namespace: "vitrine".into(),
@@ -167,7 +168,7 @@ pub fn consent(data: &[u8]) {
         return;
     };
     let _ = ConsentMode::parse("setConsent", v.get("googleConsentMode").unwrap_or(&v));
-    let parsed = ConsentInput::parse("setConsent", &v);
+    let parsed = ConsentInput::parse("setConsent", &v, TcfPurposes::Core);
     let mem = MemoryBackend::new();
     let mut s = session(&mem, Some(granted()), Policy::default());
     warm_up(&mut s);
@@ -232,16 +233,18 @@ pub fn tcf(data: &[u8]) {
         ascending("restriction", &r.vendors);
     }
     assert!(tc.created.is_finite() && tc.last_updated.is_finite());
-    let signal = TcfSignal::of(&tc);
-    let purposes = tc
-        .publisher_tc
-        .as_ref()
-        .map_or(&tc.purpose_consents, |p| &p.purpose_consents);
-    assert_eq!(signal.storage, purposes.contains(&1));
-    assert_eq!(
-        signal.personalization,
-        purposes.contains(&5) && purposes.contains(&6)
-    );
+    let publisher = tc.publisher_tc.as_ref().map(|p| &p.purpose_consents[..]);
+    for (from, purposes) in [
+        (TcfPurposes::Core, &tc.purpose_consents[..]),
+        (TcfPurposes::Publisher, publisher.unwrap_or_default()),
+    ] {
+        let signal = TcfSignal::of(&tc, from);
+        assert_eq!(signal.storage, purposes.contains(&1));
+        assert_eq!(
+            signal.personalization,
+            purposes.contains(&5) && purposes.contains(&6)
+        );
+    }
     assert!(serde_json::to_string(&tc).is_ok());
 }
 
@@ -389,7 +392,7 @@ fn rank(m: Model) {
         .collect();
     let opts = OpenOptions {
         model: m.clone(),
-        consent: ConsentInput::parse("open", &granted()).ok(),
+        consent: ConsentInput::parse("open", &granted(), TcfPurposes::Core).ok(),
         storage: StorageChoice::Memory,
         namespace: "vitrine".into(),
         policy: Policy::default(),

@@ -152,7 +152,11 @@ proptest! {
     ) {
         let opts = OpenOptions {
             model: m.clone(),
-            consent: ConsentInput::parse("open", &from_json(&json!({"personalization": true})))
+            consent: ConsentInput::parse(
+                "open",
+                &from_json(&json!({"personalization": true})),
+                crate::policy::TcfPurposes::Core,
+            )
                 .ok(),
             storage: StorageChoice::Memory,
             namespace: "vitrine".into(),

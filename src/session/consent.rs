@@ -243,7 +243,7 @@ impl Session {
 
     /// `setConsent(consent)`: a decision made now (P3–P5); returns the state in force.
     pub fn set_consent(&mut self, v: &Value, now: f64, gpc: bool) -> Result<ConsentState> {
-        let input = ConsentInput::parse("setConsent", v)?;
+        let input = ConsentInput::parse("setConsent", v, self.policy.tcf_purposes)?;
         self.check_vanished(now);
         self.gpc = gpc;
         self.unread_consent = false;
@@ -261,7 +261,7 @@ impl Session {
         gpc: bool,
     ) -> Result<ConsentState> {
         self.gpc = gpc;
-        let signal = match TcfSignal::decode(tc_string) {
+        let signal = match TcfSignal::decode(tc_string, self.policy.tcf_purposes) {
             Ok(s) => s,
             Err(e) => {
                 self.note_ignored("tcf", e.to_string(), now);

@@ -123,6 +123,46 @@ fn p3_p4_consent_inputs_map_tcf_and_consent_mode() {
 }
 
 #[test]
+fn tcf_purposes_publisher_reads_the_publishers_own_purposes() {
+    use crate::consent::tcf::testing::with_publisher;
+    // The IAB encoder writes a publisher TC segment into every service-specific string, empty
+    // unless the CMP declares publisher purposes: the core segment counts by default.
+    let vendors_only = with_publisher(&tc_string(&[1, 5, 6], NOW), &[]);
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({}));
+    assert_eq!(
+        set(&mut s, json!({"tcf": vendors_only}), NOW, false),
+        (true, true, Source::Tcf)
+    );
+    // With `tcfPurposes: 'publisher'`, a yes for vendors and a no for the shop is a no.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"policy": {"tcfPurposes": "publisher"}}));
+    assert_eq!(
+        set(&mut s, json!({"tcf": vendors_only}), NOW, false),
+        (false, false, Source::Tcf)
+    );
+    let own = with_publisher(&tc_string(&[], NOW), &[1, 5, 6]);
+    assert_eq!(
+        set(&mut s, json!({"tcf": own}), NOW, false),
+        (true, true, Source::Tcf)
+    );
+    // From the CMP too; a string without the segment gives nothing.
+    let c = s
+        .tcf_event(
+            &tc_string(&[1, 5, 6], NOW),
+            TcfEvent::UserAction,
+            NOW + 1.0,
+            false,
+        )
+        .unwrap();
+    assert_eq!(lite(&c), (false, false, Source::Tcf));
+    let c = s
+        .tcf_event(&own, TcfEvent::UserAction, NOW + 2.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Tcf));
+}
+
+#[test]
 fn p6_p7_p8_cmp_events_follow_the_latest_decision() {
     let mem = MemoryBackend::new();
     let mut s = open_with(&mem, json!({}));

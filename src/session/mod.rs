@@ -137,12 +137,13 @@ impl OpenOptions {
                 )
             })?),
         };
+        let policy = Policy::parse(a.get("policy").unwrap_or(&Value::Undefined))?;
         Ok(OpenOptions {
             currency,
             model,
             consent: a
                 .get("consent")
-                .map(|c| ConsentInput::parse("open", c))
+                .map(|c| ConsentInput::parse("open", c, policy.tcf_purposes))
                 .transpose()?,
             storage: match a.choice("storage", &["local", "memory"])? {
                 Some("local") => StorageChoice::Local,
@@ -150,7 +151,7 @@ impl OpenOptions {
                 None => StorageChoice::Default,
             },
             namespace: namespace.to_owned(),
-            policy: Policy::parse(a.get("policy").unwrap_or(&Value::Undefined))?,
+            policy,
         })
     }
 }

@@ -59,7 +59,7 @@ export interface ConsentInput {
    * it (TCF and Consent Mode cannot). Withdrawing it erases every sensitive signal at once.
    */
   sensitive?: boolean | undefined;
-  /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6 (the publisher TC segment's consents when it has one, else the core's). */
+  /** An IAB TCF v2 TC string: storage needs purpose 1, personalization purposes 5 and 6 (of the segment `policy.tcfPurposes` names). */
   tcf?: string | undefined;
   googleConsentMode?: GoogleConsentMode | undefined;
 }
@@ -169,6 +169,13 @@ export interface Policy {
    * left as it is until then, and `audit().history` notes it (`{type: 'ignored', source: 'stored'}`).
    */
   consentMaxAgeDays?: number | undefined;
+  /**
+   * Which purpose consents of a TC string count. 'core' (default): the core segment's, the
+   * purposes as the shopper answered them. 'publisher': the publisher TC segment's, for a CMP that
+   * declares purposes 1, 5 and 6 as the site's own (vitrine is the site's code, not a vendor); a
+   * string without that segment gives no consent.
+   */
+  tcfPurposes?: 'core' | 'publisher' | undefined;
 }
 
 /** The policy in force, as `audit().policy` reports it: every knob of `Policy` with its value. */
@@ -182,6 +189,7 @@ export interface PolicyInForce {
   maxSignalShare: number;
   detractors: 'gentle' | 'same';
   consentMaxAgeDays: number;
+  tcfPurposes: 'core' | 'publisher';
 }
 
 /** Options of `Vitrine.open`. */

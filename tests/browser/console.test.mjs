@@ -121,12 +121,13 @@ test('each column says what its signal told vitrine, and why the outcome differs
   const note = (i) => page.$eval(`.column[data-variant="${i}"]`, (c) => c.querySelector('.note')?.textContent ?? null);
   assert.match(await col(1, '.signal'), /personalisation yes, storage no/);
 
-  // TCF: B's banner offers no storage, so its TC string carries purposes 5 and 6 only.
+  // TCF: B's banner offers no storage, so its TC string carries purposes 5 and 6 only; B reads
+  // the site's own purposes (tcfPurposes 'publisher'), which its CMP asks for too.
   await page.selectOption('#route', 'tcf');
   await page.waitForFunction(() => document.querySelector('.column[data-variant="1"] .source')?.textContent.includes('tcf'));
   assert.match(await text(page, '#route-help'), /Purpose 1 .* storage; purposes 5 and 6/);
   assert.match(await col(0, '.signal'), /TC string consenting to purposes 1, 5, 6$/);
-  assert.match(await col(1, '.signal'), /TC string consenting to purposes 5, 6$/);
+  assert.match(await col(1, '.signal'), /TC string consenting to purposes 5, 6 as the site's own$/);
   assert.match(await col(1, '.outcome'), /this visit only/);
 
   // Consent Mode: one key grants both, so B remembers her although its banner does not offer it.

@@ -61,29 +61,37 @@ test('setConsent maps TCF purposes 1, 5, 6 and Consent Mode personalization_stor
   v.free();
 });
 
-test('a TC string with a publisher TC segment decides by the publisher\'s own purposes (IAB encoder)', () => {
+test('policy.tcfPurposes: the core segment\'s purposes by default, the publisher TC segment\'s with \'publisher\' (IAB encoder)', () => {
   const gvl = new GVL({
     gvlSpecificationVersion: 3, vendorListVersion: 80, tcfPolicyVersion: 5, lastUpdated: '2025-01-01T00:00:00Z',
     purposes: {}, specialPurposes: {}, features: {}, specialFeatures: {}, stacks: {}, dataCategories: {}, vendors: {},
   });
-  /** Core purposes `core` (the vendors'), publisher purposes `own`, encoded with both segments. */
+  /** Core purposes `core`, the publisher's own `own`, as a CMP encodes them (service-specific). */
   const encode = (core, own, li = []) => {
     const m = new TCModel(gvl);
     m.cmpId = 10;
+    m.isServiceSpecific = true;
     m.purposeConsents.set(core);
     m.publisherConsents.set(own);
     m.publisherLegitimateInterests.set(li);
-    return TCString.encode(m, { segments: [Segment.CORE, Segment.PUBLISHER_TC] });
+    return TCString.encode(m);
   };
-  const v = Vitrine.open({ catalog, storage: 'memory' });
   const pick = (c) => [c.personalization, c.storage];
-  // She said yes to vendors and no to the shop itself: vitrine is the shop's own code.
+  // The IAB encoder writes the publisher TC segment into every service-specific string, empty
+  // when the CMP declares no publisher purposes: by default it is not read.
+  assert.deepEqual(decodeTcString(encode([1, 5, 6], [])).publisherTC.purposeConsents, []);
+  const core = Vitrine.open({ catalog, storage: 'memory' });
+  assert.deepEqual(pick(core.setConsent({ tcf: encode([1, 5, 6], []) })), [true, true]);
+  assert.deepEqual(core.audit().policy.tcfPurposes, 'core');
+  core.free();
+  // She said yes to vendors and no to the shop itself: with 'publisher', that is a no.
+  const v = Vitrine.open({ catalog, storage: 'memory', policy: { tcfPurposes: 'publisher' } });
   assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], []) })), [false, false]);
   assert.deepEqual(pick(v.setConsent({ tcf: encode([], [1, 5, 6]) })), [true, true]);
   assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], [5, 6]) })), [true, false]);
   assert.deepEqual(pick(v.setConsent({ tcf: encode([1, 5, 6], [1], [5, 6]) })), [false, true], 'legitimate interest never counts');
-  assert.deepEqual(decodeTcString(encode([1, 5, 6], [1])).publisherTC.purposeConsents, [1]);
   v.free();
+  assert.throws(() => Vitrine.open({ catalog, policy: { tcfPurposes: 'vendors' } }), /policy\.tcfPurposes must be one of core, publisher/);
 });
 
 test('a consent that decides nothing throws and erases nothing (a banner state not filled in yet)', () => {

@@ -107,6 +107,8 @@ export function humanFirst(v: Vitrine, catalog: CatalogItem[]): void {
   console.log(channel, imported.duplicates, help.suggestHuman, why, served, cls, sensitive, low, fromBytes.nps, removed, v);
   // @ts-expect-error: detractors is 'gentle' or 'same'
   Vitrine.open({ policy: { detractors: 'ignore' } });
+  // @ts-expect-error: tcfPurposes is 'core' or 'publisher'
+  Vitrine.open({ policy: { tcfPurposes: 'vendors' } });
   // @ts-expect-error: an imported order needs its timestamp
   w.importHistory([{ order_id: 'x', products: [] }]);
   // @ts-expect-error: sensitive consent is a boolean
@@ -149,7 +151,8 @@ export async function undefinedIsLeftOut(
     catalog: [item], model: undefined, consent: undefined, storage: undefined, namespace: undefined, currency: 'EUR',
     policy: {
       halfLifeDays: undefined, retentionDays: undefined, gpc: undefined, sensitiveCategories: undefined, diversity: undefined,
-      rememberRefusal: undefined, maxSignalShare: undefined, detractors: undefined,
+      rememberRefusal: undefined, maxSignalShare: undefined, detractors: undefined, consentMaxAgeDays: undefined,
+      tcfPurposes: undefined,
     },
   });
   const x = await Vitrine.load({ model: undefined, catalog: [item], consent: undefined });
@@ -176,7 +179,8 @@ export async function undefinedIsLeftOut(
   const halfLife: number = policy.halfLifeDays;
   const gpc: 'deny' | 'ignore' = policy.gpc;
   const categories: string[] = policy.sensitiveCategories;
-  console.log(halfLife, gpc, categories, v, x);
+  const tcfPurposes: 'core' | 'publisher' = policy.tcfPurposes;
+  console.log(halfLife, gpc, categories, tcfPurposes, v, x);
   // @ts-expect-error: scenario is still required
   w.recommend({ scenario: undefined });
   // @ts-expect-error: an imported order's timestamp is still required

@@ -16,6 +16,7 @@ export const SDK_DEFAULTS = Object.freeze({
   maxSignalShare: 0.5,
   detractors: 'gentle',
   consentMaxAgeDays: 395,
+  tcfPurposes: 'core',
 });
 
 /**

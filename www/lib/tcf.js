@@ -40,8 +40,12 @@ function vendorList() {
   });
 }
 
-/** A TC string (service-specific, publisher in FR, no vendors) consenting to `purposes`. */
-export function encodeTc(purposes) {
+/**
+ * A TC string (service-specific, publisher in FR, no vendors) consenting to `purposes`; with
+ * `own`, the CMP declares purposes as the publisher's own too, and these are the shopper's answers
+ * for them (the publisher TC segment, which vitrine reads with `policy.tcfPurposes: 'publisher'`).
+ */
+export function encodeTc(purposes, own = []) {
   const model = new TCModel(vendorList());
   model.cmpId = CMP_ID;
   model.cmpVersion = CMP_VERSION;
@@ -49,5 +53,6 @@ export function encodeTc(purposes) {
   model.publisherCountryCode = 'FR';
   model.consentLanguage = 'EN';
   model.purposeConsents.set(purposes);
+  model.publisherConsents.set(own);
   return TCString.encode(model);
 }

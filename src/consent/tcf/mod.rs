@@ -98,15 +98,14 @@ pub struct TcString {
 }
 
 impl TcString {
-    /// Whether the shopper consented to TCF purpose `p` for the publisher's own processing: the
-    /// publisher TC segment says so when the string has one (the core segment's purposes are
-    /// then the vendors'), else the core segment does.
-    pub fn publisher_consent(&self, p: u8) -> bool {
-        let purposes = match &self.publisher_tc {
-            Some(publisher) => &publisher.purpose_consents,
-            None => &self.purpose_consents,
-        };
-        purposes.contains(&p)
+    /// The purposes consented to in the core segment, or in the publisher TC segment (none
+    /// when the string has no such segment).
+    pub fn consents(&self, publisher: bool) -> &[u8] {
+        match (&self.publisher_tc, publisher) {
+            (_, false) => &self.purpose_consents,
+            (Some(p), true) => &p.purpose_consents,
+            (None, true) => &[],
+        }
     }
 }
 

@@ -90,3 +90,10 @@ pub fn tc_string(purposes: &[u16], last_updated_ms: f64) -> String {
         .n(0, 12);
     w.finish()
 }
+
+/// `tc` with a publisher TC segment consenting to the publisher's own `purposes`.
+pub fn with_publisher(tc: &str, purposes: &[u16]) -> String {
+    let mut p = W::default();
+    p.n(3, 3).ids(purposes, 24).ids(&[], 24).n(0, 6);
+    format!("{tc}.{}", p.finish())
+}

@@ -95,15 +95,14 @@ fn decodes_every_field_of_every_segment() {
             custom_purpose_legitimate_interests: vec![2],
         })
     );
-    // The string has a publisher TC segment: its purposes are the publisher's own, not the core's.
-    assert!(t.publisher_consent(1) && !t.publisher_consent(5) && t.publisher_consent(24));
+    assert_eq!(t.consents(false), [1, 3, 5, 6, 24]);
+    assert_eq!(t.consents(true), [1, 24]);
     let core_only = full_string()
         .split('.')
         .take(3)
         .collect::<Vec<_>>()
         .join(".");
-    let t = decode(&core_only).unwrap();
-    assert!(t.publisher_consent(5) && !t.publisher_consent(2));
+    assert_eq!(decode(&core_only).unwrap().consents(true), [0u8; 0]);
 }
 
 #[test]
