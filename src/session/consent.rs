@@ -210,11 +210,22 @@ impl Session {
     /// written back (a decision past its age wrote the profile back).
     pub fn tend(&mut self, now: f64) {
         self.check_vanished(now);
+        self.keep(now, true);
+    }
+
+    /// [`Session::tend`] after the look at storage (`looked`), or without it: `track` looks only
+    /// when it writes (a look is a `localStorage.getItem`, a third of an event's cost), and
+    /// `flush` looks before the write that events waiting for it make. A path here that writes
+    /// looks first when the call has not.
+    pub(super) fn keep(&mut self, now: f64, looked: bool) {
         let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
         if banner && self.policy.consent_expired(self.decision.at, now) {
             // What waits is stored under the decision that allowed it; the profile then stays
             // in storage for the answer (nothing was withdrawn), and leaves memory as it would
             // be absent from a page opened now.
+            if !looked {
+                return self.tend(now);
+            }
             if self.gate.storage().is_some() {
                 self.persist_profile(now);
             }
@@ -235,6 +246,9 @@ impl Session {
         if changed {
             self.dirty = true;
             self.scratch.forget();
+            if !looked {
+                self.check_vanished(now);
+            }
             if self.gate.storage().is_some() {
                 self.persist_profile(now);
             }

@@ -464,3 +464,79 @@ fn storage_cleared_while_events_wait_is_not_written_back_when_the_decision_expir
     let history = s.audit(later).history;
     assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
 }
+
+#[test]
+fn an_event_that_waits_for_its_write_looks_at_storage_only_when_it_is_written() {
+    // `track` looks whether the browser cleared vitrine's records (a `getItem`) only when it
+    // writes; an event within the write interval is held in memory and `flush` looks first.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    assert!(view(&mut s, "mugs-1").accepted);
+    mem.clear();
+    assert!(
+        view(&mut s, "mugs-2").accepted,
+        "not looked at: held in memory"
+    );
+    assert!(view(&mut s, "mugs-3").accepted);
+    assert!(mem.snapshot().is_empty());
+    s.flush(NOW + WRITE_INTERVAL_MS);
+    assert!(mem.snapshot().is_empty(), "nothing written back");
+    assert!(
+        s.profile(NOW).is_none(),
+        "the events held went with the rest"
+    );
+    let history = s.audit(NOW).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+    // The next event due for a write looks first, and is refused.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    assert!(view(&mut s, "mugs-1").accepted);
+    mem.clear();
+    let r = s.track(
+        &Value::from("Product Viewed"),
+        &from_json(&json!({"product_id": "mugs-2"})),
+        &Value::Undefined,
+        NOW + WRITE_INTERVAL_MS,
+    );
+    assert_eq!(r.unwrap().reason, Some("no_consent"));
+    assert!(mem.snapshot().is_empty(), "nothing written back");
+}
+
+#[test]
+fn an_event_that_waits_for_its_write_still_looks_before_a_decision_past_its_age_writes() {
+    // The decision expires between two events of one write interval: ending it writes what
+    // waits, so the event that did not look at storage looks then.
+    let mem = MemoryBackend::new();
+    let mut o = json!({"catalog": catalog(), "consent": {"personalization": true, "storage": true},
+        "policy": {"consentMaxAgeDays": 1}});
+    o["storage"] = json!("local");
+    let opts = OpenOptions::parse(from_json(&o)).unwrap();
+    let env = Env {
+        now: NOW,
+        seed: 1,
+        gpc: false,
+    };
+    let mut s = Session::open(opts, Box::new(mem.clone()), env);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    let day = 86_400_000.0;
+    let at = |t: f64| {
+        move |s: &mut Session| {
+            s.track(
+                &Value::from("Product Viewed"),
+                &from_json(&json!({"product_id": "mugs-1"})),
+                &Value::Undefined,
+                t,
+            )
+            .unwrap()
+        }
+    };
+    assert!(at(NOW + day - 50.0)(&mut s).accepted, "written, looked");
+    mem.clear();
+    let r = at(NOW + day + 50.0)(&mut s);
+    assert_eq!(r.reason, Some("no_consent"), "the decision ended");
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
+    let history = s.audit(NOW + day + 50.0).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}

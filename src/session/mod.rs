@@ -331,7 +331,16 @@ impl Session {
         now: f64,
     ) -> Result<TrackResult> {
         let parsed = Event::parse(name, props, options)?;
-        self.tend(now);
+        // Whether the browser cleared vitrine's records is looked at before a write: now, when
+        // this event is written at once, else by `flush`, before it writes the events that
+        // wait (until then an event after a clearing is held in memory only, and goes with the
+        // rest when the look finds the records gone).
+        let writes_now = now - self.last_write >= self.write_interval;
+        if writes_now {
+            self.tend(now);
+        } else {
+            self.keep(now, false);
+        }
         if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));
         }

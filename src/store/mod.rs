@@ -51,8 +51,8 @@ pub trait Backend {
     /// `"local"` or `"memory"`, as `audit()` reports it.
     fn name(&self) -> &'static str;
     fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
-    /// Whether `key` holds a value, without copying it out (`track` asks this of the consent
-    /// record at every event when storage is allowed; see `Session::check_vanished`).
+    /// Whether `key` holds a value, without copying it out (asked of the consent record before
+    /// every write when storage is allowed; see `Session::check_vanished`).
     fn contains(&self, key: &str) -> Result<bool, StoreError>;
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     fn remove(&mut self, key: &str) -> Result<(), StoreError>;

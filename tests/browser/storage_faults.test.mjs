@@ -105,6 +105,8 @@ test('storage cleared under a running page is not written back: handled as an er
     v.track('Product Viewed', { product_id: 'p1' });
     const before = Object.keys(localStorage).filter((k) => k.startsWith('itp:')).sort();
     localStorage.clear(); // the shopper clears the site's data; no storage event in this tab
+    // Within the write interval `track` does not look at storage: the event is held in memory,
+    // and the next look (the write it waits for, or a call such as profile()) finds the clearing.
     const after = v.track('Product Viewed', { product_id: 'p2' });
     const out = {
       before,
@@ -122,12 +124,32 @@ test('storage cleared under a running page is not written back: handled as an er
     return out;
   });
   assert.deepEqual(out.before, ['itp:consent', 'itp:profile']);
-  assert.deepEqual(out.after, { accepted: false, reason: 'no_consent' });
+  assert.deepEqual(out.after, { accepted: true });
   assert.deepEqual(out.keys, [], 'nothing written back');
   assert.equal(out.profile, null);
   assert.ok(out.cleared);
   assert.equal(out.shelf, 4);
   assert.deepEqual(out.next, { source: 'default', tracked: { accepted: false, reason: 'no_consent' } });
+  await done(tab);
+});
+
+test('an event held in memory after a clearing is dropped by the timed write, which looks first', async () => {
+  const tab = await blank();
+  const out = await tab.page.evaluate(async () => {
+    const { Vitrine } = window.vt;
+    const v = Vitrine.open({ namespace: 'held', catalog, consent: { personalization: true, storage: true } });
+    v.track('Product Viewed', { product_id: 'p1' });
+    localStorage.clear();
+    const held = [v.track('Product Viewed', { product_id: 'p2' }), v.track('Product Viewed', { product_id: 'p3' })];
+    await new Promise((ok) => setTimeout(ok, 400)); // the write timer fires (200 ms) and looks
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith('held:'));
+    const history = v.audit().history.map((e) => e.type);
+    v.free();
+    return { held, keys, history };
+  });
+  assert.deepEqual(out.held, [{ accepted: true }, { accepted: true }]);
+  assert.deepEqual(out.keys, [], 'nothing written back');
+  assert.ok(out.history.includes('cleared'), out.history.join());
   await done(tab);
 });
 
