@@ -37,11 +37,8 @@ export function tfScan(tf, matrix, dims) {
   const E = tf.tensor2d(matrix, [n, dims]);
   return {
     run(query, k) {
-      const q = tf.tensor2d(query, [dims, 1]);
-      const { values, indices } = tf.topk(tf.reshape(tf.matMul(E, q), [n]), k);
-      const ids = indices.dataSync();
-      tf.dispose([q, values, indices]);
-      return ids;
+      // `tidy` frees every tensor of the call (the product and its reshape too), as an app would.
+      return tf.tidy(() => tf.topk(tf.reshape(tf.matMul(E, tf.tensor2d(query, [dims, 1])), [n]), k).indices.dataSync());
     },
     dispose() { E.dispose(); },
   };

@@ -83,6 +83,8 @@ export function report(env, results) {
     '× voy': fmt(r.ratios.voy, 1),
     '× orama': fmt(r.ratios.orama, 1),
     'scalar / SIMD': fmt(r.ratios['vitrine-scalar'], 2),
+    '× tfjs-wasm after an event': fmt(r.ratios['tfjs-wasm'] / r.ratios['vitrine-after-event'], 1),
+    '× plain JS after an event': fmt(r.ratios.js / r.ratios['vitrine-after-event'], 1),
     'vitrine / probe': fmt(1 / r.ratios.probe, 2),
     'after an event / probe': fmt(r.ratios['vitrine-after-event'] / r.ratios.probe, 2),
     'broad / probe': fmt(r.ratios['vitrine-broad'] / r.ratios.probe, 2),
@@ -91,6 +93,7 @@ export function report(env, results) {
   console.table(results.map((r) => ({
     size: `${r.items} × ${r.dims}`,
     'open ms': fmt(r.openMs, 1),
+    'first open ms': fmt(r.firstOpenMs, 1),
     'track µs': fmt(r.trackUs, 2),
     'track, random items µs': fmt(r.trackRandomUs, 2),
     'track+store µs': fmt(r.trackStoredUs, 2),
@@ -99,6 +102,7 @@ export function report(env, results) {
     'model file': mb(r.modelBytes),
     'wasm memory': mb(r.memoryAfterOpen),
     'growth 10k calls': r.memoryGrowthAfter10k === undefined ? '—' : mb(r.memoryGrowthAfter10k),
+    'growth 10k event+shelf': r.memoryGrowthAfter10kEvents === undefined ? '—' : mb(r.memoryGrowthAfter10kEvents),
   })));
 }
 
@@ -132,6 +136,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`Node ${process.version}; tfjs-wasm SIMD: ${peers.tfSimd}`);
   if (busy) console.log(busy);
   report('Node', results);
+  if (!quick) {
+    // How much of the catalog a shelf reads: the grouped scan skips every row its bound rules out
+    // (the result is the full scan's); the peers score every row. Counted natively.
+    console.log('\nRows scored per call (vitrine-bench time, --features scan-stats):');
+    for (const size of sizes) {
+      for (const mode of [[], ['--after-event']]) {
+        const out = execFileSync('cargo', ['run', '--quiet', '--release', '--features', 'scan-stats', '--bin', 'vitrine-bench', '--',
+          'time', '--model', catalogFile(size), '--calls', '100', ...mode], { cwd: root, encoding: 'utf8' });
+        console.log(`  ${size.join(' × ')}${mode.length ? ', after an event' : ''}: ${out.split('\n').find((l) => l.startsWith('rows'))}`);
+      }
+    }
+  }
   if (!args.includes('--no-browser')) {
     const { runInBrowser } = await import('./browser.mjs');
     const b = await runInBrowser({ size: quick ? sizes[0] : [100_000, 64], reps: quick ? 3 : 21, quick, file: catalogFile(quick ? sizes[0] : [100_000, 64]) });

@@ -276,6 +276,7 @@ fn time(path: &str, calls: usize, after_event: bool) -> Result<(), String> {
         .map(|(_, id)| obj(&[("product_id", id.as_str().into())]))
         .collect();
     let viewed = Value::String("Product Viewed".into());
+    let rows = rows_scored();
     let t = Instant::now();
     for (call, props) in (0..calls).zip(views.iter().cycle()) {
         let now = NOW + call as f64 * 50.0;
@@ -286,8 +287,30 @@ fn time(path: &str, calls: usize, after_event: bool) -> Result<(), String> {
         s.recommend(&opts, now).map_err(|e| e.to_string())?;
     }
     let rec = t.elapsed().as_secs_f64() * 1e3 / calls as f64;
+    let rows = (rows_scored() - rows) / calls as u64;
     println!("{n} items: open {open:.1} ms, track {track:.1} µs, for_you {rec:.3} ms");
+    if cfg!(feature = "scan-stats") {
+        let similar = obj(&[
+            ("scenario", "similar".into()),
+            (
+                "itemId",
+                views[0].get("product_id").cloned().unwrap_or(Value::Null),
+            ),
+        ]);
+        let before = rows_scored();
+        s.recommend(&similar, NOW).map_err(|e| e.to_string())?;
+        let similar = rows_scored() - before;
+        println!("rows scored per call: for_you {rows} of {n}, similar {similar}");
+    }
     Ok(())
+}
+
+/// Rows the scans have scored so far (0 without `--features scan-stats`).
+fn rows_scored() -> u64 {
+    #[cfg(feature = "scan-stats")]
+    return kernel::ROWS_SCORED.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(feature = "scan-stats"))]
+    0
 }
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {

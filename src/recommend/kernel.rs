@@ -61,12 +61,24 @@ pub fn dot_row(m: &Quantized, q: &Query, i: usize) -> f32 {
 /// How many rows [`scan_groups`] collects before it scores them.
 const BATCH: usize = 4;
 
+/// Rows whose dot product a scan computed, with `--features scan-stats` (`vitrine-bench time`
+/// prints it per call: how much of the catalog a shelf reads). Not in the shipped module.
+#[cfg(feature = "scan-stats")]
+pub static ROWS_SCORED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[inline(always)]
+fn count_rows(_n: usize) {
+    #[cfg(feature = "scan-stats")]
+    ROWS_SCORED.fetch_add(_n as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Calls `f(i, dot(row_i, query))` for every row, in order. Does nothing when the query does
 /// not match the rows' stride.
 pub fn scan(m: &Quantized, q: &Query, mut f: impl FnMut(usize, f32)) {
     if q.codes.len() != m.stride || m.stride == 0 || m.codes.len() != m.len() * m.stride {
         return;
     }
+    count_rows(m.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let done = simd::scan4(m, q, &mut f);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -108,6 +120,7 @@ pub fn scan_above(
         return;
     }
     let mut thr = start;
+    count_rows(m.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let done = simd::scan4_above(m, q, floor, &mut thr, &mut f);
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -336,6 +349,7 @@ fn score_batch(
 ) {
     let mut dots = [0.0f32; BATCH];
     if let Some(q) = q {
+        count_rows(batch.len());
         match batch {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             &[(a, _), (b, _), (c, _), (d, _)] => dots = simd::dots_at(m, q, [a, b, c, d]),
