@@ -30,6 +30,7 @@ impl Session {
                 // which the answer finds again within its retention), as for a record this tab
                 // cannot read; a refusal kept by `rememberRefusal` is asked again too.
                 self.consent_stored = true;
+                self.record_stored = true;
                 self.note_expired(now);
                 None
             }
@@ -40,6 +41,8 @@ impl Session {
                 use crate::profile::true_time;
                 let wrong = true_time(now) && d.at.is_some_and(|t| t > now || !true_time(t));
                 self.consent_stored = !wrong;
+                self.record_stored = true;
+                self.stored_source = d.source;
                 Some(Decision {
                     source: Source::Stored,
                     at: if wrong {
@@ -210,20 +213,19 @@ impl Session {
     /// written back (a decision past its age wrote the profile back).
     pub fn tend(&mut self, now: f64) {
         self.check_vanished(now);
-        self.keep(now, true);
+        self.keep(now);
     }
 
-    /// [`Session::tend`] after the look at storage (`looked`), or without it: `track` looks only
-    /// when it writes (a look is a `localStorage.getItem`, a third of an event's cost), and
-    /// `flush` looks before the write that events waiting for it make. A path here that writes
-    /// looks first when the call has not.
-    pub(super) fn keep(&mut self, now: f64, looked: bool) {
+    /// [`Session::tend`] after the look at storage, or without it (`track` within the write
+    /// interval: a look is a `localStorage.getItem`, a fifth of an event's cost). A call that
+    /// skips it sets `unlooked`, and the next write looks first ([`Session::persist_profile`]).
+    pub(super) fn keep(&mut self, now: f64) {
         let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
         if banner && self.policy.consent_expired(self.decision.at, now) {
             // What waits is stored under the decision that allowed it; the profile then stays
             // in storage for the answer (nothing was withdrawn), and leaves memory as it would
             // be absent from a page opened now.
-            if !looked {
+            if self.unlooked {
                 return self.tend(now);
             }
             if self.gate.storage().is_some() {
@@ -246,9 +248,6 @@ impl Session {
         if changed {
             self.dirty = true;
             self.scratch.forget();
-            if !looked {
-                self.check_vanished(now);
-            }
             if self.gate.storage().is_some() {
                 self.persist_profile(now);
             }
@@ -275,6 +274,9 @@ impl Session {
         gpc: bool,
     ) -> Result<ConsentState> {
         self.gpc = gpc;
+        // What the browser cleared is an erasure before the CMP's decision applies (as for
+        // `setConsent`): the profile it would keep is the one deleted.
+        self.check_vanished(now);
         let signal = match TcfSignal::decode(tc_string, self.policy.tcf_purposes) {
             Ok(s) => s,
             Err(e) => {
@@ -286,7 +288,11 @@ impl Session {
             TcfEvent::UserAction => now,
             TcfEvent::Loaded => signal.last_updated.min(now),
         };
-        if !self.decision.is_superseded_by(at) {
+        // A stored decision a TC string made is the CMP's to make again: its string is read
+        // under this page's `tcfPurposes` (a site that changed it), and its date is the day's.
+        let cmp_decides =
+            self.decision.source == Source::Stored && self.stored_source == Source::Tcf;
+        if !cmp_decides && !self.decision.is_superseded_by(at) {
             self.note_ignored(
                 "tcf",
                 "tcloaded: the TC string is older than the decision in force".to_owned(),
@@ -335,6 +341,7 @@ impl Session {
         self.revision = None;
         let r = self.store.erase_all();
         self.consent_stored = false;
+        self.record_stored = false;
         self.unread_consent = false;
         self.newer_profile = false;
         self.unread_profile = false;

@@ -163,6 +163,44 @@ fn tcf_purposes_publisher_reads_the_publishers_own_purposes() {
 }
 
 #[test]
+fn a_stored_tcf_decision_is_the_cmps_to_make_again_under_this_pages_tcf_purposes() {
+    // Found by a re-audit: a yes stored from a string read under 'core' stood on a page opened
+    // with 'publisher' (the CMP's tcloaded of the same string, dated by the day, was older than
+    // the stored decision), so a shopper who refused the site's own purposes was personalized.
+    use crate::consent::tcf::testing::with_publisher;
+    let vendors_only = with_publisher(&tc_string(&[1, 5, 6], NOW - HOUR), &[]);
+    let mem = MemoryBackend::new();
+    let mut core = open_with(&mem, json!({}));
+    assert_eq!(
+        set(&mut core, json!({"tcf": vendors_only}), NOW, false),
+        (true, true, Source::Tcf)
+    );
+    view(&mut core, "mugs-1", NOW);
+    let mut publisher = open_with(&mem, json!({"policy": {"tcfPurposes": "publisher"}}));
+    assert_eq!(lite(&publisher.consent()), (true, true, Source::Stored));
+    let c = publisher
+        .tcf_event(&vendors_only, TcfEvent::Loaded, NOW + 1.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (false, false, Source::Tcf));
+    assert!(publisher.profile(NOW + 1.0).is_none());
+    assert!(!mem.snapshot().contains_key("vitrine:profile"));
+    // A decision of the site's banner stands: the CMP merely reloading its string is older.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({}));
+    set(
+        &mut s,
+        json!({"personalization": true, "storage": true}),
+        NOW,
+        false,
+    );
+    let mut next = open_with(&mem, json!({"policy": {"tcfPurposes": "publisher"}}));
+    let c = next
+        .tcf_event(&vendors_only, TcfEvent::Loaded, NOW + 1.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Stored));
+}
+
+#[test]
 fn p6_p7_p8_cmp_events_follow_the_latest_decision() {
     let mem = MemoryBackend::new();
     let mut s = open_with(&mem, json!({}));

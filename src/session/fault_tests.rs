@@ -540,3 +540,75 @@ fn an_event_that_waits_for_its_write_still_looks_before_a_decision_past_its_age_
     let history = s.audit(NOW + day + 50.0).history;
     assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
 }
+
+fn view_at(s: &mut Session, id: &str, at: f64) -> TrackResult {
+    let props = from_json(&json!({ "product_id": id }));
+    s.track(
+        &Value::from("Product Viewed"),
+        &props,
+        &Value::Undefined,
+        at,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_burst_after_a_clearing_that_fills_the_merge_buffer_looks_before_it_writes() {
+    // Found by a re-audit: the 65th event of one write interval writes at once (the merge
+    // buffer is full of events not stored yet), and that write did not look at storage.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    assert!(view_at(&mut s, "mugs-1", NOW).accepted);
+    mem.clear();
+    for i in 0..(MAX_OWN + 6) {
+        view_at(&mut s, "mugs-2", NOW + 1.0 + i as f64 / 100.0);
+        assert!(mem.snapshot().is_empty(), "written back at event {i}");
+    }
+    assert!(s.profile(NOW + 2.0).is_none());
+    let history = s.audit(NOW + 2.0).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}
+
+#[test]
+fn a_cmp_decision_after_a_clearing_starts_from_nothing() {
+    // Found by a re-audit: `listenTcf`'s decisions did not look at storage first, so the
+    // profile the browser deleted stayed in memory under the CMP's new yes, and was written.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    assert!(view(&mut s, "mugs-1").accepted);
+    mem.clear();
+    let tc = crate::consent::tcf::testing::tc_string(&[1, 5, 6], NOW);
+    let c = s
+        .tcf_event(&tc, crate::session::TcfEvent::UserAction, NOW + 1.0, false)
+        .unwrap();
+    assert!(c.personalization && c.storage);
+    let history = s.audit(NOW + 1.0).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+    assert!(
+        s.profile(NOW + 1.0).is_none_or(|p| p.events == 0),
+        "the deleted profile is gone"
+    );
+    assert!(!mem
+        .snapshot()
+        .get("vitrine:profile")
+        .is_some_and(|p| p.contains("mugs-1")));
+}
+
+#[test]
+fn a_decision_whose_write_failed_still_looks_for_the_record_it_left() {
+    // Found by a re-audit: a decision whose write failed (storage full) left the previous
+    // record, but the tab stopped looking for it; storage freed, then cleared, and the next
+    // write brought the deleted profile back.
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    assert!(view(&mut s, "mugs-1").accepted);
+    *mem.fail_writes.borrow_mut() = true;
+    let granted_again = from_json(&json!({"personalization": true, "storage": true}));
+    s.set_consent(&granted_again, NOW + 1.0, false).unwrap();
+    *mem.fail_writes.borrow_mut() = false;
+    mem.clear();
+    let r = view_at(&mut s, "mugs-2", NOW + 2.0);
+    assert_eq!(r.reason, Some("no_consent"), "handled as an erasure");
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
+}

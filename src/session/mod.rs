@@ -244,6 +244,15 @@ pub struct Session {
     expiry: f64,
     /// Whether this tab wrote the consent record that should be in storage now.
     consent_stored: bool,
+    /// Whether a consent record of this vitrine's is in storage (this tab's, or the one a write
+    /// that failed left): what [`Session::check_vanished`] looks for.
+    record_stored: bool,
+    /// The signal that made the decision in force, when it was read from storage
+    /// (`Source::Stored` stands for it in `decision`); written back with the decision.
+    stored_source: crate::consent::Source,
+    /// A call skipped the look at storage (`track` within the write interval): the next write
+    /// looks first, so that nothing the browser cleared is written back.
+    unlooked: bool,
     /// The stored decision is not in force here — a newer vitrine's record (another tab runs a
     /// later deploy), a read that failed, or a decision older than `policy.consentMaxAgeDays` —
     /// and the shopper has not decided in this tab: nothing is personalized, and storage is left
@@ -297,6 +306,9 @@ impl Session {
             dirty: false,
             expiry: f64::INFINITY,
             consent_stored: false,
+            record_stored: false,
+            unlooked: false,
+            stored_source: crate::consent::Source::Default,
             unread_consent: false,
             newer_profile: false,
             unread_profile: false,
@@ -335,11 +347,11 @@ impl Session {
         // this event is written at once, else by `flush`, before it writes the events that
         // wait (until then an event after a clearing is held in memory only, and goes with the
         // rest when the look finds the records gone).
-        let writes_now = now - self.last_write >= self.write_interval;
-        if writes_now {
+        if now - self.last_write >= self.write_interval {
             self.tend(now);
         } else {
-            self.keep(now, false);
+            self.unlooked = true;
+            self.keep(now);
         }
         if self.gate.personalization().is_none() {
             return Ok(TrackResult::refused(Refusal::NoConsent));

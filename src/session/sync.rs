@@ -60,15 +60,28 @@ impl Session {
                 // change nothing but wake every other tab with a `storage` event.
                 Ok(())
             } else {
-                let r = self.store.save_consent(&self.decision);
-                self.consent_stored = r.is_ok();
-                r
+                self.save_decision()
             }
         } else {
+            let r = self.store.remove_consent();
             self.consent_stored = false;
-            self.store.remove_consent()
+            self.record_stored &= r.is_err();
+            r
         };
         self.note_storage(r, now);
+    }
+
+    /// Writes the decision in force. A write that fails leaves the record that was stored, if
+    /// any, which [`Session::check_vanished`] still looks for.
+    fn save_decision(&mut self) -> Result<(), crate::store::StoreError> {
+        let mut d = self.decision;
+        if d.source == Source::Stored {
+            d.source = self.stored_source;
+        }
+        let r = self.store.save_consent(&d);
+        self.consent_stored = r.is_ok();
+        self.record_stored |= r.is_ok();
+        r
     }
 
     /// vitrine's records vanished from storage although this tab wrote them and no `storage`
@@ -78,12 +91,14 @@ impl Session {
     /// Handled like another tab's erasure (P10): both purposes denied and the profile dropped,
     /// so nothing the browser deleted is written back.
     pub(super) fn check_vanished(&mut self, now: f64) {
-        if self.consent_stored
+        self.unlooked = false;
+        if self.record_stored
             && self.gate.storage().is_some()
             && self.store.present(&self.store.consent_key()) == Some(false)
         {
             self.history.push(Entry::Cleared { at: now });
             self.consent_stored = false;
+            self.record_stored = false;
             self.apply(Decision::default(), now);
         }
     }
@@ -100,6 +115,9 @@ impl Session {
     /// Writes the profile, after merging what another tab wrote since this tab's last write.
     /// Nothing is written when storage already holds exactly what memory holds.
     pub(super) fn persist_profile(&mut self, now: f64) {
+        if self.unlooked {
+            self.check_vanished(now);
+        }
         self.merge_stored(now);
         if self.newer_profile
             || self.unread_profile
@@ -128,9 +146,7 @@ impl Session {
                 let r = if self.consent_stored {
                     Ok(())
                 } else {
-                    let r = self.store.save_consent(&self.decision);
-                    self.consent_stored = r.is_ok();
-                    r
+                    self.save_decision()
                 };
                 self.note_storage(r, now);
             }
@@ -209,6 +225,7 @@ impl Session {
             // no more here than at open.
             Load::Found(d) if self.policy.consent_expired(d.at, now) => {}
             Load::Found(d) => {
+                let source = d.source;
                 let d = Decision {
                     source: Source::Stored,
                     at: d.at.map(|t| t.min(now)),
@@ -224,15 +241,18 @@ impl Session {
                     });
                     // Taken over from the record stored, which need not be written again.
                     self.consent_stored = true;
+                    self.record_stored = true;
+                    self.stored_source = source;
                     self.apply(d, now);
                 }
             }
-            Load::Missing if self.consent_stored => {
+            Load::Missing if self.record_stored => {
                 self.history.push(Entry::Sync {
                     at: now,
                     what: "consent",
                 });
                 self.consent_stored = false;
+                self.record_stored = false;
                 self.unread_consent = false;
                 self.apply(Decision::default(), now);
             }
