@@ -14,8 +14,10 @@
 // busy instance, so they do nothing). Other instances, and new ones, work on. And `free()`
 // called in the middle of a call on the instance (page code a CMP runs synchronously inside
 // `listenTcf`, a getter of an argument) threw wasm-bindgen's "attempted to take ownership of Rust
-// value while it was borrowed" into the page's cleanup code: it now frees the instance as soon as
-// the outermost call returns.
+// value while it was borrowed" into the page's cleanup code: it now returns quietly. That free
+// has done its work before it throws (wasm-bindgen gives up the page's reference, and drops the
+// instance when the call that borrows it returns); calling it again once the call returned — as
+// this guard first did — freed the instance's memory a second time and corrupted the heap.
 //
 //   node scripts/unwind-guard.mjs pkg/vitrine.js -- A.wasm [B.wasm …]   (before wasm-opt)
 import binaryen from 'binaryen';
@@ -50,9 +52,9 @@ for (const file of args.slice(2)) {
 
 const guard = `// An exception out of a call puts the module's shadow stack pointer back, and stops the instance
 // the call was on; free() in the middle of a call on the instance (page code a CMP runs inside
-// listenTcf, a getter) frees it when the outermost call returns (scripts/unwind-guard.mjs).
+// listenTcf, a getter) returns quietly: the instance goes when that call returns
+// (scripts/unwind-guard.mjs).
 const stopped = new Set();
-const deferred = [];
 let depth = 0;
 function guarded(exports) {
     const sp = exports.sp;
@@ -72,18 +74,11 @@ function guarded(exports) {
                 return f(...args);
             } catch (e) {
                 sp.value = at;
-                if (free && depth > 1) return void deferred.push(args);
+                if (free && depth > 1) return;
                 if (method && args[0]) stopped.add(args[0]);
                 throw e;
             } finally {
                 depth -= 1;
-                while (depth === 0 && deferred.length) {
-                    try {
-                        out.__wbg_vitrine_free(...deferred.shift());
-                    } catch {
-                        // Still in use: a call on it was stopped halfway (above).
-                    }
-                }
             }
         };
     }

@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { GVL, Segment, TCModel, TCString } from '@iabtechlabtcf/core';
-import vitrine, { makeCatalog } from './load.mjs';
+import vitrine, { makeCatalog, wasm } from './load.mjs';
 import { tcString } from './tcstring.mjs';
 
 const { Vitrine, decodeTcString } = vitrine;
@@ -331,7 +331,16 @@ test('a page left open past consentMaxAgeDays: consent() and every other call re
   }
 });
 
-test('free() from page code the CMP runs inside listenTcf frees the instance once listenTcf returns', () => {
+test('free() from page code the CMP runs inside listenTcf frees the instance once listenTcf returns', (t) => {
+  // Each instance's memory is given back once: a second free of the same pointer (the glue's
+  // guard made one after the call returned) corrupts the module's heap.
+  let frees = [];
+  const free = wasm.__wbg_vitrine_free;
+  wasm.__wbg_vitrine_free = (ptr, ...rest) => {
+    frees.push(ptr);
+    return free(ptr, ...rest);
+  };
+  t.after(() => { wasm.__wbg_vitrine_free = free; });
   // A CMP that answers at once and lets the page's own handlers run in the same call (one of
   // them unmounts the shelf whose instance was subscribing).
   let onCmp = () => {};
@@ -356,7 +365,10 @@ test('free() from page code the CMP runs inside listenTcf frees the instance onc
           threw = e;
         }
       };
+      const ptr = v.__wbg_ptr;
+      frees = [];
       assert.doesNotThrow(() => Vitrine.listenTcf(v));
+      assert.deepEqual(frees, [ptr], 'freed once');
       assert.equal(threw, null);
       assert.throws(() => v.consent(), /this instance was freed/);
       assert.equal(listeners.size, 0, 'its listener went with it');
