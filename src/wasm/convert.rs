@@ -342,6 +342,5 @@ pub fn track_to_js(r: &crate::session::TrackResult) -> JsValue {
 
 /// A result as a plain, JSON-compatible object (through [`crate::tape`]).
 pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let tape = crate::tape::to_tape(v).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(from_tape(&tape))
+    Ok(from_tape(&crate::tape::to_tape(v)))
 }
