@@ -292,19 +292,21 @@ impl Xxh64 {
 ///
 /// Long inputs (a model file is tens of megabytes) go eight bytes at a time through eight tables
 /// ("slicing-by-8"), about four times faster than a byte at a time; the seven extra tables are
-/// derived from the first on the stack rather than stored in the module (7 KB of data saved).
+/// derived from the first on the stack rather than stored in the module (7 KB of data saved), and
+/// the first is made at the first call (its 1 KB of data does not compress: 0.9 KB gzip).
 pub fn crc32(data: &[u8]) -> u32 {
-    static TABLE: [u32; 256] = crc_table();
-    let step = |crc: u32, b: u8| TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(crc_table);
+    let step = |crc: u32, b: u8| table[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
     let mut crc = !0u32;
     let mut rest = data;
     if data.len() >= 4096 {
         let mut t = [[0u32; 256]; 8];
-        t[0] = TABLE;
+        t[0] = *table;
         for k in 1..8 {
             let prev = t[k - 1];
             for (slot, p) in t[k].iter_mut().zip(prev) {
-                *slot = (p >> 8) ^ TABLE[(p & 0xff) as usize];
+                *slot = (p >> 8) ^ table[(p & 0xff) as usize];
             }
         }
         let mut chunks = data.chunks_exact(8);
