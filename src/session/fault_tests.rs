@@ -25,6 +25,22 @@ fn open(mem: &MemoryBackend, consent: Option<serde_json::Value>, seed: u64) -> S
     Session::open(opts, Box::new(mem.clone()), env)
 }
 
+/// A session whose decision stands one day (`consentMaxAgeDays: 1`), on `localStorage`'s
+/// write interval.
+fn open_expiring_in_a_day(mem: &MemoryBackend) -> Session {
+    let o = json!({"catalog": catalog(), "consent": {"personalization": true, "storage": true},
+        "policy": {"consentMaxAgeDays": 1}, "storage": "local"});
+    let opts = OpenOptions::parse(from_json(&o)).unwrap();
+    let env = Env {
+        now: NOW,
+        seed: 1,
+        gpc: false,
+    };
+    let mut s = Session::open(opts, Box::new(mem.clone()), env);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    s
+}
+
 fn granted() -> Option<serde_json::Value> {
     Some(json!({"personalization": true, "storage": true}))
 }
@@ -444,17 +460,7 @@ fn storage_cleared_while_events_wait_is_not_written_back_when_the_decision_expir
     // Found by a re-audit: every call now ends a decision past `consentMaxAgeDays` first, and
     // that wrote what waited — the whole profile — back into the storage the browser cleared.
     let mem = MemoryBackend::new();
-    let mut o = json!({"catalog": catalog(), "consent": {"personalization": true, "storage": true},
-        "policy": {"consentMaxAgeDays": 1}});
-    o["storage"] = json!("local");
-    let opts = OpenOptions::parse(from_json(&o)).unwrap();
-    let env = Env {
-        now: NOW,
-        seed: 1,
-        gpc: false,
-    };
-    let mut s = Session::open(opts, Box::new(mem.clone()), env);
-    s.set_write_interval(WRITE_INTERVAL_MS);
+    let mut s = open_expiring_in_a_day(&mem);
     view(&mut s, "mugs-1");
     view(&mut s, "mugs-2"); // waits for the next write
     mem.clear();
@@ -509,32 +515,14 @@ fn an_event_that_waits_for_its_write_still_looks_before_a_decision_past_its_age_
     // The decision expires between two events of one write interval: ending it writes what
     // waits, so the event that did not look at storage looks then.
     let mem = MemoryBackend::new();
-    let mut o = json!({"catalog": catalog(), "consent": {"personalization": true, "storage": true},
-        "policy": {"consentMaxAgeDays": 1}});
-    o["storage"] = json!("local");
-    let opts = OpenOptions::parse(from_json(&o)).unwrap();
-    let env = Env {
-        now: NOW,
-        seed: 1,
-        gpc: false,
-    };
-    let mut s = Session::open(opts, Box::new(mem.clone()), env);
-    s.set_write_interval(WRITE_INTERVAL_MS);
+    let mut s = open_expiring_in_a_day(&mem);
     let day = 86_400_000.0;
-    let at = |t: f64| {
-        move |s: &mut Session| {
-            s.track(
-                &Value::from("Product Viewed"),
-                &from_json(&json!({"product_id": "mugs-1"})),
-                &Value::Undefined,
-                t,
-            )
-            .unwrap()
-        }
-    };
-    assert!(at(NOW + day - 50.0)(&mut s).accepted, "written, looked");
+    assert!(
+        view_at(&mut s, "mugs-1", NOW + day - 50.0).accepted,
+        "written, looked"
+    );
     mem.clear();
-    let r = at(NOW + day + 50.0)(&mut s);
+    let r = view_at(&mut s, "mugs-1", NOW + day + 50.0);
     assert_eq!(r.reason, Some("no_consent"), "the decision ended");
     assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
     let history = s.audit(NOW + day + 50.0).history;
