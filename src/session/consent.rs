@@ -288,10 +288,15 @@ impl Session {
             TcfEvent::UserAction => now,
             TcfEvent::Loaded => signal.last_updated.min(now),
         };
-        // A stored decision a TC string made is the CMP's to make again: its string is read
-        // under this page's `tcfPurposes` (a site that changed it), and its date is the day's.
-        let cmp_decides =
-            self.decision.source == Source::Stored && self.stored_source == Source::Tcf;
+        // A stored decision a TC string made is the CMP's to make again from a string of its day
+        // or later: the string is read under this page's `tcfPurposes` (a site that changed
+        // it), and its `lastUpdated` is the day's. An older string is a CMP that lost the
+        // decision, and does not undo it.
+        let day =
+            |t: f64| (t / crate::profile::decay::DAY_MS).floor() * crate::profile::decay::DAY_MS;
+        let cmp_decides = self.decision.source == Source::Stored
+            && self.stored_source == Source::Tcf
+            && self.decision.at.is_none_or(|t| at >= day(t));
         if !cmp_decides && !self.decision.is_superseded_by(at) {
             self.note_ignored(
                 "tcf",

@@ -1,6 +1,6 @@
 //! Precedence rows (P2–P16 of `consent::precedence`) that involve storage, time or the CMP.
 
-use super::tests::{catalog, open_with, NOW};
+use super::tests::{catalog, open_at, open_with, NOW};
 use super::*;
 use crate::audit::Entry;
 use crate::consent::tcf::testing::tc_string;
@@ -198,6 +198,37 @@ fn a_stored_tcf_decision_is_the_cmps_to_make_again_under_this_pages_tcf_purposes
         .tcf_event(&vendors_only, TcfEvent::Loaded, NOW + 1.0, false)
         .unwrap();
     assert_eq!(lite(&c), (true, true, Source::Stored));
+}
+
+#[test]
+fn a_stored_tcf_refusal_stands_against_an_older_string() {
+    // Found by a re-audit: a CMP's tcloaded of a yes dated a week before a stored TCF refusal
+    // overturned it; a string older than the decision's day is a CMP that lost the decision.
+    let day = 86_400_000.0;
+    let mem = MemoryBackend::new();
+    let mut s = open_with(&mem, json!({"policy": {"rememberRefusal": true}}));
+    let refusal = tc_string(&[], NOW);
+    assert_eq!(
+        set(&mut s, json!({"tcf": refusal}), NOW, false),
+        (false, false, Source::Tcf)
+    );
+    let mut next = open_at(
+        &mem,
+        json!({"policy": {"rememberRefusal": true}}),
+        NOW + 60_000.0,
+    );
+    assert_eq!(lite(&next.consent()), (false, false, Source::Stored));
+    let old_yes = tc_string(&[1, 5, 6], NOW - 7.0 * day);
+    let c = next
+        .tcf_event(&old_yes, TcfEvent::Loaded, NOW + 60_000.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (false, false, Source::Stored), "an older yes");
+    // The same day's string is the CMP's to read again.
+    let today_yes = tc_string(&[1, 5, 6], NOW - 1_000.0);
+    let c = next
+        .tcf_event(&today_yes, TcfEvent::Loaded, NOW + 60_000.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (true, true, Source::Tcf));
 }
 
 #[test]

@@ -600,3 +600,69 @@ fn a_decision_whose_write_failed_still_looks_for_the_record_it_left() {
     assert_eq!(r.reason, Some("no_consent"), "handled as an erasure");
     assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
 }
+
+#[test]
+fn a_profile_stored_without_its_consent_record_is_looked_for_too() {
+    // Found by a re-audit: the consent record did not fit while the profile did; with no
+    // consent record known to be stored nothing was looked for, and after a clearing the next
+    // write brought the deleted profile back, with a decision.
+    let mem = MemoryBackend::new();
+    *mem.fail_writes_of.borrow_mut() = Some(":consent");
+    let mut s = open(&mem, granted(), 1);
+    assert!(view(&mut s, "mugs-1").accepted);
+    assert!(mem.snapshot().contains_key("vitrine:profile"));
+    assert!(!mem.snapshot().contains_key("vitrine:consent"));
+    *mem.fail_writes_of.borrow_mut() = None;
+    mem.clear();
+    let r = view_at(&mut s, "mugs-2", NOW + 1.0);
+    assert_eq!(r.reason, Some("no_consent"), "handled as an erasure");
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot().keys());
+}
+
+#[test]
+fn another_tabs_new_decision_after_a_clearing_takes_nothing_of_the_deleted_profile() {
+    // Found by a re-audit: a tab that took over another tab's newer decision after the site's
+    // data was cleared kept its old profile, and its next write stored it under the new one.
+    let mem = MemoryBackend::new();
+    let mut a = open(&mem, granted(), 1);
+    assert!(view(&mut a, "mugs-1").accepted);
+    mem.clear();
+    // Another tab, opened after the clearing, is given a yes (no `storage` event for a clearing).
+    let mut b = super::tests::open_at(&mem, json!({}), NOW + 10.0);
+    b.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 10.0,
+        false,
+    )
+    .unwrap();
+    // The `storage` event of its consent record reaches this tab before its profile record's
+    // (a busy browser), so this tab finds the decision and no profile.
+    let consent = mem.snapshot()["vitrine:consent"].clone();
+    mem.clear();
+    mem.put_raw("vitrine:consent", &consent);
+    a.storage_changed(NOW + 11.0);
+    assert_eq!(a.consent().source, Source::Stored);
+    assert!(a.profile(NOW + 11.0).is_none_or(|p| p.events == 0));
+    assert!(view_at(&mut a, "mugs-2", NOW + 12.0).accepted);
+    let stored = mem.snapshot();
+    assert!(!stored
+        .get("vitrine:profile")
+        .is_some_and(|p| p.contains("mugs-1")));
+    let history = a.audit(NOW + 12.0).history;
+    assert!(history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}
+
+#[test]
+fn events_after_the_clock_was_put_back_are_written_at_once() {
+    // Found by a re-audit: with the clock an hour behind the last write, every event waited
+    // for a write due an hour later (a tab closed without `pagehide` lost them).
+    let mem = MemoryBackend::new();
+    let mut s = open(&mem, granted(), 1);
+    s.set_write_interval(WRITE_INTERVAL_MS);
+    assert!(view_at(&mut s, "mugs-1", NOW).accepted);
+    let back = NOW - 3_600_000.0;
+    assert!(view_at(&mut s, "mugs-2", back).accepted);
+    assert!(s.flush_due().is_none(), "written at once");
+    assert!(view_at(&mut s, "mugs-3", back + 10.0).accepted);
+    assert_eq!(s.flush_due(), Some(back + WRITE_INTERVAL_MS));
+}

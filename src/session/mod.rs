@@ -347,7 +347,7 @@ impl Session {
         // this event is written at once, else by `flush`, before it writes the events that
         // wait (until then an event after a clearing is held in memory only, and goes with the
         // rest when the look finds the records gone).
-        if now - self.last_write >= self.write_interval {
+        if self.write_due(now) {
             self.tend(now);
         } else {
             self.unlooked = true;
@@ -375,7 +375,7 @@ impl Session {
             return Ok(TrackResult::refused(r));
         }
         if self.gate.storage().is_some() {
-            if now - self.last_write >= self.write_interval {
+            if self.write_due(now) {
                 self.last_write = now;
                 self.pending = false;
                 self.persist_profile(now);
@@ -568,6 +568,12 @@ impl Session {
     /// the page goes away; the wasm layer does, with [`WRITE_INTERVAL_MS`].
     pub fn set_write_interval(&mut self, ms: f64) {
         self.write_interval = if ms.is_finite() { ms.max(0.0) } else { 0.0 };
+    }
+
+    /// Whether an event at `now` is written at once: the write interval has passed since the
+    /// last write, or the clock was put back before it (the events would wait as long).
+    fn write_due(&self, now: f64) -> bool {
+        now - self.last_write >= self.write_interval || now < self.last_write
     }
 
     /// When the events that wait to be written are due (`None`: nothing waits).

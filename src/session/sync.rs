@@ -18,7 +18,7 @@
 use super::{Session, MERGE_WINDOW_MS};
 use crate::audit::Entry;
 use crate::consent::{Decision, Source};
-use crate::store::{Load, StoreError};
+use crate::store::{Clock, Load, StoreError};
 
 impl Session {
     /// Writes or removes stored records so storage holds exactly what consent allows.
@@ -71,9 +71,26 @@ impl Session {
         self.note_storage(r, now);
     }
 
+    /// Another tab's newer decision arrives, and the profile record this tab wrote is gone: the
+    /// browser cleared the site's data before that tab decided anew (no `storage` event tells
+    /// of a clearing). What this tab holds of the old profile goes with it, or the merge that
+    /// follows would write it into the new decision's storage.
+    fn drop_vanished_profile(&mut self, now: f64) {
+        if self.revision.is_some() && self.store.present(&self.store.profile_key()) == Some(false) {
+            self.history.push(Entry::Cleared { at: now });
+            self.profile = None;
+            self.scratch.forget();
+            self.own.clear();
+            self.clock = Clock::default();
+            self.revision = None;
+            self.dirty = false;
+            self.pending = false;
+        }
+    }
+
     /// Writes the decision in force. A write that fails leaves the record that was stored, if
     /// any, which [`Session::check_vanished`] still looks for.
-    fn save_decision(&mut self) -> Result<(), crate::store::StoreError> {
+    fn save_decision(&mut self) -> Result<(), StoreError> {
         let mut d = self.decision;
         if d.source == Source::Stored {
             d.source = self.stored_source;
@@ -92,13 +109,20 @@ impl Session {
     /// so nothing the browser deleted is written back.
     pub(super) fn check_vanished(&mut self, now: f64) {
         self.unlooked = false;
-        if self.record_stored
-            && self.gate.storage().is_some()
-            && self.store.present(&self.store.consent_key()) == Some(false)
-        {
+        // The consent record when one is stored; else the profile this tab wrote (its decision's
+        // write failed), or there is nothing to look for.
+        let key = if self.record_stored {
+            self.store.consent_key()
+        } else if self.revision.is_some() {
+            self.store.profile_key()
+        } else {
+            return;
+        };
+        if self.gate.storage().is_some() && self.store.present(&key) == Some(false) {
             self.history.push(Entry::Cleared { at: now });
             self.consent_stored = false;
             self.record_stored = false;
+            self.revision = None;
             self.apply(Decision::default(), now);
         }
     }
@@ -235,6 +259,7 @@ impl Session {
                 // vitrine's record): this tab writes again, the latest decision winning.
                 self.unread_consent = false;
                 if d.at > self.decision.at {
+                    self.drop_vanished_profile(now);
                     self.history.push(Entry::Sync {
                         at: now,
                         what: "consent",

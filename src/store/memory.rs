@@ -22,6 +22,10 @@ pub struct MemoryBackend {
     /// Writes asked for, failed or not (tests of how often a session writes).
     #[cfg(test)]
     pub writes: Rc<std::cell::Cell<usize>>,
+    /// When set, writes of the keys that end with it fail like a full `localStorage` (a record
+    /// that does not fit while a smaller one still does).
+    #[cfg(test)]
+    pub fail_writes_of: Rc<RefCell<Option<&'static str>>>,
 }
 
 impl MemoryBackend {
@@ -79,6 +83,14 @@ impl Backend for MemoryBackend {
         self.writes.set(self.writes.get() + 1);
         self.check_enabled()?;
         if *self.fail_writes.borrow() {
+            return Err(StoreError("quota exceeded".into()));
+        }
+        #[cfg(test)]
+        if self
+            .fail_writes_of
+            .borrow()
+            .is_some_and(|k| key.ends_with(k))
+        {
             return Err(StoreError("quota exceeded".into()));
         }
         self.map.borrow_mut().insert(key, value);
