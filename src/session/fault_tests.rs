@@ -666,3 +666,25 @@ fn events_after_the_clock_was_put_back_are_written_at_once() {
     assert!(view_at(&mut s, "mugs-3", back + 10.0).accepted);
     assert_eq!(s.flush_due(), Some(back + WRITE_INTERVAL_MS));
 }
+
+#[test]
+fn another_tabs_withdrawal_is_followed_as_one_not_as_a_clearing() {
+    // The withdrawing tab removes the profile record; this tab follows the withdrawal (P10),
+    // and its history says so, not that the browser cleared anything.
+    let mem = MemoryBackend::new();
+    let mut a = open(&mem, granted(), 1);
+    assert!(view(&mut a, "mugs-1").accepted);
+    let mut b = super::tests::open_at(&mem, json!({}), NOW + 10.0);
+    b.set_consent(
+        &from_json(&json!({"personalization": false, "storage": true})),
+        NOW + 10.0,
+        false,
+    )
+    .unwrap();
+    assert!(!mem.snapshot().contains_key("vitrine:profile"));
+    a.storage_changed(NOW + 11.0);
+    assert!(!a.consent().personalization);
+    assert!(a.profile(NOW + 11.0).is_none());
+    let history = a.audit(NOW + 11.0).history;
+    assert!(!history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}

@@ -259,7 +259,11 @@ impl Session {
                 // vitrine's record): this tab writes again, the latest decision winning.
                 self.unread_consent = false;
                 if d.at > self.decision.at {
-                    self.drop_vanished_profile(now);
+                    // Under a decision that stores the profile (a withdrawal in another tab
+                    // removes the record, and is followed as one).
+                    if d.personalization && d.storage {
+                        self.drop_vanished_profile(now);
+                    }
                     self.history.push(Entry::Sync {
                         at: now,
                         what: "consent",
