@@ -291,12 +291,18 @@ impl Session {
         // A stored decision a TC string made is the CMP's to make again from a string of its day
         // or later: the string is read under this page's `tcfPurposes` (a site that changed
         // it), and its `lastUpdated` is the day's. An older string is a CMP that lost the
-        // decision, and does not undo it.
+        // decision: it may take consent away (a yes read under another `tcfPurposes`), never
+        // give it.
         let day =
             |t: f64| (t / crate::profile::decay::DAY_MS).floor() * crate::profile::decay::DAY_MS;
-        let cmp_decides = self.decision.source == Source::Stored
+        let d = &self.decision;
+        let gives =
+            (signal.personalization && !d.personalization) || (signal.storage && !d.storage);
+        let takes =
+            (!signal.personalization && d.personalization) || (!signal.storage && d.storage);
+        let cmp_decides = d.source == Source::Stored
             && self.stored_source == Source::Tcf
-            && self.decision.at.is_none_or(|t| at >= day(t));
+            && (d.at.is_none_or(|t| at >= day(t)) || (takes && !gives));
         if !cmp_decides && !self.decision.is_superseded_by(at) {
             self.note_ignored(
                 "tcf",

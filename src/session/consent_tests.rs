@@ -232,6 +232,30 @@ fn a_stored_tcf_refusal_stands_against_an_older_string() {
 }
 
 #[test]
+fn an_older_cmp_string_takes_away_what_a_stored_tcf_decision_gave_never_gives() {
+    // Found by a re-audit: a CMP that keeps an older `lastUpdated` left a yes read under 'core'
+    // standing on a page opened with 'publisher'.
+    use crate::consent::tcf::testing::with_publisher;
+    let day = 86_400_000.0;
+    let vendors_only = with_publisher(&tc_string(&[1, 5, 6], NOW - 3.0 * day), &[]);
+    let mem = MemoryBackend::new();
+    let mut core = open_with(&mem, json!({}));
+    assert_eq!(
+        set(&mut core, json!({"tcf": vendors_only}), NOW, false),
+        (true, true, Source::Tcf)
+    );
+    let mut publisher = open_at(
+        &mem,
+        json!({"policy": {"tcfPurposes": "publisher"}}),
+        NOW + 60_000.0,
+    );
+    let c = publisher
+        .tcf_event(&vendors_only, TcfEvent::Loaded, NOW + 60_000.0, false)
+        .unwrap();
+    assert_eq!(lite(&c), (false, false, Source::Tcf));
+}
+
+#[test]
 fn p6_p7_p8_cmp_events_follow_the_latest_decision() {
     let mem = MemoryBackend::new();
     let mut s = open_with(&mem, json!({}));

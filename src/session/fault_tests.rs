@@ -688,3 +688,59 @@ fn another_tabs_withdrawal_is_followed_as_one_not_as_a_clearing() {
     let history = a.audit(NOW + 11.0).history;
     assert!(!history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
 }
+
+#[test]
+fn a_profile_record_removed_alone_survives_another_tabs_new_decision() {
+    // Found by a re-audit: page code removed only the profile record; another tab's new
+    // decision (which did not rewrite it) made this tab take the missing record for a clearing
+    // and drop every event. The deciding tab writes the profile it holds again.
+    let mem = MemoryBackend::new();
+    let mut a = open(&mem, granted(), 1);
+    for id in ["mugs-1", "mugs-2", "mugs-3"] {
+        assert!(view(&mut a, id).accepted);
+    }
+    let mut b = super::tests::open_at(&mem, json!({}), NOW + 6_000.0);
+    let consent = mem.snapshot()["vitrine:consent"].clone();
+    mem.clear();
+    mem.put_raw("vitrine:consent", &consent);
+    b.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true, "sensitive": true})),
+        NOW + 6_000.0,
+        false,
+    )
+    .unwrap();
+    assert!(
+        mem.snapshot().contains_key("vitrine:profile"),
+        "written again"
+    );
+    a.storage_changed(NOW + 6_001.0);
+    assert_eq!(a.profile(NOW + 6_001.0).map(|p| p.events), Some(3));
+    let history = a.audit(NOW + 6_001.0).history;
+    assert!(!history.iter().any(|e| matches!(e, Entry::Cleared { .. })));
+}
+
+#[test]
+fn events_stored_before_another_tabs_erasure_are_not_reapplied_to_its_next_profile() {
+    // Found by a re-audit: a tab that missed another tab's `erase()` (busy) and then took over
+    // its new yes re-applied its events of six seconds before — its merge buffer was pruned only
+    // when it wrote — onto the new profile, bringing back what was erased.
+    let mem = MemoryBackend::new();
+    let mut a = open(&mem, granted(), 1);
+    for id in ["mugs-1", "mugs-2"] {
+        assert!(view(&mut a, id).accepted);
+    }
+    let mut b = super::tests::open_at(&mem, json!({}), NOW + 6_000.0);
+    b.erase(NOW + 6_000.0);
+    b.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 6_000.0,
+        false,
+    )
+    .unwrap();
+    a.storage_changed(NOW + 6_001.0);
+    assert!(a.profile(NOW + 6_001.0).is_none_or(|p| p.events == 0));
+    assert!(!mem
+        .snapshot()
+        .get("vitrine:profile")
+        .is_some_and(|p| p.contains("mugs-1")));
+}

@@ -196,6 +196,13 @@ impl Session {
         if let Ok(current) = self.store.profile_revision() {
             self.unread_profile = false;
             if current.is_none() || current == self.revision {
+                // The record this tab wrote is gone while its decision's is not (a clearing is
+                // looked for before any write): page code removed it, and it is written again —
+                // also by a tab that only decides anew, so that another tab finding the record
+                // gone under that decision can take it for a clearing.
+                if current.is_none() && self.revision.is_some() {
+                    self.dirty = true;
+                }
                 self.newer_profile = false;
                 return None;
             }
@@ -212,6 +219,11 @@ impl Session {
         }
         match load {
             Load::Found((mut stored, clock)) => {
+                // Only the events a stale copy could lack are re-applied: the ones stored within
+                // the merge window, and those not stored yet.
+                let confirmed = self.confirmed;
+                self.own
+                    .retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);
                 let seen = clock.seen(self.writer);
                 let mut replayed = false;
                 for o in self.own.iter().filter(|o| o.seq > seen) {
