@@ -344,12 +344,7 @@ impl Session {
     /// and forgets the decision (P15), so nothing is collected again until the shopper decides
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
-        self.profile = None;
-        self.scratch.forget();
-        self.pending = false;
-        self.own.clear();
-        self.clock = Clock::default();
-        self.revision = None;
+        self.drop_profile();
         let r = self.store.erase_all();
         self.consent_stored = false;
         self.record_stored = false;

@@ -78,14 +78,20 @@ impl Session {
     fn drop_vanished_profile(&mut self, now: f64) {
         if self.revision.is_some() && self.store.present(&self.store.profile_key()) == Some(false) {
             self.history.push(Entry::Cleared { at: now });
-            self.profile = None;
-            self.scratch.forget();
-            self.own.clear();
-            self.clock = Clock::default();
-            self.revision = None;
-            self.dirty = false;
-            self.pending = false;
+            self.drop_profile();
         }
+    }
+
+    /// Forgets the profile held and everything kept to write or merge it (`erase()`, or its
+    /// record found gone).
+    pub(super) fn drop_profile(&mut self) {
+        self.profile = None;
+        self.scratch.forget();
+        self.own.clear();
+        self.clock = Clock::default();
+        self.revision = None;
+        self.dirty = false;
+        self.pending = false;
     }
 
     /// Writes the decision in force. A write that fails leaves the record that was stored, if
@@ -180,9 +186,7 @@ impl Session {
 
     /// Drops own events a stored profile holds once they are older than the merge window.
     pub(super) fn forget_own(&mut self, now: f64) {
-        let confirmed = self.confirmed;
-        self.own
-            .retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);
+        forget_stored(&mut self.own, self.confirmed, now);
     }
 
     /// When the stored profile is not the one this tab last wrote or read, takes it and
@@ -221,9 +225,7 @@ impl Session {
             Load::Found((mut stored, clock)) => {
                 // Only the events a stale copy could lack are re-applied: the ones stored within
                 // the merge window, and those not stored yet.
-                let confirmed = self.confirmed;
-                self.own
-                    .retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);
+                forget_stored(&mut self.own, self.confirmed, now);
                 let seen = clock.seen(self.writer);
                 let mut replayed = false;
                 for o in self.own.iter().filter(|o| o.seq > seen) {
@@ -350,4 +352,10 @@ impl Session {
             }
         }
     }
+}
+
+/// Keeps of a tab's own events those not stored yet (`seq` past `confirmed`) and those stored
+/// within the merge window ([`Session::forget_own`]).
+fn forget_stored(own: &mut std::collections::VecDeque<super::Own>, confirmed: u32, now: f64) {
+    own.retain(|o| o.seq > confirmed || now - o.recorded <= MERGE_WINDOW_MS);
 }
