@@ -311,6 +311,13 @@ impl Session {
             );
             return Ok(self.consent());
         }
+        // Re-read from a string older than the stored decision, it is dated now: other tabs,
+        // which hold that decision, take over only a later one.
+        let at = if self.decision.is_superseded_by(at) {
+            at
+        } else {
+            now
+        };
         self.unread_consent = false;
         self.apply(
             Decision {

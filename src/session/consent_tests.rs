@@ -253,6 +253,13 @@ fn an_older_cmp_string_takes_away_what_a_stored_tcf_decision_gave_never_gives() 
         .tcf_event(&vendors_only, TcfEvent::Loaded, NOW + 60_000.0, false)
         .unwrap();
     assert_eq!(lite(&c), (false, false, Source::Tcf));
+    // Dated now, so that a tab still holding the stored yes takes it over (a fourth re-audit:
+    // dated by the older string, it was ignored there, and that tab kept personalizing).
+    assert_eq!(c.updated_at, Some(NOW + 60_000.0));
+    core.storage_changed(NOW + 60_001.0);
+    assert!(!core.consent().personalization);
+    assert!(!view(&mut core, "mugs-2", NOW + 60_002.0));
+    assert!(!mem.snapshot().contains_key("vitrine:profile"));
 }
 
 #[test]
