@@ -722,14 +722,13 @@ impl<'a> ForYou<'a> {
         let (model, rep, w) = (self.ctx.model, self.rep, &self.ctx.weights.for_you);
         let (c, b) = (model.category(i), model.brand(i));
         let [cat, brand, price, pop, trend] = self.attrs(i);
-        let sells = model.sells(i) > 0.0;
         let mut parts = vec![
             (Reason::BoughtBefore, w.buy_again * rep.propensity(i)),
             (Reason::LikesCategory(c), cat),
             (Reason::LikesBrand(b), brand),
             (Reason::PriceRange, price),
-            (Reason::Popular(c), if sells { pop } else { 0.0 }),
-            (Reason::Trending(c), if sells { trend } else { 0.0 }),
+            (Reason::Popular(c), if_sold(model, i, pop)),
+            (Reason::Trending(c), if_sold(model, i, trend)),
         ];
         if let Some(x) = rep.interest(i) {
             let r = if x.bought {
@@ -774,6 +773,16 @@ impl<'a> ForYou<'a> {
             }
         }
         parts
+    }
+}
+
+/// A popularity part of item `i`'s reasons: none when it sells no more than the catalog's least
+/// ([`Model::sells`]: a catalog given without popularity has nothing "popular" or "trending").
+fn if_sold(model: &Model, i: u32, part: f32) -> f32 {
+    if model.sells(i) > 0.0 {
+        part
+    } else {
+        0.0
     }
 }
 
@@ -1019,10 +1028,7 @@ impl<'a> Similar<'a> {
             (Reason::SameBrand(b), brand),
             (Reason::SimilarTo(most.unwrap_or(0)), tags),
             (Reason::SimilarPrice, price),
-            (
-                Reason::Popular(c),
-                if model.sells(i) > 0.0 { pop } else { 0.0 },
-            ),
+            (Reason::Popular(c), if_sold(model, i, pop)),
         ];
         parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_view(), self.anchors(w.co_view), i) {
@@ -1117,8 +1123,7 @@ impl<'a> Together<'a> {
     pub fn explain(&self, i: u32) -> Vec<(Reason, f32)> {
         let (model, w) = (self.ctx.model, &self.ctx.weights.together);
         let [pop, _] = self.extra(i);
-        let pop = if model.sells(i) > 0.0 { pop } else { 0.0 };
-        let mut parts = vec![(Reason::Popular(model.category(i)), pop)];
+        let mut parts = vec![(Reason::Popular(model.category(i)), if_sold(model, i, pop))];
         parts.extend(personal_parts(self.ctx, i, w.personal));
         if let Some((a, v)) = best_source(model.co_purchase(), self.anchors(w.co_purchase), i) {
             let r = if self.cart {
