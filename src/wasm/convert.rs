@@ -55,17 +55,20 @@ extern "C" {
 }
 
 /// Appends `n` bytes to `v` that `write(memory, ptr)` copies from JS into wasm memory at `ptr`;
-/// false, and nothing appended, when it says it could not. The room is zeroed first (a
-/// `memory.fill`, a small part of the copy's time) so that what `v` holds is initialised whatever
-/// JS does: never a byte of stale heap, and no `unsafe`.
+/// false, and nothing appended, when it says it could not. The bytes go straight into `v`'s spare
+/// room: zeroing it first was a pass over every byte of a model file, and on a page's first
+/// `open` the pass that first touched the fresh memory.
 fn append_from_js(v: &mut Vec<u8>, n: usize, write: impl FnOnce(&JsValue, u32) -> bool) -> bool {
     let len = v.len();
-    v.resize(len + n, 0);
-    let ptr = v[len..].as_mut_ptr() as usize;
+    v.reserve(n);
+    let ptr = v.spare_capacity_mut().as_mut_ptr() as usize;
     if !MEMORY.with(|memory| write(memory, ptr as u32)) {
-        v.truncate(len);
         return false;
     }
+    // SAFETY: `write` says true only after one `Uint8Array.prototype.set` of exactly `n` bytes
+    // at `ptr` (`copyBytes`, `copyPiece` in tape.js; a `set` that throws returns nothing), inside
+    // the `n` bytes of room reserved above.
+    unsafe { v.set_len(len + n) };
     true
 }
 
