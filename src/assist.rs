@@ -105,6 +105,7 @@ mod tests {
                     price: None,
                     quantity: None,
                     broader: Vec::new(),
+                    sensitive: false,
                 })
                 .into_iter()
                 .collect(),

@@ -146,6 +146,7 @@ fn flat_line(p: &Value) -> Result<Line, Refusal> {
         // Less specific levels are read as before they were kept: one that is not a name is
         // passed over, not a refusal.
         broader: levels.filter_map(Result::ok).collect(),
+        sensitive: false,
     })
 }
 
@@ -166,6 +167,7 @@ fn shopify_variant(variant: &Value, qty: Option<&Value>) -> Result<Line, Refusal
         quantity: quantity(qty)?,
         currency: currency(variant.path(&["price", "currencyCode"])),
         broader: Vec::new(),
+        sensitive: false,
     })
 }
 

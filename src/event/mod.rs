@@ -112,6 +112,9 @@ pub struct Line {
     /// `item_category2` is the line's category, …), most specific first: read only by the
     /// sensitive screen, which treats a line as in a sensitive category when any level is.
     pub broader: Vec<Name>,
+    /// Kept under the `sensitive` consent (the screen marks it): it leaves no trace outside the
+    /// signals that consent covers, so that withdrawing it erases them all.
+    pub sensitive: bool,
 }
 
 /// A validated event, whatever vocabulary it came in.
@@ -373,6 +376,14 @@ impl Event {
         self.lines
             .iter()
             .filter_map(|l| l.item_id.as_deref().map(|id| (id, l)))
+    }
+
+    /// Whether something of the event is not sensitive: a line, or an event that screening did
+    /// not mark. Only such an event leaves signals beyond the items and names it is about (its
+    /// channel's weight, a checkout started), which withdrawing the `sensitive` consent could not
+    /// tell apart from the others'.
+    pub fn ordinary(&self) -> bool {
+        !self.sensitive || self.lines.iter().any(|l| !l.sensitive)
     }
 }
 

@@ -52,6 +52,7 @@ fn segment_product_and_order() {
             price: Some(12.5),
             quantity: None,
             broader: Vec::new(),
+            sensitive: false,
         }
     );
     let e = parse(

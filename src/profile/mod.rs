@@ -284,7 +284,11 @@ impl Profile {
             t
         };
         if let (Kind::Purchase, Some(order)) = (e.kind, e.order) {
-            let h = order_fingerprint(order, e.items().map(|(id, _)| id));
+            // Of its ordinary lines only: what is kept of an order names no sensitive item (a
+            // fingerprint with the item's id would confirm it was bought after the consent went),
+            // and the order reported again without that consent, screened, is the same order.
+            let ordinary = e.items().filter(|(_, l)| !l.sensitive);
+            let h = order_fingerprint(order, ordinary.map(|(id, _)| id));
             if self.orders.iter().any(|(o, _)| *o == h) {
                 return false;
             }
@@ -371,7 +375,7 @@ impl Profile {
                 hl,
             );
         }
-        if let Some(ch) = &e.channel {
+        if let Some(ch) = e.channel.as_ref().filter(|_| e.ordinary()) {
             add_named(&mut self.channels, ch, 1.0, t, hl);
         }
         match e.kind {
@@ -414,7 +418,7 @@ impl Profile {
             // A cart view or checkout lists the whole cart; lines of one item (two variants of
             // a product) add up. One that lists no products says the cart is empty.
             Kind::CartView | Kind::Checkout if e.items().next().is_some() || e.empty_list => {
-                if e.kind == Kind::Checkout {
+                if e.kind == Kind::Checkout && e.ordinary() {
                     self.checkout_at = self.checkout_at.max(t);
                 }
                 self.cart.retain(|c| c.item.at > t);
@@ -446,7 +450,7 @@ impl Profile {
                     self.checkout_at = 0.0;
                 }
             }
-            Kind::Checkout => self.checkout_at = self.checkout_at.max(t),
+            Kind::Checkout if e.ordinary() => self.checkout_at = self.checkout_at.max(t),
             Kind::Survey => {
                 if let Some(score) = e.score {
                     if self.survey.is_none_or(|(_, at)| t >= at) {

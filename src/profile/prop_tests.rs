@@ -52,6 +52,7 @@ fn line() -> impl Strategy<Value = Line> {
             price,
             quantity,
             broader: Vec::new(),
+            sensitive: false,
         })
 }
 

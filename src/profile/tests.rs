@@ -27,6 +27,7 @@ fn ev(kind: Kind, id: &str, category: &str, price: f64) -> Event {
             price: Some(price),
             quantity: None,
             broader: Vec::new(),
+            sensitive: false,
         }],
         query: None,
         list: None,

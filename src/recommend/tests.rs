@@ -36,6 +36,7 @@ fn view(kind: Kind, id: &str) -> Event {
             price: None,
             quantity: None,
             broader: Vec::new(),
+            sensitive: false,
         }],
         query: None,
         list: None,

@@ -105,6 +105,7 @@ pub fn screen(
             let i = known.next().flatten();
             if line_sensitive(l, i) {
                 e.sensitive = true;
+                l.sensitive = true;
                 l.brand = None;
                 l.price = None;
                 l.category = l.category.take().filter(|c| sensitive_name(policy, c));

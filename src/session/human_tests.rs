@@ -1063,6 +1063,83 @@ fn p19_withdrawal_takes_sensitive_events_out_of_the_counts_and_times() {
 }
 
 #[test]
+fn p19_withdrawal_leaves_no_order_checkout_or_channel_of_sensitive_events() {
+    // Found by the privacy audit: an order of a sensitive item kept a fingerprint made with the
+    // item's id (which confirmed the purchase to anyone guessing the order), a checkout of
+    // sensitive items only kept its time (`checkout_abandoned`), and their channel its weight.
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    let via = |t: f64| json!({"timestamp": t, "channel": "whatsapp"});
+    let alone = json!({"order_id": "o9", "products": [{"product_id": "throws-5"}]});
+    let mixed = json!({"order_id": "o3",
+        "products": [{"product_id": "throws-6"}, {"product_id": "mugs-3"}]});
+    for (name, props, t) in [
+        ("Order Completed", alone, NOW - 3000.0),
+        ("Order Completed", mixed.clone(), NOW - 2000.0),
+        (
+            "Checkout Started",
+            json!({"products": [{"product_id": "throws-7"}]}),
+            NOW - 1000.0,
+        ),
+    ] {
+        assert!(track_at(&mut s, name, props, via(t), NOW).accepted);
+    }
+    track_at(
+        &mut s,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({"timestamp": NOW - 500.0, "channel": "direct"}),
+        NOW,
+    );
+    let with_item = |order: &str, items: &[&str]| {
+        let h =
+            crate::profile::order_fingerprint(crate::event::fnv1a(order), items.iter().copied());
+        format!("{h:016x}")
+    };
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    for e in [
+        s.export(NOW).profile.unwrap(),
+        open_with(&mem, json!({})).export(NOW).profile.unwrap(),
+    ] {
+        let orders: Vec<&str> = e.orders.iter().map(|o| o.fingerprint.as_str()).collect();
+        assert_eq!(orders.len(), 2, "{e:?}");
+        for sensitive in [
+            with_item("o9", &["throws-5"]),
+            with_item("o3", &["throws-6", "mugs-3"]),
+        ] {
+            assert!(!orders.contains(&sensitive.as_str()), "{e:?}");
+        }
+        assert_eq!(e.checkout_started_at, None, "{e:?}");
+        // The mixed order's channel stays with its ordinary line; the sensitive order's goes.
+        let whatsapp = e
+            .channels
+            .iter()
+            .find(|c| c.name == "whatsapp")
+            .map(|c| c.weight);
+        assert!(whatsapp.is_some_and(|w| w < 1.01), "{e:?}");
+    }
+    assert!(!format!("{:?}", s.assistance(NOW)).contains("checkout_abandoned"));
+    // The mixed order reported again without the consent, screened, is the order already counted.
+    track_at(
+        &mut s,
+        "Order Completed",
+        mixed,
+        json!({"timestamp": NOW - 2000.0}),
+        NOW,
+    );
+    let p = s.profile(NOW).unwrap();
+    assert_eq!(p.counts.get("purchase"), None, "{p:?}");
+    let bought = s.export(NOW).profile.unwrap().purchases;
+    assert!(bought.iter().all(|b| b.count == 1), "{bought:?}");
+}
+
+#[test]
 fn a_sensitive_category_is_found_however_it_is_spelled() {
     // Found by the i18n audit: only the policy's own spelling, lower-cased, was screened.
     let opts = |consent: Json| {
