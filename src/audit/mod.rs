@@ -158,8 +158,21 @@ pub struct ExportData {
     pub consent: ConsentState,
     /// `null` when no profile is held.
     pub profile: Option<crate::profile::Export>,
+    /// The writers' clock the profile record carries with it (empty when no profile is held):
+    /// each page that wrote it in the last minute (a random id per page), how many events it
+    /// recorded, when it last wrote — what lets another tab's write keep this one's events.
+    pub writers: Vec<Writer>,
     pub storage: Vec<KeyInfo>,
     pub history: Vec<Entry>,
+}
+
+/// One entry of the writers' clock ([`ExportData::writers`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Writer {
+    pub writer: u32,
+    pub events: u32,
+    pub last_write_at: f64,
 }
 
 #[cfg(test)]

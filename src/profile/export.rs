@@ -118,6 +118,9 @@ pub struct BandExport {
 pub struct Export {
     pub half_life_days: f64,
     pub counts: Counts,
+    /// Of `counts`, the events kept under the `sensitive` consent (they leave both when it is
+    /// withdrawn).
+    pub sensitive_counts: Counts,
     pub items: Vec<ItemExport>,
     pub categories: Vec<Affinity>,
     pub brands: Vec<Affinity>,
@@ -160,8 +163,14 @@ fn round(x: f64) -> f64 {
 }
 
 /// Weights as affinities, heaviest first (ties by name), at most `top`.
+/// The names whose weight has not decayed to nothing: what a summary lists (the export lists
+/// every name the profile holds).
+fn weighed<'a>(it: impl Iterator<Item = (&'a str, f64)>) -> impl Iterator<Item = (&'a str, f64)> {
+    it.filter(|(_, w)| *w > 0.0)
+}
+
 fn affinities<'a>(it: impl Iterator<Item = (&'a str, f64)>, top: usize) -> Vec<Affinity> {
-    let mut v: Vec<(&str, f64)> = it.filter(|(_, w)| *w > 0.0).collect();
+    let mut v: Vec<(&str, f64)> = it.collect();
     let sum: f64 = v.iter().map(|(_, w)| w).sum();
     crate::sort::sort_by_cmp(&mut v, &mut |a, b| {
         b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0))
@@ -208,8 +217,13 @@ impl Serialize for Counts {
 }
 
 fn counts(p: &Profile) -> Counts {
+    counted(p.counts)
+}
+
+/// Event counts by kind, the kinds by name; kinds never counted left out.
+fn counted(by_kind: [u32; Kind::ALL.len()]) -> Counts {
     let mut out: Vec<(&'static str, u32)> = Vec::new();
-    for (k, n) in Kind::ALL.iter().zip(p.counts) {
+    for (k, n) in Kind::ALL.iter().zip(by_kind) {
         if n > 0 {
             let name = k.as_str();
             let at = out.partition_point(|(other, _)| *other < name);
@@ -237,10 +251,10 @@ impl Profile {
         Summary {
             counts: counts(self),
             events: self.counts.iter().fold(0u32, |a, n| a.saturating_add(*n)),
-            categories: affinities(v.categories(), SUMMARY_TOP),
-            brands: affinities(v.brands(), SUMMARY_TOP),
+            categories: affinities(weighed(v.categories()), SUMMARY_TOP),
+            brands: affinities(weighed(v.brands()), SUMMARY_TOP),
             price_band,
-            channels: affinities(v.channels(), SUMMARY_TOP),
+            channels: affinities(weighed(v.channels()), SUMMARY_TOP),
             recently_viewed: v.recent().map(|(id, _)| id.to_owned()).collect(),
             cart: v.cart().map(str::to_owned).collect(),
             purchased_items: self.purchases.len(),
@@ -262,6 +276,7 @@ impl Profile {
         Export {
             half_life_days: hl / super::decay::DAY_MS,
             counts: counts(self),
+            sensitive_counts: counted(self.sensitive_counts),
             items: self
                 .items
                 .sorted()

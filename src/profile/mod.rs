@@ -13,7 +13,7 @@ pub mod codec;
 pub mod decay;
 mod export;
 
-pub use export::{Counts, Export, Summary};
+pub use export::{Affinity, Counts, Export, Summary};
 
 use crate::consent::Personal;
 use crate::event::{Event, Kind, MAX_QUANTITY, MAX_TEXT_LEN};

@@ -1140,6 +1140,39 @@ fn p19_withdrawal_leaves_no_order_checkout_or_channel_of_sensitive_events() {
 }
 
 #[test]
+fn the_export_holds_every_name_the_profile_keeps_its_sensitive_counts_and_writers() {
+    // Found by the privacy audit: names whose weight had decayed to 0 were stored and not
+    // exported, nor were the counts of sensitive events and the writers' clock.
+    let mem = MemoryBackend::new();
+    let mut s = open_with(
+        &mem,
+        json!({"consent": {"personalization": true, "storage": true, "sensitive": true},
+            "policy": {"halfLifeDays": 0.1, "retentionDays": 730, "sensitiveCategories": ["Throws"]}}),
+    );
+    let old = json!({"timestamp": NOW - 300.0 * DAY, "channel": "whatsapp"});
+    let props = json!({"product_id": "x-1", "category": "Lanterns", "brand": "Glowco"});
+    assert!(track_at(&mut s, "Product Viewed", props, old, NOW).accepted);
+    track(&mut s, "Product Viewed", json!({"product_id": "throws-1"}));
+    s.flush(NOW);
+    let e = s.export(NOW);
+    let p = e.profile.as_ref().unwrap();
+    let named =
+        |a: &[crate::profile::Affinity], n: &str| a.iter().any(|x| x.name == n && x.weight == 0.0);
+    assert!(named(&p.categories, "lanterns"), "{p:?}");
+    assert!(named(&p.brands, "glowco"), "{p:?}");
+    assert!(named(&p.channels, "whatsapp"), "{p:?}");
+    // The summary lists what still weighs something.
+    let summary = s.profile(NOW).unwrap();
+    assert!(!summary.categories.iter().any(|c| c.name == "lanterns"));
+    assert_eq!(
+        format!("{:?}", p.sensitive_counts),
+        r#"Counts([("view", 1)])"#
+    );
+    assert_eq!(e.writers.len(), 1, "{:?}", e.writers);
+    assert_eq!((e.writers[0].events, e.writers[0].last_write_at), (2, NOW));
+}
+
+#[test]
 fn a_sensitive_category_is_found_however_it_is_spelled() {
     // Found by the i18n audit: only the policy's own spelling, lower-cased, was screened.
     let opts = |consent: Json| {

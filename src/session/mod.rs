@@ -509,7 +509,18 @@ impl Session {
             version: crate::VERSION,
             exported_at: now,
             consent: self.consent(),
-            profile: who.and_then(|w| self.profile.as_ref().map(|p| p.export(&w, now))),
+            profile: who
+                .as_ref()
+                .and_then(|w| self.profile.as_ref().map(|p| p.export(w, now))),
+            writers: match (&who, &self.profile) {
+                (Some(_), Some(_)) => self
+                    .clock
+                    .entries()
+                    .iter()
+                    .map(audit::Writer::from)
+                    .collect(),
+                _ => Vec::new(),
+            },
             storage: self.store.inventory(),
             history: self.history.entries(),
         }

@@ -32,6 +32,16 @@ pub struct Entry {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Clock(Vec<Entry>);
 
+impl From<&Entry> for crate::audit::Writer {
+    fn from(e: &Entry) -> Self {
+        crate::audit::Writer {
+            writer: e.writer,
+            events: e.seq,
+            last_write_at: e.at,
+        }
+    }
+}
+
 impl Clock {
     /// The highest `seq` of `writer` this profile holds (0: none).
     pub fn seen(&self, writer: u32) -> u32 {
@@ -75,6 +85,11 @@ impl Clock {
 
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Every writer remembered, in the order stored.
+    pub fn entries(&self) -> &[Entry] {
+        &self.0
     }
 
     pub fn is_empty(&self) -> bool {

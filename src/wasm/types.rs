@@ -431,7 +431,10 @@ export interface Stamped {
 export interface ProfileExport {
   halfLifeDays: number;
   counts: ProfileSummary['counts'];
+  /** Of `counts`, the events kept under the `sensitive` consent (withdrawing it takes them out of both). */
+  sensitiveCounts: ProfileSummary['counts'];
   items: Array<{ itemId: string; weight: number; views: number; adds: number; updatedAt: number }>;
+  /** Every category (brand, channel) the profile holds by name, one whose weight has decayed to 0 too. */
   categories: Affinity[];
   brands: Affinity[];
   channels: Affinity[];
@@ -559,6 +562,11 @@ export interface ExportData {
   exportedAt: number;
   consent: ConsentState;
   profile: ProfileExport | null;
+  /**
+   * The writers' clock stored with the profile (empty without a profile): each page that wrote
+   * it in the last minute (a random id per page), how many events it recorded, when it last wrote.
+   */
+  writers: Array<{ writer: number; events: number; lastWriteAt: number }>;
   storage: StorageKey[];
   history: HistoryEntry[];
 }
