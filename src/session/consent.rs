@@ -32,6 +32,19 @@ impl Session {
                 self.consent_stored = true;
                 self.record_stored = true;
                 self.note_expired(now);
+                // …but not past its retention: a profile the shopper never answered for is
+                // deleted once all it can hold is older than `retentionDays`.
+                if self.policy.lapsed_past_retention(d.at, now) {
+                    let key = self.store.profile_key();
+                    if self.store.present(&key) == Some(true) {
+                        let removed = self.store.remove_profile();
+                        self.note_storage(removed, now);
+                        self.history.push(Entry::Erase {
+                            at: now,
+                            what: "profile",
+                        });
+                    }
+                }
                 None
             }
             Load::Found(d) => {
@@ -79,7 +92,7 @@ impl Session {
         self.unread_consent = true;
         let mut reason = self.store.consent_key();
         reason.push_str(
-            " was decided more than policy.consentMaxAgeDays ago: asked again, the records left as they are",
+            " was decided more than policy.consentMaxAgeDays ago: asked again, the records kept until the answer, within their retention",
         );
         self.history.push(Entry::Ignored {
             at: now,

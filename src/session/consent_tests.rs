@@ -593,6 +593,50 @@ fn an_erasure_by_the_decision_given_at_open_is_in_the_history_once() {
 }
 
 #[test]
+fn a_profile_under_a_lapsed_decision_is_deleted_once_past_its_retention() {
+    // Found by the privacy audit: a decision past its age left the profile stored for ever when
+    // the shopper never answered, pruned by nothing (signals 40 days old under a 3-day retention).
+    const DAY: f64 = 24.0 * HOUR;
+    let policy = json!({"policy": {"consentMaxAgeDays": 1, "retentionDays": 3}});
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, policy.clone(), NOW, false);
+    grant(&mut s, NOW);
+    assert!(view(&mut s, "mugs-1", NOW));
+    let profile_key = "vitrine:profile";
+    // Lapsed, within the retention of what it holds: kept until the answer.
+    let within = open_gpc(&mem, policy.clone(), NOW + 3.9 * DAY, false);
+    assert_eq!(lite(&within.consent()).2, Source::Default);
+    assert!(mem.snapshot().iter().any(|(k, _)| k == profile_key));
+    // Past it: deleted, and said so.
+    let late = open_gpc(&mem, policy.clone(), NOW + 40.0 * DAY, false);
+    assert!(
+        !mem.snapshot().iter().any(|(k, _)| k == profile_key),
+        "{:?}",
+        mem.snapshot()
+    );
+    let h = late.audit(NOW + 40.0 * DAY).history;
+    assert!(
+        h.iter().any(|e| matches!(
+            e,
+            Entry::Erase {
+                what: "profile",
+                ..
+            }
+        )),
+        "{h:?}"
+    );
+    // The answer then starts afresh.
+    let mut again = open_gpc(&mem, policy, NOW + 41.0 * DAY, false);
+    grant(&mut again, NOW + 41.0 * DAY);
+    assert!(again
+        .export(NOW + 41.0 * DAY)
+        .profile
+        .unwrap()
+        .items
+        .is_empty());
+}
+
+#[test]
 fn a_decision_older_than_consent_max_age_days_is_asked_again() {
     // Found by the upgrade audit: a decision of day 0 was still in force on day 200, and would
     // be for ever; consent guidance expects it asked again after 13 months at most.
