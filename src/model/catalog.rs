@@ -10,7 +10,7 @@
 //! the same width.
 
 use super::{fits_f32, tables::Index, Model, ModelParts, Strings, NONE};
-use crate::args::{concat, id_of, int_to_string, join, MAX_ID_LEN};
+use crate::args::{concat, id_of, int_to_string, MAX_ID_LEN};
 use crate::error::{Error, Result};
 use crate::event::MAX_TEXT_LEN;
 use crate::value::Value;
@@ -35,6 +35,15 @@ const KEYS: &[&str] = &[
     "popularity",
     "popularityByChannel",
 ];
+
+/// A field name without case, `_` and `-`: what tells `in_stock` and `Category` for `inStock`
+/// and `category`.
+fn loosely(k: &str) -> String {
+    k.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
 
 /// Most channels one item may list in `popularityByChannel`.
 pub const MAX_ITEM_CHANNELS: usize = 32;
@@ -86,12 +95,19 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         let Value::Object(_) = item else {
             return Err(bad(&concat(&["must be an object, got ", item.type_name()])));
         };
-        if let Some(k) = item.keys().find(|k| !KEYS.contains(k)) {
+        // A shop's own product objects go as they are: fields vitrine does not read (`url`,
+        // `image`, `variants`, …) are passed over. One that is a known field spelt another way
+        // (`in_stock`, `Category`) would be passed over unread, so it throws, naming the field.
+        let misspelt =
+            |k: &&str| !KEYS.contains(k) && KEYS.iter().any(|known| loosely(known) == loosely(k));
+        if let Some(k) = item.keys().find(misspelt) {
+            let known = KEYS.iter().find(|known| loosely(known) == loosely(k));
             return Err(bad(&concat(&[
-                "has an unknown field '",
+                "has a field '",
                 k,
-                "'; known fields are ",
-                &join(KEYS, ", "),
+                "', read as '",
+                known.copied().unwrap_or_default(),
+                "' only when spelt so",
             ])));
         }
         let id = match item.get("id") {

@@ -37,6 +37,19 @@ fn catalog_builds_a_model_with_interned_attributes() {
 }
 
 #[test]
+fn a_shops_own_product_objects_open_with_the_fields_vitrine_does_not_read() {
+    // Found by the storefront audit: a product API's `url` or `image` threw at the first `open`.
+    let m = parse_catalog(&from_json(&json!([
+        {"id": "a", "title": "Amber candle", "url": "/p/a", "image": {"src": "/a.jpg"},
+         "variants": [{"id": 1}], "name": "Amber", "handle": "amber-candle", "category": "Candles"},
+        {"id": "b", "tags": ["x"], "compare_at_price": "12.00", "price": 9}
+    ])))
+    .unwrap();
+    assert_eq!((m.len(), m.price(1)), (2, Some(9.0)));
+    assert_eq!(m.category_name(m.category(0)), Some("Candles"));
+}
+
+#[test]
 fn bad_catalogs_name_the_item_and_the_problem() {
     let cases = [
         (json!("x"), "open: options.catalog must be an array"),
@@ -63,8 +76,12 @@ fn bad_catalogs_name_the_item_and_the_problem() {
             "open: catalog[1] has an embedding, but earlier items have none",
         ),
         (
-            json!([{"id": "a", "colour": "red"}]),
-            "open: catalog[0] has an unknown field 'colour'",
+            json!([{"id": "a", "colour": "red", "in_stock": false}]),
+            "open: catalog[0] has a field 'in_stock', read as 'inStock' only when spelt so",
+        ),
+        (
+            json!([{"id": "a"}, {"id": "b", "Category": "Mugs"}]),
+            "open: catalog[1] has a field 'Category', read as 'category' only when spelt so",
         ),
         (
             json!([{"id": "a"}, {"id": "a"}]),
