@@ -63,6 +63,7 @@ for wasm in pkg/vitrine_bg.wasm pkg/vitrine_scalar_bg.wasm; do
 done
 node scripts/loader.mjs pkg/vitrine.js
 node scripts/load-glue.mjs pkg/vitrine.js pkg/vitrine.d.ts
+node scripts/init-docs.mjs pkg/vitrine.d.ts
 node scripts/freed-message.mjs pkg/vitrine.js
 # The API documentation is in vitrine.d.ts; the shipped JavaScript goes without comments.
 node scripts/strip-comments.mjs pkg/vitrine.js $(find pkg/snippets -name '*.js')

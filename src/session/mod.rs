@@ -96,7 +96,7 @@ impl OpenOptions {
                 return Err(Error::invalid(
                     "open",
                     "options",
-                    "must give either model or catalog, not both",
+                    "give both model and catalog; give one of them",
                 ))
             }
             (Some(model), _, None) => model,
@@ -108,7 +108,7 @@ impl OpenOptions {
                 return Err(Error::wrong_type(
                     "open",
                     "options.model",
-                    "a Uint8Array holding a model file",
+                    "a Uint8Array or an ArrayBuffer holding a model file (Vitrine.load also reads a Response, a Blob, a stream or a promise of one)",
                     other,
                 ))
             }

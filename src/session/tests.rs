@@ -417,7 +417,7 @@ fn open_options_are_checked() {
     let bad = [
         (
             json!({"catalog": [], "model": 1}),
-            "either model or catalog",
+            "give both model and catalog; give one of them",
         ),
         (
             json!({"storage": "cookie"}),

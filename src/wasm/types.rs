@@ -4,7 +4,11 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** An item of the `catalog` passed to `Vitrine.open`. Only `id` is required. */
+/**
+ * An item of the `catalog` passed to `Vitrine.open`. Only `id` is required; a shop's own product
+ * objects may carry other fields (`url`, `image`, …), which are passed over — except a known
+ * field spelt another way (`in_stock`, `Category`), which throws.
+ */
 export interface CatalogItem {
   id: string | number;
   title?: string | undefined;
@@ -13,13 +17,13 @@ export interface CatalogItem {
   /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float). */
   price?: number | undefined;
   /** At most 64. */
-  tags?: string[] | undefined;
+  tags?: readonly string[] | undefined;
   /** Default true. Out-of-stock items are never recommended unless `filter.inStock` is false. */
   inStock?: boolean | undefined;
   /** Never used for personalization without the shopper's separate consent. Default false. */
   sensitive?: boolean | undefined;
   /** Same width for every item (1–1024); finite values of at most 3.4e38 in size. */
-  embedding?: number[] | undefined;
+  embedding?: readonly number[] | undefined;
   /** Any non-negative number up to 3.4e38 (units sold, views); drives `trending` for catalog-only shops. */
   popularity?: number | undefined;
   /**
@@ -80,7 +84,7 @@ export interface GoogleConsentMode {
   functionality_storage?: ConsentModeValue | undefined;
   security_storage?: ConsentModeValue | undefined;
   wait_for_update?: number | undefined;
-  region?: string[] | undefined;
+  region?: readonly string[] | undefined;
 }
 
 /** A publisher restriction of a TC string. */
@@ -145,7 +149,7 @@ export interface Policy {
    */
   gpc?: 'deny' | 'ignore' | undefined;
   /** Categories never used for personalization without separate consent. */
-  sensitiveCategories?: string[] | undefined;
+  sensitiveCategories?: readonly string[] | undefined;
   /** Default diversity of shelves, 0–1. Default 0.2. */
   diversity?: number | undefined;
   /** Remember a refusal in storage (a small consent record) so the banner need not ask again. Default false. */
@@ -192,12 +196,27 @@ export interface PolicyInForce {
   tcfPurposes: 'core' | 'publisher';
 }
 
-/** Options of `Vitrine.open`. */
-export interface OpenOptions {
-  /** A model file made by `vitrine-model build`: its bytes, as a `Uint8Array` or an `ArrayBuffer`. */
+/**
+ * Options of `Vitrine.open`: a `model` or a `catalog` (giving both throws; giving neither opens
+ * an instance without a catalog, whose shelves are empty).
+ */
+export type OpenOptions = OpenWithModel | OpenWithCatalog;
+
+/** `Vitrine.open` with a model file. */
+export interface OpenWithModel extends OpenSettings {
+  /** A model file made by `vitrine-model build`: its bytes, as a `Uint8Array` or an `ArrayBuffer` (a `fetch` or stream: `Vitrine.load`). */
   model?: Uint8Array | ArrayBuffer | undefined;
-  /** Or: the catalog itself (small shops). Giving both `model` and `catalog` throws. */
-  catalog?: CatalogItem[] | undefined;
+  catalog?: undefined;
+}
+
+/** `Vitrine.open` (or `Vitrine.load`) with the catalog itself (small shops). */
+export interface OpenWithCatalog extends OpenSettings {
+  catalog?: readonly CatalogItem[] | undefined;
+  model?: undefined;
+}
+
+/** What `Vitrine.open` and `Vitrine.load` take besides the model or catalog. */
+export interface OpenSettings {
   /**
    * Absent, `undefined` or `null`: the shopper's stored decision, if any; otherwise everything is
    * denied. A consent that decides nothing (`{}`) throws, as `setConsent`'s does.
@@ -220,9 +239,13 @@ export interface OpenOptions {
 export type ModelSource = Response | Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer;
 
 /** Options of `Vitrine.load`: those of `open`, with `model` read as it arrives. */
-export interface LoadOptions extends Omit<OpenOptions, 'model'> {
+export type LoadOptions = LoadFromModel | OpenWithCatalog;
+
+/** `Vitrine.load` with a model file. */
+export interface LoadFromModel extends OpenSettings {
   /** A model file from `vitrine-model build`, or a promise of one (`fetch('/shop.vtr')`). */
   model?: ModelSource | PromiseLike<ModelSource> | undefined;
+  catalog?: undefined;
 }
 
 /** Segment e-commerce v2 event names. */
@@ -263,7 +286,7 @@ export interface ProductProperties {
   brand?: string | undefined;
   item_brand?: string | undefined;
   price?: number | string | undefined;
-  quantity?: number | undefined;
+  quantity?: number | string | undefined;
   /**
    * Other properties (GA4 `item_name`, Segment `name`, Shopify `productVariant`, …) are read as
    * the event mapping says, or ignored. `any`, not `unknown`, so that a payload typed as an
@@ -279,9 +302,9 @@ export interface ProductProperties {
  */
 export interface EventProperties extends ProductProperties {
   /** Segment lists and orders. */
-  products?: ProductProperties[] | undefined;
+  products?: readonly ProductProperties[] | undefined;
   /** GA4 items. */
-  items?: ProductProperties[] | undefined;
+  items?: readonly ProductProperties[] | undefined;
   /** Search query (Segment). */
   query?: string | undefined;
   /** Search query (GA4). */
@@ -325,8 +348,8 @@ export type Scenario =
   | 'for_you' | 'similar' | 'bought_together' | 'trending' | 'recently_viewed' | 'buy_again' | 'cart';
 
 export interface RecommendFilter {
-  category?: string | string[] | undefined;
-  brand?: string | string[] | undefined;
+  category?: string | readonly string[] | undefined;
+  brand?: string | readonly string[] | undefined;
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   /** Default true: only items in stock. */
@@ -341,17 +364,17 @@ export interface RecommendOptions {
    */
   itemId?: string | number | undefined;
   /** Several items on screen, or the cart for 'cart'. */
-  itemIds?: Array<string | number> | undefined;
+  itemIds?: ReadonlyArray<string | number> | undefined;
   /** How many at most: an integer from 1 to 100 (other values throw). Default 10. */
   k?: number | undefined;
-  exclude?: Array<string | number> | undefined;
+  exclude?: ReadonlyArray<string | number> | undefined;
   filter?: RecommendFilter | undefined;
   /** 0 = pure relevance … 1 = maximal spread. Default: the policy's (0.2). */
   diversity?: number | undefined;
   /** Chance 0–1 that a slot after the first shows something to discover. Default 0. */
   explore?: number | undefined;
   /** Leave out items the shopper already bought: `true` for all, or the durable categories whose purchases are left out (`['Sofas']`). Default false. */
-  excludePurchased?: boolean | string[] | undefined;
+  excludePurchased?: boolean | readonly string[] | undefined;
   /** Channel context for `trending`: what trends among this channel's visitors first. Default: the visit's channel. */
   channel?: Channel | undefined;
 }

@@ -391,7 +391,7 @@ impl Vitrine {
     #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
     pub fn import_history(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ImportRecord[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly ImportRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsError> {
         let value = read(&records, HISTORY, "importHistory")?;
         let result = self.tended(|s| Ok(s.import_history(&value, now())?))?;

@@ -189,11 +189,11 @@ test('a failed response, a failing stream or a stream of non-bytes rejects clear
     },
   });
   await assert.rejects(Vitrine.load({ model: words }), { name: 'TypeError', message: 'load: the model stream gave string, not bytes' });
-  await assert.rejects(Vitrine.load({ model: { length: 3 } }), /^Error: open: options\.model must be a Uint8Array holding a model file, got object$/);
+  await assert.rejects(Vitrine.load({ model: { length: 3 } }), /^Error: open: options\.model must be a Uint8Array or an ArrayBuffer holding a model file \(Vitrine\.load also reads a Response, a Blob, a stream or a promise of one\), got object$/);
 });
 
 test('options are checked as open checks them, after the file has arrived', async () => {
-  await assert.rejects(Vitrine.load({ model: stream(model), catalog: [] }), { message: 'open: options must give either model or catalog, not both' });
+  await assert.rejects(Vitrine.load({ model: stream(model), catalog: [] }), { message: 'open: options give both model and catalog; give one of them' });
   await assert.rejects(Vitrine.load({ model: new Response(model), policy: { diversity: 2 } }),
     { message: 'open: policy.diversity must be a number from 0 to 1, got 2' });
   await assert.rejects(Vitrine.load(42), { message: 'open: options must be an object, got number' });

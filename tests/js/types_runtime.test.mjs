@@ -59,13 +59,16 @@ test("track's reasons: the RefusalReason union is every code the core refuses wi
 });
 
 test('an option given as undefined is one left out (the declarations say `?: T | undefined`)', () => {
-  for (const name of ['CatalogItem', 'ConsentInput', 'GoogleConsentMode', 'Policy', 'OpenOptions', 'LoadOptions',
+  for (const name of ['CatalogItem', 'ConsentInput', 'GoogleConsentMode', 'Policy', 'OpenSettings', 'OpenWithModel',
+    'OpenWithCatalog', 'LoadFromModel',
     'ProductProperties', 'EventProperties', 'TrackOptions', 'RecommendFilter', 'RecommendOptions']) {
     const m = dts.match(new RegExp(`export interface ${name}\\b[^{]*\\{\\n([\\s\\S]*?)\\n\\}`));
     for (const [, line] of m[1].matchAll(/^ +(\w+\?: .*);$/gm)) {
-      assert.match(line, /\| undefined$/, `${name}.${line}`);
+      assert.match(line, /(\| |\?: )undefined$/, `${name}.${line}`);
     }
   }
+  assert.match(dts, /export type OpenOptions = OpenWithModel \| OpenWithCatalog;/);
+  assert.match(dts, /export type LoadOptions = LoadFromModel \| OpenWithCatalog;/);
   const item = { id: 'sku-1', category: 'Candles' };
   for (const key of Object.keys(members('CatalogItem'))) if (!(key in item)) item[key] = undefined;
   const policy = Object.fromEntries(Object.keys(members('Policy')).map((k) => [k, undefined]));
@@ -101,9 +104,15 @@ test('the option names the declarations give are the ones the runtime knows', ()
     assert.fail('no error');
   };
   const v = Vitrine.open({ storage: 'memory' });
-  assert.deepEqual(known(() => Vitrine.open({ zz: 1 })), Object.keys(members('OpenOptions')).sort());
+  assert.deepEqual(known(() => Vitrine.open({ zz: 1 })), [...Object.keys(members('OpenSettings')), 'catalog', 'model'].sort());
   assert.deepEqual(known(() => Vitrine.open({ policy: { zz: 1 } })), Object.keys(members('Policy')).sort());
-  assert.deepEqual(known(() => Vitrine.open({ catalog: [{ id: 'a', zz: 1 }] })), Object.keys(members('CatalogItem')).sort());
+  // A catalog item's other fields are passed over; each declared one spelt another way throws, naming it.
+  assert.equal(Vitrine.open({ catalog: [{ id: 'a', zz: 1 }], storage: 'memory' }).recommend({ scenario: 'trending' }).length, 1);
+  for (const field of Object.keys(members('CatalogItem'))) {
+    const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const other = snake === field ? field.toUpperCase() : snake;
+    assert.throws(() => Vitrine.open({ catalog: [{ id: 'a', [other]: 1 }] }), { message: `open: catalog[0] has a field '${other}', read as '${field}' only when spelt so` });
+  }
   assert.deepEqual(known(() => v.setConsent({ zz: 1 })), Object.keys(members('ConsentInput')).sort());
   assert.deepEqual(known(() => v.recommend({ scenario: 'trending', zz: 1 })), Object.keys(members('RecommendOptions')).sort());
   assert.deepEqual(known(() => v.recommend({ scenario: 'trending', filter: { zz: 1 } })), Object.keys(members('RecommendFilter')).sort());
@@ -120,7 +129,7 @@ test("open's model may be an ArrayBuffer and its consent null, as OpenOptions de
   assert.equal(v.recommend({ scenario: 'trending', k: 2 }).length, 2);
   assert.equal(v.consent().source, 'default');
   v.free();
-  assert.throws(() => Vitrine.open({ model: buffer, catalog: [{ id: 'a' }] }), /either model or catalog, not both/);
+  assert.throws(() => Vitrine.open({ model: buffer, catalog: [{ id: 'a' }] }), /options give both model and catalog; give one of them/);
 });
 
 test("the hovers' examples of a consent state name every field the runtime returns", () => {

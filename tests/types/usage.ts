@@ -213,3 +213,21 @@ export function typedPayloads(v: Vitrine, ga4: Ga4Params, shopify: ShopifyProduc
   // @ts-expect-error: a timestamp is ms or a Date
   v.track('Product Viewed', { product_id: 'sku-1' }, { timestamp: '2024-05-01' });
 }
+
+// Found by the storefront audit: readonly arrays, quantities as strings (Tag Manager variables)
+// and a shop's own product objects are correct use; a model beside a catalog is not.
+interface ShopProduct extends CatalogItem { url: string; image: { src: string } }
+export function readonlyInputs(products: readonly ShopProduct[], bytes: Uint8Array, ids: readonly string[]): void {
+  const v = Vitrine.open({ catalog: products, policy: { sensitiveCategories: ['Health'] as const } });
+  v.track('Product Added', { product_id: 'a', quantity: '2' });
+  v.track('Order Completed', { order_id: 'o1', products: [{ product_id: 'a', quantity: '' }] as const });
+  v.recommend({ scenario: 'cart', itemIds: ids, exclude: ids, filter: { category: ['Mugs'] as const } });
+  v.importHistory([{ order_id: 'o2', timestamp: 1, products: [{ product_id: 'a' }] }] as const);
+  Vitrine.open({ model: bytes });
+  Vitrine.open({ model: bytes.buffer as ArrayBuffer, catalog: undefined });
+  // @ts-expect-error: giving both model and catalog throws
+  Vitrine.open({ model: bytes, catalog: products });
+  // @ts-expect-error: so does `load`
+  void Vitrine.load({ model: fetch('/shop.vtr'), catalog: products });
+  v.free();
+}
