@@ -104,6 +104,28 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_shopify_event_or_segment_message_keeps_its_own_iso_timestamp() {
+        // Found by the storefront audit: their `timestamp` is ISO 8601 text, and every such
+        // record was refused as `invalid_timestamp`.
+        let v = from_json(&json!([
+            {"id": "sh-1", "name": "checkout_completed", "timestamp": "2026-11-20T09:14:03.512Z",
+             "data": {"checkout": {"order": {"id": "o-1"},
+                "lineItems": [{"quantity": 1, "variant": {"id": "v1", "product": {"id": "mug-3"}}}]}}},
+            {"type": "track", "event": "Order Completed", "timestamp": "2026-11-20T10:14:03.512+01:00",
+             "properties": {"order_id": "o-2", "products": [{"product_id": "mug-4"}]}},
+            {"name": "checkout_completed", "timestamp": "2026-11-20T09:14:03",
+             "data": {"checkout": {"order": {"id": "o-3"},
+                "lineItems": [{"quantity": 1, "variant": {"id": "v1", "product": {"id": "mug-3"}}}]}}},
+        ]));
+        let out = parse_records(&v).unwrap();
+        for e in &out[..2] {
+            assert_eq!(e.as_ref().unwrap().timestamp, Some(1_795_166_043_512.0));
+        }
+        // Without its zone the time is not read (the device's is not the writer's).
+        assert_eq!(out[2], Err(Refusal::InvalidTimestamp));
+    }
+
+    #[test]
     fn a_call_of_the_wrong_shape_is_an_error() {
         let e = parse_records(&from_json(&json!({"orders": []}))).unwrap_err();
         assert_eq!(

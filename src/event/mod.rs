@@ -6,6 +6,7 @@
 //! its limit) is refused with a [`Refusal`] and never stored.
 
 pub mod import;
+mod iso;
 mod lines;
 pub mod names;
 
@@ -328,6 +329,9 @@ impl Event {
         let timestamp = match options.get("timestamp") {
             None => None,
             Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
+            // The ISO 8601 text of a Segment message or a Shopify event (`importHistory` reads
+            // whole ones, their `timestamp` beside the properties).
+            Some(Value::String(s)) => Some(iso::parse(s).ok_or(Refusal::InvalidTimestamp)?),
             Some(_) => return Err(Refusal::InvalidTimestamp),
         };
         let channel = match lines::text(options.get("channel")) {

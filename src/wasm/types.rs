@@ -321,8 +321,11 @@ export interface EventProperties extends ProductProperties {
 
 /** Options of `track` (analytics.js shape; other keys are ignored). */
 export interface TrackOptions {
-  /** When it happened: ms since the epoch, or a Date. Default now. */
-  timestamp?: number | Date | undefined;
+  /**
+   * When it happened: ms since the epoch, a Date, or ISO 8601 text with its zone
+   * ('2026-11-25T09:14:03.512Z', as Segment and Shopify write it). Default now.
+   */
+  timestamp?: number | Date | string | undefined;
   /** Where the shopper came from, e.g. 'instagram'; default: the visit's channel (`v.channel()`). */
   channel?: Channel | undefined;
   /** Other keys (analytics.js `integrations`, `context`, …) are ignored; `any` so that a typed options interface passes. */
@@ -521,8 +524,8 @@ export interface AuditReport {
  * `purchase` (GA4) event, plus when it happened and where.
  */
 export interface ImportRecord extends EventProperties {
-  /** Required: ms since the epoch, or a Date. */
-  timestamp: number | Date;
+  /** Required: ms since the epoch, a Date, or ISO 8601 text with its zone (a Shopify event's or Segment message's own). */
+  timestamp: number | Date | string;
   /** E.g. 'in_store'. */
   channel?: Channel | undefined;
 }

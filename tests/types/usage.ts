@@ -210,8 +210,8 @@ export function typedPayloads(v: Vitrine, ga4: Ga4Params, shopify: ShopifyProduc
   v.importHistory([{ ...ga4, timestamp: Date.now() }]);
   // @ts-expect-error: an id is a string or a number
   v.track('Product Viewed', { product_id: true });
-  // @ts-expect-error: a timestamp is ms or a Date
-  v.track('Product Viewed', { product_id: 'sku-1' }, { timestamp: '2024-05-01' });
+  // @ts-expect-error: a timestamp is ms, a Date or ISO 8601 text
+  v.track('Product Viewed', { product_id: 'sku-1' }, { timestamp: { iso: '2024-05-01' } });
 }
 
 // Found by the storefront audit: readonly arrays, quantities as strings (Tag Manager variables)
@@ -230,4 +230,12 @@ export function readonlyInputs(products: readonly ShopProduct[], bytes: Uint8Arr
   // @ts-expect-error: so does `load`
   void Vitrine.load({ model: fetch('/shop.vtr'), catalog: products });
   v.free();
+}
+
+// Found by the storefront audit: a Shopify event's or Segment message's own ISO timestamp.
+export function isoTimes(v: Vitrine): void {
+  v.track('Product Viewed', { product_id: 'a' }, { timestamp: '2026-11-25T09:14:03.512Z' });
+  v.importHistory([{ name: 'checkout_completed', timestamp: '2026-11-20T09:14:03.512Z', data: {} }]);
+  // @ts-expect-error: not a time
+  v.track('Product Viewed', { product_id: 'a' }, { timestamp: true });
 }
