@@ -609,3 +609,29 @@ fn similar_to_an_item_the_catalog_says_nothing_of_says_so() {
     );
     assert!(!rec(&mut s, json!({"scenario": "similar", "itemId": "gift"})).is_empty());
 }
+
+#[test]
+fn a_shelf_of_an_instance_without_a_catalog_says_the_catalog_is_empty() {
+    // Found by the storefront audit: `catalog` still undefined at `open` gave empty shelves that
+    // said "nothing is known about you yet" right after an accepted event.
+    let opts = json!({"consent": {"personalization": true}, "storage": "memory"});
+    let mut s = Session::open(
+        OpenOptions::parse(from_json(&opts)).unwrap(),
+        Box::new(MemoryBackend::new()),
+        Env {
+            now: NOW,
+            seed: 7,
+            gpc: false,
+        },
+    );
+    assert!(track(&mut s, "Product Viewed", json!({"product_id": "x"})).accepted);
+    for scenario in ["for_you", "trending", "similar"] {
+        let req = from_json(&json!({"scenario": scenario, "itemId": "x"}));
+        let shelf = s.explain_shelf(&req, NOW).unwrap();
+        assert_eq!(
+            shelf.explanation,
+            "nothing to show: the catalog is empty (open was given no model or catalog)"
+        );
+        assert!(s.recommend(&req, NOW).unwrap().is_empty());
+    }
+}
