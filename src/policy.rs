@@ -181,14 +181,6 @@ impl Policy {
         })
     }
 
-    /// Whether the retention period has passed since a decision made at `at` stopped standing
-    /// ([`Policy::consent_expired`]): nothing was recorded under it after it lapsed (a page asks
-    /// again first), so every signal its profile holds is then past retention.
-    pub fn lapsed_past_retention(&self, at: Option<f64>, now: f64) -> bool {
-        let retained = self.consent_max_age_days * DAY_MS + self.retention_ms();
-        at.is_some_and(|at| self.consent_expired(Some(at), now) && now - at > retained)
-    }
-
     /// Whether a category, given by its key ([`crate::text::key`]), is on the sensitive list, or
     /// is a path of categories one of whose parts is (`'Health/Vitamins'`, `'Health > Vitamins'`,
     /// as Universal Analytics' data layers and some feeds write them).

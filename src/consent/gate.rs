@@ -23,6 +23,20 @@ pub struct Persist<'g>(PhantomData<&'g Gate>);
 #[derive(Debug)]
 pub struct Sensitive<'g>(PhantomData<&'g Gate>);
 
+/// Proof that a stored profile is read only to delete what has passed its retention while no
+/// decision stands (one past `policy.consentMaxAgeDays`, the shopper not asked again yet):
+/// deleting needs no consent, and nothing read is used, kept or shown. Any gate mints it
+/// ([`Gate::expiring`]); only [`crate::store::Store::prune_expiring`] takes it.
+#[derive(Debug)]
+pub struct Expiring<'g>(Personal<'g>);
+
+impl<'g> Expiring<'g> {
+    /// The proof the profile's codec and pruning take, for the store's pruning alone.
+    pub(crate) fn reading(&self) -> &Personal<'g> {
+        &self.0
+    }
+}
+
 /// What a consent change took away; the caller must erase what each withdrawn purpose covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Withdrawn {
@@ -60,6 +74,12 @@ impl Gate {
     /// A proof of the sensitive consent, if given (never without personalization).
     pub fn sensitive(&self) -> Option<Sensitive<'_>> {
         (self.state.sensitive && self.state.personalization).then_some(Sensitive(PhantomData))
+    }
+
+    /// The proof for deleting what a stored profile holds past its retention, whatever the
+    /// consent ([`Expiring`]).
+    pub fn expiring(&self) -> Expiring<'_> {
+        Expiring(Personal(PhantomData))
     }
 
     /// Both proofs, when the profile may be kept on the device.

@@ -18,7 +18,7 @@ pub mod precedence;
 pub mod tcf;
 
 pub use consent_mode::ConsentMode;
-pub use gate::{Gate, Persist, Personal, Sensitive, Withdrawn};
+pub use gate::{Expiring, Gate, Persist, Personal, Sensitive, Withdrawn};
 pub use precedence::Decision;
 
 use crate::args::Args;

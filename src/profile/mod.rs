@@ -677,6 +677,12 @@ impl Profile {
         self.signal_count() == 0
     }
 
+    /// Whether it holds nothing at all: no signal, and no event counted (what a pruning leaves
+    /// when every event was older than the cutoff).
+    pub fn is_blank(&self) -> bool {
+        self.is_empty() && self.last_at == 0.0 && self.counts.iter().all(|&n| n == 0)
+    }
+
     /// Time of the oldest stored signal.
     pub fn oldest(&self) -> Option<f64> {
         self.fold_times(|p| p.first, f64::min)

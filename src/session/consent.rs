@@ -32,18 +32,14 @@ impl Session {
                 self.consent_stored = true;
                 self.record_stored = true;
                 self.note_expired(now);
-                // …but not past its retention: a profile the shopper never answered for is
-                // deleted once all it can hold is older than `retentionDays`.
-                if self.policy.lapsed_past_retention(d.at, now) {
-                    let key = self.store.profile_key();
-                    if self.store.present(&key) == Some(true) {
-                        let removed = self.store.remove_profile();
-                        self.note_storage(removed, now);
-                        self.history.push(Entry::Erase {
-                            at: now,
-                            what: "profile",
-                        });
-                    }
+                // …within its retention, as every page that opens keeps it: what has grown older
+                // is deleted (the shopper may never answer), without reading it for anything else.
+                let cutoff = now - self.policy.retention_ms();
+                let hl = self.policy.half_life_ms();
+                match self.store.prune_expiring(&self.gate.expiring(), cutoff, hl) {
+                    Ok(0) => {}
+                    Ok(signals) => self.history.push(Entry::Prune { at: now, signals }),
+                    Err(e) => self.note_storage(Err(e), now),
                 }
                 None
             }

@@ -593,7 +593,7 @@ fn an_erasure_by_the_decision_given_at_open_is_in_the_history_once() {
 }
 
 #[test]
-fn a_profile_under_a_lapsed_decision_is_deleted_once_past_its_retention() {
+fn a_profile_under_a_lapsed_decision_keeps_to_its_retention() {
     // Found by the privacy audit: a decision past its age left the profile stored for ever when
     // the shopper never answered, pruned by nothing (signals 40 days old under a 3-day retention).
     const DAY: f64 = 24.0 * HOUR;
@@ -602,38 +602,45 @@ fn a_profile_under_a_lapsed_decision_is_deleted_once_past_its_retention() {
     let mut s = open_gpc(&mem, policy.clone(), NOW, false);
     grant(&mut s, NOW);
     assert!(view(&mut s, "mugs-1", NOW));
-    let profile_key = "vitrine:profile";
-    // Lapsed, within the retention of what it holds: kept until the answer.
-    let within = open_gpc(&mem, policy.clone(), NOW + 3.9 * DAY, false);
+    assert!(view(&mut s, "mugs-2", NOW + 0.9 * DAY));
+    s.flush(NOW + 0.9 * DAY);
+    let stored = |mem: &MemoryBackend| mem.snapshot().get("vitrine:profile").cloned();
+    let before = stored(&mem);
+    // Lapsed, all of it within its retention: left as it is.
+    let within = open_gpc(&mem, policy.clone(), NOW + 2.9 * DAY, false);
     assert_eq!(lite(&within.consent()).2, Source::Default);
-    assert!(mem.snapshot().iter().any(|(k, _)| k == profile_key));
-    // Past it: deleted, and said so.
-    let late = open_gpc(&mem, policy.clone(), NOW + 40.0 * DAY, false);
+    assert_eq!(stored(&mem), before);
+    // Lapsed, part of it older than the retention: that part goes, and the answer finds the rest.
+    let t = NOW + 3.5 * DAY;
+    let mut late = open_gpc(&mem, policy.clone(), t, false);
     assert!(
-        !mem.snapshot().iter().any(|(k, _)| k == profile_key),
-        "{:?}",
-        mem.snapshot()
+        late.profile(t).is_none(),
+        "nothing read for use without a decision"
     );
-    let h = late.audit(NOW + 40.0 * DAY).history;
-    assert!(
-        h.iter().any(|e| matches!(
-            e,
-            Entry::Erase {
-                what: "profile",
-                ..
-            }
-        )),
-        "{h:?}"
-    );
-    // The answer then starts afresh.
-    let mut again = open_gpc(&mem, policy, NOW + 41.0 * DAY, false);
-    grant(&mut again, NOW + 41.0 * DAY);
-    assert!(again
-        .export(NOW + 41.0 * DAY)
+    assert_ne!(stored(&mem), before);
+    let h = late.audit(t).history;
+    assert!(h.iter().any(|e| matches!(e, Entry::Prune { .. })), "{h:?}");
+    grant(&mut late, t);
+    let items: Vec<String> = late
+        .export(t)
         .profile
         .unwrap()
         .items
-        .is_empty());
+        .into_iter()
+        .map(|i| i.item_id)
+        .collect();
+    assert_eq!(items, ["mugs-2"]);
+    // Lapsed again and all of it past retention: the record goes.
+    late.flush(t);
+    let _ = open_gpc(&mem, policy.clone(), t + 40.0 * DAY, false);
+    assert_eq!(stored(&mem), None, "{:?}", mem.snapshot());
+    // A damaged record under a lapsed decision is left as it is (it is not read).
+    let mem = MemoryBackend::new();
+    let mut s = open_gpc(&mem, policy.clone(), NOW, false);
+    grant(&mut s, NOW);
+    mem.put_raw("vitrine:profile", "garbage");
+    let _ = open_gpc(&mem, policy, NOW + 40.0 * DAY, false);
+    assert_eq!(stored(&mem).as_deref(), Some("garbage"));
 }
 
 #[test]
@@ -659,9 +666,12 @@ fn a_decision_older_than_consent_max_age_days_is_asked_again() {
         late.profile(NOW + 396.0 * DAY).is_none(),
         "nothing read without a decision"
     );
-    // Storage is left as it is until the shopper answers (found by the re-audit: the profile and
-    // the record were deleted, the profile's removal noted as a damaged record's reset).
-    assert_eq!(mem.snapshot(), stored);
+    // The decision's record is left as it is until the shopper answers (found by the re-audit:
+    // the profile and the record were deleted, the profile's removal noted as a damaged record's
+    // reset); the profile keeps to its retention (30 days by default): nothing of it is left.
+    let now = mem.snapshot();
+    assert_eq!(now.get("vitrine:consent"), stored.get("vitrine:consent"));
+    assert!(stored.contains_key("vitrine:profile") && !now.contains_key("vitrine:profile"));
     let h = late.audit(NOW + 396.0 * DAY).history;
     assert!(!h.iter().any(|e| matches!(e, Entry::Reset { .. })), "{h:?}");
     // The answer replaces the record; the profile is read again, within its retention.

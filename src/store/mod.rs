@@ -37,7 +37,7 @@ pub use clock::Clock;
 pub use memory::MemoryBackend;
 
 use crate::bytes::{crc32, Reader, Writer};
-use crate::consent::{Decision, Persist, Personal, Source};
+use crate::consent::{Decision, Expiring, Persist, Personal, Source};
 use crate::profile::Profile;
 use envelope::{open, seal, Kind};
 
@@ -178,6 +178,15 @@ impl Store {
         p: &Profile,
         clock: &Clock,
     ) -> Result<u32, StoreError> {
+        self.write_profile(who, p, clock)
+    }
+
+    fn write_profile(
+        &mut self,
+        who: &Personal<'_>,
+        p: &Profile,
+        clock: &Clock,
+    ) -> Result<u32, StoreError> {
         let mut w = Writer::default();
         clock.encode(&mut w);
         w.buf.extend_from_slice(&p.encode(who));
@@ -193,6 +202,39 @@ impl Store {
         &self,
         who: &Personal<'_>,
         _: &Persist<'_>,
+        half_life_ms: f64,
+    ) -> (Load<(Profile, Clock)>, Option<u32>) {
+        self.read_profile(who, half_life_ms)
+    }
+
+    /// Deletes from the stored profile what is older than `cutoff` while no decision stands
+    /// ([`Expiring`]): the record is written again without it, or removed when nothing is left.
+    /// Returns how many signals went (0 when none did, nothing is stored, or the record is one
+    /// this version cannot read: those are left as they are).
+    pub fn prune_expiring(
+        &mut self,
+        proof: &Expiring<'_>,
+        cutoff: f64,
+        half_life_ms: f64,
+    ) -> Result<usize, StoreError> {
+        let who = proof.reading();
+        let (mut p, clock) = match self.read_profile(who, half_life_ms).0 {
+            Load::Found(found) => found,
+            Load::Failed(e) => return Err(e),
+            _ => return Ok(0),
+        };
+        let pruned = p.prune(who, cutoff);
+        if p.is_blank() {
+            self.remove_profile()?;
+        } else if pruned > 0 {
+            self.write_profile(who, &p, &clock)?;
+        }
+        Ok(pruned)
+    }
+
+    fn read_profile(
+        &self,
+        who: &Personal<'_>,
         half_life_ms: f64,
     ) -> (Load<(Profile, Clock)>, Option<u32>) {
         let v = match self.backend.get(&self.profile_key()) {
