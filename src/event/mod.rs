@@ -6,7 +6,7 @@
 //! its limit) is refused with a [`Refusal`] and never stored.
 
 pub mod import;
-mod iso;
+pub mod iso;
 mod lines;
 pub mod names;
 

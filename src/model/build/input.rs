@@ -520,7 +520,7 @@ fn compact_date(n: f64) -> bool {
     }
     let n = n as i64;
     let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
-    (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)
+    (1..=12).contains(&m) && (1..=crate::event::iso::days_in_month(y, m)).contains(&d)
 }
 
 /// Whether text is a number in scientific notation (`5.55E+12`), as Excel shows, and saves in
@@ -541,112 +541,14 @@ pub fn scientific(s: &str) -> bool {
         && digits(exponent)
 }
 
-fn digits(s: &str, at: usize, n: usize) -> Option<i64> {
-    let part = s.get(at..at + n)?;
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    part.parse().ok()
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a civil date (proleptic Gregorian), after Howard Hinnant.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
+/// ISO 8601 text ([`crate::event::iso::read`], the reader events' times go through too): without
+/// a zone, UTC.
 fn parse_iso(s: &str) -> Result<f64, TimeError> {
-    use TimeError::Unreadable;
-    let (y, mo, d) = (
-        digits(s, 0, 4).ok_or(Unreadable)?,
-        digits(s, 5, 2).ok_or(Unreadable)?,
-        digits(s, 8, 2).ok_or(Unreadable)?,
-    );
-    if s.as_bytes().get(4) != Some(&b'-') || s.as_bytes().get(7) != Some(&b'-') {
-        return Err(Unreadable);
-    }
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return Err(Unreadable);
-    }
-    if d > days_in_month(y, mo) {
-        return Err(TimeError::NoSuchDay);
-    }
-    let mut ms = days_from_civil(y, mo, d) as f64 * 86_400_000.0;
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return Ok(ms);
-    }
-    let rest = rest.strip_prefix(['T', 't', ' ']).ok_or(Unreadable)?;
-    let (h, mi) = (
-        digits(rest, 0, 2).ok_or(Unreadable)?,
-        digits(rest, 3, 2).ok_or(Unreadable)?,
-    );
-    if rest.as_bytes().get(2) != Some(&b':') || h > 23 || mi > 59 {
-        return Err(Unreadable);
-    }
-    let mut at = 5;
-    let mut sec = 0.0;
-    if rest.as_bytes().get(5) == Some(&b':') {
-        let whole = digits(rest, 6, 2).ok_or(Unreadable)?;
-        if whole > 60 {
-            return Err(Unreadable);
-        }
-        at = 8;
-        let mut frac = 0.0;
-        if rest.as_bytes().get(8) == Some(&b'.') {
-            at = 9;
-            while rest.as_bytes().get(at).is_some_and(u8::is_ascii_digit) {
-                at += 1;
-            }
-            // `.250` parses as `0.250` would; a dot without digits is no fraction.
-            if at > 9 {
-                frac = rest[8..at].parse::<f64>().map_err(|_| Unreadable)?;
-            }
-        }
-        sec = whole as f64 + frac;
-    }
-    ms += (h * 3_600_000 + mi * 60_000) as f64 + sec * 1000.0;
-    // Shopify writes `2024-06-01 13:45:00 +0200`, BigQuery `2024-06-01 13:45:00 UTC`.
-    let zone = &rest[at..];
-    let zone = zone.strip_prefix(' ').unwrap_or(zone);
-    let offset_min = match zone {
-        "" | "Z" | "z" => 0,
-        _ if zone.eq_ignore_ascii_case("UTC") || zone.eq_ignore_ascii_case("GMT") => 0,
-        _ => {
-            let sign = match zone.as_bytes().first().ok_or(Unreadable)? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return Err(Unreadable),
-            };
-            let z = &zone[1..];
-            let two = |at| digits(z, at, 2).ok_or(Unreadable);
-            let (zh, zm) = match z.len() {
-                2 => (two(0)?, 0),
-                4 => (two(0)?, two(2)?),
-                5 if z.as_bytes()[2] == b':' => (two(0)?, two(3)?),
-                _ => return Err(Unreadable),
-            };
-            if zh > 23 || zm > 59 {
-                return Err(Unreadable);
-            }
-            sign * (zh * 60 + zm)
-        }
-    };
-    Ok(ms - offset_min as f64 * 60_000.0)
+    use crate::event::iso::{read, IsoError};
+    read(s).map(|t| t.ms).map_err(|e| match e {
+        IsoError::Unreadable => TimeError::Unreadable,
+        IsoError::NoSuchDay => TimeError::NoSuchDay,
+    })
 }
 
 #[cfg(test)]
