@@ -30,8 +30,9 @@ pub struct Vitrine {
     inner: Rc<RefCell<Session>>,
     /// The `storage` event listener (with the `local` back-end); removed when freed.
     _storage_events: Option<StorageEvents>,
-    /// Its place among the page's instances of its namespace (with the `local` back-end).
-    _shared: Option<Shared>,
+    /// Its place among the page's instances of its namespace (with the `local` back-end; `None`:
+    /// the instance keeps everything in memory).
+    shared: Option<Shared>,
     /// The CMP listener of `listenTcf`; removed when freed.
     tcf: RefCell<Option<TcfListener>>,
     /// Writes the profile that `track` changed at the end of the write interval …
@@ -163,7 +164,7 @@ impl Vitrine {
         Ok(Vitrine {
             inner,
             _storage_events: storage_events,
-            _shared: shared,
+            shared,
             tcf: RefCell::new(None),
             timer: Timer::new(),
             _page_events: page_events,
@@ -337,7 +338,9 @@ impl Vitrine {
     /// Deletes everything vitrine holds about the shopper, in memory and in storage, and forgets
     /// the consent decision: nothing is collected again until the shopper decides anew. Only with
     /// `policy.rememberRefusal`, a refusal in force keeps its small consent record. Other tabs of
-    /// the site follow when they see the stored records go (with storage consent).
+    /// the site follow when they see the stored records go (with storage consent). An instance
+    /// opened with `storage: 'memory'` deletes the namespace's records from `localStorage` too,
+    /// where the page has it: what another instance (an earlier page) stored is the shopper's too.
     ///
     /// ```js
     /// v.erase();
@@ -345,10 +348,18 @@ impl Vitrine {
     /// v.consent().source; // → 'default'
     /// ```
     pub fn erase(&self) -> Result<(), JsError> {
-        self.with(|s| {
+        let namespace = self.with(|s| {
             s.erase(now());
-            Ok(())
-        })
+            Ok(s.namespace().to_owned())
+        })?;
+        if self.shared.is_none() {
+            if let Ok(Some(local)) = LocalStorage::open() {
+                let mut stored = crate::store::Store::new(Box::new(local), &namespace);
+                // Best effort: a failing storage leaves what it holds, as for any erasure.
+                let _ = stored.erase_all();
+            }
+        }
+        Ok(())
     }
 
     /// The channel of this visit: from the landing page's campaign tags (`utm_source`,

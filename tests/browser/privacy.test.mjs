@@ -104,3 +104,29 @@ test('GPC and the CMP: personalization waits for the shopper\'s explicit opt-in;
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("an instance kept in memory erases what another stored: erase() deletes the namespace's records from localStorage too", async () => {
+  // Found by the privacy audit: a page opening vitrine with `storage: 'memory'` (a site that
+  // changed its setting, a second widget) left the profile an earlier page had stored.
+  const { context, problems } = await newPage(env.browser);
+  const a = await tab(context, problems);
+  await a.evaluate(() => window.vitrine.setConsent({ personalization: true, storage: true }));
+  await view(a, 'x-1');
+  await a.evaluate(() => window.vitrine.exportData());
+  assert.deepEqual((await vitrineKeys(a)).sort(), ['vitrine:consent', 'vitrine:profile']);
+  await a.evaluate(() => localStorage.setItem('other:profile', 'not vitrine\'s'));
+  const kept = await a.evaluate(() => {
+    const m = window.vitrine.constructor.open({ storage: 'memory', consent: { personalization: true } });
+    const keys = m.audit().storage.keys.length;
+    m.erase();
+    m.free();
+    return keys;
+  });
+  assert.equal(kept, 0, 'a memory instance lists no stored key');
+  assert.deepEqual(await vitrineKeys(a), []);
+  assert.equal(await a.evaluate(() => localStorage.getItem('other:profile')), 'not vitrine\'s');
+  await until('the stored instance to let go', async () => (await a.evaluate(() => window.vitrine.profile())) === null);
+  assert.deepEqual(await vitrineKeys(a), [], 'nothing written back');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
