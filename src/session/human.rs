@@ -89,8 +89,10 @@ pub fn screen(
     known: &[Option<u32>],
     allowed: Option<&Sensitive<'_>>,
 ) -> core::result::Result<(), Refusal> {
+    // An item the catalog makes sensitive (flagged, or in a sensitive category of its own).
+    let listed = |known: Option<u32>| known.is_some_and(|i| !usable(model, policy, false, i));
     let line_sensitive = |l: &crate::event::Line, known: Option<u32>| {
-        known.is_some_and(|i| !usable(model, policy, false, i))
+        listed(known)
             || l.category
                 .as_deref()
                 .is_some_and(|c| sensitive_name(policy, c))
@@ -109,7 +111,10 @@ pub fn screen(
                 l.brand = None;
                 l.price = None;
                 l.category = l.category.take().filter(|c| sensitive_name(policy, c));
-                if i.is_none() {
+                // The item is kept only when the catalog makes it sensitive, which withdrawal
+                // finds it by; one only the event puts in a sensitive category (an unknown item,
+                // a catalog 'Mugs' mug the event calls 'Health') leaves its category alone.
+                if !listed(i) {
                     l.item_id = None;
                 }
             }
@@ -122,6 +127,9 @@ pub fn screen(
         .retain(|l| !line_sensitive(l, known.next().flatten()));
     e.list = e.list.take().filter(|l| !sensitive_name(policy, l));
     e.query = e.query.take().filter(|q| !sensitive_query(policy, q));
+    // What is left is ordinary (a buffered event screened again after withdrawal is replayed as
+    // an ordinary one, not counted under the consent that went).
+    e.sensitive = false;
     let removed = before != (e.lines.len(), e.list.is_some(), e.query.is_some());
     let empty = e.lines.is_empty() && e.list.is_none() && e.query.is_none();
     if removed && empty {

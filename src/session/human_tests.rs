@@ -838,6 +838,98 @@ fn p19_another_tab_withdrawing_sensitive_consent_erases_here_too() {
 }
 
 #[test]
+fn p19_an_item_only_the_event_puts_in_a_sensitive_category_leaves_nothing_past_withdrawal() {
+    // Found by the re-audit: a catalog 'Mugs' mug the event called 'Throws' (on the sensitive
+    // list) was kept as an item under the consent and stayed after withdrawal, the catalog
+    // saying nothing sensitive of it.
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    let mut s = sensitive_shop(&mem, consent);
+    let line = |id: &str| json!({"product_id": id, "category": "Throws"});
+    assert!(track(&mut s, "Product Viewed", line("mugs-1")).accepted);
+    let order = json!({"order_id": "o1", "products": [line("mugs-2")]});
+    assert!(track(&mut s, "Order Completed", order).accepted);
+    let held = format!("{:?}", s.export(NOW).profile.unwrap());
+    assert!(held.contains("throws") && !held.contains("mugs"), "{held}");
+    s.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW,
+        false,
+    )
+    .unwrap();
+    for e in [
+        s.export(NOW).profile.unwrap(),
+        open_with(&mem, json!({})).export(NOW).profile.unwrap(),
+    ] {
+        let left = format!("{e:?}");
+        assert!(!left.contains("throws") && !left.contains("mugs"), "{left}");
+        assert_eq!(format!("{:?}", e.counts), "Counts([])");
+    }
+}
+
+#[test]
+fn p19_a_stale_copy_another_tab_writes_brings_nothing_sensitive_back() {
+    // Found by the re-audit: after A withdrew the consent, B (whose view of storage predated
+    // A's writes, as browsers propagate them between tabs asynchronously) wrote its copy with a
+    // sensitive view; A merged it and kept the item, and A's own order replayed onto it was
+    // counted as sensitive again.
+    let mem = MemoryBackend::new();
+    let consent = json!({"personalization": true, "storage": true, "sensitive": true});
+    // Two tabs: two writers (the wasm layer seeds each from crypto).
+    let tab = |seed: u64| {
+        let opts = json!({"catalog": catalog(), "consent": consent,
+            "policy": {"sensitiveCategories": ["Throws"]}});
+        let env = Env {
+            now: NOW,
+            seed,
+            gpc: false,
+        };
+        Session::open(
+            OpenOptions::parse(from_json(&opts)).unwrap(),
+            Box::new(mem.clone()),
+            env,
+        )
+    };
+    let (mut a, mut b) = (tab(1), tab(2));
+    let stale = mem.snapshot();
+    let mixed = json!({"order_id": "o3",
+        "products": [{"product_id": "throws-6"}, {"product_id": "mugs-3"}]});
+    assert!(track(&mut a, "Order Completed", mixed).accepted);
+    a.set_consent(
+        &from_json(&json!({"personalization": true, "storage": true})),
+        NOW + 1.0,
+        false,
+    )
+    .unwrap();
+    let decided = mem.snapshot()["vitrine:consent"].clone();
+    // B's view of storage is still the one from before A's writes: it writes its sensitive view.
+    mem.clear();
+    for (k, v) in &stale {
+        mem.put_raw(k, v);
+    }
+    let view = json!({"product_id": "throws-9"});
+    assert!(track_at(&mut b, "Product Viewed", view, json!({}), NOW + 2.0).accepted);
+    b.flush(NOW + 2.0);
+    // Storage settles with A's decision and B's profile record; A hears of B's write.
+    mem.put_raw("vitrine:consent", &decided);
+    a.storage_changed(NOW + 3.0);
+    a.flush(NOW + 3.0);
+    let stored = open_with(&mem, json!({}))
+        .export(NOW + 3.0)
+        .profile
+        .unwrap();
+    for e in [a.export(NOW + 3.0).profile.unwrap(), stored] {
+        let left = format!(
+            "{:?}",
+            (&e.items, &e.recently_viewed, &e.purchases, &e.categories)
+        );
+        assert!(!left.contains("throws"), "{left}");
+        assert_eq!(format!("{:?}", e.sensitive_counts), "Counts([])", "{e:?}");
+        assert!(e.purchases.iter().any(|p| p.item_id == "mugs-3"), "{e:?}");
+    }
+}
+
+#[test]
 fn a_page_left_open_past_the_retention_period_prunes_as_a_new_page_would() {
     let thirty = json!({"policy": {"retentionDays": 30}});
     let mem = MemoryBackend::new();
@@ -1264,4 +1356,42 @@ fn a_sensitive_category_is_found_however_it_is_spelled() {
         !e.contains("u-") && !e.contains("ğ") && !e.contains("υ"),
         "{e}"
     );
+}
+
+#[test]
+fn an_event_screened_again_without_the_sensitive_consent_is_an_ordinary_one() {
+    // Found by the re-audit: a buffered event screened again at withdrawal kept its `sensitive`
+    // mark, and replayed onto another tab's copy it was counted under the consent that went.
+    let s = sensitive_shop(&MemoryBackend::new(), json!({"personalization": false}));
+    let props = json!({"order_id": "o3",
+        "products": [{"product_id": "throws-6"}, {"product_id": "mugs-3"}]});
+    let mut e = crate::event::Event::parse(
+        &Value::from("Order Completed"),
+        &from_json(&props),
+        &Value::Undefined,
+    )
+    .unwrap()
+    .unwrap();
+    let gate = crate::consent::Gate::new(crate::consent::ConsentState {
+        personalization: true,
+        sensitive: true,
+        ..Default::default()
+    });
+    let known: Vec<_> = human::catalog_indices(&s.model, &e).collect();
+    human::screen(
+        &s.model,
+        &s.policy,
+        &mut e,
+        &known,
+        gate.sensitive().as_ref(),
+    )
+    .unwrap();
+    assert!(e.sensitive && e.lines.iter().any(|l| l.sensitive));
+    let known: Vec<_> = human::catalog_indices(&s.model, &e).collect();
+    human::screen(&s.model, &s.policy, &mut e, &known, None).unwrap();
+    assert!(
+        !e.sensitive && e.lines.iter().all(|l| !l.sensitive),
+        "{e:?}"
+    );
+    assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mugs-3"]);
 }

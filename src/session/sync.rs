@@ -243,6 +243,11 @@ impl Session {
                 self.dirty = replayed || pruned;
                 self.profile = Some(stored);
                 self.forget_own(now);
+                // A copy another tab wrote before it saw the `sensitive` consent go (or under
+                // one this tab does not have) may hold what that consent covered.
+                if self.gate.sensitive().is_none() {
+                    self.erase_sensitive(now);
+                }
                 Some(replayed)
             }
             Load::Corrupt(reason) => {
