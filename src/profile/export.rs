@@ -11,11 +11,15 @@ use serde::Serialize;
 pub const SUMMARY_TOP: usize = 5;
 
 /// A named weight: `{name, weight, share}`; `share` is the weight's part of its collection's sum.
+/// The export adds `updatedAt`, when it was last touched.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Affinity {
     pub name: String,
     pub weight: f64,
     pub share: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<f64>,
 }
 
 /// A price range in the shop's currency; `max` is `null` for the open-ended top band.
@@ -162,25 +166,44 @@ fn round(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-/// Weights as affinities, heaviest first (ties by name), at most `top`.
-/// The names whose weight has not decayed to nothing: what a summary lists (the export lists
-/// every name the profile holds).
-fn weighed<'a>(it: impl Iterator<Item = (&'a str, f64)>) -> impl Iterator<Item = (&'a str, f64)> {
-    it.filter(|(_, w)| *w > 0.0)
+/// The names whose weight has not decayed to nothing, as shown (four decimals): what a summary
+/// lists (the export lists every name the profile holds, with when it was last touched).
+fn weighed<'a>(
+    it: impl Iterator<Item = (&'a str, f64)>,
+) -> impl Iterator<Item = (&'a str, f64, Option<f64>)> {
+    it.filter(|(_, w)| round(*w) > 0.0)
+        .map(|(k, w)| (k, w, None))
 }
 
-fn affinities<'a>(it: impl Iterator<Item = (&'a str, f64)>, top: usize) -> Vec<Affinity> {
-    let mut v: Vec<(&str, f64)> = it.collect();
-    let sum: f64 = v.iter().map(|(_, w)| w).sum();
+/// Every name of a collection with its weight now and when it was last touched: the export's.
+fn touched<'a>(
+    names: &'a super::bounded::Bounded<super::decay::Decayed>,
+    now: f64,
+    half_life_ms: f64,
+) -> impl Iterator<Item = (&'a str, f64, Option<f64>)> {
+    names
+        .iter()
+        .map(move |(k, d)| (k, d.value(now, half_life_ms), Some(d.at)))
+}
+
+/// Weights (and, for the export, when each was last touched) as affinities, heaviest first
+/// (ties by name), at most `top`.
+fn affinities<'a>(
+    it: impl Iterator<Item = (&'a str, f64, Option<f64>)>,
+    top: usize,
+) -> Vec<Affinity> {
+    let mut v: Vec<(&str, f64, Option<f64>)> = it.collect();
+    let sum: f64 = v.iter().map(|(_, w, _)| w).sum();
     crate::sort::sort_by_cmp(&mut v, &mut |a, b| {
         b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0))
     });
     v.truncate(top);
     v.into_iter()
-        .map(|(name, w)| Affinity {
+        .map(|(name, w, updated_at)| Affinity {
             name: name.to_owned(),
             weight: round(w),
             share: if sum > 0.0 { round(w / sum) } else { 0.0 },
+            updated_at,
         })
         .collect()
 }
@@ -266,8 +289,7 @@ impl Profile {
     }
 
     /// The complete export `exportData()` includes.
-    pub fn export(&self, proof: &Personal<'_>, now: f64) -> Export {
-        let v = self.view(proof, now);
+    pub fn export(&self, _: &Personal<'_>, now: f64) -> Export {
         let hl = self.half_life_ms;
         let stamped = |s: &super::Stamped| StampedExport {
             value: s.value.clone(),
@@ -289,9 +311,9 @@ impl Profile {
                     updated_at: s.score.at,
                 })
                 .collect(),
-            categories: affinities(v.categories(), usize::MAX),
-            brands: affinities(v.brands(), usize::MAX),
-            channels: affinities(v.channels(), usize::MAX),
+            categories: affinities(touched(&self.categories, now, hl), usize::MAX),
+            brands: affinities(touched(&self.brands, now, hl), usize::MAX),
+            channels: affinities(touched(&self.channels, now, hl), usize::MAX),
             price_bands: self
                 .prices
                 .iter()

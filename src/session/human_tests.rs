@@ -1244,24 +1244,41 @@ fn the_export_holds_every_name_the_profile_keeps_its_sensitive_counts_and_writer
     let old = json!({"timestamp": NOW - 300.0 * DAY, "channel": "whatsapp"});
     let props = json!({"product_id": "x-1", "category": "Lanterns", "brand": "Glowco"});
     assert!(track_at(&mut s, "Product Viewed", props, old, NOW).accepted);
+    // Two days at a half-life of 0.1: a millionth, 0 to four decimals.
+    let faint = json!({"product_id": "x-2", "category": "Vases"});
+    assert!(
+        track_at(
+            &mut s,
+            "Product Viewed",
+            faint,
+            json!({"timestamp": NOW - 2.0 * DAY}),
+            NOW
+        )
+        .accepted
+    );
     track(&mut s, "Product Viewed", json!({"product_id": "throws-1"}));
     s.flush(NOW);
     let e = s.export(NOW);
     let p = e.profile.as_ref().unwrap();
-    let named =
-        |a: &[crate::profile::Affinity], n: &str| a.iter().any(|x| x.name == n && x.weight == 0.0);
+    let named = |a: &[crate::profile::Affinity], n: &str| {
+        let at = Some(NOW - 300.0 * DAY);
+        a.iter()
+            .any(|x| x.name == n && x.weight == 0.0 && x.updated_at == at)
+    };
     assert!(named(&p.categories, "lanterns"), "{p:?}");
     assert!(named(&p.brands, "glowco"), "{p:?}");
     assert!(named(&p.channels, "whatsapp"), "{p:?}");
     // The summary lists what still weighs something.
     let summary = s.profile(NOW).unwrap();
-    assert!(!summary.categories.iter().any(|c| c.name == "lanterns"));
+    assert!(p.categories.iter().any(|c| c.name == "vases"), "{p:?}");
+    let shown = |c: &crate::profile::Affinity| c.weight > 0.0 && c.updated_at.is_none();
+    assert!(summary.categories.iter().all(shown), "{summary:?}");
     assert_eq!(
         format!("{:?}", p.sensitive_counts),
         r#"Counts([("view", 1)])"#
     );
     assert_eq!(e.writers.len(), 1, "{:?}", e.writers);
-    assert_eq!((e.writers[0].events, e.writers[0].last_write_at), (2, NOW));
+    assert_eq!((e.writers[0].events, e.writers[0].last_write_at), (3, NOW));
 }
 
 #[test]

@@ -460,10 +460,10 @@ export interface ProfileExport {
   /** Of `counts`, the events kept under the `sensitive` consent (withdrawing it takes them out of both). */
   sensitiveCounts: ProfileSummary['counts'];
   items: Array<{ itemId: string; weight: number; views: number; adds: number; updatedAt: number }>;
-  /** Every category (brand, channel) the profile holds by name, one whose weight has decayed to 0 too. */
-  categories: Affinity[];
-  brands: Affinity[];
-  channels: Affinity[];
+  /** Every category (brand, channel) the profile holds by name, one whose weight has decayed to 0 too, with when it was last touched. */
+  categories: Array<Affinity & { updatedAt: number }>;
+  brands: Array<Affinity & { updatedAt: number }>;
+  channels: Array<Affinity & { updatedAt: number }>;
   priceBands: Array<{ min: number; max: number | null; weight: number; updatedAt: number }>;
   recentlyViewed: Stamped[];
   purchases: Array<{ itemId: string; count: number; quantity: number; firstAt: number; lastAt: number }>;
