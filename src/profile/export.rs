@@ -176,11 +176,11 @@ fn weighed<'a>(
 }
 
 /// Every name of a collection with its weight now and when it was last touched: the export's.
-fn touched<'a>(
-    names: &'a super::bounded::Bounded<super::decay::Decayed>,
+fn touched(
+    names: &super::bounded::Bounded<super::decay::Decayed>,
     now: f64,
     half_life_ms: f64,
-) -> impl Iterator<Item = (&'a str, f64, Option<f64>)> {
+) -> impl Iterator<Item = (&str, f64, Option<f64>)> {
     names
         .iter()
         .map(move |(k, d)| (k, d.value(now, half_life_ms), Some(d.at)))
