@@ -36,13 +36,19 @@ const KEYS: &[&str] = &[
     "popularityByChannel",
 ];
 
-/// A field name without case, `_` and `-`: what tells `in_stock` and `Category` for `inStock`
-/// and `category`.
-fn loosely(k: &str) -> String {
-    k.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// A field name without case, white space and punctuation: what tells `in_stock`, `in stock`,
+/// `Category` and `category ` for `inStock` and `category`. A name that starts with `_` or `$`
+/// is a store's own (MongoDB's `_id`, `$type`), never taken for one of them.
+fn loosely(k: &str) -> Option<String> {
+    if k.starts_with(['_', '$']) {
+        return None;
+    }
+    Some(
+        k.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    )
 }
 
 /// Most channels one item may list in `popularityByChannel`.
@@ -98,10 +104,14 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         // A shop's own product objects go as they are: fields vitrine does not read (`url`,
         // `image`, `variants`, …) are passed over. One that is a known field spelt another way
         // (`in_stock`, `Category`) would be passed over unread, so it throws, naming the field.
-        let misspelt =
-            |k: &&str| !KEYS.contains(k) && KEYS.iter().any(|known| loosely(known) == loosely(k));
+        let read_as = |k: &str| {
+            let k = loosely(k)?;
+            KEYS.iter()
+                .find(|known| loosely(known).as_ref() == Some(&k))
+        };
+        let misspelt = |k: &&str| !KEYS.contains(k) && read_as(k).is_some();
         if let Some(k) = item.keys().find(misspelt) {
-            let known = KEYS.iter().find(|known| loosely(known) == loosely(k));
+            let known = read_as(k);
             return Err(bad(&concat(&[
                 "has a field '",
                 k,
@@ -150,11 +160,19 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
                 ]))),
             }
         };
+        // A number, or one written as text (a WooCommerce `price: '21.99'`, as `track` reads
+        // an event's); blank text is none given.
         let number = |key: &str| -> Result<Option<f64>> {
-            match item.get(key) {
-                None => Ok(None),
-                Some(Value::Number(n)) if fits_f32(*n) && *n >= 0.0 => Ok(Some(*n)),
-                Some(_) => Err(bad(&concat(&[
+            let n = match item.get(key) {
+                None => return Ok(None),
+                Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+                Some(Value::String(s)) if s.len() <= 32 => crate::text::parse_number(s.trim()),
+                Some(Value::Number(n)) => Some(*n),
+                Some(_) => None,
+            };
+            match n {
+                Some(n) if fits_f32(n) && n >= 0.0 => Ok(Some(n)),
+                _ => Err(bad(&concat(&[
                     key,
                     " must be a non-negative number of at most 3.4e38",
                 ]))),
@@ -169,38 +187,45 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         let popularity = number("popularity")?;
         has_popularity |= popularity.is_some();
         p.popularity.push(popularity.unwrap_or(0.0) as f32);
-        p.item_tags.push(&match item.get("tags") {
+        // An array of tags, or one string of them separated by commas (Shopify's `tags`).
+        let not_strings = || {
+            bad(&concat(&[
+                "tags must be strings of at most ",
+                &int_to_string(MAX_TEXT_LEN as i64),
+                " bytes",
+            ]))
+        };
+        let not_array = || {
+            bad(&concat(&[
+                "tags must be an array of at most ",
+                &int_to_string(MAX_TAGS as i64),
+                " strings, or one string of them separated by commas",
+            ]))
+        };
+        let given: Vec<&str> = match item.get("tags") {
             None => Vec::new(),
-            Some(Value::Array(list)) if list.len() <= MAX_TAGS => {
-                let mut out = Vec::with_capacity(list.len());
-                for t in list {
-                    match t {
-                        Value::String(s) if s.len() <= MAX_TEXT_LEN => {
-                            if !s.trim().is_empty() {
-                                out.push(tags.intern(s));
-                            }
-                        }
-                        _ => {
-                            return Err(bad(&concat(&[
-                                "tags must be strings of at most ",
-                                &int_to_string(MAX_TEXT_LEN as i64),
-                                " bytes",
-                            ])))
-                        }
-                    }
-                }
-                crate::sort::sort(&mut out);
-                out.dedup();
-                out
+            Some(Value::String(s)) => s.split(',').collect(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|t| t.as_str().ok_or_else(not_strings))
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(not_array()),
+        };
+        if given.len() > MAX_TAGS {
+            return Err(not_array());
+        }
+        let mut item_tags = Vec::with_capacity(given.len());
+        for t in given {
+            if t.len() > MAX_TEXT_LEN {
+                return Err(not_strings());
             }
-            Some(_) => {
-                return Err(bad(&concat(&[
-                    "tags must be an array of at most ",
-                    &int_to_string(MAX_TAGS as i64),
-                    " strings",
-                ])))
+            if !t.trim().is_empty() {
+                item_tags.push(tags.intern(t));
             }
-        });
+        }
+        crate::sort::sort(&mut item_tags);
+        item_tags.dedup();
+        p.item_tags.push(&item_tags);
         match item.get("embedding") {
             None if p.dims == 0 && embeddings.is_empty() => {}
             None => return Err(bad("has no embedding, but earlier items have one")),

@@ -42,10 +42,15 @@ fn a_shops_own_product_objects_open_with_the_fields_vitrine_does_not_read() {
     let m = parse_catalog(&from_json(&json!([
         {"id": "a", "title": "Amber candle", "url": "/p/a", "image": {"src": "/a.jpg"},
          "variants": [{"id": 1}], "name": "Amber", "handle": "amber-candle", "category": "Candles"},
-        {"id": "b", "tags": ["x"], "compare_at_price": "12.00", "price": 9}
+        {"id": "b", "tags": ["x"], "compare_at_price": "12.00", "price": 9},
+        // A Shopify REST product's tags, a WooCommerce product's price: as those APIs give them.
+        {"id": 7, "tags": "summer, linen,, sale ", "price": "21.99"},
+        {"id": 8, "price": " ", "_id": "64b", "$type": "product"}
     ])))
     .unwrap();
-    assert_eq!((m.len(), m.price(1)), (2, Some(9.0)));
+    assert_eq!((m.len(), m.price(1)), (4, Some(9.0)));
+    assert_eq!((m.price(2), m.price(3)), (Some(21.99), None));
+    assert_eq!(m.tags(2).len(), 3);
     assert_eq!(m.category_name(m.category(0)), Some("Candles"));
 }
 
@@ -84,11 +89,19 @@ fn bad_catalogs_name_the_item_and_the_problem() {
             "open: catalog[1] has a field 'Category', read as 'category' only when spelt so",
         ),
         (
+            json!([{"id": "a", "in stock": true}]),
+            "open: catalog[0] has a field 'in stock', read as 'inStock' only when spelt so",
+        ),
+        (
+            json!([{"id": "a", "category ": "Mugs"}]),
+            "open: catalog[0] has a field 'category ', read as 'category' only when spelt so",
+        ),
+        (
             json!([{"id": "a"}, {"id": "a"}]),
             "open: options.catalog item id 'a' appears twice",
         ),
         (
-            json!([{"id": "a", "tags": "x"}]),
+            json!([{"id": "a", "tags": 5}]),
             "open: catalog[0] tags must be an array",
         ),
         (

@@ -325,7 +325,7 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
     let explanation = match p.served {
         // An instance opened without a model or catalog (say, `catalog` still undefined).
         _ if model.is_empty() => {
-            "nothing to show: the catalog is empty (open was given no model or catalog)".to_owned()
+            "nothing to show: the catalog is empty (open was given no model or catalog, or an empty one)".to_owned()
         }
         None => "promotions are paused after your feedback".to_owned(),
         Some(Scenario::Trending) if req.scenario == Scenario::Trending => trending(""),

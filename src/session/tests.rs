@@ -630,7 +630,7 @@ fn a_shelf_of_an_instance_without_a_catalog_says_the_catalog_is_empty() {
         let shelf = s.explain_shelf(&req, NOW).unwrap();
         assert_eq!(
             shelf.explanation,
-            "nothing to show: the catalog is empty (open was given no model or catalog)"
+            "nothing to show: the catalog is empty (open was given no model or catalog, or an empty one)"
         );
         assert!(s.recommend(&req, NOW).unwrap().is_empty());
     }

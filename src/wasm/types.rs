@@ -7,17 +7,17 @@ const TYPES: &'static str = r#"
 /**
  * An item of the `catalog` passed to `Vitrine.open`. Only `id` is required; a shop's own product
  * objects may carry other fields (`url`, `image`, …), which are passed over — except a known
- * field spelt another way (`in_stock`, `Category`), which throws.
+ * field spelt another way (`in_stock`, `Category`: case, spaces, punctuation), which throws.
  */
 export interface CatalogItem {
   id: string | number;
   title?: string | undefined;
   category?: string | undefined;
   brand?: string | undefined;
-  /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float). */
-  price?: number | undefined;
-  /** At most 64. */
-  tags?: readonly string[] | undefined;
+  /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float); a number as text (`'21.99'`) too. */
+  price?: number | string | undefined;
+  /** At most 64; or one string of them separated by commas (`'summer, linen'`, Shopify's). */
+  tags?: readonly string[] | string | undefined;
   /** Default true. Out-of-stock items are never recommended unless `filter.inStock` is false. */
   inStock?: boolean | undefined;
   /** Never used for personalization without the shopper's separate consent. Default false. */
@@ -33,6 +33,8 @@ export interface CatalogItem {
    * personalization). At most 32 channels per item, 64 in all.
    */
   popularityByChannel?: Record<string, number> | undefined;
+  /** A shop's other fields (`url`, `image`, `variants`, …), passed over. */
+  [field: string]: unknown;
 }
 
 /**
