@@ -18,8 +18,9 @@ pub enum IsoError {
 }
 
 /// Reads `s` (white space around it ignored): a date `YYYY-MM-DD` (midnight UTC), or a date,
-/// `T` (or a space), `hh:mm`, optionally `:ss` (up to 60, a leap second) and a fraction (read to
-/// the millisecond, further digits dropped, as `Date.parse` does), then optionally a zone — `Z`,
+/// `T` (or a space), `hh:mm`, optionally `:ss` and a fraction (read to the millisecond, further
+/// digits dropped, as `Date.parse` does; `24:00` is the end of the day, a second `60` is not
+/// read, as there), then optionally a zone — `Z`,
 /// `UTC`, `GMT`, or an offset `±hh`, `±hhmm`, `±hh:mm` —, which one space may precede. Without a
 /// zone the time is read as UTC and not `zoned`; a date alone is midnight UTC, as ECMAScript
 /// reads it, and `zoned`.
@@ -65,7 +66,8 @@ pub fn read(s: &str) -> Result<Iso, IsoError> {
             i += 1 + digits;
         }
     }
-    if hour > 23 || minute > 59 || second > 60 {
+    let end_of_day = hour == 24 && minute == 0 && second == 0 && ms == 0;
+    if (hour > 23 && !end_of_day) || minute > 59 || second > 59 {
         return Err(Unreadable);
     }
     let zone = b.get(i..).unwrap_or_default();
@@ -157,6 +159,7 @@ mod tests {
             ("2024-06-01 13:45:00 UTC", 1_717_249_500_000.0),
             ("2024-06-01 13:45:00 gmt", 1_717_249_500_000.0),
             ("1970-01-01T00:00:00Z", 0.0),
+            ("2026-11-25T24:00Z", 1_795_651_200_000.0),
             (" 2000-03-01T00:00:00.000Z ", 951_868_800_000.0),
         ] {
             assert_eq!(parse(text), Some(ms), "{text}");
@@ -172,7 +175,9 @@ mod tests {
             "2023-02-29T00:00Z",
             "2015-13-01T00:00Z",
             "2015-12-32T00:00Z",
-            "2015-12-12T24:00Z",
+            "2015-12-12T24:00:01Z",
+            "2016-12-31T23:59:60Z",
+            "2015-12-12T19:11:01,5Z",
             "2015-12-12T19:60Z",
             "2015-12-12T19:11+25:00",
             "2015-12-12T19:11+1",
