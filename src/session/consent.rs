@@ -37,9 +37,13 @@ impl Session {
                 let cutoff = now - self.policy.retention_ms();
                 let hl = self.policy.half_life_ms();
                 match self.store.prune_expiring(&self.gate.expiring(), cutoff, hl) {
-                    Ok(0) => {}
-                    Ok(signals) => self.history.push(Entry::Prune { at: now, signals }),
-                    Err(e) => self.note_storage(Err(e), now),
+                    Load::Found(0) | Load::Missing | Load::Newer => {}
+                    Load::Found(signals) => self.history.push(Entry::Prune { at: now, signals }),
+                    Load::Corrupt(reason) => {
+                        let key = self.store.profile_key();
+                        self.reset_key(&key, reason, now);
+                    }
+                    Load::Failed(e) => self.note_storage(Err(e), now),
                 }
                 None
             }
@@ -237,8 +241,15 @@ impl Session {
             if self.unlooked {
                 return self.tend(now);
             }
-            if self.gate.storage().is_some() {
-                self.persist_profile(now);
+            // Within its retention, as a page opened now keeps the stored one: nothing past it
+            // is written back (another tab may have just deleted it), nor an empty profile.
+            if let Some(mut profile) = self.profile.take() {
+                self.prune(&mut profile, now);
+                let blank = profile.is_blank();
+                self.profile = Some(profile);
+                if self.gate.storage().is_some() && !blank {
+                    self.persist_profile(now);
+                }
             }
             self.note_expired(now);
             self.profile = None;
@@ -359,6 +370,20 @@ impl Session {
     /// `erase()`: deletes the profile from memory and every key of the namespace from storage,
     /// and forgets the decision (P15), so nothing is collected again until the shopper decides
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
+    /// What [`Session::erase`] deletes from storage, in `other`: the records an instance kept in
+    /// memory did not write (an earlier page's, in `localStorage`). A refusal this instance
+    /// keeps (`policy.rememberRefusal`) keeps a stored refusal's record too; a failure is noted.
+    pub fn erase_other(&mut self, mut other: crate::store::Store, now: f64) {
+        let keep = self.policy.remember_refusal
+            && self.decision.is_refusal()
+            && matches!(other.load_consent(), Load::Found(d) if d.is_refusal());
+        let consent = other.consent_key();
+        let removed = other.erase_keeping(keep.then_some(consent.as_str()));
+        if removed.is_err() {
+            self.note_storage(removed, now);
+        }
+    }
+
     pub fn erase(&mut self, now: f64) {
         self.drop_profile();
         let r = self.store.erase_all();

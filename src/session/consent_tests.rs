@@ -634,13 +634,73 @@ fn a_profile_under_a_lapsed_decision_keeps_to_its_retention() {
     late.flush(t);
     let _ = open_gpc(&mem, policy.clone(), t + 40.0 * DAY, false);
     assert_eq!(stored(&mem), None, "{:?}", mem.snapshot());
-    // A damaged record under a lapsed decision is left as it is (it is not read).
+    // A damaged record under a lapsed decision is reset, as under a decision that stands (found
+    // by the second re-audit: it was kept, unread, until the shopper answered).
     let mem = MemoryBackend::new();
     let mut s = open_gpc(&mem, policy.clone(), NOW, false);
     grant(&mut s, NOW);
     mem.put_raw("vitrine:profile", "garbage");
-    let _ = open_gpc(&mem, policy, NOW + 40.0 * DAY, false);
-    assert_eq!(stored(&mem).as_deref(), Some("garbage"));
+    let late = open_gpc(&mem, policy, NOW + 40.0 * DAY, false);
+    assert_eq!(stored(&mem), None);
+    let h = late.audit(NOW + 40.0 * DAY).history;
+    assert!(h.iter().any(|e| matches!(e, Entry::Reset { .. })), "{h:?}");
+}
+
+#[test]
+fn a_page_left_open_past_the_decisions_age_writes_nothing_past_retention_back() {
+    // Found by the second re-audit: a page open since day 390 asked again at day 430 and wrote
+    // its 40-day-old view back, right after a page opened that day had deleted it.
+    const DAY: f64 = 24.0 * HOUR;
+    let mem = MemoryBackend::new();
+    let mut a = open_gpc(&mem, json!({}), NOW, false);
+    grant(&mut a, NOW);
+    assert!(view(&mut a, "mugs-1", NOW + 390.0 * DAY));
+    a.flush(NOW + 390.0 * DAY);
+    let _b = open_gpc(&mem, json!({}), NOW + 430.0 * DAY, false);
+    assert!(!mem.snapshot().contains_key("vitrine:profile"));
+    // A's next call (the wasm layer tends the session first).
+    a.tend(NOW + 430.0 * DAY);
+    assert!(a.profile(NOW + 430.0 * DAY).is_none());
+    a.flush(NOW + 430.0 * DAY);
+    assert!(
+        !mem.snapshot().contains_key("vitrine:profile"),
+        "{:?}",
+        mem.snapshot()
+    );
+}
+
+#[test]
+fn erasing_what_another_store_holds_keeps_a_remembered_refusal_and_notes_a_failure() {
+    // Found by the second re-audit: an instance kept in memory erased an earlier page's stored
+    // refusal that `rememberRefusal` keeps, and a failing erasure there was silent.
+    let refuse = json!({"policy": {"rememberRefusal": true}});
+    let local = MemoryBackend::new();
+    let mut earlier = open_gpc(&local, refuse.clone(), NOW, false);
+    set(&mut earlier, json!({"personalization": false}), NOW, false);
+    assert!(local.snapshot().contains_key("vitrine:consent"));
+    let store = || crate::store::Store::new(Box::new(local.clone()), "vitrine");
+    let mut memory = open_gpc(&MemoryBackend::new(), refuse, NOW, false);
+    set(&mut memory, json!({"personalization": false}), NOW, false);
+    memory.erase(NOW);
+    memory.erase_other(store(), NOW);
+    assert_eq!(
+        local.snapshot().keys().collect::<Vec<_>>(),
+        ["vitrine:consent"]
+    );
+    // Without a refusal to keep, everything goes; a storage that fails says so.
+    let mut granted = open_gpc(&MemoryBackend::new(), json!({}), NOW, false);
+    grant(&mut granted, NOW);
+    granted.erase(NOW);
+    *local.disabled.borrow_mut() = true;
+    granted.erase_other(store(), NOW);
+    let h = granted.audit(NOW).history;
+    assert!(
+        h.iter().any(|e| matches!(e, Entry::StorageError { .. })),
+        "{h:?}"
+    );
+    *local.disabled.borrow_mut() = false;
+    granted.erase_other(store(), NOW);
+    assert!(local.snapshot().is_empty(), "{:?}", local.snapshot());
 }
 
 #[test]

@@ -127,9 +127,9 @@ pub fn screen(
         .retain(|l| !line_sensitive(l, known.next().flatten()));
     e.list = e.list.take().filter(|l| !sensitive_name(policy, l));
     e.query = e.query.take().filter(|q| !sensitive_query(policy, q));
-    // What is left is ordinary (a buffered event screened again after withdrawal is replayed as
-    // an ordinary one, not counted under the consent that went).
-    e.sensitive = false;
+    // An event kept under the consent keeps its mark (`sensitive`) when screened again after
+    // withdrawal: replayed onto another tab's copy, it is counted as one, and the erasure that
+    // follows the merge takes it out of the counts whole, as withdrawal did here.
     let removed = before != (e.lines.len(), e.list.is_some(), e.query.is_some());
     let empty = e.lines.is_empty() && e.list.is_none() && e.query.is_none();
     if removed && empty {

@@ -925,6 +925,8 @@ fn p19_a_stale_copy_another_tab_writes_brings_nothing_sensitive_back() {
         );
         assert!(!left.contains("throws"), "{left}");
         assert_eq!(format!("{:?}", e.sensitive_counts), "Counts([])", "{e:?}");
+        // The mixed order left the counts whole at withdrawal, and stays out of them.
+        assert_eq!(format!("{:?}", e.counts), "Counts([])", "{e:?}");
         assert!(e.purchases.iter().any(|p| p.item_id == "mugs-3"), "{e:?}");
     }
 }
@@ -1376,9 +1378,10 @@ fn a_sensitive_category_is_found_however_it_is_spelled() {
 }
 
 #[test]
-fn an_event_screened_again_without_the_sensitive_consent_is_an_ordinary_one() {
-    // Found by the re-audit: a buffered event screened again at withdrawal kept its `sensitive`
-    // mark, and replayed onto another tab's copy it was counted under the consent that went.
+fn an_event_screened_again_without_the_sensitive_consent_keeps_its_mark() {
+    // The second re-audit: clearing the mark (the first re-audit's fix) put a mixed order, which
+    // withdrawal takes out of the counts whole, back into them when replayed onto another tab's
+    // copy. Marked, its count leaves again with the erasure that follows the merge.
     let s = sensitive_shop(&MemoryBackend::new(), json!({"personalization": false}));
     let props = json!({"order_id": "o3",
         "products": [{"product_id": "throws-6"}, {"product_id": "mugs-3"}]});
@@ -1406,9 +1409,6 @@ fn an_event_screened_again_without_the_sensitive_consent_is_an_ordinary_one() {
     assert!(e.sensitive && e.lines.iter().any(|l| l.sensitive));
     let known: Vec<_> = human::catalog_indices(&s.model, &e).collect();
     human::screen(&s.model, &s.policy, &mut e, &known, None).unwrap();
-    assert!(
-        !e.sensitive && e.lines.iter().all(|l| !l.sensitive),
-        "{e:?}"
-    );
+    assert!(e.sensitive && e.lines.iter().all(|l| !l.sensitive), "{e:?}");
     assert_eq!(e.items().map(|(id, _)| id).collect::<Vec<_>>(), ["mugs-3"]);
 }

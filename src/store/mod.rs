@@ -209,27 +209,32 @@ impl Store {
 
     /// Deletes from the stored profile what is older than `cutoff` while no decision stands
     /// ([`Expiring`]): the record is written again without it, or removed when nothing is left.
-    /// Returns how many signals went (0 when none did, nothing is stored, or the record is one
-    /// this version cannot read: those are left as they are).
+    /// Returns how many signals went (`Found(0)` when none did), `Missing` when nothing is
+    /// stored, `Corrupt` for a damaged record (for the caller to reset, as when a decision
+    /// stands), `Newer` for one this version cannot read (left as it is).
     pub fn prune_expiring(
         &mut self,
         proof: &Expiring<'_>,
         cutoff: f64,
         half_life_ms: f64,
-    ) -> Result<usize, StoreError> {
+    ) -> Load<usize> {
         let who = proof.reading();
         let (mut p, clock) = match self.read_profile(who, half_life_ms).0 {
             Load::Found(found) => found,
-            Load::Failed(e) => return Err(e),
-            _ => return Ok(0),
+            other => return other.cast(),
         };
         let pruned = p.prune(who, cutoff);
-        if p.is_blank() {
-            self.remove_profile()?;
+        let written = if p.is_blank() {
+            self.remove_profile()
         } else if pruned > 0 {
-            self.write_profile(who, &p, &clock)?;
+            self.write_profile(who, &p, &clock).map(drop)
+        } else {
+            Ok(())
+        };
+        match written {
+            Ok(()) => Load::Found(pruned),
+            Err(e) => Load::Failed(e),
         }
-        Ok(pruned)
     }
 
     fn read_profile(
@@ -332,8 +337,16 @@ impl Store {
 
     /// Removes every key of this namespace, including ones a newer or older version wrote.
     pub fn erase_all(&mut self) -> Result<(), StoreError> {
+        self.erase_keeping(None)
+    }
+
+    /// [`Store::erase_all`], except the key `kept`.
+    pub fn erase_keeping(&mut self, kept: Option<&str>) -> Result<(), StoreError> {
         let mut first_err = None;
-        for k in self.own_keys() {
+        for k in self.listed_keys()? {
+            if Some(k.as_str()) == kept {
+                continue;
+            }
             if let Err(e) = self.backend.remove(&k) {
                 first_err.get_or_insert(e);
             }
@@ -343,17 +356,21 @@ impl Store {
 
     /// Keys of this namespace, sorted.
     pub fn own_keys(&self) -> Vec<String> {
+        self.listed_keys().unwrap_or_default()
+    }
+
+    /// [`Store::own_keys`], or why the back-end could not list them.
+    fn listed_keys(&self) -> Result<Vec<String>, StoreError> {
         let mut prefix = self.namespace.clone();
         prefix.push(':');
         let mut keys: Vec<String> = self
             .backend
-            .keys()
-            .unwrap_or_default()
+            .keys()?
             .into_iter()
             .filter(|k| k.starts_with(&prefix))
             .collect();
         crate::sort::sort(&mut keys);
-        keys
+        Ok(keys)
     }
 
     /// Every key of this namespace with its size.

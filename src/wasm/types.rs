@@ -8,6 +8,8 @@ const TYPES: &'static str = r#"
  * An item of the `catalog` passed to `Vitrine.open`. Only `id` is required; a shop's own product
  * objects may carry other fields (`url`, `image`, …), which are passed over — except a known
  * field spelt another way (`in_stock`, `Category`: case, spaces, punctuation), which throws.
+ * (TypeScript accepts such objects typed by the shop's own interface; an object literal written
+ * in the call is checked for fields `CatalogItem` does not name, to catch misspellings.)
  */
 export interface CatalogItem {
   id: string | number;
@@ -33,8 +35,6 @@ export interface CatalogItem {
    * personalization). At most 32 channels per item, 64 in all.
    */
   popularityByChannel?: Record<string, number> | undefined;
-  /** A shop's other fields (`url`, `image`, `variants`, …), passed over. */
-  [field: string]: unknown;
 }
 
 /**

@@ -348,18 +348,17 @@ impl Vitrine {
     /// v.consent().source; // → 'default'
     /// ```
     pub fn erase(&self) -> Result<(), JsError> {
-        let namespace = self.with(|s| {
+        let memory = self.shared.is_none();
+        self.with(|s| {
             s.erase(now());
-            Ok(s.namespace().to_owned())
-        })?;
-        if self.shared.is_none() {
-            if let Ok(Some(local)) = LocalStorage::open() {
-                let mut stored = crate::store::Store::new(Box::new(local), &namespace);
-                // Best effort: a failing storage leaves what it holds, as for any erasure.
-                let _ = stored.erase_all();
+            if memory {
+                if let Ok(Some(local)) = LocalStorage::open() {
+                    let stored = crate::store::Store::new(Box::new(local), s.namespace());
+                    s.erase_other(stored, now());
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The channel of this visit: from the landing page's campaign tags (`utm_source`,

@@ -240,9 +240,16 @@ export function isoTimes(v: Vitrine): void {
   v.track('Product Viewed', { product_id: 'a' }, { timestamp: true });
 }
 
-// Found by the re-audit: a literal with the shop's own fields is a catalog item, as the runtime takes it.
-export function shopLiterals(): void {
-  Vitrine.open({ catalog: [{ id: 'a', url: '/p/a', image: { src: '/a.jpg' }, price: '21.99', tags: 'summer, linen' }] });
+// Found by the re-audits: a shop's products typed by its own interface (or class) are catalog
+// items with their other fields, as the runtime takes them; price as text and tags as one string.
+interface Product { id: string; title: string; url: string; price: string; tags: string }
+class Variant { constructor(public id: number, public sku: string) {} }
+export function shopObjects(products: Product[], variants: Variant[]): void {
+  Vitrine.open({ catalog: products });
+  Vitrine.open({ catalog: variants });
+  Vitrine.open({ catalog: [{ id: 'a', price: '21.99', tags: 'summer, linen' }] });
+  // @ts-expect-error: a misspelt field in a literal is caught
+  Vitrine.open({ catalog: [{ id: 'a', in_stock: true }] });
   // @ts-expect-error: a known field keeps its type
   Vitrine.open({ catalog: [{ id: 'a', inStock: 'yes' }] });
 }
