@@ -851,16 +851,7 @@ fn p19_an_item_only_the_event_puts_in_a_sensitive_category_leaves_nothing_past_w
     assert!(track(&mut s, "Order Completed", order).accepted);
     let held = format!("{:?}", s.export(NOW).profile.unwrap());
     assert!(held.contains("throws") && !held.contains("mugs"), "{held}");
-    s.set_consent(
-        &from_json(&json!({"personalization": true, "storage": true})),
-        NOW,
-        false,
-    )
-    .unwrap();
-    for e in [
-        s.export(NOW).profile.unwrap(),
-        open_with(&mem, json!({})).export(NOW).profile.unwrap(),
-    ] {
+    for e in after_withdrawing_sensitive(&mut s, &mem) {
         let left = format!("{e:?}");
         assert!(!left.contains("throws") && !left.contains("mugs"), "{left}");
         assert_eq!(format!("{:?}", e.counts), "Counts([])");
@@ -1156,6 +1147,20 @@ fn p19_withdrawal_takes_sensitive_events_out_of_the_counts_and_times() {
     assert_eq!(s.profile(NOW).unwrap().events, 3);
 }
 
+/// Withdraws the `sensitive` consent (personalization and storage stay); then what is left, in
+/// memory and as a page opened now reads it from storage.
+fn after_withdrawing_sensitive(
+    s: &mut Session,
+    mem: &MemoryBackend,
+) -> [crate::profile::Export; 2] {
+    let consent = json!({"personalization": true, "storage": true});
+    s.set_consent(&from_json(&consent), NOW, false).unwrap();
+    [
+        s.export(NOW).profile.unwrap(),
+        open_with(mem, json!({})).export(NOW).profile.unwrap(),
+    ]
+}
+
 #[test]
 fn p19_withdrawal_leaves_no_order_checkout_or_channel_of_sensitive_events() {
     // Found by the privacy audit: an order of a sensitive item kept a fingerprint made with the
@@ -1191,16 +1196,7 @@ fn p19_withdrawal_leaves_no_order_checkout_or_channel_of_sensitive_events() {
             crate::profile::order_fingerprint(crate::event::fnv1a(order), items.iter().copied());
         format!("{h:016x}")
     };
-    s.set_consent(
-        &from_json(&json!({"personalization": true, "storage": true})),
-        NOW,
-        false,
-    )
-    .unwrap();
-    for e in [
-        s.export(NOW).profile.unwrap(),
-        open_with(&mem, json!({})).export(NOW).profile.unwrap(),
-    ] {
+    for e in after_withdrawing_sensitive(&mut s, &mem) {
         let orders: Vec<&str> = e.orders.iter().map(|o| o.fingerprint.as_str()).collect();
         assert_eq!(orders.len(), 2, "{e:?}");
         for sensitive in [
