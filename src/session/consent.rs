@@ -367,9 +367,6 @@ impl Session {
         self.gate.state().clone()
     }
 
-    /// `erase()`: deletes the profile from memory and every key of the namespace from storage,
-    /// and forgets the decision (P15), so nothing is collected again until the shopper decides
-    /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     /// What [`Session::erase`] deletes from storage, in `other`: the records an instance kept in
     /// memory did not write (an earlier page's, in `localStorage`). A refusal this instance
     /// keeps (`policy.rememberRefusal`) keeps a stored refusal's record too; a failure is noted.
@@ -384,6 +381,9 @@ impl Session {
         }
     }
 
+    /// `erase()`: deletes the profile from memory and every key of the namespace from storage,
+    /// and forgets the decision (P15), so nothing is collected again until the shopper decides
+    /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
         self.drop_profile();
         let r = self.store.erase_all();
