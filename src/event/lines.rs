@@ -255,7 +255,7 @@ pub(super) fn trimmed(v: Option<&Value>) -> Result<Option<&str>, Refusal> {
 }
 
 /// A number, or a string holding one (`"12.99"`), as storefront data layers often send.
-fn number(v: &Value) -> Option<f64> {
+pub(crate) fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => Some(*n),
         Value::String(s) if s.len() <= 32 => crate::text::parse_number(s.trim()),
@@ -265,7 +265,7 @@ fn number(v: &Value) -> Option<f64> {
 
 /// `v`, unless it is a blank string: an empty price or quantity is one not given (a tag
 /// manager's unset variable), not a bad one that loses the whole event.
-fn given(v: Option<&Value>) -> Option<&Value> {
+pub(crate) fn given(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
 }
 

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::value::Value;
 use serde::Serialize;
 
+pub(crate) use lines::{given, number};
 pub use lines::{MAX_PRICE, MAX_QUANTITY, MIN_QUANTITY};
 pub use names::{ignored, kind_of, Vocabulary, EVENT_NAMES, IGNORED_NAMES};
 

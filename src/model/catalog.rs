@@ -163,16 +163,10 @@ pub fn parse_catalog(v: &Value) -> Result<Model> {
         // A number, or one written as text (a WooCommerce `price: '21.99'`, as `track` reads
         // an event's); blank text is none given.
         let number = |key: &str| -> Result<Option<f64>> {
-            let n = match item.get(key) {
-                None => return Ok(None),
-                Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-                Some(Value::String(s)) if s.len() <= 32 => crate::text::parse_number(s.trim()),
-                Some(Value::Number(n)) => Some(*n),
-                Some(_) => None,
-            };
-            match n {
-                Some(n) if fits_f32(n) && n >= 0.0 => Ok(Some(n)),
-                _ => Err(bad(&concat(&[
+            match crate::event::given(item.get(key)).map(crate::event::number) {
+                None => Ok(None),
+                Some(Some(n)) if fits_f32(n) && n >= 0.0 => Ok(Some(n)),
+                Some(_) => Err(bad(&concat(&[
                     key,
                     " must be a non-negative number of at most 3.4e38",
                 ]))),
