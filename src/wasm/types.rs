@@ -9,7 +9,8 @@ const TYPES: &'static str = r#"
  * objects may carry other fields (`url`, `image`, …), which are passed over — except a known
  * field spelt another way (`in_stock`, `Category`: case, spaces, punctuation), which throws.
  * (TypeScript accepts such objects typed by the shop's own interface; an object literal written
- * in the call is checked for fields `CatalogItem` does not name, to catch misspellings.)
+ * in the call is checked for fields `CatalogItem` does not name, to catch misspellings.) An item
+ * is read as `JSON.stringify` reads it: its own data fields, not a class's getters.
  */
 export interface CatalogItem {
   id: string | number;

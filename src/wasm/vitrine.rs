@@ -352,9 +352,14 @@ impl Vitrine {
         self.with(|s| {
             s.erase(now());
             if memory {
-                if let Ok(Some(local)) = LocalStorage::open() {
-                    let stored = crate::store::Store::new(Box::new(local), s.namespace());
-                    s.erase_other(stored, now());
+                match LocalStorage::open() {
+                    Ok(Some(local)) => {
+                        let stored = crate::store::Store::new(Box::new(local), s.namespace());
+                        s.erase_other(stored, now());
+                    }
+                    Ok(None) => {}
+                    // Its records could not be looked at, let alone deleted: said so.
+                    Err(e) => s.report_storage_problem(&e.0, now()),
                 }
             }
             Ok(())
