@@ -368,9 +368,22 @@ impl Session {
     }
 
     /// What [`Session::erase`] deletes from storage, in `other`: the records an instance kept in
-    /// memory did not write (an earlier page's, in `localStorage`). A refusal this instance
-    /// keeps (`policy.rememberRefusal`) keeps a stored refusal's record too; a failure is noted.
-    pub fn erase_other(&mut self, mut other: crate::store::Store, now: f64) {
+    /// memory did not write (an earlier page's, in `localStorage`; `None` where there is none).
+    /// A refusal this instance keeps (`policy.rememberRefusal`) keeps a stored refusal's record
+    /// too; a failure, or a storage that cannot be reached, is noted.
+    pub fn erase_other(
+        &mut self,
+        other: core::result::Result<
+            Option<Box<dyn crate::store::Backend>>,
+            crate::store::StoreError,
+        >,
+        now: f64,
+    ) {
+        let mut other = match other {
+            Ok(Some(backend)) => crate::store::Store::new(backend, self.store.namespace()),
+            Ok(None) => return,
+            Err(e) => return self.note_storage(Err(e), now),
+        };
         let keep = self.policy.remember_refusal
             && self.decision.is_refusal()
             && matches!(other.load_consent(), Load::Found(d) if d.is_refusal());

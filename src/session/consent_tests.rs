@@ -678,7 +678,11 @@ fn erasing_what_another_store_holds_keeps_a_remembered_refusal_and_notes_a_failu
     let mut earlier = open_gpc(&local, refuse.clone(), NOW, false);
     set(&mut earlier, json!({"personalization": false}), NOW, false);
     assert!(local.snapshot().contains_key("vitrine:consent"));
-    let store = || crate::store::Store::new(Box::new(local.clone()), "vitrine");
+    let store = || {
+        Ok(Some(
+            Box::new(local.clone()) as Box<dyn crate::store::Backend>
+        ))
+    };
     let mut memory = open_gpc(&MemoryBackend::new(), refuse, NOW, false);
     set(&mut memory, json!({"personalization": false}), NOW, false);
     memory.erase(NOW);

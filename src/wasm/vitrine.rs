@@ -352,15 +352,9 @@ impl Vitrine {
         self.with(|s| {
             s.erase(now());
             if memory {
-                match LocalStorage::open() {
-                    Ok(Some(local)) => {
-                        let stored = crate::store::Store::new(Box::new(local), s.namespace());
-                        s.erase_other(stored, now());
-                    }
-                    Ok(None) => {}
-                    // Its records could not be looked at, let alone deleted: said so.
-                    Err(e) => s.report_storage_problem(&e.0, now()),
-                }
+                let local =
+                    LocalStorage::open().map(|l| l.map(|l| Box::new(l) as Box<dyn Backend>));
+                s.erase_other(local, now());
             }
             Ok(())
         })
