@@ -10,32 +10,33 @@ const TYPES: &'static str = r#"
  * field spelt another way (`in_stock`, `Category`: case, spaces, punctuation), which throws.
  * (TypeScript accepts such objects typed by the shop's own interface; an object literal written
  * in the call is checked for fields `CatalogItem` does not name, to catch misspellings.) An item
- * is read as `JSON.stringify` reads it: its own data fields, not a class's getters.
+ * is read as `JSON.stringify` reads it: its own data fields, not a class's getters. A field that
+ * is `null` is one not given (a product API's empty value).
  */
 export interface CatalogItem {
   id: string | number;
-  title?: string | undefined;
-  category?: string | undefined;
-  brand?: string | undefined;
+  title?: string | null | undefined;
+  category?: string | null | undefined;
+  brand?: string | null | undefined;
   /** Shop currency; non-negative, at most 3.4e38 (held as a 32-bit float); a number as text (`'21.99'`) too. */
-  price?: number | string | undefined;
+  price?: number | string | null | undefined;
   /** At most 64; or one string of them separated by commas (`'summer, linen'`, Shopify's). */
-  tags?: readonly string[] | string | undefined;
+  tags?: readonly string[] | string | null | undefined;
   /** Default true. Out-of-stock items are never recommended unless `filter.inStock` is false. */
-  inStock?: boolean | undefined;
+  inStock?: boolean | null | undefined;
   /** Never used for personalization without the shopper's separate consent. Default false. */
-  sensitive?: boolean | undefined;
+  sensitive?: boolean | null | undefined;
   /** Same width for every item (1–1024); finite values of at most 3.4e38 in size. */
-  embedding?: readonly number[] | undefined;
+  embedding?: readonly number[] | null | undefined;
   /** Any non-negative number up to 3.4e38 (units sold, views); drives `trending` for catalog-only shops. */
-  popularity?: number | undefined;
+  popularity?: number | null | undefined;
   /**
    * What is trending among each channel's visitors, e.g. `{tiktok: 120, instagram: 40}`
    * (non-negative numbers; labels normalized like `track`'s `options.channel`). A visitor
    * arriving from that channel sees these first on `trending` (and on `for_you` before any
    * personalization). At most 32 channels per item, 64 in all.
    */
-  popularityByChannel?: Record<string, number> | undefined;
+  popularityByChannel?: Record<string, number> | null | undefined;
 }
 
 /**

@@ -197,3 +197,12 @@ test('every result has the fields its interface declares: none missing, none und
   same('PublisherRestriction', tc.publisherRestrictions[0]);
   v.free();
 });
+
+test('a catalog item field given as null is one not given, as CatalogItem declares', () => {
+  const item = Object.fromEntries(Object.keys(members('CatalogItem')).map((k) => [k, null]));
+  item.id = 'a';
+  const v = Vitrine.open({ catalog: [item, { id: 'b', category: 'Mugs', inStock: false }], storage: 'memory' });
+  // `inStock: null` is the default, in stock: 'a' is on the shelf, 'b' is not.
+  assert.deepEqual(v.recommend({ scenario: 'trending' }).map((r) => r.itemId), ['a']);
+  v.free();
+});

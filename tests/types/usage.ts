@@ -253,3 +253,8 @@ export function shopObjects(products: Product[], variants: Variant[]): void {
   // @ts-expect-error: a known field keeps its type
   Vitrine.open({ catalog: [{ id: 'a', inStock: 'yes' }] });
 }
+
+// Found by the third re-audit: a product API's null fields are fields not given, as the runtime takes them.
+export function nullFields(): void {
+  Vitrine.open({ catalog: [{ id: 'a', title: null, category: null, price: null, tags: null, inStock: null }] });
+}
