@@ -15,8 +15,8 @@ let by = 'category';
 let drawn = null;
 
 const KEY_MEANING = {
-  profile: 'The profile: decaying weights of items, categories, brands, channels and price bands; recent views, purchases, cart, searches. Binary, checksummed.',
-  consent: 'The consent decision: personalization, storage, sensitive, which signal decided and when. 13 bytes (27 characters stored).',
+  profile: 'The profile: decaying weights of items, categories, brands, channels and price bands; recent views, purchases, cart, searches; when it began and the last erasures known, so no tab brings back a copy from before one. Binary, checksummed.',
+  consent: 'The consent decision: personalization, storage, sensitive, which signal decided and when, and when the profile and the sensitive signals were last erased. 29 bytes (48 characters stored).',
 };
 
 /** localStorage keys that are not vitrine's, with what they are; erase() does not remove them. */

@@ -286,8 +286,8 @@ function column(i) {
     el('p', { class: 'stored' }, r.keys.length
       ? `Kept between visits: ${r.keys.map((k) => `${k.key} (${bytes(k.bytes)})`).join(', ')}`
       : 'Nothing kept between visits.'),
-    // audit() counts what the browser's quota counts, key and value in UTF-16: the 13-byte
-    // consent record is some 100 B there, which needs saying next to "a 13-byte record".
+    // audit() counts what the browser's quota counts, key and value in UTF-16: the 29-byte
+    // consent record is some 140 B there, which needs saying next to "a 29-byte record".
     r.keys.length ? el('p', { class: 'footnote', text: 'Sizes as the browser\'s storage quota counts them: key and value, 2 bytes a character.' }) : null);
 }
 

@@ -162,8 +162,29 @@ pub struct ExportData {
     /// each page that wrote it in the last minute (a random id per page), how many events it
     /// recorded, when it last wrote — what lets another tab's write keep this one's events.
     pub writers: Vec<Writer>,
+    /// When the profile held began (`None` when none is held): stored with it.
+    pub profile_began_at: Option<f64>,
+    /// The last erasures this page knows of, which both records carry (`store::lineage`).
+    pub erased_at: ErasedAt,
     pub storage: Vec<KeyInfo>,
     pub history: Vec<Entry>,
+}
+
+/// [`ExportData::erased_at`]: ms since the epoch, `None` for none known.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErasedAt {
+    pub profile: Option<f64>,
+    pub sensitive: Option<f64>,
+}
+
+impl From<crate::store::Erasures> for ErasedAt {
+    fn from(e: crate::store::Erasures) -> Self {
+        let known = |t: f64| (t > 0.0).then_some(t);
+        ErasedAt {
+            profile: known(e.profile),
+            sensitive: known(e.sensitive),
+        }
+    }
 }
 
 /// One entry of the writers' clock ([`ExportData::writers`]).

@@ -43,8 +43,9 @@ use crate::bytes::{Reader, Truncated, Writer};
 use crate::consent::Personal;
 use crate::event::{Kind, MAX_QUANTITY, MAX_TEXT_LEN};
 
-/// The payload version [`Profile::encode`] writes (the store's envelope version).
-pub const VERSION: u8 = 5;
+/// The payload version [`Profile::encode`] writes (the store's envelope version; version 6
+/// changed the record around the payload, not the payload).
+pub const VERSION: u8 = 6;
 /// Oldest payload version [`Profile::decode_version`] reads.
 pub const OLDEST: u8 = 2;
 

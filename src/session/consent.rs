@@ -23,7 +23,11 @@ pub enum TcfEvent {
 impl Session {
     /// The shopper's stored decision (P2), read at open; a damaged record is reset and reported.
     pub(super) fn stored_decision(&mut self, now: f64) -> Option<Decision> {
-        match self.store.load_consent() {
+        let found = self.store.load_consent();
+        if let Load::Found((_, known)) = &found {
+            self.erasures.join(*known);
+        }
+        match found.map(|(d, _)| d) {
             Load::Found(d) if self.policy.consent_expired(d.at, now) => {
                 // Asked again: no decision until the shopper answers, which replaces the record.
                 // Until then storage is left as it is (the record, and the profile it allowed,
@@ -86,6 +90,14 @@ impl Session {
         }
     }
 
+    /// Takes in the erasures the stored consent record knows of (a decision given at `open`
+    /// replaces the record's, not that).
+    pub(super) fn join_stored_erasures(&mut self) {
+        if let Load::Found((_, known)) = self.store.load_consent() {
+            self.erasures.join(known);
+        }
+    }
+
     /// Notes that the decision stored is older than `policy.consentMaxAgeDays`, and leaves storage
     /// as it is until the shopper answers (as for a record this tab cannot read).
     fn note_expired(&mut self, now: f64) {
@@ -124,6 +136,18 @@ impl Session {
             sensitive: state.sensitive,
             source: state.source.as_str(),
         });
+        // A decision made here that denies personalization (or `sensitive`) erases what a
+        // decision before it allowed, here, in storage and, through the records, in every tab
+        // (a copy of before is told apart by the time: `store::lineage`). One taken over from
+        // storage, or none at all, brings its record's erasures instead.
+        if !matches!(decision.source, Source::Stored | Source::Default) {
+            if !state.personalization {
+                self.erasures.profile = self.erasures.profile.max(now);
+            }
+            if !(state.sensitive && state.personalization) {
+                self.erasures.sensitive = self.erasures.sensitive.max(now);
+            }
+        }
         let withdrawn = self.gate.set(state);
         if withdrawn.sensitive && !withdrawn.personalization {
             self.erase_sensitive(now);
@@ -159,6 +183,13 @@ impl Session {
         self.sync_storage(now);
     }
 
+    /// A new profile, begun now, or at the last erasure this tab knows of when the clock was
+    /// put back since.
+    pub(super) fn begin(&mut self, now: f64) -> Profile {
+        self.born = now.max(self.erasures.profile);
+        Profile::new(self.policy.half_life_ms())
+    }
+
     /// The stored profile when both proofs allow reading it, else a new one; pruned to the
     /// retention period either way.
     fn load_or_new(&mut self, now: f64) -> Profile {
@@ -167,29 +198,43 @@ impl Session {
             Some((who, persist)) => self.store.load_profile(&who, &persist, hl),
             None => (Load::Missing, None),
         };
+        // Whether what is stored must be written again (replaced, or screened).
+        let mut rewrite = false;
         let mut profile = match loaded {
-            Load::Found((p, clock)) => {
+            Load::Found((mut p, clock, lineage)) if lineage.after(&self.erasures) => {
                 self.revision = revision;
                 self.clock = clock;
+                self.born = lineage.born;
+                if lineage.erasures.sensitive < self.erasures.sensitive {
+                    rewrite = self.erase_sensitive_in(&mut p, now) > 0;
+                }
+                self.erasures.join(lineage.erasures);
                 p
             }
-            Load::Missing => Profile::new(hl),
+            Load::Found(_) => {
+                // Written from a copy made before an erasure this tab knows of: replaced.
+                rewrite = true;
+                self.revision = revision;
+                self.note_stale_copy(now);
+                self.begin(now)
+            }
+            Load::Missing => self.begin(now),
             Load::Corrupt(reason) => {
                 let key = self.store.profile_key();
                 self.reset_key(&key, reason, now);
-                Profile::new(hl)
+                self.begin(now)
             }
             Load::Newer => {
                 self.saw_newer_profile(now);
-                Profile::new(hl)
+                self.begin(now)
             }
             Load::Failed(e) => {
                 self.unread_profile = true;
                 self.note_storage(Err(e), now);
-                Profile::new(hl)
+                self.begin(now)
             }
         };
-        self.dirty = self.prune(&mut profile, now);
+        self.dirty = self.prune(&mut profile, now) || rewrite;
         profile
     }
 
@@ -386,7 +431,7 @@ impl Session {
         };
         let keep = self.policy.remember_refusal
             && self.decision.is_refusal()
-            && matches!(other.load_consent(), Load::Found(d) if d.is_refusal());
+            && matches!(other.load_consent(), Load::Found((d, _)) if d.is_refusal());
         let consent = other.consent_key();
         let removed = other.erase_keeping(keep.then_some(consent.as_str()));
         if removed.is_err() {
@@ -399,6 +444,7 @@ impl Session {
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
         self.drop_profile();
+        self.erasures.profile = self.erasures.profile.max(now);
         let r = self.store.erase_all();
         self.consent_stored = false;
         self.record_stored = false;

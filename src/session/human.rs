@@ -204,9 +204,9 @@ impl Session {
                 self.persist_profile(now);
             }
         }
-        let Some(who) = self.gate.personalization() else {
+        if self.gate.personalization().is_none() {
             return Err(Refusal::NoConsent);
-        };
+        }
         screen(
             &self.model,
             &self.policy,
@@ -214,8 +214,13 @@ impl Session {
             known,
             self.gate.sensitive().as_ref(),
         )?;
-        let hl = self.policy.half_life_ms();
-        let profile = self.profile.get_or_insert_with(|| Profile::new(hl));
+        if self.profile.is_none() {
+            self.profile = Some(self.begin(now));
+        }
+        let (Some(who), Some(profile)) = (self.gate.personalization(), self.profile.as_mut())
+        else {
+            return Err(Refusal::NoConsent);
+        };
         if !profile.record(&who, &event, t) {
             return Err(Refusal::Duplicate);
         }
@@ -314,29 +319,44 @@ impl Session {
     /// Erases every sensitive signal from the profile (the sensitive consent was withdrawn), and
     /// from this tab's merge buffer, so a merge cannot bring them back.
     pub(super) fn erase_sensitive(&mut self, now: f64) {
+        self.screen_own();
+        let Some(mut p) = self.profile.take() else {
+            return;
+        };
+        if self.erase_sensitive_in(&mut p, now) > 0 {
+            self.dirty = true;
+        }
+        self.profile = Some(p);
+        // What ranking kept may name what was just erased.
+        self.scratch.forget();
+    }
+
+    /// Screens this tab's merge buffer as without the `sensitive` consent.
+    pub(super) fn screen_own(&mut self) {
         let (model, policy) = (&self.model, &self.policy);
         self.own.retain_mut(|o| {
             let known: Vec<_> = catalog_indices(model, &o.event).collect();
             screen(model, policy, &mut o.event, &known, None).is_ok()
         });
+    }
+
+    /// Erases every sensitive signal of `p` (this tab's profile, or a stored copy), and notes
+    /// it in the history; returns how many went.
+    pub(super) fn erase_sensitive_in(&mut self, p: &mut Profile, now: f64) -> usize {
+        let (model, policy) = (&self.model, &self.policy);
         let Some(who) = self.gate.personalization() else {
-            return;
-        };
-        let Some(p) = self.profile.as_mut() else {
-            return;
+            return 0;
         };
         let erased = p.erase_sensitive(&who, &|id| sensitive_item(model, policy, id), &|name| {
             sensitive_name(policy, name) || sensitive_query(policy, name)
         });
-        // What ranking kept may name what was just erased.
-        self.scratch.forget();
         if erased > 0 {
-            self.dirty = true;
             self.history.push(Entry::Erase {
                 at: now,
                 what: "sensitive",
             });
         }
+        erased
     }
 
     /// `channel()`: the channel of this visit.

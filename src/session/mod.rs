@@ -28,7 +28,7 @@ use crate::policy::Policy;
 use crate::profile::{Profile, Summary};
 use crate::recommend::{self, Recommendation, Request, Scratch, Shelf, Weights};
 use crate::rng::Rng;
-use crate::store::{Backend, Clock, Store};
+use crate::store::{Backend, Clock, Erasures, Store};
 use crate::value::{Blob, Value};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -226,6 +226,10 @@ pub struct Session {
     gpc: bool,
     /// Present only while personalization consent is given.
     profile: Option<Profile>,
+    /// When that profile began ([`crate::store::Lineage::born`]; read only while it is held).
+    born: f64,
+    /// The erasures this tab knows of, its own and those other tabs' records told of.
+    erasures: Erasures,
     /// This tab's recent events (at most [`MAX_OWN`], for [`MERGE_WINDOW_MS`] once stored).
     own: VecDeque<Own>,
     /// This tab's id as a writer of the stored profile, and its last event number.
@@ -297,6 +301,8 @@ impl Session {
             decision: Decision::default(),
             gpc: env.gpc,
             profile: None,
+            born: 0.0,
+            erasures: Erasures::default(),
             own: VecDeque::new(),
             writer: Rng::new(env.seed ^ 0x5752_4954_4552).next_u64() as u32,
             seq: 0,
@@ -327,7 +333,12 @@ impl Session {
             currency: opts.currency,
         };
         let decision = match opts.consent {
-            Some(input) => input.decide(env.now, env.gpc),
+            Some(input) => {
+                // The decision given replaces the stored one, not what that one's record knows
+                // of erasures (a copy of before one may be stored).
+                s.join_stored_erasures();
+                input.decide(env.now, env.gpc)
+            }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
         s.apply(decision, env.now);
@@ -521,6 +532,8 @@ impl Session {
                     .collect(),
                 _ => Vec::new(),
             },
+            profile_began_at: who.and(self.profile.as_ref()).map(|_| self.born),
+            erased_at: self.erasures.into(),
             storage: self.store.inventory(),
             history: self.history.entries(),
         }

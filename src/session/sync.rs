@@ -18,7 +18,7 @@
 use super::{Session, MERGE_WINDOW_MS};
 use crate::audit::Entry;
 use crate::consent::{Decision, Source};
-use crate::store::{Clock, Load, StoreError};
+use crate::store::{Clock, Erasures, Lineage, Load, StoreError};
 
 impl Session {
     /// Writes or removes stored records so storage holds exactly what consent allows.
@@ -101,7 +101,7 @@ impl Session {
         if d.source == Source::Stored {
             d.source = self.stored_source;
         }
-        let r = self.store.save_consent(&d);
+        let r = self.store.save_consent(&d, &self.erasures);
         self.consent_stored = r.is_ok();
         self.record_stored |= r.is_ok();
         r
@@ -159,9 +159,14 @@ impl Session {
         if self.seq > 0 {
             self.clock.advance(self.writer, self.seq, now);
         }
+        let lineage = Lineage {
+            born: self.born,
+            erasures: self.erasures,
+        };
         let result = match (self.gate.persistent_profile(), &self.profile) {
             (Some((who, persist)), Some(p)) => {
-                self.store.save_profile(&who, &persist, p, &self.clock)
+                self.store
+                    .save_profile(&who, &persist, p, &self.clock, &lineage)
             }
             _ => return,
         };
@@ -222,10 +227,39 @@ impl Session {
             return None;
         }
         match load {
-            Load::Found((mut stored, clock)) => {
+            Load::Found((mut stored, clock, lineage)) => {
                 // Only the events a stale copy could lack are re-applied: the ones stored within
                 // the merge window, and those not stored yet.
                 forget_stored(&mut self.own, self.confirmed, now);
+                // What this tab holds from before an erasure the copy knows of goes first, but
+                // for its events recorded since that copy's profile began (under the new yes).
+                self.follow_erasures(lineage.erasures, lineage.born, now);
+                if !lineage.after(&self.erasures) {
+                    // Written by a tab that had not seen an erasure this tab knows of: not
+                    // taken, and this tab's profile is written over it.
+                    self.revision = revision;
+                    self.note_stale_copy(now);
+                    if self.profile.is_none() {
+                        let mut fresh = self.begin(now);
+                        let who = self.gate.personalization()?;
+                        for o in &self.own {
+                            fresh.record(&who, &o.event, o.t);
+                        }
+                        self.profile = Some(fresh);
+                    }
+                    self.dirty = true;
+                    return Some(true);
+                }
+                if lineage.erasures.sensitive < self.erasures.sensitive {
+                    // …and one from before a `sensitive` withdrawal this tab knows of is
+                    // screened before this tab's events of since are re-applied.
+                    self.erase_sensitive_in(&mut stored, now);
+                }
+                self.born = match self.profile {
+                    Some(_) => self.born.min(lineage.born),
+                    None => lineage.born,
+                };
+                let who = self.gate.personalization()?;
                 let seen = clock.seen(self.writer);
                 let mut replayed = false;
                 for o in self.own.iter().filter(|o| o.seq > seen) {
@@ -260,10 +294,46 @@ impl Session {
         }
     }
 
+    /// Another tab's record knows of erasures this tab missed (it was busy while the shopper
+    /// withdrew there, and perhaps gave the consent again): the profile this tab holds, when it
+    /// began before the profile's erasure, goes with the events it recorded before `since`
+    /// (when the profile of the new yes began; `INFINITY`: not known), and what it holds from
+    /// before the `sensitive` erasure is screened. See `store::lineage`.
+    fn follow_erasures(&mut self, known: Erasures, since: f64, now: f64) {
+        if self.profile.is_some() && self.born < known.profile {
+            let since = since.max(known.profile);
+            self.own.retain(|o| o.recorded >= since);
+            self.profile = None;
+            self.scratch.forget();
+            self.history.push(Entry::Erase {
+                at: now,
+                what: "profile",
+            });
+        }
+        if known.sensitive > self.erasures.sensitive {
+            self.erase_sensitive(now);
+        }
+        self.erasures.join(known);
+    }
+
+    /// Notes that the stored profile, a copy made before an erasure this tab knows of, is
+    /// replaced.
+    pub(super) fn note_stale_copy(&mut self, now: f64) {
+        self.history.push(Entry::Reset {
+            at: now,
+            key: self.store.profile_key(),
+            reason: "written from a copy made before an erasure (a tab busy while it happened)",
+        });
+    }
+
     /// Another tab changed vitrine's storage (the `storage` event): take over its newer decision
     /// (P9), follow its withdrawal or erasure (P10), and merge its profile.
     pub fn storage_changed(&mut self, now: f64) {
-        match self.store.load_consent() {
+        let found = self.store.load_consent();
+        if let Load::Found((_, known)) = &found {
+            self.follow_erasures(*known, f64::INFINITY, now);
+        }
+        match found.map(|(d, _)| d) {
             // Another tab's decision older than `consentMaxAgeDays` (a CMP's of long ago) stands
             // no more here than at open.
             Load::Found(d) if self.policy.consent_expired(d.at, now) => {}

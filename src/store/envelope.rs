@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! base64url( magic: 2 bytes ("VP" profile, "VC" consent)
-//!          · version: u8 (currently 5; 2 to 4 are still read)
+//!          · version: u8 (currently 6; 2 to 5 are still read)
 //!          · crc32(payload): u32 little-endian
 //!          · payload )
 //! ```
@@ -17,8 +17,9 @@ use crate::bytes::{base64url_decode, base64url_encode, crc32, Reader};
 /// adds the `sensitive` purpose; the profile adds the survey answer, cart removals, the open
 /// checkout and order fingerprints (see `profile::codec`). 4: the profile adds how many of each
 /// item are in the cart. 5: the profile adds how many events were kept under the `sensitive`
-/// consent.
-pub const VERSION: u8 = 5;
+/// consent. 6: both records add the erasures their writer knew of, and the profile record when
+/// its profile began ([`super::lineage`]).
+pub const VERSION: u8 = 6;
 /// Oldest version this build reads (and rewrites as [`VERSION`] at the next write).
 pub const OLDEST: u8 = 2;
 

@@ -12,17 +12,20 @@
 //! while tabs stay open), wrote it, and this one leaves it alone rather than destroy data it
 //! cannot read.
 //!
-//! The consent record's payload (13 bytes, little-endian; 12 in version 2, without the last):
+//! The consent record's payload (29 bytes, little-endian; 12 in version 2, without `sensitive`;
+//! 13 in versions 3 to 5, without the erasures):
 //!
 //! ```text
 //! u8 personalization (0|1) · u8 storage (0|1) · u8 source · f64 decided at (ms; 0 = never)
 //! · u8 over_gpc (0|1: an explicit opt-in made while the browser sent GPC) · u8 sensitive (0|1)
+//! · f64 profile erased at · f64 sensitive erased at (ms; 0 = never: see [`lineage`])
 //! ```
 //!
 //! Sources: 0 default, 1 explicit, 2 tcf, 3 googleConsentMode, 4 gpc, 5 stored.
 //!
 //! The profile record's payload is the writers' [`Clock`] (`u8 n · n × (u32 writer, u32 seq,
-//! f64 at)`) followed by the profile itself (see [`crate::profile::codec`]).
+//! f64 at)`), then (from version 6) its [`Lineage`] (`f64 born · f64 profile erased at · f64
+//! sensitive erased at`), then the profile itself (see [`crate::profile::codec`]).
 //!
 //! A profile's *revision* is the payload checksum its envelope declares (read from the first 12
 //! characters, so a full 100 KB record is not checksummed again per event), or the CRC-32 of the
@@ -31,15 +34,20 @@
 
 pub mod clock;
 pub mod envelope;
+pub mod lineage;
 mod memory;
 
 pub use clock::Clock;
+pub use lineage::{Erasures, Lineage};
 pub use memory::MemoryBackend;
 
 use crate::bytes::{crc32, Reader, Writer};
 use crate::consent::{Decision, Expiring, Persist, Personal, Source};
 use crate::profile::Profile;
 use envelope::{open, seal, Kind};
+
+/// A stored profile, with the writers' clock and its lineage.
+pub type Stored = (Profile, Clock, Lineage);
 
 /// A failure of the storage back-end (quota exceeded, storage disabled, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +98,14 @@ fn opened(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), Load<core::convert::
 }
 
 impl<T> Load<T> {
+    /// The same outcome, what was found passed through `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Load<U> {
+        match self {
+            Load::Found(t) => Load::Found(f(t)),
+            other => other.cast(),
+        }
+    }
+
     /// The same outcome for another payload type, when there is none.
     fn cast<U>(self) -> Load<U> {
         match self {
@@ -170,15 +186,17 @@ impl Store {
         self.key("consent")
     }
 
-    /// Writes the profile with its clock and returns its revision. Needs both proofs.
+    /// Writes the profile with its clock and lineage, and returns its revision. Needs both
+    /// proofs.
     pub fn save_profile(
         &mut self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         p: &Profile,
         clock: &Clock,
+        lineage: &Lineage,
     ) -> Result<u32, StoreError> {
-        self.write_profile(who, p, clock)
+        self.write_profile(who, p, clock, lineage)
     }
 
     fn write_profile(
@@ -186,9 +204,11 @@ impl Store {
         who: &Personal<'_>,
         p: &Profile,
         clock: &Clock,
+        lineage: &Lineage,
     ) -> Result<u32, StoreError> {
         let mut w = Writer::default();
         clock.encode(&mut w);
+        lineage.encode(&mut w);
         w.buf.extend_from_slice(&p.encode(who));
         let (value, crc) = envelope::seal_with_crc(Kind::Profile, &w.buf);
         let key = self.profile_key();
@@ -196,14 +216,14 @@ impl Store {
         Ok(crc)
     }
 
-    /// Reads the profile and its clock, with the revision of what is stored (`None` when nothing
-    /// is). Reading personal data also needs both proofs.
+    /// Reads the profile, its clock and lineage, with the revision of what is stored (`None` when
+    /// nothing is). Reading personal data also needs both proofs.
     pub fn load_profile(
         &self,
         who: &Personal<'_>,
         _: &Persist<'_>,
         half_life_ms: f64,
-    ) -> (Load<(Profile, Clock)>, Option<u32>) {
+    ) -> (Load<Stored>, Option<u32>) {
         self.read_profile(who, half_life_ms)
     }
 
@@ -219,7 +239,7 @@ impl Store {
         half_life_ms: f64,
     ) -> Load<usize> {
         let who = proof.reading();
-        let (mut p, clock) = match self.read_profile(who, half_life_ms).0 {
+        let (mut p, clock, lineage) = match self.read_profile(who, half_life_ms).0 {
             Load::Found(found) => found,
             other => return other.cast(),
         };
@@ -227,7 +247,7 @@ impl Store {
         let written = if p.is_blank() {
             self.remove_profile()
         } else if pruned > 0 {
-            self.write_profile(who, &p, &clock).map(drop)
+            self.write_profile(who, &p, &clock, &lineage).map(drop)
         } else {
             Ok(())
         };
@@ -237,11 +257,7 @@ impl Store {
         }
     }
 
-    fn read_profile(
-        &self,
-        who: &Personal<'_>,
-        half_life_ms: f64,
-    ) -> (Load<(Profile, Clock)>, Option<u32>) {
+    fn read_profile(&self, who: &Personal<'_>, half_life_ms: f64) -> (Load<Stored>, Option<u32>) {
         let v = match self.backend.get(&self.profile_key()) {
             Err(e) => return (Load::Failed(e), None),
             Ok(None) => return (Load::Missing, None),
@@ -252,13 +268,22 @@ impl Store {
             Err(e) => e.cast(),
             Ok((version, payload)) => {
                 let mut r = Reader::new(&payload);
-                match Clock::decode(&mut r) {
+                let head = Clock::decode(&mut r).and_then(|clock| {
+                    let lineage = if version >= 6 {
+                        Lineage::decode(&mut r)?
+                    } else {
+                        Some(Lineage::default())
+                    };
+                    Ok((clock, lineage))
+                });
+                match head {
                     Err(_) => Load::Corrupt("truncated"),
-                    Ok(None) => Load::Corrupt("bad writer clock"),
-                    Ok(Some(clock)) => {
+                    Ok((None, _)) => Load::Corrupt("bad writer clock"),
+                    Ok((_, None)) => Load::Corrupt("bad lineage"),
+                    Ok((Some(clock), Some(lineage))) => {
                         let rest = payload.get(r.position()..).unwrap_or_default();
                         match Profile::decode_version(who, rest, half_life_ms, version) {
-                            Ok(p) => Load::Found((p, clock)),
+                            Ok(p) => Load::Found((p, clock, lineage)),
                             Err(e) => Load::Corrupt(e.describe()),
                         }
                     }
@@ -274,7 +299,7 @@ impl Store {
     }
 
     /// Writes the consent record (layout in the module documentation).
-    pub fn save_consent(&mut self, d: &Decision) -> Result<(), StoreError> {
+    pub fn save_consent(&mut self, d: &Decision, erasures: &Erasures) -> Result<(), StoreError> {
         let mut w = Writer::default();
         w.u8(u8::from(d.personalization));
         w.u8(u8::from(d.storage));
@@ -282,13 +307,14 @@ impl Store {
         w.f64(d.at.unwrap_or(0.0));
         w.u8(u8::from(d.over_gpc));
         w.u8(u8::from(d.sensitive));
+        erasures.encode(&mut w);
         let value = seal(Kind::Consent, &w.buf);
         let key = self.consent_key();
         self.backend.set(&key, &value)
     }
 
-    /// Reads the consent record.
-    pub fn load_consent(&self) -> Load<Decision> {
+    /// Reads the consent record: the decision, and the erasures its writer knew of.
+    pub fn load_consent(&self) -> Load<(Decision, Erasures)> {
         let v = match self.backend.get(&self.consent_key()) {
             Err(e) => return Load::Failed(e),
             Ok(None) => return Load::Missing,
@@ -306,15 +332,21 @@ impl Store {
             let at = r.f64().ok()?;
             let g = r.u8().ok()?;
             let sensitive = if version >= 3 { r.u8().ok()? } else { 0 };
+            let erasures = if version >= 6 {
+                Erasures::decode(&mut r).ok()??
+            } else {
+                Erasures::default()
+            };
             let valid = p <= 1 && s <= 1 && g <= 1 && sensitive <= 1 && at.is_finite() && at >= 0.0;
-            (valid && r.remaining() == 0).then_some(Decision {
+            let d = Decision {
                 personalization: p == 1,
                 storage: s == 1,
                 sensitive: sensitive == 1 && p == 1,
                 source,
                 at: (at > 0.0).then_some(at),
                 over_gpc: g == 1,
-            })
+            };
+            (valid && r.remaining() == 0).then_some((d, erasures))
         })();
         parsed.map_or(Load::Corrupt("bad consent record"), Load::Found)
     }

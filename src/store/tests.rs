@@ -60,15 +60,27 @@ fn profile_and_consent_round_trip_and_erase_only_our_keys() {
     );
     let mut clock = Clock::default();
     clock.advance(42, 1, 10.0);
-    let rev = store.save_profile(&who, &persist, &p, &clock).unwrap();
-    store.save_consent(&decision()).unwrap();
+    let erasures = Erasures {
+        profile: 3.0,
+        sensitive: 4.0,
+    };
+    let lineage = Lineage {
+        born: 5.0,
+        erasures,
+    };
+    let rev = store
+        .save_profile(&who, &persist, &p, &clock, &lineage)
+        .unwrap();
+    store.save_consent(&decision(), &erasures).unwrap();
     assert_eq!(
         store.load_profile(&who, &persist, 1e9),
-        (Load::Found((p.clone(), clock.clone())), Some(rev))
+        (Load::Found((p.clone(), clock.clone(), lineage)), Some(rev))
     );
-    assert_eq!(store.load_consent(), Load::Found(decision()));
+    assert_eq!(store.load_consent(), Load::Found((decision(), erasures)));
     p.record(&who, &e, 11.0);
-    let rev2 = store.save_profile(&who, &persist, &p, &clock).unwrap();
+    let rev2 = store
+        .save_profile(&who, &persist, &p, &clock, &lineage)
+        .unwrap();
     assert_ne!(rev, rev2, "a different profile is a different revision");
     let inv = store.inventory();
     assert_eq!(
@@ -162,7 +174,10 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
     w.u8(0);
     mem.put_raw("ns:consent", &seal_v2(b"VC", &w.buf));
     let d = match store.load_consent() {
-        Load::Found(d) => d,
+        Load::Found((d, erasures)) => {
+            assert_eq!(erasures, Erasures::default(), "none known");
+            d
+        }
         other => panic!("{other:?}"),
     };
     assert!(d.personalization && d.storage && !d.sensitive);
@@ -207,13 +222,55 @@ fn version_2_records_are_read_and_rewritten_as_the_current_version() {
     mem.put_raw("ns:profile", &seal_v2(b"VP", &clock.buf));
     let (load, _) = store.load_profile(&who, &persist, 1e9);
     match load {
-        Load::Found((back, _)) => assert_eq!(back, p),
+        Load::Found((back, _, lineage)) => {
+            assert_eq!(back, p);
+            assert_eq!(lineage, Lineage::default(), "no erasure known, begun at 0");
+        }
         other => panic!("{other:?}"),
     }
     store
-        .save_profile(&who, &persist, &p, &Clock::default())
+        .save_profile(&who, &persist, &p, &Clock::default(), &lineage_now())
         .unwrap();
     let stored = mem.snapshot();
     let (version, _) = envelope::open(envelope::Kind::Profile, &stored["ns:profile"]).unwrap();
     assert_eq!(version, envelope::VERSION);
+}
+
+fn lineage_now() -> Lineage {
+    Lineage {
+        born: 10.0,
+        erasures: Erasures::default(),
+    }
+}
+
+#[test]
+fn a_lineage_that_cannot_be_is_a_damaged_record() {
+    // A profile begun before an erasure its writer knew of, or a time that is not one.
+    let mem = MemoryBackend::new();
+    let mut store = Store::new(Box::new(mem.clone()), "vitrine");
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let p = Profile::new(1e9);
+    for (born, profile) in [
+        (1.0, 2.0),
+        (f64::NAN, 0.0),
+        (5.0, -1.0),
+        (f64::INFINITY, 0.0),
+    ] {
+        let lineage = Lineage {
+            born,
+            erasures: Erasures {
+                profile,
+                sensitive: 0.0,
+            },
+        };
+        store
+            .save_profile(&who, &persist, &p, &Clock::default(), &lineage)
+            .unwrap();
+        assert_eq!(
+            store.load_profile(&who, &persist, 1e9).0,
+            Load::Corrupt("bad lineage"),
+            "{born} {profile}"
+        );
+    }
 }

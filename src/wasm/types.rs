@@ -597,6 +597,15 @@ export interface ExportData {
    * it in the last minute (a random id per page), how many events it recorded, when it last wrote.
    */
   writers: Array<{ writer: number; events: number; lastWriteAt: number }>;
+  /** When the profile held began (ms since the epoch; null without a profile). Stored with it. */
+  profileBeganAt: number | null;
+  /**
+   * The last erasures this page knows of (ms since the epoch; null: none): of the profile (a
+   * withdrawal of personalization, `erase()`) and of the sensitive signals (a decision without
+   * `sensitive`). Both records carry them, so that a copy another tab made before one is not
+   * taken back.
+   */
+  erasedAt: { profile: number | null; sensitive: number | null };
   storage: StorageKey[];
   history: HistoryEntry[];
 }

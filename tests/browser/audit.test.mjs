@@ -98,7 +98,7 @@ test('the shop\'s sensitive category: Wellness views are kept only with the sepa
   assert.doesNotMatch(await categories(), /wellness/i, 'box unticked: the Wellness view was not kept');
   assert.match(await categories(), /candles/);
   assert.match(await page.textContent('#profile .facts'), /Recently viewed1 product(?!s)/, 'one product, in the singular');
-  assert.match(await page.textContent('#storage tr[data-key="vitrine:consent"]'), /13 bytes \(27 characters stored\)/);
+  assert.match(await page.textContent('#storage tr[data-key="vitrine:consent"]'), /29 bytes \(48 characters stored\)/);
 
   await s.check('#consent-sensitive');
   await s.goto(`${env.base}/#/p/wel-0002`);

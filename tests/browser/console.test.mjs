@@ -82,7 +82,7 @@ test('the preview follows each setting, and the export opens vitrine', async () 
   assert.equal(await page.isVisible('#export-box'), false);
   assert.equal(await text(page, '#export-code'), '');
   assert.equal(await page.inputValue('#v-name'), 'SDK defaults');
-  assert.match(await text(page, 'label[for="remember-refusal"]'), /a 13-byte record/);
+  assert.match(await text(page, 'label[for="remember-refusal"]'), /a 29-byte record/);
 
   // Editing B leaves A alone.
   await page.click('.column[data-variant="1"] [data-edit]');
@@ -163,7 +163,7 @@ test('the longest source, googleConsentMode, stays inside its column on a laptop
   await context.close();
 });
 
-test('stored sizes say how they are counted, next to the 13-byte consent record', async () => {
+test('stored sizes say how they are counted, next to the 29-byte consent record', async () => {
   const { page, problems, context } = await newPage(env.browser);
   await page.goto(`${env.base}/console`);
   await ready(page);
@@ -171,8 +171,8 @@ test('stored sizes say how they are counted, next to the 13-byte consent record'
   const [, size] = consentKey.match(/console-preview:consent \((\d+) B\)/);
   const record = await page.evaluate(() => window.consolePreview.simulate(0));
   assert.ok(record.consent.storage);
-  // 13 bytes stored as 27 characters, under a 23-character key, counted in UTF-16.
-  assert.equal(Number(size), 2 * ('console-preview:consent'.length + 27));
+  // 29 bytes stored as 48 characters, under a 23-character key, counted in UTF-16.
+  assert.equal(Number(size), 2 * ('console-preview:consent'.length + 48));
   assert.match(await page.$eval('.column[data-variant="0"] .stored + .footnote', (p) => p.textContent), /storage quota.*key and value, 2 bytes a character/);
   assert.equal(await page.$('.column[data-variant="1"] .stored + .footnote'), null, 'nothing kept, nothing to count');
   assert.deepEqual(problems, []);

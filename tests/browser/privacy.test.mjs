@@ -105,6 +105,43 @@ test('GPC and the CMP: personalization waits for the shopper\'s explicit opt-in;
   await context.close();
 });
 
+test('a withdrawal and a new yes while another tab is busy: nothing of that tab\'s copy from before comes back', async () => {
+  // Found by the third re-audit of the twenty-ninth round: tab a, in a long task while the
+  // shopper withdrew in tab b and gave the consent again, wrote (or merged) its copy of before
+  // into the new profile, and every tab had `x-1` again.
+  const { context, problems } = await newPage(env.browser);
+  const a = await tab(context, problems);
+  const b = await tab(context, problems);
+  await a.evaluate(() => window.vitrine.setConsent({ personalization: true, storage: true }));
+  await view(a, 'x-1');
+  await until('tab b to take over the profile', async () => (await recent(b)).includes('x-1'));
+  const busy = a.evaluate(() => {
+    const end = Date.now() + 1500;
+    while (Date.now() < end);
+    return { ...window.vitrine.track('Product Viewed', { product_id: 'x-2', category: 'Candles' }), at: Date.now() };
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const inB = await b.evaluate(() => {
+    const t = Date.now();
+    window.vitrine.setConsent({ personalization: false, storage: true });
+    window.vitrine.setConsent({ personalization: true, storage: true });
+    window.vitrine.track('Product Viewed', { product_id: 'y-1', category: 'Candles' });
+    return t;
+  });
+  const endOfA = await busy;
+  assert.ok(endOfA.accepted);
+  assert.ok(inB < endOfA.at, 'tab b acted while tab a was busy');
+  const settled = async (p) => (await recent(p)).includes('y-1');
+  await until('both tabs to hold the new profile', async () => (await settled(a)) && (await settled(b)));
+  await new Promise((r) => setTimeout(r, 300));
+  for (const p of [a, b, await tab(context, problems)]) {
+    const held = await recent(p);
+    assert.ok(!held.includes('x-1') && held.includes('y-1'), JSON.stringify(held));
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("an instance kept in memory erases what another stored: erase() deletes the namespace's records from localStorage too", async () => {
   // Found by the privacy audit: a page opening vitrine with `storage: 'memory'` (a site that
   // changed its setting, a second widget) left the profile an earlier page had stored.

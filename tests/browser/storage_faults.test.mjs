@@ -200,10 +200,10 @@ test('records of a newer vitrine (a later deploy in another tab) are left alone'
   const tab = await blank();
   const out = await tab.page.evaluate(() => {
     const { Vitrine } = window.vt;
-    // What a later version writes: the same envelope with version byte 6 (this one writes 5).
+    // What a later version writes: the same envelope with version byte 7 (this one writes 6).
     const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const consent = b64([0x56, 0x43, 6, 1, 2, 3, 4, 9, 9, 9]);
-    const profile = b64([0x56, 0x50, 6, 1, 2, 3, 4, 7, 7, 7]);
+    const consent = b64([0x56, 0x43, 7, 1, 2, 3, 4, 9, 9, 9]);
+    const profile = b64([0x56, 0x50, 7, 1, 2, 3, 4, 7, 7, 7]);
     localStorage.setItem('next:consent', consent);
     localStorage.setItem('next:profile', profile);
     const v = Vitrine.open({ namespace: 'next', catalog });

@@ -104,9 +104,15 @@ test('withdrawal erases at once; erase() removes everything; export holds it all
   assert.equal(data.format, 'vitrine-export');
   assert.deepEqual(data.profile.purchases.map((p) => p.itemId), ['mugs-1', 'mugs-6']);
   assert.ok(data.storage.some((k) => k.key === 'vitrine:profile'));
+  assert.equal(typeof data.profileBeganAt, 'number');
+  const before = Date.now();
   const state = v.setConsent({ personalization: false, storage: true });
   assert.equal(state.personalization, false);
   assert.equal(v.profile(), null);
+  // The withdrawal's time, which the consent record keeps (a copy of before is not taken back).
+  const after = v.exportData();
+  assert.equal(after.profileBeganAt, null);
+  assert.ok(after.erasedAt.profile >= before && after.erasedAt.profile <= Date.now(), JSON.stringify(after.erasedAt));
   assert.deepEqual(v.recommend({ scenario: 'buy_again' }), []);
   assert.deepEqual(v.audit().storage.keys.map((k) => k.key), ['vitrine:consent']);
   v.setConsent(granted);
