@@ -19,7 +19,7 @@
 //! u8 has_survey · [u8 score (0–10) · f64 at]
 //! removals:   n × (str id, f64 at)     most recent first
 //! f64 checkout_at (0 = none)
-//! orders:     n × (u64 fingerprint, f64 at)
+//! orders:     n × (u64 fingerprint, f64 at)   lowest bit (from version 6): sensitive lines only
 //! -- from version 4 --
 //! cart quantities: one f32 per cart line, in the cart's order
 //! -- from version 5 --
@@ -28,7 +28,8 @@
 //!
 //! A version 2 payload (written before the survey, cart removals, open checkout and order
 //! fingerprints existed) decodes with those empty; a version 3 payload (before cart quantities)
-//! with one of each item in the cart; a version 4 payload with no event counted as sensitive.
+//! with one of each item in the cart; a version 4 payload with no event counted as sensitive; one
+//! before version 6 with no order of sensitive lines only (the fingerprints' lowest bit cleared).
 //!
 //! Decoding checks every count against its capacity, every string against its limit and every
 //! number for finiteness and sign: a payload that fails any check is rejected whole.
@@ -245,7 +246,7 @@ impl Profile {
             for _ in 0..count(&mut r, MAX_ORDERS)? {
                 let h = r.u64()?;
                 let at = time(&mut r)?;
-                p.orders.push((h, at));
+                p.orders.push((if version >= 6 { h } else { h & !1 }, at));
             }
         }
         if version >= 4 {

@@ -215,14 +215,16 @@ impl PartialEq for Revision {
 /// fingerprint; the parts of an order too large for one event (reported as several events with
 /// one order id) do not. The order id is not stored; an id that can be guessed (a shop's
 /// sequential order numbers) could be found again by hashing candidates with the profile's items.
+/// The lowest bit is left 0: [`Profile::record`] sets it for an order of sensitive lines only.
 pub fn order_fingerprint<'a>(order: u64, items: impl Iterator<Item = &'a str>) -> u64 {
-    items.fold(order, |acc, id| {
+    let h = items.fold(order, |acc, id| {
         // A final mix (splitmix64's) so that sums of item hashes do not collide by structure.
         let mut z = crate::event::fnv1a(id);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         acc.wrapping_add(z ^ (z >> 31))
-    })
+    });
+    h & !1
 }
 
 /// How two orders rank, by (time, fingerprint): the order [`Profile::record`] keeps the latest of.
@@ -287,8 +289,11 @@ impl Profile {
             // Of its ordinary lines only: what is kept of an order names no sensitive item (a
             // fingerprint with the item's id would confirm it was bought after the consent went),
             // and the order reported again without that consent, screened, is the same order.
+            // One of sensitive lines only says so in its lowest bit, and goes with them.
             let ordinary = e.items().filter(|(_, l)| !l.sensitive);
-            let h = order_fingerprint(order, ordinary.map(|(id, _)| id));
+            let sensitive_only = e.items().next().is_some() && e.items().all(|(_, l)| l.sensitive);
+            let h =
+                order_fingerprint(order, ordinary.map(|(id, _)| id)) | u64::from(sensitive_only);
             if self.orders.iter().any(|(o, _)| *o == h) {
                 return false;
             }
@@ -555,6 +560,7 @@ impl Profile {
         self.removals.retain(|c| !sensitive_item(&c.value));
         self.categories.retain(|name, _| !sensitive_name(name));
         self.queries.retain(|q| !sensitive_name(&q.value));
+        self.orders.retain(|(h, _)| h & 1 == 0);
         // Their events leave the counts, and their times the first and last event time, which
         // become those of the signals kept (the ordinary events' own are not told apart).
         if self.sensitive_counts.iter().any(|&n| n > 0) {

@@ -810,3 +810,34 @@ fn a_full_cart_keeps_the_latest_lines() {
     let held = cart(&q);
     assert!(held.contains(&format!("i{MAX_CART}")) && !held.contains(&"i0".to_owned()));
 }
+
+#[test]
+fn an_order_of_sensitive_lines_only_goes_with_them_and_older_records_hold_none() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let order = |sensitive: bool, id: &str| {
+        let mut e = ev(Kind::Purchase, "p1", "c", 1.0);
+        e.order = Some(fnv1a(id));
+        e.lines[0].sensitive = sensitive;
+        e
+    };
+    let mut p = Profile::new(14.0 * DAY);
+    assert!(p.record(&tok, &order(true, "A-1"), T0));
+    assert!(p.record(&tok, &order(false, "A-2"), T0 + 1.0));
+    assert!(
+        !p.record(&tok, &order(true, "A-1"), T0 + 2.0),
+        "counted once"
+    );
+    assert_eq!(p.orders.iter().filter(|(h, _)| h & 1 == 1).count(), 1);
+    // A version 5 record's fingerprints carry no such bit: none of them is taken for one.
+    let mut marked = p.clone();
+    for (h, _) in &mut marked.orders {
+        *h |= 1;
+    }
+    let v5 = Profile::decode_version(&tok, &marked.encode(&tok), 14.0 * DAY, 5).unwrap();
+    assert!(v5.orders.iter().all(|(h, _)| h & 1 == 0));
+    let mut erased = p.clone();
+    erased.erase_sensitive(&tok, &|id| id == "p1", &|_| false);
+    assert_eq!(erased.orders.len(), 1, "the order of ordinary lines stays");
+    assert!(!erased.record(&tok, &order(false, "A-2"), T0 + 3.0));
+}
