@@ -4,7 +4,7 @@
 use super::Session;
 use crate::audit::Entry;
 use crate::consent::precedence::effective;
-use crate::consent::{ConsentInput, ConsentState, Decision, Source, TcfSignal};
+use crate::consent::{ConsentInput, ConsentState, Decision, Source, TcfSignal, Withdrawn};
 use crate::error::Result;
 use crate::profile::Profile;
 use crate::store::{Clock, Load};
@@ -90,11 +90,40 @@ impl Session {
         }
     }
 
-    /// Takes in the erasures the stored consent record knows of (a decision given at `open`
-    /// replaces the record's, not that).
-    pub(super) fn join_stored_erasures(&mut self) {
-        if let Load::Found((_, known)) = self.store.load_consent() {
-            self.erasures.join(known);
+    /// Follows the erasures the stored consent record knows of, as another tab's record
+    /// ([`Session::follow_erasures`]), before a decision made here replaces the record's (a
+    /// busy tab's yes would otherwise write its copy of before back, and the record's erasure
+    /// times over); returns the record's decision.
+    pub(super) fn follow_stored_erasures(&mut self, now: f64) -> Option<Decision> {
+        match self.store.load_consent() {
+            Load::Found((d, known)) => {
+                self.follow_erasures(known, f64::INFINITY, now);
+                Some(d)
+            }
+            _ => None,
+        }
+    }
+
+    /// Notes the erasures a decision made here makes (`withdrawn`), at a time later than
+    /// anything this tab knows of: a clock put back since the profile began would otherwise
+    /// date the erasure before what it erased.
+    pub(super) fn stamp_erasures(&mut self, withdrawn: Withdrawn, now: f64) {
+        let held = match self.profile {
+            Some(_) => self.born,
+            None => 0.0,
+        };
+        let latest = self
+            .clock
+            .entries()
+            .iter()
+            .map(|e| e.at)
+            .chain(self.own.iter().map(|o| o.recorded))
+            .fold(held.max(self.erasures.profile), f64::max);
+        let at = now.max(latest + 1.0);
+        if withdrawn.personalization {
+            self.erasures.profile = self.erasures.profile.max(at);
+        } else if withdrawn.sensitive {
+            self.erasures.sensitive = self.erasures.sensitive.max(at);
         }
     }
 
@@ -136,19 +165,14 @@ impl Session {
             sensitive: state.sensitive,
             source: state.source.as_str(),
         });
-        // A decision made here that denies personalization (or `sensitive`) erases what a
-        // decision before it allowed, here, in storage and, through the records, in every tab
-        // (a copy of before is told apart by the time: `store::lineage`). One taken over from
-        // storage, or none at all, brings its record's erasures instead.
-        if !matches!(decision.source, Source::Stored | Source::Default) {
-            if !state.personalization {
-                self.erasures.profile = self.erasures.profile.max(now);
-            }
-            if !(state.sensitive && state.personalization) {
-                self.erasures.sensitive = self.erasures.sensitive.max(now);
-            }
-        }
         let withdrawn = self.gate.set(state);
+        // A decision made here that withdraws personalization (or `sensitive`) erases what the
+        // one before it allowed, here, in storage and, through the records, in every tab (a copy
+        // of before is told apart by the time: `store::lineage`). One taken over from storage,
+        // or none at all, brings its record's erasures instead.
+        if !matches!(decision.source, Source::Stored | Source::Default) {
+            self.stamp_erasures(withdrawn, now);
+        }
         if withdrawn.sensitive && !withdrawn.personalization {
             self.erase_sensitive(now);
         }
@@ -323,6 +347,7 @@ impl Session {
     pub fn set_consent(&mut self, v: &Value, now: f64, gpc: bool) -> Result<ConsentState> {
         let input = ConsentInput::parse("setConsent", v, self.policy.tcf_purposes)?;
         self.check_vanished(now);
+        self.follow_stored_erasures(now);
         self.gpc = gpc;
         self.unread_consent = false;
         self.apply(input.decide(now, gpc), now);
@@ -342,6 +367,7 @@ impl Session {
         // What the browser cleared is an erasure before the CMP's decision applies (as for
         // `setConsent`): the profile it would keep is the one deleted.
         self.check_vanished(now);
+        self.follow_stored_erasures(now);
         let signal = match TcfSignal::decode(tc_string, self.policy.tcf_purposes) {
             Ok(s) => s,
             Err(e) => {

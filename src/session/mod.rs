@@ -20,6 +20,7 @@ pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
 use crate::channel::Arrival;
+use crate::consent::precedence::effective;
 use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{currency_of, Currency, Event, Refusal};
@@ -335,9 +336,16 @@ impl Session {
         let decision = match opts.consent {
             Some(input) => {
                 // The decision given replaces the stored one, not what that one's record knows
-                // of erasures (a copy of before one may be stored).
-                s.join_stored_erasures();
-                input.decide(env.now, env.gpc)
+                // of erasures (a copy of before one may be stored); what it withdraws from the
+                // stored one is an erasure made here.
+                let stored = s.follow_stored_erasures(env.now);
+                let d = input.decide(env.now, env.gpc);
+                if let Some(stored) = stored {
+                    let effective = |d: &Decision| effective(d, env.gpc, s.policy.gpc);
+                    let withdrawn = Gate::new(effective(&stored)).set(effective(&d));
+                    s.stamp_erasures(withdrawn, env.now);
+                }
+                d
             }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
@@ -642,6 +650,8 @@ mod consent_tests;
 mod fault_tests;
 #[cfg(test)]
 mod human_tests;
+#[cfg(test)]
+mod lineage_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

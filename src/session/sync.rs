@@ -250,10 +250,12 @@ impl Session {
                     self.dirty = true;
                     return Some(true);
                 }
+                let mut screened = false;
                 if lineage.erasures.sensitive < self.erasures.sensitive {
                     // …and one from before a `sensitive` withdrawal this tab knows of is
-                    // screened before this tab's events of since are re-applied.
-                    self.erase_sensitive_in(&mut stored, now);
+                    // screened before this tab's events of since are re-applied (and written
+                    // over: storage holds it as it was).
+                    screened = self.erase_sensitive_in(&mut stored, now) > 0;
                 }
                 self.born = match self.profile {
                     Some(_) => self.born.min(lineage.born),
@@ -274,7 +276,7 @@ impl Session {
                     what: "profile",
                 });
                 let pruned = self.prune(&mut stored, now);
-                self.dirty = replayed || pruned;
+                self.dirty = replayed || pruned || screened;
                 self.profile = Some(stored);
                 self.forget_own(now);
                 // A copy another tab wrote before it saw the `sensitive` consent go (or under
@@ -299,7 +301,7 @@ impl Session {
     /// began before the profile's erasure, goes with the events it recorded before `since`
     /// (when the profile of the new yes began; `INFINITY`: not known), and what it holds from
     /// before the `sensitive` erasure is screened. See `store::lineage`.
-    fn follow_erasures(&mut self, known: Erasures, since: f64, now: f64) {
+    pub(super) fn follow_erasures(&mut self, known: Erasures, since: f64, now: f64) {
         if self.profile.is_some() && self.born < known.profile {
             let since = since.max(known.profile);
             self.own.retain(|o| o.recorded >= since);

@@ -9,9 +9,12 @@
 //! the profile record also when its profile began ([`Lineage::born`]): a profile that began
 //! before an erasure the other side knows of holds what that erasure covered.
 //!
-//! Times are the device's clock, as every time vitrine keeps; a profile begins no earlier than
-//! the last erasure its tab knows of, so a clock put back between a withdrawal and the new yes
-//! does not make the new profile look older than the withdrawal.
+//! Times are the device's clock, as every time vitrine keeps, with two guards against a clock
+//! put back: an erasure is dated later than anything its tab knows of (the profile's beginning,
+//! the writers' last writes, its own recent events), and a profile begins no earlier than the
+//! last erasure its tab knows of. A clock that ran ahead at an erasure and was corrected after
+//! makes profiles begun within that lead look older than the erasure to a page that knows of it:
+//! their events are lost, nothing comes back (docs/RELIABILITY.md).
 
 use crate::bytes::{Reader, Truncated, Writer};
 
