@@ -7,26 +7,19 @@ use crate::store::MemoryBackend;
 use crate::value::from_json;
 use serde_json::json;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use super::sync_tests::{reader, recent, seed, stored_tab_at, view};
+use crate::audit::Entry;
 
-/// Each tab has its own seed, hence its own writer id.
-fn seed() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1_000);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
+/// A tab opened at `now`, with a decision of its own or (`None`) the stored one, and `policy`.
 fn open_at(
     mem: &MemoryBackend,
     consent: Option<serde_json::Value>,
-    sensitive: bool,
+    policy: serde_json::Value,
     now: f64,
 ) -> Session {
-    let mut o = json!({ "catalog": catalog() });
+    let mut o = json!({ "catalog": catalog(), "policy": policy });
     if let Some(c) = consent {
         o["consent"] = c;
-    }
-    if sensitive {
-        o["policy"] = json!({"sensitiveCategories": ["Throws"]});
     }
     let opts = OpenOptions::parse(from_json(&o)).unwrap();
     Session::open(
@@ -42,34 +35,17 @@ fn open_at(
 
 /// A tab opened with a decision of its own.
 fn tab_at(mem: &MemoryBackend, consent: serde_json::Value, now: f64) -> Session {
-    open_at(mem, Some(consent), false, now)
-}
-
-/// A tab opened without a consent option: it reads the stored decision.
-fn stored_tab_at(mem: &MemoryBackend, now: f64) -> Session {
-    open_at(mem, None, false, now)
+    open_at(mem, Some(consent), json!({}), now)
 }
 
 /// A tab of a shop where `Throws` is a sensitive category.
 fn sensitive_tab(mem: &MemoryBackend, consent: Option<serde_json::Value>, now: f64) -> Session {
-    open_at(mem, consent, true, now)
-}
-
-/// A page opened a minute after every event of a test, reading what storage holds.
-fn reader(mem: &MemoryBackend) -> Session {
-    stored_tab_at(mem, NOW + 60_000.0)
-}
-
-fn view(s: &mut Session, id: &str, t: f64) {
-    let r = s
-        .track(
-            &Value::from("Product Viewed"),
-            &from_json(&json!({ "product_id": id })),
-            &Value::Undefined,
-            t,
-        )
-        .unwrap();
-    assert!(r.accepted, "{id} at {t}: {r:?}");
+    open_at(
+        mem,
+        consent,
+        json!({"sensitiveCategories": ["Throws"]}),
+        now,
+    )
 }
 
 fn recent_at(s: &Session, now: f64) -> Vec<String> {
@@ -79,10 +55,6 @@ fn recent_at(s: &Session, now: f64) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-fn recent(s: &Session) -> Vec<String> {
-    recent_at(s, NOW + 100.0)
 }
 
 /// What the stored profile record holds, read raw (no session screens or replaces it).
@@ -124,14 +96,12 @@ fn decide(s: &mut Session, consent: serde_json::Value, now: f64) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Defects
+// Found by the re-audit (each failed on 6daaf29)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
 fn a_busy_tabs_own_yes_before_its_storage_events_does_not_bring_back_a_withdrawn_profile() {
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
     // The shopper withdraws personalization in `b` (storage kept: the consent record now says
     // when the profile was erased), and closes it.
     let mut b = stored_tab_at(&mem, NOW + 2.0);
@@ -155,10 +125,7 @@ fn a_stale_copy_is_refused_when_the_clock_was_put_back_before_the_withdrawal() {
     // NTP (or the shopper) steps the clock back by a minute between `a`'s first event and the
     // withdrawal in `b`.
     let back = NOW - 60_000.0;
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let stale = mem.snapshot()["vitrine:profile"].clone();
+    let (mem, _a, stale) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, back + 2.0);
     decide(
         &mut b,
@@ -181,9 +148,7 @@ fn a_stale_copy_is_refused_when_the_clock_was_put_back_before_the_withdrawal() {
 #[test]
 fn a_busy_tabs_events_do_not_come_back_when_the_clock_was_put_back_before_the_withdrawal() {
     let back = NOW - 60_000.0;
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, back + 2.0);
     decide(
         &mut b,
@@ -282,8 +247,8 @@ fn two_fresh_tabs_opening_at_once_after_a_withdrawal_lose_nothing() {
 
 #[test]
 fn the_same_decision_given_on_every_page_load_loses_no_event_of_an_open_tab() {
-    // A shop with a sensitive list that never asks for `sensitive`: each decision without it
-    // is a sensitive erasure to vitrine, which must change nothing here.
+    // A shop with a sensitive list that never asks for `sensitive`: a decision without it,
+    // given at every page load, withdraws nothing and must change nothing here.
     let mem = MemoryBackend::new();
     let mut a = sensitive_tab(&mem, Some(granted()), NOW);
     a.set_write_interval(WRITE_INTERVAL_MS);
@@ -327,9 +292,7 @@ fn a_tcf_yes_reloaded_on_every_page_loses_no_event_of_an_open_tab() {
 #[test]
 fn old_orders_imported_under_the_new_yes_are_kept_by_every_tab() {
     // Their times are before the withdrawal; what tells is when they were recorded.
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, NOW + 2.0);
     decide(
         &mut b,
@@ -377,9 +340,7 @@ fn as_version_5(v: &str) -> String {
 
 #[test]
 fn a_version_5_profile_is_taken_and_a_version_5_copy_from_before_a_withdrawal_is_not() {
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
+    let (mem, a, _) = a_tab_that_viewed_mugs_1();
     let v5 = as_version_5(&mem.snapshot()["vitrine:profile"]);
     drop(a);
     // The previous build wrote it; a page of this build takes it and its events.
@@ -407,19 +368,7 @@ fn a_refusal_kept_by_remember_refusal_tells_a_new_page_of_the_erasure() {
     // Both purposes withdrawn: the consent record stays (rememberRefusal) and carries the
     // erasure, so a page opened for the new yes refuses the busy tab's copy.
     let open_rr = |mem: &MemoryBackend, consent: Option<serde_json::Value>, now: f64| {
-        let mut o = json!({"catalog": catalog(), "policy": {"rememberRefusal": true}});
-        if let Some(c) = consent {
-            o["consent"] = c;
-        }
-        Session::open(
-            OpenOptions::parse(from_json(&o)).unwrap(),
-            Box::new(mem.clone()),
-            Env {
-                now,
-                seed: seed(),
-                gpc: false,
-            },
-        )
+        open_at(mem, consent, json!({"rememberRefusal": true}), now)
     };
     let mem = MemoryBackend::new();
     let mut a = open_rr(&mem, Some(granted()), NOW);
@@ -447,19 +396,7 @@ fn a_refusal_kept_by_remember_refusal_tells_a_new_page_of_the_erasure() {
 fn a_decision_past_its_age_answered_yes_finds_its_profile_again() {
     let day = 86_400_000.0;
     let open_aged = |mem: &MemoryBackend, consent: Option<serde_json::Value>, now: f64| {
-        let mut o = json!({"catalog": catalog(), "policy": {"consentMaxAgeDays": 1}});
-        if let Some(c) = consent {
-            o["consent"] = c;
-        }
-        Session::open(
-            OpenOptions::parse(from_json(&o)).unwrap(),
-            Box::new(mem.clone()),
-            Env {
-                now,
-                seed: seed(),
-                gpc: false,
-            },
-        )
+        open_at(mem, consent, json!({"consentMaxAgeDays": 1}), now)
     };
     let mem = MemoryBackend::new();
     let mut a = open_aged(&mem, Some(granted()), NOW);
@@ -481,10 +418,7 @@ fn a_decision_past_its_age_answered_yes_finds_its_profile_again() {
 
 #[test]
 fn a_stale_copy_and_the_new_profile_settle_without_writing_back_and_forth() {
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let stale = mem.snapshot()["vitrine:profile"].clone();
+    let (mem, mut a, stale) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, NOW + 2.0);
     let mut c = stored_tab_at(&mem, NOW + 2.0);
     decide(
@@ -521,9 +455,7 @@ fn an_erase_then_a_yes_in_a_tab_that_followed_it_heals_while_the_erasing_tab_is_
     // is given in `c`, which followed the removal without learning it, while `a` was busy.
     // `a`'s merge puts `mugs-1` back for a moment (a page opened in that moment reads it);
     // `b`, still open, writes it over at its storage event.
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, NOW + 2.0);
     let mut c = stored_tab_at(&mem, NOW + 2.0);
     b.erase(NOW + 3.0);
@@ -553,18 +485,9 @@ fn a_busy_tab_that_hears_of_the_erasure_after_its_own_stale_write_keeps_the_new_
     // The busy tab's write of before lands over the new profile, and the busy tab handles its
     // queued `storage` events before the other tab hears of that write: it writes a fresh
     // profile over its copy, and the other tab re-applies its recent events onto it.
-    let mem = MemoryBackend::new();
-    let mut a = tab_at(&mem, granted(), NOW);
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let stale = mem.snapshot()["vitrine:profile"].clone();
+    let (mem, mut a, stale) = a_tab_that_viewed_mugs_1();
     let mut b = stored_tab_at(&mem, NOW + 2.0);
-    decide(
-        &mut b,
-        json!({"personalization": false, "storage": true}),
-        NOW + 3.0,
-    );
-    decide(&mut b, granted(), NOW + 4.0);
-    view(&mut b, "candles-1", NOW + 5.0);
+    withdraw_and_grant_again(&mut b);
     mem.put_raw("vitrine:profile", &stale);
     a.storage_changed(NOW + 6.0);
     b.storage_changed(NOW + 7.0);
@@ -573,4 +496,157 @@ fn a_busy_tab_that_hears_of_the_erasure_after_its_own_stale_write_keeps_the_new_
     assert_eq!(recent(&a), after);
     assert_eq!(recent(&b), after);
     assert_eq!(stored_recent(&mem), after);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The race the erasure times close (third re-audit of the twenty-ninth round): a withdrawal (or
+// `erase()`) and a new yes in one tab while another was busy (a long task held back its
+// `storage` events); the busy tab's copy from before must not come back.
+// ---------------------------------------------------------------------------------------------
+
+/// Storage, and tab `a` that viewed `mugs-1` at `NOW + 1` and wrote it, with the record it wrote.
+fn a_tab_that_viewed_mugs_1() -> (MemoryBackend, Session, String) {
+    let mem = MemoryBackend::new();
+    let mut a = tab_at(&mem, granted(), NOW);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    let stale = mem.snapshot()["vitrine:profile"].clone();
+    (mem, a, stale)
+}
+
+/// `b` withdraws personalization at `NOW + 3`, gives it again at `NOW + 4`, and views
+/// `candles-1` at `NOW + 5`.
+fn withdraw_and_grant_again(b: &mut Session) {
+    let no = json!({"personalization": false, "storage": true});
+    b.set_consent(&from_json(&no), NOW + 3.0, false).unwrap();
+    b.set_consent(&from_json(&granted()), NOW + 4.0, false)
+        .unwrap();
+    view(b, "candles-1", NOW + 5.0);
+}
+
+#[test]
+fn a_busy_tabs_events_from_before_another_tabs_withdrawal_do_not_come_back_with_the_new_yes() {
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
+    let mut b = stored_tab_at(&mem, NOW + 2.0);
+    withdraw_and_grant_again(&mut b);
+    // `a` was busy through all of it; its next event writes, after merging what `b` stored.
+    // Before, the merge re-applied `mugs-1` (its own event of the last seconds) to the new
+    // profile.
+    view(&mut a, "mugs-2", NOW + 6.0);
+    b.storage_changed(NOW + 7.0);
+    let after = vec!["candles-1".to_owned(), "mugs-2".to_owned()];
+    assert_eq!(recent(&a), after);
+    assert_eq!(recent(&b), after);
+    assert_eq!(recent(&reader(&mem)), after);
+}
+
+#[test]
+fn a_copy_written_before_a_withdrawal_is_not_taken_by_a_tab_that_knows_of_it() {
+    // The busy tab's write from a stale view of storage lands over the new profile. Before,
+    // `b` merged it whole, and every tab and the next page had `mugs-1` again.
+    let (mem, mut a, stale) = a_tab_that_viewed_mugs_1();
+    let mut b = stored_tab_at(&mem, NOW + 2.0);
+    withdraw_and_grant_again(&mut b);
+    mem.put_raw("vitrine:profile", &stale);
+    // A page opened now reads the consent record, which knows of the withdrawal.
+    assert_eq!(
+        recent(&stored_tab_at(&mem, NOW + 5.5)),
+        Vec::<String>::new()
+    );
+    b.storage_changed(NOW + 6.0);
+    let after = vec!["candles-1".to_owned()];
+    assert_eq!(recent(&b), after);
+    assert_eq!(recent(&reader(&mem)), after);
+    a.storage_changed(NOW + 7.0);
+    assert_eq!(recent(&a), after);
+    let history = a.audit(NOW + 7.0).history;
+    assert!(history.iter().any(|e| matches!(
+        e,
+        Entry::Erase {
+            what: "profile",
+            ..
+        }
+    )));
+}
+
+#[test]
+fn erase_and_a_new_yes_leave_nothing_of_a_busy_tabs_recent_events() {
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
+    let mut b = stored_tab_at(&mem, NOW + 2.0);
+    b.erase(NOW + 3.0);
+    b.set_consent(&from_json(&granted()), NOW + 4.0, false)
+        .unwrap();
+    view(&mut b, "candles-1", NOW + 5.0);
+    view(&mut a, "mugs-2", NOW + 6.0);
+    let after = vec!["candles-1".to_owned(), "mugs-2".to_owned()];
+    assert_eq!(recent(&a), after);
+    assert_eq!(recent(&reader(&mem)), after);
+}
+
+#[test]
+fn a_busy_tabs_sensitive_events_from_before_another_tabs_withdrawal_do_not_come_back() {
+    let with = json!({"personalization": true, "storage": true, "sensitive": true});
+    let without = json!({"personalization": true, "storage": true});
+    let mem = MemoryBackend::new();
+    let mut a = sensitive_tab(&mem, Some(with.clone()), NOW);
+    a.set_write_interval(WRITE_INTERVAL_MS);
+    view(&mut a, "mugs-1", NOW + 1.0);
+    // Waits for the write interval: in `a`'s merge buffer only.
+    view(&mut a, "throws-1", NOW + 2.0);
+    let mut b = sensitive_tab(&mem, Some(without), NOW + 3.0);
+    b.set_consent(&from_json(&with), NOW + 4.0, false).unwrap();
+    view(&mut b, "candles-1", NOW + 5.0);
+    // Before, `a`'s write re-applied `throws-1` to the profile `b` stored under the new yes.
+    a.flush(NOW + 6.0);
+    let after = vec!["candles-1".to_owned(), "mugs-1".to_owned()];
+    assert_eq!(recent(&a), after);
+    b.storage_changed(NOW + 7.0);
+    assert_eq!(recent(&b), after);
+    assert_eq!(
+        recent(&sensitive_tab(&mem, Some(with), NOW + 60_000.0)),
+        after
+    );
+}
+
+#[test]
+fn a_copy_written_before_a_sensitive_withdrawal_is_screened_by_a_tab_that_knows_of_it() {
+    let with = json!({"personalization": true, "storage": true, "sensitive": true});
+    let without = json!({"personalization": true, "storage": true});
+    let mem = MemoryBackend::new();
+    let mut a = sensitive_tab(&mem, Some(with.clone()), NOW);
+    view(&mut a, "throws-1", NOW + 1.0);
+    view(&mut a, "mugs-1", NOW + 1.5);
+    let stale = mem.snapshot()["vitrine:profile"].clone();
+    let mut b = sensitive_tab(&mem, Some(without), NOW + 3.0);
+    b.set_consent(&from_json(&with), NOW + 4.0, false).unwrap();
+    view(&mut b, "candles-1", NOW + 5.0);
+    mem.put_raw("vitrine:profile", &stale);
+    b.storage_changed(NOW + 6.0);
+    let after = vec!["candles-1".to_owned(), "mugs-1".to_owned()];
+    assert_eq!(recent(&b), after);
+    assert_eq!(
+        recent(&sensitive_tab(&mem, Some(with), NOW + 60_000.0)),
+        after
+    );
+    a.storage_changed(NOW + 7.0);
+    assert_eq!(recent(&a), after);
+}
+
+#[test]
+fn a_profile_kept_in_memory_through_a_storage_withdrawal_is_stored_again_and_taken() {
+    // Withdrawing storage alone erases no profile: the one this tab kept in memory is stored
+    // again at the new yes, and the tab that followed the removal takes it.
+    let (mem, mut a, _) = a_tab_that_viewed_mugs_1();
+    let mut b = stored_tab_at(&mem, NOW + 2.0);
+    let memory_only = json!({"personalization": true, "storage": false});
+    b.set_consent(&from_json(&memory_only), NOW + 3.0, false)
+        .unwrap();
+    a.storage_changed(NOW + 3.5);
+    assert!(a.profile(NOW + 3.5).is_none());
+    b.set_consent(&from_json(&granted()), NOW + 4.0, false)
+        .unwrap();
+    a.storage_changed(NOW + 4.5);
+    assert_eq!(recent(&a), vec!["mugs-1".to_owned()]);
+    view(&mut a, "mugs-2", NOW + 5.0);
+    b.storage_changed(NOW + 5.5);
+    assert_eq!(recent(&b), vec!["mugs-1".to_owned(), "mugs-2".to_owned()]);
 }

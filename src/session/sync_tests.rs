@@ -12,7 +12,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Each tab has its own seed, hence its own writer id (the wasm layer seeds from crypto).
-fn seed() -> u64 {
+pub(super) fn seed() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
@@ -39,7 +39,7 @@ fn stored_tab(mem: &MemoryBackend) -> Session {
     stored_tab_at(mem, NOW)
 }
 
-fn stored_tab_at(mem: &MemoryBackend, now: f64) -> Session {
+pub(super) fn stored_tab_at(mem: &MemoryBackend, now: f64) -> Session {
     let opts = OpenOptions::parse(from_json(&json!({"catalog": catalog()}))).unwrap();
     Session::open(
         opts,
@@ -54,11 +54,11 @@ fn stored_tab_at(mem: &MemoryBackend, now: f64) -> Session {
 
 /// A page opened after every event of a test (a minute on), to read what storage holds: one
 /// opened earlier than them would bring their times back to its own and write that back.
-fn reader(mem: &MemoryBackend) -> Session {
+pub(super) fn reader(mem: &MemoryBackend) -> Session {
     stored_tab_at(mem, NOW + 60_000.0)
 }
 
-fn view(s: &mut Session, id: &str, t: f64) {
+pub(super) fn view(s: &mut Session, id: &str, t: f64) {
     let r = s
         .track(
             &Value::from("Product Viewed"),
@@ -70,7 +70,7 @@ fn view(s: &mut Session, id: &str, t: f64) {
     assert!(r.accepted);
 }
 
-fn recent(s: &Session) -> Vec<String> {
+pub(super) fn recent(s: &Session) -> Vec<String> {
     let mut v = s
         .profile(NOW + 100.0)
         .map(|p| p.recently_viewed)
@@ -500,166 +500,4 @@ fn a_writers_clock_dated_ahead_does_not_make_tabs_count_their_events_again() {
     assert_eq!(views(&a), 11);
     assert_eq!(views(&b), 11);
     assert_eq!(views(&reader(&mem)), 11);
-}
-
-// A withdrawal (or `erase()`) and a new yes in one tab while another was busy (a long task held
-// back its `storage` events): the busy tab's copy from before must not come back. Found by the
-// third re-audit of the twenty-ninth round; each record now says which erasures its writer
-// knew of, and the profile record when its profile began (`store::lineage`).
-
-/// A tab of a shop where `Throws` is a sensitive category.
-fn sensitive_tab(mem: &MemoryBackend, consent: serde_json::Value, now: f64) -> Session {
-    let opts = OpenOptions::parse(from_json(&json!({"catalog": catalog(), "consent": consent,
-        "policy": {"sensitiveCategories": ["Throws"]}})))
-    .unwrap();
-    Session::open(
-        opts,
-        Box::new(mem.clone()),
-        Env {
-            now,
-            seed: seed(),
-            gpc: false,
-        },
-    )
-}
-
-/// `b` withdraws personalization at `NOW + 3`, gives it again at `NOW + 4`, and views
-/// `candles-1` at `NOW + 5`.
-fn withdraw_and_grant_again(b: &mut Session) {
-    let no = json!({"personalization": false, "storage": true});
-    b.set_consent(&from_json(&no), NOW + 3.0, false).unwrap();
-    b.set_consent(&from_json(&GRANTED()), NOW + 4.0, false)
-        .unwrap();
-    view(b, "candles-1", NOW + 5.0);
-}
-
-#[test]
-fn a_busy_tabs_events_from_before_another_tabs_withdrawal_do_not_come_back_with_the_new_yes() {
-    let mem = MemoryBackend::new();
-    let mut a = tab(&mem, GRANTED());
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let mut b = stored_tab_at(&mem, NOW + 2.0);
-    withdraw_and_grant_again(&mut b);
-    // `a` was busy through all of it; its next event writes, after merging what `b` stored.
-    // Before, the merge re-applied `mugs-1` (its own event of the last seconds) to the new
-    // profile.
-    view(&mut a, "mugs-2", NOW + 6.0);
-    b.storage_changed(NOW + 7.0);
-    let after = vec!["candles-1".to_owned(), "mugs-2".to_owned()];
-    assert_eq!(recent(&a), after);
-    assert_eq!(recent(&b), after);
-    assert_eq!(recent(&reader(&mem)), after);
-}
-
-#[test]
-fn a_copy_written_before_a_withdrawal_is_not_taken_by_a_tab_that_knows_of_it() {
-    // The busy tab's write from a stale view of storage lands over the new profile. Before,
-    // `b` merged it whole, and every tab and the next page had `mugs-1` again.
-    let mem = MemoryBackend::new();
-    let mut a = tab(&mem, GRANTED());
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let stale = mem.snapshot()["vitrine:profile"].clone();
-    let mut b = stored_tab_at(&mem, NOW + 2.0);
-    withdraw_and_grant_again(&mut b);
-    mem.put_raw("vitrine:profile", &stale);
-    // A page opened now reads the consent record, which knows of the withdrawal.
-    assert_eq!(
-        recent(&stored_tab_at(&mem, NOW + 5.5)),
-        Vec::<String>::new()
-    );
-    b.storage_changed(NOW + 6.0);
-    let after = vec!["candles-1".to_owned()];
-    assert_eq!(recent(&b), after);
-    assert_eq!(recent(&reader(&mem)), after);
-    a.storage_changed(NOW + 7.0);
-    assert_eq!(recent(&a), after);
-    let history = a.audit(NOW + 7.0).history;
-    assert!(history.iter().any(|e| matches!(
-        e,
-        Entry::Erase {
-            what: "profile",
-            ..
-        }
-    )));
-}
-
-#[test]
-fn erase_and_a_new_yes_leave_nothing_of_a_busy_tabs_recent_events() {
-    let mem = MemoryBackend::new();
-    let mut a = tab(&mem, GRANTED());
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let mut b = stored_tab_at(&mem, NOW + 2.0);
-    b.erase(NOW + 3.0);
-    b.set_consent(&from_json(&GRANTED()), NOW + 4.0, false)
-        .unwrap();
-    view(&mut b, "candles-1", NOW + 5.0);
-    view(&mut a, "mugs-2", NOW + 6.0);
-    let after = vec!["candles-1".to_owned(), "mugs-2".to_owned()];
-    assert_eq!(recent(&a), after);
-    assert_eq!(recent(&reader(&mem)), after);
-}
-
-#[test]
-fn a_busy_tabs_sensitive_events_from_before_another_tabs_withdrawal_do_not_come_back() {
-    let with = json!({"personalization": true, "storage": true, "sensitive": true});
-    let without = json!({"personalization": true, "storage": true});
-    let mem = MemoryBackend::new();
-    let mut a = sensitive_tab(&mem, with.clone(), NOW);
-    a.set_write_interval(WRITE_INTERVAL_MS);
-    view(&mut a, "mugs-1", NOW + 1.0);
-    // Waits for the write interval: in `a`'s merge buffer only.
-    view(&mut a, "throws-1", NOW + 2.0);
-    let mut b = sensitive_tab(&mem, without, NOW + 3.0);
-    b.set_consent(&from_json(&with), NOW + 4.0, false).unwrap();
-    view(&mut b, "candles-1", NOW + 5.0);
-    // Before, `a`'s write re-applied `throws-1` to the profile `b` stored under the new yes.
-    a.flush(NOW + 6.0);
-    let after = vec!["candles-1".to_owned(), "mugs-1".to_owned()];
-    assert_eq!(recent(&a), after);
-    b.storage_changed(NOW + 7.0);
-    assert_eq!(recent(&b), after);
-    assert_eq!(recent(&sensitive_tab(&mem, with, NOW + 60_000.0)), after);
-}
-
-#[test]
-fn a_copy_written_before_a_sensitive_withdrawal_is_screened_by_a_tab_that_knows_of_it() {
-    let with = json!({"personalization": true, "storage": true, "sensitive": true});
-    let without = json!({"personalization": true, "storage": true});
-    let mem = MemoryBackend::new();
-    let mut a = sensitive_tab(&mem, with.clone(), NOW);
-    view(&mut a, "throws-1", NOW + 1.0);
-    view(&mut a, "mugs-1", NOW + 1.5);
-    let stale = mem.snapshot()["vitrine:profile"].clone();
-    let mut b = sensitive_tab(&mem, without, NOW + 3.0);
-    b.set_consent(&from_json(&with), NOW + 4.0, false).unwrap();
-    view(&mut b, "candles-1", NOW + 5.0);
-    mem.put_raw("vitrine:profile", &stale);
-    b.storage_changed(NOW + 6.0);
-    let after = vec!["candles-1".to_owned(), "mugs-1".to_owned()];
-    assert_eq!(recent(&b), after);
-    assert_eq!(recent(&sensitive_tab(&mem, with, NOW + 60_000.0)), after);
-    a.storage_changed(NOW + 7.0);
-    assert_eq!(recent(&a), after);
-}
-
-#[test]
-fn a_profile_kept_in_memory_through_a_storage_withdrawal_is_stored_again_and_taken() {
-    // Withdrawing storage alone erases no profile: the one this tab kept in memory is stored
-    // again at the new yes, and the tab that followed the removal takes it.
-    let mem = MemoryBackend::new();
-    let mut a = tab(&mem, GRANTED());
-    view(&mut a, "mugs-1", NOW + 1.0);
-    let mut b = stored_tab_at(&mem, NOW + 2.0);
-    let memory_only = json!({"personalization": true, "storage": false});
-    b.set_consent(&from_json(&memory_only), NOW + 3.0, false)
-        .unwrap();
-    a.storage_changed(NOW + 3.5);
-    assert!(a.profile(NOW + 3.5).is_none());
-    b.set_consent(&from_json(&GRANTED()), NOW + 4.0, false)
-        .unwrap();
-    a.storage_changed(NOW + 4.5);
-    assert_eq!(recent(&a), vec!["mugs-1".to_owned()]);
-    view(&mut a, "mugs-2", NOW + 5.0);
-    b.storage_changed(NOW + 5.5);
-    assert_eq!(recent(&b), vec!["mugs-1".to_owned(), "mugs-2".to_owned()]);
 }
