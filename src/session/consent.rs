@@ -469,8 +469,12 @@ impl Session {
     /// and forgets the decision (P15), so nothing is collected again until the shopper decides
     /// anew. With `rememberRefusal`, a refusal in force is kept and its record rewritten.
     pub fn erase(&mut self, now: f64) {
+        let all = Withdrawn {
+            personalization: true,
+            ..Withdrawn::default()
+        };
+        self.stamp_erasures(all, now);
         self.drop_profile();
-        self.erasures.profile = self.erasures.profile.max(now);
         let r = self.store.erase_all();
         self.consent_stored = false;
         self.record_stored = false;

@@ -650,3 +650,19 @@ fn a_profile_kept_in_memory_through_a_storage_withdrawal_is_stored_again_and_tak
     b.storage_changed(NOW + 5.5);
     assert_eq!(recent(&b), vec!["mugs-1".to_owned(), "mugs-2".to_owned()]);
 }
+
+#[test]
+fn an_erase_with_the_clock_put_back_is_dated_after_what_it_erased() {
+    // As for a withdrawal: `erase()` an hour after the clock was put back a minute is dated
+    // after the profile it erased, so the busy tab's copy of before is refused.
+    let back = NOW - 60_000.0;
+    let (mem, _a, stale) = a_tab_that_viewed_mugs_1();
+    let mut b = stored_tab_at(&mem, back + 2.0);
+    b.erase(back + 3.0);
+    decide(&mut b, granted(), back + 4.0);
+    view(&mut b, "candles-1", back + 5.0);
+    mem.put_raw("vitrine:profile", &stale);
+    b.storage_changed(back + 6.0);
+    assert_eq!(recent_at(&b, back + 7.0), strings(&["candles-1"]));
+    assert_eq!(stored_recent(&mem), strings(&["candles-1"]));
+}
