@@ -8,6 +8,10 @@ use crate::consent::{ConsentInput, ConsentState, Decision, Source, TcfSignal, Wi
 use crate::error::Result;
 use crate::profile::Profile;
 use crate::store::{Clock, Load};
+
+/// How far ahead of now an erasure may be dated ([`Session::stamp_erasures`]): the longest a
+/// clock may have been put back and still not date an erasure before what it erased.
+pub(super) const ERASURE_LEAD_MS: f64 = 3_600_000.0;
 use crate::value::Value;
 
 /// The TCF events vitrine acts on (`__tcfapi` `addEventListener` statuses).
@@ -105,21 +109,33 @@ impl Session {
     }
 
     /// Notes the erasures a decision made here makes (`withdrawn`), at a time later than
-    /// anything this tab knows of: a clock put back since the profile began would otherwise
-    /// date the erasure before what it erased.
+    /// anything this tab knows of — the profile it holds and the stored one began, the writers
+    /// last wrote, its own recent events, the erasures before — but no more than
+    /// [`ERASURE_LEAD_MS`] ahead of now: a clock put back since would otherwise date the erasure
+    /// before what it erased, and a record written while the clock ran ahead would date it so
+    /// far ahead that every profile begun since looked older.
     pub(super) fn stamp_erasures(&mut self, withdrawn: Withdrawn, now: f64) {
+        if !(withdrawn.personalization || withdrawn.sensitive) {
+            return;
+        }
         let held = match self.profile {
             Some(_) => self.born,
             None => 0.0,
         };
+        let known = [
+            held,
+            self.store.profile_times(),
+            self.erasures.profile,
+            self.erasures.sensitive,
+        ];
         let latest = self
             .clock
             .entries()
             .iter()
             .map(|e| e.at)
             .chain(self.own.iter().map(|o| o.recorded))
-            .fold(held.max(self.erasures.profile), f64::max);
-        let at = now.max(latest + 1.0);
+            .fold(known.into_iter().fold(0.0, f64::max), f64::max);
+        let at = now.max((latest + 1.0).min(now + ERASURE_LEAD_MS));
         if withdrawn.personalization {
             self.erasures.profile = self.erasures.profile.max(at);
         } else if withdrawn.sensitive {
@@ -166,12 +182,18 @@ impl Session {
             source: state.source.as_str(),
         });
         let withdrawn = self.gate.set(state);
-        // A decision made here that withdraws personalization (or `sensitive`) erases what the
-        // one before it allowed, here, in storage and, through the records, in every tab (a copy
-        // of before is told apart by the time: `store::lineage`). One taken over from storage,
-        // or none at all, brings its record's erasures instead.
+        // A decision made here erases what the one before it allowed, here, in storage and,
+        // through the records, in every tab (a copy of before is told apart by the time:
+        // `store::lineage`): any that leaves personalization denied (what came before may be
+        // another tab's yes not heard of yet, an answer to a decision asked again, a profile
+        // kept in memory elsewhere), and one that withdraws `sensitive` from this tab's. One
+        // taken over from storage, or none at all, brings its record's erasures instead.
         if !matches!(decision.source, Source::Stored | Source::Default) {
-            self.stamp_erasures(withdrawn, now);
+            let erased = Withdrawn {
+                personalization: self.gate.personalization().is_none(),
+                ..withdrawn
+            };
+            self.stamp_erasures(erased, now);
         }
         if withdrawn.sensitive && !withdrawn.personalization {
             self.erase_sensitive(now);
@@ -229,7 +251,7 @@ impl Session {
                 self.revision = revision;
                 self.clock = clock;
                 self.born = lineage.born;
-                if lineage.erasures.sensitive < self.erasures.sensitive {
+                if lineage.sensitive_stale(&self.erasures) {
                     rewrite = self.erase_sensitive_in(&mut p, now) > 0;
                 }
                 self.erasures.join(lineage.erasures);

@@ -10,12 +10,14 @@ use serde_json::json;
 use super::sync_tests::{reader, recent, seed, stored_tab_at, view};
 use crate::audit::Entry;
 
-/// A tab opened at `now`, with a decision of its own or (`None`) the stored one, and `policy`.
-fn open_at(
+/// A tab opened at `now`, with a decision of its own or (`None`) the stored one, `policy`, and
+/// the browser's GPC signal `gpc`.
+pub(super) fn open_env(
     mem: &MemoryBackend,
     consent: Option<serde_json::Value>,
     policy: serde_json::Value,
     now: f64,
+    gpc: bool,
 ) -> Session {
     let mut o = json!({ "catalog": catalog(), "policy": policy });
     if let Some(c) = consent {
@@ -28,18 +30,31 @@ fn open_at(
         Env {
             now,
             seed: seed(),
-            gpc: false,
+            gpc,
         },
     )
 }
 
+pub(super) fn open_at(
+    mem: &MemoryBackend,
+    consent: Option<serde_json::Value>,
+    policy: serde_json::Value,
+    now: f64,
+) -> Session {
+    open_env(mem, consent, policy, now, false)
+}
+
 /// A tab opened with a decision of its own.
-fn tab_at(mem: &MemoryBackend, consent: serde_json::Value, now: f64) -> Session {
+pub(super) fn tab_at(mem: &MemoryBackend, consent: serde_json::Value, now: f64) -> Session {
     open_at(mem, Some(consent), json!({}), now)
 }
 
 /// A tab of a shop where `Throws` is a sensitive category.
-fn sensitive_tab(mem: &MemoryBackend, consent: Option<serde_json::Value>, now: f64) -> Session {
+pub(super) fn sensitive_tab(
+    mem: &MemoryBackend,
+    consent: Option<serde_json::Value>,
+    now: f64,
+) -> Session {
     open_at(
         mem,
         consent,
@@ -48,7 +63,7 @@ fn sensitive_tab(mem: &MemoryBackend, consent: Option<serde_json::Value>, now: f
     )
 }
 
-fn recent_at(s: &Session, now: f64) -> Vec<String> {
+pub(super) fn recent_at(s: &Session, now: f64) -> Vec<String> {
     let mut v = s
         .profile(now)
         .map(|p| p.recently_viewed)
@@ -57,20 +72,21 @@ fn recent_at(s: &Session, now: f64) -> Vec<String> {
     v
 }
 
-/// What the stored profile record holds, read raw (no session screens or replaces it).
-fn stored_recent(mem: &MemoryBackend) -> Vec<String> {
+/// What the stored profile record holds, read raw at `now` (no session screens or replaces it).
+pub(super) fn stored_recent_at(mem: &MemoryBackend, now: f64) -> Vec<String> {
     use crate::consent::{ConsentState, Gate};
     use crate::store::{Load, Store};
     let gate = Gate::new(ConsentState {
         personalization: true,
         storage: true,
+        sensitive: true,
         ..Default::default()
     });
     let (who, persist) = gate.persistent_profile().unwrap();
     let store = Store::new(Box::new(mem.clone()), "vitrine");
     match store.load_profile(&who, &persist, 1e12).0 {
         Load::Found((p, _, _)) => {
-            let mut v = p.summary(&who, NOW + 100.0).recently_viewed;
+            let mut v = p.summary(&who, now).recently_viewed;
             v.sort();
             v
         }
@@ -79,19 +95,23 @@ fn stored_recent(mem: &MemoryBackend) -> Vec<String> {
     }
 }
 
-fn strings(v: &[&str]) -> Vec<String> {
+pub(super) fn stored_recent(mem: &MemoryBackend) -> Vec<String> {
+    stored_recent_at(mem, NOW + 100.0)
+}
+
+pub(super) fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
 }
 
-fn granted() -> serde_json::Value {
+pub(super) fn granted() -> serde_json::Value {
     json!({"personalization": true, "storage": true})
 }
 
-fn with_sensitive() -> serde_json::Value {
+pub(super) fn with_sensitive() -> serde_json::Value {
     json!({"personalization": true, "storage": true, "sensitive": true})
 }
 
-fn decide(s: &mut Session, consent: serde_json::Value, now: f64) {
+pub(super) fn decide(s: &mut Session, consent: serde_json::Value, now: f64) {
     s.set_consent(&from_json(&consent), now, false).unwrap();
 }
 
@@ -181,21 +201,20 @@ fn a_copy_from_before_a_sensitive_withdrawal_does_not_stay_in_storage() {
     assert_eq!(stored_recent(&mem), strings(&["mugs-1"]), "storage");
 }
 
-#[test]
-fn sensitive_signals_kept_under_a_later_sensitive_yes_are_not_erased() {
+/// `x` keeps personalization but refuses storage (both records go) after `first`; later, in
+/// `y`, the shopper gives everything, `sensitive` too, and views a throw, which every tab and
+/// storage keep.
+pub(super) fn a_later_sensitive_yes_keeps_its_signals(first: serde_json::Value) {
     let mem = MemoryBackend::new();
-    let mut x = sensitive_tab(&mem, Some(granted()), NOW);
+    let mut x = sensitive_tab(&mem, Some(first), NOW);
     let mut y = sensitive_tab(&mem, None, NOW + 1.0);
-    // The shopper keeps personalization but refuses storage in `x` (a decision without
-    // `sensitive`, which was never given: `x` notes a sensitive erasure, in memory only, since
-    // both records go).
     decide(
         &mut x,
         json!({"personalization": true, "storage": false}),
         NOW + 2.0,
     );
     y.storage_changed(NOW + 2.5);
-    // Later, in `y`, the shopper gives everything, `sensitive` too, and views a throw.
+    assert!(mem.snapshot().is_empty());
     decide(&mut y, with_sensitive(), NOW + 3.0);
     view(&mut y, "throws-1", NOW + 4.0);
     x.storage_changed(NOW + 5.0);
@@ -206,6 +225,12 @@ fn sensitive_signals_kept_under_a_later_sensitive_yes_are_not_erased() {
     let after = strings(&["mugs-1", "throws-1"]);
     assert_eq!(recent(&y), after, "y's memory");
     assert_eq!(stored_recent(&mem), after, "storage");
+}
+
+#[test]
+fn sensitive_signals_kept_under_a_later_sensitive_yes_are_not_erased() {
+    // `sensitive` never given before: the decision in `x` withdraws nothing, and erases none.
+    a_later_sensitive_yes_keeps_its_signals(granted());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +530,7 @@ fn a_busy_tab_that_hears_of_the_erasure_after_its_own_stale_write_keeps_the_new_
 // ---------------------------------------------------------------------------------------------
 
 /// Storage, and tab `a` that viewed `mugs-1` at `NOW + 1` and wrote it, with the record it wrote.
-fn a_tab_that_viewed_mugs_1() -> (MemoryBackend, Session, String) {
+pub(super) fn a_tab_that_viewed_mugs_1() -> (MemoryBackend, Session, String) {
     let mem = MemoryBackend::new();
     let mut a = tab_at(&mem, granted(), NOW);
     view(&mut a, "mugs-1", NOW + 1.0);

@@ -651,6 +651,8 @@ mod fault_tests;
 #[cfg(test)]
 mod human_tests;
 #[cfg(test)]
+mod lineage_audit2_tests;
+#[cfg(test)]
 mod lineage_tests;
 #[cfg(test)]
 mod prop_tests;

@@ -251,7 +251,7 @@ impl Session {
                     return Some(true);
                 }
                 let mut screened = false;
-                if lineage.erasures.sensitive < self.erasures.sensitive {
+                if lineage.sensitive_stale(&self.erasures) {
                     // …and one from before a `sensitive` withdrawal this tab knows of is
                     // screened before this tab's events of since are re-applied (and written
                     // over: storage holds it as it was).
@@ -312,7 +312,12 @@ impl Session {
                 what: "profile",
             });
         }
-        if known.sensitive > self.erasures.sensitive {
+        // A profile begun since holds nothing from before it (a yes given where it was not
+        // known of).
+        if known.sensitive > self.erasures.sensitive
+            && self.profile.is_some()
+            && self.born < known.sensitive
+        {
             self.erase_sensitive(now);
         }
         self.erasures.join(known);

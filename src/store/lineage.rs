@@ -10,11 +10,13 @@
 //! before an erasure the other side knows of holds what that erasure covered.
 //!
 //! Times are the device's clock, as every time vitrine keeps, with two guards against a clock
-//! put back: an erasure is dated later than anything its tab knows of (the profile's beginning,
-//! the writers' last writes, its own recent events), and a profile begins no earlier than the
-//! last erasure its tab knows of. A clock that ran ahead at an erasure and was corrected after
-//! makes profiles begun within that lead look older than the erasure to a page that knows of it:
-//! their events are lost, nothing comes back (docs/RELIABILITY.md).
+//! put back: an erasure is dated later than anything its tab knows of (when the profile it holds
+//! and the stored one began, the writers' last writes, its own recent events, the erasures
+//! before), though no more than an hour ahead, and a profile begins no earlier than the last
+//! erasure its tab knows of. An erasure dated ahead (a clock that ran ahead, corrected since)
+//! makes profiles begun within that lead by a tab that did not learn of it look older than the
+//! erasure to a page that knows of it: their events are lost, nothing comes back
+//! (docs/RELIABILITY.md).
 
 use crate::bytes::{Reader, Truncated, Writer};
 
@@ -66,6 +68,12 @@ impl Lineage {
     /// one of them erased.
     pub fn after(&self, known: &Erasures) -> bool {
         self.born >= known.profile
+    }
+
+    /// Whether this profile may hold sensitive signals a `sensitive` erasure in `known` covered:
+    /// its writer did not know of it, and it began before it.
+    pub fn sensitive_stale(&self, known: &Erasures) -> bool {
+        self.erasures.sensitive < known.sensitive && self.born < known.sensitive
     }
 
     /// `f64 born · erasures`.

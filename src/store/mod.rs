@@ -81,6 +81,21 @@ pub enum Load<T> {
     Failed(StoreError),
 }
 
+/// The profile record's payload up to the profile: the writers' clock and (from version 6) the
+/// lineage, each `None` when damaged.
+fn decode_head(
+    r: &mut Reader<'_>,
+    version: u8,
+) -> Result<(Option<Clock>, Option<Lineage>), crate::bytes::Truncated> {
+    let clock = Clock::decode(r)?;
+    let lineage = if version >= 6 {
+        Lineage::decode(r)?
+    } else {
+        Some(Lineage::default())
+    };
+    Ok((clock, lineage))
+}
+
 /// Identifies a stored profile value (see the module documentation).
 fn revision(value: &str) -> u32 {
     envelope::declared_crc(value).unwrap_or_else(|| crc32(value.as_bytes()))
@@ -268,15 +283,7 @@ impl Store {
             Err(e) => e.cast(),
             Ok((version, payload)) => {
                 let mut r = Reader::new(&payload);
-                let head = Clock::decode(&mut r).and_then(|clock| {
-                    let lineage = if version >= 6 {
-                        Lineage::decode(&mut r)?
-                    } else {
-                        Some(Lineage::default())
-                    };
-                    Ok((clock, lineage))
-                });
-                match head {
+                match decode_head(&mut r, version) {
                     Err(_) => Load::Corrupt("truncated"),
                     Ok((None, _)) => Load::Corrupt("bad writer clock"),
                     Ok((_, None)) => Load::Corrupt("bad lineage"),
@@ -291,6 +298,26 @@ impl Store {
             }
         };
         (load, revision)
+    }
+
+    /// The latest time the stored profile record names — when its profile began, when each
+    /// writer last wrote — read without the profile (no personal data; 0: none stored, or it
+    /// does not read): what an erasure is dated after.
+    pub fn profile_times(&self) -> f64 {
+        let Ok(Some(v)) = self.backend.get(&self.profile_key()) else {
+            return 0.0;
+        };
+        let Ok((version, payload)) = open(Kind::Profile, &v) else {
+            return 0.0;
+        };
+        match decode_head(&mut Reader::new(&payload), version) {
+            Ok((Some(clock), Some(lineage))) => clock
+                .entries()
+                .iter()
+                .map(|e| e.at)
+                .fold(lineage.born, f64::max),
+            _ => 0.0,
+        }
     }
 
     /// The revision of the stored profile (`None`: none stored), without decoding it.
