@@ -184,13 +184,15 @@ impl Session {
         let withdrawn = self.gate.set(state);
         // A decision made here erases what the one before it allowed, here, in storage and,
         // through the records, in every tab (a copy of before is told apart by the time:
-        // `store::lineage`): any that leaves personalization denied (what came before may be
-        // another tab's yes not heard of yet, an answer to a decision asked again, a profile
-        // kept in memory elsewhere), and one that withdraws `sensitive` from this tab's. One
-        // taken over from storage, or none at all, brings its record's erasures instead.
+        // `store::lineage`): any that leaves personalization or `sensitive` denied (what came
+        // before may be another tab's yes not heard of yet, an answer to a decision asked
+        // again, a profile kept in memory elsewhere; a profile begun after it holds nothing it
+        // covered). One taken over from storage, or none at all, brings its record's erasures
+        // instead.
         if !matches!(decision.source, Source::Stored | Source::Default) {
             let erased = Withdrawn {
                 personalization: self.gate.personalization().is_none(),
+                sensitive: self.gate.sensitive().is_none(),
                 ..withdrawn
             };
             self.stamp_erasures(erased, now);
@@ -389,7 +391,16 @@ impl Session {
         // What the browser cleared is an erasure before the CMP's decision applies (as for
         // `setConsent`): the profile it would keep is the one deleted.
         self.check_vanished(now);
-        self.follow_stored_erasures(now);
+        // A newer decision another tab stored, whose `storage` event this tab has not run yet
+        // (busy), is taken over first: a string older than it is then ignored here as in a tab
+        // that had heard of it (its refusal would otherwise be written over the newer yes, and
+        // its erasure followed by every tab).
+        if self
+            .follow_stored_erasures(now)
+            .is_some_and(|stored| stored.at > self.decision.at)
+        {
+            self.storage_changed(now);
+        }
         let signal = match TcfSignal::decode(tc_string, self.policy.tcf_purposes) {
             Ok(s) => s,
             Err(e) => {

@@ -319,7 +319,12 @@ impl Session {
     /// Erases every sensitive signal from the profile (the sensitive consent was withdrawn), and
     /// from this tab's merge buffer, so a merge cannot bring them back.
     pub(super) fn erase_sensitive(&mut self, now: f64) {
-        self.screen_own();
+        self.screen_own(f64::INFINITY);
+        self.erase_sensitive_held(now);
+    }
+
+    /// Erases every sensitive signal from the profile held.
+    pub(super) fn erase_sensitive_held(&mut self, now: f64) {
         let Some(mut p) = self.profile.take() else {
             return;
         };
@@ -331,12 +336,13 @@ impl Session {
         self.scratch.forget();
     }
 
-    /// Screens this tab's merge buffer as without the `sensitive` consent.
-    pub(super) fn screen_own(&mut self) {
+    /// Screens the events of this tab's merge buffer recorded before `before` as without the
+    /// `sensitive` consent.
+    pub(super) fn screen_own(&mut self, before: f64) {
         let (model, policy) = (&self.model, &self.policy);
         self.own.retain_mut(|o| {
             let known: Vec<_> = catalog_indices(model, &o.event).collect();
-            screen(model, policy, &mut o.event, &known, None).is_ok()
+            o.recorded >= before || screen(model, policy, &mut o.event, &known, None).is_ok()
         });
     }
 

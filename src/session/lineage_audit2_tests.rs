@@ -9,16 +9,13 @@ use crate::value::from_json;
 use serde_json::json;
 
 use super::lineage_tests::{
-    a_tab_that_viewed_mugs_1, decide, granted, open_at, open_env, recent_at, sensitive_tab,
-    stored_recent, stored_recent_at, strings, tab_at, with_sensitive,
+    a_tab_that_viewed_mugs_1, decide, granted, open_at, open_env, recent_at,
+    refused_keeping_storage, sensitive_tab, stored_recent, stored_recent_at, strings, tab_at,
+    with_sensitive,
 };
 use super::sync_tests::{recent, stored_tab_at, view};
 
 const DAY: f64 = 86_400_000.0;
-
-fn refused_keeping_storage() -> serde_json::Value {
-    json!({"personalization": false, "storage": true})
-}
 
 // ---------------------------------------------------------------------------------------------
 // Found by the second re-audit (each failed on 20e5ecc)

@@ -107,6 +107,10 @@ pub(super) fn granted() -> serde_json::Value {
     json!({"personalization": true, "storage": true})
 }
 
+pub(super) fn refused_keeping_storage() -> serde_json::Value {
+    json!({"personalization": false, "storage": true})
+}
+
 pub(super) fn with_sensitive() -> serde_json::Value {
     json!({"personalization": true, "storage": true, "sensitive": true})
 }
@@ -229,7 +233,9 @@ pub(super) fn a_later_sensitive_yes_keeps_its_signals(first: serde_json::Value) 
 
 #[test]
 fn sensitive_signals_kept_under_a_later_sensitive_yes_are_not_erased() {
-    // `sensitive` never given before: the decision in `x` withdraws nothing, and erases none.
+    // `sensitive` never given before: the decision in `x` leaves it denied, a sensitive erasure
+    // (in `x`'s memory only, as both records go); the profile `y` begins at its later yes
+    // holds nothing it covered.
     a_later_sensitive_yes_keeps_its_signals(granted());
 }
 
@@ -273,7 +279,8 @@ fn two_fresh_tabs_opening_at_once_after_a_withdrawal_lose_nothing() {
 #[test]
 fn the_same_decision_given_on_every_page_load_loses_no_event_of_an_open_tab() {
     // A shop with a sensitive list that never asks for `sensitive`: a decision without it,
-    // given at every page load, withdraws nothing and must change nothing here.
+    // given at every page load, is a sensitive erasure each time, and must lose nothing here
+    // (no sensitive signal is kept).
     let mem = MemoryBackend::new();
     let mut a = sensitive_tab(&mem, Some(granted()), NOW);
     a.set_write_interval(WRITE_INTERVAL_MS);

@@ -653,6 +653,8 @@ mod human_tests;
 #[cfg(test)]
 mod lineage_audit2_tests;
 #[cfg(test)]
+mod lineage_audit3_tests;
+#[cfg(test)]
 mod lineage_tests;
 #[cfg(test)]
 mod prop_tests;

@@ -312,13 +312,13 @@ impl Session {
                 what: "profile",
             });
         }
-        // A profile begun since holds nothing from before it (a yes given where it was not
-        // known of).
-        if known.sensitive > self.erasures.sensitive
-            && self.profile.is_some()
-            && self.born < known.sensitive
-        {
-            self.erase_sensitive(now);
+        // What was recorded before a `sensitive` erasure goes; a profile begun since holds
+        // nothing from before it (a yes given where it was not known of).
+        if known.sensitive > self.erasures.sensitive {
+            self.screen_own(known.sensitive);
+            if self.profile.is_some() && self.born < known.sensitive {
+                self.erase_sensitive_held(now);
+            }
         }
         self.erasures.join(known);
     }
