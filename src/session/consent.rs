@@ -172,6 +172,9 @@ impl Session {
     /// Puts `decision` in force: works out the effective consent (GPC) and makes memory and
     /// storage agree with it.
     pub(super) fn apply(&mut self, decision: Decision, now: f64) {
+        if decision.source != Source::Stored {
+            self.taken_over = false;
+        }
         self.decision = decision;
         let state = effective(&decision, self.gpc, self.policy.gpc);
         self.history.push(Entry::Consent {
@@ -425,6 +428,7 @@ impl Session {
         let takes =
             (!signal.personalization && d.personalization) || (!signal.storage && d.storage);
         let cmp_decides = d.source == Source::Stored
+            && !self.taken_over
             && self.stored_source == Source::Tcf
             && (d.at.is_none_or(|t| at >= day(t)) || (takes && !gives));
         if !cmp_decides && !self.decision.is_superseded_by(at) {

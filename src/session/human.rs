@@ -319,7 +319,7 @@ impl Session {
     /// Erases every sensitive signal from the profile (the sensitive consent was withdrawn), and
     /// from this tab's merge buffer, so a merge cannot bring them back.
     pub(super) fn erase_sensitive(&mut self, now: f64) {
-        self.screen_own(f64::INFINITY);
+        self.screen_own(f64::INFINITY, now);
         self.erase_sensitive_held(now);
     }
 
@@ -337,12 +337,16 @@ impl Session {
     }
 
     /// Screens the events of this tab's merge buffer recorded before `before` as without the
-    /// `sensitive` consent.
-    pub(super) fn screen_own(&mut self, before: f64) {
+    /// `sensitive` consent (and those recorded later than `now`: before the clock was put back,
+    /// they cannot be placed after it).
+    pub(super) fn screen_own(&mut self, before: f64, now: f64) {
         let (model, policy) = (&self.model, &self.policy);
         self.own.retain_mut(|o| {
+            if o.recorded >= before && o.recorded <= now {
+                return true;
+            }
             let known: Vec<_> = catalog_indices(model, &o.event).collect();
-            o.recorded >= before || screen(model, policy, &mut o.event, &known, None).is_ok()
+            screen(model, policy, &mut o.event, &known, None).is_ok()
         });
     }
 

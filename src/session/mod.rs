@@ -269,6 +269,10 @@ pub struct Session {
     /// The last read of the stored profile failed: it is not overwritten (it may hold what this
     /// tab never saw) until a read succeeds, which merges this tab's events into it.
     unread_profile: bool,
+    /// The decision in force was taken over from another tab's record while this page was open
+    /// (not read at open): this page's CMP string is not the one that made it, and does not
+    /// make it again (`tcf_event`).
+    taken_over: bool,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -319,6 +323,7 @@ impl Session {
             unread_consent: false,
             newer_profile: false,
             unread_profile: false,
+            taken_over: false,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -654,6 +659,8 @@ mod human_tests;
 mod lineage_audit2_tests;
 #[cfg(test)]
 mod lineage_audit3_tests;
+#[cfg(test)]
+mod lineage_audit4_tests;
 #[cfg(test)]
 mod lineage_tests;
 #[cfg(test)]

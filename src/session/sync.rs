@@ -303,8 +303,11 @@ impl Session {
     /// before the `sensitive` erasure is screened. See `store::lineage`.
     pub(super) fn follow_erasures(&mut self, known: Erasures, since: f64, now: f64) {
         if self.profile.is_some() && self.born < known.profile {
+            // An event recorded later than now was recorded before the clock was put back:
+            // it cannot be placed after the erasure.
             let since = since.max(known.profile);
-            self.own.retain(|o| o.recorded >= since);
+            self.own
+                .retain(|o| o.recorded >= since && o.recorded <= now);
             self.profile = None;
             self.scratch.forget();
             self.history.push(Entry::Erase {
@@ -315,7 +318,7 @@ impl Session {
         // What was recorded before a `sensitive` erasure goes; a profile begun since holds
         // nothing from before it (a yes given where it was not known of).
         if known.sensitive > self.erasures.sensitive {
-            self.screen_own(known.sensitive);
+            self.screen_own(known.sensitive, now);
             if self.profile.is_some() && self.born < known.sensitive {
                 self.erase_sensitive_held(now);
             }
@@ -365,6 +368,7 @@ impl Session {
                         what: "consent",
                     });
                     // Taken over from the record stored, which need not be written again.
+                    self.taken_over = true;
                     self.consent_stored = true;
                     self.record_stored = true;
                     self.stored_source = source;
