@@ -175,6 +175,9 @@ impl Session {
         if decision.source != Source::Stored {
             self.taken_over = false;
         }
+        if decision.source != Source::Default {
+            self.vanished_at = f64::NEG_INFINITY;
+        }
         self.decision = decision;
         let state = effective(&decision, self.gpc, self.policy.gpc);
         self.history.push(Entry::Consent {
@@ -431,7 +434,14 @@ impl Session {
             && !self.taken_over
             && self.stored_source == Source::Tcf
             && (d.at.is_none_or(|t| at >= day(t)) || (takes && !gives));
-        if !cmp_decides && !self.decision.is_superseded_by(at) {
+        // The records vanished under this page (another tab's withdrawal removed them, or a
+        // clearing): the default decision left has no date, yet a string the CMP loaded before
+        // then is older than that withdrawal, as it is in a tab that reads the record the
+        // withdrawal left (`rememberRefusal`).
+        let vanished = event == TcfEvent::Loaded
+            && self.decision.source == Source::Default
+            && at < self.vanished_at;
+        if vanished || (!cmp_decides && !self.decision.is_superseded_by(at)) {
             self.note_ignored(
                 "tcf",
                 "tcloaded: the TC string is older than the decision in force".to_owned(),

@@ -273,6 +273,11 @@ pub struct Session {
     /// (not read at open): this page's CMP string is not the one that made it, and does not
     /// make it again (`tcf_event`).
     taken_over: bool,
+    /// When this page last saw the records another tab wrote vanish (P10, a clearing), leaving
+    /// the default decision in force (`NEG_INFINITY`: never, or a decision made since): a CMP
+    /// string loaded before then is not this page's to apply over that withdrawal
+    /// (`tcf_event`).
+    vanished_at: f64,
     store: Store,
     history: History,
     scratch: Scratch,
@@ -324,6 +329,7 @@ impl Session {
             newer_profile: false,
             unread_profile: false,
             taken_over: false,
+            vanished_at: f64::NEG_INFINITY,
             store: Store::new(backend, &opts.namespace),
             history: History::default(),
             scratch: Scratch::default(),
@@ -661,6 +667,8 @@ mod lineage_audit2_tests;
 mod lineage_audit3_tests;
 #[cfg(test)]
 mod lineage_audit4_tests;
+#[cfg(test)]
+mod lineage_audit5_tests;
 #[cfg(test)]
 mod lineage_tests;
 #[cfg(test)]

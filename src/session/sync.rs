@@ -130,6 +130,7 @@ impl Session {
             self.record_stored = false;
             self.revision = None;
             self.apply(Decision::default(), now);
+            self.vanished_at = now;
         }
     }
 
@@ -384,6 +385,7 @@ impl Session {
                 self.record_stored = false;
                 self.unread_consent = false;
                 self.apply(Decision::default(), now);
+                self.vanished_at = now;
             }
             Load::Missing => self.unread_consent = false,
             Load::Corrupt(reason) => {
