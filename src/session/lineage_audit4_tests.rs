@@ -7,24 +7,16 @@
 use super::tests::NOW;
 use super::*;
 use crate::consent::tcf::testing::tc_string;
-use crate::store::{Load, MemoryBackend};
+use crate::store::MemoryBackend;
 use serde_json::json;
 
 use super::lineage_tests::{
-    decide, granted, open_at, recent_at, refused_keeping_storage, sensitive_tab, stored_recent,
-    strings, tab_at, with_sensitive,
+    decide, granted, open_at, recent_at, refused_keeping_storage, sensitive_tab, stored_decision,
+    stored_recent, strings, tab_at, with_sensitive,
 };
 use super::sync_tests::{recent, stored_tab_at, view};
 
 const DAY: f64 = 86_400_000.0;
-
-/// The decision the stored consent record holds.
-fn stored_decision(mem: &MemoryBackend) -> crate::consent::Decision {
-    match Store::new(Box::new(mem.clone()), "vitrine").load_consent() {
-        Load::Found((d, _)) => d,
-        other => panic!("consent record: {other:?}"),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Found by the fourth re-audit (each failed on 65ac324)
@@ -53,7 +45,9 @@ fn a_stale_cmp_refusal_run_late_in_a_busy_tab_does_not_overturn_a_newer_cmp_yes(
         .unwrap();
     y.storage_changed(NOW + 6.0);
     assert!(
-        stored_decision(&mem).personalization,
+        stored_decision(&mem)
+            .expect("a consent record")
+            .personalization,
         "the older refusal was written over the newer yes"
     );
     assert!(a.consent().personalization, "a applied the older string");
@@ -83,7 +77,9 @@ fn a_stale_same_day_cmp_yes_run_late_in_a_busy_tab_does_not_undo_a_newer_cmp_ref
         .unwrap();
     b.storage_changed(NOW + 5.0);
     assert!(
-        !stored_decision(&mem).personalization,
+        !stored_decision(&mem)
+            .expect("a consent record")
+            .personalization,
         "the stored decision is a yes again after the shopper refused"
     );
     assert!(
@@ -115,7 +111,12 @@ fn a_stale_same_day_cmp_yes_run_after_the_storage_event_does_not_undo_a_newer_cm
     a.tcf_event(&yes, TcfEvent::Loaded, NOW + 4.0, false)
         .unwrap();
     b.storage_changed(NOW + 5.0);
-    assert!(!stored_decision(&mem).personalization, "yes stored again");
+    assert!(
+        !stored_decision(&mem)
+            .expect("a consent record")
+            .personalization,
+        "yes stored again"
+    );
     assert!(
         !b.consent().personalization,
         "b personalizes after the refusal"
@@ -267,7 +268,10 @@ fn a_late_cmp_string_over_an_expired_or_newer_record_does_not_take_it_over() {
     a.tcf_event(&yes, TcfEvent::Loaded, NOW + 1.0, false)
         .unwrap();
     assert!(a.consent().personalization);
-    assert!(stored_decision(&mem).at.is_some_and(|t| t >= NOW));
+    assert!(stored_decision(&mem)
+        .expect("a consent record")
+        .at
+        .is_some_and(|t| t >= NOW));
     // A newer vitrine's record: follow_stored_erasures reads nothing, the string applies as
     // before 65ac324 (no catch-up, no panic, no recursion).
     let mem = MemoryBackend::new();

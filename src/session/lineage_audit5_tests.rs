@@ -7,23 +7,15 @@
 use super::tests::NOW;
 use super::*;
 use crate::consent::tcf::testing::tc_string;
-use crate::store::{Load, MemoryBackend};
+use crate::store::MemoryBackend;
 
 use super::lineage_tests::{
-    decide, granted, recent_at, refused_keeping_storage, sensitive_tab, stored_recent, strings,
-    tab_at, with_sensitive,
+    decide, granted, recent_at, refused_keeping_storage, sensitive_tab, stored_decision,
+    stored_recent, strings, tab_at, with_sensitive,
 };
 use super::sync_tests::{reader, recent, stored_tab_at, view};
 
 const DAY: f64 = 86_400_000.0;
-
-fn stored_decision(mem: &MemoryBackend) -> Option<crate::consent::Decision> {
-    match Store::new(Box::new(mem.clone()), "vitrine").load_consent() {
-        Load::Found((d, _)) => Some(d),
-        Load::Missing => None,
-        other => panic!("consent record: {other:?}"),
-    }
-}
 
 /// The CMP's yes of the day before, stored, and a mug viewed under it; the tab closed.
 fn a_cmp_yes_of_yesterday(mem: &MemoryBackend) -> String {

@@ -99,6 +99,16 @@ pub(super) fn stored_recent(mem: &MemoryBackend) -> Vec<String> {
     stored_recent_at(mem, NOW + 100.0)
 }
 
+/// The decision the stored consent record holds (`None`: no record).
+pub(super) fn stored_decision(mem: &MemoryBackend) -> Option<crate::consent::Decision> {
+    use crate::store::{Load, Store};
+    match Store::new(Box::new(mem.clone()), "vitrine").load_consent() {
+        Load::Found((d, _)) => Some(d),
+        Load::Missing => None,
+        other => panic!("consent record: {other:?}"),
+    }
+}
+
 pub(super) fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
 }
