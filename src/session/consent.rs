@@ -114,7 +114,7 @@ impl Session {
     /// [`ERASURE_LEAD_MS`] ahead of now: a clock put back since would otherwise date the erasure
     /// before what it erased, and a record written while the clock ran ahead would date it so
     /// far ahead that every profile begun since looked older.
-    pub(super) fn stamp_erasures(&mut self, withdrawn: Withdrawn, now: f64) {
+    fn stamp_erasures(&mut self, withdrawn: Withdrawn, now: f64) {
         if !(withdrawn.personalization || withdrawn.sensitive) {
             return;
         }

@@ -20,7 +20,6 @@ pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
 use crate::channel::Arrival;
-use crate::consent::precedence::effective;
 use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{currency_of, Currency, Event, Refusal};
@@ -347,16 +346,10 @@ impl Session {
         let decision = match opts.consent {
             Some(input) => {
                 // The decision given replaces the stored one, not what that one's record knows
-                // of erasures (a copy of before one may be stored); what it withdraws from the
-                // stored one is an erasure made here.
-                let stored = s.follow_stored_erasures(env.now);
-                let d = input.decide(env.now, env.gpc);
-                if let Some(stored) = stored {
-                    let effective = |d: &Decision| effective(d, env.gpc, s.policy.gpc);
-                    let withdrawn = Gate::new(effective(&stored)).set(effective(&d));
-                    s.stamp_erasures(withdrawn, env.now);
-                }
-                d
+                // of erasures (a copy of before one may be stored); what it leaves denied is an
+                // erasure made here (`apply`).
+                s.follow_stored_erasures(env.now);
+                input.decide(env.now, env.gpc)
             }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
