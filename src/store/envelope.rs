@@ -65,6 +65,24 @@ pub fn declared_crc(value: &str) -> Option<u32> {
     Some(u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]))
 }
 
+/// The version and the first `n` payload bytes (fewer when the payload is shorter) of a value of
+/// this version or an older one it reads, decoded from the value's head alone and not checked
+/// against the checksum: for what may be read unverified ([`super::Store::profile_times`]), so
+/// a full record is not decoded and checksummed for it. `None` when the head is not an envelope.
+pub fn peek(kind: Kind, value: &str, n: usize) -> Option<(u8, Vec<u8>)> {
+    // Whole groups of four characters: a cut inside one would not decode.
+    let chars = (7 + n).div_ceil(3) * 4;
+    let head = base64url_decode(value.get(..chars.min(value.len()))?).ok()?;
+    if head.get(..2)? != kind.magic() {
+        return None;
+    }
+    let version = *head.get(2)?;
+    let payload = head.get(7..)?;
+    (OLDEST..=VERSION)
+        .contains(&version)
+        .then(|| (version, payload[..n.min(payload.len())].to_vec()))
+}
+
 /// Unwraps a payload and its version, or says why it cannot be trusted.
 pub fn open(kind: Kind, value: &str) -> Result<(u8, Vec<u8>), &'static str> {
     let bytes = base64url_decode(value).map_err(|_| "not base64url")?;

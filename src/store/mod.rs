@@ -301,13 +301,15 @@ impl Store {
     }
 
     /// The latest time the stored profile record names — when its profile began, when each
-    /// writer last wrote — read without the profile (no personal data; 0: none stored, or it
-    /// does not read): what an erasure is dated after.
+    /// writer last wrote — read from the record's head alone, without the profile (no personal
+    /// data) and unverified (0: none stored, or it does not read): what an erasure is dated
+    /// after, which bounds how far ahead any time may take it.
     pub fn profile_times(&self) -> f64 {
         let Ok(Some(v)) = self.backend.get(&self.profile_key()) else {
             return 0.0;
         };
-        let Ok((version, payload)) = open(Kind::Profile, &v) else {
+        let head = 1 + clock::MAX_WRITERS * 16 + 24;
+        let Some((version, payload)) = envelope::peek(Kind::Profile, &v, head) else {
             return 0.0;
         };
         match decode_head(&mut Reader::new(&payload), version) {

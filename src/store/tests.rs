@@ -274,3 +274,66 @@ fn a_lineage_that_cannot_be_is_a_damaged_record() {
         );
     }
 }
+
+#[test]
+fn the_times_of_a_stored_profile_are_read_from_its_head() {
+    // Up to the most writers a clock keeps, and a profile of any size behind them; what is not
+    // an envelope, or is cut inside the head, names no time.
+    let mem = MemoryBackend::new();
+    let mut store = Store::new(Box::new(mem.clone()), "vitrine");
+    let gate = granted();
+    let (who, persist) = gate.persistent_profile().unwrap();
+    let mut p = Profile::new(1e9);
+    let e = |i: usize| Event {
+        kind: Kind::View,
+        lines: vec![Line {
+            item_id: Some(format!("item-{i}")),
+            other_ids: Vec::new(),
+            currency: None,
+            category: None,
+            brand: None,
+            price: None,
+            quantity: None,
+            broader: Vec::new(),
+            sensitive: false,
+        }],
+        query: None,
+        list: None,
+        timestamp: None,
+        channel: None,
+        score: None,
+        order: None,
+        empty_list: false,
+        sensitive: false,
+    };
+    for i in 0..300 {
+        p.record(&who, &e(i), 10.0 + i as f64);
+    }
+    let mut clock = Clock::default();
+    for w in 0..clock::MAX_WRITERS as u32 {
+        clock.advance(w, 1, 1_000.0 + f64::from(w));
+    }
+    let lineage = Lineage {
+        born: 5.0,
+        erasures: Erasures::default(),
+    };
+    store
+        .save_profile(&who, &persist, &p, &clock, &lineage)
+        .unwrap();
+    let latest = 1_000.0 + (clock::MAX_WRITERS - 1) as f64;
+    assert_eq!(store.profile_times(), latest);
+    let value = mem.snapshot()["vitrine:profile"].clone();
+    assert!(value.len() > 10_000, "a profile well past the head");
+    let later = Lineage {
+        born: 2_000.0,
+        ..lineage
+    };
+    store
+        .save_profile(&who, &persist, &p, &clock, &later)
+        .unwrap();
+    assert_eq!(store.profile_times(), 2_000.0);
+    for bad in ["", "not a record", &value[..40]] {
+        mem.put_raw("vitrine:profile", bad);
+        assert_eq!(store.profile_times(), 0.0, "{bad}");
+    }
+}
