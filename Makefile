@@ -39,7 +39,8 @@ lint:
 test-rust:
 	VITRINE_REQUIRE_SQL=1 cargo test --all-targets
 
-test-js:
+# demo-model: the release vitrine-model, which tests/js/*_audit.test.mjs build their model files with.
+test-js: demo-model
 	node --test tests/js/
 	node_modules/.bin/tsc -p tests/types
 	node bench/run.mjs --quick

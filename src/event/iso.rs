@@ -2,6 +2,11 @@
 //! `timestamp` (`"2026-11-25T09:14:03.512Z"`), and the order logs the model builder reads
 //! (`2024-06-01 13:45:00 +0200` from Shopify, `2024-06-01 13:45:00 UTC` from BigQuery).
 
+/// The latest time read as one, 9999-12-31T23:59:59.999Z in ms since the epoch: a number past it
+/// is not epoch milliseconds (a GA4 `event_timestamp` in microseconds, or nanoseconds, would be
+/// thousands of years ahead), and differences of times could overflow.
+pub const LATEST_MS: f64 = 253_402_300_799_999.0;
+
 /// A time read from text: ms since the epoch, and whether the text gave its zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Iso {

@@ -195,7 +195,8 @@ pub enum Refusal {
     MissingList,
     /// A property of the wrong type (e.g. `category: 5`, `products: "x"`).
     InvalidProperty,
-    /// `options.timestamp` that is not a finite, non-negative time.
+    /// `options.timestamp` that is not a time: a number from 0 to the end of the year 9999 (ms),
+    /// or ISO 8601 text with its zone.
     InvalidTimestamp,
     /// `options.channel` that is not a string.
     InvalidChannel,
@@ -329,7 +330,9 @@ impl Event {
         };
         let timestamp = match options.get("timestamp") {
             None => None,
-            Some(Value::Number(t)) if t.is_finite() && *t >= 0.0 => Some(*t),
+            // Epoch milliseconds up to the year 9999: past it, a GA4 `event_timestamp`
+            // (microseconds) or nanoseconds, which dated now would be kept whatever their age.
+            Some(Value::Number(t)) if (0.0..=iso::LATEST_MS).contains(t) => Some(*t),
             // The ISO 8601 text of a Segment message or a Shopify event (`importHistory` reads
             // whole ones, their `timestamp` beside the properties).
             Some(Value::String(s)) => Some(iso::parse(s).ok_or(Refusal::InvalidTimestamp)?),

@@ -51,6 +51,18 @@ pub const EARLIEST: f64 = 978_307_200_000.0;
 pub fn true_time(t: f64) -> bool {
     t >= EARLIEST
 }
+
+/// When an event happened, as the profile keeps it: the time it carries (`None`: now), never
+/// later than `now` — unless the clock is wrong ([`true_time`]): then the event's own time is
+/// the better one (a kiosk reset to 1970 importing orders with their dates kept them dated
+/// 2001, and deleted them as past retention once the clock was right; the time audit).
+pub fn event_time(given: Option<f64>, now: f64) -> f64 {
+    match given {
+        Some(t) if true_time(now) => t.min(now),
+        Some(t) => t,
+        None => now,
+    }
+}
 /// Orders remembered by a fingerprint of their id, so that one order is counted once: the latest
 /// 128, by time and then fingerprint (see [`Profile::record`]). (More would need a new record
 /// version: vitrine before it resets a record holding more, a deploy's open tabs included.)
@@ -128,6 +140,23 @@ struct Purchase {
 struct Stamped {
     value: String,
     at: f64,
+}
+
+/// Where an entry of time `t` goes in a most-recent-first list that keeps `cap` (`recent`,
+/// `queries`, `removals`): below the later ones — an event reported late (an import, a page
+/// replaying what it queued) goes where its time puts it — and, in the same millisecond, above
+/// those reported before it; `None` when it would be the oldest of a full list.
+fn slot(list: &[Stamped], t: f64, cap: usize) -> Option<usize> {
+    let at = list.iter().position(|r| r.at <= t).unwrap_or(list.len());
+    (at < cap).then_some(at)
+}
+
+/// Puts `s` into a most-recent-first list of at most `cap` entries ([`slot`]).
+fn insert_by_time(list: &mut Vec<Stamped>, s: Stamped, cap: usize) {
+    if let Some(at) = slot(list, s.at, cap) {
+        list.insert(at, s);
+        list.truncate(cap);
+    }
 }
 
 /// A line of the current cart: the item and when it was put there, and how many are in it.
@@ -395,11 +424,9 @@ impl Profile {
                             _ => drop(self.recent.remove(i)),
                         }
                     }
-                    let at = self.recent.iter().position(|r| r.at <= t);
-                    let at = at.unwrap_or(self.recent.len());
-                    if at >= RECENT_VIEWS {
+                    let Some(at) = slot(&self.recent, t, RECENT_VIEWS) else {
                         continue;
-                    }
+                    };
                     // A full list gives its oldest entry's buffer to the new one.
                     let mut value = match self.recent.len() >= RECENT_VIEWS {
                         true => self.recent.pop().map(|r| r.value).unwrap_or_default(),
@@ -465,14 +492,8 @@ impl Profile {
             }
             Kind::Search => {
                 if let Some(q) = &e.query {
-                    self.queries.insert(
-                        0,
-                        Stamped {
-                            value: q.clone(),
-                            at: t,
-                        },
-                    );
-                    self.queries.truncate(RECENT_QUERIES);
+                    let value = q.clone();
+                    insert_by_time(&mut self.queries, Stamped { value, at: t }, RECENT_QUERIES);
                 }
             }
             _ => {}
@@ -537,8 +558,7 @@ impl Profile {
         }
         let mut gone = self.cart.remove(i).item;
         gone.at = t;
-        self.removals.insert(0, gone);
-        self.removals.truncate(RECENT_REMOVALS);
+        insert_by_time(&mut self.removals, gone, RECENT_REMOVALS);
         false
     }
 

@@ -841,3 +841,67 @@ fn an_order_of_sensitive_lines_only_goes_with_them_and_older_records_hold_none()
     assert_eq!(erased.orders.len(), 1, "the order of ordinary lines stays");
     assert!(!erased.record(&tok, &order(false, "A-2"), T0 + 3.0));
 }
+
+/// A search or a cart removal reported late (a page replaying what it queued, an import) goes
+/// where its time puts it among the 8 kept, not first: it pushed a newer one out (the time
+/// audit), and the hesitation signal lost a removal of the last half hour.
+#[test]
+fn late_searches_and_removals_go_where_their_time_puts_them() {
+    let gate = granted();
+    let tok = gate.personalization().unwrap();
+    let mut p = Profile::new(14.0 * DAY);
+    for i in 0..RECENT_QUERIES {
+        let mut e = ev(Kind::Search, "x", "Candles", 1.0);
+        e.lines.clear();
+        e.query = Some(format!("q{i}"));
+        p.record(&tok, &e, T0 + i as f64 * 1000.0);
+    }
+    let mut late = ev(Kind::Search, "x", "Candles", 1.0);
+    late.lines.clear();
+    late.query = Some("yesterday".into());
+    p.record(&tok, &late, T0 - DAY);
+    let newer = |p: &Profile| {
+        p.view(&tok, T0 + DAY)
+            .searches()
+            .map(|(q, _)| q.to_owned())
+            .collect::<Vec<_>>()
+    };
+    let kept = newer(&p);
+    assert_eq!(kept.len(), RECENT_QUERIES);
+    assert_eq!(kept.first().map(String::as_str), Some("q7"));
+    assert!(!kept.iter().any(|q| q == "yesterday"), "{kept:?}");
+    // One of the same time as the oldest kept is older than none of them: in, before it.
+    let mut mid = late.clone();
+    mid.query = Some("between".into());
+    p.record(&tok, &mid, T0 + 3500.0);
+    let kept = newer(&p);
+    assert_eq!(kept.get(4).map(String::as_str), Some("between"), "{kept:?}");
+    assert!(!kept.iter().any(|q| q == "q0"));
+
+    // Removals: eight, then one reported an hour late.
+    let mut p = Profile::new(14.0 * DAY);
+    for i in 0..RECENT_REMOVALS {
+        let id = format!("r{i}");
+        let t = T0 + i as f64 * 1000.0;
+        p.record(&tok, &ev(Kind::Add, &id, "Mugs", 5.0), t);
+        p.record(&tok, &ev(Kind::Remove, &id, "Mugs", 5.0), t + 1.0);
+    }
+    p.record(
+        &tok,
+        &ev(Kind::Add, "old", "Mugs", 5.0),
+        T0 - 2.0 * 3_600_000.0,
+    );
+    p.record(
+        &tok,
+        &ev(Kind::Remove, "old", "Mugs", 5.0),
+        T0 - 3_600_000.0,
+    );
+    let removed: Vec<String> = p
+        .view(&tok, T0 + DAY)
+        .removals()
+        .map(|(r, _)| r.to_owned())
+        .collect();
+    assert_eq!(removed.len(), RECENT_REMOVALS);
+    assert_eq!(removed.first().map(String::as_str), Some("r7"));
+    assert!(!removed.iter().any(|r| r == "old"), "{removed:?}");
+}

@@ -111,6 +111,25 @@ pub fn recommend(
     out
 }
 
+/// What a request's shelf may show: [`Rules::new`]'s, and nothing already in the cart — the cart
+/// shelf's own items (`anchors`: those the page names or the profile holds), and what the shopper
+/// is about to buy on their own shelf and buy-again (whatever those serve while little is known).
+fn shelf_rules<'a>(
+    input: &Input<'a>,
+    req: &Request,
+    rep: Option<&UserRep>,
+    anchors: &[u32],
+) -> Rules<'a> {
+    let mut rules = Rules::new(input.model, input.policy, req, rep, input.sensitive_ok);
+    if req.scenario == Scenario::Cart {
+        rules.block(anchors);
+    }
+    if let (Scenario::ForYou | Scenario::BuyAgain | Scenario::Cart, Some(r)) = (req.scenario, rep) {
+        rules.block(&r.cart);
+    }
+    rules
+}
+
 fn serve(
     input: &Input<'_>,
     req: &Request,
@@ -131,16 +150,7 @@ fn serve(
     } else {
         input.weights
     };
-    let mut rules = Rules::new(model, input.policy, req, rep, input.sensitive_ok);
-    // Nothing already in the cart: the cart shelf's own items (those the page names and those
-    // the profile holds), and what the shopper is about to buy on their own shelf and buy-again
-    // (whatever those serve while little is known).
-    if req.scenario == Scenario::Cart {
-        rules.block(&anchors);
-    }
-    if let (Scenario::ForYou | Scenario::BuyAgain | Scenario::Cart, Some(r)) = (req.scenario, rep) {
-        rules.block(&r.cart);
-    }
+    let rules = shelf_rules(input, req, rep, &anchors);
     let ctx = Ctx {
         model,
         rep,

@@ -3,7 +3,7 @@
 //! every shelf ([`explain_shelf`]).
 
 use super::explain::Reason;
-use super::represent::UserRep;
+use super::represent::{usable, UserRep};
 use super::request::{Request, Scenario};
 use super::rerank::{self, Scored};
 use super::score::Ctx;
@@ -33,10 +33,16 @@ pub struct Plan {
 /// Works out the [`Plan`] of a request.
 pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
     let model = input.model;
+    // A cart the page gives is the shopper's, as personal as the one vitrine saw: its sensitive
+    // items are neither used nor named without that consent (the recommend audit). The items
+    // on screen of `similar` and `bought_together` are the page's context.
     let mut anchors: Vec<u32> = req
         .anchors
         .iter()
         .filter_map(|id| model.index_of(id))
+        .filter(|&i| {
+            !req.scenario.is_personal() || usable(model, input.policy, input.sensitive_ok, i)
+        })
         .collect();
     let mut scenario = req.scenario;
     let mut anchors_from_profile = false;
@@ -72,8 +78,13 @@ pub fn plan(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) -> Plan {
         && (req.scenario == Scenario::Trending
             || (scenario == Scenario::ForYou && rep.is_some_and(knows_nothing)));
     let served = (!paused).then_some(scenario);
+    // Named only when the shelf shows one of its items: with every one of them sold out,
+    // filtered or excluded, the shelf is the shop's trending (the recommend audit).
     let channel = match served {
-        Some(Scenario::Trending) => listed(),
+        Some(Scenario::Trending) => listed().filter(|&c| {
+            let rules = super::shelf_rules(input, req, rep, &anchors);
+            model.channel_trending(c).0.iter().any(|&i| rules.allows(i))
+        }),
         _ => None,
     };
     Plan {
@@ -378,13 +389,17 @@ pub fn explain_shelf(input: &Input<'_>, req: &Request, rep: Option<&UserRep>) ->
         }
         Some(_) => "personalization is off".to_owned(),
     };
-    // A cart shelf for items the page names, none of them in the catalog, is another shelf,
-    // which says why.
+    // A cart shelf for items the page names, none of them in the catalog (or usable: sensitive
+    // ones without that consent), is another shelf, which says why.
     let explanation = match p.served {
         Some(s)
             if req.scenario == Scenario::Cart && s != Scenario::Cart && !req.anchors.is_empty() =>
         {
-            concat(&[&explanation, " (no item in the cart is in the catalog)"])
+            let why = match req.anchors.iter().any(|id| model.index_of(id).is_some()) {
+                true => " (the items in the cart are left out: sensitive categories need their own consent)",
+                false => " (no item in the cart is in the catalog)",
+            };
+            concat(&[&explanation, why])
         }
         _ => explanation,
     };

@@ -196,6 +196,7 @@ impl Session {
         // covered). One taken over from storage, or none at all, brings its record's erasures
         // instead.
         if !matches!(decision.source, Source::Stored | Source::Default) {
+            super::page::note(self.store.namespace(), decision);
             let erased = Withdrawn {
                 personalization: self.gate.personalization().is_none(),
                 sensitive: self.gate.sensitive().is_none(),
@@ -332,6 +333,15 @@ impl Session {
     /// interval: a look is a `localStorage.getItem`, a fifth of an event's cost). A call that
     /// skips it sets `unlooked`, and the next write looks first ([`Session::persist_profile`]).
     pub(super) fn keep(&mut self, now: f64) {
+        // A decision dated later than now was made while the clock ran ahead, put back since:
+        // dated now, as a page opening now reads it and as the profile's times are brought back,
+        // or it would stand past `consentMaxAgeDays` by the clock's lead (the time audit). Not
+        // written: the next page to open dates the record so, the next decision replaces it.
+        if crate::profile::true_time(now) && self.decision.at.is_some_and(|t| t > now) {
+            self.decision.at = Some(now);
+            self.gate
+                .set(effective(&self.decision, self.gpc, self.policy.gpc));
+        }
         let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
         if banner && self.policy.consent_expired(self.decision.at, now) {
             // What waits is stored under the decision that allowed it; the profile then stays
@@ -539,6 +549,9 @@ impl Session {
         } else {
             Decision::default()
         };
+        // The latest decision made in the page, for a load that was given one before it.
+        let at = Some(now);
+        super::page::note(self.store.namespace(), Decision { at, ..decision });
         self.apply(decision, now);
     }
 }

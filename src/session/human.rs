@@ -263,7 +263,7 @@ impl Session {
                 let h = e.order.map_or(0, |o| {
                     crate::profile::order_fingerprint(o, e.items().map(|(id, _)| id))
                 });
-                (e.timestamp.unwrap_or(now).min(now), h)
+                (crate::profile::event_time(e.timestamp, now), h)
             }
             Err(_) => (now, 0),
         };
@@ -283,7 +283,7 @@ impl Session {
                 continue;
             };
             let folded = record.and_then(|mut e| {
-                let t = e.timestamp.unwrap_or(now).min(now);
+                let t = crate::profile::event_time(e.timestamp, now);
                 if t < oldest {
                     return Err(Refusal::Expired);
                 }

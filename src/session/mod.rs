@@ -13,6 +13,7 @@ use crate::args::Args;
 mod consent;
 mod human;
 mod names;
+mod page;
 mod sync;
 
 pub use consent::TcfEvent;
@@ -303,6 +304,14 @@ impl Session {
     /// applied at once: a withdrawal found at open erases what it covers, and signals older than
     /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
+        Session::open_asked(opts, backend, env, env.now)
+    }
+
+    /// [`Session::open`] for a consent given at `asked`, before now (`Vitrine.load`, whose file
+    /// arrived since): a decision made after it — stored by another tab, or made in this page
+    /// ([`page`]) — is the shopper's latest, and stands.
+    pub fn open_asked(opts: OpenOptions, backend: Box<dyn Backend>, env: Env, asked: f64) -> Self {
+        let asked = asked.min(env.now);
         let mut s = Session {
             model: opts.model,
             weights: Weights::default(),
@@ -348,8 +357,21 @@ impl Session {
                 // The decision given replaces the stored one, not what that one's record knows
                 // of erasures (a copy of before one may be stored); what it leaves denied is an
                 // erasure made here (`apply`).
-                s.follow_stored_erasures(env.now);
-                input.decide(env.now, env.gpc)
+                let stored = s.follow_stored_erasures(env.now);
+                let (made_here, stored_at) = if asked < env.now {
+                    let stored_at = stored.and_then(|d| d.at).filter(|&t| t > asked);
+                    (page::after(s.store.namespace(), asked), stored_at)
+                } else {
+                    // A consent given now, to `open`, replaces the decision in force (P3).
+                    (None, None)
+                };
+                // The later of the two, when either is later than the consent given.
+                match (made_here, stored_at) {
+                    (Some(d), None) => d,
+                    (Some(d), Some(t)) if d.at > Some(t) => d,
+                    (_, Some(_)) => s.stored_decision(env.now).unwrap_or_default(),
+                    (None, None) => input.decide(asked, env.gpc),
+                }
             }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
@@ -383,7 +405,7 @@ impl Session {
             Ok(e) => e,
             Err(r) => return Ok(TrackResult::refused(r)),
         };
-        let t = event.timestamp.unwrap_or(now).min(now);
+        let t = crate::profile::event_time(event.timestamp, now);
         if t < now - self.policy.retention_ms() {
             return Ok(TrackResult::refused(Refusal::Expired));
         }
@@ -670,3 +692,5 @@ mod prop_tests;
 mod sync_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod time_tests;

@@ -8,7 +8,11 @@
      * what `open` throws, and the stream is cancelled). Rejects with what `open` throws; also when the response is not `ok`, when the stream
      * fails (its own error) or gives something other than bytes, and — as soon as the first 32
      * bytes have arrived, the rest of the stream then cancelled — when the file does not start
-     * like a vitrine model file (`model: not a usable model file: it does not start with the vitrine model signature`).
+     * like a vitrine model file (`model: not a usable model file: it does not start with the vitrine model signature`),
+     * and when something else is reading the stream (`load: the model stream is locked: …`).
+     * Its `consent` is the shopper's as of the call: a decision made while the file arrives
+     * (`setConsent`, a CMP's or `erase()` on an instance of the page, or another tab's, stored)
+     * stands, and the new instance opens with it.
      *
      * ```js
      * const v = await Vitrine.load({ model: fetch('/models/shop.vtr'), policy: { diversity: 0.2 } });

@@ -49,11 +49,25 @@ const nextTask = () => {
   });
 };
 
+// When the page called `load`: its `consent` is the shopper's as of then, and a decision made
+// while the file arrives stands (src/session/page.rs). A page's fake clock that throws: now.
+const clock = () => {
+  try {
+    return Date.now();
+  } catch {
+    return Infinity;
+  }
+};
+
 Vitrine.load = async function load(options) {
+  const asked = clock();
   const given = options !== null && typeof options === 'object' ? options.model : undefined;
   const source = await given;
   const body = bodyOf(source);
-  if (body === undefined) return Vitrine.open(source === given ? options : { ...options, model: source });
+  if (body === undefined) {
+    if (source === given) return Vitrine.openLoaded(undefined, options, asked);
+    return Vitrine.openLoaded(undefined, { ...options, model: source }, asked);
+  }
   // The options are checked before the stream is read: a mistake costs no download.
   let file;
   try {
@@ -62,7 +76,13 @@ Vitrine.load = async function load(options) {
     body.cancel(e).catch(() => {});
     throw e;
   }
-  const reader = body.getReader();
+  let reader;
+  try {
+    reader = body.getReader();
+  } catch {
+    file.free();
+    throw new TypeError('load: the model stream is locked: something else is reading it (give each load a stream of its own, such as a new fetch)');
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -91,5 +111,5 @@ Vitrine.load = async function load(options) {
     file.free();
     throw e;
   }
-  return Vitrine.openLoaded(file, options);
+  return Vitrine.openLoaded(file, options, asked);
 };

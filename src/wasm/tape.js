@@ -170,6 +170,21 @@ function is(v, type) {
   }
 }
 
+const getTime = Date.prototype.getTime;
+
+/** A `Date`'s time, also of one made in another realm (an iframe, a `vm` context), which is no
+ * `instanceof Date` here; `undefined` for anything else. This realm's other objects are told
+ * apart by `instanceof`, without an exception. */
+function dateTime(v) {
+  if (is(v, Date)) return v.getTime();
+  if (is(v, Object)) return undefined;
+  try {
+    return getTime.call(v);
+  } catch {
+    return undefined;
+  }
+}
+
 function put(v, depth) {
   if (--left < 0) throw tooLarge;
   if (v === undefined) return putTag(8);
@@ -187,7 +202,8 @@ function put(v, depth) {
     default: room(2); out[at++] = 10; out[at++] = 3; return;
   }
   if (depth >= maxDepth) throw tooDeep;
-  if (is(v, Date)) return putNumber(v.getTime());
+  const time = dateTime(v);
+  if (time !== undefined) return putNumber(time);
   const binary = is(v, Uint8Array) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
     : is(v, ArrayBuffer) ? new Uint8Array(v) : undefined;
   if (binary !== undefined) {

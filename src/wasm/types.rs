@@ -326,7 +326,8 @@ export interface EventProperties extends ProductProperties {
 /** Options of `track` (analytics.js shape; other keys are ignored). */
 export interface TrackOptions {
   /**
-   * When it happened: ms since the epoch, a Date, or ISO 8601 text with its zone
+   * When it happened: ms since the epoch (up to the year 9999: a GA4 `event_timestamp`, in
+   * microseconds, is refused `invalid_timestamp`), a Date, or ISO 8601 text with its zone
    * ('2026-11-25T09:14:03.512Z', as Segment and Shopify write it). Default now.
    */
   timestamp?: number | Date | string | undefined;
@@ -528,7 +529,7 @@ export interface AuditReport {
  * `purchase` (GA4) event, plus when it happened and where.
  */
 export interface ImportRecord extends EventProperties {
-  /** Required: ms since the epoch, a Date, or ISO 8601 text with its zone (a Shopify event's or Segment message's own). */
+  /** Required: ms since the epoch (a GA4 `event_timestamp` is in microseconds: divide it by 1000), a Date, or ISO 8601 text with its zone (a Shopify event's or Segment message's own). */
   timestamp: number | Date | string;
   /** E.g. 'in_store'. */
   channel?: Channel | undefined;
@@ -558,7 +559,7 @@ export type ShelfSignal = 'views' | 'cart' | 'purchases' | 'categories' | 'brand
 /** `explainShelf(options)`: why `recommend(options)` shows what it shows. */
 export interface ShelfExplanation {
   scenario: Scenario;
-  /** The scenario served after fallbacks; null when the shelf stays empty. */
+  /** The scenario served after fallbacks; null when the policy keeps the shelf empty (a detractor's, `policy.detractors: 'gentle'`). A shelf the rules leave empty (no consent, a `filter` nothing matches) keeps its scenario, and `recommend` answers `[]`. */
   served: Scenario | null;
   /** Whether anything from the shopper's profile shapes it. */
   personal: boolean;

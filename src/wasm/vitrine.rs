@@ -100,20 +100,27 @@ impl Vitrine {
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
-        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?)
+        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?, None)
     }
 
     /// `Vitrine.load`'s end (`src/wasm/load.js`): opens with the options and the model file that
-    /// arrived in `load` (in place of `options.model`, which held the stream).
+    /// arrived in `load` (in place of `options.model`, which held the stream), or, without one,
+    /// the model the options hold (a promise of bytes, resolved). The consent given is the
+    /// shopper's as of `asked`, when the page called `load`: a decision made since stands.
     #[wasm_bindgen(js_name = openLoaded, skip_typescript)]
-    pub fn open_loaded(load: ModelLoad, options: JsValue) -> Result<Vitrine, JsError> {
+    pub fn open_loaded(
+        load: Option<ModelLoad>,
+        options: JsValue,
+        asked: f64,
+    ) -> Result<Vitrine, JsError> {
         let value = read(&options, LARGE, "open")?;
-        Vitrine::open_parsed(OpenOptions::parse_with(value, Some(load.finish()?))?)
+        let model = load.map(ModelLoad::finish).transpose()?;
+        Vitrine::open_parsed(OpenOptions::parse_with(value, model)?, Some(asked))
     }
 }
 
 impl Vitrine {
-    fn open_parsed(opts: OpenOptions) -> Result<Vitrine, JsError> {
+    fn open_parsed(opts: OpenOptions, asked: Option<f64>) -> Result<Vitrine, JsError> {
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),
@@ -135,15 +142,12 @@ impl Vitrine {
             Some(l) => Box::new(l),
             None => Box::new(MemoryBackend::new()),
         };
-        let mut session = Session::open(
-            opts,
-            backend,
-            Env {
-                now: at,
-                seed: seed(),
-                gpc: gpc(),
-            },
-        );
+        let env = Env {
+            now: at,
+            seed: seed(),
+            gpc: gpc(),
+        };
+        let mut session = Session::open_asked(opts, backend, env, asked.unwrap_or(at));
         if let Some(problem) = problem {
             session.report_storage_problem(&problem, at);
         }

@@ -2,6 +2,7 @@
 
 use super::input::{read_time, scientific, Field, Input, Record, TimeError};
 use crate::args::MAX_ID_LEN;
+use crate::event::iso::LATEST_MS;
 use crate::event::MAX_TEXT_LEN;
 use crate::model::catalog::{MAX_DIMS, MAX_TAGS, MAX_TITLE_LEN};
 use crate::model::fits_f32;
@@ -118,7 +119,6 @@ fn id(f: Option<Field<'_>>, what: &str) -> Result<String, Skip> {
 /// Earliest and latest timestamps accepted (0000-01-01 and 9999-12-31T23:59:59.999Z, in ms):
 /// beyond them a time is a typo or garbage, and differences of times could overflow.
 const EARLIEST_MS: f64 = -62_167_219_200_000.0;
-const LATEST_MS: f64 = 253_402_300_799_999.0;
 
 /// Why a timestamp is refused, with the value given and what it may be instead.
 fn time_error(f: &Field<'_>, e: Option<TimeError>) -> Skip {
