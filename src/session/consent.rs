@@ -179,6 +179,8 @@ impl Session {
             self.vanished_at = f64::NEG_INFINITY;
         }
         self.decision = decision;
+        // For a load asked before (`Vitrine.load`): the decisions made in the page since.
+        super::page::note(self.store.namespace(), decision, now);
         let state = effective(&decision, self.gpc, self.policy.gpc);
         self.history.push(Entry::Consent {
             at: now,
@@ -196,7 +198,6 @@ impl Session {
         // covered). One taken over from storage, or none at all, brings its record's erasures
         // instead.
         if !matches!(decision.source, Source::Stored | Source::Default) {
-            super::page::note(self.store.namespace(), decision);
             let erased = Withdrawn {
                 personalization: self.gate.personalization().is_none(),
                 sensitive: self.gate.sensitive().is_none(),
@@ -333,15 +334,6 @@ impl Session {
     /// interval: a look is a `localStorage.getItem`, a fifth of an event's cost). A call that
     /// skips it sets `unlooked`, and the next write looks first ([`Session::persist_profile`]).
     pub(super) fn keep(&mut self, now: f64) {
-        // A decision dated later than now was made while the clock ran ahead, put back since:
-        // dated now, as a page opening now reads it and as the profile's times are brought back,
-        // or it would stand past `consentMaxAgeDays` by the clock's lead (the time audit). Not
-        // written: the next page to open dates the record so, the next decision replaces it.
-        if crate::profile::true_time(now) && self.decision.at.is_some_and(|t| t > now) {
-            self.decision.at = Some(now);
-            self.gate
-                .set(effective(&self.decision, self.gpc, self.policy.gpc));
-        }
         let banner = matches!(self.decision.source, Source::Explicit | Source::Stored);
         if banner && self.policy.consent_expired(self.decision.at, now) {
             // What waits is stored under the decision that allowed it; the profile then stays
@@ -451,7 +443,10 @@ impl Session {
         let vanished = event == TcfEvent::Loaded
             && self.decision.source == Source::Default
             && at < self.vanished_at;
-        if vanished || (!cmp_decides && !self.decision.is_superseded_by(at)) {
+        // A `useractioncomplete` is the shopper's answer now (P6): it replaces the decision in
+        // force even when that one is dated later (made while the clock ran ahead).
+        let answered = event == TcfEvent::UserAction;
+        if vanished || (!answered && !cmp_decides && !self.decision.is_superseded_by(at)) {
             self.note_ignored(
                 "tcf",
                 "tcloaded: the TC string is older than the decision in force".to_owned(),
@@ -461,7 +456,7 @@ impl Session {
         }
         // Re-read from a string older than the stored decision, it is dated now: other tabs,
         // which hold that decision, take over only a later one.
-        let at = if self.decision.is_superseded_by(at) {
+        let at = if answered || self.decision.is_superseded_by(at) {
             at
         } else {
             now
@@ -549,9 +544,8 @@ impl Session {
         } else {
             Decision::default()
         };
-        // The latest decision made in the page, for a load that was given one before it.
-        let at = Some(now);
-        super::page::note(self.store.namespace(), Decision { at, ..decision });
+        // For a load asked before: erased now, whatever refusal `rememberRefusal` keeps here.
+        super::page::note(self.store.namespace(), Decision::default(), now);
         self.apply(decision, now);
     }
 }

@@ -13,7 +13,7 @@ use crate::args::Args;
 mod consent;
 mod human;
 mod names;
-mod page;
+pub(crate) mod page;
 mod sync;
 
 pub use consent::TcfEvent;
@@ -21,7 +21,7 @@ pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
 use crate::channel::Arrival;
-use crate::consent::{ConsentInput, Decision, Gate};
+use crate::consent::{ConsentInput, Decision, Gate, Source};
 use crate::error::{Error, Result};
 use crate::event::{currency_of, Currency, Event, Refusal};
 use crate::model::{parse_catalog, Model};
@@ -304,14 +304,19 @@ impl Session {
     /// applied at once: a withdrawal found at open erases what it covers, and signals older than
     /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
-        Session::open_asked(opts, backend, env, env.now)
+        Session::open_asked(opts, backend, env, None)
     }
 
-    /// [`Session::open`] for a consent given at `asked`, before now (`Vitrine.load`, whose file
-    /// arrived since): a decision made after it — stored by another tab, or made in this page
-    /// ([`page`]) — is the shopper's latest, and stands.
-    pub fn open_asked(opts: OpenOptions, backend: Box<dyn Backend>, env: Env, asked: f64) -> Self {
-        let asked = asked.min(env.now);
+    /// [`Session::open`] for a consent given when the page `asked` (`Vitrine.load`, whose file
+    /// arrived since): it stands as the decision made then, followed by those the page's
+    /// instances made since ([`page::since`]) and another tab's stored since, as one instance
+    /// would have taken them.
+    pub fn open_asked(
+        opts: OpenOptions,
+        backend: Box<dyn Backend>,
+        env: Env,
+        asked: Option<page::Asked>,
+    ) -> Self {
         let mut s = Session {
             model: opts.model,
             weights: Weights::default(),
@@ -358,25 +363,46 @@ impl Session {
                 // of erasures (a copy of before one may be stored); what it leaves denied is an
                 // erasure made here (`apply`).
                 let stored = s.follow_stored_erasures(env.now);
-                let (made_here, stored_at) = if asked < env.now {
-                    let stored_at = stored.and_then(|d| d.at).filter(|&t| t > asked);
-                    (page::after(s.store.namespace(), asked), stored_at)
-                } else {
-                    // A consent given now, to `open`, replaces the decision in force (P3).
-                    (None, None)
-                };
-                // The later of the two, when either is later than the consent given.
-                match (made_here, stored_at) {
-                    (Some(d), None) => d,
-                    (Some(d), Some(t)) if d.at > Some(t) => d,
-                    (_, Some(_)) => s.stored_decision(env.now).unwrap_or_default(),
-                    (None, None) => input.decide(asked, env.gpc),
+                match asked {
+                    None => input.decide(env.now, env.gpc),
+                    Some(asked) => s.decision_since(input, stored, asked, env),
                 }
             }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
         s.apply(decision, env.now);
         s
+    }
+
+    /// The decision a consent given at `asked` leaves in force at open: the last of those made
+    /// since that stands ([`page::since`]), or another tab's stored later than it — dated from
+    /// the call to now (one dated ahead of now cannot be shown to come after the call) —, or
+    /// the consent given, dated then.
+    fn decision_since(
+        &mut self,
+        input: ConsentInput,
+        stored: Option<Decision>,
+        asked: page::Asked,
+        env: Env,
+    ) -> Decision {
+        let given_at = asked.at.min(env.now);
+        let (made, at) = page::since(self.store.namespace(), asked);
+        let stored_since = stored
+            .and_then(|d| d.at)
+            .is_some_and(|t| t > at && t > asked.at && t <= env.now);
+        match made {
+            _ if stored_since => self.stored_decision(env.now).unwrap_or_default(),
+            None => input.decide(given_at, env.gpc),
+            // Withdrawn, found gone or erased: nothing decided (`erase()` forgets; a refusal
+            // `rememberRefusal` keeps is the shopper's, this is not).
+            Some(d) if d.source == Source::Default => Decision::default(),
+            // Another tab's, taken over from its record: read again (what an instance of the
+            // page did since it would have noted).
+            Some(d) if d.source == Source::Stored => {
+                self.stored_decision(env.now).unwrap_or_default()
+            }
+            Some(d) => d,
+        }
     }
 
     /// `track(event, properties?, options?)`.
@@ -686,6 +712,8 @@ mod lineage_audit4_tests;
 mod lineage_audit5_tests;
 #[cfg(test)]
 mod lineage_tests;
+#[cfg(test)]
+mod load_consent_audit_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

@@ -358,7 +358,14 @@ impl Session {
                 // The record reads again (another tab of this version decided over a newer
                 // vitrine's record): this tab writes again, the latest decision winning.
                 self.unread_consent = false;
-                if d.at > self.decision.at {
+                // Or, when the decision in force is dated later than now (made while the clock
+                // ran ahead: when, on a right clock, is unknown), a different one stored (the
+                // re-audit: an idle tab kept personalizing under another tab's later refusal).
+                let mine = &self.decision;
+                let unsure = mine.at.is_some_and(|t| t > now)
+                    && (d.personalization, d.storage, d.sensitive)
+                        != (mine.personalization, mine.storage, mine.sensitive);
+                if d.at > mine.at || unsure {
                     // Under a decision that stores the profile (a withdrawal in another tab
                     // removes the record, and is followed as one).
                     if d.personalization && d.storage {

@@ -1,5 +1,6 @@
 //! Times as event streams and clocks give them (the time audit), and a consent given to
-//! `Vitrine.load` before the file arrived (the model lifecycle audit).
+//! `Vitrine.load` before the file arrived (the model lifecycle audit; its re-audit:
+//! `load_consent_audit_tests`).
 
 use super::tests::{catalog, open_at, NOW};
 use super::*;
@@ -87,25 +88,9 @@ fn under_a_clock_before_2001_an_event_keeps_its_own_time() {
     assert_eq!(e.first_seen, Some(at));
 }
 
-#[test]
-fn a_decision_made_while_the_clock_ran_ahead_is_dated_now_once_it_is_right() {
-    let mem = MemoryBackend::new();
-    let ahead = NOW + 30.0 * DAY;
-    let mut s = open_at(&mem, json!({}), ahead);
-    let given = from_json(&json!({"personalization": true, "storage": true}));
-    s.set_consent(&given, ahead, false).unwrap();
-    assert_eq!(s.consent().updated_at, Some(ahead));
-    s.tend(NOW);
-    assert_eq!(s.consent().updated_at, Some(NOW));
-    assert!(s.consent().personalization);
-    // It ages from then: past `consentMaxAgeDays` counted from now, not from the clock's lead.
-    let later = NOW + 396.0 * DAY;
-    s.tend(later);
-    assert!(!s.consent().personalization);
-}
-
-/// `open` for a load asked at `asked`, its file arrived at `now`.
-fn load_at(mem: &MemoryBackend, consent: Json, asked: f64, now: f64) -> Session {
+/// `open` for a load asked at `asked` ([`page::asked`] when the page called it), its file arrived
+/// at `now`.
+fn load_at(mem: &MemoryBackend, consent: Json, asked: page::Asked, now: f64) -> Session {
     let opts = json!({"catalog": catalog(), "consent": consent});
     let opts = OpenOptions::parse(from_json(&opts)).unwrap();
     let env = Env {
@@ -113,48 +98,55 @@ fn load_at(mem: &MemoryBackend, consent: Json, asked: f64, now: f64) -> Session 
         seed: 7,
         gpc: false,
     };
-    Session::open_asked(opts, Box::new(mem.clone()), env, asked)
+    Session::open_asked(opts, Box::new(mem.clone()), env, Some(asked))
 }
 
 #[test]
 fn a_decision_made_while_a_load_arrives_stands_over_the_consent_it_was_given() {
     let banner = json!({"personalization": true, "storage": true});
+    let no = from_json(&json!({"personalization": false, "storage": false}));
     // A withdrawal of both purposes (nothing left in storage) in the page's instance.
     let mem = MemoryBackend::new();
     let mut a = open_at(&mem, yes(), NOW);
-    let no = from_json(&json!({"personalization": false, "storage": false}));
+    let asked = page::asked(NOW + 500.0);
     a.set_consent(&no, NOW + 1_000.0, false).unwrap();
-    let b = load_at(&mem, banner.clone(), NOW + 500.0, NOW + 2_000.0);
+    let b = load_at(&mem, banner.clone(), asked, NOW + 2_000.0);
     assert!(!b.consent().personalization, "{:?}", b.consent());
     assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
-    // `erase()` likewise.
+    // The same with the clock put back while the file arrived: the order decides, not the time.
     let mem = MemoryBackend::new();
     let mut a = open_at(&mem, yes(), NOW);
+    let asked = page::asked(NOW + 500.0);
+    a.set_consent(&no, NOW + 1_000.0, false).unwrap();
+    let b = load_at(&mem, banner.clone(), asked, NOW - 5_000.0);
+    assert!(!b.consent().personalization, "{:?}", b.consent());
+    // `erase()` likewise: nothing decided, as in the instance that erased.
+    let mem = MemoryBackend::new();
+    let mut a = open_at(&mem, yes(), NOW);
+    let asked = page::asked(NOW + 500.0);
     a.erase(NOW + 1_000.0);
-    let b = load_at(&mem, banner.clone(), NOW + 500.0, NOW + 2_000.0);
-    assert!(!b.consent().personalization);
+    let b = load_at(&mem, banner.clone(), asked, NOW + 2_000.0);
+    assert_eq!(b.consent(), a.consent());
     // Another tab's later decision, stored: it stands too.
     let mem = MemoryBackend::new();
     let mut other = open_at(&mem, json!({}), NOW);
-    let memory_only =
-        from_json(&json!({"personalization": true, "storage": true, "sensitive": true}));
-    other
-        .set_consent(&memory_only, NOW + 1_000.0, false)
-        .unwrap();
+    let asked = page::asked(NOW + 500.0);
+    let all = from_json(&json!({"personalization": true, "storage": true, "sensitive": true}));
+    other.set_consent(&all, NOW + 1_000.0, false).unwrap();
     let b = load_at(
         &mem,
         json!({"personalization": false}),
-        NOW + 500.0,
+        asked,
         NOW + 2_000.0,
     );
     assert!(b.consent().personalization && b.consent().sensitive);
-    assert_eq!(b.consent().source, Source::Stored);
     // A decision made before the load was asked: the load's consent replaces it, dated when
     // it was asked.
     let mem = MemoryBackend::new();
     let mut a = open_at(&mem, json!({}), NOW);
     a.set_consent(&no, NOW + 100.0, false).unwrap();
-    let b = load_at(&mem, banner, NOW + 500.0, NOW + 2_000.0);
+    let asked = page::asked(NOW + 500.0);
+    let b = load_at(&mem, banner, asked, NOW + 2_000.0);
     assert!(b.consent().personalization);
     assert_eq!(b.consent().source, Source::Explicit);
     assert_eq!(b.consent().updated_at, Some(NOW + 500.0));

@@ -49,8 +49,9 @@ const nextTask = () => {
   });
 };
 
-// When the page called `load`: its `consent` is the shopper's as of then, and a decision made
-// while the file arrives stands (src/session/page.rs). A page's fake clock that throws: now.
+// When the page called `load`, and after how many decisions: its `consent` is the shopper's as of
+// then, followed by the decisions made while the file arrives (src/session/page.rs). A page's
+// fake clock that throws: now.
 const clock = () => {
   try {
     return Date.now();
@@ -61,12 +62,13 @@ const clock = () => {
 
 Vitrine.load = async function load(options) {
   const asked = clock();
+  const made = Vitrine.decisionsMade();
   const given = options !== null && typeof options === 'object' ? options.model : undefined;
   const source = await given;
   const body = bodyOf(source);
   if (body === undefined) {
-    if (source === given) return Vitrine.openLoaded(undefined, options, asked);
-    return Vitrine.openLoaded(undefined, { ...options, model: source }, asked);
+    if (source === given) return Vitrine.openLoaded(undefined, options, asked, made);
+    return Vitrine.openLoaded(undefined, { ...options, model: source }, asked, made);
   }
   // The options are checked before the stream is read: a mistake costs no download.
   let file;
@@ -111,5 +113,5 @@ Vitrine.load = async function load(options) {
     file.free();
     throw e;
   }
-  return Vitrine.openLoaded(file, options, asked);
+  return Vitrine.openLoaded(file, options, asked, made);
 };

@@ -8,6 +8,7 @@ use super::storage::{self, LocalStorage, Shared, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
 use super::{gpc, landing, now, seed};
+use crate::session::page::{self, Asked};
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult, WRITE_INTERVAL_MS};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -112,15 +113,27 @@ impl Vitrine {
         load: Option<ModelLoad>,
         options: JsValue,
         asked: f64,
+        made: f64,
     ) -> Result<Vitrine, JsError> {
         let value = read(&options, LARGE, "open")?;
         let model = load.map(ModelLoad::finish).transpose()?;
+        let asked = Asked {
+            at: asked,
+            made: made as u64,
+        };
         Vitrine::open_parsed(OpenOptions::parse_with(value, model)?, Some(asked))
+    }
+
+    /// How many consent decisions the page's instances have made: `Vitrine.load` notes it when
+    /// called, and its consent is followed by those made since (`session::page`).
+    #[wasm_bindgen(js_name = decisionsMade, skip_typescript)]
+    pub fn decisions_made() -> f64 {
+        page::asked(0.0).made as f64
     }
 }
 
 impl Vitrine {
-    fn open_parsed(opts: OpenOptions, asked: Option<f64>) -> Result<Vitrine, JsError> {
+    fn open_parsed(opts: OpenOptions, asked: Option<Asked>) -> Result<Vitrine, JsError> {
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),
@@ -147,7 +160,7 @@ impl Vitrine {
             seed: seed(),
             gpc: gpc(),
         };
-        let mut session = Session::open_asked(opts, backend, env, asked.unwrap_or(at));
+        let mut session = Session::open_asked(opts, backend, env, asked);
         if let Some(problem) = problem {
             session.report_storage_problem(&problem, at);
         }

@@ -7,7 +7,7 @@
 // vitrine reads the time only through `Date.now()` (its JS glue calls it at every call), so
 // these tests set the clock by replacing `Date.now` in this process. Data are generated here,
 // from fixed seeds. Seven tests show defects the audit found (each failed on the build it was
-// found on), fixed since.
+// found on): six fixed since, one left (marked `todo`).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -646,7 +646,11 @@ test('with the clock reset to 1970, events carrying their true time keep it and 
   setClock(null);
 });
 
-test('a decision made while the clock ran ahead is dated now once the clock is right, in the page that made it', () => {
+// Left (PRIVACY.md, the device's clock): dating it now in that page let it outrank a refusal
+// another tab made before (session::load_consent_audit_tests); the next page to open dates it now.
+test('a decision made while the clock ran ahead is dated now once the clock is right, in the page that made it', {
+  todo: 'left: the page that made it keeps its date ahead until it closes',
+}, () => {
   setClock(T0);
   const v = Vitrine.open({ catalog, storage: 'memory' });
   setClock(T0 + 30 * DAY);
