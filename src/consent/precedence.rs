@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | P1 | no signal yet | both purposes denied, source `default` |
 //! | P2 | `open()` without `consent`, a decision is stored | the stored decision, source `stored` |
-//! | P3 | `open({consent})`, `setConsent(input)`; `Vitrine.load({consent})` as of its call | replaces the decision in force; a load's, unless one was made since (`session::page`) |
+//! | P3 | `open({consent})`, `setConsent(input)`; `Vitrine.load({consent})` when called | replaces the decision in force |
 //! | P4 | one input with explicit flags and `tcf`/`googleConsentMode` | the explicit flags decide |
 //! | P5 | one input with `tcf` and `googleConsentMode` | TCF decides |
 //! | P6 | TCF `useractioncomplete` (`listenTcf`) | replaces the decision in force, dated now |

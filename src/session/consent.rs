@@ -179,8 +179,6 @@ impl Session {
             self.vanished_at = f64::NEG_INFINITY;
         }
         self.decision = decision;
-        // For a load asked before (`Vitrine.load`): the decisions made in the page since.
-        super::page::note(self.store.namespace(), decision, now);
         let state = effective(&decision, self.gpc, self.policy.gpc);
         self.history.push(Entry::Consent {
             at: now,
@@ -420,6 +418,9 @@ impl Session {
             TcfEvent::UserAction => now,
             TcfEvent::Loaded => signal.last_updated.min(now),
         };
+        // A `useractioncomplete` is the shopper's answer now (P6): it replaces the decision in
+        // force even when that one is dated later (made while the clock ran ahead).
+        let answered = event == TcfEvent::UserAction;
         // A stored decision a TC string made is the CMP's to make again from a string of its day
         // or later: the string is read under this page's `tcfPurposes` (a site that changed
         // it), and its `lastUpdated` is the day's. An older string is a CMP that lost the
@@ -443,9 +444,6 @@ impl Session {
         let vanished = event == TcfEvent::Loaded
             && self.decision.source == Source::Default
             && at < self.vanished_at;
-        // A `useractioncomplete` is the shopper's answer now (P6): it replaces the decision in
-        // force even when that one is dated later (made while the clock ran ahead).
-        let answered = event == TcfEvent::UserAction;
         if vanished || (!answered && !cmp_decides && !self.decision.is_superseded_by(at)) {
             self.note_ignored(
                 "tcf",
@@ -544,8 +542,6 @@ impl Session {
         } else {
             Decision::default()
         };
-        // For a load asked before: erased now, whatever refusal `rememberRefusal` keeps here.
-        super::page::note(self.store.namespace(), Decision::default(), now);
         self.apply(decision, now);
     }
 }

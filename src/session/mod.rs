@@ -13,7 +13,6 @@ use crate::args::Args;
 mod consent;
 mod human;
 mod names;
-pub(crate) mod page;
 mod sync;
 
 pub use consent::TcfEvent;
@@ -21,7 +20,7 @@ pub use human::{screen, ImportRefusal, ImportResult};
 
 use crate::audit::{self, ExportData, History, ProfileReport, Report, StorageReport};
 use crate::channel::Arrival;
-use crate::consent::{ConsentInput, Decision, Gate, Source};
+use crate::consent::{ConsentInput, Decision, Gate};
 use crate::error::{Error, Result};
 use crate::event::{currency_of, Currency, Event, Refusal};
 use crate::model::{parse_catalog, Model};
@@ -304,19 +303,6 @@ impl Session {
     /// applied at once: a withdrawal found at open erases what it covers, and signals older than
     /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
-        Session::open_asked(opts, backend, env, None)
-    }
-
-    /// [`Session::open`] for a consent given when the page `asked` (`Vitrine.load`, whose file
-    /// arrived since): it stands as the decision made then, followed by those the page's
-    /// instances made since ([`page::since`]) and another tab's stored since, as one instance
-    /// would have taken them.
-    pub fn open_asked(
-        opts: OpenOptions,
-        backend: Box<dyn Backend>,
-        env: Env,
-        asked: Option<page::Asked>,
-    ) -> Self {
         let mut s = Session {
             model: opts.model,
             weights: Weights::default(),
@@ -362,11 +348,8 @@ impl Session {
                 // The decision given replaces the stored one, not what that one's record knows
                 // of erasures (a copy of before one may be stored); what it leaves denied is an
                 // erasure made here (`apply`).
-                let stored = s.follow_stored_erasures(env.now);
-                match asked {
-                    None => input.decide(env.now, env.gpc),
-                    Some(asked) => s.decision_since(input, stored, asked, env),
-                }
+                s.follow_stored_erasures(env.now);
+                input.decide(env.now, env.gpc)
             }
             None => s.stored_decision(env.now).unwrap_or_default(),
         };
@@ -374,34 +357,22 @@ impl Session {
         s
     }
 
-    /// The decision a consent given at `asked` leaves in force at open: the last of those made
-    /// since that stands ([`page::since`]), or another tab's stored later than it — dated from
-    /// the call to now (one dated ahead of now cannot be shown to come after the call) —, or
-    /// the consent given, dated then.
-    fn decision_since(
-        &mut self,
-        input: ConsentInput,
-        stored: Option<Decision>,
-        asked: page::Asked,
-        env: Env,
-    ) -> Decision {
-        let given_at = asked.at.min(env.now);
-        let (made, at) = page::since(self.store.namespace(), asked);
-        let stored_since = stored
-            .and_then(|d| d.at)
-            .is_some_and(|t| t > at && t > asked.at && t <= env.now);
-        match made {
-            _ if stored_since => self.stored_decision(env.now).unwrap_or_default(),
-            None => input.decide(given_at, env.gpc),
-            // Withdrawn, found gone or erased: nothing decided (`erase()` forgets; a refusal
-            // `rememberRefusal` keeps is the shopper's, this is not).
-            Some(d) if d.source == Source::Default => Decision::default(),
-            // Another tab's, taken over from its record: read again (what an instance of the
-            // page did since it would have noted).
-            Some(d) if d.source == Source::Stored => {
-                self.stored_decision(env.now).unwrap_or_default()
+    /// The model a `Vitrine.load` read while its instance was open already: opened when the
+    /// page called it, its consent applied then, it has followed since what every instance of
+    /// the page follows (other instances' and tabs' writes, a clearing), so a decision the
+    /// shopper made while the file arrived stands (the model lifecycle audit: applied at the
+    /// end, the consent given undid a withdrawal made meanwhile). What the catalog's caches held
+    /// goes, and what the model flags sensitive goes from the profile, as at open.
+    pub fn set_model(&mut self, model: Model, now: f64) {
+        self.model = model;
+        self.scratch = Scratch::default();
+        self.known.clear();
+        self.names = names::Names::default();
+        if self.profile.is_some() && self.gate.sensitive().is_none() {
+            self.erase_sensitive(now);
+            if self.dirty && self.gate.storage().is_some() {
+                self.persist_profile(now);
             }
-            Some(d) => d,
         }
     }
 
@@ -697,6 +668,8 @@ impl Session {
 }
 
 #[cfg(test)]
+mod clock_ahead_tests;
+#[cfg(test)]
 mod consent_tests;
 #[cfg(test)]
 mod fault_tests;
@@ -712,8 +685,6 @@ mod lineage_audit4_tests;
 mod lineage_audit5_tests;
 #[cfg(test)]
 mod lineage_tests;
-#[cfg(test)]
-mod load_consent_audit_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

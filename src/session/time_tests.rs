@@ -4,7 +4,6 @@
 
 use super::tests::{catalog, open_at, NOW};
 use super::*;
-use crate::consent::Source;
 use crate::store::MemoryBackend;
 use crate::value::from_json;
 use serde_json::{json, Value as Json};
@@ -88,66 +87,119 @@ fn under_a_clock_before_2001_an_event_keeps_its_own_time() {
     assert_eq!(e.first_seen, Some(at));
 }
 
-/// `open` for a load asked at `asked` ([`page::asked`] when the page called it), its file arrived
-/// at `now`.
-fn load_at(mem: &MemoryBackend, consent: Json, asked: page::Asked, now: f64) -> Session {
-    let opts = json!({"catalog": catalog(), "consent": consent});
-    let opts = OpenOptions::parse(from_json(&opts)).unwrap();
+/// `Vitrine.load` as the wasm layer runs it: the instance opened at the page's call, without its
+/// model (`asked`), the model set when the file has arrived. Between the two, what another
+/// instance of the page writes reaches it as it reaches any (`storage::after_writes`, here
+/// `storage_changed`).
+fn call_load(mem: &MemoryBackend, consent: Json, asked: f64) -> Session {
+    let opts = OpenOptions::parse(from_json(&json!({"consent": consent}))).unwrap();
     let env = Env {
-        now,
+        now: asked,
         seed: 7,
         gpc: false,
     };
-    Session::open_asked(opts, Box::new(mem.clone()), env, Some(asked))
+    Session::open(opts, Box::new(mem.clone()), env)
+}
+
+fn arrived(s: &mut Session, now: f64) {
+    let model = parse_catalog(&from_json(&catalog())).unwrap();
+    s.set_model(model, now);
 }
 
 #[test]
 fn a_decision_made_while_a_load_arrives_stands_over_the_consent_it_was_given() {
     let banner = json!({"personalization": true, "storage": true});
     let no = from_json(&json!({"personalization": false, "storage": false}));
-    // A withdrawal of both purposes (nothing left in storage) in the page's instance.
+    // A withdrawal of both purposes (nothing left in storage) in the page's other instance.
     let mem = MemoryBackend::new();
     let mut a = open_at(&mem, yes(), NOW);
-    let asked = page::asked(NOW + 500.0);
-    a.set_consent(&no, NOW + 1_000.0, false).unwrap();
-    let b = load_at(&mem, banner.clone(), asked, NOW + 2_000.0);
-    assert!(!b.consent().personalization, "{:?}", b.consent());
-    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
-    // The same with the clock put back while the file arrived: the order decides, not the time.
-    let mem = MemoryBackend::new();
-    let mut a = open_at(&mem, yes(), NOW);
-    let asked = page::asked(NOW + 500.0);
-    a.set_consent(&no, NOW + 1_000.0, false).unwrap();
-    let b = load_at(&mem, banner.clone(), asked, NOW - 5_000.0);
-    assert!(!b.consent().personalization, "{:?}", b.consent());
-    // `erase()` likewise: nothing decided, as in the instance that erased.
-    let mem = MemoryBackend::new();
-    let mut a = open_at(&mem, yes(), NOW);
-    let asked = page::asked(NOW + 500.0);
-    a.erase(NOW + 1_000.0);
-    let b = load_at(&mem, banner.clone(), asked, NOW + 2_000.0);
-    assert_eq!(b.consent(), a.consent());
-    // Another tab's later decision, stored: it stands too.
-    let mem = MemoryBackend::new();
-    let mut other = open_at(&mem, json!({}), NOW);
-    let asked = page::asked(NOW + 500.0);
-    let all = from_json(&json!({"personalization": true, "storage": true, "sensitive": true}));
-    other.set_consent(&all, NOW + 1_000.0, false).unwrap();
-    let b = load_at(
-        &mem,
-        json!({"personalization": false}),
-        asked,
-        NOW + 2_000.0,
+    track_at(
+        &mut a,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW,
     );
-    assert!(b.consent().personalization && b.consent().sensitive);
-    // A decision made before the load was asked: the load's consent replaces it, dated when
-    // it was asked.
-    let mem = MemoryBackend::new();
-    let mut a = open_at(&mem, json!({}), NOW);
-    a.set_consent(&no, NOW + 100.0, false).unwrap();
-    let asked = page::asked(NOW + 500.0);
-    let b = load_at(&mem, banner, asked, NOW + 2_000.0);
+    let mut b = call_load(&mem, banner.clone(), NOW + 500.0);
     assert!(b.consent().personalization);
-    assert_eq!(b.consent().source, Source::Explicit);
-    assert_eq!(b.consent().updated_at, Some(NOW + 500.0));
+    a.set_consent(&no, NOW + 1_000.0, false).unwrap();
+    b.storage_changed(NOW + 1_000.0);
+    arrived(&mut b, NOW + 2_000.0);
+    assert!(!b.consent().personalization, "{:?}", b.consent());
+    assert!(b.profile(NOW + 2_000.0).is_none());
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
+    // `erase()` likewise, with the clock put back while the file arrived.
+    let mem = MemoryBackend::new();
+    let mut a = open_at(&mem, yes(), NOW);
+    track_at(
+        &mut a,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW,
+    );
+    let mut b = call_load(&mem, banner.clone(), NOW + 500.0);
+    a.erase(NOW + 1_000.0);
+    b.storage_changed(NOW + 1_000.0);
+    arrived(&mut b, NOW - 5_000.0);
+    assert!(!b.consent().personalization);
+    assert!(mem.snapshot().is_empty(), "{:?}", mem.snapshot());
+    // Without anything decided meanwhile, the instance is the one `open` gives: its consent,
+    // the stored profile, the model's shelves.
+    let mem = MemoryBackend::new();
+    let mut a = open_at(&mem, yes(), NOW);
+    track_at(
+        &mut a,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW,
+    );
+    drop(a);
+    let mut b = call_load(&mem, banner, NOW + 500.0);
+    arrived(&mut b, NOW + 2_000.0);
+    let opened = open_at(&mem, yes(), NOW + 2_000.0);
+    assert_eq!(
+        b.consent().personalization,
+        opened.consent().personalization
+    );
+    assert_eq!(b.profile(NOW + 2_000.0), opened.profile(NOW + 2_000.0));
+    let ask = from_json(&json!({"scenario": "for_you", "k": 5}));
+    let mut opened = opened;
+    let x = b.recommend(&ask, NOW + 2_000.0).unwrap();
+    assert_eq!(x, opened.recommend(&ask, NOW + 2_000.0).unwrap());
+    assert!(!x.is_empty());
+}
+
+#[test]
+fn a_model_read_after_open_screens_what_it_flags_sensitive() {
+    let mem = MemoryBackend::new();
+    let mut a = open_at(&mem, yes(), NOW);
+    track_at(
+        &mut a,
+        "Product Viewed",
+        json!({"product_id": "mugs-1"}),
+        json!({}),
+        NOW,
+    );
+    drop(a);
+    let mut b = call_load(&mem, yes()["consent"].clone(), NOW + 500.0);
+    let mut items = catalog();
+    items[12]["sensitive"] = json!(true); // mugs-0 .. mugs-11 follow the 12 candles: mugs-0
+    items[13]["sensitive"] = json!(true); // mugs-1
+    b.set_model(parse_catalog(&from_json(&items)).unwrap(), NOW + 2_000.0);
+    let e = b.export(NOW + 2_000.0).profile.unwrap();
+    assert!(
+        !e.items.iter().any(|i| i.item_id == "mugs-1"),
+        "{:?}",
+        e.items
+    );
+    // And in storage: a page opened now does not find it either.
+    let c = open_at(&mem, json!({}), NOW + 3_000.0);
+    let e = c.export(NOW + 3_000.0).profile.unwrap();
+    assert!(
+        !e.items.iter().any(|i| i.item_id == "mugs-1"),
+        "{:?}",
+        e.items
+    );
 }

@@ -10,9 +10,9 @@
      * bytes have arrived, the rest of the stream then cancelled — when the file does not start
      * like a vitrine model file (`model: not a usable model file: it does not start with the vitrine model signature`),
      * and when something else is reading the stream (`load: the model stream is locked: …`).
-     * Its `consent` is the shopper's as of the call: a decision made while the file arrives
-     * (`setConsent`, a CMP's or `erase()` on an instance of the page, or another tab's, stored)
-     * stands, and the new instance opens with it.
+     * The instance is opened, its `consent` applied, when `load` is called, and is given the
+     * model when the file has arrived: a decision made meanwhile in another instance of the page
+     * or another tab reaches it through storage, and stands.
      *
      * ```js
      * const v = await Vitrine.load({ model: fetch('/models/shop.vtr'), policy: { diversity: 0.2 } });

@@ -49,60 +49,69 @@ const nextTask = () => {
   });
 };
 
-// When the page called `load`, and after how many decisions: its `consent` is the shopper's as of
-// then, followed by the decisions made while the file arrives (src/session/page.rs). A page's
-// fake clock that throws: now.
-const clock = () => {
-  try {
-    return Date.now();
-  } catch {
-    return Infinity;
+// Whether the model is still to come (a promise, a `Response`, a `Blob`, a stream): bytes, or no
+// model at all, are `open`'s, at once.
+const later = (m) => (m !== null && typeof m === 'object' && typeof m.then === 'function')
+  || (typeof Response !== 'undefined' && m instanceof Response)
+  || (typeof Blob !== 'undefined' && m instanceof Blob)
+  || (typeof ReadableStream !== 'undefined' && m instanceof ReadableStream);
+
+// Hands `bytes` to the load, a megabyte per task.
+const feed = async (file, bytes) => {
+  for (let at = 0; at < bytes.length; at += PIECE) {
+    if (at > 0) await nextTask();
+    const part = bytes.subarray(at, at + PIECE);
+    file.push(part, part.length);
   }
 };
 
-Vitrine.load = async function load(options) {
-  const asked = clock();
-  const made = Vitrine.decisionsMade();
-  const given = options !== null && typeof options === 'object' ? options.model : undefined;
-  const source = await given;
-  const body = bodyOf(source);
-  if (body === undefined) {
-    if (source === given) return Vitrine.openLoaded(undefined, options, asked, made);
-    return Vitrine.openLoaded(undefined, { ...options, model: source }, asked, made);
-  }
-  // The options are checked before the stream is read: a mistake costs no download.
-  let file;
-  try {
-    file = new ModelLoad(options);
-  } catch (e) {
-    body.cancel(e).catch(() => {});
-    throw e;
-  }
+// Reads `body` into the load; the reader is taken before anything else.
+const read = async (file, body) => {
   let reader;
   try {
     reader = body.getReader();
   } catch {
-    file.free();
     throw new TypeError('load: the model stream is locked: something else is reading it (give each load a stream of its own, such as a new fetch)');
   }
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) return;
       // A large piece (a Response made from bytes arrives whole) is taken a megabyte per task.
-      const bytes = bytesOf(value);
-      for (let at = 0; at < bytes.length; at += PIECE) {
-        if (at > 0) await nextTask();
-        const part = bytes.subarray(at, at + PIECE);
-        file.push(part, part.length);
-      }
+      await feed(file, bytesOf(value));
     }
   } catch (e) {
-    file.free();
     reader.cancel(e).catch(() => {});
     throw e;
   }
+};
+
+Vitrine.load = async function load(options) {
+  const given = options !== null && typeof options === 'object' ? options.model : undefined;
+  if (!later(given)) return Vitrine.open(options);
+  // The options are checked (a wrong one costs no download), and the instance is opened, its
+  // consent applied, now, when the page asks: a decision the shopper makes while the file arrives
+  // reaches it as it reaches every instance of the page, and stands (Session::set_model).
+  let file;
   try {
+    file = new ModelLoad(options);
+  } catch (e) {
+    Promise.resolve(given).then((source) => bodyOf(source)?.cancel(e)).catch(() => {});
+    throw e;
+  }
+  try {
+    const source = await given;
+    const body = bodyOf(source);
+    if (body !== undefined) {
+      await read(file, body);
+    } else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) {
+      await feed(file, bytesOf(source));
+    } else {
+      // What `open` refuses (or no model at all): its answer.
+      file.free();
+      file = undefined;
+      return Vitrine.open({ ...options, model: source });
+    }
     // Three steps: the file's sections read, the parts checked, the model built.
     for (let step = 0; step < 3; step++) {
       await nextTask();
@@ -110,8 +119,8 @@ Vitrine.load = async function load(options) {
     }
     await nextTask();
   } catch (e) {
-    file.free();
+    file?.free();
     throw e;
   }
-  return Vitrine.openLoaded(file, options, asked, made);
+  return Vitrine.openLoaded(file);
 };

@@ -6,7 +6,7 @@
 //! does all of it.
 
 use super::convert::{append_piece, piece_has, LARGE};
-use super::vitrine::read;
+use super::vitrine::{read, Vitrine};
 use crate::error::Error;
 use crate::model::file::Decoded;
 use crate::model::{Checked, Model};
@@ -25,16 +25,15 @@ enum Stage {
     Done,
 }
 
-/// A model file arriving piece by piece, then checked and built step by step;
-/// `Vitrine.openLoaded` opens it. Internal to `Vitrine.load` (not in the TypeScript
-/// declarations).
+/// A model file arriving piece by piece, then checked and built step by step, and the instance
+/// it is for, opened when the page called `Vitrine.load`: its consent applied then, it follows
+/// meanwhile what every instance of the page follows, so a decision made while the file arrives
+/// stands (`Session::set_model`). `Vitrine.openLoaded` gives it the model. Internal to
+/// `Vitrine.load` (not in the TypeScript declarations).
 #[wasm_bindgen(skip_typescript)]
-pub struct ModelLoad(Stage);
-
-impl Default for ModelLoad {
-    fn default() -> Self {
-        ModelLoad(Stage::Arriving(Streamed::default()))
-    }
+pub struct ModelLoad {
+    stage: Stage,
+    instance: Vitrine,
 }
 
 #[wasm_bindgen]
@@ -43,8 +42,11 @@ impl ModelLoad {
     /// any of the stream is read (a misspelt option costs no download).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue) -> Result<ModelLoad, JsError> {
-        OpenOptions::parse_with(read(options, LARGE, "open")?, Some(Model::empty()))?;
-        Ok(ModelLoad::default())
+        let options = OpenOptions::parse_with(read(options, LARGE, "open")?, Some(Model::empty()))?;
+        Ok(ModelLoad {
+            stage: Stage::Arriving(Streamed::default()),
+            instance: Vitrine::open_parsed(options)?,
+        })
     }
 
     /// Takes the next piece of the stream: `len` bytes of `piece`, a `Uint8Array` (its own bytes
@@ -53,7 +55,7 @@ impl ModelLoad {
     /// damaged header) as soon as its header is whole, and when the stream goes on past the
     /// length the header gives.
     pub fn push(&mut self, piece: &JsValue, len: u32) -> Result<(), JsError> {
-        let Stage::Arriving(stream) = &mut self.0 else {
+        let Stage::Arriving(stream) = &mut self.stage else {
             return Ok(());
         };
         let len = len as usize;
@@ -76,7 +78,7 @@ impl ModelLoad {
 impl ModelLoad {
     /// Runs the next step; one that fails leaves nothing to do.
     fn next(&mut self) -> Result<(), Error> {
-        self.0 = match core::mem::replace(&mut self.0, Stage::Done) {
+        self.stage = match core::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Arriving(stream) => {
                 let file = stream.finish()?;
                 Stage::Decoded(Decoded::new(file.bytes, file.incoming.map(|i| *i))?)
@@ -88,13 +90,13 @@ impl ModelLoad {
         Ok(())
     }
 
-    /// The model, every step left run now.
-    pub fn finish(mut self) -> Result<Model, Error> {
+    /// The model, every step left run now, and its instance.
+    pub fn finish(mut self) -> Result<(Model, Vitrine), Error> {
         for _ in 0..3 {
             self.next()?;
         }
-        match self.0 {
-            Stage::Built(model) => Ok(model),
+        match self.stage {
+            Stage::Built(model) => Ok((model, self.instance)),
             _ => Err(Error::Model("the model file was refused already".into())),
         }
     }

@@ -8,7 +8,6 @@ use super::storage::{self, LocalStorage, Shared, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
 use super::{gpc, landing, now, seed};
-use crate::session::page::{self, Asked};
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult, WRITE_INTERVAL_MS};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -101,39 +100,24 @@ impl Vitrine {
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
-        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?, None)
+        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?)
     }
 
-    /// `Vitrine.load`'s end (`src/wasm/load.js`): opens with the options and the model file that
-    /// arrived in `load` (in place of `options.model`, which held the stream), or, without one,
-    /// the model the options hold (a promise of bytes, resolved). The consent given is the
-    /// shopper's as of `asked`, when the page called `load`: a decision made since stands.
+    /// `Vitrine.load`'s end (`src/wasm/load.js`): the instance `load` opened when the page called
+    /// it, given the model file that arrived since.
     #[wasm_bindgen(js_name = openLoaded, skip_typescript)]
-    pub fn open_loaded(
-        load: Option<ModelLoad>,
-        options: JsValue,
-        asked: f64,
-        made: f64,
-    ) -> Result<Vitrine, JsError> {
-        let value = read(&options, LARGE, "open")?;
-        let model = load.map(ModelLoad::finish).transpose()?;
-        let asked = Asked {
-            at: asked,
-            made: made as u64,
-        };
-        Vitrine::open_parsed(OpenOptions::parse_with(value, model)?, Some(asked))
-    }
-
-    /// How many consent decisions the page's instances have made: `Vitrine.load` notes it when
-    /// called, and its consent is followed by those made since (`session::page`).
-    #[wasm_bindgen(js_name = decisionsMade, skip_typescript)]
-    pub fn decisions_made() -> f64 {
-        page::asked(0.0).made as f64
+    pub fn open_loaded(load: ModelLoad) -> Result<Vitrine, JsError> {
+        let (model, vitrine) = load.finish()?;
+        vitrine.tended(|s| {
+            s.set_model(model, now());
+            Ok(())
+        })?;
+        Ok(vitrine)
     }
 }
 
 impl Vitrine {
-    fn open_parsed(opts: OpenOptions, asked: Option<Asked>) -> Result<Vitrine, JsError> {
+    pub(super) fn open_parsed(opts: OpenOptions) -> Result<Vitrine, JsError> {
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),
@@ -160,7 +144,7 @@ impl Vitrine {
             seed: seed(),
             gpc: gpc(),
         };
-        let mut session = Session::open_asked(opts, backend, env, asked);
+        let mut session = Session::open(opts, backend, env);
         if let Some(problem) = problem {
             session.report_storage_problem(&problem, at);
         }

@@ -74,8 +74,8 @@ const MODELS = {
 const FIXTURES = ['tiny-v1.vtr', 'tiny-v1-repeat.vtr', 'tiny-v2.vtr', 'tiny-v2-orders.vtr', 'tiny-v2-idhx.vtr', 'tiny-v3.vtr', 'tiny-v3-idhx.vtr'];
 
 /** A blank page of the site with vitrine loaded, the models at /lc/<name>.vtr, the fixtures at /lc/fixture/<name>. */
-async function blank() {
-  const { context, page, problems } = await newPage(env.browser);
+async function blank(existing) {
+  const { context, page, problems } = await newPage(env.browser, { context: existing });
   await page.route(`${env.base}/lifecycle-test`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>lifecycle</title>' }));
   await page.route(`${env.base}/lc/**`, (r) => {
     const path = new URL(r.request().url()).pathname;
@@ -406,5 +406,70 @@ test('a withdrawal made while tonight\'s model downloads stands when the load wa
   assert.deepEqual(out.track, { accepted: false, reason: 'no_consent' });
   assert.equal(out.old.personalization, false, `the old instance: ${JSON.stringify(out.old)}`);
   assert.deepEqual(out.keys, []);
+  await done(tab);
+});
+
+test('erase() made while tonight\'s model downloads stands when the load was given the banner\'s consent', async () => {
+  const tab = await blank();
+  const out = await tab.page.evaluate(async () => {
+    const consent = { personalization: true, storage: true };
+    const a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent });
+    a.track('Product Viewed', { product_id: 'p3' });
+    let release;
+    const gate = new Promise((ok) => { release = ok; });
+    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
+    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    const loading = Vitrine.load({ model: body, consent });
+    await sleep(20);
+    a.erase();
+    release();
+    const b = await loading;
+    const result = { consent: b.consent(), track: b.track('Product Viewed', { product_id: 'p5' }), keys: Object.keys(localStorage) };
+    a.free();
+    b.free();
+    return result;
+  });
+  assert.deepEqual([out.consent.personalization, out.consent.source, out.consent.updatedAt], [false, 'default', null]);
+  assert.deepEqual(out.track, { accepted: false, reason: 'no_consent' });
+  assert.deepEqual(out.keys, []);
+  await done(tab);
+});
+
+test('another tab\'s withdrawal made while tonight\'s model downloads stands; nothing is written back', async () => {
+  const tab = await blank();
+  const other = await blank(tab.context);
+  await tab.page.evaluate(async () => {
+    const consent = { personalization: true, storage: true };
+    window.a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent });
+    window.a.track('Product Viewed', { product_id: 'p3' });
+    window.a.free();
+    const gate = new Promise((ok) => { window.release = ok; });
+    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
+    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    // The page's only instance is the one loading, given the banner's yes.
+    window.loading = Vitrine.load({ model: body, consent });
+    await sleep(20);
+  });
+  const withdrawn = await other.page.evaluate(async () => {
+    const v = await Vitrine.load({ model: fetch('/lc/A.vtr') });
+    const before = v.consent().personalization;
+    v.setConsent({ personalization: false, storage: false });
+    const keys = Object.keys(localStorage);
+    v.free();
+    return { before, keys };
+  });
+  assert.deepEqual(withdrawn, { before: true, keys: [] });
+  const out = await tab.page.evaluate(async () => {
+    await sleep(50); // the storage event
+    window.release();
+    const b = await window.loading;
+    const result = { consent: b.consent(), track: b.track('Product Viewed', { product_id: 'p5' }), keys: Object.keys(localStorage) };
+    b.free();
+    return result;
+  });
+  assert.equal(out.consent.personalization, false, JSON.stringify(out.consent));
+  assert.deepEqual(out.track, { accepted: false, reason: 'no_consent' });
+  assert.deepEqual(out.keys, [], 'nothing written back');
+  await other.page.close();
   await done(tab);
 });
