@@ -91,6 +91,14 @@ async function blank(existing) {
     window.Vitrine = m.Vitrine;
     window.items = items;
     window.sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+    // A model file held back until `release()`: a download still under way.
+    window.heldBack = async (url) => {
+      let release;
+      const gate = new Promise((ok) => { release = ok; });
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+      return { body, release };
+    };
     // Every shelf a storefront asks for, `anchor` the item on screen.
     window.requests = (anchor, cart) => [
       { scenario: 'for_you' }, { scenario: 'recently_viewed' }, { scenario: 'buy_again' }, { scenario: 'cart' },
@@ -348,10 +356,7 @@ test('a withdrawal made while tonight\'s model downloads stands when the load gi
   const out = await tab.page.evaluate(async () => {
     const a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent: { personalization: true, storage: true } });
     a.track('Product Viewed', { product_id: 'p3' });
-    let release;
-    const gate = new Promise((ok) => { release = ok; });
-    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
-    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    const { body, release } = await heldBack('/lc/gone.vtr');
     const loading = Vitrine.load({ model: body });
     await sleep(20);
     a.setConsent({ personalization: false, storage: false });
@@ -375,10 +380,7 @@ test('a withdrawal made while tonight\'s model downloads stands when the load wa
     const consent = { personalization: true, storage: true };
     const a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent });
     a.track('Product Viewed', { product_id: 'p3' });
-    let release;
-    const gate = new Promise((ok) => { release = ok; });
-    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
-    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    const { body, release } = await heldBack('/lc/gone.vtr');
     const loading = Vitrine.load({ model: body, consent });
     await sleep(20);
     // The shopper withdraws in the banner while the file is still arriving.
@@ -415,10 +417,7 @@ test('erase() made while tonight\'s model downloads stands when the load was giv
     const consent = { personalization: true, storage: true };
     const a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent });
     a.track('Product Viewed', { product_id: 'p3' });
-    let release;
-    const gate = new Promise((ok) => { release = ok; });
-    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
-    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    const { body, release } = await heldBack('/lc/gone.vtr');
     const loading = Vitrine.load({ model: body, consent });
     await sleep(20);
     a.erase();
@@ -443,9 +442,8 @@ test('another tab\'s withdrawal made while tonight\'s model downloads stands; no
     window.a = await Vitrine.load({ model: fetch('/lc/A.vtr'), consent });
     window.a.track('Product Viewed', { product_id: 'p3' });
     window.a.free();
-    const gate = new Promise((ok) => { window.release = ok; });
-    const bytes = new Uint8Array(await (await fetch('/lc/gone.vtr')).arrayBuffer());
-    const body = new ReadableStream({ async pull(c) { await gate; c.enqueue(bytes); c.close(); } });
+    const { body, release } = await heldBack('/lc/gone.vtr');
+    window.release = release;
     // The page's only instance is the one loading, given the banner's yes.
     window.loading = Vitrine.load({ model: body, consent });
     await sleep(20);
