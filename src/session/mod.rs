@@ -296,6 +296,9 @@ pub struct Session {
     known: Vec<Option<u32>>,
     /// The catalog names events were filled in with, shared by the events.
     names: names::Names,
+    /// Opened by `Vitrine.load` before its model arrived: the profile is not written until it
+    /// has ([`Session::open_awaiting_model`]).
+    awaiting_model: bool,
 }
 
 impl Session {
@@ -303,7 +306,20 @@ impl Session {
     /// applied at once: a withdrawal found at open erases what it covers, and signals older than
     /// the retention period are pruned from the stored profile.
     pub fn open(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
+        Session::open_with(opts, backend, env, false)
+    }
+
+    /// [`Session::open`] for `Vitrine.load`, whose model is still to come
+    /// ([`Session::set_model`]): until it has, the profile is not written — without the model,
+    /// what it flags sensitive cannot be screened, and a copy written then would be taken for a
+    /// screened one (the load's re-audit).
+    pub fn open_awaiting_model(opts: OpenOptions, backend: Box<dyn Backend>, env: Env) -> Self {
+        Session::open_with(opts, backend, env, true)
+    }
+
+    fn open_with(opts: OpenOptions, backend: Box<dyn Backend>, env: Env, awaiting: bool) -> Self {
         let mut s = Session {
+            awaiting_model: awaiting,
             model: opts.model,
             weights: Weights::default(),
             gate: Gate::default(),
@@ -365,15 +381,15 @@ impl Session {
     /// goes, and what the model flags sensitive goes from the profile, as at open.
     pub fn set_model(&mut self, model: Model, now: f64) {
         self.model = model;
+        self.awaiting_model = false;
         self.scratch = Scratch::default();
         self.known.clear();
         self.names = names::Names::default();
         if self.profile.is_some() && self.gate.sensitive().is_none() {
             self.erase_sensitive(now);
-            if self.dirty && self.gate.storage().is_some() {
-                self.persist_profile(now);
-            }
         }
+        // What waited for the model is written now, as `open` would have written it.
+        self.sync_storage(now);
     }
 
     /// `track(event, properties?, options?)`.
@@ -685,6 +701,9 @@ mod lineage_audit4_tests;
 mod lineage_audit5_tests;
 #[cfg(test)]
 mod lineage_tests;
+#[cfg(test)]
+#[allow(unused_imports)]
+mod load_pending_audit_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

@@ -146,6 +146,9 @@ impl Session {
     /// Writes the profile, after merging what another tab wrote since this tab's last write.
     /// Nothing is written when storage already holds exactly what memory holds.
     pub(super) fn persist_profile(&mut self, now: f64) {
+        if self.awaiting_model {
+            return;
+        }
         if self.unlooked {
             self.check_vanished(now);
         }

@@ -106,8 +106,12 @@ Vitrine.load = async function load(options) {
       await read(file, body);
     } else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) {
       await feed(file, bytesOf(source));
+    } else if (source === undefined || source === null) {
+      // No model after all (a cache that does not hold the file): the instance opened at the
+      // call, as `open` without a model gives it.
+      return file.instance();
     } else {
-      // What `open` refuses (or no model at all): its answer.
+      // What `open` refuses: its error.
       file.free();
       file = undefined;
       return Vitrine.open({ ...options, model: source });

@@ -45,7 +45,7 @@ impl ModelLoad {
         let options = OpenOptions::parse_with(read(options, LARGE, "open")?, Some(Model::empty()))?;
         Ok(ModelLoad {
             stage: Stage::Arriving(Streamed::default()),
-            instance: Vitrine::open_parsed(options)?,
+            instance: Vitrine::open_parsed(options, true)?,
         })
     }
 
@@ -66,6 +66,14 @@ impl ModelLoad {
         }
         stream.push_checked(len, |from, k, v| append_piece(piece, from, k, v))?;
         Ok(())
+    }
+
+    /// The instance without a model, as `open` without one gives it: the promise given for the
+    /// model resolved to none (`undefined`, `null`; a cache that does not hold the file).
+    pub fn instance(self) -> Result<Vitrine, JsError> {
+        let v = self.instance;
+        v.given_model(Model::empty())?;
+        Ok(v)
     }
 
     /// The next step once the stream has ended: the first checks the file and reads its

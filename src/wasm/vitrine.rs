@@ -8,6 +8,7 @@ use super::storage::{self, LocalStorage, Shared, StorageEvents};
 use super::tcf::TcfListener;
 use super::writes::{PageEvents, Timer};
 use super::{gpc, landing, now, seed};
+use crate::model::Model;
 use crate::session::{Env, OpenOptions, Session, StorageChoice, TrackResult, WRITE_INTERVAL_MS};
 use crate::store::{Backend, MemoryBackend};
 use crate::value::Value;
@@ -100,7 +101,7 @@ impl Vitrine {
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Vitrine, JsError> {
-        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?)
+        Vitrine::open_parsed(OpenOptions::parse(read(&options, LARGE, "open")?)?, false)
     }
 
     /// `Vitrine.load`'s end (`src/wasm/load.js`): the instance `load` opened when the page called
@@ -108,16 +109,23 @@ impl Vitrine {
     #[wasm_bindgen(js_name = openLoaded, skip_typescript)]
     pub fn open_loaded(load: ModelLoad) -> Result<Vitrine, JsError> {
         let (model, vitrine) = load.finish()?;
-        vitrine.tended(|s| {
-            s.set_model(model, now());
-            Ok(())
-        })?;
+        vitrine.given_model(model)?;
         Ok(vitrine)
     }
 }
 
 impl Vitrine {
-    pub(super) fn open_parsed(opts: OpenOptions) -> Result<Vitrine, JsError> {
+    /// The model of an instance `Vitrine.load` opened before it arrived.
+    pub(super) fn given_model(&self, model: Model) -> Result<(), JsError> {
+        self.tended(|s| {
+            s.set_model(model, now());
+            Ok(())
+        })
+    }
+
+    /// Opens an instance; `awaiting`: its model is still to come (`Vitrine.load`).
+    pub(super) fn open_parsed(opts: OpenOptions, awaiting: bool) -> Result<Vitrine, JsError> {
+        let before = storage::writes();
         let at = now();
         let (local, problem) = match opts.storage {
             StorageChoice::Memory => (None, None),
@@ -144,7 +152,10 @@ impl Vitrine {
             seed: seed(),
             gpc: gpc(),
         };
-        let mut session = Session::open(opts, backend, env);
+        let mut session = match awaiting {
+            true => Session::open_awaiting_model(opts, backend, env),
+            false => Session::open(opts, backend, env),
+        };
         if let Some(problem) = problem {
             session.report_storage_problem(&problem, at);
         }
@@ -161,6 +172,10 @@ impl Vitrine {
         } else {
             (None, None)
         };
+        // What opening wrote (the decision given) reaches the page's other instances, as another
+        // tab's write reaches them (the load's re-audit: a refusal given to a later `open` or
+        // `load` left the instance serving the page personalizing).
+        storage::after_writes(&inner, before);
         let page_events = PageEvents::listen(Rc::downgrade(&inner));
         Ok(Vitrine {
             inner,
