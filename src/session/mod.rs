@@ -702,8 +702,9 @@ mod lineage_audit5_tests;
 #[cfg(test)]
 mod lineage_tests;
 #[cfg(test)]
-#[allow(unused_imports)]
 mod load_pending_audit_tests;
+#[cfg(test)]
+mod open_shared_audit_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

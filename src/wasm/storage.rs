@@ -78,6 +78,12 @@ impl Backend for LocalStorage {
     }
 
     fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        // Removing what is not there changes nothing: not a write, which would have every other
+        // instance of the page told again (the fourth re-audit: ten instances following one
+        // refusal each re-told the rest until the main one was never told).
+        if !self.contains(key)? {
+            return Ok(());
+        }
         self.0.remove_item(key).map_err(err)?;
         WRITES.set(WRITES.get().wrapping_add(1));
         Ok(())
@@ -140,6 +146,9 @@ thread_local! {
     static WRITES: Cell<u64> = const { Cell::new(0) };
     /// The open instances with the `local` back-end, by namespace.
     static SHARED: RefCell<Vec<(String, Weak<RefCell<Session>>)>> = const { RefCell::new(Vec::new()) };
+    /// Instances [`after_writes`] could not tell because a call of theirs was running (page code
+    /// run inside it wrote): told when that call ends ([`told_late`]).
+    static SKIPPED: RefCell<Vec<Weak<RefCell<Session>>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// An instance's place among the page's instances that keep their records in `localStorage`.
@@ -189,22 +198,31 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
     });
     let mut told = vec![Rc::downgrade(session)];
     // Each instance writes in turn at most once (what it merged of its own), so this ends; the
-    // bound only guards that.
-    let mut left = 4 * (waiting.len() + 1);
+    // bound only guards that, and limits telling again, never a first telling: every instance is
+    // told at least once.
+    let mut again = 4 * (waiting.len() + 1);
     while let Some(other) = waiting.pop() {
         let Some(rc) = other.upgrade() else { continue };
         let wrote = WRITES.get();
-        if let Ok(mut s) = rc.try_borrow_mut() {
-            s.storage_changed(super::now());
-        }
-        left -= 1;
-        if left == 0 {
-            return;
+        match rc.try_borrow_mut() {
+            Ok(mut s) => s.storage_changed(super::now()),
+            Err(_) => SKIPPED.with_borrow_mut(|all| all.push(other.clone())),
         }
         // One that merged events of its own wrote them: those told before take them over too.
-        if WRITES.get() != wrote {
+        if WRITES.get() != wrote && again >= told.len() {
+            again -= told.len();
             waiting.append(&mut told);
         }
         told.push(other);
     }
+}
+
+/// Whether `session` was passed over by [`after_writes`] while a call of its own ran, and is to
+/// take over what changed now that the call has ended.
+pub fn told_late(session: &Rc<RefCell<Session>>) -> bool {
+    SKIPPED.with_borrow_mut(|all| {
+        let before = all.len();
+        all.retain(|s| s.strong_count() > 0 && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)));
+        all.len() != before
+    })
 }
