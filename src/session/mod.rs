@@ -710,6 +710,8 @@ mod prop_tests;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]
+mod tell_audit_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod time_tests;

@@ -364,14 +364,17 @@ impl Session {
                 // Or, when the decision in force is dated later than now (made while the clock
                 // ran ahead: when, on a right clock, is unknown), a different one stored (the
                 // re-audit: an idle tab kept personalizing under another tab's later refusal).
-                // The same millisecond as the decision in force, and different: it was written
-                // after it (one instance opening with a refusal in the same task as another with
-                // a yes; the fourth re-audit).
+                // The same millisecond as the decision in force, and different, when that one
+                // was stored or read from storage: it was written after it (one instance opening
+                // with a refusal in the same task as another with a yes; the fourth re-audit).
+                // One made here whose write failed may be the later (the fifth).
                 let mine = &self.decision;
                 let differs = (d.personalization, d.storage, d.sensitive)
                     != (mine.personalization, mine.storage, mine.sensitive);
+                let stored = self.consent_stored || mine.source == Source::Stored;
+                let tie = d.at == mine.at && differs && stored;
                 let unsure = mine.at.is_some_and(|t| t > now) && differs;
-                if d.at > mine.at || (d.at == mine.at && differs) || unsure {
+                if d.at > mine.at || tie || unsure {
                     // Under a decision that stores the profile (a withdrawal in another tab
                     // removes the record, and is followed as one).
                     if d.personalization && d.storage {

@@ -78,10 +78,9 @@ impl Backend for LocalStorage {
     }
 
     fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-        // Removing what is not there changes nothing: not a write, which would have every other
-        // instance of the page told again (the fourth re-audit: ten instances following one
-        // refusal each re-told the rest until the main one was never told).
-        if !self.contains(key)? {
+        // Removing what is not there changes nothing: not a write, which would have the page's
+        // other instances told again (the fourth re-audit). A look that fails removes anyway.
+        if let Ok(false) = self.contains(key) {
             return Ok(());
         }
         self.0.remove_item(key).map_err(err)?;
@@ -122,9 +121,12 @@ impl StorageEvents {
                 let Some(rc) = session.upgrade() else {
                     return;
                 };
+                let before = writes();
                 if let Ok(mut s) = rc.try_borrow_mut() {
                     s.storage_changed(super::now());
                 };
+                // What it merged of its own and wrote reaches the page's other instances.
+                after_writes(&rc, before);
             });
         window
             .add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref())
@@ -183,6 +185,13 @@ pub fn writes() -> u64 {
 /// event (and what one of them writes in turn reaches the rest, so every instance ends with
 /// every event). Costs nothing on a page with one instance per namespace.
 pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
+    // Passed over while this call ran (page code inside it opened an instance that wrote): what
+    // changed is taken over now that it has ended, whatever the call was (the fifth re-audit).
+    if told_late(session) {
+        if let Ok(mut s) = session.try_borrow_mut() {
+            s.storage_changed(super::now());
+        }
+    }
     if WRITES.get() == before {
         return;
     }
@@ -190,36 +199,44 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
         return;
     };
     // Copied out first: the page's own `Storage` methods, called below, may open or free one.
-    let mut waiting: Vec<Weak<RefCell<Session>>> = SHARED.with_borrow(|all| {
+    let mut turn: Vec<Weak<RefCell<Session>>> = SHARED.with_borrow(|all| {
         all.iter()
             .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
             .map(|(_, s)| s.clone())
             .collect()
     });
-    let mut told = vec![Rc::downgrade(session)];
-    // Each instance writes in turn at most once (what it merged of its own), so this ends; the
-    // bound only guards that, and limits telling again, never a first telling: every instance is
-    // told at least once.
-    let mut again = 4 * (waiting.len() + 1);
-    while let Some(other) = waiting.pop() {
-        let Some(rc) = other.upgrade() else { continue };
-        let wrote = WRITES.get();
-        match rc.try_borrow_mut() {
-            Ok(mut s) => s.storage_changed(super::now()),
-            Err(_) => SKIPPED.with_borrow_mut(|all| all.push(other.clone())),
+    // In turns, each instance told once a turn: one that writes in a turn (what it merged of its
+    // own) has every other take it over in the next, this one included. Each writes what it
+    // holds of its own once, so a turn without a write comes soon; three at most (re-telling
+    // those told before at each write ran out of its bound at ten instances with events
+    // waiting: the fifth re-audit).
+    for round in 0..3 {
+        let start = WRITES.get();
+        for other in &turn {
+            let Some(rc) = other.upgrade() else { continue };
+            let told = match rc.try_borrow_mut() {
+                Ok(mut s) => {
+                    s.storage_changed(super::now());
+                    true
+                }
+                Err(_) => false,
+            };
+            if !told {
+                SKIPPED.with_borrow_mut(|all| all.push(other.clone()));
+            }
         }
-        // One that merged events of its own wrote them: those told before take them over too.
-        if WRITES.get() != wrote && again >= told.len() {
-            again -= told.len();
-            waiting.append(&mut told);
+        if WRITES.get() == start {
+            return;
         }
-        told.push(other);
+        if round == 0 {
+            turn.push(Rc::downgrade(session));
+        }
     }
 }
 
 /// Whether `session` was passed over by [`after_writes`] while a call of its own ran, and is to
 /// take over what changed now that the call has ended.
-pub fn told_late(session: &Rc<RefCell<Session>>) -> bool {
+fn told_late(session: &Rc<RefCell<Session>>) -> bool {
     SKIPPED.with_borrow_mut(|all| {
         let before = all.len();
         all.retain(|s| s.strong_count() > 0 && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)));

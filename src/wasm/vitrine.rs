@@ -70,13 +70,6 @@ impl Vitrine {
             let mut s = self.inner.try_borrow_mut().map_err(|_| busy())?;
             f(&mut s)
         };
-        // Another instance wrote during the call (page code run inside it opened one): what
-        // changed is taken over now (the fourth re-audit).
-        if storage::told_late(&self.inner) {
-            if let Ok(mut s) = self.inner.try_borrow_mut() {
-                s.storage_changed(now());
-            }
-        }
         storage::after_writes(&self.inner, before);
         result
     }
