@@ -715,3 +715,5 @@ mod tell_audit_tests;
 mod tests;
 #[cfg(test)]
 mod time_tests;
+#[cfg(test)]
+mod turns_audit_tests;

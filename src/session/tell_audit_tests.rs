@@ -27,11 +27,11 @@ use std::rc::{Rc, Weak};
 
 /// `LocalStorage` over a [`MemoryBackend`]: `WRITES` counts every write and every removal of a
 /// key that is there; a removal looks first (`contains`, a `getItem`) and fails when the look
-/// does, as `LocalStorage::remove` does since 4fd2e8d.
+/// does, as `LocalStorage::remove` does (a look that fails removes anyway).
 #[derive(Clone)]
-struct Local {
-    mem: MemoryBackend,
-    writes: Rc<Cell<u64>>,
+pub(super) struct Local {
+    pub(super) mem: MemoryBackend,
+    pub(super) writes: Rc<Cell<u64>>,
 }
 
 impl Backend for Local {
@@ -50,7 +50,7 @@ impl Backend for Local {
         Ok(())
     }
     fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-        if !self.contains(key)? {
+        if let Ok(false) = self.contains(key) {
             return Ok(());
         }
         self.mem.remove(key)?;
@@ -62,19 +62,19 @@ impl Backend for Local {
     }
 }
 
-type Inst = Rc<RefCell<Session>>;
+pub(super) type Inst = Rc<RefCell<Session>>;
 
 /// One page: its `localStorage`, its instances (`SHARED`), the instances put aside (`SKIPPED`),
 /// and how often an instance was told (`storage_changed` run by `after_writes`).
-struct Page {
-    local: Local,
-    shared: Vec<(String, Weak<RefCell<Session>>)>,
-    skipped: Vec<Weak<RefCell<Session>>>,
-    tellings: usize,
+pub(super) struct Page {
+    pub(super) local: Local,
+    pub(super) shared: Vec<(String, Weak<RefCell<Session>>)>,
+    pub(super) skipped: Vec<Weak<RefCell<Session>>>,
+    pub(super) tellings: usize,
 }
 
 impl Page {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Page {
             local: Local {
                 mem: MemoryBackend::new(),
@@ -86,17 +86,17 @@ impl Page {
         }
     }
 
-    fn mem(&self) -> &MemoryBackend {
+    pub(super) fn mem(&self) -> &MemoryBackend {
         &self.local.mem
     }
 
-    fn writes(&self) -> u64 {
+    pub(super) fn writes(&self) -> u64 {
         self.local.writes.get()
     }
 
     /// `Vitrine.open` at `now` (`open_parsed`: the write interval of the wasm layer, then
     /// `Shared::join` and `after_writes`).
-    fn open(&mut self, extra: Json, now: f64) -> Inst {
+    pub(super) fn open(&mut self, extra: Json, now: f64) -> Inst {
         let before = self.writes();
         let mut s = Session::open(
             options(extra),
@@ -116,7 +116,7 @@ impl Page {
     }
 
     /// `Vitrine::with`: the call, then `after_writes`.
-    fn call<T>(&mut self, v: &Inst, now: f64, f: impl FnOnce(&mut Session) -> T) -> T {
+    pub(super) fn call<T>(&mut self, v: &Inst, now: f64, f: impl FnOnce(&mut Session) -> T) -> T {
         let before = self.writes();
         let r = f(&mut v.borrow_mut());
         self.after_writes(v, before, now);
@@ -124,7 +124,7 @@ impl Page {
     }
 
     /// `storage::after_writes` as it is now (told late first, then in turns).
-    fn after_writes(&mut self, session: &Inst, before: u64, now: f64) {
+    pub(super) fn after_writes(&mut self, session: &Inst, before: u64, now: f64) {
         if self.told_late(session) {
             if let Ok(mut s) = session.try_borrow_mut() {
                 s.storage_changed(now);
@@ -168,7 +168,7 @@ impl Page {
     }
 
     /// `storage::told_late`.
-    fn told_late(&mut self, session: &Inst) -> bool {
+    pub(super) fn told_late(&mut self, session: &Inst) -> bool {
         let before = self.skipped.len();
         self.skipped
             .retain(|s| s.strong_count() > 0 && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)));
@@ -176,7 +176,7 @@ impl Page {
     }
 }
 
-fn options(extra: Json) -> OpenOptions {
+pub(super) fn options(extra: Json) -> OpenOptions {
     let mut o = json!({ "catalog": catalog() });
     if let (Json::Object(o), Json::Object(e)) = (&mut o, extra) {
         o.extend(e);
@@ -184,16 +184,16 @@ fn options(extra: Json) -> OpenOptions {
     OpenOptions::parse(from_json(&o)).unwrap()
 }
 
-fn yes() -> Json {
+pub(super) fn yes() -> Json {
     json!({"consent": {"personalization": true, "storage": true}})
 }
 
 /// A refusal that keeps storage (its record stays, the profile goes).
-fn no() -> Json {
+pub(super) fn no() -> Json {
     json!({"consent": {"personalization": false, "storage": true}})
 }
 
-fn track(s: &mut Session, id: &str, t: f64) -> bool {
+pub(super) fn track(s: &mut Session, id: &str, t: f64) -> bool {
     s.track(
         &Value::from("Product Viewed"),
         &from_json(&json!({ "product_id": id })),
@@ -204,15 +204,15 @@ fn track(s: &mut Session, id: &str, t: f64) -> bool {
     .accepted
 }
 
-fn events(s: &Session, now: f64) -> u32 {
+pub(super) fn events(s: &Session, now: f64) -> u32 {
     s.profile(now).map_or(0, |p| p.events)
 }
 
-fn personalizes(v: &Inst) -> bool {
+pub(super) fn personalizes(v: &Inst) -> bool {
     v.borrow().consent().personalization
 }
 
-fn syncs(s: &Session) -> usize {
+pub(super) fn syncs(s: &Session) -> usize {
     s.audit(NOW)
         .history
         .iter()
@@ -229,7 +229,7 @@ fn syncs(s: &Session) -> usize {
 }
 
 /// The catalog's items, by index.
-fn item(i: usize) -> String {
+pub(super) fn item(i: usize) -> String {
     let c = catalog();
     c[i % c.as_array().unwrap().len()]["id"]
         .as_str()
@@ -238,7 +238,7 @@ fn item(i: usize) -> String {
 }
 
 /// What a page opened at `now` reads from storage: the events of the stored profile.
-fn stored_events(page: &Page, now: f64) -> u32 {
+pub(super) fn stored_events(page: &Page, now: f64) -> u32 {
     let r = Session::open(
         options(json!({})),
         Box::new(page.mem().clone()),
@@ -253,7 +253,7 @@ fn stored_events(page: &Page, now: f64) -> u32 {
 
 /// `n` instances with the banner's yes, each tracking one event (written at once: the first of
 /// each), then, when `waiting`, one more within the write interval (left for the timer).
-fn instances_tracking(page: &mut Page, n: usize, waiting: bool) -> Vec<Inst> {
+pub(super) fn instances_tracking(page: &mut Page, n: usize, waiting: bool) -> Vec<Inst> {
     let all: Vec<Inst> = (0..n).map(|i| page.open(yes(), NOW + i as f64)).collect();
     for (i, v) in all.iter().enumerate() {
         let t = NOW + 100.0 + i as f64;
