@@ -2,9 +2,10 @@
 // `Vitrine` and `ModelLoad` classes; its declaration is src/wasm/load.d.ts). It reads a model file
 // as it arrives and hands each piece to wasm, where it is copied to its place and checked
 // (src/wasm/load.rs): the page never holds the whole file in JavaScript. Once the stream has
-// ended, the file's sections are read, the parts checked, the model built and the session opened
-// in four tasks, the page's own work free to run between them, so no task of the load does all
-// of it. The options are checked first, as `open` checks them, before any of the stream is read.
+// ended, the file's sections are read, the parts checked, the model built and given to the
+// instance in four tasks, the page's own work free to run between them, so no task of the load
+// does all of it. The options are checked first, as `open` checks them, before any of the stream
+// is read, and the instance is opened then (its consent applied when the page asks).
 // Reading a stream is all it does with the network's data: the page makes the request.
 
 const bodyOf = (source) => {

@@ -2,8 +2,8 @@
 //! stream is copied to its place in wasm memory and checked right away ([`Streamed`]), so the
 //! page never holds the whole file in JavaScript. Once the stream has ended, what is left is done
 //! in steps the glue runs as separate tasks — the file's sections read ([`Decoded`]), the parts
-//! checked ([`Checked`]), the model built, the session opened —, so that no task of the load
-//! does all of it.
+//! checked ([`Checked`]), the model built and given to the instance opened at the call —, so that
+//! no task of the load does all of it.
 
 use super::convert::{append_piece, piece_has, LARGE};
 use super::vitrine::{read, Vitrine};
