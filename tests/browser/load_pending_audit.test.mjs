@@ -9,21 +9,16 @@
 // 949a0ce), fixed since; the others are guards that hold.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, newPage } from './browser.mjs';
 import { rng as mulberry32 } from '../../www/catalog.js';
+import { modelFiles } from '../model_files.mjs';
 
-const BUILDER = fileURLToPath(new URL('../../target/release/vitrine-model', import.meta.url));
-const TMP = mkdtempSync(join(tmpdir(), 'vitrine-pending-'));
+const models = modelFiles('vitrine-pending-');
 
 const env = await launch();
 test.after(async () => {
   await env.close();
-  rmSync(TMP, { recursive: true, force: true });
+  models.remove();
 });
 
 const CATEGORIES = ['Candles', 'Mugs', 'Throws', 'Lamps'];
@@ -47,13 +42,7 @@ function buildModel(name, catalog, seed = 1) {
       lines.push(`u${o % 50},o${o},${ids[(at + Math.floor(rand() * 4)) % ids.length]},1,10,${1_700_000_000_000 + o * 60_000 + k * 1000},${event}`);
     }
   }
-  const rows = ['item_id,title,category,brand,price,in_stock,sensitive'];
-  for (const i of catalog) rows.push(`${i.id},${i.id},${i.category},${i.brand},${i.price},true,${i.sensitive ? 'true' : 'false'}`);
-  writeFileSync(`${TMP}/${name}-orders.csv`, `${lines.join('\n')}\n`);
-  writeFileSync(`${TMP}/${name}-catalog.csv`, `${rows.join('\n')}\n`);
-  execFileSync(BUILDER, ['build', '--interactions', `${TMP}/${name}-orders.csv`, '--catalog', `${TMP}/${name}-catalog.csv`,
-    '--out', `${TMP}/${name}.vtr`, '--dims', '8', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return readFileSync(`${TMP}/${name}.vtr`);
+  return models.build(name, lines, catalog);
 }
 
 const MODELS = {

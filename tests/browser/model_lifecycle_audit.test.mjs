@@ -11,21 +11,17 @@
 // audit found (it failed on the build it was found on), fixed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { launch, newPage } from './browser.mjs';
 import { rng as mulberry32 } from '../../www/catalog.js';
+import { modelFiles } from '../model_files.mjs';
 
-const BUILDER = fileURLToPath(new URL('../../target/release/vitrine-model', import.meta.url));
-const TMP = mkdtempSync(join(tmpdir(), 'vitrine-lifecycle-'));
+const models = modelFiles('vitrine-lifecycle-');
 
 const env = await launch();
 test.after(async () => {
   await env.close();
-  rmSync(TMP, { recursive: true, force: true });
+  models.remove();
 });
 
 const CATEGORIES = ['Candles', 'Mugs', 'Tea', 'Lamps'];
@@ -49,14 +45,7 @@ function buildModel(name, catalog, { seed = 1, dims = 8, f32 = false } = {}) {
       lines.push(`u${o % 60},o${o},${ids[(at + Math.floor(rand() * 4)) % ids.length]},1,10,${1_700_000_000_000 + o * 60_000 + k * 1000},${event}`);
     }
   }
-  const rows = ['item_id,title,category,brand,price,in_stock,sensitive'];
-  for (const i of catalog) rows.push(`${i.id},${i.id},${i.category},${i.brand},${i.price},${i.inStock === false ? 'false' : 'true'},${i.sensitive ? 'true' : 'false'}`);
-  writeFileSync(`${TMP}/${name}-orders.csv`, `${lines.join('\n')}\n`);
-  writeFileSync(`${TMP}/${name}-catalog.csv`, `${rows.join('\n')}\n`);
-  execFileSync(BUILDER, ['build', '--interactions', `${TMP}/${name}-orders.csv`, '--catalog', `${TMP}/${name}-catalog.csv`,
-    '--out', `${TMP}/${name}.vtr`, '--dims', String(dims), '--quiet', ...(f32 ? ['--embeddings', 'f32'] : [])],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  return readFileSync(`${TMP}/${name}.vtr`);
+  return models.build(name, lines, catalog, { dims, f32 });
 }
 
 // Last night's model, and tonight's variants of it. G: items the shopper touched.

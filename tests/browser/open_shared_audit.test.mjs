@@ -7,20 +7,15 @@
 // Natively: `session::open_shared_audit_tests`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, newPage } from './browser.mjs';
+import { modelFiles } from '../model_files.mjs';
 
-const BUILDER = fileURLToPath(new URL('../../target/release/vitrine-model', import.meta.url));
-const TMP = mkdtempSync(join(tmpdir(), 'vitrine-shared-'));
+const models = modelFiles('vitrine-shared-');
 
 const env = await launch();
 test.after(async () => {
   await env.close();
-  rmSync(TMP, { recursive: true, force: true });
+  models.remove();
 });
 
 const CATEGORIES = ['Candles', 'Mugs', 'Throws', 'Lamps'];
@@ -33,13 +28,7 @@ function buildModel(name, catalog) {
   for (let o = 0; o < 300; o++) {
     for (let k = 0; k < 3; k++) lines.push(`u${o % 40},o${o},p${(o * 7 + k) % 40},1,10,${1_700_000_000_000 + o * 60_000 + k * 1000},purchase`);
   }
-  const rows = ['item_id,title,category,brand,price,in_stock,sensitive'];
-  for (const i of catalog) rows.push(`${i.id},${i.id},${i.category},${i.brand},${i.price},true,${i.sensitive ? 'true' : 'false'}`);
-  writeFileSync(`${TMP}/${name}-orders.csv`, `${lines.join('\n')}\n`);
-  writeFileSync(`${TMP}/${name}-catalog.csv`, `${rows.join('\n')}\n`);
-  execFileSync(BUILDER, ['build', '--interactions', `${TMP}/${name}-orders.csv`, '--catalog', `${TMP}/${name}-catalog.csv`,
-    '--out', `${TMP}/${name}.vtr`, '--dims', '8', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return readFileSync(`${TMP}/${name}.vtr`);
+  return models.build(name, lines, catalog);
 }
 
 const MODELS = {

@@ -10,19 +10,16 @@
 // (each failed on the build it was found on), fixed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import vitrine, { mulberry32, wasm } from './load.mjs';
+import { modelFiles } from '../model_files.mjs';
 
 const { Vitrine } = vitrine;
-const BUILDER = fileURLToPath(new URL('../../target/release/vitrine-model', import.meta.url));
-const TMP = mkdtempSync(join(tmpdir(), 'vitrine-lifecycle-'));
-test.after(() => rmSync(TMP, { recursive: true, force: true }));
+const models = modelFiles('vitrine-lifecycle-');
+test.after(() => models.remove());
 
 const PAGE = 65536;
 const memory = () => wasm.memory.buffer.byteLength;
@@ -52,15 +49,7 @@ function buildModel(name, catalog, { seed = 1, orders = 600, dims = 8, f32 = fal
       lines.push(`u${o % 70},o${o},${ids[(at + Math.floor(rand() * 5)) % ids.length]},1,10,${t0 + o * 60_000 + k * 1000},${event}`);
     }
   }
-  const rows = ['item_id,title,category,brand,price,in_stock,sensitive'];
-  for (const i of catalog) rows.push(`${i.id},${i.id},${i.category ?? ''},${i.brand ?? ''},${i.price ?? ''},${i.inStock === false ? 'false' : 'true'},${i.sensitive ? 'true' : 'false'}`);
-  writeFileSync(`${TMP}/${name}-orders.csv`, `${lines.join('\n')}\n`);
-  writeFileSync(`${TMP}/${name}-catalog.csv`, `${rows.join('\n')}\n`);
-  const out = `${TMP}/${name}.vtr`;
-  execFileSync(BUILDER, ['build', '--interactions', `${TMP}/${name}-orders.csv`, '--catalog', `${TMP}/${name}-catalog.csv`,
-    '--out', out, '--dims', String(dims), '--seed', String(seed), '--quiet', ...(f32 ? ['--embeddings', 'f32'] : [])],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Uint8Array(readFileSync(out));
+  return new Uint8Array(models.build(name, lines, catalog, { dims, f32, seed }));
 }
 
 /** `bytes` as a network delivers them: pieces of the given sizes (cycled); `onPiece(i)` runs before piece i. */
