@@ -136,13 +136,15 @@ impl Page {
         let Ok(namespace) = session.try_borrow().map(|s| s.namespace().to_owned()) else {
             return;
         };
-        let mut turn: Vec<Weak<RefCell<Session>>> = self
-            .shared
-            .iter()
-            .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
-            .map(|(_, s)| s.clone())
-            .collect();
-        for round in 0..3 {
+        let others = |shared: &[(String, Weak<RefCell<Session>>)]| -> Vec<Weak<RefCell<Session>>> {
+            shared
+                .iter()
+                .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
+                .map(|(_, s)| s.clone())
+                .collect()
+        };
+        let mut turn = others(&self.shared);
+        for _ in 0..3 {
             let start = self.writes();
             for other in &turn {
                 let Some(rc) = other.upgrade() else { continue };
@@ -161,9 +163,8 @@ impl Page {
             if self.writes() == start {
                 return;
             }
-            if round == 0 {
-                turn.push(Rc::downgrade(session));
-            }
+            turn = others(&self.shared);
+            turn.push(Rc::downgrade(session));
         }
     }
 

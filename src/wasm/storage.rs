@@ -198,19 +198,23 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
     let Ok(namespace) = session.try_borrow().map(|s| s.namespace().to_owned()) else {
         return;
     };
-    // Copied out first: the page's own `Storage` methods, called below, may open or free one.
-    let mut turn: Vec<Weak<RefCell<Session>>> = SHARED.with_borrow(|all| {
-        all.iter()
-            .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
-            .map(|(_, s)| s.clone())
-            .collect()
-    });
+    // Copied out at each turn: the page's own `Storage` methods, called below, may open or free
+    // one (one opened during a turn is told in the next: the seventh re-audit).
+    let others = || -> Vec<Weak<RefCell<Session>>> {
+        SHARED.with_borrow(|all| {
+            all.iter()
+                .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
+                .map(|(_, s)| s.clone())
+                .collect()
+        })
+    };
+    let mut turn = others();
     // In turns, each instance told once a turn: one that writes in a turn (what it merged of its
     // own) has every other take it over in the next, this one included. Each writes what it
     // holds of its own once, so a turn without a write comes soon; three at most (re-telling
     // those told before at each write ran out of its bound at ten instances with events
     // waiting: the fifth re-audit).
-    for round in 0..3 {
+    for _ in 0..3 {
         let start = WRITES.get();
         for other in &turn {
             let Some(rc) = other.upgrade() else { continue };
@@ -228,9 +232,8 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
         if WRITES.get() == start {
             return;
         }
-        if round == 0 {
-            turn.push(Rc::downgrade(session));
-        }
+        turn = others();
+        turn.push(Rc::downgrade(session));
     }
 }
 
