@@ -454,7 +454,7 @@ impl Session {
         }
         // Re-read from a string older than the stored decision, it is dated now: other tabs,
         // which hold that decision, take over only a later one.
-        let at = if answered || self.decision.is_superseded_by(at) {
+        let at = if self.decision.is_superseded_by(at) {
             at
         } else {
             now
