@@ -93,7 +93,7 @@ pub struct Network {
 
 pub const NETWORK: Network = Network {
     capable: false,
-    imports: "JavaScript built-ins (Object, Array, Reflect, Date, Math, Error, DataView, Uint8Array, TextEncoder, TextDecoder; bind, on its own CMP callback), setTimeout (to write the profile at the end of a burst of events), localStorage and its storage event, the window's pagehide and visibilitychange events (to write the profile before the page goes), navigator.globalPrivacyControl, document.URL, document.referrer and navigator.userAgent (read once at open, to name the visit's channel), crypto.getRandomValues and the CMP's __tcfapi only: no network API, no element or script creation, no way to call a function it was not built to call",
+    imports: "JavaScript built-ins (Object, Array, Reflect, Date, Math, Error, DataView, Uint8Array, TextEncoder, TextDecoder; bind, on its own CMP callback), setTimeout (to write the profile at the end of a burst of events), localStorage and its storage event, the window's pagehide and visibilitychange events (to write the profile before the page goes), navigator.globalPrivacyControl, document.URL, document.referrer and navigator.userAgent (read once at open, to name the visit's channel), crypto.getRandomValues, the CMP's __tcfapi, and the page's list of copies of vitrine on globalThis (each copy's own function, called with the namespace it wrote under, so that two copies of the package on one page follow each other's writes) only: no network API, no element or script creation, no way to call a function it was not built to call",
     proof: "tests/js/network_proof.test.mjs checks the wasm import section and the glue of the built package; run `make test`",
 };
 

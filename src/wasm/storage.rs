@@ -1,7 +1,8 @@
 //! The `local` back-end: `window.localStorage`. Every call is a `catch` import, so a disabled or
 //! full storage gives an error value, never an exception through Rust. And the `storage` event,
 //! through which tabs of one site keep one profile, with its stand-in for instances of one page
-//! that share a namespace ([`Shared`]): a page receives no `storage` event of its own writes.
+//! that share a namespace ([`Shared`]) and for the page's other copies of vitrine ([`copy_wrote`]):
+//! a page receives no `storage` event of its own writes.
 
 use crate::session::Session;
 use crate::store::{Backend, StoreError};
@@ -164,6 +165,7 @@ pub struct Shared {
 
 impl Shared {
     pub fn join(session: Weak<RefCell<Session>>, namespace: &str) -> Self {
+        join_page_copies();
         SHARED.with_borrow_mut(|all| all.push((namespace.to_owned(), session.clone())));
         Shared { session }
     }
@@ -183,7 +185,8 @@ pub fn writes() -> u64 {
 /// After a call on `session` that began when [`writes`] was `before`: when it wrote, the other
 /// open instances of its namespace take over what changed, as another tab does on the `storage`
 /// event (and what one of them writes in turn reaches the rest, so every instance ends with
-/// every event). Costs nothing on a page with one instance per namespace.
+/// every event), and so do the page's other copies of vitrine ([`copy_wrote`]). Costs nothing on
+/// a page with one instance per namespace and one copy.
 pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
     // Passed over while this call ran (page code inside it opened an instance that wrote): what
     // changed is taken over now that it has ended, whatever the call was (the fifth re-audit).
@@ -198,19 +201,28 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
     let Ok(namespace) = session.try_borrow().map(|s| s.namespace().to_owned()) else {
         return;
     };
+    tell_instances(&namespace, Some(session));
+    tell_copies(&namespace);
+}
+
+/// Has this copy's open instances of `namespace` (all but `from`, whose call wrote) take over
+/// what changed.
+fn tell_instances(namespace: &str, from: Option<&Rc<RefCell<Session>>>) {
     // Copied out at each turn: the page's own `Storage` methods, called below, may open or free
     // one (one opened during a turn is told in the next: the seventh re-audit).
     let others = || -> Vec<Weak<RefCell<Session>>> {
         SHARED.with_borrow(|all| {
             all.iter()
-                .filter(|(n, s)| *n == namespace && !std::ptr::eq(s.as_ptr(), Rc::as_ptr(session)))
+                .filter(|(n, s)| {
+                    n == namespace && from.is_none_or(|f| !std::ptr::eq(s.as_ptr(), Rc::as_ptr(f)))
+                })
                 .map(|(_, s)| s.clone())
                 .collect()
         })
     };
     let mut turn = others();
     // In turns, each instance told once a turn: one that writes in a turn (what it merged of its
-    // own) has every other take it over in the next, this one included. Each writes what it
+    // own) has every other take it over in the next, `from` included. Each writes what it
     // holds of its own once, so a turn without a write comes soon; three at most (re-telling
     // those told before at each write ran out of its bound at ten instances with events
     // waiting: the fifth re-audit).
@@ -233,8 +245,62 @@ pub fn after_writes(session: &Rc<RefCell<Session>>, before: u64) {
             return;
         }
         turn = others();
-        turn.push(Rc::downgrade(session));
+        turn.extend(from.map(Rc::downgrade));
     }
+}
+
+// The page's other copies of vitrine (two bundles each holding one, a module loaded again by a
+// hot reload): each lists its instances in its own memory, so without this a copy never heard of
+// another's refusal and wrote the withdrawn profile back (the two-copies audit).
+#[wasm_bindgen(module = "/src/wasm/copies.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = joinCopies)]
+    fn join_copies(told: &JsValue);
+    #[wasm_bindgen(js_name = tellCopies)]
+    fn tell_copies_js(told: &JsValue, namespace: &str);
+}
+
+thread_local! {
+    /// This copy's entry in the page's list of copies ([`copy_wrote`]), made when its first
+    /// `local` instance opens.
+    static TOLD: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+    /// How deep [`copy_wrote`] runs within itself (copies telling one another of merges).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Puts this copy on the page's list of copies, once.
+fn join_page_copies() {
+    TOLD.with_borrow_mut(|told| {
+        if told.is_none() {
+            let f = Closure::<dyn Fn(String)>::new(copy_wrote).into_js_value();
+            join_copies(&f);
+            *told = Some(f);
+        }
+    });
+}
+
+/// Tells the page's other copies that this one wrote under `namespace`.
+fn tell_copies(namespace: &str) {
+    let told = TOLD.with_borrow(|t| t.clone());
+    if let Some(told) = told {
+        tell_copies_js(&told, namespace);
+    }
+}
+
+/// Another copy of vitrine on the page wrote under `namespace`: this copy's instances take it
+/// over, as from another tab, and what they write in turn reaches the other copies. Three deep
+/// at most, as [`tell_instances`] bounds its turns.
+fn copy_wrote(namespace: String) {
+    if DEPTH.get() >= 3 {
+        return;
+    }
+    DEPTH.set(DEPTH.get() + 1);
+    let before = WRITES.get();
+    tell_instances(&namespace, None);
+    if WRITES.get() != before {
+        tell_copies(&namespace);
+    }
+    DEPTH.set(DEPTH.get() - 1);
 }
 
 /// Whether `session` was passed over by [`after_writes`] while a call of its own ran, and is to
