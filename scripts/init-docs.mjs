@@ -23,7 +23,7 @@ const docs = {
   'export default function __wbg_init ': `/**
  * Loads vitrine in the browser: with no argument it fetches \`vitrine_bg.wasm\` next to this module
  * where the engine runs WebAssembly SIMD, \`vitrine_scalar_bg.wasm\` elsewhere (bundlers such as
- * Vite and webpack 5 emit both). Given a URL, a \`Response\` or bytes, it loads that. Resolves once
+ * Vite and webpack 5 emit both). Given \`{ module_or_path }\` (a URL, a \`Response\` or bytes), it loads that. Resolves once
  * vitrine can be used; calling it again returns the same load (one that failed is tried again).
  *
  * @example
@@ -32,6 +32,19 @@ const docs = {
  * const v = Vitrine.open({ catalog, consent: { personalization: true, storage: true } });
  */
 `,
+};
+
+// The bare forms (`initSync(bytes)`, `init(url)`) still load, but wasm-bindgen's glue warns that
+// they are deprecated: declared as overloads marked so, after the object forms.
+const overloads = {
+  'export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;':
+    `export function initSync(module: { module: SyncInitInput }): InitOutput;
+/** @deprecated Pass \`{ module: bytes }\`: the bare form loads, and the glue warns that it is deprecated. */
+export function initSync(module: SyncInitInput): InitOutput;`,
+  'export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;':
+    `export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> }): Promise<InitOutput>;
+/** @deprecated Pass \`{ module_or_path }\`: the bare form loads, and the glue warns that it is deprecated. */
+export default function __wbg_init (module_or_path: InitInput | Promise<InitInput>): Promise<InitOutput>;`,
 };
 
 for (const [declaration, doc] of Object.entries(docs)) {
@@ -43,5 +56,9 @@ for (const [declaration, doc] of Object.entries(docs)) {
     throw new Error(`init-docs: no comment right before "${declaration}" in ${file}`);
   }
   dts = dts.slice(0, start) + doc + dts.slice(at);
+}
+for (const [declaration, replacement] of Object.entries(overloads)) {
+  if (dts.split(declaration).length !== 2) throw new Error(`init-docs: expected one "${declaration}" in ${file}`);
+  dts = dts.replace(declaration, replacement);
 }
 writeFileSync(file, dts);

@@ -292,10 +292,12 @@ impl Event {
     pub(crate) fn parse_kind(kind: Kind, props: &Value, options: &Value) -> Parsed {
         let mut lines = lines::lines(props)?;
         let empty_list = kind == Kind::CartView && lines.is_empty() && lines::listed(props);
-        if matches!(kind, Kind::Search | Kind::PageView) {
+        if matches!(kind, Kind::Search | Kind::PageView | Kind::Survey) {
             // The results a search showed (Shopify `searchResult.productVariants`, GA4 `items`)
             // are not what the shopper chose: read, so bad ones are refused as anywhere, but a
-            // search keeps its query only (each result became an item held at weight 0).
+            // search keeps its query only (each result became an item held at weight 0). A
+            // survey answer keeps its score only: the product it names stayed in the profile as
+            // an item at weight 0 (the docs audit).
             lines.clear();
         }
         if kind.needs_item() && !lines.iter().any(|l| l.item_id.is_some()) {

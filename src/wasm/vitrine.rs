@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 /// const v = Vitrine.open({ catalog, consent: { personalization: true, storage: true } });
 /// v.track('Product Viewed', { product_id: 'sku-9', category: 'Candles', price: 12 });
 /// const shelf = v.recommend({ scenario: 'for_you', k: 8 });
-/// // [{ itemId: 'sku-12', score: 1, reasons: ['because you like candles'] }, …]
+/// // [{ itemId: 'sku-12', score: 0.8, reasons: ['because you like candles'] }, …]
 /// ```
 #[wasm_bindgen]
 pub struct Vitrine {
@@ -274,7 +274,7 @@ impl Vitrine {
     /// v.recommend({ scenario: 'for_you', k: 8 });
     /// v.recommend({ scenario: 'similar', itemId: 'sku-9', filter: { maxPrice: 30 } });
     /// v.recommend({ scenario: 'cart', itemIds: ['sku-9', 'sku-2'], diversity: 0.5 });
-    /// // → [{ itemId: 'sku-12', score: 1, reasons: ['because you viewed sku-9'] }, …]
+    /// // → [{ itemId: 'sku-12', score: 0.5, reasons: ['because you viewed sku-9'] }, …]
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn recommend(
