@@ -16,14 +16,23 @@ function copies() {
 }
 
 export function joinCopies(told) {
-  const all = copies();
-  if (!all.includes(told)) all.push(told);
+  // A page that took the symbol for something else, or froze the list or `globalThis`: this copy
+  // then works on its own, as before there was a list.
+  try {
+    const all = copies();
+    if (!all.includes(told)) all.push(told);
+  } catch {}
 }
 
 export function tellCopies(told, namespace) {
-  const all = globalThis[KEY];
-  if (!Array.isArray(all) || all.length < 2) return;
-  for (const other of all.slice()) {
+  let all;
+  try {
+    all = Array.from(globalThis[KEY]);
+  } catch {
+    return;
+  }
+  if (all.length < 2) return;
+  for (const other of all) {
     if (other === told || typeof other !== 'function') continue;
     // A copy that fails (its module trapped) must not stop this one or the others.
     try {
