@@ -19,6 +19,17 @@ const listeners = new Map();
 const items = generateCatalog();
 /** True while the page the shopper navigated to is drawn (not a redraw of the same page): see navigation(). */
 let navigating = false;
+/** In TCF mode, the demo CMP (www/shop/cmp.js), and the strip that shows what it and vitrine say. */
+let cmp = null;
+let refreshTcf = () => {};
+/**
+ * What the pages read of the consent (www/shop/pages.js): whether personalisation is on, for the
+ * home page's hero, captions and personal shelves and the order page's words. The page on screen
+ * was drawn for this value; the sensitive consent changes only what the shelves show.
+ */
+let drawnFor = null;
+/** The consent (and CMP record) the chip, the TCF strip and the extensions were last told of: see follow(). */
+let told = null;
 
 /** The storefront, as pages and extensions see it. */
 const shop = {
@@ -171,6 +182,7 @@ function draw(redraw) {
     else a.removeAttribute('aria-current');
   });
   show(nodes, name, { arg });
+  drawnFor = shop.vitrine.consent().personalization;
   if (!redraw) window.scrollTo(0, 0);
   return name;
 }
@@ -185,12 +197,40 @@ function updatePrivacyChip() {
   chip.title = `vitrine consent: personalization ${c.personalization ? 'granted' : 'denied'}, storage ${c.storage ? 'granted' : 'denied'} (source: ${c.source}). Click to change.`;
 }
 
-function decided() {
+const consentNow = () => JSON.stringify([shop.vitrine.consent(), cmp?.tcString() ?? null]);
+
+/** The chip and the TCF strip show the consent in force. */
+function showConsent() {
+  told = consentNow();
   updatePrivacyChip();
-  shop.emit('consent', shop.vitrine.consent());
-  // The page is drawn again for the decision (the home page's shelves and offer depend on it),
-  // but the shopper did not view it again.
+  refreshTcf();
+}
+
+/**
+ * The one place the page follows a change of vitrine's answers made without a navigation: a
+ * decision on the banner or in the CMP, the sensitive box, a survey answer (www/human.js), another
+ * tab's decision, erasure or events. A changed consent (or CMP record) is shown in the chip and
+ * the strip and told to the extensions; a page drawn for another personalisation consent is drawn
+ * again (not viewed again); otherwise only the shelves whose answer changed are redrawn, where they
+ * stand, with the focus kept.
+ */
+function follow() {
+  if (consentNow() !== told) {
+    showConsent();
+    shop.emit('consent', shop.vitrine.consent());
+  }
+  if (shop.vitrine.consent().personalization === drawnFor) {
+    shop.refreshShelves();
+    return;
+  }
+  const hadFocus = main.contains(document.activeElement);
   shop.render();
+  if (hadFocus) main.focus({ preventScroll: true }); // the focused element went with the old drawing
+}
+
+/** The shopper decided on the banner or in the CMP, which closed: the page follows, the focus goes back to it. */
+function decided() {
+  follow();
   main.focus({ preventScroll: true });
 }
 
@@ -215,11 +255,9 @@ try {
   await loadVitrine();
   // The request starts now; `Vitrine.load` reads the file as it arrives.
   const model = fetchModel();
-  let cmp = null;
-  let refreshTcf = () => {};
   if (tcfMode) {
     const { createCmp } = await import('./shop/cmp.js');
-    cmp = createCmp({ decodeTcString, onDecided: () => { refreshTcf(); decided(); } });
+    cmp = createCmp({ decodeTcString, onDecided: decided });
   }
   shop.vitrine = await Vitrine.load({ model, policy: SHOP_POLICY });
   // Exposed for the curious (DevTools) and for the end-to-end tests.
@@ -249,23 +287,19 @@ try {
   // A jump to an anchor, or back from one to the page already shown, is not a new page (and not
   // a new product view).
   window.addEventListener('hashchange', () => { if (isRoute(location.hash) && location.hash !== routed) route(); });
-  // Another tab changed the decision, erased or added to the profile: follow it on screen too
-  // (vitrine already did).
-  window.addEventListener('storage', () => setTimeout(() => { updatePrivacyChip(); refreshTcf(); shop.refreshShelves(); }, 0));
+  // Another tab changed the decision (or the CMP's record), erased or added to the profile:
+  // follow it on screen too (vitrine already did, on the same event).
+  window.addEventListener('storage', () => setTimeout(follow, 0));
   // www/human.js changed vitrine's answers in place (a survey answer, the sensitive box).
-  window.addEventListener('vitrine:change', () => shop.refreshShelves());
+  window.addEventListener('vitrine:change', follow);
 
   for (const extension of EXTENSIONS) {
     try { extension(shop); } catch (e) { console.error('extension failed to start:', e); }
   }
 
-  if (cmp) {
-    cmp.start(); // tcloaded with the stored TC string, or the CMP's dialog on a first visit
-    refreshTcf();
-  } else if (banner.needed()) {
-    banner.open();
-  }
-  updatePrivacyChip();
+  if (cmp) cmp.start(); // tcloaded with the stored TC string, or the CMP's dialog on a first visit
+  else if (banner.needed()) banner.open();
+  showConsent();
   route();
   document.body.dataset.ready = 'true';
 } catch (error) {

@@ -162,8 +162,15 @@ function span(ms) {
   return `${Math.round(ms / size)}${name}`;
 }
 
+/** vitrine's three purposes (PRIVACY.md), as the Consent panel and its history name them. */
+const PURPOSES = [
+  ['personalization', 'personalization', 'Personalisation'],
+  ['storage', 'storage', 'Storage'],
+  ['sensitive', 'sensitive categories', 'Sensitive categories'],
+];
+
 const HISTORY_TEXT = {
-  consent: (e) => `personalization ${e.personalization ? 'granted' : 'denied'}, storage ${e.storage ? 'granted' : 'denied'} (source: ${e.source})`,
+  consent: (e) => `${PURPOSES.map(([key, word]) => `${word} ${e[key] ? 'granted' : 'denied'}`).join(', ')} (source: ${e.source})`,
   erase: (e) => ({
     profile: 'profile erased (personalisation withdrawn)',
     storage: 'stored records erased (storage withdrawn)',
@@ -207,8 +214,7 @@ function consentPanel(a) {
   $('consent').replaceChildren(
     el('table', { class: 'state' },
       el('tbody', {},
-        el('tr', {}, el('th', { scope: 'row', text: 'Personalisation' }), el('td', {}, yes(c.personalization))),
-        el('tr', {}, el('th', { scope: 'row', text: 'Storage' }), el('td', {}, yes(c.storage))),
+        PURPOSES.map(([key, , name]) => el('tr', {}, el('th', { scope: 'row', text: name }), el('td', {}, yes(c[key])))),
         el('tr', {}, el('th', { scope: 'row', text: 'Decided by' }), el('td', { text: c.source })),
         el('tr', {}, el('th', { scope: 'row', text: 'When' }), el('td', { text: c.updatedAt ? when(c.updatedAt) : noDecision(a) })),
         el('tr', {}, el('th', { scope: 'row', text: 'Asked again' }), el('td', { text: askedAgain(a) })))),

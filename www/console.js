@@ -59,17 +59,46 @@ const variants = structuredClone(PRESETS);
 let active = 0;
 let model;
 
-// --- the simulated GPC signal --------------------------------------------------------------
+// --- the shopper's scenario ----------------------------------------------------------------
+/**
+ * What the preview replays: her answer on the banner, the route it reaches vitrine by, and
+ * whether her browser sends GPC. Read from the controls by readScenario(), never straight from
+ * the page, so that the columns always show a scenario whose route is ready to be drawn.
+ */
+const scenario = { answer: 'accept', route: 'banner', gpc: false };
+
 // vitrine reads navigator.globalPrivacyControl at open() and at every consent call. For the
-// preview, this page can say it is on; the real signal (if the browser sends it) still counts.
+// preview, this page says what the "Her browser sends GPC" box says; a browser that sends the
+// real signal ticks the box for good (lockRealGpc).
 const realGpc = navigator.globalPrivacyControl === true;
-let simulatedGpc = false;
-Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => realGpc || simulatedGpc, configurable: true });
+Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => scenario.gpc, configurable: true });
+
+/** The marketer's own browser sends GPC: the box shows it, ticked, and says why it cannot be unticked. */
+function lockRealGpc() {
+  const box = $('sim-gpc');
+  box.checked = true;
+  box.disabled = true;
+  box.labels[0].querySelector('span').textContent = '(your own browser sends it)';
+}
 
 /** The IAB encoder, loaded when the TCF route is first chosen (it is some sixty small modules). */
 let encodeTc = null;
 async function needTcf() {
   encodeTc ??= (await import('./lib/tcf.js')).encodeTc;
+}
+
+/**
+ * Reads the scenario controls into `scenario` and redraws: at start (as the browser restored
+ * them when the marketer comes back to this page) and after every change. The controls are read
+ * once the route's encoder is loaded, as they stand then.
+ */
+async function readScenario() {
+  if ($('route').value === 'tcf' && !encodeTc) await needTcf();
+  scenario.answer = $('answer').value;
+  scenario.route = $('route').value;
+  scenario.gpc = realGpc || $('sim-gpc').checked;
+  $('route-help').textContent = ROUTE_HELP[scenario.route];
+  render();
 }
 
 /** What the shopper's answer looks like to vitrine, given the banner and the signal route. */
@@ -167,6 +196,22 @@ function simulate(variant, answer, route) {
 // --- the editor -----------------------------------------------------------------------------
 const stepIndex = (steps, value) => steps.reduce((best, s, i) => (Math.abs(s - value) < Math.abs(steps[best] - value) ? i : best), 0);
 const days = (d) => (d === 1 ? '1 day' : d < 1 ? `${d * 24} hours` : `${d} days`);
+const cap = (share) => (share >= 1 ? 'off' : `${Math.round(share * 100)} %`);
+/** A select's option in the editor's words, without "(default)": `optionText('detractors', 'gentle')` is 'gentler shelves'. */
+const optionText = (id, value) => [...$(id).options].find((o) => o.value === String(value))?.text.replace(' (default)', '') ?? String(value);
+
+/**
+ * The purposes a variant's banner offers: vitrine's, storage when offered, and the separate
+ * sensitive consent when the policy marks a category sensitive — without it those categories are
+ * never used (PRIVACY.md, P17), so a banner for such a policy must offer it.
+ */
+const bannerPurposes = (v) => ['personalization', ...(v.banner.storage ? ['storage'] : []), ...(v.policy.sensitiveCategories.length ? ['sensitive'] : [])];
+
+/** What the Banner fieldset shows that follows from the rest of the variant. */
+function showBanner(v) {
+  $('offer-sensitive').checked = bannerPurposes(v).includes('sensitive');
+  $('ticked-warning').hidden = !v.banner.ticked;
+}
 
 function buildEditor() {
   $('variant-tabs').replaceChildren(...variants.map((v, i) => el('label', { class: 'tab' },
@@ -186,7 +231,6 @@ function fillEditor() {
   $('v-name').value = v.name;
   $('offer-storage').checked = v.banner.storage;
   $('default-ticked').checked = v.banner.ticked;
-  $('ticked-warning').hidden = !v.banner.ticked;
   $('gpc').value = p.gpc;
   $('remember-refusal').checked = p.rememberRefusal;
   $('consent-age').value = String(p.consentMaxAgeDays);
@@ -197,12 +241,13 @@ function fillEditor() {
   $('detractors').value = p.detractors;
   $('tcf-purposes').value = p.tcfPurposes;
   document.querySelectorAll('[data-sensitive]').forEach((b) => { b.checked = p.sensitiveCategories.includes(b.value); });
+  showBanner(v);
   showOutputs();
 }
 
 function showOutputs() {
   const p = variants[active].policy;
-  for (const [id, text] of [['half-life', days(p.halfLifeDays)], ['retention', days(p.retentionDays)], ['diversity', p.diversity.toFixed(2)], ['signal-cap', p.maxSignalShare >= 1 ? 'off' : `${Math.round(p.maxSignalShare * 100)} %`]]) {
+  for (const [id, text] of [['half-life', days(p.halfLifeDays)], ['retention', days(p.retentionDays)], ['diversity', p.diversity.toFixed(2)], ['signal-cap', cap(p.maxSignalShare)]]) {
     $(`${id}-out`).textContent = text;
     $(id).setAttribute('aria-valuetext', text);
   }
@@ -213,7 +258,6 @@ function readEditor() {
   const v = variants[active];
   v.name = $('v-name').value.trim() || `Policy ${LETTERS[active]}`;
   v.banner = { storage: $('offer-storage').checked, ticked: $('default-ticked').checked };
-  $('ticked-warning').hidden = !v.banner.ticked;
   v.policy = {
     halfLifeDays: HALF_LIFE_STEPS[Number($('half-life').value)],
     retentionDays: RETENTION_STEPS[Number($('retention').value)],
@@ -227,6 +271,7 @@ function readEditor() {
     tcfPurposes: $('tcf-purposes').value,
   };
   document.querySelector(`input[name="variant"][value="${active}"] + span`).textContent = `${LETTERS[active]} · ${v.name}`;
+  showBanner(v);
   showOutputs();
 }
 
@@ -239,11 +284,27 @@ function thumb(item) {
 
 const sensitive = (policy, name) => policy.sensitiveCategories.some((c) => c.toLowerCase() === name.toLowerCase());
 
+/**
+ * Every setting of a policy, in the editor's words: a column's summary line. Each change the
+ * marketer makes shows in the column, also one that leaves Maya's replay as it was (she never
+ * said she was unhappy, and her decision is minutes old, far from being asked again).
+ */
+function knobs(p) {
+  return [
+    `half-life ${days(p.halfLifeDays)}`, `retention ${days(p.retentionDays)}`, `diversity ${p.diversity}`,
+    `signal cap ${cap(p.maxSignalShare)}`, `GPC ${p.gpc}`, `refusals ${p.rememberRefusal ? 'remembered' : 'not kept'}`,
+    `asked again after ${optionText('consent-age', p.consentMaxAgeDays)}`,
+    `unhappy shoppers: ${optionText('detractors', p.detractors)}`,
+    `TCF purposes: ${optionText('tcf-purposes', p.tcfPurposes)}`,
+    ...(p.sensitiveCategories.length ? [`sensitive: ${p.sensitiveCategories.join(', ')}`] : []),
+  ].join(' · ');
+}
+
 const REFUSALS = { expired: 'older than retention', no_consent: 'no consent', sensitive: 'sensitive category, no separate consent' };
 
 function column(i) {
   const variant = variants[i];
-  const r = simulate(variant, $('answer').value, $('route').value);
+  const r = simulate(variant, scenario.answer, scenario.route);
   const p = variant.policy;
   const c = r.consent;
   const kept = r.tally.kept || 0;
@@ -257,8 +318,7 @@ function column(i) {
     el('header', {},
       el('h3', { id: `col-${i}` }, el('span', { class: 'letter', text: LETTERS[i] }), variant.name),
       el('button', { type: 'button', class: 'edit', 'data-edit': String(i), 'aria-pressed': String(i === active), text: i === active ? 'Editing' : 'Edit' })),
-    el('p', { class: 'knobs', text: `half-life ${days(p.halfLifeDays)} · retention ${days(p.retentionDays)} · diversity ${p.diversity} · GPC ${p.gpc}`
-      + (p.sensitiveCategories.length ? ` · sensitive: ${p.sensitiveCategories.join(', ')}` : '') }),
+    el('p', { class: 'knobs', text: knobs(p) }),
     el('p', { class: 'outcome' }, outcome, el('span', { class: 'source', text: `source: ${c.source}` })),
     el('p', { class: 'signal', text: `vitrine was told: ${signalText(r.input, p)}` }),
     note ? el('p', { class: 'note', text: note }) : null,
@@ -322,7 +382,7 @@ function exported() {
   const v = variants[active];
   return {
     policy: v.policy,
-    banner: { purposes: ['personalization', ...(v.banner.storage ? ['storage'] : [])], preTicked: v.banner.ticked },
+    banner: { purposes: bannerPurposes(v), preTicked: v.banner.ticked },
   };
 }
 
@@ -364,8 +424,8 @@ try {
   buildEditor();
   fillEditor();
   story();
-  $('route-help').textContent = ROUTE_HELP[$('route').value];
-  render();
+  if (realGpc) lockRealGpc();
+  await readScenario();
 
   $('editor').addEventListener('input', (e) => {
     if (e.target.name === 'variant') return;
@@ -382,13 +442,7 @@ try {
     const b = e.target.closest('[data-edit]');
     if (b) select(Number(b.dataset.edit));
   });
-  $('answer').addEventListener('change', () => render());
-  $('route').addEventListener('change', async (e) => {
-    if (e.target.value === 'tcf') await needTcf();
-    $('route-help').textContent = ROUTE_HELP[e.target.value];
-    render();
-  });
-  $('sim-gpc').addEventListener('change', (e) => { simulatedGpc = e.target.checked; render(); });
+  document.querySelector('.scenario-controls').addEventListener('change', readScenario);
   $('export').addEventListener('click', showExport);
   $('reset').addEventListener('click', () => {
     variants.splice(0, 3, ...structuredClone(PRESETS));
@@ -409,7 +463,7 @@ try {
     }
   });
   $('download').addEventListener('click', download);
-  window.consolePreview = { variants, simulate: (i) => simulate(variants[i], $('answer').value, $('route').value) };
+  window.consolePreview = { variants, simulate: (i) => simulate(variants[i], scenario.answer, scenario.route) };
   document.body.dataset.ready = 'true';
 } catch (error) {
   console.error(error);

@@ -67,7 +67,7 @@ test('the preview follows each setting, and the export opens vitrine', async () 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   assert.equal(download.suggestedFilename(), 'policy.json');
   const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
-  assert.deepEqual(exported.banner, { purposes: ['personalization', 'storage'], preTicked: false });
+  assert.deepEqual(exported.banner, { purposes: ['personalization', 'storage', 'sensitive'], preTicked: false });
   const opened = await page.evaluate(async (policy) => {
     const { Vitrine } = await import('/pkg/vitrine.js');
     const v = Vitrine.open({ policy, storage: 'memory' });

@@ -2,7 +2,8 @@
 // `window.__tcfapi`, TC strings are encoded by the IAB's own library (lib/tcf.js), and vitrine
 // follows it with `Vitrine.listenTcf` — purpose 1 gives storage, purposes 5 and 6 personalisation.
 // Like any CMP, it keeps the shopper's TC string on the device (under its own key, outside
-// vitrine's namespace), and reports it on the next visit (`tcloaded`).
+// vitrine's namespace), and reports it on the next visit (`tcloaded`). It reads that record
+// whenever it shows or reports the choice, so a choice made in another tab is the one it shows.
 import { CmpApi } from '/vendor/@iabtechlabtcf/cmpapi/index.js';
 import { CMP_ID, CMP_VERSION, PURPOSES, encodeTc } from '../lib/tcf.js';
 import { el } from '../lib/dom.js';
@@ -17,7 +18,8 @@ const OFFERED = [
 /** Installs `__tcfapi` (call before `Vitrine.listenTcf`). `onDecided()` runs after each choice. */
 export function createCmp({ decodeTcString, onDecided }) {
   const api = new CmpApi(CMP_ID, CMP_VERSION, true);
-  let current = localStorage.getItem(CMP_KEY);
+  /** The shopper's TC string as the CMP keeps it (this tab's choice or another's), or null. */
+  const current = () => localStorage.getItem(CMP_KEY);
   let lastFocus = null;
 
   const boxes = new Map(OFFERED.map(([id]) => [id, el('input', { type: 'checkbox', class: 'switch', id: `tcf-p${id}` })]));
@@ -42,18 +44,18 @@ export function createCmp({ decodeTcString, onDecided }) {
 
   function show() {
     lastFocus = document.activeElement;
-    const given = purposesOf(current);
+    const given = purposesOf(current());
     for (const [id, box] of boxes) box.checked = given.includes(id);
-    api.update(current ?? '', true); // eventStatus 'cmpuishown'
+    api.update(current() ?? '', true); // eventStatus 'cmpuishown'
     dialog.hidden = false;
     dialog.querySelector('[data-cmp="accept-all"]').focus();
   }
 
   function decide(purposes) {
-    current = encodeTc(purposes);
-    localStorage.setItem(CMP_KEY, current);
+    const tc = encodeTc(purposes);
+    localStorage.setItem(CMP_KEY, tc);
     dialog.hidden = true;
-    api.update(current, false); // eventStatus 'useractioncomplete': vitrine applies it now
+    api.update(tc, false); // eventStatus 'useractioncomplete': vitrine applies it now
     lastFocus?.focus?.();
     onDecided();
   }
@@ -77,11 +79,11 @@ export function createCmp({ decodeTcString, onDecided }) {
   return {
     /** Reports the stored TC string (`tcloaded`), or shows the dialog on a first visit. */
     start() {
-      if (current) api.update(current, false);
+      if (current()) api.update(current(), false);
       else show();
     },
     show,
-    tcString: () => current,
-    purposes: () => purposesOf(current),
+    tcString: current,
+    purposes: () => purposesOf(current()),
   };
 }

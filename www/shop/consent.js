@@ -1,13 +1,17 @@
 // The shop's own consent banner: accept, refuse, or choose per purpose. It only calls
-// `vitrine.setConsent`; vitrine erases at once what a withdrawn purpose covered.
+// `vitrine.setConsent`; vitrine erases at once what a withdrawn purpose covered — and takes a
+// purpose left out for a refusal. The separate consent to sensitive categories is not asked here
+// but under the page (www/human.js): each decision here passes on the one the shopper gave there.
 
 export function siteBanner(shop, onDecided) {
   const banner = document.getElementById('consent-banner');
   const boxP = document.getElementById('consent-personalization');
   const boxS = document.getElementById('consent-storage');
 
-  function decide(input) {
-    const state = shop.vitrine.setConsent(input);
+  /** Her decision here, with the sensitive consent she gave or refused under the page (it needs personalisation). */
+  function decide({ personalization, storage }) {
+    const sensitive = personalization && shop.vitrine.consent().sensitive;
+    const state = shop.vitrine.setConsent({ personalization, storage, sensitive });
     close();
     onDecided(state);
   }

@@ -6,7 +6,9 @@
 //                                                       'category', 'product', 'search', 'cart',
 //                                                       'order' or 'not-found'
 //   shop.on('track', ({ event, properties, result }) => …)   after every vitrine.track call
-//   shop.on('consent', (state) => …)                   after the shopper decided (banner or CMP)
+//   shop.on('consent', (state) => …)                   after the consent changed: a decision on the
+//                                                       banner, in the CMP or in the sensitive box,
+//                                                       or one another tab made
 //   shop.on('order', ({ orderId, lines, total }) => …) after an order was placed
 //
 // Slots are empty containers the pages keep for extensions, found with shop.slot(name):
