@@ -264,8 +264,6 @@ thread_local! {
     /// This copy's entry in the page's list of copies ([`copy_wrote`]), made when its first
     /// `local` instance opens.
     static TOLD: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-    /// How deep [`copy_wrote`] runs within itself (copies telling one another of merges).
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Puts this copy on the page's list of copies, once.
@@ -288,19 +286,14 @@ fn tell_copies(namespace: &str) {
 }
 
 /// Another copy of vitrine on the page wrote under `namespace`: this copy's instances take it
-/// over, as from another tab, and what they write in turn reaches the other copies. Three deep
-/// at most, as [`tell_instances`] bounds its turns.
+/// over, as from another tab, and what they write in turn reaches the other copies (three deep
+/// at most: `copies.js` counts, so that an exception through it cannot leave the count up).
 fn copy_wrote(namespace: String) {
-    if DEPTH.get() >= 3 {
-        return;
-    }
-    DEPTH.set(DEPTH.get() + 1);
     let before = WRITES.get();
     tell_instances(&namespace, None);
     if WRITES.get() != before {
         tell_copies(&namespace);
     }
-    DEPTH.set(DEPTH.get() - 1);
 }
 
 /// Whether `session` was passed over by [`after_writes`] while a call of its own ran, and is to

@@ -244,7 +244,9 @@ test('the snippets the glue imports use no network API and import nothing', () =
   assert.deepEqual(snippetCalls(copies), [
     'copies: Array.isArray Object.defineProperty',
     'joinCopies: copies all.includes all.push',
-    'tellCopies: Array.from other',
+    'tellCopies: Array.from roomy queueMicrotask tellCopies other',
+    'roomy: depth',
+    'depth: depth',
   ]);
   assert.match(codeOnly(copies), /(?<![\w$.])other\(namespace\);/);
   assert.deepEqual(snippetCalls('function f(a) {\n  a.b(1); fetch(a);\n}'), ['f: a.b fetch'], 'the check finds calls');
