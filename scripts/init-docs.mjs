@@ -40,11 +40,11 @@ const overloads = {
   'export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;':
     `export function initSync(module: { module: SyncInitInput }): InitOutput;
 /** @deprecated Pass \`{ module: bytes }\`: the bare form loads, and the glue warns that it is deprecated. */
-export function initSync(module: SyncInitInput): InitOutput;`,
+export function initSync(module: SyncInitInput & { module?: never }): InitOutput;`,
   'export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;':
     `export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> }): Promise<InitOutput>;
 /** @deprecated Pass \`{ module_or_path }\`: the bare form loads, and the glue warns that it is deprecated. */
-export default function __wbg_init (module_or_path: InitInput | Promise<InitInput>): Promise<InitOutput>;`,
+export default function __wbg_init (module_or_path: (InitInput & { module_or_path?: never }) | Promise<InitInput>): Promise<InitOutput>;`,
 };
 
 for (const [declaration, doc] of Object.entries(docs)) {
@@ -57,6 +57,17 @@ for (const [declaration, doc] of Object.entries(docs)) {
   }
   dts = dts.slice(0, start) + doc + dts.slice(at);
 }
+// lib.dom's `WebAssembly.Module` is an empty interface, which any value but null fits: `& object`
+// keeps a string and a number out, and the bare forms' `{ module?: never }` the object form with
+// something else in it (`initSync({ module: '/vitrine_bg.wasm' })`: initSync does not fetch).
+// Any other object still fits, the price of taking a compiled module.
+Object.assign(overloads, {
+  'export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;':
+    'export type InitInput = RequestInfo | URL | Response | ArrayBufferView | ArrayBuffer | (WebAssembly.Module & object);',
+  'export type SyncInitInput = BufferSource | WebAssembly.Module;':
+    'export type SyncInitInput = ArrayBufferView | ArrayBuffer | (WebAssembly.Module & object);',
+});
+
 for (const [declaration, replacement] of Object.entries(overloads)) {
   if (dts.split(declaration).length !== 2) throw new Error(`init-docs: expected one "${declaration}" in ${file}`);
   dts = dts.replace(declaration, replacement);

@@ -247,8 +247,11 @@ export type LoadOptions = LoadFromModel | OpenWithCatalog;
 
 /** `Vitrine.load` with a model file. */
 export interface LoadFromModel extends OpenSettings {
-  /** A model file from `vitrine-model build`, or a promise of one (`fetch('/shop.vtr')`). */
-  model?: ModelSource | PromiseLike<ModelSource> | undefined;
+  /**
+   * A model file from `vitrine-model build`, or a promise of one (`fetch('/shop.vtr')`); a promise
+   * that resolves to no model (`null`, `undefined`) gives the instance without one.
+   */
+  model?: ModelSource | PromiseLike<ModelSource | null | undefined> | undefined;
   catalog?: undefined;
 }
 
@@ -297,6 +300,8 @@ export interface ProductProperties {
    * interface (`Gtag.EventParams`, Shopify's pixel event data) is accepted as it is.
    */
   [key: string]: any;
+  /** Never given: it keeps an array (an order's lines without their event: `{products: lines}`) or a function out, as `track` refuses them. */
+  length?: never;
 }
 
 /**
@@ -331,10 +336,12 @@ export interface TrackOptions {
    * ('2026-11-25T09:14:03.512Z', as Segment and Shopify write it). Default now.
    */
   timestamp?: number | Date | string | undefined;
-  /** Where the shopper came from, e.g. 'instagram'; default: the visit's channel (`v.channel()`). */
-  channel?: Channel | undefined;
+  /** Where the shopper came from, e.g. 'instagram'; default (or `null`, what `v.channel()` gives when it knows none): the visit's channel. */
+  channel?: Channel | null | undefined;
   /** Other keys (analytics.js `integrations`, `context`, …) are ignored; `any` so that a typed options interface passes. */
   [key: string]: any;
+  /** Never given: it keeps an array or a function out, as `track` refuses them. */
+  length?: never;
 }
 
 /** Why `track` refused an event. */
@@ -383,8 +390,8 @@ export interface RecommendOptions {
   explore?: number | undefined;
   /** Leave out items the shopper already bought: `true` for all, or the durable categories whose purchases are left out (`['Sofas']`). Default false. */
   excludePurchased?: boolean | readonly string[] | undefined;
-  /** Channel context for `trending`: what trends among this channel's visitors first. Default: the visit's channel. */
-  channel?: Channel | undefined;
+  /** Channel context for `trending`: what trends among this channel's visitors first. Default (or `null`, what `v.channel()` gives when it knows none): the visit's channel. */
+  channel?: Channel | null | undefined;
 }
 
 export interface Recommendation {
@@ -531,8 +538,8 @@ export interface AuditReport {
 export interface ImportRecord extends EventProperties {
   /** Required: ms since the epoch (a GA4 `event_timestamp` is in microseconds: divide it by 1000), a Date, or ISO 8601 text with its zone (a Shopify event's or Segment message's own). */
   timestamp: number | Date | string;
-  /** E.g. 'in_store'. */
-  channel?: Channel | undefined;
+  /** E.g. 'in_store'; `null` or left out: none. */
+  channel?: Channel | null | undefined;
 }
 
 export interface ImportResult {
