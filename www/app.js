@@ -9,7 +9,7 @@ import { arrivalChannel } from './shop/channel.js';
 import { siteBanner } from './shop/consent.js';
 import { EXTENSIONS } from './shop/extensions.js';
 import * as pages from './shop/pages.js';
-import { refreshShelves } from './shop/ui.js';
+import { refresh } from './shop/ui.js';
 
 const main = document.getElementById('main');
 const params = new URLSearchParams(location.search);
@@ -22,13 +22,15 @@ let navigating = false;
 /** In TCF mode, the demo CMP (www/shop/cmp.js), and the strip that shows what it and vitrine say. */
 let cmp = null;
 let refreshTcf = () => {};
+/** The shop's own banner (www/shop/consent.js). */
+let banner = null;
 /**
- * What the pages read of the consent (www/shop/pages.js): whether personalisation is on, for the
- * home page's hero, captions and personal shelves and the order page's words. The page on screen
- * was drawn for this value; the sensitive consent changes only what the shelves show.
+ * The screen on show: its name, the route's parameters, and `draw()`, which draws it (again). The
+ * hash names it, except for the order confirmation, a screen of its own under the cart's #/cart.
  */
-let drawnFor = null;
-/** The consent (and CMP record) the chip, the TCF strip and the extensions were last told of: see follow(). */
+let screen = null;
+/** The consent and CMP record the chip and the TCF strip show, and the consent the extensions were last told of: see follow(). */
+let shown = null;
 let told = null;
 
 /** The storefront, as pages and extensions see it. */
@@ -85,28 +87,30 @@ const shop = {
   },
   placeOrder(lines, total) {
     const orderId = `demo-${Date.now()}`;
-    shop.track('Order Completed', {
+    const result = shop.track('Order Completed', {
       order_id: orderId,
       total,
       products: lines.map((l) => ({ product_id: l.item.id, category: l.item.category, brand: l.item.brand, price: l.item.price, quantity: l.qty })),
     });
     shop.cart.clear();
     updateCartCount();
-    const placed = { orderId, lines, total };
-    // The confirmation is a screen of its own (under the cart's #/cart): the shopper saw a new page.
+    const placed = { orderId, lines, total, kept: result.accepted };
+    // The confirmation is a screen of its own (under the cart's #/cart): the shopper saw a new
+    // page, and a redraw (render(), a cart change) draws it again, not the cart.
     navigation(() => {
-      show(pages.order(shop, placed), 'order');
-      pageViewed('order');
+      screen = { name: 'order', params: {}, draw: () => pages.order(shop, placed) };
+      pageViewed(draw(false));
     });
     shop.emit('order', placed);
   },
-  /** Redraws the current page where it stands (after a consent decision, a cart change); tracks no view. */
-  render: () => route({ redraw: true }),
+  /** Redraws the screen on show where it stands (after a cart change); tracks no view. */
+  render: () => { if (screen) draw(true); },
   /**
-   * Redraws the recommendation shelves on screen whose answer changed (www/shop/ui.js) and
-   * nothing else: after anything that changes vitrine's answers without a navigation.
+   * Redraws the parts of the page drawn from vitrine's answers whose drawing changed — the
+   * recommendation shelves, the parts drawn for the personalisation consent (www/shop/ui.js) —
+   * and nothing else: after anything that changes vitrine's answers without a navigation.
    */
-  refreshShelves: () => refreshShelves(shop, main),
+  refreshShelves: () => refresh(main),
   show: (nodes, name = 'page') => show(nodes, name),
 };
 
@@ -158,33 +162,30 @@ function pageViewed(screen) {
 const isRoute = (hash) => hash === '' || hash.startsWith('#/');
 let routed = null;
 
-/** Draws the page the hash names: a navigation, unless `redraw` (the same page drawn again). */
-function route({ redraw = false } = {}) {
+/** Navigates to the page the hash names: draws it, and tracks its views. */
+function route() {
   routed = location.hash;
-  if (redraw) draw(true);
-  else navigation(() => pageViewed(draw(false)));
-}
-
-/** Draws the page the hash names and returns its screen's name ('home', 'product', …). */
-function draw(redraw) {
   const [, kind, ...rest] = (isRoute(location.hash) ? location.hash || '#/' : '#/').split('/');
   const arg = decodeURIComponent(rest.join('/'));
-  let name = 'home';
-  let nodes;
-  if (kind === 'c') { name = 'category'; nodes = pages.category(shop, arg); }
-  else if (kind === 'p') { name = 'product'; nodes = pages.product(shop, arg); }
-  else if (kind === 'search') { name = 'search'; nodes = pages.search(shop, arg); }
-  else if (kind === 'cart') { name = 'cart'; nodes = pages.cart(shop); }
-  else if (!kind) nodes = pages.home(shop);
-  else { name = 'not-found'; nodes = pages.notFound(); }
+  const page = kind === 'c' ? ['category', () => pages.category(shop, arg)]
+    : kind === 'p' ? ['product', () => pages.product(shop, arg)]
+      : kind === 'search' ? ['search', () => pages.search(shop, arg)]
+        : kind === 'cart' ? ['cart', () => pages.cart(shop)]
+          : !kind ? ['home', () => pages.home(shop)]
+            : ['not-found', () => pages.notFound()];
+  screen = { name: page[0], params: { arg }, draw: page[1] };
   document.querySelectorAll('#cats a').forEach((a) => {
     if (kind === 'c' && a.dataset.cat === arg) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });
-  show(nodes, name, { arg });
-  drawnFor = shop.vitrine.consent().personalization;
+  navigation(() => pageViewed(draw(false)));
+}
+
+/** Draws the screen on show (`redraw`: again, where it stands) and returns its name ('home', 'product', …). */
+function draw(redraw) {
+  show(screen.draw(), screen.name, screen.params);
   if (!redraw) window.scrollTo(0, 0);
-  return name;
+  return screen.name;
 }
 
 /** The header's privacy chip says what vitrine may do right now. */
@@ -197,11 +198,13 @@ function updatePrivacyChip() {
   chip.title = `vitrine consent: personalization ${c.personalization ? 'granted' : 'denied'}, storage ${c.storage ? 'granted' : 'denied'} (source: ${c.source}). Click to change.`;
 }
 
-const consentNow = () => JSON.stringify([shop.vitrine.consent(), cmp?.tcString() ?? null]);
+const consentNow = () => JSON.stringify(shop.vitrine.consent());
+const shownNow = () => JSON.stringify([shop.vitrine.consent(), cmp?.tcString() ?? null]);
 
-/** The chip and the TCF strip show the consent in force. */
+/** The chip and the TCF strip show the consent in force (and the CMP's record). */
 function showConsent() {
-  told = consentNow();
+  shown = shownNow();
+  told ??= consentNow();
   updatePrivacyChip();
   refreshTcf();
 }
@@ -209,23 +212,25 @@ function showConsent() {
 /**
  * The one place the page follows a change of vitrine's answers made without a navigation: a
  * decision on the banner or in the CMP, the sensitive box, a survey answer (www/human.js), another
- * tab's decision, erasure or events. A changed consent (or CMP record) is shown in the chip and
- * the strip and told to the extensions; a page drawn for another personalisation consent is drawn
- * again (not viewed again); otherwise only the shelves whose answer changed are redrawn, where they
- * stand, with the focus kept.
+ * tab's decision, erasure or events. The chip and the TCF strip show the consent in force and the
+ * CMP's record; an open consent dialog shows the choice in force (and one asking for a first
+ * decision closes when this tab has one, another tab's); the parts of the page drawn from
+ * vitrine's answers that would show something else are drawn again, where they stand (the shelves,
+ * the parts drawn for the personalisation consent: www/shop/ui.js), and nothing else — no view is
+ * tracked again, and the rest of the page keeps its state. Then the extensions are told of a
+ * changed consent, once, with what vitrine says: the CMP's record changing in another tab before
+ * vitrine's records follow it (two `storage` events) tells them nothing until vitrine's do.
  */
 function follow() {
+  if (shownNow() !== shown) showConsent();
+  const closedBanner = banner.follow();
+  const closedCmp = cmp?.follow(shop.vitrine.consent().source !== 'default') ?? false;
+  if (closedBanner || closedCmp) main.focus({ preventScroll: true }); // the dialog closed held the focus
+  shop.refreshShelves();
   if (consentNow() !== told) {
-    showConsent();
+    told = consentNow();
     shop.emit('consent', shop.vitrine.consent());
   }
-  if (shop.vitrine.consent().personalization === drawnFor) {
-    shop.refreshShelves();
-    return;
-  }
-  const hadFocus = main.contains(document.activeElement);
-  shop.render();
-  if (hadFocus) main.focus({ preventScroll: true }); // the focused element went with the old drawing
 }
 
 /** The shopper decided on the banner or in the CMP, which closed: the page follows, the focus goes back to it. */
@@ -264,7 +269,7 @@ try {
   window.vitrine = shop.vitrine;
   window.shop = shop;
 
-  const banner = siteBanner(shop, decided);
+  banner = siteBanner(shop, decided);
   let openConsent = banner.open;
   if (cmp) {
     Vitrine.listenTcf(shop.vitrine);
@@ -287,6 +292,12 @@ try {
   // A jump to an anchor, or back from one to the page already shown, is not a new page (and not
   // a new product view).
   window.addEventListener('hashchange', () => { if (isRoute(location.hash) && location.hash !== routed) route(); });
+  // On the order confirmation (under #/cart), the cart link changes no hash: it still goes to the cart.
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest?.('a[href^="#/"]');
+    if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (link.getAttribute('href') === location.hash && screen?.name === 'order') route();
+  });
   // Another tab changed the decision (or the CMP's record), erased or added to the profile:
   // follow it on screen too (vitrine already did, on the same event).
   window.addEventListener('storage', () => setTimeout(follow, 0));

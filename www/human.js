@@ -125,8 +125,11 @@ export function mount(v) {
       text: String(score),
       onclick: () => {
         const r = v.track('Survey Answered', { score });
-        // Answered: the question folds away (it can be opened again to change the answer).
+        // Answered: the question folds away (it can be opened again to change the answer), and
+        // the focus, on the answer's button that folds away with it, goes to the question.
+        const hadFocus = survey.contains(document.activeElement);
         survey.open = false;
+        if (hadFocus) survey.querySelector('summary').focus();
         thanks.hidden = false;
         thanks.textContent = r.accepted
           ? `Thank you (${score}/10). Your answer stays on this device.`
@@ -202,6 +205,9 @@ export function mount(v) {
   explainShelves(v, main);
   // Signals come from what the shopper does anywhere on the page; reading them is cheap.
   window.addEventListener('hashchange', refresh);
+  // The consent changed (a decision here or another tab's): the storefront tells its extensions
+  // at once (www/app.js), so the sensitive box shows it when the chip does.
+  window.shop?.on?.('consent', refresh);
   document.addEventListener('click', () => setTimeout(refresh, 0));
   setInterval(refresh, 2000);
   refresh();

@@ -42,10 +42,20 @@ export function createCmp({ decodeTcString, onDecided }) {
 
   const purposesOf = (tc) => (tc ? decodeTcString(tc).purposeConsents : []);
 
+  /** The record the boxes were last set from, and whether the dialog asks for a first decision. */
+  let shownFor = null;
+  let asking = false;
+
+  function showChoice() {
+    shownFor = current();
+    const given = purposesOf(shownFor);
+    for (const [id, box] of boxes) box.checked = given.includes(id);
+  }
+
   function show() {
     lastFocus = document.activeElement;
-    const given = purposesOf(current());
-    for (const [id, box] of boxes) box.checked = given.includes(id);
+    asking = !current();
+    showChoice();
     api.update(current() ?? '', true); // eventStatus 'cmpuishown'
     dialog.hidden = false;
     dialog.querySelector('[data-cmp="accept-all"]').focus();
@@ -83,6 +93,23 @@ export function createCmp({ decodeTcString, onDecided }) {
       else show();
     },
     show,
+    /**
+     * The dialog open while the record changed without it (another tab's choice): asking for a
+     * first decision, it closes once the page has one (`decided`: vitrine took the other tab's
+     * over), reporting nothing — the choice is not this page's to make again; until then, and when
+     * the shopper opened it, its boxes show the stored choice, so that "Save choices" does not
+     * undo it. Returns whether it closed with the focus in it.
+     */
+    follow(decided) {
+      if (dialog.hidden) return false;
+      if (asking && decided && current()) {
+        const hadFocus = dialog.contains(document.activeElement);
+        dialog.hidden = true;
+        return hadFocus;
+      }
+      if (current() !== shownFor) showChoice();
+      return false;
+    },
     tcString: current,
     purposes: () => purposesOf(current()),
   };

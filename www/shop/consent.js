@@ -16,10 +16,21 @@ export function siteBanner(shop, onDecided) {
     onDecided(state);
   }
 
-  function open() {
+  /** Whether the banner asks for a first decision (none in force when it opened). */
+  let asking = false;
+  /** The purposes the boxes were last set from: [personalization, storage]. */
+  let shownFor = '';
+
+  function showChoice() {
     const c = shop.vitrine.consent();
     boxP.checked = c.personalization;
     boxS.checked = c.storage && c.personalization;
+    shownFor = JSON.stringify([c.personalization, c.storage]);
+  }
+
+  function open() {
+    asking = needed();
+    showChoice();
     banner.hidden = false;
     document.body.classList.add('with-banner');
     banner.querySelector('[data-consent="accept-all"]').focus();
@@ -41,5 +52,26 @@ export function siteBanner(shop, onDecided) {
   boxS.addEventListener('change', () => { if (boxS.checked) boxP.checked = true; });
   boxP.addEventListener('change', () => { if (!boxP.checked) boxS.checked = false; });
 
-  return { open, close, needed: () => shop.vitrine.consent().source === 'default' };
+  const needed = () => shop.vitrine.consent().source === 'default';
+
+  /**
+   * The banner open while the consent changed without it (another tab's decision, taken over):
+   * asking for a first decision, it closes when one is in force (the question is answered); else
+   * its boxes show the purposes now in force, so that "Save my choices" does not undo the new
+   * decision. Boxes the shopper is changing are left alone when only something else changed (the
+   * sensitive box). Returns whether it closed with the focus in it.
+   */
+  function follow() {
+    if (banner.hidden) return false;
+    if (asking && !needed()) {
+      const hadFocus = banner.contains(document.activeElement);
+      close();
+      return hadFocus;
+    }
+    const c = shop.vitrine.consent();
+    if (JSON.stringify([c.personalization, c.storage]) !== shownFor) showChoice();
+    return false;
+  }
+
+  return { open, close, needed, follow };
 }

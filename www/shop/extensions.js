@@ -8,7 +8,9 @@
 //   shop.on('track', ({ event, properties, result }) => …)   after every vitrine.track call
 //   shop.on('consent', (state) => …)                   after the consent changed: a decision on the
 //                                                       banner, in the CMP or in the sensitive box,
-//                                                       or one another tab made
+//                                                       or one another tab made; once per change,
+//                                                       with vitrine's consent() (the page on screen
+//                                                       already follows it)
 //   shop.on('order', ({ orderId, lines, total }) => …) after an order was placed
 //
 // Slots are empty containers the pages keep for extensions, found with shop.slot(name):
@@ -22,7 +24,9 @@
 // `shop` also offers: vitrine (the open Vitrine), items, byId, cart, channel, track(event,
 // properties), recommend(request), explain(request) (vitrine's explainShelf), el (the DOM helper),
 // render() to redraw the current page (its view event is not tracked again), refreshShelves() to
-// redraw only the recommendation shelves on screen, after changing what vitrine would answer.
+// redraw only the parts of the page drawn from vitrine's answers (the recommendation shelves, the
+// parts drawn for the personalisation consent) whose drawing changed, after changing what vitrine
+// would answer.
 import channelBadge from './channel-badge.js';
 
 export const EXTENSIONS = [channelBadge];

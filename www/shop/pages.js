@@ -5,7 +5,7 @@
 // same page is drawn again; the router adds a `Page Viewed` for every screen (www/app.js).
 import { el, money, plural } from '../lib/dom.js';
 import { CATEGORIES, DURABLE, describe } from '../catalog.js';
-import { card, picture, shelf } from './ui.js';
+import { card, forConsent, picture, shelf } from './ui.js';
 
 const K = 8;
 
@@ -13,27 +13,29 @@ const K = 8;
 const fromOrders = (which) => (why) => `From the shop's ${which} orders${why.personal || why.channel ? '' : ' — the same for everyone'}.`;
 
 export function home(shop) {
-  const personal = shop.vitrine.consent().personalization;
-  const nodes = [hero(shop, personal)];
+  // The hero, the captions and the personal shelves depend on the personalisation consent: each
+  // is a part drawn for it (forConsent) or reads it when drawn, so that a decision made while
+  // the page is on screen redraws them, and only them.
+  const personal = () => shop.vitrine.consent().personalization;
+  const nodes = [forConsent(shop, (on) => hero(shop, on))];
   // Titled and captioned by what vitrine serves, not by the consent alone: right after "Accept
   // all" nothing is known yet, and the shelf is still the popular one.
   const forYou = { scenario: 'for_you', k: K, excludePurchased: DURABLE };
   nodes.push(shelf(shop, forYou, {
     title: (why) => (why.personal ? 'Picked for you' : 'Popular right now'),
     note: (why) => (why.personal ? null // vitrine's own sentence says it (www/human.js)
-      : personal ? 'Look around: this shelf follows your taste as you browse — in this browser only.'
+      : personal() ? 'Look around: this shelf follows your taste as you browse — in this browser only.'
         : 'Allow personalisation and this shelf follows your taste — on your device only.'),
   }));
-  if (personal) {
-    nodes.push(shelf(shop, { scenario: 'recently_viewed', k: K },
-      { title: 'Recently viewed', empty: 'Products you look at will appear here.' }));
-    nodes.push(shelf(shop, { scenario: 'buy_again', k: K },
-      { title: 'Buy again', note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }));
-  }
+  nodes.push(forConsent(shop, (on) => (on ? shelf(shop, { scenario: 'recently_viewed', k: K },
+    { title: 'Recently viewed', empty: 'Products you look at will appear here.' }) : null)));
+  nodes.push(forConsent(shop, (on) => (on ? shelf(shop, { scenario: 'buy_again', k: K },
+    { title: 'Buy again', note: 'Your orders, by how often you come back for them.', empty: 'Things you order will appear here.' }) : null)));
   // While the first shelf is the popular one (nothing known yet, or no consent), this one shows
-  // what it does not: two shelves of the same eight products opened every first visit.
-  const shown = shop.explain(forYou).personal ? [] : shop.recommend(forYou).map((r) => r.itemId);
-  nodes.push(shelf(shop, { scenario: 'trending', k: K, diversity: 0.6, exclude: shown },
+  // what it does not: two shelves of the same eight products opened every first visit. Asked
+  // again with the first shelf's answer of the moment whenever the shelves are.
+  const shown = () => (shop.explain(forYou).personal ? [] : shop.recommend(forYou).map((r) => r.itemId));
+  nodes.push(shelf(shop, () => ({ scenario: 'trending', k: K, diversity: 0.6, exclude: shown() }),
     { title: 'Trending this week', note: (why) => (why.served ? fromOrders('recent')(why) : null) }));
   nodes.push(el('h2', { class: 'section-title', text: 'Shop by category' }));
   nodes.push(el('div', { class: 'tiles' }, CATEGORIES.map((c) => {
@@ -201,14 +203,24 @@ export function cart(shop) {
   ];
 }
 
+/**
+ * The order confirmation. `placed.kept`: whether vitrine kept the purchase (the order's event was
+ * accepted); what the page says of it follows the personalisation consent while it is on screen:
+ * a withdrawal erases the profile, the purchase with it, and a yes given afterwards does not bring
+ * it back.
+ */
 export function order(shop, placed) {
+  const fine = (personal) => {
+    if (!personal && placed.kept) Object.assign(placed, { kept: false, erased: true });
+    return el('p', { class: 'fine', text: placed.kept ? 'vitrine noted the purchase in this browser: it will show under “Buy again”.'
+      : placed.erased ? 'You withdrew your consent: vitrine erased this purchase with the rest of your profile.'
+        : 'Without your consent, vitrine kept nothing about this order.' });
+  };
   return [
     el('section', { class: 'thanks' },
       el('h1', { text: 'Thank you!' }),
       el('p', { text: `Your (pretend) order of ${plural(placed.lines.length, 'product')}, ${money.format(placed.total)}, is placed.` }),
-      el('p', { class: 'fine', text: shop.vitrine.consent().personalization
-        ? 'vitrine noted the purchase in this browser: it will show under “Buy again”.'
-        : 'Without your consent, vitrine kept nothing about this order.' }),
+      forConsent(shop, fine),
       el('div', { 'data-slot': 'nps' }),
       el('a', { class: 'button', href: '#/', text: 'Back to the shop' })),
   ];
