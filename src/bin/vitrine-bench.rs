@@ -254,8 +254,10 @@ fn recall(items: usize, dims: usize, seed: u64, shoppers: usize) -> Result<(), S
 }
 
 /// Native timings of one shopper's calls on a model file (for profiling the core). With
-/// `after_event`, each `for_you` follows a view of one of the shopper's items (the profile changed).
-fn time(path: &str, calls: usize, after_event: bool) -> Result<(), String> {
+/// `after_event`, each `for_you` follows a view of one of the shopper's items (the profile changed);
+/// with `events`, the shopper has made only that many of their 40 (`--events 1`: a new shopper's
+/// first view).
+fn time(path: &str, calls: usize, after_event: bool, events: usize) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let t = Instant::now();
     let model = Model::from_bytes(&bytes).map_err(|e| e.to_string())?;
@@ -264,12 +266,12 @@ fn time(path: &str, calls: usize, after_event: bool) -> Result<(), String> {
     let mut s = session(model);
     let mut rng = Rng::new(5);
     let t = Instant::now();
-    for (name, id) in shopper(n, &mut rng) {
+    for (name, id) in shopper(n, &mut rng).into_iter().take(events) {
         let props = obj(&[("product_id", id.as_str().into())]);
         s.track(&Value::String(name.into()), &props, &Value::Undefined, NOW)
             .map_err(|e| e.to_string())?;
     }
-    let track = t.elapsed().as_secs_f64() * 1e6 / 40.0;
+    let track = t.elapsed().as_secs_f64() * 1e6 / events.clamp(1, 40) as f64;
     let opts = obj(&[("scenario", "for_you".into()), ("k", 10.0.into())]);
     let views: Vec<Value> = shopper(n, &mut Rng::new(5))
         .into_iter()
@@ -343,6 +345,7 @@ fn main() -> ExitCode {
                 &path,
                 flag(&args, "--calls").unwrap_or(100),
                 args.iter().any(|a| a == "--after-event"),
+                flag(&args, "--events").unwrap_or(40),
             ),
             None => Err("time needs --model FILE".into()),
         },
@@ -352,7 +355,7 @@ fn main() -> ExitCode {
             seed,
             flag(&args, "--shoppers").unwrap_or(200),
         ),
-        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--embeddings int8|f32] [--shoppers P] | time --model FILE [--calls N] [--after-event]".into()),
+        _ => Err("usage: vitrine-bench catalog|recall --items N --dims D [--seed S] [--out FILE] [--embeddings int8|f32] [--shoppers P] | time --model FILE [--calls N] [--after-event] [--events N]".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

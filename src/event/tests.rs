@@ -299,7 +299,11 @@ fn survey_answers_keep_the_score_only() {
     assert_eq!((e.kind, e.score), (Kind::Survey, Some(4)));
     assert!(e.lines.is_empty() && e.query.is_none());
     // The product an answer names is not kept (it stayed as an item at weight 0: the docs audit).
-    let e = parse("Survey Answered", json!({"score": 3, "product_id": "sku-1"})).unwrap();
+    let e = parse(
+        "Survey Answered",
+        json!({"score": 3, "product_id": "sku-1"}),
+    )
+    .unwrap();
     assert!(e.lines.is_empty() && e.items().next().is_none());
     assert_eq!(
         parse("survey_answered", json!({"score": 10}))

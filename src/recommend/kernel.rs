@@ -66,10 +66,18 @@ const BATCH: usize = 4;
 #[cfg(feature = "scan-stats")]
 pub static ROWS_SCORED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+#[cfg(test)]
+thread_local! {
+    /// The same count in tests, per test thread.
+    pub static TEST_ROWS: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
 #[inline(always)]
 fn count_rows(_n: usize) {
     #[cfg(feature = "scan-stats")]
     ROWS_SCORED.fetch_add(_n as u64, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(test)]
+    TEST_ROWS.set(TEST_ROWS.get() + _n as u64);
 }
 
 /// Calls `f(i, dot(row_i, query))` for every row, in order. Does nothing when the query does

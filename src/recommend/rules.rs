@@ -4,6 +4,17 @@ use super::represent::{usable, UserRep};
 use super::request::Request;
 use crate::model::{Model, NONE};
 use crate::policy::Policy;
+use core::cell::RefCell;
+
+/// What a capped shelf looks past when it looks further ([`Rules::look_past`]): the categories
+/// and brands whose signal already explains as much of the shelf as the cap lets it, and the
+/// items the cap refused. Each sorted.
+#[derive(Default)]
+struct Past {
+    categories: Vec<u32>,
+    brands: Vec<u32>,
+    items: Vec<u32>,
+}
 
 /// The rules of one call, resolved against the model once.
 pub struct Rules<'a> {
@@ -20,6 +31,7 @@ pub struct Rules<'a> {
     /// Personal shelves never show sensitive items without the shopper's consent to it.
     block_sensitive: bool,
     sensitive_ok: bool,
+    past: RefCell<Past>,
 }
 
 fn resolve(names: &[String], lookup: impl Fn(&str) -> Option<u32>) -> Option<Vec<u32>> {
@@ -73,7 +85,39 @@ impl<'a> Rules<'a> {
             in_stock: f.in_stock,
             block_sensitive: req.scenario.is_personal(),
             sensitive_ok,
+            past: RefCell::default(),
         }
+    }
+
+    /// From now on, a pool is drawn past these too (shared through `&self`: the scorers hold the
+    /// rules while the shelf looks further). A shelf looks further because the cap refused
+    /// items, so `items` is never empty.
+    pub fn look_past(&self, categories: &[u32], brands: &[u32], items: &[u32]) {
+        debug_assert!(!items.is_empty());
+        let past = &mut *self.past.borrow_mut();
+        for (into, from) in [
+            (&mut past.categories, categories),
+            (&mut past.brands, brands),
+            (&mut past.items, items),
+        ] {
+            into.extend_from_slice(from);
+            crate::sort::sort(into);
+            into.dedup();
+        }
+    }
+
+    /// Whether a pool is drawn past item `i` ([`Self::look_past`]). Costs one flag on a shelf
+    /// that does not look past anything: this is every scan's check of every candidate.
+    fn looked_past(&self, i: u32) -> bool {
+        let past = self.past.borrow();
+        if past.items.is_empty() {
+            return false;
+        }
+        let m = self.model;
+        past.items.binary_search(&i).is_ok()
+            || (!past.categories.is_empty()
+                && past.categories.binary_search(&m.category(i)).is_ok())
+            || (!past.brands.is_empty() && past.brands.binary_search(&m.brand(i)).is_ok())
     }
 
     /// Also never return these (e.g. the cart's own items).
@@ -112,6 +156,6 @@ impl<'a> Rules<'a> {
         if self.block_sensitive && !usable(m, self.policy, self.sensitive_ok, i) {
             return false;
         }
-        self.blocked.binary_search(&i).is_err()
+        self.blocked.binary_search(&i).is_err() && !self.looked_past(i)
     }
 }

@@ -477,6 +477,7 @@ pub struct ForYou<'a> {
     ctx: &'a Ctx<'a>,
     rep: &'a UserRep,
     nb_max: f32,
+    flat: bool,
 }
 
 impl<'a> ForYou<'a> {
@@ -485,7 +486,19 @@ impl<'a> ForYou<'a> {
             ctx,
             rep,
             nb_max: 0.0,
+            flat: false,
         }
+    }
+
+    /// For a shelf looking past the signals it has filled (`Rules::look_past`): the pool is
+    /// drawn from the shopper's own items and their neighbours, as always, and from the most
+    /// popular and most trending items the rules leave — not from a scan. What is left to rank
+    /// there scores close together, so the grouped scan's bounds skip almost nothing: it read
+    /// all 100,000 rows, and put every category in order the first time (a new shopper's first
+    /// `for_you` after one view: 22 ms in Node, 2.6 each time after; a flat pass 1.5).
+    pub fn looking_past(mut self) -> Self {
+        self.flat = true;
+        self
     }
 
     fn attrs(&self, i: u32) -> [f32; 5] {
@@ -688,7 +701,21 @@ impl<'a> ForYou<'a> {
             }
             kept.in_order &= kept.scored.len() == before;
         }
-        if model.exact_scan() {
+        if self.flat {
+            let popular = model.by_popularity();
+            let allowed =
+                |order: &'a [u32]| order.iter().copied().filter(|&i| rules.allows(i)).take(m);
+            let mut first: Vec<u32> = allowed(popular).collect();
+            crate::sort::sort(&mut first);
+            let trending = allowed(model.by_trending()).filter(|i| first.binary_search(i).is_err());
+            for i in allowed(popular).chain(trending) {
+                // One with a sparse part was scored with it above.
+                let score = terms.at(i as usize, dots.one(i));
+                if !s.marked(i) && top.accepts(score) {
+                    top.push(score, i);
+                }
+            }
+        } else if model.exact_scan() {
             dots.each(|i, d| {
                 let score = terms.at(i as usize, d);
                 if !s.marked(i) && top.accepts(score) && rules.allows(i) {

@@ -164,13 +164,24 @@ pub fn cap_of(share: f64, k: usize) -> usize {
     ((share * k as f64 + 1e-9).floor() as usize).max(1)
 }
 
+/// What [`capped_mmr`] made of a pool.
+pub struct Capped {
+    /// The picks, best first.
+    pub ranked: Vec<Scored>,
+    /// The pool without what the cap refused (for exploration, and for the next look).
+    pub pool: Vec<Scored>,
+    /// The items the cap refused, sorted.
+    pub refused: Vec<u32>,
+    /// The signals that explain as many picks as the cap lets them.
+    pub full: Vec<Signal>,
+}
+
 /// Re-ranks like [`rerank::mmr`] while no signal explains more than `cap_of(share, k)` of the
 /// picks: a would-be pick whose main reason (`signal`) has reached the cap leaves the pool and the
 /// next best is taken. Only would-be picks are explained, so the cost is one re-ranking, not an
 /// explanation of the whole pool. `last`: the pool holds every item the rules allow, so when the
 /// cap leaves the shelf short (a `filter` to the one category the shopper likes), it gives way:
-/// the refused items fill the slots nothing else can, re-ranked with the picks. Returns the picks
-/// and the pool that is left (for exploration).
+/// the refused items fill the slots nothing else can, re-ranked with the picks.
 pub fn capped_mmr(
     model: &Model,
     mut pool: Vec<Scored>,
@@ -179,7 +190,7 @@ pub fn capped_mmr(
     share: f64,
     last: bool,
     signal: impl Fn(u32) -> Option<Signal>,
-) -> (Vec<Scored>, Vec<Scored>) {
+) -> Capped {
     let limit = cap_of(share, k);
     let mut seen: Vec<(Signal, usize)> = Vec::new();
     let (mut ranked, mut refused) = rerank::mmr_admitting(model, &pool, k, lambda, &mut |i| {
@@ -198,6 +209,11 @@ pub fn capped_mmr(
             }
         }
     });
+    let full = seen
+        .iter()
+        .filter(|(_, n)| *n >= limit)
+        .map(|&(x, _)| x)
+        .collect();
     if !refused.is_empty() {
         crate::sort::sort(&mut refused);
         if last && ranked.len() < k {
@@ -213,11 +229,21 @@ pub fn capped_mmr(
                 true
             })
             .0;
-            return (ranked, pool);
+            return Capped {
+                ranked,
+                pool,
+                refused,
+                full,
+            };
         }
         pool.retain(|s| refused.binary_search(&s.item).is_err());
     }
-    (ranked, pool)
+    Capped {
+        ranked,
+        pool,
+        refused,
+        full,
+    }
 }
 
 /// `explainShelf(options)`: why this shelf shows what it shows.

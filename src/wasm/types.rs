@@ -294,14 +294,14 @@ export interface ProductProperties {
   item_brand?: string | undefined;
   price?: number | string | undefined;
   quantity?: number | string | undefined;
+  /** Never given: it keeps an array (an order's lines without their event: `{products: lines}`) or a function out, as `track` refuses them. */
+  length?: undefined;
   /**
    * Other properties (GA4 `item_name`, Segment `name`, Shopify `productVariant`, …) are read as
    * the event mapping says, or ignored. `any`, not `unknown`, so that a payload typed as an
    * interface (`Gtag.EventParams`, Shopify's pixel event data) is accepted as it is.
    */
   [key: string]: any;
-  /** Never given: it keeps an array (an order's lines without their event: `{products: lines}`) or a function out, as `track` refuses them. */
-  length?: never;
 }
 
 /**
@@ -338,10 +338,10 @@ export interface TrackOptions {
   timestamp?: number | Date | string | undefined;
   /** Where the shopper came from, e.g. 'instagram'; default (or `null`, what `v.channel()` gives when it knows none): the visit's channel. */
   channel?: Channel | null | undefined;
+  /** Never given: it keeps an array or a function out, as `track` refuses them. */
+  length?: undefined;
   /** Other keys (analytics.js `integrations`, `context`, …) are ignored; `any` so that a typed options interface passes. */
   [key: string]: any;
-  /** Never given: it keeps an array or a function out, as `track` refuses them. */
-  length?: never;
 }
 
 /** Why `track` refused an event. */
