@@ -1,6 +1,6 @@
 // `recommend` alone, for comparing builds on a shared machine:
 //
-//   node bench/recommend.mjs [PKG_DIR[=MODEL_FILE] …] [--rounds 21] [--shopper light|broad|returning]
+//   node bench/recommend.mjs [PKG_DIR[=MODEL_FILE] …] [--rounds 21] [--shopper light|broad|returning|new]
 //       [--options JSON]
 //
 // Each directory is a built package (default pkg/); all are loaded into this one process, each
@@ -31,14 +31,20 @@ const n = 100_000;
 const calls = 200;
 
 const builds = [];
+// The new shopper's view a minute ago: dated at bench/instructions.mjs's fixed clock, months
+// back, it would weigh too little to fill half the shelf.
+const start = who === 'new' ? Date.now() - 60_000 : 1.79e12;
 for (const arg of dirs.length ? dirs : [`${root}pkg`]) {
   const { dir, Vitrine, model } = await loadBuild(arg, catalog);
   const v = Vitrine.open({ model, consent: { personalization: true }, storage: 'memory' });
   // The fixed clock of bench/instructions.mjs: every build holds the same profile.
-  let clock = 1.79e12;
+  let clock = start;
   const realNow = Date.now;
   Date.now = () => clock;
-  const events = who === 'returning' ? returning(n) : who === 'broad' ? shopper(n, 6, { broad: true }) : shopper(n, 5);
+  // `new`: the light shopper's first view only (one category: half the shelf, the rest looked
+  // for past it).
+  const events = who === 'returning' ? returning(n) : who === 'broad' ? shopper(n, 6, { broad: true })
+    : who === 'new' ? shopper(n, 5).slice(0, 1) : shopper(n, 5);
   track(v, events, () => { clock += 1000; });
   Date.now = realNow;
   builds.push({ dir, v, times: [], shelf: JSON.stringify(v.recommend(options)) });
