@@ -66,8 +66,10 @@ struct Shown([Option<Reason>; MAX_REASONS]);
 
 /// The reasons `explain` gives each item (see [`explain::rank`]), remembered for the rest of the
 /// call: a capped shelf explains its picks twice, for the cap and for the reasons shown.
-fn remembered(explain: Explainer<'_>) -> impl Fn(&Scratch, u32) -> Shown + '_ {
-    let seen: RefCell<Vec<(u32, Shown)>> = RefCell::default();
+fn remembered<'a>(
+    explain: Explainer<'a>,
+    seen: &'a RefCell<Vec<(u32, Shown)>>,
+) -> impl Fn(&Scratch, u32) -> Shown + 'a {
     move |s, i| {
         if let Some(&(_, shown)) = seen.borrow().iter().find(|(j, _)| *j == i) {
             return shown;
@@ -179,6 +181,9 @@ fn serve(
     let mut depth = if capped { (m * 2).min(model.len()) } else { m };
     let mut kept: Vec<Scored> = Vec::new();
     let mut looks = 0;
+    // What each item's reasons are: the same in every look (the scorer's parts are the
+    // profile's), so a look past the filled signals does not explain the last look's pool again.
+    let shown = RefCell::default();
     let ordered = matches!(scenario, Scenario::RecentlyViewed | Scenario::BuyAgain);
     let lambda = if ordered {
         0.0
@@ -237,7 +242,7 @@ fn serve(
             ),
         };
 
-        let explain = remembered(explain);
+        let explain = remembered(explain, &shown);
         let full = pool.len() >= depth;
         let mut pool = pool;
         if input.gentle {
