@@ -173,11 +173,11 @@ fn serve(
     // when even every item the rules allow cannot fill it within the cap, the cap gives way for
     // the slots left: a shelf never comes out shorter because of it. `for_you` looks further by
     // drawing a pool as deep again past what the cap has filled (the categories and brands whose
-    // signal is full, the items it refused), kept with what it had; the cart shelf deepens its
-    // pool (×4, up to the whole catalog). Deepening `for_you` too cost a new shopper's first
-    // shelves a scan of most of the catalog each time (one category viewed explains the top
-    // thousands: 2.6 ms native and 22 ms in Node for the first at 100,000 items, against 0.1;
-    // the phone audit).
+    // signal is full, the items it refused), kept with what it had; the cart shelf and a
+    // detractor's deepen their pool (×4, up to the whole catalog). Deepening `for_you` too cost
+    // a new shopper's first shelves a scan of most of the catalog each time (one category viewed
+    // explains the top thousands: 2.6 ms native and 22 ms in Node for the first at 100,000
+    // items, against 0.1; the phone audit).
     let mut depth = if capped { (m * 2).min(model.len()) } else { m };
     let mut kept: Vec<Scored> = Vec::new();
     let mut looks = 0;
@@ -266,7 +266,7 @@ fn serve(
         // all the same).
         // The whole pool goes on to a look past the filled signals: what the cap refuses here
         // is what fills the shelf if the cap gives way there.
-        let whole = (scenario == Scenario::ForYou).then(|| pool.clone());
+        let whole = (scenario == Scenario::ForYou && !input.gentle).then(|| pool.clone());
         let capped = shelf::capped_mmr(model, pool, req.k, lambda, share, last, |i| {
             let shown = explain(scratch, i).0;
             let seen = shown.contains(&Some(Reason::ViewedBefore))
@@ -291,7 +291,10 @@ fn serve(
         if capped.ranked.len() >= req.k || last {
             break (capped.ranked, capped.pool, explain);
         }
-        if scenario == Scenario::ForYou {
+        // A detractor's shelf leaves out what scores 0 without the popularity push, so the most
+        // popular items are no filler there: it deepens, as the cart shelf does (looking past
+        // gave a shelf of nine "similar to" one item: the re-audit).
+        if scenario == Scenario::ForYou && !input.gentle {
             if capped.refused.is_empty() {
                 // Short with nothing refused (a detractor's shelf leaves out what scores 0): the
                 // pool held every item that could fill it, and looking further finds no other.
@@ -366,3 +369,6 @@ pub fn shelf_of(input: &Input<'_>, req: &Request) -> Shelf {
 mod prop_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod look_past_audit_tests;
