@@ -1,54 +1,16 @@
 //! Audit of d913bdb (`for_you` looks past the signals it has filled): failing tests for its
 //! defects, and guards for what holds.
 use super::*;
-use crate::consent::{ConsentState, Gate, Source};
-use crate::event::{Event, Kind, Line};
+use crate::event::Kind;
 use crate::model::{ModelParts, NONE};
 use crate::profile::Profile;
 use crate::rng::Rng;
-use crate::value::from_json;
 use serde_json::json;
 
 const NOW: f64 = 1_750_000_000_000.0;
 
-fn gate() -> Gate {
-    Gate::new(ConsentState {
-        personalization: true,
-        storage: false,
-        sensitive: false,
-        source: Source::Explicit,
-        updated_at: Some(0.0),
-    })
-}
-
-fn req(v: serde_json::Value) -> Request {
-    Request::parse(&from_json(&v)).unwrap()
-}
-
-fn ev(kind: Kind, id: &str) -> Event {
-    Event {
-        kind,
-        lines: vec![Line {
-            item_id: Some(id.into()),
-            other_ids: Vec::new(),
-            currency: None,
-            category: None,
-            brand: None,
-            price: None,
-            quantity: None,
-            broader: Vec::new(),
-            sensitive: false,
-        }],
-        query: None,
-        list: None,
-        timestamp: None,
-        channel: None,
-        score: None,
-        order: None,
-        empty_list: false,
-        sensitive: false,
-    }
-}
+// The fixtures' shopper and requests are those of `recommend::tests`.
+use super::tests::{gate, req, view as ev};
 
 #[derive(Clone, Copy)]
 struct Fx {

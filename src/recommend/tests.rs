@@ -10,7 +10,7 @@ use serde_json::json;
 
 const NOW: f64 = 1_750_000_000_000.0;
 
-fn gate() -> Gate {
+pub(super) fn gate() -> Gate {
     Gate::new(ConsentState {
         personalization: true,
         storage: false,
@@ -20,11 +20,11 @@ fn gate() -> Gate {
     })
 }
 
-fn req(v: serde_json::Value) -> Request {
+pub(super) fn req(v: serde_json::Value) -> Request {
     Request::parse(&from_json(&v)).unwrap()
 }
 
-fn view(kind: Kind, id: &str) -> Event {
+pub(super) fn view(kind: Kind, id: &str) -> Event {
     Event {
         kind,
         lines: vec![Line {
