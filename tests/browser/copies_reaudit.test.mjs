@@ -8,63 +8,15 @@
 // /copy-b/, /copy-c/ (different module URLs, each its own wasm instance and memory).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, newPage } from './browser.mjs';
+import { launch } from './browser.mjs';
+import { copiesPage } from './copies.mjs';
 import { atDepth, nearlyOut } from '../js/stack.mjs';
-
-const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
-const TYPES = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 
 const env = await launch();
 test.after(() => env.close());
 
-const CATEGORIES = ['Candles', 'Mugs', 'Throws', 'Lamps'];
-const ITEMS = Array.from({ length: 40 }, (_, i) => ({ id: `p${i}`, category: CATEGORIES[i % 4], brand: `Brand ${i % 3}`, price: 5 + i }))
-  .concat([{ id: 'vitamin-d3', category: 'Health', sensitive: true, price: 9 }]);
-
 /** A blank page of the site; `window.A`, `B`, `C` are the `Vitrine` of each copy. */
-async function blank(copies = ['a', 'b', 'c'], before = null) {
-  const tab = await newPage(env.browser);
-  await tab.page.route(`${env.base}/shop**`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title>' }));
-  await tab.page.route(`${env.base}/copy-*/**`, (r) => {
-    const path = new URL(r.request().url()).pathname;
-    const rel = path.slice(path.indexOf('/', 1) + 1);
-    r.fulfill({ contentType: TYPES[extname(rel)] ?? 'application/octet-stream', body: readFileSync(join(PKG, rel)) });
-  });
-  await tab.page.goto(`${env.base}/shop`);
-  if (before) await tab.page.evaluate(before);
-  await tab.page.evaluate(async ({ items, copies }) => {
-    for (const c of copies) {
-      const m = await import(`/copy-${c}/vitrine.js`);
-      await m.default();
-      window[c.toUpperCase()] = m.Vitrine;
-    }
-    window.items = items;
-    window.sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-    window.yes = { personalization: true, storage: true };
-    window.yesSensitive = { personalization: true, storage: true, sensitive: true };
-    window.no = { personalization: false, storage: true };
-    window.keys = () => Object.keys(localStorage).filter((k) => k.startsWith('vitrine:')).sort();
-    window.view = (v, id) => v.track('Product Viewed', { product_id: id });
-    window.events = (v) => v.profile()?.events ?? 0;
-    window.viewed = (v) => (v.profile()?.recentlyViewed ?? []).map((x) => x.itemId ?? x);
-    window.rawProfile = () => {
-      const s = localStorage.getItem('vitrine:profile');
-      if (s == null) return '';
-      return atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-    };
-    /** What storage holds, read by a fresh instance of copy A: views, and views per item. */
-    window.stored = () => {
-      const c = window.A.open({ catalog: items });
-      const e = c.exportData().profile;
-      c.free();
-      return e ? { views: e.counts.view, perItem: [...new Set(e.items.map((x) => x.views))] } : null;
-    };
-  }, { items: ITEMS, copies });
-  return tab;
-}
+const blank = (copies = ['a', 'b', 'c'], before = null) => copiesPage(env, { copies, before });
 
 const done = async ({ context, page, problems }) => {
   await page.evaluate(() => localStorage.clear());

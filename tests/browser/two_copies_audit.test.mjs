@@ -14,62 +14,14 @@
 // build; the "Guards" hold.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, newPage } from './browser.mjs';
-
-const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
-const TYPES = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+import { launch } from './browser.mjs';
+import { copiesPage } from './copies.mjs';
 
 const env = await launch();
 test.after(() => env.close());
 
-const CATEGORIES = ['Candles', 'Mugs', 'Throws', 'Lamps'];
-const ITEMS = Array.from({ length: 40 }, (_, i) => ({ id: `p${i}`, category: CATEGORIES[i % 4], brand: `Brand ${i % 3}`, price: 5 + i }))
-  .concat([{ id: 'vitamin-d3', category: 'Health', sensitive: true, price: 9 }]);
-
-/**
- * A blank page of the site with two copies of the package: `/copy-a/` and `/copy-b/` both serve
- * pkg/ (ES modules of different URLs are different modules, each instantiating its own wasm), as
- * two bundles each carrying `vitrine` do. `window.A` and `window.B` are each copy's `Vitrine`.
- */
-async function blank(context) {
-  const tab = await newPage(env.browser, { context });
-  await tab.page.route(`${env.base}/shop**`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title>' }));
-  for (const copy of ['copy-a', 'copy-b']) {
-    await tab.page.route(`${env.base}/${copy}/**`, (r) => {
-      const rel = new URL(r.request().url()).pathname.slice(copy.length + 2);
-      r.fulfill({ contentType: TYPES[extname(rel)] ?? 'application/octet-stream', body: readFileSync(join(PKG, rel)) });
-    });
-  }
-  await tab.page.goto(`${env.base}/shop`);
-  await tab.page.evaluate(async ({ items }) => {
-    const a = await import('/copy-a/vitrine.js');
-    await a.default();
-    const b = await import('/copy-b/vitrine.js');
-    await b.default();
-    window.A = a.Vitrine;
-    window.B = b.Vitrine;
-    window.items = items;
-    window.sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-    window.yes = { personalization: true, storage: true };
-    window.yesSensitive = { personalization: true, storage: true, sensitive: true };
-    window.no = { personalization: false, storage: true }; // a refusal that keeps its record
-    window.keys = () => Object.keys(localStorage).filter((k) => k.startsWith('vitrine:')).sort();
-    window.view = (v, id) => v.track('Product Viewed', { product_id: id });
-    window.events = (v) => v.profile()?.events ?? 0;
-    window.viewed = (v) => (v.profile()?.recentlyViewed ?? []).map((x) => x.itemId ?? x);
-    /** The stored profile record as text (its strings are UTF-8 in the payload): what it names. */
-    window.rawProfile = () => {
-      const s = localStorage.getItem('vitrine:profile');
-      if (s == null) return null;
-      const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-      return bin;
-    };
-  }, { items: ITEMS });
-  return tab;
-}
+/** A blank page of the site with copies A and B of the package (tests/browser/copies.mjs). */
+const blank = (context) => copiesPage(env, { context });
 
 const done = async ({ context, page, problems }) => {
   await page.evaluate(() => localStorage.clear());
