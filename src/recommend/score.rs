@@ -477,7 +477,7 @@ pub struct ForYou<'a> {
     ctx: &'a Ctx<'a>,
     rep: &'a UserRep,
     nb_max: f32,
-    flat: bool,
+    looking_past: bool,
 }
 
 impl<'a> ForYou<'a> {
@@ -486,7 +486,7 @@ impl<'a> ForYou<'a> {
             ctx,
             rep,
             nb_max: 0.0,
-            flat: false,
+            looking_past: false,
         }
     }
 
@@ -497,7 +497,7 @@ impl<'a> ForYou<'a> {
     /// all 100,000 rows, and put every category in order the first time (a new shopper's first
     /// `for_you` after one view: 22 ms in Node, 2.6 each time after; a flat pass 1.5).
     pub fn looking_past(mut self) -> Self {
-        self.flat = true;
+        self.looking_past = true;
         self
     }
 
@@ -701,7 +701,7 @@ impl<'a> ForYou<'a> {
             }
             kept.in_order &= kept.scored.len() == before;
         }
-        if self.flat {
+        if self.looking_past {
             let popular = model.by_popularity();
             let allowed =
                 |order: &'a [u32]| order.iter().copied().filter(|&i| rules.allows(i)).take(m);
