@@ -94,7 +94,7 @@ const shop = {
     });
     shop.cart.clear();
     updateCartCount();
-    const placed = { orderId, lines, total, kept: result.accepted };
+    const placed = { orderId, lines, total, kept: result.accepted, erasedAt: shop.vitrine.exportData().erasedAt.profile };
     // The confirmation is a screen of its own (under the cart's #/cart): the shopper saw a new
     // page, and a redraw (render(), a cart change) draws it again, not the cart.
     navigation(() => {
@@ -233,10 +233,16 @@ function follow() {
   }
 }
 
-/** The shopper decided on the banner or in the CMP, which closed: the page follows, the focus goes back to it. */
-function decided() {
+/**
+ * The shopper decided on the banner or in the CMP, which closed: the page follows, and the focus
+ * goes back to the control that opened it (`opener`: the footer's Privacy settings, the chip, …),
+ * or to the page when the page opened it (a first visit) or that control is gone (redrawn for the
+ * new consent, as the hero's "Personalise on this device").
+ */
+function decided(_state, opener) {
   follow();
-  main.focus({ preventScroll: true });
+  if (opener?.isConnected) opener.focus({ preventScroll: true });
+  else main.focus({ preventScroll: true });
 }
 
 /** In TCF mode, a strip that shows what the CMP said and what vitrine made of it. */
@@ -262,7 +268,7 @@ try {
   const model = fetchModel();
   if (tcfMode) {
     const { createCmp } = await import('./shop/cmp.js');
-    cmp = createCmp({ decodeTcString, onDecided: decided });
+    cmp = createCmp({ decodeTcString, onDecided: (opener) => decided(null, opener) });
   }
   shop.vitrine = await Vitrine.load({ model, policy: SHOP_POLICY });
   // Exposed for the curious (DevTools) and for the end-to-end tests.
@@ -292,11 +298,15 @@ try {
   // A jump to an anchor, or back from one to the page already shown, is not a new page (and not
   // a new product view).
   window.addEventListener('hashchange', () => { if (isRoute(location.hash) && location.hash !== routed) route(); });
-  // On the order confirmation (under #/cart), the cart link changes no hash: it still goes to the cart.
+  // On the order confirmation (under #/cart), the cart link still goes to the cart: it changes no
+  // hash, or — after a jump to an anchor (the skip link's #main) — it changes it back to the one
+  // the confirmation is shown under, which is not a return to the page already shown.
   document.addEventListener('click', (e) => {
     const link = e.target.closest?.('a[href^="#/"]');
     if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    if (link.getAttribute('href') === location.hash && screen?.name === 'order') route();
+    if (screen?.name !== 'order' || link.getAttribute('href') !== routed) return;
+    if (location.hash === routed) route();
+    else routed = null; // the hashchange that follows routes
   });
   // Another tab changed the decision (or the CMP's record), erased or added to the profile:
   // follow it on screen too (vitrine already did, on the same event).

@@ -4,7 +4,7 @@
 // Like any CMP, it keeps the shopper's TC string on the device (under its own key, outside
 // vitrine's namespace), and reports it on the next visit (`tcloaded`). It reads that record
 // whenever it shows or reports the choice, so a choice made in another tab is the one it shows.
-import { CmpApi } from '/vendor/@iabtechlabtcf/cmpapi/index.js';
+import { CmpApi, CmpApiModel } from '/vendor/@iabtechlabtcf/cmpapi/index.js';
 import { CMP_ID, CMP_VERSION, PURPOSES, encodeTc } from '../lib/tcf.js';
 import { el } from '../lib/dom.js';
 import { CMP_KEY } from '../lib/site.js';
@@ -15,7 +15,10 @@ const OFFERED = [
   [6, 'vitrine ranks the shop\'s shelves with that profile, in this browser.'],
 ];
 
-/** Installs `__tcfapi` (call before `Vitrine.listenTcf`). `onDecided()` runs after each choice. */
+/**
+ * Installs `__tcfapi` (call before `Vitrine.listenTcf`). `onDecided(opener)` runs after each
+ * choice, with the element that had the focus when the dialog opened.
+ */
 export function createCmp({ decodeTcString, onDecided }) {
   const api = new CmpApi(CMP_ID, CMP_VERSION, true);
   /** The shopper's TC string as the CMP keeps it (this tab's choice or another's), or null. */
@@ -53,7 +56,8 @@ export function createCmp({ decodeTcString, onDecided }) {
   }
 
   function show() {
-    lastFocus = document.activeElement;
+    const from = document.activeElement;
+    lastFocus = from && from !== document.body && !dialog.contains(from) ? from : null;
     asking = !current();
     showChoice();
     api.update(current() ?? '', true); // eventStatus 'cmpuishown'
@@ -66,8 +70,7 @@ export function createCmp({ decodeTcString, onDecided }) {
     localStorage.setItem(CMP_KEY, tc);
     dialog.hidden = true;
     api.update(tc, false); // eventStatus 'useractioncomplete': vitrine applies it now
-    lastFocus?.focus?.();
-    onDecided();
+    onDecided(lastFocus); // the page follows, and gives the focus back to the control that opened the dialog
   }
 
   dialog.addEventListener('click', (e) => {
@@ -96,7 +99,10 @@ export function createCmp({ decodeTcString, onDecided }) {
     /**
      * The dialog open while the record changed without it (another tab's choice): asking for a
      * first decision, it closes once the page has one (`decided`: vitrine took the other tab's
-     * over), reporting nothing — the choice is not this page's to make again; until then, and when
+     * over), and `__tcfapi` reports the stored choice as a loaded one (`tcloaded`, as on a visit
+     * after it), not as this page's shopper's action (`useractioncomplete`): the choice is not
+     * this page's to make again — vitrine, which took it over already, notes no new decision —,
+     * and the page's vendors are not left waiting on a UI no longer shown. Until then, and when
      * the shopper opened it, its boxes show the stored choice, so that "Save choices" does not
      * undo it. Returns whether it closed with the focus in it.
      */
@@ -105,6 +111,10 @@ export function createCmp({ decodeTcString, onDecided }) {
       if (asking && decided && current()) {
         const hadFocus = dialog.contains(document.activeElement);
         dialog.hidden = true;
+        // CmpApi reports `tcloaded` for a string given while it holds no TC model yet (a
+        // first update); the one the dialog was shown with is dropped for that.
+        CmpApiModel.tcModel = undefined;
+        api.update(current(), false);
         return hadFocus;
       }
       if (current() !== shownFor) showChoice();

@@ -13,11 +13,13 @@ export function siteBanner(shop, onDecided) {
     const sensitive = personalization && shop.vitrine.consent().sensitive;
     const state = shop.vitrine.setConsent({ personalization, storage, sensitive });
     close();
-    onDecided(state);
+    onDecided(state, opener);
   }
 
   /** Whether the banner asks for a first decision (none in force when it opened). */
   let asking = false;
+  /** The control that opened the banner (the focus goes back to it), or null when the page did. */
+  let opener = null;
   /** The purposes the boxes were last set from: [personalization, storage]. */
   let shownFor = '';
 
@@ -29,6 +31,8 @@ export function siteBanner(shop, onDecided) {
   }
 
   function open() {
+    const from = document.activeElement;
+    opener = from && from !== document.body && !banner.contains(from) ? from : null;
     asking = needed();
     showChoice();
     banner.hidden = false;

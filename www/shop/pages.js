@@ -168,9 +168,24 @@ export function cart(shop) {
       product_id: item.id, name: item.title, category: item.category, brand: item.brand, price: item.price, quantity: qty, position: i + 1,
     })),
   });
+  // The cart is drawn again after a change of quantity; the focus stays on the same button of the
+  // same line (on the page when the line is gone), not on <body>.
   const qtyButton = (item, delta, label) => el('button', {
     type: 'button', class: 'qty', 'aria-label': `${label} ${item.title}`, text: delta > 0 ? '+' : '−',
-    onclick: () => { if (delta > 0) shop.addToCart(item, 1); else shop.removeFromCart(item, 1); shop.render(); },
+    onclick: (e) => {
+      const hadFocus = e.currentTarget === document.activeElement;
+      if (delta > 0) shop.addToCart(item, 1); else shop.removeFromCart(item, 1);
+      shop.render();
+      if (!hadFocus) return;
+      const main = document.getElementById('main');
+      const same = [...main.querySelectorAll('.lines li')].find((li) => li.dataset.itemId === item.id)
+        ?.querySelectorAll('button.qty')[delta > 0 ? 1 : 0];
+      if (same) same.focus();
+      else {
+        const heading = main.querySelector('h1');
+        if (heading) { heading.tabIndex = -1; heading.focus(); } else main.focus();
+      }
+    },
   });
   const body = lines.length
     ? el('ul', { class: 'lines' }, lines.map(({ item, qty }) => el('li', { 'data-item-id': item.id },
@@ -205,13 +220,16 @@ export function cart(shop) {
 
 /**
  * The order confirmation. `placed.kept`: whether vitrine kept the purchase (the order's event was
- * accepted); what the page says of it follows the personalisation consent while it is on screen:
- * a withdrawal erases the profile, the purchase with it, and a yes given afterwards does not bring
- * it back.
+ * accepted); `placed.erasedAt`: vitrine's last erasure of the profile when it was placed. What the
+ * page says of it follows the personalisation consent while it is on screen: a withdrawal erases
+ * the profile, the purchase with it, and a yes given afterwards does not bring it back — also when
+ * this tab only sees the yes (another tab withdrew and gave consent again before it followed):
+ * vitrine's erasure is dated later than the order.
  */
 export function order(shop, placed) {
+  const erasedSince = () => shop.vitrine.exportData().erasedAt.profile !== placed.erasedAt;
   const fine = (personal) => {
-    if (!personal && placed.kept) Object.assign(placed, { kept: false, erased: true });
+    if (placed.kept && (!personal || erasedSince())) Object.assign(placed, { kept: false, erased: true });
     return el('p', { class: 'fine', text: placed.kept ? 'vitrine noted the purchase in this browser: it will show under “Buy again”.'
       : placed.erased ? 'You withdrew your consent: vitrine erased this purchase with the rest of your profile.'
         : 'Without your consent, vitrine kept nothing about this order.' });

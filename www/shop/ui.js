@@ -105,12 +105,21 @@ export function shelf(shop, request, options = {}) {
  * element, or null where the part shows nothing (an empty placeholder keeps its place). When the
  * consent changes without a navigation (a decision here or in another tab), refresh draws this
  * part again where it stands, and nothing else of the page: the rest does not depend on it, and
- * keeps its state (a sort, "Show more", the focus, the scroll). A part holds no extension slot.
+ * keeps its state (a sort, "Show more", the focus, the scroll). It is drawn again when what it
+ * would show differs from what it shows (`draw` is asked again at each refresh). A part holds no
+ * extension slot.
  */
 export function forConsent(shop, draw) {
-  const personal = shop.vitrine.consent().personalization;
-  const node = draw(personal) ?? el('div', { class: 'placeholder', hidden: true });
-  return drawnFrom(node, () => (shop.vitrine.consent().personalization === personal ? null : forConsent(shop, draw)));
+  const node = draw(shop.vitrine.consent().personalization) ?? el('div', { class: 'placeholder', hidden: true });
+  // What it shows, as drawn: not only the consent's flag, which can come back to where it was
+  // (another tab withdrew and gave consent again before this tab followed) while what the part
+  // says changed (the withdrawal erased what it spoke of).
+  drawnFrom(node, () => {
+    const fresh = forConsent(shop, draw);
+    return fresh.outerHTML === seen ? null : fresh;
+  });
+  const seen = node.outerHTML; // marked as drawn, as the fresh drawing it is compared with
+  return node;
 }
 
 const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
