@@ -113,3 +113,23 @@ export function cmpStub() {
     } else if (command === 'removeEventListener') callback(listeners.delete(parameter));
   };
 }
+
+/**
+ * Two tabs of one shopper on the demo at `path`, each ready; `first(a)` runs in the first before
+ * the second opens. `problems()` gives both tabs' page errors so far.
+ */
+export async function twoTabs(env, path = '/', first = async () => {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await newPage(env.browser, { context });
+  await a.page.goto(`${env.base}${path}`);
+  await ready(a.page);
+  await first(a.page);
+  const b = await newPage(env.browser, { context });
+  await b.page.goto(`${env.base}${path}`);
+  await ready(b.page);
+  return { context, a: a.page, b: b.page, problems: () => [...a.problems, ...b.problems] };
+}
+
+/** A decision on the demo's own banner, opened from the footer: refuse all, or accept all. */
+export const refuseIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="reject-all"]'); };
+export const acceptIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="accept-all"]'); };

@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { launch, newPage, ready } from './browser.mjs';
+import { acceptIn, launch, newPage, ready, refuseIn, twoTabs as sharedTwoTabs } from './browser.mjs';
 
 const SHOTS = '/tmp/demo_reaudit';
 mkdirSync(SHOTS, { recursive: true });
@@ -20,20 +20,7 @@ const listen = (page) => page.evaluate(() => {
   window.shop.on('consent', (s) => window.heard.push({ ...s, strip: document.getElementById('tcf-status')?.textContent ?? null }));
 });
 const heard = (page) => page.evaluate(() => window.heard);
-/** Two tabs of one shopper; `first(a)` runs in the first before the second opens. */
-async function twoTabs(path = '/', first = async () => {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await newPage(env.browser, { context });
-  await a.page.goto(`${env.base}${path}`);
-  await ready(a.page);
-  await first(a.page);
-  const b = await newPage(env.browser, { context });
-  await b.page.goto(`${env.base}${path}`);
-  await ready(b.page);
-  return { context, a: a.page, b: b.page, problems: [...a.problems, ...b.problems] };
-}
-const refuseIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="reject-all"]'); };
-const acceptIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="accept-all"]'); };
+const twoTabs = (path, first) => sharedTwoTabs(env, path, first);
 
 // --- defects ------------------------------------------------------------------------------------
 

@@ -4,24 +4,12 @@
 // "defect" assert the expected behaviour and fail on the current code; "guard" tests pin what works.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, ready } from './browser.mjs';
+import { acceptIn, launch, newPage, ready, refuseIn, twoTabs as sharedTwoTabs } from './browser.mjs';
 
 const env = await launch();
 test.after(() => env.close());
 
-async function twoTabs(path = '/', first = async () => {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await newPage(env.browser, { context });
-  await a.page.goto(`${env.base}${path}`);
-  await ready(a.page);
-  await first(a.page);
-  const b = await newPage(env.browser, { context });
-  await b.page.goto(`${env.base}${path}`);
-  await ready(b.page);
-  return { context, a: a.page, b: b.page, problems: () => [...a.problems, ...b.problems] };
-}
-const refuseIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="reject-all"]'); };
-const acceptIn = async (page) => { await page.click('#privacy-settings'); await page.click('[data-consent="accept-all"]'); };
+const twoTabs = (path, first) => sharedTwoTabs(env, path, first);
 async function placeOrder(page, id = 'can-0001') {
   await page.goto(`${env.base}/#/p/${id}`);
   await page.waitForSelector('article.product');
