@@ -296,8 +296,8 @@ fn serve(
         // gave a shelf of nine "similar to" one item: the re-audit).
         if scenario == Scenario::ForYou && !input.gentle {
             if capped.refused.is_empty() {
-                // Short with nothing refused (a detractor's shelf leaves out what scores 0): the
-                // pool held every item that could fill it, and looking further finds no other.
+                // Short with nothing refused: looking past nothing would draw the same pool
+                // again (a full pool is deeper than `k`, so this is a guard, not a path).
                 break (capped.ranked, capped.pool, explain);
             }
             looks += 1;

@@ -702,13 +702,13 @@ impl<'a> ForYou<'a> {
             kept.in_order &= kept.scored.len() == before;
         }
         if self.looking_past {
-            let popular = model.by_popularity();
             let allowed =
                 |order: &'a [u32]| order.iter().copied().filter(|&i| rules.allows(i)).take(m);
-            let mut first: Vec<u32> = allowed(popular).collect();
+            let popular: Vec<u32> = allowed(model.by_popularity()).collect();
+            let mut first = popular.clone();
             crate::sort::sort(&mut first);
             let trending = allowed(model.by_trending()).filter(|i| first.binary_search(i).is_err());
-            for i in allowed(popular).chain(trending) {
+            for i in popular.into_iter().chain(trending) {
                 // One with a sparse part was scored with it above.
                 let score = terms.at(i as usize, dots.one(i));
                 if !s.marked(i) && top.accepts(score) {

@@ -168,7 +168,8 @@ pub fn cap_of(share: f64, k: usize) -> usize {
 pub struct Capped {
     /// The picks, best first.
     pub ranked: Vec<Scored>,
-    /// The pool without what the cap refused (for exploration, and for the next look).
+    /// The pool without what the cap refused (for exploration), or all of it when the cap gave
+    /// way.
     pub pool: Vec<Scored>,
     /// The items the cap refused, sorted.
     pub refused: Vec<u32>,
